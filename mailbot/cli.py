@@ -1,0 +1,238 @@
+"""`mailbot`: the daemon and the operator's commands (PRODUCT.md §10 is the contract)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import signal
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from mailbot import config as configuration
+from mailbot.config import Config, ConfigError
+from mailbot.model import Ticket
+from mailbot.pipeline import tracking_url
+from mailbot.storage import CorruptStore
+from mailbot.store import AlreadyRunning, Store
+
+log = logging.getLogger("mailbot")
+DEFAULT_CONFIG = "/etc/mailbot/rules.toml"
+
+DESCRIPTION = """\
+An email-first helpdesk daemon. It watches the support mailbox, opens and updates tickets,
+acknowledges with a tracking link and notifies the team.
+
+The configuration is --config PATH, else $MAILBOT_CONFIG, else /etc/mailbot/rules.toml, else the
+embedded default (a local Maildir inbox and outbox under ./mailbot-demo: no mail server needed).
+Passwords come from MAILBOT_IMAP_PASSWORD / MAILBOT_SMTP_PASSWORD or a password_file.
+"""
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
+                        format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    try:
+        return args.func(args)
+    except ConfigError as exc:
+        for line in exc.problems:
+            print(f"mailbot: {line}", file=sys.stderr)
+        return 2
+    except (AlreadyRunning, CorruptStore) as exc:
+        print(f"mailbot: {exc}", file=sys.stderr)
+        return 3
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="mailbot", description=DESCRIPTION,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="run the daemon (IMAP IDLE, outbox, tracking page)")
+    _config_arg(run)
+    run.add_argument("--once", action="store_true",
+                     help="process what is pending (mail, outbox) and exit 0")
+    run.add_argument("--now", type=_iso, metavar="ISO8601",
+                     help="behave as if it were this time, e.g. 2026-11-23T09:00:00+01:00")
+    run.set_defaults(func=cmd_run)
+
+    check = sub.add_parser("check-config", help="validate the configuration, one line a problem")
+    _config_arg(check)
+    check.set_defaults(func=cmd_check_config)
+
+    tickets = sub.add_parser("tickets", help="list tickets (works while the daemon runs)")
+    _config_arg(tickets)
+    tickets.add_argument("--json", action="store_true", help="a JSON list (PRODUCT.md §10)")
+    tickets.set_defaults(func=cmd_tickets)
+
+    show = sub.add_parser("show", help="one ticket with its history")
+    _config_arg(show)
+    show.add_argument("number", type=int)
+    show.add_argument("--json", action="store_true")
+    show.set_defaults(func=cmd_show)
+
+    parse = sub.add_parser("parse", help="what the bot understands of one message (stores nothing)")
+    _config_arg(parse)
+    parse.add_argument("file", type=Path, help="an .eml file ('-' for standard input)")
+    parse.add_argument("--json", action="store_true")
+    parse.set_defaults(func=cmd_parse)
+
+    demo = sub.add_parser("demo", help="seed a local Maildir with sample mails, process them, "
+                                       "show tickets and replies, serve the tracking page")
+    demo.add_argument("--dir", type=Path, default=Path("mailbot-demo"),
+                      help="where the demo's inbox, outbox and state go (default ./mailbot-demo)")
+    demo.add_argument("--no-serve", action="store_true", help="do not serve the tracking page")
+    demo.set_defaults(func=cmd_demo)
+
+    report = sub.add_parser("corpus-report", help="score the parsers on the shared corpus")
+    report.set_defaults(func=cmd_corpus_report)
+    return parser
+
+
+def _config_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", type=Path, metavar="PATH",
+                        help="rules.toml (default: $MAILBOT_CONFIG, /etc/mailbot/rules.toml, "
+                             "or the embedded default)")
+
+
+def _iso(value: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO 8601 date-time: {value!r}") from None
+    if moment.tzinfo is None:
+        raise argparse.ArgumentTypeError(f"give an offset, e.g. {value}+01:00")
+    return moment
+
+
+def load_config(path: Path | None) -> Config:
+    if path is None:
+        env = os.environ.get("MAILBOT_CONFIG")
+        if env:
+            path = Path(env)
+        elif Path(DEFAULT_CONFIG).exists():
+            path = Path(DEFAULT_CONFIG)
+    return configuration.load(path)
+
+
+# --- commands ----------------------------------------------------------------------------------
+
+def cmd_check_config(args: argparse.Namespace) -> int:
+    config = load_config(args.config)
+    print(f"{config.source}: OK")
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from mailbot.runtime import Runtime
+
+    config = load_config(args.config)
+    runtime = Runtime(config, now=args.now)
+    runtime.open()
+    try:
+        signal.signal(signal.SIGTERM, lambda *_: runtime.request_stop())
+        signal.signal(signal.SIGINT, lambda *_: runtime.request_stop())
+        if args.once:
+            summary = runtime.daemon.run_once()
+            log.info("run --once: %d handled, %d quarantined, %d sent, %d deferred, %d failed",
+                     summary.handled, summary.quarantined, summary.sent, summary.deferred,
+                     summary.failed)
+        else:
+            runtime.start_web()
+            runtime.daemon.run_forever()
+            log.info("stopped cleanly")
+    finally:
+        runtime.close()
+    return 0
+
+
+def cmd_tickets(args: argparse.Namespace) -> int:
+    config = load_config(args.config)
+    store = Store(config.state_dir)
+    tickets = list(store.tickets())
+    if args.json:
+        print(json.dumps([ticket_json(t, config, messages=False) for t in tickets],
+                         ensure_ascii=False, indent=2))
+        return 0
+    for t in tickets:
+        flags = " URGENT" if t.urgent_requested and not t.urgent_demoted else ""
+        print(f"#{t.number:<6} {t.status:<8} {t.priority or '-':<3}{flags:<7} "
+              f"{t.requester:<32} {t.subject}")
+    if not tickets:
+        print("no tickets")
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    config = load_config(args.config)
+    ticket = Store(config.state_dir).ticket(args.number)
+    if ticket is None:
+        print(f"mailbot: no ticket #{args.number}", file=sys.stderr)
+        return 1
+    data = ticket_json(ticket, config, messages=True)
+    if args.json:
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+        return 0
+    for key in ("number", "subject", "status", "priority", "type", "program", "requester",
+                "channel", "urgent_requested", "urgent_demoted", "vip", "escalation_level",
+                "created_at", "tracking_url"):
+        print(f"{key:>17}: {data[key]}")
+    for m in data["messages"]:
+        print(f"\n--- {m['date']}  {m['kind']}  {m['author']}  {m['message_id']}")
+        if m["text"]:
+            print(m["text"])
+    return 0
+
+
+def cmd_parse(args: argparse.Namespace) -> int:
+    from mailbot.parsers import parse
+
+    rules = load_config(args.config).parse_rules()
+    raw = sys.stdin.buffer.read() if str(args.file) == "-" else args.file.read_bytes()
+    result = parse(raw, rules).to_json()
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+    else:
+        for key, value in result.items():
+            print(f"{key:>15}: {value}")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from mailbot.demo import run_demo
+
+    return run_demo(args.dir, serve=not args.no_serve)
+
+
+def cmd_corpus_report(args: argparse.Namespace) -> int:
+    from mailbot.parsers.report import main as report
+
+    return report() or 0
+
+
+def ticket_json(ticket: Ticket, config: Config, *, messages: bool) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        key: getattr(ticket, key) for key in (
+            "number", "status", "priority", "type", "category", "program", "requester",
+            "subject", "channel", "urgent_requested", "urgent_demoted", "demotion_reason", "vip",
+            "escalation_level", "assignee", "created_at", "updated_at", "first_response_due",
+            "resolution_due", "first_response_at", "resolved_at", "closed_at", "why")
+    }
+    data["tracking_url"] = tracking_url(ticket, config)
+    data["attachments"] = [{"filename": a.filename, "size": a.size, "sha256": a.sha256,
+                            "content_type": a.content_type} for a in ticket.attachments()]
+    if messages:
+        data["messages"] = [{"author": m.author, "kind": m.kind, "date": m.date, "text": m.text,
+                             "message_id": m.message_id, "direction": m.direction,
+                             "public": m.public} for m in ticket.messages]
+    return data
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,96 @@
+"""Writing the bot's mails: jinja2 plain-text templates and RFC 5322 messages.
+
+Pure: the caller passes the Message-ID and the date, so that a mail is fully decided (and stored
+in the outbox) before anything is sent, and a retry goes out under the same Message-ID.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import format_datetime
+from functools import lru_cache
+from typing import Any
+
+import jinja2
+
+# Headers that stop other robots from answering us (RFC 3834; Microsoft's auto-responders).
+LOOP_HEADERS = {"X-Auto-Response-Suppress": "All"}
+
+
+@lru_cache(maxsize=1)
+def _env() -> jinja2.Environment:
+    # A plain-text environment: mail bodies are not HTML, so no autoescape; StrictUndefined so a
+    # missing variable is an error in tests rather than a blank in an employee's mailbox.
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("mailbot", "templates/mail"),
+        autoescape=False,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def render(name: str, language: str, **context: Any) -> str:
+    return _env().get_template(f"{name}.{language}.txt").render(**context)
+
+
+@dataclass(frozen=True)
+class Draft:
+    """What a mail says; `build` turns it into the bytes that go out."""
+
+    message_id: str
+    sender: str  # the bot's address (From and envelope)
+    sender_name: str
+    to: list[str]
+    subject: str
+    body: str
+    date: datetime
+    in_reply_to: str | None = None
+    references: tuple[str, ...] = ()
+    auto_submitted: str = "auto-replied"  # or auto-generated (RFC 3834)
+    reply_to: str | None = None
+
+
+def build(draft: Draft) -> str:
+    msg = EmailMessage(policy=SMTP)
+    msg["From"] = Address(display_name=draft.sender_name, addr_spec=draft.sender)
+    msg["To"] = ", ".join(draft.to)
+    # The subject comes partly from mail we received: header folding by the policy and the
+    # parsers' removal of CR/LF keep it from injecting headers.
+    msg["Subject"] = " ".join(draft.subject.split())
+    msg["Date"] = format_datetime(draft.date)
+    msg["Message-ID"] = draft.message_id
+    if draft.in_reply_to:
+        msg["In-Reply-To"] = draft.in_reply_to
+    if draft.references:
+        msg["References"] = " ".join(_unique(draft.references)[-20:])
+    if draft.reply_to:
+        msg["Reply-To"] = draft.reply_to
+    msg["Auto-Submitted"] = draft.auto_submitted
+    for name, value in LOOP_HEADERS.items():
+        msg[name] = value
+    msg.set_content(draft.body, charset="utf-8", cte="quoted-printable")
+    return msg.as_string()
+
+
+def hours_text(hours: float, language: str, *, working: bool) -> str:
+    """"sous 4 heures ouvrées" / "within 4 working hours"; minutes below one hour."""
+    if hours < 1:
+        minutes = round(hours * 60)
+        return f"sous {minutes} minutes" if language == "fr" else f"within {minutes} minutes"
+    amount = f"{hours:g}"
+    if language == "fr":
+        return f"sous {amount} heure{'s' if hours > 1 else ''}" + (" ouvrées" if working else "")
+    return f"within {amount}" + (" working" if working else "") + f" hour{'s' if hours > 1 else ''}"
+
+
+def _unique(ids: tuple[str, ...]) -> list[str]:
+    seen: dict[str, None] = {}
+    for mid in ids:
+        seen.setdefault(mid, None)
+    return list(seen)

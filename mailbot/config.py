@@ -1,0 +1,318 @@
+"""Reading `rules.toml` strictly.
+
+The file is mapped onto the dataclasses below. Every field's type hint is the schema: an unknown
+key, a value of the wrong type or a bad value is a `ConfigError` whose lines each name the key's
+path (``mailbox.port: expected an integer, got "993"``). Secrets never live in the file: passwords
+come from MAILBOT_IMAP_PASSWORD / MAILBOT_SMTP_PASSWORD or a `password_file`.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+import types
+import typing
+from dataclasses import MISSING, dataclass, field, fields, is_dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+from mailbot.parsers import ParseRules, Program
+
+Security = Literal["tls", "starttls", "none"]
+LOOPBACK = ("localhost", "127.0.0.1", "::1")
+
+
+class ConfigError(Exception):
+    """The operator's problem: `rules.toml` or the environment is wrong. One line per problem."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+@dataclass
+class MailboxConfig:
+    kind: Literal["imap", "maildir"] = "imap"
+    host: str = "localhost"
+    port: int = 993
+    security: Security = "tls"
+    user: str = "support"
+    password_file: str = ""
+    folder: str = "INBOX"
+    processed_folder: str = "mailbot/processed"
+    quarantine_folder: str = "mailbot/quarantine"
+    path: str = ""  # maildir: the inbox Maildir
+    poll_seconds: float = 60.0
+    idle_renew_minutes: float = 25.0
+    batch: int = 100
+
+
+@dataclass
+class SmtpConfig:
+    kind: Literal["smtp", "maildir"] = "smtp"
+    host: str = "localhost"
+    port: int = 465
+    security: Security = "tls"
+    user: str = ""
+    password_file: str = ""
+    from_: str = "support@example.com"
+    path: str = ""  # maildir: where outgoing mail is delivered
+    timeout_seconds: float = 30.0
+
+
+@dataclass
+class WebConfig:
+    enabled: bool = True
+    base_url: str = "http://localhost:8025"
+    listen: str = "127.0.0.1:8025"
+
+
+@dataclass
+class StorageConfig:
+    dir: str = "/var/lib/mailbot"
+
+
+@dataclass
+class TeamConfig:
+    address: str = "equipe-si@example.com"
+    technicians: list[str] = field(default_factory=list)
+
+
+@dataclass
+class MailConfig:
+    language: Literal["fr", "en"] = "fr"
+    tag_prefix: str = "#"
+    organisation: str = "Service informatique"
+    max_automatic_mails: int = 10
+    automatic_window_minutes: int = 60
+    noreply_patterns: list[str] = field(default_factory=lambda: list(ParseRules().noreply_patterns))
+
+
+@dataclass
+class Target:
+    first_response_hours: float
+    resolution_hours: float
+    round_the_clock: bool = False
+
+
+def _default_targets() -> dict[str, Target]:
+    # Seed 000: level 1 immediate; level 2 react within hours, solved in 48-96 working hours;
+    # level 3 first answer in 12-48 working hours, solved in 5-15 working days (8 h a day).
+    return {
+        "P1": Target(0.25, 4.0, round_the_clock=True),
+        "P2": Target(4.0, 96.0),
+        "P3": Target(48.0, 120.0),
+        "P4": Target(96.0, 320.0),
+    }
+
+
+@dataclass
+class PrioritiesConfig:
+    default: Literal["P1", "P2", "P3", "P4"] = "P3"
+    urgent: Literal["P1", "P2", "P3", "P4"] = "P2"
+    targets: dict[str, Target] = field(default_factory=_default_targets)
+
+
+@dataclass
+class ProgramConfig:
+    name: str
+    aliases: list[str] = field(default_factory=list)
+
+
+def _default_programs() -> list[ProgramConfig]:
+    from mailbot.parsers.programs import DEFAULT_PROGRAMS
+
+    return [ProgramConfig(p.name, list(p.aliases)) for p in DEFAULT_PROGRAMS]
+
+
+@dataclass
+class Config:
+    mailbox: MailboxConfig = field(default_factory=MailboxConfig)
+    smtp: SmtpConfig = field(default_factory=SmtpConfig)
+    web: WebConfig = field(default_factory=WebConfig)
+    storage: StorageConfig = field(default_factory=StorageConfig)
+    team: TeamConfig = field(default_factory=TeamConfig)
+    mail: MailConfig = field(default_factory=MailConfig)
+    priorities: PrioritiesConfig = field(default_factory=PrioritiesConfig)
+    programs: list[ProgramConfig] = field(default_factory=_default_programs)
+    source: str = field(default="", metadata={"internal": True})
+
+    @property
+    def state_dir(self) -> Path:
+        return Path(self.storage.dir)
+
+    @property
+    def bot_address(self) -> str:
+        return self.smtp.from_.lower()
+
+    def parse_rules(self) -> ParseRules:
+        return ParseRules(
+            technicians=frozenset(t.lower() for t in self.team.technicians),
+            bot_addresses=frozenset({self.bot_address}),
+            tag_prefix=self.mail.tag_prefix,
+            programs=tuple(Program(p.name, tuple(p.aliases)) for p in self.programs),
+            noreply_patterns=tuple(self.mail.noreply_patterns),
+        )
+
+    def imap_password(self) -> str:
+        return _password("MAILBOT_IMAP_PASSWORD", self.mailbox.password_file, "mailbox")
+
+    def smtp_password(self) -> str:
+        return _password("MAILBOT_SMTP_PASSWORD", self.smtp.password_file, "smtp")
+
+
+def load(path: str | Path | None) -> Config:
+    """Read `path` (or the embedded default rules when None) and validate it entirely."""
+    if path is None:
+        text = resources.files("mailbot").joinpath("default_rules.toml").read_text("utf-8")
+        source = "<embedded default>"
+    else:
+        try:
+            text = Path(path).read_text("utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError([f"{path}: cannot read: {exc}"]) from exc
+        source = str(path)
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError([f"{source}: not valid TOML: {exc}"]) from exc
+    problems: list[str] = []
+    config = _build(Config, data, "", problems)
+    if config is not None and not problems:  # values are checked once their types are right
+        problems += _check_values(config)
+    if problems:
+        raise ConfigError([f"{source}: {p}" for p in problems])
+    config.source = source
+    return config
+
+
+def _check_values(config: Config) -> list[str]:
+    problems = []
+    sections: tuple[tuple[str, MailboxConfig | SmtpConfig], ...] = (
+        ("mailbox", config.mailbox), ("smtp", config.smtp))
+    for name, section in sections:
+        remote = section.kind in ("imap", "smtp")
+        if remote and section.security == "none" and section.host not in LOOPBACK:
+            problems.append(f"{name}.security: \"none\" is only allowed on loopback hosts")
+        if section.kind == "maildir" and not section.path:
+            problems.append(f"{name}.path: required when {name}.kind is \"maildir\"")
+        if not 0 < section.port < 65536:
+            problems.append(f"{name}.port: {section.port} is not a TCP port")
+    if config.mailbox.idle_renew_minutes >= 29 or config.mailbox.idle_renew_minutes <= 0:
+        problems.append("mailbox.idle_renew_minutes: must be above 0 and below 29 (RFC 2177)")
+    if "@" not in config.smtp.from_:
+        problems.append("smtp.from: not an email address")
+    if "@" not in config.team.address:
+        problems.append("team.address: not an email address")
+    for i, tech in enumerate(config.team.technicians):
+        if "@" not in tech:
+            problems.append(f"team.technicians[{i}]: not an email address: {tech!r}")
+    if not config.web.base_url.startswith(("http://", "https://")):
+        problems.append("web.base_url: must start with http:// or https://")
+    if ":" not in config.web.listen:
+        problems.append("web.listen: expected host:port, e.g. \"127.0.0.1:8025\"")
+    for name in config.priorities.targets:
+        if name not in ("P1", "P2", "P3", "P4"):
+            problems.append(f"priorities.targets.{name}: unknown priority (P1 to P4)")
+    if not config.mail.tag_prefix or any(c in config.mail.tag_prefix for c in "[] \t"):
+        problems.append("mail.tag_prefix: must be non-empty, without brackets or spaces")
+    if config.mail.max_automatic_mails < 1:
+        problems.append("mail.max_automatic_mails: must be at least 1")
+    return problems
+
+
+def _password(variable: str, password_file: str, section: str) -> str:
+    if value := os.environ.get(variable):
+        return value
+    credentials = os.environ.get("CREDENTIALS_DIRECTORY")  # systemd LoadCredential=
+    if not password_file and credentials:
+        candidate = Path(credentials) / f"{section}-password"
+        if candidate.exists():
+            password_file = str(candidate)
+    if password_file:
+        try:
+            return Path(password_file).read_text("utf-8").strip()
+        except OSError as exc:
+            raise ConfigError([f"{section}.password_file: cannot read: {exc}"]) from exc
+    return ""
+
+
+# --- the generic strict mapping of TOML values onto the dataclasses above -----------------------
+
+_NAMES = {"int": "an integer", "float": "a number", "str": "a string", "bool": "true or false"}
+
+
+def _toml_key(name: str) -> str:
+    return name.rstrip("_")  # `from_` in Python is `from` in the file
+
+
+def _build(cls: Any, data: Any, path: str, problems: list[str]) -> Any:
+    if not isinstance(data, dict):
+        problems.append(f"{path or 'file'}: expected a table, got {_show(data)}")
+        return None
+    known = {_toml_key(f.name): f for f in fields(cls) if not f.metadata.get("internal")}
+    for key in data:
+        if key in ("password", "pass", "secret"):
+            where = f"{path}.{key}" if path else key
+            problems.append(f"{where}: passwords are never read from rules.toml; set "
+                            f"MAILBOT_IMAP_PASSWORD/MAILBOT_SMTP_PASSWORD or {path}.password_file")
+        elif key not in known:
+            where = f"{path}.{key}" if path else key
+            problems.append(f"{where}: unknown key (known: {', '.join(sorted(known))})")
+    values: dict[str, Any] = {}
+    hints = typing.get_type_hints(cls)
+    for key, f in known.items():
+        where = f"{path}.{key}" if path else key
+        if key in data:
+            values[f.name] = _coerce(hints[f.name], data[key], where, problems)
+        elif f.default is MISSING and f.default_factory is MISSING:
+            problems.append(f"{where}: required key is missing")
+    try:
+        return cls(**values)
+    except TypeError:
+        return None
+
+
+def _coerce(hint: Any, value: Any, where: str, problems: list[str]) -> Any:
+    origin = typing.get_origin(hint)
+    if is_dataclass(hint):
+        return _build(hint, value, where, problems)
+    if origin is Literal:
+        allowed = typing.get_args(hint)
+        if value not in allowed:
+            choices = ", ".join(f'"{a}"' for a in allowed)
+            problems.append(f"{where}: {_show(value)} is not one of {choices}")
+        return value
+    if origin is list:
+        (item,) = typing.get_args(hint)
+        if not isinstance(value, list):
+            problems.append(f"{where}: expected a list, got {_show(value)}")
+            return []
+        return [_coerce(item, v, f"{where}[{i}]", problems) for i, v in enumerate(value)]
+    if origin is dict:
+        _, item = typing.get_args(hint)
+        if not isinstance(value, dict):
+            problems.append(f"{where}: expected a table, got {_show(value)}")
+            return {}
+        return {k: _coerce(item, v, f"{where}.{k}", problems) for k, v in value.items()}
+    if origin in (typing.Union, types.UnionType):
+        return value
+    if hint is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if not isinstance(value, hint) or (hint is int and isinstance(value, bool)):
+        problems.append(f"{where}: expected {_NAMES.get(hint.__name__, hint.__name__)}, "
+                        f"got {_show(value)}")
+    return value
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, str):
+        return f'"{value}"'
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return "a list"
+    return repr(value)

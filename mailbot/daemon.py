@@ -1,0 +1,183 @@
+"""The imperative shell: the one place that touches the mailbox, the store, SMTP and the clock.
+
+    fetch -> parse -> decide (pure, mailbot.pipeline) -> one store commit -> move -> outbox flush
+
+A message leaves the inbox only after the commit that records its effects. A message whose
+processing raises is set aside (quarantine folder + a copy and the error in the state directory)
+and the loop goes on with the next one.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+from mailbot import pipeline
+from mailbot.config import Config
+from mailbot.faults import crash_point, fail_point
+from mailbot.intake import IncomingMail, Intake
+from mailbot.model import OutgoingMail
+from mailbot.parsers import parse
+from mailbot.store import Commit, Store
+from mailbot.transport import DeliveryResult, Transport, retry_delay
+
+log = logging.getLogger("mailbot")
+
+Clock = Callable[[], datetime]
+
+
+def system_clock() -> datetime:
+    return datetime.now().astimezone()
+
+
+@dataclass
+class Summary:
+    handled: int = 0
+    quarantined: int = 0
+    sent: int = 0
+    deferred: int = 0
+    failed: int = 0
+    actions: dict[str, int] = field(default_factory=dict)
+
+
+class Daemon:
+    def __init__(self, config: Config, *, store: Store, intake: Intake, transport: Transport,
+                 clock: Clock = system_clock):
+        self.config = config
+        self.store = store
+        self.intake = intake
+        self.transport = transport
+        self.clock = clock
+        self.rules = config.parse_rules()
+        self.stop = threading.Event()
+
+    # --- one pass ----------------------------------------------------------------------------
+
+    def run_once(self) -> Summary:
+        """Process everything pending (mail, then the outbox) and return; `mailbot run --once`."""
+        summary = Summary()
+        while not self.stop.is_set():
+            items = self.intake.fetch_pending(limit=self.config.mailbox.batch)
+            if not items:
+                break
+            self.handle_batch(items, summary)
+            self.flush_outbox(summary)
+        self.flush_outbox(summary)
+        return summary
+
+    def handle_batch(self, items: list[IncomingMail], summary: Summary) -> None:
+        now = self.clock()  # read once per batch and passed down
+        batch = pipeline.Batch(self.store)
+        done: list[IncomingMail] = []
+        for item in items:
+            if self.stop.is_set():  # SIGTERM: finish the message in hand, leave the rest
+                break
+            try:
+                decision = self._decide(item, batch, now)
+            except Exception as exc:  # a poison message never stops the loop
+                self._quarantine(item, exc, now)
+                summary.quarantined += 1
+                continue
+            batch.stage(decision)
+            done.append(item)
+            summary.handled += 1
+            summary.actions[decision.action] = summary.actions.get(decision.action, 0) + 1
+        crash_point("before_commit")
+        if done:
+            last = done[-1]
+            if last.uidvalidity is not None and last.uid is not None:
+                batch.commit.cursors[self.config.mailbox.folder] = [last.uidvalidity,
+                                                                    int(last.uid)]
+            self.store.commit(batch.commit)
+            crash_point("after_commit")
+            self.intake.mark_processed(done)
+            crash_point("after_move")
+
+    def _decide(self, item: IncomingMail, batch: pipeline.Batch,
+                now: datetime) -> pipeline.Decision:
+        parsed = parse(item.raw, self.rules)
+        fail_point(parsed.message_id)
+        raw_path = self.store.keep_raw(item.raw, parsed.content_hash, now.strftime("%Y/%m"))
+        for attachment in parsed.attachments:
+            self.store.keep_file(attachment.content, attachment.sha256)
+        decision = pipeline.decide(parsed, raw_path=raw_path, view=batch, config=self.config,
+                                   now=now)
+        log.info("%s", decision.log_line(parsed.message_id))
+        for defect in parsed.defects[:3]:
+            log.info("%s: defect: %s", parsed.message_id or item.key, defect)
+        return decision
+
+    def _quarantine(self, item: IncomingMail, exc: Exception, now: datetime) -> None:
+        folder = self.store.dir / "quarantine"
+        folder.mkdir(parents=True, exist_ok=True)
+        stem = f"{now.strftime('%Y%m%dT%H%M%S')}-{item.key.replace('/', '_').replace(':', '-')}"
+        (folder / f"{stem}.eml").write_bytes(item.raw)
+        (folder / f"{stem}.error.txt").write_text(
+            "".join(traceback.format_exception(exc)), encoding="utf-8")
+        log.error("message %s quarantined: %s: %s (copy in %s)", item.key,
+                  type(exc).__name__, str(exc).splitlines()[0] if str(exc) else "",
+                  folder / f"{stem}.eml")
+        try:
+            self.intake.quarantine(item)
+        except Exception as move_error:  # the copy is kept; the next pass tries again
+            log.error("could not move %s to quarantine: %s", item.key, move_error)
+
+    # --- the outbox --------------------------------------------------------------------------
+
+    def flush_outbox(self, summary: Summary) -> None:
+        now = self.clock()
+        due = [m for m in self.store.outbox()
+               if m.status == "pending" and datetime.fromisoformat(m.next_attempt_at) <= now]
+        if not due:
+            return
+        deliveries = self.transport.send_many(due)
+        crash_point("after_send")
+        commit = Commit()
+        for mail, delivery in zip(due, deliveries, strict=True):
+            if delivery.result is DeliveryResult.SENT:
+                commit.outbox_done.append(mail.message_id)
+                summary.sent += 1
+                log.info("sent %s %s for ticket #%s to %d recipient(s)", mail.kind,
+                         mail.message_id, mail.ticket, len(mail.recipients))
+            elif delivery.result is DeliveryResult.RETRY:
+                commit.outbox[mail.message_id] = _deferred(mail, delivery.detail, now).to_dict()
+                summary.deferred += 1
+                log.warning("deferred %s %s for ticket #%s (attempt %d): %s", mail.kind,
+                            mail.message_id, mail.ticket, mail.attempts + 1, delivery.detail)
+            else:
+                commit.outbox[mail.message_id] = replace(
+                    mail, status="failed", attempts=mail.attempts + 1,
+                    last_error=delivery.detail).to_dict()
+                summary.failed += 1
+                log.error("failed %s %s for ticket #%s: %s", mail.kind, mail.message_id,
+                          mail.ticket, delivery.detail)
+        self.store.commit(commit)
+
+    def next_outbox_attempt(self) -> datetime | None:
+        pending = [m.next_attempt_at for m in self.store.outbox() if m.status == "pending"]
+        return datetime.fromisoformat(min(pending)) if pending else None
+
+    # --- forever -----------------------------------------------------------------------------
+
+    def run_forever(self) -> None:
+        idle = self.config.mailbox.idle_renew_minutes * 60
+        while not self.stop.is_set():
+            self.run_once()
+            timeout = idle
+            retry = self.next_outbox_attempt()
+            if retry is not None:
+                timeout = max(0.5, min(idle, (retry - self.clock()).total_seconds()))
+            if self.stop.is_set():
+                break
+            self.intake.wait_for_mail(timeout, self.stop)
+
+
+def _deferred(mail: OutgoingMail, detail: str, now: datetime) -> OutgoingMail:
+    attempts = mail.attempts + 1
+    return replace(mail, attempts=attempts, last_error=detail,
+                   next_attempt_at=(now + retry_delay(attempts)).isoformat())
+

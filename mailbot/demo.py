@@ -1,0 +1,83 @@
+"""`mailbot demo`: the main job on the embedded default, with no mail server.
+
+Seeds a local Maildir inbox with the sample mails shipped in mailbot/samples, runs the daemon
+once over it (the same code as `mailbot run --once`), prints the tickets and the mails the bot
+wrote (delivered into a local Maildir outbox), then serves the tracking page.
+"""
+
+from __future__ import annotations
+
+import email
+import mailbox
+import threading
+from dataclasses import replace
+from email.policy import default
+from importlib import resources
+from pathlib import Path
+
+from mailbot import config as configuration
+from mailbot.config import Config
+from mailbot.pipeline import tracking_url
+from mailbot.runtime import Runtime
+from mailbot.store import Store
+
+
+def demo_config(directory: Path) -> Config:
+    config = configuration.load(None)
+    directory = directory.resolve()
+    config.mailbox = replace(config.mailbox, path=str(directory / "inbox"))
+    config.smtp = replace(config.smtp, path=str(directory / "outbox"))
+    config.storage = replace(config.storage, dir=str(directory / "state"))
+    return config
+
+
+def seed_inbox(path: Path) -> int:
+    inbox = mailbox.Maildir(path, create=True)
+    samples = sorted(p for p in resources.files("mailbot").joinpath("samples").iterdir()
+                     if p.name.endswith(".eml"))
+    for sample in samples:
+        inbox.add(sample.read_bytes())
+    return len(samples)
+
+
+def run_demo(directory: Path, *, serve: bool, stop: threading.Event | None = None) -> int:
+    config = demo_config(directory)
+    count = seed_inbox(Path(config.mailbox.path))
+    print(f"Seeded {count} sample mails into {config.mailbox.path}\n")
+    runtime = Runtime(config)
+    runtime.open()
+    try:
+        summary = runtime.daemon.run_once()
+        print(f"Processed {summary.handled} mails: {summary.actions}; "
+              f"{summary.sent} mails sent.\n")
+        _print_tickets(config)
+        _print_outbox(Path(config.smtp.path))
+        if serve:
+            runtime.start_web()
+            print(f"Tracking pages served on {config.web.base_url}/t/<token> "
+                  "(the links above). Ctrl-C to stop.")
+            (stop or threading.Event()).wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        runtime.close()
+    return 0
+
+
+def _print_tickets(config: Config) -> None:
+    print("Tickets:")
+    for t in Store(config.state_dir).tickets():
+        print(f"  #{t.number} [{t.status}, {t.priority}] {t.requester}: {t.subject}")
+        print(f"      {len(t.messages)} messages; tracking: {tracking_url(t, config)}")
+    print()
+
+
+def _print_outbox(path: Path) -> None:
+    print(f"Mails the bot sent (delivered into {path}):")
+    sent = mailbox.Maildir(path, create=True)
+    for key in sorted(sent.keys()):
+        with sent.get_file(key) as handle:
+            msg = email.message_from_binary_file(handle, policy=default)
+        body = msg.get_content() if not msg.is_multipart() else ""
+        print(f"  To: {msg['To']}\n  Subject: {msg['Subject']}")
+        print("    " + "\n    ".join(body.strip().splitlines()[:6]) + "\n    ...\n")

@@ -1,0 +1,526 @@
+"""Where mail comes in: the support mailbox over IMAP, or a local Maildir.
+
+An intake hands out raw messages exactly as stored, never marking them seen, and moves each one
+out of the inbox only when the daemon says its effects are stored (`mark_processed`) or that it
+cannot be processed (`quarantine`). Until then a message stays in the inbox, so a crash at any
+point means it is fetched again after the restart; the daemon's idempotency by Message-ID makes
+that harmless. The same rule covers every doubt here: when the state of the mailbox is unsure
+(a failed move, a new UIDVALIDITY), the intake forgets its cursor and rescans the inbox.
+
+One thread drives an intake; it is not thread-safe.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import glob
+import imaplib
+import ipaddress
+import logging
+import os
+import re
+import select
+import ssl
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol, TypeVar
+
+from imap_tools import BaseMailBox, MailBox, MailBoxStartTls, MailBoxUnencrypted
+from imap_tools.errors import ImapToolsError, MailboxLoginError
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+SECURITY_MODES = ("tls", "starttls", "none")
+# RFC 2177: a client should re-issue IDLE at least every 29 minutes or be logged off.
+IDLE_RENEW_SECONDS = 25 * 60
+BACKOFF_CAP_SECONDS = 60.0
+# How often a blocked wait looks at the daemon's stop event.
+_STOP_CHECK_SECONDS = 0.2
+_LINK_ERRORS = (imaplib.IMAP4.abort, OSError, EOFError)
+
+
+class IntakeError(Exception):
+    """The operator's problem: the mailbox cannot be reached or used as configured."""
+
+
+class LoginRefused(IntakeError):
+    """The server refused the configured user and password (after the retries)."""
+
+
+@dataclass(frozen=True)
+class IncomingMail:
+    key: str  # stable id of the item in its source: f"{uidvalidity}:{uid}" or the Maildir name
+    raw: bytes  # exact bytes as stored, fetched without marking the message seen
+    uid: str | None = None
+    uidvalidity: int | None = None
+
+
+class Intake(Protocol):
+    def fetch_pending(self, *, limit: int = 100) -> list[IncomingMail]: ...
+
+    def mark_processed(self, items: Sequence[IncomingMail]) -> None: ...
+
+    def quarantine(self, item: IncomingMail) -> None: ...
+
+    def wait_for_mail(self, timeout: float, stop: threading.Event) -> bool: ...
+
+    def close(self) -> None: ...
+
+
+class CursorStore(Protocol):
+    """Where the IMAP intake remembers (UIDVALIDITY, last UID handed out) per folder."""
+
+    def get(self, folder: str) -> tuple[int, int] | None: ...
+
+    def set(self, folder: str, uidvalidity: int, uid: int) -> None: ...
+
+
+class MemoryCursorStore:
+    """A CursorStore that lives as long as the process: for tests and one-shot runs."""
+
+    def __init__(self) -> None:
+        self._cursors: dict[str, tuple[int, int]] = {}
+
+    def get(self, folder: str) -> tuple[int, int] | None:
+        return self._cursors.get(folder)
+
+    def set(self, folder: str, uidvalidity: int, uid: int) -> None:
+        self._cursors[folder] = (uidvalidity, uid)
+
+
+def is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def uid_set(uids: Iterable[int]) -> str:
+    """An IMAP sequence set with runs folded into ranges: [1, 2, 3, 7] -> "1:3,7"."""
+    parts: list[str] = []
+    ordered = sorted(set(uids))
+    start = prev = ordered[0]
+    for uid in ordered[1:] + [None]:
+        if uid is not None and uid == prev + 1:
+            prev = uid
+            continue
+        parts.append(str(start) if start == prev else f"{start}:{prev}")
+        if uid is not None:
+            start = prev = uid
+    return ",".join(parts)
+
+
+def parse_fetch(data: Sequence[object], wanted: set[int]) -> dict[int, bytes]:
+    """UID -> raw bytes from an imaplib `UID FETCH (UID BODY.PEEK[])` answer.
+
+    Unsolicited FETCH lines (flag changes made by other clients) come without a literal and are
+    skipped; a server that puts UID after the literal has it in the element that follows.
+    """
+    found: dict[int, bytes] = {}
+    for index, element in enumerate(data):
+        if not isinstance(element, tuple):
+            continue
+        head, body = element
+        match = re.search(rb"UID (\d+)", head)
+        if match is None and index + 1 < len(data) and isinstance(data[index + 1], bytes):
+            match = re.search(rb"UID (\d+)", data[index + 1])  # type: ignore[arg-type]
+        if match is not None and int(match.group(1)) in wanted:
+            found[int(match.group(1))] = body
+    return found
+
+
+class ImapIntake:
+    """The support mailbox over IMAP, through imap-tools, with one connection re-used."""
+
+    def __init__(self, *, host: str, port: int, security: str, user: str, password: str,
+                 folder: str = "INBOX", processed_folder: str = "mailbot/processed",
+                 quarantine_folder: str = "mailbot/quarantine", cursor: CursorStore | None = None,
+                 ssl_context: ssl.SSLContext | None = None, timeout: float = 30.0,
+                 poll_interval: float = 30.0, idle_renew: float = IDLE_RENEW_SECONDS,
+                 max_attempts: int = 10, sleep: Callable[[float], None] = time.sleep) -> None:
+        if security not in SECURITY_MODES:
+            raise ValueError(f"security must be one of {', '.join(SECURITY_MODES)}: {security!r}")
+        if security == "none" and not is_loopback(host):
+            raise ValueError(f"security 'none' sends the password in clear: refused for {host}")
+        self._host, self._port, self._security = host, port, security
+        self._user, self._password = user, password
+        self._folder = folder
+        self._targets = {"processed": processed_folder, "quarantine": quarantine_folder}
+        self._cursor = cursor if cursor is not None else MemoryCursorStore()
+        self._ssl_context = ssl_context or ssl.create_default_context()
+        self._timeout = timeout
+        self._poll_interval = poll_interval
+        self._idle_renew = min(idle_renew, IDLE_RENEW_SECONDS)
+        self._max_attempts = max(1, max_attempts)
+        self._sleep = sleep
+        self._mailbox: BaseMailBox | None = None
+        self._uidvalidity: int | None = None
+        self._last_uid = 0  # in this process only: a restart rescans the whole folder
+        self._delimiter = "/"
+        self._ready_folders: set[str] = set()
+
+    def __repr__(self) -> str:  # never the password
+        return f"ImapIntake({self._user}@{self._host}:{self._port} {self._security})"
+
+    # -- the Intake protocol ----------------------------------------------------------------
+
+    def fetch_pending(self, *, limit: int = 100) -> list[IncomingMail]:
+        """The next messages of the folder in UID order, at most `limit`, as raw bytes."""
+        return self._run("fetch", lambda mailbox: self._fetch(mailbox, limit))
+
+    def mark_processed(self, items: Sequence[IncomingMail]) -> None:
+        self._run("move", lambda mailbox: self._move(mailbox, items, "processed"))
+
+    def quarantine(self, item: IncomingMail) -> None:
+        self._run("move", lambda mailbox: self._move(mailbox, [item], "quarantine"))
+
+    def wait_for_mail(self, timeout: float, stop: threading.Event) -> bool:
+        """Block until new mail may be there (True), `timeout` passes or `stop` is set (False).
+
+        Uses IMAP IDLE when the server offers it, else polls every `poll_interval` seconds. A lost
+        connection returns True: the next fetch reconnects, with back-off, and looks.
+        """
+        if stop.is_set():
+            return False
+        deadline = time.monotonic() + timeout
+        mailbox = self._connected()
+        try:
+            if "IDLE" in mailbox.client.capabilities:
+                return self._idle(mailbox, deadline, stop)
+            return self._poll(mailbox, deadline, stop)
+        except _LINK_ERRORS as exc:
+            log.warning("IMAP %s:%s: connection lost while waiting (%s)",
+                        self._host, self._port, exc)
+            self._discard()
+            return True
+        except (imaplib.IMAP4.error, ImapToolsError) as exc:
+            self._discard()
+            raise IntakeError(f"IMAP wait for mail failed: {exc}") from exc
+
+    def close(self) -> None:
+        mailbox, self._mailbox = self._mailbox, None
+        if mailbox is not None:
+            # The server may be going or gone: there is nothing left to release then.
+            with contextlib.suppress(*_LINK_ERRORS, imaplib.IMAP4.error, ImapToolsError):
+                mailbox.logout()
+
+    # -- fetching and moving ----------------------------------------------------------------
+
+    def _fetch(self, mailbox: BaseMailBox, limit: int) -> list[IncomingMail]:
+        batch = self._new_uids(mailbox)[:limit]
+        if not batch:
+            return []
+        typ, data = mailbox.client.uid("FETCH", uid_set(batch), "(UID BODY.PEEK[])")
+        if typ != "OK":
+            raise IntakeError(f"IMAP FETCH refused by the server: {data!r}")
+        bodies = parse_fetch(data, set(batch))
+        assert self._uidvalidity is not None  # set by _connect
+        self._last_uid = batch[-1]
+        self._cursor.set(self._folder, self._uidvalidity, self._last_uid)
+        # A UID searched but not fetched was expunged meanwhile by another client.
+        return [
+            IncomingMail(key=f"{self._uidvalidity}:{uid}", raw=bodies[uid], uid=str(uid),
+                         uidvalidity=self._uidvalidity)
+            for uid in batch if uid in bodies
+        ]
+
+    def _new_uids(self, mailbox: BaseMailBox) -> list[int]:
+        # A session sees other clients' deliveries only once the server syncs it, which NOOP
+        # does; what the search then finds needs no separate wake-up.
+        mailbox.client.noop()
+        _take_new_mail_notices(mailbox)
+        typ, data = mailbox.client.uid("SEARCH", f"UID {self._last_uid + 1}:* NOT DELETED")
+        if typ != "OK":
+            raise IntakeError(f"IMAP SEARCH refused by the server: {data!r}")
+        # "n:*" always matches the highest UID, even when it is below n.
+        return sorted(uid for uid in map(int, (data[0] or b"").split()) if uid > self._last_uid)
+
+    def _move(self, mailbox: BaseMailBox, items: Sequence[IncomingMail], target: str) -> None:
+        current = [item for item in items if item.uidvalidity == self._uidvalidity]
+        if len(current) < len(items):
+            # Their UIDs name nothing any more: they will come back under the new UIDVALIDITY.
+            log.warning("IMAP: %d message(s) not moved to %s, fetched before a UIDVALIDITY "
+                        "change; they will be fetched again", len(items) - len(current), target)
+            self._last_uid = 0
+        if not current:
+            return
+        folder = self._ensure_folder(mailbox, self._targets[target])
+        # One command for the whole batch: MOVE when offered, else COPY, \Deleted, EXPUNGE.
+        mailbox.move(uid_set(int(item.uid or 0) for item in current), folder)
+
+    def _ensure_folder(self, mailbox: BaseMailBox, path: str) -> str:
+        name = path.replace("/", self._delimiter)
+        if name not in self._ready_folders:
+            if not mailbox.folder.exists(name):
+                log.info("IMAP: creating folder %s", name)
+                mailbox.folder.create(name)
+            self._ready_folders.add(name)
+        return name
+
+    # -- waiting ----------------------------------------------------------------------------
+
+    def _idle(self, mailbox: BaseMailBox, deadline: float, stop: threading.Event) -> bool:
+        if _take_new_mail_notices(mailbox):
+            return True  # announced during an earlier command: no need to idle
+        while not stop.is_set() and time.monotonic() < deadline:
+            round_end = min(deadline, time.monotonic() + self._idle_renew)
+            mailbox.idle.start()
+            try:
+                _wait_readable(mailbox, round_end, stop)
+            finally:
+                # Leaving IDLE reads whatever the server said, in blocking mode, up to its
+                # tagged answer, so no half-read line is left behind; EOF raises here.
+                mailbox.idle.stop()
+            if _take_new_mail_notices(mailbox):
+                return True
+        return False
+
+    def _poll(self, mailbox: BaseMailBox, deadline: float, stop: threading.Event) -> bool:
+        while True:
+            if self._new_uids(mailbox):
+                return True
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or stop.wait(min(self._poll_interval, remaining)):
+                return False
+
+    # -- connection -------------------------------------------------------------------------
+
+    def _run(self, what: str, operation: Callable[[BaseMailBox], T]) -> T:
+        """Run `operation` on a live connection, reconnecting once if the link drops."""
+        for attempt in (1, 2):
+            mailbox = self._connected()
+            try:
+                return operation(mailbox)
+            except _LINK_ERRORS as exc:
+                self._discard()
+                if attempt == 2:
+                    self._last_uid = 0
+                    raise IntakeError(f"IMAP {what} failed: connection lost ({exc})") from exc
+                log.warning("IMAP %s:%s: connection lost during %s (%s); reconnecting",
+                            self._host, self._port, what, exc)
+            except (imaplib.IMAP4.error, ImapToolsError) as exc:
+                self._discard()
+                self._last_uid = 0
+                raise IntakeError(f"IMAP {what} failed: {exc}") from exc
+        raise AssertionError("unreachable")
+
+    def _connected(self) -> BaseMailBox:
+        """The live connection, or a new one after capped exponential back-off (1, 2, 4 … 60 s)."""
+        if self._mailbox is not None:
+            return self._mailbox
+        for attempt in range(1, self._max_attempts + 1):
+            try:
+                self._mailbox = self._connect()
+                return self._mailbox
+            except MailboxLoginError as exc:
+                failure: IntakeError = LoginRefused(
+                    f"IMAP login refused for {self._user} on {self._host}:{self._port}: {exc}")
+            except (*_LINK_ERRORS, imaplib.IMAP4.error, ImapToolsError) as exc:
+                failure = IntakeError(f"IMAP {self._host}:{self._port} unreachable: {exc}")
+            if attempt == self._max_attempts:
+                raise failure
+            delay = min(2.0 ** (attempt - 1), BACKOFF_CAP_SECONDS)
+            log.warning("%s; retry %d/%d in %.0f s", failure, attempt, self._max_attempts - 1,
+                        delay)
+            self._sleep(delay)
+        raise AssertionError("unreachable")
+
+    def _connect(self) -> BaseMailBox:
+        mailbox = self._open()
+        try:
+            mailbox.login(self._user, self._password, initial_folder=None)
+            # The capabilities read before login lack MOVE and others; imap-tools' move needs
+            # the real list.
+            typ, data = mailbox.client.capability()
+            if typ == "OK" and data and data[-1]:
+                mailbox.client.capabilities = tuple(data[-1].decode().upper().split())
+            self._delimiter = _hierarchy_delimiter(mailbox) or self._delimiter
+            mailbox.folder.set(self._folder)
+            typ, data = mailbox.client.response("UIDVALIDITY")
+            uidvalidity = int(data[-1])
+        except BaseException:
+            mailbox.client.shutdown()
+            raise
+        self._adopt_uidvalidity(uidvalidity)
+        log.info("IMAP %s:%s: connected as %s (%s), folder %s", self._host, self._port,
+                 self._user, self._security, self._folder)
+        return mailbox
+
+    def _open(self) -> BaseMailBox:
+        if self._security == "tls":
+            return MailBox(self._host, self._port, timeout=self._timeout,
+                           ssl_context=self._ssl_context)
+        if self._security == "starttls":
+            return MailBoxStartTls(self._host, self._port, timeout=self._timeout,
+                                   ssl_context=self._ssl_context)
+        return MailBoxUnencrypted(self._host, self._port, timeout=self._timeout)
+
+    def _adopt_uidvalidity(self, uidvalidity: int) -> None:
+        stored = self._cursor.get(self._folder)
+        known = self._uidvalidity if self._uidvalidity is not None else (
+            stored[0] if stored else None)
+        if known is not None and known != uidvalidity:
+            log.warning("IMAP folder %s: UIDVALIDITY changed from %d to %d; rescanning it",
+                        self._folder, known, uidvalidity)
+            self._last_uid = 0
+            self._cursor.set(self._folder, uidvalidity, 0)
+        self._uidvalidity = uidvalidity
+
+    def _discard(self) -> None:
+        mailbox, self._mailbox = self._mailbox, None
+        if mailbox is not None:
+            with contextlib.suppress(OSError):  # already closed by the peer
+                mailbox.client.shutdown()
+
+
+def _hierarchy_delimiter(mailbox: BaseMailBox) -> str | None:
+    typ, data = mailbox.client.list('""', '""')
+    match = re.match(rb'\(.*?\) "(.)"', data[0] or b"") if typ == "OK" and data else None
+    return match.group(1).decode() if match else None
+
+
+def _take_new_mail_notices(mailbox: BaseMailBox) -> bool:
+    """Whether the server announced new messages (EXISTS, RECENT) since the last call."""
+    notices = mailbox.client.untagged_responses
+    found = notices.pop("EXISTS", None) is not None
+    return notices.pop("RECENT", None) is not None or found
+
+
+def _wait_readable(mailbox: BaseMailBox, until: float, stop: threading.Event) -> None:
+    """Until the server says something during IDLE, `until` passes, or `stop` is set."""
+    if _has_buffered_input(mailbox.client):
+        return
+    sock = mailbox.client.sock
+    while not stop.is_set():
+        remaining = until - time.monotonic()
+        if remaining <= 0:
+            return
+        readable, _, _ = select.select([sock], [], [], min(remaining, _STOP_CHECK_SECONDS))
+        if readable:
+            return
+
+
+def _has_buffered_input(client: imaplib.IMAP4) -> bool:
+    """Whether bytes already read from the socket wait in imaplib's buffer.
+
+    The server may send "+ idling" and an EXISTS in one segment; reading the first line leaves
+    the second in the buffer, where select() cannot see it.
+    """
+    sock = client.sock
+    previous = sock.gettimeout()
+    sock.settimeout(0)
+    try:
+        return bool(client.file.peek(1))
+    except (BlockingIOError, ssl.SSLWantReadError):
+        return False
+    finally:
+        sock.settimeout(previous)
+
+
+class MaildirIntake:
+    """A local Maildir inbox: the embedded default, or mail delivered by the host's own MTA.
+
+    Handled mail is renamed (atomically, bytes untouched) into the sibling Maildirs `processed`
+    and `quarantine`. Waiting polls: a stat of new/ and cur/, and a listing only when they
+    changed.
+    """
+
+    def __init__(self, path: Path, *, processed: Path | None = None,
+                 quarantine: Path | None = None, poll_interval: float = 0.2) -> None:
+        self._path = Path(path)
+        self._targets = {
+            "processed": Path(processed) if processed else self._path.with_name("processed"),
+            "quarantine": Path(quarantine) if quarantine else self._path.with_name("quarantine"),
+        }
+        for maildir in (self._path, *self._targets.values()):
+            for sub in ("tmp", "new", "cur"):
+                (maildir / sub).mkdir(parents=True, exist_ok=True)
+        self._poll_interval = poll_interval
+        self._handed_out: dict[str, Path] = {}  # fetched, not yet moved
+        self._scan_stamp: tuple[int, ...] | None = None
+
+    def __repr__(self) -> str:
+        return f"MaildirIntake({self._path})"
+
+    def fetch_pending(self, *, limit: int = 100) -> list[IncomingMail]:
+        """The oldest deliveries first (by file time, then name), at most `limit`."""
+        items: list[IncomingMail] = []
+        for key, path in self._pending()[:limit]:
+            try:
+                raw = path.read_bytes()
+            except FileNotFoundError:
+                continue  # taken by another reader meanwhile
+            self._handed_out[key] = path
+            items.append(IncomingMail(key=key, raw=raw))
+        return items
+
+    def mark_processed(self, items: Sequence[IncomingMail]) -> None:
+        for item in items:
+            self._move(item, "processed")
+
+    def quarantine(self, item: IncomingMail) -> None:
+        self._move(item, "quarantine")
+
+    def wait_for_mail(self, timeout: float, stop: threading.Event) -> bool:
+        deadline = time.monotonic() + timeout
+        while not stop.is_set():
+            stamp = self._stamp()
+            if stamp != self._scan_stamp and self._pending():
+                return True
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or stop.wait(min(self._poll_interval, remaining)):
+                return False
+        return False
+
+    def close(self) -> None:
+        self._handed_out.clear()
+
+    def _pending(self) -> list[tuple[str, Path]]:
+        stamp = self._stamp()
+        found: list[tuple[int, str, Path]] = []
+        for sub in ("new", "cur"):
+            with os.scandir(self._path / sub) as entries:
+                for entry in entries:
+                    key = entry.name.split(":", 1)[0]
+                    if entry.name.startswith(".") or key in self._handed_out:
+                        continue
+                    try:
+                        found.append((entry.stat().st_mtime_ns, key, Path(entry.path)))
+                    except FileNotFoundError:
+                        continue
+        # A change within the clock tick of the stamp could hide behind an equal mtime, so a
+        # stamp is trusted only once it is a second old.
+        if time.time_ns() - max(stamp) > 1_000_000_000:
+            self._scan_stamp = stamp
+        else:
+            self._scan_stamp = None
+        return [(key, path) for _mtime, key, path in sorted(found)]
+
+    def _stamp(self) -> tuple[int, ...]:
+        return tuple((self._path / sub).stat().st_mtime_ns for sub in ("new", "cur"))
+
+    def _move(self, item: IncomingMail, target: str) -> None:
+        source = self._handed_out.pop(item.key, None) or self._find(item.key)
+        if source is None:
+            log.warning("Maildir %s: %s is gone, not moved to %s", self._path, item.key, target)
+            return
+        destination = self._targets[target] / source.parent.name / source.name
+        try:
+            os.replace(source, destination)
+        except OSError as exc:
+            self._handed_out.clear()  # unsure what moved: the next fetch rescans everything
+            raise IntakeError(f"Maildir: cannot move {item.key} to {target}: {exc}") from exc
+
+    def _find(self, key: str) -> Path | None:
+        for sub in ("new", "cur"):
+            for path in (self._path / sub).glob(f"{glob.escape(key)}*"):
+                if path.name.split(":", 1)[0] == key:
+                    return path
+        return None

@@ -1,0 +1,55 @@
+"""When the bot must not answer: each rule is a tiny named object that explains itself.
+
+A rule only looks; `automatic_mail_blocked` returns the names of the rules that hit, so that the
+log and the team notice can say why no acknowledgement went out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from mailbot.config import Config
+from mailbot.parsers import ParsedMessage
+
+
+@dataclass(frozen=True)
+class Guard:
+    name: str
+    description: str
+    check: Callable[[ParsedMessage, Config], bool]  # True: no automatic mail for this message
+
+
+def _noreply(msg: ParsedMessage, config: Config) -> bool:
+    local = msg.sender.partition("@")[0]
+    return any(p in local for p in config.mail.noreply_patterns)
+
+
+GUARDS: tuple[Guard, ...] = (
+    # Machine mail, as the parsers classified it (RFC 3834, RFC 3464, List-*, Precedence, ...).
+    Guard("machine", "written by a machine (auto-reply, bounce or list)",
+          lambda m, c: m.kind != "person"),
+    # RFC 3834 §2: never answer a message whose return path is empty (bounces, notifications).
+    Guard("empty_return_path", "the return path is empty (<>)", lambda m, c: m.return_path == ""),
+    Guard("no_sender", "no usable sender address", lambda m, c: "@" not in m.sender),
+    # Our own mail coming back (a misrouted copy, a forwarding loop).
+    Guard("own_address", "sent from the bot's own address",
+          lambda m, c: m.sender == c.bot_address),
+    Guard("noreply_sender", "the sender is a no-reply address", _noreply),
+)
+
+
+def automatic_mail_blocked(msg: ParsedMessage, config: Config) -> list[str]:
+    return [g.name for g in GUARDS if g.check(msg, config)]
+
+
+def over_cap(sent_in_window: int, config: Config) -> bool:
+    """The per-recipient cap on automatic mails (kept in the store, so it survives restarts)."""
+    return sent_in_window >= config.mail.max_automatic_mails
+
+
+def window_start(now: datetime, config: Config) -> str:
+    # Stored and compared as UTC ISO strings, so that a change of offset (DST) cannot reorder them.
+    start = now - timedelta(minutes=config.mail.automatic_window_minutes)
+    return start.astimezone(UTC).isoformat()

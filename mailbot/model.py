@@ -1,0 +1,135 @@
+"""The helpdesk's records: tickets, the messages in their history, and outgoing mail.
+
+These are plain values. They are stored as JSON documents (TinyDB) by `mailbot.store` and
+rendered by `mailbot.web` and the templates; nothing here does I/O.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any, Literal
+
+Status = Literal["new", "open", "waiting", "closed"]  # contract (PRODUCT.md §3)
+Priority = Literal["P1", "P2", "P3", "P4"]  # contract
+EntryKind = Literal[
+    "request",  # the requester's own mail (first one and follow-ups)
+    "reply",  # a technician's answer relayed to the requester
+    "internal_note",  # never shown to the requester nor on the tracking page
+    "automatic",  # the bot's own mail (acknowledgement, team notice, notices)
+    "escalation",
+    "delivery_failure",  # a bounce of the bot's own mail
+]
+
+
+@dataclass
+class StoredAttachment:
+    filename: str  # as the sender named it (decoded), for display only
+    content_type: str
+    size: int
+    sha256: str
+    inline: bool = False
+    stored_as: str = ""  # path relative to the state directory (a generated, safe name)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> StoredAttachment:
+        return _from_dict(cls, data)
+
+
+@dataclass
+class Entry:
+    """One message in a ticket's history, incoming or outgoing."""
+
+    message_id: str
+    author: str  # an address
+    kind: EntryKind
+    date: str  # ISO 8601 with offset
+    direction: Literal["in", "out"] = "in"
+    subject: str = ""
+    text: str = ""  # cleaned text (quotes and signature cut); raw is kept on disk
+    to: list[str] = field(default_factory=list)
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    attachments: list[StoredAttachment] = field(default_factory=list)
+    raw_path: str = ""  # incoming: the .eml kept under the state directory
+    public: bool = True  # False for internal notes and team-only mail
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Entry:
+        entry = _from_dict(cls, data)
+        entry.attachments = [StoredAttachment.from_dict(a) for a in data.get("attachments", [])]
+        return entry
+
+
+@dataclass
+class Ticket:
+    number: int
+    subject: str
+    requester: str
+    token: str  # secret, long, random: the tracking page's key
+    created_at: str
+    updated_at: str
+    status: Status = "new"
+    priority: Priority | None = "P3"
+    type: str = "incident"  # incident | request | information
+    category: str | None = None
+    program: str | None = None
+    channel: Literal["email", "phone"] = "email"
+    language: str = "fr"
+    urgent_requested: bool = False
+    urgent_demoted: bool = False
+    demotion_reason: str | None = None
+    vip: bool = False
+    escalation_level: int = 0
+    assignee: str | None = None
+    first_response_due: str | None = None
+    resolution_due: str | None = None
+    first_response_at: str | None = None
+    resolved_at: str | None = None
+    closed_at: str | None = None
+    participants: list[str] = field(default_factory=list)  # addresses with a part in it
+    message_ids: list[str] = field(default_factory=list)  # every Message-ID seen or sent
+    why: list[str] = field(default_factory=list)  # the rules that decided its fields
+    messages: list[Entry] = field(default_factory=list)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Ticket:
+        ticket = _from_dict(cls, data)
+        ticket.messages = [Entry.from_dict(m) for m in data.get("messages", [])]
+        return ticket
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def public_messages(self) -> list[Entry]:
+        return [m for m in self.messages if m.public and m.kind != "internal_note"]
+
+    def attachments(self) -> list[StoredAttachment]:
+        return [a for m in self.messages for a in m.attachments if not a.inline]
+
+
+@dataclass
+class OutgoingMail:
+    """A mail the bot has decided to send; queued in the persistent outbox."""
+
+    message_id: str  # allocated before sending, kept across retries
+    ticket: int | None
+    kind: str  # acknowledgement | team_notice | relay | ...
+    sender: str  # envelope sender
+    recipients: list[str]
+    data: str  # the whole RFC 5322 message
+    created_at: str
+    attempts: int = 0
+    next_attempt_at: str = ""
+    status: Literal["pending", "sent", "failed"] = "pending"
+    last_error: str = ""
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> OutgoingMail:
+        return _from_dict(cls, data)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _from_dict(cls: Any, data: dict[str, Any]) -> Any:
+    names = {f.name for f in fields(cls)}
+    return cls(**{k: v for k, v in data.items() if k in names})

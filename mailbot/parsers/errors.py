@@ -1,0 +1,381 @@
+"""Pasted error text turned into structured errors.
+
+Employees are told to paste the error dialog copied with Ctrl+C (seed 004); they also paste stack
+traces, SQL errors and error pages. Each extractor below recognises one format and claims the span
+of text it used; later, looser extractors skip claimed spans, so that an Oracle code inside a Java
+trace is reported once, with the trace.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass
+class ErrorText:
+    """One error pasted into a message, with what identifies it for a technician."""
+
+    # windows_dialog | python_traceback | java_exception | dotnet_exception | sql_error
+    # | http_error | hresult | app_message | other
+    kind: str
+    application: str | None
+    title: str | None
+    message: str | None
+    codes: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class _Found:
+    start: int
+    end: int
+    error: ErrorText
+
+
+# ---------------------------------------------------------------------------------------------
+# Codes
+# ---------------------------------------------------------------------------------------------
+
+_CODES = re.compile(
+    r"\b(?P<hex>0x[0-9A-Fa-f]{8})\b"
+    r"|\b(?P<ora>(?:ORA|TNS|PLS|SP2)-\d{4,5})\b"
+    r"|\((?P<sym>[A-Z][A-Z0-9]*_[A-Z0-9_]{2,})\)"
+    r"|\b(?P<win32>ERROR_[A-Z0-9_]{3,})\b"
+    r"|(?:\berreur|\berror|\bfehler|\bcode d'erreur|\berror code|\bcode erreur)"
+    r"(?:[ \t\xa0]*(?:n[°º]|no\.?|num[ée]ro|number|#|syst[eè]me|system))?[ \t\xa0]*:?[ \t\xa0]*"
+    r"(?P<num>\d{2,6})\b",
+    re.IGNORECASE,
+)
+
+
+def _find_codes(text: str) -> list[str]:
+    """Error codes in text, in order, once each (receipt and invoice numbers are not codes)."""
+    codes: list[str] = []
+    for match in _CODES.finditer(text):
+        code = next(value for value in match.groupdict().values() if value)
+        if code not in codes:
+            codes.append(code)
+    return codes
+
+
+# ---------------------------------------------------------------------------------------------
+# Applications
+# ---------------------------------------------------------------------------------------------
+
+# Software every site runs; a site's own programs come from its rules.toml catalogue.
+KNOWN_APPLICATIONS: dict[str, tuple[str, ...]] = {
+    "Windows Update": ("windows update", "mise à jour cumulative", "cumulative update",
+                       "mises à jour disponibles", "updates are available"),
+    "SQL Server": ("[sql server]", "sql server native client", "odbc driver 17 for sql server"),
+    "SAP GUI": ("sap gui", "sapgui"),
+    "Sage 100": ("sage 100",),
+    "Cegid": ("cegid",),
+    "Microsoft Excel": ("excel",),
+    "Microsoft Outlook": ("outlook",),
+    "Microsoft Word": ("winword", "microsoft word"),
+    "Microsoft Teams": ("microsoft teams",),
+}
+# Dialogs titled after a Windows component rather than an application.
+_WINDOWS_TITLES = re.compile(
+    r"^(?:imprimantes|printers|p[ée]riph[ée]riques et imprimantes|devices and printers|"
+    r"explorateur de fichiers|file explorer|windows explorer|explorateur windows|"
+    r"panneau de configuration|control panel|gestionnaire de p[ée]riph[ée]riques|device manager|"
+    r"s[ée]curit[ée] windows|windows security|connexion bureau [àa] distance|"
+    r"remote desktop connection|r[ée]seau|network|services|ex[ée]cuter|run|"
+    r"gestionnaire des t[âa]ches|task manager|param[eè]tres|settings)$",
+    re.IGNORECASE,
+)
+_TITLE_VERSION = re.compile(r"\s+(?:(?:for|pour) windows\s*)?v?\d+(?:\.\d+)*$", re.IGNORECASE)
+_BUILD_PATH = re.compile(r"[\\/](?P<app>[^\\/:\s]{2,60})[\\/]src[\\/]", re.IGNORECASE)
+_SCRIPT_PATH = re.compile(r'^\s*File "(?P<path>[^"]+\.pyw?)"', re.MULTILINE)
+_PATH_PARTS = re.compile(r"[\\/]")
+_HOST = re.compile(r"\b(?P<host>[a-z0-9-]+(?:\.[a-z0-9-]+)+\.[a-z]{2,})\b", re.IGNORECASE)
+
+Catalogue = tuple[tuple[str, re.Pattern[str]], ...]
+
+
+@functools.lru_cache(maxsize=16)
+def _compile_catalogue(entries: tuple[tuple[str, tuple[str, ...]], ...]) -> Catalogue:
+    return tuple(
+        (name, re.compile("|".join(re.escape(a) for a in (name, *aliases)), re.IGNORECASE))
+        for name, aliases in entries
+    )
+
+
+def _catalogue(applications: Mapping[str, Iterable[str]] | None) -> Catalogue:
+    """The site's programs first (they are more specific), then the well-known ones."""
+    site = tuple((name, tuple(aliases)) for name, aliases in (applications or {}).items())
+    return _compile_catalogue(site + tuple(KNOWN_APPLICATIONS.items()))
+
+
+def _application_in(text: str, catalogue: Catalogue) -> str | None:
+    for name, pattern in catalogue:
+        if pattern.search(text):
+            return name
+    return None
+
+
+def _dialog_application(title: str) -> str:
+    """A dialog names its application in its title, sometimes with a version to drop."""
+    if _WINDOWS_TITLES.match(title):
+        return f"Windows ({title})"
+    return _TITLE_VERSION.sub("", title) or title
+
+
+# ---------------------------------------------------------------------------------------------
+# Extractors: each returns what it found in the text with the span it claims
+# ---------------------------------------------------------------------------------------------
+
+_FRAME = r"-{20,}[ \t]*"
+_DIALOG = re.compile(
+    rf"^{_FRAME}\n(?P<title>[^\n]+)\n{_FRAME}\n(?P<body>(?:(?!-{{20,}}).*\n)+?){_FRAME}\n"
+    rf"(?P<buttons>[^\n]*)(?:\n{_FRAME}$)?",
+    re.MULTILINE,
+)
+# Some mail clients lose the newlines of a copied dialog and leave the frames inline: the line
+# is cut at its frames (a split, not one regex, so that long runs of dashes cost linear time).
+_INLINE_FRAME = re.compile(r"[ \t]*(?<!-)-{20,}[ \t]*")
+_MAX_TITLE = 120
+_MAX_BUTTONS = 60
+_CODE_LINE = re.compile(
+    r"^(?:erreur|error|fehler|code(?: d'erreur)?|error code)\b[^\n]{0,20}$", re.IGNORECASE
+)
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÀ-Ý])")
+
+
+def _dialog_error(title: str, body_lines: list[str], *, text: str) -> ErrorText:
+    lines = [line.strip() for line in body_lines if line.strip()]
+    while len(lines) > 1 and _CODE_LINE.match(lines[0]):
+        lines.pop(0)  # "Erreur n° 20418" above the text is a code, not the message
+    title = title.strip()
+    return ErrorText("windows_dialog", _dialog_application(title), title,
+                     lines[0] if lines else None, _find_codes(text))
+
+
+def _dialogs(text: str, catalogue: Catalogue) -> list[_Found]:
+    found = [
+        _Found(m.start(), m.end(), _dialog_error(m["title"], m["body"].split("\n"), text=m[0]))
+        for m in _DIALOG.finditer(text)
+    ]
+    for line in _LONG_LINE.finditer(text):
+        found.extend(_one_line_dialogs(line[0], line.start()))
+    return found
+
+
+_LONG_LINE = re.compile(r"^[^\n]*?-{20,}[^\n]*-{20,}[^\n]*-{20,}[^\n]*$", re.MULTILINE)
+
+
+def _one_line_dialogs(line: str, offset: int) -> list[_Found]:
+    """Dialogs whose frames, title, text and buttons ended up on one line."""
+    frames = list(_INLINE_FRAME.finditer(line))
+    found: list[_Found] = []
+    for k in range(len(frames) - 3):
+        title = line[frames[k].end():frames[k + 1].start()]
+        body = line[frames[k + 1].end():frames[k + 2].start()]
+        buttons = line[frames[k + 2].end():frames[k + 3].start()]
+        if 0 < len(title) <= _MAX_TITLE and body and 0 < len(buttons) <= _MAX_BUTTONS:
+            first = _SENTENCE_END.split(body.strip(), maxsplit=1)[0]
+            span = line[frames[k].start():frames[k + 3].end()]
+            found.append(_Found(offset + frames[k].start(), offset + frames[k + 3].end(),
+                                _dialog_error(title, [first], text=span)))
+    return found
+
+
+_TRACEBACK = re.compile(
+    r"^Traceback \(most recent call last\):[ \t]*\n(?:[ \t]+.*\n|\n)*?"
+    r"(?P<last>[A-Za-z_][\w.]*(?::[^\n]*)?)$",
+    re.MULTILINE,
+)
+
+
+def _python(text: str, catalogue: Catalogue) -> list[_Found]:
+    found: list[_Found] = []
+    for m in _TRACEBACK.finditer(text):
+        # The outermost frame is the script the user ran: a better name than any catalogue hit.
+        script = _SCRIPT_PATH.search(m[0])
+        app = _PATH_PARTS.split(script["path"])[-1] if script else None
+        found.append(_Found(m.start(), m.end(), ErrorText(
+            "python_traceback", app, None, m["last"].strip(), _find_codes(m["last"]))))
+    return found
+
+
+_JAVA_HEAD = re.compile(
+    r"^(?:Exception in thread \"[^\"]*\" )?(?P<head>(?:[a-zA-Z_$][\w$]*\.)+[A-Z][\w$]*"
+    r"(?:Exception|Error|Throwable)\b(?::[^\n]*)?)\n(?=[ \t]+at [\w$.<>]+\()",
+    re.MULTILINE,
+)
+_JAVA_TAIL = re.compile(
+    r"(?:[ \t]+at [^\n]*\n?|[ \t]+\.\.\. \d+ (?:more|common frames omitted)[^\n]*\n?"
+    r"|Caused by: [^\n]*\n?|[ \t]*Suppressed: [^\n]*\n?)"
+)
+_JAVA_FRAME = re.compile(r"^[ \t]+at [\w$.<>/]+\([\w$]+\.(?:java|kt|scala|groovy):\d+\)|"
+                         r"^[ \t]+at [\w$.<>/]+\((?:Native Method|Unknown Source)\)", re.MULTILINE)
+_DOTNET_HEAD = re.compile(
+    r"^(?:(?:Unhandled exception|Exception non g[ée]r[ée]e)\.?[ \t]*:?[ \t]*)?"
+    r"(?P<head>(?:[A-Za-z_]\w*\.)+\w*Exception\b[^\n]*)\n(?=[ \t]+(?:at|à|bei|en|в) )",
+    re.MULTILINE,
+)
+_DOTNET_TAIL = re.compile(
+    r"(?:[ \t]+(?:at|à|bei|en|в) [^\n]*\n?|[ \t]+--- [^\n]*---[ \t]*\n?)"
+)
+
+
+def _extend(text: str, pos: int, tail: re.Pattern[str]) -> int:
+    """End of the trace lines (frames, inner-exception markers) following pos."""
+    while (m := tail.match(text, pos)) and m.end() > pos:
+        pos = m.end()
+    return pos
+
+
+def _exceptions(text: str, catalogue: Catalogue) -> list[_Found]:
+    found: list[_Found] = []
+    for m in _JAVA_HEAD.finditer(text):
+        end = _extend(text, m.end(), _JAVA_TAIL)
+        block = text[m.start():end]
+        if not _JAVA_FRAME.search(block):
+            continue  # .NET frames also start with "at"; they are handled below
+        message = m["head"].strip()
+        found.append(_Found(m.start(), end, ErrorText(
+            "java_exception", _application_in(text, catalogue), None, message,
+            _find_codes(block))))
+    java_end = found[-1].end if found else 0
+    for m in _DOTNET_HEAD.finditer(text):
+        if m.start() < java_end:
+            continue  # crude but linear: .NET and Java traces are not mixed in one paste
+        end = _extend(text, m.end(), _DOTNET_TAIL)
+        block = text[m.start():end]
+        build = _BUILD_PATH.search(block)
+        app = _application_in(block, catalogue) or (build["app"] if build else None)
+        message = m["head"].split(" ---> ")[0].strip()
+        found.append(_Found(m.start(), end, ErrorText(
+            "dotnet_exception", app, None, message, _find_codes(block))))
+    return found
+
+
+_SQLSERVER = re.compile(
+    r"^(?:Msg|Mens\.?|Message) (?P<num>\d+), (?:Level|Niveau|Nivel|Ebene) \d+, "
+    r"(?:State|[ÉE]tat|Estado|Status) \d+[^\n]*\n[ \t]*\n?(?P<message>[^\n]+)",
+    re.MULTILINE,
+)
+_SSMS = re.compile(r"\[Batch Start Line|Completion time:|Heure de fin\s?:", re.IGNORECASE)
+_ORACLE = re.compile(r"^[^\n]*?(?P<message>\b(?:ORA|TNS|PLS)-\d{5}:[^\n]*)", re.MULTILINE)
+
+
+def _sql(text: str, catalogue: Catalogue) -> list[_Found]:
+    found: list[_Found] = []
+    for m in _SQLSERVER.finditer(text):
+        app = "SQL Server Management Studio" if _SSMS.search(text) else "SQL Server"
+        codes = [m["num"], *(c for c in _find_codes(m["message"]) if c != m["num"])]
+        found.append(_Found(m.start(), m.end(), ErrorText(
+            "sql_error", app, None, m["message"].strip(), codes)))
+    for m in _ORACLE.finditer(text):
+        app = _application_in(text, catalogue) or "Oracle Database"
+        found.append(_Found(m.start(), m.end(), ErrorText(
+            "sql_error", app, None, m["message"].strip(), _find_codes(m["message"]))))
+    return found
+
+
+_HTTP_REASONS = (
+    "bad request|unauthorized|forbidden|not found|method not allowed|request time-?out|"
+    "conflict|gone|payload too large|too many requests|internal server error|not implemented|"
+    "bad gateway|service unavailable|service temporarily unavailable|gateway time-?out|"
+    "erreur interne du serveur|introuvable|acc[eè]s refus[ée]|interdit|passerelle incorrecte|"
+    "service indisponible|d[ée]lai d'attente de la passerelle d[ée]pass[ée]"
+)
+_HTTP_STATUS = re.compile(
+    rf"^[ \t]*(?:HTTP(?:/\d(?:\.\d)?)?[ \t]+|(?:HTTP )?(?:Error|Erreur)[ \t]+)?"
+    rf"(?P<code>[45]\d\d)(?:\.\d+)?[ \t]*[-–:]?[ \t]*(?P<reason>{_HTTP_REASONS})[ \t]*$",
+    re.MULTILINE | re.IGNORECASE,
+)
+_SERVER_BANNER = re.compile(r"^(?:nginx|apache|microsoft-iis|iis|cloudflare|envoy)\b",
+                            re.IGNORECASE)
+
+
+def _http(text: str, catalogue: Catalogue) -> list[_Found]:
+    found: list[_Found] = []
+    for m in _HTTP_STATUS.finditer(text):
+        title = m[0].strip()
+        message = None
+        end = m.end()
+        for line_match in re.finditer(r"[^\n]+", text[m.end():m.end() + 2000]):
+            line = line_match[0].strip()
+            if line and line.lower() != title.lower() and not _SERVER_BANNER.match(line):
+                message = line
+                end = m.end() + line_match.end()
+                break
+        page = text[m.start():end]
+        host = _HOST.search(page)
+        app = _application_in(page, catalogue) or (host["host"] if host else None)
+        found.append(_Found(m.start(), end, ErrorText("http_error", app, title, message,
+                                                      [m["code"]])))
+    return found
+
+
+_HEX_LINE = re.compile(r"^[^\n]*\b0x[0-9A-Fa-f]{8}\b[^\n]*$", re.MULTILINE)
+_APP_MESSAGE = re.compile(
+    r"^[ \t]*(?P<line>(?:erreur|error|fehler)[ \t\xa0]*(?:n[°º]|no\.?|#)?[ \t\xa0]*"
+    r"(?P<code>[A-Z]{0,5}-?\d{2,6})[ \t\xa0]*[:\-–][ \t\xa0]*\S[^\n]*)$",
+    re.MULTILINE | re.IGNORECASE,
+)
+
+
+def _codes_only(text: str, catalogue: Catalogue) -> list[_Found]:
+    """Loose text: an HRESULT line, or an application's "Error N: ..." line."""
+    found: list[_Found] = []
+    for m in _HEX_LINE.finditer(text):
+        found.append(_Found(m.start(), m.end(), ErrorText(
+            "hresult", _application_in(text, catalogue), None, m[0].strip(), _find_codes(m[0]))))
+    for m in _APP_MESSAGE.finditer(text):
+        found.append(_Found(m.start(), m.end(), ErrorText(
+            "app_message", _application_in(text, catalogue), None, m["line"].strip(),
+            _find_codes(m["line"]) or [m["code"]])))
+    return found
+
+
+# ---------------------------------------------------------------------------------------------
+# The table: extractors from the most specific format to the loosest
+# ---------------------------------------------------------------------------------------------
+
+# More errors than this in one message is a log file, not a paste: the first ones tell the story.
+_MAX_ERRORS = 20
+Extractor = Callable[[str, Catalogue], list[_Found]]
+_EXTRACTORS: tuple[tuple[re.Pattern[str], Extractor], ...] = (
+    # (cheap trigger that must occur in the text, extractor)
+    (re.compile(r"-{20,}"), _dialogs),  # Windows message boxes copied with Ctrl+C
+    (re.compile(r"Traceback \(most"), _python),  # Python tracebacks
+    (re.compile(r"\n[ \t]+(?:at|à|bei|en|в) "), _exceptions),  # Java and .NET stack traces
+    (re.compile(r"\b(?:Msg|Mens|Message) \d+, |\b(?:ORA|TNS|PLS)-\d"), _sql),  # SQL errors
+    (re.compile(r"\b[45]\d\d\b"), _http),  # HTTP error pages
+    (re.compile(r"\b0x[0-9A-Fa-f]{8}\b|\b(?:erreur|error|fehler)\b", re.IGNORECASE),
+     _codes_only),  # HRESULT / Win32 codes and application messages
+)
+
+
+def extract_errors(
+    text: str, *, applications: Mapping[str, Iterable[str]] | None = None
+) -> list[ErrorText]:
+    """Errors pasted in a body, in the order they appear.
+
+    `applications` maps a site's program names to aliases (the rules.toml catalogue); it names
+    the application of errors whose text does not carry a title.
+    """
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    catalogue = _catalogue(applications)
+    claimed: list[_Found] = []  # kept sorted by start, spans never overlap
+    for trigger, extractor in _EXTRACTORS:
+        if not trigger.search(text):
+            continue
+        for item in extractor(text, catalogue)[:_MAX_ERRORS]:
+            k = bisect.bisect_left([f.start for f in claimed], item.start)
+            before_ok = k == 0 or claimed[k - 1].end <= item.start
+            after_ok = k == len(claimed) or item.end <= claimed[k].start
+            if before_ok and after_ok:
+                claimed.insert(k, item)
+    return [item.error for item in claimed[:_MAX_ERRORS]]

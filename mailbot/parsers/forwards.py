@@ -1,0 +1,185 @@
+"""Forwarded mail: who wrote the original, when, and about what.
+
+Clients print the forwarded message's headers as a block ("De : / Envoyé : / À : / Objet :",
+"From: / Sent: / To: / Subject:", "Von: / Datum: / An: / Betreff:" ...), sometimes under a
+separator ("---------- Forwarded message ---------", "-------- Message transféré --------",
+"Begin forwarded message:") and sometimes not (Outlook's underscore line, the new Outlook's bare
+block). Some separators say "forward" for sure; others ("Original Message", "Message d'origine",
+"On ... wrote:") are also used by replies, so they count only when the subject does not say
+"reply". In a chain of forwards the innermost block is the original author: the one with the
+problem.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from email.utils import parseaddr
+
+from mailbot.parsers.result import Forwarded
+
+_QUOTE = re.compile(r"^(?:[ \t]*>)+[ \t]?")
+_FORWARD_SEPARATOR = re.compile(
+    r"^\s*(?:-{2,}\s*(?:forwarded\s+message|message\s+transf[ée]r[ée]|message\s+transmis|"
+    r"weitergeleitete\s+nachricht|mensaje\s+reenviado|messaggio\s+inoltrato|"
+    r"doorgestuurd\s+bericht|videresendt\s+(?:melding|meddelelse)|vidarebefordrat\s+meddelande|"
+    r"mensagem\s+encaminhada)\s*-*|begin\s+forwarded\s+message\s*:|"
+    r"d[ée]but\s+du\s+message\s+r[ée]exp[ée]di[ée]\s*:|"
+    r"anfang\s+der\s+weitergeleiteten\s+nachricht\s*:|inicio\s+del\s+mensaje\s+reenviado\s*:)",
+    re.IGNORECASE,
+)
+_AMBIGUOUS_SEPARATOR = re.compile(
+    r"^\s*(?:-{2,}\s*(?:original\s+message|message\s+d'origine|message\s+d’origine|"
+    r"urspr[üu]ngliche\s+nachricht|mensaje\s+original|messaggio\s+originale|"
+    r"oorspronkelijk\s+bericht|opprinnelig\s+melding|ursprungligt\s+meddelande)\s*-*|_{10,})\s*$",
+    re.IGNORECASE,
+)
+_WROTE = re.compile(
+    r"^\s*(?:on|le|am|el|il|op|den|em)\s.{4,200}?(?:wrote|a\s+[ée]crit|schrieb|escribi[óo]|"
+    r"ha\s+scritto|schreef|skrev|escreveu)\s*:\s*$",
+    re.IGNORECASE,
+)
+_KEYS = {
+    "from": "from|de|von|van|da|od|fr[åa]n|fra|lähettäjä|от",
+    "date": "date|sent|envoy[ée]|gesendet|datum|fecha|enviado|data|inviato|verzonden|skickat|sendt",
+    "to": "to|à|a|an|para|aan|till|til|pour|destinataire|кому",
+    "cc": "cc|copie\\s+à|kopie|copia|cci",
+    "subject": "subject|objet|sujet|betreff|asunto|oggetto|onderwerp|ämne|emne|assunto|тема",
+}
+_HEADER_LINE = re.compile(
+    r"^\s*\*?(" + "|".join(_KEYS.values()) + r")\*?\s*:\*?[ \t]*(.*)$", re.IGNORECASE
+)
+_KEY_OF = [(name, re.compile(r"^(?:" + alts + r")$", re.I)) for name, alts in _KEYS.items()]
+# Yahoo and some webmails print the whole block on the separator's line.
+_INLINE_KEY = re.compile(
+    r"(?<=\S)\s*(?=(?:De|From|Von|À|To|An|Cc|Envoyé|Sent|Date|Datum|Objet|Subject|Betreff)\s?:)"
+)
+_MAILTO = re.compile(r"<mailto:[^>]*>|\[mailto:([^\]]*)\]", re.IGNORECASE)
+_ADDRESS = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
+_MAX_LINES = 5000  # forwarded blocks sit near the top; a huge body is not scanned to its end
+
+
+@dataclass
+class ForwardBlock:
+    line: int  # index of the first line of the block (its separator, if any)
+    kind: str  # "forward" (explicit) | "ambiguous" | "wrote"
+    sender: str = ""
+    name: str = ""
+    date: str | None = None
+    subject: str | None = None
+    body_start: int = 0  # first line after the block's headers
+
+
+def find_blocks(text: str) -> tuple[list[str], list[ForwardBlock]]:
+    """The text's lines (quote marks removed) and every forwarded/quoted header block in it."""
+    lines = [_QUOTE.sub("", line).lstrip("\ufeff") for line in text.splitlines()[:_MAX_LINES]]
+    blocks: list[ForwardBlock] = []
+    i = 0
+    while i < len(lines):
+        block, i = _block_at(lines, i)
+        if block:
+            blocks.append(block)
+    return lines, blocks
+
+
+def _block_at(lines: list[str], i: int) -> tuple[ForwardBlock | None, int]:
+    line = lines[i]
+    forward = _FORWARD_SEPARATOR.match(line)
+    if forward or _AMBIGUOUS_SEPARATOR.match(line):
+        rest = line[forward.end():] if forward else ""
+        if rest.strip():  # the headers follow on the same line
+            lines[i + 1:i + 1] = _INLINE_KEY.sub("\n", rest.strip()).splitlines()
+        block = ForwardBlock(line=i, kind="forward" if forward else "ambiguous")
+        end = _read_headers(lines, _skip_blank(lines, i + 1), block)
+        if forward or block.sender or block.name:
+            return block, max(end, i + 1)
+        return None, i + 1
+    if _WROTE.match(line) or (i + 1 < len(lines) and _WROTE.match(line + " " + lines[i + 1])):
+        joined = line if _WROTE.match(line) else line + " " + lines[i + 1]
+        block = ForwardBlock(line=i, kind="wrote")
+        block.sender, block.name = _who_wrote(joined)
+        block.body_start = i + (1 if _WROTE.match(line) else 2)
+        return block, block.body_start
+    if _HEADER_LINE.match(line) and _key(_HEADER_LINE.match(line)) == "from":
+        block = ForwardBlock(line=i, kind="ambiguous")
+        end = _read_headers(lines, i, block)
+        if end - i >= 2 and (block.subject is not None or block.date is not None):
+            return block, end
+    return None, i + 1
+
+
+def _skip_blank(lines: list[str], i: int) -> int:
+    while i < len(lines) and not lines[i].strip():
+        i += 1
+    return i
+
+
+def _key(match: re.Match[str]) -> str:
+    word = " ".join(match.group(1).split())
+    return next((name for name, pattern in _KEY_OF if pattern.match(word)), "")
+
+
+def _read_headers(lines: list[str], i: int, block: ForwardBlock) -> int:
+    """Fill `block` from the header lines starting at `i`; return the first line after them."""
+    seen: set[str] = set()
+    while i < len(lines):
+        match = _HEADER_LINE.match(lines[i])
+        if not match:
+            break
+        key, value = _key(match), match.group(2).strip().strip("*").strip()
+        if key in seen:  # a second "From:" starts another block
+            break
+        seen.add(key)
+        if key == "from":
+            block.sender, block.name = _address(value)
+        elif key == "date":
+            block.date = value or None
+        elif key == "subject":
+            block.subject = value
+        i += 1
+    block.body_start = i
+    return i
+
+
+def _address(value: str) -> tuple[str, str]:
+    value = _MAILTO.sub(lambda m: f"<{m.group(1)}>" if m.group(1) else "", value)
+    name, address = parseaddr(value)
+    if "@" not in address:
+        found = _ADDRESS.search(value)
+        address = found.group(0) if found else ""
+        name = name or (value.split("<")[0] if not found else "")
+    return address.lower(), name.strip().strip("\"'«» ")
+
+
+def _who_wrote(line: str) -> tuple[str, str]:
+    found = _ADDRESS.search(line)
+    quoted = re.search(r"[\"«]\s*([^\"»]+?)\s*[\"»]", line)
+    name = quoted.group(1) if quoted else ""
+    return (found.group(0).lower() if found else ""), name
+
+
+def detect_forward(text: str, *, subject_is_forward: bool, subject_is_reply: bool,
+                   fallback_subject: str | None = None) -> tuple[Forwarded | None, str, str]:
+    """The forward found in `text`, the forwarder's own note above it, and the original body.
+
+    Returns (None, "", "") when the text holds no forward.
+    """
+    lines, blocks = find_blocks(text)
+    if not any(b.kind == "forward" for b in blocks):
+        allowed = {"ambiguous", "wrote"} if subject_is_forward else set()
+        if not subject_is_forward and not subject_is_reply:
+            allowed = {"ambiguous"}
+        blocks = [b for b in blocks if b.kind in allowed]
+    if not blocks:
+        return None, "", ""
+    inner = blocks[-1]
+    note = "\n".join(lines[: blocks[0].line]).strip()
+    original_body = "\n".join(lines[inner.body_start:]).strip()
+    forwarded = Forwarded(
+        original_sender=inner.sender,
+        original_date=inner.date,
+        original_subject=inner.subject if inner.subject is not None else fallback_subject,
+        original_name=inner.name,
+        depth=len(blocks),
+    )
+    return forwarded, note, original_body

@@ -1,0 +1,241 @@
+"""Mail written by machines: bounces, auto-replies, list traffic. None of it gets an answer.
+
+Each check is a small named rule that only looks and says why. A person must never be taken for
+a machine, so a rule on the subject alone needs the forms machines use (a prefix with its colon,
+Lotus Notes' "AUTO:", Exchange's "(Automatic Response)"), never a word a person could write.
+The verdict's precedence: bounce, then auto-reply, then list.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from email.message import Message
+
+from mailbot.parsers.headers import decode_text, message_ids
+from mailbot.parsers.result import Bounce, ParseRules
+
+_OOO_SUBJECT = re.compile(
+    r"^\s*(?:r[ée]ponse\s+automatique|absence\s+du\s+bureau|absent\s+du\s+bureau|"
+    r"message\s+d'absence|automatic\s+reply|auto[\s-]?reply|autoreply|auto[\s-]?respons\w*|"
+    r"out\s+of\s+(?:the\s+)?office|automatische\s+antwort|abwesenheitsnotiz|"
+    r"respuesta\s+autom[áa]tica|risposta\s+automatica|automatisch\s+antwoord|auto)\s*[:：]"
+    r"|\((?:automatic\s+response|r[ée]ponse\s+automatique|auto[\s-]?reply)\)\s*$"
+    r"|\bis\s+out\s+of\s+(?:the\s+)?office\b.*\breturning\b",
+    re.IGNORECASE,
+)
+_BOUNCE_SUBJECT = re.compile(
+    r"^\s*(?:undeliver(?:able|ed)|undelivered\s+mail|returned\s+mail|mail\s+delivery\s+"
+    r"(?:failed|failure|system)|delivery\s+(?:status\s+notification|failure|notification|"
+    r"has\s+failed|problem)|failure\s+notice|non\s+remis|non\s+distribuable|"
+    r"message\s+non\s+remis|unzustellbar|nicht\s+zustellbar|warning:\s+could\s+not\s+send|"
+    r"could\s+not\s+send\s+message|mail\s+system\s+error|nondeliverable|"
+    r"message\s+delivery\s+(?:has\s+)?failed|returned\s+to\s+sender|rejected|"
+    r"delayed\s+mail|delivery\s+delayed|\[?postmaster\]?|error\s+sending\s+message)",
+    re.IGNORECASE,
+)
+# What a non-standard bounce says in its text (checked only with other evidence of an MTA).
+_BOUNCE_TEXT = re.compile(
+    r"could\s+not\s+be\s+delivered|undeliverable|delivery\s+(?:has\s+)?failed|"
+    r"permanent\s+(?:fatal\s+)?error|user\s+unknown|mailbox\s+(?:is\s+)?(?:full|unavailable)|"
+    r"no\s+such\s+user|recipient\s+address\s+rejected|message\s+was\s+not\s+delivered|"
+    r"n'a\s+pas\s+pu\s+être\s+remis|remise\s+a\s+échoué|unable\s+to\s+deliver|"
+    r"delivery\s+to\s+the\s+following\s+recipients?\s+failed|returned\s+to\s+sender|"
+    r"host\s+unknown|quota\s+exceeded|message\s+rejected|this\s+is\s+a\s+permanent\s+error",
+    re.IGNORECASE,
+)
+_STATUS = re.compile(r"\b([245])\.(\d{1,3})\.(\d{1,3})\b")
+_RECIPIENT_IN_TEXT = re.compile(
+    r"<([\w.+'=-]+@[\w-]+(?:\.[\w-]+)+)>\s*[:.]?|^\s*([\w.+'=-]+@[\w-]+(?:\.[\w-]+)+)\s*$",
+    re.MULTILINE,
+)
+_MESSAGE_ID_IN_TEXT = re.compile(r"^\s*Message-Id:\s*(<[^<>\s]+>)", re.IGNORECASE | re.MULTILINE)
+_MACHINE_LOCALPART = re.compile(r"^(?:mailer-daemon|postmaster|mail-daemon|mdaemon)\b", re.I)
+
+
+@dataclass
+class Verdict:
+    kind: str = "person"
+    reasons: list[str] = field(default_factory=list)
+    bounce: Bounce | None = None
+
+
+@dataclass
+class Facts:
+    """What the rules look at, decoded once."""
+
+    message: Message
+    subject: str
+    sender: str
+    return_path: str | None
+    body: str
+    rules: ParseRules
+    report_type: str = ""
+
+    def header(self, name: str) -> str:
+        return decode_text(self.message.get(name, "")).lower()
+
+
+Rule = Callable[[Facts], str | None]
+
+
+def _auto_submitted(f: Facts) -> str | None:
+    value = f.header("Auto-Submitted")
+    return f"Auto-Submitted: {value}" if value and not value.startswith("no") else None
+
+
+def _vendor_autoreply(f: Facts) -> str | None:
+    for name in ("X-Autoreply", "X-Autorespond", "X-Autoresponder", "X-Auto-Reply"):
+        if f.message.get(name) is not None:
+            return f"{name} header"
+    source = f.header("X-MS-Exchange-Generated-Message-Source")
+    if "rules agent" in source or "autoreply" in source:
+        return f"X-MS-Exchange-Generated-Message-Source: {source}"
+    for name in ("Precedence", "X-Precedence"):
+        if f.header(name) == "auto_reply":
+            return f"{name}: auto_reply"
+    if "autoresponder" in f.header("X-POST-MessageClass"):
+        return "X-POST-MessageClass: autoresponder"
+    return None
+
+
+def _ooo_subject(f: Facts) -> str | None:
+    return f"out-of-office subject: {f.subject[:60]!r}" if _OOO_SUBJECT.search(f.subject) else None
+
+
+def _read_receipt(f: Facts) -> str | None:
+    if f.report_type in ("disposition-notification", "feedback-report"):
+        return f"Content-Type: multipart/report; report-type={f.report_type}"
+    return None
+
+
+def _bot_itself(f: Facts) -> str | None:
+    return "From: the bot's own address" if f.sender and f.sender in f.rules.bot_addresses else None
+
+
+def _list_headers(f: Facts) -> str | None:
+    for name in ("List-Id", "List-Unsubscribe", "List-Post", "Mailing-List", "X-Mailing-List"):
+        if f.message.get(name) is not None:
+            return f"{name} header"
+    precedence = f.header("Precedence")
+    if precedence in ("bulk", "list", "junk"):
+        return f"Precedence: {precedence}"
+    return None
+
+
+def _noreply_sender(f: Facts) -> str | None:
+    local = f.sender.split("@", 1)[0]
+    if any(p in local for p in f.rules.noreply_patterns):
+        return f"no-reply sender: {f.sender}"
+    return None
+
+
+# The flow as a table: (kind, rule). The first kind with a hit wins; every hit is a reason.
+AUTO_REPLY_RULES: tuple[Rule, ...] = (
+    _auto_submitted,  # RFC 3834
+    _vendor_autoreply,  # X-Autoreply, Exchange rules agent, Precedence: auto_reply
+    _read_receipt,  # MDN read receipts, ARF abuse reports
+    _ooo_subject,  # "Réponse automatique :", "Automatic reply:", "AUTO:", "(Automatic Response)"
+    _bot_itself,  # our own mail coming back
+)
+LIST_RULES: tuple[Rule, ...] = (_list_headers, _noreply_sender)
+
+
+def classify(facts: Facts) -> Verdict:
+    bounce_reasons = _bounce_reasons(facts)
+    if bounce_reasons:
+        return Verdict("bounce", bounce_reasons, _bounce_details(facts))
+    reasons = [r for r in (rule(facts) for rule in AUTO_REPLY_RULES) if r]
+    if reasons:
+        return Verdict("auto_reply", reasons + [r for r in _hits(LIST_RULES, facts)])
+    reasons = _hits(LIST_RULES, facts)
+    return Verdict("list", reasons) if reasons else Verdict()
+
+
+def _hits(rules: tuple[Rule, ...], facts: Facts) -> list[str]:
+    return [r for r in (rule(facts) for rule in rules) if r]
+
+
+def _bounce_reasons(f: Facts) -> list[str]:
+    if f.report_type in ("delivery-status", "global-delivery-status"):
+        return [f"Content-Type: multipart/report; report-type={f.report_type}"]
+    if _has_part(f.message, ("message/delivery-status", "message/global-delivery-status")):
+        return ["message/delivery-status part"]
+    # A non-standard bounce: an MTA's words in the subject, plus evidence that an MTA sent it.
+    evidence = []
+    if _MACHINE_LOCALPART.match(f.sender.split("@", 1)[0]):
+        evidence.append(f"From: {f.sender}")
+    if f.return_path == "":
+        evidence.append("Return-Path: <>")
+    if _auto_submitted(f):
+        evidence.append(_auto_submitted(f) or "")
+    subject_says = _BOUNCE_SUBJECT.match(f.subject)
+    text_says = _BOUNCE_TEXT.search(f.body[:20000])
+    if evidence and (subject_says or (text_says and _STATUS.search(f.body[:20000]))):
+        return [f"bounce subject: {f.subject[:60]!r}" if subject_says else "bounce text", *evidence]
+    if subject_says and text_says and _STATUS.search(f.body[:20000]):
+        return [f"bounce subject: {f.subject[:60]!r}", "delivery status code in the text"]
+    return []
+
+
+def _has_part(message: Message, types: tuple[str, ...], depth: int = 0) -> bool:
+    """Whether the message's own structure has such a part (attached messages not entered:
+    a person forwarding a bounce as an attachment is still a person)."""
+    if message.get_content_type() in types:
+        return True
+    payload = message.get_payload() if message.is_multipart() else None
+    if depth > 5 or not isinstance(payload, list) or message.get_content_type() == "message/rfc822":
+        return False
+    return any(isinstance(p, Message) and _has_part(p, types, depth + 1) for p in payload[:20])
+
+
+def _bounce_details(f: Facts) -> Bounce:
+    bounce = Bounce()
+    for count, part in enumerate(f.message.walk()):
+        if count > 100:
+            break
+        ctype = part.get_content_type()
+        if ctype in ("message/delivery-status", "message/global-delivery-status"):
+            _read_dsn(part, bounce)
+        elif ctype in ("message/rfc822", "text/rfc822-headers", "message/rfc822-headers"):
+            bounce.original_message_id = bounce.original_message_id or _returned_id(part)
+    text = f.body[:50000]
+    if not bounce.status:
+        status = _STATUS.search(text)
+        bounce.status = status.group(0) if status else None
+    if not bounce.recipient:
+        found = _RECIPIENT_IN_TEXT.search(text)
+        bounce.recipient = (found.group(1) or found.group(2)).lower() if found else None
+    if not bounce.original_message_id:
+        own = f.message.get("Message-ID", "")
+        ids = [i for i in _MESSAGE_ID_IN_TEXT.findall(text) if i not in str(own)]
+        bounce.original_message_id = ids[0] if ids else None
+    if not bounce.action and bounce.status:
+        bounce.action = {"2": "delivered", "4": "delayed", "5": "failed"}[bounce.status[0]]
+    return bounce
+
+
+def _read_dsn(part: Message, bounce: Bounce) -> None:
+    blocks = part.get_payload()
+    for block in blocks if isinstance(blocks, list) else []:
+        if not isinstance(block, Message):
+            continue
+        recipient = block.get("Final-Recipient") or block.get("Original-Recipient")
+        if recipient and not bounce.recipient:
+            bounce.recipient = str(recipient).split(";")[-1].strip().strip("<>").lower() or None
+            bounce.action = (str(block.get("Action", "")).strip().lower() or None)
+            status = _STATUS.search(str(block.get("Status", "")))
+            bounce.status = status.group(0) if status else None
+            reason = block.get("Diagnostic-Code")
+            bounce.reason = decode_text(reason).split(";", 1)[-1].strip() if reason else None
+
+
+def _returned_id(part: Message) -> str | None:
+    payload = part.get_payload()
+    inner = payload[0] if isinstance(payload, list) and payload else None
+    if isinstance(inner, Message):
+        ids = message_ids(inner.get("Message-ID"))
+        return ids[0] if ids else None
+    found = _MESSAGE_ID_IN_TEXT.search(str(payload)[:20000])
+    return found.group(1) if found else None

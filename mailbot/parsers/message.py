@@ -1,0 +1,250 @@
+"""Top-level parse: raw bytes in, a ParsedMessage out, never an exception.
+
+mail-parser (the only module that imports it) parses the bytes once with the standard library's
+compat32 policy and records the defects it finds; everything else works on that one tree, so
+nothing is parsed twice. compat32 rather than policy=default: it is about four times cheaper
+and never raises on a broken header; headers.py decodes what policy=default would have.
+"""
+
+from __future__ import annotations
+
+import email
+import hashlib
+import logging
+from datetime import UTC, datetime
+from email.message import Message
+from email.parser import BytesHeaderParser
+from email.utils import parsedate_to_datetime
+
+from mailparser import MailParser
+
+from mailbot.parsers.attachments import REPORT_PARTS, collect_attachments, is_body_part
+from mailbot.parsers.body import clean_body, html_to_text
+from mailbot.parsers.commands import command_argument, find_commands, has_command
+from mailbot.parsers.errors import extract_errors
+from mailbot.parsers.forwards import detect_forward
+from mailbot.parsers.headers import RawHeaders, addresses, decode_bytes, decode_text, message_ids
+from mailbot.parsers.machine import Facts, classify
+from mailbot.parsers.result import Forwarded, ParsedMessage, ParseRules
+from mailbot.parsers.subject import analyse_subject, find_program
+from mailbot.tags import find_tag
+
+# mail-parser logs every part it does not render ("Email content 'report' not handled"); what
+# matters of it is recorded as defects, so its log lines would only be noise in the daemon's log.
+logging.getLogger("mailparser").setLevel(logging.CRITICAL)
+
+_MAX_DEPTH = 30  # MIME nesting deeper than this is not read (recorded as a defect)
+_MAX_BODY_CHARS = 2_000_000  # a body beyond this is cut before cleaning (recorded)
+
+
+def parse(raw: bytes, rules: ParseRules = ParseRules()) -> ParsedMessage:  # noqa: B008
+    """What the bot understands of one message. Never raises: problems become defects."""
+    raw = bytes(raw) if not isinstance(raw, bytes) else raw
+    result = ParsedMessage(content_hash=hashlib.sha256(raw).hexdigest())
+    try:
+        message = _message_tree(raw, rules, result.defects)
+        _read_headers(message, result)
+        _understand(message, rules, result)
+    except Exception as exc:  # noqa: BLE001 - a poison message must still give a result
+        result.defects.append(f"parse failed: {exc.__class__.__name__}: {str(exc)[:200]}")
+        result.requester = result.requester or result.sender
+    return result
+
+
+def _message_tree(raw: bytes, rules: ParseRules, defects: list[str]) -> Message:
+    if len(raw) > rules.max_bytes:
+        defects.append(f"message of {len(raw)} bytes exceeds {rules.max_bytes}: headers only")
+        return _headers_only(raw)
+    try:
+        parsed = MailParser.from_bytes(raw)
+    except Exception as exc:  # noqa: BLE001 - e.g. MailParserRecursionError on a MIME bomb
+        defects.append(f"MIME structure not parsed ({exc.__class__.__name__}): headers only")
+        return _headers_only(raw)
+    for entry in parsed.defects:
+        for items in entry.values():
+            defects.extend(str(item)[:300] for item in items)
+    return parsed.message
+
+
+def _headers_only(raw: bytes) -> Message:
+    end = raw.find(b"\n\n")
+    end = raw.find(b"\r\n\r\n") if end < 0 else end
+    head = raw[: min(end if end >= 0 else len(raw), 1_000_000)]
+    return BytesHeaderParser().parsebytes(head)
+
+
+def _read_headers(message: Message, result: ParsedMessage) -> None:
+    defects = result.defects
+    message = RawHeaders(message)  # type: ignore[assignment]
+    ids = message_ids(message.get("Message-ID"))
+    raw_id = decode_text(message.get("Message-ID"))
+    result.message_id = ids[0] if ids else (raw_id or None)
+    result.in_reply_to = message_ids(message.get("In-Reply-To"))
+    result.references = message_ids(" ".join(str(v) for v in message.get_all("References")))
+    result.date = _date(message.get("Date"), defects)
+    senders = addresses(message.get_all("From"), defects)
+    if senders:
+        result.sender_name, result.sender = senders[0]
+    result.requester = result.sender
+    result.to = [a for _, a in addresses(message.get_all("To"), defects)]
+    result.cc = [a for _, a in addresses(message.get_all("Cc"), defects)]
+    result.reply_to = [a for _, a in addresses(message.get_all("Reply-To"), defects)]
+    return_path = message.get("Return-Path")
+    if return_path is not None:
+        found = addresses([str(return_path)])
+        result.return_path = found[0][1] if found else ""
+    result.subject_raw = decode_text(message.get("Subject"), defects)
+    auto = message.get("Auto-Submitted")
+    result.auto_submitted = decode_text(auto).lower() if auto is not None else None
+    result.authentication_results = [
+        decode_text(v) for v in message.get_all("Authentication-Results")
+    ]
+
+
+def _date(value: object, defects: list[str]) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        date = parsedate_to_datetime(decode_text(value))
+    except (TypeError, ValueError, IndexError, OverflowError):
+        defects.append(f"unparsable Date header: {str(value)[:80]!r}")
+        return None
+    # "-0000" means "zone unknown" (RFC 5322): read it as UTC so every date is comparable.
+    return date if date.tzinfo else date.replace(tzinfo=UTC)
+
+
+def _understand(message: Message, rules: ParseRules, result: ParsedMessage) -> None:
+    defects = result.defects
+    result.body = _best_text(message, defects, 0)
+    if len(result.body) > _MAX_BODY_CHARS:
+        defects.append(f"body longer than {_MAX_BODY_CHARS} characters: cut")
+        result.body = result.body[:_MAX_BODY_CHARS]
+    report_type = ""
+    if message.get_content_type() == "multipart/report":
+        report_type = str(message.get_param("report-type") or "").lower()
+    verdict = classify(Facts(message, result.subject_raw, result.sender, result.return_path,
+                             result.body, rules, report_type))
+    result.kind, result.machine_reasons = verdict.kind, verdict.reasons
+    result.bounce = verdict.bounce
+    info = analyse_subject(result.subject_raw, tag_prefix=rules.tag_prefix, programs=rules.programs)
+    result.subject, result.ticket_ref, result.program = info.cleaned, info.ticket_ref, info.program
+    result.urgent = info.urgent and result.kind == "person"  # a machine asks for nothing
+    if result.kind == "bounce" and result.ticket_ref is None:
+        result.ticket_ref = _returned_tag(message, rules.tag_prefix)
+    result.attachments = collect_attachments(message, defects)
+    result.text = clean_body(result.body).text
+    if result.kind != "person":
+        return
+    _forward_and_requester(message, rules, result, info.is_forward, info.is_reply)
+    result.errors = extract_errors(result.text)
+
+
+def _forward_and_requester(message: Message, rules: ParseRules, result: ParsedMessage,
+                           is_forward: bool, is_reply: bool) -> None:
+    forwarded, _note, original_body = detect_forward(
+        result.body, subject_is_forward=is_forward, subject_is_reply=is_reply,
+        fallback_subject=result.subject or None)
+    if forwarded is None:
+        forwarded = _attached_forward(message, result.defects)
+    result.forwarded = forwarded
+    result.commands = find_commands(result.text or result.body, rules.command_prefix)
+    technician = result.sender in rules.technicians
+    subject_upper = result.subject_raw.upper()
+    result.is_phone_log = technician and (
+        has_command(result.commands, "phone", rules.command_prefix)
+        or any(marker.upper() in subject_upper for marker in rules.phone_markers)
+    )
+    if not technician:
+        return
+    named = command_argument(result.commands, "requester", rules.command_prefix)
+    found = addresses([named]) if named else []
+    staff = rules.technicians | rules.bot_addresses
+    if found:
+        result.requester = found[0][1]
+    elif forwarded and forwarded.original_sender and forwarded.original_sender not in staff:
+        # A technician's forward opens the ticket for the original author (PRODUCT.md §7),
+        # and what that author wrote is the request, not the technician's one-line note.
+        result.requester = forwarded.original_sender
+        if original_body.strip():
+            result.text = clean_body(original_body).text
+    if result.program is None and forwarded and forwarded.original_subject:
+        result.program = find_program(forwarded.original_subject, rules.programs)
+
+
+def _attached_forward(message: Message, defects: list[str]) -> Forwarded | None:
+    """A message forwarded as an attachment: its own From/Date/Subject."""
+    payload = message.get_payload() if message.is_multipart() else None
+    for part in payload[:50] if isinstance(payload, list) else []:
+        if not isinstance(part, Message) or part.get_content_type() != "message/rfc822":
+            continue
+        inner = part.get_payload()
+        inner = inner[0] if isinstance(inner, list) and inner else None
+        if not isinstance(inner, Message):
+            continue
+        senders = addresses(inner.get_all("From", []), defects)
+        name, sender = senders[0] if senders else ("", "")
+        date = decode_text(inner.get("Date")) or None
+        return Forwarded(sender, date, decode_text(inner.get("Subject")), name)
+    return None
+
+
+def _returned_tag(message: Message, prefix: str) -> int | None:
+    """A bounce names its ticket through the subject of the message it returns."""
+    for count, part in enumerate(message.walk()):
+        if count > 50:
+            break
+        if part.get_content_type() == "message/rfc822":
+            inner = part.get_payload()
+            inner = inner[0] if isinstance(inner, list) and inner else None
+            if isinstance(inner, Message):
+                return find_tag(decode_text(inner.get("Subject")), prefix)
+        elif part.get_content_type() in ("text/rfc822-headers", "message/rfc822-headers"):
+            headers = email.message_from_string(str(part.get_payload())[:50000])
+            return find_tag(decode_text(headers.get("Subject")), prefix)
+    return None
+
+
+def _best_text(part: Message, defects: list[str], depth: int) -> str:
+    """The message's own text: plain preferred to HTML, attached messages left out."""
+    if depth > _MAX_DEPTH:
+        defects.append(f"MIME nesting deeper than {_MAX_DEPTH}: inner parts not read")
+        return ""
+    ctype = part.get_content_type()
+    if part.is_multipart():
+        children = [c for c in part.get_payload() if isinstance(c, Message)]
+        if ctype == "multipart/alternative":
+            return _best_alternative(children, defects, depth)
+        if ctype == "multipart/report":
+            children = children[:1]  # the human-readable part; the rest is the report
+        if ctype == "multipart/related":
+            children = children[:1]  # the HTML; the rest are its images
+        texts = [_best_text(c, defects, depth + 1) for c in children[:200]]
+        return "\n\n".join(t for t in texts if t.strip())
+    if ctype in REPORT_PARTS or not is_body_part(part) or ctype not in ("text/plain", "text/html"):
+        return ""
+    text = _decode_part(part, defects)
+    return html_to_text(text) if ctype == "text/html" else text
+
+
+def _best_alternative(children: list[Message], defects: list[str], depth: int) -> str:
+    fallback = ""
+    for child in children:
+        text = _best_text(child, defects, depth + 1)
+        if not text.strip():
+            continue
+        if child.get_content_type() == "text/plain":
+            return text
+        fallback = fallback or text
+    return fallback
+
+
+def _decode_part(part: Message, defects: list[str]) -> str:
+    try:
+        data = part.get_payload(decode=True)
+    except Exception as exc:  # noqa: BLE001 - an undecodable part is shown empty
+        defects.append(f"text part undecodable: {exc.__class__.__name__}")
+        return ""
+    if not isinstance(data, bytes):
+        return ""
+    text = decode_bytes(data, part.get_content_charset(), defects)
+    return text.replace("\r\n", "\n").replace("\r", "\n")

@@ -1,0 +1,136 @@
+"""What the parsers understand of one message: plain values, JSON-ready, no behaviour.
+
+`ParsedMessage.to_json` is the contract of `mailbot parse --json` (issue 3): add keys, never
+rename them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from mailbot.parsers.programs import DEFAULT_PROGRAMS, Program
+
+if TYPE_CHECKING:  # errors.py is imported by message.py; the type is enough here
+    from mailbot.parsers.errors import ErrorText
+
+DEFAULT_NOREPLY_PATTERNS: tuple[str, ...] = (
+    "no-reply", "noreply", "ne-pas-repondre", "nepasrepondre",
+    "donotreply", "do-not-reply", "mailer-daemon", "postmaster",
+)
+
+
+@dataclass(frozen=True)
+class ParseRules:
+    technicians: frozenset[str] = frozenset()  # lower-case addresses
+    bot_addresses: frozenset[str] = frozenset()  # the support mailbox's own address(es)
+    tag_prefix: str = "#"  # the ticket tag is "[#42]"
+    programs: tuple[Program, ...] = DEFAULT_PROGRAMS
+    command_prefix: str = "#"  # commands are lines like "#close", "#priority P2"
+    phone_markers: tuple[str, ...] = ("[TEL]", "[APPEL]")
+    noreply_patterns: tuple[str, ...] = DEFAULT_NOREPLY_PATTERNS
+    max_bytes: int = 25_000_000  # beyond it: headers only + a defect
+
+
+@dataclass
+class Bounce:
+    original_message_id: str | None = None
+    recipient: str | None = None
+    status: str | None = None  # DSN status such as "5.2.2"
+    action: str | None = None  # failed | delayed | delivered | relayed | expanded
+    reason: str | None = None  # the diagnostic as the MTA wrote it
+
+
+@dataclass
+class Attachment:
+    filename: str  # decoded and sanitised: a display name, never a path
+    content_type: str
+    size: int
+    sha256: str
+    inline: bool = False  # an image shown in the body (signature logo, pasted picture)
+    content: bytes = field(default=b"", repr=False)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "filename": self.filename,
+            "content_type": self.content_type,
+            "size": self.size,
+            "sha256": self.sha256,
+            "inline": self.inline,
+        }
+
+
+@dataclass
+class Forwarded:
+    original_sender: str  # lower-case address, "" when the block names no address
+    original_date: str | None = None  # as written in the forwarded block
+    original_subject: str | None = None
+    original_name: str = ""
+    depth: int = 1  # how many forwarded blocks were nested
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class ParsedMessage:
+    message_id: str | None = None
+    in_reply_to: list[str] = field(default_factory=list)
+    references: list[str] = field(default_factory=list)
+    date: datetime | None = None
+    sender: str = ""
+    sender_name: str = ""
+    requester: str = ""
+    to: list[str] = field(default_factory=list)
+    cc: list[str] = field(default_factory=list)
+    reply_to: list[str] = field(default_factory=list)
+    return_path: str | None = None
+    subject_raw: str = ""
+    subject: str = ""
+    ticket_ref: int | None = None
+    urgent: bool = False
+    program: str | None = None
+    kind: str = "person"  # person | auto_reply | bounce | list
+    machine_reasons: list[str] = field(default_factory=list)
+    bounce: Bounce | None = None
+    text: str = ""
+    body: str = ""
+    errors: list[ErrorText] = field(default_factory=list)
+    attachments: list[Attachment] = field(default_factory=list)
+    forwarded: Forwarded | None = None
+    commands: list[str] = field(default_factory=list)
+    defects: list[str] = field(default_factory=list)
+    content_hash: str = ""
+    auto_submitted: str | None = None
+    authentication_results: list[str] = field(default_factory=list)
+    is_phone_log: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "message_id": self.message_id,
+            "in_reply_to": list(self.in_reply_to),
+            "references": list(self.references),
+            "date": self.date.isoformat() if self.date else None,
+            "sender": self.sender,
+            "sender_name": self.sender_name,
+            "requester": self.requester,
+            "to": list(self.to),
+            "cc": list(self.cc),
+            "subject": self.subject,
+            "subject_raw": self.subject_raw,
+            "ticket_ref": self.ticket_ref,
+            "urgent": self.urgent,
+            "program": self.program,
+            "kind": self.kind,
+            "machine_reasons": list(self.machine_reasons),
+            "bounce": asdict(self.bounce) if self.bounce else None,
+            "is_phone_log": self.is_phone_log,
+            "text": self.text,
+            "errors": [e.to_json() for e in self.errors],
+            "attachments": [a.to_json() for a in self.attachments],
+            "forwarded": self.forwarded.to_json() if self.forwarded else None,
+            "commands": list(self.commands),
+            "defects": list(self.defects),
+            "content_hash": self.content_hash,
+        }

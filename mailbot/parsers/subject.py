@@ -1,0 +1,159 @@
+"""What a subject says: reply/forward prefixes, the ticket tag, URGENT, the program named.
+
+Clients of a European company stack prefixes in many languages ("RE : TR: AW: ..."), with or
+without the French space before the colon; all of them are peeled before anything else is read.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from mailbot.parsers.programs import Program
+from mailbot.tags import find_tag, strip_tags
+
+# Reply prefixes: EN/FR "RE", FR "Réf", DE "AW"/"Antwort", NL "Antw", Nordic "SV"/"VS"/"Vs",
+# IT "R"/"Rif", PL "Odp", TR "YNT", ES/PT "RES"/"Resp".
+_REPLY_WORDS = r"re|r[ée]f|aw|antwort|antw|sv|vs|r|rif|odp|ynt|res|resp|ref"
+# Forward prefixes: FR "TR", EN "FW"/"Fwd", DE "WG", ES "RV"/"Reenv", PT "ENC", NL "Doorst",
+# IT "I"/"Inoltro" are left out ("I:" is too common a word to peel), PL "PD", SE "VB".
+_FORWARD_WORDS = r"tr|fwd?|wg|rv|reenv|enc|doorst|pd|vb|fs"
+_PREFIX = re.compile(
+    r"^\s*(?:\[\s*(?:" + _REPLY_WORDS + "|" + _FORWARD_WORDS + r")\s*\]|"
+    r"(" + _REPLY_WORDS + "|" + _FORWARD_WORDS + r")(?:\s*[\[(]\d{1,3}[\])])?\s*[:：])\s*",
+    re.IGNORECASE,
+)
+_FORWARD_ONLY = re.compile(r"^(?:" + _FORWARD_WORDS + r")$", re.IGNORECASE)
+
+# A machine's own subject prefixes: peeled for the cleaned subject, judged in machine.py.
+_AUTO_PREFIX = re.compile(
+    r"^\s*(?:r[ée]ponse\s+automatique|absence\s+du\s+bureau|absent\s+du\s+bureau|"
+    r"automatic\s+reply|auto(?:matic)?[\s-]?reply|autoreply|out\s+of\s+(?:the\s+)?office|"
+    r"automatische\s+antwort|abwesenheitsnotiz|respuesta\s+autom[áa]tica|"
+    r"risposta\s+automatica|automatisch\s+antwoord|auto)\s*[:：]\s*",
+    re.IGNORECASE,
+)
+
+# URGENT as a word: not "non-urgent", not "urgentistes", and not under a negation.
+_URGENT = re.compile(r"(?<![\w-])urgent(?![\w-])", re.IGNORECASE)
+_NEGATION_BEFORE = re.compile(
+    r"(?:\b(?:pas|non|not|no|nicht|peu|rien\s+d)\W+(?:(?:tr[èe]s|trop|si|vraiment|super|"
+    r"very|so|really|that|sehr)\W+)?|\bnon-\s*|\bd')$",
+    re.IGNORECASE,
+)
+# The marker as employees write it at either end: "[URGENT]", "TRES URGENT !!! -", "Urgent :".
+_URGENT_MARKER = re.compile(
+    r"^\s*[\[(]?\s*(?:tr[èe]s\s+)?urgent\s*[\])]?\s*[!:;,.\-–—]*\s*"
+    r"|\s*[\-–—:,(\[]*\s*(?:tr[èe]s\s+)?urgent\s*[\])]?\s*!*\s*$",
+    re.IGNORECASE,
+)
+# Fallback program: a short capitalised name before " : " or " - " at the start of the subject.
+_LEADING_NAME = re.compile(r"^\s*([A-Z0-9][\w.+&/-]*(?:\s+[A-Z0-9][\w.+&/-]*){0,2})\s+[:\-–]\s+")
+_NOT_PROGRAMS = frozenset({
+    "info", "infos", "information", "fyi", "question", "questions", "demande", "probleme",
+    "problème", "bug", "erreur", "error", "urgent", "important", "rappel", "test", "help",
+    "aide", "bonjour", "merci", "pc", "ordinateur", "imprimante", "printer", "note", "suivi",
+    "ticket", "nouveau", "new", "re", "tr", "fw", "fwd",
+})
+_SPACES = re.compile(r"\s+")
+
+
+@dataclass
+class SubjectInfo:
+    cleaned: str
+    ticket_ref: int | None
+    urgent: bool
+    program: str | None
+    is_reply: bool  # a reply prefix came first: the subject is inherited from an earlier mail
+    is_forward: bool  # a forward prefix appears in the chain of prefixes
+
+
+def peel_prefixes(subject: str) -> tuple[str, list[str]]:
+    """The subject without its leading reply/forward prefixes, and those prefixes in order."""
+    found: list[str] = []
+    rest = subject
+    for _ in range(20):  # bounded: a subject of a thousand "RE:" must stay cheap
+        match = _PREFIX.match(rest)
+        if not match:
+            break
+        found.append((match.group(1) or match.group(0).strip(" []")).lower())
+        rest = rest[match.end():]
+    return rest, found
+
+
+def has_urgent(text: str) -> bool:
+    """URGENT written as a word and not negated ("pas urgent", "non urgent", "not urgent")."""
+    for match in _URGENT.finditer(text):
+        if not _NEGATION_BEFORE.search(text[max(0, match.start() - 30):match.start()]):
+            return True
+    return False
+
+
+def find_program(subject: str, programs: tuple[Program, ...]) -> str | None:
+    """The catalogue program named in `subject`, else a name leading it ("Qlik : ...")."""
+    best: tuple[int, int, str] | None = None
+    for program in programs:
+        for spelling in (program.name, *program.aliases):
+            pattern = _spelling_pattern(spelling)
+            match = pattern.search(subject)
+            if match:
+                key = (match.start(), -len(spelling), program.name)
+                if best is None or key < best:
+                    best = key
+    if best:
+        return best[2]
+    match = _LEADING_NAME.match(subject)
+    if match and match.group(1).strip().lower() not in _NOT_PROGRAMS:
+        name = match.group(1).strip()
+        if not any(w.lower() in _NOT_PROGRAMS for w in name.split()):
+            return name
+    return None
+
+
+_SPELLING_CACHE: dict[str, re.Pattern[str]] = {}
+
+
+def _spelling_pattern(spelling: str) -> re.Pattern[str]:
+    pattern = _SPELLING_CACHE.get(spelling)
+    if pattern is None:
+        body = r"\s+".join(re.escape(w) for w in spelling.split())
+        pattern = re.compile(r"(?<![\w-])" + body + r"(?![\w-])", re.IGNORECASE)
+        _SPELLING_CACHE[spelling] = pattern
+    return pattern
+
+
+def analyse_subject(subject_raw: str, *, tag_prefix: str, programs: tuple[Program, ...]
+                    ) -> SubjectInfo:
+    rest, prefixes = peel_prefixes(subject_raw)
+    ticket_ref = find_tag(subject_raw, tag_prefix)
+    is_reply = bool(prefixes) and not _FORWARD_ONLY.match(prefixes[0])
+    is_forward = any(_FORWARD_ONLY.match(p) for p in prefixes)
+    # A reply carries the URGENT of the subject it answers; only what the sender put before
+    # the first reply prefix (e.g. "URGENT RE: ...") is a new request.
+    urgent_zone = subject_raw if not is_reply else subject_raw[: _first_prefix_at(subject_raw)]
+    urgent = has_urgent(urgent_zone)
+    cleaned = strip_tags(rest, tag_prefix)
+    for _ in range(3):  # "URGENT RE: [#12] TR: ..." interleaves markers and prefixes
+        cleaned, _ = peel_prefixes(cleaned)
+        cleaned = _AUTO_PREFIX.sub("", cleaned, count=1)
+        cleaned = _URGENT_MARKER.sub(" ", cleaned, count=2)
+    cleaned = _SPACES.sub(" ", cleaned).strip(" -–—:")
+    return SubjectInfo(
+        cleaned=cleaned or _SPACES.sub(" ", rest).strip(),
+        ticket_ref=ticket_ref,
+        urgent=urgent,
+        program=find_program(cleaned, programs),
+        is_reply=is_reply,
+        is_forward=is_forward,
+    )
+
+
+def _first_prefix_at(subject: str) -> int:
+    """Where the first reply/forward prefix starts (at a word start), or the end."""
+    for match in _WORD_START.finditer(subject):
+        if _PREFIX.match(subject[match.start():]):
+            return match.start()
+    return len(subject)
+
+
+_WORD_START = re.compile(r"(?<!\w)\w")

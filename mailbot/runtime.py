@@ -1,0 +1,104 @@
+"""Wiring a configuration into a running daemon: lock, store, intake, transport, web."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from mailbot import ids
+from mailbot.config import Config
+from mailbot.daemon import Clock, Daemon, system_clock
+from mailbot.intake import ImapIntake, Intake, MaildirIntake
+from mailbot.model import Ticket
+from mailbot.store import StateLock, Store
+from mailbot.transport import MaildirTransport, SmtpTransport, Transport
+
+log = logging.getLogger("mailbot")
+
+
+def make_clock(now: datetime | None) -> Clock:
+    """The real clock, or one that starts at `now` (`--now`) and runs from there."""
+    if now is None:
+        return system_clock
+    started = time.monotonic()
+    return lambda: now + timedelta(seconds=time.monotonic() - started)
+
+
+def make_intake(config: Config) -> Intake:
+    box = config.mailbox
+    if box.kind == "maildir":
+        return MaildirIntake(Path(box.path))
+    return ImapIntake(host=box.host, port=box.port, security=box.security, user=box.user,
+                      password=config.imap_password(), folder=box.folder,
+                      processed_folder=box.processed_folder,
+                      quarantine_folder=box.quarantine_folder, poll_interval=box.poll_seconds,
+                      idle_renew=box.idle_renew_minutes * 60)
+
+
+def make_transport(config: Config) -> Transport:
+    smtp = config.smtp
+    if smtp.kind == "maildir":
+        return MaildirTransport(Path(smtp.path))
+    return SmtpTransport(host=smtp.host, port=smtp.port, security=smtp.security,
+                         user=smtp.user or None, password=config.smtp_password() or None,
+                         timeout=smtp.timeout_seconds)
+
+
+def ticket_finder(state_dir: Path):  # type: ignore[no-untyped-def]
+    """find_ticket(token) for the tracking page: a read-only store of its own (thread safety)."""
+    reader = Store(state_dir)
+
+    def find(token: str) -> Ticket | None:
+        number = ids.ticket_of_token(token)
+        ticket = reader.ticket(number) if number else None
+        if ticket is None or not secrets.compare_digest(ticket.token, token):
+            return None
+        return ticket
+
+    return find
+
+
+class Runtime:
+    def __init__(self, config: Config, *, now: datetime | None = None):
+        self.config = config
+        self.clock = make_clock(now)
+        self.lock = StateLock(config.state_dir)
+        self.daemon: Daemon
+        self.web = None
+
+    def open(self) -> None:
+        self.lock.acquire()  # before anything else: a second daemon stops here
+        store = Store(self.config.state_dir, writer=True)
+        self.daemon = Daemon(self.config, store=store, intake=make_intake(self.config),
+                             transport=make_transport(self.config), clock=self.clock)
+        log.info("mailbot started: state %s, config %s", self.config.state_dir,
+                 self.config.source)
+
+    def start_web(self) -> None:
+        if not self.config.web.enabled:
+            return
+        from mailbot.web import WebServer, make_app
+
+        app = make_app(ticket_finder(self.config.state_dir),
+                       default_language=self.config.mail.language)
+        self.web = WebServer(app, self.config.web.listen)
+        self.web.start()
+        log.info("tracking page on %s (public base %s)", self.config.web.listen,
+                 self.config.web.base_url)
+
+    def request_stop(self) -> None:
+        log.info("stop requested: finishing the message in hand")
+        self.daemon.stop.set()
+
+    def close(self) -> None:
+        if self.web is not None:
+            self.web.stop()
+        daemon = getattr(self, "daemon", None)
+        if daemon is not None:
+            daemon.intake.close()
+            daemon.transport.close()
+            daemon.store.close()
+        self.lock.release()

@@ -1,0 +1,95 @@
+"""A TinyDB storage that survives a crash at any instant.
+
+TinyDB's own `JSONStorage` rewrites its file in place: a crash in the middle leaves a torn file,
+and an empty file is read as an empty database. Here every write goes to a temporary file in the
+same directory, is fsynced, then renamed over the old one (rename is atomic on POSIX), and the
+directory is fsynced so the rename itself is durable (as offlineimap does for its UIDVALIDITY
+cache). A missing file is an empty database; an empty or unparsable file is an error, never
+silently "empty".
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from tinydb.storages import Storage
+
+
+class CorruptStore(Exception):
+    """The operator's problem: a state file exists but cannot be read back."""
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(tmp, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+    fsync_dir(path.parent)
+
+
+def fsync_dir(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def read_json(path: Path) -> Any | None:
+    """The JSON document at `path`, None when the file does not exist."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    if not data.strip():
+        raise CorruptStore(f"{path}: empty state file (refusing to read it as an empty database)")
+    try:
+        return json.loads(data)
+    except ValueError as exc:
+        raise CorruptStore(f"{path}: unreadable state file: {exc}") from exc
+
+
+class AtomicJSONStorage(Storage):
+    """TinyDB storage: atomic replace on write, optional read cache for the single writer.
+
+    The daemon is the only writer of its state directory (see `mailbot.store.StateLock`), so it
+    may keep what it last read or wrote in memory instead of parsing the file again. Readers in
+    other processes (``mailbot tickets``) open with ``cache=False`` and always see a whole file.
+    """
+
+    def __init__(self, path: str | Path, *, cache: bool = False, read_only: bool = False):
+        super().__init__()
+        self.path = Path(path)
+        self._cache_enabled = cache
+        self._cache: dict[str, Any] | None = None
+        self._read_only = read_only
+
+    def read(self) -> dict[str, Any] | None:
+        if self._cache is not None:
+            return self._cache
+        data = read_json(self.path)
+        if data is not None and not isinstance(data, dict):
+            raise CorruptStore(f"{self.path}: not a TinyDB document")
+        if self._cache_enabled:
+            self._cache = data
+        return data
+
+    def write(self, data: dict[str, Any]) -> None:
+        if self._read_only:
+            raise PermissionError(f"{self.path}: opened read-only")
+        # TinyDB mutates what read() returned before calling write(): if the write fails, the
+        # cached copy no longer matches the disk and must be dropped.
+        self._cache = None
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(self.path, json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+                     .encode("utf-8"))
+        if self._cache_enabled:
+            self._cache = data
+
+    def close(self) -> None:
+        self._cache = None

@@ -1,0 +1,310 @@
+"""The ticket store: TinyDB files in the state directory, laid out so that the cost of one
+message does not grow with years of history.
+
+TinyDB rewrites a whole file on every write, so nothing that grows with history lives in one file:
+
+    state/
+      lock                     held (flock) by the one daemon that writes here
+      journal.json             the commit in flight, if any (redo log, see `Store.commit`)
+      state.json               small and bounded: ticket counter, IMAP cursors, the outbox,
+                               the recent automatic mails per recipient (the loop cap)
+      tickets/00000.json       tickets 0-99, 100-199, ... one TinyDB per block of 100 numbers
+      index/a/3f.json          incoming Message-ID -> ticket, sharded by hash (4096 shards)
+      raw/2026/11/<sha256>.eml every incoming message, byte for byte
+      files/ab/<sha256>        attachment contents, under generated names
+
+A ticket file is touched only when that ticket changes, an index shard holds a few dozen entries
+even at 100,000 tickets, and state.json only holds what is pending. Old tickets simply stay in
+their block files (the archive); the working set is the few blocks with recent activity.
+
+One commit, many files: a commit is first written whole to journal.json (atomic, fsynced), then
+applied file by file (each write atomic), then the journal is removed. A crash at any instant
+leaves either the previous state or a journal that is re-applied on the next start: applying is
+an idempotent upsert.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+from collections import OrderedDict
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tinydb import Query, TinyDB
+from tinydb.table import Document
+
+from mailbot.model import OutgoingMail, Ticket
+from mailbot.storage import AtomicJSONStorage, atomic_write, fsync_dir, read_json
+
+BLOCK = 100  # tickets per file
+SHARDS = 4096
+
+
+class AlreadyRunning(Exception):
+    """The operator's problem: another daemon holds this state directory."""
+
+
+class StateLock:
+    """One writer per state directory, enforced with flock (released by the kernel on crash)."""
+
+    def __init__(self, state_dir: Path):
+        self.path = state_dir / "lock"
+        self._fd: int | None = None
+
+    def acquire(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.read(fd, 32).decode(errors="replace").strip() or "unknown"
+            os.close(fd)
+            raise AlreadyRunning(
+                f"another mailbot (pid {holder}) is already running on {self.path.parent}; "
+                "only one daemon may write a state directory") from None
+        os.ftruncate(fd, 0)
+        os.write(fd, str(os.getpid()).encode())
+        self._fd = fd
+
+    def release(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+
+@dataclass
+class Commit:
+    """Everything one batch of messages changes, written at once."""
+
+    tickets: dict[int, dict[str, Any]] = field(default_factory=dict)
+    index: dict[str, int] = field(default_factory=dict)  # incoming message key -> ticket (0: none)
+    outbox: dict[str, dict[str, Any]] = field(default_factory=dict)  # message_id -> mail
+    outbox_done: list[str] = field(default_factory=list)
+    automatic: list[list[str]] = field(default_factory=list)  # [recipient, iso date]
+    next_number: int | None = None
+    cursors: dict[str, list[int]] = field(default_factory=dict)  # folder -> [uidvalidity, uid]
+
+    def empty(self) -> bool:
+        return not any(asdict(self).values())
+
+
+class Store:
+    def __init__(self, state_dir: Path, *, writer: bool = False):
+        self.dir = Path(state_dir)
+        self.writer = writer
+        self._dbs: OrderedDict[Path, TinyDB] = OrderedDict()
+        if writer:
+            for sub in ("tickets", "index", "raw", "files"):
+                (self.dir / sub).mkdir(parents=True, exist_ok=True)
+            self._recover()
+
+    # --- files ------------------------------------------------------------------------------
+
+    def _db(self, path: Path) -> TinyDB:
+        db = self._dbs.get(path)
+        if db is None:
+            db = TinyDB(path, storage=AtomicJSONStorage, cache=self.writer,
+                        read_only=not self.writer)
+            self._dbs[path] = db
+            if len(self._dbs) > 256:  # bound memory: keep the recently used files only
+                _, old = self._dbs.popitem(last=False)
+                old.close()
+        else:
+            self._dbs.move_to_end(path)
+        return db
+
+    def _bucket(self, number: int) -> TinyDB:
+        return self._db(self.dir / "tickets" / f"{number // BLOCK:05d}.json")
+
+    def _shard(self, key: str) -> TinyDB:
+        digest = hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=4).hexdigest()
+        shard = int(digest, 16) % SHARDS
+        return self._db(self.dir / "index" / f"{shard >> 8:x}" / f"{shard & 0xFF:02x}.json")
+
+    def _state(self) -> TinyDB:
+        return self._db(self.dir / "state.json")
+
+    # --- reads ------------------------------------------------------------------------------
+
+    def ticket(self, number: int) -> Ticket | None:
+        if number <= 0:
+            return None
+        doc = self._bucket(number).get(doc_id=number)
+        return Ticket.from_dict(dict(doc)) if doc is not None else None
+
+    def tickets(self) -> Iterator[Ticket]:
+        folder = self.dir / "tickets"
+        for path in sorted(folder.glob("*.json")) if folder.exists() else []:
+            data = read_json(path) or {}
+            for _, doc in sorted(data.get("_default", {}).items(), key=lambda kv: int(kv[0])):
+                yield Ticket.from_dict(doc)
+
+    def lookup(self, key: str) -> int | None:
+        """The ticket an incoming message (by key) was filed on; 0 if handled without one."""
+        doc = self._shard(key).get(Query().key == key)
+        return doc["ticket"] if doc is not None else None
+
+    def meta(self, name: str, default: Any = None) -> Any:
+        doc = self._state().table("meta").get(Query().name == name)
+        return doc["value"] if doc is not None else default
+
+    def next_number(self) -> int:
+        return int(self.meta("next_number", 1))
+
+    def cursor(self, folder: str) -> tuple[int, int] | None:
+        value = (self.meta("cursors", {}) or {}).get(folder)
+        return (value[0], value[1]) if value else None
+
+    def outbox(self) -> list[OutgoingMail]:
+        return [OutgoingMail.from_dict(dict(d)) for d in self._state().table("outbox").all()]
+
+    def automatic_since(self, recipient: str, since_iso: str) -> int:
+        sent = self._state().table("automatic").get(Query().recipient == recipient)
+        return sum(1 for at in (sent or {}).get("at", []) if at >= since_iso)
+
+    # --- files kept beside the database ---------------------------------------------------------
+
+    def keep_raw(self, raw: bytes, content_hash: str, date_path: str) -> str:
+        """Keep an incoming message byte for byte; returns its path relative to the state dir."""
+        rel = Path("raw") / date_path / f"{content_hash}.eml"
+        self._keep(rel, raw)
+        return str(rel)
+
+    def keep_file(self, content: bytes, sha256: str) -> str:
+        rel = Path("files") / sha256[:2] / sha256  # generated name: never the sender's file name
+        self._keep(rel, content)
+        return str(rel)
+
+    def _keep(self, rel: Path, data: bytes) -> None:
+        path = self.dir / rel
+        if path.exists():  # content-addressed: same name, same bytes
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(path, data)
+
+    # --- the one write path -------------------------------------------------------------------
+
+    def commit(self, commit: Commit) -> None:
+        if not self.writer:
+            raise PermissionError("store opened read-only")
+        if commit.empty():
+            return
+        journal = self.dir / "journal.json"
+        atomic_write(journal, json.dumps(asdict(commit), ensure_ascii=False).encode("utf-8"))
+        self._apply(commit)
+        journal.unlink()
+        fsync_dir(self.dir)
+
+    def _recover(self) -> None:
+        journal = self.dir / "journal.json"
+        data = read_json(journal) if journal.exists() else None
+        if data is not None:
+            data["tickets"] = {int(k): v for k, v in data.get("tickets", {}).items()}
+            self._apply(Commit(**data))
+            journal.unlink()
+            fsync_dir(self.dir)
+        for stale in self.dir.rglob(".*.tmp"):  # a write interrupted before its rename
+            stale.unlink()
+
+    def _apply(self, commit: Commit) -> None:
+        by_bucket: dict[int, list[Document]] = {}
+        for number, doc in commit.tickets.items():
+            by_bucket.setdefault(number // BLOCK, []).append(Document(doc, doc_id=number))
+        for docs in by_bucket.values():
+            _upsert_documents(self._bucket(docs[0].doc_id), docs)
+        by_shard: dict[int, tuple[TinyDB, list[tuple[str, int]]]] = {}
+        for key, number in commit.index.items():
+            shard = self._shard(key)
+            by_shard.setdefault(id(shard), (shard, []))[1].append((key, number))
+        for shard, entries in by_shard.values():
+            _upsert_keys(shard, entries)
+        self._apply_state(commit)
+
+    def _apply_state(self, commit: Commit) -> None:
+        state = self._state()
+        data = state.storage.read() or {}
+        meta = data.setdefault("meta", {})
+        outbox = data.setdefault("outbox", {})
+        automatic = data.setdefault("automatic", {})
+        values = {d["name"]: d for d in meta.values()}
+        if commit.next_number is not None:
+            _set_meta(meta, values, "next_number", commit.next_number)
+        if commit.cursors:
+            cursors = dict(values.get("cursors", {}).get("value", {}))
+            cursors.update(commit.cursors)
+            _set_meta(meta, values, "cursors", cursors)
+        by_id = {d["message_id"]: k for k, d in outbox.items()}
+        for message_id, mail in commit.outbox.items():
+            outbox[by_id.get(message_id) or _next_id(outbox)] = mail
+            by_id[message_id] = by_id.get(message_id) or max(outbox, key=int)
+        for message_id in commit.outbox_done:
+            if message_id in by_id:
+                outbox.pop(by_id[message_id], None)
+        by_recipient = {d["recipient"]: k for k, d in automatic.items()}
+        for recipient, at in commit.automatic:
+            key = by_recipient.get(recipient)
+            if key is None:
+                key = by_recipient[recipient] = _next_id(automatic)
+                automatic[key] = {"recipient": recipient, "at": []}
+            automatic[key]["at"] = sorted({*automatic[key]["at"], at})[-200:]
+        state.storage.write(data)
+
+    def prune_automatic(self, before_iso: str) -> None:
+        """Forget automatic mails older than the loop-cap window (keeps state.json small)."""
+        state = self._state()
+        data = state.storage.read() or {}
+        automatic = data.get("automatic", {})
+        changed = False
+        for key in list(automatic):
+            kept = [at for at in automatic[key]["at"] if at >= before_iso]
+            if kept != automatic[key]["at"]:
+                changed = True
+                if kept:
+                    automatic[key]["at"] = kept
+                else:
+                    del automatic[key]
+        if changed:
+            state.storage.write(data)
+
+    def close(self) -> None:
+        for db in self._dbs.values():
+            db.close()
+        self._dbs.clear()
+
+
+def _next_id(table: dict[str, Any]) -> str:
+    return str(max((int(k) for k in table), default=0) + 1)
+
+
+def _set_meta(meta: dict[str, Any], values: dict[str, Any], name: str, value: Any) -> None:
+    if name in values:
+        values[name]["value"] = value
+    else:
+        meta[_next_id(meta)] = values[name] = {"name": name, "value": value}
+
+
+def _upsert_documents(db: TinyDB, docs: list[Document]) -> None:
+    # One file write for the whole list (TinyDB's upsert would write once per document).
+    data = db.storage.read() or {}
+    table = data.setdefault("_default", {})
+    for doc in docs:
+        table[str(doc.doc_id)] = dict(doc)
+    db.storage.write(data)
+    db.clear_cache()
+
+
+def _upsert_keys(db: TinyDB, entries: list[tuple[str, int]]) -> None:
+    data = db.storage.read() or {}
+    table = data.setdefault("_default", {})
+    by_key = {d["key"]: k for k, d in table.items()}
+    for key, number in entries:
+        doc_id = by_key.get(key) or _next_id(table)
+        by_key[key] = doc_id
+        table[doc_id] = {"key": key, "ticket": number}
+    db.storage.write(data)
+    db.clear_cache()

@@ -1,0 +1,409 @@
+"""Handing the bot's mail over: to an SMTP server, or into a local Maildir.
+
+A transport only says what became of each mail; the outbox decides what to do about it:
+
+    SENT     the server took responsibility for it (250 after DATA), or it is in the Maildir
+    RETRY    nothing was accepted and trying later may work: connection refused, timeout, 4xx,
+             and the operator's problems (wrong password, TLS) which a fixed config will cure
+    FAILED   a 5xx: this mail will never be accepted as it is; retrying would only repeat it
+
+The mail's `data` goes out byte for byte (its Message-ID included), so a retry is the same mail.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import logging
+import mailbox
+import os
+import re
+import socket
+import ssl
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from enum import Enum
+from itertools import count
+from pathlib import Path
+from typing import Protocol
+
+import aiosmtplib
+from aiosmtplib import SMTPResponseException
+
+from mailbot.model import OutgoingMail
+
+log = logging.getLogger(__name__)
+
+RETRY_FIRST_DELAY = timedelta(minutes=1)
+RETRY_MAX_DELAY = timedelta(hours=1)
+SECURITY_MODES = ("tls", "starttls", "none")
+
+
+class DeliveryResult(Enum):
+    SENT = "sent"
+    RETRY = "retry"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class Delivery:
+    result: DeliveryResult
+    detail: str  # one line, for the log and the outbox's last_error
+
+
+class Transport(Protocol):
+    def send(self, mail: OutgoingMail) -> Delivery: ...
+
+    def send_many(self, mails: Sequence[OutgoingMail]) -> list[Delivery]: ...
+
+    def close(self) -> None: ...
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """The wait after `attempts` failed attempts: 1 min, 2, 4, 8, ... never more than 1 h."""
+    doublings = min(max(attempts, 1) - 1, 16)  # bounded, so a huge count cannot overflow
+    return min(RETRY_FIRST_DELAY * 2**doublings, RETRY_MAX_DELAY)
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def envelope_problem(mail: OutgoingMail) -> str | None:
+    """Why this envelope cannot be used at all, or None.
+
+    A control character in an address would let it inject SMTP commands or headers; no
+    recipient means nowhere to send. Both are the bot's own bug, hence permanent.
+    """
+    if not mail.recipients:
+        return "no recipients"
+    for address in [mail.sender, *mail.recipients]:
+        if _CONTROL.search(address):
+            return f"control character in envelope address {address!r}"
+    for address in mail.recipients:
+        if "@" not in address:
+            return f"not an address: {address!r}"
+    return None
+
+
+def _one_line(text: str | bytes, limit: int = 300) -> str:
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "replace")
+    return " ".join(text.split())[:limit]
+
+
+def _result_for(code: int) -> DeliveryResult:
+    # Only a 5xx is final; anything else unexpected is treated as temporary so no mail is lost.
+    return DeliveryResult.FAILED if 500 <= code < 600 else DeliveryResult.RETRY
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class _Unreachable(Exception):
+    """No session could be opened: every mail left in the batch has to wait."""
+
+
+class _LostBeforeData(Exception):
+    """The connection went away before the message was sent: safe to resend elsewhere."""
+
+
+class SmtpTransport:
+    """Sends over SMTP with aiosmtplib, one connection per batch.
+
+    The daemon is synchronous, so the coroutines run on a private event loop owned by the
+    transport; call it from a thread with no running event loop. A batch opens one session,
+    sends every mail on it, reconnects once if the server hangs up between two mails, and says
+    QUIT at the end: between batches the connection would only sit idle until the server
+    timed it out.
+
+    All-or-nothing for a temporary refusal: if any recipient gets a 4xx, no DATA is sent and
+    the whole mail is retried later, so nobody receives it twice. A 5xx for some recipients
+    is final for them: the others get the mail and the result is FAILED, naming who refused.
+    """
+
+    def __init__(
+        self,
+        *,
+        host: str,
+        port: int,
+        security: str,
+        user: str | None = None,
+        password: str | None = None,
+        timeout: float = 30.0,
+        ssl_context: ssl.SSLContext | None = None,
+    ) -> None:
+        if security not in SECURITY_MODES:
+            raise ValueError(f"smtp security must be one of {', '.join(SECURITY_MODES)}")
+        if security == "none" and not is_loopback(host):
+            raise ValueError(f"smtp security 'none' is allowed on loopback only, not {host!r}")
+        if (user is None) != (password is None):
+            raise ValueError("smtp user and password go together")
+        self.host = host
+        self.port = port
+        self.security = security
+        self.timeout = timeout
+        self._user = user
+        self._password = password
+        self._ssl_context = ssl_context
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def __repr__(self) -> str:  # no password, ever
+        return f"SmtpTransport({self.host}:{self.port}, {self.security}, user={self._user!r})"
+
+    def send(self, mail: OutgoingMail) -> Delivery:
+        return self.send_many([mail])[0]
+
+    def send_many(self, mails: Sequence[OutgoingMail]) -> list[Delivery]:
+        if not mails:
+            return []
+        if self._loop is None or self._loop.is_closed():
+            self._loop = asyncio.new_event_loop()
+        return self._loop.run_until_complete(self._send_batch(list(mails)))
+
+    def close(self) -> None:
+        if self._loop is not None and not self._loop.is_closed():
+            self._loop.close()
+        self._loop = None
+
+    async def _send_batch(self, mails: list[OutgoingMail]) -> list[Delivery]:
+        deliveries: list[Delivery] = []
+        session: list[aiosmtplib.SMTP] = []  # the open connection, if any, shared by the batch
+        try:
+            for index, mail in enumerate(mails):
+                try:
+                    deliveries.append(await self._send_one(mail, session))
+                except _Unreachable as exc:
+                    # Down for one is down for all: don't wait out a timeout per mail.
+                    deliveries.extend(
+                        Delivery(DeliveryResult.RETRY, str(exc)) for _ in mails[index:]
+                    )
+                    break
+        finally:
+            if session:
+                await _quit(session[0])
+        for mail, delivery in zip(mails, deliveries, strict=True):
+            log.debug("smtp %s %s: %s", mail.message_id, delivery.result.value, delivery.detail)
+        return deliveries
+
+    async def _send_one(self, mail: OutgoingMail, session: list[aiosmtplib.SMTP]) -> Delivery:
+        problem = envelope_problem(mail)
+        if problem is not None:
+            return Delivery(DeliveryResult.FAILED, problem)
+        if not session or not session[0].is_connected:
+            session[:] = [await self._connect()]
+        try:
+            return await _transaction(session[0], mail)
+        except _LostBeforeData:
+            # Typically an idle connection closed by the server, or a 421 "too many messages":
+            # nothing was accepted, so one fresh connection is safe.
+            session[:] = [await self._connect()]
+        try:
+            return await _transaction(session[0], mail)
+        except _LostBeforeData as exc:
+            session.clear()
+            return Delivery(DeliveryResult.RETRY, f"connection lost twice before DATA: {exc}")
+
+    async def _connect(self) -> aiosmtplib.SMTP:
+        client = aiosmtplib.SMTP(
+            hostname=self.host,
+            port=self.port,
+            timeout=self.timeout,
+            use_tls=self.security == "tls",
+            start_tls=self.security == "starttls",
+            tls_context=self._ssl_context,
+            username=self._user,
+            password=self._password,
+        )
+        try:
+            await client.connect()
+        except aiosmtplib.SMTPAuthenticationError as exc:
+            # The operator's problem, not the mail's: keep the mail until the config is fixed.
+            log.error("smtp %s:%s refused the login of %r: %s %s", self.host, self.port,
+                      self._user, exc.code, _one_line(exc.message))  # fmt: skip
+            raise _Unreachable(f"login refused: {exc.code} {_one_line(exc.message)}") from exc
+        except (aiosmtplib.SMTPException, OSError) as exc:
+            # OSError covers refused connections and TLS failures (ssl.SSLError).
+            detail = f"cannot open an SMTP session with {self.host}:{self.port}: {_describe(exc)}"
+            log.warning("%s", detail)
+            raise _Unreachable(detail) from exc
+        return client
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, SMTPResponseException):
+        return f"{exc.code} {_one_line(exc.message)}"
+    return _one_line(f"{type(exc).__name__}: {exc}") or type(exc).__name__
+
+
+async def _quit(client: aiosmtplib.SMTP) -> None:
+    if not client.is_connected:
+        return
+    try:
+        await client.quit()
+    except (aiosmtplib.SMTPException, OSError):
+        client.close()  # the server went first; nothing is lost by not saying goodbye
+
+
+async def _reset(client: aiosmtplib.SMTP) -> None:
+    """Abandon the envelope so the connection can carry the next mail."""
+    if not client.is_connected:
+        return
+    try:
+        await client.rset()
+    except (aiosmtplib.SMTPException, OSError):
+        client.close()
+
+
+def _mail_options(client: aiosmtplib.SMTP, mail: OutgoingMail, data: bytes) -> list[str] | None:
+    """MAIL FROM parameters, or None when the server cannot take this mail at all."""
+    options: list[str] = []
+    if client.supports_extension("size"):
+        options.append(f"SIZE={len(data)}")
+    if not data.isascii() and client.supports_extension("8bitmime"):
+        options.append("BODY=8BITMIME")
+    if not all(a.isascii() for a in [mail.sender, *mail.recipients]):
+        if not client.supports_extension("smtputf8"):
+            return None
+        options.append("SMTPUTF8")
+    return options
+
+
+async def _transaction(client: aiosmtplib.SMTP, mail: OutgoingMail) -> Delivery:
+    """One MAIL/RCPT/DATA exchange on an open session."""
+    data = mail.data.encode("utf-8")
+    options = _mail_options(client, mail, data)
+    if options is None:
+        return Delivery(DeliveryResult.FAILED, "non-ASCII address and no SMTPUTF8 on the server")
+    encoding = "utf-8" if "SMTPUTF8" in options else "ascii"
+    try:
+        await client.mail(mail.sender, options=options, encoding=encoding)
+    except aiosmtplib.SMTPSenderRefused as exc:
+        if exc.code == 421 or not client.is_connected:
+            raise _LostBeforeData(f"{exc.code} {_one_line(exc.message)}") from exc
+        await _reset(client)
+        detail = f"sender refused: {exc.code} {_one_line(exc.message)}"
+        if exc.code == 530:
+            # "Authentication required": the config lacks a login, which no mail can fix.
+            log.error("smtp %s requires a login: set [smtp] user and its password", client.hostname)
+            return Delivery(DeliveryResult.RETRY, detail)
+        return Delivery(_result_for(exc.code), detail)
+    except aiosmtplib.SMTPServerDisconnected as exc:
+        raise _LostBeforeData(_describe(exc)) from exc
+    except aiosmtplib.SMTPTimeoutError as exc:
+        return Delivery(DeliveryResult.RETRY, f"timeout at MAIL: {_describe(exc)}")
+
+    refusals = await _recipients(client, mail.recipients, encoding)
+    if isinstance(refusals, Delivery):
+        return refusals
+    accepted = [r for r in mail.recipients if r not in refusals]
+    refused = "; ".join(f"{r}: {code} {text}" for r, (code, text) in refusals.items())
+    if any(code < 500 for code, _ in refusals.values()) or not accepted:
+        await _reset(client)
+        # One deferral makes the whole mail wait; only refusals that are all final fail it.
+        result = _result_for(min(code for code, _ in refusals.values()))
+        return Delivery(result, f"recipients refused: {refused}")
+    return await _data(client, data, refused)
+
+
+async def _recipients(
+    client: aiosmtplib.SMTP, recipients: list[str], encoding: str
+) -> dict[str, tuple[int, str]] | Delivery:
+    """RCPT for each recipient: the refusals by address, or a Delivery if the session failed."""
+    refusals: dict[str, tuple[int, str]] = {}
+    for address in recipients:
+        try:
+            await client.rcpt(address, encoding=encoding)
+        except aiosmtplib.SMTPRecipientRefused as exc:
+            if exc.code == 421 or not client.is_connected:
+                return Delivery(DeliveryResult.RETRY, f"session closed at RCPT: {exc.code}")
+            refusals[address] = (exc.code, _one_line(exc.message))
+        except (aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPTimeoutError) as exc:
+            return Delivery(DeliveryResult.RETRY, f"session lost at RCPT: {_describe(exc)}")
+    return refusals
+
+
+async def _data(client: aiosmtplib.SMTP, data: bytes, refused: str) -> Delivery:
+    try:
+        response = await client.data(data)
+    except aiosmtplib.SMTPDataError as exc:
+        await _reset(client)
+        return Delivery(
+            _result_for(exc.code), f"message refused: {exc.code} {_one_line(exc.message)}"
+        )
+    except (aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPTimeoutError) as exc:
+        # RFC 1047's window: the server may have the message without having said so. Retrying
+        # risks a duplicate (same Message-ID, so clients fold it); not retrying risks a loss.
+        return Delivery(DeliveryResult.RETRY, f"session lost during DATA: {_describe(exc)}")
+    accepted = f"{response.code} {_one_line(response.message)}"
+    if refused:
+        return Delivery(DeliveryResult.FAILED, f"accepted ({accepted}) except for {refused}")
+    return Delivery(DeliveryResult.SENT, accepted)
+
+
+_maildir_counter = count()
+
+
+class MaildirTransport:
+    """Sending as delivery into a local Maildir, the way a local delivery agent does it.
+
+    The embedded default (the README demo needs no mail server) and the choice for a host whose
+    own MTA picks the mail up. The envelope, which a file has no other place for, is kept in
+    `Return-Path` and `Envelope-To` trace headers put on top; the message itself is unchanged
+    but for line ends, stored the Unix way as Maildir readers expect.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        mailbox.Maildir(self.path, create=True)  # tmp/, new/ and cur/, if missing
+
+    def __repr__(self) -> str:
+        return f"MaildirTransport({str(self.path)!r})"
+
+    def send(self, mail: OutgoingMail) -> Delivery:
+        problem = envelope_problem(mail)
+        if problem is not None:
+            return Delivery(DeliveryResult.FAILED, problem)
+        trace = f"Return-Path: <{mail.sender}>\nEnvelope-To: {', '.join(mail.recipients)}\n"
+        body = re.sub(rb"\r\n?", b"\n", mail.data.encode("utf-8"))
+        try:
+            name = self._deliver(trace.encode("utf-8") + body)
+        except OSError as exc:  # a full disk or a permission: the operator can fix it
+            log.warning("maildir %s: cannot deliver %s: %s", self.path, mail.message_id, exc)
+            return Delivery(DeliveryResult.RETRY, f"cannot write into {self.path}: {exc}")
+        log.debug("maildir %s: delivered %s as %s", self.path, mail.message_id, name)
+        return Delivery(DeliveryResult.SENT, f"delivered to {self.path}/new/{name}")
+
+    def send_many(self, mails: Sequence[OutgoingMail]) -> list[Delivery]:
+        return [self.send(mail) for mail in mails]
+
+    def close(self) -> None:
+        """Nothing to release: every delivery opens and closes its own file."""
+
+    def _deliver(self, data: bytes) -> str:
+        # The Maildir protocol: write in tmp/, make it durable, then rename into new/, so a
+        # reader never sees half a message and a crash leaves at worst a stray file in tmp/.
+        now = time.time()
+        name = (
+            f"{int(now)}.M{int(now % 1 * 1e6)}P{os.getpid()}Q{next(_maildir_counter)}"
+            f".{socket.gethostname().replace('/', '_').replace(':', '_')}"
+        )
+        temporary = self.path / "tmp" / name
+        with open(temporary, "xb") as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+        os.rename(temporary, self.path / "new" / name)
+        directory = os.open(self.path / "new", os.O_RDONLY)
+        try:
+            os.fsync(directory)
+        finally:
+            os.close(directory)
+        return name

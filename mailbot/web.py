@@ -1,0 +1,422 @@
+"""The tracking page, `{web.base_url}/t/{token}`: a read-only view of one ticket.
+
+Anyone holding the link sees the ticket, so the token is the only key: it is checked for shape
+before any lookup, compared in constant time, and never written to a log. Every string that came
+from an email is escaped (jinja2 autoescape), stripped of control characters and isolated from
+its surroundings for bidirectional text. The pages load nothing: no scripts, no images, no
+external resources, one inline stylesheet allowed by its hash in the Content-Security-Policy.
+
+`make_app` builds the aiohttp application; `WebServer` runs it on its own event loop in a
+daemon thread, next to the synchronous mail loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import errno
+import hashlib
+import hmac
+import logging
+import re
+import socket
+import threading
+import traceback
+from collections.abc import Callable
+from datetime import UTC, datetime
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from aiohttp import web
+from aiohttp.abc import AbstractAccessLogger
+from markupsafe import Markup
+
+from mailbot import i18n
+from mailbot.model import Entry, Ticket
+
+logger = logging.getLogger(__name__)
+
+# secrets.token_urlsafe(24) gives 32 characters; anything shorter was not made by us. The upper
+# bound keeps absurd paths away from the store.
+TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{32,256}")
+
+_TEMPLATES = Path(__file__).parent / "templates"
+
+# The stylesheet lives here rather than in the template because the CSP names its hash: the two
+# must change together.
+_STYLE = """
+:root{color-scheme:light dark;--fg:#1b1f24;--muted:#57606a;--bg:#fff;--card:#f6f8fa;
+--line:#d0d7de;--accent:#0b5cad;--ok:#1a7f37;--bad:#b42318;--warn:#9a6700}
+@media (prefers-color-scheme:dark){:root{--fg:#e6edf3;--muted:#9da7b3;--bg:#0d1117;
+--card:#161b22;--line:#30363d;--accent:#6cb6ff;--ok:#3fb950;--bad:#ff7b72;--warn:#d29922}}
+*{box-sizing:border-box}
+body{margin:0;background:var(--bg);color:var(--fg);line-height:1.5;
+font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif}
+.page{max-width:50rem;margin:0 auto;padding:1rem}
+a{color:var(--accent)}
+.top{display:flex;justify-content:space-between;gap:1rem;color:var(--muted)}
+.top p{margin:0}
+h1{font-size:1.5rem;margin:.25rem 0 1rem;overflow-wrap:anywhere}
+h2{font-size:1.15rem;margin:1.5rem 0 .5rem;border-bottom:1px solid var(--line)}
+dl.summary{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem;margin:0}
+dl.summary dt{color:var(--muted)}
+dl.summary dd{margin:0;overflow-wrap:anywhere}
+.urgent{font-weight:600;color:var(--warn)}
+.table{overflow-x:auto}
+table{border-collapse:collapse;width:100%}
+th,td{text-align:left;padding:.35rem .5rem;border-bottom:1px solid var(--line);vertical-align:top}
+.met{color:var(--ok)}.missed,.overdue{color:var(--bad)}.pending,.no_target{color:var(--muted)}
+ol.history{list-style:none;padding:0;margin:0}
+ol.history>li{background:var(--card);border:1px solid var(--line);border-radius:.4rem;
+padding:.75rem;margin:0 0 .75rem}
+.meta{margin:0 0 .5rem;color:var(--muted);overflow-wrap:anywhere}
+.author{color:var(--fg);font-weight:600}
+.text{white-space:pre-wrap;overflow-wrap:anywhere;margin:0}
+.text+.meta{margin-top:.75rem}
+.files{margin:.5rem 0 0;padding-left:1.25rem;overflow-wrap:anywhere}
+footer{margin-top:2rem;color:var(--muted);font-size:.9rem}
+"""
+_STYLE_HASH = base64.b64encode(hashlib.sha256(_STYLE.encode()).digest()).decode()
+
+SECURITY_HEADERS = {
+    "Cache-Control": "no-store",
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Content-Security-Policy": (
+        f"default-src 'none'; style-src 'sha256-{_STYLE_HASH}'; base-uri 'none'; "
+        "form-action 'none'; frame-ancestors 'none'"
+    ),
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cross-Origin-Resource-Policy": "same-origin",
+    "X-Robots-Tag": "noindex, nofollow",
+    "Server": "mailbot",  # not aiohttp's name and version
+}
+
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def clean(text: str | None) -> str:
+    """Email-derived text made safe to display (escaping is the template's job, not this).
+
+    Control characters go (a NUL or an escape sequence has no business on a page). Bidi
+    embeddings and overrides become U+FFFD rather than vanishing, so that a file name like
+    "facture\u202efdp.exe" shows that something was there instead of reading as "...exe.pdf".
+    Lone surrogates (possible in JSON) would make the UTF-8 encoding of the page fail.
+    """
+    if not text:
+        return ""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _BIDI_CONTROLS.sub("\ufffd", _CONTROLS.sub("", text))
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
+def _moment(iso: str | None) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(iso or "")
+    except ValueError:
+        return None
+    # The store writes offsets; a naive value can only be a hand edit, read it as UTC.
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def sla_state(due: str | None, done: str | None, now: datetime) -> str:
+    """met | missed (done, in time or late) | pending | overdue (not done) | no_target."""
+    due_at = _moment(due)
+    if due_at is None:
+        return "no_target"
+    done_at = _moment(done)
+    if done_at is not None:
+        return "met" if done_at <= due_at else "missed"
+    return "overdue" if now > due_at else "pending"
+
+
+def _entry_view(entry: Entry, lang: str) -> dict[str, Any]:
+    # Outgoing mail reaches the requester from the support address, whoever wrote it, so the
+    # page names the team rather than a technician's own address. Incoming mail shows the full
+    # address: only the people in the conversation hold the link.
+    author = i18n.t("author.support", lang) if entry.direction == "out" else clean(entry.author)
+    return {
+        "author": author,
+        "kind": i18n.label(i18n.KIND_LABELS, entry.kind, lang),
+        "date": i18n.format_date(entry.date, lang),
+        "iso": clean(entry.date),
+        "text": clean(entry.text),
+        "attachments": [
+            {"name": clean(a.filename), "size": i18n.format_size(a.size, lang)}
+            for a in entry.attachments
+        ],
+    }
+
+
+def tracking_view(ticket: Ticket, lang: str, now: datetime) -> dict[str, Any]:
+    """What the tracking page shows of `ticket`, as display strings: no internal notes."""
+    urgent = None
+    if ticket.urgent_requested or ticket.urgent_demoted:
+        urgent = {"demoted": ticket.urgent_demoted, "reason": clean(ticket.demotion_reason)}
+    sla = [
+        ("sla.first_response", ticket.first_response_due, ticket.first_response_at),
+        ("sla.resolution", ticket.resolution_due, ticket.resolved_at),
+    ]
+    return {
+        "lang": lang,
+        "other_lang": "en" if lang == "fr" else "fr",
+        "number": ticket.number,
+        "subject": clean(ticket.subject),
+        "status": i18n.label(i18n.STATUS_LABELS, ticket.status, lang),
+        "priority": (
+            i18n.label(i18n.PRIORITY_LABELS, ticket.priority, lang)
+            if ticket.priority
+            else i18n.t("priority.none", lang)
+        ),
+        "urgent": urgent,
+        "type": clean(i18n.label(i18n.TYPE_LABELS, ticket.type, lang)),
+        "program": clean(ticket.program) or i18n.t("value.none", lang),
+        "created": i18n.format_date(ticket.created_at, lang),
+        "updated": i18n.format_date(ticket.updated_at, lang),
+        "sla": [
+            {
+                "name": i18n.t(key, lang),
+                "due": i18n.format_date(due, lang) if due else "",
+                "done": i18n.format_date(done, lang) if done else "",
+                "state": (state := sla_state(due, done, now)),
+                "state_label": i18n.t(f"sla.{state}", lang),
+            }
+            for key, due, done in sla
+        ],
+        "messages": [_entry_view(entry, lang) for entry in ticket.public_messages()],
+    }
+
+
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(_TEMPLATES),
+        autoescape=True,  # every template here is HTML
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+class _TrackingSite:
+    """The request handlers, holding what they need: the lookup, the templates, the clock."""
+
+    def __init__(
+        self,
+        find_ticket: Callable[[str], Ticket | None],
+        default_language: str,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self.find_ticket = find_ticket
+        self.default_language = default_language
+        self.clock = clock
+        self.env = _environment()
+
+    def _render(self, template: str, status: int, lang: str, **context: Any) -> web.Response:
+        html = self.env.get_template(template).render(
+            t=partial(i18n.t, lang=lang), lang=lang, style=Markup(_STYLE), **context
+        )
+        return web.Response(text=html, status=status, content_type="text/html", charset="utf-8")
+
+    def message_page(self, request: web.Request, status: int, key: str) -> web.Response:
+        # The same page whatever the token: an unknown link and a malformed one look alike.
+        lang = i18n.language(request.query.get("lang")) or self.default_language
+        return self._render("not_found.html", status, lang, key=key)
+
+    async def tracking(self, request: web.Request) -> web.Response:
+        token = request.match_info["token"]
+        if not TOKEN_PATTERN.fullmatch(token):
+            raise web.HTTPNotFound()
+        loop = asyncio.get_running_loop()
+        ticket = await loop.run_in_executor(None, self.find_ticket, token)
+        # The store is trusted to look up by token; checking again costs nothing and keeps a
+        # lookup bug from showing someone else's ticket.
+        if ticket is None or not hmac.compare_digest(ticket.token.encode(), token.encode()):
+            raise web.HTTPNotFound()
+        lang = (
+            i18n.language(request.query.get("lang"))
+            or i18n.language(ticket.language)
+            or self.default_language
+        )
+        view = tracking_view(ticket, lang, self.clock())
+        return self._render("tracking.html", 200, lang, view=view)
+
+    @web.middleware
+    async def error_pages(self, request: web.Request, handler: Any) -> web.StreamResponse:
+        """Our own body for every error, so that nothing about the server or the token leaks."""
+        try:
+            return await handler(request)
+        except web.HTTPException as exc:
+            if exc.status == 405:
+                response = self.message_page(request, 405, "notallowed")
+                response.headers["Allow"] = exc.headers.get("Allow", "GET, HEAD")
+                return response
+            if exc.status == 404:
+                return self.message_page(request, 404, "notfound")
+            return self.message_page(request, exc.status, "error")
+        except Exception as exc:
+            details = "".join(traceback.format_exception(exc))
+            token = request.match_info.get("token", "")
+            if token:
+                details = details.replace(token, "<token>")
+            logger.error("tracking page failed: %s", details)
+            return self.message_page(request, 500, "error")
+
+
+async def _security_headers(request: web.Request, response: web.StreamResponse) -> None:
+    response.headers.update(SECURITY_HEADERS)
+
+
+def make_app(
+    find_ticket: Callable[[str], Ticket | None],
+    *,
+    default_language: str = "fr",
+    clock: Callable[[], datetime] | None = None,
+) -> web.Application:
+    """The tracking site: GET and HEAD on /t/{token}, 404 for anything else.
+
+    `find_ticket(token)` is synchronous (the store) and runs in a worker thread. `clock` gives
+    the time the SLA states are judged at (UTC now by default).
+    """
+    lang = i18n.language(default_language)
+    if lang is None:
+        raise ValueError(f"unsupported default_language {default_language!r}: use fr or en")
+    site = _TrackingSite(find_ticket, lang, clock or (lambda: datetime.now(UTC)))
+    app = web.Application(middlewares=[site.error_pages])
+    app.router.add_get("/t/{token}", site.tracking)  # add_get also answers HEAD
+    app.on_response_prepare.append(_security_headers)
+    return app
+
+
+class _RedactingAccessLogger(AbstractAccessLogger):
+    """One line per request, without the token (a path under /t/ is the key to a ticket) and
+    without the query string, the client's address or its headers."""
+
+    def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
+        path = request.path
+        if path.startswith("/t/"):
+            path = "/t/<token>"
+        elif len(path) > 64:
+            path = path[:64] + "..."
+        self.logger.info(
+            "%s %s -> %d in %.1f ms", request.method, path, response.status, time * 1000
+        )
+
+
+class WebServerError(RuntimeError):
+    """The operator's problem: the web server cannot listen where the configuration says."""
+
+
+def parse_listen(listen: str) -> tuple[str | None, int]:
+    """(host, port) of "127.0.0.1:8080", "[::1]:8080", "localhost:8080" or ":8080".
+
+    An empty host means every interface (None for aiohttp, which then binds IPv4 and IPv6).
+    """
+    host, sep, port_text = listen.strip().rpartition(":")
+    if not sep or not port_text.isdigit() or int(port_text) > 65535:
+        raise WebServerError(f"web listen {listen!r}: expected HOST:PORT, [IPV6]:PORT or :PORT")
+    if host.startswith("[") and host.endswith("]"):
+        host = host[1:-1]
+    elif ":" in host:
+        raise WebServerError(f"web listen {listen!r}: write an IPv6 address in brackets")
+    return host or None, int(port_text)
+
+
+def _all_interfaces_socket(port: int) -> socket.socket:
+    """One listening socket for IPv4 and IPv6 where the system allows it.
+
+    aiohttp would open one socket per address family, and with port 0 each gets its own port:
+    the port we report would then be right for only one of them.
+    """
+    if socket.has_dualstack_ipv6():
+        try:
+            return socket.create_server(("::", port), family=socket.AF_INET6, dualstack_ipv6=True)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise
+            # IPv6 disabled in the kernel despite the support compiled in: IPv4 only.
+    return socket.create_server(("0.0.0.0", port))
+
+
+class WebServer:
+    """Serves an aiohttp application from a daemon thread with its own event loop, so that the
+    synchronous mail loop and the page do not wait for each other."""
+
+    def __init__(self, app: web.Application, listen: str) -> None:
+        self._app = app
+        self._listen = listen
+        self._host, self._requested_port = parse_listen(listen)
+        self._thread: threading.Thread | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stop_event: asyncio.Event | None = None
+        self._ready = threading.Event()
+        self._error: BaseException | None = None
+        self._port: int | None = None
+
+    def start(self, *, timeout: float = 30.0) -> None:
+        """Returns once the socket listens; raises WebServerError if it cannot."""
+        if self._thread is not None:
+            raise RuntimeError("WebServer.start() called twice")
+        self._thread = threading.Thread(target=self._run, name="mailbot-web", daemon=True)
+        self._thread.start()
+        if not self._ready.wait(timeout):
+            raise WebServerError(f"web server on {self._listen} did not start in {timeout} s")
+        if self._error is not None:
+            self._thread.join()
+            raise WebServerError(f"cannot listen on {self._listen}: {self._error}") from (
+                self._error
+            )
+        logger.info("tracking page listening on %s (port %d)", self._listen, self.port)
+
+    @property
+    def port(self) -> int:
+        if self._port is None:
+            raise RuntimeError("WebServer is not listening")
+        return self._port
+
+    def stop(self, *, timeout: float = 10.0) -> None:
+        """Stops listening, lets requests in flight finish, and joins the thread."""
+        thread, loop, stop_event = self._thread, self._loop, self._stop_event
+        if thread is None or loop is None or stop_event is None or not thread.is_alive():
+            return
+        loop.call_soon_threadsafe(stop_event.set)
+        thread.join(timeout)
+        if thread.is_alive():
+            logger.warning("web server thread did not stop within %s s", timeout)
+        self._port = None
+
+    def _run(self) -> None:
+        try:
+            asyncio.run(self._serve())
+        except BaseException as exc:  # reported to start() rather than lost in a thread
+            if not self._ready.is_set():
+                self._error = exc
+                self._ready.set()
+            else:
+                logger.exception("web server stopped on an error")
+
+    async def _serve(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._stop_event = asyncio.Event()
+        runner = web.AppRunner(
+            self._app,
+            access_log_class=_RedactingAccessLogger,
+            access_log=logger,
+            shutdown_timeout=5.0,
+        )
+        await runner.setup()
+        try:
+            site: web.BaseSite
+            if self._host is None:
+                site = web.SockSite(runner, _all_interfaces_socket(self._requested_port))
+            else:
+                site = web.TCPSite(runner, self._host, self._requested_port)
+            await site.start()
+            self._port = runner.addresses[0][1]
+            self._ready.set()
+            await self._stop_event.wait()
+        finally:
+            await runner.cleanup()

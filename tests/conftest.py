@@ -1,0 +1,57 @@
+"""Shared fixtures: real servers on loopback, one section per server."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from tests.servers.dovecot import DovecotServer, TlsFiles, make_self_signed_cert
+
+# ---------------------------------------------------------------------------------------------
+# Dovecot (IMAP). A fresh server per test (it starts in a few hundredths of a second), so every
+# test has empty mailboxes; one self-signed certificate for the whole session.
+#
+#   def test_x(dovecot: DovecotServer):
+#       uid = dovecot.append(raw)               # deliver into INBOX, returns the UID
+#       dovecot.messages("mailbot.processed")   # [StoredMessage(uid, flags, raw)]
+#       dovecot.tls.client_context()            # an ssl.SSLContext trusting the server
+#       dovecot.restart(); dovecot.change_uidvalidity()
+#   make_dovecot(without=("IDLE",)) gives a server that does not advertise IDLE (or MOVE…).
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def dovecot_tls(tmp_path_factory: pytest.TempPathFactory) -> TlsFiles:
+    return make_self_signed_cert(tmp_path_factory.mktemp("dovecot-tls"))
+
+
+@pytest.fixture
+def make_dovecot(dovecot_tls: TlsFiles) -> Iterator[Callable[..., DovecotServer]]:
+    """Start extra servers, e.g. `make_dovecot(without=("IDLE",))`; all stopped at teardown."""
+    servers: list[DovecotServer] = []
+
+    def make(*, without: tuple[str, ...] = ()) -> DovecotServer:
+        server = DovecotServer(tls=dovecot_tls, without=without)
+        servers.append(server)
+        server.start()
+        return server
+
+    try:
+        yield make
+    finally:
+        for server in servers:
+            server.cleanup()
+
+
+@pytest.fixture
+def dovecot(make_dovecot: Callable[..., DovecotServer]) -> DovecotServer:
+    """A running Dovecot, user `support`: IMAP (and STARTTLS) on `.port`, IMAPS on `.tls_port`."""
+    return make_dovecot()
+
+
+# ---------------------------------------------------------------------------------------------
+# SMTP: a recording aiosmtpd server per test (see tests/servers/smtp.py): .messages, fail_next(),
+# drop()/restore(), wait_for(n).
+# ---------------------------------------------------------------------------------------------
+from tests.servers.smtp import smtp_server  # noqa: E402, F401

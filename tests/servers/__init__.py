@@ -1,0 +1,1 @@
+"""Real protocol servers started on loopback for the tests (no mocks)."""

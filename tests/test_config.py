@@ -1,0 +1,99 @@
+"""rules.toml is read strictly: every problem is one line naming the key, and a non-zero exit."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from mailbot import config as configuration
+from mailbot.config import ConfigError
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "rules.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _problems(tmp_path: Path, text: str) -> list[str]:
+    with pytest.raises(ConfigError) as caught:
+        configuration.load(_write(tmp_path, text))
+    return caught.value.problems
+
+
+def test_the_shipped_rules_and_the_embedded_default_are_valid() -> None:
+    shipped = configuration.load(ROOT / "rules.toml")
+    assert shipped.mailbox.security == "tls"
+    assert "tech.alice@groupe-exemple.fr" in shipped.team.technicians
+    assert shipped.priorities.targets["P1"].round_the_clock
+    assert any(p.name == "Sage 100 Comptabilité" for p in shipped.programs)
+    embedded = configuration.load(None)
+    assert embedded.mailbox.kind == "maildir" and embedded.smtp.kind == "maildir"
+
+
+def test_an_unknown_key_is_named_with_its_path(tmp_path: Path) -> None:
+    problems = _problems(tmp_path, '[mailbox]\nhots = "x"\n')
+    assert len(problems) == 1
+    assert "mailbox.hots: unknown key" in problems[0]
+
+
+def test_a_wrong_type_is_named_with_its_path(tmp_path: Path) -> None:
+    problems = _problems(tmp_path, '[mailbox]\nport = "993"\n[web]\nenabled = "yes"\n')
+    assert any('mailbox.port: expected an integer, got "993"' in p for p in problems)
+    assert any('web.enabled: expected true or false, got "yes"' in p for p in problems)
+
+
+def test_a_bad_value_is_refused(tmp_path: Path) -> None:
+    problems = _problems(tmp_path, '[mailbox]\nsecurity = "ssl"\n')
+    assert any('mailbox.security: "ssl" is not one of "tls", "starttls", "none"' in p
+               for p in problems)
+    problems = _problems(tmp_path, '[smtp]\nhost = "smtp.example.com"\nsecurity = "none"\n')
+    assert any("smtp.security" in p and "loopback" in p for p in problems)
+    problems = _problems(tmp_path, "[priorities.targets.P9]\nfirst_response_hours = 1.0\n"
+                                   "resolution_hours = 2.0\n")
+    assert any("priorities.targets.P9" in p for p in problems)
+
+
+def test_a_password_in_the_file_is_an_error(tmp_path: Path) -> None:
+    problems = _problems(tmp_path, '[mailbox]\npassword = "hunter2"\n')
+    assert any(p.endswith("or mailbox.password_file") and "mailbox.password" in p
+               for p in problems)
+    assert not any("hunter2" in p for p in problems)
+
+
+def test_passwords_come_from_the_environment_or_a_file(tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    secret = tmp_path / "imap-password"
+    secret.write_text("from-file\n")
+    config = configuration.load(_write(tmp_path, f'[mailbox]\npassword_file = "{secret}"\n'))
+    monkeypatch.delenv("MAILBOT_IMAP_PASSWORD", raising=False)
+    assert config.imap_password() == "from-file"
+    monkeypatch.setenv("MAILBOT_IMAP_PASSWORD", "from-env")
+    assert config.imap_password() == "from-env"
+
+
+def test_check_config_exits_non_zero_with_one_line_per_problem(tmp_path: Path) -> None:
+    path = _write(tmp_path, '[mailbox]\nport = "x"\nbogus = 1\n')
+    done = subprocess.run([sys.executable, "-m", "mailbot.cli", "check-config", "--config",
+                           str(path)], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode != 0
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 2, done.stderr
+    assert any("mailbox.port" in line for line in lines)
+    assert any("mailbox.bogus" in line for line in lines)
+    ok = subprocess.run([sys.executable, "-m", "mailbot.cli", "check-config", "--config",
+                         str(ROOT / "rules.toml")], capture_output=True, text=True, cwd=ROOT)
+    assert ok.returncode == 0, ok.stderr
+
+
+def test_the_daemon_refuses_to_start_on_a_bad_config(tmp_path: Path) -> None:
+    path = _write(tmp_path, '[storage]\ndir = 42\n')
+    done = subprocess.run([sys.executable, "-m", "mailbot.cli", "run", "--once", "--config",
+                           str(path)], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode != 0
+    assert "storage.dir: expected a string, got 42" in done.stderr

@@ -1,0 +1,446 @@
+"""The mail intake against a real Dovecot on loopback, and against a local Maildir."""
+
+from __future__ import annotations
+
+import logging
+import mailbox
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from mailbot.intake import (
+    ImapIntake,
+    IncomingMail,
+    IntakeError,
+    LoginRefused,
+    MaildirIntake,
+    MemoryCursorStore,
+    uid_set,
+)
+from tests.servers.dovecot import DovecotServer
+
+PROCESSED = "mailbot.processed"  # "mailbot/processed" with Dovecot's Maildir++ delimiter
+QUARANTINE = "mailbot.quarantine"
+
+
+def mail(n: int) -> bytes:
+    # 8-bit text and trailing blanks: the bytes handed out must be exactly the stored ones.
+    return (
+        f"From: Employee {n} <e{n}@example.com>\r\nTo: support@example.com\r\n"
+        f"Subject: Printer {n} jams  \r\nMessage-ID: <m{n}@example.com>\r\n"
+        "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
+    ).encode() + "Le café est renversé sur l'imprimante.\r\n\r\n".encode()
+
+
+def visible_flags(flags: tuple[str, ...]) -> set[str]:
+    return set(flags) - {"\\Recent"}  # \Recent depends on which session looked first
+
+
+@pytest.fixture
+def intake_for(dovecot: DovecotServer) -> Iterator:
+    """Build ImapIntakes on the test's server; each is closed at teardown."""
+    made: list[ImapIntake] = []
+
+    def make(server: DovecotServer = dovecot, **options: object) -> ImapIntake:
+        settings: dict = dict(host=server.host, port=server.port, security="none",
+                              user=server.user, password=server.password, timeout=5.0)
+        settings.update(options)
+        intake = ImapIntake(**settings)
+        made.append(intake)
+        return intake
+
+    yield make
+    for intake in made:
+        intake.close()
+
+
+def append_later(server: DovecotServer, raw: bytes, delay: float) -> threading.Thread:
+    thread = threading.Thread(target=lambda: (time.sleep(delay), server.append(raw)))
+    thread.start()
+    return thread
+
+
+# -- fetching ----------------------------------------------------------------------------------
+
+
+def test_fetch_hands_out_exact_bytes_in_uid_order_without_marking_seen(dovecot, intake_for):
+    """Three mails, one already flagged: fetched exactly, and no flag changes on the server."""
+    uids = dovecot.append_many([mail(1), mail(2)])
+    uids.append(dovecot.append(mail(3), flags="\\Flagged"))
+    intake = intake_for()
+
+    items = intake.fetch_pending()
+
+    validity = dovecot.uidvalidity()
+    assert [item.raw for item in items] == [mail(1), mail(2), mail(3)]
+    assert [item.key for item in items] == [f"{validity}:{uid}" for uid in uids]
+    assert [(item.uid, item.uidvalidity) for item in items] == [(str(u), validity) for u in uids]
+    assert [visible_flags(m.flags) for m in dovecot.messages()] == [set(), set(), {"\\Flagged"}]
+
+
+def test_fetch_in_batches_never_hands_out_a_message_twice_in_one_run(dovecot, intake_for):
+    """Five mails fetched two at a time; then nothing until a new one arrives."""
+    dovecot.append_many([mail(n) for n in range(5)])
+    intake = intake_for()
+
+    batches = [intake.fetch_pending(limit=2) for _ in range(4)]
+
+    assert [[item.raw for item in batch] for batch in batches] == [
+        [mail(0), mail(1)], [mail(2), mail(3)], [mail(4)], []]
+    dovecot.append(mail(5))
+    assert [item.raw for item in intake.fetch_pending()] == [mail(5)]
+
+
+def test_a_new_run_fetches_again_whatever_is_still_in_the_inbox(dovecot, intake_for):
+    """A crash between storing and moving: the next process sees the same mail again."""
+    dovecot.append_many([mail(1), mail(2)])
+    cursors = MemoryCursorStore()
+    first = intake_for(cursor=cursors)
+    handled = first.fetch_pending()
+    first.mark_processed(handled[:1])
+    first.close()
+
+    again = intake_for(cursor=cursors).fetch_pending()
+
+    assert [item.key for item in again] == [handled[1].key]
+
+
+def test_uid_set_folds_runs():
+    assert uid_set([7, 1, 2, 3, 5, 6]) == "1:3,5:7"
+    assert uid_set([4]) == "4"
+
+
+# -- moving ------------------------------------------------------------------------------------
+
+
+def test_mark_processed_moves_the_batch_into_a_created_folder(dovecot, intake_for):
+    """Processed mail leaves INBOX for mailbot/processed, created on first use, bytes intact."""
+    dovecot.append_many([mail(n) for n in range(4)])
+    intake = intake_for()
+    items = intake.fetch_pending()
+    assert PROCESSED not in dovecot.folders()
+
+    intake.mark_processed(items[:3])
+
+    assert PROCESSED in dovecot.folders()
+    assert [m.raw for m in dovecot.messages(PROCESSED)] == [mail(0), mail(1), mail(2)]
+    assert [m.raw for m in dovecot.messages()] == [mail(3)]
+
+
+def test_quarantine_sets_one_message_aside(dovecot, intake_for):
+    dovecot.append_many([mail(1), mail(2)])
+    intake = intake_for()
+    poison, good = intake.fetch_pending()
+
+    intake.quarantine(poison)
+    intake.mark_processed([good])
+
+    assert [m.raw for m in dovecot.messages(QUARANTINE)] == [mail(1)]
+    assert [m.raw for m in dovecot.messages(PROCESSED)] == [mail(2)]
+    assert dovecot.messages() == []
+
+
+def test_without_move_the_batch_is_copied_then_expunged(make_dovecot, intake_for):
+    """A server without MOVE: COPY, \\Deleted and EXPUNGE give the same result."""
+    server = make_dovecot(without=("MOVE",))
+    server.append_many([mail(1), mail(2)])
+    intake = intake_for(server)
+
+    intake.mark_processed(intake.fetch_pending())
+
+    assert [m.raw for m in server.messages(PROCESSED)] == [mail(1), mail(2)]
+    assert server.messages() == []
+
+
+def test_a_hundred_mails_are_fetched_and_moved_quickly(dovecot, intake_for):
+    """The daemon's target is 100 mails/s end to end: the intake's share must be far below."""
+    dovecot.append_many([mail(n) for n in range(300)])
+    intake = intake_for()
+    started = time.monotonic()
+    while batch := intake.fetch_pending(limit=100):
+        intake.mark_processed(batch)
+    elapsed = time.monotonic() - started
+
+    assert len(dovecot.messages(PROCESSED)) == 300
+    assert elapsed < 1.5, f"300 mails took {elapsed:.2f} s"
+
+
+# -- UIDVALIDITY -------------------------------------------------------------------------------
+
+
+def test_uidvalidity_change_resets_the_cursor_and_rescans(dovecot, intake_for, caplog):
+    """The server renumbers INBOX: everything is fetched again under the new UIDVALIDITY."""
+    dovecot.append_many([mail(1), mail(2)])
+    cursors = MemoryCursorStore()
+    intake = intake_for(cursor=cursors)
+    stale = intake.fetch_pending()
+    assert intake.fetch_pending() == []
+
+    new_validity = dovecot.change_uidvalidity()
+    with caplog.at_level(logging.WARNING, logger="mailbot.intake"):
+        rescanned = intake.fetch_pending()
+        intake.mark_processed(stale)  # UIDs of the old numbering name nothing: not moved
+
+    assert [item.raw for item in rescanned] == [mail(1), mail(2)]
+    assert {item.uidvalidity for item in rescanned} == {new_validity}
+    assert "UIDVALIDITY changed" in caplog.text
+    assert cursors.get("INBOX") == (new_validity, int(rescanned[-1].uid or 0))
+    assert dovecot.messages(PROCESSED) == []
+    intake.mark_processed(rescanned)
+    assert [m.raw for m in dovecot.messages(PROCESSED)] == [mail(1), mail(2)]
+
+
+def test_uidvalidity_change_between_runs_is_reported(dovecot, intake_for, caplog):
+    dovecot.append(mail(1))
+    cursors = MemoryCursorStore()
+    cursors.set("INBOX", dovecot.uidvalidity() - 5, 40)
+
+    with caplog.at_level(logging.WARNING, logger="mailbot.intake"):
+        items = intake_for(cursor=cursors).fetch_pending()
+
+    assert [item.raw for item in items] == [mail(1)]
+    assert "UIDVALIDITY changed" in caplog.text
+
+
+# -- waiting for mail --------------------------------------------------------------------------
+
+
+def test_idle_wakes_up_soon_after_a_delivery(dovecot, intake_for):
+    """Another client appends 0.3 s into the wait: IDLE returns within about a second."""
+    intake = intake_for()
+    assert intake.fetch_pending() == []
+    started = time.monotonic()
+    sender = append_later(dovecot, mail(1), 0.3)
+
+    woke = intake.wait_for_mail(10.0, threading.Event())
+
+    sender.join()
+    assert woke
+    assert time.monotonic() - started < 1.5
+    assert [item.raw for item in intake.fetch_pending()] == [mail(1)]
+
+
+def test_mail_arriving_between_fetch_and_idle_is_not_missed(dovecot, intake_for):
+    intake = intake_for()
+    assert intake.fetch_pending() == []
+    dovecot.append(mail(1))
+
+    started = time.monotonic()
+    assert intake.wait_for_mail(10.0, threading.Event())
+    assert time.monotonic() - started < 1.5
+
+
+def test_idle_returns_false_at_timeout_and_at_once_on_stop(dovecot, intake_for):
+    intake = intake_for()
+    intake.fetch_pending()
+    started = time.monotonic()
+    assert intake.wait_for_mail(0.5, threading.Event()) is False
+    assert 0.4 < time.monotonic() - started < 1.5
+
+    stop = threading.Event()
+    threading.Timer(0.2, stop.set).start()
+    started = time.monotonic()
+    assert intake.wait_for_mail(30.0, stop) is False
+    assert time.monotonic() - started < 1.0
+
+
+def test_idle_is_renewed_and_still_wakes_up(dovecot, intake_for):
+    """IDLE re-issued every 0.3 s (25 minutes in production): a mail after 1 s still wakes."""
+    intake = intake_for(idle_renew=0.3)
+    intake.fetch_pending()
+    sender = append_later(dovecot, mail(1), 1.0)
+
+    assert intake.wait_for_mail(10.0, threading.Event())
+    sender.join()
+    assert [item.raw for item in intake.fetch_pending()] == [mail(1)]
+
+
+def test_polling_fallback_on_a_server_without_idle(make_dovecot, intake_for):
+    server = make_dovecot(without=("IDLE",))
+    conn = server.client()
+    assert "IDLE" not in conn.capability()[1][0].decode().split()
+    conn.logout()
+    intake = intake_for(server, poll_interval=0.2)
+    intake.fetch_pending()
+
+    assert intake.wait_for_mail(0.5, threading.Event()) is False
+    sender = append_later(server, mail(1), 0.3)
+    started = time.monotonic()
+    assert intake.wait_for_mail(10.0, threading.Event())
+    assert time.monotonic() - started < 1.0
+    sender.join()
+
+
+# -- outages and refusals ----------------------------------------------------------------------
+
+
+def test_reconnects_after_the_server_restarts(dovecot, intake_for):
+    """The link drops under a fetch and under an IDLE: the intake carries on."""
+    dovecot.append(mail(1))
+    intake = intake_for()
+    first = intake.fetch_pending()
+
+    dovecot.restart()
+    dovecot.append(mail(2))
+    assert [item.raw for item in intake.fetch_pending()] == [mail(2)]
+    intake.mark_processed(first)
+    assert [m.raw for m in dovecot.messages(PROCESSED)] == [mail(1)]
+
+    threading.Timer(0.3, dovecot.restart).start()
+    assert intake.wait_for_mail(10.0, threading.Event())  # lost link: "go and look"
+    time.sleep(0.3)
+    dovecot.append(mail(3))
+    assert [item.raw for item in intake.fetch_pending()] == [mail(3)]
+
+
+def test_refused_login_is_retried_with_backoff_then_reported(dovecot, intake_for, caplog):
+    sleeps: list[float] = []
+    intake = intake_for(password="wrong-password", max_attempts=4, sleep=sleeps.append)
+
+    with caplog.at_level(logging.INFO, logger="mailbot.intake"), pytest.raises(LoginRefused):
+        intake.fetch_pending()
+
+    assert sleeps == [1, 2, 4]
+    assert len([r for r in caplog.records if "login refused" in r.getMessage()]) == 3
+    assert "wrong-password" not in caplog.text
+
+
+def test_login_succeeds_once_the_account_is_fixed(dovecot, intake_for):
+    """The operator fixes the password during the back-off: the next attempt gets in."""
+    dovecot.append(mail(1))
+    users = dovecot.root / "users"
+    users.write_text(f"{dovecot.user}:{{PLAIN}}another\n")
+    sleeps: list[float] = []
+
+    def fix_on_second_wait(seconds: float) -> None:
+        sleeps.append(seconds)
+        if len(sleeps) == 2:
+            users.write_text(f"{dovecot.user}:{{PLAIN}}{dovecot.password}\n")
+
+    intake = intake_for(max_attempts=5, sleep=fix_on_second_wait)
+    assert [item.raw for item in intake.fetch_pending()] == [mail(1)]
+    assert sleeps == [1, 2]
+
+
+def test_unreachable_server_backs_off_up_to_a_cap(dovecot, intake_for):
+    dovecot.stop()
+    sleeps: list[float] = []
+    intake = intake_for(max_attempts=9, sleep=sleeps.append)
+
+    with pytest.raises(IntakeError) as raised:
+        intake.fetch_pending()
+
+    assert not isinstance(raised.value, LoginRefused)
+    assert sleeps == [1, 2, 4, 8, 16, 32, 60, 60]
+
+
+# -- security ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("security", ["tls", "starttls"])
+def test_encrypted_connections_with_the_servers_certificate(dovecot, intake_for, security):
+    dovecot.append(mail(1))
+    port = dovecot.tls_port if security == "tls" else dovecot.port
+    intake = intake_for(security=security, port=port, ssl_context=dovecot.tls.client_context())
+
+    items = intake.fetch_pending()
+    intake.mark_processed(items)
+
+    assert [item.raw for item in items] == [mail(1)]
+    assert [m.raw for m in dovecot.messages(PROCESSED)] == [mail(1)]
+    dovecot.append(mail(2))
+    assert intake.wait_for_mail(5.0, threading.Event())
+
+
+@pytest.mark.parametrize("security", ["tls", "starttls"])
+def test_an_untrusted_certificate_is_refused(dovecot, intake_for, security):
+    port = dovecot.tls_port if security == "tls" else dovecot.port
+    intake = intake_for(security=security, port=port, max_attempts=1)  # system CAs only
+
+    with pytest.raises(IntakeError, match="CERTIFICATE_VERIFY_FAILED"):
+        intake.fetch_pending()
+
+
+def test_cleartext_is_refused_off_loopback():
+    with pytest.raises(ValueError, match="clear"):
+        ImapIntake(host="imap.example.com", port=143, security="none", user="u", password="p")
+    with pytest.raises(ValueError, match="security"):
+        ImapIntake(host="127.0.0.1", port=143, security="ssl", user="u", password="p")
+    assert "p'" not in repr(
+        ImapIntake(host="::1", port=143, security="none", user="u", password="p"))
+
+
+# -- Maildir -----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def inbox(tmp_path: Path) -> mailbox.Maildir:
+    return mailbox.Maildir(tmp_path / "inbox", create=True)
+
+
+def deliver(inbox: mailbox.Maildir, raw: bytes) -> str:
+    key = inbox.add(raw)
+    time.sleep(0.002)  # distinct file times: delivery order is file time order
+    return key
+
+
+def test_maildir_fetch_is_exact_ordered_and_leaves_files_alone(inbox, tmp_path):
+    keys = [deliver(inbox, mail(n)) for n in range(3)]
+    files_before = sorted(p.name for p in (tmp_path / "inbox" / "new").iterdir())
+    intake = MaildirIntake(tmp_path / "inbox")
+
+    items = intake.fetch_pending(limit=2)
+
+    assert items == [IncomingMail(key=keys[0], raw=mail(0)), IncomingMail(key=keys[1], raw=mail(1))]
+    assert [item.raw for item in intake.fetch_pending()] == [mail(2)]
+    assert intake.fetch_pending() == []
+    assert sorted(p.name for p in (tmp_path / "inbox" / "new").iterdir()) == files_before
+
+
+def test_maildir_processed_and_quarantine_are_sibling_maildirs(inbox, tmp_path):
+    for n in range(3):
+        deliver(inbox, mail(n))
+    intake = MaildirIntake(tmp_path / "inbox")
+    first, poison, last = intake.fetch_pending()
+
+    intake.mark_processed([first, last])
+    intake.quarantine(poison)
+
+    processed = mailbox.Maildir(tmp_path / "processed", create=False)
+    quarantine = mailbox.Maildir(tmp_path / "quarantine", create=False)
+    assert sorted(processed.get_bytes(k) for k in processed.iterkeys()) == [mail(0), mail(2)]
+    assert [quarantine.get_bytes(k) for k in quarantine.iterkeys()] == [mail(1)]
+    assert list(inbox.keys()) == []
+
+
+def test_maildir_new_run_fetches_again_what_was_not_moved(inbox, tmp_path):
+    deliver(inbox, mail(1))
+    deliver(inbox, mail(2))
+    first = MaildirIntake(tmp_path / "inbox")
+    handled = first.fetch_pending()
+    first.mark_processed(handled[:1])
+
+    again = MaildirIntake(tmp_path / "inbox").fetch_pending()
+
+    assert [item.raw for item in again] == [mail(2)]
+
+
+def test_maildir_wait_wakes_on_delivery_and_stops_on_request(inbox, tmp_path):
+    intake = MaildirIntake(tmp_path / "inbox", poll_interval=0.05)
+    assert intake.fetch_pending() == []
+    assert intake.wait_for_mail(0.3, threading.Event()) is False
+
+    threading.Timer(0.2, lambda: inbox.add(mail(1))).start()
+    started = time.monotonic()
+    assert intake.wait_for_mail(5.0, threading.Event())
+    assert time.monotonic() - started < 1.0
+
+    intake.fetch_pending()  # in hand, not moved yet: no reason to wake up again
+    stop = threading.Event()
+    threading.Timer(0.2, stop.set).start()
+    started = time.monotonic()
+    assert intake.wait_for_mail(30.0, stop) is False
+    assert time.monotonic() - started < 1.0

@@ -1,0 +1,348 @@
+"""The mail loop end to end: a real Dovecot, a real SMTP server, the real `mailbot` command."""
+
+from __future__ import annotations
+
+import re
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from tests.harness import (
+    BOT,
+    PARIS,
+    ROOT,
+    TEAM,
+    env,
+    mail,
+    mailbot,
+    show,
+    tickets,
+    write_rules,
+)
+from tests.servers.dovecot import DovecotServer
+from tests.servers.smtp import RecordingSmtpServer
+
+NOW = datetime(2026, 11, 23, 9, 30, tzinfo=PARIS)
+# rules.toml says mailbot/processed; the intake uses the server's hierarchy delimiter (Dovecot: .)
+PROCESSED, QUARANTINE = "mailbot.processed", "mailbot.quarantine"
+
+
+def run_once(rules: Path, dovecot: DovecotServer, *, now: datetime = NOW, check: bool = True,
+             **more: str) -> subprocess.CompletedProcess[str]:
+    return mailbot("run", "--once", "--config", str(rules), "--now", now.isoformat(),
+                   environ=env(dovecot, **more), check=check)
+
+
+def acks(smtp: RecordingSmtpServer) -> list:
+    return [m for m in smtp.messages if m.message["Auto-Submitted"] == "auto-replied"]
+
+
+def notices(smtp: RecordingSmtpServer) -> list:
+    return [m for m in smtp.messages if m.recipients == [TEAM]]
+
+
+@pytest.fixture
+def rules(tmp_path: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> Path:
+    return write_rules(tmp_path, imap=dovecot, smtp=smtp_server)
+
+
+def test_a_new_mail_becomes_a_ticket_acknowledged_with_threading_headers(
+        rules: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> None:
+    """Claire writes about a printer; she gets a threaded acknowledgement, the team a notice."""
+    dovecot.append(mail(subject="Imprimante 2e étage HS", message_id="<m1@groupe-exemple.fr>"))
+    run_once(rules, dovecot)
+
+    [ticket] = tickets(rules)
+    assert ticket["status"] == "new" and ticket["priority"] == "P3"
+    assert ticket["requester"] == "claire.martin@groupe-exemple.fr"
+    [ack] = acks(smtp_server)
+    assert ack.recipients == ["claire.martin@groupe-exemple.fr"]
+    assert ack.sender == BOT
+    msg = ack.message
+    assert f"[#{ticket['number']}]" in msg["Subject"]
+    assert msg["In-Reply-To"] == "<m1@groupe-exemple.fr>"
+    assert "<m1@groupe-exemple.fr>" in msg["References"]
+    assert msg["X-Auto-Response-Suppress"] == "All"
+    assert msg["Message-ID"] and msg["Message-ID"] != "<m1@groupe-exemple.fr>"
+    body = msg.get_content()
+    assert ticket["tracking_url"] in body
+    assert "P3" in body and "48 heures ouvrées" in body and str(ticket["number"]) in body
+    [notice] = notices(smtp_server)
+    assert "Imprimante 2e étage HS" in notice.message["Subject"]
+    assert "claire.martin@groupe-exemple.fr" in notice.message.get_content()
+    # The message left the inbox only now that it is stored, and was not marked seen before.
+    assert dovecot.messages("INBOX") == []
+    [kept] = dovecot.messages(PROCESSED)
+    assert b"Imprimante 2e" in kept.raw
+    # Its raw bytes are kept in the state directory.
+    details = show(rules, ticket["number"])
+    assert details["messages"][0]["message_id"] == "<m1@groupe-exemple.fr>"
+
+
+def test_urgent_in_the_subject_gives_the_urgent_priority_and_english_when_configured(
+        tmp_path: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> None:
+    rules = write_rules(tmp_path, imap=dovecot, smtp=smtp_server, language="en")
+    dovecot.append(mail(subject="URGENT : Sage 100 bloqué", body="Je ne peux plus travailler."))
+    run_once(rules, dovecot)
+    [ticket] = tickets(rules)
+    assert ticket["priority"] == "P2" and ticket["urgent_requested"] is True
+    body = acks(smtp_server)[0].message.get_content()
+    assert "We have received your request" in body and "4 working hours" in body
+
+
+def test_follow_ups_land_in_the_same_ticket_without_a_second_acknowledgement(
+        rules: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> None:
+    """Claire replies to the acknowledgement, then writes again with only the tag; a colleague
+    in Cc replies to all; a stranger reuses the tag: only the stranger gets a new ticket."""
+    dovecot.append(mail(message_id="<first@groupe-exemple.fr>",
+                        cc="sophie.leroy@groupe-exemple.fr"))
+    run_once(rules, dovecot)
+    [ack] = acks(smtp_server)
+    ack_id, subject = ack.message["Message-ID"], ack.message["Subject"]
+    number = tickets(rules)[0]["number"]
+
+    dovecot.append(mail(subject=f"RE : {subject}", body="Toujours en panne.\n\n> cité",
+                        in_reply_to=ack_id, references=f"<first@groupe-exemple.fr> {ack_id}"))
+    dovecot.append(mail(subject=f"TR: AW: Re: [#{number}] encore", body="Et le scanner aussi."))
+    dovecot.append(mail(sender="sophie.leroy@groupe-exemple.fr", subject="Re: Imprimante HS",
+                        in_reply_to="<first@groupe-exemple.fr>",
+                        references="<first@groupe-exemple.fr>", body="Chez moi aussi."))
+    dovecot.append(mail(sender="inconnu@ailleurs.example", subject=f"Re: [#{number}] mon souci",
+                        body="Mon écran est noir."))
+    run_once(rules, dovecot)
+
+    all_tickets = tickets(rules)
+    assert len(all_tickets) == 2
+    history = show(rules, number)["messages"]
+    texts = [m["text"] for m in history if m["kind"] == "request"]
+    assert any("Toujours en panne." in t for t in texts)
+    assert not any("cité" in t for t in texts)  # quoted history cut from the filed text
+    assert any("Et le scanner aussi." in t for t in texts)
+    assert any("Chez moi aussi." in t for t in texts)
+    stranger = next(t for t in all_tickets if t["number"] != number)
+    assert stranger["requester"] == "inconnu@ailleurs.example"
+    # One acknowledgement for Claire's ticket, one for the stranger's new ticket; none for
+    # the follow-ups, which the team hears about instead.
+    assert sorted(a.recipients[0] for a in acks(smtp_server)) == [
+        "claire.martin@groupe-exemple.fr", "inconnu@ailleurs.example"]
+    assert len(notices(smtp_server)) == 2 + 3
+
+
+def test_running_twice_creates_no_duplicates(rules: Path, dovecot: DovecotServer,
+                                             smtp_server: RecordingSmtpServer) -> None:
+    dovecot.append_many([mail(), mail(subject="Écran noir", sender="paul@groupe-exemple.fr")])
+    run_once(rules, dovecot)
+    run_once(rules, dovecot)
+    assert len(tickets(rules)) == 2
+    assert len(acks(smtp_server)) == 2
+
+
+@pytest.mark.parametrize("point", ["before_commit", "after_commit", "after_move"])
+def test_a_crash_at_a_step_boundary_leaves_one_ticket_and_one_acknowledgement(
+        point: str, rules: Path, dovecot: DovecotServer,
+        smtp_server: RecordingSmtpServer) -> None:
+    dovecot.append(mail(message_id="<crash@groupe-exemple.fr>"))
+    crashed = run_once(rules, dovecot, check=False, MAILBOT_FAULTS=f"crash:{point}")
+    assert crashed.returncode == 70, crashed.stderr
+    run_once(rules, dovecot)
+    run_once(rules, dovecot)
+    assert len(tickets(rules)) == 1
+    assert len(acks(smtp_server)) == 1
+    assert dovecot.messages("INBOX") == []
+
+
+def test_a_crash_between_sending_and_recording_resends_under_the_same_message_id(
+        rules: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> None:
+    """SMTP has no idempotency: the one window left is after the server accepted and before
+    the outbox recorded it. The mail then goes again, under the same Message-ID, which mail
+    clients and Dovecot's duplicate suppression recognise as the same message."""
+    dovecot.append(mail())
+    crashed = run_once(rules, dovecot, check=False, MAILBOT_FAULTS="crash:after_send")
+    assert crashed.returncode == 70
+    run_once(rules, dovecot)
+    assert len(tickets(rules)) == 1
+    assert len({a.message["Message-ID"] for a in acks(smtp_server)}) == 1
+
+
+def test_a_uidvalidity_change_rescans_without_duplicates(
+        rules: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> None:
+    dovecot.append(mail(message_id="<before@groupe-exemple.fr>"))
+    run_once(rules, dovecot, check=False, MAILBOT_FAULTS="crash:after_commit")
+    old = dovecot.uidvalidity()
+    assert dovecot.change_uidvalidity() != old
+    dovecot.append(mail(message_id="<after@groupe-exemple.fr>", sender="paul@groupe-exemple.fr"))
+    run_once(rules, dovecot)
+    assert len(tickets(rules)) == 2
+    assert len(acks(smtp_server)) == 2
+    assert dovecot.messages("INBOX") == []
+
+
+def _corpus_machine_mail() -> list[Path]:
+    from tests.corpus_path import corpus_root
+
+    root = corpus_root()
+    return sorted(p for category in ("autoreplies", "bounces", "lists")
+                  for p in (root / category).glob("*.eml"))
+
+
+def test_machine_mail_from_the_corpus_gets_no_acknowledgement(
+        rules: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> None:
+    files = _corpus_machine_mail()
+    assert len(files) >= 35
+    dovecot.append_many([p.read_bytes() for p in files])
+    run_once(rules, dovecot)
+    assert acks(smtp_server) == []
+    assert all(m.recipients == [TEAM] for m in smtp_server.messages)
+    assert dovecot.messages("INBOX") == []
+
+
+def test_a_bounce_of_an_acknowledgement_is_filed_on_its_ticket(
+        rules: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> None:
+    dovecot.append(mail(sender="parti@groupe-exemple.fr"))
+    run_once(rules, dovecot)
+    [ack] = acks(smtp_server)
+    bounce = _dsn(ack.message["Message-ID"], ack.message["Subject"], "parti@groupe-exemple.fr")
+    dovecot.append(bounce)
+    run_once(rules, dovecot, now=NOW + timedelta(minutes=5))
+    [ticket] = tickets(rules)
+    kinds = [m["kind"] for m in show(rules, ticket["number"])["messages"]]
+    assert "delivery_failure" in kinds
+    assert len(acks(smtp_server)) == 1
+
+
+def _dsn(message_id: str, subject: str, recipient: str) -> bytes:
+    return (
+        "From: Mail Delivery System <MAILER-DAEMON@mx.groupe-exemple.fr>\r\n"
+        f"To: {BOT}\r\nSubject: Undelivered Mail Returned to Sender\r\n"
+        "Date: Mon, 23 Nov 2026 09:40:00 +0100\r\nMessage-ID: <dsn1@mx.groupe-exemple.fr>\r\n"
+        "Auto-Submitted: auto-replied\r\nMIME-Version: 1.0\r\n"
+        'Content-Type: multipart/report; report-type=delivery-status; boundary="B"\r\n\r\n'
+        "--B\r\nContent-Type: text/plain\r\n\r\nThe mail could not be delivered.\r\n"
+        "--B\r\nContent-Type: message/delivery-status\r\n\r\n"
+        "Reporting-MTA: dns; mx.groupe-exemple.fr\r\n\r\n"
+        f"Final-Recipient: rfc822; {recipient}\r\nAction: failed\r\nStatus: 5.1.1\r\n"
+        "Diagnostic-Code: smtp; 550 5.1.1 user unknown\r\n\r\n"
+        "--B\r\nContent-Type: text/rfc822-headers\r\n\r\n"
+        f"From: {BOT}\r\nTo: {recipient}\r\nSubject: {subject}\r\nMessage-ID: {message_id}\r\n"
+        "\r\n--B--\r\n").encode()
+
+
+def test_smtp_451_then_accept_sends_exactly_once(
+        rules: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> None:
+    smtp_server.fail_next(code=451, count=2, at="MAIL")
+    dovecot.append(mail())
+    run_once(rules, dovecot)
+    assert smtp_server.messages == []
+    assert len(tickets(rules)) == 1
+    run_once(rules, dovecot, now=NOW + timedelta(minutes=1))  # back-off not yet over
+    assert smtp_server.messages == []
+    run_once(rules, dovecot, now=NOW + timedelta(minutes=3))
+    assert len(acks(smtp_server)) == 1 and len(notices(smtp_server)) == 1
+    run_once(rules, dovecot, now=NOW + timedelta(hours=2))
+    assert len(smtp_server.messages) == 2
+
+
+def test_smtp_down_still_creates_the_ticket_and_sends_later(
+        rules: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> None:
+    smtp_server.drop()
+    dovecot.append(mail())
+    done = run_once(rules, dovecot)
+    assert "deferred acknowledgement" in done.stderr
+    assert len(tickets(rules)) == 1
+    smtp_server.restore()
+    run_once(rules, dovecot, now=NOW + timedelta(minutes=5))
+    [ack] = acks(smtp_server)
+    assert ack.recipients == ["claire.martin@groupe-exemple.fr"]
+
+
+def test_smtp_550_marks_the_mail_failed_and_logs_it(
+        rules: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> None:
+    smtp_server.fail_next(code=550, count=1, at="DATA")
+    dovecot.append(mail())
+    done = run_once(rules, dovecot)
+    assert "failed acknowledgement" in done.stderr
+    run_once(rules, dovecot, now=NOW + timedelta(hours=3))
+    assert acks(smtp_server) == []  # not retried
+
+
+def test_a_message_that_makes_processing_raise_is_quarantined_and_the_next_goes_on(
+        tmp_path: Path, rules: Path, dovecot: DovecotServer,
+        smtp_server: RecordingSmtpServer) -> None:
+    dovecot.append(mail(message_id="<poison@groupe-exemple.fr>"))
+    dovecot.append(mail(message_id="<fine@groupe-exemple.fr>", sender="paul@groupe-exemple.fr"))
+    done = run_once(rules, dovecot, MAILBOT_FAULTS="fail:<poison@groupe-exemple.fr>")
+    assert "quarantined" in done.stderr
+    [ticket] = tickets(rules)
+    assert ticket["requester"] == "paul@groupe-exemple.fr"
+    assert len(dovecot.messages(QUARANTINE)) == 1
+    saved = list((tmp_path / "state" / "quarantine").glob("*.eml"))
+    assert len(saved) == 1 and b"poison@" in saved[0].read_bytes()
+    errors = list((tmp_path / "state" / "quarantine").glob("*.error.txt"))
+    assert "InjectedFault" in errors[0].read_text()
+
+
+def _start_daemon(rules: Path, dovecot: DovecotServer) -> subprocess.Popen[str]:
+    proc = subprocess.Popen([sys.executable, "-m", "mailbot.cli", "run", "--config", str(rules)],
+                            cwd=ROOT, env=env(dovecot), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and not (rules.parent / "state" / "lock").exists():
+        time.sleep(0.05)
+    time.sleep(0.5)
+    return proc
+
+
+def _stop(proc: subprocess.Popen[str]) -> str:
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=20)
+    assert proc.returncode == 0, err
+    return err
+
+
+def test_the_running_daemon_acknowledges_at_once_and_serves_the_tracking_page(
+        tmp_path: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> None:
+    """With the daemon running (IDLE; polling set to a minute so only IDLE can be this fast),
+    an appended message is acknowledged in about a second, and the link in the
+    acknowledgement serves the ticket's page over HTTP."""
+    from tests.servers.dovecot import _free_port
+
+    port = _free_port()
+    rules = write_rules(tmp_path, imap=dovecot, smtp=smtp_server, web_port=port,
+                        extra="").resolve()
+    text = rules.read_text().replace("poll_seconds = 1.0", "poll_seconds = 60.0")
+    rules.write_text(text)
+    proc = _start_daemon(rules, dovecot)
+    try:
+        started = time.monotonic()
+        dovecot.append(mail(subject="Écran <b>noir</b>"))
+        smtp_server.wait_for(2, timeout=10)
+        elapsed = time.monotonic() - started
+        assert elapsed < 5, f"acknowledged after {elapsed:.1f} s"
+        [ack] = acks(smtp_server)
+        url = re.search(r"http://127\.0\.0\.1:\d+/t/\S+", ack.message.get_content()).group(0)
+        with urllib.request.urlopen(url, timeout=5) as response:
+            page = response.read().decode()
+            assert response.headers["Cache-Control"] == "no-store"
+            assert response.headers["Referrer-Policy"] == "no-referrer"
+        assert "Écran &lt;b&gt;noir&lt;/b&gt;" in page
+        with pytest.raises(urllib.error.HTTPError) as missing:
+            urllib.request.urlopen(url[:-4] + "AAAA", timeout=5)
+        assert missing.value.code == 404
+        # The operator's commands work while the daemon runs, and a second daemon refuses.
+        assert len(tickets(rules)) == 1
+        second = mailbot("run", "--once", "--config", str(rules), environ=env(dovecot),
+                         check=False)
+        assert second.returncode != 0
+        assert "already running" in second.stderr
+    finally:
+        err = _stop(proc)
+    assert "stopped cleanly" in err
+    assert "hunter" not in err and dovecot.password not in err
+
