@@ -32,6 +32,7 @@ def demo_config(directory: Path) -> Config:
 
 
 def seed_inbox(path: Path) -> int:
+    path.parent.mkdir(parents=True, exist_ok=True)
     inbox = mailbox.Maildir(path, create=True)
     samples = sorted(p for p in resources.files("mailbot").joinpath("samples").iterdir()
                      if p.name.endswith(".eml"))

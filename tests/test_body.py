@@ -4,28 +4,18 @@ from __future__ import annotations
 
 import email
 import json
-import os
 import re
 from email import policy
 from email.message import EmailMessage
 from pathlib import Path
 
-import pytest
-
 from mailbot.parsers.body import CleanBody, clean_body, html_to_text
+from tests.corpus_path import corpus_root
 
 TARGET = 0.95
 _SPACES = re.compile(r"\s+")
 # email_reply_trimmer rewrites quote marks ("Richard>", "|") as ">" in what it elides.
 _QUOTE_MARKS = re.compile(r"^[ \t]*(?:\w{0,20}>|\|)[ \t>]*", re.MULTILINE)
-
-
-def corpus_root() -> Path:
-    """The shared corpus; its absence is a failure, never a skip."""
-    env = os.environ.get("MAILBOT_CORPUS")
-    root = Path(env) if env else Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
-    assert root.is_dir(), f"corpus not found at {root} (set MAILBOT_CORPUS)"
-    return root
 
 
 def _norm(text: str) -> str:
@@ -55,7 +45,7 @@ def _decoded_body(path: Path, *, html_first: bool) -> str:
 
 
 def test_trimmer_oracles_met() -> None:
-    """discourse/email_reply_trimmer: the trimmed text equals ours, and what it elides is what we cut."""
+    """email_reply_trimmer: its trimmed text equals ours, and what it elides is what we cut."""
     folder = corpus_root() / "body_only" / "replies"
     sidecars = sorted(folder.glob("*.expected.json"))
     assert sidecars, folder
@@ -108,3 +98,49 @@ def test_reply_eml_oracles_met() -> None:
                 misses.append(f"{sidecar.name} {name}: {cleaned.text[:200]!r}")
     assert total >= 20
     assert _report("replies (eml)", met, total, misses) >= TARGET
+
+
+def test_html_rendering_drops_code_and_keeps_links_lists_and_quotes() -> None:
+    """Scripts and styles vanish, links keep a differing URL, lists and blockquotes are marked."""
+    html = (
+        "<html><head><style>p{}</style></head><body><script>x()</script>"
+        "<p>Voir <a href='https://intranet/x'>la page</a> et "
+        "<a href='https://a.fr'>https://a.fr</a></p><ul><li>un</li><li>deux</li></ul>"
+        "<blockquote>cité<br>encore</blockquote></body></html>"
+    )
+    assert html_to_text(html) == (
+        "Voir la page (https://intranet/x) et https://a.fr\n\n- un\n- deux\n> cité\n> encore\n"
+    )
+
+
+def test_outlook_html_reply_is_cut_at_its_marker() -> None:
+    """Outlook's divRplyFwdMsg block starts the history even though nothing quotes it."""
+    html = (
+        "<div>Merci, ça marche.</div><div id='appendonsend'></div><hr>"
+        "<div id='divRplyFwdMsg'><b>De :</b> Support<br><b>Envoyé :</b> lundi<br>"
+        "<b>Objet :</b> [#12]</div><div>Votre demande a été enregistrée.</div>"
+    )
+    cleaned = clean_body(html_to_text(html))
+    assert cleaned.text == "Merci, ça marche.\n"
+    assert "Votre demande" in cleaned.quoted
+
+
+def test_commands_survive_and_french_signature_and_disclaimer_are_cut() -> None:
+    """Technician commands stay at the top; the closing, name and disclaimer go to signature."""
+    body = (
+        "#priority P2\n#note disque remplacé\n\nFait ce matin.\n\nCordialement,\nAlice Moreau\n"
+        "Support informatique\n\nCe message et toutes les pièces jointes sont confidentiels et "
+        "établis à l'intention exclusive de ses destinataires.\n"
+    )
+    cleaned = clean_body(body)
+    assert cleaned.text == "#priority P2\n#note disque remplacé\n\nFait ce matin.\n"
+    assert cleaned.signature.startswith("Cordialement,") and "confidentiels" in cleaned.signature
+
+
+def test_unsure_cases_keep_the_text() -> None:
+    """A lone closing, a long text after "Cordialement" and a sentence with "De :" are kept."""
+    assert clean_body("Tout fonctionne.\nCordialement\n").text == "Tout fonctionne.\nCordialement\n"
+    long_tail = "Cordialement\n" + "".join(f"ligne {n} du texte\n" for n in range(20))
+    assert clean_body("Bonjour\n" + long_tail).signature == ""
+    prose = "De : mon poste je ne vois plus le lecteur P.\nMerci\n"
+    assert clean_body(prose).text == prose

@@ -132,12 +132,13 @@ def _content(part: Message, defects: list[str]) -> bytes:
 def _is_inline(part: Message, *, related: bool) -> bool:
     if part.get_content_maintype() != "image":
         return False
+    has_cid = bool(part.get("Content-ID"))
+    if related and has_cid:
+        # Referenced by the HTML it belongs to (signature logos, pasted pictures), whatever
+        # disposition the client wrote: not a file the sender attached.
+        return True
     disposition = (part.get_content_disposition() or "").lower()
-    if disposition == "attachment":
-        return False
-    # Images of a multipart/related body, or with a Content-ID and no file name, are shown in
-    # the HTML (signature logos, pasted pictures): they are not files the sender attached.
-    return related or (bool(part.get("Content-ID")) and not part.get_filename())
+    return disposition != "attachment" and (related or (has_cid and not part.get_filename()))
 
 
 def _unpack_tnef(content: bytes, found: list[Attachment], defects: list[str]) -> bool:

@@ -7,6 +7,7 @@ the raw message keeps everything, so every rule below prefers keeping text when 
 from __future__ import annotations
 
 import bisect
+import contextlib
 import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -170,10 +171,9 @@ class _TextRenderer(HTMLParser):
 def html_to_text(html: str) -> str:
     """Renders mail HTML as plain text; never fetches anything (images and styles are dropped)."""
     renderer = _TextRenderer()
-    try:
+    # html.parser gives up on some broken markup; what was rendered until then is kept.
+    with contextlib.suppress(AssertionError, ValueError):
         renderer.feed(html)
-    except (AssertionError, ValueError):  # html.parser gives up on some broken markup
-        pass
     return renderer.text()
 
 
@@ -318,7 +318,8 @@ def _quote_is_history(lines: list[str], start: int, end: int) -> bool:
 # lines cost no Python work: quotes, rules and separators, header keywords, and the lines that
 # may end an attribution wrapped over up to 3 lines.
 _CANDIDATE_LINE = re.compile(
-    r"^(?:[ \t]*>|[ \t>*]*(?:_{10,}|-{2,}|[^\W\d_]{1,12}(?:[ \t\xa0]le)?[ \t\xa0]*:\*?(?:[ \t]|$)))",
+    r"^(?:[ \t]*>|[ \t>*]*(?:_{10,}|-{2,}|"
+    r"[^\W\d_]{1,12}(?:[ \t\xa0]le)?[ \t\xa0]*:\*?(?:[ \t]|$)))",
     re.MULTILINE,
 )
 # An attribution ends with ":", "wrote ----" or, Gmail's, with the address: "... <a@b>".
@@ -418,9 +419,11 @@ _MOBILE = re.compile(
 )
 _CLOSING = re.compile(
     r"^[ \t]*(?:cordialement|bien cordialement|tr[eè]s cordialement|bien [àa] (?:vous|toi)|"
-    r"merci d'avance|merci par avance|salutations|meilleures salutations|sinc[eè]res salutations|bonne (?:journ[ée]e|soir[ée]e)|"
+    r"merci d'avance|merci par avance|salutations|meilleures salutations|"
+    r"sinc[eè]res salutations|bonne (?:journ[ée]e|soir[ée]e)|"
     r"(?:best|kind|warm|many thanks and)? ?regards|best wishes|cheers|thanks|many thanks|"
-    r"mit freundlichen gr(?:ü|ue)(?:ß|ss)en|mit lieben gr(?:ü|ue)(?:ß|ss)en|viele gr(?:ü|ue)(?:ß|ss)e|"
+    r"mit freundlichen gr(?:ü|ue)(?:ß|ss)en|mit lieben gr(?:ü|ue)(?:ß|ss)en|"
+    r"viele gr(?:ü|ue)(?:ß|ss)e|"
     r"freundliche gr(?:ü|ue)(?:ß|ss)e|saludos(?: cordiales)?|un saludo|cordiali saluti|"
     r"distinti saluti|met vriendelijke groet(?:en)?)[ \t]*[,.!]*[ \t]*$",
     re.IGNORECASE,
@@ -470,7 +473,8 @@ def _signature_start(lines: list[str]) -> int:
             if other_lines > _MAX_SIGNATURE_LINES + 1 or len(stripped) > _MAX_SIGNATURE_WIDTH:
                 break
         tail = lines[i + 1 : body_end]
-        if mobile or (_DASHES.match(lines[i]) and _short_block(tail)) or _CLOSING.match(lines[i]) and any(t.strip() for t in tail) and _short_block(tail):
+        closing = bool(_CLOSING.match(lines[i])) and any(t.strip() for t in tail)
+        if mobile or ((closing or _DASHES.match(lines[i])) and _short_block(tail)):
             found = i
     return found
 

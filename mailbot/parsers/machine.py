@@ -51,6 +51,11 @@ _RECIPIENT_IN_TEXT = re.compile(
     re.MULTILINE,
 )
 _MESSAGE_ID_IN_TEXT = re.compile(r"^\s*Message-Id:\s*(<[^<>\s]+>)", re.IGNORECASE | re.MULTILINE)
+_MTA_LINES = re.compile(
+    r"^\s*(?:Received|Return-Path|Final-Recipient|Reporting-MTA|Remote-MTA|Diagnostic-Code|"
+    r"X-Failed-Recipients|Action):",
+    re.IGNORECASE | re.MULTILINE,
+)
 _MACHINE_LOCALPART = re.compile(r"^(?:mailer-daemon|postmaster|mail-daemon|mdaemon)\b", re.I)
 
 
@@ -168,14 +173,20 @@ def _bounce_reasons(f: Facts) -> list[str]:
         evidence.append(f"From: {f.sender}")
     if f.return_path == "":
         evidence.append("Return-Path: <>")
+    if f.message.get("X-Failed-Recipients") is not None:
+        evidence.append("X-Failed-Recipients header")
     if _auto_submitted(f):
         evidence.append(_auto_submitted(f) or "")
     subject_says = _BOUNCE_SUBJECT.match(f.subject)
     text_says = _BOUNCE_TEXT.search(f.body[:20000])
     if evidence and (subject_says or (text_says and _STATUS.search(f.body[:20000]))):
         return [f"bounce subject: {f.subject[:60]!r}" if subject_says else "bounce text", *evidence]
-    if subject_says and text_says and _STATUS.search(f.body[:20000]):
-        return [f"bounce subject: {f.subject[:60]!r}", "delivery status code in the text"]
+    # Without an MTA's envelope marks, the text must carry what only an MTA writes: a status
+    # code and the returned message's or the report's own header lines. A person asking about
+    # a failed delivery writes the words, not the headers.
+    if subject_says and text_says and _STATUS.search(f.body[:20000]) and \
+            _MTA_LINES.search(f.body[:50000]):
+        return [f"bounce subject: {f.subject[:60]!r}", "MTA report lines in the text"]
     return []
 
 

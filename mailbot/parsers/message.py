@@ -210,6 +210,8 @@ def _best_text(part: Message, defects: list[str], depth: int) -> str:
         defects.append(f"MIME nesting deeper than {_MAX_DEPTH}: inner parts not read")
         return ""
     ctype = part.get_content_type()
+    if ctype == "message/rfc822":
+        return ""  # an attached message is a file (listed with its own files), not our text
     if part.is_multipart():
         children = [c for c in part.get_payload() if isinstance(c, Message)]
         if ctype == "multipart/alternative":

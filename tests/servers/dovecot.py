@@ -53,7 +53,8 @@ first_valid_uid = 0
 first_valid_gid = 0
 disable_plaintext_auth = no
 auth_mechanisms = plain login
-# Dovecot delays a refused login by 2 s; the back-off tests would only wait longer.
+# Dovecot delays refused logins (2 s, and a growing penalty per address, disabled with the
+# anvil listener below); the back-off tests would only wait longer.
 auth_failure_delay = 0
 {ssl}
 {capability}
@@ -79,6 +80,9 @@ service imap-login {{
 }}
 service anvil {{
   chroot =
+  unix_listener anvil-auth-penalty {{
+    mode = 0
+  }}
 }}
 """
 

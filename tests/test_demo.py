@@ -1,0 +1,52 @@
+"""The README's first command: the main job on the embedded default, no mail server."""
+
+from __future__ import annotations
+
+import mailbox
+import re
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from tests.harness import ROOT
+
+
+def test_the_demo_tickets_the_samples_and_writes_the_replies(tmp_path: Path) -> None:
+    done = subprocess.run([sys.executable, "-m", "mailbot.cli", "demo", "--no-serve", "--dir",
+                           str(tmp_path / "demo")], capture_output=True, text=True, cwd=ROOT,
+                          timeout=60)
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert re.search(r"#1 \[new, P3\] claire\.martin@", out)
+    assert re.search(r"#2 \[new, P2\] paul\.durand@", out)  # URGENT in the subject
+    assert "#4" not in out  # the follow-up joined #2, the out-of-office opened nothing
+    assert "Nous avons bien reçu votre demande" in out
+    sent = mailbox.Maildir(tmp_path / "demo" / "outbox", create=False)
+    recipients = sorted(m["To"] for m in sent)
+    assert recipients.count("equipe-si@groupe-exemple.fr") == 4
+    assert "marc.petit@groupe-exemple.fr" not in recipients  # no answer to an auto-reply
+
+
+def test_the_demo_serves_the_tracking_page(tmp_path: Path) -> None:
+    proc = subprocess.Popen([sys.executable, "-m", "mailbot.cli", "demo", "--dir",
+                             str(tmp_path / "demo")], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    try:
+        url = None
+        deadline = time.monotonic() + 30
+        lines = []
+        while time.monotonic() < deadline:
+            line = proc.stdout.readline()
+            lines.append(line)
+            match = re.search(r"tracking: (http://\S+/t/\S+)", line)
+            url = url or (match.group(1) if match else None)
+            if "Ctrl-C" in line:
+                break
+        assert url, "".join(lines)
+        with urllib.request.urlopen(url, timeout=5) as response:
+            assert "Imprimante du 2e étage hors service" in response.read().decode()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

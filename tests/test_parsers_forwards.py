@@ -1,0 +1,119 @@
+"""Forwarded blocks of the usual clients give the original author; nested chains the innermost."""
+
+from __future__ import annotations
+
+import pytest
+from mailfactory import mail
+
+from mailbot.parsers import ParseRules, parse
+from mailbot.parsers.forwards import detect_forward
+
+OUTLOOK_FR = """Ticket pour Nathalie.
+
+Alice
+
+________________________________
+De : Nathalie Rousseau <nathalie.rousseau@groupe-exemple.fr>
+Envoyé : lundi 16 novembre 2026 08:47
+À : Alice Moreau <tech.alice@groupe-exemple.fr>
+Objet : Accès au dossier Compta impossible
+
+Bonjour Alice, le lecteur S: a une croix rouge.
+"""
+GMAIL = """---------- Forwarded message ---------
+From: Jean Petit <jean.petit@client.fr>
+Date: Tue, 17 Nov 2026 at 10:02
+Subject: Facture illisible
+To: <compta@groupe-exemple.fr>
+
+Le PDF ne s'ouvre pas.
+"""
+THUNDERBIRD = """-------- Message transféré --------
+Sujet : \tImprimante
+Date : \tWed, 3 Nov 2021 15:51:30 +0100
+De : \tPaul Roux <paul.roux@groupe-exemple.fr>
+Pour : \tsupport@groupe-exemple.fr
+
+Elle ne marche plus.
+"""
+APPLE = """> Début du message réexpédié :
+>
+> De: Lise Blanc <lise.blanc@groupe-exemple.fr>
+> Objet: VPN
+> Date: 26 octobre 2021 à 14:25:08 UTC+3
+>
+> Le VPN coupe.
+"""
+ORIGINAL_MESSAGE = """-----Message d'origine-----
+De : Marc Vidal <marc.vidal@groupe-exemple.fr>
+Envoyé : mardi 17 novembre 2026 10:02
+Objet : Écran
+
+Mon écran clignote.
+"""
+
+
+@pytest.mark.parametrize(("text", "sender", "subject"), [
+    (OUTLOOK_FR, "nathalie.rousseau@groupe-exemple.fr", "Accès au dossier Compta impossible"),
+    (GMAIL, "jean.petit@client.fr", "Facture illisible"),
+    (THUNDERBIRD, "paul.roux@groupe-exemple.fr", "Imprimante"),
+    (APPLE, "lise.blanc@groupe-exemple.fr", "VPN"),
+])
+def test_client_forward_blocks(text: str, sender: str, subject: str) -> None:
+    forwarded, _, body = detect_forward(text, subject_is_forward=True, subject_is_reply=False)
+    assert forwarded is not None
+    assert (forwarded.original_sender, forwarded.original_subject) == (sender, subject)
+    assert body  # the original author's text follows the block
+
+
+def test_a_reply_quoting_an_original_message_is_not_a_forward() -> None:
+    forwarded, _, _ = detect_forward("#close\n\n" + ORIGINAL_MESSAGE, subject_is_forward=False,
+                                     subject_is_reply=True)
+    assert forwarded is None
+
+
+def test_nested_chain_gives_the_innermost_author() -> None:
+    chain = "Voir plus bas\n\n" + GMAIL.replace("Le PDF ne s'ouvre pas.", THUNDERBIRD)
+    forwarded, note, _ = detect_forward(chain, subject_is_forward=True, subject_is_reply=False)
+    assert forwarded is not None and forwarded.depth == 2
+    assert forwarded.original_sender == "paul.roux@groupe-exemple.fr"
+    assert note == "Voir plus bas"
+
+
+RULES = ParseRules(technicians=frozenset({"tech.alice@groupe-exemple.fr"}))
+
+
+def test_a_technicians_forward_is_the_original_senders_ticket() -> None:
+    message = mail(OUTLOOK_FR, sender="Alice <tech.alice@groupe-exemple.fr>", subject="TR: Compta")
+    result = parse(message.as_bytes(), RULES)
+    assert result.requester == "nathalie.rousseau@groupe-exemple.fr"
+    assert "croix rouge" in result.text and "Ticket pour Nathalie" not in result.text
+
+
+def test_anyone_elses_forward_stays_their_own() -> None:
+    message = mail(OUTLOOK_FR, sender="Marc <marc@groupe-exemple.fr>", subject="TR: Compta")
+    result = parse(message.as_bytes(), RULES)
+    assert result.forwarded is not None
+    assert result.requester == "marc@groupe-exemple.fr"
+
+
+def test_forward_as_attachment_names_the_attached_author() -> None:
+    inner = mail("Le VPN coupe.", sender="Lise <lise.blanc@groupe-exemple.fr>", subject="VPN")
+    outer = mail("Pour Lise", sender="Alice <tech.alice@groupe-exemple.fr>", subject="TR: VPN")
+    outer.add_attachment(inner)
+    result = parse(outer.as_bytes(), RULES)
+    assert result.forwarded is not None and result.forwarded.original_subject == "VPN"
+    assert result.requester == "lise.blanc@groupe-exemple.fr"
+
+
+def test_phone_log_requester_comes_from_the_command() -> None:
+    body = "#phone\n#requester Martine <martine.martin@groupe-exemple.fr>\n#close\n\nAppel."
+    result = parse(mail(body, sender="tech.alice@groupe-exemple.fr").as_bytes(), RULES)
+    assert result.is_phone_log and result.requester == "martine.martin@groupe-exemple.fr"
+
+
+def test_phone_marker_in_subject_only_counts_from_a_technician() -> None:
+    raw = mail("Appel de Paul", sender="paul@groupe-exemple.fr", subject="[TEL] Paul").as_bytes()
+    assert not parse(raw, RULES).is_phone_log
+    raw = mail("Appel", sender="tech.alice@groupe-exemple.fr", subject="[TEL] Paul").as_bytes()
+    assert parse(raw, RULES).is_phone_log

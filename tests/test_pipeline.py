@@ -1,0 +1,127 @@
+"""The pure core: what the bot decides for one message, given the tickets and the time."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from mailbot import config as configuration
+from mailbot.config import Config
+from mailbot.ids import new_message_id, new_token, ticket_of_message_id, ticket_of_token
+from mailbot.parsers import parse
+from mailbot.pipeline import Batch, Decision, decide
+from mailbot.store import Store
+from tests.harness import PARIS, TECHS, mail
+
+NOW = datetime(2026, 11, 23, 9, 30, tzinfo=PARIS)
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> Config:
+    config = configuration.load(None)
+    config.storage.dir = str(tmp_path / "state")
+    config.team.technicians = list(TECHS)
+    return config
+
+
+@pytest.fixture
+def batch(config: Config) -> Batch:
+    return Batch(Store(config.state_dir, writer=True))
+
+
+def _decide(raw: bytes, batch: Batch, config: Config, now: datetime = NOW) -> Decision:
+    decision = decide(parse(raw, config.parse_rules()), raw_path="raw/x.eml", view=batch,
+                      config=config, now=now)
+    batch.stage(decision)
+    return decision
+
+
+def test_ids_and_tokens_decode_to_their_ticket() -> None:
+    assert ticket_of_message_id(new_message_id(42, "ack", "groupe-exemple.fr")) == 42
+    assert ticket_of_message_id("<42@groupe-exemple.fr>") is None
+    token = new_token(7)
+    assert ticket_of_token(token) == 7 and len(token) >= 34
+    assert ticket_of_token("7-short") is None
+
+
+def test_a_forged_bot_message_id_does_not_attach_to_the_ticket(batch: Batch,
+                                                              config: Config) -> None:
+    first = _decide(mail(), batch, config)
+    forged = new_message_id(first.ticket.number, "ack", "groupe-exemple.fr")
+    other = _decide(mail(sender="intrus@ailleurs.example", in_reply_to=forged), batch, config)
+    assert other.action == "new_ticket" and other.ticket.number != first.ticket.number
+
+
+def test_a_technician_tag_attaches_but_is_kept_internal(batch: Batch, config: Config) -> None:
+    first = _decide(mail(), batch, config)
+    reply = _decide(mail(sender=TECHS[0], subject=f"RE: [#{first.ticket.number}] Imprimante",
+                         body="Je passe à 14 h."), batch, config)
+    assert reply.action == "follow_up" and reply.ticket.number == first.ticket.number
+    entry = reply.ticket.messages[-1]
+    assert entry.kind == "internal_note" and not entry.public
+    assert reply.mails == []  # nothing relayed, no notice to the team about its own mail
+
+
+def test_the_same_message_twice_is_a_duplicate(batch: Batch, config: Config) -> None:
+    raw = mail(message_id="<same@groupe-exemple.fr>")
+    assert _decide(raw, batch, config).action == "new_ticket"
+    assert _decide(raw, batch, config).action == "duplicate"
+
+
+def test_a_message_without_message_id_is_deduplicated_by_content(batch: Batch,
+                                                                  config: Config) -> None:
+    raw = mail().replace(b"Message-ID:", b"X-Old-Id:")
+    assert _decide(raw, batch, config).action == "new_ticket"
+    assert _decide(raw, batch, config).action == "duplicate"
+
+
+@pytest.mark.parametrize("headers, sender", [
+    ({"Auto-Submitted": "auto-generated"}, "alerts@groupe-exemple.fr"),
+    ({"List-Id": "<annonces.groupe-exemple.fr>", "Precedence": "list"}, "annonces@x.example"),
+    ({}, "no-reply@fournisseur.example"),
+    ({}, "support@groupe-exemple.fr"),
+    ({"Return-Path": "<>"}, "robot@x.example"),
+])
+def test_machine_mail_gets_no_acknowledgement(headers: dict[str, str], sender: str,
+                                              batch: Batch, config: Config) -> None:
+    decision = _decide(mail(sender=sender, headers=headers), batch, config)
+    assert not any(m.kind == "acknowledgement" for m in decision.mails)
+
+
+def test_the_automatic_mail_cap_stops_acknowledgements_to_one_address(
+        batch: Batch, config: Config) -> None:
+    config.mail.max_automatic_mails = 3
+    kinds = [[m.kind for m in _decide(mail(subject=f"Problème {i}"), batch, config).mails]
+             for i in range(5)]
+    assert [("acknowledgement" in k) for k in kinds] == [True, True, True, False, False]
+    assert all("team_notice" in k for k in kinds)  # the team still hears of every ticket
+    later = _decide(mail(subject="Problème 6"), batch, config, NOW + timedelta(hours=2))
+    assert any(m.kind == "acknowledgement" for m in later.mails)
+
+
+def test_an_unmatched_auto_reply_or_bounce_is_dropped_without_a_ticket(
+        batch: Batch, config: Config) -> None:
+    ooo = _decide(mail(subject="Réponse automatique : Absence du bureau",
+                       headers={"Auto-Submitted": "auto-replied"}), batch, config)
+    assert ooo.action == "dropped" and ooo.ticket is None and ooo.mails == []
+
+
+def test_an_auto_reply_to_an_acknowledgement_is_filed_quietly(batch: Batch,
+                                                             config: Config) -> None:
+    first = _decide(mail(), batch, config)
+    ack = next(m for m in first.mails if m.kind == "acknowledgement")
+    ooo = _decide(mail(subject="Absence du bureau", in_reply_to=ack.message_id,
+                       headers={"Auto-Submitted": "auto-replied"}), batch, config)
+    assert ooo.action == "filed_automatic" and ooo.ticket.number == first.ticket.number
+    assert ooo.mails == []
+
+
+def test_a_follow_up_reopens_a_closed_ticket(batch: Batch, config: Config) -> None:
+    first = _decide(mail(message_id="<o@groupe-exemple.fr>"), batch, config)
+    first.ticket.status = "closed"
+    batch.commit.tickets[first.ticket.number] = first.ticket.to_dict()
+    again = _decide(mail(in_reply_to="<o@groupe-exemple.fr>", body="Ça recommence."),
+                    batch, config)
+    assert again.ticket.status == "open"

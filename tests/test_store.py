@@ -1,0 +1,104 @@
+"""The store survives a crash at any instant and allows one writer; readers keep working."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from mailbot.model import Entry, OutgoingMail, Ticket
+from mailbot.storage import CorruptStore
+from mailbot.store import AlreadyRunning, Commit, StateLock, Store
+
+
+def _ticket(number: int, subject: str = "Imprimante HS") -> Ticket:
+    return Ticket(number=number, subject=subject, requester="claire@groupe-exemple.fr",
+                  token=f"{number}-" + "a" * 32, created_at="2026-11-23T09:00:00+01:00",
+                  updated_at="2026-11-23T09:00:00+01:00",
+                  messages=[Entry(message_id=f"<m{number}@x>", author="claire@groupe-exemple.fr",
+                                  kind="request", date="2026-11-23T09:00:00+01:00", text="Bonjour")],
+                  message_ids=[f"<m{number}@x>"])
+
+
+def _commit(*numbers: int) -> Commit:
+    return Commit(tickets={n: _ticket(n).to_dict() for n in numbers},
+                  index={f"mid:<m{n}@x>": n for n in numbers},
+                  next_number=max(numbers) + 1)
+
+
+def test_a_commit_is_read_back_by_a_fresh_reader(tmp_path: Path) -> None:
+    writer = Store(tmp_path, writer=True)
+    writer.commit(_commit(1, 2, 250))
+    reader = Store(tmp_path)
+    assert reader.ticket(250).subject == "Imprimante HS"
+    assert reader.ticket(3) is None
+    assert reader.lookup("mid:<m2@x>") == 2 and reader.lookup("mid:<nope@x>") is None
+    assert reader.next_number() == 251
+    assert [t.number for t in reader.tickets()] == [1, 2, 250]
+
+
+def test_an_interrupted_commit_is_reapplied_at_the_next_start(tmp_path: Path) -> None:
+    """The journal is written first: if the process dies while the files are being replaced,
+    the next start finishes the job instead of leaving half a commit."""
+    writer = Store(tmp_path, writer=True)
+    writer.commit(_commit(1))
+    pending = _commit(2)
+    (tmp_path / "journal.json").write_text(json.dumps({
+        **pending.__dict__, "tickets": {str(k): v for k, v in pending.tickets.items()}}))
+    (tmp_path / "tickets" / ".00000.json.123.tmp").write_text('{"half": ')  # a torn temp file
+    Store(tmp_path, writer=True)
+    reader = Store(tmp_path)
+    assert reader.ticket(2) is not None and reader.lookup("mid:<m2@x>") == 2
+    assert reader.ticket(1) is not None
+    assert not (tmp_path / "journal.json").exists()
+    assert not list(tmp_path.rglob("*.tmp"))
+
+
+@pytest.mark.parametrize("content", [b"", b"   ", b'{"_default": {"1": {"numb'])
+def test_an_empty_or_torn_file_is_an_error_never_an_empty_database(tmp_path: Path,
+                                                                   content: bytes) -> None:
+    Store(tmp_path, writer=True).commit(_commit(1))
+    (tmp_path / "tickets" / "00000.json").write_bytes(content)
+    with pytest.raises(CorruptStore, match="00000.json"):
+        Store(tmp_path).ticket(1)
+
+
+def test_the_outbox_keeps_a_mail_until_it_is_done(tmp_path: Path) -> None:
+    store = Store(tmp_path, writer=True)
+    mail = OutgoingMail(message_id="<a@x>", ticket=1, kind="acknowledgement", sender="s@x",
+                        recipients=["r@x"], data="Subject: x\r\n\r\nbody", created_at="now")
+    store.commit(Commit(outbox={mail.message_id: mail.to_dict()}))
+    assert [m.message_id for m in Store(tmp_path).outbox()] == ["<a@x>"]
+    store.commit(Commit(outbox_done=["<a@x>"]))
+    assert Store(tmp_path).outbox() == []
+
+
+def test_the_automatic_mail_count_survives_a_restart(tmp_path: Path) -> None:
+    Store(tmp_path, writer=True).commit(Commit(automatic=[
+        ["r@x", "2026-11-23T08:00:00+00:00"], ["r@x", "2026-11-23T09:00:00+00:00"]]))
+    store = Store(tmp_path, writer=True)
+    assert store.automatic_since("r@x", "2026-11-23T08:30:00+00:00") == 1
+    store.prune_automatic("2026-11-23T08:30:00+00:00")
+    assert Store(tmp_path).automatic_since("r@x", "2000-01-01T00:00:00+00:00") == 1
+
+
+def test_a_second_writer_is_refused_while_the_first_holds_the_lock(tmp_path: Path) -> None:
+    first = StateLock(tmp_path)
+    first.acquire()
+    try:
+        # Another process, as a second daemon would be.
+        code = ("from pathlib import Path; from mailbot.store import StateLock\n"
+                f"StateLock(Path({str(tmp_path)!r})).acquire()")
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                              cwd=Path(__file__).resolve().parents[1])
+        assert done.returncode != 0 and "already running" in done.stderr
+        with pytest.raises(AlreadyRunning):
+            StateLock(tmp_path).acquire()  # flock is per open file: refused in-process too
+    finally:
+        first.release()
+    again = StateLock(tmp_path)
+    again.acquire()
+    again.release()
