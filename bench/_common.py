@@ -37,7 +37,7 @@ DOMAIN = "groupe-exemple.fr"
 # new ticket is acknowledged and "all acknowledged" can be checked.
 CAP_LINE = "max_automatic_mails = 100000"
 
-# --- the machine ---------------------------------------------------------------------------------
+# --- the machine ----------------------------------------------------------------------------------
 
 
 def machine() -> list[tuple[str, str]]:
@@ -62,7 +62,7 @@ def print_table(title: str, rows: list[tuple[str, str]]) -> None:
         print(f"{label:<{width}}  {value}")
 
 
-# --- the servers -----------------------------------------------------------------------------------
+# --- the servers ----------------------------------------------------------------------------------
 
 
 @dataclass
@@ -92,7 +92,7 @@ def servers() -> Iterator[Servers]:
         shutil.rmtree(work, ignore_errors=True)
 
 
-# --- a daemon run ------------------------------------------------------------------------------------
+# --- a daemon run ---------------------------------------------------------------------------------
 
 
 @dataclass
@@ -132,7 +132,7 @@ def acks(smtp: RecordingSmtpServer) -> int:
     return sum(1 for m in smtp.messages if m.message["Auto-Submitted"] == "auto-replied")
 
 
-# --- realistic French helpdesk mail --------------------------------------------------------------
+# --- realistic French helpdesk mail ---------------------------------------------------------------
 
 _FIRST = ("Claire", "Julien", "Sophie", "Nicolas", "Isabelle", "Thomas", "Nathalie", "Pierre",
           "Camille", "Laurent", "Émilie", "François", "Sandrine", "Olivier", "Céline", "Hélène",

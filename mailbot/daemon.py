@@ -107,7 +107,7 @@ class Daemon:
         decision = pipeline.decide(parsed, raw_path=raw_path, view=batch, config=self.config,
                                    now=now)
         log.info("%s", decision.log_line(parsed.message_id))
-        for defect in parsed.defects[:3]:
+        for defect in list(dict.fromkeys(parsed.defects))[:3]:
             log.info("%s: defect: %s", parsed.message_id or item.key, defect)
         return decision
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import mailbox
+import os
 import threading
 import time
 from collections.abc import Iterator
@@ -312,13 +313,19 @@ def test_login_succeeds_once_the_account_is_fixed(dovecot, intake_for):
     """The operator fixes the password during the back-off: the next attempt gets in."""
     dovecot.append(mail(1))
     users = dovecot.root / "users"
-    users.write_text(f"{dovecot.user}:{{PLAIN}}another\n")
+
+    def set_password(password: str, *, age: int) -> None:
+        # Dovecot notices a changed passwd-file by its mtime, to the second.
+        users.write_text(f"{dovecot.user}:{{PLAIN}}{password}\n")
+        os.utime(users, (time.time() - age, time.time() - age))
+
+    set_password("another", age=60)
     sleeps: list[float] = []
 
     def fix_on_second_wait(seconds: float) -> None:
         sleeps.append(seconds)
         if len(sleeps) == 2:
-            users.write_text(f"{dovecot.user}:{{PLAIN}}{dovecot.password}\n")
+            set_password(dovecot.password, age=30)
 
     intake = intake_for(max_attempts=5, sleep=fix_on_second_wait)
     assert [item.raw for item in intake.fetch_pending()] == [mail(1)]

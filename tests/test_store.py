@@ -19,7 +19,8 @@ def _ticket(number: int, subject: str = "Imprimante HS") -> Ticket:
                   token=f"{number}-" + "a" * 32, created_at="2026-11-23T09:00:00+01:00",
                   updated_at="2026-11-23T09:00:00+01:00",
                   messages=[Entry(message_id=f"<m{number}@x>", author="claire@groupe-exemple.fr",
-                                  kind="request", date="2026-11-23T09:00:00+01:00", text="Bonjour")],
+                                  kind="request", date="2026-11-23T09:00:00+01:00",
+                                  text="Bonjour")],
                   message_ids=[f"<m{number}@x>"])
 
 
