@@ -108,8 +108,12 @@ def run_daemon(box: Servers, rules: Path, *args: str, timeout: float = 3600.0) -
     log_path = box.work / f"daemon-{time.monotonic_ns()}.log"
     with open(log_path, "wb") as log:
         started = time.perf_counter()
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "mailbot.cli", "run", "--config", str(rules), *args],
+        command = [sys.executable, "-m", "mailbot.cli", "run", "--config", str(rules), *args]
+        profile = os.environ.get("BENCH_PYSPY")  # collapsed stacks, idle (waiting) time included
+        if profile:
+            command = ["py-spy", "record", "--idle", "--format", "raw", "--rate", "200",
+                       "-o", profile, "--", *command]
+        proc = subprocess.Popen(command,
             cwd=ROOT, env=env(box.dovecot), stdout=log, stderr=subprocess.STDOUT)
         # wait4, not wait: the rusage of this one child (ru_maxrss in KiB on Linux).
         deadline = started + timeout

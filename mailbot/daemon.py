@@ -46,14 +46,14 @@ class Summary:
 
 class Daemon:
     def __init__(self, config: Config, *, store: Store, intake: Intake, transport: Transport,
-                 clock: Clock = system_clock):
+                 clock: Clock = system_clock, stop: threading.Event | None = None):
         self.config = config
         self.store = store
         self.intake = intake
         self.transport = transport
         self.clock = clock
         self.rules = config.parse_rules()
-        self.stop = threading.Event()
+        self.stop = stop or threading.Event()
 
     # --- one pass ----------------------------------------------------------------------------
 
@@ -88,10 +88,6 @@ class Daemon:
             summary.actions[decision.action] = summary.actions.get(decision.action, 0) + 1
         crash_point("before_commit")
         if done:
-            last = done[-1]
-            if last.uidvalidity is not None and last.uid is not None:
-                batch.commit.cursors[self.config.mailbox.folder] = [last.uidvalidity,
-                                                                    int(last.uid)]
             self.store.commit(batch.commit)
             crash_point("after_commit")
             self.intake.mark_processed(done)

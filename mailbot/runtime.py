@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import threading
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -13,7 +14,7 @@ from mailbot.config import Config
 from mailbot.daemon import Clock, Daemon, system_clock
 from mailbot.intake import ImapIntake, Intake, MaildirIntake
 from mailbot.model import Ticket
-from mailbot.store import StateLock, Store
+from mailbot.store import Commit, StateLock, Store
 from mailbot.transport import MaildirTransport, SmtpTransport, Transport
 
 log = logging.getLogger("mailbot")
@@ -27,15 +28,31 @@ def make_clock(now: datetime | None) -> Clock:
     return lambda: now + timedelta(seconds=time.monotonic() - started)
 
 
-def make_intake(config: Config) -> Intake:
+class StoreCursor:
+    """The intake's (UIDVALIDITY, UID) cursor, kept in state.json so that a UIDVALIDITY change
+    between two runs is noticed (and the folder rescanned)."""
+
+    def __init__(self, store: Store):
+        self.store = store
+
+    def get(self, folder: str) -> tuple[int, int] | None:
+        return self.store.cursor(folder)
+
+    def set(self, folder: str, uidvalidity: int, uid: int) -> None:
+        if self.store.cursor(folder) != (uidvalidity, uid):
+            self.store.commit(Commit(cursors={folder: [uidvalidity, uid]}))
+
+
+def make_intake(config: Config, store: Store, stop: threading.Event) -> Intake:
     box = config.mailbox
     if box.kind == "maildir":
-        return MaildirIntake(Path(box.path))
+        return MaildirIntake(Path(box.path), poll_interval=min(box.poll_seconds, 1.0))
     return ImapIntake(host=box.host, port=box.port, security=box.security, user=box.user,
                       password=config.imap_password(), folder=box.folder,
                       processed_folder=box.processed_folder,
-                      quarantine_folder=box.quarantine_folder, poll_interval=box.poll_seconds,
-                      idle_renew=box.idle_renew_minutes * 60)
+                      quarantine_folder=box.quarantine_folder, cursor=StoreCursor(store),
+                      poll_interval=box.poll_seconds, idle_renew=box.idle_renew_minutes * 60,
+                      sleep=stop.wait)  # back-off pauses end at once on SIGTERM
 
 
 def make_transport(config: Config) -> Transport:
@@ -72,8 +89,9 @@ class Runtime:
     def open(self) -> None:
         self.lock.acquire()  # before anything else: a second daemon stops here
         store = Store(self.config.state_dir, writer=True)
-        self.daemon = Daemon(self.config, store=store, intake=make_intake(self.config),
-                             transport=make_transport(self.config), clock=self.clock)
+        stop = threading.Event()
+        self.daemon = Daemon(self.config, store=store, intake=make_intake(self.config, store, stop),
+                             transport=make_transport(self.config), clock=self.clock, stop=stop)
         log.info("mailbot started: state %s, config %s", self.config.state_dir,
                  self.config.source)
 

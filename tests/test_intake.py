@@ -315,10 +315,13 @@ def test_login_succeeds_once_the_account_is_fixed(dovecot, intake_for):
     users = dovecot.root / "users"
 
     def set_password(password: str, *, age: int) -> None:
-        # Dovecot notices a changed passwd-file by its mtime, to the second.
+        # Dovecot looks at the passwd-file's mtime at most once a second: give each change its
+        # own mtime and let a second pass before the next login.
         users.write_text(f"{dovecot.user}:{{PLAIN}}{password}\n")
         os.utime(users, (time.time() - age, time.time() - age))
+        time.sleep(1.05)
 
+    time.sleep(1.05)  # the append above read the file this second
     set_password("another", age=60)
     sleeps: list[float] = []
 

@@ -75,7 +75,8 @@ def test_a_deeply_nested_mime_bomb_is_cut_and_recorded() -> None:
 
 
 def test_ten_thousand_parts_are_cut_and_recorded() -> None:
-    part = b"--x\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment\r\n\r\nA\r\n"
+    part = (b"--x\r\nContent-Type: application/octet-stream\r\n"
+            b"Content-Disposition: attachment\r\n\r\nA\r\n")
     raw = (b"From: a@example.com\r\nContent-Type: multipart/mixed; boundary=x\r\n\r\n"
            + part * 10_000 + b"--x--\r\n")
     result = _parse_in_budget(raw)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
-from mailfactory import mail
+from parsers_factory import mail
 
 from mailbot.parsers import parse
 from mailbot.parsers.attachments import safe_filename

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from mailfactory import mail
+from parsers_factory import mail
 
 from mailbot.parsers import ParseRules, parse
 from mailbot.parsers.forwards import detect_forward

@@ -5,7 +5,7 @@ from __future__ import annotations
 from email.message import EmailMessage
 
 import pytest
-from mailfactory import mail
+from parsers_factory import mail
 
 from mailbot.parsers import ParseRules, parse
 
@@ -66,7 +66,8 @@ def _dsn() -> bytes:
         b"Final-Recipient: rfc822; francois@example.fr\r\nAction: failed\r\nStatus: 5.2.2\r\n"
         b"Diagnostic-Code: smtp; 552 5.2.2 Mailbox full\r\n"
         b"--B\r\nContent-Type: message/rfc822\r\n\r\nFrom: support@groupe-exemple.fr\r\n"
-        b"Subject: [#31] Accuse de reception\r\nMessage-ID: <mailbot.t31@support>\r\n\r\nBonjour\r\n"
+        b"Subject: [#31] Accuse de reception\r\nMessage-ID: <mailbot.t31@support>\r\n"
+        b"\r\nBonjour\r\n"
         b"--B--\r\n"
     )
 

@@ -56,6 +56,7 @@ _MTA_LINES = re.compile(
     r"X-Failed-Recipients|Action):",
     re.IGNORECASE | re.MULTILINE,
 )
+_BRACKETED = re.compile(r"\[([\w.+-]{2,64})\]")
 _MACHINE_LOCALPART = re.compile(r"^(?:mailer-daemon|postmaster|mail-daemon|mdaemon)\b", re.I)
 
 
@@ -77,6 +78,7 @@ class Facts:
     body: str
     rules: ParseRules
     report_type: str = ""
+    recipients: tuple[str, ...] = ()  # To and Cc addresses
 
     def header(self, name: str) -> str:
         return decode_text(self.message.get(name, "")).lower()
@@ -129,6 +131,16 @@ def _list_headers(f: Facts) -> str | None:
     return None
 
 
+def _list_subject_tag(f: Facts) -> str | None:
+    # Mailman-style lists tag subjects with their own name: "[notmuch] ..." sent to
+    # notmuch@...; archives and digests often keep that and drop the List-* headers.
+    tags = {t.lower() for t in _BRACKETED.findall(f.subject)}
+    for address in f.recipients:
+        if address.split("@", 1)[0] in tags:
+            return f"subject tag names the list address {address}"
+    return None
+
+
 def _noreply_sender(f: Facts) -> str | None:
     local = f.sender.split("@", 1)[0]
     if any(p in local for p in f.rules.noreply_patterns):
@@ -144,7 +156,7 @@ AUTO_REPLY_RULES: tuple[Rule, ...] = (
     _ooo_subject,  # "Réponse automatique :", "Automatic reply:", "AUTO:", "(Automatic Response)"
     _bot_itself,  # our own mail coming back
 )
-LIST_RULES: tuple[Rule, ...] = (_list_headers, _noreply_sender)
+LIST_RULES: tuple[Rule, ...] = (_list_headers, _list_subject_tag, _noreply_sender)
 
 
 def classify(facts: Facts) -> Verdict:
@@ -178,14 +190,16 @@ def _bounce_reasons(f: Facts) -> list[str]:
     if _auto_submitted(f):
         evidence.append(_auto_submitted(f) or "")
     subject_says = _BOUNCE_SUBJECT.match(f.subject)
-    text_says = _BOUNCE_TEXT.search(f.body[:20000])
-    if evidence and (subject_says or (text_says and _STATUS.search(f.body[:20000]))):
+    if not evidence and not subject_says:
+        return []  # the common case: the costly text searches below are not needed
+    head = f.body[:20000]
+    text_says = _BOUNCE_TEXT.search(head) is not None and _STATUS.search(head) is not None
+    if evidence and (subject_says or text_says):
         return [f"bounce subject: {f.subject[:60]!r}" if subject_says else "bounce text", *evidence]
     # Without an MTA's envelope marks, the text must carry what only an MTA writes: a status
     # code and the returned message's or the report's own header lines. A person asking about
     # a failed delivery writes the words, not the headers.
-    if subject_says and text_says and _STATUS.search(f.body[:20000]) and \
-            _MTA_LINES.search(f.body[:50000]):
+    if subject_says and text_says and _MTA_LINES.search(f.body[:50000]):
         return [f"bounce subject: {f.subject[:60]!r}", "MTA report lines in the text"]
     return []
 

@@ -35,6 +35,9 @@ logging.getLogger("mailparser").setLevel(logging.CRITICAL)
 
 _MAX_DEPTH = 30  # MIME nesting deeper than this is not read (recorded as a defect)
 _MAX_BODY_CHARS = 2_000_000  # a body beyond this is cut before cleaning (recorded)
+_MAX_BOUNDARY_LINES = 2_000  # past this many "--" lines mail-parser's per-part work is skipped
+_MAX_HEADER_LINE = 16_384  # one physical header line; longer lines are cut (recorded)
+_MAX_HEADER_BYTES = 262_144  # the whole header section; beyond, the rest is dropped (recorded)
 
 
 def parse(raw: bytes, rules: ParseRules = ParseRules()) -> ParsedMessage:  # noqa: B008
@@ -55,6 +58,14 @@ def _message_tree(raw: bytes, rules: ParseRules, defects: list[str]) -> Message:
     if len(raw) > rules.max_bytes:
         defects.append(f"message of {len(raw)} bytes exceeds {rules.max_bytes}: headers only")
         return _headers_only(raw)
+    raw = _tame_headers(raw, defects)
+    if raw.count(b"\n--") > _MAX_BOUNDARY_LINES:
+        # A MIME bomb of thousands of parts: mail-parser would decode every one of them.
+        defects.append("thousands of MIME parts: read with the bare standard parser")
+        try:
+            return email.message_from_bytes(raw)
+        except Exception:  # noqa: BLE001 - e.g. RecursionError
+            return _headers_only(raw)
     try:
         parsed = MailParser.from_bytes(raw)
     except Exception as exc:  # noqa: BLE001 - e.g. MailParserRecursionError on a MIME bomb
@@ -66,10 +77,32 @@ def _message_tree(raw: bytes, rules: ParseRules, defects: list[str]) -> Message:
     return parsed.message
 
 
+def _tame_headers(raw: bytes, defects: list[str]) -> bytes:
+    """Absurd header sections cut to a budget: address parsing is quadratic-ish in the stdlib
+    and in mail-parser, so a 1 MB From line would cost seconds."""
+    end = _header_end(raw)
+    if end <= _MAX_HEADER_LINE:
+        return raw
+    head, rest = raw[:end], raw[end:]
+    lines = head.split(b"\n")
+    if any(len(line) > _MAX_HEADER_LINE for line in lines):
+        defects.append(f"header line longer than {_MAX_HEADER_LINE} bytes: cut")
+        lines = [line[:_MAX_HEADER_LINE] for line in lines]
+    head = b"\n".join(lines)
+    if len(head) > _MAX_HEADER_BYTES:
+        defects.append(f"header section longer than {_MAX_HEADER_BYTES} bytes: cut")
+        head = head[:_MAX_HEADER_BYTES].rsplit(b"\n", 1)[0]
+    return head + rest
+
+
+def _header_end(raw: bytes) -> int:
+    """Where the header section ends (LF or CRLF blank line), or the length of `raw`."""
+    found = [i for i in (raw.find(b"\n\n"), raw.find(b"\n\r\n")) if i >= 0]
+    return min(found) if found else len(raw)
+
+
 def _headers_only(raw: bytes) -> Message:
-    end = raw.find(b"\n\n")
-    end = raw.find(b"\r\n\r\n") if end < 0 else end
-    head = raw[: min(end if end >= 0 else len(raw), 1_000_000)]
+    head = raw[: min(_header_end(raw), _MAX_HEADER_BYTES)]
     return BytesHeaderParser().parsebytes(head)
 
 
@@ -123,7 +156,8 @@ def _understand(message: Message, rules: ParseRules, result: ParsedMessage) -> N
     if message.get_content_type() == "multipart/report":
         report_type = str(message.get_param("report-type") or "").lower()
     verdict = classify(Facts(message, result.subject_raw, result.sender, result.return_path,
-                             result.body, rules, report_type))
+                             result.body, rules, report_type,
+                             tuple(result.to + result.cc)))
     result.kind, result.machine_reasons = verdict.kind, verdict.reasons
     result.bounce = verdict.bounce
     info = analyse_subject(result.subject_raw, tag_prefix=rules.tag_prefix, programs=rules.programs)
