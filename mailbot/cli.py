@@ -14,6 +14,7 @@ from typing import Any
 
 from mailbot import config as configuration
 from mailbot.config import Config, ConfigError
+from mailbot.intake import IntakeError
 from mailbot.model import Ticket
 from mailbot.pipeline import tracking_url
 from mailbot.storage import CorruptStore
@@ -46,6 +47,9 @@ def main(argv: list[str] | None = None) -> int:
     except (AlreadyRunning, CorruptStore) as exc:
         print(f"mailbot: {exc}", file=sys.stderr)
         return 3
+    except IntakeError as exc:
+        print(f"mailbot: mailbox unreachable: {exc}", file=sys.stderr)
+        return 4
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -133,7 +137,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from mailbot.runtime import Runtime
 
     config = load_config(args.config)
-    runtime = Runtime(config, now=args.now)
+    runtime = Runtime(config, now=args.now, once=args.once)
     runtime.open()
     try:
         signal.signal(signal.SIGTERM, lambda *_: runtime.request_stop())

@@ -19,7 +19,7 @@ from datetime import datetime
 from mailbot import pipeline
 from mailbot.config import Config
 from mailbot.faults import crash_point, fail_point
-from mailbot.intake import IncomingMail, Intake
+from mailbot.intake import IncomingMail, Intake, IntakeError
 from mailbot.model import OutgoingMail
 from mailbot.parsers import parse
 from mailbot.store import Commit, Store
@@ -28,6 +28,7 @@ from mailbot.transport import DeliveryResult, Transport, retry_delay
 log = logging.getLogger("mailbot")
 
 Clock = Callable[[], datetime]
+OUTAGE_PAUSE = 60  # seconds between rounds of reconnection attempts once back-off gave up
 
 
 def system_clock() -> datetime:
@@ -162,14 +163,17 @@ class Daemon:
     def run_forever(self) -> None:
         idle = self.config.mailbox.idle_renew_minutes * 60
         while not self.stop.is_set():
-            self.run_once()
-            timeout = idle
-            retry = self.next_outbox_attempt()
-            if retry is not None:
-                timeout = max(0.5, min(idle, (retry - self.clock()).total_seconds()))
-            if self.stop.is_set():
-                break
-            self.intake.wait_for_mail(timeout, self.stop)
+            try:
+                self.run_once()
+                timeout = idle
+                retry = self.next_outbox_attempt()
+                if retry is not None:
+                    timeout = max(0.5, min(idle, (retry - self.clock()).total_seconds()))
+                if not self.stop.is_set():
+                    self.intake.wait_for_mail(timeout, self.stop)
+            except IntakeError as exc:  # the intake already retried with back-off
+                log.error("mailbox unreachable: %s; trying again in %d s", exc, OUTAGE_PAUSE)
+                self.stop.wait(OUTAGE_PAUSE)
 
 
 def _deferred(mail: OutgoingMail, detail: str, now: datetime) -> OutgoingMail:

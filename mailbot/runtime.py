@@ -43,7 +43,8 @@ class StoreCursor:
             self.store.commit(Commit(cursors={folder: [uidvalidity, uid]}))
 
 
-def make_intake(config: Config, store: Store, stop: threading.Event) -> Intake:
+def make_intake(config: Config, store: Store, stop: threading.Event, *,
+                attempts: int = 10) -> Intake:
     box = config.mailbox
     if box.kind == "maildir":
         return MaildirIntake(Path(box.path), poll_interval=min(box.poll_seconds, 1.0))
@@ -52,6 +53,7 @@ def make_intake(config: Config, store: Store, stop: threading.Event) -> Intake:
                       processed_folder=box.processed_folder,
                       quarantine_folder=box.quarantine_folder, cursor=StoreCursor(store),
                       poll_interval=box.poll_seconds, idle_renew=box.idle_renew_minutes * 60,
+                      max_attempts=attempts,
                       sleep=stop.wait)  # back-off pauses end at once on SIGTERM
 
 
@@ -67,10 +69,12 @@ def make_transport(config: Config) -> Transport:
 def ticket_finder(state_dir: Path):  # type: ignore[no-untyped-def]
     """find_ticket(token) for the tracking page: a read-only store of its own (thread safety)."""
     reader = Store(state_dir)
+    lock = threading.Lock()  # aiohttp calls this from several executor threads
 
     def find(token: str) -> Ticket | None:
         number = ids.ticket_of_token(token)
-        ticket = reader.ticket(number) if number else None
+        with lock:
+            ticket = reader.ticket(number) if number else None
         if ticket is None or not secrets.compare_digest(ticket.token, token):
             return None
         return ticket
@@ -79,8 +83,9 @@ def ticket_finder(state_dir: Path):  # type: ignore[no-untyped-def]
 
 
 class Runtime:
-    def __init__(self, config: Config, *, now: datetime | None = None):
+    def __init__(self, config: Config, *, now: datetime | None = None, once: bool = False):
         self.config = config
+        self.once = once  # `run --once` gives up on an unreachable mailbox sooner
         self.clock = make_clock(now)
         self.lock = StateLock(config.state_dir)
         self.daemon: Daemon
@@ -90,7 +95,8 @@ class Runtime:
         self.lock.acquire()  # before anything else: a second daemon stops here
         store = Store(self.config.state_dir, writer=True)
         stop = threading.Event()
-        self.daemon = Daemon(self.config, store=store, intake=make_intake(self.config, store, stop),
+        self.daemon = Daemon(self.config, store=store, intake=make_intake(self.config, store, stop,
+                                                        attempts=3 if self.once else 10),
                              transport=make_transport(self.config), clock=self.clock, stop=stop)
         log.info("mailbot started: state %s, config %s", self.config.state_dir,
                  self.config.source)

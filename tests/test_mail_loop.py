@@ -346,3 +346,13 @@ def test_the_running_daemon_acknowledges_at_once_and_serves_the_tracking_page(
     assert "stopped cleanly" in err
     assert "hunter" not in err and dovecot.password not in err
 
+
+
+def test_a_refused_login_is_one_clear_line_and_a_non_zero_exit(
+        rules: Path, dovecot: DovecotServer) -> None:
+    done = mailbot("run", "--once", "--config", str(rules),
+                   environ=env(dovecot, MAILBOT_IMAP_PASSWORD="wrong-password"), check=False)
+    assert done.returncode == 4
+    last = done.stderr.strip().splitlines()[-1]
+    assert last.startswith("mailbot: mailbox unreachable:") and "refused" in last.lower()
+    assert "wrong-password" not in done.stderr
