@@ -113,6 +113,8 @@ def _new_ticket(msg: ParsedMessage, key: str, raw_path: str, view: View, config:
     )
     ticket = _with_entry(ticket, _incoming_entry(msg, raw_path, "request", now), msg)
     blocked = loopguard.automatic_mail_blocked(msg, config)
+    if msg.is_phone_log:  # the requester was on the phone; they hear of it when it is closed
+        blocked.append("phone_log")
     mails: list[OutgoingMail] = []
     if not blocked and loopguard.over_cap(
             view.automatic_since(requester, loopguard.window_start(now, config)), config):
