@@ -50,6 +50,17 @@ def test_list_headers_and_bulk_precedence_are_list_traffic() -> None:
     assert _kind(mail(headers={"Precedence": "bulk"})) == "list"
 
 
+def test_a_list_style_tag_naming_the_support_address_is_still_a_person() -> None:
+    """A mailing list tags subjects with its own name ("[notmuch]" to notmuch@); an employee
+    who writes "[support]" to support@ is not a list."""
+    rules = ParseRules(bot_addresses=frozenset({"support@groupe-exemple.fr"}))
+    assert _kind(mail(subject="[support] Écran noir"), rules) == "person"
+    listed = mail(subject="[support] Écran noir")
+    del listed["To"]
+    listed["To"] = "support@lists.example.org"
+    assert _kind(listed, rules) == "list"
+
+
 def test_noreply_senders_and_the_bot_itself_are_machines() -> None:
     assert _kind(mail(sender="Facturation <no-reply@fournisseur.fr>")) == "list"
     rules = ParseRules(bot_addresses=frozenset({"support@groupe-exemple.fr"}))

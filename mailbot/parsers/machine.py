@@ -134,8 +134,11 @@ def _list_headers(f: Facts) -> str | None:
 def _list_subject_tag(f: Facts) -> str | None:
     # Mailman-style lists tag subjects with their own name: "[notmuch] ..." sent to
     # notmuch@...; archives and digests often keep that and drop the List-* headers.
+    # An employee who writes "[support] ..." to support@ is a person, never a list.
     tags = {t.lower() for t in _BRACKETED.findall(f.subject)}
     for address in f.recipients:
+        if address in f.rules.bot_addresses:
+            continue
         if address.split("@", 1)[0] in tags:
             return f"subject tag names the list address {address}"
     return None
