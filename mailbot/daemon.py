@@ -127,8 +127,9 @@ class Daemon:
 
     def flush_outbox(self, summary: Summary) -> None:
         now = self.clock()
-        due = [m for m in self.store.outbox()
-               if m.status == "pending" and datetime.fromisoformat(m.next_attempt_at) <= now]
+        # A mail never tried is due whatever the clock says (a --now run, a clock set back).
+        due = [m for m in self.store.outbox() if m.status == "pending" and (
+            m.attempts == 0 or datetime.fromisoformat(m.next_attempt_at) <= now)]
         if not due:
             return
         deliveries = self.transport.send_many(due)
