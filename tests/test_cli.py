@@ -1,0 +1,54 @@
+"""The CLI's JSON is a contract (PRODUCT.md §10, the parsers issue): scripts rely on it."""
+
+from __future__ import annotations
+
+import json
+import mailbox
+from pathlib import Path
+
+from tests.corpus_path import corpus_root
+from tests.harness import ROOT, mail, mailbot, write_rules
+
+PARSE_KEYS = {"sender", "requester", "subject", "ticket_ref", "urgent", "program", "kind", "text",
+              "errors", "attachments", "forwarded", "commands", "defects"}
+TICKET_KEYS = {"number", "status", "priority", "type", "category", "program", "requester",
+               "subject", "channel", "urgent_requested", "urgent_demoted", "vip",
+               "escalation_level", "tracking_url", "created_at", "attachments"}
+
+
+def test_parse_json_says_what_the_bot_understands_of_a_technician_forward() -> None:
+    path = corpus_root() / "helpdesk_fr" / "s10_tr_outlook_dossier_compta.eml"
+    out = json.loads(mailbot("parse", str(path), "--json", "--config",
+                             str(ROOT / "rules.toml")).stdout)
+    assert out.keys() >= PARSE_KEYS
+    assert out["sender"] == "tech.alice@groupe-exemple.fr"
+    assert out["requester"] == "nathalie.rousseau@groupe-exemple.fr"
+    assert out["forwarded"]["original_sender"] == "nathalie.rousseau@groupe-exemple.fr"
+    assert out["kind"] == "person" and out["urgent"] is False
+
+
+def test_parse_of_an_attachment_lists_its_name_size_and_hash() -> None:
+    path = corpus_root() / "helpdesk_fr" / "s08_erreur_excel_collee_xlsx.eml"
+    out = json.loads(mailbot("parse", str(path), "--json").stdout)
+    [attachment] = [a for a in out["attachments"] if not a["inline"]]
+    assert attachment["filename"].endswith(".xlsx")
+    assert attachment["size"] > 0 and len(attachment["sha256"]) == 64
+    assert {"kind", "application", "title", "message", "codes"} <= out["errors"][0].keys()
+
+
+def test_tickets_and_show_json_carry_the_contract_fields(tmp_path: Path) -> None:
+    rules = write_rules(tmp_path)
+    inbox = mailbox.Maildir(tmp_path / "inbox", create=True)
+    inbox.add(mail(subject="URGENT Imprimante HS", message_id="<c1@groupe-exemple.fr>"))
+    mailbot("run", "--once", "--config", str(rules))
+    [listed] = json.loads(mailbot("tickets", "--json", "--config", str(rules)).stdout)
+    assert listed.keys() >= TICKET_KEYS
+    shown = json.loads(mailbot("show", str(listed["number"]), "--json", "--config",
+                               str(rules)).stdout)
+    assert TICKET_KEYS | {"messages"} <= shown.keys()
+    assert shown["urgent_requested"] is True and shown["priority"] == "P2"
+    first = shown["messages"][0]
+    assert {"author", "kind", "date", "text", "message_id"} <= first.keys()
+    assert first["message_id"] == "<c1@groupe-exemple.fr>" and first["kind"] == "request"
+    missing = mailbot("show", "999", "--config", str(rules), check=False)
+    assert missing.returncode == 1 and "no ticket #999" in missing.stderr
