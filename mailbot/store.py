@@ -43,6 +43,7 @@ from mailbot.storage import AtomicJSONStorage, atomic_write, fsync_dir, read_jso
 
 BLOCK = 100  # tickets per file
 SHARDS = 4096
+KEEP_OPEN = {"bucket": 16, "shard": 512, "state": 1}  # files kept parsed in memory, per kind
 
 
 class AlreadyRunning(Exception):
@@ -97,7 +98,7 @@ class Store:
     def __init__(self, state_dir: Path, *, writer: bool = False):
         self.dir = Path(state_dir)
         self.writer = writer
-        self._dbs: OrderedDict[Path, TinyDB] = OrderedDict()
+        self._dbs: dict[str, OrderedDict[Path, TinyDB]] = {}
         if writer:
             for sub in ("tickets", "index", "raw", "files"):
                 (self.dir / sub).mkdir(parents=True, exist_ok=True)
@@ -105,29 +106,36 @@ class Store:
 
     # --- files ------------------------------------------------------------------------------
 
-    def _db(self, path: Path) -> TinyDB:
-        db = self._dbs.get(path)
+    def _db(self, path: Path, *, kind: str) -> TinyDB:
+        """The TinyDB of `path`, from a small per-kind cache of recently used files.
+
+        Bounded so that memory does not grow with history: ticket blocks are the big files (up
+        to 100 tickets each), index shards are small.
+        """
+        cache = self._dbs.setdefault(kind, OrderedDict())
+        db = cache.get(path)
         if db is None:
             db = TinyDB(path, storage=AtomicJSONStorage, cache=self.writer,
                         read_only=not self.writer)
-            self._dbs[path] = db
-            if len(self._dbs) > 256:  # bound memory: keep the recently used files only
-                _, old = self._dbs.popitem(last=False)
+            cache[path] = db
+            if len(cache) > KEEP_OPEN[kind]:
+                _, old = cache.popitem(last=False)
                 old.close()
         else:
-            self._dbs.move_to_end(path)
+            cache.move_to_end(path)
         return db
 
     def _bucket(self, number: int) -> TinyDB:
-        return self._db(self.dir / "tickets" / f"{number // BLOCK:05d}.json")
+        return self._db(self.dir / "tickets" / f"{number // BLOCK:05d}.json", kind="bucket")
 
     def _shard(self, key: str) -> TinyDB:
         digest = hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=4).hexdigest()
         shard = int(digest, 16) % SHARDS
-        return self._db(self.dir / "index" / f"{shard >> 8:x}" / f"{shard & 0xFF:02x}.json")
+        path = self.dir / "index" / f"{shard >> 8:x}" / f"{shard & 0xFF:02x}.json"
+        return self._db(path, kind="shard")
 
     def _state(self) -> TinyDB:
-        return self._db(self.dir / "state.json")
+        return self._db(self.dir / "state.json", kind="state")
 
     # --- reads ------------------------------------------------------------------------------
 
@@ -272,8 +280,9 @@ class Store:
             state.storage.write(data)
 
     def close(self) -> None:
-        for db in self._dbs.values():
-            db.close()
+        for cache in self._dbs.values():
+            for db in cache.values():
+                db.close()
         self._dbs.clear()
 
 
