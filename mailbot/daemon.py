@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from mailbot import pipeline
+from mailbot import loopguard, pipeline
 from mailbot.config import Config
 from mailbot.faults import crash_point, fail_point
 from mailbot.intake import IncomingMail, Intake, IntakeError
@@ -68,6 +68,8 @@ class Daemon:
             self.handle_batch(items, summary)
             self.flush_outbox(summary)
         self.flush_outbox(summary)
+        # The loop cap only looks back one window: older counts would only make state.json grow.
+        self.store.prune_automatic(loopguard.window_start(self.clock(), self.config))
         return summary
 
     def handle_batch(self, items: list[IncomingMail], summary: Summary) -> None:

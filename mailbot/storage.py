@@ -22,14 +22,20 @@ class CorruptStore(Exception):
     """The operator's problem: a state file exists but cannot be read back."""
 
 
-def atomic_write(path: Path, data: bytes) -> None:
+def atomic_write(path: Path, data: bytes, *, dirty: set[Path] | None = None) -> None:
+    """Replace `path` with `data` atomically. The rename becomes durable once the directory is
+    fsynced: at once, or, when `dirty` is given, later by the caller (see Store.commit), which
+    turns one directory fsync per file into one per directory per commit."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     with open(tmp, "wb") as handle:
         handle.write(data)
         handle.flush()
         os.fsync(handle.fileno())
     os.replace(tmp, path)
-    fsync_dir(path.parent)
+    if dirty is None:
+        fsync_dir(path.parent)
+    else:
+        dirty.add(path.parent)
 
 
 def fsync_dir(directory: Path) -> None:
@@ -62,9 +68,11 @@ class AtomicJSONStorage(Storage):
     other processes (``mailbot tickets``) open with ``cache=False`` and always see a whole file.
     """
 
-    def __init__(self, path: str | Path, *, cache: bool = False, read_only: bool = False):
+    def __init__(self, path: str | Path, *, cache: bool = False, read_only: bool = False,
+                 dirty: set[Path] | None = None):
         super().__init__()
         self.path = Path(path)
+        self._dirty = dirty
         self._cache_enabled = cache
         self._cache: dict[str, Any] | None = None
         self._read_only = read_only
@@ -87,7 +95,7 @@ class AtomicJSONStorage(Storage):
         self._cache = None
         self.path.parent.mkdir(parents=True, exist_ok=True)
         atomic_write(self.path, json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-                     .encode("utf-8"))
+                     .encode("utf-8"), dirty=self._dirty)
         if self._cache_enabled:
             self._cache = data
 

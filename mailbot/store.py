@@ -91,13 +91,15 @@ class Commit:
     cursors: dict[str, list[int]] = field(default_factory=dict)  # folder -> [uidvalidity, uid]
 
     def empty(self) -> bool:
-        return not any(asdict(self).values())
+        return not (self.tickets or self.index or self.outbox or self.outbox_done
+                    or self.automatic or self.cursors or self.next_number is not None)
 
 
 class Store:
     def __init__(self, state_dir: Path, *, writer: bool = False):
         self.dir = Path(state_dir)
         self.writer = writer
+        self._dirty: set[Path] = set()  # directories whose renames are not yet fsynced
         self._dbs: dict[str, OrderedDict[Path, TinyDB]] = {}
         if writer:
             for sub in ("tickets", "index", "raw", "files"):
@@ -116,7 +118,7 @@ class Store:
         db = cache.get(path)
         if db is None:
             db = TinyDB(path, storage=AtomicJSONStorage, cache=self.writer,
-                        read_only=not self.writer)
+                        read_only=not self.writer, dirty=self._dirty)
             cache[path] = db
             if len(cache) > KEEP_OPEN[kind]:
                 _, old = cache.popitem(last=False)
@@ -193,7 +195,7 @@ class Store:
         if path.exists():  # content-addressed: same name, same bytes
             return
         path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(path, data)
+        atomic_write(path, data, dirty=self._dirty)  # durable before the next commit's journal
 
     # --- the one write path -------------------------------------------------------------------
 
@@ -203,10 +205,16 @@ class Store:
         if commit.empty():
             return
         journal = self.dir / "journal.json"
+        self._sync_dirs()  # raw copies and attachments the commit refers to are on disk first
         atomic_write(journal, json.dumps(asdict(commit), ensure_ascii=False).encode("utf-8"))
         self._apply(commit)
+        self._sync_dirs()  # every replaced file is durable before the journal goes
         journal.unlink()
         fsync_dir(self.dir)
+
+    def _sync_dirs(self) -> None:
+        while self._dirty:
+            fsync_dir(self._dirty.pop())
 
     def _recover(self) -> None:
         journal = self.dir / "journal.json"
@@ -214,10 +222,15 @@ class Store:
         if data is not None:
             data["tickets"] = {int(k): v for k, v in data.get("tickets", {}).items()}
             self._apply(Commit(**data))
+            self._sync_dirs()
             journal.unlink()
             fsync_dir(self.dir)
-        for stale in self.dir.rglob(".*.tmp"):  # a write interrupted before its rename
-            stale.unlink()
+        # Writes interrupted before their rename. Only where the database lives: raw/ and
+        # files/ grow with history and a leftover there is harmless.
+        stale = [*self.dir.glob(".*.tmp"), *(self.dir / "tickets").glob(".*.tmp"),
+                 *(self.dir / "index").glob("*/.*.tmp")]
+        for path in stale:
+            path.unlink()
 
     def _apply(self, commit: Commit) -> None:
         by_bucket: dict[int, list[Document]] = {}
