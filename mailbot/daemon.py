@@ -18,6 +18,7 @@ from datetime import datetime
 
 from mailbot import loopguard, pipeline
 from mailbot.config import Config
+from mailbot.courier import Courier
 from mailbot.faults import crash_point, fail_point
 from mailbot.intake import IncomingMail, Intake, IntakeError
 from mailbot.model import OutgoingMail
@@ -55,6 +56,7 @@ class Daemon:
         self.clock = clock
         self.rules = config.parse_rules()
         self.stop = stop or threading.Event()
+        self.courier = Courier(transport)
 
     # --- one pass ----------------------------------------------------------------------------
 
@@ -66,8 +68,10 @@ class Daemon:
             if not items:
                 break
             self.handle_batch(items, summary)
-            self.flush_outbox(summary)
-        self.flush_outbox(summary)
+            self.record_deliveries(summary, wait=False)
+            self.dispatch_outbox()  # sent while the next batch is being handled
+        self.dispatch_outbox()
+        self.record_deliveries(summary, wait=True)
         # The loop cap only looks back one window: older counts would only make state.json grow.
         self.store.prune_automatic(loopguard.window_start(self.clock(), self.config))
         return summary
@@ -127,17 +131,23 @@ class Daemon:
 
     # --- the outbox --------------------------------------------------------------------------
 
-    def flush_outbox(self, summary: Summary) -> None:
+    def dispatch_outbox(self) -> None:
+        """Hand the due mails to the courier."""
         now = self.clock()
         # A mail never tried is due whatever the clock says (a --now run, a clock set back).
         due = [m for m in self.store.outbox() if m.status == "pending" and (
             m.attempts == 0 or datetime.fromisoformat(m.next_attempt_at) <= now)]
-        if not due:
+        self.courier.submit(due)
+
+    def record_deliveries(self, summary: Summary, *, wait: bool) -> None:
+        """Commit what the courier reports: sent, deferred with back-off, or failed."""
+        results = self.courier.results(wait=wait)
+        if not results:
             return
-        deliveries = self.transport.send_many(due)
         crash_point("after_send")
+        now = self.clock()
         commit = Commit()
-        for mail, delivery in zip(due, deliveries, strict=True):
+        for mail, delivery in results:
             if delivery.result is DeliveryResult.SENT:
                 commit.outbox_done.append(mail.message_id)
                 summary.sent += 1

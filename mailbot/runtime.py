@@ -123,6 +123,7 @@ class Runtime:
         daemon = getattr(self, "daemon", None)
         if daemon is not None:
             daemon.intake.close()
+            daemon.courier.close()
             daemon.transport.close()
             daemon.store.close()
         self.lock.release()
