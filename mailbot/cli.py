@@ -94,7 +94,9 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--no-serve", action="store_true", help="do not serve the tracking page")
     demo.set_defaults(func=cmd_demo)
 
-    report = sub.add_parser("corpus-report", help="score the parsers on the shared corpus")
+    report = sub.add_parser("corpus-report", help="score the parsers on the shared corpus "
+                                                  "($MAILBOT_CORPUS or ../shared/corpus)")
+    report.add_argument("--quiet", action="store_true", help="scores only, not each failure")
     report.set_defaults(func=cmd_corpus_report)
     return parser
 
@@ -217,7 +219,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_corpus_report(args: argparse.Namespace) -> int:
     from mailbot.parsers.report import main as report
 
-    return report() or 0
+    return report(["--quiet"] if args.quiet else []) or 0
 
 
 def ticket_json(ticket: Ticket, config: Config, *, messages: bool) -> dict[str, Any]:
