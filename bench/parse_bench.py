@@ -18,8 +18,10 @@ from collections.abc import Callable
 from email.policy import default
 from pathlib import Path
 
-from mailbot.parsers import ParseRules, parse
-from mailbot.parsers.report import HELPDESK_RULES, corpus_dir
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from anywhere, uninstalled
+
+from mailbot.parsers import ParseRules, parse  # noqa: E402
+from mailbot.parsers.report import HELPDESK_RULES, corpus_dir  # noqa: E402
 
 TARGET = 2.0
 
