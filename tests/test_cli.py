@@ -52,3 +52,15 @@ def test_tickets_and_show_json_carry_the_contract_fields(tmp_path: Path) -> None
     assert first["message_id"] == "<c1@groupe-exemple.fr>" and first["kind"] == "request"
     missing = mailbot("show", "999", "--config", str(rules), check=False)
     assert missing.returncode == 1 and "no ticket #999" in missing.stderr
+
+
+def test_parse_names_a_pasted_errors_application_from_the_rules_catalogue(tmp_path: Path) -> None:
+    """A Java stack trace carries no title: the catalogue's alias (the ERP's package name)
+    tells which program it came from."""
+    paste = (corpus_root() / "error_texts" / "java_gxerp_caused_by.txt").read_text("utf-8")
+    eml = tmp_path / "erreur.eml"
+    eml.write_bytes(mail(subject="Erreur à la validation d'une commande", body=paste))
+    out = json.loads(mailbot("parse", str(eml), "--json", "--config",
+                             str(ROOT / "rules.toml")).stdout)
+    assert out["errors"] and out["errors"][0]["kind"] == "java_exception"
+    assert out["errors"][0]["application"] == "GX-ERP"

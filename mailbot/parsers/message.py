@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from email.message import Message
 from email.parser import BytesHeaderParser
 from email.utils import parsedate_to_datetime
+from functools import lru_cache
 
 from mailparser import MailParser
 
@@ -25,6 +26,7 @@ from mailbot.parsers.errors import extract_errors
 from mailbot.parsers.forwards import detect_forward
 from mailbot.parsers.headers import RawHeaders, addresses, decode_bytes, decode_text, message_ids
 from mailbot.parsers.machine import Facts, classify
+from mailbot.parsers.programs import Program
 from mailbot.parsers.result import Forwarded, ParsedMessage, ParseRules
 from mailbot.parsers.subject import analyse_subject, find_program
 from mailbot.tags import find_tag
@@ -170,7 +172,14 @@ def _understand(message: Message, rules: ParseRules, result: ParsedMessage) -> N
     if result.kind != "person":
         return
     _forward_and_requester(message, rules, result, info.is_forward, info.is_reply)
-    result.errors = extract_errors(result.text)
+    result.errors = extract_errors(result.text, applications=_applications(rules.programs))
+
+
+@lru_cache(maxsize=8)
+def _applications(programs: tuple[Program, ...]) -> dict[str, tuple[str, ...]]:
+    # The site's program catalogue also names the application of a pasted error whose text
+    # carries no title (a .NET namespace, an intranet host name).
+    return {p.name: p.aliases for p in programs}
 
 
 def _forward_and_requester(message: Message, rules: ParseRules, result: ParsedMessage,

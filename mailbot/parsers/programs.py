@@ -18,7 +18,8 @@ class Program:
 
 DEFAULT_PROGRAMS: tuple[Program, ...] = (
     Program("Sage 100 Comptabilité", ("Sage 100 Compta", "Sage Compta", "Sage 100", "Sage")),
-    Program("GX-ERP", ("GX ERP", "GXERP")),
+    Program("GX-ERP", ("GX ERP", "GXERP", "groupeexemple.erp")),
+    Program("Portail notes de frais", ("notesdefrais", "notes de frais")),
     Program("Word", ("Microsoft Word", "MS Word")),
     Program("Excel", ("Microsoft Excel", "MS Excel")),
     Program("Outlook", ("Microsoft Outlook", "MS Outlook")),
