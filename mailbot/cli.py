@@ -32,6 +32,11 @@ embedded default (a local Maildir inbox and outbox under ./mailbot-demo: no mail
 Passwords come from MAILBOT_IMAP_PASSWORD / MAILBOT_SMTP_PASSWORD or a password_file.
 """
 
+EXIT_CODES = """\
+exit status: 0 done; 1 no such ticket; 2 configuration problem (one line per problem);
+3 state directory held by another daemon or unreadable; 4 mailbox unreachable or login refused.
+"""
+
 
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
@@ -53,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="mailbot", description=DESCRIPTION,
+    parser = argparse.ArgumentParser(prog="mailbot", description=DESCRIPTION, epilog=EXIT_CODES,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     sub = parser.add_subparsers(dest="command", required=True)
