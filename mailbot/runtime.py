@@ -107,7 +107,7 @@ class Runtime:
         from mailbot.web import WebServer, make_app
 
         app = make_app(ticket_finder(self.config.state_dir),
-                       default_language=self.config.mail.language)
+                       default_language=self.config.mail.language, clock=self.clock)
         self.web = WebServer(app, self.config.web.listen)
         self.web.start()
         log.info("tracking page on %s (public base %s)", self.config.web.listen,
