@@ -15,6 +15,7 @@ import argparse
 import imaplib
 import os
 import random
+import re
 import signal
 import statistics
 import subprocess
@@ -130,6 +131,14 @@ def main() -> None:
                  ("daemon exit", f"{proc.returncode} after SIGTERM")]
         print_table("latency: APPEND completed -> acknowledgement received by SMTP (IDLE)", rows)
         if missing:
+            daemon_log = (box.work / "daemon.log").read_text(errors="replace").splitlines()
+            for message_id in (m for m in arrived if m not in watch.acked):
+                print(f"not acknowledged: {message_id}")
+                tickets = {f"ticket #{n} " for line in daemon_log if message_id in line
+                           for n in re.findall(r"ticket #(\d+)", line)}
+                for line in daemon_log:
+                    if message_id in line or any(t in line for t in tickets):
+                        print(f"    {line}")
             raise SystemExit(1)
 
 

@@ -24,7 +24,8 @@ import jinja2
 LOOP_HEADERS = {"X-Auto-Response-Suppress": "All"}
 _UTF8_QP = Charset("utf-8")
 _UTF8_QP.body_encoding = QP  # readable in any client's "show source", unlike base64
-_WIRE = compat32.clone(linesep="\r\n")
+CRLF = "\r\n"
+_WIRE = compat32.clone(linesep=CRLF)
 
 
 @lru_cache(maxsize=1)
@@ -69,24 +70,25 @@ def build(draft: Draft) -> str:
     msg["From"] = formataddr((draft.sender_name, draft.sender), charset="utf-8")
     msg["To"] = ", ".join(draft.to)
     # The subject comes partly from mail we received: whitespace (CR and LF included) is
-    # collapsed, so it cannot inject a header; Header encodes and folds it.
-    subject = " ".join(draft.subject.split())
-    msg["Subject"] = subject if subject.isascii() else Header(subject, "utf-8",
-                                                              header_name="Subject")
+    # collapsed, so it cannot inject a header. Headers are folded here, by hand where it
+    # matters, and the generator folds nothing: its folding would put a long Message-ID alone
+    # on a continuation line ("In-Reply-To: " + CRLF), which naive threading code misreads.
+    subject = " ".join(draft.subject.split())[:900]
+    msg["Subject"] = (subject if subject.isascii() else
+                      Header(subject, "utf-8", header_name="Subject").encode(linesep=CRLF))
     msg["Date"] = format_datetime(draft.date)
     msg["Message-ID"] = draft.message_id
     if draft.in_reply_to:
         msg["In-Reply-To"] = draft.in_reply_to
     if draft.references:
-        msg["References"] = " ".join(_unique(draft.references)[-20:])
+        msg["References"] = (CRLF + " ").join(_unique(draft.references)[-20:])
     if draft.reply_to:
         msg["Reply-To"] = draft.reply_to
     msg["Auto-Submitted"] = draft.auto_submitted
     for name, value in LOOP_HEADERS.items():
         msg[name] = value
-    # Not msg.as_string(): it turns header folding off (maxheaderlen=0).
     out = io.StringIO()
-    Generator(out, mangle_from_=False, maxheaderlen=78, policy=_WIRE).flatten(msg)
+    Generator(out, mangle_from_=False, maxheaderlen=0, policy=_WIRE).flatten(msg)
     return out.getvalue()
 
 

@@ -1,0 +1,43 @@
+"""The bot's mails as a client reads them back: threading headers intact, subjects decoded."""
+
+from __future__ import annotations
+
+import email
+from datetime import datetime
+from email.policy import default
+
+from mailbot.compose import Draft, build
+from tests.harness import PARIS
+
+LONG_ID = "<179541446324.14609.14486266544448275749@nantes.groupe-exemple.fr>"
+
+
+def _read(**changes: object) -> email.message.EmailMessage:
+    fields = dict(message_id="<mailbot.t7.ack.abc@groupe-exemple.fr>",
+                  sender="support@groupe-exemple.fr", sender_name="Service informatique",
+                  to=["claire@groupe-exemple.fr"], subject="[#7] Imprimante", body="Bonjour\n",
+                  date=datetime(2026, 11, 23, 9, 0, tzinfo=PARIS))
+    fields.update(changes)
+    raw = build(Draft(**fields))  # type: ignore[arg-type]
+    assert all(len(line) <= 998 for line in raw.split("\r\n"))
+    return email.message_from_string(raw, policy=default)
+
+
+def test_a_long_message_id_comes_back_exactly_in_in_reply_to_and_references() -> None:
+    refs = tuple(f"<ref{i}.{'x' * 40}@groupe-exemple.fr>" for i in range(30)) + (LONG_ID,)
+    msg = _read(in_reply_to=LONG_ID, references=refs)
+    assert str(msg["In-Reply-To"]) == LONG_ID
+    assert str(msg["References"]).split()[-1] == LONG_ID
+    assert len(str(msg["References"]).split()) == 20  # the most recent ones
+
+
+def test_a_long_french_subject_is_encoded_folded_and_decoded_back() -> None:
+    subject = "[#7] Imprimante du deuxième étage hors service " * 4
+    msg = _read(subject=subject)
+    assert str(msg["Subject"]) == " ".join(subject.split())
+
+
+def test_a_subject_cannot_inject_a_header() -> None:
+    msg = _read(subject="[#7] Bonjour\r\nBcc: victime@ailleurs.example")
+    assert msg["Bcc"] is None
+    assert "victime@ailleurs.example" in str(msg["Subject"])
