@@ -6,7 +6,7 @@ rendered by `mailbot.web` and the templates; nothing here does I/O.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
 Status = Literal["new", "open", "waiting", "closed"]  # contract (PRODUCT.md §3)
@@ -58,6 +58,13 @@ class Entry:
         entry.attachments = [StoredAttachment.from_dict(a) for a in data.get("attachments", [])]
         return entry
 
+    def to_dict(self) -> dict[str, Any]:
+        data = dict(self.__dict__)
+        data["attachments"] = [dict(a.__dict__) for a in self.attachments]
+        data["to"] = list(self.to)
+        data["errors"] = [dict(e) for e in self.errors]
+        return data
+
 
 @dataclass
 class Ticket:
@@ -97,7 +104,13 @@ class Ticket:
         return ticket
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        # What dataclasses.asdict returns, a dozen times faster: it deep-copies every value,
+        # and this runs for every message the daemon handles.
+        data = dict(self.__dict__)
+        data["messages"] = [m.to_dict() for m in self.messages]
+        for name in ("participants", "message_ids", "why"):
+            data[name] = list(data[name])
+        return data
 
     def public_messages(self) -> list[Entry]:
         return [m for m in self.messages if m.public and m.kind != "internal_note"]
@@ -127,7 +140,9 @@ class OutgoingMail:
         return _from_dict(cls, data)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        data = dict(self.__dict__)
+        data["recipients"] = list(self.recipients)
+        return data
 
 
 def _from_dict(cls: Any, data: dict[str, Any]) -> Any:

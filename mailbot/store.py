@@ -31,7 +31,7 @@ import json
 import os
 from collections import OrderedDict
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -206,7 +206,8 @@ class Store:
             return
         journal = self.dir / "journal.json"
         self._sync_dirs()  # raw copies and attachments the commit refers to are on disk first
-        atomic_write(journal, json.dumps(asdict(commit), ensure_ascii=False).encode("utf-8"))
+        # The commit's fields are JSON-ready already: no asdict (it deep-copies every ticket).
+        atomic_write(journal, json.dumps(vars(commit), ensure_ascii=False).encode("utf-8"))
         self._apply(commit)
         self._sync_dirs()  # every replaced file is durable before the journal goes
         journal.unlink()

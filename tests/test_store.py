@@ -103,3 +103,20 @@ def test_a_second_writer_is_refused_while_the_first_holds_the_lock(tmp_path: Pat
     again = StateLock(tmp_path)
     again.acquire()
     again.release()
+
+
+def test_the_fast_to_dict_is_what_asdict_would_give() -> None:
+    """Ticket.to_dict is hand-written for speed; it must stay equal to dataclasses.asdict as
+    fields are added, or the store would silently drop them."""
+    from dataclasses import asdict
+
+    from mailbot.model import StoredAttachment
+
+    ticket = _ticket(3)
+    ticket.messages[0].attachments = [StoredAttachment("a.png", "image/png", 3, "ab" * 32)]
+    ticket.messages[0].errors = [{"kind": "hresult", "codes": ["0x80004005"]}]
+    assert ticket.to_dict() == asdict(ticket)
+    assert Ticket.from_dict(ticket.to_dict()) == ticket
+    mail = OutgoingMail(message_id="<a@x>", ticket=1, kind="acknowledgement", sender="s@x",
+                        recipients=["r@x"], data="x", created_at="now")
+    assert mail.to_dict() == asdict(mail)
