@@ -152,6 +152,13 @@ def _bounce(msg: ParsedMessage, key: str, raw_path: str, view: View, config: Con
     candidates = [bounced] if bounced else []
     ticket = next(filter(None, (_ticket_of_id(m, view) for m in
                                 [*candidates, *msg.in_reply_to, *msg.references])), None)
+    if ticket is None and msg.ticket_ref is not None:
+        # The returned message's Message-ID may be lost (a headers-only report, a rewriting
+        # MTA): its tag will do, provided the bounced address is one we wrote to on it.
+        tagged = view.ticket(msg.ticket_ref)
+        recipient = (msg.bounce.recipient or "").lower() if msg.bounce else ""
+        if tagged is not None and recipient in tagged.participants:
+            ticket = tagged
     if ticket is None:
         return Decision("dropped", key, reasons=["bounce of nothing we sent"])
     entry = _incoming_entry(msg, raw_path, "delivery_failure", now, public=False)

@@ -125,3 +125,28 @@ def test_a_follow_up_reopens_a_closed_ticket(batch: Batch, config: Config) -> No
     again = _decide(mail(in_reply_to="<o@groupe-exemple.fr>", body="Ça recommence."),
                     batch, config)
     assert again.ticket.status == "open"
+
+
+def _bounce(recipient: str, subject: str, message_id: str) -> bytes:
+    return (
+        "From: MAILER-DAEMON@mx.groupe-exemple.fr\r\nTo: support@groupe-exemple.fr\r\n"
+        "Subject: Undeliverable\r\nMessage-ID: <b1@mx>\r\nMIME-Version: 1.0\r\n"
+        'Content-Type: multipart/report; report-type=delivery-status; boundary="B"\r\n\r\n'
+        "--B\r\nContent-Type: text/plain\r\n\r\nNot delivered.\r\n"
+        "--B\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx\r\n\r\n"
+        f"Final-Recipient: rfc822; {recipient}\r\nAction: failed\r\nStatus: 5.2.2\r\n\r\n"
+        "--B\r\nContent-Type: text/rfc822-headers\r\n\r\n"
+        f"From: support@groupe-exemple.fr\r\nSubject: {subject}\r\nMessage-ID: {message_id}\r\n"
+        "\r\n--B--\r\n").encode()
+
+
+def test_a_bounce_whose_returned_id_is_foreign_is_filed_by_its_tag(batch: Batch,
+                                                                 config: Config) -> None:
+    first = _decide(mail(), batch, config)
+    tag = f"[#{first.ticket.number}]"
+    filed = _decide(_bounce("claire.martin@groupe-exemple.fr", f"{tag} Imprimante HS",
+                            "<rewritten-by-relay@mx>"), batch, config)
+    assert filed.action == "delivery_failure" and filed.ticket.number == first.ticket.number
+    stranger = _decide(_bounce("quelquun@ailleurs.example", f"{tag} Imprimante HS",
+                               "<other@mx>").replace(b"<b1@mx>", b"<b2@mx>"), batch, config)
+    assert stranger.action == "dropped"
