@@ -17,8 +17,8 @@ from typing import Protocol
 from mailbot import compose, ids, loopguard
 from mailbot.config import Config
 from mailbot.model import Entry, OutgoingMail, StoredAttachment, Ticket
-from mailbot.parsers import ParsedMessage
-from mailbot.store import Commit, Store
+from mailbot.parsers import Attachment, ParsedMessage
+from mailbot.store import Commit, Store, attachment_path
 from mailbot.tags import format_tag
 
 
@@ -185,11 +185,11 @@ def _incoming_entry(msg: ParsedMessage, raw_path: str, kind: str, now: datetime,
     )
 
 
-def stored_attachment(a: object) -> StoredAttachment:
-    sha = a.sha256  # type: ignore[attr-defined]
-    return StoredAttachment(
-        filename=a.filename, content_type=a.content_type, size=a.size,  # type: ignore
-        sha256=sha, inline=a.inline, stored_as=f"files/{sha[:2]}/{sha}")  # type: ignore
+def stored_attachment(a: Attachment) -> StoredAttachment:
+    # The content itself is written by the shell (Store.keep_file) under the same name.
+    return StoredAttachment(filename=a.filename, content_type=a.content_type, size=a.size,
+                            sha256=a.sha256, inline=a.inline,
+                            stored_as=attachment_path(a.sha256))
 
 
 def _with_entry(ticket: Ticket, entry: Entry, msg: ParsedMessage) -> Ticket:

@@ -46,6 +46,12 @@ SHARDS = 4096
 KEEP_OPEN = {"bucket": 16, "shard": 512, "state": 1}  # files kept parsed in memory, per kind
 
 
+def attachment_path(sha256: str) -> str:
+    """Where an attachment's content lives, relative to the state directory: a generated name,
+    never the sender's file name."""
+    return f"files/{sha256[:2]}/{sha256}"
+
+
 class AlreadyRunning(Exception):
     """The operator's problem: another daemon holds this state directory."""
 
@@ -186,9 +192,9 @@ class Store:
         return str(rel)
 
     def keep_file(self, content: bytes, sha256: str) -> str:
-        rel = Path("files") / sha256[:2] / sha256  # generated name: never the sender's file name
-        self._keep(rel, content)
-        return str(rel)
+        rel = attachment_path(sha256)
+        self._keep(Path(rel), content)
+        return rel
 
     def _keep(self, rel: Path, data: bytes) -> None:
         path = self.dir / rel
