@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from mailbot import loopguard, pipeline
+from mailbot.batch import Batch
 from mailbot.config import Config
 from mailbot.courier import Courier
 from mailbot.faults import crash_point, fail_point
@@ -78,7 +79,7 @@ class Daemon:
 
     def handle_batch(self, items: list[IncomingMail], summary: Summary) -> None:
         now = self.clock()  # read once per batch and passed down
-        batch = pipeline.Batch(self.store)
+        batch = Batch(self.store)
         done: list[IncomingMail] = []
         for item in items:
             if self.stop.is_set():  # SIGTERM: finish the message in hand, leave the rest
@@ -100,7 +101,7 @@ class Daemon:
             self.intake.mark_processed(done)
             crash_point("after_move")
 
-    def _decide(self, item: IncomingMail, batch: pipeline.Batch,
+    def _decide(self, item: IncomingMail, batch: Batch,
                 now: datetime) -> pipeline.Decision:
         parsed = parse(item.raw, self.rules)
         fail_point(parsed.message_id)

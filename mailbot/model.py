@@ -34,6 +34,12 @@ class StoredAttachment:
     def from_dict(cls, data: dict[str, Any]) -> StoredAttachment:
         return _from_dict(cls, data)
 
+    @staticmethod
+    def path_for(sha256: str) -> str:
+        """Where the content lives, relative to the state directory: a generated name, never
+        the sender's file name."""
+        return f"files/{sha256[:2]}/{sha256}"
+
 
 @dataclass
 class Entry:

@@ -4,21 +4,20 @@
 
 `decide` reads the tickets through a read-only `View`, takes `now` as an argument, and returns
 what to store and what to send; it never touches the network, the disk or the clock. The daemon
-stages decisions in a `Batch` (a View that sees its own staged changes) and commits the batch in
-one store write.
+stages decisions in a `mailbot.batch.Batch` (a View that sees its own staged changes) and
+commits the batch in one store write.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Protocol
 
 from mailbot import compose, ids, loopguard
 from mailbot.config import Config
 from mailbot.model import Entry, OutgoingMail, StoredAttachment, Ticket
 from mailbot.parsers import Attachment, ParsedMessage
-from mailbot.store import Commit, Store, attachment_path
 from mailbot.tags import format_tag
 
 
@@ -189,7 +188,7 @@ def stored_attachment(a: Attachment) -> StoredAttachment:
     # The content itself is written by the shell (Store.keep_file) under the same name.
     return StoredAttachment(filename=a.filename, content_type=a.content_type, size=a.size,
                             sha256=a.sha256, inline=a.inline,
-                            stored_as=attachment_path(a.sha256))
+                            stored_as=StoredAttachment.path_for(a.sha256))
 
 
 def _with_entry(ticket: Ticket, entry: Entry, msg: ParsedMessage) -> Ticket:
@@ -311,46 +310,3 @@ def _team_update(ticket: Ticket, msg: ParsedMessage, config: Config, now: dateti
         references=(last_notice.message_id,) if last_notice else (),
         auto_submitted="auto-generated", reply_to=config.bot_address)
     return _outgoing("team_notice", ticket, draft, now)
-
-
-# --- a batch of decisions, committed at once ---------------------------------------------------
-
-class Batch:
-    """A View of the store plus the decisions staged since the last commit."""
-
-    def __init__(self, store: Store):
-        self.store = store
-        self.commit = Commit()
-        self._next: int | None = None
-        self._automatic: list[tuple[str, str]] = []
-
-    def ticket(self, number: int) -> Ticket | None:
-        staged = self.commit.tickets.get(number)
-        return Ticket.from_dict(staged) if staged is not None else self.store.ticket(number)
-
-    def lookup(self, key: str) -> int | None:
-        if key in self.commit.index:
-            return self.commit.index[key]
-        return self.store.lookup(key)
-
-    def next_number(self) -> int:
-        return self._next if self._next is not None else self.store.next_number()
-
-    def automatic_since(self, recipient: str, since_iso: str) -> int:
-        staged = sum(1 for r, at in self._automatic if r == recipient and at >= since_iso)
-        return staged + self.store.automatic_since(recipient, since_iso)
-
-    def stage(self, decision: Decision) -> None:
-        number = decision.ticket.number if decision.ticket else 0
-        self.commit.index[decision.key] = number
-        if decision.ticket is not None:
-            self.commit.tickets[number] = decision.ticket.to_dict()
-            if decision.action == "new_ticket":
-                self._next = self.commit.next_number = number + 1
-        for mail in decision.mails:
-            self.commit.outbox[mail.message_id] = mail.to_dict()
-            if mail.kind == "acknowledgement":
-                at = datetime.fromisoformat(mail.created_at).astimezone(UTC).isoformat()
-                for recipient in mail.recipients:
-                    self._automatic.append((recipient, at))
-                    self.commit.automatic.append([recipient, at])

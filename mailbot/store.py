@@ -38,18 +38,12 @@ from typing import Any
 from tinydb import Query, TinyDB
 from tinydb.table import Document
 
-from mailbot.model import OutgoingMail, Ticket
+from mailbot.model import OutgoingMail, StoredAttachment, Ticket
 from mailbot.storage import AtomicJSONStorage, atomic_write, fsync_dir, read_json
 
 BLOCK = 100  # tickets per file
 SHARDS = 4096
 KEEP_OPEN = {"bucket": 16, "shard": 512, "state": 1}  # files kept parsed in memory, per kind
-
-
-def attachment_path(sha256: str) -> str:
-    """Where an attachment's content lives, relative to the state directory: a generated name,
-    never the sender's file name."""
-    return f"files/{sha256[:2]}/{sha256}"
 
 
 class AlreadyRunning(Exception):
@@ -192,7 +186,7 @@ class Store:
         return str(rel)
 
     def keep_file(self, content: bytes, sha256: str) -> str:
-        rel = attachment_path(sha256)
+        rel = StoredAttachment.path_for(sha256)
         self._keep(Path(rel), content)
         return rel
 

@@ -15,10 +15,11 @@ from pathlib import Path
 import pytest
 
 from mailbot import config as configuration
+from mailbot.batch import Batch
 from mailbot.ids import new_token
 from mailbot.model import Ticket
 from mailbot.parsers import parse
-from mailbot.pipeline import Batch, decide
+from mailbot.pipeline import decide
 from mailbot.store import Commit, Store
 from tests.corpus_path import corpus_root
 from tests.harness import PARIS, ROOT

@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 
 from mailbot import config as configuration
+from mailbot.batch import Batch
 from mailbot.config import Config
 from mailbot.ids import new_message_id, new_token, ticket_of_message_id, ticket_of_token
 from mailbot.parsers import parse
-from mailbot.pipeline import Batch, Decision, decide
+from mailbot.pipeline import Decision, decide
 from mailbot.store import Store
 from tests.harness import PARIS, TECHS, mail
 

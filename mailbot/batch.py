@@ -1,0 +1,50 @@
+"""A batch of decisions, committed at once: the View `decide` reads while a batch is staged."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from mailbot.model import Ticket
+from mailbot.pipeline import Decision
+from mailbot.store import Commit, Store
+
+
+class Batch:
+    """A View of the store plus the decisions staged since the last commit."""
+
+    def __init__(self, store: Store):
+        self.store = store
+        self.commit = Commit()
+        self._next: int | None = None
+        self._automatic: list[tuple[str, str]] = []
+
+    def ticket(self, number: int) -> Ticket | None:
+        staged = self.commit.tickets.get(number)
+        return Ticket.from_dict(staged) if staged is not None else self.store.ticket(number)
+
+    def lookup(self, key: str) -> int | None:
+        if key in self.commit.index:
+            return self.commit.index[key]
+        return self.store.lookup(key)
+
+    def next_number(self) -> int:
+        return self._next if self._next is not None else self.store.next_number()
+
+    def automatic_since(self, recipient: str, since_iso: str) -> int:
+        staged = sum(1 for r, at in self._automatic if r == recipient and at >= since_iso)
+        return staged + self.store.automatic_since(recipient, since_iso)
+
+    def stage(self, decision: Decision) -> None:
+        number = decision.ticket.number if decision.ticket else 0
+        self.commit.index[decision.key] = number
+        if decision.ticket is not None:
+            self.commit.tickets[number] = decision.ticket.to_dict()
+            if decision.action == "new_ticket":
+                self._next = self.commit.next_number = number + 1
+        for mail in decision.mails:
+            self.commit.outbox[mail.message_id] = mail.to_dict()
+            if mail.kind == "acknowledgement":
+                at = datetime.fromisoformat(mail.created_at).astimezone(UTC).isoformat()
+                for recipient in mail.recipients:
+                    self._automatic.append((recipient, at))
+                    self.commit.automatic.append([recipient, at])
