@@ -144,7 +144,7 @@ def _vm_hwm_kb(pid: int) -> int:
                 if line.startswith("VmHWM:"):
                     return int(line.split()[1])
     except (OSError, ValueError):
-        pass
+        return 0  # the process is gone
     return 0
 
 

@@ -58,8 +58,8 @@ def run_demo(directory: Path, *, serve: bool, stop: threading.Event | None = Non
             print(f"Tracking pages served on {config.web.base_url}/t/<token> "
                   "(the links above). Ctrl-C to stop.")
             (stop or threading.Event()).wait()
-    except KeyboardInterrupt:
-        pass
+    except KeyboardInterrupt:  # Ctrl-C is how the demo ends
+        print("\nStopped.")
     finally:
         runtime.close()
     return 0

@@ -11,7 +11,7 @@ import os
 
 
 class InjectedFault(RuntimeError):
-    pass
+    """The failure a `fail:<Message-ID>` fault raises while that message is processed."""
 
 
 def _faults() -> set[str]:
