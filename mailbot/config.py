@@ -59,6 +59,7 @@ class SmtpConfig:
     from_: str = "support@example.com"
     path: str = ""  # maildir: where outgoing mail is delivered
     timeout_seconds: float = 30.0
+    connections: int = 2
 
 
 @dataclass
@@ -201,6 +202,8 @@ def _check_values(config: Config) -> list[str]:
             problems.append(f"{name}.port: {section.port} is not a TCP port")
     if config.mailbox.idle_renew_minutes >= 29 or config.mailbox.idle_renew_minutes <= 0:
         problems.append("mailbox.idle_renew_minutes: must be above 0 and below 29 (RFC 2177)")
+    if not 1 <= config.smtp.connections <= 16:
+        problems.append("smtp.connections: must be between 1 and 16")
     if "@" not in config.smtp.from_:
         problems.append("smtp.from: not an email address")
     if "@" not in config.team.address:

@@ -1,35 +1,40 @@
-"""Sending in a thread of its own, so that SMTP round trips overlap with the next batch.
+"""Sending in threads of their own, so that SMTP round trips overlap with the next batch and
+with each other.
 
-The courier only talks to the transport. Everything it learns goes back to the daemon's thread
-as (mail, delivery) pairs, and only that thread writes the store: one writer, as before.
+Each worker owns one transport (one SMTP connection); the daemon's thread hands mails over and
+reads back (mail, delivery) pairs. Only that thread writes the store: one writer, as before.
 """
 
 from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from mailbot.model import OutgoingMail
 from mailbot.transport import Delivery, DeliveryResult, Transport
 
 Result = tuple[OutgoingMail, Delivery]
+CHUNK = 25  # mails a worker takes at once: large enough to reuse its connection
 
 
 class Courier:
-    def __init__(self, transport: Transport):
-        self.transport = transport
+    def __init__(self, make_transport: Callable[[], Transport], *, workers: int = 2):
         self.in_flight: set[str] = set()  # Message-IDs handed over and not yet reported
         self._jobs: queue.Queue[list[OutgoingMail] | None] = queue.Queue()
         self._done: queue.Queue[list[Result]] = queue.Queue()
-        self._thread = threading.Thread(target=self._run, name="mailbot-courier", daemon=True)
-        self._thread.start()
+        self._transports = [make_transport() for _ in range(max(1, workers))]
+        self._threads = [threading.Thread(target=self._run, args=(t,), daemon=True,
+                                          name=f"mailbot-courier-{i}")
+                         for i, t in enumerate(self._transports)]
+        for thread in self._threads:
+            thread.start()
 
     def submit(self, mails: Sequence[OutgoingMail]) -> None:
         fresh = [m for m in mails if m.message_id not in self.in_flight]
-        if fresh:
-            self.in_flight.update(m.message_id for m in fresh)
-            self._jobs.put(fresh)
+        self.in_flight.update(m.message_id for m in fresh)
+        for start in range(0, len(fresh), CHUNK):
+            self._jobs.put(fresh[start:start + CHUNK])
 
     def results(self, *, wait: bool) -> list[Result]:
         """What was sent since the last call; with `wait`, everything handed over."""
@@ -45,13 +50,17 @@ class Courier:
         return out
 
     def close(self) -> None:
-        self._jobs.put(None)
-        self._thread.join(timeout=60)
+        for _ in self._threads:
+            self._jobs.put(None)
+        for thread in self._threads:
+            thread.join(timeout=60)
+        for transport in self._transports:
+            transport.close()
 
-    def _run(self) -> None:
+    def _run(self, transport: Transport) -> None:
         while (mails := self._jobs.get()) is not None:
             try:
-                deliveries = self.transport.send_many(mails)
+                deliveries = transport.send_many(mails)
             except Exception as exc:  # a transport bug must not lose mail: try again later
                 deliveries = [Delivery(DeliveryResult.RETRY, f"transport error: {exc!r}")
                               for _ in mails]

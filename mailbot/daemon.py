@@ -48,16 +48,18 @@ class Summary:
 
 
 class Daemon:
-    def __init__(self, config: Config, *, store: Store, intake: Intake, transport: Transport,
+    def __init__(self, config: Config, *, store: Store, intake: Intake,
+                 make_transport: Callable[[], Transport],
                  clock: Clock = system_clock, stop: threading.Event | None = None):
         self.config = config
         self.store = store
         self.intake = intake
-        self.transport = transport
         self.clock = clock
         self.rules = config.parse_rules()
         self.stop = stop or threading.Event()
-        self.courier = Courier(transport)
+        # One worker per SMTP connection; a local Maildir needs no more than one.
+        workers = config.smtp.connections if config.smtp.kind == "smtp" else 1
+        self.courier = Courier(make_transport, workers=workers)
 
     # --- one pass ----------------------------------------------------------------------------
 

@@ -97,7 +97,8 @@ class Runtime:
         stop = threading.Event()
         self.daemon = Daemon(self.config, store=store, intake=make_intake(self.config, store, stop,
                                                         attempts=3 if self.once else 10),
-                             transport=make_transport(self.config), clock=self.clock, stop=stop)
+                             make_transport=lambda: make_transport(self.config),
+                             clock=self.clock, stop=stop)
         log.info("mailbot started: state %s, config %s", self.config.state_dir,
                  self.config.source)
 
@@ -124,6 +125,5 @@ class Runtime:
         if daemon is not None:
             daemon.intake.close()
             daemon.courier.close()
-            daemon.transport.close()
             daemon.store.close()
         self.lock.release()
