@@ -97,6 +97,8 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--dir", type=Path, default=Path("mailbot-demo"),
                       help="where the demo's inbox, outbox and state go (default ./mailbot-demo)")
     demo.add_argument("--no-serve", action="store_true", help="do not serve the tracking page")
+    demo.add_argument("--port", type=int, default=8025,
+                      help="port of the tracking page on 127.0.0.1 (default 8025)")
     demo.set_defaults(func=cmd_demo)
 
     report = sub.add_parser("corpus-report", help="score the parsers on the shared corpus "
@@ -218,7 +220,7 @@ def cmd_parse(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from mailbot.demo import run_demo
 
-    return run_demo(args.dir, serve=not args.no_serve)
+    return run_demo(args.dir, serve=not args.no_serve, port=args.port)
 
 
 def cmd_corpus_report(args: argparse.Namespace) -> int:

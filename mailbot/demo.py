@@ -22,8 +22,10 @@ from mailbot.runtime import Runtime
 from mailbot.store import Store
 
 
-def demo_config(directory: Path) -> Config:
+def demo_config(directory: Path, port: int = 8025) -> Config:
     config = configuration.load(None)
+    config.web = replace(config.web, listen=f"127.0.0.1:{port}",
+                         base_url=f"http://127.0.0.1:{port}")
     directory = directory.resolve()
     config.mailbox = replace(config.mailbox, path=str(directory / "inbox"))
     config.smtp = replace(config.smtp, path=str(directory / "outbox"))
@@ -41,8 +43,9 @@ def seed_inbox(path: Path) -> int:
     return len(samples)
 
 
-def run_demo(directory: Path, *, serve: bool, stop: threading.Event | None = None) -> int:
-    config = demo_config(directory)
+def run_demo(directory: Path, *, serve: bool, port: int = 8025,
+             stop: threading.Event | None = None) -> int:
+    config = demo_config(directory, port)
     count = seed_inbox(Path(config.mailbox.path))
     print(f"Seeded {count} sample mails into {config.mailbox.path}\n")
     runtime = Runtime(config)

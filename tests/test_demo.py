@@ -30,8 +30,11 @@ def test_the_demo_tickets_the_samples_and_writes_the_replies(tmp_path: Path) -> 
 
 
 def test_the_demo_serves_the_tracking_page(tmp_path: Path) -> None:
+    from tests.servers.dovecot import _free_port
+
+    port = _free_port()
     proc = subprocess.Popen([sys.executable, "-m", "mailbot.cli", "demo", "--dir",
-                             str(tmp_path / "demo")], stdout=subprocess.PIPE,
+                             str(tmp_path / "demo"), "--port", str(port)], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, cwd=ROOT)
     try:
         url = None
@@ -44,7 +47,7 @@ def test_the_demo_serves_the_tracking_page(tmp_path: Path) -> None:
             url = url or (match.group(1) if match else None)
             if "Ctrl-C" in line:
                 break
-        assert url, "".join(lines)
+        assert url and f":{port}/t/" in url, "".join(lines)
         with urllib.request.urlopen(url, timeout=5) as response:
             assert "Imprimante du 2e étage hors service" in response.read().decode()
     finally:
