@@ -138,9 +138,18 @@ class Daemon:
         """Hand the due mails to the courier."""
         now = self.clock()
         # A mail never tried is due whatever the clock says (a --now run, a clock set back).
-        due = [m for m in self.store.outbox() if m.status == "pending" and (
-            m.attempts == 0 or datetime.fromisoformat(m.next_attempt_at) <= now)]
-        self.courier.submit(due)
+        due = [m for m in self.store.outbox() if m.status == "pending"
+               and m.message_id not in self.courier.in_flight
+               and (m.attempts == 0 or datetime.fromisoformat(m.next_attempt_at) <= now)]
+        ready = []
+        for mail in due:
+            data = self.store.outgoing_data(mail)
+            if data is None:  # cannot happen unless the state directory was edited by hand
+                log.error("outbox mail %s has no message in ticket #%s", mail.message_id,
+                          mail.ticket)
+                continue
+            ready.append(replace(mail, data=data))
+        self.courier.submit(ready)
 
     def record_deliveries(self, summary: Summary, *, wait: bool) -> None:
         """Commit what the courier reports: sent, deferred with back-off, or failed."""

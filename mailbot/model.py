@@ -57,6 +57,7 @@ class Entry:
     attachments: list[StoredAttachment] = field(default_factory=list)
     raw_path: str = ""  # incoming: the .eml kept under the state directory
     public: bool = True  # False for internal notes and team-only mail
+    data: str = ""  # outgoing: the whole RFC 5322 message as sent (the outbox reads it here)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Entry:
@@ -134,12 +135,14 @@ class OutgoingMail:
     kind: str  # acknowledgement | team_notice | relay | ...
     sender: str  # envelope sender
     recipients: list[str]
-    data: str  # the whole RFC 5322 message
+    data: str  # the whole RFC 5322 message; kept in the ticket's history, not in state.json
     created_at: str
     attempts: int = 0
     next_attempt_at: str = ""
     status: Literal["pending", "sent", "failed"] = "pending"
     last_error: str = ""
+    subject: str = ""
+    text: str = ""  # the plain body, for the ticket's history
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> OutgoingMail:

@@ -202,8 +202,9 @@ def _with_entry(ticket: Ticket, entry: Entry, msg: ParsedMessage) -> Ticket:
 
 def _with_outgoing(ticket: Ticket, mail: OutgoingMail, now: datetime) -> Ticket:
     entry = Entry(message_id=mail.message_id, author=mail.sender, kind="automatic",
-                  date=now.isoformat(), direction="out", subject=mail.kind, to=mail.recipients,
-                  text="", public=mail.kind == "acknowledgement")
+                  date=now.isoformat(), direction="out", subject=mail.subject,
+                  to=mail.recipients, text=mail.text, public=mail.kind == "acknowledgement",
+                  data=mail.data)
     ticket = replace(ticket, messages=[*ticket.messages, entry],
                      message_ids=[*ticket.message_ids, mail.message_id])
     return ticket
@@ -228,7 +229,7 @@ def _outgoing(kind: str, ticket: Ticket, draft: compose.Draft, now: datetime) ->
     return OutgoingMail(message_id=draft.message_id, ticket=ticket.number, kind=kind,
                         sender=draft.sender, recipients=list(draft.to),
                         data=compose.build(draft), created_at=now.isoformat(),
-                        next_attempt_at=now.isoformat())
+                        next_attempt_at=now.isoformat(), subject=draft.subject, text=draft.body)
 
 
 def tracking_url(ticket: Ticket, config: Config) -> str:

@@ -171,7 +171,17 @@ class Store:
         return (value[0], value[1]) if value else None
 
     def outbox(self) -> list[OutgoingMail]:
-        return [OutgoingMail.from_dict(dict(d)) for d in self._state().table("outbox").all()]
+        """The mails not yet sent (or failed), without their `data` (see `outgoing_data`)."""
+        return [OutgoingMail.from_dict({**d, "data": ""})
+                for d in self._state().table("outbox").all()]
+
+    def outgoing_data(self, mail: OutgoingMail) -> str | None:
+        """The whole message of an outbox mail, from its ticket's history."""
+        doc = self._bucket(mail.ticket).get(doc_id=mail.ticket) if mail.ticket else None
+        for entry in (doc or {}).get("messages", ())[::-1]:
+            if entry.get("message_id") == mail.message_id:
+                return entry.get("data") or None
+        return None
 
     def automatic_since(self, recipient: str, since_iso: str) -> int:
         sent = self._state().table("automatic").get(Query().recipient == recipient)
@@ -261,9 +271,13 @@ class Store:
             cursors.update(commit.cursors)
             _set_meta(meta, values, "cursors", cursors)
         by_id = {d["message_id"]: k for k, d in outbox.items()}
+        fresh = int(_next_id(outbox))
         for message_id, mail in commit.outbox.items():
-            outbox[by_id.get(message_id) or _next_id(outbox)] = mail
-            by_id[message_id] = by_id.get(message_id) or max(outbox, key=int)
+            if message_id not in by_id:
+                by_id[message_id], fresh = str(fresh), fresh + 1
+            # The message itself lives in the ticket's history: state.json stays small however
+            # long the queue grows while SMTP is down.
+            outbox[by_id[message_id]] = {k: v for k, v in mail.items() if k not in ("data", "text")}
         for message_id in commit.outbox_done:
             if message_id in by_id:
                 outbox.pop(by_id[message_id], None)

@@ -120,3 +120,22 @@ def test_the_fast_to_dict_is_what_asdict_would_give() -> None:
     mail = OutgoingMail(message_id="<a@x>", ticket=1, kind="acknowledgement", sender="s@x",
                         recipients=["r@x"], data="x", created_at="now")
     assert mail.to_dict() == asdict(mail)
+
+
+def test_state_json_keeps_the_outbox_small_the_message_stays_in_the_ticket(
+        tmp_path: Path) -> None:
+    """While SMTP is down the queue grows; state.json (rewritten at every commit) must not carry
+    the messages themselves, which the ticket's history holds."""
+    ticket = _ticket(1)
+    data = "Subject: [#1] Imprimante HS\r\n\r\n" + "Bonjour, " * 500
+    ticket.messages.append(Entry(message_id="<ack1@x>", author="support@x", kind="automatic",
+                                 date="2026-11-23T09:00:00+01:00", direction="out", data=data))
+    mail = OutgoingMail(message_id="<ack1@x>", ticket=1, kind="acknowledgement",
+                        sender="support@x", recipients=["claire@groupe-exemple.fr"], data=data,
+                        created_at="2026-11-23T09:00:00+01:00", text="Bonjour, " * 500)
+    store = Store(tmp_path, writer=True)
+    store.commit(Commit(tickets={1: ticket.to_dict()}, outbox={mail.message_id: mail.to_dict()}))
+    assert "Bonjour, Bonjour" not in (tmp_path / "state.json").read_text()
+    [queued] = Store(tmp_path).outbox()
+    assert queued.message_id == "<ack1@x>" and queued.data == ""
+    assert Store(tmp_path).outgoing_data(queued) == data
