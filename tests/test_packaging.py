@@ -1,0 +1,48 @@
+"""What the operator installs: the console script and a hardened systemd unit."""
+
+from __future__ import annotations
+
+import configparser
+import shutil
+import subprocess
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_the_console_script_is_mailbot() -> None:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert project["scripts"]["mailbot"] == "mailbot.cli:main"
+    assert project["requires-python"] == ">=3.11"
+    mailbot = shutil.which("mailbot")
+    if mailbot:  # installed by scripts/test.sh into the venv
+        done = subprocess.run([mailbot, "--help"], capture_output=True, text=True)
+        assert done.returncode == 0 and "check-config" in done.stdout
+
+
+def test_the_systemd_unit_is_hardened_and_restarts() -> None:
+    unit = configparser.ConfigParser(strict=False, interpolation=None)
+    unit.optionxform = str  # type: ignore[assignment,method-assign]
+    text = (ROOT / "systemd" / "mailbot.service").read_text()
+    unit.read_string(text.replace("LoadCredential=", "LoadCredential_="))  # repeated key
+    service = unit["Service"]
+    assert service["DynamicUser"] == "yes" and service["User"] == "mailbot"
+    assert service["StateDirectory"] == "mailbot"
+    assert service["ProtectSystem"] == "strict"
+    assert service["NoNewPrivileges"] == "yes"
+    assert service["Restart"] == "on-failure"
+    assert service["KillSignal"] == "SIGTERM"
+    assert service["ExecStart"].endswith("mailbot run")
+    assert "LoadCredential=mailbox-password:" in text and "LoadCredential=smtp-password:" in text
+
+
+def test_systemd_rates_the_unit_as_well_confined() -> None:
+    analyze = shutil.which("systemd-analyze")
+    if analyze is None:  # a machine without systemd: the directive checks above still ran
+        return
+    done = subprocess.run([analyze, "security", "--offline=true",
+                           str(ROOT / "systemd" / "mailbot.service")],
+                          capture_output=True, text=True)
+    level = float(done.stdout.split("Overall exposure level for mailbot.service:")[1].split()[0])
+    assert level <= 2.5, done.stdout[-2000:]
