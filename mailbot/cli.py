@@ -92,6 +92,14 @@ def _parser() -> argparse.ArgumentParser:
     parse.add_argument("--json", action="store_true")
     parse.set_defaults(func=cmd_parse)
 
+    replay = sub.add_parser("replay", help="what the daemon would decide for one message, "
+                                           "against the current tickets (stores and sends nothing)")
+    _config_arg(replay)
+    replay.add_argument("file", type=Path, help="an .eml file ('-' for standard input)")
+    replay.add_argument("--now", type=_iso, metavar="ISO8601", help="decide as if at this time")
+    replay.add_argument("--show-mails", action="store_true", help="print the mails it would send")
+    replay.set_defaults(func=cmd_replay)
+
     demo = sub.add_parser("demo", help="seed a local Maildir with sample mails, process them, "
                                        "show tickets and replies, serve the tracking page")
     demo.add_argument("--dir", type=Path, default=Path("mailbot-demo"),
@@ -214,6 +222,30 @@ def cmd_parse(args: argparse.Namespace) -> int:
     else:
         for key, value in result.items():
             print(f"{key:>15}: {value}")
+    return 0
+
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    from mailbot.batch import Batch
+    from mailbot.parsers import parse
+    from mailbot.pipeline import decide
+    from mailbot.runtime import make_clock
+
+    config = load_config(args.config)
+    raw = sys.stdin.buffer.read() if str(args.file) == "-" else args.file.read_bytes()
+    parsed = parse(raw, config.parse_rules())
+    view = Batch(Store(config.state_dir))  # a read-only store: nothing is committed
+    decision = decide(parsed, raw_path="(replay)", view=view, config=config,
+                      now=make_clock(args.now)())
+    ticket = decision.ticket
+    print(f"decision: {decision.action}")
+    where = f"#{ticket.number} ({ticket.status}, {ticket.priority})" if ticket else "-"
+    print(f"ticket:   {where}")
+    print(f"why:      {'; '.join(decision.reasons) or '-'}")
+    for mail in decision.mails:
+        print(f"mail:     {mail.kind} to {', '.join(mail.recipients)}: {mail.subject}")
+        if args.show_mails:
+            print("\n".join(f"    {line}" for line in mail.text.splitlines()))
     return 0
 
 

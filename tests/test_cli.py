@@ -64,3 +64,16 @@ def test_parse_names_a_pasted_errors_application_from_the_rules_catalogue(tmp_pa
                              str(ROOT / "rules.toml")).stdout)
     assert out["errors"] and out["errors"][0]["kind"] == "java_exception"
     assert out["errors"][0]["application"] == "GX-ERP"
+
+
+def test_replay_says_what_would_happen_and_changes_nothing(tmp_path: Path) -> None:
+    rules = write_rules(tmp_path)
+    eml = tmp_path / "urgent.eml"
+    eml.write_bytes(mail(subject="URGENT Sage bloqué", message_id="<r1@groupe-exemple.fr>"))
+    out = mailbot("replay", str(eml), "--config", str(rules), "--show-mails").stdout
+    assert "decision: new_ticket" in out and "(new, P2)" in out
+    assert "URGENT in the subject" in out
+    assert "acknowledgement to claire.martin@groupe-exemple.fr" in out
+    assert "Nous avons bien reçu votre demande" in out
+    assert json.loads(mailbot("tickets", "--json", "--config", str(rules)).stdout) == []
+    assert not (tmp_path / "outbox").exists()
