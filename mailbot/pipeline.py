@@ -97,10 +97,10 @@ def _new_ticket(msg: ParsedMessage, key: str, raw_path: str, view: View, config:
                 now: datetime) -> Decision:
     number = view.next_number()
     priorities = config.priorities
-    priority, why = priorities.default, [f"default priority {priorities.default}"]
+    priority, why = priorities.default, [("default_priority", priorities.default)]
     if msg.urgent:
         priority = min(priority, priorities.urgent)  # "P1" < "P2": never lower a priority
-        why = [f"URGENT in the subject: {priorities.urgent}"]
+        why = [("urgent_subject", priorities.urgent)]
     requester = (msg.requester or msg.sender).lower()
     ticket = Ticket(
         number=number, subject=msg.subject or msg.subject_raw or "(sans objet)",
@@ -108,7 +108,7 @@ def _new_ticket(msg: ParsedMessage, key: str, raw_path: str, view: View, config:
         updated_at=now.isoformat(), priority=priority, program=msg.program,
         channel="phone" if msg.is_phone_log else "email", language=config.mail.language,
         urgent_requested=msg.urgent, participants=_participants(msg, config, [requester]),
-        why=why,
+        why=[explain(code, value, "en") for code, value in why],
     )
     ticket = _with_entry(ticket, _incoming_entry(msg, raw_path, "request", now), msg)
     blocked = loopguard.automatic_mail_blocked(msg, config)
@@ -120,10 +120,11 @@ def _new_ticket(msg: ParsedMessage, key: str, raw_path: str, view: View, config:
         blocked = ["automatic_mail_cap"]
     if not blocked:
         mails.append(_acknowledgement(ticket, msg, config, now))
-    mails.append(_team_new(ticket, msg, config, now, blocked))
+    mails.append(_team_new(ticket, msg, config, now, blocked,
+                           [explain(code, value, config.mail.language) for code, value in why]))
     for mail in mails:
         ticket = _with_outgoing(ticket, mail, now)
-    reasons = why + ([f"no acknowledgement: {', '.join(blocked)}"] if blocked else [])
+    reasons = ticket.why + ([f"no acknowledgement: {', '.join(blocked)}"] if blocked else [])
     return Decision("new_ticket", key, ticket, mails, reasons)
 
 
@@ -210,6 +211,18 @@ def _with_outgoing(ticket: Ticket, mail: OutgoingMail, now: datetime) -> Ticket:
     return ticket
 
 
+# Why a ticket got its fields: English in the ticket and the logs, the team's language in the
+# notices. Codes rather than sentences, so that each reason reads well in both.
+_WHY = {
+    "default_priority": {"en": "default priority {}", "fr": "priorité par défaut {}"},
+    "urgent_subject": {"en": "URGENT in the subject: {}", "fr": "URGENT dans l'objet : {}"},
+}
+
+
+def explain(code: str, value: str, language: str) -> str:
+    return _WHY[code][language].format(value)
+
+
 def _participants(msg: ParsedMessage, config: Config, existing: list[str]) -> list[str]:
     own = {config.bot_address, config.team.address.lower()}
     people = [*existing, msg.sender, *msg.cc, *msg.to]
@@ -263,13 +276,13 @@ def _acknowledgement(ticket: Ticket, msg: ParsedMessage, config: Config,
 
 
 def _team_new(ticket: Ticket, msg: ParsedMessage, config: Config, now: datetime,
-              blocked: list[str]) -> OutgoingMail:
+              blocked: list[str], why: list[str]) -> OutgoingMail:
     lang = config.mail.language
     tag = format_tag(ticket.number, config.mail.tag_prefix)
     body = compose.render(
         "team_new", lang, tag=tag, channel=ticket.channel, requester=ticket.requester,
         vip=ticket.vip, sender=msg.sender, subject=ticket.subject, priority=ticket.priority,
-        why=ticket.why, program=ticket.program, acknowledged=not blocked,
+        why=why, program=ticket.program, acknowledged=not blocked,
         no_ack_reason=", ".join(blocked), text=msg.text, errors=msg.errors,
         attachments=msg.attachments, tracking_url=tracking_url(ticket, config))
     label = "Nouveau ticket" if lang == "fr" else "New ticket"

@@ -151,3 +151,11 @@ def test_a_bounce_whose_returned_id_is_foreign_is_filed_by_its_tag(batch: Batch,
     stranger = _decide(_bounce("quelquun@ailleurs.example", f"{tag} Imprimante HS",
                                "<other@mx>").replace(b"<b1@mx>", b"<b2@mx>"), batch, config)
     assert stranger.action == "dropped"
+
+
+def test_the_team_notice_explains_the_priority_in_the_teams_language(
+        batch: Batch, config: Config) -> None:
+    decision = _decide(mail(subject="URGENT Sage bloqué"), batch, config)
+    notice = next(m for m in decision.mails if m.kind == "team_notice")
+    assert "Pourquoi : URGENT dans l'objet : P2" in notice.text
+    assert decision.ticket.why == ["URGENT in the subject: P2"]  # the record stays English
