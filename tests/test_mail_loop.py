@@ -161,8 +161,8 @@ def test_a_crash_at_a_step_boundary_leaves_one_ticket_and_one_acknowledgement(
 def test_a_crash_between_sending_and_recording_resends_under_the_same_message_id(
         rules: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> None:
     """SMTP has no idempotency: the one window left is after the server accepted and before
-    the outbox recorded it. The mail then goes again, under the same Message-ID, which mail
-    clients and Dovecot's duplicate suppression recognise as the same message."""
+    the outbox recorded it. The mail then goes again, under the same Message-ID, so that a
+    server or client that deduplicates by Message-ID (Gmail does) shows it once."""
     dovecot.append(mail())
     crashed = run_once(rules, dovecot, check=False, MAILBOT_FAULTS="crash:after_send")
     assert crashed.returncode == 70
