@@ -10,6 +10,7 @@ its own files are listed after it.
 from __future__ import annotations
 
 import hashlib
+import mimetypes
 import re
 from email.message import Message
 
@@ -152,8 +153,10 @@ def _unpack_tnef(content: bytes, found: list[Attachment], defects: list[str]) ->
         if isinstance(name, bytes):
             name = name.decode("latin-1")
         data = item.data if isinstance(item.data, bytes) else bytes(item.data or b"")
-        found.append(_attachment(safe_filename(str(name or "")), "application/octet-stream",
-                                 data, inline=False))
+        filename = safe_filename(str(name or ""))
+        # TNEF records no MIME type: guess it from the name, as a mail client would.
+        ctype = mimetypes.guess_type(filename)[0] or "application/octet-stream"
+        found.append(_attachment(filename, ctype, data, inline=False))
     return bool(tnef.attachments)  # a TNEF with no file inside stays listed as winmail.dat
 
 
