@@ -57,6 +57,7 @@ def main(argv: list[str] | None = None) -> int:
         return 4
 
 
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mailbot", description=DESCRIPTION, epilog=EXIT_CODES,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -165,7 +166,13 @@ def cmd_run(args: argparse.Namespace) -> int:
                      summary.handled, summary.quarantined, summary.sent, summary.deferred,
                      summary.failed)
         else:
-            runtime.start_web()
+            from mailbot.web import WebServerError  # aiohttp only where the page is served
+
+            try:
+                runtime.start_web()
+            except WebServerError as exc:  # web.listen taken or not allowed: a setting
+                print(f"mailbot: web.listen: {exc}", file=sys.stderr)
+                return 2
             runtime.daemon.run_forever()
             log.info("stopped cleanly")
     finally:

@@ -77,3 +77,15 @@ def test_replay_says_what_would_happen_and_changes_nothing(tmp_path: Path) -> No
     assert "Nous avons bien reçu votre demande" in out
     assert json.loads(mailbot("tickets", "--json", "--config", str(rules)).stdout) == []
     assert not (tmp_path / "outbox").exists()
+
+
+def test_a_taken_web_port_is_one_clear_line(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        rules = write_rules(tmp_path, web_port=taken.getsockname()[1])
+        done = mailbot("run", "--config", str(rules), check=False, timeout=30)
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines()[-1].startswith("mailbot: web.listen:")
