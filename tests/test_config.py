@@ -31,7 +31,11 @@ def test_the_shipped_rules_and_the_embedded_default_are_valid() -> None:
     assert shipped.mailbox.security == "tls"
     assert "tech.alice@groupe-exemple.fr" in shipped.team.technicians
     assert shipped.priorities.targets["P1"].round_the_clock
-    assert any(p.name == "Sage 100 Comptabilité" for p in shipped.programs)
+    # rules.toml spells out the built-in catalogue: the two must not drift apart.
+    from mailbot.parsers import DEFAULT_PROGRAMS
+
+    assert [(p.name, tuple(p.aliases)) for p in shipped.programs] == [
+        (p.name, p.aliases) for p in DEFAULT_PROGRAMS]
     embedded = configuration.load(None)
     assert embedded.mailbox.kind == "maildir" and embedded.smtp.kind == "maildir"
 

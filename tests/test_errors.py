@@ -7,15 +7,14 @@ import json
 from email import policy
 from email.message import EmailMessage
 
+from mailbot.parsers import DEFAULT_PROGRAMS
 from mailbot.parsers.body import html_to_text
 from mailbot.parsers.errors import ErrorText, extract_errors
 from tests.corpus_path import corpus_root
 
-# What the site's rules.toml program catalogue would say about its in-house programs.
-SITE_PROGRAMS = {
-    "GX-ERP": ["groupeexemple.erp", "gx-erp", "gxerp"],
-    "Portail notes de frais": ["notesdefrais", "notes de frais"],
-}
+# The shipped program catalogue (rules.toml and DEFAULT_PROGRAMS), not a copy of it: the test
+# measures what an installation actually names.
+SITE_PROGRAMS = {p.name: p.aliases for p in DEFAULT_PROGRAMS}
 FIELDS = ("kind", "application", "title", "message")
 
 

@@ -32,5 +32,8 @@ DEFAULT_PROGRAMS: tuple[Program, ...] = (
     Program("Citrix", ("Citrix Workspace",)),
     Program("VPN", ("FortiClient", "Forticlient VPN", "GlobalProtect")),
     Program("Acrobat", ("Adobe Acrobat", "Acrobat Reader", "Adobe Reader")),
-    Program("Windows", ("Windows 10", "Windows 11", "Windows Update")),
+    # Before Windows: an update failure names "Windows 11" too, but it is Windows Update's.
+    Program("Windows Update", ("Mise à jour cumulative", "Mises à jour Windows",
+                               "Cumulative Update")),
+    Program("Windows", ("Windows 10", "Windows 11")),
 )
