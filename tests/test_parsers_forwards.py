@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 from parsers_factory import mail
 
-from mailbot.parsers import ParseRules, parse
+from mailbot import people
+from mailbot.config import Config, TeamConfig
+from mailbot.parsers import ParsedMessage, parse
 from mailbot.parsers.forwards import detect_forward
 
 OUTLOOK_FR = """Ticket pour Nathalie.
@@ -80,40 +82,69 @@ def test_nested_chain_gives_the_innermost_author() -> None:
     assert note == "Voir plus bas"
 
 
-RULES = ParseRules(technicians=frozenset({"tech.alice@groupe-exemple.fr"}))
+# On whose behalf a mail opens a ticket is the core's decision (mailbot.people), made from what
+# the parser reports: the forwarded block, the commands, the subject's phone marker.
+CONFIG = Config(team=TeamConfig(technicians=["Alice <tech.alice@groupe-exemple.fr>"]))
+
+
+def requester(raw: bytes) -> tuple[str, ParsedMessage]:
+    result = parse(raw, CONFIG.parse_rules())
+    return people.requester_of(result, people.identify(result, CONFIG), CONFIG), result
 
 
 def test_a_technicians_forward_is_the_original_senders_ticket() -> None:
     message = mail(OUTLOOK_FR, sender="Alice <tech.alice@groupe-exemple.fr>", subject="TR: Compta")
-    result = parse(message.as_bytes(), RULES)
-    assert result.requester == "nathalie.rousseau@groupe-exemple.fr"
-    assert "croix rouge" in result.text and "Ticket pour Nathalie" not in result.text
+    who, result = requester(message.as_bytes())
+    assert who == "nathalie.rousseau@groupe-exemple.fr"
+    assert result.forwarded is not None
+    assert "croix rouge" in result.forwarded.text
+    assert "Ticket pour Nathalie" not in result.forwarded.text
 
 
 def test_anyone_elses_forward_stays_their_own() -> None:
     message = mail(OUTLOOK_FR, sender="Marc <marc@groupe-exemple.fr>", subject="TR: Compta")
-    result = parse(message.as_bytes(), RULES)
+    who, result = requester(message.as_bytes())
     assert result.forwarded is not None
-    assert result.requester == "marc@groupe-exemple.fr"
+    assert who == "marc@groupe-exemple.fr"
 
 
 def test_forward_as_attachment_names_the_attached_author() -> None:
     inner = mail("Le VPN coupe.", sender="Lise <lise.blanc@groupe-exemple.fr>", subject="VPN")
+    inner["Cc"] = "Marc <marc@groupe-exemple.fr>"
+    inner.replace_header("Message-ID", "<vpn@groupe-exemple.fr>")
     outer = mail("Pour Lise", sender="Alice <tech.alice@groupe-exemple.fr>", subject="TR: VPN")
     outer.add_attachment(inner)
-    result = parse(outer.as_bytes(), RULES)
+    who, result = requester(outer.as_bytes())
     assert result.forwarded is not None and result.forwarded.original_subject == "VPN"
-    assert result.requester == "lise.blanc@groupe-exemple.fr"
+    assert who == "lise.blanc@groupe-exemple.fr"
+    assert result.forwarded.original_cc == ["marc@groupe-exemple.fr"]
+    assert result.forwarded.original_message_id == "<vpn@groupe-exemple.fr>"
+    assert "Le VPN coupe." in result.forwarded.text
+
+
+def test_the_cc_of_a_forwarded_block_is_reported() -> None:
+    body = ("Pour info\n\nDe : Nathalie Rousseau <nathalie.rousseau@groupe-exemple.fr>\n"
+            "Envoyé : lundi 23 novembre 2026 08:12\nÀ : Alice <tech.alice@groupe-exemple.fr>\n"
+            "Cc : Dupont, Jean <jean.dupont@groupe-exemple.fr>; Sophie <sophie@groupe-exemple.fr>\n"
+            "Objet : Compta\n\nLa compta ne s'ouvre plus.\n")
+    _, result = requester(mail(body, subject="TR: Compta").as_bytes())
+    assert result.forwarded is not None
+    assert result.forwarded.original_cc == ["jean.dupont@groupe-exemple.fr",
+                                            "sophie@groupe-exemple.fr"]
 
 
 def test_phone_log_requester_comes_from_the_command() -> None:
     body = "#phone\n#requester Martine <martine.martin@groupe-exemple.fr>\n#close\n\nAppel."
-    result = parse(mail(body, sender="tech.alice@groupe-exemple.fr").as_bytes(), RULES)
-    assert result.is_phone_log and result.requester == "martine.martin@groupe-exemple.fr"
+    who, result = requester(mail(body, sender="tech.alice@groupe-exemple.fr").as_bytes())
+    assert who == "martine.martin@groupe-exemple.fr"
+    assert people.is_phone_log(result, people.identify(result, CONFIG))
 
 
 def test_phone_marker_in_subject_only_counts_from_a_technician() -> None:
     raw = mail("Appel de Paul", sender="paul@groupe-exemple.fr", subject="[TEL] Paul").as_bytes()
-    assert not parse(raw, RULES).is_phone_log
+    _, result = requester(raw)
+    assert result.phone_marker  # the parser reports what it sees ...
+    assert not people.is_phone_log(result, people.identify(result, CONFIG))  # ... the core acts
     raw = mail("Appel", sender="tech.alice@groupe-exemple.fr", subject="[TEL] Paul").as_bytes()
-    assert parse(raw, RULES).is_phone_log
+    _, result = requester(raw)
+    assert people.is_phone_log(result, people.identify(result, CONFIG))

@@ -13,7 +13,7 @@ problem.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email.utils import parseaddr
 
 from mailbot.parsers.result import Forwarded
@@ -67,6 +67,7 @@ class ForwardBlock:
     name: str = ""
     date: str | None = None
     subject: str | None = None
+    cc: list[str] = field(default_factory=list)
     body_start: int = 0  # first line after the block's headers
 
 
@@ -136,6 +137,8 @@ def _read_headers(lines: list[str], i: int, block: ForwardBlock) -> int:
             block.date = value or None
         elif key == "subject":
             block.subject = value
+        elif key == "cc":
+            block.cc = [a for a in (_address(part)[0] for part in _split_list(value)) if a]
         i += 1
     block.body_start = i
     return i
@@ -149,6 +152,11 @@ def _address(value: str) -> tuple[str, str]:
         address = found.group(0) if found else ""
         name = name or (value.split("<")[0] if not found else "")
     return address.lower(), name.strip().strip("\"'«» ")
+
+
+def _split_list(value: str) -> list[str]:
+    # "Sophie Leroy <s@x.fr>; Marc <m@x.fr>": Outlook separates with ";", others with ",".
+    return [p for p in re.split(r"[;,](?![^<]*>)", value) if p.strip()]
 
 
 def _who_wrote(line: str) -> tuple[str, str]:
@@ -181,5 +189,6 @@ def detect_forward(text: str, *, subject_is_forward: bool, subject_is_reply: boo
         original_subject=inner.subject if inner.subject is not None else fallback_subject,
         original_name=inner.name,
         depth=len(blocks),
+        original_cc=inner.cc,
     )
     return forwarded, note, original_body

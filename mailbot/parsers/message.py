@@ -21,7 +21,8 @@ from mailparser import MailParser
 
 from mailbot.parsers.attachments import REPORT_PARTS, collect_attachments, is_body_part
 from mailbot.parsers.body import clean_body, html_to_text
-from mailbot.parsers.commands import command_argument, find_commands, has_command
+from mailbot.parsers.commands import find_commands
+from mailbot.parsers.courtesy import thanks_only
 from mailbot.parsers.errors import extract_errors
 from mailbot.parsers.forwards import detect_forward
 from mailbot.parsers.headers import RawHeaders, addresses, decode_bytes, decode_text, message_ids
@@ -52,7 +53,6 @@ def parse(raw: bytes, rules: ParseRules = ParseRules()) -> ParsedMessage:  # noq
         _understand(message, rules, result)
     except Exception as exc:  # noqa: BLE001 - a poison message must still give a result
         result.defects.append(f"parse failed: {exc.__class__.__name__}: {str(exc)[:200]}")
-        result.requester = result.requester or result.sender
     return result
 
 
@@ -120,7 +120,6 @@ def _read_headers(message: Message, result: ParsedMessage) -> None:
     senders = addresses(message.get_all("From"), defects)
     if senders:
         result.sender_name, result.sender = senders[0]
-    result.requester = result.sender
     result.to = [a for _, a in addresses(message.get_all("To"), defects)]
     result.cc = [a for _, a in addresses(message.get_all("Cc"), defects)]
     result.reply_to = [a for _, a in addresses(message.get_all("Reply-To"), defects)]
@@ -171,7 +170,8 @@ def _understand(message: Message, rules: ParseRules, result: ParsedMessage) -> N
     result.text = clean_body(result.body).text
     if result.kind != "person":
         return
-    _forward_and_requester(message, rules, result, info.is_forward, info.is_reply)
+    _forward_and_commands(message, rules, result, info.is_forward, info.is_reply)
+    result.thanks_only = thanks_only(result.text)
     result.errors = extract_errors(result.text, applications=_applications(rules.programs))
 
 
@@ -182,34 +182,21 @@ def _applications(programs: tuple[Program, ...]) -> dict[str, tuple[str, ...]]:
     return {p.name: p.aliases for p in programs}
 
 
-def _forward_and_requester(message: Message, rules: ParseRules, result: ParsedMessage,
-                           is_forward: bool, is_reply: bool) -> None:
+def _forward_and_commands(message: Message, rules: ParseRules, result: ParsedMessage,
+                          is_forward: bool, is_reply: bool) -> None:
+    """What the message forwards and which commands top it. Reported for every sender: who
+    may use them, and on whose behalf a forward opens a ticket, is the core's decision."""
     forwarded, _note, original_body = detect_forward(
         result.body, subject_is_forward=is_forward, subject_is_reply=is_reply,
         fallback_subject=result.subject or None)
-    if forwarded is None:
+    if forwarded is not None:
+        forwarded.text = clean_body(original_body).text if original_body.strip() else ""
+    else:
         forwarded = _attached_forward(message, result.defects)
     result.forwarded = forwarded
     result.commands = find_commands(result.text or result.body, rules.command_prefix)
-    technician = result.sender in rules.technicians
     subject_upper = result.subject_raw.upper()
-    result.is_phone_log = technician and (
-        has_command(result.commands, "phone", rules.command_prefix)
-        or any(marker.upper() in subject_upper for marker in rules.phone_markers)
-    )
-    if not technician:
-        return
-    named = command_argument(result.commands, "requester", rules.command_prefix)
-    found = addresses([named]) if named else []
-    staff = rules.technicians | rules.bot_addresses
-    if found:
-        result.requester = found[0][1]
-    elif forwarded and forwarded.original_sender and forwarded.original_sender not in staff:
-        # A technician's forward opens the ticket for the original author (PRODUCT.md §7),
-        # and what that author wrote is the request, not the technician's one-line note.
-        result.requester = forwarded.original_sender
-        if original_body.strip():
-            result.text = clean_body(original_body).text
+    result.phone_marker = any(m.upper() in subject_upper for m in rules.phone_markers if m)
     if result.program is None and forwarded and forwarded.original_subject:
         result.program = find_program(forwarded.original_subject, rules.programs)
 
@@ -227,7 +214,11 @@ def _attached_forward(message: Message, defects: list[str]) -> Forwarded | None:
         senders = addresses(inner.get_all("From", []), defects)
         name, sender = senders[0] if senders else ("", "")
         date = decode_text(inner.get("Date")) or None
-        return Forwarded(sender, date, decode_text(inner.get("Subject")), name)
+        ids = message_ids(inner.get("Message-ID"))
+        return Forwarded(sender, date, decode_text(inner.get("Subject")), name,
+                         original_cc=[a for _, a in addresses(inner.get_all("Cc", []), defects)],
+                         original_message_id=ids[0] if ids else None,
+                         text=clean_body(_best_text(inner, defects, 1)).text)
     return None
 
 

@@ -24,10 +24,8 @@ from mailbot.parsers.forwards import detect_forward, find_blocks
 from mailbot.parsers.subject import analyse_subject
 
 # The organisation of helpdesk_fr/ (corpus README): its technicians and the bot's address.
-HELPDESK_RULES = ParseRules(
-    technicians=frozenset({"tech.alice@groupe-exemple.fr", "tech.bruno@groupe-exemple.fr"}),
-    bot_addresses=frozenset({"support@groupe-exemple.fr"}),
-)
+HELPDESK_TECHNICIANS = ["tech.alice@groupe-exemple.fr", "tech.bruno@groupe-exemple.fr"]
+HELPDESK_RULES = ParseRules(bot_addresses=frozenset({"support@groupe-exemple.fr"}))
 # Where the corpus contradicts itself, the kind we hold right, and why (reported, not hidden).
 DISAGREEMENTS: dict[str, tuple[str, str]] = {
     "notmuch__17_2.eml": (
@@ -180,9 +178,21 @@ def _helpdesk_checks(p: ParsedMessage, o: dict, check) -> Iterator[Check]:
     else:
         yield check("kind person", p.kind == "person", p.machine_reasons)
     if o["kind"] in ("new", "forward", "phone_log"):
-        yield check("requester", p.requester == o["requester"], p.requester)
+        requester = _requester(p)
+        yield check("requester", requester == o["requester"], requester)
     if o["ticket_ref"] is not None:
         yield check("ticket_ref", p.ticket_ref == o["ticket_ref"], p.ticket_ref)
+
+
+def _requester(p: ParsedMessage) -> str:
+    # On whose behalf a message opens a ticket is the core's decision (mailbot.people), made
+    # from what the parsers report: scored here with the corpus organisation's technicians.
+    from mailbot import people
+    from mailbot.config import Config, SmtpConfig, TeamConfig
+
+    config = Config(smtp=SmtpConfig(from_="support@groupe-exemple.fr"),
+                    team=TeamConfig(technicians=HELPDESK_TECHNICIANS))
+    return people.requester_of(p, people.identify(p, config), config)
 
 
 def _normal_command(line: str) -> str:

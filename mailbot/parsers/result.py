@@ -23,7 +23,6 @@ DEFAULT_NOREPLY_PATTERNS: tuple[str, ...] = (
 
 @dataclass(frozen=True)
 class ParseRules:
-    technicians: frozenset[str] = frozenset()  # lower-case addresses
     bot_addresses: frozenset[str] = frozenset()  # the support mailbox's own address(es)
     tag_prefix: str = "#"  # the ticket tag is "[#42]"
     programs: tuple[Program, ...] = DEFAULT_PROGRAMS
@@ -68,6 +67,9 @@ class Forwarded:
     original_subject: str | None = None
     original_name: str = ""
     depth: int = 1  # how many forwarded blocks were nested
+    original_cc: list[str] = field(default_factory=list)  # lower-case addresses
+    original_message_id: str | None = None  # known when the original is attached
+    text: str = ""  # the original's own text, cleaned like any body
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -81,7 +83,6 @@ class ParsedMessage:
     date: datetime | None = None
     sender: str = ""
     sender_name: str = ""
-    requester: str = ""
     to: list[str] = field(default_factory=list)
     cc: list[str] = field(default_factory=list)
     reply_to: list[str] = field(default_factory=list)
@@ -104,7 +105,8 @@ class ParsedMessage:
     content_hash: str = ""
     auto_submitted: str | None = None
     authentication_results: list[str] = field(default_factory=list)
-    is_phone_log: bool = False
+    phone_marker: bool = False  # the subject carries a configured phone-call marker
+    thanks_only: bool = False  # the text only thanks or acknowledges ("merci", "ok, thanks!")
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -114,7 +116,6 @@ class ParsedMessage:
             "date": self.date.isoformat() if self.date else None,
             "sender": self.sender,
             "sender_name": self.sender_name,
-            "requester": self.requester,
             "to": list(self.to),
             "cc": list(self.cc),
             "subject": self.subject,
@@ -125,7 +126,8 @@ class ParsedMessage:
             "kind": self.kind,
             "machine_reasons": list(self.machine_reasons),
             "bounce": asdict(self.bounce) if self.bounce else None,
-            "is_phone_log": self.is_phone_log,
+            "phone_marker": self.phone_marker,
+            "thanks_only": self.thanks_only,
             "text": self.text,
             "errors": [e.to_json() for e in self.errors],
             "attachments": [a.to_json() for a in self.attachments],
