@@ -36,10 +36,11 @@ class Batch:
 
     def stage(self, decision: Decision) -> None:
         number = decision.ticket.number if decision.ticket else 0
-        self.commit.index[decision.key] = number
+        if decision.key is not None:  # a timer decision has no incoming message
+            self.commit.index[decision.key] = number
         if decision.ticket is not None:
             self.commit.tickets[number] = decision.ticket.to_dict()
-            if decision.action == "new_ticket":
+            if number >= self.next_number():
                 self._next = self.commit.next_number = number + 1
         for mail in decision.mails:
             self.commit.outbox[mail.message_id] = mail.to_dict()

@@ -148,6 +148,8 @@ def load_config(path: Path | None) -> Config:
 def cmd_check_config(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     print(f"{config.source}: OK")
+    for warning in config.warnings():
+        print(f"{config.source}: warning: {warning}")
     return 0
 
 
@@ -219,11 +221,18 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def cmd_parse(args: argparse.Namespace) -> int:
+    from mailbot import people
     from mailbot.parsers import parse
 
-    rules = load_config(args.config).parse_rules()
+    config = load_config(args.config)
     raw = sys.stdin.buffer.read() if str(args.file) == "-" else args.file.read_bytes()
-    result = parse(raw, rules).to_json()
+    parsed = parse(raw, config.parse_rules())
+    result = parsed.to_json()
+    # Who the daemon would take it from: the core decides, with the same configuration.
+    author = people.identify(parsed, config)
+    result["author"] = author.verdict
+    result["requester"] = people.requester_of(parsed, author, config)
+    result["is_phone_log"] = people.is_phone_log(parsed, author)
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=2))
     else:
@@ -233,6 +242,7 @@ def cmd_parse(args: argparse.Namespace) -> int:
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
+    from mailbot import people
     from mailbot.batch import Batch
     from mailbot.parsers import parse
     from mailbot.pipeline import decide
@@ -244,11 +254,19 @@ def cmd_replay(args: argparse.Namespace) -> int:
     view = Batch(Store(config.state_dir))  # a read-only store: nothing is committed
     decision = decide(parsed, raw_path="(replay)", view=view, config=config,
                       now=make_clock(args.now)())
-    ticket = decision.ticket
     print(f"decision: {decision.action}")
-    where = f"#{ticket.number} ({ticket.status}, {ticket.priority})" if ticket else "-"
-    print(f"ticket:   {where}")
-    print(f"why:      {'; '.join(decision.reasons) or '-'}")
+    print(f"author:   {people.identify(parsed, config).verdict}")
+    ticket = decision.ticket
+    if ticket is None:
+        print("ticket:   -")
+    elif view.store.ticket(ticket.number) is None:
+        print(f"ticket:   #{ticket.number} would be created ({ticket.status}, {ticket.priority})")
+    else:
+        print(f"ticket:   #{ticket.number} ({ticket.status}, {ticket.priority})")
+    for line in decision.reasons or ["-"]:
+        print(f"why:      {line}")
+    for command in parsed.commands:
+        print(f"command:  {command}")
     for mail in decision.mails:
         print(f"mail:     {mail.kind} to {', '.join(mail.recipients)}: {mail.subject}")
         if args.show_mails:
@@ -274,7 +292,8 @@ def ticket_json(ticket: Ticket, config: Config, *, messages: bool) -> dict[str, 
             "number", "status", "priority", "type", "category", "program", "requester",
             "subject", "channel", "urgent_requested", "urgent_demoted", "demotion_reason", "vip",
             "escalation_level", "assignee", "created_at", "updated_at", "first_response_due",
-            "resolution_due", "first_response_at", "resolved_at", "closed_at", "why")
+            "resolution_due", "first_response_at", "resolved_at", "closed_at", "previous",
+            "why")
     }
     data["tracking_url"] = tracking_url(ticket, config)
     data["attachments"] = [{"filename": a.filename, "size": a.size, "sha256": a.sha256,
@@ -282,7 +301,7 @@ def ticket_json(ticket: Ticket, config: Config, *, messages: bool) -> dict[str, 
     if messages:
         data["messages"] = [{"author": m.author, "kind": m.kind, "date": m.date, "text": m.text,
                              "message_id": m.message_id, "direction": m.direction,
-                             "public": m.public} for m in ticket.messages]
+                             "public": m.public, "note": m.note} for m in ticket.messages]
     return data
 
 

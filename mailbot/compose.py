@@ -9,9 +9,13 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from datetime import datetime
+from email import encoders
 from email.charset import QP, Charset
 from email.generator import Generator
 from email.header import Header
+from email.message import Message
+from email.mime.base import MIMEBase
+from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 from email.policy import compat32
 from email.utils import format_datetime, formataddr
@@ -59,16 +63,27 @@ class Draft:
     date: datetime
     in_reply_to: str | None = None
     references: tuple[str, ...] = ()
-    auto_submitted: str = "auto-replied"  # or auto-generated (RFC 3834)
+    # RFC 3834: "auto-replied" or "auto-generated"; None for a person's words relayed by us.
+    auto_submitted: str | None = "auto-replied"
     reply_to: str | None = None
+    cc: tuple[str, ...] | list[str] = ()
+    attachments: tuple[tuple[str, str, bytes], ...] = ()  # (file name, content type, content)
 
 
 def build(draft: Draft) -> str:
     # The compat32 classes rather than EmailMessage: the same RFC 5322 result (encoded words,
     # folding, quoted-printable) at a third of the cost, which matters at 100 mails a second.
-    msg = MIMEText(draft.body, "plain", _UTF8_QP)
+    text = MIMEText(draft.body, "plain", _UTF8_QP)
+    msg: Message = text
+    if draft.attachments:
+        msg = MIMEMultipart("mixed")
+        msg.attach(text)
+        for name, content_type, content in draft.attachments:
+            msg.attach(_attachment(name, content_type, content))
     msg["From"] = formataddr((draft.sender_name, draft.sender), charset="utf-8")
     msg["To"] = ", ".join(draft.to)
+    if draft.cc:
+        msg["Cc"] = ", ".join(draft.cc)
     # The subject comes partly from mail we received: whitespace (CR and LF included) is
     # collapsed, so it cannot inject a header. Headers are folded here, by hand where it
     # matters, and the generator folds nothing: its folding would put a long Message-ID alone
@@ -84,12 +99,26 @@ def build(draft: Draft) -> str:
         msg["References"] = (CRLF + " ").join(_unique(draft.references)[-20:])
     if draft.reply_to:
         msg["Reply-To"] = draft.reply_to
-    msg["Auto-Submitted"] = draft.auto_submitted
-    for name, value in LOOP_HEADERS.items():
-        msg[name] = value
+    if draft.auto_submitted:
+        msg["Auto-Submitted"] = draft.auto_submitted
+        for name, value in LOOP_HEADERS.items():
+            msg[name] = value
     out = io.StringIO()
     Generator(out, mangle_from_=False, maxheaderlen=0, policy=_WIRE).flatten(msg)
     return out.getvalue()
+
+
+def _attachment(name: str, content_type: str, content: bytes) -> Message:
+    maintype, _, subtype = content_type.partition("/")
+    if maintype == "text" or not subtype:  # a text file is sent as bytes, as it came
+        maintype, subtype = "application", "octet-stream"
+    part = MIMEBase(maintype, subtype)
+    part.set_payload(content)
+    encoders.encode_base64(part)
+    # RFC 2231 for a name that is not ASCII; the name is already a sanitised display name.
+    filename: str | tuple[str, str, str] = name if name.isascii() else ("utf-8", "", name)
+    part.add_header("Content-Disposition", "attachment", filename=filename)
+    return part
 
 
 def hours_text(hours: float, language: str, *, working: bool) -> str:

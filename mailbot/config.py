@@ -13,6 +13,7 @@ import tomllib
 import types
 import typing
 from dataclasses import MISSING, dataclass, field, fields, is_dataclass
+from email.utils import getaddresses, parseaddr
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
@@ -78,6 +79,17 @@ class StorageConfig:
 class TeamConfig:
     address: str = "equipe-si@example.com"
     technicians: list[str] = field(default_factory=list)
+    # The receiving server whose Authentication-Results verdict authenticates technicians
+    # (RFC 8601); empty: From alone is trusted (check-config warns).
+    authserv_id: str = ""
+    # Subject markers that make a technician's mail a phone-call log, like #phone.
+    phone_markers: list[str] = field(default_factory=lambda: ["[TEL]", "[APPEL]"])
+
+
+@dataclass
+class TicketsConfig:
+    # A reply within this many days of closure reopens the ticket; later, it opens a new one.
+    reopen_days: int = 10
 
 
 @dataclass
@@ -136,6 +148,7 @@ class Config:
     team: TeamConfig = field(default_factory=TeamConfig)
     mail: MailConfig = field(default_factory=MailConfig)
     priorities: PrioritiesConfig = field(default_factory=PrioritiesConfig)
+    tickets: TicketsConfig = field(default_factory=TicketsConfig)
     programs: list[ProgramConfig] = field(default_factory=_default_programs)
     source: str = field(default="", metadata={"internal": True})
 
@@ -143,18 +156,42 @@ class Config:
     def state_dir(self) -> Path:
         return Path(self.storage.dir)
 
+    # Addresses are written as people write them ("Support <support@x.fr>" or "support@x.fr"):
+    # read with the standard library, never used as written.
     @property
     def bot_address(self) -> str:
-        return self.smtp.from_.lower()
+        return address_of(self.smtp.from_)
+
+    @property
+    def bot_name(self) -> str:
+        """The display name of the bot's mails: the one written in smtp.from, else the
+        organisation."""
+        return parseaddr(self.smtp.from_)[0].strip() or self.mail.organisation
+
+    @property
+    def team_address(self) -> str:
+        return address_of(self.team.address)
+
+    @property
+    def technicians(self) -> tuple[str, ...]:
+        return tuple(address_of(t) for t in self.team.technicians)
 
     def parse_rules(self) -> ParseRules:
         return ParseRules(
-            technicians=frozenset(t.lower() for t in self.team.technicians),
             bot_addresses=frozenset({self.bot_address}),
             tag_prefix=self.mail.tag_prefix,
             programs=tuple(Program(p.name, tuple(p.aliases)) for p in self.programs),
+            phone_markers=tuple(self.team.phone_markers),
             noreply_patterns=tuple(self.mail.noreply_patterns),
         )
+
+    def warnings(self) -> list[str]:
+        """What is allowed but weak: shown by check-config and logged at start."""
+        out = []
+        if self.team.technicians and not self.team.authserv_id:
+            out.append("team.authserv_id is not set: a technician is recognised by the From "
+                       "address alone, which anyone can forge")
+        return out
 
     def imap_password(self) -> str:
         return _password("MAILBOT_IMAP_PASSWORD", self.mailbox.password_file, "mailbox")
@@ -204,13 +241,13 @@ def _check_values(config: Config) -> list[str]:
         problems.append("mailbox.idle_renew_minutes: must be above 0 and below 29 (RFC 2177)")
     if not 1 <= config.smtp.connections <= 16:
         problems.append("smtp.connections: must be between 1 and 16")
-    if "@" not in config.smtp.from_:
-        problems.append("smtp.from: not an email address")
-    if "@" not in config.team.address:
-        problems.append("team.address: not an email address")
-    for i, tech in enumerate(config.team.technicians):
-        if "@" not in tech:
-            problems.append(f"team.technicians[{i}]: not an email address: {tech!r}")
+    for where, value in (("smtp.from", config.smtp.from_), ("team.address", config.team.address),
+                         *((f"team.technicians[{i}]", t)
+                           for i, t in enumerate(config.team.technicians))):
+        if not address_of(value):
+            problems.append(f"{where}: not an email address: {value!r}")
+    if config.tickets.reopen_days < 0:
+        problems.append("tickets.reopen_days: must be 0 or more")
     if not config.web.base_url.startswith(("http://", "https://")):
         problems.append("web.base_url: must start with http:// or https://")
     if ":" not in config.web.listen:
@@ -223,6 +260,19 @@ def _check_values(config: Config) -> list[str]:
     if config.mail.max_automatic_mails < 1:
         problems.append("mail.max_automatic_mails: must be at least 1")
     return problems
+
+
+def address_of(value: str) -> str:
+    """The bare, lower-case address in `value` ("Support <Support@X.fr>" -> "support@x.fr"),
+    or "" when it holds no single valid address."""
+    found = getaddresses([value])
+    if len(found) != 1:
+        return ""
+    address = found[0][1].strip().lower()
+    local, at, domain = address.rpartition("@")
+    if not at or not local or not domain or any(c in address for c in " <>,;\"\r\n"):
+        return ""
+    return address
 
 
 def _password(variable: str, password_file: str, section: str) -> str:

@@ -9,12 +9,14 @@ and the loop goes on with the next one.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import Protocol
 
 from mailbot import loopguard, pipeline
 from mailbot.batch import Batch
@@ -24,13 +26,18 @@ from mailbot.faults import crash_point, fail_point
 from mailbot.intake import IncomingMail, Intake, IntakeError
 from mailbot.model import OutgoingMail
 from mailbot.parsers import parse
-from mailbot.store import Commit, Store
+from mailbot.store import Store
 from mailbot.transport import DeliveryResult, Transport, retry_delay
 
 log = logging.getLogger("mailbot")
 
 Clock = Callable[[], datetime]
+LARGE_MAIL = 64 * 1024  # characters; beyond, an outgoing mail is kept in a file of its own
 OUTAGE_PAUSE = 60  # seconds between rounds of reconnection attempts once back-off gave up
+
+
+class PendingCursor(Protocol):
+    def take(self) -> dict[str, list[int]]: ...
 
 
 def system_clock() -> datetime:
@@ -50,8 +57,10 @@ class Summary:
 class Daemon:
     def __init__(self, config: Config, *, store: Store, intake: Intake,
                  make_transport: Callable[[], Transport],
-                 clock: Clock = system_clock, stop: threading.Event | None = None):
+                 clock: Clock = system_clock, stop: threading.Event | None = None,
+                 cursor: PendingCursor | None = None):
         self.config = config
+        self.cursor = cursor
         self.store = store
         self.intake = intake
         self.clock = clock
@@ -62,26 +71,54 @@ class Daemon:
         self.courier = Courier(make_transport, workers=workers)
 
     # --- one pass ----------------------------------------------------------------------------
+    #
+    #   deliveries reported by the courier -> fetch a batch -> decide each message ->
+    #   timer decisions -> cursor and loop-cap pruning -> ONE store commit -> move the messages
+    #   -> hand the due outbox to the courier
+    #
+    # The clock is read once per pass, and every effect of the pass is in its one commit.
 
     def run_once(self) -> Summary:
-        """Process everything pending (mail, then the outbox) and return; `mailbot run --once`."""
+        """Process everything pending (mail, due timers, then the outbox) and return;
+        `mailbot run --once`."""
         summary = Summary()
         while not self.stop.is_set():
-            items = self.intake.fetch_pending(limit=self.config.mailbox.batch)
-            if not items:
+            if not self.run_pass(summary):
                 break
-            self.handle_batch(items, summary)
-            self.record_deliveries(summary, wait=False)
-            self.dispatch_outbox()  # sent while the next batch is being handled
-        self.dispatch_outbox()
-        self.record_deliveries(summary, wait=True)
-        # The loop cap only looks back one window: older counts would only make state.json grow.
-        self.store.prune_automatic(loopguard.window_start(self.clock(), self.config))
+        self.run_pass(summary, fetch=False, wait=True)  # what the courier sent, due timers
         return summary
 
-    def handle_batch(self, items: list[IncomingMail], summary: Summary) -> None:
-        now = self.clock()  # read once per batch and passed down
+    def run_pass(self, summary: Summary, *, fetch: bool = True, wait: bool = False) -> int:
+        """One pass; returns how many messages it fetched."""
+        now = self.clock()
         batch = Batch(self.store)
+        self._record_deliveries(batch, summary, now, wait=wait)
+        items = self.intake.fetch_pending(limit=self.config.mailbox.batch) if fetch else []
+        done = self._handle(items, batch, summary, now)
+        for decision in pipeline.timers(batch, self.config, now):
+            log.info("%s", decision.log_line(None))
+            batch.stage(decision)
+        # The loop cap only looks back one window: older counts would only make state.json grow.
+        batch.commit.automatic_before = loopguard.window_start(now, self.config)
+        batch.commit.cursors.update(self.cursor_updates())
+        crash_point("before_commit")
+        self.store.commit(batch.commit)
+        if done:
+            crash_point("after_commit")
+            self.intake.mark_processed(done)
+            crash_point("after_move")
+        self.dispatch_outbox(now)  # sent while the next batch is being handled
+        return len(items)
+
+    def cursor_updates(self) -> dict[str, list[int]]:
+        return self.cursor.take() if self.cursor is not None else {}
+
+    def handle_batch(self, items: list[IncomingMail], summary: Summary) -> None:
+        """Decide `items` and commit them in one pass (kept for tools that feed mail)."""
+        self._handle(items, Batch(self.store), summary, self.clock())
+
+    def _handle(self, items: list[IncomingMail], batch: Batch, summary: Summary,
+                now: datetime) -> list[IncomingMail]:
         done: list[IncomingMail] = []
         for item in items:
             if self.stop.is_set():  # SIGTERM: finish the message in hand, leave the rest
@@ -96,12 +133,7 @@ class Daemon:
             done.append(item)
             summary.handled += 1
             summary.actions[decision.action] = summary.actions.get(decision.action, 0) + 1
-        crash_point("before_commit")
-        if done:
-            self.store.commit(batch.commit)
-            crash_point("after_commit")
-            self.intake.mark_processed(done)
-            crash_point("after_move")
+        return done
 
     def _decide(self, item: IncomingMail, batch: Batch,
                 now: datetime) -> pipeline.Decision:
@@ -112,10 +144,22 @@ class Daemon:
             self.store.keep_file(attachment.content, attachment.sha256)
         decision = pipeline.decide(parsed, raw_path=raw_path, view=batch, config=self.config,
                                    now=now)
+        self._offload_large_mails(decision)
         log.info("%s", decision.log_line(parsed.message_id))
         for defect in list(dict.fromkeys(parsed.defects))[:3]:
             log.info("%s: defect: %s", parsed.message_id or item.key, defect)
         return decision
+
+    def _offload_large_mails(self, decision: pipeline.Decision) -> None:
+        """A mail with attachments is kept in a file of its own, not in the ticket's JSON (a
+        ticket block is rewritten whenever one of its tickets changes)."""
+        if decision.ticket is None:
+            return
+        for entry in decision.ticket.messages:
+            if entry.direction == "out" and len(entry.data) > LARGE_MAIL:
+                data = entry.data.encode("utf-8")
+                entry.data_file = self.store.keep_file(data, hashlib.sha256(data).hexdigest())
+                entry.data = ""
 
     def _quarantine(self, item: IncomingMail, exc: Exception, now: datetime) -> None:
         folder = self.store.dir / "quarantine"
@@ -134,9 +178,8 @@ class Daemon:
 
     # --- the outbox --------------------------------------------------------------------------
 
-    def dispatch_outbox(self) -> None:
+    def dispatch_outbox(self, now: datetime) -> None:
         """Hand the due mails to the courier."""
-        now = self.clock()
         # A mail never tried is due whatever the clock says (a --now run, a clock set back).
         due = [m for m in self.store.outbox() if m.status == "pending"
                and m.message_id not in self.courier.in_flight
@@ -151,14 +194,14 @@ class Daemon:
             ready.append(replace(mail, data=data))
         self.courier.submit(ready)
 
-    def record_deliveries(self, summary: Summary, *, wait: bool) -> None:
-        """Commit what the courier reports: sent, deferred with back-off, or failed."""
+    def _record_deliveries(self, batch: Batch, summary: Summary, now: datetime, *,
+                           wait: bool) -> None:
+        """Stage what the courier reports: sent, deferred with back-off, or failed."""
         results = self.courier.results(wait=wait)
         if not results:
             return
         crash_point("after_send")
-        now = self.clock()
-        commit = Commit()
+        commit = batch.commit
         for mail, delivery in results:
             if delivery.result is DeliveryResult.SENT:
                 commit.outbox_done.append(mail.message_id)
@@ -177,7 +220,6 @@ class Daemon:
                 summary.failed += 1
                 log.error("failed %s %s for ticket #%s: %s", mail.kind, mail.message_id,
                           mail.ticket, delivery.detail)
-        self.store.commit(commit)
 
     def next_outbox_attempt(self) -> datetime | None:
         pending = [m.next_attempt_at for m in self.store.outbox() if m.status == "pending"]

@@ -91,6 +91,13 @@ STATUS_LABELS: dict[str, dict[str, str]] = {
         "closed": "Closed",
     },
 }
+# The same statuses as the team speaks of them (notices, transcripts, digests).
+TEAM_STATUS_LABELS: dict[str, dict[str, str]] = {
+    "fr": {"new": "nouveau", "open": "en cours", "waiting": "en attente du demandeur",
+           "closed": "clos"},
+    "en": {"new": "new", "open": "open", "waiting": "waiting for the requester",
+           "closed": "closed"},
+}
 PRIORITY_LABELS: dict[str, dict[str, str]] = {
     "fr": {"P1": "P1 – critique", "P2": "P2 – haute", "P3": "P3 – normale", "P4": "P4 – basse"},
     "en": {"P1": "P1 – critical", "P2": "P2 – high", "P3": "P3 – normal", "P4": "P4 – low"},

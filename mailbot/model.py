@@ -57,7 +57,9 @@ class Entry:
     attachments: list[StoredAttachment] = field(default_factory=list)
     raw_path: str = ""  # incoming: the .eml kept under the state directory
     public: bool = True  # False for internal notes and team-only mail
+    note: str = ""  # what the bot remarks of it ("unauthenticated: ...", "logged by ...")
     data: str = ""  # outgoing: the whole RFC 5322 message as sent (the outbox reads it here)
+    data_file: str = ""  # ... or, for a large one (attachments), the file that holds it
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Entry:
@@ -83,6 +85,7 @@ class Ticket:
     updated_at: str
     status: Status = "new"
     priority: Priority | None = "P3"
+    classified_priority: Priority | None = None  # before URGENT: what a demotion goes back to
     type: str = "incident"  # incident | request | information
     category: str | None = None
     program: str | None = None
@@ -99,6 +102,7 @@ class Ticket:
     first_response_at: str | None = None
     resolved_at: str | None = None
     closed_at: str | None = None
+    previous: int | None = None  # the closed ticket this one follows up, after reopen_days
     participants: list[str] = field(default_factory=list)  # addresses with a part in it
     message_ids: list[str] = field(default_factory=list)  # every Message-ID seen or sent
     why: list[str] = field(default_factory=list)  # the rules that decided its fields

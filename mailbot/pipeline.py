@@ -1,24 +1,31 @@
-"""The functional core: one parsed message in, one decision out.
+"""The functional core: one parsed message (or one tick of the clock) in, one decision out.
 
-    parse -> classify machine mail -> correlate -> decide -> (one commit) -> outbox
+    fetch -> parse -> who wrote (people) -> correlate -> the first step that decides -> commit
 
 `decide` reads the tickets through a read-only `View`, takes `now` as an argument, and returns
-what to store and what to send; it never touches the network, the disk or the clock. The daemon
-stages decisions in a `mailbot.batch.Batch` (a View that sees its own staged changes) and
-commits the batch in one store write.
+what to store and what to send; it never touches the network, the disk or the clock. The flow is
+the table `STEPS` below: each step looks at the message and either decides or passes. `timers`
+is the same for decisions that no message triggers (SLA, escalation, digest: `TIMER_STEPS`).
+The daemon stages every decision of a pass in a `mailbot.batch.Batch` and commits them at once.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
+from email.utils import parsedate_to_datetime
 from typing import Protocol
 
-from mailbot import compose, ids, loopguard
+from mailbot import commands, ids, loopguard, mails, people
 from mailbot.config import Config
+from mailbot.mails import Incoming, tracking_url
 from mailbot.model import Entry, OutgoingMail, StoredAttachment, Ticket
 from mailbot.parsers import Attachment, ParsedMessage
+from mailbot.people import Author
 from mailbot.tags import format_tag
+
+__all__ = ["Decision", "View", "decide", "timers", "tracking_url", "correlate"]
 
 
 class View(Protocol):
@@ -30,8 +37,10 @@ class View(Protocol):
 
 @dataclass
 class Decision:
-    action: str  # new_ticket | follow_up | delivery_failure | filed_automatic | dropped | duplicate
-    key: str  # the incoming message's idempotency key
+    # new_ticket | follow_up | reopened | filed_thanks | technician | commands_refused |
+    # unauthenticated | delivery_failure | filed_automatic | dropped | duplicate | timer
+    action: str
+    key: str | None  # the incoming message's idempotency key; None for a timer decision
     ticket: Ticket | None = None
     mails: list[OutgoingMail] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)
@@ -43,6 +52,24 @@ class Decision:
         return f"{message_id or '<no Message-ID>'}: {self.action}, {where}, {sent}{why}"
 
 
+@dataclass
+class Context:
+    """What every step may look at: the message, who wrote it and the ticket it belongs to."""
+
+    msg: ParsedMessage
+    key: str
+    raw_path: str
+    view: View
+    config: Config
+    now: datetime
+    author: Author
+    ticket: Ticket | None
+    how: str  # how the ticket was found ("header <id>", "tag [#4]") or ""
+
+
+Step = tuple[str, str, Callable[[Context], "Decision | None"]]
+
+
 def message_key(msg: ParsedMessage) -> str:
     """Idempotency: the Message-ID, or the content hash when a message has none."""
     return f"mid:{msg.message_id}" if msg.message_id else f"sha256:{msg.content_hash}"
@@ -50,20 +77,16 @@ def message_key(msg: ParsedMessage) -> str:
 
 def decide(msg: ParsedMessage, *, raw_path: str, view: View, config: Config,
            now: datetime) -> Decision:
-    key = message_key(msg)
-    if view.lookup(key) is not None:
-        return Decision("duplicate", key, reasons=["already handled"])
-    if msg.kind == "bounce":
-        return _bounce(msg, key, raw_path, view, config, now)
+    author = people.identify(msg, config)
     ticket, how = correlate(msg, view, config)
-    if msg.kind == "auto_reply":  # filed where it belongs, never a ticket of its own
-        if ticket is None:
-            return Decision("dropped", key, reasons=[f"{msg.kind}, no ticket"])
-        entry = _incoming_entry(msg, raw_path, "request", now, public=False)
-        return Decision("filed_automatic", key, _with_entry(ticket, entry, msg), reasons=[how])
-    if ticket is None:
-        return _new_ticket(msg, key, raw_path, view, config, now)
-    return _follow_up(msg, key, raw_path, ticket, how, view, config, now)
+    context = Context(msg, message_key(msg), raw_path, view, config, now, author, ticket, how)
+    for _name, _description, step in STEPS:
+        decision = step(context)
+        if decision is not None:
+            if author.claims_technician:
+                decision.reasons.insert(0, author.verdict)
+            return decision
+    raise AssertionError("the last step always decides")
 
 
 def correlate(msg: ParsedMessage, view: View, config: Config) -> tuple[Ticket | None, str]:
@@ -74,7 +97,8 @@ def correlate(msg: ParsedMessage, view: View, config: Config) -> tuple[Ticket | 
             return ticket, f"header {mid}"
     if msg.ticket_ref is not None:
         ticket = view.ticket(msg.ticket_ref)
-        if ticket is not None and _has_part(msg.sender, ticket, config):
+        if ticket is not None and (msg.sender in ticket.participants
+                                   or msg.sender in people.staff(config)):
             return ticket, f"tag {format_tag(ticket.number, config.mail.tag_prefix)}"
     return None, ""
 
@@ -88,101 +112,319 @@ def _ticket_of_id(mid: str, view: View) -> Ticket | None:
     return ticket if ticket is not None and mid in ticket.message_ids else None
 
 
-def _has_part(sender: str, ticket: Ticket, config: Config) -> bool:
-    staff = {t.lower() for t in config.team.technicians} | {config.team.address.lower()}
-    return sender in ticket.participants or sender in staff
+# --- the steps, in order -----------------------------------------------------------------------
+
+def _duplicate(c: Context) -> Decision | None:
+    if c.view.lookup(c.key) is not None:
+        return Decision("duplicate", c.key, reasons=["already handled"])
+    return None
 
 
-def _new_ticket(msg: ParsedMessage, key: str, raw_path: str, view: View, config: Config,
-                now: datetime) -> Decision:
-    number = view.next_number()
-    priorities = config.priorities
-    priority, why = priorities.default, [("default_priority", priorities.default)]
-    if msg.urgent:
-        priority = min(priority, priorities.urgent)  # "P1" < "P2": never lower a priority
-        why = [("urgent_subject", priorities.urgent)]
-    requester = (msg.requester or msg.sender).lower()
-    ticket = Ticket(
-        number=number, subject=msg.subject or msg.subject_raw or "(sans objet)",
-        requester=requester, token=ids.new_token(number), created_at=now.isoformat(),
-        updated_at=now.isoformat(), priority=priority, program=msg.program,
-        channel="phone" if msg.is_phone_log else "email", language=config.mail.language,
-        urgent_requested=msg.urgent, participants=_participants(msg, config, [requester]),
-        why=[explain(code, value, "en") for code, value in why],
-    )
-    ticket = _with_entry(ticket, _incoming_entry(msg, raw_path, "request", now), msg)
-    blocked = loopguard.automatic_mail_blocked(msg, config)
-    if msg.is_phone_log:  # the requester was on the phone; they hear of it when it is closed
-        blocked.append("phone_log")
-    mails: list[OutgoingMail] = []
-    if not blocked and loopguard.over_cap(
-            view.automatic_since(requester, loopguard.window_start(now, config)), config):
-        blocked = ["automatic_mail_cap"]
-    if not blocked:
-        mails.append(_acknowledgement(ticket, msg, config, now))
-    mails.append(_team_new(ticket, msg, config, now, blocked,
-                           [explain(code, value, config.mail.language) for code, value in why]))
-    for mail in mails:
-        ticket = _with_outgoing(ticket, mail, now)
-    reasons = ticket.why + ([f"no acknowledgement: {', '.join(blocked)}"] if blocked else [])
-    return Decision("new_ticket", key, ticket, mails, reasons)
-
-
-def _follow_up(msg: ParsedMessage, key: str, raw_path: str, ticket: Ticket, how: str,
-               view: View, config: Config, now: datetime) -> Decision:
-    technician = msg.sender in {t.lower() for t in config.team.technicians}
-    # Relaying technicians' answers and their commands belong to the technician issue; until
-    # then their mail is kept as an internal note, so nothing reaches the requester unreviewed.
-    kind = "internal_note" if technician else "request"
-    entry = _incoming_entry(msg, raw_path, kind, now, public=not technician)
-    ticket = _with_entry(ticket, entry, msg)
-    ticket.participants = _participants(msg, config, ticket.participants)
-    if not technician and ticket.status in ("waiting", "closed"):
-        ticket.status, ticket.closed_at = "open", None
-    mails = []
-    if not technician:
-        mails.append(_team_update(ticket, msg, config, now, headline="follow_up"))
-        ticket = _with_outgoing(ticket, mails[0], now)
-    return Decision("follow_up", key, ticket, mails, [how])
-
-
-def _bounce(msg: ParsedMessage, key: str, raw_path: str, view: View, config: Config,
-            now: datetime) -> Decision:
+def _bounce(c: Context) -> Decision | None:
+    if c.msg.kind != "bounce":
+        return None
+    msg = c.msg
     bounced = msg.bounce.original_message_id if msg.bounce else None
     candidates = [bounced] if bounced else []
-    ticket = next(filter(None, (_ticket_of_id(m, view) for m in
+    ticket = next(filter(None, (_ticket_of_id(m, c.view) for m in
                                 [*candidates, *msg.in_reply_to, *msg.references])), None)
     if ticket is None and msg.ticket_ref is not None:
         # The returned message's Message-ID may be lost (a headers-only report, a rewriting
         # MTA): its tag will do, provided the bounced address is one we wrote to on it.
-        tagged = view.ticket(msg.ticket_ref)
+        tagged = c.view.ticket(msg.ticket_ref)
         recipient = (msg.bounce.recipient or "").lower() if msg.bounce else ""
         if tagged is not None and recipient in tagged.participants:
             ticket = tagged
     if ticket is None:
-        return Decision("dropped", key, reasons=["bounce of nothing we sent"])
-    entry = _incoming_entry(msg, raw_path, "delivery_failure", now, public=False)
-    ticket = _with_entry(ticket, entry, msg)
-    mails = []
+        return Decision("dropped", c.key, reasons=["bounce of nothing we sent"])
+    ticket = _with_entry(ticket, _entry(c, "delivery_failure", public=False), msg)
+    out = []
     bounced_kind = bounced.split(".")[2] if bounced and bounced.startswith("<mailbot.") else ""
-    if bounced_kind != "team_notice":  # a bounce of a team notice must not make another one
-        mails.append(_team_update(ticket, msg, config, now, headline="delivery_failure"))
-        ticket = _with_outgoing(ticket, mails[0], now)
-    return Decision("delivery_failure", key, ticket, mails, [f"bounce of {bounced or '?'}"])
+    if bounced_kind not in ("team_notice", "transcript", "unauthenticated"):
+        # A bounce of a mail to staff must not make another mail to staff.
+        out.append(mails.team_update(ticket, Incoming.of(msg, msg.text or msg.body[:4000]),
+                                     c.config, c.now, headline="delivery_failure"))
+    return _decision("delivery_failure", c, ticket, out, [f"bounce of {bounced or '?'}"])
+
+
+def _auto_reply(c: Context) -> Decision | None:
+    if c.msg.kind != "auto_reply":
+        return None
+    if c.ticket is None:  # filed where it belongs, never a ticket of its own
+        return Decision("dropped", c.key, reasons=["auto_reply, no ticket"])
+    ticket = _with_entry(c.ticket, _entry(c, "request", public=False), c.msg)
+    return Decision("filed_automatic", c.key, ticket, reasons=[c.how])
+
+
+def _unauthenticated(c: Context) -> Decision | None:
+    if not c.author.claims_technician or c.author.authenticated:
+        return None
+    ticket = c.ticket
+    if ticket is not None:
+        entry = _entry(c, "internal_note", public=False,
+                       note=f"unauthenticated: {c.author.verdict}")
+        ticket = _with_entry(ticket, entry, c.msg)
+    out = mails.unauthenticated(ticket, c.msg, technician=c.author.address,
+                                verdict=c.author.verdict, config=c.config, now=c.now)
+    return _decision("unauthenticated", c, ticket, out,
+                     ["nothing executed or relayed", *([c.how] if c.how else [])])
+
+
+def _technician_on_ticket(c: Context) -> Decision | None:
+    if not c.author.technician or c.ticket is None:
+        return None
+    msg, config = c.msg, c.config
+    text = commands.strip_commands(msg.text, msg.commands)
+    plan = commands.plan(msg.commands, c.ticket, author=c.author.address, config=config,
+                         now=c.now)
+    if plan.refused:  # nothing applied, nothing relayed; the mail is kept as a note
+        ticket = _with_entry(c.ticket, _entry(c, "internal_note", public=False, text=text,
+                                              note="commands refused: nothing applied"), msg)
+        out = [mails.transcript(ticket, technician=c.author.address, outcomes=plan.outcomes,
+                                applied=False, relayed=False, help_wanted=plan.help,
+                                config=config, now=c.now)]
+        return _decision("commands_refused", c, ticket, out, [c.how, *_refusals(plan)])
+    ticket = plan.ticket
+    assert ticket is not None
+    private = plan.note or plan.phone or (plan.help and not text)
+    closing = plan.close_text is not None
+    answer = "\n\n".join(t for t in (plan.close_text or "", text) if t)
+    kind = "internal_note" if private or not (text or closing) else "reply"
+    note_text = "\n\n".join(t for t in (plan.note_text, text) if t)
+    ticket = _with_entry(ticket, _entry(c, kind, public=kind == "reply",
+                                        text=note_text if kind == "internal_note" else answer),
+                         msg)
+    out: list[OutgoingMail] = []
+    relayed = False
+    if closing:
+        out.append(mails.closure(ticket, text=answer, config=config, now=c.now))
+        relayed = bool(answer)
+    elif kind == "reply":
+        out.append(mails.relay(ticket, technician=c.author.address,
+                               technician_name=msg.sender_name, text=text,
+                               attachments=msg.attachments, config=config, now=c.now))
+        relayed = True
+        if ticket.status != "closed":
+            ticket.status = "waiting"  # answered: the ball is in the requester's court
+    if relayed or closing:
+        ticket.first_response_at = ticket.first_response_at or c.now.isoformat()
+    if plan.demoted is not None:
+        out.append(mails.demotion(ticket, reason=plan.demoted, config=config, now=c.now))
+    if plan.escalated is not None:
+        out.append(mails.team_update(ticket, Incoming(c.author.address, text), config, c.now,
+                                     headline="escalation", detail=plan.escalated))
+    if msg.commands:
+        # The transcript comes after the other mails so that it can say they went out.
+        out_ticket = _with_mails(ticket, out, c.now)
+        transcript = mails.transcript(out_ticket, technician=c.author.address,
+                                      outcomes=plan.outcomes, applied=True, relayed=relayed,
+                                      help_wanted=plan.help, config=config, now=c.now)
+        return _decision("technician", c, out_ticket, [transcript], [c.how, *_done(plan)],
+                         sent=out)
+    return _decision("technician", c, ticket, out, [c.how, "relayed" if relayed else "filed"])
+
+
+def _technician_opens(c: Context) -> Decision | None:
+    """A technician logs a phone call or forwards an employee's mail: the ticket is the
+    employee's (seed 004 EXCEPTIONS; PRODUCT.md §7). Their own new mail is their own ticket."""
+    if not c.author.technician:
+        return None
+    msg, config = c.msg, c.config
+    phone = people.is_phone_log(msg, c.author)
+    requester = people.requester_of(msg, c.author, config)
+    if phone and requester == c.author.address:
+        out = [mails.transcript(None, technician=c.author.address, outcomes=[commands.Outcome(
+            "#phone", False, "phone_without_requester")], applied=False, relayed=False,
+            help_wanted=True, config=config, now=c.now)]
+        return Decision("commands_refused", c.key, None, out,
+                        [c.author.verdict, "phone log without #requester"])
+    behalf = people.is_forward_on_behalf(msg, c.author, config) and not phone
+    text = commands.strip_commands(msg.text, msg.commands)
+    date, extra = msg.date or c.now, []
+    if behalf and msg.forwarded is not None:
+        text = msg.forwarded.text or text
+        date = _forwarded_date(msg.forwarded.original_date) or date
+        extra = msg.forwarded.original_cc
+    ticket = _open(c, requester=requester, channel="phone" if phone else "email", text=text,
+                   date=date, participants=[requester, *extra])
+    plan = commands.plan(msg.commands, ticket, author=c.author.address, config=config,
+                         now=c.now, opening=True)
+    if plan.refused:
+        out = [mails.transcript(None, technician=c.author.address, outcomes=plan.outcomes,
+                                applied=False, relayed=False, help_wanted=plan.help,
+                                config=config, now=c.now)]
+        return Decision("commands_refused", c.key, None, out,
+                        [c.author.verdict, "no ticket opened", *_refusals(plan)])
+    ticket = plan.ticket or ticket
+    out: list[OutgoingMail] = []
+    if plan.close_text is not None:
+        answer = plan.close_text or text
+        ticket.first_response_at = c.now.isoformat()
+        out.append(mails.closure(ticket, text=answer, config=config, now=c.now))
+    else:
+        thread: tuple[str | None, tuple[str, ...]] = (None, ())
+        if behalf and msg.forwarded and msg.forwarded.original_message_id:
+            thread = (msg.forwarded.original_message_id, (msg.forwarded.original_message_id,))
+        elif not behalf:
+            thread = _thread(msg)
+        out += _acknowledge(c, ticket, thread)
+    if plan.demoted is not None:
+        out.append(mails.demotion(ticket, reason=plan.demoted, config=config, now=c.now))
+    ticket = _with_mails(ticket, out, c.now)
+    notice = mails.team_new(ticket, Incoming(c.author.address, text, msg.errors,
+                                             msg.attachments), config, c.now,
+                            blocked=[] if out else _blocked(c, ticket),
+                            why=[_explain(w, config.mail.language) for w in ticket.why])
+    ticket = _with_mails(ticket, [notice], c.now)
+    final = [*out, notice]
+    if msg.commands:
+        final.append(mails.transcript(ticket, technician=c.author.address,
+                                      outcomes=plan.outcomes, applied=True,
+                                      relayed=plan.close_text is not None,
+                                      help_wanted=plan.help, config=config, now=c.now))
+        ticket = _with_mails(ticket, final[-1:], c.now)
+    how = "phone log" if phone else "forward on behalf of " + requester if behalf else "own"
+    return Decision("new_ticket", c.key, ticket, final, [how, *ticket.why, *_done(plan)])
+
+
+def _closed_ticket(c: Context) -> Decision | None:
+    ticket = c.ticket
+    if ticket is None or ticket.status != "closed":
+        return None
+    if c.msg.thanks_only:  # "merci", "ok, bonne journée": filed, nobody disturbed
+        ticket = _with_entry(ticket, _entry(c, "request"), c.msg)
+        return Decision("filed_thanks", c.key, ticket, reasons=[c.how, "thanks only"])
+    closed = datetime.fromisoformat(ticket.closed_at or ticket.updated_at)
+    if c.now - closed > timedelta(days=c.config.tickets.reopen_days):
+        return _new_ticket(c, previous=ticket)
+    ticket = _with_entry(ticket, _entry(c, "request"), c.msg)
+    ticket.status, ticket.closed_at, ticket.resolved_at = "open", None, None
+    ticket.participants = _participants(c.msg, c.config, ticket.participants)
+    out = [mails.team_update(ticket, Incoming.of(c.msg), c.config, c.now, headline="reopened")]
+    return _decision("reopened", c, ticket, out, [c.how, "reopened within "
+                                                   f"{c.config.tickets.reopen_days} days"])
+
+
+def _follow_up(c: Context) -> Decision | None:
+    if c.ticket is None:
+        return None
+    ticket = _with_entry(c.ticket, _entry(c, "request"), c.msg)
+    ticket.participants = _participants(c.msg, c.config, ticket.participants)
+    if ticket.status == "waiting":
+        ticket.status = "open"
+    out = [mails.team_update(ticket, Incoming.of(c.msg), c.config, c.now, headline="follow_up")]
+    return _decision("follow_up", c, ticket, out, [c.how, *_ignored_commands(c)])
+
+
+def _new_ticket(c: Context, previous: Ticket | None = None) -> Decision:
+    msg = c.msg
+    requester = msg.sender.lower()
+    ticket = _open(c, requester=requester, channel="email", text=msg.text,
+                   date=msg.date or c.now, participants=[requester])
+    if previous is not None:
+        ticket.previous = previous.number
+        ticket.why = [*ticket.why, f"follows ticket #{previous.number}, closed more than "
+                                   f"{c.config.tickets.reopen_days} days ago"]
+    out = _acknowledge(c, ticket, _thread(msg))
+    blocked = [] if out else _blocked(c, ticket)
+    ticket = _with_mails(ticket, out, c.now)
+    notice = mails.team_new(ticket, Incoming.of(msg), c.config, c.now, blocked=blocked,
+                            why=[_explain(w, c.config.mail.language) for w in ticket.why])
+    ticket = _with_mails(ticket, [notice], c.now)
+    reasons = [*ticket.why, *([f"no acknowledgement: {', '.join(blocked)}"] if blocked else []),
+               *_ignored_commands(c)]
+    return Decision("new_ticket", c.key, ticket, [*out, notice], reasons)
+
+
+# The flow for one incoming message, in order; the first step that decides ends it.
+STEPS: tuple[Step, ...] = (
+    ("duplicate", "a message already handled is not handled twice (idempotency)", _duplicate),
+    ("bounce", "a bounce of our own mail is filed on its ticket as a delivery failure",
+     _bounce),
+    ("auto_reply", "an auto-reply is filed on its ticket, never a ticket of its own",
+     _auto_reply),
+    ("unauthenticated", "mail in a technician's name that fails authentication acts on "
+                        "nothing: filed as a note, the team and the technician told",
+     _unauthenticated),
+    ("technician_on_ticket", "a technician's mail on a ticket: its commands all or none, "
+                             "then the answer relayed, or a note kept", _technician_on_ticket),
+    ("technician_opens", "a technician's phone log or forward opens the employee's ticket",
+     _technician_opens),
+    ("closed_ticket", "on a closed ticket: thanks are filed, a follow-up reopens it, after "
+                      "reopen_days a new ticket names the old one", _closed_ticket),
+    ("follow_up", "the requester or a colleague writes on an open ticket: filed, team told",
+     _follow_up),
+    ("new_ticket", "anything else opens a ticket, acknowledged unless the loop guards say no",
+     _new_ticket),
+)
+
+
+# --- decisions no message triggers -------------------------------------------------------------
+
+TimerStep = tuple[str, str, Callable[[View, Config, datetime], Sequence[Decision]]]
+# Checked once per pass, with the pass's `now`; each returns the decisions that are due. The
+# SLA clocks, the escalation ladder and the morning digest (issue 8) are steps of this table.
+TIMER_STEPS: tuple[TimerStep, ...] = ()
+
+
+def timers(view: View, config: Config, now: datetime,
+           steps: Sequence[TimerStep] = TIMER_STEPS) -> list[Decision]:
+    return [d for _name, _description, step in steps for d in step(view, config, now)]
 
 
 # --- building blocks ---------------------------------------------------------------------------
 
-def _incoming_entry(msg: ParsedMessage, raw_path: str, kind: str, now: datetime, *,
-                    public: bool = True) -> Entry:
+def _open(c: Context, *, requester: str, channel: str, text: str, date: datetime,
+          participants: list[str]) -> Ticket:
+    msg, config = c.msg, c.config
+    priorities = config.priorities
+    priority, why = priorities.default, [f"default priority {priorities.default}"]
+    urgent = msg.urgent
+    if urgent:
+        priority = min(priority, priorities.urgent)  # "P1" < "P2": never lower a priority
+        why = [f"URGENT in the subject: {priorities.urgent}"]
+    number = c.view.next_number()
+    ticket = Ticket(
+        number=number, subject=msg.subject or msg.subject_raw or "(sans objet)",
+        requester=requester, token=ids.new_token(number), created_at=c.now.isoformat(),
+        updated_at=c.now.isoformat(), priority=priority,  # type: ignore[arg-type]
+        classified_priority=priorities.default, program=msg.program,
+        channel=channel,  # type: ignore[arg-type]
+        language=config.mail.language, urgent_requested=urgent,
+        participants=_participants(msg, config, participants), why=why)
+    author = requester if c.author.technician and requester != c.author.address else msg.sender
+    entry = _entry(c, "request", text=text, date=date, author=author,
+                   note=f"logged by {msg.sender}" if author != msg.sender else "")
+    return _with_entry(ticket, entry, msg)
+
+
+def _acknowledge(c: Context, ticket: Ticket, thread: tuple[str | None, tuple[str, ...]]
+                 ) -> list[OutgoingMail]:
+    if _blocked(c, ticket):
+        return []
+    return [mails.acknowledgement(ticket, c.config, c.now, thread=thread)]
+
+
+def _blocked(c: Context, ticket: Ticket) -> list[str]:
+    """Why no automatic mail may go to the requester (loop safety), or []."""
+    blocked = loopguard.automatic_mail_blocked(c.msg, c.config)
+    if not blocked and loopguard.over_cap(c.view.automatic_since(
+            ticket.requester, loopguard.window_start(c.now, c.config)), c.config):
+        blocked = ["automatic_mail_cap"]
+    return blocked
+
+
+def _entry(c: Context, kind: str, *, public: bool = True, text: str | None = None,
+           date: datetime | None = None, author: str | None = None, note: str = "") -> Entry:
+    msg = c.msg
     return Entry(
         message_id=msg.message_id or f"<sha256.{msg.content_hash}@mailbot.invalid>",
-        author=msg.sender, kind=kind,  # type: ignore[arg-type]
-        date=(msg.date or now).isoformat(), direction="in", subject=msg.subject_raw,
-        text=msg.text, to=msg.to + msg.cc, errors=[e.to_json() for e in msg.errors],
-        attachments=[stored_attachment(a) for a in msg.attachments], raw_path=raw_path,
-        public=public,
-    )
+        author=author or msg.sender, kind=kind,  # type: ignore[arg-type]
+        date=(date or msg.date or c.now).isoformat(), direction="in", subject=msg.subject_raw,
+        text=msg.text if text is None else text, to=msg.to + msg.cc,
+        errors=[e.to_json() for e in msg.errors],
+        attachments=[stored_attachment(a) for a in msg.attachments], raw_path=c.raw_path,
+        public=public, note=note)
 
 
 def stored_attachment(a: Attachment) -> StoredAttachment:
@@ -194,59 +436,35 @@ def stored_attachment(a: Attachment) -> StoredAttachment:
 
 def _with_entry(ticket: Ticket, entry: Entry, msg: ParsedMessage) -> Ticket:
     ticket = replace(ticket, messages=[*ticket.messages, entry],
-                     message_ids=list(ticket.message_ids))
+                     message_ids=list(ticket.message_ids), participants=list(ticket.participants))
     if msg.message_id and msg.message_id not in ticket.message_ids:
         ticket.message_ids.append(msg.message_id)
     ticket.updated_at = max(ticket.updated_at, entry.date)
     return ticket
 
 
-def _with_outgoing(ticket: Ticket, mail: OutgoingMail, now: datetime) -> Ticket:
-    entry = Entry(message_id=mail.message_id, author=mail.sender, kind="automatic",
-                  date=now.isoformat(), direction="out", subject=mail.subject,
-                  to=mail.recipients, text=mail.text, public=mail.kind == "acknowledgement",
-                  data=mail.data)
-    ticket = replace(ticket, messages=[*ticket.messages, entry],
-                     message_ids=[*ticket.message_ids, mail.message_id])
+def _with_mails(ticket: Ticket, out: Sequence[OutgoingMail], now: datetime) -> Ticket:
+    for mail in out:
+        ticket = mails.with_outgoing(ticket, mail, now)
     return ticket
 
 
-# Why a ticket got its fields: English in the ticket and the logs, the team's language in the
-# notices. Codes rather than sentences, so that each reason reads well in both.
-_WHY = {
-    "default_priority": {"en": "default priority {}", "fr": "priorité par défaut {}"},
-    "urgent_subject": {"en": "URGENT in the subject: {}", "fr": "URGENT dans l'objet : {}"},
-}
-
-
-def explain(code: str, value: str, language: str) -> str:
-    return _WHY[code][language].format(value)
+def _decision(action: str, c: Context, ticket: Ticket | None, out: list[OutgoingMail],
+              reasons: list[str], *, sent: Sequence[OutgoingMail] = ()) -> Decision:
+    """A decision whose mails are recorded in the ticket's history (`sent`: already there)."""
+    if ticket is not None:
+        ticket = _with_mails(ticket, out, c.now)
+    return Decision(action, c.key, ticket, [*sent, *out], [r for r in reasons if r])
 
 
 def _participants(msg: ParsedMessage, config: Config, existing: list[str]) -> list[str]:
-    own = {config.bot_address, config.team.address.lower()}
-    people = [*existing, msg.sender, *msg.cc, *msg.to]
+    own = {config.bot_address, config.team_address}
     out: list[str] = []
-    for person in people:
+    for person in [*existing, msg.sender, *msg.cc, *msg.to]:
         person = person.lower()
         if "@" in person and person not in own and person not in out:
             out.append(person)
     return out
-
-
-def _domain(config: Config) -> str:
-    return config.bot_address.rpartition("@")[2] or "mailbot.invalid"
-
-
-def _outgoing(kind: str, ticket: Ticket, draft: compose.Draft, now: datetime) -> OutgoingMail:
-    return OutgoingMail(message_id=draft.message_id, ticket=ticket.number, kind=kind,
-                        sender=draft.sender, recipients=list(draft.to),
-                        data=compose.build(draft), created_at=now.isoformat(),
-                        next_attempt_at=now.isoformat(), subject=draft.subject, text=draft.body)
-
-
-def tracking_url(ticket: Ticket, config: Config) -> str:
-    return f"{config.web.base_url.rstrip('/')}/t/{ticket.token}"
 
 
 def _thread(msg: ParsedMessage) -> tuple[str | None, tuple[str, ...]]:
@@ -255,72 +473,36 @@ def _thread(msg: ParsedMessage) -> tuple[str | None, tuple[str, ...]]:
     return msg.message_id, (*msg.references, msg.message_id)
 
 
-def _acknowledgement(ticket: Ticket, msg: ParsedMessage, config: Config,
-                     now: datetime) -> OutgoingMail:
-    lang = ticket.language
-    tag = format_tag(ticket.number, config.mail.tag_prefix)
-    target = config.priorities.targets.get(ticket.priority or "P3")
-    expected = (compose.hours_text(target.first_response_hours, lang,
-                                   working=not target.round_the_clock) if target else "")
-    body = compose.render(
-        "acknowledgement", lang, subject=ticket.subject, number=ticket.number,
-        priority=ticket.priority, urgent_requested=ticket.urgent_requested, expected=expected,
-        tracking_url=tracking_url(ticket, config), tag=tag, organisation=config.mail.organisation)
-    in_reply_to, references = _thread(msg)
-    draft = compose.Draft(
-        message_id=ids.new_message_id(ticket.number, "ack", _domain(config)),
-        sender=config.bot_address, sender_name=config.mail.organisation,
-        to=[ticket.requester], subject=f"{tag} {ticket.subject}", body=body, date=now,
-        in_reply_to=in_reply_to, references=references, auto_submitted="auto-replied")
-    return _outgoing("acknowledgement", ticket, draft, now)
+def _forwarded_date(value: str | None) -> datetime | None:
+    try:
+        date = parsedate_to_datetime(value) if value else None
+    except (TypeError, ValueError, IndexError):
+        return None
+    return date if date is None or date.tzinfo else None
 
 
-def _team_new(ticket: Ticket, msg: ParsedMessage, config: Config, now: datetime,
-              blocked: list[str], why: list[str]) -> OutgoingMail:
-    lang = config.mail.language
-    tag = format_tag(ticket.number, config.mail.tag_prefix)
-    body = compose.render(
-        "team_new", lang, tag=tag, channel=ticket.channel, requester=ticket.requester,
-        vip=ticket.vip, sender=msg.sender, subject=ticket.subject, priority=ticket.priority,
-        why=why, program=ticket.program, acknowledged=not blocked,
-        no_ack_reason=", ".join(blocked), text=msg.text, errors=msg.errors,
-        attachments=msg.attachments, tracking_url=tracking_url(ticket, config))
-    label = "Nouveau ticket" if lang == "fr" else "New ticket"
-    draft = compose.Draft(
-        message_id=ids.new_message_id(ticket.number, "team_notice", _domain(config)),
-        sender=config.bot_address, sender_name=config.mail.organisation,
-        to=[config.team.address], subject=f"{tag} {label} : {ticket.subject}"
-        if lang == "fr" else f"{tag} {label}: {ticket.subject}", body=body, date=now,
-        auto_submitted="auto-generated", reply_to=config.bot_address)
-    return _outgoing("team_notice", ticket, draft, now)
+def _refusals(plan: commands.Plan) -> list[str]:
+    return [f"{o.line}: {o.code}" for o in plan.outcomes if not o.done]
 
 
-_HEADLINES = {
-    ("follow_up", "fr"): "Nouveau message sur le ticket",
-    ("follow_up", "en"): "New message on ticket",
-    ("delivery_failure", "fr"): "Échec de remise d'un message du ticket",
-    ("delivery_failure", "en"): "Delivery failure on ticket",
-}
+def _done(plan: commands.Plan) -> list[str]:
+    return [f"{o.line}: done" for o in plan.outcomes if o.done]
 
 
-def _team_update(ticket: Ticket, msg: ParsedMessage, config: Config, now: datetime, *,
-                 headline: str) -> OutgoingMail:
-    lang = config.mail.language
-    tag = format_tag(ticket.number, config.mail.tag_prefix)
-    title = _HEADLINES[(headline, lang)]
-    body = compose.render(
-        "team_update", lang, headline=title, tag=tag, sender=msg.sender,
-        requester=ticket.requester, subject=ticket.subject, status=ticket.status,
-        priority=ticket.priority, text=msg.text or msg.body[:4000],
-        attachments=msg.attachments, tracking_url=tracking_url(ticket, config))
-    last_notice = next((m for m in reversed(ticket.messages)
-                        if m.direction == "out" and ".team_notice." in m.message_id), None)
-    draft = compose.Draft(
-        message_id=ids.new_message_id(ticket.number, "team_notice", _domain(config)),
-        sender=config.bot_address, sender_name=config.mail.organisation,
-        to=[config.team.address], subject=f"{tag} {title} : {ticket.subject}"
-        if lang == "fr" else f"{tag} {title}: {ticket.subject}", body=body, date=now,
-        in_reply_to=last_notice.message_id if last_notice else None,
-        references=(last_notice.message_id,) if last_notice else (),
-        auto_submitted="auto-generated", reply_to=config.bot_address)
-    return _outgoing("team_notice", ticket, draft, now)
+def _ignored_commands(c: Context) -> list[str]:
+    return ["commands ignored: not a technician"] if c.msg.commands else []
+
+
+# Why a ticket got its fields: English in the ticket and the logs, the team's language in the
+# notices.
+_WHY_FR = (("default priority ", "priorité par défaut "),
+           ("URGENT in the subject: ", "URGENT dans l'objet : "))
+
+
+def _explain(reason: str, language: str) -> str:
+    if language != "fr":
+        return reason
+    for en, fr in _WHY_FR:
+        if reason.startswith(en):
+            return fr + reason[len(en):]
+    return reason

@@ -14,7 +14,7 @@ from mailbot.config import Config
 from mailbot.daemon import Clock, Daemon, system_clock
 from mailbot.intake import ImapIntake, Intake, MaildirIntake
 from mailbot.model import Ticket
-from mailbot.store import Commit, StateLock, Store
+from mailbot.store import StateLock, Store
 from mailbot.transport import MaildirTransport, SmtpTransport, Transport
 
 log = logging.getLogger("mailbot")
@@ -30,28 +30,35 @@ def make_clock(now: datetime | None) -> Clock:
 
 class StoreCursor:
     """The intake's (UIDVALIDITY, UID) cursor, kept in state.json so that a UIDVALIDITY change
-    between two runs is noticed (and the folder rescanned)."""
+    between two runs is noticed (and the folder rescanned). A new position is held here until
+    the daemon's pass commits it with everything else (`take`)."""
 
     def __init__(self, store: Store):
         self.store = store
+        self._pending: dict[str, tuple[int, int]] = {}
 
     def get(self, folder: str) -> tuple[int, int] | None:
-        return self.store.cursor(folder)
+        return self._pending.get(folder) or self.store.cursor(folder)
 
     def set(self, folder: str, uidvalidity: int, uid: int) -> None:
-        if self.store.cursor(folder) != (uidvalidity, uid):
-            self.store.commit(Commit(cursors={folder: [uidvalidity, uid]}))
+        self._pending[folder] = (uidvalidity, uid)
+
+    def take(self) -> dict[str, list[int]]:
+        changed = {folder: list(value) for folder, value in self._pending.items()
+                   if self.store.cursor(folder) != value}
+        self._pending.clear()
+        return changed
 
 
 def make_intake(config: Config, store: Store, stop: threading.Event, *,
-                attempts: int = 10) -> Intake:
+                cursor: StoreCursor, attempts: int = 10) -> Intake:
     box = config.mailbox
     if box.kind == "maildir":
         return MaildirIntake(Path(box.path), poll_interval=min(box.poll_seconds, 1.0))
     return ImapIntake(host=box.host, port=box.port, security=box.security, user=box.user,
                       password=config.imap_password(), folder=box.folder,
                       processed_folder=box.processed_folder,
-                      quarantine_folder=box.quarantine_folder, cursor=StoreCursor(store),
+                      quarantine_folder=box.quarantine_folder, cursor=cursor,
                       poll_interval=box.poll_seconds, idle_renew=box.idle_renew_minutes * 60,
                       max_attempts=attempts,
                       sleep=stop.wait)  # back-off pauses end at once on SIGTERM
@@ -95,10 +102,14 @@ class Runtime:
         self.lock.acquire()  # before anything else: a second daemon stops here
         store = Store(self.config.state_dir, writer=True)
         stop = threading.Event()
-        self.daemon = Daemon(self.config, store=store, intake=make_intake(self.config, store, stop,
-                                                        attempts=3 if self.once else 10),
+        cursor = StoreCursor(store)
+        intake = make_intake(self.config, store, stop, cursor=cursor,
+                             attempts=3 if self.once else 10)
+        self.daemon = Daemon(self.config, store=store, intake=intake, cursor=cursor,
                              make_transport=lambda: make_transport(self.config),
                              clock=self.clock, stop=stop)
+        for warning in self.config.warnings():
+            log.warning("%s", warning)
         log.info("mailbot started: state %s, config %s", self.config.state_dir,
                  self.config.source)
 

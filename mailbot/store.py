@@ -89,6 +89,9 @@ class Commit:
     automatic: list[list[str]] = field(default_factory=list)  # [recipient, iso date]
     next_number: int | None = None
     cursors: dict[str, list[int]] = field(default_factory=dict)  # folder -> [uidvalidity, uid]
+    # Forget the automatic mails sent before this instant (the loop cap's window has passed).
+    # Rides on whatever else the pass commits: alone, it is not worth a write.
+    automatic_before: str | None = None
 
     def empty(self) -> bool:
         return not (self.tickets or self.index or self.outbox or self.outbox_done
@@ -176,10 +179,16 @@ class Store:
                 for d in self._state().table("outbox").all()]
 
     def outgoing_data(self, mail: OutgoingMail) -> str | None:
-        """The whole message of an outbox mail, from its ticket's history."""
-        doc = self._bucket(mail.ticket).get(doc_id=mail.ticket) if mail.ticket else None
+        """The whole message of an outbox mail: from its ticket's history, from the file that
+        holds a large one, or (a mail about no ticket) from the outbox itself."""
+        if not mail.ticket:
+            doc = self._state().table("outbox").get(Query().message_id == mail.message_id)
+            return (doc or {}).get("data") or None
+        doc = self._bucket(mail.ticket).get(doc_id=mail.ticket)
         for entry in (doc or {}).get("messages", ())[::-1]:
             if entry.get("message_id") == mail.message_id:
+                if entry.get("data_file"):
+                    return (self.dir / entry["data_file"]).read_bytes().decode("utf-8")
                 return entry.get("data") or None
         return None
 
@@ -277,7 +286,10 @@ class Store:
                 by_id[message_id], fresh = str(fresh), fresh + 1
             # The message itself lives in the ticket's history: state.json stays small however
             # long the queue grows while SMTP is down.
-            outbox[by_id[message_id]] = {k: v for k, v in mail.items() if k not in ("data", "text")}
+            # A mail about no ticket (a refused command, a forged technician's mail) is rare
+            # and small: it keeps its message here.
+            dropped = ("data", "text") if mail.get("ticket") else ("text",)
+            outbox[by_id[message_id]] = {k: v for k, v in mail.items() if k not in dropped}
         for message_id in commit.outbox_done:
             if message_id in by_id:
                 outbox.pop(by_id[message_id], None)
@@ -288,24 +300,14 @@ class Store:
                 key = by_recipient[recipient] = _next_id(automatic)
                 automatic[key] = {"recipient": recipient, "at": []}
             automatic[key]["at"] = sorted({*automatic[key]["at"], at})[-200:]
-        state.storage.write(data)
-
-    def prune_automatic(self, before_iso: str) -> None:
-        """Forget automatic mails older than the loop-cap window (keeps state.json small)."""
-        state = self._state()
-        data = state.storage.read() or {}
-        automatic = data.get("automatic", {})
-        changed = False
-        for key in list(automatic):
-            kept = [at for at in automatic[key]["at"] if at >= before_iso]
-            if kept != automatic[key]["at"]:
-                changed = True
+        if commit.automatic_before is not None:
+            for key in list(automatic):
+                kept = [at for at in automatic[key]["at"] if at >= commit.automatic_before]
                 if kept:
                     automatic[key]["at"] = kept
                 else:
                     del automatic[key]
-        if changed:
-            state.storage.write(data)
+        state.storage.write(data)
 
     def close(self) -> None:
         for cache in self._dbs.values():

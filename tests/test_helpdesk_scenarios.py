@@ -29,7 +29,7 @@ NOW = datetime(2026, 11, 23, 9, 30, tzinfo=PARIS)
 # the next issue: until then it is acknowledged like any request.
 LATER = {"s09_info_coupure_electrique"}
 ACTIONS = {"new": "new_ticket", "forward": "new_ticket", "phone_log": "new_ticket",
-           "follow_up": "follow_up", "technician_reply": "follow_up",
+           "follow_up": "follow_up", "technician_reply": "technician",
            "auto_reply": "filed_automatic", "bounce": "delivery_failure"}
 
 
@@ -65,5 +65,11 @@ def test_scenario(name: str, tmp_path: Path) -> None:
     acknowledged = any(m.kind == "acknowledgement" for m in decision.mails)
     if name not in LATER:
         assert acknowledged == expected["should_acknowledge"], decision.reasons
+    if expected["kind"] == "technician_reply":  # its commands are executed
+        assert decision.ticket.priority == expected["expected_priority"]
+    if "relay_to_requester" in expected:
+        relayed = any(m.kind in ("relay", "closure") and expected["requester"] in m.recipients
+                      for m in decision.mails)
+        assert relayed == expected["relay_to_requester"], decision.reasons
     if expected["kind"] in ("auto_reply", "bounce"):
         assert not any(expected["requester"] in m.recipients for m in decision.mails)

@@ -55,14 +55,69 @@ def test_a_forged_bot_message_id_does_not_attach_to_the_ticket(batch: Batch,
     assert other.action == "new_ticket" and other.ticket.number != first.ticket.number
 
 
-def test_a_technician_tag_attaches_but_is_kept_internal(batch: Batch, config: Config) -> None:
-    first = _decide(mail(), batch, config)
+def test_a_technicians_answer_by_tag_is_relayed_to_the_requester(batch: Batch,
+                                                                  config: Config) -> None:
+    """Alice answers with only the tag: Claire gets her words, in Claire's own thread."""
+    first = _decide(mail(message_id="<claire-1@groupe-exemple.fr>"), batch, config)
     reply = _decide(mail(sender=TECHS[0], subject=f"RE: [#{first.ticket.number}] Imprimante",
                          body="Je passe à 14 h."), batch, config)
-    assert reply.action == "follow_up" and reply.ticket.number == first.ticket.number
-    entry = reply.ticket.messages[-1]
-    assert entry.kind == "internal_note" and not entry.public
-    assert reply.mails == []  # nothing relayed, no notice to the team about its own mail
+    assert reply.action == "technician" and reply.ticket.number == first.ticket.number
+    entry = next(m for m in reply.ticket.messages if m.author == TECHS[0])
+    assert entry.kind == "reply" and entry.public and entry.text == "Je passe à 14 h."
+    [relay] = reply.mails
+    assert relay.kind == "relay" and relay.recipients == ["claire.martin@groupe-exemple.fr"]
+    assert "<claire-1@groupe-exemple.fr>" in relay.data and "Auto-Submitted" not in relay.data
+    assert reply.ticket.status == "waiting" and reply.ticket.first_response_at == NOW.isoformat()
+
+
+def test_a_strangers_close_executes_nothing(batch: Batch, config: Config) -> None:
+    first = _decide(mail(), batch, config)
+    other = _decide(mail(sender="claire.martin@groupe-exemple.fr",
+                         subject=f"Re: [#{first.ticket.number}]", body="#close\n\nC'est bon"),
+                    batch, config)
+    assert other.action == "follow_up" and other.ticket.status == "new"
+    assert "commands ignored: not a technician" in other.reasons
+
+
+def test_commands_are_all_applied_or_none(batch: Batch, config: Config) -> None:
+    first = _decide(mail(), batch, config)
+    tag = f"[#{first.ticket.number}]"
+    refused = _decide(mail(sender=TECHS[0], subject=f"Re: {tag}",
+                           body="#priority P1\n#clsoe\n\nRéparé."), batch, config)
+    assert refused.action == "commands_refused"
+    assert refused.ticket.priority == "P3" and refused.ticket.status == "new"
+    [transcript] = refused.mails
+    assert transcript.recipients == [TECHS[0]] and "commande inconnue" in transcript.text
+    done = _decide(mail(sender=TECHS[0], subject=f"Re: {tag}",
+                        body="#priority P1\n#assign me\n#close Toner changé\n\nBonne journée"),
+                   batch, config)
+    ticket = done.ticket
+    assert (ticket.priority, ticket.assignee, ticket.status) == ("P1", TECHS[0], "closed")
+    assert ticket.resolved_at == ticket.closed_at == NOW.isoformat()
+    assert [m.kind for m in done.mails] == ["closure", "transcript"]
+    closure = done.mails[0]
+    assert "Toner changé" in closure.text and "Bonne journée" in closure.text
+    assert "#priority" not in closure.text and "#close" not in closure.data
+
+
+def test_after_closure_thanks_are_filed_a_real_reply_reopens(batch: Batch,
+                                                             config: Config) -> None:
+    first = _decide(mail(), batch, config)
+    tag = f"[#{first.ticket.number}]"
+    _decide(mail(sender=TECHS[1], subject=f"Re: {tag}", body="#close"), batch, config)
+    thanks = _decide(mail(subject=f"Re: {tag}", body="Merci beaucoup, bonne journée !\n\nClaire"),
+                     batch, config, NOW + timedelta(hours=1))
+    assert thanks.action == "filed_thanks" and thanks.mails == []
+    assert thanks.ticket.status == "closed"
+    again = _decide(mail(subject=f"Re: {tag}", body="Merci mais ça recommence ce matin."),
+                    batch, config, NOW + timedelta(days=2))
+    assert again.action == "reopened" and again.ticket.status == "open"
+    assert [m.recipients for m in again.mails] == [[config.team_address]]
+    _decide(mail(sender=TECHS[1], subject=f"Re: {tag}", body="#close"), batch, config,
+            NOW + timedelta(days=2, hours=1))
+    late = _decide(mail(subject=f"Re: {tag}", body="Elle refait le même bruit."), batch, config,
+                   NOW + timedelta(days=13))
+    assert late.action == "new_ticket" and late.ticket.previous == first.ticket.number
 
 
 def test_the_same_message_twice_is_a_duplicate(batch: Batch, config: Config) -> None:

@@ -1,0 +1,210 @@
+"""Technicians' commands: `#close`, `#priority P2`, `#assign me` ... at the top of a reply.
+
+The contract names (PRODUCT.md §10) with French aliases. A mail's commands are checked first,
+all of them, and applied only if every one is valid: an unknown or invalid command changes
+nothing (Request Tracker's CommandByMail applies what it can; a technician who mistyped one line
+of three would then not know what state the ticket is in).
+
+Pure: `plan` takes the command lines the parser found, the ticket (or None for a ticket being
+opened by this very mail), who wrote, the configuration and `now`; it returns the outcome of
+each line and, when all are valid, the changed ticket and what else must happen (a closure
+mail, a demotion notice, an escalation).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+from mailbot.config import Config, address_of
+from mailbot.model import Ticket
+
+PREFIX = "#"
+
+# Canonical name -> the words that call it (lower-case, accents removed before lookup).
+ALIASES: dict[str, tuple[str, ...]] = {
+    "close": ("close", "clore", "fermer", "cloturer", "resolu", "resolved"),
+    "reopen": ("reopen", "rouvrir", "reouvrir"),
+    "priority": ("priority", "priorite", "prio"),
+    "assign": ("assign", "assigner", "attribuer"),
+    "note": ("note",),
+    "demote": ("demote", "declasser"),
+    "escalate": ("escalate", "escalader", "escalade"),
+    "requester": ("requester", "demandeur"),
+    "phone": ("phone", "telephone", "tel", "appel"),
+    "help": ("help", "aide"),
+}
+_CANONICAL = {alias: name for name, aliases in ALIASES.items() for alias in aliases}
+# Applied in this order whatever order they were written in: closing comes last, so that
+# "#priority P1" + "#close" records the priority the ticket had when it was closed.
+ORDER = ("requester", "phone", "demote", "priority", "assign", "escalate", "reopen", "note",
+         "help", "close")
+PRIORITY = re.compile(r"^p?([1-4])$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Command:
+    line: str  # as the technician wrote it
+    name: str  # canonical name, "" when unknown
+    argument: str
+
+
+@dataclass(frozen=True)
+class Outcome:
+    line: str
+    done: bool
+    code: str  # a key of OUTCOMES
+    value: str = ""
+
+
+@dataclass
+class Plan:
+    outcomes: list[Outcome]
+    ticket: Ticket | None  # the ticket after the commands; None when nothing is applied
+    applied: bool = False
+    close_text: str | None = None  # #close [text]
+    note: bool = False  # #note: the mail is an internal note, never relayed
+    note_text: str = ""
+    demoted: str | None = None  # the demotion reason: the requester is told
+    escalated: str | None = None  # the escalation reason: recorded, the team told
+    phone: bool = False
+    help: bool = False
+    names: list[str] = field(default_factory=list)
+
+    @property
+    def refused(self) -> bool:
+        return any(not o.done for o in self.outcomes)
+
+
+def read(lines: list[str]) -> list[Command]:
+    commands = []
+    for line in lines:
+        word, _, rest = line.strip()[len(PREFIX):].partition(" ")
+        commands.append(Command(line.strip(), _CANONICAL.get(_plain(word), ""), rest.strip()))
+    return commands
+
+
+def _plain(word: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", word.lower().rstrip(":"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def strip_commands(text: str, lines: list[str]) -> str:
+    """`text` without the command lines at its top (they never reach the requester)."""
+    if not lines:
+        return text.strip()
+    out = text.lstrip("\ufeff").splitlines()
+    left = len(lines)
+    i = 0
+    while i < len(out) and left:
+        if out[i].strip():
+            left -= 1
+        i += 1
+    return "\n".join(out[i:]).strip()
+
+
+def plan(lines: list[str], ticket: Ticket, *, author: str, config: Config, now: datetime,
+         opening: bool = False) -> Plan:
+    """Check every command against `ticket`; apply them all, or none."""
+    commands = read(lines)
+    outcomes = [_check(c, ticket, author, config, opening) for c in commands]
+    names = [c.name for c in commands]
+    if "close" in names and "reopen" in names:
+        outcomes = [o if not o.done else replace(o, done=False, code="conflict_close_reopen")
+                    for o in outcomes]
+    result = Plan(outcomes, None, names=names)
+    if result.refused:
+        result.outcomes = [o if not o.done else replace(o, done=False, code="not_applied")
+                           for o in outcomes]
+        return result
+    changed = replace(ticket, participants=list(ticket.participants))
+    for command in sorted(commands, key=lambda c: ORDER.index(c.name)):
+        _apply(command, changed, result, author, config, now)
+    result.ticket, result.applied = changed, True
+    return result
+
+
+def _check(c: Command, ticket: Ticket, author: str, config: Config, opening: bool) -> Outcome:
+    closed = ticket.status == "closed"
+    if not c.name:
+        return Outcome(c.line, False, "unknown")
+    if c.name == "close" and closed and not opening:
+        return Outcome(c.line, False, "already_closed")
+    if c.name == "reopen" and not closed:
+        return Outcome(c.line, False, "not_closed")
+    if c.name == "priority":
+        match = PRIORITY.match(c.argument.replace(" ", ""))
+        if not match:
+            return Outcome(c.line, False, "bad_priority", c.argument)
+        return Outcome(c.line, True, "priority", f"P{match.group(1)}")
+    if c.name == "assign":
+        who = _technician(c.argument, author, config)
+        if who is None:
+            return Outcome(c.line, False, "unknown_technician", c.argument)
+        return Outcome(c.line, True, "assign", who)
+    if c.name == "demote":
+        if not ticket.urgent_requested:
+            return Outcome(c.line, False, "no_urgent")
+        if ticket.urgent_demoted:
+            return Outcome(c.line, False, "already_demoted")
+    if c.name == "escalate" and closed:
+        return Outcome(c.line, False, "closed")
+    if c.name == "requester":
+        address = address_of(c.argument)
+        if not address:
+            return Outcome(c.line, False, "bad_address", c.argument)
+        if address in {*config.technicians, config.team_address, config.bot_address}:
+            return Outcome(c.line, False, "staff_address", address)
+        return Outcome(c.line, True, "requester", address)
+    return Outcome(c.line, True, c.name, c.argument)
+
+
+def _technician(argument: str, author: str, config: Config) -> str | None:
+    wanted = argument.strip().lower()
+    if wanted in ("me", "moi"):
+        return author
+    if not wanted:
+        return None
+    exact = address_of(wanted)
+    if exact in config.technicians:
+        return exact
+    # "alice" or "tech.alice": a technician whose local part is, or has a part, that word.
+    found = [t for t in config.technicians
+             if wanted == t.partition("@")[0] or wanted in re.split(r"[._-]", t.partition("@")[0])]
+    return found[0] if len(found) == 1 else None
+
+
+def _apply(c: Command, ticket: Ticket, result: Plan, author: str, config: Config,
+           now: datetime) -> None:
+    at = now.isoformat()
+    if c.name == "requester":
+        ticket.requester = address_of(c.argument)
+        if ticket.requester not in ticket.participants:
+            ticket.participants.insert(0, ticket.requester)
+    elif c.name == "phone":
+        result.phone = True
+    elif c.name == "priority":
+        ticket.priority = f"P{PRIORITY.match(c.argument.replace(' ', '')).group(1)}"  # type: ignore[union-attr, assignment]
+        ticket.why = [*ticket.why, f"priority set by {author}: {ticket.priority}"]
+    elif c.name == "assign":
+        ticket.assignee = _technician(c.argument, author, config)
+    elif c.name == "demote":
+        reason = c.argument or "URGENT not justified (technician's review)"
+        ticket.urgent_demoted, ticket.demotion_reason = True, reason
+        ticket.priority = ticket.classified_priority or config.priorities.default  # type: ignore[assignment]
+        ticket.why = [*ticket.why, f"URGENT demoted by {author}: {reason}"]
+        result.demoted = reason
+    elif c.name == "escalate":
+        ticket.escalation_level += 1
+        result.escalated = c.argument or ""
+    elif c.name == "reopen":
+        ticket.status, ticket.closed_at, ticket.resolved_at = "open", None, None
+    elif c.name == "note":
+        result.note, result.note_text = True, c.argument
+    elif c.name == "help":
+        result.help = True
+    elif c.name == "close":
+        ticket.status, ticket.closed_at, ticket.resolved_at = "closed", at, at
+        result.close_text = c.argument

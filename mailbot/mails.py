@@ -1,0 +1,351 @@
+"""Every mail the bot writes, in one place: who gets it, how it threads, what it says.
+
+    to the requester (their language):  acknowledgement, relay (a technician's answer),
+                                        closure, demotion notice
+    to the team (the team's language):  new-ticket notice, update notice, escalation notice,
+                                        unauthenticated-mail warning
+    to one technician:                  command transcript, unauthenticated-mail notice
+
+Pure: each builder takes the ticket as it will be stored, the configuration and `now`, and
+returns an `OutgoingMail` whose Message-ID and bytes are decided here, before anything is sent.
+The words are in the templates (mailbot/templates/mail/NAME.LANG.txt).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from mailbot import compose, i18n, ids
+from mailbot.commands import Outcome
+from mailbot.config import Config
+from mailbot.model import Entry, OutgoingMail, Ticket
+from mailbot.parsers import Attachment, ParsedMessage
+from mailbot.tags import format_tag
+
+# What each kind of mail is in the ticket's history: its entry kind, and whether the requester
+# sees it on the tracking page.
+HISTORY = {
+    "acknowledgement": ("automatic", True),
+    "closure": ("automatic", True),
+    "demotion": ("automatic", True),
+    "relay": ("reply", False),  # the technician's incoming answer is the public entry
+    "team_notice": ("automatic", False),
+    "transcript": ("automatic", False),
+    "escalation": ("escalation", False),
+    "unauthenticated": ("automatic", False),
+}
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """What a team notice shows of the message that caused it."""
+
+    sender: str
+    text: str
+    errors: Sequence[object] = ()
+    attachments: Sequence[Attachment] = ()
+
+    @classmethod
+    def of(cls, msg: ParsedMessage, text: str | None = None) -> Incoming:
+        return cls(msg.sender, msg.text if text is None else text, msg.errors, msg.attachments)
+
+
+def tracking_url(ticket: Ticket, config: Config) -> str:
+    return f"{config.web.base_url.rstrip('/')}/t/{ticket.token}"
+
+
+# --- threading -----------------------------------------------------------------------------------
+# The requester's conversation and the team's are two threads of the same ticket: each mail
+# answers the latest message of its own thread and lists that thread in References, so that both
+# sides' clients show one conversation, and a reply from either side comes back by its headers.
+
+def requester_thread(ticket: Ticket, config: Config) -> tuple[str | None, tuple[str, ...]]:
+    staff = {*config.technicians, config.team_address, config.bot_address}
+    ids_ = [m.message_id for m in ticket.messages
+            if (m.direction == "in" and m.kind in ("request", "automatic")
+                and m.author not in staff)
+            or (m.direction == "out" and ticket.requester in m.to)]
+    return (ids_[-1] if ids_ else None), tuple(ids_)
+
+
+def team_thread(ticket: Ticket, config: Config) -> tuple[str | None, tuple[str, ...]]:
+    ids_ = [m.message_id for m in ticket.messages
+            if m.direction == "out" and config.team_address in m.to]
+    return (ids_[-1] if ids_ else None), tuple(ids_[:1] + ids_[-1:])
+
+
+def _domain(config: Config) -> str:
+    return config.bot_address.rpartition("@")[2] or "mailbot.invalid"
+
+
+def _outgoing(kind: str, ticket: Ticket | None, draft: compose.Draft,
+              now: datetime) -> OutgoingMail:
+    return OutgoingMail(message_id=draft.message_id, ticket=ticket.number if ticket else None,
+                        kind=kind, sender=draft.sender, recipients=[*draft.to, *draft.cc],
+                        data=compose.build(draft), created_at=now.isoformat(),
+                        next_attempt_at=now.isoformat(), subject=draft.subject, text=draft.body)
+
+
+def _draft(kind: str, ticket: Ticket | None, config: Config, now: datetime, *, to: list[str],
+           subject: str, body: str, thread: tuple[str | None, tuple[str, ...]] = (None, ()),
+           **more: object) -> compose.Draft:
+    return compose.Draft(
+        message_id=ids.new_message_id(ticket.number if ticket else None, kind, _domain(config)),
+        sender=config.bot_address, sender_name=str(more.pop("sender_name", config.bot_name)),
+        to=to, subject=subject, body=body, date=now, in_reply_to=thread[0],
+        references=thread[1], **more)  # type: ignore[arg-type]
+
+
+def with_outgoing(ticket: Ticket, mail: OutgoingMail, now: datetime) -> Ticket:
+    """The ticket with `mail` in its history (the outbox reads the message from there)."""
+    kind, public = HISTORY[mail.kind]
+    entry = Entry(message_id=mail.message_id, author=mail.sender, kind=kind,  # type: ignore[arg-type]
+                  date=now.isoformat(), direction="out", subject=mail.subject,
+                  to=list(mail.recipients), text=mail.text, public=public, data=mail.data)
+    ticket.messages = [*ticket.messages, entry]
+    ticket.message_ids = [*ticket.message_ids, mail.message_id]
+    return ticket
+
+
+# --- to the requester --------------------------------------------------------------------------
+
+def acknowledgement(ticket: Ticket, config: Config, now: datetime, *,
+                    thread: tuple[str | None, tuple[str, ...]],
+                    known_incident: str | None = None) -> OutgoingMail:
+    lang = ticket.language
+    tag = format_tag(ticket.number, config.mail.tag_prefix)
+    target = config.priorities.targets.get(ticket.priority or "P3")
+    expected = (compose.hours_text(target.first_response_hours, lang,
+                                   working=not target.round_the_clock) if target else "")
+    body = compose.render(
+        "acknowledgement", lang, subject=ticket.subject, number=ticket.number,
+        priority=i18n.label(i18n.PRIORITY_LABELS, ticket.priority, lang),
+        urgent_requested=ticket.urgent_requested, expected=expected,
+        tracking_url=tracking_url(ticket, config), tag=tag, organisation=config.mail.organisation,
+        phone=ticket.channel == "phone")
+    draft = _draft("ack", ticket, config, now, to=[ticket.requester],
+                   subject=f"{tag} {ticket.subject}", body=body, thread=thread,
+                   auto_submitted="auto-replied")
+    return _outgoing("acknowledgement", ticket, draft, now)
+
+
+def _copies(ticket: Ticket, config: Config) -> list[str]:
+    """Colleagues who are part of the ticket (Cc of the requester's mails): they get the
+    answers too, as a reply-all would give them."""
+    staff = {*config.technicians, config.team_address, config.bot_address, ticket.requester}
+    return [p for p in ticket.participants if p not in staff]
+
+
+def relay(ticket: Ticket, *, technician: str, technician_name: str, text: str,
+          attachments: Sequence[Attachment], config: Config, now: datetime) -> OutgoingMail:
+    """A technician's answer, from the support address, in the requester's own thread.
+
+    A person's answer: no Auto-Submitted, so the requester's client and auto-responders treat
+    it as the mail it is.
+    """
+    lang = ticket.language
+    tag = format_tag(ticket.number, config.mail.tag_prefix)
+    body = compose.render("relay", lang, text=text, tag=tag, number=ticket.number,
+                          technician=technician_name or technician,
+                          tracking_url=tracking_url(ticket, config),
+                          organisation=config.mail.organisation)
+    name = f"{technician_name} ({config.bot_name})" if technician_name else config.bot_name
+    draft = _draft("relay", ticket, config, now, to=[ticket.requester],
+                   cc=_copies(ticket, config), subject=f"Re: {tag} {ticket.subject}", body=body,
+                   thread=requester_thread(ticket, config), auto_submitted=None,
+                   sender_name=name,
+                   attachments=tuple((a.filename, a.content_type, a.content)
+                                     for a in attachments if a.content))
+    return _outgoing("relay", ticket, draft, now)
+
+
+def closure(ticket: Ticket, *, text: str, config: Config, now: datetime,
+            incident: str | None = None) -> OutgoingMail:
+    lang = ticket.language
+    tag = format_tag(ticket.number, config.mail.tag_prefix)
+    body = compose.render("closure", lang, text=text, tag=tag, number=ticket.number,
+                          subject=ticket.subject, tracking_url=tracking_url(ticket, config),
+                          reopen_days=config.tickets.reopen_days, incident=incident,
+                          organisation=config.mail.organisation,
+                          phone=ticket.channel == "phone")
+    label = "Demande clôturée" if lang == "fr" else "Ticket closed"
+    draft = _draft("closure", ticket, config, now, to=[ticket.requester],
+                   cc=_copies(ticket, config), subject=f"{tag} {label} : {ticket.subject}"
+                   if lang == "fr" else f"{tag} {label}: {ticket.subject}", body=body,
+                   thread=requester_thread(ticket, config), auto_submitted="auto-generated")
+    return _outgoing("closure", ticket, draft, now)
+
+
+def demotion(ticket: Ticket, *, reason: str, config: Config, now: datetime) -> OutgoingMail:
+    """Seed 004: "les abus seront déclassés et notifiés", courteously, with the way to reach
+    IT in a real emergency."""
+    lang = ticket.language
+    tag = format_tag(ticket.number, config.mail.tag_prefix)
+    body = compose.render("demotion", lang, reason=reason, tag=tag, subject=ticket.subject,
+                          priority=i18n.label(i18n.PRIORITY_LABELS, ticket.priority, lang),
+                          tracking_url=tracking_url(ticket, config),
+                          organisation=config.mail.organisation)
+    label = "Priorité de votre demande" if lang == "fr" else "Priority of your request"
+    draft = _draft("demotion", ticket, config, now, to=[ticket.requester],
+                   subject=f"{tag} {label} : {ticket.subject}" if lang == "fr"
+                   else f"{tag} {label}: {ticket.subject}", body=body,
+                   thread=requester_thread(ticket, config), auto_submitted="auto-generated")
+    return _outgoing("demotion", ticket, draft, now)
+
+
+# --- to the team ---------------------------------------------------------------------------------
+
+def _team_subject(ticket: Ticket, title: str, lang: str, config: Config) -> str:
+    tag = format_tag(ticket.number, config.mail.tag_prefix)
+    separator = " : " if lang == "fr" else ": "
+    return f"{tag} {title}{separator}{ticket.subject}"
+
+
+def _ticket_words(ticket: Ticket, lang: str) -> dict[str, object]:
+    return {"status": i18n.label(i18n.TEAM_STATUS_LABELS, ticket.status, lang),
+            "priority": i18n.label(i18n.PRIORITY_LABELS, ticket.priority, lang),
+            "type": i18n.label(i18n.TYPE_LABELS, ticket.type, lang),
+            "channel": i18n.label(i18n.CHANNEL_LABELS, ticket.channel, lang)}
+
+
+def team_new(ticket: Ticket, incoming: Incoming, config: Config, now: datetime, *,
+             blocked: list[str], why: list[str]) -> OutgoingMail:
+    lang = config.mail.language
+    body = compose.render(
+        "team_new", lang, tag=format_tag(ticket.number, config.mail.tag_prefix),
+        requester=ticket.requester, vip=ticket.vip, sender=incoming.sender,
+        subject=ticket.subject, why=why, program=ticket.program, acknowledged=not blocked,
+        no_ack_reason=", ".join(blocked), text=incoming.text, errors=incoming.errors,
+        attachments=incoming.attachments, tracking_url=tracking_url(ticket, config),
+        assignee=ticket.assignee, **_ticket_words(ticket, lang))
+    title = "Nouveau ticket" if lang == "fr" else "New ticket"
+    draft = _draft("team_notice", ticket, config, now, to=[config.team_address],
+                   subject=_team_subject(ticket, title, lang, config), body=body,
+                   auto_submitted="auto-generated", reply_to=config.bot_address)
+    return _outgoing("team_notice", ticket, draft, now)
+
+
+_HEADLINES = {
+    "follow_up": {"fr": "Nouveau message sur le ticket", "en": "New message on ticket"},
+    "reopened": {"fr": "Ticket rouvert par le demandeur", "en": "Ticket reopened by the requester"},
+    "delivery_failure": {"fr": "Échec de remise d'un message du ticket",
+                         "en": "Delivery failure on ticket"},
+    "unauthenticated": {"fr": "Message non authentifié au nom d'un technicien",
+                        "en": "Unauthenticated mail in a technician's name"},
+    "escalation": {"fr": "Escalade du ticket", "en": "Ticket escalated"},
+}
+
+
+def team_update(ticket: Ticket, incoming: Incoming, config: Config, now: datetime, *,
+                headline: str, detail: str = "") -> OutgoingMail:
+    lang = config.mail.language
+    title = _HEADLINES[headline][lang]
+    body = compose.render(
+        "team_update", lang, headline=title, tag=format_tag(ticket.number, config.mail.tag_prefix),
+        sender=incoming.sender, requester=ticket.requester, vip=ticket.vip,
+        subject=ticket.subject, text=incoming.text, detail=detail,
+        attachments=incoming.attachments, tracking_url=tracking_url(ticket, config),
+        assignee=ticket.assignee, **_ticket_words(ticket, lang))
+    kind = "escalation" if headline == "escalation" else "team_notice"
+    draft = _draft("team_notice", ticket, config, now, to=[config.team_address],
+                   subject=_team_subject(ticket, title, lang, config), body=body,
+                   thread=team_thread(ticket, config), auto_submitted="auto-generated",
+                   reply_to=config.bot_address)
+    return _outgoing(kind, ticket, draft, now)
+
+
+# --- to one technician ------------------------------------------------------------------------
+
+OUTCOMES: dict[str, dict[str, str]] = {
+    "close": {"fr": "fait : ticket clôturé, le demandeur est prévenu",
+              "en": "done: ticket closed, the requester is told"},
+    "reopen": {"fr": "fait : ticket rouvert", "en": "done: ticket reopened"},
+    "priority": {"fr": "fait : priorité {}", "en": "done: priority {}"},
+    "assign": {"fr": "fait : attribué à {}", "en": "done: assigned to {}"},
+    "note": {"fr": "fait : note interne (le demandeur ne la voit pas)",
+             "en": "done: internal note (the requester never sees it)"},
+    "demote": {"fr": "fait : URGENT déclassé, le demandeur est prévenu",
+               "en": "done: URGENT demoted, the requester is told"},
+    "escalate": {"fr": "fait : escalade enregistrée, l'équipe est prévenue",
+                 "en": "done: escalation recorded, the team is told"},
+    "requester": {"fr": "fait : demandeur {}", "en": "done: requester {}"},
+    "phone": {"fr": "fait : appel téléphonique consigné", "en": "done: phone call logged"},
+    "help": {"fr": "fait : aide ci-dessous", "en": "done: help below"},
+    "unknown": {"fr": "refusé : commande inconnue", "en": "refused: unknown command"},
+    "already_closed": {"fr": "refusé : le ticket est déjà clôturé",
+                       "en": "refused: the ticket is already closed"},
+    "not_closed": {"fr": "refusé : le ticket n'est pas clôturé",
+                   "en": "refused: the ticket is not closed"},
+    "bad_priority": {"fr": "refusé : « {} » n'est pas une priorité (P1 à P4)",
+                     "en": "refused: \"{}\" is not a priority (P1 to P4)"},
+    "unknown_technician": {"fr": "refusé : « {} » n'est pas un technicien (ou « me »)",
+                           "en": "refused: \"{}\" is not a technician (or \"me\")"},
+    "no_urgent": {"fr": "refusé : le demandeur n'a pas demandé URGENT",
+                  "en": "refused: the requester did not ask for URGENT"},
+    "already_demoted": {"fr": "refusé : URGENT déjà déclassé", "en": "refused: already demoted"},
+    "closed": {"fr": "refusé : le ticket est clôturé", "en": "refused: the ticket is closed"},
+    "bad_address": {"fr": "refusé : « {} » n'est pas une adresse",
+                    "en": "refused: \"{}\" is not an address"},
+    "staff_address": {"fr": "refusé : {} est une adresse du support",
+                      "en": "refused: {} is a support address"},
+    "conflict_close_reopen": {"fr": "refusé : #close et #reopen ensemble",
+                              "en": "refused: #close and #reopen together"},
+    "not_applied": {"fr": "non appliqué : une autre commande est refusée",
+                    "en": "not applied: another command was refused"},
+    "phone_without_requester": {
+        "fr": "refusé : un appel se consigne avec #requester adresse-de-l-appelant",
+        "en": "refused: a phone call is logged with #requester caller-address"},
+    "no_ticket": {"fr": "refusé : aucun ticket ne correspond à ce message",
+                  "en": "refused: no ticket matches this message"},
+}
+
+
+def outcome_text(outcome: Outcome, lang: str) -> str:
+    return OUTCOMES[outcome.code][lang].format(outcome.value)
+
+
+def transcript(ticket: Ticket | None, *, technician: str, outcomes: list[Outcome], applied: bool,
+               relayed: bool, help_wanted: bool, config: Config, now: datetime) -> OutgoingMail:
+    """What a technician's commands did, to the technician's configured address, in the
+    ticket's team thread."""
+    lang = config.mail.language
+    state = {}
+    if ticket is not None:
+        state = dict(requester=ticket.requester, subject=ticket.subject,
+                     tracking_url=tracking_url(ticket, config), assignee=ticket.assignee,
+                     **_ticket_words(ticket, lang))
+    body = compose.render(
+        "transcript", lang, tag=format_tag(ticket.number, config.mail.tag_prefix)
+        if ticket else "", lines=[(o.line, outcome_text(o, lang)) for o in outcomes],
+        applied=applied, relayed=relayed, help_wanted=help_wanted or not applied,
+        ticket=ticket is not None, **state)
+    title = "Commandes" if lang == "fr" else "Commands"
+    subject = _team_subject(ticket, title, lang, config) if ticket else (
+        "Commandes refusées" if lang == "fr" else "Commands refused")
+    draft = _draft("transcript", ticket, config, now, to=[technician], subject=subject,
+                   body=body, thread=team_thread(ticket, config) if ticket else (None, ()),
+                   auto_submitted="auto-replied", reply_to=config.bot_address)
+    return _outgoing("transcript", ticket, draft, now)
+
+
+def unauthenticated(ticket: Ticket | None, msg: ParsedMessage, *, technician: str,
+                    verdict: str, config: Config, now: datetime) -> list[OutgoingMail]:
+    """A mail in a technician's name that failed authentication: the team is warned, and the
+    technician hears of it at their configured address (never a Reply-To the mail chose)."""
+    lang = config.mail.language
+    tag = format_tag(ticket.number, config.mail.tag_prefix) if ticket else ""
+    context = dict(tag=tag, technician=technician, verdict=verdict, subject=msg.subject_raw,
+                   message_id=msg.message_id or "", commands=msg.commands, text=msg.text[:2000])
+    title = _HEADLINES["unauthenticated"][lang]
+    mails = []
+    for to, template in ((config.team_address, "unauthenticated_team"),
+                         (technician, "unauthenticated_technician")):
+        body = compose.render(template, lang, **context)
+        subject = f"{tag} {title}".strip()
+        draft = _draft("unauthenticated", ticket, config, now, to=[to], subject=subject,
+                       body=body, auto_submitted="auto-generated",
+                       thread=team_thread(ticket, config) if ticket else (None, ()))
+        mails.append(_outgoing("unauthenticated", ticket, draft, now))
+    return mails

@@ -1,0 +1,107 @@
+"""Who wrote a message: the one place that decides whether a mail is a technician's.
+
+A technician is an address of `[team] technicians`, and a mail counts as theirs only when it
+passes the authentication the rules ask for:
+
+- `[team] authserv_id` set: the topmost Authentication-Results field (RFC 8601) written by that
+  server must say `dmarc=pass`, or `dkim=pass` with `header.d` equal to the From domain
+  (RFC 7489's alignment, strict). Fields of any other authserv-id are ignored: anyone can write
+  them. Only the topmost one counts: the receiving server adds its own field above those the
+  message arrived with.
+- unset: From alone is trusted (`check-config` warns).
+
+Pure: a parsed message and the configuration in, an `Author` out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import authres
+
+from mailbot.config import Config, address_of
+from mailbot.parsers import ParsedMessage
+from mailbot.parsers.commands import command_argument, has_command
+
+
+@dataclass(frozen=True)
+class Author:
+    address: str
+    claims_technician: bool  # From is one of the technicians' addresses
+    authenticated: bool  # ... and the mail passed the authentication the rules ask for
+    verdict: str  # one line for the logs, `replay` and the internal note
+
+    @property
+    def technician(self) -> bool:
+        return self.claims_technician and self.authenticated
+
+
+def identify(msg: ParsedMessage, config: Config) -> Author:
+    sender = msg.sender.lower()
+    if sender not in config.technicians:
+        return Author(sender, False, False, "not a technician")
+    if not config.team.authserv_id:
+        return Author(sender, True, True, "technician (From trusted: no authserv_id set)")
+    ok, why = verify(msg.authentication_results, config.team.authserv_id, sender)
+    return Author(sender, True, ok, f"technician, {'authenticated' if ok else 'NOT authenticated'}"
+                                    f": {why}")
+
+
+def verify(fields: list[str], authserv_id: str, sender: str) -> tuple[bool, str]:
+    """Whether the topmost Authentication-Results of `authserv_id` vouches for `sender`."""
+    domain = sender.rpartition("@")[2].lower()
+    for value in fields:  # in header order: the topmost first
+        try:
+            header = authres.AuthenticationResultsHeader.parse_value(" ".join(value.split()))
+        except Exception:  # noqa: BLE001 - authres raises its own syntax errors; any is a miss
+            continue
+        if (header.authserv_id or "").lower() != authserv_id.lower():
+            continue  # written by someone else: proves nothing
+        results = {(r.method or "").lower(): r for r in header.results}
+        dmarc = results.get("dmarc")
+        if dmarc is not None and (dmarc.result or "").lower() == "pass":
+            return True, f"dmarc=pass from {authserv_id}"
+        for result in header.results:
+            if (result.method or "").lower() != "dkim" or (result.result or "").lower() != "pass":
+                continue
+            signer = next((p.value for p in result.properties
+                           if p.type == "header" and p.name == "d"), "")
+            if (signer or "").lower() == domain:
+                return True, f"dkim=pass for {domain} from {authserv_id}"
+        verdicts = ", ".join(f"{r.method}={r.result}" for r in header.results) or "no result"
+        return False, f"{authserv_id} says {verdicts}"
+    return False, f"no Authentication-Results from {authserv_id}"
+
+
+def requester_of(msg: ParsedMessage, author: Author, config: Config) -> str:
+    """On whose behalf a message opens a ticket: a technician may name the requester
+    (`#requester`) or forward an employee's mail; anyone else writes for themselves."""
+    if not author.technician:
+        return msg.sender.lower()
+    named = command_argument(msg.commands, "requester") or command_argument(
+        msg.commands, "demandeur")
+    if named and address_of(named):
+        return address_of(named)
+    original = msg.forwarded.original_sender if msg.forwarded else ""
+    if original and original not in staff(config):
+        return original
+    return msg.sender.lower()
+
+
+def is_phone_log(msg: ParsedMessage, author: Author) -> bool:
+    """A technician logging a call (seed 004 EXCEPTIONS): `#phone` or a subject marker."""
+    if not author.technician:
+        return False
+    return msg.phone_marker or any(has_command(msg.commands, name)
+                                   for name in ("phone", "telephone", "téléphone", "tel",
+                                                "appel"))
+
+
+def is_forward_on_behalf(msg: ParsedMessage, author: Author, config: Config) -> bool:
+    original = msg.forwarded.original_sender if msg.forwarded else ""
+    return author.technician and bool(original) and original not in staff(config)
+
+
+def staff(config: Config) -> set[str]:
+    """The addresses on the helpdesk's side: technicians, the team and the bot itself."""
+    return {*config.technicians, config.team_address, config.bot_address}
