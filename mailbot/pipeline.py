@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from email.utils import parsedate_to_datetime
 from typing import Protocol
 
 from mailbot import commands, ids, loopguard, mails, people
@@ -243,7 +242,7 @@ def _technician_opens(c: Context) -> Decision | None:
     date, extra = msg.date or c.now, []
     if behalf and msg.forwarded is not None:
         text = msg.forwarded.text or text
-        date = _forwarded_date(msg.forwarded.original_date) or date
+        date = _forwarded_date(msg.forwarded.original_date, c.now) or date
         extra = msg.forwarded.original_cc
     ticket = _open(c, requester=requester, channel="phone" if phone else "email", text=text,
                    date=date, participants=[requester, *extra])
@@ -473,12 +472,23 @@ def _thread(msg: ParsedMessage) -> tuple[str | None, tuple[str, ...]]:
     return msg.message_id, (*msg.references, msg.message_id)
 
 
-def _forwarded_date(value: str | None) -> datetime | None:
-    try:
-        date = parsedate_to_datetime(value) if value else None
-    except (TypeError, ValueError, IndexError):
+# The languages of the forwarded header blocks the parsers read (forwards.py).
+_DATE_LANGUAGES = ["fr", "en", "de", "es", "it", "nl", "pt"]
+
+
+def _forwarded_date(value: str | None, now: datetime) -> datetime | None:
+    """A forwarded block's date as the client wrote it ("lundi 23 novembre 2026 08:12",
+    "Monday, November 23, 2026 8:12 AM", an RFC 5322 date): dateparser reads them all. A date
+    without a zone is the organisation's local time, the zone of `now`."""
+    if not value:
         return None
-    return date if date is None or date.tzinfo else None
+    import dateparser  # loaded only for a forward: its language data takes a while to load
+
+    date = dateparser.parse(value, languages=_DATE_LANGUAGES,
+                            settings={"DATE_ORDER": "DMY", "PREFER_DATES_FROM": "past"})
+    if date is None or date > now.replace(tzinfo=None) + timedelta(days=1) and not date.tzinfo:
+        return None
+    return date if date.tzinfo else date.replace(tzinfo=now.tzinfo)
 
 
 def _refusals(plan: commands.Plan) -> list[str]:
