@@ -13,7 +13,7 @@ import hashlib
 import logging
 import threading
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Protocol
@@ -58,9 +58,11 @@ class Daemon:
     def __init__(self, config: Config, *, store: Store, intake: Intake,
                  make_transport: Callable[[], Transport],
                  clock: Clock = system_clock, stop: threading.Event | None = None,
-                 cursor: PendingCursor | None = None):
+                 cursor: PendingCursor | None = None,
+                 timer_steps: Sequence[pipeline.TimerStep] = pipeline.TIMER_STEPS):
         self.config = config
         self.cursor = cursor
+        self.timer_steps = timer_steps
         self.store = store
         self.intake = intake
         self.clock = clock
@@ -95,7 +97,7 @@ class Daemon:
         self._record_deliveries(batch, summary, now, wait=wait)
         items = self.intake.fetch_pending(limit=self.config.mailbox.batch) if fetch else []
         done = self._handle(items, batch, summary, now)
-        for decision in pipeline.timers(batch, self.config, now):
+        for decision in pipeline.timers(batch, self.config, now, self.timer_steps):
             log.info("%s", decision.log_line(None))
             batch.stage(decision)
         # The loop cap only looks back one window: older counts would only make state.json grow.

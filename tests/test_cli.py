@@ -79,6 +79,33 @@ def test_replay_says_what_would_happen_and_changes_nothing(tmp_path: Path) -> No
     assert not (tmp_path / "outbox").exists()
 
 
+def test_replay_explains_a_technicians_commands_authentication_and_relay(
+        tmp_path: Path) -> None:
+    """The operator replays Alice's answer against the real tickets: which ticket, who she is
+    to the bot, each command, and the mails that would go out; nothing is stored or sent."""
+    rules = write_rules(tmp_path)
+    inbox = tmp_path / "inbox"
+    for sub in ("cur", "new", "tmp"):
+        (inbox / sub).mkdir(parents=True, exist_ok=True)
+    (inbox / "new" / "1.eml").write_bytes(mail(message_id="<c1@groupe-exemple.fr>"))
+    mailbot("run", "--once", "--config", str(rules))
+    [ticket] = json.loads(mailbot("tickets", "--json", "--config", str(rules)).stdout)
+    eml = tmp_path / "answer.eml"
+    eml.write_bytes(mail(sender="tech.alice@groupe-exemple.fr",
+                         subject=f"RE: [#{ticket['number']}] Imprimante",
+                         body="#priority P2\n#close Toner changé\n\nBonne journée"))
+    out = mailbot("replay", str(eml), "--config", str(rules), "--show-mails").stdout
+    assert "decision: technician" in out
+    assert f"ticket:   #{ticket['number']} (closed, P2)" in out
+    assert "author:   technician (From trusted: no authserv_id set)" in out
+    assert "command:  #priority P2" in out and "#close Toner changé: done" in out
+    assert "mail:     closure to claire.martin@groupe-exemple.fr" in out
+    assert "mail:     transcript to tech.alice@groupe-exemple.fr" in out
+    assert "Toner changé" in out
+    after = json.loads(mailbot("tickets", "--json", "--config", str(rules)).stdout)
+    assert after[0]["status"] == "new" and after[0]["priority"] == "P3"
+
+
 def test_a_taken_web_port_is_one_clear_line(tmp_path: Path) -> None:
     import socket
 

@@ -362,3 +362,26 @@ def test_a_sender_written_with_a_display_name_keeps_threading(
                         body="Et le bac 2 ?"))
     run_once(rules, dovecot, NOW + timedelta(minutes=5))
     assert [t["number"] for t in tickets(rules)] == [number]
+
+
+def test_a_technicians_attachments_are_relayed_and_kept_out_of_the_ticket_file(
+        rules: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> None:
+    number, notice = open_ticket(rules, dovecot, smtp_server)
+    answer = EmailMessage()
+    answer["From"], answer["To"] = ALICE, BOT
+    answer["Subject"] = f"RE: {notice.message['Subject']}"
+    answer["Message-ID"], answer["In-Reply-To"] = make_msgid(), notice.message["Message-ID"]
+    answer["Date"] = format_datetime(NOW)
+    answer.set_content("Voici la procédure, page 2.")
+    pdf = b"%PDF-1.4\n" + bytes(range(256)) * 400  # 100 KB: too big for the ticket's JSON
+    answer.add_attachment(pdf, maintype="application", subtype="pdf",
+                          filename="procédure toner.pdf")
+    dovecot.append(answer.as_bytes())
+    run_once(rules, dovecot, NOW + timedelta(minutes=5))
+    [relayed] = sent_to(smtp_server, CLAIRE)[1:]
+    [part] = list(relayed.message.iter_attachments())
+    assert part.get_filename() == "procédure toner.pdf" and part.get_content() == pdf
+    assert "Voici la procédure" in body(relayed)
+    block = (rules.parent / "state" / "tickets" / "00000.json").read_text("utf-8")
+    assert len(block) < len(pdf)  # the message as sent lives in a file of its own
+    assert show(rules, number)["attachments"][0]["filename"] == "procédure toner.pdf"

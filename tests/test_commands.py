@@ -1,0 +1,84 @@
+"""Technicians' commands, pure: read, checked all together, applied all or none."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from mailbot import commands
+from mailbot.config import Config, TeamConfig
+from mailbot.model import Ticket
+from mailbot.parsers.commands import find_commands
+
+NOW = datetime(2026, 11, 23, 9, 30, tzinfo=timezone(timedelta(hours=1)))
+ALICE, BRUNO = "tech.alice@groupe-exemple.fr", "tech.bruno@groupe-exemple.fr"
+CONFIG = Config(team=TeamConfig(technicians=[ALICE, f"Bruno B. <{BRUNO}>"]))
+
+
+def ticket(**fields: object) -> Ticket:
+    base = dict(number=4, subject="Imprimante", requester="claire@groupe-exemple.fr",
+                token="4-x", created_at=NOW.isoformat(), updated_at=NOW.isoformat())
+    return Ticket(**{**base, **fields})  # type: ignore[arg-type]
+
+
+def plan(text: str, on: Ticket | None = None) -> commands.Plan:
+    return commands.plan(find_commands(text), on or ticket(), author=ALICE, config=CONFIG,
+                         now=NOW)
+
+
+@pytest.mark.parametrize(("line", "name"), [
+    ("#close", "close"), ("#CLORE c'est fait", "close"), ("#Fermer", "close"),
+    ("#clôturer", "close"), ("#reopen", "reopen"), ("#rouvrir", "reopen"),
+    ("#priority P2", "priority"), ("#priorité 2", "priority"), ("#assign me", "assign"),
+    ("#attribuer bruno", "assign"), ("#note x", "note"), ("#déclasser abus", "demote"),
+    ("#escalate", "escalate"), ("#escalader", "escalate"), ("#requester a@b.fr", "requester"),
+    ("#demandeur a@b.fr", "requester"), ("#téléphone", "phone"), ("#appel", "phone"),
+    ("#help", "help"), ("#aide", "help"), ("#closed", ""), ("#prio:", "priority"),
+])
+def test_contract_names_and_french_aliases(line: str, name: str) -> None:
+    assert commands.read([line])[0].name == name
+
+
+def test_priority_assign_and_close_apply_together() -> None:
+    result = plan("#priority p1\n#assign bruno\n#close Réglé\n\nMerci Claire.")
+    assert result.applied and not result.refused
+    t = result.ticket
+    assert t is not None and (t.priority, t.assignee, t.status) == ("P1", BRUNO, "closed")
+    assert t.closed_at == t.resolved_at == NOW.isoformat() and result.close_text == "Réglé"
+
+
+@pytest.mark.parametrize("text", [
+    "#priority P5\n#close", "#priority urgent", "#assign claire", "#assign", "#frobnicate",
+    "#requester pas-une-adresse", f"#requester {ALICE}", "#demote", "#reopen",
+    "#close\n#reopen",
+])
+def test_one_invalid_command_and_nothing_is_applied(text: str) -> None:
+    result = plan(text + "\n#priority P2")
+    assert result.refused and not result.applied and result.ticket is None
+    assert all(not o.done for o in result.outcomes)
+    assert {o.code for o in result.outcomes} - {"not_applied"}  # the culprit is named
+
+
+def test_demote_needs_an_urgent_and_goes_back_to_the_classified_priority() -> None:
+    urgent = ticket(urgent_requested=True, priority="P2", classified_priority="P4")
+    result = plan("#demote logo", urgent)
+    assert result.ticket is not None and result.ticket.priority == "P4"
+    assert result.ticket.urgent_demoted and result.demoted == "logo"
+    again = plan("#demote", result.ticket)
+    assert again.refused and again.outcomes[0].code == "already_demoted"
+
+
+def test_close_on_a_closed_ticket_and_escalate_are_checked_against_the_ticket() -> None:
+    closed = ticket(status="closed", closed_at=NOW.isoformat())
+    assert plan("#close", closed).outcomes[0].code == "already_closed"
+    assert plan("#escalate", closed).outcomes[0].code == "closed"
+    reopened = plan("#reopen", closed).ticket
+    assert reopened is not None and reopened.status == "open" and reopened.closed_at is None
+
+
+def test_command_lines_are_stripped_from_the_text() -> None:
+    text = "\n#close ok\n#priority P2\n\nBonjour Claire,\nc'est réglé.\n#note pas ici\n"
+    assert commands.strip_commands(text, find_commands(text)) == (
+        "Bonjour Claire,\nc'est réglé.\n#note pas ici")
+    assert commands.strip_commands("Bonjour", []) == "Bonjour"
