@@ -1,8 +1,11 @@
 """`mailbot demo`: the main job on the embedded default, with no mail server.
 
 Seeds a local Maildir inbox with the sample mails shipped in mailbot/samples, runs the daemon
-once over it (the same code as `mailbot run --once`), prints the tickets and the mails the bot
-wrote (delivered into a local Maildir outbox), then serves the tracking page.
+over it (the same code as `mailbot run --once`) in two rounds: first the employees' mails
+(samples 0x), then the technicians' answers from their mail client (samples 1x: a relayed
+answer with a command, a demoted URGENT closed at once, a phone call logged by its subject
+marker). It prints the tickets and the mails the bot wrote (delivered into a local Maildir
+outbox), then serves the tracking page.
 """
 
 from __future__ import annotations
@@ -33,11 +36,11 @@ def demo_config(directory: Path, port: int = 8025) -> Config:
     return config
 
 
-def seed_inbox(path: Path) -> int:
+def seed_inbox(path: Path, round_: str = "0") -> int:
     path.parent.mkdir(parents=True, exist_ok=True)
     inbox = mailbox.Maildir(path, create=True)
     samples = sorted(p for p in resources.files("mailbot").joinpath("samples").iterdir()
-                     if p.name.endswith(".eml"))
+                     if p.name.endswith(".eml") and p.name.startswith(round_))
     for sample in samples:
         inbox.add(sample.read_bytes())
     return len(samples)
@@ -46,14 +49,15 @@ def seed_inbox(path: Path) -> int:
 def run_demo(directory: Path, *, serve: bool, port: int = 8025,
              stop: threading.Event | None = None) -> int:
     config = demo_config(directory, port)
-    count = seed_inbox(Path(config.mailbox.path))
-    print(f"Seeded {count} sample mails into {config.mailbox.path}\n")
     runtime = Runtime(config)
     runtime.open()
     try:
-        summary = runtime.daemon.run_once()
-        print(f"Processed {summary.handled} mails: {summary.actions}; "
-              f"{summary.sent} mails sent.\n")
+        for round_, who in (("0", "employees' mails"), ("1", "technicians' answers")):
+            count = seed_inbox(Path(config.mailbox.path), round_)
+            print(f"Seeded {count} {who} into {config.mailbox.path}")
+            summary = runtime.daemon.run_once()
+            print(f"Processed {summary.handled} mails: {summary.actions}; "
+                  f"{summary.sent} mails sent.\n")
         _print_tickets(config)
         _print_outbox(Path(config.smtp.path))
         if serve:
@@ -82,6 +86,8 @@ def _print_outbox(path: Path) -> None:
     for key in sorted(sent.keys()):
         with sent.get_file(key) as handle:
             msg = email.message_from_binary_file(handle, policy=default)
-        body = msg.get_content() if not msg.is_multipart() else ""
-        print(f"  To: {msg['To']}\n  Subject: {msg['Subject']}")
-        print("    " + "\n    ".join(body.strip().splitlines()[:6]) + "\n    ...\n")
+        part = msg.get_body(("plain",))
+        body = part.get_content() if part is not None else ""
+        cc = f"\n  Cc: {msg['Cc']}" if msg["Cc"] else ""
+        print(f"  To: {msg['To']}{cc}\n  Subject: {msg['Subject']}")
+        print("    " + "\n    ".join(body.strip().splitlines()[:8]) + "\n    ...\n")

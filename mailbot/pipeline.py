@@ -11,6 +11,8 @@ The daemon stages every decision of a pass in a `mailbot.batch.Batch` and commit
 
 from __future__ import annotations
 
+import re
+
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -383,8 +385,13 @@ def _open(c: Context, *, requester: str, channel: str, text: str, date: datetime
         priority = min(priority, priorities.urgent)  # "P1" < "P2": never lower a priority
         why = [f"URGENT in the subject: {priorities.urgent}"]
     number = c.view.next_number()
+    subject = msg.subject or msg.subject_raw or "(sans objet)"
+    if channel == "phone":  # the marker said what the mail is; the ticket keeps the matter
+        for marker in config.team.phone_markers:
+            subject = re.sub(re.escape(marker), " ", subject, flags=re.IGNORECASE)
+        subject = " ".join(subject.split()) or "(sans objet)"
     ticket = Ticket(
-        number=number, subject=msg.subject or msg.subject_raw or "(sans objet)",
+        number=number, subject=subject,
         requester=requester, token=ids.new_token(number), created_at=c.now.isoformat(),
         updated_at=c.now.isoformat(), priority=priority,  # type: ignore[arg-type]
         classified_priority=priorities.default, program=msg.program,

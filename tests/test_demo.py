@@ -19,13 +19,23 @@ def test_the_demo_tickets_the_samples_and_writes_the_replies(tmp_path: Path) -> 
                           timeout=60)
     assert done.returncode == 0, done.stderr
     out = done.stdout
-    assert re.search(r"#1 \[new, P3\] claire\.martin@", out)
-    assert re.search(r"#2 \[new, P2\] paul\.durand@", out)  # URGENT in the subject
-    assert "#4" not in out  # the follow-up joined #2, the out-of-office opened nothing
+    assert "Priorité : P2 – haute (vous avez indiqué URGENT)" in out  # Paul's first answer
+    assert "#5" not in out  # the follow-up joined #2, the out-of-office opened nothing
     assert "Nous avons bien reçu votre demande" in out
+    # The technicians' round: Alice's answer relayed, Bruno's demotion and closure, a call.
+    assert re.search(r"#1 \[waiting, P3\] claire\.martin@", out)
+    assert re.search(r"#2 \[closed, P3\] paul\.durand@", out)  # URGENT demoted, closed
+    assert re.search(r"#4 \[closed, P3\] martine\.martin@\S+: Martine : Outlook", out)
+    assert "Je passe vers 14 h" in out and "fait : attribué à tech.alice@" in out
     sent = mailbox.Maildir(tmp_path / "demo" / "outbox", create=False)
+    by_kind = {m["Message-ID"].split(".")[2]: m for m in sent}
+    assert set(by_kind) >= {"ack", "team_notice", "relay", "transcript", "closure", "demotion"}
+    # Sophie was in Cc of Paul's mail: the closure reaches her too.
+    [paul] = [m for m in sent if m["To"] == "paul.durand@groupe-exemple.fr"
+              and ".closure." in m["Message-ID"]]
+    assert "sophie.leroy@groupe-exemple.fr" in str(paul["Cc"])
     recipients = sorted(m["To"] for m in sent)
-    assert recipients.count("equipe-si@groupe-exemple.fr") == 4
+    assert recipients.count("equipe-si@groupe-exemple.fr") == 5
     assert "marc.petit@groupe-exemple.fr" not in recipients  # no answer to an auto-reply
 
 
