@@ -12,7 +12,6 @@ The daemon stages every decision of a pass in a `mailbot.batch.Batch` and commit
 from __future__ import annotations
 
 import re
-
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
