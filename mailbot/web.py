@@ -138,7 +138,9 @@ def _entry_view(entry: Entry, lang: str) -> dict[str, Any]:
     # Outgoing mail reaches the requester from the support address, whoever wrote it, so the
     # page names the team rather than a technician's own address. Incoming mail shows the full
     # address: only the people in the conversation hold the link.
-    author = i18n.t("author.support", lang) if entry.direction == "out" else clean(entry.author)
+    # A technician's answer is shown as the support team's, like the mail the requester got.
+    support = entry.direction == "out" or entry.kind == "reply"
+    author = i18n.t("author.support", lang) if support else clean(entry.author)
     return {
         "author": author,
         "kind": i18n.label(i18n.KIND_LABELS, entry.kind, lang),

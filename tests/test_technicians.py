@@ -139,6 +139,24 @@ def test_commands_with_a_transcript_and_quoted_help_ignored(
     assert "Imprimante 2e" in html and "Toner commandé" not in html and "Note interne" not in html
 
 
+def test_the_relayed_answer_shows_on_the_page_as_the_support_teams(
+        rules: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> None:
+    number, notice = open_ticket(rules, dovecot, smtp_server)
+    dovecot.append(reply(notice, sender=ALICE, text="#assign me\n\nJe passe à 14 h."))
+    run_once(rules, dovecot, NOW + timedelta(minutes=5))
+    server = WebServer(make_app(ticket_finder(rules.parent / "state"), clock=lambda: NOW),
+                       "127.0.0.1:0")
+    server.start()
+    try:
+        path = show(rules, number)["tracking_url"].split("/t/", 1)[1]
+        with urllib.request.urlopen(f"http://127.0.0.1:{server.port}/t/{path}") as page:
+            html = page.read().decode("utf-8")
+    finally:
+        server.stop()
+    assert "Je passe à 14 h." in html and "Réponse du support" in html
+    assert ALICE not in html and "#assign" not in html
+
+
 def test_an_unknown_command_changes_nothing(
         rules: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> None:
     number, notice = open_ticket(rules, dovecot, smtp_server)
