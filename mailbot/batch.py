@@ -8,6 +8,9 @@ from mailbot.model import Ticket
 from mailbot.pipeline import Decision
 from mailbot.store import Commit, Store
 
+# The automatic mails that a stranger's mail can trigger: counted per recipient for the loop cap.
+CAPPED = ("acknowledgement", "unauthenticated")
+
 
 class Batch:
     """A View of the store plus the decisions staged since the last commit."""
@@ -44,7 +47,7 @@ class Batch:
                 self._next = self.commit.next_number = number + 1
         for mail in decision.mails:
             self.commit.outbox[mail.message_id] = mail.to_dict()
-            if mail.kind == "acknowledgement":
+            if mail.kind in CAPPED:
                 at = datetime.fromisoformat(mail.created_at).astimezone(UTC).isoformat()
                 for recipient in mail.recipients:
                     self._automatic.append((recipient, at))

@@ -166,8 +166,13 @@ def _unauthenticated(c: Context) -> Decision | None:
         ticket = _with_entry(ticket, entry, c.msg)
     out = mails.unauthenticated(ticket, c.msg, technician=c.author.address,
                                 verdict=c.author.verdict, config=c.config, now=c.now)
+    capped = loopguard.over_cap(c.view.automatic_since(
+        c.author.address, loopguard.window_start(c.now, c.config)), c.config)
+    if capped or loopguard.automatic_mail_blocked(c.msg, c.config):
+        out = []  # a flood of forged mail must not become a flood of warnings
     return _decision("unauthenticated", c, ticket, out,
-                     ["nothing executed or relayed", *([c.how] if c.how else [])])
+                     ["nothing executed or relayed", *([c.how] if c.how else []),
+                      *(["no warning: loop cap"] if capped else [])])
 
 
 def _technician_on_ticket(c: Context) -> Decision | None:

@@ -214,3 +214,19 @@ def test_the_team_notice_explains_the_priority_in_the_teams_language(
     notice = next(m for m in decision.mails if m.kind == "team_notice")
     assert "Pourquoi : URGENT dans l'objet : P2" in notice.text
     assert decision.ticket.why == ["URGENT in the subject: P2"]  # the record stays English
+
+
+def test_a_flood_of_forged_technician_mail_is_capped(batch: Batch, config: Config) -> None:
+    """Someone forges Alice's address a hundred times: she and the team are warned at most
+    `max_automatic_mails` times in the window, and nothing is ever executed."""
+    config.team.authserv_id = "mx.groupe-exemple.fr"
+    config.mail.max_automatic_mails = 3
+    first = _decide(mail(), batch, config)
+    warned = 0
+    for i in range(8):
+        forged = _decide(mail(sender=TECHS[0], subject=f"Re: [#{first.ticket.number}]",
+                              body=f"#close {i}", message_id=f"<forged-{i}@x.example>"),
+                         batch, config)
+        assert forged.action == "unauthenticated" and forged.ticket.status == "new"
+        warned += sum(TECHS[0] in m.recipients for m in forged.mails)
+    assert warned == 3
