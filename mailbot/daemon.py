@@ -82,20 +82,20 @@ class Daemon:
 
     def run_once(self) -> Summary:
         """Process everything pending (mail, due timers, then the outbox) and return;
-        `mailbot run --once`."""
+        `mailbot run --once`. The last pass finds no mail but still runs the timers."""
         summary = Summary()
         while not self.stop.is_set():
             if not self.run_pass(summary):
                 break
-        self.run_pass(summary, fetch=False, wait=True)  # what the courier sent, due timers
+        self.finish_deliveries(summary)
         return summary
 
-    def run_pass(self, summary: Summary, *, fetch: bool = True, wait: bool = False) -> int:
+    def run_pass(self, summary: Summary, *, wait: bool = False) -> int:
         """One pass; returns how many messages it fetched."""
         now = self.clock()
         batch = Batch(self.store)
         self._record_deliveries(batch, summary, now, wait=wait)
-        items = self.intake.fetch_pending(limit=self.config.mailbox.batch) if fetch else []
+        items = self.intake.fetch_pending(limit=self.config.mailbox.batch)
         done = self._handle(items, batch, summary, now)
         for decision in pipeline.timers(batch, self.config, now, self.timer_steps):
             log.info("%s", decision.log_line(None))
@@ -111,6 +111,12 @@ class Daemon:
             crash_point("after_move")
         self.dispatch_outbox(now)  # sent while the next batch is being handled
         return len(items)
+
+    def finish_deliveries(self, summary: Summary) -> None:
+        """Wait for the courier and commit what it reports (the end of `run --once`)."""
+        batch = Batch(self.store)
+        self._record_deliveries(batch, summary, self.clock(), wait=True)
+        self.store.commit(batch.commit)
 
     def cursor_updates(self) -> dict[str, list[int]]:
         return self.cursor.take() if self.cursor is not None else {}

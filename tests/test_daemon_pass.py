@@ -67,6 +67,6 @@ def test_a_timer_decision_and_the_mail_of_the_same_pass_share_one_commit(
                                                           "escalation"}
     # The loop cap's old counts are forgotten in the same commit.
     assert first.automatic_before == (NOW - timedelta(minutes=60)).astimezone(UTC).isoformat()
-    daemon.run_pass(done, fetch=False, wait=True)
+    daemon.finish_deliveries(done)
     assert done.sent == 3 and Store(config.state_dir).outbox() == []
     daemon.courier.close()
