@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from mailbot import people
 from mailbot.config import Config
 from mailbot.parsers import ParsedMessage
 
@@ -37,6 +38,9 @@ GUARDS: tuple[Guard, ...] = (
     Guard("own_address", "sent from the bot's own address",
           lambda m, c: m.sender == c.bot_address),
     Guard("noreply_sender", "the sender is a no-reply address", _noreply),
+    # Backscatter: the receiving server says the From domain's DMARC check failed.
+    Guard("forged_sender", "the From domain's DMARC check failed at our server",
+          lambda m, c: people.dmarc_failed(m, c)),
 )
 
 

@@ -40,6 +40,9 @@ def identify(msg: ParsedMessage, config: Config) -> Author:
     sender = msg.sender.lower()
     if sender not in config.technicians:
         return Author(sender, False, False, "not a technician")
+    if not msg.sender_unambiguous:
+        return Author(sender, True, False, "technician, NOT authenticated: the From field is "
+                                           "ambiguous (several addresses or a malformed one)")
     if not config.team.authserv_id:
         return Author(sender, True, True, "technician (From trusted: no authserv_id set)")
     ok, why = verify(msg.authentication_results, config.team.authserv_id, sender)
@@ -47,30 +50,46 @@ def identify(msg: ParsedMessage, config: Config) -> Author:
                                     f": {why}")
 
 
-def verify(fields: list[str], authserv_id: str, sender: str) -> tuple[bool, str]:
-    """Whether the topmost Authentication-Results of `authserv_id` vouches for `sender`."""
-    domain = sender.rpartition("@")[2].lower()
+def _ours(fields: list[str], authserv_id: str) -> list[authres.core.AuthenticationResult] | None:
+    """The results of the topmost Authentication-Results field written by `authserv_id`, or
+    None when it wrote none. Fields by any other server are skipped: anyone can write them."""
     for value in fields:  # in header order: the topmost first
         try:
             header = authres.AuthenticationResultsHeader.parse_value(" ".join(value.split()))
         except Exception:  # noqa: BLE001 - authres raises its own syntax errors; any is a miss
             continue
-        if (header.authserv_id or "").lower() != authserv_id.lower():
-            continue  # written by someone else: proves nothing
-        results = {(r.method or "").lower(): r for r in header.results}
-        dmarc = results.get("dmarc")
-        if dmarc is not None and (dmarc.result or "").lower() == "pass":
+        if (header.authserv_id or "").lower() == authserv_id.lower():
+            return list(header.results)
+    return None
+
+
+def verify(fields: list[str], authserv_id: str, sender: str) -> tuple[bool, str]:
+    """Whether the topmost Authentication-Results of `authserv_id` vouches for `sender`."""
+    domain = sender.rpartition("@")[2].lower()
+    results = _ours(fields, authserv_id)
+    if results is None:
+        return False, f"no Authentication-Results from {authserv_id}"
+    for result in results:
+        method, verdict = (result.method or "").lower(), (result.result or "").lower()
+        if method == "dmarc" and verdict == "pass":
             return True, f"dmarc=pass from {authserv_id}"
-        for result in header.results:
-            if (result.method or "").lower() != "dkim" or (result.result or "").lower() != "pass":
-                continue
+        if method == "dkim" and verdict == "pass":
             signer = next((p.value for p in result.properties
                            if p.type == "header" and p.name == "d"), "")
             if (signer or "").lower() == domain:
                 return True, f"dkim=pass for {domain} from {authserv_id}"
-        verdicts = ", ".join(f"{r.method}={r.result}" for r in header.results) or "no result"
-        return False, f"{authserv_id} says {verdicts}"
-    return False, f"no Authentication-Results from {authserv_id}"
+    verdicts = ", ".join(f"{r.method}={r.result}" for r in results) or "no result"
+    return False, f"{authserv_id} says {verdicts}"
+
+
+def dmarc_failed(msg: ParsedMessage, config: Config) -> bool:
+    """The receiving server found the From domain's DMARC check failed: the From is forged,
+    and an acknowledgement would go to someone who never wrote (backscatter)."""
+    if not config.team.authserv_id:
+        return False
+    results = _ours(msg.authentication_results, config.team.authserv_id) or []
+    return any((r.method or "").lower() == "dmarc" and (r.result or "").lower() == "fail"
+               for r in results)
 
 
 def requester_of(msg: ParsedMessage, author: Author, config: Config) -> str:

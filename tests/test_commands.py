@@ -51,7 +51,8 @@ def test_priority_assign_and_close_apply_together() -> None:
 @pytest.mark.parametrize("text", [
     "#priority P5\n#close", "#priority urgent", "#assign claire", "#assign", "#frobnicate",
     "#requester pas-une-adresse", f"#requester {ALICE}", "#demote", "#reopen",
-    "#close\n#reopen",
+    "#close\n#reopen", "#requester a@b.example%0ABcc: x@evil.example",  # RELIABILITY S08
+    "#requester a@b.example, x@evil.example", "#assign tech.alice@groupe-exemple.fr Bcc: x@y",
 ])
 def test_one_invalid_command_and_nothing_is_applied(text: str) -> None:
     result = plan(text + "\n#priority P2")

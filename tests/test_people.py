@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from mailbot import people
+from mailbot import loopguard, people
 from mailbot.config import Config, TeamConfig
-from mailbot.parsers import ParsedMessage
+from mailbot.parsers import ParsedMessage, parse
 
 ALICE = "tech.alice@groupe-exemple.fr"
 MX = "mx.groupe-exemple.fr"
@@ -17,7 +17,8 @@ def config(authserv: str = MX) -> Config:
 
 
 def author(*fields: str, sender: str = ALICE, authserv: str = MX) -> people.Author:
-    msg = ParsedMessage(sender=sender, authentication_results=list(fields))
+    msg = ParsedMessage(sender=sender, sender_unambiguous=True,
+                        authentication_results=list(fields))
     return people.identify(msg, config(authserv))
 
 
@@ -63,3 +64,35 @@ def test_without_authserv_id_from_is_trusted_and_said_so() -> None:
 def test_a_stranger_is_no_technician_whatever_the_verdict() -> None:
     who = author(f"{MX}; dmarc=pass", sender="claire@groupe-exemple.fr")
     assert not who.claims_technician and not who.technician
+
+
+@pytest.mark.parametrize("from_field", [
+    f"{ALICE}(<evil@x.example>",  # an unclosed comment hides a second address
+    f"{ALICE}, evil@x.example",  # two addresses
+    f"Alice <{ALICE}> <evil@x.example>",  # an ambiguous angle address
+])
+def test_an_ambiguous_from_never_makes_a_technician(from_field: str) -> None:
+    raw = (f"From: {from_field}\r\nTo: support@groupe-exemple.fr\r\nSubject: Re: [#1]\r\n"
+           f"Authentication-Results: {MX}; dmarc=pass\r\n\r\n#close\r\n").encode()
+    msg = parse(raw)
+    who = people.identify(msg, config())
+    assert who.claims_technician and not who.technician and "ambiguous" in who.verdict
+
+
+def test_two_from_fields_never_make_a_technician() -> None:
+    raw = (f"From: {ALICE}\r\nFrom: evil@x.example\r\nSubject: x\r\n"
+           f"Authentication-Results: {MX}; dmarc=pass\r\n\r\n#close\r\n").encode()
+    assert not people.identify(parse(raw), config()).technician
+    clean = f"From: Alice <{ALICE}>\r\nAuthentication-Results: {MX}; dmarc=pass\r\n\r\nx"
+    assert people.identify(parse(clean.encode()), config()).technician
+
+
+def test_a_dmarc_failure_means_a_forged_sender_who_gets_no_acknowledgement() -> None:
+    forged = ParsedMessage(sender="dg@groupe-exemple.fr", authentication_results=[
+        f"{MX}; spf=softfail; dmarc=fail (p=none) header.from=groupe-exemple.fr"])
+    assert people.dmarc_failed(forged, config())
+    assert "forged_sender" in loopguard.automatic_mail_blocked(forged, config())
+    assert not people.dmarc_failed(forged, config(authserv=""))  # nobody to ask
+    other = ParsedMessage(sender="dg@groupe-exemple.fr", authentication_results=[
+        "mx.ailleurs.example; dmarc=fail", f"{MX}; dmarc=pass"])
+    assert not people.dmarc_failed(other, config())

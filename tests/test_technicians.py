@@ -403,3 +403,34 @@ def test_a_technicians_attachments_are_relayed_and_kept_out_of_the_ticket_file(
     block = (rules.parent / "state" / "tickets" / "00000.json").read_text("utf-8")
     assert len(block) < len(pdf)  # the message as sent lives in a file of its own
     assert show(rules, number)["attachments"][0]["filename"] == "procédure toner.pdf"
+
+
+def test_two_technicians_command_one_ticket_in_the_same_poll(
+        rules: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> None:
+    """RELIABILITY C05: Alice assigns, Bruno closes, then Alice's late #close finds the ticket
+    closed: applied in order by the one writer, each told what happened."""
+    number, notice = open_ticket(rules, dovecot, smtp_server)
+    dovecot.append(reply(notice, sender=ALICE, text="#assign me"))
+    dovecot.append(reply(notice, sender=BRUNO, text="#close Réglé au passage."))
+    dovecot.append(reply(notice, sender=ALICE, text="#close"))
+    run_once(rules, dovecot, NOW + timedelta(minutes=5))
+    ticket = show(rules, number)
+    assert ticket["assignee"] == ALICE and ticket["status"] == "closed"
+    alice = [body(m) for m in sent_to(smtp_server, ALICE)]
+    assert len(alice) == 2 and "fait : attribué" in alice[0]
+    assert "refusé : le ticket est déjà clôturé" in alice[1]
+    assert "fait : ticket clôturé" in body(sent_to(smtp_server, BRUNO)[0])
+    assert len([m for m in sent_to(smtp_server, CLAIRE) if "clôturée" in m.message["Subject"]]) == 1
+
+
+def test_a_technicians_out_of_office_answer_executes_nothing(
+        rules: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> None:
+    """RELIABILITY L14: Bruno's auto-reply to a notice is filed as automatic: no command,
+    nothing relayed, no reopen."""
+    number, notice = open_ticket(rules, dovecot, smtp_server)
+    dovecot.append(reply(notice, sender=BRUNO, text="#close\n\nJe suis absent jusqu'au 30.",
+                         headers={"Auto-Submitted": "auto-replied"}))
+    run_once(rules, dovecot, NOW + timedelta(minutes=5))
+    ticket = show(rules, number)
+    assert ticket["status"] == "new"
+    assert len(sent_to(smtp_server, CLAIRE)) == 1 and not sent_to(smtp_server, BRUNO)

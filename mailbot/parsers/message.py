@@ -12,6 +12,7 @@ import email
 import hashlib
 import logging
 from datetime import UTC, datetime
+from email.headerregistry import HeaderRegistry
 from email.message import Message
 from email.parser import BytesHeaderParser
 from email.utils import parsedate_to_datetime
@@ -40,6 +41,7 @@ _MAX_DEPTH = 30  # MIME nesting deeper than this is not read (recorded as a defe
 _MAX_BODY_CHARS = 2_000_000  # a body beyond this is cut before cleaning (recorded)
 _MAX_BOUNDARY_LINES = 2_000  # past this many "--" lines mail-parser's per-part work is skipped
 _MAX_HEADER_LINE = 16_384  # one physical header line; longer lines are cut (recorded)
+_HEADERS = HeaderRegistry()
 _MAX_HEADER_BYTES = 262_144  # the whole header section; beyond, the rest is dropped (recorded)
 
 
@@ -117,9 +119,17 @@ def _read_headers(message: Message, result: ParsedMessage) -> None:
     result.in_reply_to = message_ids(message.get("In-Reply-To"))
     result.references = message_ids(" ".join(str(v) for v in message.get_all("References")))
     result.date = _date(message.get("Date"), defects)
-    senders = addresses(message.get_all("From"), defects)
+    before = len(defects)
+    from_fields = message.get_all("From")
+    senders = addresses(from_fields, defects)
     if senders:
         result.sender_name, result.sender = senders[0]
+    # Exactly one From field with exactly one address, read without a defect: only such a
+    # sender can be trusted as a technician (a second address, an unclosed comment or an
+    # ambiguous angle address is how allow-lists are bypassed).
+    result.sender_unambiguous = (len(from_fields) == 1 and len(senders) == 1
+                                 and len(defects) == before
+                                 and _strict_single_address(str(from_fields[0])))
     result.to = [a for _, a in addresses(message.get_all("To"), defects)]
     result.cc = [a for _, a in addresses(message.get_all("Cc"), defects)]
     result.reply_to = [a for _, a in addresses(message.get_all("Reply-To"), defects)]
@@ -133,6 +143,17 @@ def _read_headers(message: Message, result: ParsedMessage) -> None:
     result.authentication_results = [
         decode_text(v) for v in message.get_all("Authentication-Results")
     ]
+
+
+def _strict_single_address(value: str) -> bool:
+    """The standard library's RFC 5322 parser (policy=default) reads exactly one address with
+    no defect: what getaddresses forgives (an unclosed comment, a stray angle address) is not
+    forgiven here."""
+    try:
+        header = _HEADERS("from", value)
+    except Exception:  # noqa: BLE001 - a header the strict parser chokes on is ambiguous
+        return False
+    return not header.defects and len(header.addresses) == 1
 
 
 def _date(value: object, defects: list[str]) -> datetime | None:

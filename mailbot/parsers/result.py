@@ -83,6 +83,7 @@ class ParsedMessage:
     date: datetime | None = None
     sender: str = ""
     sender_name: str = ""
+    sender_unambiguous: bool = False  # one From field, one address, no defect reading it
     to: list[str] = field(default_factory=list)
     cc: list[str] = field(default_factory=list)
     reply_to: list[str] = field(default_factory=list)
@@ -116,6 +117,7 @@ class ParsedMessage:
             "date": self.date.isoformat() if self.date else None,
             "sender": self.sender,
             "sender_name": self.sender_name,
+            "sender_unambiguous": self.sender_unambiguous,
             "to": list(self.to),
             "cc": list(self.cc),
             "subject": self.subject,
