@@ -194,7 +194,8 @@ def _technician_on_ticket(c: Context) -> Decision | None:
     private = plan.note or plan.phone or (plan.help and not text)
     closing = plan.close_text is not None
     answer = "\n\n".join(t for t in (plan.close_text or "", text) if t)
-    kind = "internal_note" if private or not (text or closing) else "reply"
+    files = [a for a in msg.attachments if not a.inline]
+    kind = "internal_note" if private or not (text or closing or files) else "reply"
     note_text = "\n\n".join(t for t in (plan.note_text, text) if t)
     ticket = _with_entry(ticket, _entry(c, kind, public=kind == "reply",
                                         text=note_text if kind == "internal_note" else answer),
@@ -241,8 +242,7 @@ def _technician_opens(c: Context) -> Decision | None:
         out = [mails.transcript(None, technician=c.author.address, outcomes=[commands.Outcome(
             "#phone", False, "phone_without_requester")], applied=False, relayed=False,
             help_wanted=True, config=config, now=c.now)]
-        return Decision("commands_refused", c.key, None, out,
-                        [c.author.verdict, "phone log without #requester"])
+        return Decision("commands_refused", c.key, None, out, ["phone log without #requester"])
     behalf = people.is_forward_on_behalf(msg, c.author, config) and not phone
     text = commands.strip_commands(msg.text, msg.commands)
     date, extra = msg.date or c.now, []
@@ -259,7 +259,7 @@ def _technician_opens(c: Context) -> Decision | None:
                                 applied=False, relayed=False, help_wanted=plan.help,
                                 config=config, now=c.now)]
         return Decision("commands_refused", c.key, None, out,
-                        [c.author.verdict, "no ticket opened", *_refusals(plan)])
+                        ["no ticket opened", *_refusals(plan)])
     ticket = plan.ticket or ticket
     out: list[OutgoingMail] = []
     if plan.close_text is not None:
