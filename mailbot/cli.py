@@ -31,12 +31,16 @@ requester and executes their commands (#close, #priority P2, #assign me, #note, 
 
 The configuration is --config PATH, else $MAILBOT_CONFIG, else /etc/mailbot/rules.toml, else the
 embedded default (a local Maildir inbox and outbox under ./mailbot-demo: no mail server needed).
-Passwords come from MAILBOT_IMAP_PASSWORD / MAILBOT_SMTP_PASSWORD or a password_file.
+Passwords come from MAILBOT_IMAP_PASSWORD / MAILBOT_SMTP_PASSWORD or a password_file; with
+`auth = "oauth2"` (Microsoft 365, Google Workspace) the client secret, certificate or
+service-account key comes from MAILBOT_OAUTH2_CLIENT_SECRET / _CERTIFICATE / _SERVICE_ACCOUNT
+or a *_file.
 """
 
 EXIT_CODES = """\
 exit status: 0 done; 1 no such ticket; 2 configuration problem (one line per problem);
-3 state directory held by another daemon or unreadable; 4 mailbox unreachable or login refused.
+3 state directory held by another daemon or unreadable; 4 mailbox unreachable or login refused
+(check-connection: a login failed; login: the identity provider refused).
 """
 
 
@@ -77,6 +81,18 @@ def _parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check-config", help="validate the configuration, one line a problem")
     _config_arg(check)
     check.set_defaults(func=cmd_check_config)
+
+    connection = sub.add_parser(
+        "check-connection", help="log in to IMAP and SMTP with the configuration and say what "
+                                 "worked or what the server answered (sends and moves nothing)")
+    _config_arg(connection)
+    connection.set_defaults(func=cmd_check_connection)
+
+    login = sub.add_parser(
+        "login", help="oauth2.provider = \"microsoft-delegated\": sign in once with a device "
+                      "code; the refresh token is kept in the state directory (mode 0600)")
+    _config_arg(login)
+    login.set_defaults(func=cmd_login)
 
     tickets = sub.add_parser("tickets", help="list tickets (works while the daemon runs)")
     _config_arg(tickets)
@@ -149,9 +165,32 @@ def load_config(path: Path | None) -> Config:
 
 def cmd_check_config(args: argparse.Namespace) -> int:
     config = load_config(args.config)
+    problems = config.environment_problems()  # what the chosen login mechanism lacks
+    if problems:
+        raise ConfigError([f"{config.source}: {p}" for p in problems])
     print(f"{config.source}: OK")
     for warning in config.warnings():
         print(f"{config.source}: warning: {warning}")
+    return 0
+
+
+def cmd_check_connection(args: argparse.Namespace) -> int:
+    from mailbot.connectivity import check_connection
+
+    config = load_config(args.config)
+    return 0 if check_connection(config, print) else 4
+
+
+def cmd_login(args: argparse.Namespace) -> int:
+    from mailbot.connectivity import login
+    from mailbot.oauth2 import TokenError
+
+    config = load_config(args.config)
+    try:
+        login(config, lambda line: print(line, flush=True))
+    except TokenError as exc:
+        print(f"mailbot: login failed: {exc}", file=sys.stderr)
+        return 4
     return 0
 
 

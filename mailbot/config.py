@@ -21,6 +21,7 @@ from typing import Any, Literal
 from mailbot.parsers import ParseRules, Program
 
 Security = Literal["tls", "starttls", "none"]
+Auth = Literal["password", "oauth2"]
 LOOPBACK = ("localhost", "127.0.0.1", "::1")
 
 
@@ -39,6 +40,7 @@ class MailboxConfig:
     port: int = 993
     security: Security = "tls"
     user: str = "support"
+    auth: Auth = "password"
     password_file: str = ""
     folder: str = "INBOX"
     processed_folder: str = "mailbot/processed"
@@ -56,11 +58,30 @@ class SmtpConfig:
     port: int = 465
     security: Security = "tls"
     user: str = ""
+    auth: Auth = "password"
     password_file: str = ""
     from_: str = "support@example.com"
     path: str = ""  # maildir: where outgoing mail is delivered
     timeout_seconds: float = 30.0
     connections: int = 2
+
+
+@dataclass
+class OAuth2Config:
+    """Who issues the access tokens when `[mailbox] auth` or `[smtp] auth` is "oauth2"."""
+
+    # microsoft: Entra ID app-only (client credentials); microsoft-delegated: a user's consent
+    # given once with `mailbot login` (device code); google: a service account with domain-wide
+    # delegation.
+    provider: Literal["microsoft", "microsoft-delegated", "google"] = "microsoft"
+    tenant: str = ""
+    client_id: str = ""
+    client_secret_file: str = ""
+    certificate_file: str = ""
+    service_account_file: str = ""
+    # Sovereign clouds (login.microsoftonline.us, login.partner.microsoftonline.cn) and tests.
+    authority_host: str = "login.microsoftonline.com"
+    scopes: list[str] = field(default_factory=list)  # empty: the provider's own for IMAP+SMTP
 
 
 @dataclass
@@ -143,6 +164,7 @@ def _default_programs() -> list[ProgramConfig]:
 class Config:
     mailbox: MailboxConfig = field(default_factory=MailboxConfig)
     smtp: SmtpConfig = field(default_factory=SmtpConfig)
+    oauth2: OAuth2Config = field(default_factory=OAuth2Config)
     web: WebConfig = field(default_factory=WebConfig)
     storage: StorageConfig = field(default_factory=StorageConfig)
     team: TeamConfig = field(default_factory=TeamConfig)
@@ -198,6 +220,22 @@ class Config:
 
     def smtp_password(self) -> str:
         return _password("MAILBOT_SMTP_PASSWORD", self.smtp.password_file, "smtp")
+
+    @property
+    def uses_oauth2(self) -> bool:
+        return (self.mailbox.kind == "imap" and self.mailbox.auth == "oauth2") or (
+            self.smtp.kind == "smtp" and self.smtp.auth == "oauth2")
+
+    def environment_problems(self) -> list[str]:
+        """What the chosen login mechanisms lack in the environment: one line each.
+
+        Separate from `load` because `tickets` and `show` need no secret at all.
+        """
+        if not self.uses_oauth2:
+            return []
+        from mailbot.oauth2 import missing_settings
+
+        return missing_settings(self)
 
 
 def load(path: str | Path | None) -> Config:
@@ -259,6 +297,29 @@ def _check_values(config: Config) -> list[str]:
         problems.append("mail.tag_prefix: must be non-empty, without brackets or spaces")
     if config.mail.max_automatic_mails < 1:
         problems.append("mail.max_automatic_mails: must be at least 1")
+    problems += _check_oauth2(config)
+    return problems
+
+
+def _check_oauth2(config: Config) -> list[str]:
+    """What the file itself lacks for OAuth2 logins (secrets are checked by check-config)."""
+    if not config.uses_oauth2:
+        return []
+    oauth2, problems = config.oauth2, []
+    if config.mailbox.kind == "imap" and config.mailbox.auth == "oauth2" and not (
+            config.mailbox.user):
+        problems.append("mailbox.user: required with auth = \"oauth2\" (the mailbox address)")
+    if config.smtp.kind == "smtp" and config.smtp.auth == "oauth2" and not config.smtp.user:
+        problems.append("smtp.user: required with auth = \"oauth2\" (the mailbox address)")
+    if oauth2.provider.startswith("microsoft"):
+        if not oauth2.tenant:
+            problems.append("oauth2.tenant: required for Microsoft 365 (the tenant's domain "
+                            "or Directory ID)")
+        if not oauth2.client_id:
+            problems.append("oauth2.client_id: required for Microsoft 365 (the app's "
+                            "Application (client) ID)")
+        if not oauth2.authority_host or "/" in oauth2.authority_host:
+            problems.append("oauth2.authority_host: a host name (and :port), no scheme or path")
     return problems
 
 
@@ -293,6 +354,8 @@ def _password(variable: str, password_file: str, section: str) -> str:
 
 # --- the generic strict mapping of TOML values onto the dataclasses above -----------------------
 
+# A secret written into rules.toml by mistake is refused, never silently ignored or echoed back.
+_OAUTH2_SECRET_KEYS = ("client_secret", "refresh_token", "access_token", "token", "private_key")
 _NAMES = {"int": "an integer", "float": "a number", "str": "a string", "bool": "true or false"}
 
 
@@ -310,6 +373,11 @@ def _build(cls: Any, data: Any, path: str, problems: list[str]) -> Any:
             where = f"{path}.{key}" if path else key
             problems.append(f"{where}: passwords are never read from rules.toml; set "
                             f"MAILBOT_IMAP_PASSWORD/MAILBOT_SMTP_PASSWORD or {path}.password_file")
+        elif key in _OAUTH2_SECRET_KEYS:
+            where = f"{path}.{key}" if path else key
+            problems.append(f"{where}: secrets are never read from rules.toml; set "
+                            f"MAILBOT_OAUTH2_CLIENT_SECRET or oauth2.client_secret_file (a "
+                            f"refresh token is stored by `mailbot login`)")
         elif key not in known:
             where = f"{path}.{key}" if path else key
             problems.append(f"{where}: unknown key (known: {', '.join(sorted(known))})")

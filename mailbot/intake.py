@@ -31,6 +31,8 @@ from typing import Protocol, TypeVar
 from imap_tools import BaseMailBox, MailBox, MailBoxStartTls, MailBoxUnencrypted
 from imap_tools.errors import ImapToolsError, MailboxLoginError
 
+from mailbot.oauth2 import TokenRefused, TokenSource, TokenUnavailable
+
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
@@ -49,7 +51,8 @@ class IntakeError(Exception):
 
 
 class LoginRefused(IntakeError):
-    """The server refused the configured user and password (after the retries)."""
+    """The server refused the configured user and password or access token (after the
+    retries), or the identity provider refused to issue a token."""
 
 
 @dataclass(frozen=True)
@@ -139,8 +142,9 @@ def parse_fetch(data: Sequence[object], wanted: set[int]) -> dict[int, bytes]:
 class ImapIntake:
     """The support mailbox over IMAP, through imap-tools, with one connection re-used."""
 
-    def __init__(self, *, host: str, port: int, security: str, user: str, password: str,
-                 folder: str = "INBOX", processed_folder: str = "mailbot/processed",
+    def __init__(self, *, host: str, port: int, security: str, user: str, password: str = "",
+                 tokens: TokenSource | None = None, folder: str = "INBOX",
+                 processed_folder: str = "mailbot/processed",
                  quarantine_folder: str = "mailbot/quarantine", cursor: CursorStore | None = None,
                  ssl_context: ssl.SSLContext | None = None, timeout: float = 30.0,
                  poll_interval: float = 30.0, idle_renew: float = IDLE_RENEW_SECONDS,
@@ -151,6 +155,7 @@ class ImapIntake:
             raise ValueError(f"security 'none' sends the password in clear: refused for {host}")
         self._host, self._port, self._security = host, port, security
         self._user, self._password = user, password
+        self._tokens = tokens  # OAuth2 (SASL XOAUTH2) instead of the password when set
         self._folder = folder
         self._targets = {"processed": processed_folder, "quarantine": quarantine_folder}
         self._cursor = cursor if cursor is not None else MemoryCursorStore()
@@ -168,6 +173,24 @@ class ImapIntake:
 
     def __repr__(self) -> str:  # never the password
         return f"ImapIntake({self._user}@{self._host}:{self._port} {self._security})"
+
+    @property
+    def mechanism(self) -> str:
+        return "XOAUTH2" if self._tokens is not None else "password"
+
+    def check(self) -> str:
+        """Log in once (no back-off), select the folder and say what was found; for
+        `mailbot check-connection`. Reads nothing, moves nothing. Raises IntakeError."""
+        self._max_attempts = 1
+        mailbox = self._connected()
+        try:
+            typ, data = mailbox.client.status(_quoted(self._folder), "(MESSAGES)")
+            count = re.search(rb"MESSAGES (\d+)", data[0] or b"") if typ == "OK" else None
+            found = f"{int(count.group(1))} message(s)" if count else "status unknown"
+            return (f"logged in as {self._user} ({self.mechanism}); folder {self._folder}: "
+                    f"{found}")
+        finally:
+            self.close()
 
     # -- the Intake protocol ----------------------------------------------------------------
 
@@ -317,11 +340,17 @@ class ImapIntake:
             return self._mailbox
         for attempt in range(1, self._max_attempts + 1):
             try:
-                self._mailbox = self._connect()
+                self._mailbox = self._connect_renewing()
                 return self._mailbox
             except MailboxLoginError as exc:
+                renewed = " (access token renewed once)" if self._tokens is not None else ""
                 failure: IntakeError = LoginRefused(
-                    f"IMAP login refused for {self._user} on {self._host}:{self._port}: {exc}")
+                    f"IMAP login refused for {self._user} on {self._host}:{self._port}"
+                    f"{renewed}: {_server_answer(exc)}")
+            except TokenRefused as exc:
+                failure = LoginRefused(f"IMAP login for {self._user}: no access token: {exc}")
+            except TokenUnavailable as exc:
+                failure = IntakeError(f"IMAP login for {self._user}: no access token: {exc}")
             except (*_LINK_ERRORS, imaplib.IMAP4.error, ImapToolsError) as exc:
                 failure = IntakeError(f"IMAP {self._host}:{self._port} unreachable: {exc}")
             if attempt == self._max_attempts:
@@ -332,10 +361,27 @@ class ImapIntake:
             self._sleep(delay)
         raise AssertionError("unreachable")
 
-    def _connect(self) -> BaseMailBox:
+    def _connect_renewing(self) -> BaseMailBox:
+        """Connect; a refused access token is renewed and tried once more straight away: it
+        may have been revoked or have expired early, which a fresh token cures."""
+        try:
+            return self._connect()
+        except MailboxLoginError as exc:
+            if self._tokens is None:
+                raise
+            log.info("IMAP %s:%s refused the access token of %s (%s); renewing it",
+                     self._host, self._port, self._user, _server_answer(exc))
+            return self._connect(renew=True)
+
+    def _connect(self, *, renew: bool = False) -> BaseMailBox:
+        # The token first: a refusal by the identity provider opens no IMAP connection.
+        token = self._tokens.token(renew=renew) if self._tokens is not None else ""
         mailbox = self._open()
         try:
-            mailbox.login(self._user, self._password, initial_folder=None)
+            if self._tokens is not None:
+                _xoauth2(mailbox, self._user, token)
+            else:
+                mailbox.login(self._user, self._password, initial_folder=None)
             # The capabilities read before login lack MOVE and others; imap-tools' move needs
             # the real list.
             typ, data = mailbox.client.capability()
@@ -349,8 +395,8 @@ class ImapIntake:
             mailbox.client.shutdown()
             raise
         self._adopt_uidvalidity(uidvalidity)
-        log.info("IMAP %s:%s: connected as %s (%s), folder %s", self._host, self._port,
-                 self._user, self._security, self._folder)
+        log.info("IMAP %s:%s: connected as %s (%s, %s), folder %s", self._host, self._port,
+                 self._user, self._security, self.mechanism, self._folder)
         return mailbox
 
     def _open(self) -> BaseMailBox:
@@ -378,6 +424,30 @@ class ImapIntake:
         if mailbox is not None:
             with contextlib.suppress(OSError):  # already closed by the peer
                 mailbox.client.shutdown()
+
+
+def _xoauth2(mailbox: BaseMailBox, user: str, token: str) -> None:
+    """imap-tools' XOAUTH2 login; a refusal reaches us as imaplib's bare error (imap-tools
+    calls imaplib's AUTHENTICATE), made a MailboxLoginError like a refused password."""
+    try:
+        mailbox.xoauth2(user, token, initial_folder=None)
+    except imaplib.IMAP4.abort:
+        raise
+    except imaplib.IMAP4.error as exc:
+        raise MailboxLoginError(("NO", [str(exc).encode()]), "OK") from None
+
+
+def _server_answer(exc: MailboxLoginError) -> str:
+    """What the server said to the login, without imap-tools' framing around it."""
+    lines = getattr(exc, "command_result", None)
+    data = lines[1] if isinstance(lines, tuple) and len(lines) > 1 else None
+    if isinstance(data, list) and data and isinstance(data[-1], bytes):
+        return data[-1].decode("utf-8", "replace")[:300]
+    return str(exc)[:300]
+
+
+def _quoted(folder: str) -> str:
+    return '"' + folder.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def _hierarchy_delimiter(mailbox: BaseMailBox) -> str | None:

@@ -10,10 +10,11 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from mailbot import ids
-from mailbot.config import Config
+from mailbot.config import Config, ConfigError
 from mailbot.daemon import Clock, Daemon, system_clock
 from mailbot.intake import ImapIntake, Intake, MaildirIntake
 from mailbot.model import Ticket
+from mailbot.oauth2 import TokenSource, make_token_source
 from mailbot.store import StateLock, Store
 from mailbot.transport import MaildirTransport, SmtpTransport, Transport
 
@@ -50,13 +51,25 @@ class StoreCursor:
         return changed
 
 
-def make_intake(config: Config, store: Store, stop: threading.Event, *,
-                cursor: StoreCursor, attempts: int = 10) -> Intake:
+def make_tokens(config: Config) -> TokenSource | None:
+    """The one token source shared by the intake and every courier thread, or None; what the
+    environment lacks for it stops here, one line each."""
+    problems = config.environment_problems()
+    if problems:
+        raise ConfigError(problems)
+    return make_token_source(config)
+
+
+def make_intake(config: Config, store: Store | None, stop: threading.Event, *,
+                cursor: StoreCursor | None, attempts: int = 10,
+                tokens: TokenSource | None = None) -> Intake:
     box = config.mailbox
     if box.kind == "maildir":
         return MaildirIntake(Path(box.path), poll_interval=min(box.poll_seconds, 1.0))
+    oauth2 = box.auth == "oauth2"
     return ImapIntake(host=box.host, port=box.port, security=box.security, user=box.user,
-                      password=config.imap_password(), folder=box.folder,
+                      password="" if oauth2 else config.imap_password(),
+                      tokens=tokens if oauth2 else None, folder=box.folder,
                       processed_folder=box.processed_folder,
                       quarantine_folder=box.quarantine_folder, cursor=cursor,
                       poll_interval=box.poll_seconds, idle_renew=box.idle_renew_minutes * 60,
@@ -64,10 +77,13 @@ def make_intake(config: Config, store: Store, stop: threading.Event, *,
                       sleep=stop.wait)  # back-off pauses end at once on SIGTERM
 
 
-def make_transport(config: Config) -> Transport:
+def make_transport(config: Config, tokens: TokenSource | None = None) -> Transport:
     smtp = config.smtp
     if smtp.kind == "maildir":
         return MaildirTransport(Path(smtp.path))
+    if smtp.auth == "oauth2":
+        return SmtpTransport(host=smtp.host, port=smtp.port, security=smtp.security,
+                             user=smtp.user, tokens=tokens, timeout=smtp.timeout_seconds)
     return SmtpTransport(host=smtp.host, port=smtp.port, security=smtp.security,
                          user=smtp.user or None, password=config.smtp_password() or None,
                          timeout=smtp.timeout_seconds)
@@ -100,13 +116,14 @@ class Runtime:
 
     def open(self) -> None:
         self.lock.acquire()  # before anything else: a second daemon stops here
+        tokens = make_tokens(self.config)
         store = Store(self.config.state_dir, writer=True)
         stop = threading.Event()
         cursor = StoreCursor(store)
         intake = make_intake(self.config, store, stop, cursor=cursor,
-                             attempts=3 if self.once else 10)
+                             attempts=3 if self.once else 10, tokens=tokens)
         self.daemon = Daemon(self.config, store=store, intake=intake, cursor=cursor,
-                             make_transport=lambda: make_transport(self.config),
+                             make_transport=lambda: make_transport(self.config, tokens),
                              clock=self.clock, stop=stop)
         for warning in self.config.warnings():
             log.warning("%s", warning)

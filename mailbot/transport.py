@@ -21,7 +21,7 @@ import re
 import socket
 import ssl
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import Enum
@@ -33,6 +33,7 @@ import aiosmtplib
 from aiosmtplib import SMTPResponseException
 
 from mailbot.model import OutgoingMail
+from mailbot.oauth2 import TokenError, TokenSource
 
 log = logging.getLogger(__name__)
 
@@ -137,6 +138,7 @@ class SmtpTransport:
         security: str,
         user: str | None = None,
         password: str | None = None,
+        tokens: TokenSource | None = None,
         timeout: float = 30.0,
         ssl_context: ssl.SSLContext | None = None,
     ) -> None:
@@ -144,7 +146,9 @@ class SmtpTransport:
             raise ValueError(f"smtp security must be one of {', '.join(SECURITY_MODES)}")
         if security == "none" and not is_loopback(host):
             raise ValueError(f"smtp security 'none' is allowed on loopback only, not {host!r}")
-        if (user is None) != (password is None):
+        if tokens is not None and (user is None or password is not None):
+            raise ValueError("smtp OAuth2 needs a user and no password")
+        if tokens is None and (user is None) != (password is None):
             raise ValueError("smtp user and password go together")
         self.host = host
         self.port = port
@@ -152,6 +156,7 @@ class SmtpTransport:
         self.timeout = timeout
         self._user = user
         self._password = password
+        self._tokens = tokens  # OAuth2 (SASL XOAUTH2) instead of the password when set
         self._ssl_context = ssl_context
         self._loop: asyncio.AbstractEventLoop | None = None
 
@@ -211,7 +216,58 @@ class SmtpTransport:
             session.clear()
             return Delivery(DeliveryResult.RETRY, f"connection lost twice before DATA: {exc}")
 
+    @property
+    def mechanism(self) -> str:
+        if self._tokens is not None:
+            return "XOAUTH2"
+        return "password" if self._user is not None else "no login"
+
+    def check(self) -> str:
+        """Open a session, log in and say QUIT; for `mailbot check-connection`. Sends nothing.
+        Raises ConnectionError naming what failed and what the server answered."""
+        async def probe() -> str:
+            try:
+                client = await self._connect()
+            except _Unreachable as exc:
+                raise ConnectionError(str(exc)) from None
+            extensions = " ".join(sorted(client.esmtp_extensions))
+            await _quit(client)
+            who = f"logged in as {self._user} ({self.mechanism})" if self._user else "no login"
+            return f"{who}; server offers: {extensions}"
+
+        if self._loop is None or self._loop.is_closed():
+            self._loop = asyncio.new_event_loop()
+        return self._loop.run_until_complete(probe())
+
     async def _connect(self) -> aiosmtplib.SMTP:
+        try:
+            return await self._open()
+        except aiosmtplib.SMTPAuthenticationError as exc:
+            if self._tokens is None:
+                raise self._refused(exc, "") from exc
+            # The token may have been revoked or have expired early: a fresh one, once.
+            log.info("smtp %s:%s refused the access token of %s (%s %s); renewing it",
+                     self.host, self.port, self._user, exc.code, _one_line(exc.message))
+        try:
+            return await self._open(renew=True)
+        except aiosmtplib.SMTPAuthenticationError as exc:
+            raise self._refused(exc, " (access token renewed once)") from exc
+
+    def _refused(self, exc: aiosmtplib.SMTPAuthenticationError, note: str) -> _Unreachable:
+        # The operator's problem, not the mail's: keep the mail until the config is fixed.
+        log.error("smtp %s:%s refused the login of %r%s: %s %s", self.host, self.port,
+                  self._user, note, exc.code, _one_line(exc.message))  # fmt: skip
+        return _Unreachable(f"login refused{note}: {exc.code} {_one_line(exc.message)}")
+
+    async def _open(self, *, renew: bool = False) -> aiosmtplib.SMTP:
+        token: str | None = None
+        if self._tokens is not None:
+            try:  # msal and google-auth block on HTTP: keep the event loop free meanwhile
+                token = await asyncio.to_thread(self._tokens.token, renew=renew)
+            except TokenError as exc:
+                log.error("smtp %s:%s: no access token for %s: %s", self.host, self.port,
+                          self._user, exc)
+                raise _Unreachable(f"no access token: {exc}") from exc
         client = aiosmtplib.SMTP(
             hostname=self.host,
             port=self.port,
@@ -221,20 +277,27 @@ class SmtpTransport:
             tls_context=self._ssl_context,
             username=self._user,
             password=self._password,
+            oauth_token_generator=None if token is None else _constant(token),
         )
         try:
             await client.connect()
-        except aiosmtplib.SMTPAuthenticationError as exc:
-            # The operator's problem, not the mail's: keep the mail until the config is fixed.
-            log.error("smtp %s:%s refused the login of %r: %s %s", self.host, self.port,
-                      self._user, exc.code, _one_line(exc.message))  # fmt: skip
-            raise _Unreachable(f"login refused: {exc.code} {_one_line(exc.message)}") from exc
+        except aiosmtplib.SMTPAuthenticationError:
+            client.close()
+            raise
         except (aiosmtplib.SMTPException, OSError) as exc:
             # OSError covers refused connections and TLS failures (ssl.SSLError).
+            client.close()
             detail = f"cannot open an SMTP session with {self.host}:{self.port}: {_describe(exc)}"
             log.warning("%s", detail)
             raise _Unreachable(detail) from exc
         return client
+
+
+def _constant(token: str) -> Callable[[], Awaitable[str]]:
+    async def generate() -> str:  # aiosmtplib asks for the token once per login
+        return token
+
+    return generate
 
 
 def _describe(exc: BaseException) -> str:
