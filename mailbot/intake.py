@@ -148,7 +148,7 @@ class ImapIntake:
                  quarantine_folder: str = "mailbot/quarantine", cursor: CursorStore | None = None,
                  ssl_context: ssl.SSLContext | None = None, timeout: float = 30.0,
                  poll_interval: float = 30.0, idle_renew: float = IDLE_RENEW_SECONDS,
-                 max_attempts: int = 10, sleep: Callable[[float], None] = time.sleep) -> None:
+                 max_attempts: int = 10, sleep: Callable[[float], object] = time.sleep) -> None:
         if security not in SECURITY_MODES:
             raise ValueError(f"security must be one of {', '.join(SECURITY_MODES)}: {security!r}")
         if security == "none" and not is_loopback(host):
@@ -358,7 +358,8 @@ class ImapIntake:
             delay = min(2.0 ** (attempt - 1), BACKOFF_CAP_SECONDS)
             log.warning("%s; retry %d/%d in %.0f s", failure, attempt, self._max_attempts - 1,
                         delay)
-            self._sleep(delay)
+            if self._sleep(delay):  # the daemon's stop event: no more attempts on the way out
+                raise failure
         raise AssertionError("unreachable")
 
     def _connect_renewing(self) -> BaseMailBox:

@@ -248,7 +248,10 @@ class MicrosoftDelegated:
             flow = _guarded(self._who, lambda: app.initiate_device_flow(scopes=self._scopes))
             if "user_code" not in flow:
                 raise _msal_failure(flow, self._who)
-            show(str(flow["message"]))
+            # Entra ID words the instructions itself; RFC 8628 servers give only the parts.
+            show(str(flow.get("message") or (
+                f"To sign in, use a web browser to open the page {flow['verification_uri']} "
+                f"and enter the code {flow['user_code']} to authenticate.")))
             result = _guarded(self._who, lambda: app.acquire_token_by_device_flow(flow))
             if not result or "access_token" not in result:
                 raise _msal_failure(result, self._who)

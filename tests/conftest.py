@@ -6,7 +6,8 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from tests.servers.dovecot import DovecotServer, TlsFiles, make_self_signed_cert
+from tests.servers.dovecot import USER, DovecotServer, TlsFiles, make_self_signed_cert
+from tests.servers.oauth2 import OAuth2Server
 
 # ---------------------------------------------------------------------------------------------
 # Dovecot (IMAP). A fresh server per test (it starts in a few hundredths of a second), so every
@@ -18,6 +19,8 @@ from tests.servers.dovecot import DovecotServer, TlsFiles, make_self_signed_cert
 #       dovecot.tls.client_context()            # an ssl.SSLContext trusting the server
 #       dovecot.restart(); dovecot.change_uidvalidity()
 #   make_dovecot(without=("IDLE",)) gives a server that does not advertise IDLE (or MOVE…).
+#   make_dovecot(introspection_url=oauth2.introspection_url) also takes XOAUTH2 / OAUTHBEARER
+#   logins, checked by Dovecot's oauth2 passdb against that RFC 7662 endpoint.
 # ---------------------------------------------------------------------------------------------
 
 
@@ -31,8 +34,10 @@ def make_dovecot(dovecot_tls: TlsFiles) -> Iterator[Callable[..., DovecotServer]
     """Start extra servers, e.g. `make_dovecot(without=("IDLE",))`; all stopped at teardown."""
     servers: list[DovecotServer] = []
 
-    def make(*, without: tuple[str, ...] = ()) -> DovecotServer:
-        server = DovecotServer(tls=dovecot_tls, without=without)
+    def make(*, without: tuple[str, ...] = (),
+             introspection_url: str | None = None) -> DovecotServer:
+        server = DovecotServer(tls=dovecot_tls, without=without,
+                               introspection_url=introspection_url)
         servers.append(server)
         server.start()
         return server
@@ -55,3 +60,19 @@ def dovecot(make_dovecot: Callable[..., DovecotServer]) -> DovecotServer:
 # drop()/restore(), wait_for(n).
 # ---------------------------------------------------------------------------------------------
 from tests.servers.smtp import smtp_server  # noqa: E402, F401
+
+# ---------------------------------------------------------------------------------------------
+# OAuth2: an Authlib authorization server on https://127.0.0.1 (tests/servers/oauth2.py) using
+# the Dovecot certificate; `oauth2_server.introspection_url` feeds make_dovecot() and
+# RecordingSmtpServer(introspect=introspector(...)).
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def oauth2_server(dovecot_tls: TlsFiles) -> Iterator[OAuth2Server]:
+    server = OAuth2Server(certificate=(str(dovecot_tls.cert), str(dovecot_tls.key)),
+                          user=USER).start()
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -52,7 +52,7 @@ default_internal_user = {internal_user}
 first_valid_uid = 0
 first_valid_gid = 0
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = plain login{oauth2_mechanisms}
 # Dovecot delays refused logins (2 s, and a growing penalty per address, disabled with the
 # anvil listener below); the back-off tests would only wait longer.
 auth_failure_delay = 0
@@ -62,7 +62,7 @@ passdb {{
   driver = passwd-file
   args = scheme=PLAIN username_format=%u {root}/users
 }}
-userdb {{
+{oauth2_passdb}userdb {{
   driver = static
   args = uid={mail_uid} gid={mail_gid} home={root}/home/%u
 }}
@@ -95,6 +95,26 @@ _DEFAULT_CAPABILITY = (
     "WITHIN CONTEXT=SEARCH LIST-STATUS BINARY MOVE SNIPPET=FUZZY PREVIEW=FUZZY PREVIEW "
     "STATUS=SIZE SAVEDATE LITERAL+ NOTIFY"
 )
+
+
+# Dovecot's own OAuth2 support (the `oauth2` passdb): every XOAUTH2 or OAUTHBEARER login is
+# checked against the token introspection endpoint (RFC 7662) of the tests' OAuth2 server.
+_OAUTH2_PASSDB = """\
+passdb {{
+  driver = oauth2
+  mechanisms = xoauth2 oauthbearer
+  args = {root}/dovecot-oauth2.conf.ext
+}}
+"""
+_OAUTH2_ARGS = """\
+introspection_mode = post
+introspection_url = {introspection_url}
+force_introspection = yes
+username_attribute = username
+active_attribute = active
+active_value = true
+tls_ca_cert_file = {root}/oauth2-ca.pem
+"""
 
 
 def require_dovecot() -> str:
@@ -165,7 +185,8 @@ class DovecotServer:
 
     host = "127.0.0.1"
 
-    def __init__(self, *, tls: TlsFiles, without: tuple[str, ...] = ()) -> None:
+    def __init__(self, *, tls: TlsFiles, without: tuple[str, ...] = (),
+                 introspection_url: str | None = None) -> None:
         require_dovecot()
         # Not pytest's tmp_path: that is 0700 and the unprivileged login processes must reach
         # their sockets; and unix socket paths must stay short.
@@ -173,6 +194,8 @@ class DovecotServer:
         os.chmod(self.root, 0o755)
         self.tls = tls
         self.without = tuple(name.upper() for name in without)
+        # Set: XOAUTH2 and OAUTHBEARER logins too, their tokens checked at this URL.
+        self.introspection_url = introspection_url
         self.port = _free_port()
         self.tls_port = _free_port()
         self.user = USER
@@ -189,11 +212,19 @@ class DovecotServer:
         (self.root / "dovecot.conf").write_text(_CONF.format(
             root=self.root, port=self.port, tls_port=self.tls_port, ssl=ssl_lines,
             capability=self._capability_line(),
+            oauth2_mechanisms=" xoauth2 oauthbearer" if self.introspection_url else "",
+            oauth2_passdb=_OAUTH2_PASSDB.format(root=self.root) if self.introspection_url else "",
             login_user=_existing_user(_LOGIN_USERS),
             internal_user=_existing_user(_INTERNAL_USERS),
             mail_uid=self._mail_owner.pw_uid, mail_gid=self._mail_owner.pw_gid,
         ))
         (self.root / "users").write_text(f"{USER}:{{PLAIN}}{PASSWORD}\n")
+        if self.introspection_url:
+            # The auth process reads these, not the config parser: keep them in our 0755 root.
+            shutil.copyfile(self.tls.cert, self.root / "oauth2-ca.pem")
+            os.chmod(self.root / "oauth2-ca.pem", 0o644)
+            (self.root / "dovecot-oauth2.conf.ext").write_text(_OAUTH2_ARGS.format(
+                root=self.root, introspection_url=self.introspection_url))
         self.home.mkdir(parents=True, exist_ok=True)
         self._give_to_mail_owner(self.home)
 

@@ -15,13 +15,16 @@ that accepts the connection but never greets, one that hangs up after a few mess
 from __future__ import annotations
 
 import asyncio
+import binascii
+import json
 import socket
 import ssl
 import subprocess
 import threading
 import time
 import warnings
-from collections.abc import Iterator
+from base64 import b64decode
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -30,7 +33,7 @@ from typing import Any, Literal
 
 import pytest
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
+from aiosmtpd.smtp import MISSING, SMTP, AuthResult, Envelope, LoginPassword, Session
 
 HOST = "127.0.0.1"
 FailurePoint = Literal["MAIL", "RCPT", "DATA"]
@@ -66,6 +69,7 @@ class _Recorder:
         self.per_connection_limit: int | None = None
         self.stalled = False
         self.live: set[RecordingSMTP] = set()
+        self.oauth2_logins: list[str] = []
 
     def take_failure(self, at: FailurePoint) -> int | None:
         with self.lock:
@@ -128,6 +132,43 @@ class RecordingHandler:
         return "250 2.0.0 OK queued"
 
 
+# Token -> the user it was issued for, or None when not active (the OAuth2 server's RFC 7662
+# introspection, asked over HTTPS as a real submission server would).
+Introspect = Callable[[str], "str | None"]
+
+
+class OAuth2Handler(RecordingHandler):
+    """Also takes SASL XOAUTH2 logins, answering a refused token as Gmail and Exchange Online
+    do: a 334 challenge carrying a JSON error, then 535 once the client has answered it."""
+
+    def __init__(self, recorder: _Recorder, introspect: Introspect) -> None:
+        super().__init__(recorder)
+        self.introspect = introspect
+
+    async def auth_XOAUTH2(self, server: SMTP, args: list[str]) -> AuthResult:  # noqa: N802
+        if len(args) > 1:
+            blob = args[1].encode()
+            try:
+                response: bytes | Any = b64decode(blob, validate=True)
+            except binascii.Error:
+                return AuthResult(success=False, message="501 5.5.2 Can't decode base64")
+        else:
+            response = await server.challenge_auth("")
+            if response is MISSING:
+                return AuthResult(success=False, handled=True)
+        fields = dict(part.split("=", 1) for part in response.decode().split("\x01") if "=" in part)
+        user, auth = fields.get("user", ""), fields.get("auth", "")
+        token = auth[len("Bearer "):] if auth.startswith("Bearer ") else ""
+        owner = await asyncio.to_thread(self.introspect, token) if token else None
+        if owner is not None and owner == user:
+            with self.recorder.lock:
+                self.recorder.oauth2_logins.append(user)
+            return AuthResult(success=True, auth_data=user)
+        error = json.dumps({"status": "401", "schemes": "bearer", "scope": "smtp"})
+        await server.challenge_auth(error)  # the client answers it with an empty line
+        return AuthResult(success=False, message="535 5.7.3 Authentication unsuccessful")
+
+
 class RecordingSMTP(SMTP):
     """The protocol, one per connection: counts greetings, knows how to stall and hang up."""
 
@@ -181,9 +222,12 @@ class RecordingSMTP(SMTP):
 
 
 class _Controller(Controller):
-    def __init__(self, recorder: _Recorder, **kwargs: Any) -> None:
+    def __init__(self, recorder: _Recorder, introspect: Introspect | None = None,
+                 **kwargs: Any) -> None:
         self.recorder = recorder
-        super().__init__(RecordingHandler(recorder), **kwargs)
+        handler = (RecordingHandler(recorder) if introspect is None
+                   else OAuth2Handler(recorder, introspect))
+        super().__init__(handler, **kwargs)
 
     def factory(self) -> RecordingSMTP:
         with warnings.catch_warnings():
@@ -222,7 +266,9 @@ class RecordingSmtpServer:
         password: str | None = None,
         tls: Literal["starttls", "tls"] | None = None,
         certificate: tuple[Path, Path] | None = None,
+        introspect: Introspect | None = None,
     ) -> None:
+        """`introspect` set: XOAUTH2 logins are taken too (and AUTH is required)."""
         if tls is not None and certificate is None:
             raise ValueError("a TLS server needs a (certfile, keyfile) pair")
         self.host = HOST
@@ -230,6 +276,7 @@ class RecordingSmtpServer:
         self.user = user
         self.password = password
         self.tls = tls
+        self.introspect = introspect
         self._recorder = _Recorder(user, password)
         self._server_context: ssl.SSLContext | None = None
         if certificate is not None:
@@ -239,7 +286,7 @@ class RecordingSmtpServer:
 
     def start(self) -> RecordingSmtpServer:
         kwargs: dict[str, Any] = {}
-        if self.user is not None:
+        if self.user is not None or self.introspect is not None:
             kwargs.update(
                 authenticator=_authenticate(self._recorder),
                 auth_required=True,
@@ -251,6 +298,7 @@ class RecordingSmtpServer:
             kwargs.update(tls_context=self._server_context, require_starttls=True)
         controller = _Controller(
             self._recorder,
+            self.introspect,
             hostname=self.host,
             port=self.port,
             ssl_context=self._server_context if self.tls == "tls" else None,
@@ -279,6 +327,12 @@ class RecordingSmtpServer:
     def messages(self) -> list[ReceivedMail]:
         with self._recorder.lock:
             return list(self._recorder.messages)
+
+    @property
+    def oauth2_logins(self) -> list[str]:
+        """The users who logged in with XOAUTH2, one entry per successful login."""
+        with self._recorder.lock:
+            return list(self._recorder.oauth2_logins)
 
     @property
     def sessions(self) -> int:
