@@ -143,24 +143,32 @@ def test_mail_is_fetched_and_acknowledged_over_xoauth2(site: Site) -> None:
 
 
 def test_an_expired_token_is_refreshed_without_losing_a_message(site: Site) -> None:
-    """The running daemon's token expires at the identity provider (as when its lifetime runs
-    out or an admin revokes sessions) and IMAP drops the link: the refused token is renewed
-    once, the next mail is fetched and acknowledged, and nothing is lost."""
+    """The running daemon's token stops being valid at the identity provider (its lifetime ran
+    out early, or an admin revoked the sessions). SMTP refuses it first, while the IMAP session
+    stays up; later IMAP drops the link and refuses it at the new login. Each time the token is
+    renewed once, the mail is fetched and acknowledged, and nothing is lost."""
     proc, log = _start(site)
     try:
         site.dovecot.append(mail(subject="Premier"))
         _wait(lambda: len(site.smtp.messages) == 2, log)  # acknowledgement, team notice
-        site.oauth2.expire_tokens()
-        site.dovecot.restart()  # the session is gone: the daemon must log in again
+        site.oauth2.expire_tokens()  # the IMAP session goes on: only SMTP logs in again
         site.dovecot.append(mail(subject="Second"))
         _wait(lambda: len(site.smtp.messages) == 4, log)
+        site.oauth2.expire_tokens()
+        site.dovecot.restart()  # the session is gone: the daemon must log in again
+        site.dovecot.append(mail(subject="Troisième"))
+        _wait(lambda: len(site.smtp.messages) == 6, log)
     finally:
         output = _stop(proc, log)
-    assert sorted(t["subject"] for t in tickets(site.rules)) == ["Premier", "Second"]
+    assert sorted(t["subject"] for t in tickets(site.rules)) == ["Premier", "Second",
+                                                                  "Troisième"]
     assert site.dovecot.messages("INBOX") == []
-    assert "refused the access token of support" in output and "renewing it" in output
-    assert site.oauth2.requests.count("client_credentials") >= 2
-    assert "Traceback" not in output
+    assert re.search(r"smtp 127\.0\.0\.1:\d+ refused the access token of support \(535 .*\); "
+                     r"renewing it", output), output
+    assert re.search(r"IMAP 127\.0\.0\.1:\d+ refused the access token of support "
+                     r"\(\[AUTHENTICATIONFAILED\].*\); renewing it", output), output
+    assert site.oauth2.requests == ["client_credentials"] * 3
+    assert "Traceback" not in output and "ERROR" not in output
     site.assert_no_secret(output)
 
 

@@ -151,7 +151,8 @@ class OAuth2Handler(RecordingHandler):
             try:
                 response: bytes | Any = b64decode(blob, validate=True)
             except binascii.Error:
-                return AuthResult(success=False, message="501 5.5.2 Can't decode base64")
+                return AuthResult(success=False, handled=False,
+                                  message="501 5.5.2 Cannot decode base64")
         else:
             response = await server.challenge_auth("")
             if response is MISSING:
@@ -166,7 +167,8 @@ class OAuth2Handler(RecordingHandler):
             return AuthResult(success=True, auth_data=user)
         error = json.dumps({"status": "401", "schemes": "bearer", "scope": "smtp"})
         await server.challenge_auth(error)  # the client answers it with an empty line
-        return AuthResult(success=False, message="535 5.7.3 Authentication unsuccessful")
+        return AuthResult(success=False, handled=False,
+                          message="535 5.7.3 Authentication unsuccessful")
 
 
 class RecordingSMTP(SMTP):
