@@ -288,6 +288,11 @@ def write_private(path: Path, text: str) -> None:
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(temp, 0o600)
+        if os.geteuid() == 0:
+            # `sudo mailbot login`: the daemon's user (systemd's DynamicUser) owns the state
+            # directory and must be able to read the file.
+            owner = path.parent.stat()
+            os.chown(temp, owner.st_uid, owner.st_gid)
         os.replace(temp, path)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
