@@ -25,6 +25,10 @@ from typing import Any, Protocol
 from mailbot.config import Config, ConfigError
 
 log = logging.getLogger(__name__)
+# google-auth's debug records carry the signed JWT assertion (a short-lived credential) unhashed:
+# keep them out even of `mailbot -v`. msal masks its tokens itself.
+logging.getLogger("google.auth").setLevel(logging.INFO)
+logging.getLogger("google.oauth2").setLevel(logging.INFO)
 
 # One scope covers both IMAP.AccessAsApp and SMTP.SendAsApp granted to the app (app-only).
 MICROSOFT_APP_SCOPES = ("https://outlook.office365.com/.default",)
