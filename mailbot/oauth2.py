@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import tempfile
 import threading
 from collections.abc import Callable
@@ -110,25 +111,25 @@ def missing_settings(config: Config) -> list[str]:
 
 
 def _certificate(pem: str) -> dict[str, str]:
-    """msal's client_credential for a certificate: the PEM key and the certificate's SHA-1."""
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes
+    """msal's client_credential for a certificate: the PEM private key and the certificate.
 
+    Given the certificate (not a SHA-1 thumbprint), msal signs its client assertion with PS256
+    and the certificate's SHA-256 thumbprint, as Microsoft now asks.
+    """
+    from cryptography import x509
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    key = re.search(r"-----BEGIN (?:RSA |EC |ENCRYPTED )?PRIVATE KEY-----.*?"
+                    r"-----END (?:RSA |EC |ENCRYPTED )?PRIVATE KEY-----", pem, re.S)
+    if key is None:
+        raise ConfigError(["oauth2: the certificate file lacks its private key (PEM)"])
     try:
         cert = x509.load_pem_x509_certificate(pem.encode())
     except ValueError:
         raise ConfigError(["oauth2: the certificate is not a PEM file holding the private key "
                            "and the certificate (see README, Microsoft 365)"]) from None
-    if "PRIVATE KEY-----" not in pem:
-        raise ConfigError(["oauth2: the certificate file lacks its private key (PEM)"])
-    return {"private_key": pem, "thumbprint": cert.fingerprint(hashes.SHA1()).hex(),
-            "public_certificate": cert.public_bytes(_pem_encoding()).decode()}
-
-
-def _pem_encoding() -> Any:
-    from cryptography.hazmat.primitives.serialization import Encoding
-
-    return Encoding.PEM
+    return {"private_key": key.group(0),
+            "public_certificate": cert.public_bytes(Encoding.PEM).decode()}
 
 
 def _service_account_info(text: str) -> dict[str, Any]:

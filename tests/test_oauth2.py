@@ -315,3 +315,40 @@ def test_a_google_service_account_logs_in_as_the_mailbox(site: Site) -> None:
     assert site.oauth2.requests == ["urn:ietf:params:oauth:grant-type:jwt-bearer"]
     site.assert_no_secret(done.stderr)
     assert "PRIVATE KEY" not in done.stderr
+
+
+def test_an_app_with_a_certificate_instead_of_a_secret(site: Site) -> None:
+    """The Entra ID app proves itself with a certificate (msal signs a client assertion with
+    its key), read from the systemd credential; no client secret anywhere."""
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.x509.oid import NameOID
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "mailbot")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
+            .public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(now).not_valid_after(now + datetime.timedelta(days=1))
+            .sign(key, hashes.SHA256()))
+    site.oauth2.add_app_with_certificate("cert-app", key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo))
+    credentials = site.tmp / "credentials"
+    credentials.mkdir()
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                            serialization.NoEncryption()) + cert.public_bytes(
+                                serialization.Encoding.PEM)
+    (credentials / "oauth2-certificate").write_bytes(pem)
+    site.environ.pop("MAILBOT_OAUTH2_CLIENT_SECRET")
+    site.environ["CREDENTIALS_DIRECTORY"] = str(credentials)
+    site.rules.write_text(site.rules.read_text().replace(f'client_id = "{CLIENT_ID}"',
+                                                         'client_id = "cert-app"'))
+    site.dovecot.append(mail())
+    done = site.run("-v", "run", "--once")
+    assert len(tickets(site.rules)) == 1 and len(site.smtp.wait_for(2)) == 2
+    assert site.oauth2.requests == ["client_credentials"]
+    site.assert_no_secret(done.stderr)
+    assert "PRIVATE KEY" not in done.stderr

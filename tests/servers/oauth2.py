@@ -27,17 +27,22 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from authlib.oauth2 import AuthorizationServer
-from authlib.oauth2.rfc6749 import OAuth2Request, grants
+from authlib.oauth2.rfc6749 import InvalidClientError, OAuth2Request, grants
 from authlib.oauth2.rfc6749.requests import BasicOAuth2Payload
 from authlib.oauth2.rfc6750 import BearerTokenGenerator
-from authlib.oauth2.rfc7523 import JWTBearerGrant
+from authlib.oauth2.rfc7523 import JWTBearerClientAssertion, JWTBearerGrant
 from authlib.oauth2.rfc7662 import IntrospectionEndpoint
 from authlib.oauth2.rfc8628 import DeviceAuthorizationEndpoint, DeviceCodeGrant
 from joserfc import jwt
+from joserfc.errors import JoseError
 from joserfc.jwk import OctKey, RSAKey
+from joserfc.jws import JWSRegistry
 
 HOST = "127.0.0.1"
 TENANT = "groupe-exemple.fr"
+# msal puts the app's certificate in its client assertion's header (x5c), as Entra ID accepts;
+# joserfc caps headers at 512 bytes by default, against hostile input.
+JWSRegistry.max_header_length = 8192
 # msal reads the id_token's claims without checking its signature; any key will do.
 _ID_TOKEN_KEY = OctKey.import_key(secrets.token_bytes(32))
 
@@ -68,6 +73,8 @@ class Client:
                 and secrets.compare_digest(self.secret, client_secret))
 
     def check_endpoint_auth_method(self, method: str, endpoint: str) -> bool:
+        if self.public_key is not None and "client_credentials" in self.grant_types:
+            return method == _ClientAssertion.CLIENT_AUTH_METHOD and not self.revoked
         if self.secret is None:
             return method == "none"
         return method in ("client_secret_basic", "client_secret_post")
@@ -156,6 +163,8 @@ class _Server(AuthorizationServer):
                                          lambda **_: secrets.token_urlsafe(40),
                                          lambda *_: lifetime)
         self.register_token_generator("default", self._with_id_token(generator))
+        self.register_client_auth_method(_ClientAssertion.CLIENT_AUTH_METHOD,
+                                         _ClientAssertion(base_url))
         self.register_grant(_ClientCredentials)
         self.register_grant(_Refresh)
         self.register_grant(_DeviceCode)
@@ -203,7 +212,37 @@ class _Server(AuthorizationServer):
 
 
 class _ClientCredentials(grants.ClientCredentialsGrant):
-    TOKEN_ENDPOINT_AUTH_METHODS = ["client_secret_basic", "client_secret_post"]
+    TOKEN_ENDPOINT_AUTH_METHODS = ["client_secret_basic", "client_secret_post",
+                                   "client_assertion_jwt"]
+
+
+class _ClientAssertion(JWTBearerClientAssertion):
+    """A certificate instead of a secret (RFC 7523 client authentication), as msal sends it."""
+
+    def __init__(self, base_url: str) -> None:
+        super().__init__()
+        self.base_url = base_url
+        self.seen: set[str] = set()
+
+    def get_audiences(self) -> list[str]:
+        return [f"{self.base_url}/{TENANT}/oauth2/v2.0/token"]
+
+    def validate_jti(self, claims: Any, jti: str) -> bool:
+        fresh = jti not in self.seen
+        self.seen.add(jti)
+        return fresh
+
+    def resolve_client_public_key(self, client: Client) -> Any:
+        return RSAKey.import_key(client.public_key)
+
+    def process_assertion_claims(self, assertion: str, resolve_key: Any) -> Any:
+        # msal signs with PS256 (SHA-256 thumbprint), which joserfc does not accept unasked.
+        try:
+            token = jwt.decode(assertion, resolve_key, algorithms=["PS256", "RS256"])
+        except JoseError as exc:
+            raise InvalidClientError(description=exc.description) from exc
+        self.verify_claims(token.claims)
+        return token.claims
 
 
 class _Refresh(grants.RefreshTokenGrant):
@@ -325,6 +364,11 @@ class OAuth2Server:
     def add_app(self, client_id: str, secret: str) -> None:
         """A confidential client allowed the client-credentials grant (Entra ID app-only)."""
         self.store.clients[client_id] = Client(client_id, secret, ("client_credentials",))
+
+    def add_app_with_certificate(self, client_id: str, public_key: bytes) -> None:
+        """A confidential client that proves itself with a certificate's key, not a secret."""
+        self.store.clients[client_id] = Client(client_id, None, ("client_credentials",),
+                                               public_key=public_key)
 
     def add_public_app(self, client_id: str) -> None:
         """A public client for the device-code flow, with refresh tokens."""
