@@ -119,8 +119,12 @@ def _certificate(pem: str) -> dict[str, str]:
     from cryptography import x509
     from cryptography.hazmat.primitives.serialization import Encoding
 
-    key = re.search(r"-----BEGIN (?:RSA |EC |ENCRYPTED )?PRIVATE KEY-----.*?"
-                    r"-----END (?:RSA |EC |ENCRYPTED )?PRIVATE KEY-----", pem, re.S)
+    if "ENCRYPTED PRIVATE KEY" in pem or "Proc-Type: 4,ENCRYPTED" in pem:
+        raise ConfigError(["oauth2: the certificate's private key is encrypted; the daemon has "
+                           "no passphrase: keep it unencrypted in a file or credential of mode "
+                           "0600 (openssl pkey -in key.pem -out plain.pem)"])
+    key = re.search(r"-----BEGIN (?:RSA |EC )?PRIVATE KEY-----.*?"
+                    r"-----END (?:RSA |EC )?PRIVATE KEY-----", pem, re.S)
     if key is None:
         raise ConfigError(["oauth2: the certificate file lacks its private key (PEM)"])
     try:

@@ -236,7 +236,8 @@ def test_check_connection_shows_a_wrong_password(tmp_path: Path, dovecot: Doveco
     with RecordingSmtpServer(user="support", password="smtp-pass") as smtp:
         rules = write_rules(tmp_path, imap=dovecot, smtp=smtp)
         rules.write_text(rules.read_text().replace('user = ""', 'user = "support"'))
-        environ = env(dovecot, MAILBOT_IMAP_PASSWORD="wrong", MAILBOT_SMTP_PASSWORD="wrong")
+        environ = env(dovecot, MAILBOT_IMAP_PASSWORD="Wr0ng-imap-pw",
+                      MAILBOT_SMTP_PASSWORD="Wr0ng-smtp-pw")
         done = mailbot("check-connection", "--config", str(rules), environ=environ, check=False)
         assert smtp.messages == []
     assert done.returncode == 4
@@ -244,7 +245,7 @@ def test_check_connection_shows_a_wrong_password(tmp_path: Path, dovecot: Doveco
     assert "IMAP" in imap and "FAILED: IMAP login refused for support" in imap
     assert "AUTHENTICATIONFAILED" in imap
     assert "SMTP" in smtp_line and "FAILED: login refused: 535" in smtp_line
-    assert "wrong" not in done.stdout + done.stderr
+    assert "Wr0ng" not in done.stdout + done.stderr
 
 
 def test_check_connection_with_the_right_password(tmp_path: Path, dovecot: DovecotServer,
