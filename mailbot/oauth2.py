@@ -37,6 +37,8 @@ MICROSOFT_APP_SCOPES = ("https://outlook.office365.com/.default",)
 MICROSOFT_DELEGATED_SCOPES = ("https://outlook.office.com/IMAP.AccessAsUser.All",
                               "https://outlook.office.com/SMTP.Send")
 GOOGLE_SCOPES = ("https://mail.google.com/",)  # the only scope Gmail's IMAP and SMTP accept
+# A hung identity provider must not hold the intake or a courier thread for ever.
+HTTP_TIMEOUT = 30
 TOKEN_CACHE = "oauth2-token-cache.json"  # in the state directory, mode 0600 (refresh token)
 
 # Where each secret comes from, in order: environment variable, `oauth2.<key>`, systemd credential.
@@ -214,7 +216,7 @@ class MicrosoftApp:
 
             self._app = _guarded(self._who, lambda: msal.ConfidentialClientApplication(
                 self._client_id, client_credential=self._credential, authority=self._authority,
-                instance_discovery=False, token_cache=msal.TokenCache()))
+                instance_discovery=False, token_cache=msal.TokenCache(), timeout=HTTP_TIMEOUT))
         return self._app
 
 
@@ -277,7 +279,7 @@ class MicrosoftDelegated:
                 self._cache.deserialize(self._path.read_text("utf-8"))
             self._app = _guarded(self._who, lambda: msal.PublicClientApplication(
                 self._client_id, authority=self._authority, instance_discovery=False,
-                token_cache=self._cache))
+                token_cache=self._cache, timeout=HTTP_TIMEOUT))
         return self._app
 
     def _save(self) -> None:
@@ -331,18 +333,30 @@ class GoogleServiceAccount:
 
     def token(self, *, renew: bool = False) -> str:
         import google.auth.exceptions
-        from google.auth.transport.requests import Request
 
         with self._lock:
             # `valid` is False from a few minutes before expiry: the refresh comes early.
             if renew or not self._credentials.valid:
                 try:
-                    self._credentials.refresh(Request())
+                    self._credentials.refresh(_TimedRequest())
                 except google.auth.exceptions.TransportError as exc:
                     raise TokenUnavailable(f"{self._who}: cannot reach it") from exc
                 except google.auth.exceptions.RefreshError as exc:
                     raise TokenRefused(f"{self._who} refused: {_google_reason(exc)}") from exc
             return str(self._credentials.token)
+
+
+class _TimedRequest:
+    """google-auth's requests transport with our timeout (its default is two minutes)."""
+
+    def __init__(self) -> None:
+        from google.auth.transport.requests import Request
+
+        self._request = Request()
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs["timeout"] = min(kwargs.get("timeout") or HTTP_TIMEOUT, HTTP_TIMEOUT)
+        return self._request(*args, **kwargs)
 
 
 def _google_reason(exc: Exception) -> str:

@@ -11,7 +11,7 @@ import pytest
 
 from mailbot import config as configuration
 from mailbot.config import ConfigError
-from mailbot.oauth2 import MicrosoftApp, TokenRefused, make_token_source
+from mailbot.oauth2 import MicrosoftApp, TokenRefused, TokenUnavailable, make_token_source
 from tests.servers.dovecot import TlsFiles
 from tests.servers.oauth2 import TENANT, OAuth2Server
 
@@ -167,3 +167,26 @@ def test_a_revoked_app_is_a_token_refusal_naming_the_provider_answer(
     with pytest.raises(TokenRefused) as caught:
         app.token()
     assert "invalid_client" in str(caught.value) and "app-secret" not in str(caught.value)
+
+
+def test_an_unreachable_identity_provider_is_a_temporary_failure(
+        tmp_path: Path, dovecot_tls: TlsFiles, monkeypatch: pytest.MonkeyPatch) -> None:
+    server = OAuth2Server(certificate=(str(dovecot_tls.cert), str(dovecot_tls.key)),
+                          user="support").start()
+    app = _app(tmp_path, server, monkeypatch, dovecot_tls.cert)
+    server.stop()  # nothing listens there any more
+    with pytest.raises(TokenUnavailable) as caught:
+        app.token()
+    assert "cannot reach the identity provider" in str(caught.value)
+
+
+def test_the_daemon_does_not_start_without_its_client_secret(tmp_path: Path) -> None:
+    rules = tmp_path / "rules.toml"
+    rules.write_text(OAUTH2_RULES.format(state=tmp_path / "state", oauth2=(
+        f'tenant = "{TENANT}"\nclient_id = "abc"')))
+    done = subprocess.run([sys.executable, "-m", "mailbot.cli", "run", "--once", "--config",
+                           str(rules)], capture_output=True, text=True, cwd=ROOT,
+                          env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)})
+    assert done.returncode == 2
+    assert "no client secret or certificate for the Microsoft 365 app" in done.stderr
+    assert "Traceback" not in done.stderr
