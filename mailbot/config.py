@@ -18,6 +18,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
+from mailbot.clock.settings import CalendarConfig, DigestConfig, EscalationConfig
+from mailbot.clock.settings import problems as clock_problems
 from mailbot.parsers import ParseRules, Program
 
 Security = Literal["tls", "starttls", "none"]
@@ -172,6 +174,9 @@ class Config:
     priorities: PrioritiesConfig = field(default_factory=PrioritiesConfig)
     tickets: TicketsConfig = field(default_factory=TicketsConfig)
     programs: list[ProgramConfig] = field(default_factory=_default_programs)
+    calendar: CalendarConfig = field(default_factory=CalendarConfig)
+    escalation: EscalationConfig = field(default_factory=EscalationConfig)
+    digest: DigestConfig = field(default_factory=DigestConfig)
     source: str = field(default="", metadata={"internal": True})
 
     @property
@@ -298,6 +303,7 @@ def _check_values(config: Config) -> list[str]:
     if config.mail.max_automatic_mails < 1:
         problems.append("mail.max_automatic_mails: must be at least 1")
     problems += _check_oauth2(config)
+    problems += clock_problems(config.calendar, config.escalation, config.digest)
     return problems
 
 

@@ -103,6 +103,9 @@ class Ticket:
     resolved_at: str | None = None
     closed_at: str | None = None
     previous: int | None = None  # the closed ticket this one follows up, after reopen_days
+    # Each time the ticket waited for the requester: [start, end] (end None while waiting).
+    # Kept here so the SLA clocks never read the history (mailbot.clock.sla).
+    waiting_periods: list[list[str | None]] = field(default_factory=list)
     participants: list[str] = field(default_factory=list)  # addresses with a part in it
     message_ids: list[str] = field(default_factory=list)  # every Message-ID seen or sent
     why: list[str] = field(default_factory=list)  # the rules that decided its fields
@@ -121,6 +124,7 @@ class Ticket:
         data["messages"] = [m.to_dict() for m in self.messages]
         for name in ("participants", "message_ids", "why"):
             data[name] = list(data[name])
+        data["waiting_periods"] = [list(p) for p in self.waiting_periods]
         return data
 
     def public_messages(self) -> list[Entry]:

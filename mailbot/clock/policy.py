@@ -1,0 +1,118 @@
+"""The time rules of one configuration, and what they say about one ticket.
+
+Pure: `TimePolicy` is built once from the configuration (the calendar, each priority's clock and
+ladder); its methods take a ticket and `now` and return values. The shell and the decision core
+call these; nothing here reads the clock or the store.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from mailbot.clock import ladder as ladders
+from mailbot.clock import sla
+from mailbot.clock.calendar import BusinessCalendar, PriorityClock
+from mailbot.clock.settings import business_calendar, parse_clock_time
+from mailbot.model import Ticket
+
+
+@dataclass(frozen=True)
+class Target:
+    first_response_hours: float
+    resolution_hours: float
+    round_the_clock: bool = False
+
+
+@dataclass(frozen=True, eq=False)
+class TimePolicy:
+    calendar: BusinessCalendar
+    targets: dict[str, Target]
+    levels: tuple[ladders.Level, ...]
+    ladders: dict[str, tuple[float, ...]]
+    escalation_enabled: bool = True
+    immediate_level: int = 3
+    digest_at: str = "09:00"
+    waiting_days: int = 3
+
+    @classmethod
+    def from_config(cls, config) -> TimePolicy:  # type: ignore[no-untyped-def]
+        esc = config.escalation
+        return cls(
+            calendar=business_calendar(config.calendar),
+            targets={p: Target(t.first_response_hours, t.resolution_hours, t.round_the_clock)
+                     for p, t in config.priorities.targets.items()},
+            levels=ladders.levels_from(esc.levels),
+            ladders={p: tuple(h) for p, h in esc.ladders.items()},
+            escalation_enabled=esc.enabled, immediate_level=esc.immediate_level,
+            digest_at=config.digest.at, waiting_days=config.digest.waiting_days)
+
+    def round_the_clock(self, priority: str | None) -> bool:
+        target = self.targets.get(priority or "")
+        return bool(target and target.round_the_clock)
+
+    def clock(self, priority: str | None) -> PriorityClock:
+        return PriorityClock(self.calendar, self.round_the_clock(priority))
+
+    # --- SLA ---------------------------------------------------------------------------------
+
+    def with_due_times(self, ticket: Ticket) -> Ticket:
+        """Due times from creation with the ticket's current priority: at creation and again
+        when the priority changes. A priority without targets has none."""
+        target = self.targets.get(ticket.priority or "")
+        if target is None:
+            return replace(ticket, first_response_due=None, resolution_due=None)
+        created = datetime.fromisoformat(ticket.created_at)
+        clock = self.clock(ticket.priority)
+        return replace(
+            ticket,
+            first_response_due=sla.first_response_due(
+                created, target.first_response_hours, clock).isoformat(),
+            resolution_due=sla.resolution_due(
+                created, target.resolution_hours, clock, ticket.waiting_periods).isoformat())
+
+    def engagements(self, ticket: Ticket, now: datetime) -> list[sla.Engagement]:
+        target = self.targets.get(ticket.priority or "")
+        if target is None:
+            return []
+        working = not target.round_the_clock
+        paused = sla.is_waiting(ticket.waiting_periods)
+        return [
+            sla.Engagement("first_response", target.first_response_hours, working,
+                           ticket.first_response_due, ticket.first_response_at,
+                           sla.state(ticket.first_response_due, ticket.first_response_at, now)),
+            sla.Engagement("resolution", target.resolution_hours, working,
+                           ticket.resolution_due, ticket.resolved_at,
+                           sla.state(ticket.resolution_due, ticket.resolved_at, now,
+                                     paused=paused)),
+        ]
+
+    # --- the ladder --------------------------------------------------------------------------
+
+    def _ladder_args(self, ticket: Ticket) -> dict[str, object]:
+        return dict(created=datetime.fromisoformat(ticket.created_at), status=ticket.status,
+                    escalation_level=ticket.escalation_level,
+                    ladder=self.ladders.get(ticket.priority or "", ()), levels=self.levels,
+                    clock=self.clock(ticket.priority), waiting=ticket.waiting_periods)
+
+    def due_crossings(self, ticket: Ticket, now: datetime) -> list[ladders.Crossing]:
+        if not self.escalation_enabled:
+            return []
+        return ladders.due_crossings(**self._ladder_args(ticket), now=now)  # type: ignore[arg-type]
+
+    def next_deadline(self, ticket: Ticket) -> str | None:
+        """What the deadline index keeps for an open ticket: its next ladder crossing."""
+        if not self.escalation_enabled:
+            return None
+        at = ladders.next_crossing(**self._ladder_args(ticket))  # type: ignore[arg-type]
+        return at.isoformat() if at else None
+
+    def immediate_notice(self, ticket: Ticket) -> ladders.Level | None:
+        return ladders.immediate_notice(vip=ticket.vip, priority=ticket.priority,
+                                        levels=self.levels,
+                                        immediate_level=self.immediate_level)
+
+    # --- quiet hours and the digest ------------------------------------------------------------
+
+    def digest_time(self):  # type: ignore[no-untyped-def]
+        return parse_clock_time(self.digest_at)
