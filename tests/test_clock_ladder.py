@@ -1,0 +1,157 @@
+"""The escalation ladder, quiet hours and the morning digest, on fixed instants: which levels a
+ticket has crossed, when a staff notice may go out, and what the digest lists."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, datetime, time
+from pathlib import Path
+
+from mailbot import config as configuration
+from mailbot.clock import digest, ladder, quiet
+from mailbot.clock.policy import TimePolicy
+from mailbot.clock.settings import CalendarConfig, business_calendar
+from mailbot.model import Ticket
+
+ROOT = Path(__file__).resolve().parents[1]
+CAL = business_calendar(CalendarConfig())
+POLICY = TimePolicy.from_config(configuration.Config())
+
+
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+def ticket(number: int = 1, **fields: object) -> Ticket:
+    base = Ticket(number=number, subject=f"ticket {number}", requester="a@example.com",
+                  token="t" * 32, created_at="2026-11-29T03:00:00+01:00",
+                  updated_at="2026-11-29T03:00:00+01:00", priority="P1")
+    return replace(base, **fields)  # type: ignore[arg-type]
+
+
+def levels(crossings: list[ladder.Crossing]) -> list[int]:
+    return [c.level.number for c in crossings]
+
+
+def test_a_p1_never_answered_crosses_one_level_at_each_threshold() -> None:
+    # P1 at 03:00 on a Sunday, round the clock: level 2 at 03:15, 3 at 04:00, 4 at 07:00.
+    p1 = ticket()
+    assert levels(POLICY.due_crossings(p1, at("2026-11-29T03:14:00+01:00"))) == []
+    assert levels(POLICY.due_crossings(p1, at("2026-11-29T03:15:00+01:00"))) == [2]
+    assert levels(POLICY.due_crossings(p1, at("2026-11-29T04:30:00+01:00"))) == [2, 3]
+    # Once level 2 is notified it is not due again; the next crossing is level 3's.
+    notified = replace(p1, escalation_level=2)
+    assert levels(POLICY.due_crossings(notified, at("2026-11-29T04:30:00+01:00"))) == [3]
+    assert POLICY.next_deadline(notified) == "2026-11-29T04:00:00+01:00"
+    assert POLICY.next_deadline(replace(p1, escalation_level=3)) == "2026-11-29T07:00:00+01:00"
+    # At the top of the ladder nothing more is coming.
+    assert POLICY.next_deadline(replace(p1, escalation_level=7)) is None
+
+
+def test_closing_stops_the_ladder_and_waiting_pauses_it() -> None:
+    late = at("2026-12-01T00:00:00+01:00")
+    assert POLICY.due_crossings(ticket(status="closed"), late) == []
+    assert POLICY.next_deadline(ticket(status="closed")) is None
+    waiting = ticket(status="waiting", waiting_periods=[["2026-11-29T03:10:00+01:00", None]])
+    assert POLICY.due_crossings(waiting, late) == []
+    # After a wait of ten minutes, level 2 comes ten minutes later than it would have.
+    back = ticket(waiting_periods=[["2026-11-29T03:10:00+01:00", "2026-11-29T03:20:00+01:00"]])
+    assert POLICY.next_deadline(back) == "2026-11-29T03:25:00+01:00"
+
+
+def test_a_p3_ladder_runs_on_working_hours() -> None:
+    # P3's first step is 3 working hours: from Friday 16:00, Monday 10:00; nothing on Saturday.
+    p3 = ticket(priority="P3", created_at="2026-11-27T16:00:00+01:00")
+    assert POLICY.due_crossings(p3, at("2026-11-28T23:00:00+01:00")) == []
+    assert POLICY.next_deadline(p3) == "2026-11-30T10:00:00+01:00"
+    crossing = POLICY.due_crossings(p3, at("2026-11-30T10:00:00+01:00"))
+    assert levels(crossing) == [2]
+    assert crossing[0].level.role == "Spécialiste senior de l'assistance client"
+    assert crossing[0].level.kind == "functional"
+
+
+def test_escalate_moves_one_level_up_and_vip_or_p1_get_an_immediate_notice() -> None:
+    up = ladder.one_level_up(0, POLICY.levels)
+    assert up is not None and up.number == 2
+    up = ladder.one_level_up(4, POLICY.levels)
+    assert up is not None and up.number == 5
+    assert ladder.one_level_up(7, POLICY.levels) is None
+    for vip, priority in ((True, "P3"), (False, "P1")):
+        level = POLICY.immediate_notice(ticket(vip=vip, priority=priority))
+        assert level is not None and level.number == 3 and level.kind == "hierarchical"
+    assert POLICY.immediate_notice(ticket(vip=False, priority="P3")) is None
+
+
+def test_due_times_follow_the_priority() -> None:
+    p1 = POLICY.with_due_times(ticket())
+    assert (p1.first_response_due, p1.resolution_due) == (
+        "2026-11-29T03:15:00+01:00", "2026-11-29T07:00:00+01:00")
+    # A priority change recomputes them from creation: P2's 4 working hours from Sunday are
+    # 3.5 on Monday morning and half an hour after lunch; 96 hours are 12 working days.
+    p2 = POLICY.with_due_times(replace(p1, priority="P2"))
+    assert (p2.first_response_due, p2.resolution_due) == (
+        "2026-11-30T14:00:00+01:00", "2026-12-15T18:00:00+01:00")
+    states = [(e.name, e.state) for e in POLICY.engagements(p2, at("2026-11-30T14:30:00+01:00"))]
+    assert states == [("first_response", "late"), ("resolution", "running")]
+
+
+def test_quiet_hours_hold_staff_notices_until_the_next_working_morning() -> None:
+    # A P3 on Friday at 20:30: its team notice goes out on Monday at 09:00, not on Saturday.
+    friday_night = at("2026-11-27T20:30:00+01:00")
+    assert (quiet.release_at(friday_night, CAL, round_the_clock=False).isoformat()
+            == "2026-11-30T09:00:00+01:00")
+    # A P1 on Saturday night goes out at once.
+    saturday = at("2026-11-28T23:05:00+01:00")
+    assert quiet.release_at(saturday, CAL, round_the_clock=True) == saturday
+    # The lunch break is not quiet; early on a working day waits for the opening.
+    lunch = at("2026-11-30T12:45:00+01:00")
+    assert quiet.release_at(lunch, CAL, round_the_clock=False) == lunch
+    assert (quiet.release_at(at("2026-11-30T07:00:00+01:00"), CAL, round_the_clock=False)
+            .isoformat() == "2026-11-30T09:00:00+01:00")
+    # Ascension Thursday is a day off: Friday morning.
+    assert (quiet.release_at(at("2026-05-14T10:00:00+02:00"), CAL, round_the_clock=False)
+            .isoformat() == "2026-05-15T09:00:00+02:00")
+
+
+def test_the_digest_is_due_once_per_working_day_from_its_hour() -> None:
+    nine = time(9, 0)
+    monday = at("2026-11-30T09:05:00+01:00")
+    assert quiet.digest_day(monday, CAL, nine, None) == date(2026, 11, 30)
+    assert quiet.digest_day(monday, CAL, nine, date(2026, 11, 27)) == date(2026, 11, 30)
+    assert quiet.digest_day(monday, CAL, nine, date(2026, 11, 30)) is None  # already sent
+    assert quiet.digest_day(at("2026-11-30T08:55:00+01:00"), CAL, nine, None) is None
+    assert quiet.digest_day(at("2026-11-28T10:00:00+01:00"), CAL, nine, None) is None  # Sat
+    assert quiet.digest_day(at("2026-12-25T10:00:00+01:00"), CAL, nine, None) is None
+
+
+def test_the_digest_lists_what_needs_eyes_today() -> None:
+    now = at("2026-11-30T10:00:00+01:00")  # Monday
+    tickets = [
+        ticket(1, priority="P2", first_response_due="2026-11-30T11:00:00+01:00"),
+        ticket(2, priority="P3", first_response_due="2026-11-27T18:00:00+01:00",
+               assignee="alice"),
+        ticket(3, priority="P3", status="waiting", assignee="bruno",
+               first_response_due="2026-11-20T10:00:00+01:00",
+               first_response_at="2026-11-20T09:00:00+01:00",
+               resolution_due="2026-11-26T10:00:00+01:00",
+               waiting_periods=[["2026-11-25T10:00:00+01:00", None]]),
+        ticket(4, priority="P4", status="waiting", assignee="bruno",
+               first_response_at="2026-11-27T09:00:00+01:00",
+               resolution_due="2026-11-29T10:00:00+01:00",
+               waiting_periods=[["2026-11-28T10:00:00+01:00", None]]),
+        ticket(5, priority="P1", status="closed", first_response_due="2026-11-01T10:00:00+01:00"),
+        ticket(6, priority="P1", assignee="alice", first_response_at="2026-11-30T09:00:00+01:00",
+               first_response_due="2026-11-30T09:15:00+01:00",
+               resolution_due="2026-11-30T12:00:00+01:00"),
+        ticket(7, priority="P2", assignee="alice", first_response_at="2026-11-30T09:00:00+01:00",
+               resolution_due="2026-12-01T12:00:00+01:00"),
+        ticket(8, priority=None, type="information"),
+    ]
+    result = digest.build(tickets, now, CAL, waiting_days=3)
+    assert result.day == "2026-11-30"
+    assert result.numbers() == {"due_today": [6, 1], "late": [2], "waiting": [3],
+                                "unassigned": [1]}
+    mine = {who: {k: [t.number for t in v] for k, v in lists.items()}
+            for who, lists in result.per_assignee.items()}
+    assert mine == {"alice": {"due_today": [6], "late": [2], "waiting": []},
+                    "bruno": {"due_today": [], "late": [], "waiting": [3]}}
