@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from mailbot import config as configuration
+from mailbot.clock.policy import TimePolicy
 from mailbot.config import Config, ConfigError
 from mailbot.intake import IntakeError
 from mailbot.model import Ticket
@@ -228,8 +229,9 @@ def cmd_tickets(args: argparse.Namespace) -> int:
     store = Store(config.state_dir)
     tickets = list(store.tickets())
     if args.json:
-        print(json.dumps([ticket_json(t, config, messages=False) for t in tickets],
-                         ensure_ascii=False, indent=2))
+        policy = TimePolicy.from_config(config)
+        print(json.dumps([ticket_json(t, config, messages=False, policy=policy)
+                          for t in tickets], ensure_ascii=False, indent=2))
         return 0
     for t in tickets:
         flags = " URGENT" if t.urgent_requested and not t.urgent_demoted else ""
@@ -327,7 +329,9 @@ def cmd_corpus_report(args: argparse.Namespace) -> int:
     return report(["--quiet"] if args.quiet else []) or 0
 
 
-def ticket_json(ticket: Ticket, config: Config, *, messages: bool) -> dict[str, Any]:
+def ticket_json(ticket: Ticket, config: Config, *, messages: bool,
+                policy: TimePolicy | None = None, now: datetime | None = None
+                ) -> dict[str, Any]:
     data: dict[str, Any] = {
         key: getattr(ticket, key) for key in (
             "number", "status", "priority", "type", "category", "program", "requester",
@@ -339,6 +343,12 @@ def ticket_json(ticket: Ticket, config: Config, *, messages: bool) -> dict[str, 
     data["tracking_url"] = tracking_url(ticket, config)
     data["attachments"] = [{"filename": a.filename, "size": a.size, "sha256": a.sha256,
                             "content_type": a.content_type} for a in ticket.attachments()]
+    # Each SLA target: hours, due time, when met, and its state now (met, met_late, running,
+    # paused while waiting for the requester, late).
+    policy = policy or TimePolicy.from_config(config)
+    now = now or datetime.now(policy.calendar.tz)
+    data["sla"] = [e.to_json() for e in policy.engagements(ticket, now)]
+    data["waiting_periods"] = [list(p) for p in ticket.waiting_periods]
     if messages:
         data["messages"] = [{"author": m.author, "kind": m.kind, "date": m.date, "text": m.text,
                              "message_id": m.message_id, "direction": m.direction,

@@ -133,10 +133,12 @@ class Runtime:
     def start_web(self) -> None:
         if not self.config.web.enabled:
             return
+        from mailbot.clock.policy import TimePolicy
         from mailbot.web import WebServer, make_app
 
         app = make_app(ticket_finder(self.config.state_dir),
-                       default_language=self.config.mail.language, clock=self.clock)
+                       default_language=self.config.mail.language, clock=self.clock,
+                       policy=TimePolicy.from_config(self.config))
         self.web = WebServer(app, self.config.web.listen)
         self.web.start()
         log.info("tracking page on %s (public base %s)", self.config.web.listen,

@@ -34,6 +34,9 @@ from aiohttp.abc import AbstractAccessLogger
 from markupsafe import Markup
 
 from mailbot import i18n
+from mailbot.clock import sla as clocks
+from mailbot.clock.policy import TimePolicy
+from mailbot.compose import hours_text
 from mailbot.model import Entry, Ticket
 
 logger = logging.getLogger(__name__)
@@ -67,7 +70,8 @@ dl.summary dd{margin:0;overflow-wrap:anywhere}
 .table{overflow-x:auto}
 table{border-collapse:collapse;width:100%}
 th,td{text-align:left;padding:.35rem .5rem;border-bottom:1px solid var(--line);vertical-align:top}
-.met{color:var(--ok)}.missed,.overdue{color:var(--bad)}.pending,.no_target{color:var(--muted)}
+.met{color:var(--ok)}.missed,.overdue{color:var(--bad)}
+.pending,.paused,.no_target{color:var(--muted)}
 ol.history{list-style:none;padding:0;margin:0}
 ol.history>li{background:var(--card);border:1px solid var(--line);border-radius:.4rem;
 padding:.75rem;margin:0 0 .75rem}
@@ -123,18 +127,22 @@ def _moment(iso: str | None) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def sla_state(due: str | None, done: str | None, now: datetime) -> str:
-    """met | missed (done, in time or late) | pending | overdue (not done) | no_target."""
-    due_at = _moment(due)
-    if due_at is None:
+# The page's words for mailbot.clock.sla's states (which `show --json` gives as they are).
+_PAGE_STATES = {"met": "met", "met_late": "missed", "running": "pending", "late": "overdue",
+                "paused": "paused", None: "no_target"}
+
+
+def sla_state(due: str | None, done: str | None, now: datetime, *, paused: bool = False) -> str:
+    """met | missed (done, late) | pending | overdue (not done, past due) | paused (waiting for
+    the requester) | no_target."""
+    if _moment(due) is None:
         return "no_target"
-    done_at = _moment(done)
-    if done_at is not None:
-        return "met" if done_at <= due_at else "missed"
-    return "overdue" if now > due_at else "pending"
+    if done is not None and _moment(done) is None:
+        done = None
+    return _PAGE_STATES[clocks.state(due, done, now, paused=paused)]
 
 
-def _entry_view(entry: Entry, lang: str) -> dict[str, Any]:
+def _entry_view(entry: Entry, lang: str, tz: Any) -> dict[str, Any]:
     # Outgoing mail reaches the requester from the support address, whoever wrote it, so the
     # page names the team rather than a technician's own address. Incoming mail shows the full
     # address: only the people in the conversation hold the link.
@@ -144,7 +152,7 @@ def _entry_view(entry: Entry, lang: str) -> dict[str, Any]:
     return {
         "author": author,
         "kind": i18n.label(i18n.KIND_LABELS, entry.kind, lang),
-        "date": i18n.format_date(entry.date, lang),
+        "date": i18n.format_date(entry.date, lang, tz=tz),
         "iso": clean(entry.date),
         "text": clean(entry.text),
         "attachments": [
@@ -154,15 +162,24 @@ def _entry_view(entry: Entry, lang: str) -> dict[str, Any]:
     }
 
 
-def tracking_view(ticket: Ticket, lang: str, now: datetime) -> dict[str, Any]:
-    """What the tracking page shows of `ticket`, as display strings: no internal notes."""
+def tracking_view(ticket: Ticket, lang: str, now: datetime,
+                  policy: TimePolicy | None = None) -> dict[str, Any]:
+    """What the tracking page shows of `ticket`, as display strings: no internal notes. Dates
+    are given in the business calendar's time zone, which the page names."""
+    policy = policy or _default_policy()
+    tz = policy.calendar.tz
     urgent = None
     if ticket.urgent_requested or ticket.urgent_demoted:
         urgent = {"demoted": ticket.urgent_demoted, "reason": clean(ticket.demotion_reason)}
+    target = policy.targets.get(ticket.priority or "")
+    paused = clocks.is_waiting(ticket.waiting_periods)
     sla = [
-        ("sla.first_response", ticket.first_response_due, ticket.first_response_at),
-        ("sla.resolution", ticket.resolution_due, ticket.resolved_at),
+        ("sla.first_response", target.first_response_hours if target else None,
+         ticket.first_response_due, ticket.first_response_at, False),
+        ("sla.resolution", target.resolution_hours if target else None,
+         ticket.resolution_due, ticket.resolved_at, paused),
     ]
+    working = not (target and target.round_the_clock)
     return {
         "lang": lang,
         "other_lang": "en" if lang == "fr" else "fr",
@@ -177,20 +194,34 @@ def tracking_view(ticket: Ticket, lang: str, now: datetime) -> dict[str, Any]:
         "urgent": urgent,
         "type": clean(i18n.label(i18n.TYPE_LABELS, ticket.type, lang)),
         "program": clean(ticket.program) or i18n.t("value.none", lang),
-        "created": i18n.format_date(ticket.created_at, lang),
-        "updated": i18n.format_date(ticket.updated_at, lang),
+        "created": i18n.format_date(ticket.created_at, lang, tz=tz),
+        "updated": i18n.format_date(ticket.updated_at, lang, tz=tz),
+        "zone": tz.key,
         "sla": [
             {
                 "name": i18n.t(key, lang),
-                "due": i18n.format_date(due, lang) if due else "",
-                "done": i18n.format_date(done, lang) if done else "",
-                "state": (state := sla_state(due, done, now)),
+                "target": hours_text(hours, lang, working=working) if hours and due else "",
+                "due": i18n.format_date(due, lang, tz=tz) if due else "",
+                "done": i18n.format_date(done, lang, tz=tz) if done else "",
+                "state": (state := sla_state(due, done, now, paused=on_hold)),
                 "state_label": i18n.t(f"sla.{state}", lang),
             }
-            for key, due, done in sla
+            for key, hours, due, done, on_hold in sla
         ],
-        "messages": [_entry_view(entry, lang) for entry in ticket.public_messages()],
+        "messages": [_entry_view(entry, lang, tz) for entry in ticket.public_messages()],
     }
+
+
+_POLICY: list[TimePolicy] = []
+
+
+def _default_policy() -> TimePolicy:
+    # The built-in rules' calendar, for callers (tests, tools) that pass no configuration.
+    if not _POLICY:
+        from mailbot.config import Config
+
+        _POLICY.append(TimePolicy.from_config(Config()))
+    return _POLICY[0]
 
 
 def _environment() -> jinja2.Environment:
@@ -211,8 +242,10 @@ class _TrackingSite:
         find_ticket: Callable[[str], Ticket | None],
         default_language: str,
         clock: Callable[[], datetime],
+        policy: TimePolicy | None = None,
     ) -> None:
         self.find_ticket = find_ticket
+        self.policy = policy
         self.default_language = default_language
         self.clock = clock
         self.env = _environment()
@@ -243,7 +276,7 @@ class _TrackingSite:
             or i18n.language(ticket.language)
             or self.default_language
         )
-        view = tracking_view(ticket, lang, self.clock())
+        view = tracking_view(ticket, lang, self.clock(), self.policy)
         return self._render("tracking.html", 200, lang, view=view)
 
     @web.middleware
@@ -277,16 +310,18 @@ def make_app(
     *,
     default_language: str = "fr",
     clock: Callable[[], datetime] | None = None,
+    policy: TimePolicy | None = None,
 ) -> web.Application:
     """The tracking site: GET and HEAD on /t/{token}, 404 for anything else.
 
     `find_ticket(token)` is synchronous (the store) and runs in a worker thread. `clock` gives
-    the time the SLA states are judged at (UTC now by default).
+    the time the SLA states are judged at (UTC now by default); `policy` the time rules (the
+    calendar's zone, the targets), the built-in ones by default.
     """
     lang = i18n.language(default_language)
     if lang is None:
         raise ValueError(f"unsupported default_language {default_language!r}: use fr or en")
-    site = _TrackingSite(find_ticket, lang, clock or (lambda: datetime.now(UTC)))
+    site = _TrackingSite(find_ticket, lang, clock or (lambda: datetime.now(UTC)), policy)
     app = web.Application(middlewares=[site.error_pages])
     app.router.add_get("/t/{token}", site.tracking)  # add_get also answers HEAD
     app.on_response_prepare.append(_security_headers)
