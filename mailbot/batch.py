@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from mailbot.model import Ticket
@@ -15,8 +16,11 @@ CAPPED = ("acknowledgement", "unauthenticated")
 class Batch:
     """A View of the store plus the decisions staged since the last commit."""
 
-    def __init__(self, store: Store):
+    def __init__(self, store: Store, *, deadline: Callable[[Ticket], str | None] | None = None):
         self.store = store
+        # The ticket -> next-deadline rule (mailbot.clock.policy.TimePolicy.index_entry): every
+        # staged ticket's entry in the deadline index is written in the same commit.
+        self.deadline = deadline
         self.commit = Commit()
         self._next: int | None = None
         self._automatic: list[tuple[str, str]] = []
@@ -33,6 +37,21 @@ class Batch:
     def next_number(self) -> int:
         return self._next if self._next is not None else self.store.next_number()
 
+    def deadlines(self) -> dict[int, str]:
+        """Open tickets -> next deadline, staged changes included."""
+        merged = self.store.deadlines()
+        for number, deadline in self.commit.deadlines.items():
+            if deadline is None:
+                merged.pop(int(number), None)
+            else:
+                merged[int(number)] = deadline
+        return merged
+
+    def meta(self, name: str, default: object = None) -> object:
+        if name in self.commit.meta:
+            return self.commit.meta[name]
+        return self.store.meta(name, default)
+
     def automatic_since(self, recipient: str, since_iso: str) -> int:
         staged = sum(1 for r, at in self._automatic if r == recipient and at >= since_iso)
         return staged + self.store.automatic_since(recipient, since_iso)
@@ -43,6 +62,8 @@ class Batch:
             self.commit.index[decision.key] = number
         if decision.ticket is not None:
             self.commit.tickets[number] = decision.ticket.to_dict()
+            if self.deadline is not None:
+                self.commit.deadlines[str(number)] = self.deadline(decision.ticket)
             if number >= self.next_number():
                 self._next = self.commit.next_number = number + 1
         for mail in decision.mails:

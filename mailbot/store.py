@@ -8,6 +8,8 @@ TinyDB rewrites a whole file on every write, so nothing that grows with history 
       journal.json             the commit in flight, if any (redo log, see `Store.commit`)
       state.json               small and bounded: ticket counter, IMAP cursors, the outbox,
                                the recent automatic mails per recipient (the loop cap)
+      deadlines.json           every open ticket -> its next deadline (escalation), so that
+                               the due check never reads the history (bounded by open tickets)
       tickets/00000.json       tickets 0-99, 100-199, ... one TinyDB per block of 100 numbers
       index/a/3f.json          incoming Message-ID -> ticket, sharded by hash (4096 shards)
       raw/2026/11/<sha256>.eml every incoming message, byte for byte
@@ -43,7 +45,8 @@ from mailbot.storage import AtomicJSONStorage, atomic_write, fsync_dir, read_jso
 
 BLOCK = 100  # tickets per file
 SHARDS = 4096
-KEEP_OPEN = {"bucket": 16, "shard": 512, "state": 1}  # files kept parsed in memory, per kind
+# Files kept parsed in memory, per kind.
+KEEP_OPEN = {"bucket": 16, "shard": 512, "state": 1, "deadlines": 1}
 
 
 class AlreadyRunning(Exception):
@@ -92,10 +95,15 @@ class Commit:
     # Forget the automatic mails sent before this instant (the loop cap's window has passed).
     # Rides on whatever else the pass commits: alone, it is not worth a write.
     automatic_before: str | None = None
+    # Open ticket (number as text) -> its next deadline, UTC ISO 8601 ("" for none); None: the
+    # ticket is closed and leaves the index. Written with the tickets it describes.
+    deadlines: dict[str, str | None] = field(default_factory=dict)
+    meta: dict[str, Any] = field(default_factory=dict)  # e.g. the day of the last digest
 
     def empty(self) -> bool:
         return not (self.tickets or self.index or self.outbox or self.outbox_done
-                    or self.automatic or self.cursors or self.next_number is not None)
+                    or self.automatic or self.cursors or self.next_number is not None
+                    or self.deadlines or self.meta)
 
 
 class Store:
@@ -142,6 +150,9 @@ class Store:
     def _state(self) -> TinyDB:
         return self._db(self.dir / "state.json", kind="state")
 
+    def _deadlines(self) -> TinyDB:
+        return self._db(self.dir / "deadlines.json", kind="deadlines")
+
     # --- reads ------------------------------------------------------------------------------
 
     def ticket(self, number: int) -> Ticket | None:
@@ -172,6 +183,11 @@ class Store:
     def cursor(self, folder: str) -> tuple[int, int] | None:
         value = (self.meta("cursors", {}) or {}).get(folder)
         return (value[0], value[1]) if value else None
+
+    def deadlines(self) -> dict[int, str]:
+        """Every open ticket and its next deadline (UTC ISO 8601, "" for none)."""
+        data = self._deadlines().storage.read() or {}
+        return {int(k): v for k, v in data.get("open", {}).items()}
 
     def outbox(self) -> list[OutgoingMail]:
         """The mails not yet sent (or failed), without their `data` (see `outgoing_data`)."""
@@ -241,6 +257,8 @@ class Store:
         data = read_json(journal) if journal.exists() else None
         if data is not None:
             data["tickets"] = {int(k): v for k, v in data.get("tickets", {}).items()}
+            data.setdefault("deadlines", {})
+            data.setdefault("meta", {})
             self._apply(Commit(**data))
             self._sync_dirs()
             journal.unlink()
@@ -264,7 +282,20 @@ class Store:
             by_shard.setdefault(id(shard), (shard, []))[1].append((key, number))
         for shard, entries in by_shard.values():
             _upsert_keys(shard, entries)
+        if commit.deadlines:
+            self._apply_deadlines(commit.deadlines)
         self._apply_state(commit)
+
+    def _apply_deadlines(self, changes: dict[str, str | None]) -> None:
+        db = self._deadlines()
+        data = db.storage.read() or {}
+        open_ = data.setdefault("open", {})
+        for number, deadline in changes.items():
+            if deadline is None:
+                open_.pop(str(number), None)
+            else:
+                open_[str(number)] = deadline
+        db.storage.write(data)
 
     def _apply_state(self, commit: Commit) -> None:
         state = self._state()
@@ -279,6 +310,8 @@ class Store:
             cursors = dict(values.get("cursors", {}).get("value", {}))
             cursors.update(commit.cursors)
             _set_meta(meta, values, "cursors", cursors)
+        for name, value in commit.meta.items():
+            _set_meta(meta, values, name, value)
         by_id = {d["message_id"]: k for k, d in outbox.items()}
         fresh = int(_next_id(outbox))
         for message_id, mail in commit.outbox.items():

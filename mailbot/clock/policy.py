@@ -8,7 +8,7 @@ call these; nothing here reads the clock or the store.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime
 
 from mailbot.clock import ladder as ladders
 from mailbot.clock import sla
@@ -106,6 +106,15 @@ class TimePolicy:
             return None
         at = ladders.next_crossing(**self._ladder_args(ticket))  # type: ignore[arg-type]
         return at.isoformat() if at else None
+
+    def index_entry(self, ticket: Ticket) -> str | None:
+        """The ticket's entry in the store's deadline index: None for a closed ticket (it
+        leaves the index), else its next deadline in UTC ("" for none), so that entries compare
+        as text."""
+        if ticket.status == "closed":
+            return None
+        at = self.next_deadline(ticket)
+        return datetime.fromisoformat(at).astimezone(UTC).isoformat() if at else ""
 
     def immediate_notice(self, ticket: Ticket) -> ladders.Level | None:
         return ladders.immediate_notice(vip=ticket.vip, priority=ticket.priority,
