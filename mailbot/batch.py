@@ -66,6 +66,7 @@ class Batch:
                 self.commit.deadlines[str(number)] = self.deadline(decision.ticket)
             if number >= self.next_number():
                 self._next = self.commit.next_number = number + 1
+        self.commit.meta.update(decision.meta)
         for mail in decision.mails:
             self.commit.outbox[mail.message_id] = mail.to_dict()
             if mail.kind in CAPPED:

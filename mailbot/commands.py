@@ -197,7 +197,10 @@ def _apply(c: Command, ticket: Ticket, result: Plan, author: str, config: Config
         ticket.why = [*ticket.why, f"URGENT demoted by {author}: {reason}"]
         result.demoted = reason
     elif c.name == "escalate":
-        ticket.escalation_level += 1
+        # One level up the ladder at once (level 1 is the first line: a ticket never escalated
+        # is at 0 and goes to level 2); at the top it stays there, and that level is told again.
+        ticket.escalation_level = min(max(ticket.escalation_level, 1) + 1,
+                                      len(config.time.levels))
         result.escalated = c.argument or ""
     elif c.name == "reopen":
         ticket.status, ticket.closed_at, ticket.resolved_at = "open", None, None

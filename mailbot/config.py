@@ -14,10 +14,12 @@ import types
 import typing
 from dataclasses import MISSING, dataclass, field, fields, is_dataclass
 from email.utils import getaddresses, parseaddr
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
+from mailbot.clock.policy import TimePolicy
 from mailbot.clock.settings import CalendarConfig, DigestConfig, EscalationConfig
 from mailbot.clock.settings import problems as clock_problems
 from mailbot.parsers import ParseRules, Program
@@ -107,6 +109,9 @@ class TeamConfig:
     authserv_id: str = ""
     # Subject markers that make a technician's mail a phone-call log, like #phone.
     phone_markers: list[str] = field(default_factory=lambda: ["[TEL]", "[APPEL]"])
+    # Who gets the notices of round-the-clock priorities (P1) outside working hours, in
+    # addition to the team address; empty: the team address alone.
+    on_call: str = ""
 
 
 @dataclass
@@ -199,6 +204,11 @@ class Config:
     def team_address(self) -> str:
         return address_of(self.team.address)
 
+    @cached_property
+    def time(self) -> TimePolicy:
+        """The time rules (calendar, clocks, ladder), built once per configuration."""
+        return TimePolicy.from_config(self)
+
     @property
     def technicians(self) -> tuple[str, ...]:
         return tuple(address_of(t) for t in self.team.technicians)
@@ -284,9 +294,10 @@ def _check_values(config: Config) -> list[str]:
         problems.append("mailbox.idle_renew_minutes: must be above 0 and below 29 (RFC 2177)")
     if not 1 <= config.smtp.connections <= 16:
         problems.append("smtp.connections: must be between 1 and 16")
+    on_call = (("team.on_call", config.team.on_call),) if config.team.on_call else ()
     for where, value in (("smtp.from", config.smtp.from_), ("team.address", config.team.address),
                          *((f"team.technicians[{i}]", t)
-                           for i, t in enumerate(config.team.technicians))):
+                           for i, t in enumerate(config.team.technicians)), *on_call):
         if not address_of(value):
             problems.append(f"{where}: not an email address: {value!r}")
     if config.tickets.reopen_days < 0:

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Protocol
 
+import schedule
+
 from mailbot import loopguard, pipeline
 from mailbot.batch import Batch
 from mailbot.config import Config
@@ -93,7 +95,7 @@ class Daemon:
     def run_pass(self, summary: Summary, *, wait: bool = False) -> int:
         """One pass; returns how many messages it fetched."""
         now = self.clock()
-        batch = Batch(self.store)
+        batch = self.batch()
         self._record_deliveries(batch, summary, now, wait=wait)
         items = self.intake.fetch_pending(limit=self.config.mailbox.batch)
         done = self._handle(items, batch, summary, now)
@@ -118,12 +120,16 @@ class Daemon:
         self._record_deliveries(batch, summary, self.clock(), wait=True)
         self.store.commit(batch.commit)
 
+    def batch(self) -> Batch:
+        # Every ticket a pass changes gets its deadline-index entry in the same commit.
+        return Batch(self.store, deadline=self.config.time.index_entry)
+
     def cursor_updates(self) -> dict[str, list[int]]:
         return self.cursor.take() if self.cursor is not None else {}
 
     def handle_batch(self, items: list[IncomingMail], summary: Summary) -> None:
         """Decide `items` and commit them in one pass (kept for tools that feed mail)."""
-        self._handle(items, Batch(self.store), summary, self.clock())
+        self._handle(items, self.batch(), summary, self.clock())
 
     def _handle(self, items: list[IncomingMail], batch: Batch, summary: Summary,
                 now: datetime) -> list[IncomingMail]:
@@ -188,9 +194,11 @@ class Daemon:
 
     def dispatch_outbox(self, now: datetime) -> None:
         """Hand the due mails to the courier."""
-        # A mail never tried is due whatever the clock says (a --now run, a clock set back).
+        # A mail never tried is due whatever the clock says (a --now run, a clock set back),
+        # unless quiet hours hold it (a staff notice waits for the working morning).
         due = [m for m in self.store.outbox() if m.status == "pending"
                and m.message_id not in self.courier.in_flight
+               and not (m.hold_until and datetime.fromisoformat(m.hold_until) > now)
                and (m.attempts == 0 or datetime.fromisoformat(m.next_attempt_at) <= now)]
         ready = []
         for mail in due:
@@ -237,13 +245,18 @@ class Daemon:
 
     def run_forever(self) -> None:
         idle = self.config.mailbox.idle_renew_minutes * 60
+        # The `schedule` package is only the trigger: every minute it ends the wait for mail so
+        # that a pass checks due times (the arithmetic is pure, with the pass's `now`).
+        ticks = schedule.Scheduler()
+        ticks.every(1).minutes.do(lambda: None)
         while not self.stop.is_set():
             try:
                 self.run_once()
-                timeout = idle
+                ticks.run_pending()
+                timeout = min(idle, max(0.5, ticks.idle_seconds or 60.0))
                 retry = self.next_outbox_attempt()
                 if retry is not None:
-                    timeout = max(0.5, min(idle, (retry - self.clock()).total_seconds()))
+                    timeout = max(0.5, min(timeout, (retry - self.clock()).total_seconds()))
                 if not self.stop.is_set():
                     self.intake.wait_for_mail(timeout, self.stop)
             except IntakeError as exc:  # the intake already retried with back-off

@@ -151,6 +151,9 @@ class OutgoingMail:
     last_error: str = ""
     subject: str = ""
     text: str = ""  # the plain body, for the ticket's history
+    # Quiet hours (seed 000, the right to disconnect): a staff notice decided outside working
+    # hours is not sent before this instant (ISO 8601); "" for at once.
+    hold_until: str = ""
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> OutgoingMail:

@@ -14,10 +14,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
 
-from mailbot import commands, ids, loopguard, mails, people
+from mailbot import commands, ids, loopguard, mails, notices, people
+from mailbot.clock import quiet
 from mailbot.config import Config
 from mailbot.mails import Incoming, tracking_url
 from mailbot.model import Entry, OutgoingMail, StoredAttachment, Ticket
@@ -33,6 +34,8 @@ class View(Protocol):
     def lookup(self, key: str) -> int | None: ...
     def next_number(self) -> int: ...
     def automatic_since(self, recipient: str, since_iso: str) -> int: ...
+    def deadlines(self) -> dict[int, str]: ...  # open tickets -> next deadline (UTC ISO, "")
+    def meta(self, name: str, default: object = None) -> object: ...
 
 
 @dataclass
@@ -44,6 +47,7 @@ class Decision:
     ticket: Ticket | None = None
     mails: list[OutgoingMail] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)
+    meta: dict[str, object] = field(default_factory=dict)  # store values (the digest's day)
 
     def log_line(self, message_id: str | None) -> str:
         where = f"ticket #{self.ticket.number}" if self.ticket else "no ticket"
@@ -85,7 +89,7 @@ def decide(msg: ParsedMessage, *, raw_path: str, view: View, config: Config,
         if decision is not None:
             if author.claims_technician:
                 decision.reasons.insert(0, author.verdict)
-            return decision
+            return _keep_time(ticket, decision, config, now)
     raise AssertionError("the last step always decides")
 
 
@@ -219,6 +223,11 @@ def _technician_on_ticket(c: Context) -> Decision | None:
     if plan.escalated is not None:
         out.append(mails.team_update(ticket, Incoming(c.author.address, text), config, c.now,
                                      headline="escalation", detail=plan.escalated))
+        # Seed 001: #escalate moves the ticket up one level at once; that level is told.
+        level = config.time.levels[ticket.escalation_level - 1]
+        out.append(notices.escalation(ticket, level, threshold_hours=None, config=config,
+                                      now=c.now, asked_by=c.author.address,
+                                      reason=plan.escalated))
     if msg.commands:
         # The transcript comes after the other mails so that it can say they went out.
         out_ticket = _with_mails(ticket, out, c.now)
@@ -369,12 +378,84 @@ STEPS: tuple[Step, ...] = (
 TimerStep = tuple[str, str, Callable[[View, Config, datetime], Sequence[Decision]]]
 # Checked once per pass, with the pass's `now`; each returns the decisions that are due. The
 # SLA clocks, the escalation ladder and the morning digest (issue 8) are steps of this table.
-TIMER_STEPS: tuple[TimerStep, ...] = ()
+
+
+def _escalations(view: View, config: Config, now: datetime) -> list[Decision]:
+    """Seed 001's ladder: each level crossed and not yet notified gets its notice, once (the
+    crossing and its mail are one commit). Only tickets whose indexed deadline has passed are
+    read: the index, not the history, says which."""
+    policy, due_by = config.time, now.astimezone(UTC).isoformat()
+    out = []
+    for number, deadline in sorted(view.deadlines().items()):
+        ticket = view.ticket(number) if deadline and deadline <= due_by else None
+        if ticket is None:
+            continue
+        crossings = policy.due_crossings(ticket, now)
+        sent = []
+        for crossing in crossings:
+            ticket.escalation_level = crossing.level.number
+            sent.append(notices.escalation(ticket, crossing.level, config=config, now=now,
+                                           threshold_hours=crossing.threshold_hours))
+            ticket = mails.with_outgoing(ticket, sent[-1], now)
+        reasons = [f"escalation to level {c.level.number} ({c.level.role}) after "
+                   f"{c.threshold_hours:g} h" for c in crossings] or ["deadline index refreshed"]
+        out.append(_keep_time(view.ticket(number), Decision("timer", None, ticket, sent,
+                                                            reasons), config, now))
+    return out
+
+
+def _digest(view: View, config: Config, now: datetime) -> list[Decision]:
+    """The morning digest: once per working day from its hour, kept in the store's meta."""
+    policy = config.time
+    last = view.meta("digest_day")
+    day = quiet.digest_day(now, policy.calendar, policy.digest_time(),
+                           date.fromisoformat(last) if isinstance(last, str) else None)
+    if not config.digest.enabled or day is None:
+        return []
+    tickets = [t for n in sorted(view.deadlines()) if (t := view.ticket(n)) is not None]
+    mail = notices.digest(tickets, config, now)
+    return [Decision("timer", None, None, [mail] if mail else [],
+                     [f"digest of {day}" + ("" if mail else ": nothing to list")],
+                     meta={"digest_day": day.isoformat()})]
+
+
+# Checked once per pass, with the pass's `now`; each returns the decisions that are due.
+TIMER_STEPS: tuple[TimerStep, ...] = (
+    ("escalation", "open tickets past their next ladder threshold: that level is told",
+     _escalations),
+    ("digest", "each working morning, one digest of the open tickets to the team", _digest),
+)
 
 
 def timers(view: View, config: Config, now: datetime,
            steps: Sequence[TimerStep] = TIMER_STEPS) -> list[Decision]:
     return [d for _name, _description, step in steps for d in step(view, config, now)]
+
+
+def _keep_time(before: Ticket | None, decision: Decision, config: Config,
+               now: datetime) -> Decision:
+    """Issue 8 on every decision: the ticket's SLA clocks follow its changes; a new VIP or P1
+    ticket gets seed 003's immediate hierarchical notice; staff notices wait out quiet hours."""
+    ticket = decision.ticket
+    policy = config.time
+    if ticket is not None:
+        ticket = decision.ticket = policy.follow(before, ticket, now)
+        new = before is None or before.number != ticket.number
+        level = policy.immediate_notice(ticket) if new else None
+        if level is not None:
+            notice = notices.escalation(ticket, level, threshold_hours=None, config=config,
+                                        now=now, reason="VIP" if ticket.vip else "P1")
+            decision.ticket = mails.with_outgoing(ticket, notice, now)
+            decision.mails.append(notice)
+    priority = ticket.priority if ticket is not None else None
+    decision.mails = [policy.hold(m, priority, now, on_call=config.team.on_call)
+                      if m.kind in STAFF_NOTICES else m for m in decision.mails]
+    return decision
+
+
+# Mail to staff that quiet hours hold (seed 000, the right to disconnect). Not held: mail to
+# employees, and the transcript a technician gets for the commands they have just sent.
+STAFF_NOTICES = ("team_notice", "escalation")
 
 
 # --- building blocks ---------------------------------------------------------------------------

@@ -43,8 +43,22 @@ def mail(*, sender: str = "claire.martin@groupe-exemple.fr", subject: str = "Imp
     return msg.as_bytes()
 
 
+# Tests that are not about time must not depend on the hour they run at (CI runs at night and on
+# Sundays): every hour is a working hour (no quiet hours) and no digest. The time tests pass
+# `time_rules=""` to get the shipped calendar, and run with --now.
+ANY_HOUR = """
+[calendar]
+working_days = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+hours = ["00:00-24:00"]
+holidays = ""
+
+[digest]
+enabled = false
+"""
+
+
 def write_rules(tmp: Path, *, imap: Any = None, smtp: Any = None, web_port: int = 0,
-                language: str = "fr", extra: str = "") -> Path:
+                language: str = "fr", extra: str = "", time_rules: str = ANY_HOUR) -> Path:
     """A rules.toml for the loopback servers (or local Maildirs when a server is None)."""
     state = tmp / "state"
     if imap is not None:
@@ -77,6 +91,7 @@ technicians = {json.dumps(list(TECHS))}
 [mail]
 language = "{language}"
 {extra}
+{time_rules}
 """
     path = tmp / "rules.toml"
     path.write_text(text, encoding="utf-8")

@@ -101,8 +101,8 @@ class BusinessCalendar:
 
     def day_length(self) -> timedelta:
         """Working time in one ordinary working day (what "one working day" means)."""
-        base = date(2001, 1, 1)  # any day: only the clock times matter
-        return sum((datetime.combine(base, e) - datetime.combine(base, s)
+        base = date(2001, 1, 1)  # any day without a change of time: only clock times matter
+        return sum((_at(base, e, UTC) - _at(base, s, UTC)  # type: ignore[arg-type]
                     for s, e in self.periods), timedelta(0))
 
     def _days_from(self, instant: datetime):  # type: ignore[no-untyped-def]
@@ -114,7 +114,10 @@ class BusinessCalendar:
 
 
 def _at(day: date, clock: time, tz: ZoneInfo) -> datetime:
-    # A wall-clock time of that day in the zone, as an absolute (UTC) instant.
+    # A wall-clock time of that day in the zone, as an absolute (UTC) instant; time.max is the
+    # "24:00" that ends a day's last period: the next day's midnight.
+    if clock == time.max:
+        return datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz).astimezone(UTC)
     return datetime.combine(day, clock, tzinfo=tz).astimezone(UTC)
 
 

@@ -8,13 +8,13 @@ call these; nothing here reads the clock or the store.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 
 from mailbot.clock import ladder as ladders
-from mailbot.clock import sla
+from mailbot.clock import quiet, sla
 from mailbot.clock.calendar import BusinessCalendar, PriorityClock
 from mailbot.clock.settings import business_calendar, parse_clock_time
-from mailbot.model import Ticket
+from mailbot.model import OutgoingMail, Ticket
 
 
 @dataclass(frozen=True)
@@ -121,7 +121,36 @@ class TimePolicy:
                                         levels=self.levels,
                                         immediate_level=self.immediate_level)
 
+    # --- keeping a ticket's clocks as it changes ---------------------------------------------
+
+    def follow(self, before: Ticket | None, after: Ticket, now: datetime) -> Ticket:
+        """`after` with its clocks kept: a waiting period opened or closed when the status goes
+        to or leaves `waiting`, and due times counted from creation with the current priority
+        (so they follow a priority change and a wait). `before` is the ticket as it was, None
+        for a new one."""
+        new = before is None or before.number != after.number
+        was_waiting = not new and before.status == "waiting"  # type: ignore[union-attr]
+        periods = [list(p) for p in after.waiting_periods]
+        if after.status == "waiting" and not was_waiting:
+            periods.append([now.isoformat(), None])
+        elif after.status != "waiting" and periods and periods[-1][1] is None:
+            periods[-1][1] = now.isoformat()
+        return self.with_due_times(replace(after, waiting_periods=periods))
+
     # --- quiet hours and the digest ------------------------------------------------------------
 
-    def digest_time(self):  # type: ignore[no-untyped-def]
-        return parse_clock_time(self.digest_at)
+    def digest_time(self) -> time:
+        return parse_clock_time(self.digest_at) or time(9, 0)
+
+    def hold(self, mail: OutgoingMail, priority: str | None, now: datetime, *,
+             on_call: str = "") -> OutgoingMail:
+        """Quiet hours for a staff notice decided at `now`: held until the next working morning,
+        or, for a round-the-clock priority, sent at once (to the on-call address too)."""
+        if self.calendar.in_working_day(now):
+            return mail
+        if self.round_the_clock(priority):
+            if on_call and on_call not in mail.recipients:
+                return replace(mail, recipients=[*mail.recipients, on_call])
+            return mail
+        release = quiet.release_at(now, self.calendar, round_the_clock=False).isoformat()
+        return replace(mail, hold_until=release, next_attempt_at=release)

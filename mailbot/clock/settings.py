@@ -92,12 +92,15 @@ class DigestConfig:
 
 
 def parse_period(text: str) -> tuple[time, time] | None:
+    """"09:00-12:30" -> (09:00, 12:30); "24:00" ends a period at midnight (time.max, which the
+    calendar reads as the next day's 00:00)."""
     match = _PERIOD.match(text)
     if not match:
         return None
     h1, m1, h2, m2 = (int(g) for g in match.groups())
     try:
-        start, end = time(h1, m1), time(h2, m2)
+        start = time(h1, m1)
+        end = time.max if (h2, m2) == (24, 0) else time(h2, m2)
     except ValueError:
         return None
     return (start, end) if start < end else None

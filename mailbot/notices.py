@@ -1,0 +1,153 @@
+"""The mails that no message triggers: escalation notices and the morning digest.
+
+Pure, like `mailbot.mails` (whose threading and drafting they share): the ticket(s), the
+configuration and `now` in, an `OutgoingMail` out. Dates are written in the business calendar's
+time zone, which the mails name. Words are in templates/mail/escalation.* and digest.*.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from mailbot import compose, i18n
+from mailbot.clock import digest as digests
+from mailbot.clock.ladder import Level
+from mailbot.clock.sla import lateness
+from mailbot.config import Config
+from mailbot.mails import _draft, _outgoing, _team_subject, team_thread, tracking_url
+from mailbot.model import OutgoingMail, Ticket
+from mailbot.tags import format_tag
+
+_KINDS = {"functional": {"fr": "escalade fonctionnelle", "en": "functional escalation"},
+          "hierarchical": {"fr": "escalade hiérarchique", "en": "hierarchical escalation"}}
+_STATES = {"met": {"fr": "respecté", "en": "met"},
+           "met_late": {"fr": "respecté en retard", "en": "met late"},
+           "running": {"fr": "en cours", "en": "running"},
+           "paused": {"fr": "en pause (attente du demandeur)",
+                      "en": "paused (waiting for the requester)"},
+           "late": {"fr": "EN RETARD", "en": "LATE"}}
+_SECTIONS = {"due_today": {"fr": "Échéance aujourd'hui", "en": "Due today"},
+             "late": {"fr": "En retard", "en": "Late"},
+             "waiting": {"fr": "En attente du demandeur depuis plus de {} jours",
+                         "en": "Waiting for the requester for more than {} days"},
+             "unassigned": {"fr": "Non attribués", "en": "Unassigned"}}
+
+
+def duration_text(hours: float, lang: str, *, working: bool) -> str:
+    """"4 heures ouvrées" / "4 working hours"; minutes below one hour."""
+    return compose.hours_text(hours, lang, working=working).split(" ", 1)[1]
+
+
+def _span(delta: timedelta, lang: str) -> str:
+    minutes = int(delta.total_seconds() // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    parts = [f"{days} j" if lang == "fr" else f"{days} d"] if days else []
+    parts += [f"{hours} h"] if hours else []
+    parts += [f"{minutes} min"] if minutes or not parts else []
+    return " ".join(parts)
+
+
+_WHY = {
+    "threshold": {"fr": "ticket non résolu {} après sa création",
+                  "en": "ticket not resolved {} after it was opened"},
+    "asked": {"fr": "escalade demandée par {}", "en": "escalation asked by {}"},
+    "immediate": {"fr": "escalade hiérarchique immédiate pour un ticket {} (seed 003)",
+                  "en": "immediate hierarchical escalation for a {} ticket (seed 003)"},
+}
+
+
+def escalation(ticket: Ticket, level: Level, *, threshold_hours: float | None,
+               config: Config, now: datetime, asked_by: str = "",
+               reason: str = "") -> OutgoingMail:
+    """Seed 001: the notice to a ladder level's contacts; says why (a threshold crossed, a
+    technician's #escalate, or seed 003's immediate notice for a VIP or critical ticket), what
+    the ticket is, what was done, and how to act by replying (technicians' commands work)."""
+    lang = config.mail.language
+    policy = config.time
+    tz = policy.calendar.tz
+    working = not policy.round_the_clock(ticket.priority)
+    if threshold_hours:
+        why = _WHY["threshold"][lang].format(duration_text(threshold_hours, lang,
+                                                           working=working))
+    elif asked_by:
+        why = _WHY["asked"][lang].format(asked_by + (f" ({reason})" if reason else ""))
+    else:
+        why = _WHY["immediate"][lang].format(reason)
+    engagements = [{
+        "name": i18n.t(f"sla.{e.name}", lang),
+        "due": i18n.format_date(e.due, lang, tz=tz) if e.due else "—",
+        "state": _STATES[e.state][lang] if e.state else "—",
+        "late": _span(lateness(e.due, e.met_at, now), lang) if e.state in ("late", "met_late")
+        else ""} for e in policy.engagements(ticket, now)]
+    request = next((m for m in ticket.messages if m.kind == "request"), None)
+    public = [m for m in ticket.public_messages() if m.text]
+    last = public[-1] if public else None
+    body = compose.render(
+        "escalation", lang, tag=format_tag(ticket.number, config.mail.tag_prefix),
+        level=level.number, role=level.role, kind=_KINDS[level.kind][lang], why=why,
+        engagements=engagements,
+        requester=ticket.requester, vip=ticket.vip, subject=ticket.subject,
+        priority=i18n.label(i18n.PRIORITY_LABELS, ticket.priority, lang),
+        status=i18n.label(i18n.TEAM_STATUS_LABELS, ticket.status, lang),
+        program=ticket.program, created=i18n.format_date(ticket.created_at, lang, tz=tz),
+        errors=request.errors if request else [], assignee=ticket.assignee,
+        first_response=i18n.format_date(ticket.first_response_at, lang, tz=tz)
+        if ticket.first_response_at else "", done=_what_was_done(ticket, lang),
+        last_author=last.author if last else "—",
+        last_date=i18n.format_date(last.date, lang, tz=tz) if last else "—",
+        last_text=last.text if last else "", tracking_url=tracking_url(ticket, config),
+        zone=tz.key)
+    title = (f"Escalade niveau {level.number} ({level.role})" if lang == "fr"
+             else f"Escalation level {level.number} ({level.role})")
+    draft = _draft("escalation", ticket, config, now, to=list(level.contacts),
+                   subject=_team_subject(ticket, title, lang, config), body=body,
+                   thread=team_thread(ticket, config), auto_submitted="auto-generated",
+                   reply_to=config.bot_address)
+    return _outgoing("escalation", ticket, draft, now)
+
+
+def _what_was_done(ticket: Ticket, lang: str) -> list[str]:
+    replies = sum(1 for m in ticket.messages if m.kind == "reply")
+    notes = sum(1 for m in ticket.messages if m.kind == "internal_note")
+    earlier = [m.subject for m in ticket.messages if m.kind == "escalation"]
+    if lang == "fr":
+        lines = [f"Réponses transmises au demandeur : {replies}", f"Notes internes : {notes}"]
+        lines += [f"Escalade précédente : {s}" for s in earlier]
+    else:
+        lines = [f"Answers relayed to the requester: {replies}", f"Internal notes: {notes}"]
+        lines += [f"Earlier escalation: {s}" for s in earlier]
+    return lines
+
+
+def digest(tickets: Sequence[Ticket], config: Config, now: datetime) -> OutgoingMail | None:
+    """The morning digest to the team address, or None when nothing needs anyone's eyes."""
+    policy = config.time
+    lang = config.mail.language
+    tz = policy.calendar.tz
+    content = digests.build(tickets, now, policy.calendar, waiting_days=policy.waiting_days)
+    if content.is_empty():
+        return None
+
+    def line(t: Ticket) -> dict[str, str]:
+        due = digests.running_due(t)
+        return {"tag": format_tag(t.number, config.mail.tag_prefix), "priority": t.priority or "-",
+                "subject": t.subject, "requester": t.requester, "assignee": t.assignee or "",
+                "due": i18n.format_date(due, lang, tz=tz) if due else ""}
+
+    def sections(lists: dict[str, list[Ticket]]) -> list[dict[str, object]]:
+        return [{"title": _SECTIONS[name][lang].format(policy.waiting_days),
+                 "tickets": [line(t) for t in lists[name]]} for name in lists]
+
+    stamp = i18n.format_date(now.isoformat(), lang, tz=tz)  # "lundi 30 novembre 2026 à 09:05"
+    day = stamp.rsplit(" à ", 1)[0] if lang == "fr" else stamp.rsplit(", ", 1)[0]
+    body = compose.render(
+        "digest", lang, day=day, sections=sections(content.sections),
+        assignees=[{"name": who, "sections": sections(lists)}
+                   for who, lists in sorted(content.per_assignee.items())],
+        zone=tz.key, at=policy.digest_at)
+    subject = (f"Tickets à suivre, {day}" if lang == "fr" else f"Tickets to follow, {day}")
+    draft = _draft("digest", None, config, now, to=[config.team_address], subject=subject,
+                   body=body, auto_submitted="auto-generated", reply_to=config.bot_address)
+    return _outgoing("digest", None, draft, now)
