@@ -111,6 +111,7 @@ class Daemon:
             crash_point("after_commit")
             self.intake.mark_processed(done)
             crash_point("after_move")
+        crash_point("before_dispatch")  # committed (an escalation, say), not yet handed over
         self.dispatch_outbox(now)  # sent while the next batch is being handled
         return len(items)
 

@@ -441,7 +441,10 @@ def _keep_time(before: Ticket | None, decision: Decision, config: Config,
     if ticket is not None:
         ticket = decision.ticket = policy.follow(before, ticket, now)
         new = before is None or before.number != ticket.number
-        level = policy.immediate_notice(ticket) if new else None
+        # Seed 003: when a ticket is opened as, or becomes, VIP or critical (P1).
+        became = new or (ticket.priority == "P1" and before.priority != "P1") or (  # type: ignore[union-attr]
+            ticket.vip and not before.vip)  # type: ignore[union-attr]
+        level = policy.immediate_notice(ticket) if became else None
         if level is not None:
             notice = notices.escalation(ticket, level, threshold_hours=None, config=config,
                                         now=now, reason="VIP" if ticket.vip else "P1")

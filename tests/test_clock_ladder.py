@@ -120,6 +120,7 @@ def test_the_digest_is_due_once_per_working_day_from_its_hour() -> None:
     assert quiet.digest_day(monday, CAL, nine, date(2026, 11, 27)) == date(2026, 11, 30)
     assert quiet.digest_day(monday, CAL, nine, date(2026, 11, 30)) is None  # already sent
     assert quiet.digest_day(at("2026-11-30T08:55:00+01:00"), CAL, nine, None) is None
+    assert quiet.digest_day(at("2026-11-27T20:30:00+01:00"), CAL, nine, None) is None  # Fri night
     assert quiet.digest_day(at("2026-11-28T10:00:00+01:00"), CAL, nine, None) is None  # Sat
     assert quiet.digest_day(at("2026-12-25T10:00:00+01:00"), CAL, nine, None) is None
 

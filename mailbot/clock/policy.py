@@ -64,12 +64,14 @@ class TimePolicy:
             return replace(ticket, first_response_due=None, resolution_due=None)
         created = datetime.fromisoformat(ticket.created_at)
         clock = self.clock(ticket.priority)
+        # To the second: what people read (and the --now clock's microseconds mean nothing).
         return replace(
             ticket,
             first_response_due=sla.first_response_due(
-                created, target.first_response_hours, clock).isoformat(),
+                created, target.first_response_hours, clock).isoformat(timespec="seconds"),
             resolution_due=sla.resolution_due(
-                created, target.resolution_hours, clock, ticket.waiting_periods).isoformat())
+                created, target.resolution_hours, clock, ticket.waiting_periods
+            ).isoformat(timespec="seconds"))
 
     def engagements(self, ticket: Ticket, now: datetime) -> list[sla.Engagement]:
         target = self.targets.get(ticket.priority or "")

@@ -27,9 +27,10 @@ def is_quiet(now: datetime, calendar: BusinessCalendar) -> bool:
 def digest_day(now: datetime, calendar: BusinessCalendar, at: time,
                last_sent: date | None) -> date | None:
     """The working day whose morning digest is due at `now`, or None: on a working day, from the
-    configured time on, once (`last_sent` is the day of the last digest, kept in the store)."""
+    configured time on and within working hours (a daemon started in the evening does not send
+    it then: quiet hours), once (`last_sent` is the day of the last digest, kept in the store)."""
     local = calendar.local(now)
     today = local.date()
-    if not calendar.is_working_day(today) or local.time() < at or last_sent == today:
+    if (not calendar.in_working_day(now) or local.time() < at or last_sent == today):
         return None
     return today
