@@ -444,7 +444,7 @@ def _keep_time(before: Ticket | None, decision: Decision, config: Config,
         # Seed 003: when a ticket is opened as, or becomes, VIP or critical (P1).
         became = new or (ticket.priority == "P1" and before.priority != "P1") or (  # type: ignore[union-attr]
             ticket.vip and not before.vip)  # type: ignore[union-attr]
-        level = policy.immediate_notice(ticket) if became else None
+        level = policy.immediate_notice(ticket) if became and ticket.status != "closed" else None
         if level is not None:
             notice = notices.escalation(ticket, level, threshold_hours=None, config=config,
                                         now=now, reason="VIP" if ticket.vip else "P1")
