@@ -2,6 +2,7 @@
 
     python3 bench/history.py                               # 1,000 and 100,000 (README figures)
     python3 bench/history.py --sizes 1000 10000 --messages 200   # a quick run
+    python3 bench/history.py --due-check-only               # only the due-check figure
 
 For each size, a fresh state directory is seeded through `mailbot.store.Store` itself (tickets
 built like the pipeline builds them: a request, its acknowledgement, the team notice, sometimes
@@ -10,6 +11,11 @@ same kind of traffic is put in a real Dovecot and handled by `mailbot run --once
 follow-ups by In-Reply-To (to the acknowledgement, or to the requester's own first mail, which
 goes through the Message-ID index) and follow-ups by the tag alone; mostly to open tickets, some
 to old closed ones (which reopens them). Seeding is not timed; the daemon run is.
+
+The due check (issue 8) is timed in-process on its own seeded state: one pass of the escalation
+timer as the daemon runs it every minute (read the deadline index, read the tickets whose next
+deadline has passed, decide their notices, one commit), then a second pass at the same instant,
+when nothing is due any more: the cost of every other minute.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import tempfile
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -34,7 +41,9 @@ from _common import (
     servers,
 )
 
-from mailbot import ids
+from mailbot import ids, pipeline
+from mailbot.batch import Batch
+from mailbot.config import Config
 from mailbot.model import Entry, Ticket
 from mailbot.store import Commit, Store
 
@@ -97,6 +106,7 @@ def seed(state: Path, count: int, *, now: datetime, seed_value: int = 3) -> list
     people = senders(200)
     store = Store(state, writer=True)
     seeded: list[Seeded] = []
+    policy = Config().time  # open tickets get their due times and deadline-index entry
     real_fsync = os.fsync
     os.fsync = lambda fd: None  # seeding is set-up, not the thing measured: one sync at the end
     try:
@@ -107,6 +117,9 @@ def seed(state: Path, count: int, *, now: datetime, seed_value: int = 3) -> list
                 sender = rng.choice(people)
                 ticket, incoming = _ticket(number, created, sender, rng,
                                            closed=number <= count - OPEN)
+                if ticket.status != "closed":
+                    ticket = policy.with_due_times(ticket)
+                    commit.deadlines[str(number)] = policy.index_entry(ticket)
                 commit.tickets[number] = ticket.to_dict()
                 for mid in incoming:
                     commit.index[f"mid:{mid}"] = number
@@ -174,6 +187,30 @@ def measure(size: int, messages: int) -> dict[str, float]:
                 "state_mb": _du(state) / 1e6}
 
 
+def measure_due_check(size: int, work: Path) -> dict[str, float]:
+    """One escalation pass over a state of `size` tickets (300 open), then a second one."""
+    state = work / f"due-{size}"
+    now = datetime.now(PARIS)
+    seed(state, size, now=now - timedelta(hours=1))
+    config = Config()
+    config.storage.dir = str(state)
+    steps = [s for s in pipeline.TIMER_STEPS if s[0] == "escalation"]
+    store = Store(state, writer=True)
+    timings, notices = [], []
+    for _ in range(2):
+        started = time.perf_counter()
+        batch = Batch(store, deadline=config.time.index_entry)
+        decisions = pipeline.timers(batch, config, now, steps)
+        for decision in decisions:
+            batch.stage(decision)
+        store.commit(batch.commit)
+        timings.append(time.perf_counter() - started)
+        notices.append(sum(len(d.mails) for d in decisions))
+    store.close()
+    return {"first_ms": 1000 * timings[0], "idle_ms": 1000 * timings[1],
+            "notices": notices[0], "again": notices[1]}
+
+
 def _message_id(raw: bytes) -> str:
     head = raw.split(b"\n\n", 1)[0].replace(b"\r", b"")
     for line in head.split(b"\n"):
@@ -190,7 +227,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 100_000])
     parser.add_argument("--messages", type=int, default=500)
+    parser.add_argument("--due-check-only", action="store_true",
+                        help="only the due-check figure (no Dovecot, no daemon)")
     args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="mailbot-due-") as work:
+        due = {size: measure_due_check(size, Path(work)) for size in args.sizes}
+    due_rows = [(f"{size:,} tickets", f"{d['first_ms']:.1f} ms with {int(d['notices'])} "
+                 f"escalation notices, then {d['idle_ms']:.1f} ms with nothing due "
+                 f"({int(d['again'])} notices)") for size, d in due.items()]
+    first_due, last_due = due[args.sizes[0]], due[args.sizes[-1]]
+    due_rows.append((f"ratio {args.sizes[-1]:,} / {args.sizes[0]:,}",
+                     f"{last_due['first_ms'] / first_due['first_ms']:.2f}x first pass, "
+                     f"{last_due['idle_ms'] / first_due['idle_ms']:.2f}x idle pass "
+                     "(target <= 1.2x)"))
+    print_table("history: one due-check pass (300 open tickets)", due_rows)
+    if args.due_check_only:
+        return
     results = {size: measure(size, args.messages) for size in args.sizes}
     print_table("machine", machine())
     rows: list[tuple[str, str]] = []

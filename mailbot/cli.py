@@ -71,12 +71,15 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    run = sub.add_parser("run", help="run the daemon (IMAP IDLE, outbox, tracking page)")
+    run = sub.add_parser("run", help="run the daemon (IMAP IDLE, due checks every minute, "
+                                     "outbox, tracking page)")
     _config_arg(run)
     run.add_argument("--once", action="store_true",
-                     help="process what is pending (mail, outbox) and exit 0")
+                     help="process what is pending (mail, due escalations and digest, outbox) "
+                          "and exit 0")
     run.add_argument("--now", type=_iso, metavar="ISO8601",
-                     help="behave as if it were this time, e.g. 2026-11-23T09:00:00+01:00")
+                     help="behave as if it were this time (due times, quiet hours, digest), "
+                          "e.g. 2026-11-23T09:00:00+01:00")
     run.set_defaults(func=cmd_run)
 
     check = sub.add_parser("check-config", help="validate the configuration, one line a problem")
