@@ -237,7 +237,8 @@ def test_demote_escalate_reopen_requester_and_help(
     ticket = show(rules, number)
     assert ticket["urgent_demoted"] and ticket["priority"] == "P3"
     assert ticket["demotion_reason"] == "Un logo n'empêche pas de travailler"
-    assert ticket["escalation_level"] == 1
+    # Seed 001's ladder: level 1 is the first line; #escalate goes up to level 2 at once.
+    assert ticket["escalation_level"] == 2
     [notice_to_claire] = sent_to(smtp_server, CLAIRE)[1:]
     text = body(notice_to_claire)
     assert "les abus seront déclassés et notifiés" in " ".join(text.split())
