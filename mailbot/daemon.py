@@ -94,7 +94,9 @@ class Daemon:
 
     def run_pass(self, summary: Summary, *, wait: bool = False) -> int:
         """One pass; returns how many messages it fetched."""
-        now = self.clock()
+        # In the business calendar's zone: the bot's own dates (created_at, Date:) read like
+        # the people's, "+01:00" in Paris, rather than the server's UTC.
+        now = self.clock().astimezone(self.config.time.calendar.tz)
         batch = self.batch()
         self._record_deliveries(batch, summary, now, wait=wait)
         items = self.intake.fetch_pending(limit=self.config.mailbox.batch)

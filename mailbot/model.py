@@ -103,7 +103,8 @@ class Ticket:
     resolved_at: str | None = None
     closed_at: str | None = None
     previous: int | None = None  # the closed ticket this one follows up, after reopen_days
-    # Each time the ticket waited for the requester: [start, end] (end None while waiting).
+    # Each time the ticket waited for the requester, or stayed closed before a reopening:
+    # [start, end] (end None while waiting). The SLA clocks and the ladder do not run then.
     # Kept here so the SLA clocks never read the history (mailbot.clock.sla).
     waiting_periods: list[list[str | None]] = field(default_factory=list)
     participants: list[str] = field(default_factory=list)  # addresses with a part in it

@@ -59,6 +59,26 @@ def test_closing_stops_the_ladder_and_waiting_pauses_it() -> None:
     assert POLICY.next_deadline(back) == "2026-11-29T03:25:00+01:00"
 
 
+def test_waits_and_closed_time_are_kept_as_the_ticket_changes() -> None:
+    opened = POLICY.follow(None, ticket(), at("2026-11-29T03:00:00+01:00"))
+    assert opened.waiting_periods == [] and opened.first_response_due is not None
+    waiting = POLICY.follow(opened, replace(opened, status="waiting"),
+                            at("2026-11-29T03:05:00+01:00"))
+    assert waiting.waiting_periods == [["2026-11-29T03:05:00+01:00", None]]
+    back = POLICY.follow(waiting, replace(waiting, status="open"),
+                         at("2026-11-29T03:35:00+01:00"))
+    assert back.waiting_periods == [["2026-11-29T03:05:00+01:00", "2026-11-29T03:35:00+01:00"]]
+    assert back.resolution_due == "2026-11-29T07:30:00+01:00"  # 4 h + the 30 min wait
+    closed = replace(back, status="closed", closed_at="2026-11-29T04:00:00+01:00")
+    # Reopened two days later: those days do not count, no level fires at once.
+    reopened = POLICY.follow(closed, replace(closed, status="open", closed_at=None),
+                             at("2026-12-01T04:00:00+01:00"))
+    assert reopened.waiting_periods[-1] == ["2026-11-29T04:00:00+01:00",
+                                            "2026-12-01T04:00:00+01:00"]
+    assert POLICY.due_crossings(replace(reopened, escalation_level=3),
+                                at("2026-12-01T04:05:00+01:00")) == []
+
+
 def test_a_p3_ladder_runs_on_working_hours() -> None:
     # P3's first step is 3 working hours: from Friday 16:00, Monday 10:00; nothing on Saturday.
     p3 = ticket(priority="P3", created_at="2026-11-27T16:00:00+01:00")

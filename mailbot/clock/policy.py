@@ -127,12 +127,18 @@ class TimePolicy:
 
     def follow(self, before: Ticket | None, after: Ticket, now: datetime) -> Ticket:
         """`after` with its clocks kept: a waiting period opened or closed when the status goes
-        to or leaves `waiting`, and due times counted from creation with the current priority
+        to or leaves `waiting` (or spans the time it was closed, when it is reopened), and due
+        times counted from creation with the current priority
         (so they follow a priority change and a wait). `before` is the ticket as it was, None
         for a new one."""
         new = before is None or before.number != after.number
         was_waiting = not new and before.status == "waiting"  # type: ignore[union-attr]
         periods = [list(p) for p in after.waiting_periods]
+        if (not new and before.status == "closed" and after.status != "closed"  # type: ignore[union-attr]
+                and before.closed_at):  # type: ignore[union-attr]
+            # Reopened: the time it spent closed counts like a wait, so the ladder does not
+            # fire every level it would have crossed meanwhile.
+            periods.append([before.closed_at, now.isoformat()])  # type: ignore[union-attr]
         if after.status == "waiting" and not was_waiting:
             periods.append([now.isoformat(), None])
         elif after.status != "waiting" and periods and periods[-1][1] is None:
