@@ -14,6 +14,7 @@ import email
 import mailbox
 import threading
 from dataclasses import replace
+from datetime import datetime, timedelta, timezone
 from email.policy import default
 from importlib import resources
 from pathlib import Path
@@ -21,8 +22,11 @@ from pathlib import Path
 from mailbot import config as configuration
 from mailbot.config import Config
 from mailbot.pipeline import tracking_url
-from mailbot.runtime import Runtime
+from mailbot.runtime import Runtime, make_clock
 from mailbot.store import Store
+
+
+DEMO_MONDAY = datetime(2026, 11, 23, 9, 0, tzinfo=timezone(timedelta(hours=1)))
 
 
 def demo_config(directory: Path, port: int = 8025) -> Config:
@@ -49,7 +53,9 @@ def seed_inbox(path: Path, round_: str = "0") -> int:
 def run_demo(directory: Path, *, serve: bool, port: int = 8025,
              stop: threading.Event | None = None) -> int:
     config = demo_config(directory, port)
-    runtime = Runtime(config)
+    # The demo lives on the samples' Monday morning, then comes back the next day, when the
+    # ticket nobody answered has crossed levels of its escalation ladder.
+    runtime = Runtime(config, now=DEMO_MONDAY)
     runtime.open()
     try:
         for round_, who in (("0", "employees' mails"), ("1", "technicians' answers")):
@@ -58,6 +64,9 @@ def run_demo(directory: Path, *, serve: bool, port: int = 8025,
             summary = runtime.daemon.run_once()
             print(f"Processed {summary.handled} mails: {summary.actions}; "
                   f"{summary.sent} mails sent.\n")
+        runtime.clock = runtime.daemon.clock = make_clock(DEMO_MONDAY + timedelta(days=1))
+        summary = runtime.daemon.run_once()
+        print(f"The next day, the due times are checked: {summary.sent} mails sent.\n")
         _print_tickets(config)
         _print_outbox(Path(config.smtp.path))
         if serve:

@@ -27,6 +27,8 @@ def test_the_demo_tickets_the_samples_and_writes_the_replies(tmp_path: Path) -> 
     assert re.search(r"#2 \[closed, P3\] paul\.durand@", out)  # URGENT demoted, closed
     assert re.search(r"#4 \[closed, P3\] martine\.martin@\S+: Martine : Outlook", out)
     assert "Je passe vers 14 h" in out and "fait : attribué à tech.alice@" in out
+    # The next day, the ticket nobody answered climbs its escalation ladder.
+    assert re.search(r"Subject: \[#3\] Escalade niveau 2 .*VPN", out)
     sent = mailbox.Maildir(tmp_path / "demo" / "outbox", create=False)
     by_kind = {m["Message-ID"].split(".")[2]: m for m in sent}
     assert set(by_kind) >= {"ack", "team_notice", "relay", "transcript", "closure", "demotion"}
