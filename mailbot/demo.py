@@ -25,7 +25,6 @@ from mailbot.pipeline import tracking_url
 from mailbot.runtime import Runtime, make_clock
 from mailbot.store import Store
 
-
 DEMO_MONDAY = datetime(2026, 11, 23, 9, 0, tzinfo=timezone(timedelta(hours=1)))
 
 
