@@ -135,6 +135,12 @@ def _parser() -> argparse.ArgumentParser:
     report = sub.add_parser("corpus-report", help="score the parsers on the shared corpus "
                                                   "($MAILBOT_CORPUS or ../shared/corpus)")
     report.add_argument("--quiet", action="store_true", help="scores only, not each failure")
+    report.add_argument("--by-source", action="store_true",
+                        help="score per source project of the corpus (MANIFEST.tsv's "
+                             "source_repo; 'authored' for the corpus's own scenarios)")
+    report.add_argument("--source", metavar="NAME",
+                        help="only the checks of the sources whose name contains NAME "
+                             "(to look at one held-out source)")
     report.set_defaults(func=cmd_corpus_report)
     return parser
 
@@ -329,7 +335,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_corpus_report(args: argparse.Namespace) -> int:
     from mailbot.parsers.report import main as report
 
-    return report(["--quiet"] if args.quiet else []) or 0
+    return report(["--quiet"] if args.quiet else [], by_source=args.by_source,
+                  only_source=args.source) or 0
 
 
 def ticket_json(ticket: Ticket, config: Config, *, messages: bool,
