@@ -12,6 +12,17 @@ import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
+from mailbot.parsers.layouts import (
+    ATTRIBUTION,
+    ATTRIBUTION_START,
+    FORWARD_SEPARATOR,
+    HEADER_LINE,
+    ORIGINAL_SEPARATOR,
+    VERBLESS_ATTRIBUTION,
+    WROTE,
+    header_key,
+)
+
 # ---------------------------------------------------------------------------------------------
 # HTML to text
 # ---------------------------------------------------------------------------------------------
@@ -185,40 +196,19 @@ _QUOTE = re.compile(r"^[ \t]*>")
 _BAR_QUOTE = re.compile(r"^[ \t]*(?:>|\|(?=[ \t]|$))")
 _UNQUOTE = re.compile(r"^(?:[ \t]*>)+[ \t]?")
 _BLANK = re.compile(r"^[\s>\xa0\u200b]*$")
-_SEPARATOR = re.compile(
-    r"^[ \t>]*-{2,}[ \t]*(?:original message|message d'origine|urspr(?:ü|ue)ngliche nachricht|"
-    r"mensaje original|messaggio originale|oorspronkelijk bericht|forwarded message|"
-    r"message transf[ée]r[ée]|weitergeleitete nachricht|mensaje reenviado|messaggio inoltrato|"
-    r"doorgestuurd bericht|reply message)[ \t]*-*[ \t]*$|"
-    r"^[ \t>]*(?:begin forwarded message|d[ée]but du message r[ée]exp[ée]di[ée]|"
-    r"anfang der weitergeleiteten nachricht|inicio del mensaje reenviado)[ \t\xa0]*:",
-    re.IGNORECASE,
-)
 _RULE = re.compile(r"^[ \t>]*(?:_{10,}|-{10,})[ \t]*$")
-_FROM_HEADER = re.compile(
-    r"^[ \t>]*\*?(?:from|de|von|van|da|fr[åa]n|fra|od|от|expéditeur)[ \t\xa0]*:", re.IGNORECASE
-)
-_OTHER_HEADER = re.compile(
-    r"^[ \t>]*\*?(?:sent|date|to|cc|subject|envoy[ée]|[àa]|objet|gesendet|datum|an|betreff|"
-    r"enviado|fecha|para|asunto|inviato|oggetto|verzonden|aan|onderwerp|skickat|till|ämne|"
-    r"envoy[ée] le|re[çc]u)[ \t\xa0]*:", re.IGNORECASE,
-)
-_WROTE = (
-    r"(?:wrote|writes|a [ée]crit|schrieb|escribi[óo]|ha scritto|geschreven|skrev|kirjoitti|"
-    r"napisa[łl]\(?a?\)?|escreveu|написал\(?а?\)?|写道)"
-)
-_WROTE_ANY = re.compile(_WROTE + r"|\bschrieb\b", re.IGNORECASE)
-_ATTRIBUTION = re.compile(
-    rf"^[ \t>-]*(?=[^\n]*[\d@]|(?:on|le|am|el|il|op|den|em)\b).{{0,300}}"
-    rf"{_WROTE}[ \t\xa0]*(?::|-{{2,}})?[ \t-]*$|"
-    rf"^[ \t>]*(?:am|on)\b.{{0,200}}\bschrieb\b.{{0,200}}:[ \t]*$",
-    re.IGNORECASE,
-)
-# Lines an attribution may start with when a client wrapped it over two or three lines.
-_ATTRIBUTION_START = re.compile(
-    r"^[ \t>-]*(?:on|le|am|el|il|op|den|em|w dniu)\b|^[ \t>-]*\d{1,4}[./-]\d{1,2}[./-]\d{1,4}",
-    re.IGNORECASE,
-)
+_WROTE_ANY = re.compile(WROTE, re.IGNORECASE)
+
+
+def _separator(line: str) -> bool:
+    return bool(FORWARD_SEPARATOR.match(line) or ORIGINAL_SEPARATOR.match(line))
+
+
+def _header_key(line: str) -> str:
+    match = HEADER_LINE.match(line.lstrip(" \t>"))
+    return header_key(match["label"]) if match else ""
+
+
 _DATED_ADDRESS = re.compile(r"\d.*<[^<>@\s]+@[^<>\s]+>[ \t]*$")
 
 
@@ -236,30 +226,32 @@ def _attribution_end(lines: list[str], i: int) -> int:
     line = lines[i]
     if len(line) > 400:
         return -1
-    if _WROTE_ANY.search(line) and _ATTRIBUTION.match(line):
+    if (_WROTE_ANY.search(line) and ATTRIBUTION.match(line)) or VERBLESS_ATTRIBUTION.match(line):
         return i + 1
-    if not _ATTRIBUTION_START.match(line) and "@" not in line and "<" not in line:
+    if not ATTRIBUTION_START.match(line) and "@" not in line and "<" not in line:
         return -1
     joined = line
     for j in range(i + 1, min(i + 3, len(lines))):
-        if not lines[j].strip():
+        if not lines[j].strip() or _QUOTE.match(lines[j]) and not _QUOTE.match(line):
             break
         joined = joined.rstrip() + " " + _UNQUOTE.sub("", lines[j]).strip()
-        if _WROTE_ANY.search(lines[j]) and _ATTRIBUTION.match(joined):
+        if (_WROTE_ANY.search(lines[j]) and ATTRIBUTION.match(joined)) or (
+                VERBLESS_ATTRIBUTION.match(joined)):
             return j + 1
     return -1
 
 
 def _header_block(lines: list[str], i: int) -> bool:
     """Whether an Outlook-style header block (From/Sent/To/Subject in any order) starts at i."""
-    first_is_from = bool(_FROM_HEADER.match(lines[i]))
-    if not first_is_from and not _OTHER_HEADER.match(lines[i]):
+    key = _header_key(lines[i])
+    if not key:
         return False
-    seen_from, seen_other = first_is_from, not first_is_from
-    for line in lines[i + 1 : i + 6]:
-        if _FROM_HEADER.match(line):
+    seen_from, seen_other = key == "from", key != "from"
+    for line in lines[i + 1 : i + 7]:
+        key = _header_key(line)
+        if key == "from":
             seen_from = True
-        elif _OTHER_HEADER.match(line):
+        elif key:
             seen_other = True
         elif line.strip(" \t>"):
             continue  # a wrapped header value
@@ -271,7 +263,7 @@ def _header_block(lines: list[str], i: int) -> bool:
 def _history_marker(lines: list[str], i: int) -> int:
     """If history starts at line i, the index where its marker ends; otherwise -1."""
     line = lines[i]
-    if _SEPARATOR.match(line):
+    if _separator(line):
         return i + 1
     if _RULE.match(line):
         following = [k for k in range(i + 1, min(i + 4, len(lines))) if lines[k].strip()]
@@ -318,12 +310,12 @@ def _quote_is_history(lines: list[str], start: int, end: int) -> bool:
 # lines cost no Python work: quotes, rules and separators, header keywords, and the lines that
 # may end an attribution wrapped over up to 3 lines.
 _CANDIDATE_LINE = re.compile(
-    r"^(?:[ \t]*>|[ \t>*]*(?:_{10,}|-{2,}|"
-    r"[^\W\d_]{1,12}(?:[ \t\xa0]le)?[ \t\xa0]*:\*?(?:[ \t]|$)))",
+    r"^(?:[ \t]*>|[ \t>*\xa0]*(?:_{10,}|-{2,}|={2,}|"
+    r"[^\W\d_][^\n:：]{0,20}?[ \t\xa0]*[:：]\*?(?:[ \t\xa0]|$)))",
     re.MULTILINE,
 )
 # An attribution ends with ":", "wrote ----" or, Gmail's, with the address: "... <a@b>".
-_CANDIDATE_WRAPPED = re.compile(r"[:>-][ \t\xa0]*$", re.MULTILINE)
+_CANDIDATE_WRAPPED = re.compile(r"[:：>-][ \t\xa0]*$", re.MULTILINE)
 _BEGIN_FORWARD = re.compile(r"^[ \t>]*(?:begin|d[ée]but|anfang|inicio)\b", re.I | re.M)
 
 

@@ -16,43 +16,28 @@ import re
 from dataclasses import dataclass, field
 from email.utils import parseaddr
 
+from mailbot.parsers.layouts import (
+    ATTRIBUTION,
+    FORWARD_SEPARATOR,
+    HEADER_LINE,
+    ORIGINAL_SEPARATOR,
+    UNDERSCORE_RULE,
+    VERBLESS_ATTRIBUTION,
+    WROTE,
+    header_key,
+)
 from mailbot.parsers.result import Forwarded
 
 _QUOTE = re.compile(r"^(?:[ \t]*>)+[ \t]?")
-_FORWARD_SEPARATOR = re.compile(
-    r"^\s*(?:-{2,}\s*(?:forwarded\s+message|message\s+transf[ée]r[ée]|message\s+transmis|"
-    r"weitergeleitete\s+nachricht|mensaje\s+reenviado|messaggio\s+inoltrato|"
-    r"doorgestuurd\s+bericht|videresendt\s+(?:melding|meddelelse)|vidarebefordrat\s+meddelande|"
-    r"mensagem\s+encaminhada)\s*-*|begin\s+forwarded\s+message\s*:|"
-    r"d[ée]but\s+du\s+message\s+r[ée]exp[ée]di[ée]\s*:|"
-    r"anfang\s+der\s+weitergeleiteten\s+nachricht\s*:|inicio\s+del\s+mensaje\s+reenviado\s*:)",
-    re.IGNORECASE,
-)
 _AMBIGUOUS_SEPARATOR = re.compile(
-    r"^\s*(?:-{2,}\s*(?:original\s+message|message\s+d'origine|message\s+d’origine|"
-    r"urspr[üu]ngliche\s+nachricht|mensaje\s+original|messaggio\s+originale|"
-    r"oorspronkelijk\s+bericht|opprinnelig\s+melding|ursprungligt\s+meddelande)\s*-*|_{10,})\s*$",
-    re.IGNORECASE,
-)
-_WROTE = re.compile(
-    r"^\s*(?:on|le|am|el|il|op|den|em)\s.{4,200}?(?:wrote|a\s+[ée]crit|schrieb|escribi[óo]|"
-    r"ha\s+scritto|schreef|skrev|escreveu)\s*:\s*$",
-    re.IGNORECASE,
-)
-_KEYS = {
-    "from": "from|de|von|van|da|od|fr[åa]n|fra|lähettäjä|от",
-    "date": "date|sent|envoy[ée]|gesendet|datum|fecha|enviado|data|inviato|verzonden|skickat|sendt",
-    "to": "to|à|a|an|para|aan|till|til|pour|destinataire|кому",
-    "cc": "cc|copie\\s+à|kopie|copia|cci",
-    "subject": "subject|objet|sujet|betreff|asunto|oggetto|onderwerp|ämne|emne|assunto|тема",
-}
-_HEADER_LINE = re.compile(
-    r"^\s*\*?(" + "|".join(_KEYS.values()) + r")\*?\s*:\*?[ \t]*(.*)$", re.IGNORECASE
-)
-_KEY_OF = [(name, re.compile(r"^(?:" + alts + r")$", re.I)) for name, alts in _KEYS.items()]
-# Yahoo and some webmails print the whole block on the separator's line.
+    ORIGINAL_SEPARATOR.pattern + "|" + UNDERSCORE_RULE.pattern, re.IGNORECASE)
+_WROTE_WORD = re.compile(WROTE, re.IGNORECASE)
+# Yahoo and some webmails print the whole block on the separator's line, or on one line.
 _INLINE_KEY = re.compile(
-    r"(?<=\S)\s*(?=(?:De|From|Von|À|To|An|Cc|Envoyé|Sent|Date|Datum|Objet|Subject|Betreff)\s?:)"
+    r"(?<=\S)\s*(?=(?:De|From|Von|À|To|An|Cc|Envoy[ée]|Sent|Date|Datum|Objet|Subject|Betreff)"
+    r"\s?:)|(?<=\S)[ \t\xa0]+(?=(?:Van|Da|Od|Fra|Från|От|Aan|Para|A|Do|Till|Til|Кому|"
+    r"Gesendet|Enviado|Inviato|Verzonden|Wysłano|Skickat|Sendt|Отправлено|Asunto|Oggetto|"
+    r"Onderwerp|Assunto|Temat|Ämne|Emne|Тема)[ \t\xa0]?:)"
 )
 _MAILTO = re.compile(r"<mailto:[^>]*>|\[mailto:([^\]]*)\]", re.IGNORECASE)
 _ADDRESS = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
@@ -85,7 +70,7 @@ def find_blocks(text: str) -> tuple[list[str], list[ForwardBlock]]:
 
 def _block_at(lines: list[str], i: int) -> tuple[ForwardBlock | None, int]:
     line = lines[i]
-    forward = _FORWARD_SEPARATOR.match(line)
+    forward = FORWARD_SEPARATOR.match(line)
     if forward or _AMBIGUOUS_SEPARATOR.match(line):
         rest = line[forward.end():] if forward else ""
         if rest.strip():  # the headers follow on the same line
@@ -95,13 +80,14 @@ def _block_at(lines: list[str], i: int) -> tuple[ForwardBlock | None, int]:
         if forward or block.sender or block.name:
             return block, max(end, i + 1)
         return None, i + 1
-    if _WROTE.match(line) or (i + 1 < len(lines) and _WROTE.match(line + " " + lines[i + 1])):
-        joined = line if _WROTE.match(line) else line + " " + lines[i + 1]
+    wrote_end = _attribution_end(lines, i)
+    if wrote_end > i:
         block = ForwardBlock(line=i, kind="wrote")
-        block.sender, block.name = _who_wrote(joined)
-        block.body_start = i + (1 if _WROTE.match(line) else 2)
+        block.sender, block.name = _who_wrote(" ".join(lines[i:wrote_end]))
+        block.body_start = wrote_end
         return block, block.body_start
-    if _HEADER_LINE.match(line) and _key(_HEADER_LINE.match(line)) == "from":
+    header = HEADER_LINE.match(line)
+    if header and header_key(header["label"]) == "from":
         block = ForwardBlock(line=i, kind="ambiguous")
         end = _read_headers(lines, i, block)
         if end - i >= 2 and (block.subject is not None or block.date is not None):
@@ -115,19 +101,27 @@ def _skip_blank(lines: list[str], i: int) -> int:
     return i
 
 
-def _key(match: re.Match[str]) -> str:
-    word = " ".join(match.group(1).split())
-    return next((name for name, pattern in _KEY_OF if pattern.match(word)), "")
+def _attribution_end(lines: list[str], i: int) -> int:
+    """The line after an "On ..., X wrote:" attribution at i (over one or two lines), or -1."""
+    line = lines[i]
+    if len(line) > 400 or not line.strip():
+        return -1
+    for end, joined in ((i + 1, line), (i + 2, f"{line} {lines[i + 1]}" if i + 1 < len(lines)
+                                          and lines[i + 1].strip() else "")):
+        if joined and ((_WROTE_WORD.search(joined) and ATTRIBUTION.match(joined))
+                       or VERBLESS_ATTRIBUTION.match(joined)):
+            return end
+    return -1
 
 
 def _read_headers(lines: list[str], i: int, block: ForwardBlock) -> int:
     """Fill `block` from the header lines starting at `i`; return the first line after them."""
     seen: set[str] = set()
     while i < len(lines):
-        match = _HEADER_LINE.match(lines[i])
+        match = HEADER_LINE.match(lines[i])
         if not match:
             break
-        key, value = _key(match), match.group(2).strip().strip("*").strip()
+        key, value = header_key(match["label"]), match["value"].strip().strip("*").strip()
         if key in seen:  # a second "From:" starts another block
             break
         seen.add(key)

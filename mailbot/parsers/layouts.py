@@ -1,0 +1,136 @@
+"""What mail clients print around quoted and forwarded mail, in the languages of European mail.
+
+One vocabulary for body.py (what to cut) and forwards.py (whose mail was forwarded), written
+from the clients' own layouts rather than from any one sample:
+
+- header blocks: Outlook desktop 2010-2019 ("De : / Envoyé : / À : / Objet :"), new Outlook and
+  Outlook on the web ("From: / Sent: / To: / Subject:" or "Date:"), Apple Mail, Thunderbird
+  ("Sujet : / Date : / De : / Pour :"), Gmail, Yahoo, each in its translations;
+- separators: "-----Original Message-----" and its translations, Gmail's and Thunderbird's
+  "Forwarded message" lines, Apple Mail's "Begin forwarded message:", Outlook's underscore rule;
+- attributions: "On <date>, <name> wrote:" in its many word orders ("Am ... schrieb ...:",
+  "<name> 于<date>写道：", Gmail's verbless Russian and Japanese "<date>, <name> <addr>:").
+
+Labels are matched case-insensitively; a colon may be ASCII or full width, with the space that
+French typography puts before it (often a no-break space).
+"""
+
+from __future__ import annotations
+
+import re
+
+# Header labels of a printed header block, by the header they stand for.
+HEADER_LABELS: dict[str, tuple[str, ...]] = {
+    "from": (
+        "from", "de", "von", "van", "da", "od", "fra", "från", "lähettäjä", "feladó", "šalje",
+        "от", "отправитель", "від", "mittente", "nadawca", "expéditeur", "kimden", "gönderen",
+        "发件人", "發件人", "寄件者", "差出人", "送信者",
+    ),
+    "date": (
+        "date", "sent", "envoyé", "envoyé le", "envoye", "gesendet", "datum", "dato", "fecha",
+        "enviado", "enviado el", "enviada em", "enviado em", "data", "inviato", "verzonden",
+        "skickat", "sendt", "wysłano", "wysłane", "отправлено", "дата", "päivämäärä", "lähetetty",
+        "发送时间", "發送時間", "日期", "时间", "送信日時", "日付", "date d'envoi",
+    ),
+    "to": (
+        "to", "à", "a", "an", "para", "aan", "till", "til", "do", "pour", "destinataire",
+        "кому", "adresat", "vastaanottaja", "收件人", "收件者", "宛先",
+    ),
+    "cc": (
+        "cc", "cci", "bcc", "copie à", "copie", "kopie", "kopie (cc)", "copia", "kopia", "kopi",
+        "dw", "копия", "抄送", "副本", "kopio",
+    ),
+    "subject": (
+        "subject", "objet", "sujet", "betreff", "asunto", "oggetto", "onderwerp", "ämne", "emne",
+        "assunto", "temat", "тема", "aihe", "主题", "主旨", "件名",
+    ),
+    # Printed by some clients in the block; known so that the block is read to its end.
+    "other": ("reply-to", "répondre à", "antwort an", "responder a", "importance", "priorité",
+              "wichtigkeit", "pièces jointes", "attachments", "anlagen"),
+}
+# A label, then an optional bold mark, the colon (ASCII or full width) and the value.
+_LABEL = "|".join(
+    sorted((re.escape(label).replace(r"\ ", r"[ \t\xa0]+")
+            for labels in HEADER_LABELS.values() for label in labels), key=len, reverse=True)
+)
+HEADER_LINE = re.compile(
+    rf"^[ \t\xa0]*\*?(?P<label>{_LABEL})\*?[ \t\xa0]*[:：]\*?[ \t\xa0]*(?P<value>.*)$",
+    re.IGNORECASE,
+)
+_KEY_OF = {label: key for key, labels in HEADER_LABELS.items() for label in labels}
+
+
+def header_key(label: str) -> str:
+    """"from", "date", "to", "cc", "subject", "other", or "" for a label HEADER_LINE matched."""
+    return _KEY_OF.get(" ".join(label.lower().split()), "")
+
+
+# Words that only a forward's separator uses ("---------- Forwarded message ---------",
+# Thunderbird's "-------- Message transféré --------", Yahoo's "----- Forwarded Message -----").
+_FORWARD_WORDS = (
+    r"forwarded\s+message|fwd\.?\s*msg|message\s+transf[ée]r[ée]|message\s+transmis|"
+    r"message\s+r[ée]exp[ée]di[ée]|weitergeleitete\s+(?:nachricht|e-?mail)|"
+    r"mensaje\s+reenviado|messaggio\s+inoltrato|doorgestuurd\s+bericht|"
+    r"videresendt\s+(?:melding|meddelelse)|vidarebefordrat\s+(?:meddelande|mejl)|"
+    r"mensagem\s+(?:re)?encaminhada|przekazana\s+wiadomo[śs][ćc]|"
+    r"wiadomo[śs][ćc]\s+przekazana(?:\s+dalej)?|tre[śs][ćc]\s+przekazanej\s+wiadomo[śs]ci|"
+    r"пересылаемое\s+сообщение|перенаправленное\s+сообщение|пересланное\s+сообщение|"
+    r"转发的邮件|轉寄的郵件|已转发邮件|転送メッセージ|転送されたメッセージ"
+)
+# Apple Mail's and iOS's one-line opener, ending with a colon.
+_APPLE_OPENERS = (
+    r"begin\s+forwarded\s+message|d[ée]but\s+du\s+message\s+(?:r[ée]exp[ée]di[ée]|transf[ée]r[ée])|"
+    r"anfang\s+der\s+weitergeleiteten\s+(?:nachricht|e-?mail)|inicio\s+del\s+mensaje\s+reenviado|"
+    r"inizio\s+messaggio\s+inoltrato|begin\s+doorgestuurd\s+bericht|videresendt\s+melding|"
+    r"start\s+på\s+videresendt\s+besked|vidarebefordrat\s+mejl|"
+    r"pocz[ąa]tek\s+przekazywanej\s+wiadomo[śs]ci|"
+    r"in[íi]cio\s+da\s+mensagem\s+(?:re)?encaminhada|начало\s+переадресованного\s+сообщения|"
+    r"以下是转发的邮件|转发的邮件|転送されたメッセージ"
+)
+FORWARD_SEPARATOR = re.compile(
+    rf"^[ \t\xa0>]*(?:-{{2,}}|_{{2,}}|={{2,}})[ \t\xa0]*(?:{_FORWARD_WORDS})[ \t\xa0]*[-_=]*"
+    rf"|^[ \t\xa0>]*(?:{_APPLE_OPENERS})[ \t\xa0]*[:：]",
+    re.IGNORECASE,
+)
+# Separators that replies use as much as forwards: "-----Original Message-----" and kin.
+_ORIGINAL_WORDS = (
+    r"original\s+message|message\s+d['’]origine|message\s+original|"
+    r"urspr(?:ü|ue)ngliche\s+nachricht|mensaje\s+original|messaggio\s+originale|"
+    r"oorspronkelijk\s+bericht|origineel\s+bericht|mensagem\s+original|"
+    r"oryginalna\s+wiadomo[śs][ćc]|wiadomo[śs][ćc]\s+oryginalna|"
+    r"ursprungligt\s+meddelande|opprinnelig\s+melding|oprindelig\s+meddelelse|"
+    r"исходное\s+сообщение|原始邮件|原始郵件|元のメッセージ|reply\s+message|"
+    r"alkuper[äa]inen\s+viesti"
+)
+ORIGINAL_SEPARATOR = re.compile(
+    rf"^[ \t\xa0>]*-{{2,}}[ \t\xa0]*(?:{_ORIGINAL_WORDS})[ \t\xa0]*-*[ \t\xa0]*$",
+    re.IGNORECASE,
+)
+UNDERSCORE_RULE = re.compile(r"^[ \t\xa0>]*_{10,}[ \t\xa0]*$")
+
+# The verbs of "... wrote:" in the attribution lines of replies and inline forwards.
+WROTE = (
+    r"(?:wrote|writes|a\s+[ée]crit|schrieb|escribi[óo]|ha\s+scritto|scrisse|schreef|"
+    r"geschreven|skrev(?:\s+f[øo]lgende)?|escreveu|napisa[łl](?:\(a\)|a)?|pisze|"
+    r"написал(?:\(а\)|а)?|пишет|写道|寫道|kirjoitti|napsal(?:\(a\)|a)?|ezt\s+írta)"
+)
+# An attribution: some words (a date, a name, an address) and the verb, then a colon (or
+# Gmail's "wrote ----"), perhaps a trailing "följande:" (Swedish Outlook) or a date (Norwegian).
+ATTRIBUTION = re.compile(
+    rf"^[ \t\xa0>-]*(?=.*[\d@]|.*\b(?:on|le|am|el|il|op|den|em|dnia|w\s+dniu)\b)"
+    rf".{{0,300}}{WROTE}(?:[ \t\xa0]+(?:f[öo]ljande|den\s.{{0,80}}))?[ \t\xa0]*"
+    rf"(?:[:：]|-{{2,}})?[ \t\xa0-]*$",
+    re.IGNORECASE,
+)
+# Gmail's Russian and Japanese attributions have no verb: "<date>, <name> <address>:".
+VERBLESS_ATTRIBUTION = re.compile(
+    r"^[ \t\xa0>]*(?=[^\n]*\d)[^\n]{4,250}<[^<>@\s]+@[^<>\s]+>[ \t\xa0]*[:：][ \t\xa0]*$"
+)
+# How an attribution wrapped over two or three lines may start.
+ATTRIBUTION_START = re.compile(
+    r"^[ \t\xa0>-]*(?:on|le|am|el|il|il\s+giorno|op|den|em|dnia|w\s+dniu)\b|"
+    r"^[ \t\xa0>-]*\d{1,4}[./-]\d{1,2}[./-]\d{1,4}|^[ \t\xa0>-]*\d{4}年|"
+    r"^[ \t\xa0>-]*(?:пн|вт|ср|чт|пт|сб|вс|mon|tue|wed|thu|fri|sat|sun|"
+    r"man|tir|ons|tor|fre|lør|søn|mån|tis|fre|lör|sön|pon|wt|śr|czw|pt|sob|niedz)\.?,",
+    re.IGNORECASE,
+)
