@@ -126,15 +126,18 @@ def test_outlook_html_reply_is_cut_at_its_marker() -> None:
 
 
 def test_commands_survive_and_french_signature_and_disclaimer_are_cut() -> None:
-    """Technician commands stay at the top; the closing, name and disclaimer go to signature."""
+    """Technician commands stay at the top; the sign-off and name are the person's text (issue
+    10), the title and disclaimer below them go to the signature."""
     body = (
         "#priority P2\n#note disque remplacé\n\nFait ce matin.\n\nCordialement,\nAlice Moreau\n"
         "Support informatique\n\nCe message et toutes les pièces jointes sont confidentiels et "
         "établis à l'intention exclusive de ses destinataires.\n"
     )
     cleaned = clean_body(body)
-    assert cleaned.text == "#priority P2\n#note disque remplacé\n\nFait ce matin.\n"
-    assert cleaned.signature.startswith("Cordialement,") and "confidentiels" in cleaned.signature
+    assert cleaned.text == ("#priority P2\n#note disque remplacé\n\nFait ce matin.\n\n"
+                            "Cordialement,\nAlice Moreau\n")
+    assert cleaned.signature.startswith("Support informatique")
+    assert "confidentiels" in cleaned.signature
 
 
 def test_unsure_cases_keep_the_text() -> None:

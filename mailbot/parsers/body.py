@@ -288,6 +288,19 @@ def _next_content(lines: list[str], i: int) -> int:
     return i
 
 
+def _interleaved(lines: list[str], i: int) -> bool:
+    """Whether the text from i holds an answer followed by another quote: the person answered
+    between the quoted lines, and the quotes are the questions the answers need."""
+    answer = False
+    for line in lines[i:]:
+        if _QUOTE.match(line):
+            if answer:
+                return True
+        elif line.strip():
+            answer = True
+    return False
+
+
 def _quote_block_end(lines: list[str], i: int, *, bars: bool = False) -> int:
     """Index after the quote block starting at i (blank lines inside the block included)."""
     pattern = _BAR_QUOTE if bars else _QUOTE
@@ -387,6 +400,10 @@ def _split_history(lines: list[str], candidates: list[int]) -> tuple[list[str], 
         if not bottom_post:
             quoted.extend(lines[i:])
             break
+        if _interleaved(lines, quote_end):
+            quoted.extend(lines[i:after])  # answers between the quoted lines: keep them all
+            i = after
+            continue
         quoted.extend(lines[i:quote_end])
         i = quote_end
     return kept, quoted
@@ -414,6 +431,10 @@ _CLOSING = re.compile(
     r"merci d'avance|merci par avance|salutations|meilleures salutations|"
     r"sinc[eè]res salutations|bonne (?:journ[ée]e|soir[ée]e)|"
     r"(?:best|kind|warm|many thanks and)? ?regards|best wishes|cheers|thanks|many thanks|"
+    r"merci(?: beaucoup| encore)?|bonne fin de journ[ée]e|belle journ[ée]e|"
+    r"cordiali saluti|saluti|groeten|hartelijke groet(?:en)?|"
+    r"atenciosamente|cumprimentos|pozdrawiam|z powa[żz]aniem|med v[äa]nlig h[äa]lsning|"
+    r"vennlig hilsen|mvh|с уважением|gr(?:ü|ue)(?:ß|ss)e|lg|vg|"
     r"mit freundlichen gr(?:ü|ue)(?:ß|ss)en|mit lieben gr(?:ü|ue)(?:ß|ss)en|"
     r"viele gr(?:ü|ue)(?:ß|ss)e|"
     r"freundliche gr(?:ü|ue)(?:ß|ss)e|saludos(?: cordiales)?|un saludo|cordiali saluti|"
@@ -468,7 +489,60 @@ def _signature_start(lines: list[str]) -> int:
         closing = bool(_CLOSING.match(lines[i])) and any(t.strip() for t in tail)
         if mobile or ((closing or _DASHES.match(lines[i])) and _short_block(tail)):
             found = i
-    return found
+    if found < body_end and _CLOSING.match(lines[found]):
+        return _after_sign_off(lines, found, body_end)
+    return _contact_block(lines, found)
+
+
+# A sign-off's name line: a few words without digits, addresses or sentence punctuation.
+_NAME_LINE = re.compile(r"^[ \t]*[^\W\d_](?:[^\W\d_]|[ '’.\-]){0,40}$")
+# What a signature's contact lines carry: a phone number, an address, a web site, a postcode.
+_CONTACT = re.compile(
+    r"\+?\(?\d[\d .()/-]{7,}\d|[\w.+-]+@[\w-]+\.[\w.-]+|\bwww\.|https?://|"
+    r"\b\d{5}\s+[A-ZÀ-Ý]|\b(?:t[ée]l|tel|phone|mobile|mob|portable|gsm|fax)\b\.?\s*[:.]",
+    re.IGNORECASE,
+)
+_MAX_CONTACT_LINES = 8
+_MAX_CONTACT_WIDTH = 80
+
+
+def _name_line(line: str) -> bool:
+    return bool(_NAME_LINE.match(line)) and len(line.split()) <= 4
+
+
+def _after_sign_off(lines: list[str], i: int, end: int) -> int:
+    """A sign-off ("Cordialement," and the name under it) is the person's text: the signature
+    starts after it."""
+    j = i + 1
+    if j < end and not lines[j].strip() and j + 1 < end and _name_line(lines[j + 1]):
+        j += 1
+    if j < end and _name_line(lines[j]):
+        j += 1
+    return j
+
+
+def _contact_block(lines: list[str], end: int) -> int:
+    """Where a closing paragraph of contact lines (name, title, phone, address) starts, or
+    `end`. Half its lines at least must carry contact details and none may read as a sentence,
+    so that a person's "call me on 06 ..." stays text."""
+    last = end
+    while last and not lines[last - 1].strip():
+        last -= 1
+    start = last
+    while start and lines[start - 1].strip():
+        start -= 1
+    block = lines[start:last]
+    if not start or not any(line.strip() for line in lines[:start]):
+        return end
+    if not 2 <= len(block) <= _MAX_CONTACT_LINES or any(
+            len(line) > _MAX_CONTACT_WIDTH for line in block):
+        return end
+    signals = [bool(_CONTACT.search(line)) for line in block]
+    sentences = [not s and (len(line.split()) > 6 or line.rstrip().endswith(("?", "!")))
+                 for s, line in zip(signals, block, strict=True)]
+    if sum(signals) < max(2, len(block) // 2) or any(sentences):
+        return end
+    return start + 1 if _name_line(block[0]) and not signals[0] else start
 
 
 def clean_body(text: str) -> CleanBody:

@@ -27,6 +27,7 @@ from mailbot.parsers.layouts import (
     header_key,
 )
 from mailbot.parsers.result import Forwarded
+from mailbot.parsers.subject import is_forward_subject
 
 _QUOTE = re.compile(r"^(?:[ \t]*>)+[ \t]?")
 _AMBIGUOUS_SEPARATOR = re.compile(
@@ -160,6 +161,21 @@ def _who_wrote(line: str) -> tuple[str, str]:
     return (found.group(0).lower() if found else ""), name
 
 
+def _chain(blocks: list[ForwardBlock]) -> list[ForwardBlock]:
+    """The nested forwards, outermost first. A block inside a forwarded message is a further
+    forward when it says so (its own forward separator) or when the message around it was
+    itself a forward ("TR: ...", "Fwd: ..."); otherwise it is that message's reply history,
+    and the forwarded message's author is the one with the problem."""
+    chain = blocks[:1]
+    for block in blocks[1:]:
+        outer = chain[-1]
+        if block.kind == "forward" or is_forward_subject(outer.subject or ""):
+            chain.append(block)
+        else:
+            break
+    return chain
+
+
 def detect_forward(text: str, *, subject_is_forward: bool, subject_is_reply: bool,
                    fallback_subject: str | None = None) -> tuple[Forwarded | None, str, str]:
     """The forward found in `text`, the forwarder's own note above it, and the original body.
@@ -174,6 +190,7 @@ def detect_forward(text: str, *, subject_is_forward: bool, subject_is_reply: boo
         blocks = [b for b in blocks if b.kind in allowed]
     if not blocks:
         return None, "", ""
+    blocks = _chain(blocks)
     inner = blocks[-1]
     note = "\n".join(lines[: blocks[0].line]).strip()
     original_body = "\n".join(lines[inner.body_start:]).strip()

@@ -118,7 +118,7 @@ WROTE = (
 # Gmail's "wrote ----"), perhaps a trailing "följande:" (Swedish Outlook) or a date (Norwegian).
 ATTRIBUTION = re.compile(
     rf"^[ \t\xa0>-]*(?=.*[\d@]|.*\b(?:on|le|am|el|il|op|den|em|dnia|w\s+dniu)\b)"
-    rf".{{0,300}}{WROTE}(?:[ \t\xa0]+(?:f[öo]ljande|den\s.{{0,80}}))?[ \t\xa0]*"
+    rf".{{0,300}}{WROTE}(?:[ \t\xa0]+(?:.{{0,150}}?f[öo]ljande|den\s.{{0,80}}))?[ \t\xa0]*"
     rf"(?:[:：]|-{{2,}})?[ \t\xa0-]*$",
     re.IGNORECASE,
 )

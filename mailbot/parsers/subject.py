@@ -81,6 +81,11 @@ def peel_prefixes(subject: str) -> tuple[str, list[str]]:
     return rest, found
 
 
+def is_forward_subject(subject: str) -> bool:
+    """Whether a subject carries a forward prefix ("TR:", "Fwd:", "WG:" ...) among its prefixes."""
+    return any(_FORWARD_ONLY.match(p) for p in peel_prefixes(subject)[1])
+
+
 def has_urgent(text: str) -> bool:
     """URGENT written as a word and not negated ("pas urgent", "non urgent", "not urgent")."""
     for match in _URGENT.finditer(text):
