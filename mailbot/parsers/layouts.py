@@ -134,3 +134,16 @@ ATTRIBUTION_START = re.compile(
     r"man|tir|ons|tor|fre|lør|søn|mån|tis|fre|lör|sön|pon|wt|śr|czw|pt|sob|niedz)\.?,",
     re.IGNORECASE,
 )
+
+# The words an auto-responder puts before the subject it answers ("Réponse automatique : ...",
+# "Automatic reply: ...", "Autosvar: ...", "自动回复: ..."): machine forms, never a person's
+# way to start a subject, so each is enough on its own when followed by its colon.
+AUTO_REPLY_PREFIX = (
+    r"r[ée]ponse\s+automatique|absence\s+du\s+bureau|absent\s+du\s+bureau|message\s+d['’]absence|"
+    r"automatic\s+reply|auto(?:matic)?[\s-]?reply|autoreply|auto[\s-]?respon\w*|"
+    r"out\s+of\s+(?:the\s+)?office(?:\s+auto\s*reply)?|"
+    r"automatische\s+antwort|abwesenheitsnotiz|respuesta\s+autom[áa]tica|"
+    r"risposta\s+automatica|automatisch\s+antwoord|resposta\s+autom[áa]tica|"
+    r"odpowied[źz]\s+automatyczna|autosvar|automatisk\s+svar|automatiskt\s+svar|"
+    r"автоматический\s+ответ|автоответ|自动回复|自動回覆|自動回復|自動応答|自動返信|auto"
+)

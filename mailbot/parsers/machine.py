@@ -14,13 +14,12 @@ from dataclasses import dataclass, field
 from email.message import Message
 
 from mailbot.parsers.headers import decode_text, message_ids
+from mailbot.parsers.layouts import AUTO_REPLY_PREFIX
 from mailbot.parsers.result import Bounce, ParseRules
+from mailbot.parsers.wording import auto_reply_wording, challenge_wording, mta_opening
 
 _OOO_SUBJECT = re.compile(
-    r"^\s*(?:r[ée]ponse\s+automatique|absence\s+du\s+bureau|absent\s+du\s+bureau|"
-    r"message\s+d'absence|automatic\s+reply|auto[\s-]?reply|autoreply|auto[\s-]?respons\w*|"
-    r"out\s+of\s+(?:the\s+)?office|automatische\s+antwort|abwesenheitsnotiz|"
-    r"respuesta\s+autom[áa]tica|risposta\s+automatica|automatisch\s+antwoord|auto)\s*[:：]"
+    rf"^\s*(?:{AUTO_REPLY_PREFIX})\s*[:：]"
     r"|\((?:automatic\s+response|r[ée]ponse\s+automatique|auto[\s-]?reply)\)\s*$"
     r"|\bis\s+out\s+of\s+(?:the\s+)?office\b.*\breturning\b",
     re.IGNORECASE,
@@ -57,7 +56,9 @@ _MTA_LINES = re.compile(
     re.IGNORECASE | re.MULTILINE,
 )
 _BRACKETED = re.compile(r"\[([\w.+-]{2,64})\]")
-_MACHINE_LOCALPART = re.compile(r"^(?:mailer-daemon|postmaster|mail-daemon|mdaemon)\b", re.I)
+# Senders only MTAs use; Exchange sends its NDRs from "MicrosoftExchange" + 32 hex digits.
+_MACHINE_LOCALPART = re.compile(
+    r"^(?:mailer-daemon|postmaster|mail-daemon|mdaemon|microsoftexchange[0-9a-f]{32})\b", re.I)
 
 
 @dataclass
@@ -111,6 +112,20 @@ def _ooo_subject(f: Facts) -> str | None:
     return f"out-of-office subject: {f.subject[:60]!r}" if _OOO_SUBJECT.search(f.subject) else None
 
 
+def _auto_reply_wording(f: Facts) -> str | None:
+    # An out-of-office sent without any header: only what it says betrays it. Not for replies
+    # that forward something, nor long mails: an auto-reply is a few lines.
+    found = auto_reply_wording(f.subject, f.body)
+    return f"out-of-office wording: {', '.join(found)}" if found else None
+
+
+def _challenge(f: Facts) -> str | None:
+    # Challenge-response filters ask the sender to prove they are a person: a subject asking
+    # for a confirmation and a body that asks to click to verify.
+    found = challenge_wording(f.subject, f.body)
+    return f"challenge-response request: {found}" if found else None
+
+
 def _read_receipt(f: Facts) -> str | None:
     if f.report_type in ("disposition-notification", "feedback-report"):
         return f"Content-Type: multipart/report; report-type={f.report_type}"
@@ -157,6 +172,8 @@ AUTO_REPLY_RULES: tuple[Rule, ...] = (
     _vendor_autoreply,  # X-Autoreply, Exchange rules agent, Precedence: auto_reply
     _read_receipt,  # MDN read receipts, ARF abuse reports
     _ooo_subject,  # "Réponse automatique :", "Automatic reply:", "AUTO:", "(Automatic Response)"
+    _auto_reply_wording,  # header-less out-of-office: what it says, in many languages
+    _challenge,  # challenge-response spam filters asking to confirm
     _bot_itself,  # our own mail coming back
 )
 LIST_RULES: tuple[Rule, ...] = (_list_headers, _list_subject_tag, _noreply_sender)
@@ -193,6 +210,10 @@ def _bounce_reasons(f: Facts) -> list[str]:
     if _auto_submitted(f):
         evidence.append(_auto_submitted(f) or "")
     subject_says = _BOUNCE_SUBJECT.match(f.subject)
+    opening = mta_opening(f.subject, f.body)
+    if opening:
+        # An MTA's report starts with its own sentence; a person quoting one writes first.
+        return [f"MTA report opening: {opening!r}", *evidence]
     if not evidence and not subject_says:
         return []  # the common case: the costly text searches below are not needed
     head = f.body[:20000]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from mailbot.parsers.layouts import AUTO_REPLY_PREFIX
 from mailbot.parsers.programs import Program
 from mailbot.tags import find_tag, strip_tags
 
@@ -26,13 +27,7 @@ _PREFIX = re.compile(
 _FORWARD_ONLY = re.compile(r"^(?:" + _FORWARD_WORDS + r")$", re.IGNORECASE)
 
 # A machine's own subject prefixes: peeled for the cleaned subject, judged in machine.py.
-_AUTO_PREFIX = re.compile(
-    r"^\s*(?:r[ée]ponse\s+automatique|absence\s+du\s+bureau|absent\s+du\s+bureau|"
-    r"automatic\s+reply|auto(?:matic)?[\s-]?reply|autoreply|out\s+of\s+(?:the\s+)?office|"
-    r"automatische\s+antwort|abwesenheitsnotiz|respuesta\s+autom[áa]tica|"
-    r"risposta\s+automatica|automatisch\s+antwoord|auto)\s*[:：]\s*",
-    re.IGNORECASE,
-)
+_AUTO_PREFIX = re.compile(rf"^\s*(?:{AUTO_REPLY_PREFIX})\s*[:：]\s*", re.IGNORECASE)
 
 # URGENT as a word: not "non-urgent", not "urgentistes", and not under a negation.
 _URGENT = re.compile(r"(?<![\w-])urgent(?![\w-])", re.IGNORECASE)

@@ -1,0 +1,153 @@
+"""What machine mail says when its headers do not say it: out-of-office texts, challenge-response
+requests and the first sentence of an MTA's report, in the languages of European mail.
+
+A person must never be taken for a machine, so every rule here asks for what only the machine
+writes: an MTA report *opens* with the MTA's sentence (a person quoting one writes first); an
+out-of-office says at least two of the things out-of-office texts say (I am away now, I have
+limited access / will answer on my return, whom to call if urgent, "this is an automatic reply"),
+one of them the absence itself, in a short text; a person announcing a future absence or asking
+about their own automatic reply says neither.
+"""
+
+from __future__ import annotations
+
+import re
+
+from mailbot.parsers.subject import peel_prefixes
+
+# The sentence an MTA's report opens with (Postfix, qmail, Exim, Sendmail, Exchange in English,
+# French and German, Gmail, Yahoo, Lotus Notes / Domino).
+_MTA_OPENING = re.compile(
+    r"this is the mail system at host|"
+    r"hi\.\s+this is the qmail-send program|"
+    r"this message was created automatically by mail delivery software|"
+    r"the original message was received at .{5,80}\n.{0,200}----- the following addresses? had|"
+    r"delivery has failed to these recipients or groups|"
+    r"votre message n['’]a pas pu [êe]tre remis [àa] ces destinataires|"
+    r"die nachricht konnte nicht an folgende empf[äa]nger oder gruppen zugestellt werden|"
+    r"your message (?:to [^\n]{3,100} )?couldn['’]t be delivered|"
+    r"this is an automatically generated delivery status notification|"
+    r"delivery to the following recipients? failed|"
+    r"i['’]m sorry to have to inform you that your message could not|"
+    r"sorry, we were unable to deliver your message to the following address|"
+    r"your message\s*\n\s*\n?\s*subject:[^\n]*\n\s*\n?\s*was not delivered to",
+    re.IGNORECASE,
+)
+_OPENING_SPAN = 400  # the report's sentence comes first; a person writes first
+
+_REPLY_OR_FORWARD = ("re", "tr", "fw", "fwd", "wg", "aw", "rv", "enc", "pd", "vb", "sv", "vs")
+
+
+def mta_opening(subject: str, body: str) -> str | None:
+    """The MTA sentence a bounce opens with, or None (never for a reply or a forward)."""
+    _, prefixes = peel_prefixes(subject)
+    if any(p in _REPLY_OR_FORWARD for p in prefixes):
+        return None
+    head = body.lstrip()[:_OPENING_SPAN]
+    found = _MTA_OPENING.search(head)
+    if not found or found.start() > 0 and head[:found.start()].strip(" \t\n>*#"):
+        return None
+    return found.group(0)[:60]
+
+
+# What out-of-office texts say, by what it means; a text must say two of these, "away" one of
+# them. Present tense only: "je serai absent lundi" is a person announcing an absence.
+_OOF_SIGNS: dict[str, re.Pattern[str]] = {
+    "away": re.compile(
+        r"\bje suis (?:actuellement |en ce moment |absente? )?(?:absente?|en cong[ée]s?|"
+        r"en vacances|en d[ée]placement|hors du bureau|en formation|en arr[êe]t)\b|"
+        r"\babsente? du bureau\b|\bi(?:'m| am) (?:currently |now )?(?:out of (?:the )?office|"
+        r"away from (?:the )?office|on (?:annual |parental )?leave|on vacation|on holiday|away)\b|"
+        r"\bich bin (?:derzeit |zurzeit |momentan |bis [^.\n]{1,40} )?(?:nicht im b[üu]ro|"
+        r"abwesend|im urlaub|au(?:ß|ss)er haus)|\bestoy (?:fuera de la oficina|de vacaciones|"
+        r"ausente)|\bsono (?:fuori (?:ufficio|sede)|in ferie|assente)|"
+        r"\bik ben (?:momenteel |op dit moment )?(?:afwezig|niet op kantoor|met vakantie)|"
+        r"\bestou (?:fora do escrit[óo]rio|de f[ée]rias|ausente)|"
+        r"\bjestem (?:poza biurem|na urlopie|nieobecn)|"
+        r"\bjag [äa]r (?:p[åa] semester|tj[äa]nstledig|borta|inte p[åa] kontoret|ledig|"
+        r"fr[åa]nvarande)|\bjeg er (?:p[åa] ferie|ute av kontoret|borte|ikke p[åa] kontoret)|"
+        r"я (?:в отпуске|не в офисе|отсутствую)|меня нет в офисе|"
+        r"不在办公室|正在休假|不在にしております|不在です|休暇中",
+        re.IGNORECASE,
+    ),
+    "return": re.compile(
+        r"acc[èe]s limit[ée]|limited access|accesso limitato|acceso limitado|eingeschr[äa]nkt|"
+        r"[àa] mon retour|(?:up)?on my return|when i (?:return|get back|am back)|"
+        r"nach meiner r[üu]ckkehr|a mi regreso|al mio rientro|na mijn terugkeer|"
+        r"quando (?:regressar|retornar)|po powrocie|n[äa]r jag [äa]r tillbaka|"
+        r"n[åa]r jeg er tilbake|по возвращении|返回后|戻り次第",
+        re.IGNORECASE,
+    ),
+    "urgent contact": re.compile(
+        r"en cas d['’]urgence|pour toute urgence|for (?:urgent|immediate) (?:matters|issues|"
+        r"requests|enquiries|inquiries|assistance)|in (?:urgent|case of emergency)|"
+        r"in dringenden f[äa]llen|en caso de urgencia|per urgenze|in caso di urgenza|"
+        r"bij dringende zaken|in dringende gevallen|em caso de urg[êe]ncia|w pilnych sprawach|"
+        r"i br[åa]dskande [äa]renden|i hastesaker|по срочным вопросам|如有急事|如有紧急|"
+        r"お急ぎの場合",
+        re.IGNORECASE,
+    ),
+    "not forwarded": re.compile(
+        r"ne sera pas transf[ée]r[ée]|will not be forwarded|wird nicht weitergeleitet|"
+        r"no ser[áa] reenviado|non verr[àa] inoltrat|wordt niet doorgestuurd",
+        re.IGNORECASE,
+    ),
+    "automatic": re.compile(
+        r"ceci est (?:une r[ée]ponse|un message) automatique|"
+        r"this is an? (?:automatic|automated|auto-generated) (?:reply|response|message)|"
+        r"dies ist eine automatische (?:antwort|nachricht)|"
+        r"(?:esta|este) es una? (?:respuesta|mensaje) autom[áa]tic|"
+        r"questa [èe] una risposta automatica|dit is een automatisch (?:antwoord|bericht)|"
+        r"esta [ée] uma resposta autom[áa]tica|это автоматический ответ|此为自动回复|"
+        r"自動返信メッセージです",
+        re.IGNORECASE,
+    ),
+}
+# Subject words that hint at an absence without a machine's prefix ("Absent", "On leave").
+_ABSENCE_SUBJECT = re.compile(
+    r"\b(?:absente?|absence|out of (?:the )?office|on leave|vacation|abwesend|afwezig|ausente|"
+    r"assente|fuori ufficio|nieobecn\w*|fr[åa]nvarande|frav[æa]r|отсутств\w*|不在)\b",
+    re.IGNORECASE,
+)
+_MAX_AUTO_REPLY_CHARS = 2500
+
+
+def auto_reply_wording(subject: str, body: str) -> list[str]:
+    """The out-of-office signs a short text shows, when they are enough; else []."""
+    _, prefixes = peel_prefixes(subject)
+    if any(p in ("tr", "fw", "fwd", "wg", "rv", "enc", "pd", "vb") for p in prefixes):
+        return []
+    text = body.strip()
+    if len(text) > _MAX_AUTO_REPLY_CHARS:
+        return []
+    signs = [name for name, pattern in _OOF_SIGNS.items() if pattern.search(text)]
+    if "away" not in signs and "automatic" not in signs:
+        return []
+    if len(signs) >= 2 or (signs and _ABSENCE_SUBJECT.search(subject)):
+        return signs
+    return []
+
+
+_CHALLENGE_SUBJECT = re.compile(
+    r"\b(?:please confirm|confirm your (?:message|e-?mail)|confirmation (?:requise|required|"
+    r"n[ée]cessaire)|verification (?:required|request)|v[ée]rification requise|"
+    r"action required|bitte best[äa]tigen)\b",
+    re.IGNORECASE,
+)
+_CHALLENGE_BODY = re.compile(
+    r"verify that you are a (?:real )?(?:person|human)|protecting myself from (?:receiving )?"
+    r"(?:junk|spam)|only accepts? (?:mail|messages) from (?:approved|verified)|"
+    r"approved senders|"
+    r"n['’]accepte que les messages des exp[ée]diteurs (?:valid[ée]s|autoris[ée]s)|"
+    r"confirmer votre (?:envoi|message)|confirm (?:your|that you sent this) (?:message|e-?mail)|"
+    r"will be delivered (?:once|after) you (?:have )?confirm",
+    re.IGNORECASE,
+)
+
+
+def challenge_wording(subject: str, body: str) -> str | None:
+    """What shows a challenge-response request: its subject and its request to verify."""
+    if not _CHALLENGE_SUBJECT.search(subject):
+        return None
+    found = _CHALLENGE_BODY.search(body[:_MAX_AUTO_REPLY_CHARS])
+    return found.group(0) if found else None
