@@ -43,14 +43,46 @@ class _Found:
 # Codes
 # ---------------------------------------------------------------------------------------------
 
+_HTTP_REASONS = (
+    "bad request|unauthorized|forbidden|not found|method not allowed|request time-?out|"
+    "conflict|gone|payload too large|too many requests|internal server error|not implemented|"
+    "bad gateway|service unavailable|service temporarily unavailable|gateway time-?out|"
+    "erreur interne du serveur|introuvable|acc[eè]s refus[ée]|interdit|passerelle incorrecte|"
+    "service indisponible|d[ée]lai d'attente de la passerelle d[ée]pass[ée]|page introuvable"
+)
+_HTTP_REASONS_RE = rf"(?:{_HTTP_REASONS})\b"
+
+_ERROR_WORD = (r"(?:\berreur|\berror|\bfehler|\bcode d'erreur|\berror code|\bcode erreur|"
+               r"\bfehlercode)")
 _CODES = re.compile(
     r"\b(?P<hex>0x[0-9A-Fa-f]{8})\b"
-    r"|\b(?P<ora>(?:ORA|TNS|PLS|SP2)-\d{4,5})\b"
+    r"|\b(?P<ora>(?:ORA|TNS|PLS|SP2|IMP|EXP|RMAN)-\d{4,5})\b"
     r"|\((?P<sym>[A-Z][A-Z0-9]*_[A-Z0-9_]{2,})\)"
     r"|\b(?P<win32>ERROR_[A-Z0-9_]{3,})\b"
-    r"|(?:\berreur|\berror|\bfehler|\bcode d'erreur|\berror code|\bcode erreur)"
+    # SQLSTATE: "SQLSTATE[23000]", "SQLSTATE=42S02", "SQL state: 42P01", ODBC's "ERROR [08001]".
+    r"|\bSQL[ \t]?STATE[ \t]*[\[=:]?[ \t]*(?P<sqlstate>[0-9A-Z]{2}[0-9A-Z]{3})\b"
+    r"|^ERROR[ \t]+\[(?P<odbc>[0-9A-Z]{5})\]"
+    # SQL Server's "Msg 547, Level 16" (and its translations).
+    r"|\b(?:Msg|Mens\.?|Message)[ \t]+(?P<msg>\d{1,6}),[ \t]*(?:Level|Niveau|Nivel|Ebene)\b"
+    # VBA: "Run-time error '1004':", "Erreur d'exécution '91' :".
+    r"|(?:run-?time error|erreur d'ex[ée]cution|laufzeitfehler|error en tiempo de ejecuci[óo]n|"
+    r"errore di run-?time)[ \t]*'(?P<vba>-?\d{1,6})'"
+    rf"|{_ERROR_WORD}"
     r"(?:[ \t\xa0]*(?:n[°º]|no\.?|num[ée]ro|number|#|syst[eè]me|system))?[ \t\xa0]*:?[ \t\xa0]*"
-    r"(?P<num>\d{2,6})\b",
+    r"(?P<num>-?\d{2,10})\b"
+    # A negative number of 5 digits or more is an error code wherever it stands (-2147467259).
+    r"|(?<![\w.-])(?P<negative>-\d{5,10})\b"
+    # HTTP: "HTTP Error 503", "HTTP/1.1 404", "502 Bad Gateway".
+    r"|\bHTTP(?:/\d(?:\.\d)?)?[ \t]+(?:error[ \t]+)?(?P<http>[45]\d\d)\b"
+    rf"|\b(?P<status>[45]\d\d)[ \t]*[-–:]?[ \t]*(?={_HTTP_REASONS_RE})",
+    re.IGNORECASE | re.MULTILINE,
+)
+# Application codes of letters, a dash and a number ("PAI-2041", "E-1023"): only where the line
+# reads as an error report, so that an order "CMD-2041" is not taken for one.
+_APP_CODE = re.compile(r"\b(?P<code>[A-Z]{1,6}-\d{2,6})\b(?![-/.]\d)")
+_APP_CODE_CONTEXT = re.compile(
+    r"erreur|error|fehler|errore|code|affiche|displays?|shows?|says|dit|get|re[çc]ois|"
+    r"[ée]chec|failed|invalid|invalide|impossible|refus|denied|interdit|message",
     re.IGNORECASE,
 )
 
@@ -62,6 +94,10 @@ def _find_codes(text: str) -> list[str]:
         code = next(value for value in match.groupdict().values() if value)
         if code not in codes:
             codes.append(code)
+    for line in text.splitlines() if _APP_CODE.search(text) else ():
+        if _APP_CODE_CONTEXT.search(line):
+            codes.extend(m["code"] for m in _APP_CODE.finditer(line) if m["code"] not in codes
+                         and not m["code"].upper().startswith(("ORA-", "TNS-", "PLS-")))
     return codes
 
 
@@ -282,13 +318,6 @@ def _sql(text: str, catalogue: Catalogue) -> list[_Found]:
     return found
 
 
-_HTTP_REASONS = (
-    "bad request|unauthorized|forbidden|not found|method not allowed|request time-?out|"
-    "conflict|gone|payload too large|too many requests|internal server error|not implemented|"
-    "bad gateway|service unavailable|service temporarily unavailable|gateway time-?out|"
-    "erreur interne du serveur|introuvable|acc[eè]s refus[ée]|interdit|passerelle incorrecte|"
-    "service indisponible|d[ée]lai d'attente de la passerelle d[ée]pass[ée]"
-)
 _HTTP_STATUS = re.compile(
     rf"^[ \t]*(?:HTTP(?:/\d(?:\.\d)?)?[ \t]+|(?:HTTP )?(?:Error|Erreur)[ \t]+)?"
     rf"(?P<code>[45]\d\d)(?:\.\d+)?[ \t]*[-–:]?[ \t]*(?P<reason>{_HTTP_REASONS})[ \t]*$",
@@ -339,6 +368,67 @@ def _codes_only(text: str, catalogue: Catalogue) -> list[_Found]:
     return found
 
 
+_VBA = re.compile(
+    r"^[ \t]*(?P<head>(?:run-?time error|erreur d'ex[ée]cution|laufzeitfehler|"
+    r"error en tiempo de ejecuci[óo]n|errore di run-?time)[ \t]*'(?P<num>-?\d{1,6})'[ \t]*:?)"
+    r"[ \t]*\n(?:[ \t]*\n)*[ \t]*(?P<message>\S[^\n]*)",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
+def _vba(text: str, catalogue: Catalogue) -> list[_Found]:
+    """Office macros' run-time errors: the number in quotes, the message on the next line."""
+    return [_Found(m.start(), m.end(), ErrorText(
+        "app_message", _application_in(text, catalogue) or "Microsoft Visual Basic", None,
+        m["message"].strip(), [m["num"]])) for m in _VBA.finditer(text)]
+
+
+# PostgreSQL prints "ERROR:  <message>" and, a few lines below, "SQL state: 42P01".
+_SQLSTATE_LINE = re.compile(
+    r"^[^\n]*\bSQL[ \t]?STATE\b[^\n]*$|^ERROR[ \t]+\[[0-9A-Z]{5}\][^\n]*$",
+    re.IGNORECASE | re.MULTILINE,
+)
+_PG_ERROR = re.compile(r"^(?:ERROR|ERREUR|FATAL):[ \t]+(?P<message>[^\n]+)", re.MULTILINE)
+
+
+def _sqlstate(text: str, catalogue: Catalogue) -> list[_Found]:
+    found: list[_Found] = []
+    for m in _SQLSTATE_LINE.finditer(text):
+        start, message = m.start(), m[0].strip()
+        before = list(_PG_ERROR.finditer(text, max(0, m.start() - 600), m.start()))
+        if before and message.lower().startswith("sql state"):
+            start, message = before[-1].start(), "ERROR: " + " ".join(before[-1]["message"].split())
+        codes = _find_codes(text[start:m.end()])
+        # PDO prints the driver's own number after the state's text: "...: 1062 Duplicate".
+        codes += [c for c in _DRIVER_CODE.findall(m[0]) if c not in codes]
+        found.append(_Found(start, m.end(), ErrorText(
+            "sql_error", _application_in(text, catalogue), None, message, codes)))
+    return found
+
+
+_DRIVER_CODE = re.compile(r"\]:[^:\n]{3,80}:[ \t]+(\d{3,5})[ \t]")
+
+
+_CODE_LINE_ANY = re.compile(r"^[^\n]*\S[^\n]*$", re.MULTILINE)
+
+
+def _code_lines(text: str, catalogue: Catalogue) -> list[_Found]:
+    """The loosest: any line still unclaimed that carries a code in one of the forms above
+    (a negative number, an HTTP status, an application code), as the employee wrote it."""
+    found: list[_Found] = []
+    for m in _CODE_LINE_ANY.finditer(text):
+        codes = _find_codes(m[0])
+        if codes:
+            kind = "http_error" if _HTTP_ONLY.search(m[0]) else "other"
+            found.append(_Found(m.start(), m.end(), ErrorText(
+                kind, _application_in(text, catalogue), None, m[0].strip(), codes)))
+    return found
+
+
+_HTTP_ONLY = re.compile(rf"\bHTTP\b|\b[45]\d\d[ \t]*[-–:]?[ \t]*{_HTTP_REASONS_RE}",
+                        re.IGNORECASE)
+
+
 # ---------------------------------------------------------------------------------------------
 # The table: extractors from the most specific format to the loosest
 # ---------------------------------------------------------------------------------------------
@@ -353,8 +443,11 @@ _EXTRACTORS: tuple[tuple[re.Pattern[str], Extractor], ...] = (
     (re.compile(r"\n[ \t]+(?:at|à|bei|en|в) "), _exceptions),  # Java and .NET stack traces
     (re.compile(r"\b(?:Msg|Mens|Message) \d+, |\b(?:ORA|TNS|PLS)-\d"), _sql),  # SQL errors
     (re.compile(r"\b[45]\d\d\b"), _http),  # HTTP error pages
+    (re.compile(r"'\d{1,6}'"), _vba),  # VBA run-time errors
+    (re.compile(r"SQL ?STATE|^ERROR \[", re.IGNORECASE | re.MULTILINE), _sqlstate),  # SQLSTATE
     (re.compile(r"\b0x[0-9A-Fa-f]{8}\b|\b(?:erreur|error|fehler)\b", re.IGNORECASE),
      _codes_only),  # HRESULT / Win32 codes and application messages
+    (re.compile(r"\d"), _code_lines),  # any other line with a code in a known form
 )
 
 
