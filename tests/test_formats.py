@@ -77,6 +77,8 @@ def test_format_fixture(sidecar: Path) -> None:
         assert parsed.forwarded.original_sender == want["original_sender"], want["format"]
         assert parsed.requester == want["original_sender"], want["format"]
         assert _norm(want["note"]) in _norm(parsed.body), want["format"]
+        if want.get("original_subject") is not None:
+            assert parsed.forwarded.original_subject == want["original_subject"], want["format"]
     elif kind == "machine":
         parsed = parse(fixture.read_bytes(), TECHNICIANS)
         assert parsed.kind == want["kind"], (want["format"], parsed.machine_reasons)

@@ -232,12 +232,13 @@ def _attached_forward(message: Message, defects: list[str]) -> Forwarded | None:
         inner = inner[0] if isinstance(inner, list) and inner else None
         if not isinstance(inner, Message):
             continue
-        senders = addresses(inner.get_all("From", []), defects)
+        raw = RawHeaders(inner)  # 8-bit bytes in the attached message's headers kept
+        senders = addresses(raw.get_all("From"), defects)
         name, sender = senders[0] if senders else ("", "")
-        date = decode_text(inner.get("Date")) or None
-        ids = message_ids(inner.get("Message-ID"))
-        return Forwarded(sender, date, decode_text(inner.get("Subject")), name,
-                         original_cc=[a for _, a in addresses(inner.get_all("Cc", []), defects)],
+        date = decode_text(raw.get("Date")) or None
+        ids = message_ids(raw.get("Message-ID"))
+        return Forwarded(sender, date, decode_text(raw.get("Subject")), name,
+                         original_cc=[a for _, a in addresses(raw.get_all("Cc"), defects)],
                          original_message_id=ids[0] if ids else None,
                          text=clean_body(_best_text(inner, defects, 1)).text)
     return None
