@@ -278,6 +278,22 @@ def _read_dsn(part: Message, bounce: Bounce) -> None:
             bounce.status = status.group(0) if status else None
             reason = block.get("Diagnostic-Code")
             bounce.reason = decode_text(reason).split(";", 1)[-1].strip() if reason else None
+            bounce.status = _specific_status(bounce.status, bounce.reason or "")
+
+
+# An SMTP reply as a diagnostic quotes it: reply code, then the enhanced code (RFC 2034).
+_SMTP_REPLY_STATUS = re.compile(r"\b[245]\d\d[ -]'?([245]\.\d{1,3}\.\d{1,3})\b")
+
+
+def _specific_status(status: str | None, diagnostic: str) -> str | None:
+    """A Status of X.0.0 is "other undefined status" (RFC 3463): when the diagnostic quotes the
+    remote server's SMTP reply with an enhanced code of the same class, that code says more."""
+    if not status or not status.endswith(".0.0"):
+        return status
+    for found in _SMTP_REPLY_STATUS.finditer(diagnostic):
+        if found.group(1)[0] == status[0]:
+            return found.group(1)
+    return status
 
 
 def _returned_id(part: Message) -> str | None:
