@@ -9,11 +9,22 @@ trace is reported once, with the trace.
 from __future__ import annotations
 
 import bisect
-import functools
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
+
+from mailbot.parsers.error_apps import (
+    BUILD_PATH,
+    HOST,
+    PATH_PARTS,
+    SCRIPT_PATH,
+    Catalogue,
+    application_in,
+    catalogue_of,
+    dialog_application,
+)
+from mailbot.parsers.error_codes import HTTP_REASONS, HTTP_REASONS_RE, find_codes
 
 
 @dataclass
@@ -37,132 +48,6 @@ class _Found:
     start: int
     end: int
     error: ErrorText
-
-
-# ---------------------------------------------------------------------------------------------
-# Codes
-# ---------------------------------------------------------------------------------------------
-
-_HTTP_REASONS = (
-    "bad request|unauthorized|forbidden|not found|method not allowed|request time-?out|"
-    "conflict|gone|payload too large|too many requests|internal server error|not implemented|"
-    "bad gateway|service unavailable|service temporarily unavailable|gateway time-?out|"
-    "erreur interne du serveur|introuvable|acc[eè]s refus[ée]|interdit|passerelle incorrecte|"
-    "service indisponible|d[ée]lai d'attente de la passerelle d[ée]pass[ée]|page introuvable"
-)
-_HTTP_REASONS_RE = rf"(?:{_HTTP_REASONS})\b"
-
-_ERROR_WORD = (r"(?:\berreur|\berror|\bfehler|\bcode d'erreur|\berror code|\bcode erreur|"
-               r"\bfehlercode)")
-_CODES = re.compile(
-    r"\b(?P<hex>0x[0-9A-Fa-f]{8})\b"
-    r"|\b(?P<ora>(?:ORA|TNS|PLS|SP2|IMP|EXP|RMAN)-\d{4,5})\b"
-    r"|\((?P<sym>[A-Z][A-Z0-9]*_[A-Z0-9_]{2,})\)"
-    r"|\b(?P<win32>ERROR_[A-Z0-9_]{3,})\b"
-    # SQLSTATE: "SQLSTATE[23000]", "SQLSTATE=42S02", "SQL state: 42P01", ODBC's "ERROR [08001]".
-    r"|\bSQL[ \t]?STATE[ \t]*[\[=:]?[ \t]*(?P<sqlstate>[0-9A-Z]{2}[0-9A-Z]{3})\b"
-    r"|^ERROR[ \t]+\[(?P<odbc>[0-9A-Z]{5})\]"
-    # SQL Server's "Msg 547, Level 16" (and its translations).
-    r"|\b(?:Msg|Mens\.?|Message)[ \t]+(?P<msg>\d{1,6}),[ \t]*(?:Level|Niveau|Nivel|Ebene)\b"
-    # VBA: "Run-time error '1004':", "Erreur d'exécution '91' :".
-    r"|(?:run-?time error|erreur d'ex[ée]cution|laufzeitfehler|error en tiempo de ejecuci[óo]n|"
-    r"errore di run-?time)[ \t]*'(?P<vba>-?\d{1,6})'"
-    rf"|{_ERROR_WORD}"
-    r"(?:[ \t\xa0]*(?:n[°º]|no\.?|num[ée]ro|number|#|syst[eè]me|system))?[ \t\xa0]*:?[ \t\xa0]*"
-    r"(?P<num>-?\d{2,10})\b"
-    # A negative number of 5 digits or more is an error code wherever it stands (-2147467259).
-    r"|(?<![\w.-])(?P<negative>-\d{5,10})\b"
-    # HTTP: "HTTP Error 503", "HTTP/1.1 404", "502 Bad Gateway".
-    r"|\bHTTP(?:/\d(?:\.\d)?)?[ \t]+(?:error[ \t]+)?(?P<http>[45]\d\d)\b"
-    rf"|\b(?P<status>[45]\d\d)[ \t]*[-–:]?[ \t]*(?={_HTTP_REASONS_RE})",
-    re.IGNORECASE | re.MULTILINE,
-)
-# Application codes of letters, a dash and a number ("PAI-2041", "E-1023"): only where the line
-# reads as an error report, so that an order "CMD-2041" is not taken for one.
-_APP_CODE = re.compile(r"\b(?P<code>[A-Z]{1,6}-\d{2,6})\b(?![-/.]\d)")
-_APP_CODE_CONTEXT = re.compile(
-    r"erreur|error|fehler|errore|code|affiche|displays?|shows?|says|dit|get|re[çc]ois|"
-    r"[ée]chec|failed|invalid|invalide|impossible|refus|denied|interdit|message",
-    re.IGNORECASE,
-)
-
-
-def _find_codes(text: str) -> list[str]:
-    """Error codes in text, in order, once each (receipt and invoice numbers are not codes)."""
-    codes: list[str] = []
-    for match in _CODES.finditer(text):
-        code = next(value for value in match.groupdict().values() if value)
-        if code not in codes:
-            codes.append(code)
-    for line in text.splitlines() if _APP_CODE.search(text) else ():
-        if _APP_CODE_CONTEXT.search(line):
-            codes.extend(m["code"] for m in _APP_CODE.finditer(line) if m["code"] not in codes
-                         and not m["code"].upper().startswith(("ORA-", "TNS-", "PLS-")))
-    return codes
-
-
-# ---------------------------------------------------------------------------------------------
-# Applications
-# ---------------------------------------------------------------------------------------------
-
-# Software every site runs; a site's own programs come from its rules.toml catalogue.
-KNOWN_APPLICATIONS: dict[str, tuple[str, ...]] = {
-    "Windows Update": ("windows update", "mise à jour cumulative", "cumulative update",
-                       "mises à jour disponibles", "updates are available"),
-    "SQL Server": ("[sql server]", "sql server native client", "odbc driver 17 for sql server"),
-    "SAP GUI": ("sap gui", "sapgui"),
-    "Sage 100": ("sage 100",),
-    "Cegid": ("cegid",),
-    "Microsoft Excel": ("excel",),
-    "Microsoft Outlook": ("outlook",),
-    "Microsoft Word": ("winword", "microsoft word"),
-    "Microsoft Teams": ("microsoft teams",),
-}
-# Dialogs titled after a Windows component rather than an application.
-_WINDOWS_TITLES = re.compile(
-    r"^(?:imprimantes|printers|p[ée]riph[ée]riques et imprimantes|devices and printers|"
-    r"explorateur de fichiers|file explorer|windows explorer|explorateur windows|"
-    r"panneau de configuration|control panel|gestionnaire de p[ée]riph[ée]riques|device manager|"
-    r"s[ée]curit[ée] windows|windows security|connexion bureau [àa] distance|"
-    r"remote desktop connection|r[ée]seau|network|services|ex[ée]cuter|run|"
-    r"gestionnaire des t[âa]ches|task manager|param[eè]tres|settings)$",
-    re.IGNORECASE,
-)
-_TITLE_VERSION = re.compile(r"\s+(?:(?:for|pour) windows\s*)?v?\d+(?:\.\d+)*$", re.IGNORECASE)
-_BUILD_PATH = re.compile(r"[\\/](?P<app>[^\\/:\s]{2,60})[\\/]src[\\/]", re.IGNORECASE)
-_SCRIPT_PATH = re.compile(r'^\s*File "(?P<path>[^"]+\.pyw?)"', re.MULTILINE)
-_PATH_PARTS = re.compile(r"[\\/]")
-_HOST = re.compile(r"\b(?P<host>[a-z0-9-]+(?:\.[a-z0-9-]+)+\.[a-z]{2,})\b", re.IGNORECASE)
-
-Catalogue = tuple[tuple[str, re.Pattern[str]], ...]
-
-
-@functools.lru_cache(maxsize=16)
-def _compile_catalogue(entries: tuple[tuple[str, tuple[str, ...]], ...]) -> Catalogue:
-    return tuple(
-        (name, re.compile("|".join(re.escape(a) for a in (name, *aliases)), re.IGNORECASE))
-        for name, aliases in entries
-    )
-
-
-def _catalogue(applications: Mapping[str, Iterable[str]] | None) -> Catalogue:
-    """The site's programs first (they are more specific), then the well-known ones."""
-    site = tuple((name, tuple(aliases)) for name, aliases in (applications or {}).items())
-    return _compile_catalogue(site + tuple(KNOWN_APPLICATIONS.items()))
-
-
-def _application_in(text: str, catalogue: Catalogue) -> str | None:
-    for name, pattern in catalogue:
-        if pattern.search(text):
-            return name
-    return None
-
-
-def _dialog_application(title: str) -> str:
-    """A dialog names its application in its title, sometimes with a version to drop."""
-    if _WINDOWS_TITLES.match(title):
-        return f"Windows ({title})"
-    return _TITLE_VERSION.sub("", title) or title
 
 
 # ---------------------------------------------------------------------------------------------
@@ -191,8 +76,8 @@ def _dialog_error(title: str, body_lines: list[str], *, text: str) -> ErrorText:
     while len(lines) > 1 and _CODE_LINE.match(lines[0]):
         lines.pop(0)  # "Erreur n° 20418" above the text is a code, not the message
     title = title.strip()
-    return ErrorText("windows_dialog", _dialog_application(title), title,
-                     lines[0] if lines else None, _find_codes(text))
+    return ErrorText("windows_dialog", dialog_application(title), title,
+                     lines[0] if lines else None, find_codes(text))
 
 
 def _dialogs(text: str, catalogue: Catalogue) -> list[_Found]:
@@ -235,10 +120,10 @@ def _python(text: str, catalogue: Catalogue) -> list[_Found]:
     found: list[_Found] = []
     for m in _TRACEBACK.finditer(text):
         # The outermost frame is the script the user ran: a better name than any catalogue hit.
-        script = _SCRIPT_PATH.search(m[0])
-        app = _PATH_PARTS.split(script["path"])[-1] if script else None
+        script = SCRIPT_PATH.search(m[0])
+        app = PATH_PARTS.split(script["path"])[-1] if script else None
         found.append(_Found(m.start(), m.end(), ErrorText(
-            "python_traceback", app, None, m["last"].strip(), _find_codes(m["last"]))))
+            "python_traceback", app, None, m["last"].strip(), find_codes(m["last"]))))
     return found
 
 
@@ -279,19 +164,19 @@ def _exceptions(text: str, catalogue: Catalogue) -> list[_Found]:
             continue  # .NET frames also start with "at"; they are handled below
         message = m["head"].strip()
         found.append(_Found(m.start(), end, ErrorText(
-            "java_exception", _application_in(text, catalogue), None, message,
-            _find_codes(block))))
+            "java_exception", application_in(text, catalogue), None, message,
+            find_codes(block))))
     java_end = found[-1].end if found else 0
     for m in _DOTNET_HEAD.finditer(text):
         if m.start() < java_end:
             continue  # crude but linear: .NET and Java traces are not mixed in one paste
         end = _extend(text, m.end(), _DOTNET_TAIL)
         block = text[m.start():end]
-        build = _BUILD_PATH.search(block)
-        app = _application_in(block, catalogue) or (build["app"] if build else None)
+        build = BUILD_PATH.search(block)
+        app = application_in(block, catalogue) or (build["app"] if build else None)
         message = m["head"].split(" ---> ")[0].strip()
         found.append(_Found(m.start(), end, ErrorText(
-            "dotnet_exception", app, None, message, _find_codes(block))))
+            "dotnet_exception", app, None, message, find_codes(block))))
     return found
 
 
@@ -308,19 +193,19 @@ def _sql(text: str, catalogue: Catalogue) -> list[_Found]:
     found: list[_Found] = []
     for m in _SQLSERVER.finditer(text):
         app = "SQL Server Management Studio" if _SSMS.search(text) else "SQL Server"
-        codes = [m["num"], *(c for c in _find_codes(m["message"]) if c != m["num"])]
+        codes = [m["num"], *(c for c in find_codes(m["message"]) if c != m["num"])]
         found.append(_Found(m.start(), m.end(), ErrorText(
             "sql_error", app, None, m["message"].strip(), codes)))
     for m in _ORACLE.finditer(text):
-        app = _application_in(text, catalogue) or "Oracle Database"
+        app = application_in(text, catalogue) or "Oracle Database"
         found.append(_Found(m.start(), m.end(), ErrorText(
-            "sql_error", app, None, m["message"].strip(), _find_codes(m["message"]))))
+            "sql_error", app, None, m["message"].strip(), find_codes(m["message"]))))
     return found
 
 
 _HTTP_STATUS = re.compile(
     rf"^[ \t]*(?:HTTP(?:/\d(?:\.\d)?)?[ \t]+|(?:HTTP )?(?:Error|Erreur)[ \t]+)?"
-    rf"(?P<code>[45]\d\d)(?:\.\d+)?[ \t]*[-–:]?[ \t]*(?P<reason>{_HTTP_REASONS})[ \t]*$",
+    rf"(?P<code>[45]\d\d)(?:\.\d+)?[ \t]*[-–:]?[ \t]*(?P<reason>{HTTP_REASONS})[ \t]*$",
     re.MULTILINE | re.IGNORECASE,
 )
 _SERVER_BANNER = re.compile(r"^(?:nginx|apache|microsoft-iis|iis|cloudflare|envoy)\b",
@@ -340,8 +225,8 @@ def _http(text: str, catalogue: Catalogue) -> list[_Found]:
                 end = m.end() + line_match.end()
                 break
         page = text[m.start():end]
-        host = _HOST.search(page)
-        app = _application_in(page, catalogue) or (host["host"] if host else None)
+        host = HOST.search(page)
+        app = application_in(page, catalogue) or (host["host"] if host else None)
         found.append(_Found(m.start(), end, ErrorText("http_error", app, title, message,
                                                       [m["code"]])))
     return found
@@ -360,11 +245,11 @@ def _codes_only(text: str, catalogue: Catalogue) -> list[_Found]:
     found: list[_Found] = []
     for m in _HEX_LINE.finditer(text):
         found.append(_Found(m.start(), m.end(), ErrorText(
-            "hresult", _application_in(text, catalogue), None, m[0].strip(), _find_codes(m[0]))))
+            "hresult", application_in(text, catalogue), None, m[0].strip(), find_codes(m[0]))))
     for m in _APP_MESSAGE.finditer(text):
         found.append(_Found(m.start(), m.end(), ErrorText(
-            "app_message", _application_in(text, catalogue), None, m["line"].strip(),
-            _find_codes(m["line"]) or [m["code"]])))
+            "app_message", application_in(text, catalogue), None, m["line"].strip(),
+            find_codes(m["line"]) or [m["code"]])))
     return found
 
 
@@ -379,7 +264,7 @@ _VBA = re.compile(
 def _vba(text: str, catalogue: Catalogue) -> list[_Found]:
     """Office macros' run-time errors: the number in quotes, the message on the next line."""
     return [_Found(m.start(), m.end(), ErrorText(
-        "app_message", _application_in(text, catalogue) or "Microsoft Visual Basic", None,
+        "app_message", application_in(text, catalogue) or "Microsoft Visual Basic", None,
         m["message"].strip(), [m["num"]])) for m in _VBA.finditer(text)]
 
 
@@ -398,11 +283,11 @@ def _sqlstate(text: str, catalogue: Catalogue) -> list[_Found]:
         before = list(_PG_ERROR.finditer(text, max(0, m.start() - 600), m.start()))
         if before and message.lower().startswith("sql state"):
             start, message = before[-1].start(), "ERROR: " + " ".join(before[-1]["message"].split())
-        codes = _find_codes(text[start:m.end()])
+        codes = find_codes(text[start:m.end()])
         # PDO prints the driver's own number after the state's text: "...: 1062 Duplicate".
         codes += [c for c in _DRIVER_CODE.findall(m[0]) if c not in codes]
         found.append(_Found(start, m.end(), ErrorText(
-            "sql_error", _application_in(text, catalogue), None, message, codes)))
+            "sql_error", application_in(text, catalogue), None, message, codes)))
     return found
 
 
@@ -417,15 +302,15 @@ def _code_lines(text: str, catalogue: Catalogue) -> list[_Found]:
     (a negative number, an HTTP status, an application code), as the employee wrote it."""
     found: list[_Found] = []
     for m in _CODE_LINE_ANY.finditer(text):
-        codes = _find_codes(m[0])
+        codes = find_codes(m[0])
         if codes:
             kind = "http_error" if _HTTP_ONLY.search(m[0]) else "other"
             found.append(_Found(m.start(), m.end(), ErrorText(
-                kind, _application_in(text, catalogue), None, m[0].strip(), codes)))
+                kind, application_in(text, catalogue), None, m[0].strip(), codes)))
     return found
 
 
-_HTTP_ONLY = re.compile(rf"\bHTTP\b|\b[45]\d\d[ \t]*[-–:]?[ \t]*{_HTTP_REASONS_RE}",
+_HTTP_ONLY = re.compile(rf"\bHTTP\b|\b[45]\d\d[ \t]*[-–:]?[ \t]*{HTTP_REASONS_RE}",
                         re.IGNORECASE)
 
 
@@ -460,7 +345,7 @@ def extract_errors(
     the application of errors whose text does not carry a title.
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    catalogue = _catalogue(applications)
+    catalogue = catalogue_of(applications)
     claimed: list[_Found] = []  # kept sorted by start, spans never overlap
     for trigger, extractor in _EXTRACTORS:
         if not trigger.search(text):

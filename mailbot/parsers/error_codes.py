@@ -1,0 +1,67 @@
+"""Error codes in the forms people paste them: HRESULTs, negative numbers, SQLSTATEs, ORA- and
+Msg numbers, VBA run-time numbers, HTTP statuses, letter-dash-number application codes."""
+
+from __future__ import annotations
+
+import re
+
+# ---------------------------------------------------------------------------------------------
+# Codes
+# ---------------------------------------------------------------------------------------------
+
+HTTP_REASONS = (
+    "bad request|unauthorized|forbidden|not found|method not allowed|request time-?out|"
+    "conflict|gone|payload too large|too many requests|internal server error|not implemented|"
+    "bad gateway|service unavailable|service temporarily unavailable|gateway time-?out|"
+    "erreur interne du serveur|introuvable|acc[eè]s refus[ée]|interdit|passerelle incorrecte|"
+    "service indisponible|d[ée]lai d'attente de la passerelle d[ée]pass[ée]|page introuvable"
+)
+HTTP_REASONS_RE = rf"(?:{HTTP_REASONS})\b"
+
+_ERROR_WORD = (r"(?:\berreur|\berror|\bfehler|\bcode d'erreur|\berror code|\bcode erreur|"
+               r"\bfehlercode)")
+_CODES = re.compile(
+    r"\b(?P<hex>0x[0-9A-Fa-f]{8})\b"
+    r"|\b(?P<ora>(?:ORA|TNS|PLS|SP2|IMP|EXP|RMAN)-\d{4,5})\b"
+    r"|\((?P<sym>[A-Z][A-Z0-9]*_[A-Z0-9_]{2,})\)"
+    r"|\b(?P<win32>ERROR_[A-Z0-9_]{3,})\b"
+    # SQLSTATE: "SQLSTATE[23000]", "SQLSTATE=42S02", "SQL state: 42P01", ODBC's "ERROR [08001]".
+    r"|\bSQL[ \t]?STATE[ \t]*[\[=:]?[ \t]*(?P<sqlstate>[0-9A-Z]{2}[0-9A-Z]{3})\b"
+    r"|^ERROR[ \t]+\[(?P<odbc>[0-9A-Z]{5})\]"
+    # SQL Server's "Msg 547, Level 16" (and its translations).
+    r"|\b(?:Msg|Mens\.?|Message)[ \t]+(?P<msg>\d{1,6}),[ \t]*(?:Level|Niveau|Nivel|Ebene)\b"
+    # VBA: "Run-time error '1004':", "Erreur d'exécution '91' :".
+    r"|(?:run-?time error|erreur d'ex[ée]cution|laufzeitfehler|error en tiempo de ejecuci[óo]n|"
+    r"errore di run-?time)[ \t]*'(?P<vba>-?\d{1,6})'"
+    rf"|{_ERROR_WORD}"
+    r"(?:[ \t\xa0]*(?:n[°º]|no\.?|num[ée]ro|number|#|syst[eè]me|system))?[ \t\xa0]*:?[ \t\xa0]*"
+    r"(?P<num>-?\d{2,10})\b"
+    # A negative number of 5 digits or more is an error code wherever it stands (-2147467259).
+    r"|(?<![\w.-])(?P<negative>-\d{5,10})\b"
+    # HTTP: "HTTP Error 503", "HTTP/1.1 404", "502 Bad Gateway".
+    r"|\bHTTP(?:/\d(?:\.\d)?)?[ \t]+(?:error[ \t]+)?(?P<http>[45]\d\d)\b"
+    rf"|\b(?P<status>[45]\d\d)[ \t]*[-–:]?[ \t]*(?={HTTP_REASONS_RE})",
+    re.IGNORECASE | re.MULTILINE,
+)
+# Application codes of letters, a dash and a number ("PAI-2041", "E-1023"): only where the line
+# reads as an error report, so that an order "CMD-2041" is not taken for one.
+_APP_CODE = re.compile(r"\b(?P<code>[A-Z]{1,6}-\d{2,6})\b(?![-/.]\d)")
+_APP_CODE_CONTEXT = re.compile(
+    r"erreur|error|fehler|errore|code|affiche|displays?|shows?|says|dit|get|re[çc]ois|"
+    r"[ée]chec|failed|invalid|invalide|impossible|refus|denied|interdit|message",
+    re.IGNORECASE,
+)
+
+
+def find_codes(text: str) -> list[str]:
+    """Error codes in text, in order, once each (receipt and invoice numbers are not codes)."""
+    codes: list[str] = []
+    for match in _CODES.finditer(text):
+        code = next(value for value in match.groupdict().values() if value)
+        if code not in codes:
+            codes.append(code)
+    for line in text.splitlines() if _APP_CODE.search(text) else ():
+        if _APP_CODE_CONTEXT.search(line):
+            codes.extend(m["code"] for m in _APP_CODE.finditer(line) if m["code"] not in codes
+                         and not m["code"].upper().startswith(("ORA-", "TNS-", "PLS-")))
+    return codes

@@ -1,0 +1,145 @@
+"""Where a signature starts in what the author wrote.
+
+A short sign-off ("Cordialement," and the name under it) is the person's text and stays; what
+follows it (title, phone, address, legal footer, "Envoyé de mon iPhone"), a "-- " delimiter
+and what is under it, and a closing block of contact lines are the signature.
+"""
+
+from __future__ import annotations
+
+import re
+
+# ---------------------------------------------------------------------------------------------
+# Signatures and disclaimers
+# ---------------------------------------------------------------------------------------------
+
+_DASHES = re.compile(r"^--[ \t]?$")
+DECORATION = re.compile(r"^[\s\u1427\u200b\xa0*#~=+_-]*$")
+_LONG_RULE = re.compile(r"-{20,}")
+_MOBILE = re.compile(
+    r"^\W*(?:sent|envoy[ée]|inviato|enviado|verzonden|gesendet|expédié|skickat|sendt)\s+"
+    r"(?:from|with|via|by|using|de(?:puis)?|avec|par|da|con|desde|met|von|mit|från|fra)\b|"
+    r"^von meinem .{1,60} gesendet|^diese nachricht wurde von meinem .{1,80} gesendet|"
+    r"^from my (?:iphone|ipad|android|mobile|phone|samsung|galaxy|blackberry)\b|"
+    r"^get (?:\[?outlook|the outlook app)|^(?:t[ée]l[ée]charger|obtenir) outlook|"
+    r"^.{0,30}\bfrom (?:a |my )?(?:mobile|phone|cell)\b|"
+    r"^.{0,20}(?:iphone|ipad|android)\s*(?:傳送|发送|から送信)",
+    re.IGNORECASE,
+)
+_CLOSING = re.compile(
+    r"^[ \t]*(?:cordialement|bien cordialement|tr[eè]s cordialement|bien [àa] (?:vous|toi)|"
+    r"merci d'avance|merci par avance|salutations|meilleures salutations|"
+    r"sinc[eè]res salutations|bonne (?:journ[ée]e|soir[ée]e)|"
+    r"(?:best|kind|warm|many thanks and)? ?regards|best wishes|cheers|thanks|many thanks|"
+    r"merci(?: beaucoup| encore)?|bonne fin de journ[ée]e|belle journ[ée]e|"
+    r"cordiali saluti|saluti|groeten|hartelijke groet(?:en)?|"
+    r"atenciosamente|cumprimentos|pozdrawiam|z powa[żz]aniem|med v[äa]nlig h[äa]lsning|"
+    r"vennlig hilsen|mvh|с уважением|gr(?:ü|ue)(?:ß|ss)e|lg|vg|"
+    r"mit freundlichen gr(?:ü|ue)(?:ß|ss)en|mit lieben gr(?:ü|ue)(?:ß|ss)en|"
+    r"viele gr(?:ü|ue)(?:ß|ss)e|"
+    r"freundliche gr(?:ü|ue)(?:ß|ss)e|saludos(?: cordiales)?|un saludo|cordiali saluti|"
+    r"distinti saluti|met vriendelijke groet(?:en)?)[ \t]*[,.!]*[ \t]*$",
+    re.IGNORECASE,
+)
+_DISCLAIMER = re.compile(
+    r"^[ \t*]*(?:ce (?:message|courriel|mail|e-mail)\b.{0,80}(?:confidenti|destin[ée])|"
+    r"le pr[ée]sent (?:message|courriel)|avis de confidentialit[ée]|"
+    r"(?:this|the) (?:e-?mail|message|communication)\b.{0,80}(?:confidential|intended)|"
+    r"the information (?:contained )?in this (?:e-?mail|message)|confidentiality notice|"
+    r"disclaimer\s*:|please consider the environment|pensez [àa] l'environnement|"
+    r"diese (?:e-?mail|nachricht) (?:enth[äa]lt|ist) vertraulich)",
+    re.IGNORECASE,
+)
+_MAX_SIGNATURE_LINES = 12
+_MAX_SIGNATURE_WIDTH = 100
+_MAX_DISCLAIMER_LINES = 30
+
+
+def _short_block(lines: list[str]) -> bool:
+    content = [line for line in lines if line.strip()]
+    return len(content) <= _MAX_SIGNATURE_LINES and all(
+        len(line) <= _MAX_SIGNATURE_WIDTH or _MOBILE.match(line.strip()) for line in content
+    )
+
+
+def signature_start(lines: list[str]) -> int:
+    """Index where the signature starts in the kept lines, or len(lines) when there is none."""
+    n = len(lines)
+    end = n
+    while end and DECORATION.match(lines[end - 1]) and not _LONG_RULE.search(lines[end - 1]):
+        end -= 1  # trailing rules and Gmail's tracking dot are decoration, never content
+    cut = end
+    for i in range(max(0, end - _MAX_DISCLAIMER_LINES), end):
+        if _DISCLAIMER.match(lines[i]):
+            cut = i
+            break
+    body_end = cut
+    # Walk up from the end while the lines below stay signature-sized; mobile taglines do not
+    # count towards that size, since some people stack a dozen of them.
+    other_lines = 0
+    found = cut
+    for i in range(body_end - 1, -1, -1):
+        stripped = lines[i].strip()
+        mobile = bool(_MOBILE.match(stripped)) and len(stripped) < 120
+        if stripped and not mobile:
+            other_lines += 1
+            if other_lines > _MAX_SIGNATURE_LINES + 1 or len(stripped) > _MAX_SIGNATURE_WIDTH:
+                break
+        tail = lines[i + 1 : body_end]
+        closing = bool(_CLOSING.match(lines[i])) and any(t.strip() for t in tail)
+        if mobile or ((closing or _DASHES.match(lines[i])) and _short_block(tail)):
+            found = i
+    if found < body_end and _CLOSING.match(lines[found]):
+        return _after_sign_off(lines, found, body_end)
+    return _contact_block(lines, found)
+
+
+# A sign-off's name line: a few words without digits, addresses or sentence punctuation.
+_NAME_LINE = re.compile(r"^[ \t]*[^\W\d_](?:[^\W\d_]|[ '’.\-]){0,40}$")
+# What a signature's contact lines carry: a phone number, an address, a web site, a postcode.
+_CONTACT = re.compile(
+    r"\+?\(?\d[\d .()/-]{7,}\d|[\w.+-]+@[\w-]+\.[\w.-]+|\bwww\.|https?://|"
+    r"\b\d{5}\s+[A-ZÀ-Ý]|\b(?:t[ée]l|tel|phone|mobile|mob|portable|gsm|fax)\b\.?\s*[:.]",
+    re.IGNORECASE,
+)
+_MAX_CONTACT_LINES = 8
+_MAX_CONTACT_WIDTH = 80
+
+
+def _name_line(line: str) -> bool:
+    return bool(_NAME_LINE.match(line)) and len(line.split()) <= 4
+
+
+def _after_sign_off(lines: list[str], i: int, end: int) -> int:
+    """A sign-off ("Cordialement," and the name under it) is the person's text: the signature
+    starts after it."""
+    j = i + 1
+    if j < end and not lines[j].strip() and j + 1 < end and _name_line(lines[j + 1]):
+        j += 1
+    if j < end and _name_line(lines[j]):
+        j += 1
+    return j
+
+
+def _contact_block(lines: list[str], end: int) -> int:
+    """Where a closing paragraph of contact lines (name, title, phone, address) starts, or
+    `end`. Half its lines at least must carry contact details and none may read as a sentence,
+    so that a person's "call me on 06 ..." stays text."""
+    last = end
+    while last and not lines[last - 1].strip():
+        last -= 1
+    start = last
+    while start and lines[start - 1].strip():
+        start -= 1
+    block = lines[start:last]
+    if not start or not any(line.strip() for line in lines[:start]):
+        return end
+    if not 2 <= len(block) <= _MAX_CONTACT_LINES or any(
+            len(line) > _MAX_CONTACT_WIDTH for line in block):
+        return end
+    signals = [bool(_CONTACT.search(line)) for line in block]
+    sentences = [not s and (len(line.split()) > 6 or line.rstrip().endswith(("?", "!")))
+                 for s, line in zip(signals, block, strict=True)]
+    if sum(signals) < max(2, len(block) // 2) or any(sentences):
+        return end
+    return start + 1 if _name_line(block[0]) and not signals[0] else start
