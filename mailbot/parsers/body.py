@@ -58,12 +58,16 @@ class CleanBody:
     signature: str  # the signature / legal disclaimer that was cut
 
 
+def _verbless(line: str) -> bool:
+    return line.rstrip().endswith((":", "：")) and bool(VERBLESS_ATTRIBUTION.match(line))
+
+
 def _attribution_end(lines: list[str], i: int) -> int:
     """Index after an attribution line starting at i (wrapped over up to 3 lines), or -1."""
     line = lines[i]
     if len(line) > 400:
         return -1
-    if (_WROTE_ANY.search(line) and ATTRIBUTION.match(line)) or VERBLESS_ATTRIBUTION.match(line):
+    if (_WROTE_ANY.search(line) and ATTRIBUTION.match(line)) or _verbless(line):
         return i + 1
     if not ATTRIBUTION_START.match(line) and "@" not in line and "<" not in line:
         return -1
@@ -72,8 +76,7 @@ def _attribution_end(lines: list[str], i: int) -> int:
         if not lines[j].strip() or _QUOTE.match(lines[j]) and not _QUOTE.match(line):
             break
         joined = joined.rstrip() + " " + _UNQUOTE.sub("", lines[j]).strip()
-        if (_WROTE_ANY.search(lines[j]) and ATTRIBUTION.match(joined)) or (
-                VERBLESS_ATTRIBUTION.match(joined)):
+        if (_WROTE_ANY.search(lines[j]) and ATTRIBUTION.match(joined)) or _verbless(joined):
             return j + 1
     return -1
 

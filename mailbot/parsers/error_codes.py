@@ -53,6 +53,16 @@ _APP_CODE_CONTEXT = re.compile(
 )
 
 
+def code_spans(text: str) -> list[re.Match[str]]:
+    """Where codes stand in text (application codes only on lines that read as errors)."""
+    spans = list(_CODES.finditer(text))
+    if _APP_CODE.search(text):
+        for line in re.finditer(r"[^\n]+", text):
+            if _APP_CODE_CONTEXT.search(line[0]):
+                spans.extend(_APP_CODE.finditer(text, line.start(), line.end()))
+    return spans
+
+
 def find_codes(text: str) -> list[str]:
     """Error codes in text, in order, once each (receipt and invoice numbers are not codes)."""
     codes: list[str] = []

@@ -24,7 +24,7 @@ from mailbot.parsers.error_apps import (
     catalogue_of,
     dialog_application,
 )
-from mailbot.parsers.error_codes import HTTP_REASONS, HTTP_REASONS_RE, find_codes
+from mailbot.parsers.error_codes import HTTP_REASONS, HTTP_REASONS_RE, code_spans, find_codes
 
 
 @dataclass
@@ -294,19 +294,20 @@ def _sqlstate(text: str, catalogue: Catalogue) -> list[_Found]:
 _DRIVER_CODE = re.compile(r"\]:[^:\n]{3,80}:[ \t]+(\d{3,5})[ \t]")
 
 
-_CODE_LINE_ANY = re.compile(r"^[^\n]*\S[^\n]*$", re.MULTILINE)
-
-
 def _code_lines(text: str, catalogue: Catalogue) -> list[_Found]:
     """The loosest: any line still unclaimed that carries a code in one of the forms above
     (a negative number, an HTTP status, an application code), as the employee wrote it."""
+    starts = sorted({text.rfind("\n", 0, m.start()) + 1 for m in code_spans(text)})
     found: list[_Found] = []
-    for m in _CODE_LINE_ANY.finditer(text):
-        codes = find_codes(m[0])
+    for start in starts[:_MAX_ERRORS]:
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end
+        line = text[start:end]
+        codes = find_codes(line)
         if codes:
-            kind = "http_error" if _HTTP_ONLY.search(m[0]) else "other"
-            found.append(_Found(m.start(), m.end(), ErrorText(
-                kind, application_in(text, catalogue), None, m[0].strip(), codes)))
+            kind = "http_error" if _HTTP_ONLY.search(line) else "other"
+            found.append(_Found(start, end, ErrorText(
+                kind, application_in(text, catalogue), None, line.strip(), codes)))
     return found
 
 

@@ -110,7 +110,8 @@ def _attribution_end(lines: list[str], i: int) -> int:
     for end, joined in ((i + 1, line), (i + 2, f"{line} {lines[i + 1]}" if i + 1 < len(lines)
                                           and lines[i + 1].strip() else "")):
         if joined and ((_WROTE_WORD.search(joined) and ATTRIBUTION.match(joined))
-                       or VERBLESS_ATTRIBUTION.match(joined)):
+                       or (joined.rstrip().endswith((":", "："))
+                           and VERBLESS_ATTRIBUTION.match(joined))):
             return end
     return -1
 
