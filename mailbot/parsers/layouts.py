@@ -144,6 +144,6 @@ AUTO_REPLY_PREFIX = (
     r"out\s+of\s+(?:the\s+)?office(?:\s+auto\s*reply)?|"
     r"automatische\s+antwort|abwesenheitsnotiz|respuesta\s+autom[áa]tica|"
     r"risposta\s+automatica|automatisch\s+antwoord|resposta\s+autom[áa]tica|"
-    r"odpowied[źz]\s+automatyczna|autosvar|automatisk\s+svar|automatiskt\s+svar|"
+    r"odpowied[źz]\s+automatyczna|automatyczna\s+odpowied[źz]|autosvar|automatisk\s+svar|automatiskt\s+svar|"
     r"автоматический\s+ответ|автоответ|自动回复|自動回覆|自動回復|自動応答|自動返信|auto"
 )

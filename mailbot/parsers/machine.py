@@ -16,10 +16,15 @@ from email.message import Message
 from mailbot.parsers.headers import decode_text, message_ids
 from mailbot.parsers.layouts import AUTO_REPLY_PREFIX
 from mailbot.parsers.result import Bounce, ParseRules
-from mailbot.parsers.wording import auto_reply_wording, challenge_wording, mta_opening
+from mailbot.parsers.wording import (
+    acknowledgement_wording,
+    auto_reply_wording,
+    challenge_wording,
+    mta_opening,
+)
 
 _OOO_SUBJECT = re.compile(
-    rf"^\s*(?:{AUTO_REPLY_PREFIX})\s*[:：]"
+    rf"^\s*(?:{AUTO_REPLY_PREFIX})\s*[:：]|^\s*[\[(](?:{AUTO_REPLY_PREFIX})[\])]"
     r"|\((?:automatic\s+response|r[ée]ponse\s+automatique|auto[\s-]?reply)\)\s*$"
     r"|\bis\s+out\s+of\s+(?:the\s+)?office\b.*\breturning\b",
     re.IGNORECASE,
@@ -41,7 +46,19 @@ _BOUNCE_TEXT = re.compile(
     r"no\s+such\s+user|recipient\s+address\s+rejected|message\s+was\s+not\s+delivered|"
     r"n'a\s+pas\s+pu\s+être\s+remis|remise\s+a\s+échoué|unable\s+to\s+deliver|"
     r"delivery\s+to\s+the\s+following\s+recipients?\s+failed|returned\s+to\s+sender|"
-    r"host\s+unknown|quota\s+exceeded|message\s+rejected|this\s+is\s+a\s+permanent\s+error",
+    r"host\s+unknown|quota\s+exceeded|message\s+rejected|this\s+is\s+a\s+permanent\s+error|"
+    r"was\s+undeliverable|error\s+delivering|not\s+listed\s+in\s+(?:domino|the)\s+directory|"
+    r"account\s+(?:is\s+)?(?:expired|disabled)|did\s+not\s+reach",
+    re.IGNORECASE,
+)
+_BOUNCE_SUBJECT_WORDS = re.compile(
+    r"\b(?:undeliver(?:able|ed)|non\s+remis|non\s+distribuable|unzustellbar|"
+    r"delivery\s+(?:status\s+notification|failure|failed)|failure\s+notice|returned\s+mail)\b",
+    re.IGNORECASE,
+)
+# A From with no address whose name is an MTA's ("MAILER-DAEMON <>", "Mail Delivery System").
+_MAILER_NAME = re.compile(
+    r"mailer-daemon|postmaster|mail\s+delivery\s+(?:system|subsystem)|mail\s+administrator",
     re.IGNORECASE,
 )
 _STATUS = re.compile(r"\b([245])\.(\d{1,3})\.(\d{1,3})\b")
@@ -119,6 +136,15 @@ def _auto_reply_wording(f: Facts) -> str | None:
     return f"out-of-office wording: {', '.join(found)}" if found else None
 
 
+def _acknowledgement(f: Facts) -> str | None:
+    # "Thank you for your e-mail, I will reply as soon as possible" is what a person may write
+    # too: only with the null return path RFC 3834 (3.3) asks of automatic responses.
+    if f.return_path != "" and f.header("Precedence") not in ("bulk", "junk", "auto_reply"):
+        return None
+    found = acknowledgement_wording(f.body)
+    return f"automatic acknowledgement: {found!r}" if found else None
+
+
 def _challenge(f: Facts) -> str | None:
     # Challenge-response filters ask the sender to prove they are a person: a subject asking
     # for a confirmation and a body that asks to click to verify.
@@ -174,6 +200,7 @@ AUTO_REPLY_RULES: tuple[Rule, ...] = (
     _ooo_subject,  # "Réponse automatique :", "Automatic reply:", "AUTO:", "(Automatic Response)"
     _auto_reply_wording,  # header-less out-of-office: what it says, in many languages
     _challenge,  # challenge-response spam filters asking to confirm
+    _acknowledgement,  # "thank you for your mail, I will reply" sent with a null return path
     _bot_itself,  # our own mail coming back
 )
 LIST_RULES: tuple[Rule, ...] = (_list_headers, _list_subject_tag, _noreply_sender)
@@ -201,19 +228,26 @@ def _bounce_reasons(f: Facts) -> list[str]:
         return ["message/delivery-status part"]
     # A non-standard bounce: an MTA's words in the subject, plus evidence that an MTA sent it.
     evidence = []
-    if _MACHINE_LOCALPART.match(f.sender.split("@", 1)[0]):
-        evidence.append(f"From: {f.sender}")
+    mta_sender = bool(_MACHINE_LOCALPART.match(f.sender.split("@", 1)[0])) or bool(
+        _MAILER_NAME.search(f.header("From")) and not f.sender)
+    if mta_sender:
+        evidence.append(f"From: {f.header('From')[:60]}")
     if f.return_path == "":
         evidence.append("Return-Path: <>")
     if f.message.get("X-Failed-Recipients") is not None:
         evidence.append("X-Failed-Recipients header")
     if _auto_submitted(f):
         evidence.append(_auto_submitted(f) or "")
-    subject_says = _BOUNCE_SUBJECT.match(f.subject)
+    # The subject's words at its start; anywhere in it ("Message status - undeliverable") when
+    # an MTA's address sent it.
+    subject_says = _BOUNCE_SUBJECT.match(f.subject) or (
+        evidence and _BOUNCE_SUBJECT_WORDS.search(f.subject))
     opening = mta_opening(f.subject, f.body)
     if opening:
         # An MTA's report starts with its own sentence; a person quoting one writes first.
         return [f"MTA report opening: {opening!r}", *evidence]
+    if mta_sender and _BOUNCE_TEXT.search(f.body[:20000]):
+        return ["bounce text from an MTA's address", *evidence]
     if not evidence and not subject_says:
         return []  # the common case: the costly text searches below are not needed
     head = f.body[:20000]

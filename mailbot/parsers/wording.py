@@ -18,18 +18,24 @@ from mailbot.parsers.subject import peel_prefixes
 # The sentence an MTA's report opens with (Postfix, qmail, Exim, Sendmail, Exchange in English,
 # French and German, Gmail, Yahoo, Lotus Notes / Domino).
 _MTA_OPENING = re.compile(
-    r"this is the mail system at host|"
+    r"this is the [\w .-]{0,40}?(?:mail (?:system|agent|delivery \w+)|postfix program|"
+    r"qmail-send program) at|"
     r"hi\.\s+this is the qmail-send program|"
     r"this message was created automatically by mail delivery software|"
     r"the original message was received at .{5,80}\n.{0,200}----- the following addresses? had|"
-    r"delivery has failed to these recipients or groups|"
+    r"-{3,} the following addresses? had (?:permanent )?fatal errors|"
+    r"delivery has failed to these recipients or (?:groups|distribution lists)|"
     r"votre message n['’]a pas pu [êe]tre remis [àa] ces destinataires|"
     r"die nachricht konnte nicht an folgende empf[äa]nger oder gruppen zugestellt werden|"
-    r"your message (?:to [^\n]{3,100} )?couldn['’]t be delivered|"
+    r"your message (?:to [^\n]{3,100} )?(?:couldn['’]t|could not) be delivered|"
+    r"your message did not reach some or all of the intended recipients|"
+    r"the message that you sent was undeliverable to the following|"
     r"this is an automatically generated delivery status notification|"
     r"delivery to the following recipients? failed|"
+    r"\*\* (?:address not found|message not delivered|message blocked|delivery incomplete) \*\*|"
     r"i['’]m sorry to have to inform you that your message could not|"
     r"sorry, we were unable to deliver your message to the following address|"
+    r"the attached message had permanent fatal delivery errors|"
     r"your message\s*\n\s*\n?\s*subject:[^\n]*\n\s*\n?\s*was not delivered to",
     re.IGNORECASE,
 )
@@ -134,20 +140,69 @@ _CHALLENGE_SUBJECT = re.compile(
     r"action required|bitte best[äa]tigen)\b",
     re.IGNORECASE,
 )
-_CHALLENGE_BODY = re.compile(
-    r"verify that you are a (?:real )?(?:person|human)|protecting myself from (?:receiving )?"
-    r"(?:junk|spam)|only accepts? (?:mail|messages) from (?:approved|verified)|"
-    r"approved senders|"
-    r"n['’]accepte que les messages des exp[ée]diteurs (?:valid[ée]s|autoris[ée]s)|"
-    r"confirmer votre (?:envoi|message)|confirm (?:your|that you sent this) (?:message|e-?mail)|"
-    r"will be delivered (?:once|after) you (?:have )?confirm",
+# What challenge-response filters say, by what it means: the filter, the request to click,
+# the list of approved senders, the verification, the message held back.
+_CHALLENGE_SIGNS: dict[str, re.Pattern[str]] = {
+    "filter": re.compile(
+        r"protect(?:ing|ed)? (?:myself |this account |my inbox )?(?:from|against|by)\b|"
+        r"to control (?:spam|junk)|anti-?spam|courriers? ind[ée]sirables?|spam-?schutz",
+        re.IGNORECASE),
+    "click": re.compile(
+        r"click (?:on )?(?:the|this) (?:following )?link|click here|cliquez sur (?:le|ce) lien|"
+        r"klicken sie auf (?:den|diesen) link|use the link below",
+        re.IGNORECASE),
+    "approved senders": re.compile(
+        r"(?:allowed|approved|authori[sz]ed|safe|white) ?(?:list|senders)|guest list|"
+        r"pre-?approved|exp[ée]diteurs (?:valid[ée]s|autoris[ée]s|approuv[ée]s)|liste blanche",
+        re.IGNORECASE),
+    "verify": re.compile(
+        r"verify that you are|verification process|verify your (?:address|message|e-?mail)|"
+        r"confirm (?:your|that you sent this) (?:message|e-?mail)|"
+        r"confirmer votre (?:envoi|message|adresse)",
+        re.IGNORECASE),
+    "held": re.compile(
+        r"waitlisted|(?:is|has been|was) held|en attente|will be delivered (?:once|after) you|"
+        r"sera supprim[ée]|pending (?:your )?(?:confirmation|verification)",
+        re.IGNORECASE),
+}
+
+
+def challenge_wording(subject: str, body: str) -> str | None:
+    """What shows a challenge-response request: a subject asking for a confirmation and one
+    sign in the text, or, whatever the subject, three signs, one of them the approved-senders
+    list that only such filters talk about."""
+    _, prefixes = peel_prefixes(subject)
+    if any(p in ("tr", "fw", "fwd", "wg", "rv", "enc", "pd", "vb") for p in prefixes):
+        return None
+    text = body.strip()[:_MAX_AUTO_REPLY_CHARS]
+    signs = [name for name, pattern in _CHALLENGE_SIGNS.items() if pattern.search(text)]
+    if _CHALLENGE_SUBJECT.search(subject) and signs:
+        return ", ".join(signs)
+    if len(signs) >= 3 and "approved senders" in signs:
+        return ", ".join(signs)
+    return None
+
+
+_THANKS = re.compile(
+    r"thank you for (?:your|contacting)|thanks for your (?:e-?mail|message)|"
+    r"merci (?:pour|de) votre (?:message|mail|e-?mail|courriel)|"
+    r"vielen dank f[üu]r ihre (?:nachricht|e-?mail|anfrage)|gracias por su (?:mensaje|correo)|"
+    r"grazie per (?:il suo|la sua) (?:messaggio|e-?mail)|bedankt voor uw (?:bericht|e-?mail)",
+    re.IGNORECASE,
+)
+_WILL_ANSWER = re.compile(
+    r"(?:will|shall) (?:endeavou?r to |try to |)(?:reply|respond|answer|get back)|"
+    r"(?:r[ée]pondr|reviendr)\w* (?:dans|d[èe]s|au plus)|"
+    r"(?:werde|werden) [^.\n]{0,40}(?:antworten|melden|bearbeiten)|"
+    r"responderemos|risponderemo|zo snel mogelijk",
     re.IGNORECASE,
 )
 
 
-def challenge_wording(subject: str, body: str) -> str | None:
-    """What shows a challenge-response request: its subject and its request to verify."""
-    if not _CHALLENGE_SUBJECT.search(subject):
+def acknowledgement_wording(body: str) -> str | None:
+    """An automatic "we got your mail" in a short text: thanks and a promise to answer."""
+    text = body.strip()
+    if len(text) > _MAX_AUTO_REPLY_CHARS:
         return None
-    found = _CHALLENGE_BODY.search(body[:_MAX_AUTO_REPLY_CHARS])
-    return found.group(0) if found else None
+    thanks = _THANKS.search(text)
+    return thanks.group(0) if thanks and _WILL_ANSWER.search(text) else None
