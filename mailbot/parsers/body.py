@@ -128,6 +128,15 @@ def _next_content(lines: list[str], i: int) -> int:
     return i
 
 
+def _text_follows(lines: list[str], i: int) -> bool:
+    """Whether the person wrote something after line i: text that is neither a quote, nor a
+    signature, nor the start of more history."""
+    rest = [line for line in lines[i:] if not _QUOTE.match(line)]
+    start = signature_start(rest)
+    first = _next_content(rest, 0)
+    return first < start and _history_marker(rest, first) < 0
+
+
 def _interleaved(lines: list[str], i: int) -> bool:
     """Whether the text from i holds an answer followed by another quote: the person answered
     between the quoted lines, and the quotes are the questions the answers need."""
@@ -234,17 +243,18 @@ def _split_history(lines: list[str], candidates: list[int]) -> tuple[list[str], 
             continue
         after = _next_content(lines, marker_end)
         quote_end = _quote_block_end(lines, after, bars=True) if after < len(lines) else after
-        bottom_post = not has_text and quote_end > after and _next_content(lines, quote_end) < len(
-            lines
-        ) and _attribution_end(lines, i) >= 0
-        if not bottom_post:
+        answered = (quote_end > after and _attribution_end(lines, i) >= 0
+                    and _text_follows(lines, quote_end))
+        if not answered:  # the history under the reply: drop it all
             quoted.extend(lines[i:])
             break
-        if _interleaved(lines, quote_end):
-            quoted.extend(lines[i:after])  # answers between the quoted lines: keep them all
+        if has_text or _interleaved(lines, quote_end):
+            # A reply written under a quote it selected, or between quoted questions: the
+            # quotes are what the answers need; only the attribution goes.
+            quoted.extend(lines[i:after])
             i = after
             continue
-        quoted.extend(lines[i:quote_end])
+        quoted.extend(lines[i:quote_end])  # bottom-posting: history first, reply after
         i = quote_end
     return kept, quoted
 

@@ -119,7 +119,10 @@ WROTE = (
 ATTRIBUTION = re.compile(
     rf"^[ \t\xa0>-]*(?=.*[\d@]|.*\b(?:on|le|am|el|il|op|den|em|dnia|w\s+dniu)\b)"
     rf".{{0,300}}{WROTE}(?:[ \t\xa0]+(?:.{{0,150}}?f[öo]ljande|den\s.{{0,80}}))?[ \t\xa0]*"
-    rf"(?:[:：]|-{{2,}})?[ \t\xa0-]*$",
+    rf"(?:[:：]|-{{2,}})?[ \t\xa0-]*$"
+    # Thunderbird and Apple Mail put the verb before the name: "Am <date> schrieb <name>:".
+    rf"|^[ \t\xa0>]*(?:on|am|le|el|il|op|den|em|dnia|w\s+dniu)\b.{{0,200}}\b{WROTE}\b"
+    rf".{{0,200}}[:：][ \t\xa0]*$",
     re.IGNORECASE,
 )
 # Gmail's Russian and Japanese attributions have no verb: "<date>, <name> <address>:".
