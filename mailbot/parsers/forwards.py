@@ -162,15 +162,19 @@ def _who_wrote(line: str) -> tuple[str, str]:
     return (found.group(0).lower() if found else ""), name
 
 
-def _chain(blocks: list[ForwardBlock]) -> list[ForwardBlock]:
+def _chain(lines: list[str], blocks: list[ForwardBlock]) -> list[ForwardBlock]:
     """The nested forwards, outermost first. A block inside a forwarded message is a further
-    forward when it says so (its own forward separator) or when the message around it was
-    itself a forward ("TR: ...", "Fwd: ..."); otherwise it is that message's reply history,
-    and the forwarded message's author is the one with the problem."""
+    forward when the message around it was itself a forward ("TR: ...", "Fwd: ..."), or when
+    the block has its own forward separator and that message says nothing of its subject or
+    nothing before it (forwarded on without a word). Otherwise the block
+    is that message's reply history, or the next message of a thread forwarded whole (Gmail's
+    "Forward all"), and the forwarded message's author is the one with the problem."""
     chain = blocks[:1]
     for block in blocks[1:]:
         outer = chain[-1]
-        if block.kind == "forward" or is_forward_subject(outer.subject or ""):
+        empty_between = not any(line.strip() for line in lines[outer.body_start:block.line])
+        if is_forward_subject(outer.subject or "") or (
+                block.kind == "forward" and (outer.subject is None or empty_between)):
             chain.append(block)
         else:
             break
@@ -191,7 +195,7 @@ def detect_forward(text: str, *, subject_is_forward: bool, subject_is_reply: boo
         blocks = [b for b in blocks if b.kind in allowed]
     if not blocks:
         return None, "", ""
-    blocks = _chain(blocks)
+    blocks = _chain(lines, blocks)
     inner = blocks[-1]
     note = "\n".join(lines[: blocks[0].line]).strip()
     original_body = "\n".join(lines[inner.body_start:]).strip()

@@ -24,7 +24,7 @@ HEADER_LABELS: dict[str, tuple[str, ...]] = {
     "from": (
         "from", "de", "von", "van", "da", "od", "fra", "från", "lähettäjä", "feladó", "šalje",
         "от", "отправитель", "від", "mittente", "nadawca", "expéditeur", "kimden", "gönderen",
-        "发件人", "發件人", "寄件者", "差出人", "送信者",
+        "发件人", "發件人", "寄件者", "差出人", "送信者", "送信元",
     ),
     "date": (
         "date", "sent", "envoyé", "envoyé le", "envoye", "gesendet", "datum", "dato", "fecha",
@@ -34,7 +34,7 @@ HEADER_LABELS: dict[str, tuple[str, ...]] = {
     ),
     "to": (
         "to", "à", "a", "an", "para", "aan", "till", "til", "do", "pour", "destinataire",
-        "кому", "adresat", "vastaanottaja", "收件人", "收件者", "宛先",
+        "кому", "adresat", "vastaanottaja", "收件人", "收件者", "宛先", "送信先",
     ),
     "cc": (
         "cc", "cci", "bcc", "copie à", "copie", "kopie", "kopie (cc)", "copia", "kopia", "kopi",
@@ -75,7 +75,7 @@ _FORWARD_WORDS = (
     r"mensagem\s+(?:re)?encaminhada|przekazana\s+wiadomo[śs][ćc]|"
     r"wiadomo[śs][ćc]\s+przekazana(?:\s+dalej)?|tre[śs][ćc]\s+przekazanej\s+wiadomo[śs]ci|"
     r"пересылаемое\s+сообщение|перенаправленное\s+сообщение|пересланное\s+сообщение|"
-    r"转发的邮件|轉寄的郵件|已转发邮件|転送メッセージ|転送されたメッセージ"
+    r"转发的邮件|轉寄的郵件|已转发邮件|転送メッセージ|転送されたメッセージ|メッセージを転送"
 )
 # Apple Mail's and iOS's one-line opener, ending with a colon.
 _APPLE_OPENERS = (
@@ -85,7 +85,7 @@ _APPLE_OPENERS = (
     r"start\s+på\s+videresendt\s+besked|vidarebefordrat\s+mejl|"
     r"pocz[ąa]tek\s+przekazywanej\s+wiadomo[śs]ci|"
     r"in[íi]cio\s+da\s+mensagem\s+(?:re)?encaminhada|начало\s+переадресованного\s+сообщения|"
-    r"以下是转发的邮件|转发的邮件|転送されたメッセージ"
+    r"以下是转发的邮件|转发的邮件|転送されたメッセージ|forwarded\s+message"
 )
 FORWARD_SEPARATOR = re.compile(
     rf"^[ \t\xa0>]*(?:-{{2,}}|_{{2,}}|={{2,}})[ \t\xa0]*(?:{_FORWARD_WORDS})[ \t\xa0]*[-_=]*"
