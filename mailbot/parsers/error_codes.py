@@ -32,7 +32,7 @@ _CODES = re.compile(
     r"|\b(?:Msg|Mens\.?|Message)[ \t]+(?P<msg>\d{1,6}),[ \t]*(?:Level|Niveau|Nivel|Ebene)\b"
     # VBA: "Run-time error '1004':", "Erreur d'exécution '91' :".
     r"|(?:run-?time error|erreur d'ex[ée]cution|laufzeitfehler|error en tiempo de ejecuci[óo]n|"
-    r"errore di run-?time)[ \t]*'(?P<vba>-?\d{1,6})'"
+    r"errore di run-?time)[ \t]*'(?P<vba>-?\d{1,10})"
     rf"|{_ERROR_WORD}"
     r"(?:[ \t\xa0]*(?:n[°º]|no\.?|num[ée]ro|number|#|syst[eè]me|system))?[ \t\xa0]*:?[ \t\xa0]*"
     r"(?P<num>-?\d{2,10})\b"

@@ -55,9 +55,12 @@ class _Found:
 # ---------------------------------------------------------------------------------------------
 
 _FRAME = r"-{20,}[ \t]*"
+# HTML mail often renders each copied line as a paragraph: blank lines between the parts.
+_GAP = r"(?:[ \t]*\n)*"
 _DIALOG = re.compile(
-    rf"^{_FRAME}\n(?P<title>[^\n]+)\n{_FRAME}\n(?P<body>(?:(?!-{{20,}}).*\n)+?){_FRAME}\n"
-    rf"(?P<buttons>[^\n]*)(?:\n{_FRAME}$)?",
+    rf"^{_FRAME}\n{_GAP}(?P<title>[^\n]*\S[^\n]*)\n{_GAP}{_FRAME}\n"
+    rf"(?P<body>(?:(?!-{{20,}}).*\n)+?){_FRAME}\n{_GAP}"
+    rf"(?P<buttons>[^\n]*)(?:\n{_GAP}{_FRAME}$)?",
     re.MULTILINE,
 )
 # Some mail clients lose the newlines of a copied dialog and leave the frames inline: the line
@@ -255,7 +258,8 @@ def _codes_only(text: str, catalogue: Catalogue) -> list[_Found]:
 
 _VBA = re.compile(
     r"^[ \t]*(?P<head>(?:run-?time error|erreur d'ex[ée]cution|laufzeitfehler|"
-    r"error en tiempo de ejecuci[óo]n|errore di run-?time)[ \t]*'(?P<num>-?\d{1,6})'[ \t]*:?)"
+    r"error en tiempo de ejecuci[óo]n|errore di run-?time)[ \t]*"
+    r"'(?P<num>-?\d{1,10})(?:[ \t]*\((?P<hex>[0-9A-Fa-f]{8})\))?'[ \t]*:?)"
     r"[ \t]*\n(?:[ \t]*\n)*[ \t]*(?P<message>\S[^\n]*)",
     re.IGNORECASE | re.MULTILINE,
 )
@@ -265,7 +269,8 @@ def _vba(text: str, catalogue: Catalogue) -> list[_Found]:
     """Office macros' run-time errors: the number in quotes, the message on the next line."""
     return [_Found(m.start(), m.end(), ErrorText(
         "app_message", application_in(text, catalogue) or "Microsoft Visual Basic", None,
-        m["message"].strip(), [m["num"]])) for m in _VBA.finditer(text)]
+        m["message"].strip(), [m["num"], *([m["hex"]] if m["hex"] else [])]))
+        for m in _VBA.finditer(text)]
 
 
 # PostgreSQL prints "ERROR:  <message>" and, a few lines below, "SQL state: 42P01".
@@ -329,7 +334,8 @@ _EXTRACTORS: tuple[tuple[re.Pattern[str], Extractor], ...] = (
     (re.compile(r"\n[ \t]+(?:at|à|bei|en|в) "), _exceptions),  # Java and .NET stack traces
     (re.compile(r"\b(?:Msg|Mens|Message) \d+, |\b(?:ORA|TNS|PLS)-\d"), _sql),  # SQL errors
     (re.compile(r"\b[45]\d\d\b"), _http),  # HTTP error pages
-    (re.compile(r"'\d{1,6}'"), _vba),  # VBA run-time errors
+    (re.compile(r"run-?time|ex[ée]cution|laufzeitfehler|ejecuci", re.IGNORECASE),
+     _vba),  # VBA run-time errors
     (re.compile(r"SQL ?STATE|^ERROR \[", re.IGNORECASE | re.MULTILINE), _sqlstate),  # SQLSTATE
     (re.compile(r"\b0x[0-9A-Fa-f]{8}\b|\b(?:erreur|error|fehler)\b", re.IGNORECASE),
      _codes_only),  # HRESULT / Win32 codes and application messages

@@ -269,6 +269,9 @@ def _error_text_checks(corpus: Path) -> Iterator[Check]:
         yield Check("error_texts", path.name, "kind", any(e.kind == o["kind"] for e in errors),
                     [e.kind for e in errors])
         yield Check("error_texts", path.name, "codes", set(o["codes"]) <= codes, sorted(codes))
+        messages = [_norm(e.message) for e in errors]
+        yield Check("error_texts", path.name, "message", _norm(o["message"]) in messages,
+                    messages[:2])
 
 
 def scores(checks: list[Check], *, by: str = "category") -> dict[str, tuple[int, int]]:
