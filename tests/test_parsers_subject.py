@@ -62,6 +62,8 @@ def test_forward_prefix_anywhere_in_the_chain_marks_a_forward() -> None:
     ("Info : coupure électrique", None),
     ("Pas urgent - le scanner est lent", None),
     ("Imprimante RICOH 2e étage hors service", None),
+    ("Urgence : messagerie coupée", None),  # words of the request are not program names
+    ("Panne - écran noir", None),
 ])
 def test_program_from_catalogue_or_leading_name(subject: str, program: str | None) -> None:
     assert _info(subject).program == program

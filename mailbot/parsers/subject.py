@@ -48,7 +48,9 @@ _NOT_PROGRAMS = frozenset({
     "info", "infos", "information", "fyi", "question", "questions", "demande", "probleme",
     "problème", "bug", "erreur", "error", "urgent", "important", "rappel", "test", "help",
     "aide", "bonjour", "merci", "pc", "ordinateur", "imprimante", "printer", "note", "suivi",
-    "ticket", "nouveau", "new", "re", "tr", "fw", "fwd",
+    "ticket", "nouveau", "new", "re", "tr", "fw", "fwd", "urgence", "urgente", "très", "tres",
+    "panne", "incident", "souci", "pb", "absence", "réunion", "reunion", "accès", "acces",
+    "access", "mot", "password", "compte", "account", "rdv", "hello", "salut", "appel",
 })
 _SPACES = re.compile(r"\s+")
 
