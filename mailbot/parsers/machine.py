@@ -132,7 +132,8 @@ def _ooo_subject(f: Facts) -> str | None:
 def _auto_reply_wording(f: Facts) -> str | None:
     # An out-of-office sent without any header: only what it says betrays it. Not for replies
     # that forward something, nor long mails: an auto-reply is a few lines.
-    found = auto_reply_wording(f.subject, f.body)
+    by_rule = f.message.get("X-MS-Exchange-Inbox-Rules-Loop") is not None
+    found = auto_reply_wording(f.subject, f.body, generated=by_rule)
     return f"out-of-office wording: {', '.join(found)}" if found else None
 
 
@@ -163,7 +164,10 @@ def _bot_itself(f: Facts) -> str | None:
 
 
 def _list_headers(f: Facts) -> str | None:
-    for name in ("List-Id", "List-Unsubscribe", "List-Post", "Mailing-List", "X-Mailing-List"):
+    for name in ("List-Id", "List-Unsubscribe", "List-Post", "List-Help", "List-Archive",
+                 "List-Subscribe", "List-Owner", "Mailing-List", "X-Mailing-List",
+                 "X-BeenThere", "X-Mailman-Version", "X-Google-Group-Id",
+                 "X-Listprocessor-Version", "X-Ecartis-Version", "X-ML-Name"):
         if f.message.get(name) is not None:
             return f"{name} header"
     precedence = f.header("Precedence")

@@ -118,8 +118,11 @@ _ABSENCE_SUBJECT = re.compile(
 _MAX_AUTO_REPLY_CHARS = 2500
 
 
-def auto_reply_wording(subject: str, body: str) -> list[str]:
-    """The out-of-office signs a short text shows, when they are enough; else []."""
+def auto_reply_wording(subject: str, body: str, *, generated: bool = False) -> list[str]:
+    """The out-of-office signs a short text shows, when they are enough; else [].
+
+    `generated`: the message says it was made by a mailbox rule (Exchange's
+    X-MS-Exchange-Inbox-Rules-Loop); then the absence alone is enough."""
     _, prefixes = peel_prefixes(subject)
     if any(p in ("tr", "fw", "fwd", "wg", "rv", "enc", "pd", "vb") for p in prefixes):
         return []
@@ -129,7 +132,11 @@ def auto_reply_wording(subject: str, body: str) -> list[str]:
     signs = [name for name, pattern in _OOF_SIGNS.items() if pattern.search(text)]
     if "away" not in signs and "automatic" not in signs:
         return []
-    if len(signs) >= 2 or (signs and _ABSENCE_SUBJECT.search(subject)):
+    if len(signs) >= 2 or generated and signs:
+        return signs
+    # One sign and a subject about an absence: only without a question, which people ask and
+    # auto-responders do not ("Absence lundi : pourrai-je me connecter ?").
+    if signs and _ABSENCE_SUBJECT.search(subject) and "?" not in text:
         return signs
     return []
 
