@@ -17,8 +17,10 @@ _DASHES = re.compile(r"^--[ \t]?$")
 DECORATION = re.compile(r"^[\s\u1427\u200b\xa0*#~=+_-]*$")
 _LONG_RULE = re.compile(r"-{20,}")
 _MOBILE = re.compile(
-    r"^\W*(?:sent|envoy[ée]|inviato|enviado|verzonden|gesendet|expédié|skickat|sendt)\s+"
-    r"(?:from|with|via|by|using|de(?:puis)?|avec|par|da|con|desde|met|von|mit|från|fra)\b|"
+    r"^\W*(?:sent|envoy[ée]|inviato|inviata|enviado|enviada|verzonden|verstuurd|gesendet|"
+    r"expédié|skickat|sendt|wys[łl]ane|wys[łl]ano|отправлено)\s+"
+    r"(?:from|with|via|by|using|de(?:puis)?|[àa] partir d[e']|avec|par|da|dal|dal mio|con|"
+    r"desde|do|met|vanaf|von|mit|från|fra|z|ze|с|со)\b|"
     r"^von meinem .{1,60} gesendet|^diese nachricht wurde von meinem .{1,80} gesendet|"
     r"^from my (?:iphone|ipad|android|mobile|phone|samsung|galaxy|blackberry)\b|"
     r"^get (?:\[?outlook|the outlook app)|^(?:t[ée]l[ée]charger|obtenir) outlook|"
@@ -26,6 +28,20 @@ _MOBILE = re.compile(
     r"^.{0,20}(?:iphone|ipad|android)\s*(?:傳送|发送|から送信)",
     re.IGNORECASE,
 )
+# A tagline names the device or the app it was sent with; "Envoyé depuis lundi, ..." does not.
+_DEVICE = re.compile(
+    r"iphone|ipad|android|mobile|m[óo]vil|cellulare|handy|phone|t[ée]l[ée]phone|telefon|"
+    r"телефон|smartphone|tablet|tablette|samsung|galaxy|blackberry|huawei|xiaomi|pixel|"
+    r"outlook|gmail|yahoo|mail|proton|spark|aquamail|bluemail|sparrow|windows|appareil|device|"
+    r"发送|傳送|送信",
+    re.IGNORECASE,
+)
+
+
+def _mobile(line: str) -> bool:
+    return len(line) < 120 and bool(_MOBILE.match(line)) and bool(_DEVICE.search(line))
+
+
 _CLOSING = re.compile(
     r"^[ \t]*(?:cordialement|bien cordialement|tr[eè]s cordialement|bien [àa] (?:vous|toi)|"
     r"merci d'avance|merci par avance|salutations|meilleures salutations|"
@@ -58,7 +74,7 @@ _MAX_DISCLAIMER_LINES = 30
 def _short_block(lines: list[str]) -> bool:
     content = [line for line in lines if line.strip()]
     return len(content) <= _MAX_SIGNATURE_LINES and all(
-        len(line) <= _MAX_SIGNATURE_WIDTH or _MOBILE.match(line.strip()) for line in content
+        len(line) <= _MAX_SIGNATURE_WIDTH or _mobile(line.strip()) for line in content
     )
 
 
@@ -80,7 +96,7 @@ def signature_start(lines: list[str]) -> int:
     found = cut
     for i in range(body_end - 1, -1, -1):
         stripped = lines[i].strip()
-        mobile = bool(_MOBILE.match(stripped)) and len(stripped) < 120
+        mobile = _mobile(stripped)
         if stripped and not mobile:
             other_lines += 1
             if other_lines > _MAX_SIGNATURE_LINES + 1 or len(stripped) > _MAX_SIGNATURE_WIDTH:
