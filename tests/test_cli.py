@@ -116,3 +116,16 @@ def test_a_taken_web_port_is_one_clear_line(tmp_path: Path) -> None:
         done = mailbot("run", "--config", str(rules), check=False, timeout=30)
     assert done.returncode == 2
     assert done.stderr.strip().splitlines()[-1].startswith("mailbot: web.listen:")
+
+
+def test_corpus_report_scores_each_source_project_and_one_source_alone() -> None:
+    """`corpus-report --by-source` names the corpus's source projects (MANIFEST.tsv) with a
+    score each; `--source NAME` keeps that source's checks only."""
+    out = mailbot("corpus-report", "--by-source", "--quiet").stdout
+    rows = {line.split()[0]: line.split()[-1] for line in out.splitlines()[1:] if line.strip()}
+    assert {"sisimai/set-of-emails", "mailgun/talon", "crisp-oss/email-forward-parser",
+            "authored"} <= rows.keys()
+    assert all(score.endswith("%") for score in rows.values())
+    alone = mailbot("corpus-report", "--by-source", "--quiet", "--source", "talon").stdout
+    assert [line.split()[0] for line in alone.splitlines()[1:] if line.strip()] == [
+        "mailgun/talon"]
