@@ -63,10 +63,26 @@ def find_blocks(text: str) -> tuple[list[str], list[ForwardBlock]]:
     blocks: list[ForwardBlock] = []
     i = 0
     while i < len(lines):
+        if not _may_open(lines, i):  # most lines: plain string tests, no regex
+            i += 1
+            continue
         block, i = _block_at(lines, i)
         if block:
             blocks.append(block)
     return lines, blocks
+
+
+def _may_open(lines: list[str], i: int) -> bool:
+    """Whether a block could start at line i: every separator starts with a rule of dashes,
+    underscores or equals signs, and every header line and attribution holds a colon (an
+    attribution may end on the next line)."""
+    line = lines[i]
+    if ":" in line or "：" in line:
+        return True
+    if line.lstrip(" \t\xa0")[:2] in ("--", "__", "=="):
+        return True
+    following = lines[i + 1] if i + 1 < len(lines) else ""
+    return ":" in following or "：" in following
 
 
 def _block_at(lines: list[str], i: int) -> tuple[ForwardBlock | None, int]:

@@ -129,9 +129,11 @@ def auto_reply_wording(subject: str, body: str, *, generated: bool = False) -> l
     text = body.strip()
     if len(text) > _MAX_AUTO_REPLY_CHARS:
         return []
-    signs = [name for name, pattern in _OOF_SIGNS.items() if pattern.search(text)]
-    if "away" not in signs and "automatic" not in signs:
+    # The absence or the "automatic reply" statement must be there: look for those first, so
+    # that a person's mail (the common case) costs two searches.
+    if not (_OOF_SIGNS["away"].search(text) or _OOF_SIGNS["automatic"].search(text)):
         return []
+    signs = [name for name, pattern in _OOF_SIGNS.items() if pattern.search(text)]
     if len(signs) >= 2 or generated and signs:
         return signs
     # One sign and a subject about an absence: only without a question, which people ask and
@@ -182,10 +184,11 @@ def challenge_wording(subject: str, body: str) -> str | None:
     if any(p in ("tr", "fw", "fwd", "wg", "rv", "enc", "pd", "vb") for p in prefixes):
         return None
     text = body.strip()[:_MAX_AUTO_REPLY_CHARS]
+    asks = bool(_CHALLENGE_SUBJECT.search(subject))
+    if not asks and not _CHALLENGE_SIGNS["approved senders"].search(text):
+        return None  # the common case, decided with one search
     signs = [name for name, pattern in _CHALLENGE_SIGNS.items() if pattern.search(text)]
-    if _CHALLENGE_SUBJECT.search(subject) and signs:
-        return ", ".join(signs)
-    if len(signs) >= 3 and "approved senders" in signs:
+    if (asks and signs) or (len(signs) >= 3 and "approved senders" in signs):
         return ", ".join(signs)
     return None
 
