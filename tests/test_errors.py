@@ -119,3 +119,18 @@ def test_pathological_input_stays_fast() -> None:
     extract_errors("-" * 200_000)
     extract_errors("X.YException: m\n   at a\n" * 5_000)
     assert time.perf_counter() - start < 2.0
+
+
+def test_a_pasted_log_of_thousands_of_error_lines_costs_linear_time() -> None:
+    """A log of thousands of "Error N:", HTTP status, SQLSTATE or run-time error lines (or one
+    huge line of negative numbers) is read for its first errors only, in linear time."""
+    import time
+
+    logs = ["Error 12345: bad\n", "404 Not Found\n", "SQLSTATE[23000]: x: 1062 y\n",
+            "Run-time error '1004':\n\nmsg\n", " -12345", "Erreur ABC-1234 "]
+    for line in logs:
+        text = line * (200_000 // len(line))
+        start = time.perf_counter()
+        errors = extract_errors(text)
+        assert time.perf_counter() - start < 2.0, line
+        assert 0 < len(errors) <= 20, line

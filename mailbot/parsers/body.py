@@ -15,11 +15,10 @@ from mailbot.parsers.layouts import (
     ATTRIBUTION,
     ATTRIBUTION_START,
     FORWARD_SEPARATOR,
-    HEADER_LINE,
     ORIGINAL_SEPARATOR,
     VERBLESS_ATTRIBUTION,
     WROTE,
-    header_key,
+    header_field,
 )
 from mailbot.parsers.signatures import DECORATION, signature_start
 
@@ -42,8 +41,8 @@ def _separator(line: str) -> bool:
 
 
 def _header_key(line: str) -> str:
-    match = HEADER_LINE.match(line.lstrip(" \t>"))
-    return header_key(match["label"]) if match else ""
+    field = header_field(line.lstrip(" \t>"))
+    return field[0] if field else ""
 
 
 _DATED_ADDRESS = re.compile(r"\d.*<[^<>@\s]+@[^<>\s]+>[ \t]*$")
@@ -86,16 +85,16 @@ def _header_block(lines: list[str], i: int) -> bool:
     key = _header_key(lines[i])
     if not key:
         return False
-    seen_from, seen_other = key == "from", key != "from"
+    seen = {key}
     for line in lines[i + 1 : i + 7]:
         key = _header_key(line)
-        if key == "from":
-            seen_from = True
-        elif key:
-            seen_other = True
+        if key in seen:
+            return False  # a block names each header once: "a: b" lines are not one
+        if key:
+            seen.add(key)
         elif line.strip(" \t>"):
             continue  # a wrapped header value
-        if seen_from and seen_other:
+        if "from" in seen and len(seen) > 1:
             return True
     return False
 

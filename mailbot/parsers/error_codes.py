@@ -3,6 +3,7 @@ Msg numbers, VBA run-time numbers, HTTP statuses, letter-dash-number application
 
 from __future__ import annotations
 
+import itertools
 import re
 
 # ---------------------------------------------------------------------------------------------
@@ -53,25 +54,38 @@ _APP_CODE_CONTEXT = re.compile(
 )
 
 
-def code_spans(text: str) -> list[re.Match[str]]:
-    """Where codes stand in text (application codes only on lines that read as errors)."""
-    spans = list(_CODES.finditer(text))
-    if _APP_CODE.search(text):
-        for line in re.finditer(r"[^\n]+", text):
-            if _APP_CODE_CONTEXT.search(line[0]):
-                spans.extend(_APP_CODE.finditer(text, line.start(), line.end()))
-    return spans
+_MAX_CODES = 20  # codes of one error; more is a log, not a paste
+
+
+def code_lines(text: str, limit: int) -> list[tuple[int, int]]:
+    """(start, end) of the first `limit` lines that carry a code, in order. Each search starts
+    after the last line found, so a long paste costs one pass over it."""
+    spans: set[tuple[int, int]] = set()
+    for pattern in (_CODES, _APP_CODE):
+        pos = 0
+        while len(spans) < 2 * limit and (match := pattern.search(text, pos)):
+            start = text.rfind("\n", pos, match.start()) + 1 or pos
+            end = text.find("\n", match.end())
+            end = len(text) if end < 0 else end
+            if pattern is _CODES or _APP_CODE_CONTEXT.search(text, start, end):
+                spans.add((start, end))
+            pos = end + 1
+    return sorted(spans)[:limit]
 
 
 def find_codes(text: str) -> list[str]:
     """Error codes in text, in order, once each (receipt and invoice numbers are not codes)."""
     codes: list[str] = []
-    for match in _CODES.finditer(text):
+    for match in itertools.islice(_CODES.finditer(text), 10 * _MAX_CODES):
         code = next(value for value in match.groupdict().values() if value)
         if code not in codes:
             codes.append(code)
+            if len(codes) >= _MAX_CODES:
+                return codes
     for line in text.splitlines() if _APP_CODE.search(text) else ():
         if _APP_CODE_CONTEXT.search(line):
             codes.extend(m["code"] for m in _APP_CODE.finditer(line) if m["code"] not in codes
                          and not m["code"].upper().startswith(("ORA-", "TNS-", "PLS-")))
-    return codes
+        if len(codes) >= _MAX_CODES:
+            break
+    return codes[:_MAX_CODES]

@@ -9,8 +9,10 @@ trace is reported once, with the trace.
 from __future__ import annotations
 
 import bisect
+import functools
+import itertools
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -24,7 +26,7 @@ from mailbot.parsers.error_apps import (
     catalogue_of,
     dialog_application,
 )
-from mailbot.parsers.error_codes import HTTP_REASONS, HTTP_REASONS_RE, code_spans, find_codes
+from mailbot.parsers.error_codes import HTTP_REASONS, HTTP_REASONS_RE, code_lines, find_codes
 
 
 @dataclass
@@ -50,6 +52,21 @@ class _Found:
     error: ErrorText
 
 
+# More errors than this in one message is a log file, not a paste: the first ones tell the story.
+# Each extractor stops there too, so that a pasted log of thousands of lines costs linear time.
+_MAX_ERRORS = 20
+
+
+def _first(matches: Iterator[re.Match[str]]) -> Iterator[re.Match[str]]:
+    return itertools.islice(matches, _MAX_ERRORS)
+
+
+@functools.lru_cache(maxsize=4)
+def _text_application(text: str, catalogue: Catalogue) -> str | None:
+    """The application a whole text names, looked up once per text (not once per error)."""
+    return application_in(text, catalogue)
+
+
 # ---------------------------------------------------------------------------------------------
 # Extractors: each returns what it found in the text with the span it claims
 # ---------------------------------------------------------------------------------------------
@@ -58,7 +75,7 @@ _FRAME = r"-{20,}[ \t]*"
 # HTML mail often renders each copied line as a paragraph: blank lines between the parts.
 _GAP = r"(?:[ \t]*\n)*"
 _DIALOG = re.compile(
-    rf"^{_FRAME}\n{_GAP}(?P<title>[^\n]*\S[^\n]*)\n{_GAP}{_FRAME}\n"
+    rf"^{_FRAME}\n{_GAP}(?P<title>[ \t]*\S[^\n]*)\n{_GAP}{_FRAME}\n"
     rf"(?P<body>(?:(?!-{{20,}}).*\n)+?){_FRAME}\n{_GAP}"
     rf"(?P<buttons>[^\n]*)(?:\n{_GAP}{_FRAME}$)?",
     re.MULTILINE,
@@ -86,9 +103,9 @@ def _dialog_error(title: str, body_lines: list[str], *, text: str) -> ErrorText:
 def _dialogs(text: str, catalogue: Catalogue) -> list[_Found]:
     found = [
         _Found(m.start(), m.end(), _dialog_error(m["title"], m["body"].split("\n"), text=m[0]))
-        for m in _DIALOG.finditer(text)
+        for m in _first(_DIALOG.finditer(text))
     ]
-    for line in _LONG_LINE.finditer(text):
+    for line in _first(_LONG_LINE.finditer(text)):
         found.extend(_one_line_dialogs(line[0], line.start()))
     return found
 
@@ -121,7 +138,7 @@ _TRACEBACK = re.compile(
 
 def _python(text: str, catalogue: Catalogue) -> list[_Found]:
     found: list[_Found] = []
-    for m in _TRACEBACK.finditer(text):
+    for m in _first(_TRACEBACK.finditer(text)):
         # The outermost frame is the script the user ran: a better name than any catalogue hit.
         script = SCRIPT_PATH.search(m[0])
         app = PATH_PARTS.split(script["path"])[-1] if script else None
@@ -160,17 +177,17 @@ def _extend(text: str, pos: int, tail: re.Pattern[str]) -> int:
 
 def _exceptions(text: str, catalogue: Catalogue) -> list[_Found]:
     found: list[_Found] = []
-    for m in _JAVA_HEAD.finditer(text):
+    for m in _first(_JAVA_HEAD.finditer(text)):
         end = _extend(text, m.end(), _JAVA_TAIL)
         block = text[m.start():end]
         if not _JAVA_FRAME.search(block):
             continue  # .NET frames also start with "at"; they are handled below
         message = m["head"].strip()
         found.append(_Found(m.start(), end, ErrorText(
-            "java_exception", application_in(text, catalogue), None, message,
+            "java_exception", _text_application(text, catalogue), None, message,
             find_codes(block))))
     java_end = found[-1].end if found else 0
-    for m in _DOTNET_HEAD.finditer(text):
+    for m in _first(_DOTNET_HEAD.finditer(text)):
         if m.start() < java_end:
             continue  # crude but linear: .NET and Java traces are not mixed in one paste
         end = _extend(text, m.end(), _DOTNET_TAIL)
@@ -194,13 +211,13 @@ _ORACLE = re.compile(r"^[^\n]*?(?P<message>\b(?:ORA|TNS|PLS)-\d{5}:[^\n]*)", re.
 
 def _sql(text: str, catalogue: Catalogue) -> list[_Found]:
     found: list[_Found] = []
-    for m in _SQLSERVER.finditer(text):
+    for m in _first(_SQLSERVER.finditer(text)):
         app = "SQL Server Management Studio" if _SSMS.search(text) else "SQL Server"
         codes = [m["num"], *(c for c in find_codes(m["message"]) if c != m["num"])]
         found.append(_Found(m.start(), m.end(), ErrorText(
             "sql_error", app, None, m["message"].strip(), codes)))
-    for m in _ORACLE.finditer(text):
-        app = application_in(text, catalogue) or "Oracle Database"
+    for m in _first(_ORACLE.finditer(text)):
+        app = _text_application(text, catalogue) or "Oracle Database"
         found.append(_Found(m.start(), m.end(), ErrorText(
             "sql_error", app, None, m["message"].strip(), find_codes(m["message"]))))
     return found
@@ -217,7 +234,7 @@ _SERVER_BANNER = re.compile(r"^(?:nginx|apache|microsoft-iis|iis|cloudflare|envo
 
 def _http(text: str, catalogue: Catalogue) -> list[_Found]:
     found: list[_Found] = []
-    for m in _HTTP_STATUS.finditer(text):
+    for m in _first(_HTTP_STATUS.finditer(text)):
         title = m[0].strip()
         message = None
         end = m.end()
@@ -246,12 +263,12 @@ _APP_MESSAGE = re.compile(
 def _codes_only(text: str, catalogue: Catalogue) -> list[_Found]:
     """Loose text: an HRESULT line, or an application's "Error N: ..." line."""
     found: list[_Found] = []
-    for m in _HEX_LINE.finditer(text):
+    for m in _first(_HEX_LINE.finditer(text)):
         found.append(_Found(m.start(), m.end(), ErrorText(
-            "hresult", application_in(text, catalogue), None, m[0].strip(), find_codes(m[0]))))
-    for m in _APP_MESSAGE.finditer(text):
+            "hresult", _text_application(text, catalogue), None, m[0].strip(), find_codes(m[0]))))
+    for m in _first(_APP_MESSAGE.finditer(text)):
         found.append(_Found(m.start(), m.end(), ErrorText(
-            "app_message", application_in(text, catalogue), None, m["line"].strip(),
+            "app_message", _text_application(text, catalogue), None, m["line"].strip(),
             find_codes(m["line"]) or [m["code"]])))
     return found
 
@@ -268,9 +285,9 @@ _VBA = re.compile(
 def _vba(text: str, catalogue: Catalogue) -> list[_Found]:
     """Office macros' run-time errors: the number in quotes, the message on the next line."""
     return [_Found(m.start(), m.end(), ErrorText(
-        "app_message", application_in(text, catalogue) or "Microsoft Visual Basic", None,
+        "app_message", _text_application(text, catalogue) or "Microsoft Visual Basic", None,
         m["message"].strip(), [m["num"], *([m["hex"]] if m["hex"] else [])]))
-        for m in _VBA.finditer(text)]
+        for m in _first(_VBA.finditer(text))]
 
 
 # PostgreSQL prints "ERROR:  <message>" and, a few lines below, "SQL state: 42P01".
@@ -283,7 +300,7 @@ _PG_ERROR = re.compile(r"^(?:ERROR|ERREUR|FATAL):[ \t]+(?P<message>[^\n]+)", re.
 
 def _sqlstate(text: str, catalogue: Catalogue) -> list[_Found]:
     found: list[_Found] = []
-    for m in _SQLSTATE_LINE.finditer(text):
+    for m in _first(_SQLSTATE_LINE.finditer(text)):
         start, message = m.start(), m[0].strip()
         before = list(_PG_ERROR.finditer(text, max(0, m.start() - 600), m.start()))
         if before and message.lower().startswith("sql state"):
@@ -292,7 +309,7 @@ def _sqlstate(text: str, catalogue: Catalogue) -> list[_Found]:
         # PDO prints the driver's own number after the state's text: "...: 1062 Duplicate".
         codes += [c for c in _DRIVER_CODE.findall(m[0]) if c not in codes]
         found.append(_Found(start, m.end(), ErrorText(
-            "sql_error", application_in(text, catalogue), None, message, codes)))
+            "sql_error", _text_application(text, catalogue), None, message, codes)))
     return found
 
 
@@ -302,17 +319,14 @@ _DRIVER_CODE = re.compile(r"\]:[^:\n]{3,80}:[ \t]+(\d{3,5})[ \t]")
 def _code_lines(text: str, catalogue: Catalogue) -> list[_Found]:
     """The loosest: any line still unclaimed that carries a code in one of the forms above
     (a negative number, an HTTP status, an application code), as the employee wrote it."""
-    starts = sorted({text.rfind("\n", 0, m.start()) + 1 for m in code_spans(text)})
     found: list[_Found] = []
-    for start in starts[:_MAX_ERRORS]:
-        end = text.find("\n", start)
-        end = len(text) if end < 0 else end
+    for start, end in code_lines(text, _MAX_ERRORS):
         line = text[start:end]
         codes = find_codes(line)
         if codes:
             kind = "http_error" if _HTTP_ONLY.search(line) else "other"
             found.append(_Found(start, end, ErrorText(
-                kind, application_in(text, catalogue), None, line.strip(), codes)))
+                kind, _text_application(text, catalogue), None, line.strip(), codes)))
     return found
 
 
@@ -324,8 +338,6 @@ _HTTP_ONLY = re.compile(rf"\bHTTP\b|\b[45]\d\d[ \t]*[-–:]?[ \t]*{HTTP_REASONS_
 # The table: extractors from the most specific format to the loosest
 # ---------------------------------------------------------------------------------------------
 
-# More errors than this in one message is a log file, not a paste: the first ones tell the story.
-_MAX_ERRORS = 20
 Extractor = Callable[[str, Catalogue], list[_Found]]
 _EXTRACTORS: tuple[tuple[re.Pattern[str], Extractor], ...] = (
     # (cheap trigger that must occur in the text, extractor)

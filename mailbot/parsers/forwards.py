@@ -19,12 +19,11 @@ from email.utils import parseaddr
 from mailbot.parsers.layouts import (
     ATTRIBUTION,
     FORWARD_SEPARATOR,
-    HEADER_LINE,
     ORIGINAL_SEPARATOR,
     UNDERSCORE_RULE,
     VERBLESS_ATTRIBUTION,
     WROTE,
-    header_key,
+    header_field,
 )
 from mailbot.parsers.result import Forwarded
 from mailbot.parsers.subject import is_forward_subject
@@ -103,8 +102,8 @@ def _block_at(lines: list[str], i: int) -> tuple[ForwardBlock | None, int]:
         block.sender, block.name = _who_wrote(" ".join(lines[i:wrote_end]))
         block.body_start = wrote_end
         return block, block.body_start
-    header = HEADER_LINE.match(line)
-    if header and header_key(header["label"]) == "from":
+    header = header_field(line)
+    if header and header[0] == "from":
         block = ForwardBlock(line=i, kind="ambiguous")
         end = _read_headers(lines, i, block)
         if end - i >= 2 and (block.subject is not None or block.date is not None):
@@ -136,10 +135,10 @@ def _read_headers(lines: list[str], i: int, block: ForwardBlock) -> int:
     """Fill `block` from the header lines starting at `i`; return the first line after them."""
     seen: set[str] = set()
     while i < len(lines):
-        match = HEADER_LINE.match(lines[i])
-        if not match:
+        field = header_field(lines[i])
+        if not field:
             break
-        key, value = header_key(match["label"]), match["value"].strip().strip("*").strip()
+        key, value = field
         if key in seen:  # a second "From:" starts another block
             break
         seen.add(key)

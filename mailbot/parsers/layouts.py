@@ -48,21 +48,25 @@ HEADER_LABELS: dict[str, tuple[str, ...]] = {
     "other": ("reply-to", "répondre à", "antwort an", "responder a", "importance", "priorité",
               "wichtigkeit", "pièces jointes", "attachments", "anlagen"),
 }
-# A label, then an optional bold mark, the colon (ASCII or full width) and the value.
-_LABEL = "|".join(
-    sorted((re.escape(label).replace(r"\ ", r"[ \t\xa0]+")
-            for labels in HEADER_LABELS.values() for label in labels), key=len, reverse=True)
-)
-HEADER_LINE = re.compile(
-    rf"^[ \t\xa0]*\*?(?P<label>{_LABEL})\*?[ \t\xa0]*[:：]\*?[ \t\xa0]*(?P<value>.*)$",
-    re.IGNORECASE,
-)
 _KEY_OF = {label: key for key, labels in HEADER_LABELS.items() for label in labels}
+_LONGEST_LABEL = max(len(label) for label in _KEY_OF) + 6  # room for spaces and bold marks
 
 
-def header_key(label: str) -> str:
-    """"from", "date", "to", "cc", "subject", "other", or "" for a label HEADER_LINE matched."""
-    return _KEY_OF.get(" ".join(label.lower().split()), "")
+def header_field(line: str) -> tuple[str, str] | None:
+    """(header, value) when a line is one of a printed header block ("De : Jean <j@x>" ->
+    ("from", "Jean <j@x>")), else None. The label may be bold ("*From:*"), the colon ASCII or
+    full width, with the space French typography puts before it. String operations and one
+    dictionary lookup: this runs on many lines of every body."""
+    head = line[:_LONGEST_LABEL]
+    cuts = [p for p in (head.find(":"), head.find("：")) if p > 0]
+    if not cuts:
+        return None
+    cut = min(cuts)
+    label = " ".join(head[:cut].strip(" \t\xa0*").lower().split())
+    key = _KEY_OF.get(label)
+    if key is None:
+        return None
+    return key, line[cut + 1:].strip(" \t\xa0*")
 
 
 # Words that only a forward's separator uses ("---------- Forwarded message ---------",
