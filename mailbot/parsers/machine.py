@@ -97,8 +97,18 @@ class Facts:
     rules: ParseRules
     report_type: str = ""
     recipients: tuple[str, ...] = ()  # To and Cc addresses
+    _names: set[str] = field(default_factory=set, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        # Header names, lower-case, read once: the rules ask about some twenty of them.
+        self._names = {str(name).lower() for name in self.message}
+
+    def has(self, name: str) -> bool:
+        return name.lower() in self._names
 
     def header(self, name: str) -> str:
+        if name.lower() not in self._names:
+            return ""
         return decode_text(self.message.get(name, "")).lower()
 
 
@@ -112,7 +122,7 @@ def _auto_submitted(f: Facts) -> str | None:
 
 def _vendor_autoreply(f: Facts) -> str | None:
     for name in ("X-Autoreply", "X-Autorespond", "X-Autoresponder", "X-Auto-Reply"):
-        if f.message.get(name) is not None:
+        if f.has(name):
             return f"{name} header"
     source = f.header("X-MS-Exchange-Generated-Message-Source")
     if "rules agent" in source or "autoreply" in source:
@@ -132,7 +142,7 @@ def _ooo_subject(f: Facts) -> str | None:
 def _auto_reply_wording(f: Facts) -> str | None:
     # An out-of-office sent without any header: only what it says betrays it. Not for replies
     # that forward something, nor long mails: an auto-reply is a few lines.
-    by_rule = f.message.get("X-MS-Exchange-Inbox-Rules-Loop") is not None
+    by_rule = f.has("X-MS-Exchange-Inbox-Rules-Loop")
     found = auto_reply_wording(f.subject, f.body, generated=by_rule)
     return f"out-of-office wording: {', '.join(found)}" if found else None
 
@@ -168,7 +178,7 @@ def _list_headers(f: Facts) -> str | None:
                  "List-Subscribe", "List-Owner", "Mailing-List", "X-Mailing-List",
                  "X-BeenThere", "X-Mailman-Version", "X-Google-Group-Id",
                  "X-Listprocessor-Version", "X-Ecartis-Version", "X-ML-Name"):
-        if f.message.get(name) is not None:
+        if f.has(name):
             return f"{name} header"
     precedence = f.header("Precedence")
     if precedence in ("bulk", "list", "junk"):
@@ -238,7 +248,7 @@ def _bounce_reasons(f: Facts) -> list[str]:
         evidence.append(f"From: {f.header('From')[:60]}")
     if f.return_path == "":
         evidence.append("Return-Path: <>")
-    if f.message.get("X-Failed-Recipients") is not None:
+    if f.has("X-Failed-Recipients"):
         evidence.append("X-Failed-Recipients header")
     if _auto_submitted(f):
         evidence.append(_auto_submitted(f) or "")
