@@ -116,7 +116,8 @@ UNDERSCORE_RULE = re.compile(r"^[ \t\xa0>]*_{10,}[ \t\xa0]*$")
 WROTE = (
     r"(?:wrote|writes|a\s+[ée]crit|schrieb|escribi[óo]|ha\s+scritto|scrisse|schreef|"
     r"geschreven|skrev(?:\s+f[øo]lgende)?|escreveu|napisa[łl](?:\(a\)|a)?|pisze|"
-    r"написал(?:\(а\)|а)?|пишет|写道|寫道|kirjoitti|napsal(?:\(a\)|a)?|ezt\s+írta)"
+    r"написал(?:\(а\)|а)?|пишет|写道|寫道|kirjoitti|napsal(?:\(a\)|a)?|ezt\s+írta|"
+    r"đã\s+viết|yazdı)"
 )
 # An attribution: some words (a date, a name, an address) and the verb, then a colon (or
 # Gmail's "wrote ----"), perhaps a trailing "följande:" (Swedish Outlook) or a date (Norwegian).
