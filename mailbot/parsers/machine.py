@@ -330,17 +330,21 @@ def _read_dsn(part: Message, bounce: Bounce) -> None:
 
 
 # An SMTP reply as a diagnostic quotes it: reply code, then the enhanced code (RFC 2034).
-_SMTP_REPLY_STATUS = re.compile(r"\b[245]\d\d[ -]'?([245]\.\d{1,3}\.\d{1,3})\b")
+# qmail writes it at the end in parentheses: "... rcpthosts (#5.7.1)".
+_SMTP_REPLY_STATUS = re.compile(
+    r"\b[245]\d\d[ -]'?([245]\.\d{1,3}\.\d{1,3})\b|\(#([245]\.\d{1,3}\.\d{1,3})\)")
 
 
 def _specific_status(status: str | None, diagnostic: str) -> str | None:
     """A Status of X.0.0 is "other undefined status" (RFC 3463): when the diagnostic quotes the
-    remote server's SMTP reply with an enhanced code of the same class, that code says more."""
+    remote server's SMTP reply with an enhanced code of the same class (after the reply code,
+    RFC 2034, or qmail's "(#X.Y.Z)"), that code says more."""
     if not status or not status.endswith(".0.0"):
         return status
     for found in _SMTP_REPLY_STATUS.finditer(diagnostic):
-        if found.group(1)[0] == status[0]:
-            return found.group(1)
+        code = found.group(1) or found.group(2)
+        if code[0] == status[0]:
+            return code
     return status
 
 
