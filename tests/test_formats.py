@@ -12,7 +12,7 @@ forward's header block of one client, one kind of machine mail, one pasted error
 - machine/NAME.eml: `kind` (person, auto_reply, bounce, list); for bounces `status` and
   `recipient` when the mail states them.
 - errors/NAME.txt: `codes` that must be found (extra finds are tolerated), `kind` and
-  `message` of the main error when given.
+  `message` of the main error when given; `no_error` for prose that holds none.
 """
 
 from __future__ import annotations
@@ -86,6 +86,8 @@ def test_format_fixture(sidecar: Path) -> None:
                 assert parsed.bounce is not None and getattr(parsed.bounce, key) == want[key]
     else:
         errors = extract_errors(fixture.read_text("utf-8"))
+        if want.get("no_error"):
+            assert errors == [], want["format"]
         codes = {c for e in errors for c in e.codes}
         assert set(want["codes"]) <= codes, (want["format"], errors)
         if "kind" in want:

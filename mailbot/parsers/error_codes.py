@@ -20,7 +20,8 @@ HTTP_REASONS = (
 HTTP_REASONS_RE = rf"(?:{HTTP_REASONS})\b"
 
 _ERROR_WORD = (r"(?:\berreur|\berror|\bfehler|\bcode d'erreur|\berror code|\bcode erreur|"
-               r"\bfehlercode)")
+               r"\bfehlercode|\bstatus code|\bhttp status|\bcode http|\bcode de statut|"
+               r"\bcode de retour|\breturn code|\bexit code)")
 _CODES = re.compile(
     r"\b(?P<hex>0x[0-9A-Fa-f]{8})\b"
     r"|\b(?P<ora>(?:ORA|TNS|PLS|SP2|IMP|EXP|RMAN)-\d{4,5})\b"
@@ -49,7 +50,11 @@ _CODES = re.compile(
 _APP_CODE = re.compile(r"\b(?P<code>[A-Z]{1,6}-\d{2,6})\b(?![-/.]\d)")
 _APP_CODE_CONTEXT = re.compile(
     r"erreur|error|fehler|errore|code|affiche|displays?|shows?|says|dit|get|re[çc]ois|"
-    r"[ée]chec|failed|invalid|invalide|impossible|refus|denied|interdit|message",
+    r"[ée]chec|fail|invalid|invalide|impossible|refus|denied|interdit|message|indique|"
+    r"signale|renvoie|retourne|obtiens|appara[îi]t|bloqu|blocked|rejet|reject|alerte|alert|"
+    r"warning|avertissement|status|statut|meldung|meldet"
+    # or the code opens a message of its own: "AUTH-401 : session expirée"
+    r"|\b[A-Z]{1,6}-\d{2,6}[ \t\xa0]*[:–-][ \t\xa0]*\w",
     re.IGNORECASE,
 )
 
