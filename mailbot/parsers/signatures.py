@@ -153,9 +153,20 @@ def _contact_block(lines: list[str], end: int) -> int:
     if not 2 <= len(block) <= _MAX_CONTACT_LINES or any(
             len(line) > _MAX_CONTACT_WIDTH for line in block):
         return end
+    before = [line for line in lines[:start] if line.strip()]
+    if before[-1].rstrip().endswith((":", "：")):
+        return end  # "Pouvez-vous créer le compte pour :" introduces data, not a signature
     signals = [bool(_CONTACT.search(line)) for line in block]
-    sentences = [not s and (len(line.split()) > 6 or line.rstrip().endswith(("?", "!")))
-                 for s, line in zip(signals, block, strict=True)]
-    if sum(signals) < max(2, len(block) // 2) or any(sentences):
+    if sum(signals) < max(2, len(block) // 2) or any(_sentence(line) for line in block):
         return end
     return start + 1 if _name_line(block[0]) and not signals[0] else start
+
+
+_LOWER_WORD = re.compile(r"(?<![\w@./-])[a-zà-ÿ][a-zà-ÿ'’]*(?![\w@./-])")
+
+
+def _sentence(line: str) -> bool:
+    """A line that reads as a sentence: a question, an exclamation, or three small words
+    ("ou par mail à ...", "merci de rappeler ... au ..."), which titles and addresses lack."""
+    stripped = line.strip()
+    return stripped.endswith(("?", "!")) or len(_LOWER_WORD.findall(stripped)) >= 3
