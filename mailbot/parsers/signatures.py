@@ -105,9 +105,15 @@ def signature_start(lines: list[str]) -> int:
         closing = bool(_CLOSING.match(lines[i])) and any(t.strip() for t in tail)
         if mobile or ((closing or _DASHES.match(lines[i])) and _short_block(tail)):
             found = i
+    if any(_POSTSCRIPT.match(line) for line in lines[found:body_end]):
+        return body_end  # "PS : ..." under the sign-off is the person writing again
     if found < body_end and _CLOSING.match(lines[found]):
         return _after_sign_off(lines, found, body_end)
     return _contact_block(lines, found)
+
+
+_POSTSCRIPT = re.compile(r"^[ \t]*(?:P\.?[ \t]?S\.?|N\.?[ \t]?B\.?)(?:[ \t]*[:.\-]|[ \t]+\w)",
+                         re.IGNORECASE)
 
 
 # A sign-off's name line: a few words without digits, addresses or sentence punctuation.
