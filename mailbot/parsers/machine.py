@@ -18,6 +18,7 @@ from mailbot.parsers.layouts import AUTO_REPLY_PREFIX
 from mailbot.parsers.result import Bounce, ParseRules
 from mailbot.parsers.wording import (
     acknowledgement_wording,
+    asks_without_absence,
     auto_reply_wording,
     challenge_wording,
     mta_opening,
@@ -136,7 +137,11 @@ def _vendor_autoreply(f: Facts) -> str | None:
 
 
 def _ooo_subject(f: Facts) -> str | None:
-    return f"out-of-office subject: {f.subject[:60]!r}" if _OOO_SUBJECT.search(f.subject) else None
+    # The auto-responder's prefix, unless the text is a person's question about that very
+    # feature: an employee may well title a request "Réponse automatique : ...".
+    if not _OOO_SUBJECT.search(f.subject) or asks_without_absence(f.body):
+        return None
+    return f"out-of-office subject: {f.subject[:60]!r}"
 
 
 def _auto_reply_wording(f: Facts) -> str | None:

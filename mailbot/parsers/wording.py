@@ -143,6 +143,13 @@ def auto_reply_wording(subject: str, body: str, *, generated: bool = False) -> l
     return []
 
 
+def asks_without_absence(body: str) -> bool:
+    """A text that asks a question and says nothing of an absence: a person asking about
+    their automatic reply ("Réponse automatique : comment l'activer ?"), not the reply."""
+    text = body.strip()[:_MAX_AUTO_REPLY_CHARS]
+    return "?" in text and not any(pattern.search(text) for pattern in _OOF_SIGNS.values())
+
+
 _CHALLENGE_SUBJECT = re.compile(
     r"\b(?:please confirm|confirm your (?:message|e-?mail)|confirmation (?:requise|required|"
     r"n[ée]cessaire)|verification (?:required|request)|v[ée]rification requise|"
