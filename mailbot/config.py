@@ -8,6 +8,8 @@ come from MAILBOT_IMAP_PASSWORD / MAILBOT_SMTP_PASSWORD or a `password_file`.
 
 from __future__ import annotations
 
+import copy
+import functools
 import os
 import tomllib
 import types
@@ -23,6 +25,14 @@ from mailbot.clock.policy import TimePolicy
 from mailbot.clock.settings import CalendarConfig, DigestConfig, EscalationConfig
 from mailbot.clock.settings import problems as clock_problems
 from mailbot.parsers import ParseRules, Program
+from mailbot.rules.settings import (
+    ClassificationRuleConfig,
+    FloodConfig,
+    InformationConfig,
+    MassConfig,
+    UrgentConfig,
+    VipConfig,
+)
 
 Security = Literal["tls", "starttls", "none"]
 Auth = Literal["password", "oauth2"]
@@ -167,6 +177,31 @@ def _default_programs() -> list[ProgramConfig]:
     return [ProgramConfig(p.name, list(p.aliases)) for p in DEFAULT_PROGRAMS]
 
 
+@functools.cache
+def _shipped_classification() -> dict[str, Any]:
+    # The shipped rules (seed 002) in their own file, used when rules.toml has none; rules.toml
+    # spells out the same rules (tests/test_classification.py keeps the two equal).
+    text = resources.files("mailbot.rules").joinpath("default_classification.toml")
+    data = tomllib.loads(text.read_text("utf-8"))
+    problems: list[str] = []
+    built = {
+        "classification": _coerce(list[ClassificationRuleConfig], data["classification"],
+                                  "classification", problems),
+        "vocabulary": _coerce(dict[str, list[str]], data["vocabulary"], "vocabulary",
+                              problems)}
+    if problems:  # a packaging mistake, not the operator's: fail loudly
+        raise RuntimeError("default_classification.toml: " + "; ".join(problems))
+    return built
+
+
+def _default_classification() -> list[ClassificationRuleConfig]:
+    return copy.deepcopy(_shipped_classification()["classification"])
+
+
+def _default_vocabulary() -> dict[str, list[str]]:
+    return copy.deepcopy(_shipped_classification()["vocabulary"])
+
+
 @dataclass
 class Config:
     mailbox: MailboxConfig = field(default_factory=MailboxConfig)
@@ -182,6 +217,14 @@ class Config:
     calendar: CalendarConfig = field(default_factory=CalendarConfig)
     escalation: EscalationConfig = field(default_factory=EscalationConfig)
     digest: DigestConfig = field(default_factory=DigestConfig)
+    vocabulary: dict[str, list[str]] = field(default_factory=_default_vocabulary)
+    classification: list[ClassificationRuleConfig] = field(
+        default_factory=_default_classification)
+    information: InformationConfig = field(default_factory=InformationConfig)
+    urgent: UrgentConfig = field(default_factory=UrgentConfig)
+    vip: VipConfig = field(default_factory=VipConfig)
+    mass: MassConfig = field(default_factory=MassConfig)
+    flood: FloodConfig = field(default_factory=FloodConfig)
     source: str = field(default="", metadata={"internal": True})
 
     @property
@@ -315,7 +358,7 @@ def _check_values(config: Config) -> list[str]:
         problems.append("mail.max_automatic_mails: must be at least 1")
     problems += _check_oauth2(config)
     problems += clock_problems(config.calendar, config.escalation, config.digest)
-    return problems
+    return problems + _check_priority_rules(config)
 
 
 def _check_oauth2(config: Config) -> list[str]:
@@ -337,6 +380,29 @@ def _check_oauth2(config: Config) -> list[str]:
                             "Application (client) ID)")
         if not oauth2.authority_host or "/" in oauth2.authority_host:
             problems.append("oauth2.authority_host: a host name (and :port), no scheme or path")
+    return problems
+
+
+def _check_priority_rules(config: Config) -> list[str]:
+    from mailbot.rules.classification import check_rules  # the rules' own checks
+
+    spellings = [s for p in config.programs for s in (p.name, *p.aliases)]
+    problems = check_rules(config.classification, config.vocabulary, programs=spellings)
+    for i, address in enumerate(config.vip.addresses):
+        if "@" not in address:
+            problems.append(f"vip.addresses[{i}]: not an email address: {address!r}")
+    for key in ("support_manager", "security_officer", "it_director"):
+        value = getattr(config.vip, key)
+        if value and "@" not in value:
+            problems.append(f"vip.{key}: not an email address: {value!r}")
+    positive = (("urgent.max", config.urgent.max),
+                ("urgent.window_days", config.urgent.window_days),
+                ("mass.window_minutes", config.mass.window_minutes),
+                ("flood.max_new_tickets", config.flood.max_new_tickets),
+                ("flood.window_minutes", config.flood.window_minutes))
+    problems += [f"{key}: must be at least 1" for key, value in positive if value < 1]
+    if config.mass.senders < 2:
+        problems.append("mass.senders: must be at least 2 (one sender is not a mass incident)")
     return problems
 
 
@@ -427,7 +493,7 @@ def _coerce(hint: Any, value: Any, where: str, problems: list[str]) -> Any:
         if not isinstance(value, list):
             problems.append(f"{where}: expected a list, got {_show(value)}")
             return []
-        return [_coerce(item, v, f"{where}[{i}]", problems) for i, v in enumerate(value)]
+        return [_coerce(item, v, _item_path(where, i, v), problems) for i, v in enumerate(value)]
     if origin is dict:
         _, item = typing.get_args(hint)
         if not isinstance(value, dict):
@@ -442,6 +508,13 @@ def _coerce(hint: Any, value: Any, where: str, problems: list[str]) -> Any:
         problems.append(f"{where}: expected {_NAMES.get(hint.__name__, hint.__name__)}, "
                         f"got {_show(value)}")
     return value
+
+
+def _item_path(where: str, index: int, value: Any) -> str:
+    # A named table ([[classification]] rules) is named in its problems, not only numbered.
+    if isinstance(value, dict) and isinstance(value.get("name"), str):
+        return f'{where}[{index}] "{value["name"]}"'
+    return f"{where}[{index}]"
 
 
 def _show(value: Any) -> str:

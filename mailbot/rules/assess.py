@@ -1,0 +1,119 @@
+"""One message assessed by the organisation's rules: type, category, priority, and why.
+
+    information? -> classification -> URGENT policy -> VIP floor
+
+Pure: the counts that come from the store (previous URGENT subjects of the sender) are passed in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from mailbot.parsers import ParsedMessage
+from mailbot.rules.base import Outcome
+from mailbot.rules.classification import (
+    Classification,
+    ClassificationRule,
+    Facts,
+    classify,
+    compile_rules,
+    facts_of,
+)
+from mailbot.rules.information import InformationRule, information_rule
+from mailbot.rules.settings import InformationConfig, UrgentConfig, VipConfig
+from mailbot.rules.text import expand
+from mailbot.rules.urgent import UrgentVerdict, urgent_policy
+from mailbot.rules.vip import VipVerdict, vip_policy
+
+if TYPE_CHECKING:
+    from mailbot.config import Config
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The compiled rules of one configuration (compiled once, not once per message)."""
+
+    rules: tuple[ClassificationRule, ...]
+    information: InformationRule
+    information_settings: InformationConfig
+    urgent: UrgentConfig
+    vip: VipConfig
+    default_priority: str = "P3"
+    urgent_priority: str = "P2"
+
+
+_COMPILED: dict[int, tuple[object, Policy]] = {}
+
+
+def policy_of(config: Config) -> Policy:
+    """The configuration's compiled policy, cached while that configuration object lives."""
+    cached = _COMPILED.get(id(config))
+    if cached is not None and cached[0] is config:
+        return cached[1]
+    vocabulary = config.vocabulary
+    demands = expand(["@asking", "@broken"], vocabulary)
+    policy = Policy(
+        rules=compile_rules(config.classification, vocabulary),
+        information=information_rule(config.information.markers,
+                                     [d for d in demands if not d.startswith("@")]),
+        information_settings=config.information, urgent=config.urgent, vip=config.vip,
+        default_priority=config.priorities.default, urgent_priority=config.priorities.urgent)
+    if len(_COMPILED) > 16:  # tests build many configurations; a daemon has one
+        _COMPILED.clear()
+    _COMPILED[id(config)] = (config, policy)
+    return policy
+
+
+@dataclass(frozen=True)
+class Assessment:
+    type: str
+    category: str | None
+    priority: str | None
+    classified_priority: str | None  # before URGENT and the VIP floor
+    rule: str | None  # the deciding classification rule
+    description: str  # its line, for the team notice
+    acknowledge: bool  # information mail is not acknowledged unless configured
+    urgent: UrgentVerdict
+    vip: VipVerdict
+    trace: list[Outcome] = field(default_factory=list)
+
+    @property
+    def information(self) -> bool:
+        return self.type == "information"
+
+    def why(self) -> list[str]:
+        """Every rule tried, hit or miss, one line each (`why` in show --json)."""
+        return [o.line() for o in self.trace]
+
+
+def assess(msg: ParsedMessage, policy: Policy, *, previous_urgent: int = 0) -> Assessment:
+    requester = (msg.requester or msg.sender).lower()
+    is_vip = requester in {a.lower() for a in policy.vip.addresses}
+    facts = facts_of(msg, vip=is_vip)
+    return assess_facts(facts, policy, urgent=msg.urgent, previous_urgent=previous_urgent)
+
+
+def assess_facts(facts: Facts, policy: Policy, *, urgent: bool,
+                 previous_urgent: int = 0) -> Assessment:
+    trace: list[Outcome] = []
+    info = policy.information.check(facts, urgent=urgent)
+    trace.append(info)
+    if info.hit:
+        classification = Classification("information", "information", None,
+                                         "information", policy.information.description)
+    else:
+        classification = classify(facts, policy.rules, default_priority=policy.default_priority)
+        trace += classification.trace
+    verdict = urgent_policy(requested=urgent, classification=classification,
+                            previous=previous_urgent, settings=policy.urgent,
+                            urgent_priority=policy.urgent_priority)
+    trace += verdict.trace
+    vip = vip_policy(requester=facts.requester, priority=verdict.priority,
+                     category=classification.category, type_=classification.type,
+                     settings=policy.vip)
+    trace += vip.trace
+    acknowledge = not info.hit or policy.information_settings.acknowledge
+    return Assessment(classification.type, classification.category, vip.priority,
+                      classification.priority, classification.rule,
+                      classification.description, acknowledge, verdict, vip, trace)

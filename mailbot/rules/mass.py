@@ -1,0 +1,95 @@
+"""Mass incidents: the same failure reported by several people is one incident.
+
+Two reports are the same failure when they share a fingerprint: an error code, the main line of
+a pasted error, or the same P1 rule on the same program or site. At `[mass] senders` different
+senders within `[mass] window_minutes` they become children of one parent ticket.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from mailbot.rules.base import Outcome
+from mailbot.rules.classification import Classification, Facts
+from mailbot.rules.settings import MassConfig
+from mailbot.rules.text import fold
+
+_SITE = re.compile(
+    r"(?<!\w)(?:site|agence|usine|entrepot|siege|magasin|depot|batiment|etage)"
+    r"\s+(?:de\s+|d'\s*|du\s+)?(?:la\s+|l'\s*)?([a-z0-9][\w-]{1,30})")
+_NUMBERS = re.compile(r"\d+")
+
+
+def site_of(facts: Facts) -> str | None:
+    """The place a message names ("tout le site de Vénissieux" -> "venissieux")."""
+    for text in (facts.subject, facts.text):
+        if found := _SITE.search(text):
+            return found.group(1)
+    return None
+
+
+def fingerprints(facts: Facts, classification: Classification, *,
+                 errors: list[tuple[str | None, list[str]]]) -> list[str]:
+    """What makes two reports the same failure. `errors`: (main line, codes) of each pasted
+    error. A message line is compared without its numbers (a time, a count, a line number)."""
+    keys: list[str] = []
+    for message, codes in errors:
+        keys += [f"code:{c.lower()}" for c in codes]
+        if message:
+            keys.append("error:" + _NUMBERS.sub("#", fold(message)).strip()[:200])
+    if classification.priority == "P1" and classification.rule:
+        where = facts.program or site_of(facts)
+        keys.append(f"rule:{classification.rule}:{fold(where) if where else '*'}")
+    return list(dict.fromkeys(keys))
+
+
+@dataclass(frozen=True)
+class Report:
+    """One earlier report in the store: its fingerprint, who sent it, when, where it went."""
+
+    key: str
+    sender: str
+    at: str  # ISO 8601
+    ticket: int
+    parent: int | None = None
+
+
+@dataclass(frozen=True)
+class MassVerdict:
+    key: str | None  # the fingerprint shared
+    parent: int | None  # the existing parent to join, if any
+    siblings: tuple[int, ...] = ()  # tickets to gather under a new parent
+    senders: int = 0
+    outcome: Outcome | None = None
+
+    @property
+    def is_mass(self) -> bool:
+        return self.key is not None
+
+
+def mass_verdict(keys: list[str], sender: str, reports: list[Report], now: datetime,
+                 settings: MassConfig) -> MassVerdict:
+    """Join a known mass incident, or gather the reports that now reach the threshold."""
+    start = now - timedelta(minutes=settings.window_minutes)
+    best: MassVerdict | None = None
+    for key in keys:
+        recent = [r for r in reports if r.key == key and datetime.fromisoformat(r.at) >= start]
+        senders = {r.sender for r in recent} | {sender.lower()}
+        parent = next((r.parent for r in reversed(recent) if r.parent is not None), None)
+        if parent is None and len(senders) < settings.senders:
+            continue
+        verdict = MassVerdict(
+            key, parent, tuple(dict.fromkeys(r.ticket for r in recent if r.parent is None)),
+            len(senders), Outcome("mass/same_failure", True,
+                                  f"{key}: {len(senders)} senders in "
+                                  f"{settings.window_minutes} min"))
+        if parent is not None:
+            return verdict
+        best = best or verdict
+    if best is not None:
+        return best
+    return MassVerdict(None, None, outcome=Outcome(
+        "mass/same_failure", False,
+        f"fewer than {settings.senders} senders in {settings.window_minutes} min"))

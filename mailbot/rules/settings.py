@@ -1,0 +1,93 @@
+"""The `rules.toml` sections that steer priorities (issue 7), as plain dataclasses.
+
+`mailbot.config` maps the file onto these with its strict mapping (an unknown key, a wrong type
+or a bad value is one line naming it); the checks that need more than a type live in
+`mailbot.rules.classification.check_rules`. Nothing here does I/O.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+PriorityName = Literal["P1", "P2", "P3", "P4"]
+Tristate = Literal["any", "yes", "no"]
+
+
+@dataclass
+class ClassificationRuleConfig:
+    """One `[[classification]]` table: what a message must show, and what it then is.
+
+    Every criterion given must hold; inside one list, one item is enough. Words are matched
+    case- and accent-insensitively on word boundaries; a trailing `*` allows any ending
+    ("imprim*" finds imprimante, imprimer); `@name` stands for the `[vocabulary]` list `name`.
+    """
+
+    name: str
+    type: Literal["incident", "request", "information"]
+    # Empty only for information, which has no priority (seed 000 level 4).
+    priority: Literal["P1", "P2", "P3", "P4", ""] = ""
+    category: str = ""
+    description: str = ""  # one line, shown to technicians: the sentence of the seed
+    where: Literal["all", "subject", "text"] = "all"  # where words and regexes are looked for
+    words: list[str] = field(default_factory=list)  # one of these...
+    with_words: list[str] = field(default_factory=list)  # ...and one of these, same sentence
+    without_words: list[str] = field(default_factory=list)  # none of these anywhere
+    regex: list[str] = field(default_factory=list)  # Python regexes on the folded text
+    programs: list[str] = field(default_factory=list)  # catalogue names; "*": any program
+    error_kinds: list[str] = field(default_factory=list)  # pasted error kinds; "*": any
+    pasted_error: Tristate = "any"
+    senders: list[str] = field(default_factory=list)  # addresses or "@domain"
+    vip: bool = False  # only when the requester is a VIP
+    attachments: Tristate = "any"
+
+
+@dataclass
+class UrgentConfig:
+    # Seed 004 point 4: "les abus seront déclassés et notifiés". More than `max` URGENT
+    # subjects from one sender within `window_days` and the next one is demoted.
+    max: int = 3
+    window_days: int = 14
+    # Seed 004 EXCEPTIONS: absolute emergencies go by phone. Quoted in the demotion notice;
+    # empty: the notice says to call the IT service without giving a number.
+    phone: str = ""
+
+
+@dataclass
+class VipConfig:
+    # Seed 003: the CEO, CFO, marketing director. **contract** key.
+    addresses: list[str] = field(default_factory=list)
+    floor: PriorityName = "P2"  # a VIP's ticket is never below this
+    # Who gets the immediate hierarchical notice (seed 003). Empty: nobody.
+    support_manager: str = ""
+    security_officer: str = ""
+    it_director: str = ""
+    # Categories for which seed 003 adds the security officer and the IT director.
+    security_categories: list[str] = field(default_factory=lambda: ["access", "security"])
+
+
+@dataclass
+class InformationConfig:
+    # Seed 000 level 4: informative mail is archived and needs no answer.
+    markers: list[str] = field(default_factory=lambda: [
+        "pour information", "pour info", "pour infos", "pour ton information",
+        "pour votre information", "à titre d'information", "à titre informatif",
+        "à titre d'info", "info", "infos", "information", "fyi", "for your information",
+        "for information", "just so you know", "pour mémoire", "pour rappel"])
+    acknowledge: bool = False
+
+
+@dataclass
+class MassConfig:
+    # The same failure from this many different senders within the window is one incident.
+    senders: int = 3
+    window_minutes: int = 30
+
+
+@dataclass
+class FloodConfig:
+    # More new tickets than this from one address within the window: the requester gets no
+    # more acknowledgements and the team one warning (an auto-responder answering each of ours
+    # with a fresh subject gets at most `max_new_tickets` automatic mails).
+    max_new_tickets: int = 3
+    window_minutes: int = 60

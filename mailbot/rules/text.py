@@ -1,0 +1,85 @@
+"""Text as the rules see it: folded once per message, searched by word-bounded patterns.
+
+Employees write "Mot de passe expiré", "mot de passe expire", "MOT DE PASSE EXPIRÉ" and
+"mot-de-passe expiré": folding (lower case, accents and ligatures removed, typographic
+apostrophes made plain) lets one spelling in rules.toml find them all.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+
+_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'", "´": "'",
+                              "œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "\xa0": " "})
+# A sentence ends at . ! ? ; or a line break; the subject is a sentence of its own.
+_SENTENCE_END = re.compile(r"[.!?;\n]+(?:\s+|$)")
+
+
+def fold(text: str) -> str:
+    """Lower case, no accents, plain apostrophes: the form every rule matches against."""
+    text = text.translate(_APOSTROPHES)
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+
+
+def sentences(folded: str) -> list[str]:
+    return [s for s in _SENTENCE_END.split(folded) if s.strip()]
+
+
+def _word_pattern(word: str) -> str:
+    """One rules.toml word as a regex: spaces and hyphens interchangeable, apostrophes
+    optional before a space ("l'etage", "l' etage"), a trailing * for any ending; "re:" starts
+    a regular expression on the folded text, for what words cannot say ("lecteur S:")."""
+    if word.startswith("re:"):
+        return f"(?:{word[3:]})"
+    word = fold(word.strip())
+    prefix = word.endswith("*")
+    word = word.rstrip("*")
+    parts = []
+    for token in re.split(r"([\s\-]+|')", word):
+        if not token:
+            continue
+        if token == "'":
+            parts.append(r"'\s*")
+        elif token.isspace() or set(token) <= set(" -\t"):
+            parts.append(r"[\s\-]+")
+        else:
+            parts.append(re.escape(token))
+    return "".join(parts) + (r"\w*" if prefix else "")
+
+
+def word_regex(words: Iterable[str]) -> re.Pattern[str] | None:
+    """All the words as one alternation, longest first, bounded by non-word characters."""
+    spelled = sorted({w for w in words if w.strip("* ")}, key=lambda w: (-len(w), w))
+    if not spelled:
+        return None
+    # Each spelling ends on a word boundary, except one that ends with an elision ("j'"),
+    # which runs into the next word.
+    alternation = "|".join(_word_pattern(w) + ("" if w.rstrip().endswith("'") else r"(?!\w)")
+                           for w in spelled)
+    return re.compile(rf"(?<!\w)(?:{alternation})")
+
+
+def valid_word_regex(word: str) -> str | None:
+    """The error of a "re:" word, None when it compiles (or is a plain word)."""
+    if not word.startswith("re:"):
+        return None
+    try:
+        re.compile(word[3:])
+    except re.error as exc:
+        return str(exc)
+    return None
+
+
+def expand(words: Iterable[str], vocabulary: dict[str, list[str]]) -> list[str]:
+    """Replace each "@name" by the `[vocabulary]` list of that name (unknown names are left
+    for `check_rules` to report)."""
+    out: list[str] = []
+    for word in words:
+        if word.startswith("@") and word[1:] in vocabulary:
+            out.extend(vocabulary[word[1:]])
+        else:
+            out.append(word)
+    return out
