@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 from mailbot.model import Ticket
 from mailbot.pipeline import Decision
@@ -51,6 +52,9 @@ class Batch:
         if name in self.commit.meta:
             return self.commit.meta[name]
         return self.store.meta(name, default)
+    def recent(self, table: str, key: str) -> list[dict[str, Any]]:
+        staged = [e for t, k, e in self.commit.recent if t == table and k == key]
+        return [*self.store.recent(table, key), *staged]
 
     def automatic_since(self, recipient: str, since_iso: str) -> int:
         staged = sum(1 for r, at in self._automatic if r == recipient and at >= since_iso)
@@ -60,13 +64,14 @@ class Batch:
         number = decision.ticket.number if decision.ticket else 0
         if decision.key is not None:  # a timer decision has no incoming message
             self.commit.index[decision.key] = number
-        if decision.ticket is not None:
-            self.commit.tickets[number] = decision.ticket.to_dict()
+        for ticket in [*decision.others, *([decision.ticket] if decision.ticket else [])]:
+            self.commit.tickets[ticket.number] = ticket.to_dict()
             if self.deadline is not None:
-                self.commit.deadlines[str(number)] = self.deadline(decision.ticket)
-            if number >= self.next_number():
-                self._next = self.commit.next_number = number + 1
+                self.commit.deadlines[str(ticket.number)] = self.deadline(ticket)
+            if ticket.number >= self.next_number():
+                self._next = self.commit.next_number = ticket.number + 1
         self.commit.meta.update(decision.meta)
+        self.commit.recent.extend([table, key, event] for table, key, event in decision.events)
         for mail in decision.mails:
             self.commit.outbox[mail.message_id] = mail.to_dict()
             if mail.kind in CAPPED:

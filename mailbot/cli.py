@@ -317,6 +317,8 @@ def cmd_replay(args: argparse.Namespace) -> int:
         print(f"ticket:   #{ticket.number} ({ticket.status}, {ticket.priority})")
     for line in decision.reasons or ["-"]:
         print(f"why:      {line}")
+    for line in decision.trace:  # every rule tried, hit or miss, with its reason
+        print(f"rule:     {line}")
     for command in parsed.commands:
         print(f"command:  {command}")
     for mail in decision.mails:
@@ -348,7 +350,7 @@ def ticket_json(ticket: Ticket, config: Config, *, messages: bool,
             "subject", "channel", "urgent_requested", "urgent_demoted", "demotion_reason", "vip",
             "escalation_level", "assignee", "created_at", "updated_at", "first_response_due",
             "resolution_due", "first_response_at", "resolved_at", "closed_at", "previous",
-            "why")
+            "parent", "children", "why")
     }
     data["tracking_url"] = tracking_url(ticket, config)
     data["attachments"] = [{"filename": a.filename, "size": a.size, "sha256": a.sha256,

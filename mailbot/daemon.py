@@ -20,7 +20,7 @@ from typing import Protocol
 
 import schedule
 
-from mailbot import loopguard, pipeline
+from mailbot import loopguard, pipeline, triage
 from mailbot.batch import Batch
 from mailbot.config import Config
 from mailbot.courier import Courier
@@ -106,6 +106,8 @@ class Daemon:
             batch.stage(decision)
         # The loop cap only looks back one window: older counts would only make state.json grow.
         batch.commit.automatic_before = loopguard.window_start(now, self.config)
+        # So do the events the rules count (URGENT per sender, new tickets, mass reports).
+        batch.commit.recent_before = triage.horizons(self.config, now)
         batch.commit.cursors.update(self.cursor_updates())
         crash_point("before_commit")
         self.store.commit(batch.commit)

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from mailbot import compose, i18n, ids
 from mailbot.commands import Outcome
@@ -35,6 +36,7 @@ HISTORY = {
     "transcript": ("automatic", False),
     "escalation": ("escalation", False),
     "unauthenticated": ("automatic", False),
+    "vip_notice": ("escalation", False),
 }
 
 
@@ -124,7 +126,7 @@ def acknowledgement(ticket: Ticket, config: Config, now: datetime, *,
         priority=i18n.label(i18n.PRIORITY_LABELS, ticket.priority, lang),
         urgent_requested=ticket.urgent_requested, expected=expected,
         tracking_url=tracking_url(ticket, config), tag=tag, organisation=config.mail.organisation,
-        phone=ticket.channel == "phone")
+        phone=ticket.channel == "phone", known_incident=known_incident)
     draft = _draft("ack", ticket, config, now, to=[ticket.requester],
                    subject=f"{tag} {ticket.subject}", body=body, thread=thread,
                    auto_submitted="auto-replied")
@@ -185,7 +187,7 @@ def demotion(ticket: Ticket, *, reason: str, config: Config, now: datetime) -> O
     tag = format_tag(ticket.number, config.mail.tag_prefix)
     body = compose.render("demotion", lang, reason=reason, tag=tag, subject=ticket.subject,
                           priority=i18n.label(i18n.PRIORITY_LABELS, ticket.priority, lang),
-                          tracking_url=tracking_url(ticket, config),
+                          tracking_url=tracking_url(ticket, config), phone=config.urgent.phone,
                           organisation=config.mail.organisation)
     label = "Priorité de votre demande" if lang == "fr" else "Priority of your request"
     draft = _draft("demotion", ticket, config, now, to=[ticket.requester],
@@ -254,6 +256,76 @@ def team_update(ticket: Ticket, incoming: Incoming, config: Config, now: datetim
                    thread=team_thread(ticket, config), auto_submitted="auto-generated",
                    reply_to=config.bot_address)
     return _outgoing(kind, ticket, draft, now)
+
+
+def team_information(ticket: Ticket, config: Config, now: datetime) -> OutgoingMail:
+    """Information mail (seed 000 level 4) is archived: the team gets one line, not a notice."""
+    lang = config.mail.language
+    body = compose.render("team_information", lang,
+                          tag=format_tag(ticket.number, config.mail.tag_prefix),
+                          requester=ticket.requester, vip=ticket.vip, subject=ticket.subject,
+                          tracking_url=tracking_url(ticket, config))
+    title = "Information archivée" if lang == "fr" else "Information filed"
+    draft = _draft("team_notice", ticket, config, now, to=[config.team_address],
+                   subject=_team_subject(ticket, title, lang, config), body=body,
+                   auto_submitted="auto-generated", reply_to=config.bot_address)
+    return _outgoing("team_notice", ticket, draft, now)
+
+
+def team_flood(ticket: Ticket, *, count: int, config: Config, now: datetime) -> OutgoingMail:
+    """One warning when an address opens more tickets than [flood] allows in its window."""
+    lang = config.mail.language
+    body = compose.render("team_flood", lang, tag=format_tag(ticket.number,
+                                                             config.mail.tag_prefix),
+                          requester=ticket.requester, subject=ticket.subject, count=count,
+                          limit=config.flood.max_new_tickets,
+                          minutes=config.flood.window_minutes)
+    title = ("Trop de nouveaux tickets d'une même adresse" if lang == "fr"
+             else "Too many new tickets from one address")
+    draft = _draft("team_notice", ticket, config, now, to=[config.team_address],
+                   subject=_team_subject(ticket, title, lang, config), body=body,
+                   auto_submitted="auto-generated", reply_to=config.bot_address)
+    return _outgoing("team_notice", ticket, draft, now)
+
+
+def team_mass(parent: Ticket, *, children: Sequence[Ticket], key: str, senders: int, why: str,
+              config: Config, now: datetime) -> OutgoingMail:
+    """The one notice of a mass incident: the parent and the count of its reports."""
+    lang = config.mail.language
+    lines = [f"{format_tag(c.number, config.mail.tag_prefix)} {c.requester} : {c.subject}"
+             if lang == "fr" else
+             f"{format_tag(c.number, config.mail.tag_prefix)} {c.requester}: {c.subject}"
+             for c in children]
+    body = compose.render("team_mass", lang, tag=format_tag(parent.number,
+                                                            config.mail.tag_prefix),
+                          count=len(children), senders=senders, key=key,
+                          minutes=config.mass.window_minutes, subject=parent.subject, why=why,
+                          children=lines, tracking_url=tracking_url(parent, config),
+                          **_ticket_words(parent, lang))
+    title = "Incident de masse" if lang == "fr" else "Mass incident"
+    draft = _draft("team_notice", parent, config, now, to=[config.team_address],
+                   subject=_team_subject(parent, title, lang, config), body=body,
+                   auto_submitted="auto-generated", reply_to=config.bot_address)
+    return _outgoing("team_notice", parent, draft, now)
+
+
+def vip_notice(ticket: Ticket, *, to: Sequence[str], escalation: Any, text: str, why: str,
+               config: Config, now: datetime) -> OutgoingMail:
+    """Seed 003: a VIP's ticket goes at once to management, saying what the VIP asked and what
+    escalation the procedure prescribes for such a case."""
+    lang = config.mail.language
+    body = compose.render("vip_notice", lang,
+                          tag=format_tag(ticket.number, config.mail.tag_prefix),
+                          requester=ticket.requester, subject=ticket.subject, why=why,
+                          text=text[:3000], case=escalation.case, kind=escalation.kind,
+                          prescription=getattr(escalation, lang),
+                          tracking_url=tracking_url(ticket, config),
+                          **_ticket_words(ticket, lang))
+    title = "VIP : escalade hiérarchique" if lang == "fr" else "VIP: hierarchical escalation"
+    draft = _draft("vip_notice", ticket, config, now, to=list(to),
+                   subject=_team_subject(ticket, title, lang, config), body=body,
+                   auto_submitted="auto-generated", reply_to=config.bot_address)
+    return _outgoing("vip_notice", ticket, draft, now)
 
 
 # --- to one technician ------------------------------------------------------------------------

@@ -107,6 +107,8 @@ class Ticket:
     # [start, end] (end None while waiting). The SLA clocks and the ladder do not run then.
     # Kept here so the SLA clocks never read the history (mailbot.clock.sla).
     waiting_periods: list[list[str | None]] = field(default_factory=list)
+    parent: int | None = None  # the mass incident this report belongs to (contract)
+    children: list[int] = field(default_factory=list)  # a mass incident's reports
     participants: list[str] = field(default_factory=list)  # addresses with a part in it
     message_ids: list[str] = field(default_factory=list)  # every Message-ID seen or sent
     why: list[str] = field(default_factory=list)  # the rules that decided its fields
@@ -123,7 +125,7 @@ class Ticket:
         # and this runs for every message the daemon handles.
         data = dict(self.__dict__)
         data["messages"] = [m.to_dict() for m in self.messages]
-        for name in ("participants", "message_ids", "why"):
+        for name in ("participants", "message_ids", "why", "children"):
             data[name] = list(data[name])
         data["waiting_periods"] = [list(p) for p in self.waiting_periods]
         return data

@@ -15,9 +15,9 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
-from mailbot import commands, ids, loopguard, mails, notices, people
+from mailbot import commands, ids, loopguard, mails, notices, people, triage
 from mailbot.clock import quiet
 from mailbot.config import Config
 from mailbot.mails import Incoming, tracking_url
@@ -36,6 +36,7 @@ class View(Protocol):
     def automatic_since(self, recipient: str, since_iso: str) -> int: ...
     def deadlines(self) -> dict[int, str]: ...  # open tickets -> next deadline (UTC ISO, "")
     def meta(self, name: str, default: object = None) -> object: ...
+    def recent(self, table: str, key: str) -> list[dict[str, Any]]: ...
 
 
 @dataclass
@@ -48,6 +49,12 @@ class Decision:
     mails: list[OutgoingMail] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)
     meta: dict[str, object] = field(default_factory=dict)  # store values (the digest's day)
+    # Other tickets this decision changes (a mass incident's parent and children).
+    others: list[Ticket] = field(default_factory=list)
+    # Events the rules count later: (table, key, event with an "at"), see Store.recent.
+    events: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
+    # Every rule tried on a new ticket, hit or miss, with its reason (`mailbot replay`).
+    trace: list[str] = field(default_factory=list)
 
     def log_line(self, message_id: str | None) -> str:
         where = f"ticket #{self.ticket.number}" if self.ticket else "no ticket"
@@ -69,6 +76,7 @@ class Context:
     author: Author
     ticket: Ticket | None
     how: str  # how the ticket was found ("header <id>", "tag [#4]") or ""
+    triage: triage.Triage | None = None  # the organisation's rules on a ticket being opened
 
 
 Step = tuple[str, str, Callable[[Context], "Decision | None"]]
@@ -180,6 +188,13 @@ def _unauthenticated(c: Context) -> Decision | None:
 
 
 def _technician_on_ticket(c: Context) -> Decision | None:
+    decision = _technician_acts(c)
+    if decision is not None and c.ticket is not None and c.ticket.status != "closed":
+        _close_reports(decision, c)
+    return decision
+
+
+def _technician_acts(c: Context) -> Decision | None:
     if not c.author.technician or c.ticket is None:
         return None
     msg, config = c.msg, c.config
@@ -206,8 +221,10 @@ def _technician_on_ticket(c: Context) -> Decision | None:
                          msg)
     out: list[OutgoingMail] = []
     relayed = False
-    if closing:
+    if closing and not ticket.children:  # a mass incident's closure goes to its reporters
         out.append(mails.closure(ticket, text=answer, config=config, now=c.now))
+        relayed = bool(answer)
+    elif closing:
         relayed = bool(answer)
     elif kind == "reply":
         out.append(mails.relay(ticket, technician=c.author.address,
@@ -288,7 +305,8 @@ def _technician_opens(c: Context) -> Decision | None:
     notice = mails.team_new(ticket, Incoming(c.author.address, text, msg.errors,
                                              msg.attachments), config, c.now,
                             blocked=[] if out else _blocked(c, ticket),
-                            why=[_explain(w, config.mail.language) for w in ticket.why])
+                            why=[triage.sentence(c.triage, config.mail.language)
+                                 if c.triage else ""])
     ticket = _with_mails(ticket, [notice], c.now)
     final = [*out, notice]
     if msg.commands:
@@ -298,7 +316,10 @@ def _technician_opens(c: Context) -> Decision | None:
                                       help_wanted=plan.help, config=config, now=c.now))
         ticket = _with_mails(ticket, final[-1:], c.now)
     how = "phone log" if phone else "forward on behalf of " + requester if behalf else "own"
-    return Decision("new_ticket", c.key, ticket, final, [how, *ticket.why, *_done(plan)])
+    assert c.triage is not None
+    return Decision("new_ticket", c.key, ticket, final,
+                    [how, *[w for w in ticket.why if not w.startswith("miss ")], *_done(plan)],
+                    events=c.triage.events, trace=c.triage.assessment.why())
 
 
 def _closed_ticket(c: Context) -> Decision | None:
@@ -339,15 +360,110 @@ def _new_ticket(c: Context, previous: Ticket | None = None) -> Decision:
         ticket.previous = previous.number
         ticket.why = [*ticket.why, f"follows ticket #{previous.number}, closed more than "
                                    f"{c.config.tickets.reopen_days} days ago"]
-    out = _acknowledge(c, ticket, _thread(msg))
-    blocked = [] if out else _blocked(c, ticket)
-    ticket = _with_mails(ticket, out, c.now)
-    notice = mails.team_new(ticket, Incoming.of(msg), c.config, c.now, blocked=blocked,
-                            why=[_explain(w, c.config.mail.language) for w in ticket.why])
-    ticket = _with_mails(ticket, [notice], c.now)
-    reasons = [*ticket.why, *([f"no acknowledgement: {', '.join(blocked)}"] if blocked else []),
+    assert c.triage is not None
+    t, config, now = c.triage, c.config, c.now
+    a = t.assessment
+    others: list[Ticket] = []
+    mass_notice: OutgoingMail | None = None
+    if a.information:  # seed 000 level 4: archived at once, no answer by default
+        ticket.status, ticket.closed_at = "closed", now.isoformat()
+        ticket.resolved_at = ticket.closed_at
+    elif t.mass.is_mass:
+        others, mass_notice = _mass_incident(c, ticket, t)
+    parent = next((o for o in others if o.number == ticket.parent), None)
+    blocked = [] if t.cap.acknowledge else ["new_ticket_cap"]
+    if a.information and not a.acknowledge:
+        blocked = ["information"]
+    known = (f"{format_tag(parent.number, config.mail.tag_prefix)} \"{parent.subject}\""
+             if parent is not None else None)
+    out = [] if blocked else _acknowledge(c, ticket, _thread(msg), known_incident=known)
+    blocked = blocked or ([] if out else _blocked(c, ticket))
+    if a.urgent.demoted and not blocked:
+        out.append(mails.demotion(ticket, reason=triage.demotion_reason(t, ticket.language),
+                                  config=config, now=now))
+    ticket = _with_mails(ticket, out, now)
+    why = triage.sentence(t, config.mail.language)
+    team: list[OutgoingMail] = []
+    if a.information:
+        team.append(mails.team_information(ticket, config, now))
+    elif ticket.parent is None and t.cap.team_notice and not t.held:
+        team.append(mails.team_new(ticket, Incoming.of(msg), config, now, blocked=blocked,
+                                   why=[why]))
+    if t.cap.warn_team:
+        team.append(mails.team_flood(ticket, count=config.flood.max_new_tickets + 1,
+                                     config=config, now=now))
+    if a.vip.vip and a.vip.notify and a.vip.escalation is not None:
+        team.append(mails.vip_notice(ticket, to=a.vip.notify, escalation=a.vip.escalation,
+                                     text=msg.text, why=why, config=config, now=now))
+    ticket = _with_mails(ticket, team, now)
+    reasons = [*[w for w in ticket.why if w.startswith("hit ")],
+               *([f"no acknowledgement: {', '.join(blocked)}"] if blocked else []),
+               *([f"team notice held: same failure as #{', #'.join(map(str, t.held))}"]
+                 if t.held and ticket.parent is None else []),
                *_ignored_commands(c)]
-    return Decision("new_ticket", c.key, ticket, [*out, notice], reasons)
+    sent = [mass_notice] if mass_notice is not None else []
+    return Decision("new_ticket", c.key, ticket, [*out, *team, *sent], reasons, others=others,
+                    events=[*t.events, *triage.report_events(t, ticket, ticket.requester, now)],
+                    trace=a.why())
+
+
+def _mass_incident(c: Context, ticket: Ticket, t: triage.Triage
+                   ) -> tuple[list[Ticket], OutgoingMail | None]:
+    """This report is one of a mass incident: it joins the known parent, or the reports that
+    now reach [mass] senders are gathered under a new parent with one team notice."""
+    config, now = c.config, c.now
+    if t.mass.parent is not None:
+        parent = c.view.ticket(t.mass.parent)
+        if parent is None or parent.status == "closed":  # that incident is over: a new report
+            t.held = []
+            return [], None
+        parent.children = [*parent.children, ticket.number]
+        ticket.parent = parent.number
+        ticket.why = [*ticket.why, f"mass incident #{parent.number}: {t.mass.key}"]
+        return [parent], None
+    siblings = [s for s in (c.view.ticket(n) for n in t.mass.siblings) if s is not None]
+    number = ticket.number + 1
+    a = t.assessment
+    parent = Ticket(
+        number=number, subject=siblings[0].subject if siblings else ticket.subject,
+        requester=config.team_address, token=ids.new_token(number), created_at=now.isoformat(),
+        updated_at=now.isoformat(), priority=a.classified_priority,  # type: ignore[arg-type]
+        classified_priority=a.classified_priority,  # type: ignore[arg-type]
+        type="incident", category=a.category, program=ticket.program,
+        language=config.mail.language, children=[*(s.number for s in siblings), ticket.number],
+        why=[f"hit mass/same_failure: {t.mass.key}: {t.mass.senders} senders within "
+             f"{config.mass.window_minutes} min", *[w for w in ticket.why if w.startswith("hit")]])
+    for sibling in siblings:
+        sibling.parent = number
+        sibling.why = [*sibling.why, f"mass incident #{number}: {t.mass.key}"]
+    ticket.parent = number
+    ticket.why = [*ticket.why, f"mass incident #{number}: {t.mass.key}"]
+    notice = mails.team_mass(parent, children=[*siblings, ticket], key=t.mass.key or "",
+                             senders=t.mass.senders,
+                             why=triage.sentence(t, config.mail.language), config=config,
+                             now=now)
+    parent = _with_mails(parent, [notice], now)
+    return [parent, *siblings], notice
+
+
+def _close_reports(decision: Decision, c: Context) -> None:
+    """A mass incident closed by a technician closes its reports: each reporter gets the
+    closure mail, naming the incident."""
+    parent = decision.ticket
+    if parent is None or parent.status != "closed" or not parent.children:
+        return
+    text = next((m.text for m in reversed(parent.messages)
+                 if m.direction == "in" and m.kind in ("reply", "internal_note")), "")
+    incident = f"{format_tag(parent.number, c.config.mail.tag_prefix)} \"{parent.subject}\""
+    for number in parent.children:
+        child = c.view.ticket(number)
+        if child is None or child.status == "closed":
+            continue
+        child.status, child.closed_at = "closed", c.now.isoformat()
+        child.resolved_at = child.closed_at
+        closure = mails.closure(child, text=text, config=c.config, now=c.now, incident=incident)
+        decision.others.append(_with_mails(child, [closure], c.now))
+        decision.mails.append(closure)
 
 
 # The flow for one incoming message, in order; the first step that decides ends it.
@@ -466,12 +582,9 @@ STAFF_NOTICES = ("team_notice", "escalation")
 def _open(c: Context, *, requester: str, channel: str, text: str, date: datetime,
           participants: list[str]) -> Ticket:
     msg, config = c.msg, c.config
-    priorities = config.priorities
-    priority, why = priorities.default, [f"default priority {priorities.default}"]
-    urgent = msg.urgent
-    if urgent:
-        priority = min(priority, priorities.urgent)  # "P1" < "P2": never lower a priority
-        why = [f"URGENT in the subject: {priorities.urgent}"]
+    # The organisation's rules decide type, category and priority (triage.py, rules/).
+    c.triage = triage.triage(msg, requester=requester, text=text, channel=channel,
+                             view=c.view, config=config, now=c.now)
     number = c.view.next_number()
     subject = msg.subject or msg.subject_raw or "(sans objet)"
     if channel == "phone":  # the marker said what the mail is; the ticket keeps the matter
@@ -481,22 +594,23 @@ def _open(c: Context, *, requester: str, channel: str, text: str, date: datetime
     ticket = Ticket(
         number=number, subject=subject,
         requester=requester, token=ids.new_token(number), created_at=c.now.isoformat(),
-        updated_at=c.now.isoformat(), priority=priority,  # type: ignore[arg-type]
-        classified_priority=priorities.default, program=msg.program,
+        updated_at=c.now.isoformat(), program=msg.program,
         channel=channel,  # type: ignore[arg-type]
-        language=config.mail.language, urgent_requested=urgent,
-        participants=_participants(msg, config, participants), why=why)
+        language=config.mail.language, urgent_requested=c.triage.assessment.urgent.requested,
+        participants=_participants(msg, config, participants))
+    triage.apply(ticket, c.triage)
     author = requester if c.author.technician and requester != c.author.address else msg.sender
     entry = _entry(c, "request", text=text, date=date, author=author,
                    note=f"logged by {msg.sender}" if author != msg.sender else "")
     return _with_entry(ticket, entry, msg)
 
 
-def _acknowledge(c: Context, ticket: Ticket, thread: tuple[str | None, tuple[str, ...]]
-                 ) -> list[OutgoingMail]:
+def _acknowledge(c: Context, ticket: Ticket, thread: tuple[str | None, tuple[str, ...]], *,
+                 known_incident: str | None = None) -> list[OutgoingMail]:
     if _blocked(c, ticket):
         return []
-    return [mails.acknowledgement(ticket, c.config, c.now, thread=thread)]
+    return [mails.acknowledgement(ticket, c.config, c.now, thread=thread,
+                                  known_incident=known_incident)]
 
 
 def _blocked(c: Context, ticket: Ticket) -> list[str]:

@@ -99,11 +99,16 @@ class Commit:
     # ticket is closed and leaves the index. Written with the tickets it describes.
     deadlines: dict[str, str | None] = field(default_factory=dict)
     meta: dict[str, Any] = field(default_factory=dict)  # e.g. the day of the last digest
+    # Recent events the rules count (URGENT per sender, new tickets per address, mass-incident
+    # reports per fingerprint): [table, key, event]; each event has an "at" (ISO 8601).
+    recent: list[list[Any]] = field(default_factory=list)
+    # Per table, forget the events before this instant (each table's window has passed).
+    recent_before: dict[str, str] = field(default_factory=dict)
 
     def empty(self) -> bool:
         return not (self.tickets or self.index or self.outbox or self.outbox_done
                     or self.automatic or self.cursors or self.next_number is not None
-                    or self.deadlines or self.meta)
+                    or self.deadlines or self.meta or self.recent)
 
 
 class Store:
@@ -211,6 +216,11 @@ class Store:
     def automatic_since(self, recipient: str, since_iso: str) -> int:
         sent = self._state().table("automatic").get(Query().recipient == recipient)
         return sum(1 for at in (sent or {}).get("at", []) if at >= since_iso)
+
+    def recent(self, table: str, key: str) -> list[dict[str, Any]]:
+        """The events of `table` under `key` still inside their window, oldest first."""
+        doc = self._state().table(f"recent_{table}").get(Query().key == key)
+        return list((doc or {}).get("events", []))
 
     # --- files kept beside the database ---------------------------------------------------------
 
@@ -333,6 +343,7 @@ class Store:
                 key = by_recipient[recipient] = _next_id(automatic)
                 automatic[key] = {"recipient": recipient, "at": []}
             automatic[key]["at"] = sorted({*automatic[key]["at"], at})[-200:]
+        _apply_recent(data, commit)
         if commit.automatic_before is not None:
             for key in list(automatic):
                 kept = [at for at in automatic[key]["at"] if at >= commit.automatic_before]
@@ -347,6 +358,34 @@ class Store:
             for db in cache.values():
                 db.close()
         self._dbs.clear()
+
+
+# Events kept per key: enough for every window the rules count (a mass incident of hundreds is
+# still counted right: its parent is found in the latest events).
+RECENT_KEEP = 200
+
+
+def _apply_recent(data: dict[str, Any], commit: Commit) -> None:
+    """Add the commit's events and drop the ones whose window has passed: state.json holds what
+    the rules may still count, not history."""
+    keys: dict[str, dict[str, str]] = {}
+    for table, key, event in commit.recent:
+        rows = data.setdefault(f"recent_{table}", {})
+        index = keys.setdefault(table, {d["key"]: k for k, d in rows.items()})
+        doc_id = index.get(key)
+        if doc_id is None:
+            doc_id = index[key] = _next_id(rows)
+            rows[doc_id] = {"key": key, "events": []}
+        events = [e for e in rows[doc_id]["events"] if e != event] + [event]
+        rows[doc_id]["events"] = sorted(events, key=lambda e: e["at"])[-RECENT_KEEP:]
+    for table, before in commit.recent_before.items():
+        rows = data.get(f"recent_{table}", {})
+        for doc_id in list(rows):
+            kept = [e for e in rows[doc_id]["events"] if e["at"] >= before]
+            if kept:
+                rows[doc_id]["events"] = kept
+            else:
+                del rows[doc_id]
 
 
 def _next_id(table: dict[str, Any]) -> str:

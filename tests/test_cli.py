@@ -72,7 +72,10 @@ def test_replay_says_what_would_happen_and_changes_nothing(tmp_path: Path) -> No
     eml.write_bytes(mail(subject="URGENT Sage bloqué", message_id="<r1@groupe-exemple.fr>"))
     out = mailbot("replay", str(eml), "--config", str(rules), "--show-mails").stdout
     assert "decision: new_ticket" in out and "(new, P2)" in out
-    assert "URGENT in the subject" in out
+    assert "hit urgent/granted: URGENT asks for P2" in out
+    # The whole trace: the rule that decided and every one tried before it, with its reason.
+    assert "rule:     hit classification/printer_down: 'imprimante'" in out
+    assert "rule:     miss classification/site_offline: no keyword pair" in out
     assert "acknowledgement to claire.martin@groupe-exemple.fr" in out
     assert "Nous avons bien reçu votre demande" in out
     assert json.loads(mailbot("tickets", "--json", "--config", str(rules)).stdout) == []

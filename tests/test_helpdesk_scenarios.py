@@ -25,9 +25,6 @@ from tests.corpus_path import corpus_root
 from tests.harness import PARIS, ROOT
 
 NOW = datetime(2026, 11, 23, 9, 30, tzinfo=PARIS)
-# Information-only mail ("Info :", seed 000 level 4) is recognised by the classification rules,
-# the next issue: until then it is acknowledged like any request.
-LATER = {"s09_info_coupure_electrique"}
 ACTIONS = {"new": "new_ticket", "forward": "new_ticket", "phone_log": "new_ticket",
            "follow_up": "follow_up", "technician_reply": "technician",
            "auto_reply": "filed_automatic", "bounce": "delivery_failure"}
@@ -63,8 +60,7 @@ def test_scenario(name: str, tmp_path: Path) -> None:
     if expected["ticket_ref"] is not None:
         assert decision.ticket.number == expected["ticket_ref"]
     acknowledged = any(m.kind == "acknowledgement" for m in decision.mails)
-    if name not in LATER:
-        assert acknowledged == expected["should_acknowledge"], decision.reasons
+    assert acknowledged == expected["should_acknowledge"], decision.reasons
     if expected["kind"] == "technician_reply":  # its commands are executed
         assert decision.ticket.priority == expected["expected_priority"]
     if "relay_to_requester" in expected:

@@ -149,6 +149,7 @@ def test_machine_mail_gets_no_acknowledgement(headers: dict[str, str], sender: s
 def test_the_automatic_mail_cap_stops_acknowledgements_to_one_address(
         batch: Batch, config: Config) -> None:
     config.mail.max_automatic_mails = 3
+    config.flood.max_new_tickets = 10  # this is the loop cap's test; [flood] has its own
     kinds = [[m.kind for m in _decide(mail(subject=f"Problème {i}"), batch, config).mails]
              for i in range(5)]
     assert [("acknowledgement" in k) for k in kinds] == [True, True, True, False, False]
@@ -212,8 +213,15 @@ def test_the_team_notice_explains_the_priority_in_the_teams_language(
         batch: Batch, config: Config) -> None:
     decision = _decide(mail(subject="URGENT Sage bloqué"), batch, config)
     notice = next(m for m in decision.mails if m.kind == "team_notice")
-    assert "Pourquoi : URGENT dans l'objet : P2" in notice.text
-    assert decision.ticket.why == ["URGENT in the subject: P2"]  # the record stays English
+    why = next(line for line in notice.text.splitlines() if line.startswith("Pourquoi : "))
+    # One sentence: the classification rule that decided, then what URGENT did to it.
+    assert why == ("Pourquoi : P3 selon la règle « printer_down » (seed 002 P3: imprimante "
+                   "hors service ou fonctionnalité d'une imprimante dégradée) ; "
+                   "URGENT dans l'objet : P2")
+    # The record stays English, hits and misses.
+    assert "hit urgent/granted: URGENT asks for P2, classified P3: P2" in decision.ticket.why
+    assert "hit classification/printer_down: 'imprimante'" in decision.ticket.why
+    assert any(w.startswith("miss classification: site_offline, ") for w in decision.ticket.why)
 
 
 def test_a_flood_of_forged_technician_mail_is_capped(batch: Batch, config: Config) -> None:

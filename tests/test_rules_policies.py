@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from mailbot import config as configuration
+from mailbot import people
 from mailbot.config import ConfigError
 from mailbot.parsers import parse
 from mailbot.rules import flood, mass, urgent
@@ -37,7 +38,10 @@ def test_every_helpdesk_scenario_gets_the_sidecars_type_and_priority(name: str) 
     folder = corpus_root() / "helpdesk_fr"
     expected = json.loads((folder / f"{name}.expected.json").read_text("utf-8"))
     msg = parse((folder / f"{name}.eml").read_bytes(), CONFIG.parse_rules())
-    result = assess(msg, POLICY)
+    # The ticket is the requester's: a technician's forward or phone log names them.
+    requester = people.requester_of(msg, people.identify(msg, CONFIG), CONFIG)
+    assert requester == expected["requester"]
+    result = assess(msg, POLICY, requester=requester)
     if expected["kind"] not in OPENS_A_TICKET:
         # A follow-up, a technician's reply, an auto-reply or a bounce lands on an existing
         # ticket and is never classified (tests/test_helpdesk_scenarios.py checks where it

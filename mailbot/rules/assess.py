@@ -42,6 +42,9 @@ class Policy:
     default_priority: str = "P3"
     urgent_priority: str = "P2"
 
+    def is_vip(self, address: str) -> bool:
+        return address.lower() in {a.lower() for a in self.vip.addresses}
+
 
 _COMPILED: dict[int, tuple[object, Policy]] = {}
 
@@ -87,10 +90,12 @@ class Assessment:
         return [o.line() for o in self.trace]
 
 
-def assess(msg: ParsedMessage, policy: Policy, *, previous_urgent: int = 0) -> Assessment:
-    requester = (msg.requester or msg.sender).lower()
-    is_vip = requester in {a.lower() for a in policy.vip.addresses}
-    facts = facts_of(msg, vip=is_vip)
+def assess(msg: ParsedMessage, policy: Policy, *, requester: str | None = None,
+           previous_urgent: int = 0) -> Assessment:
+    """`requester`: who the ticket is for, when it is not the sender (a technician's forward
+    or phone log)."""
+    requester = (requester or msg.sender).lower()
+    facts = facts_of(msg, requester=requester, vip=policy.is_vip(requester))
     return assess_facts(facts, policy, urgent=msg.urgent, previous_urgent=previous_urgent)
 
 

@@ -44,11 +44,13 @@ class Facts:
                    tuple(sentences(s)), tuple(sentences(t)))
 
 
-def facts_of(msg: ParsedMessage, *, vip: bool = False) -> Facts:
+def facts_of(msg: ParsedMessage, *, requester: str = "", text: str | None = None,
+             vip: bool = False) -> Facts:
     return Facts.build(
-        subject=msg.subject or msg.subject_raw, text=msg.text, program=msg.program,
-        error_kinds=[e.kind for e in msg.errors], requester=msg.requester or msg.sender,
-        vip=vip, attachments=sum(1 for a in msg.attachments if not a.inline))
+        subject=msg.subject or msg.subject_raw, text=msg.text if text is None else text,
+        program=msg.program, error_kinds=[e.kind for e in msg.errors],
+        requester=requester or msg.sender, vip=vip,
+        attachments=sum(1 for a in msg.attachments if not a.inline))
 
 
 @dataclass(frozen=True)

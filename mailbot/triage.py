@@ -1,0 +1,175 @@
+"""A new ticket meets the organisation's rules: classification, URGENT, VIP, information mail,
+mass incidents and the per-address cap (issue 7), between the parsers and the mails.
+
+    facts -> assess (information? classification, URGENT, VIP) -> mass? -> cap -> fields
+
+Pure: the counts come from the View (`recent` events kept in the store), `now` is passed in,
+and what must be remembered for later counts is returned as events for the pass's one commit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from mailbot.parsers import ParsedMessage
+from mailbot.rules import flood, mass, urgent
+from mailbot.rules.assess import Assessment, assess_facts, policy_of
+from mailbot.rules.classification import Classification, facts_of
+from mailbot.rules.flood import CapVerdict
+from mailbot.rules.mass import MassVerdict
+from mailbot.rules.settings import UrgentConfig
+
+if TYPE_CHECKING:
+    from mailbot.config import Config
+    from mailbot.model import Ticket
+    from mailbot.pipeline import View
+
+Event = tuple[str, str, dict[str, Any]]
+
+
+@dataclass
+class Triage:
+    assessment: Assessment
+    keys: list[str]  # the mass-incident fingerprints of this report
+    mass: MassVerdict
+    cap: CapVerdict
+    events: list[Event] = field(default_factory=list)
+    urgent_settings: UrgentConfig = field(default_factory=UrgentConfig)
+    floor: str = "P2"  # [vip] floor
+    # Recent tickets of other senders with the same failure, below the mass threshold: the
+    # team already has their notice, so this one is held (a mass incident's notice lists all).
+    held: list[int] = field(default_factory=list)
+
+
+def triage(msg: ParsedMessage, *, requester: str, text: str, channel: str, view: View,
+           config: Config, now: datetime) -> Triage:
+    policy = policy_of(config)
+    facts = facts_of(msg, requester=requester, text=text, vip=policy.is_vip(requester))
+    # URGENT is the requester's own word: a technician's phone log does not ask for it.
+    asked = msg.urgent and channel == "email"
+    dates = [e["at"] for e in view.recent("urgent", requester)]
+    previous = urgent.previous_in_window(dates, now, config.urgent)
+    result = assess_facts(facts, policy, urgent=asked, previous_urgent=previous)
+    keys: list[str] = []
+    if not result.information:
+        classified = Classification(result.type, result.category, result.classified_priority,
+                                    result.rule)
+        keys = mass.fingerprints(facts, classified,
+                                 errors=[(e.message, list(e.codes)) for e in msg.errors])
+    reports = [mass.Report(key, e["sender"], e["at"], e["ticket"], e.get("parent"))
+               for key in keys for e in view.recent("reports", key)]
+    verdict = mass.mass_verdict(keys, requester, reports, now, config.mass)
+    window = now - timedelta(minutes=config.mass.window_minutes)
+    held = [] if verdict.is_mass else sorted({
+        r.ticket for r in reports
+        if r.sender != requester and datetime.fromisoformat(r.at) >= window})
+    start = now - timedelta(minutes=config.flood.window_minutes)
+    opened = sum(1 for e in view.recent("opened", requester)
+                 if datetime.fromisoformat(e["at"]) >= start)
+    cap = flood.new_ticket_cap(opened, config.flood)
+    at = _utc(now)
+    events: list[Event] = [("opened", requester, {"at": at})]
+    if asked:
+        events.append(("urgent", requester, {"at": at}))
+    return Triage(result, keys, verdict, cap, events, config.urgent, config.vip.floor, held)
+
+
+def apply(ticket: Ticket, t: Triage) -> None:
+    """The assessment's fields on the ticket being opened."""
+    a = t.assessment
+    ticket.type, ticket.category = a.type, a.category
+    ticket.priority = a.priority  # type: ignore[assignment]
+    ticket.classified_priority = a.classified_priority  # type: ignore[assignment]
+    ticket.vip = a.vip.vip
+    if a.urgent.demoted:
+        ticket.urgent_demoted = True
+        ticket.demotion_reason = demotion_reason(t, "en")
+    ticket.why = compact_why(a)
+
+
+def report_events(t: Triage, ticket: Ticket, sender: str, now: datetime) -> list[Event]:
+    return [("reports", key, {"sender": sender, "at": _utc(now), "ticket": ticket.number,
+                              "parent": ticket.parent}) for key in t.keys]
+
+
+def _utc(moment: datetime) -> str:
+    # Events are compared as strings when the store prunes them: one zone for all.
+    return moment.astimezone(UTC).isoformat()
+
+
+def horizons(config: Config, now: datetime) -> dict[str, str]:
+    """Per table of recent events, the instant before which nothing counts any more."""
+    return {"urgent": _utc(now - timedelta(days=config.urgent.window_days)),
+            "opened": _utc(now - timedelta(minutes=config.flood.window_minutes)),
+            "reports": _utc(now - timedelta(minutes=config.mass.window_minutes))}
+
+
+# --- why, in words ----------------------------------------------------------------------------
+
+def compact_why(a: Assessment) -> list[str]:
+    """What the ticket keeps (`why` in show --json): every hit with its evidence, and the
+    misses of each family on one line (`mailbot replay` prints each miss with its reason)."""
+    lines: list[str] = []
+    missed: dict[str, list[str]] = {}
+    for outcome in a.trace:
+        family, _, name = outcome.rule.partition("/")
+        if outcome.hit:
+            lines.append(outcome.line())
+        else:
+            missed.setdefault(family, []).append(name)
+    lines += [f"miss {family}: {', '.join(names)}" for family, names in missed.items()]
+    return lines
+
+
+_SENTENCES = {
+    "rule": {"fr": "{priority} selon la règle « {rule} » ({description})",
+             "en": "{priority} by the rule \"{rule}\" ({description})"},
+    "default": {"fr": "{priority} : aucune règle de classement ne s'applique (priorité par "
+                      "défaut)",
+                "en": "{priority}: no classification rule applies (default priority)"},
+    "information": {"fr": "information (seed 000 niveau 4) : archivée sans réponse",
+                    "en": "information (seed 000 level 4): archived, no answer"},
+    "urgent": {"fr": "URGENT dans l'objet : {priority}",
+               "en": "URGENT in the subject: {priority}"},
+    "demoted": {"fr": "URGENT déclassé : {reason}", "en": "URGENT demoted: {reason}"},
+    "vip": {"fr": "VIP : jamais en dessous de {floor}", "en": "VIP: never below {floor}"},
+}
+_REASONS = {
+    urgent.CANNOT_BE_URGENT: {
+        "fr": "votre demande relève de la priorité basse de notre procédure SLA ({description}) ; "
+              "pour ces demandes une date est convenue avec vous",
+        "en": "your request is a low-priority one in our SLA procedure ({description}); for "
+              "such requests a date is agreed with you"},
+    urgent.TOO_OFTEN: {
+        "fr": "URGENT a été demandé plus de {max} fois en {days} jours depuis votre adresse",
+        "en": "URGENT was asked for more than {max} times in {days} days from your address"},
+}
+
+
+def demotion_reason(t: Triage, lang: str) -> str:
+    """Why URGENT was demoted, in the words the requester reads (the notice quotes seed 004's
+    rule around it)."""
+    a = t.assessment
+    code = a.urgent.reason or urgent.TOO_OFTEN
+    return _REASONS[code][lang].format(description=a.description or a.rule or "",
+                                       max=t.urgent_settings.max,
+                                       days=t.urgent_settings.window_days)
+
+
+def sentence(t: Triage, lang: str) -> str:
+    """Why the ticket has its priority, in one sentence for the team notice."""
+    a = t.assessment
+    if a.information:
+        return _SENTENCES["information"][lang]
+    key = "rule" if a.rule else "default"
+    parts = [_SENTENCES[key][lang].format(priority=a.classified_priority, rule=a.rule,
+                                          description=a.description)]
+    if a.urgent.requested and a.urgent.demoted:
+        parts.append(_SENTENCES["demoted"][lang].format(reason=demotion_reason(t, lang)))
+    elif a.urgent.requested:
+        parts.append(_SENTENCES["urgent"][lang].format(priority=a.urgent.priority))
+    if a.vip.vip:
+        parts.append(_SENTENCES["vip"][lang].format(floor=t.floor))
+    return " ; ".join(parts) if lang == "fr" else "; ".join(parts)
