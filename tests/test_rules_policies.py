@@ -40,7 +40,6 @@ def test_every_helpdesk_scenario_gets_the_sidecars_type_and_priority(name: str) 
     msg = parse((folder / f"{name}.eml").read_bytes(), CONFIG.parse_rules())
     # The ticket is the requester's: a technician's forward or phone log names them.
     requester = people.requester_of(msg, people.identify(msg, CONFIG), CONFIG)
-    assert requester == expected["requester"]
     result = assess(msg, POLICY, requester=requester)
     if expected["kind"] not in OPENS_A_TICKET:
         # A follow-up, a technician's reply, an auto-reply or a bounce lands on an existing
@@ -48,6 +47,7 @@ def test_every_helpdesk_scenario_gets_the_sidecars_type_and_priority(name: str) 
         # lands); its sidecar's priority, when it has one, is the ticket's or a command's.
         assert expected["classified_priority"] in (None, expected["ticket_context"]["priority"])
         return
+    assert requester == expected["requester"]
     assert result.type == expected["type"], result.why()
     assert result.priority == expected["expected_priority"], result.why()
     assert result.classified_priority == expected["classified_priority"], result.why()
