@@ -389,11 +389,11 @@ def _check_priority_rules(config: Config) -> list[str]:
     spellings = [s for p in config.programs for s in (p.name, *p.aliases)]
     problems = check_rules(config.classification, config.vocabulary, programs=spellings)
     for i, address in enumerate(config.vip.addresses):
-        if "@" not in address:
+        if not address_of(address):
             problems.append(f"vip.addresses[{i}]: not an email address: {address!r}")
     for key in ("support_manager", "security_officer", "it_director"):
         value = getattr(config.vip, key)
-        if value and "@" not in value:
+        if value and not address_of(value):
             problems.append(f"vip.{key}: not an email address: {value!r}")
     positive = (("urgent.max", config.urgent.max),
                 ("urgent.window_days", config.urgent.window_days),

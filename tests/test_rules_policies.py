@@ -213,6 +213,22 @@ def test_a_vip_security_matter_also_goes_to_the_security_officer_and_the_it_dire
     assert "responsable sécurité et le DSI" in result.vip.escalation.fr
 
 
+def test_vip_addresses_may_carry_a_display_name(tmp_path: Path) -> None:
+    path = tmp_path / "rules.toml"
+    path.write_text('[vip]\naddresses = ["Philippe Arnaud <DG@groupe-exemple.fr>"]\n'
+                    'support_manager = "Support <resp.support@groupe-exemple.fr>"\n',
+                    encoding="utf-8")
+    config = configuration.load(path)
+    facts = _facts("Souris", "Elle accroche.", requester="dg@groupe-exemple.fr", vip=True)
+    result = assess_facts(facts, policy_of(config), urgent=False)
+    assert policy_of(config).is_vip("dg@groupe-exemple.fr")
+    assert result.vip.vip and result.vip.notify == ("resp.support@groupe-exemple.fr",)
+    path.write_text('[vip]\naddresses = ["dg"]\n', encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        configuration.load(path)
+    assert caught.value.problems == [f"{path}: vip.addresses[0]: not an email address: 'dg'"]
+
+
 def test_a_vip_keeps_a_higher_priority_and_others_get_no_floor() -> None:
     p1 = assess_facts(_facts("Réseau", "Plus personne n'a internet au siège.",
                              requester="dg@groupe-exemple.fr", vip=True), POLICY, urgent=False)

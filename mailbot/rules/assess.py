@@ -42,8 +42,10 @@ class Policy:
     default_priority: str = "P3"
     urgent_priority: str = "P2"
 
+    vip_addresses: frozenset[str] = frozenset()  # bare, lower-case
+
     def is_vip(self, address: str) -> bool:
-        return address.lower() in {a.lower() for a in self.vip.addresses}
+        return address.lower() in self.vip_addresses
 
 
 _COMPILED: dict[int, tuple[object, Policy]] = {}
@@ -54,6 +56,8 @@ def policy_of(config: Config) -> Policy:
     cached = _COMPILED.get(id(config))
     if cached is not None and cached[0] is config:
         return cached[1]
+    from mailbot.config import address_of  # "Directeur Général <dg@x.fr>" is dg@x.fr
+
     vocabulary = config.vocabulary
     demands = expand(["@asking", "@broken"], vocabulary)
     policy = Policy(
@@ -61,7 +65,8 @@ def policy_of(config: Config) -> Policy:
         information=information_rule(config.information.markers,
                                      [d for d in demands if not d.startswith("@")]),
         information_settings=config.information, urgent=config.urgent, vip=config.vip,
-        default_priority=config.priorities.default, urgent_priority=config.priorities.urgent)
+        default_priority=config.priorities.default, urgent_priority=config.priorities.urgent,
+        vip_addresses=frozenset(address_of(a) for a in config.vip.addresses))
     if len(_COMPILED) > 16:  # tests build many configurations; a daemon has one
         _COMPILED.clear()
     _COMPILED[id(config)] = (config, policy)

@@ -95,7 +95,9 @@ class VipFloor:
     description = "seed 003: a VIP's ticket is never below [vip] floor"
 
     def check(self, requester: str, settings: VipConfig) -> Outcome:
-        listed = requester.lower() in {a.lower() for a in settings.addresses}
+        from mailbot.config import address_of  # "Directeur Général <dg@x.fr>" is dg@x.fr
+
+        listed = requester.lower() in {address_of(a) for a in settings.addresses}
         return Outcome(f"vip/{self.name}", listed,
                        f"{requester} is listed in [vip] addresses" if listed
                        else "not a VIP")
@@ -111,7 +113,9 @@ def vip_policy(*, requester: str, priority: str | None, category: str | None,
     recipients = [settings.support_manager]
     if (category or "") in settings.security_categories or escalation is ESCALATIONS["access"]:
         recipients += [settings.security_officer, settings.it_director]
-    notify = tuple(dict.fromkeys(r.lower() for r in recipients if r))
+    from mailbot.config import address_of
+
+    notify = tuple(dict.fromkeys(address_of(r) for r in recipients if address_of(r)))
     trace = [outcome, Outcome("vip/escalation", True,
                               f"seed 003 case '{escalation.case}' ({escalation.kind}), "
                               f"notice to {', '.join(notify) or 'nobody configured'}")]
