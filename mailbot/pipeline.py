@@ -378,7 +378,9 @@ def _new_ticket(c: Context, previous: Ticket | None = None) -> Decision:
              if parent is not None else None)
     out = [] if blocked else _acknowledge(c, ticket, _thread(msg), known_incident=known)
     blocked = blocked or ([] if out else _blocked(c, ticket))
-    if a.urgent.demoted and not blocked:
+    # A VIP's floor may give back what the demotion took: then nothing was lowered to tell of.
+    lowered = (ticket.priority or "P4") > config.priorities.urgent
+    if a.urgent.demoted and lowered and not blocked:
         out.append(mails.demotion(ticket, reason=triage.demotion_reason(t, ticket.language),
                                   config=config, now=now))
     ticket = _with_mails(ticket, out, now)

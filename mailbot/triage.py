@@ -38,8 +38,8 @@ class Triage:
     events: list[Event] = field(default_factory=list)
     urgent_settings: UrgentConfig = field(default_factory=UrgentConfig)
     floor: str = "P2"  # [vip] floor
-    # Recent tickets of other senders with the same failure, below the mass threshold: the
-    # team already has their notice, so this one is held (a mass incident's notice lists all).
+    # Recent tickets of other senders with the same failure when this report is the last one
+    # below the mass threshold: its team notice is held (the mass incident's notice lists all).
     held: list[int] = field(default_factory=list)
 
 
@@ -62,9 +62,12 @@ def triage(msg: ParsedMessage, *, requester: str, text: str, channel: str, view:
                for key in keys for e in view.recent("reports", key)]
     verdict = mass.mass_verdict(keys, requester, reports, now, config.mass)
     window = now - timedelta(minutes=config.mass.window_minutes)
-    held = [] if verdict.is_mass else sorted({
-        r.ticket for r in reports
-        if r.sender != requester and datetime.fromisoformat(r.at) >= window})
+    similar = [r for r in reports
+               if r.sender != requester and datetime.fromisoformat(r.at) >= window]
+    # The report just below the threshold: the team has the first one's notice and the next
+    # one makes the mass incident's notice, so this one's is held (≤ 2 notices by default).
+    last_before = len({r.sender for r in similar}) + 1 == config.mass.senders - 1
+    held = sorted({r.ticket for r in similar}) if similar and last_before else []
     start = now - timedelta(minutes=config.flood.window_minutes)
     opened = sum(1 for e in view.recent("opened", requester)
                  if datetime.fromisoformat(e["at"]) >= start)
