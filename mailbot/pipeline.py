@@ -215,6 +215,10 @@ def _technician_acts(c: Context) -> Decision | None:
     answer = "\n\n".join(t for t in (plan.close_text or "", text) if t)
     files = [a for a in msg.attachments if not a.inline]
     kind = "internal_note" if private or not (text or closing or files) else "reply"
+    if ticket.children and not closing:
+        # A mass incident's parent has no requester of its own to answer: its reporters hear
+        # when it is closed. Until then a technician's words on it are kept as a note.
+        kind = "internal_note"
     note_text = "\n\n".join(t for t in (plan.note_text, text) if t)
     ticket = _with_entry(ticket, _entry(c, kind, public=kind == "reply",
                                         text=note_text if kind == "internal_note" else answer),
@@ -299,16 +303,28 @@ def _technician_opens(c: Context) -> Decision | None:
         elif not behalf:
             thread = _thread(msg)
         out += _acknowledge(c, ticket, thread)
+    assert c.triage is not None
+    a = c.triage.assessment
     if plan.demoted is not None:
         out.append(mails.demotion(ticket, reason=plan.demoted, config=config, now=c.now))
+    elif a.urgent.demoted and (ticket.priority or "P4") > config.priorities.urgent and out:
+        out.append(mails.demotion(ticket, reason=triage.demotion_reason(
+            c.triage, ticket.language), config=config, now=c.now))
     ticket = _with_mails(ticket, out, c.now)
+    vip: list[OutgoingMail] = []
+    if a.vip.vip and a.vip.notify and a.vip.escalation is not None:  # seed 003, at once
+        vip.append(mails.vip_notice(ticket, to=a.vip.notify, escalation=a.vip.escalation,
+                                    text=text, why=triage.sentence(c.triage,
+                                                                   config.mail.language),
+                                    config=config, now=c.now))
+        ticket = _with_mails(ticket, vip, c.now)
     notice = mails.team_new(ticket, Incoming(c.author.address, text, msg.errors,
                                              msg.attachments), config, c.now,
                             blocked=[] if out else _blocked(c, ticket),
                             why=[triage.sentence(c.triage, config.mail.language)
                                  if c.triage else ""])
     ticket = _with_mails(ticket, [notice], c.now)
-    final = [*out, notice]
+    final = [*out, *vip, notice]
     if msg.commands:
         final.append(mails.transcript(ticket, technician=c.author.address,
                                       outcomes=plan.outcomes, applied=True,
