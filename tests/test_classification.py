@@ -26,6 +26,9 @@ HITS = [
      "on ne peut rien faire.", "site_offline", "incident", "P1"),
     ("wifi", "Tout le monde a perdu le wifi au siège, les réunions sont arrêtées",
      "site_offline", "incident", "P1"),
+    ("Lyon", "Le site de Lyon n'a plus de réseau depuis 8h.", "site_cut_off", "incident", "P1"),
+    ("Agence", "L'agence de Nantes est coupée du monde, plus rien ne passe.", "site_cut_off",
+     "incident", "P1"),
     # P1 "Central téléphonique VoIP hors service"
     ("standard", "Le standard ne sonne plus depuis ce matin, les clients tombent dans le vide.",
      "phone_system_down", "incident", "P1"),
@@ -51,6 +54,7 @@ HITS = [
      "P2"),
     ("Mails", "Personne ne reçoit plus de mails depuis une heure, ni dedans ni dehors.",
      "mail_nobody", "incident", "P2"),
+    ("URGENT", "Messagerie HS pour tout le monde au 3e.", "mail_everyone", "incident", "P2"),
     # P2 "Ordinateur d'un membre de la direction hors service"
     ("PC", "L'ordinateur portable du directeur ne démarre plus, il part en rendez-vous.",
      "executive_computer_named", "incident", "P2"),
@@ -142,6 +146,9 @@ HITS = [
 
 # Near misses: (subject, text, rule that must NOT decide, what decides instead)
 MISSES = [
+    ("Outlook", "Tous mes mails ont disparu d'Outlook.", "mail_everyone", "mail_problem"),
+    ("Mutuelle", "Sur le site de la mutuelle, plus de connexion possible.", "site_cut_off",
+     None),
     ("Site web", "Le site internet de la mutuelle ne marche plus pour tout le monde.",
      "site_offline", None),
     ("Bonjour", "Bonjour à tous,\nmon VPN ne se connecte plus depuis hier.", "site_offline",

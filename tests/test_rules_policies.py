@@ -336,6 +336,8 @@ def _problems(tmp_path: Path, rule: str) -> list[str]:
      'classification[0] "r1": programs: \'Lotus\' is not in the [[programs]] catalogue'),
     ('name = "r1"\ntype = "incident"\npriority = "P3"',
      'classification[0] "r1": matches every message'),
+    ('name = "r1"\ntype = "incident"\npriority = "P3"\nwords = ["x"]\nalso_words = ["y"]',
+     'classification[0] "r1": also_words: needs words and with_words'),
 ])
 def test_a_bad_rule_is_one_line_naming_it(tmp_path: Path, rule: str, expected: str) -> None:
     problems = _problems(tmp_path, rule)

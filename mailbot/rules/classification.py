@@ -65,6 +65,7 @@ class ClassificationRule:
     where: str
     words: re.Pattern[str] | None
     with_words: re.Pattern[str] | None
+    also_words: re.Pattern[str] | None
     without_words: re.Pattern[str] | None
     regex: tuple[re.Pattern[str], ...]
     programs: frozenset[str]
@@ -137,7 +138,10 @@ class ClassificationRule:
         for sentence in parts:
             first = self.words.search(sentence)
             if first and (second := self.with_words.search(sentence)):
-                return f"{first.group(0)!r} + {second.group(0)!r}"
+                if self.also_words is None:
+                    return f"{first.group(0)!r} + {second.group(0)!r}"
+                if third := self.also_words.search(sentence):
+                    return f"{first.group(0)!r} + {second.group(0)!r} + {third.group(0)!r}"
         return None
 
 
@@ -173,6 +177,7 @@ def compile_rule(config: ClassificationRuleConfig,
         name=config.name, description=config.description, type=config.type,
         category=config.category, priority=config.priority or None, where=config.where,
         words=words(config.words), with_words=words(config.with_words),
+        also_words=words(config.also_words),
         without_words=words(config.without_words),
         regex=tuple(re.compile(r) for r in config.regex),
         programs=frozenset(p if p == "*" else fold(p) for p in config.programs),
@@ -223,7 +228,7 @@ def check_rules(configs: Sequence[ClassificationRuleConfig], vocabulary: dict[st
             bad(f"priority: required for type \"{rule.type}\" (P1 to P4)")
         if rule.type == "request" and rule.priority == "P1":
             bad("priority: requests have no P1 (seed 002: the highest is P2)")
-        for key in ("words", "with_words", "without_words"):
+        for key in ("words", "with_words", "also_words", "without_words"):
             for word in getattr(rule, key):
                 if word.startswith("@") and word[1:] not in vocabulary:
                     bad(f"{key}: unknown vocabulary list {word!r}")
@@ -233,6 +238,8 @@ def check_rules(configs: Sequence[ClassificationRuleConfig], vocabulary: dict[st
                     bad(f"{key}: {word!r} is not a valid regular expression: {error}")
         if rule.with_words and not rule.words:
             bad("with_words: needs words to pair with")
+        if rule.also_words and not rule.with_words:
+            bad("also_words: needs words and with_words to go with")
         for pattern in rule.regex:
             try:
                 re.compile(pattern)

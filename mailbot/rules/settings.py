@@ -32,6 +32,7 @@ class ClassificationRuleConfig:
     where: Literal["all", "subject", "text"] = "all"  # where words and regexes are looked for
     words: list[str] = field(default_factory=list)  # one of these...
     with_words: list[str] = field(default_factory=list)  # ...and one of these, same sentence
+    also_words: list[str] = field(default_factory=list)  # ...and one of these too, same sentence
     without_words: list[str] = field(default_factory=list)  # none of these anywhere
     regex: list[str] = field(default_factory=list)  # Python regexes on the folded text
     programs: list[str] = field(default_factory=list)  # catalogue names; "*": any program
