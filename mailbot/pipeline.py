@@ -451,6 +451,7 @@ def _mass_incident(c: Context, ticket: Ticket, t: triage.Triage
         language=config.mail.language, children=[*(s.number for s in siblings), ticket.number],
         why=[f"hit mass/same_failure: {t.mass.key}: {t.mass.senders} senders within "
              f"{config.mass.window_minutes} min", *[w for w in ticket.why if w.startswith("hit")]])
+    parent = config.time.follow(None, parent, now)  # its clocks and ladder stand for all
     for sibling in siblings:
         sibling.parent = number
         sibling.why = [*sibling.why, f"mass incident #{number}: {t.mass.key}"]
@@ -578,7 +579,9 @@ def _keep_time(before: Ticket | None, decision: Decision, config: Config,
         # Seed 003: when a ticket is opened as, or becomes, VIP or critical (P1).
         became = new or (ticket.priority == "P1" and before.priority != "P1") or (  # type: ignore[union-attr]
             ticket.vip and not before.vip)  # type: ignore[union-attr]
-        level = policy.immediate_notice(ticket) if became and ticket.status != "closed" else None
+        # A report joining a mass incident is covered by the incident's own notice.
+        level = (policy.immediate_notice(ticket)
+                 if became and ticket.status != "closed" and ticket.parent is None else None)
         if level is not None:
             notice = notices.escalation(ticket, level, threshold_hours=None, config=config,
                                         now=now, reason="VIP" if ticket.vip else "P1")

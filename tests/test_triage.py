@@ -52,7 +52,8 @@ def test_every_mail_the_rules_add_renders_in_both_languages(
     config.mail.language = language
     vip = _decide(mail(sender=DG, subject="URGENT : logo du papier à en-tête",
                        body="Pouvez-vous changer le logo ?\n"), batch, config)
-    assert {m.kind for m in vip.mails} == {"acknowledgement", "team_notice", "vip_notice"}
+    # (issue 8 adds its own immediate ladder notice for a VIP: kind "escalation")
+    assert {"acknowledgement", "team_notice", "vip_notice"} <= {m.kind for m in vip.mails}
     demoted = _decide(mail(subject="URGENT : logo du papier à en-tête",
                            body="Pouvez-vous changer le logo ?\n",
                            message_id="<logo@groupe-exemple.fr>"), batch, config)

@@ -113,7 +113,8 @@ class TimePolicy:
         """The ticket's entry in the store's deadline index: None for a closed ticket (it
         leaves the index), else its next deadline in UTC ("" for none), so that entries compare
         as text."""
-        if ticket.status == "closed":
+        if ticket.status == "closed" or ticket.parent is not None:
+            # A mass incident's reports climb the ladder through their parent, once.
             return None
         at = self.next_deadline(ticket)
         return datetime.fromisoformat(at).astimezone(UTC).isoformat() if at else ""
