@@ -97,9 +97,10 @@ def test_a_p1_never_answered_climbs_the_ladder_once_per_level_until_closed(
     ladder level go out at once (round the clock, the on-call address too), each once, even
     when the run is repeated or crashes between the crossing and its mail; #escalate moves up
     one level; #close stops the ladder."""
-    dovecot.append(mail(subject="Serveur de fichiers injoignable"))
+    # A printer (seed 002: P3), so that the ticket starts at P3 by the classification rules.
+    dovecot.append(mail(subject="Imprimante du 2e étage en panne"))
     run_at(rules, dovecot, "2026-11-29T03:00:00+01:00")
-    dovecot.append(mail(sender=TECHS[1], subject="Re: [#1] Serveur de fichiers injoignable",
+    dovecot.append(mail(sender=TECHS[1], subject="Re: [#1] Imprimante du 2e étage en panne",
                         body="#priority P1\n#note tout le site est bloqué\n"))
     run_at(rules, dovecot, "2026-11-29T03:02:00+01:00")
     ticket = show(rules, 1)
@@ -140,14 +141,14 @@ def test_a_p1_never_answered_climbs_the_ladder_once_per_level_until_closed(
     assert len(to(smtp_server, SPECIALIST)) == 1  # level 2 is not told again
     assert show(rules, 1)["escalation_level"] == 3
 
-    dovecot.append(mail(sender=TECHS[1], subject="Re: [#1] Serveur de fichiers injoignable",
+    dovecot.append(mail(sender=TECHS[1], subject="Re: [#1] Imprimante du 2e étage en panne",
                         body="#escalate il faut le chef de service\n"))
     run_at(rules, dovecot, "2026-11-29T04:10:00+01:00")
     [head] = to(smtp_server, HEAD)
     assert f"escalade demandée par {TECHS[1]} (il faut le chef de service)" in body(head)
     assert show(rules, 1)["escalation_level"] == 4
 
-    dovecot.append(mail(sender=TECHS[1], subject="Re: [#1] Serveur de fichiers injoignable",
+    dovecot.append(mail(sender=TECHS[1], subject="Re: [#1] Imprimante du 2e étage en panne",
                         body="#close Serveur redémarré.\n"))
     run_at(rules, dovecot, "2026-11-29T04:20:00+01:00")
     sent = len(smtp_server.messages)
