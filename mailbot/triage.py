@@ -88,7 +88,7 @@ def apply(ticket: Ticket, t: Triage) -> None:
     ticket.vip = a.vip.vip
     if a.urgent.demoted:
         ticket.urgent_demoted = True
-        ticket.demotion_reason = demotion_reason(t, "en")
+        ticket.demotion_reason = demotion_reason(t, "en", audience="team")
     ticket.why = compact_why(a)
 
 
@@ -151,12 +151,24 @@ _REASONS = {
 }
 
 
-def demotion_reason(t: Triage, lang: str) -> str:
-    """Why URGENT was demoted, in the words the requester reads (the notice quotes seed 004's
-    rule around it)."""
+# The same reasons as the team and the ticket's record say them.
+_TEAM_REASONS = {
+    urgent.CANNOT_BE_URGENT: {
+        "fr": "une demande de priorité basse ({description}) ne peut pas être urgente",
+        "en": "a low-priority request ({description}) cannot be urgent"},
+    urgent.TOO_OFTEN: {
+        "fr": "URGENT demandé plus de {max} fois en {days} jours par ce demandeur",
+        "en": "URGENT asked for more than {max} times in {days} days by this requester"},
+}
+
+
+def demotion_reason(t: Triage, lang: str, *, audience: str = "requester") -> str:
+    """Why URGENT was demoted: in the words the requester reads (the notice quotes seed 004's
+    rule around it), or as the team and the ticket's record say it."""
     a = t.assessment
     code = a.urgent.reason or urgent.TOO_OFTEN
-    return _REASONS[code][lang].format(description=a.description or a.rule or "",
+    table = _REASONS if audience == "requester" else _TEAM_REASONS
+    return table[code][lang].format(description=a.description or a.rule or "",
                                        max=t.urgent_settings.max,
                                        days=t.urgent_settings.window_days)
 
@@ -170,7 +182,8 @@ def sentence(t: Triage, lang: str) -> str:
     parts = [_SENTENCES[key][lang].format(priority=a.classified_priority, rule=a.rule,
                                           description=a.description)]
     if a.urgent.requested and a.urgent.demoted:
-        parts.append(_SENTENCES["demoted"][lang].format(reason=demotion_reason(t, lang)))
+        parts.append(_SENTENCES["demoted"][lang].format(
+            reason=demotion_reason(t, lang, audience="team")))
     elif a.urgent.requested:
         parts.append(_SENTENCES["urgent"][lang].format(priority=a.urgent.priority))
     if a.vip.vip:
