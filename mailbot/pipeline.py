@@ -580,8 +580,11 @@ def _keep_time(before: Ticket | None, decision: Decision, config: Config,
         became = new or (ticket.priority == "P1" and before.priority != "P1") or (  # type: ignore[union-attr]
             ticket.vip and not before.vip)  # type: ignore[union-attr]
         # A report joining a mass incident is covered by the incident's own notice.
+        # A VIP's ticket already has its own seed 003 notice (mails.vip_notice): one is enough.
+        vip_told = any(m.kind == "vip_notice" for m in decision.mails)
         level = (policy.immediate_notice(ticket)
-                 if became and ticket.status != "closed" and ticket.parent is None else None)
+                 if became and ticket.status != "closed" and ticket.parent is None
+                 and not vip_told else None)
         if level is not None:
             notice = notices.escalation(ticket, level, threshold_hours=None, config=config,
                                         now=now, reason="VIP" if ticket.vip else "P1")
@@ -595,7 +598,7 @@ def _keep_time(before: Ticket | None, decision: Decision, config: Config,
 
 # Mail to staff that quiet hours hold (seed 000, the right to disconnect). Not held: mail to
 # employees, and the transcript a technician gets for the commands they have just sent.
-STAFF_NOTICES = ("team_notice", "escalation")
+STAFF_NOTICES = ("team_notice", "escalation", "vip_notice")
 
 
 # --- building blocks ---------------------------------------------------------------------------

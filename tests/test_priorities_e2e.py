@@ -197,6 +197,8 @@ def test_a_vip_gets_the_floor_and_management_an_immediate_notice(
     vip_notices = [m for m in smtp_server.messages if kind_of(m) == "vip_notice"]
     assert [m.recipients for m in vip_notices] == [[MANAGER], [MANAGER, RSSI, DSI]]
     assert "responsable sécurité et le DSI" in words(vip_notices[1])
+    # One hierarchical notice per VIP ticket: not also the ladder's immediate one.
+    assert not [m for m in smtp_server.messages if kind_of(m) == "escalation"]
     team = [body(m) for m in smtp_server.messages if m.recipients == [TEAM]]
     assert len(team) == 2 and all("(VIP)" in t for t in team)
 
