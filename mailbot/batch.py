@@ -72,6 +72,7 @@ class Batch:
                 self._next = self.commit.next_number = ticket.number + 1
         self.commit.meta.update(decision.meta)
         self.commit.recent.extend([table, key, event] for table, key, event in decision.events)
+        self.commit.outbox_done.extend(decision.cancel)
         for mail in decision.mails:
             self.commit.outbox[mail.message_id] = mail.to_dict()
             if mail.kind in CAPPED:

@@ -55,6 +55,9 @@ class Decision:
     events: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
     # Every rule tried on a new ticket, hit or miss, with its reason (`mailbot replay`).
     trace: list[str] = field(default_factory=list)
+    # Outbox mails this decision makes unnecessary (a held notice that a mass incident's
+    # notice now covers); dropped from the outbox in the same commit.
+    cancel: list[str] = field(default_factory=list)
 
     def log_line(self, message_id: str | None) -> str:
         where = f"ticket #{self.ticket.number}" if self.ticket else "no ticket"
@@ -404,9 +407,16 @@ def _new_ticket(c: Context, previous: Ticket | None = None) -> Decision:
     team: list[OutgoingMail] = []
     if a.information:
         team.append(mails.team_information(ticket, config, now))
-    elif ticket.parent is None and t.cap.team_notice and not t.held:
-        team.append(mails.team_new(ticket, Incoming.of(msg), config, now, blocked=blocked,
-                                   why=[why]))
+    elif ticket.parent is None and t.cap.team_notice:
+        notice = mails.team_new(ticket, Incoming.of(msg), config, now, blocked=blocked,
+                                why=[why])
+        if t.held:
+            # The same failure as other recent reports: if one more sender writes within the
+            # window, the mass incident's notice lists this report and this one is dropped;
+            # otherwise it goes out when the window ends, so no ticket goes unannounced.
+            until = (now + timedelta(minutes=config.mass.window_minutes)).isoformat()
+            notice = replace(notice, hold_until=until, next_attempt_at=until)
+        team.append(notice)
     if t.cap.warn_team:
         team.append(mails.team_flood(ticket, count=config.flood.max_new_tickets + 1,
                                      config=config, now=now))
@@ -416,13 +426,18 @@ def _new_ticket(c: Context, previous: Ticket | None = None) -> Decision:
     ticket = _with_mails(ticket, team, now)
     reasons = [*[w for w in ticket.why if w.startswith("hit ")],
                *([f"no acknowledgement: {', '.join(blocked)}"] if blocked else []),
-               *([f"team notice held: same failure as #{', #'.join(map(str, t.held))}"]
+               *([f"team notice held for the mass window: same failure as "
+                  f"#{', #'.join(map(str, t.held))}"]
                  if t.held and ticket.parent is None else []),
                *_ignored_commands(c)]
     sent = [mass_notice] if mass_notice is not None else []
+    # The reports' own team notices still waiting (held) are covered by the incident's notice.
+    superseded = [m.message_id for o in others if o.parent == ticket.parent
+                  for m in o.messages if m.direction == "out" and ".team_notice." in m.message_id
+                  and config.team_address in m.to] if mass_notice is not None else []
     return Decision("new_ticket", c.key, ticket, [*out, *team, *sent], reasons, others=others,
                     events=[*t.events, *triage.report_events(t, ticket, ticket.requester, now)],
-                    trace=a.why())
+                    trace=a.why(), cancel=superseded)
 
 
 def _mass_incident(c: Context, ticket: Ticket, t: triage.Triage

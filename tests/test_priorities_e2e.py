@@ -270,6 +270,25 @@ def test_a_mass_incident_of_six_senders_is_one_parent_and_one_closure_each(
     assert show(rules, parent["number"])["status"] == "closed"
 
 
+def test_a_second_report_of_a_failure_is_announced_when_no_third_comes(
+        rules: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> None:
+    """Two accountants paste the same error: the second one's team notice waits for the mass
+    window (a third report would make it part of the incident's notice); when nobody else
+    writes, it goes out at the end of the window, so the team hears of every ticket."""
+    for n in range(2):
+        dovecot.append(mail(sender=f"compta{n}@groupe-exemple.fr", subject="Sage bloqué",
+                            body=SAGE_ERROR, message_id=f"<sage-{n}@groupe-exemple.fr>"))
+        run_once(rules, dovecot, NOW + timedelta(minutes=4 * n))
+    team = [m for m in smtp_server.messages if m.recipients == [TEAM]]
+    assert len(team) == 1 and "compta0@" in body(team[0])
+    run_once(rules, dovecot, NOW + timedelta(minutes=20))  # still within the window
+    assert len([m for m in smtp_server.messages if m.recipients == [TEAM]]) == 1
+    run_once(rules, dovecot, NOW + timedelta(minutes=40))
+    team = [m for m in smtp_server.messages if m.recipients == [TEAM]]
+    assert len(team) == 2 and "compta1@" in body(team[1])
+    assert len(tickets(rules)) == 2  # no mass incident for two senders
+
+
 def test_an_address_that_opens_too_many_tickets_gets_three_mails_and_the_team_one_warning(
         rules: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> None:
     """An auto-responder with no machine header answers each acknowledgement with a fresh
