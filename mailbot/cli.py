@@ -208,6 +208,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     from mailbot.runtime import Runtime
 
     config = load_config(args.config)
+    if problems := config.environment_problems():  # what check-config would refuse
+        raise ConfigError([f"{config.source}: {p}" for p in problems])
     runtime = Runtime(config, now=args.now, once=args.once)
     runtime.open()
     try:

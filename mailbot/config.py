@@ -24,6 +24,7 @@ from typing import Any, Literal
 from mailbot.clock.policy import TimePolicy
 from mailbot.clock.settings import CalendarConfig, DigestConfig, EscalationConfig
 from mailbot.clock.settings import problems as clock_problems
+from mailbot.net import Security, is_loopback
 from mailbot.parsers import ParseRules, Program
 from mailbot.rules.settings import (
     ClassificationRuleConfig,
@@ -34,9 +35,7 @@ from mailbot.rules.settings import (
     VipConfig,
 )
 
-Security = Literal["tls", "starttls", "none"]
 Auth = Literal["password", "oauth2"]
-LOOPBACK = ("localhost", "127.0.0.1", "::1")
 
 
 class ConfigError(Exception):
@@ -289,11 +288,12 @@ class Config:
 
         Separate from `load` because `tickets` and `show` need no secret at all.
         """
+        problems = check_secrets(self)  # password logins: the passwords `run` will read
         if not self.uses_oauth2:
-            return []
+            return problems
         from mailbot.oauth2 import missing_settings
 
-        return missing_settings(self)
+        return problems + missing_settings(self)
 
 
 def load(path: str | Path | None) -> Config:
@@ -327,7 +327,7 @@ def _check_values(config: Config) -> list[str]:
         ("mailbox", config.mailbox), ("smtp", config.smtp))
     for name, section in sections:
         remote = section.kind in ("imap", "smtp")
-        if remote and section.security == "none" and section.host not in LOOPBACK:
+        if remote and section.security == "none" and not is_loopback(section.host):
             problems.append(f"{name}.security: \"none\" is only allowed on loopback hosts")
         if section.kind == "maildir" and not section.path:
             problems.append(f"{name}.path: required when {name}.kind is \"maildir\"")
@@ -354,11 +354,14 @@ def _check_values(config: Config) -> list[str]:
             problems.append(f"priorities.targets.{name}: unknown priority (P1 to P4)")
     if not config.mail.tag_prefix or any(c in config.mail.tag_prefix for c in "[] \t"):
         problems.append("mail.tag_prefix: must be non-empty, without brackets or spaces")
+    for name, section in sections:
+        if section.password_file and not Path(section.password_file).is_file():
+            problems.append(f"{name}.password_file: no such file: {section.password_file}")
     if config.mail.max_automatic_mails < 1:
         problems.append("mail.max_automatic_mails: must be at least 1")
     problems += _check_oauth2(config)
     problems += clock_problems(config.calendar, config.escalation, config.digest)
-    return problems + _check_priority_rules(config)
+    return problems + _check_priority_rules(config) + _check_amounts(config)
 
 
 def _check_oauth2(config: Config) -> list[str]:
@@ -403,6 +406,53 @@ def _check_priority_rules(config: Config) -> list[str]:
     problems += [f"{key}: must be at least 1" for key, value in positive if value < 1]
     if config.mass.senders < 2:
         problems.append("mass.senders: must be at least 2 (one sender is not a mass incident)")
+    return problems
+
+
+def _check_amounts(config: Config) -> list[str]:
+    """Counts and durations that parse as numbers yet would make the daemon spin or stall."""
+    problems = []
+    positive = (("mailbox.poll_seconds", config.mailbox.poll_seconds),
+                ("mailbox.batch", config.mailbox.batch),
+                ("smtp.timeout_seconds", config.smtp.timeout_seconds),
+                ("mail.automatic_window_minutes", config.mail.automatic_window_minutes))
+    for where, value in positive:
+        if not value > 0:
+            problems.append(f"{where}: must be above 0, got {value}")
+    for name, target in config.priorities.targets.items():
+        where = f"priorities.targets.{name}"
+        for key in ("first_response_hours", "resolution_hours"):
+            if getattr(target, key) < 0:
+                problems.append(f"{where}.{key}: hours cannot be negative")
+        if target.resolution_hours < target.first_response_hours:
+            problems.append(f"{where}.resolution_hours: {target.resolution_hours} is below "
+                            f"first_response_hours ({target.first_response_hours})")
+    return problems
+
+
+def check_secrets(config: Config) -> list[str]:
+    """What the environment must give before the daemon can start: the passwords it will need.
+
+    Kept apart from `load` because the file alone is valid without them (tests and `tickets`
+    read it with no secret at hand); `check-config` and `run` both call it, so that what
+    `check-config` accepts starts.
+    """
+    problems = []
+    needs = []
+    if config.mailbox.kind == "imap" and config.mailbox.auth == "password":
+        needs.append(("mailbox", "MAILBOT_IMAP_PASSWORD", config.imap_password))
+    if config.smtp.kind == "smtp" and config.smtp.auth == "password" and config.smtp.user:
+        needs.append(("smtp", "MAILBOT_SMTP_PASSWORD", config.smtp_password))
+    for section, variable, read in needs:
+        try:
+            found = read()
+        except ConfigError as exc:
+            problems += exc.problems
+            continue
+        if not found:
+            problems.append(f"{section}: no password for user {getattr(config, section).user!r}:"
+                            f" set {variable}, {section}.password_file or the systemd credential"
+                            f" {section}-password")
     return problems
 
 

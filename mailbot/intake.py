@@ -15,7 +15,6 @@ from __future__ import annotations
 import contextlib
 import glob
 import imaplib
-import ipaddress
 import logging
 import os
 import re
@@ -31,13 +30,13 @@ from typing import Protocol, TypeVar
 from imap_tools import BaseMailBox, MailBox, MailBoxStartTls, MailBoxUnencrypted
 from imap_tools.errors import ImapToolsError, MailboxLoginError
 
+from mailbot.net import SECURITY_MODES, is_loopback
 from mailbot.oauth2 import TokenRefused, TokenSource, TokenUnavailable
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-SECURITY_MODES = ("tls", "starttls", "none")
 # RFC 2177: a client should re-issue IDLE at least every 29 minutes or be logged off.
 IDLE_RENEW_SECONDS = 25 * 60
 BACKOFF_CAP_SECONDS = 60.0
@@ -94,15 +93,6 @@ class MemoryCursorStore:
 
     def set(self, folder: str, uidvalidity: int, uid: int) -> None:
         self._cursors[folder] = (uidvalidity, uid)
-
-
-def is_loopback(host: str) -> bool:
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def uid_set(uids: Iterable[int]) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import secrets
 import threading
 import time
@@ -84,8 +85,13 @@ def make_transport(config: Config, tokens: TokenSource | None = None) -> Transpo
     if smtp.auth == "oauth2":
         return SmtpTransport(host=smtp.host, port=smtp.port, security=smtp.security,
                              user=smtp.user, tokens=tokens, timeout=smtp.timeout_seconds)
+    password = None
+    if smtp.user:  # check_secrets made sure there is one
+        password = config.smtp_password()
+    elif os.environ.get("MAILBOT_SMTP_PASSWORD") or smtp.password_file:
+        log.warning("smtp: a password is given but smtp.user is empty: sending without login")
     return SmtpTransport(host=smtp.host, port=smtp.port, security=smtp.security,
-                         user=smtp.user or None, password=config.smtp_password() or None,
+                         user=smtp.user or None, password=password,
                          timeout=smtp.timeout_seconds)
 
 

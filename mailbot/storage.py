@@ -22,11 +22,16 @@ class CorruptStore(Exception):
     """The operator's problem: a state file exists but cannot be read back."""
 
 
-def atomic_write(path: Path, data: bytes, *, dirty: set[Path] | None = None) -> None:
-    """Replace `path` with `data` atomically. The rename becomes durable once the directory is
-    fsynced: at once, or, when `dirty` is given, later by the caller (see Store.commit), which
-    turns one directory fsync per file into one per directory per commit."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+def atomic_write(path: Path, data: bytes, *, dirty: set[Path] | None = None,
+                 tmp: Path | None = None) -> None:
+    """Replace `path` with `data` atomically: the one write-fsync-rename-fsync sequence of the
+    project (the store's files and the Maildir outbox both use it).
+
+    The data goes to `tmp` (by default a hidden file next to `path`; a Maildir's tmp/ must be
+    on the same file system), is fsynced, then renamed over `path`. The rename becomes durable
+    once the directory is fsynced: at once, or, when `dirty` is given, later by the caller (see
+    Store.commit), which turns one directory fsync per file into one per directory per commit."""
+    tmp = tmp or path.with_name(f".{path.name}.{os.getpid()}.tmp")
     with open(tmp, "wb") as handle:
         handle.write(data)
         handle.flush()

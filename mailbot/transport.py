@@ -13,7 +13,6 @@ The mail's `data` goes out byte for byte (its Message-ID included), so a retry i
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import logging
 import mailbox
 import os
@@ -33,13 +32,14 @@ import aiosmtplib
 from aiosmtplib import SMTPResponseException
 
 from mailbot.model import OutgoingMail
+from mailbot.net import SECURITY_MODES, is_loopback
 from mailbot.oauth2 import TokenError, TokenSource
+from mailbot.storage import atomic_write
 
 log = logging.getLogger(__name__)
 
 RETRY_FIRST_DELAY = timedelta(minutes=1)
 RETRY_MAX_DELAY = timedelta(hours=1)
-SECURITY_MODES = ("tls", "starttls", "none")
 
 
 class DeliveryResult(Enum):
@@ -97,15 +97,6 @@ def _one_line(text: str | bytes, limit: int = 300) -> str:
 def _result_for(code: int) -> DeliveryResult:
     # Only a 5xx is final; anything else unexpected is treated as temporary so no mail is lost.
     return DeliveryResult.FAILED if 500 <= code < 600 else DeliveryResult.RETRY
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 class _Unreachable(Exception):
@@ -458,15 +449,5 @@ class MaildirTransport:
             f"{int(now)}.M{int(now % 1 * 1e6)}P{os.getpid()}Q{next(_maildir_counter)}"
             f".{socket.gethostname().replace('/', '_').replace(':', '_')}"
         )
-        temporary = self.path / "tmp" / name
-        with open(temporary, "xb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        os.rename(temporary, self.path / "new" / name)
-        directory = os.open(self.path / "new", os.O_RDONLY)
-        try:
-            os.fsync(directory)
-        finally:
-            os.close(directory)
+        atomic_write(self.path / "new" / name, data, tmp=self.path / "tmp" / name)
         return name

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -90,8 +91,10 @@ def test_check_config_exits_non_zero_with_one_line_per_problem(tmp_path: Path) -
     assert len(lines) == 2, done.stderr
     assert any("mailbox.port" in line for line in lines)
     assert any("mailbox.bogus" in line for line in lines)
+    secrets = {**os.environ, "MAILBOT_IMAP_PASSWORD": "i", "MAILBOT_SMTP_PASSWORD": "s"}
     ok = subprocess.run([sys.executable, "-m", "mailbot.cli", "check-config", "--config",
-                         str(ROOT / "rules.toml")], capture_output=True, text=True, cwd=ROOT)
+                         str(ROOT / "rules.toml")], capture_output=True, text=True, cwd=ROOT,
+                        env=secrets)
     assert ok.returncode == 0, ok.stderr
 
 
@@ -101,3 +104,69 @@ def test_the_daemon_refuses_to_start_on_a_bad_config(tmp_path: Path) -> None:
                            str(path)], capture_output=True, text=True, cwd=ROOT)
     assert done.returncode != 0
     assert "storage.dir: expected a string, got 42" in done.stderr
+
+
+def _cli(*args: str, **environ: str) -> subprocess.CompletedProcess[str]:
+    base = {k: v for k, v in os.environ.items() if not k.startswith("MAILBOT_")}
+    return subprocess.run([sys.executable, "-m", "mailbot.cli", *args], capture_output=True,
+                          text=True, cwd=ROOT, env={**base, **environ}, timeout=60)
+
+
+def _shipped_rules(tmp_path: Path) -> Path:
+    """The shipped rules.toml, with its state directory moved out of /var/lib."""
+    text = (ROOT / "rules.toml").read_text("utf-8")
+    return _write(tmp_path, text.replace('dir = "/var/lib/mailbot"',
+                                         f'dir = "{tmp_path / "state"}"'))
+
+
+def test_check_config_asks_for_the_passwords_that_run_would_need(tmp_path: Path) -> None:
+    """The shipped rules.toml names an SMTP user: without its password check-config says so
+    (one line per missing password, exit 2) instead of saying OK to a daemon that then dies."""
+    rules = _shipped_rules(tmp_path)
+    done = _cli("check-config", "--config", str(rules))
+    assert done.returncode == 2, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 2 and "Traceback" not in done.stderr
+    assert any(line.endswith("set MAILBOT_SMTP_PASSWORD, smtp.password_file or the systemd "
+                             "credential smtp-password") for line in lines)
+    assert any("MAILBOT_IMAP_PASSWORD" in line for line in lines)
+    run = _cli("run", "--once", "--config", str(rules))
+    assert run.returncode == 2 and "Traceback" not in run.stderr
+    assert run.stderr.strip().splitlines() == lines
+
+
+def test_what_check_config_accepts_starts(tmp_path: Path) -> None:
+    """With its passwords given, the shipped configuration starts: it reaches the (absent)
+    mailbox and stops on that with one line, never on `smtp user and password go together`."""
+    rules = _shipped_rules(tmp_path)
+    secrets = {"MAILBOT_IMAP_PASSWORD": "i", "MAILBOT_SMTP_PASSWORD": "s"}
+    assert _cli("check-config", "--config", str(rules), **secrets).returncode == 0
+    text = rules.read_text().replace('host = "imap.groupe-exemple.fr"', 'host = "127.0.0.1"')
+    rules.write_text(text.replace("port = 993", "port = 9"))  # discard: nothing listens
+    for smtp_user in ("support", ""):  # "": a server that needs no login, password set anyway
+        rules.write_text(rules.read_text().replace(
+            'user = "support"\npassword_file = ""\n# The support',
+            f'user = "{smtp_user}"\npassword_file = ""\n# The support'))
+        run = _cli("run", "--once", "--config", str(rules), **secrets)
+        assert "Traceback" not in run.stderr and "go together" not in run.stderr
+        assert run.returncode == 4, run.stderr
+        assert run.stderr.strip().splitlines()[-1].startswith("mailbot: mailbox unreachable:")
+
+
+@pytest.mark.parametrize("text, where", [
+    ("[priorities.targets.P2]\nfirst_response_hours = -4.0\nresolution_hours = 96.0\n",
+     "priorities.targets.P2.first_response_hours: hours cannot be negative"),
+    ("[priorities.targets.P3]\nfirst_response_hours = 48.0\nresolution_hours = 8.0\n",
+     "priorities.targets.P3.resolution_hours: 8.0 is below first_response_hours (48.0)"),
+    ("[mailbox]\nbatch = 0\n", "mailbox.batch: must be above 0, got 0"),
+    ("[mailbox]\npoll_seconds = -1\n", "mailbox.poll_seconds: must be above 0, got -1.0"),
+    ("[smtp]\ntimeout_seconds = 0\n", "smtp.timeout_seconds: must be above 0, got 0.0"),
+    ('[smtp]\npassword_file = "/nonexistent/smtp-password"\n',
+     "smtp.password_file: no such file: /nonexistent/smtp-password"),
+])
+def test_values_that_would_make_the_daemon_spin_or_stall_are_refused(
+        tmp_path: Path, text: str, where: str) -> None:
+    problems = _problems(tmp_path, text)
+    assert [p.split(": ", 1)[1] for p in problems] == [where]
+    done = _cli("check-config", "--config", str(tmp_path / "rules.toml"))
+    assert done.returncode == 2 and done.stderr.strip().endswith(where)
