@@ -39,9 +39,10 @@ or a *_file.
 """
 
 EXIT_CODES = """\
-exit status: 0 done; 1 no such ticket; 2 configuration problem (one line per problem);
-3 state directory held by another daemon or unreadable; 4 mailbox unreachable or login refused
-(check-connection: a login failed; login: the identity provider refused).
+exit status: 0 done; 1 no such ticket; 2 configuration problem (one line per problem) or an
+unreadable input file; 3 state directory held by another daemon, unreadable or unwritable;
+4 mailbox unreachable or login refused (check-connection: a login failed; login: the identity
+provider refused); 141 output closed early (e.g. `| head`).
 """
 
 
@@ -62,6 +63,27 @@ def main(argv: list[str] | None = None) -> int:
     except IntakeError as exc:
         print(f"mailbot: mailbox unreachable: {exc}", file=sys.stderr)
         return 4
+    except InputUnreadable as exc:
+        print(f"mailbot: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        # `mailbot tickets --json | head`: the reader has all it wanted. Python would report
+        # the closed pipe again when flushing stdout at exit; point stdout at /dev/null first.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
+
+
+class InputUnreadable(Exception):
+    """The operator's problem: the .eml named on the command line cannot be read."""
+
+
+def _read_input(path: Path) -> bytes:
+    if str(path) == "-":
+        return sys.stdin.buffer.read()
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise InputUnreadable(f"cannot read {path}: {exc.strerror or exc}") from None
 
 
 
@@ -235,9 +257,18 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _reading(config: Config) -> Store:
+    """The state directory a read-only command reads, named on stderr (stdout stays the
+    output): run from the wrong directory, a relative storage.dir is an empty state."""
+    where = config.state_dir.resolve()
+    missing = "" if where.is_dir() else " (does not exist: no tickets yet)"
+    print(f"mailbot: state directory {where}{missing}, from {config.source}", file=sys.stderr)
+    return Store(config.state_dir)
+
+
 def cmd_tickets(args: argparse.Namespace) -> int:
     config = load_config(args.config)
-    store = Store(config.state_dir)
+    store = _reading(config)
     tickets = list(store.tickets())
     if args.json:
         policy = TimePolicy.from_config(config)
@@ -255,7 +286,7 @@ def cmd_tickets(args: argparse.Namespace) -> int:
 
 def cmd_show(args: argparse.Namespace) -> int:
     config = load_config(args.config)
-    ticket = Store(config.state_dir).ticket(args.number)
+    ticket = _reading(config).ticket(args.number)
     if ticket is None:
         print(f"mailbot: no ticket #{args.number}", file=sys.stderr)
         return 1
@@ -266,12 +297,21 @@ def cmd_show(args: argparse.Namespace) -> int:
     for key in ("number", "subject", "status", "priority", "type", "program", "requester",
                 "channel", "urgent_requested", "urgent_demoted", "vip", "escalation_level",
                 "created_at", "tracking_url"):
-        print(f"{key:>17}: {data[key]}")
+        print(f"{key:>17}: {_shown(data[key])}")
     for m in data["messages"]:
-        print(f"\n--- {m['date']}  {m['kind']}  {m['author']}  {m['message_id']}")
+        print(f"\n--- {m['date']}  {m['kind']}  {_shown(m['author'])}  {_shown(m['message_id'])}")
         if m["text"]:
             print(m["text"])
     return 0
+
+
+def _shown(value: object) -> str:
+    """A field as an operator reads it: no Python `None`, `True` or `False` on the screen."""
+    if value is None or value == "":
+        return "-"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
 
 
 def cmd_parse(args: argparse.Namespace) -> int:
@@ -279,7 +319,7 @@ def cmd_parse(args: argparse.Namespace) -> int:
     from mailbot.parsers import parse
 
     config = load_config(args.config)
-    raw = sys.stdin.buffer.read() if str(args.file) == "-" else args.file.read_bytes()
+    raw = _read_input(args.file)
     parsed = parse(raw, config.parse_rules())
     result = parsed.to_json()
     # Who the daemon would take it from: the core decides, with the same configuration.
@@ -291,7 +331,7 @@ def cmd_parse(args: argparse.Namespace) -> int:
         print(json.dumps(result, ensure_ascii=False, indent=2))
     else:
         for key, value in result.items():
-            print(f"{key:>15}: {value}")
+            print(f"{key:>15}: {_shown(value)}")
     return 0
 
 
@@ -303,7 +343,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
     from mailbot.runtime import make_clock
 
     config = load_config(args.config)
-    raw = sys.stdin.buffer.read() if str(args.file) == "-" else args.file.read_bytes()
+    raw = _read_input(args.file)
     parsed = parse(raw, config.parse_rules())
     view = Batch(Store(config.state_dir))  # a read-only store: nothing is committed
     decision = decide(parsed, raw_path="(replay)", view=view, config=config,
@@ -312,7 +352,8 @@ def cmd_replay(args: argparse.Namespace) -> int:
     print(f"author:   {people.identify(parsed, config).verdict}")
     ticket = decision.ticket
     if ticket is None:
-        print("ticket:   -")
+        handled = view.lookup(decision.key) if decision.action == "duplicate" else None
+        print(f"ticket:   #{handled} (already handled)" if handled else "ticket:   -")
     elif view.store.ticket(ticket.number) is None:
         print(f"ticket:   #{ticket.number} would be created ({ticket.status}, {ticket.priority})")
     else:

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 import mailbox
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 from tests.corpus_path import corpus_root
-from tests.harness import ROOT, mail, mailbot, write_rules
+from tests.harness import ROOT, env, mail, mailbot, write_rules
 
 PARSE_KEYS = {"sender", "requester", "subject", "ticket_ref", "urgent", "program", "kind", "text",
               "errors", "attachments", "forwarded", "commands", "defects"}
@@ -132,3 +135,73 @@ def test_corpus_report_scores_each_source_project_and_one_source_alone() -> None
     alone = mailbot("corpus-report", "--by-source", "--quiet", "--source", "talon").stdout
     assert [line.split()[0] for line in alone.splitlines()[1:] if line.strip()] == [
         "mailgun/talon"]
+
+
+def test_parse_and_replay_of_a_missing_file_are_one_line(tmp_path: Path) -> None:
+    rules = write_rules(tmp_path)
+    for command in ("parse", "replay"):
+        done = mailbot(command, str(tmp_path / "nonexistent.eml"), "--config", str(rules),
+                       check=False)
+        assert done.returncode == 2
+        assert done.stderr.strip().splitlines() == [
+            f"mailbot: cannot read {tmp_path / 'nonexistent.eml'}: No such file or directory"]
+
+
+def _two_tickets(tmp_path: Path) -> Path:
+    rules = write_rules(tmp_path)
+    inbox = mailbox.Maildir(tmp_path / "inbox", create=True)
+    inbox.add(mail(subject="Imprimante HS", message_id="<c1@groupe-exemple.fr>"))
+    inbox.add(mail(subject="Écran noir", message_id="<c2@groupe-exemple.fr>",
+                   sender="paul@groupe-exemple.fr"))
+    mailbot("run", "--once", "--config", str(rules))
+    return rules
+
+
+def test_tickets_json_into_a_pipe_closed_early_is_not_a_traceback(tmp_path: Path) -> None:
+    rules = _two_tickets(tmp_path)
+    # `| head` that has already exited: the pipe has no reader left when the JSON is written.
+    reader, writer = os.pipe()
+    os.close(reader)
+    proc = subprocess.Popen([sys.executable, "-m", "mailbot.cli", "tickets", "--json",
+                             "--config", str(rules)], cwd=ROOT, env=env(),
+                            stdout=writer, stderr=subprocess.PIPE, text=True)
+    os.close(writer)
+    _, err = proc.communicate(timeout=30)
+    assert "Traceback" not in err and "BrokenPipe" not in err, err
+    assert proc.returncode == 141
+
+
+def test_tickets_and_show_say_which_state_directory_they_read(tmp_path: Path) -> None:
+    rules = _two_tickets(tmp_path)
+    state = (tmp_path / "state").resolve()
+    done = mailbot("tickets", "--config", str(rules))
+    assert f"mailbot: state directory {state}, from {rules}" in done.stderr
+    assert len(done.stdout.splitlines()) == 2
+    # Run from elsewhere with a relative storage.dir: the empty state is named, not silent.
+    relative = tmp_path / "relative.toml"
+    relative.write_text(rules.read_text().replace(f'dir = "{tmp_path / "state"}"',
+                                                  'dir = "state"'))
+    done = mailbot("tickets", "--config", str(relative))
+    assert done.stdout.strip() == "no tickets"
+    assert f"state directory {ROOT / 'state'} (does not exist: no tickets yet)" in done.stderr
+    shown = mailbot("show", "1", "--config", str(rules))
+    assert f"mailbot: state directory {state}" in shown.stderr
+
+
+def test_show_never_prints_python_none(tmp_path: Path) -> None:
+    rules = _two_tickets(tmp_path)
+    out = mailbot("show", "1", "--config", str(rules)).stdout
+    assert "None" not in out and "False" not in out and "True" not in out
+    assert "          program: -" in out and "urgent_requested: no" in out
+
+
+def test_replay_names_the_ticket_it_would_create_or_has_handled(tmp_path: Path) -> None:
+    rules = _two_tickets(tmp_path)
+    eml = tmp_path / "new.eml"
+    eml.write_bytes(mail(subject="Souris HS", message_id="<c3@groupe-exemple.fr>"))
+    out = mailbot("replay", str(eml), "--config", str(rules)).stdout
+    assert "ticket:   #3 would be created (new, P3)" in out
+    eml.write_bytes(mail(subject="Écran noir", message_id="<c2@groupe-exemple.fr>",
+                         sender="paul@groupe-exemple.fr"))
+    out = mailbot("replay", str(eml), "--config", str(rules)).stdout
+    assert "decision: duplicate" in out and "ticket:   #2 (already handled)" in out
