@@ -18,7 +18,7 @@ from mailbot.config import Config, ConfigError
 from mailbot.intake import IntakeError
 from mailbot.model import Ticket
 from mailbot.pipeline import tracking_url
-from mailbot.storage import CorruptStore
+from mailbot.storage import CorruptStore, StateUnwritable
 from mailbot.store import AlreadyRunning, Store
 
 log = logging.getLogger("mailbot")
@@ -59,6 +59,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except (AlreadyRunning, CorruptStore) as exc:
         print(f"mailbot: {exc}", file=sys.stderr)
+        return 3
+    except StateUnwritable as exc:  # `run --once`: nothing left the mailbox
+        print(f"mailbot: state directory unwritable, mail left on the server: {exc}",
+              file=sys.stderr)
         return 3
     except IntakeError as exc:
         print(f"mailbot: mailbox unreachable: {exc}", file=sys.stderr)

@@ -28,6 +28,7 @@ from mailbot.faults import crash_point, fail_point
 from mailbot.intake import IncomingMail, Intake, IntakeError
 from mailbot.model import OutgoingMail
 from mailbot.parsers import parse
+from mailbot.storage import StateUnwritable
 from mailbot.store import Store
 from mailbot.transport import DeliveryResult, Transport, retry_delay
 
@@ -144,6 +145,8 @@ class Daemon:
                 break
             try:
                 decision = self._decide(item, batch, now)
+            except StateUnwritable:  # not the message's fault: stop, leave it on the server
+                raise
             except Exception as exc:  # a poison message never stops the loop
                 self._quarantine(item, exc, now)
                 summary.quarantined += 1
@@ -182,11 +185,15 @@ class Daemon:
 
     def _quarantine(self, item: IncomingMail, exc: Exception, now: datetime) -> None:
         folder = self.store.dir / "quarantine"
-        folder.mkdir(parents=True, exist_ok=True)
         stem = f"{now.strftime('%Y%m%dT%H%M%S')}-{item.key.replace('/', '_').replace(':', '-')}"
-        (folder / f"{stem}.eml").write_bytes(item.raw)
-        (folder / f"{stem}.error.txt").write_text(
-            "".join(traceback.format_exception(exc)), encoding="utf-8")
+        try:  # without its copy, the message must not leave the mailbox (RELIABILITY D07)
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / f"{stem}.eml").write_bytes(item.raw)
+            (folder / f"{stem}.error.txt").write_text(
+                "".join(traceback.format_exception(exc)), encoding="utf-8")
+        except OSError as write_error:
+            raise StateUnwritable(f"cannot quarantine {item.key} in {folder}: "
+                                  f"{write_error.strerror or write_error}") from exc
         log.error("message %s quarantined: %s: %s (copy in %s)", item.key,
                   type(exc).__name__, str(exc).splitlines()[0] if str(exc) else "",
                   folder / f"{stem}.eml")
@@ -254,9 +261,13 @@ class Daemon:
         # that a pass checks due times (the arithmetic is pure, with the pass's `now`).
         ticks = schedule.Scheduler()
         ticks.every(1).minutes.do(lambda: None)
+        halted: str | None = None  # the state-directory fault being waited out, if any
         while not self.stop.is_set():
             try:
                 self.run_once()
+                if halted is not None:
+                    log.warning("state directory writable again: processing resumed")
+                    halted = None
                 ticks.run_pending()
                 timeout = min(idle, max(0.5, ticks.idle_seconds or 60.0))
                 retry = self.next_outbox_attempt()
@@ -267,6 +278,15 @@ class Daemon:
             except IntakeError as exc:  # the intake already retried with back-off
                 log.error("mailbox unreachable: %s; trying again in %d s", exc, OUTAGE_PAUSE)
                 self.stop.wait(OUTAGE_PAUSE)
+            except StateUnwritable as exc:  # disk full, read-only: wait for the operator
+                self.intake.rewind()  # what was fetched but not stored is fetched again
+                if halted is None:  # one alert line per fault, not one per retry
+                    log.error("state directory unwritable, processing stopped, mail stays on "
+                              "the server: %s", exc)
+                else:
+                    log.debug("state directory still unwritable: %s", exc)
+                halted = str(exc)
+                self.stop.wait(min(self.config.mailbox.poll_seconds, OUTAGE_PAUSE))
 
 
 def _deferred(mail: OutgoingMail, detail: str, now: datetime) -> OutgoingMail:

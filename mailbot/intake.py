@@ -71,6 +71,9 @@ class Intake(Protocol):
 
     def wait_for_mail(self, timeout: float, stop: threading.Event) -> bool: ...
 
+    def rewind(self) -> None:
+        """Forget what was handed out: the next fetch sees again all that is still there."""
+
     def close(self) -> None: ...
 
 
@@ -216,6 +219,9 @@ class ImapIntake:
         except (imaplib.IMAP4.error, ImapToolsError) as exc:
             self._discard()
             raise IntakeError(f"IMAP wait for mail failed: {exc}") from exc
+
+    def rewind(self) -> None:
+        self._last_uid = 0
 
     def close(self) -> None:
         mailbox, self._mailbox = self._mailbox, None
@@ -539,6 +545,10 @@ class MaildirIntake:
             if remaining <= 0 or stop.wait(min(self._poll_interval, remaining)):
                 return False
         return False
+
+    def rewind(self) -> None:
+        self._handed_out.clear()
+        self._scan_stamp = None
 
     def close(self) -> None:
         self._handed_out.clear()

@@ -16,6 +16,7 @@ from mailbot.daemon import Clock, Daemon, system_clock
 from mailbot.intake import ImapIntake, Intake, MaildirIntake
 from mailbot.model import Ticket
 from mailbot.oauth2 import TokenSource, make_token_source
+from mailbot.storage import StateUnwritable
 from mailbot.store import StateLock, Store
 from mailbot.transport import MaildirTransport, SmtpTransport, Transport
 
@@ -121,9 +122,15 @@ class Runtime:
         self.web = None
 
     def open(self) -> None:
-        self.lock.acquire()  # before anything else: a second daemon stops here
+        try:  # a full or read-only state directory is the operator's one-line problem
+            self.lock.acquire()  # before anything else: a second daemon stops here
+        except OSError as exc:
+            raise StateUnwritable(f"{self.config.state_dir}: {exc.strerror or exc}") from exc
         tokens = make_tokens(self.config)
-        store = Store(self.config.state_dir, writer=True)
+        try:
+            store = Store(self.config.state_dir, writer=True)
+        except OSError as exc:
+            raise StateUnwritable(f"{self.config.state_dir}: {exc.strerror or exc}") from exc
         stop = threading.Event()
         cursor = StoreCursor(store)
         intake = make_intake(self.config, store, stop, cursor=cursor,

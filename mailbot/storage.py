@@ -22,6 +22,11 @@ class CorruptStore(Exception):
     """The operator's problem: a state file exists but cannot be read back."""
 
 
+class StateUnwritable(Exception):
+    """The operator's problem: the state directory refuses a write (disk full, read-only,
+    permissions). Not the message's fault: nothing may leave the mailbox until it is fixed."""
+
+
 def atomic_write(path: Path, data: bytes, *, dirty: set[Path] | None = None,
                  tmp: Path | None = None) -> None:
     """Replace `path` with `data` atomically: the one write-fsync-rename-fsync sequence of the

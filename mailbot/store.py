@@ -41,7 +41,7 @@ from tinydb import Query, TinyDB
 from tinydb.table import Document
 
 from mailbot.model import OutgoingMail, StoredAttachment, Ticket
-from mailbot.storage import AtomicJSONStorage, atomic_write, fsync_dir, read_json
+from mailbot.storage import AtomicJSONStorage, StateUnwritable, atomic_write, fsync_dir, read_json
 
 BLOCK = 100  # tickets per file
 SHARDS = 4096
@@ -117,6 +117,7 @@ class Store:
         self.writer = writer
         self._dirty: set[Path] = set()  # directories whose renames are not yet fsynced
         self._dbs: dict[str, OrderedDict[Path, TinyDB]] = {}
+        self._interrupted = False  # a commit failed part way: its journal is applied first
         if writer:
             for sub in ("tickets", "index", "raw", "files"):
                 (self.dir / sub).mkdir(parents=True, exist_ok=True)
@@ -239,8 +240,11 @@ class Store:
         path = self.dir / rel
         if path.exists():  # content-addressed: same name, same bytes
             return
-        path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(path, data, dirty=self._dirty)  # durable before the next commit's journal
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(path, data, dirty=self._dirty)  # durable before the next journal
+        except OSError as exc:
+            raise StateUnwritable(f"cannot write {path}: {exc.strerror or exc}") from exc
 
     # --- the one write path -------------------------------------------------------------------
 
@@ -249,6 +253,16 @@ class Store:
             raise PermissionError("store opened read-only")
         if commit.empty():
             return
+        try:
+            if self._interrupted:  # finish the commit that failed before adding another
+                self._recover()
+                self._interrupted = False
+            self._write(commit)
+        except OSError as exc:
+            self._interrupted = True
+            raise StateUnwritable(f"cannot commit to {self.dir}: {exc.strerror or exc}") from exc
+
+    def _write(self, commit: Commit) -> None:
         journal = self.dir / "journal.json"
         self._sync_dirs()  # raw copies and attachments the commit refers to are on disk first
         # The commit's fields are JSON-ready already: no asdict (it deep-copies every ticket).
