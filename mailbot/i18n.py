@@ -49,6 +49,9 @@ _STRINGS: dict[str, dict[str, str]] = {
     "history.attachments": {"fr": "Pièces jointes", "en": "Attachments"},
     "history.no_text": {"fr": "(message sans texte)", "en": "(no text)"},
     "author.support": {"fr": "Service support", "en": "Support team"},
+    # A request-kind message whose author is not the requester: a colleague in the thread.
+    "kind.participant": {"fr": "Message d'un participant", "en": "Message from a participant"},
+    "history.written": {"fr": "écrit le {date}", "en": "written {date}"},
     "page.readonly": {
         "fr": "Cette page est en lecture seule. Pour compléter votre demande, répondez "
         "simplement au dernier e-mail reçu à son sujet.",

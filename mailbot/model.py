@@ -60,6 +60,13 @@ class Entry:
     note: str = ""  # what the bot remarks of it ("unauthenticated: ...", "logged by ...")
     data: str = ""  # outgoing: the whole RFC 5322 message as sent (the outbox reads it here)
     data_file: str = ""  # ... or, for a large one (attachments), the file that holds it
+    # incoming: when the bot took it in. `date` is the sender's Date header, which may be days
+    # off (a backlog, a wrong clock); the history is told in arrival order.
+    received_at: str = ""
+
+    @property
+    def arrived(self) -> str:
+        return self.received_at or self.date
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Entry:

@@ -671,7 +671,7 @@ def _entry(c: Context, kind: str, *, public: bool = True, text: str | None = Non
         text=msg.text if text is None else text, to=msg.to + msg.cc,
         errors=[e.to_json() for e in msg.errors],
         attachments=[stored_attachment(a) for a in msg.attachments], raw_path=c.raw_path,
-        public=public, note=note)
+        public=public, note=note, received_at=c.now.isoformat())
 
 
 def stored_attachment(a: Attachment) -> StoredAttachment:

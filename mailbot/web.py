@@ -142,24 +142,75 @@ def sla_state(due: str | None, done: str | None, now: datetime, *, paused: bool 
     return _PAGE_STATES[clocks.state(due, done, now, paused=paused)]
 
 
-def _entry_view(entry: Entry, lang: str, tz: Any) -> dict[str, Any]:
+# A line of a hard-wrapped paragraph: about as long as mail clients wrap (72 to 78 columns,
+# some at 60-65), and the next line continues the sentence rather than starting a list, a
+# quote, a framed error dialog or a signature.
+_WRAPPED = range(60, 81)
+_NOT_CONTINUATION = re.compile(r"\s*(?:$|[-*•>|=_+]|\d+[.)]\s|--)")
+
+
+def reflow(text: str) -> str:
+    """Join the lines a mail client broke only to keep them short, so that the page wraps them
+    to the reader's screen. Flowed mail (RFC 3676) arrives already joined (the parser decodes
+    it); this is the cautious heuristic for the rest: short lines, lists, quotes and framed
+    error texts keep their breaks."""
+    out: list[str] = []
+    last: str | None = None  # the previous line as written
+    for line in text.split("\n"):
+        if (last is not None and len(last.rstrip()) in _WRAPPED
+                and not _NOT_CONTINUATION.match(last) and not _NOT_CONTINUATION.match(line)
+                and not last.rstrip().endswith(":")):
+            out[-1] = f"{out[-1].rstrip()} {line.lstrip()}"
+        else:
+            out.append(line)
+        last = line
+    return "\n".join(out)
+
+
+def _without_own_link(text: str, token: str) -> str:
+    """An acknowledgement as shown on the page it links to: the line with the link goes (the
+    reader is already there), and so does the blank line it leaves."""
+    lines = text.split("\n")
+    kept = [line for line in lines if f"/t/{token}" not in line]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(kept)) if len(kept) < len(lines) else text
+
+
+def _entry_view(entry: Entry, lang: str, ticket: Ticket, tz: Any) -> dict[str, Any]:
     # Outgoing mail reaches the requester from the support address, whoever wrote it, so the
     # page names the team rather than a technician's own address. Incoming mail shows the full
     # address: only the people in the conversation hold the link.
     # A technician's answer is shown as the support team's, like the mail the requester got.
     support = entry.direction == "out" or entry.kind == "reply"
     author = i18n.t("author.support", lang) if support else clean(entry.author)
+    kind = i18n.label(i18n.KIND_LABELS, entry.kind, lang)
+    if entry.direction == "in" and entry.kind == "request" and (
+            entry.author.lower() != ticket.requester.lower()):
+        kind = i18n.t("kind.participant", lang)  # a colleague in Cc, not the requester
+    text = clean(entry.text)
+    if entry.direction == "out":
+        text = _without_own_link(text, ticket.token)
+    written = ""
+    if entry.received_at and _far_apart(entry.date, entry.received_at):
+        written = i18n.t("history.written", lang).format(
+            date=i18n.format_date(entry.date, lang, tz=tz))
     return {
         "author": author,
-        "kind": i18n.label(i18n.KIND_LABELS, entry.kind, lang),
-        "date": i18n.format_date(entry.date, lang, tz=tz),
-        "iso": clean(entry.date),
-        "text": clean(entry.text),
+        "kind": kind,
+        "date": i18n.format_date(entry.arrived, lang, tz=tz),
+        "iso": clean(entry.arrived),
+        "written": written,
+        "text": reflow(text),
         "attachments": [
             {"name": clean(a.filename), "size": i18n.format_size(a.size, lang)}
             for a in entry.attachments
         ],
     }
+
+
+def _far_apart(written: str, arrived: str) -> bool:
+    """Whether the sender's Date is worth showing beside the arrival (more than 10 minutes)."""
+    a, b = _moment(written), _moment(arrived)
+    return a is not None and b is not None and abs((a - b).total_seconds()) > 600
 
 
 def tracking_view(ticket: Ticket, lang: str, now: datetime,
@@ -208,7 +259,9 @@ def tracking_view(ticket: Ticket, lang: str, now: datetime,
             }
             for key, hours, due, done, on_hold in sla
         ],
-        "messages": [_entry_view(entry, lang, tz) for entry in ticket.public_messages()],
+        # In the order they reached the helpdesk (the list's order), dated by arrival.
+        "messages": [_entry_view(entry, lang, ticket, tz)
+                     for entry in ticket.public_messages()],
     }
 
 

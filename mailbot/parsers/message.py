@@ -25,6 +25,7 @@ from mailbot.parsers.body import clean_body, html_to_text
 from mailbot.parsers.commands import find_commands
 from mailbot.parsers.courtesy import thanks_only
 from mailbot.parsers.errors import extract_errors
+from mailbot.parsers.flowed import unflow
 from mailbot.parsers.forwards import detect_forward
 from mailbot.parsers.headers import RawHeaders, addresses, decode_bytes, decode_text, message_ids
 from mailbot.parsers.machine import Facts, classify
@@ -281,6 +282,8 @@ def _best_text(part: Message, defects: list[str], depth: int) -> str:
     if ctype in REPORT_PARTS or not is_body_part(part) or ctype not in ("text/plain", "text/html"):
         return ""
     text = _decode_part(part, defects)
+    if ctype == "text/plain" and str(part.get_param("format", "")).lower() == "flowed":
+        return unflow(text, delsp=str(part.get_param("delsp", "")).lower() == "yes")
     return html_to_text(text) if ctype == "text/html" else text
 
 
