@@ -26,6 +26,7 @@ from mailbot.clock.settings import CalendarConfig, DigestConfig, EscalationConfi
 from mailbot.clock.settings import problems as clock_problems
 from mailbot.net import Security, is_loopback
 from mailbot.parsers import ParseRules, Program
+from mailbot.parsers.attachment_policy import DEFAULT_REFUSED, AttachmentPolicy
 from mailbot.rules.settings import (
     ClassificationRuleConfig,
     FloodConfig,
@@ -140,6 +141,17 @@ class MailConfig:
 
 
 @dataclass
+class AttachmentsConfig:
+    refused_extensions: list[str] = field(default_factory=lambda: list(DEFAULT_REFUSED))
+    refuse_macro_office: bool = True
+    max_size_mb: float = 25.0
+
+    def policy(self) -> AttachmentPolicy:
+        return AttachmentPolicy(tuple(e.lower() for e in self.refused_extensions),
+                                self.refuse_macro_office, int(self.max_size_mb * 1024 * 1024))
+
+
+@dataclass
 class Target:
     first_response_hours: float
     resolution_hours: float
@@ -224,6 +236,7 @@ class Config:
     vip: VipConfig = field(default_factory=VipConfig)
     mass: MassConfig = field(default_factory=MassConfig)
     flood: FloodConfig = field(default_factory=FloodConfig)
+    attachments: AttachmentsConfig = field(default_factory=AttachmentsConfig)
     source: str = field(default="", metadata={"internal": True})
 
     @property
@@ -262,6 +275,7 @@ class Config:
             programs=tuple(Program(p.name, tuple(p.aliases)) for p in self.programs),
             phone_markers=tuple(self.team.phone_markers),
             noreply_patterns=tuple(self.mail.noreply_patterns),
+            attachment_policy=self.attachments.policy(),
         )
 
     def warnings(self) -> list[str]:
@@ -415,10 +429,15 @@ def _check_amounts(config: Config) -> list[str]:
     positive = (("mailbox.poll_seconds", config.mailbox.poll_seconds),
                 ("mailbox.batch", config.mailbox.batch),
                 ("smtp.timeout_seconds", config.smtp.timeout_seconds),
-                ("mail.automatic_window_minutes", config.mail.automatic_window_minutes))
+                ("mail.automatic_window_minutes", config.mail.automatic_window_minutes),
+                ("attachments.max_size_mb", config.attachments.max_size_mb))
     for where, value in positive:
         if not value > 0:
             problems.append(f"{where}: must be above 0, got {value}")
+    for i, ext in enumerate(config.attachments.refused_extensions):
+        if not ext.startswith(".") or len(ext) < 2 or any(c in ext for c in "/\\ *"):
+            problems.append(f"attachments.refused_extensions[{i}]: expected an extension such "
+                            f"as \".exe\", got {ext!r}")
     for name, target in config.priorities.targets.items():
         where = f"priorities.targets.{name}"
         for key in ("first_response_hours", "resolution_hours"):

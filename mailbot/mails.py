@@ -23,6 +23,7 @@ from mailbot.commands import Outcome
 from mailbot.config import Config
 from mailbot.model import Entry, OutgoingMail, Ticket
 from mailbot.parsers import Attachment, ParsedMessage
+from mailbot.parsers.attachment_policy import RefusedAttachment
 from mailbot.tags import format_tag
 
 # What each kind of mail is in the ticket's history: its entry kind, and whether the requester
@@ -48,10 +49,12 @@ class Incoming:
     text: str
     errors: Sequence[object] = ()
     attachments: Sequence[Attachment] = ()
+    refused_attachments: Sequence[RefusedAttachment] = ()  # not kept (the attachment policy)
 
     @classmethod
     def of(cls, msg: ParsedMessage, text: str | None = None) -> Incoming:
-        return cls(msg.sender, msg.text if text is None else text, msg.errors, msg.attachments)
+        return cls(msg.sender, msg.text if text is None else text, msg.errors, msg.attachments,
+                   msg.refused_attachments)
 
 
 def tracking_url(ticket: Ticket, config: Config) -> str:
@@ -115,7 +118,8 @@ def with_outgoing(ticket: Ticket, mail: OutgoingMail, now: datetime) -> Ticket:
 
 def acknowledgement(ticket: Ticket, config: Config, now: datetime, *,
                     thread: tuple[str | None, tuple[str, ...]],
-                    known_incident: str | None = None) -> OutgoingMail:
+                    known_incident: str | None = None,
+                    refused_attachments: Sequence[RefusedAttachment] = ()) -> OutgoingMail:
     lang = ticket.language
     tag = format_tag(ticket.number, config.mail.tag_prefix)
     target = config.priorities.targets.get(ticket.priority or "P3")
@@ -126,7 +130,8 @@ def acknowledgement(ticket: Ticket, config: Config, now: datetime, *,
         priority=i18n.label(i18n.PRIORITY_LABELS, ticket.priority, lang),
         urgent_requested=ticket.urgent_requested, expected=expected,
         tracking_url=tracking_url(ticket, config), tag=tag, organisation=config.mail.organisation,
-        phone=ticket.channel == "phone", known_incident=known_incident)
+        phone=ticket.channel == "phone", known_incident=known_incident,
+        refused_attachments=refused_attachments)
     draft = _draft("ack", ticket, config, now, to=[ticket.requester],
                    subject=f"{tag} {ticket.subject}", body=body, thread=thread,
                    auto_submitted="auto-replied")
@@ -221,7 +226,8 @@ def team_new(ticket: Ticket, incoming: Incoming, config: Config, now: datetime, 
         subject=ticket.subject, why=why, program=ticket.program, acknowledged=not blocked,
         no_ack_reason=", ".join(blocked), text=incoming.text, errors=incoming.errors,
         attachments=incoming.attachments, tracking_url=tracking_url(ticket, config),
-        assignee=ticket.assignee, **_ticket_words(ticket, lang))
+        assignee=ticket.assignee, refused_attachments=incoming.refused_attachments,
+        **_ticket_words(ticket, lang))
     title = "Nouveau ticket" if lang == "fr" else "New ticket"
     draft = _draft("team_notice", ticket, config, now, to=[config.team_address],
                    subject=_team_subject(ticket, title, lang, config), body=body,
@@ -249,7 +255,8 @@ def team_update(ticket: Ticket, incoming: Incoming, config: Config, now: datetim
         sender=incoming.sender, requester=ticket.requester, vip=ticket.vip,
         subject=ticket.subject, text=incoming.text, detail=detail,
         attachments=incoming.attachments, tracking_url=tracking_url(ticket, config),
-        assignee=ticket.assignee, **_ticket_words(ticket, lang))
+        assignee=ticket.assignee, refused_attachments=incoming.refused_attachments,
+        **_ticket_words(ticket, lang))
     kind = "escalation" if headline == "escalation" else "team_notice"
     draft = _draft("team_notice", ticket, config, now, to=[config.team_address],
                    subject=_team_subject(ticket, title, lang, config), body=body,

@@ -321,8 +321,8 @@ def _technician_opens(c: Context) -> Decision | None:
                                                                    config.mail.language),
                                     config=config, now=c.now))
         ticket = _with_mails(ticket, vip, c.now)
-    notice = mails.team_new(ticket, Incoming(c.author.address, text, msg.errors,
-                                             msg.attachments), config, c.now,
+    notice = mails.team_new(ticket, Incoming(c.author.address, text, msg.errors, msg.attachments,
+                                             msg.refused_attachments), config, c.now,
                             blocked=[] if out else _blocked(c, ticket),
                             why=[triage.sentence(c.triage, config.mail.language)
                                  if c.triage else ""])
@@ -649,7 +649,8 @@ def _acknowledge(c: Context, ticket: Ticket, thread: tuple[str | None, tuple[str
     if _blocked(c, ticket):
         return []
     return [mails.acknowledgement(ticket, c.config, c.now, thread=thread,
-                                  known_incident=known_incident)]
+                                  known_incident=known_incident,
+                                  refused_attachments=c.msg.refused_attachments)]
 
 
 def _blocked(c: Context, ticket: Ticket) -> list[str]:

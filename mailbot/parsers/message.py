@@ -20,6 +20,7 @@ from functools import lru_cache
 
 from mailparser import MailParser
 
+from mailbot.parsers.attachment_policy import screen
 from mailbot.parsers.attachments import REPORT_PARTS, collect_attachments, is_body_part
 from mailbot.parsers.body import clean_body, html_to_text
 from mailbot.parsers.commands import find_commands
@@ -188,7 +189,8 @@ def _understand(message: Message, rules: ParseRules, result: ParsedMessage) -> N
     result.urgent = info.urgent and result.kind == "person"  # a machine asks for nothing
     if result.kind == "bounce" and result.ticket_ref is None:
         result.ticket_ref = _returned_tag(message, rules.tag_prefix)
-    result.attachments = collect_attachments(message, defects)
+    result.attachments, result.refused_attachments = screen(collect_attachments(message, defects),
+                                                rules.attachment_policy)
     result.text = clean_body(result.body).text
     if result.kind != "person":
         return

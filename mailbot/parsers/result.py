@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from mailbot.parsers.attachment_policy import AttachmentPolicy, RefusedAttachment
 from mailbot.parsers.programs import DEFAULT_PROGRAMS, Program
 
 if TYPE_CHECKING:  # errors.py is imported by message.py; the type is enough here
@@ -30,6 +31,7 @@ class ParseRules:
     phone_markers: tuple[str, ...] = ("[TEL]", "[APPEL]")
     noreply_patterns: tuple[str, ...] = DEFAULT_NOREPLY_PATTERNS
     max_bytes: int = 25_000_000  # beyond it: headers only + a defect
+    attachment_policy: AttachmentPolicy = AttachmentPolicy()  # files refused, not kept
 
 
 @dataclass
@@ -99,7 +101,8 @@ class ParsedMessage:
     text: str = ""
     body: str = ""
     errors: list[ErrorText] = field(default_factory=list)
-    attachments: list[Attachment] = field(default_factory=list)
+    attachments: list[Attachment] = field(default_factory=list)  # the files kept
+    refused_attachments: list[RefusedAttachment] = field(default_factory=list)  # by policy
     forwarded: Forwarded | None = None
     commands: list[str] = field(default_factory=list)
     defects: list[str] = field(default_factory=list)
@@ -133,6 +136,7 @@ class ParsedMessage:
             "text": self.text,
             "errors": [e.to_json() for e in self.errors],
             "attachments": [a.to_json() for a in self.attachments],
+            "refused_attachments": [r.to_json() for r in self.refused_attachments],
             "forwarded": self.forwarded.to_json() if self.forwarded else None,
             "commands": list(self.commands),
             "defects": list(self.defects),
