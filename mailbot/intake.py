@@ -290,6 +290,7 @@ class ImapIntake:
             return True  # announced during an earlier command: no need to idle
         while not stop.is_set() and time.monotonic() < deadline:
             round_end = min(deadline, time.monotonic() + self._idle_renew)
+            log.debug("IMAP %s: idling", self._folder)  # tests wait for this line, not a clock
             mailbox.idle.start()
             try:
                 _wait_readable(mailbox, round_end, stop)
@@ -305,6 +306,7 @@ class ImapIntake:
         while True:
             if self._new_uids(mailbox):
                 return True
+            log.debug("IMAP %s: polled, nothing new", self._folder)
             remaining = deadline - time.monotonic()
             if remaining <= 0 or stop.wait(min(self._poll_interval, remaining)):
                 return False

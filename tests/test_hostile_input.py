@@ -43,9 +43,17 @@ def test_hostile_mail_is_ticketed_or_quarantined_and_stays_inside(tmp_path: Path
         inbox.add(raw)
     done = mailbot("run", "--once", "--config", str(rules))
     assert len(inbox) == 0, done.stderr  # nothing left behind, nothing stuck
-    handled = len(tickets(rules))
-    quarantined = len(list((tmp_path / "state" / "quarantine").glob("*.eml")))
-    assert handled + quarantined == len(HOSTILE)
+    # Each one is a ticket of its own (none of these needs the quarantine: the parser copes).
+    # Counting "ticketed + quarantined" would also pass with all five set aside.
+    filed = tickets(rules)
+    assert not (tmp_path / "state" / "quarantine").exists(), done.stderr
+    assert sorted(t["requester"] for t in filed) == [
+        "", "a@groupe-exemple.fr", "b@groupe-exemple.fr", "c@groupe-exemple.fr",
+        "d@groupe-exemple.fr"]
+    subjects = {t["requester"]: t["subject"] for t in filed}
+    assert subjects["a@groupe-exemple.fr"] == "fichier"
+    assert subjects["b@groupe-exemple.fr"] == "Bonjour Bcc: victime@ailleurs.example"  # one line
+    assert subjects["c@groupe-exemple.fr"] == "café"
     state = (tmp_path / "state").resolve()
     assert not (tmp_path / "etc").exists()
     for path in tmp_path.rglob("*"):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import imaplib
+import itertools
 import logging
 import mailbox
 import os
@@ -58,8 +60,46 @@ def intake_for(dovecot: DovecotServer) -> Iterator:
         intake.close()
 
 
-def append_later(server: DovecotServer, raw: bytes, delay: float) -> threading.Thread:
-    thread = threading.Thread(target=lambda: (time.sleep(delay), server.append(raw)))
+class IntakeLog(logging.Handler):
+    """The intake's debug lines as they come: what the tests synchronise on (not sleeps)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.lines: list[str] = []
+        self.changed = threading.Condition()
+        self.appended_at = 0.0  # monotonic time of the last append_when delivery
+
+    def emit(self, record: logging.LogRecord) -> None:
+        with self.changed:
+            self.lines.append(record.getMessage())
+            self.changed.notify_all()
+
+    def wait_for(self, text: str, count: int = 1, timeout: float = 10.0) -> None:
+        with self.changed:
+            assert self.changed.wait_for(
+                lambda: sum(text in line for line in self.lines) >= count, timeout), self.lines
+
+
+@pytest.fixture
+def intake_log() -> Iterator[IntakeLog]:
+    logger = logging.getLogger("mailbot.intake")
+    handler, level = IntakeLog(), logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+    yield handler
+    logger.removeHandler(handler)
+    logger.setLevel(level)
+
+
+def append_when(server: DovecotServer, raw: bytes, log: IntakeLog, text: str,
+                count: int = 1) -> threading.Thread:
+    """Append `raw` from another client once the intake has logged `text` `count` times."""
+    def deliver() -> None:
+        log.wait_for(text, count)
+        server.append(raw)
+        log.appended_at = time.monotonic()
+
+    thread = threading.Thread(target=deliver)
     thread.start()
     return thread
 
@@ -209,18 +249,19 @@ def test_uidvalidity_change_between_runs_is_reported(dovecot, intake_for, caplog
 # -- waiting for mail --------------------------------------------------------------------------
 
 
-def test_idle_wakes_up_soon_after_a_delivery(dovecot, intake_for):
-    """Another client appends 0.3 s into the wait: IDLE returns within about a second."""
+def test_idle_wakes_up_soon_after_a_delivery(dovecot, intake_for, intake_log):
+    """Another client appends once the intake is idling: IDLE returns within about a second."""
     intake = intake_for()
     assert intake.fetch_pending() == []
-    started = time.monotonic()
-    sender = append_later(dovecot, mail(1), 0.3)
+    sender = append_when(dovecot, mail(1), intake_log, "idling")
 
     woke = intake.wait_for_mail(10.0, threading.Event())
+    returned = time.monotonic()
 
     sender.join()
     assert woke
-    assert time.monotonic() - started < 1.5
+    assert intake_log.lines.count("IMAP INBOX: idling") == 1  # woken by IDLE, not a timeout
+    assert returned - intake_log.appended_at < 1.5
     assert [item.raw for item in intake.fetch_pending()] == [mail(1)]
 
 
@@ -248,18 +289,19 @@ def test_idle_returns_false_at_timeout_and_at_once_on_stop(dovecot, intake_for):
     assert time.monotonic() - started < 1.0
 
 
-def test_idle_is_renewed_and_still_wakes_up(dovecot, intake_for):
-    """IDLE re-issued every 0.3 s (25 minutes in production): a mail after 1 s still wakes."""
+def test_idle_is_renewed_and_still_wakes_up(dovecot, intake_for, intake_log):
+    """IDLE re-issued every 0.3 s (25 minutes in production): a mail after three renewals
+    still wakes."""
     intake = intake_for(idle_renew=0.3)
     intake.fetch_pending()
-    sender = append_later(dovecot, mail(1), 1.0)
+    sender = append_when(dovecot, mail(1), intake_log, "idling", count=3)
 
     assert intake.wait_for_mail(10.0, threading.Event())
     sender.join()
     assert [item.raw for item in intake.fetch_pending()] == [mail(1)]
 
 
-def test_polling_fallback_on_a_server_without_idle(make_dovecot, intake_for):
+def test_polling_fallback_on_a_server_without_idle(make_dovecot, intake_for, intake_log):
     server = make_dovecot(without=("IDLE",))
     conn = server.client()
     assert "IDLE" not in conn.capability()[1][0].decode().split()
@@ -268,11 +310,12 @@ def test_polling_fallback_on_a_server_without_idle(make_dovecot, intake_for):
     intake.fetch_pending()
 
     assert intake.wait_for_mail(0.5, threading.Event()) is False
-    sender = append_later(server, mail(1), 0.3)
-    started = time.monotonic()
+    polls = sum("polled" in line for line in intake_log.lines)
+    sender = append_when(server, mail(1), intake_log, "polled", count=polls + 1)
     assert intake.wait_for_mail(10.0, threading.Event())
-    assert time.monotonic() - started < 1.0
     sender.join()
+    # Found by the poll that followed the delivery: one poll period (0.2 s) and a little.
+    assert time.monotonic() - intake_log.appended_at < 1.0
 
 
 # -- outages and refusals ----------------------------------------------------------------------
@@ -290,9 +333,10 @@ def test_reconnects_after_the_server_restarts(dovecot, intake_for):
     intake.mark_processed(first)
     assert [m.raw for m in dovecot.messages(PROCESSED)] == [mail(1)]
 
-    threading.Timer(0.3, dovecot.restart).start()
+    restart = threading.Timer(0.3, dovecot.restart)
+    restart.start()
     assert intake.wait_for_mail(10.0, threading.Event())  # lost link: "go and look"
-    time.sleep(0.3)
+    restart.join()  # the server is back (restart() returns once it accepts connections)
     dovecot.append(mail(3))
     assert [item.raw for item in intake.fetch_pending()] == [mail(3)]
 
@@ -316,12 +360,15 @@ def test_login_succeeds_once_the_account_is_fixed(dovecot, intake_for):
 
     def set_password(password: str, *, age: int) -> None:
         # Dovecot looks at the passwd-file's mtime at most once a second: give each change its
-        # own mtime and let a second pass before the next login.
+        # own mtime, then wait until Dovecot answers with the new password (an outcome, not a
+        # guessed delay).
         users.write_text(f"{dovecot.user}:{{PLAIN}}{password}\n")
         os.utime(users, (time.time() - age, time.time() - age))
-        time.sleep(1.05)
+        deadline = time.monotonic() + 10
+        while not _logs_in(dovecot, password):
+            assert time.monotonic() < deadline, "Dovecot never took the new password"
+            time.sleep(0.1)
 
-    time.sleep(1.05)  # the append above read the file this second
     set_password("another", age=60)
     sleeps: list[float] = []
 
@@ -383,6 +430,17 @@ def test_cleartext_is_refused_off_loopback():
         ImapIntake(host="::1", port=143, security="none", user="u", password="p"))
 
 
+def _logs_in(server: DovecotServer, password: str) -> bool:
+    conn = imaplib.IMAP4(server.host, server.port, timeout=5)
+    try:
+        conn.login(server.user, password)
+    except imaplib.IMAP4.error:
+        return False
+    finally:
+        conn.shutdown()
+    return True
+
+
 # -- Maildir -----------------------------------------------------------------------------------
 
 
@@ -391,9 +449,15 @@ def inbox(tmp_path: Path) -> mailbox.Maildir:
     return mailbox.Maildir(tmp_path / "inbox", create=True)
 
 
+_FILE_TIMES = itertools.count(1_700_000_000)
+
+
 def deliver(inbox: mailbox.Maildir, raw: bytes) -> str:
     key = inbox.add(raw)
-    time.sleep(0.002)  # distinct file times: delivery order is file time order
+    # Delivery order is file time order: give each file its own time, one second apart.
+    [path] = [p for sub in ("new", "cur") for p in (Path(inbox._path) / sub).glob(f"{key}*")]
+    moment = next(_FILE_TIMES)
+    os.utime(path, (moment, moment))
     return key
 
 

@@ -54,7 +54,8 @@ def rules(tmp_path: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServ
 
 
 def test_a_new_mail_becomes_a_ticket_acknowledged_with_threading_headers(
-        rules: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> None:
+        tmp_path: Path, rules: Path, dovecot: DovecotServer,
+        smtp_server: RecordingSmtpServer) -> None:
     """Claire writes about a printer; she gets a threaded acknowledgement, the team a notice."""
     dovecot.append(mail(subject="Imprimante 2e étage HS", message_id="<m1@groupe-exemple.fr>"))
     run_once(rules, dovecot)
@@ -81,9 +82,11 @@ def test_a_new_mail_becomes_a_ticket_acknowledged_with_threading_headers(
     assert dovecot.messages("INBOX") == []
     [kept] = dovecot.messages(PROCESSED)
     assert b"Imprimante 2e" in kept.raw
-    # Its raw bytes are kept in the state directory.
+    # Its raw bytes are kept in the state directory, exactly as the server holds them.
     details = show(rules, ticket["number"])
     assert details["messages"][0]["message_id"] == "<m1@groupe-exemple.fr>"
+    [raw] = (tmp_path / "state" / "raw").rglob("*.eml")
+    assert raw.read_bytes() == kept.raw
 
 
 def test_urgent_in_the_subject_gives_the_urgent_priority_and_english_when_configured(
@@ -288,24 +291,6 @@ def test_a_message_that_makes_processing_raise_is_quarantined_and_the_next_goes_
     assert "InjectedFault" in errors[0].read_text()
 
 
-def _start_daemon(rules: Path, dovecot: DovecotServer) -> subprocess.Popen[str]:
-    proc = subprocess.Popen([sys.executable, "-m", "mailbot.cli", "run", "--config", str(rules)],
-                            cwd=ROOT, env=env(dovecot), stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline and not (rules.parent / "state" / "lock").exists():
-        time.sleep(0.05)
-    time.sleep(0.5)
-    return proc
-
-
-def _stop(proc: subprocess.Popen[str]) -> str:
-    proc.send_signal(signal.SIGTERM)
-    _, err = proc.communicate(timeout=20)
-    assert proc.returncode == 0, err
-    return err
-
-
 def test_the_running_daemon_acknowledges_at_once_and_serves_the_tracking_page(
         tmp_path: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> None:
     """With the daemon running (IDLE; polling set to a minute so only IDLE can be this fast),
@@ -318,8 +303,21 @@ def test_the_running_daemon_acknowledges_at_once_and_serves_the_tracking_page(
                         extra="").resolve()
     text = rules.read_text().replace("poll_seconds = 1.0", "poll_seconds = 60.0")
     rules.write_text(text)
-    proc = _start_daemon(rules, dovecot)
+    # An SMTP password set for this server that needs no login: ignored with a warning (it used
+    # to stop the daemon with "smtp user and password go together").
+    log = tmp_path / "daemon.log"
+    with open(log, "w") as handle:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "mailbot.cli", "-v", "run", "--config", str(rules)], cwd=ROOT,
+            env=env(dovecot, MAILBOT_SMTP_PASSWORD="smtp-secret-4242"), stdout=subprocess.DEVNULL,
+            stderr=handle, text=True)
     try:
+        # The mail lands only once the daemon is in IDLE, after its first (empty) fetch: found
+        # by the first fetch, it would prove nothing about IDLE.
+        deadline = time.monotonic() + 15
+        while "IMAP INBOX: idling" not in log.read_text():
+            assert proc.poll() is None and time.monotonic() < deadline, log.read_text()
+            time.sleep(0.05)
         started = time.monotonic()
         dovecot.append(mail(subject="Écran <b>noir</b>"))
         smtp_server.wait_for(2, timeout=10)
@@ -342,9 +340,14 @@ def test_the_running_daemon_acknowledges_at_once_and_serves_the_tracking_page(
         assert second.returncode != 0
         assert "already running" in second.stderr
     finally:
-        err = _stop(proc)
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=20)
+    err = log.read_text()
+    assert proc.returncode == 0, err
     assert "stopped cleanly" in err
-    assert "hunter" not in err and dovecot.password not in err
+    assert "a password is given but smtp.user is empty: sending without login" in err
+    # The secrets this run really held never reach the log, even at debug level.
+    assert "smtp-secret-4242" not in err and dovecot.password not in err
 
 
 
