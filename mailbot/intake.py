@@ -271,8 +271,30 @@ class ImapIntake:
         if not current:
             return
         folder = self._ensure_folder(mailbox, self._targets[target])
-        # One command for the whole batch: MOVE when offered, else COPY, \Deleted, EXPUNGE.
-        mailbox.move(uid_set(int(item.uid or 0) for item in current), folder)
+        uids = {int(item.uid or 0) for item in current}
+        for _attempt in range(10):
+            try:
+                # One command for the batch: MOVE when offered, else COPY, \Deleted, EXPUNGE.
+                mailbox.move(uid_set(uids), folder)
+                return
+            except ImapToolsError:
+                # A person in their mail client may have moved or expunged some since the
+                # fetch: the server then refuses the whole command ([EXPUNGEISSUED]). Move
+                # those still here; what the person took is theirs (the ticket is stored).
+                still = self._still_here(mailbox, uids)
+                if still == uids:
+                    raise
+                log.warning("IMAP: %d message(s) moved or deleted by another client before "
+                            "the move to %s", len(uids - still), target)
+                uids = still
+                if not uids:
+                    return
+        mailbox.move(uid_set(uids), folder)  # still racing after ten rounds: let it raise
+
+    @staticmethod
+    def _still_here(mailbox: BaseMailBox, uids: set[int]) -> set[int]:
+        typ, data = mailbox.client.uid("SEARCH", f"UID {uid_set(uids)}")
+        return {int(u) for u in (data[0] or b"").split()} & uids if typ == "OK" else uids
 
     def _ensure_folder(self, mailbox: BaseMailBox, path: str) -> str:
         name = path.replace("/", self._delimiter)

@@ -1,0 +1,171 @@
+"""Cases of ../shared/RELIABILITY.md that no other test file covers (see tests/RELIABILITY.md):
+a `--now` far ahead, the tracking page and the CLI under load during a backlog, and a human
+moving mail in the inbox while the daemon runs. Real Dovecot, real SMTP, the real `mailbot`."""
+
+from __future__ import annotations
+
+import json
+import mailbox
+import random
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from mailbot.store import Store
+from tests.harness import PARIS, ROOT, env, mail, mailbot, tickets, write_rules
+from tests.servers.dovecot import DovecotServer, _free_port
+from tests.servers.smtp import RecordingSmtpServer
+
+NOW = datetime(2026, 11, 23, 9, 30, tzinfo=PARIS)
+
+
+def _run_once(rules: Path, dovecot: DovecotServer | None, now: datetime,
+              **more: str) -> subprocess.CompletedProcess[str]:
+    return mailbot("run", "--once", "--config", str(rules), "--now", now.isoformat(),
+                   environ=env(dovecot, **more))
+
+
+def test_a_now_far_ahead_sends_each_waiting_mail_once_and_no_burst(
+        tmp_path: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> None:
+    """D12. SMTP was down: six mails wait in the outbox with their back-off. A run a year
+    ahead sends each of them once, creates nothing, and a run back at the real date sends
+    nothing more (the clock going back does not make them due again)."""
+    rules = write_rules(tmp_path, imap=dovecot, smtp=smtp_server)
+    smtp_server.drop()
+    dovecot.append_many([mail(sender=f"user{i}@groupe-exemple.fr", subject=f"Panne {i}")
+                         for i in range(3)])
+    _run_once(rules, dovecot, NOW)
+    assert smtp_server.messages == []
+    smtp_server.restore()
+
+    far = _run_once(rules, dovecot, NOW + timedelta(days=365))
+    ids = [m.message["Message-ID"] for m in smtp_server.messages]
+    assert len(ids) == 6 and len(set(ids)) == 6, far.stderr
+    assert len(tickets(rules)) == 3
+
+    _run_once(rules, dovecot, NOW + timedelta(minutes=5))
+    _run_once(rules, dovecot, NOW + timedelta(days=366))
+    assert len(smtp_server.messages) == 6 and len(tickets(rules)) == 3
+
+
+def _get(url: str) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response:
+            response.read()
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+    except urllib.error.URLError:  # refused or reset: counted as a failure, shown as 0
+        return 0
+
+
+def test_a_thousand_tracking_page_reads_and_cli_reads_during_a_backlog(tmp_path: Path) -> None:
+    """C03. The daemon works through 300 waiting mails while the tracking page of an earlier
+    ticket is read 1,000 times and `mailbot tickets --json` runs in a loop: every page is a 200,
+    every listing is whole JSON, and the backlog ends fully ticketed."""
+    port = _free_port()
+    rules = write_rules(tmp_path, web_port=port)
+    inbox = mailbox.Maildir(tmp_path / "inbox", create=True)
+    inbox.add(mail(subject="Premier ticket", message_id="<first@groupe-exemple.fr>"))
+    mailbot("run", "--once", "--config", str(rules))
+    [first] = tickets(rules)
+    url = first["tracking_url"]
+    for i in range(300):
+        inbox.add(mail(sender=f"user{i}@groupe-exemple.fr", subject=f"Panne {i}"))
+
+    log = tmp_path / "daemon.log"
+    with open(log, "w") as handle:
+        daemon = subprocess.Popen([sys.executable, "-m", "mailbot.cli", "run", "--config",
+                                   str(rules)], cwd=ROOT, env=env(), stdout=subprocess.DEVNULL,
+                                  stderr=handle)
+    listings: list[int] = []
+    done = threading.Event()
+
+    def list_in_a_loop() -> None:
+        while not done.is_set():
+            out = mailbot("tickets", "--json", "--config", str(rules)).stdout
+            listings.append(len(json.loads(out)))  # a torn file would not parse
+
+    lister = threading.Thread(target=list_in_a_loop)
+    try:
+        deadline = time.monotonic() + 30
+        while _get(url) != 200:  # the page is up once the daemon serves
+            assert daemon.poll() is None and time.monotonic() < deadline, log.read_text()
+            time.sleep(0.05)
+        lister.start()
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            statuses = list(pool.map(_get, [url] * 1000))
+        deadline = time.monotonic() + 120
+        while len(list((tmp_path / "processed" / "cur").iterdir())) + len(
+                list((tmp_path / "processed" / "new").iterdir())) < 301:
+            assert daemon.poll() is None and time.monotonic() < deadline, log.read_text()
+            time.sleep(0.2)
+    finally:
+        done.set()
+        if lister.is_alive():
+            lister.join(60)
+        daemon.terminate()
+        daemon.wait(30)
+    assert statuses == [200] * 1000
+    assert listings and listings == sorted(listings)  # never a step back, never a torn read
+    assert len(tickets(rules)) == 301
+    text = log.read_text()
+    assert "Traceback" not in text and "tracking page failed" not in text
+
+
+def test_a_human_moving_deleting_and_flagging_inbox_mail_during_a_run(
+        tmp_path: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> None:
+    """C04. While `run --once` works in batches of 10, another client moves, deletes and flags
+    random INBOX messages (imaptest-style). Nothing crashes; every message the daemon moved to
+    its processed folder has exactly one ticket; no message is ticketed twice; what the human
+    left in the inbox is processed."""
+    rules = write_rules(tmp_path, imap=dovecot, smtp=smtp_server)
+    rules.write_text(rules.read_text().replace('poll_seconds = 1.0\n',
+                                               'poll_seconds = 1.0\nbatch = 10\n'))
+    raws = [mail(sender=f"user{i}@groupe-exemple.fr", subject=f"Panne {i}",
+                 message_id=f"<human-{i}@groupe-exemple.fr>") for i in range(200)]
+    dovecot.append_many(raws)
+    dovecot.append(mail(subject="dossier"), folder="Human")  # the human's own folder
+
+    proc = subprocess.Popen([sys.executable, "-m", "mailbot.cli", "run", "--once", "--config",
+                             str(rules), "--now", NOW.isoformat()], cwd=ROOT, env=env(dovecot),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    human = dovecot.client()
+    chance = random.Random(4)
+    actions = 0
+    try:
+        while proc.poll() is None:
+            human.select("INBOX")
+            uids = (human.uid("SEARCH", "ALL")[1][0] or b"").split()
+            if not uids:
+                break
+            uid = chance.choice(uids).decode()
+            action = chance.choice(["move", "delete", "flag"])
+            if action == "move":
+                human.uid("MOVE", uid, "Human")
+            elif action == "delete":
+                human.uid("STORE", uid, "+FLAGS", "(\\Deleted)")
+                human.expunge()
+            else:
+                human.uid("STORE", uid, "+FLAGS", "(\\Flagged \\Seen)")
+            actions += 1
+    finally:
+        human.logout()
+        _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err
+    assert actions > 5, "the human did not get to act during the run"
+    assert "Traceback" not in err and " 0 quarantined," in err
+
+    _run_once(rules, dovecot, NOW)  # a second pass finds nothing left behind
+    assert dovecot.messages("INBOX") == []
+    first_ids = [t.messages[0].message_id for t in Store(tmp_path / "state").tickets()]
+    assert len(first_ids) == len(set(first_ids))  # never two tickets for one message
+    processed = {m.raw.split(b"Message-ID: ")[1].split(b"\r\n")[0].decode()
+                 for m in dovecot.messages("mailbot.processed")}
+    assert processed <= set(first_ids)
