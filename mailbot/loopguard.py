@@ -41,6 +41,10 @@ GUARDS: tuple[Guard, ...] = (
     # Backscatter: the receiving server says the From domain's DMARC check failed.
     Guard("forged_sender", "the From domain's DMARC check failed at our server",
           lambda m, c: people.dmarc_failed(m, c)),
+    # Exchange asks for no automatic answer this way (MS-OXCMAIL 2.2.3.2.20); the mail is still
+    # a person's request and gets its ticket.
+    Guard("suppress_auto_response", "X-Auto-Response-Suppress asks for no automatic answer",
+          lambda m, c: any(v in m.auto_response_suppress for v in ("all", "autoreply", "oof"))),
 )
 
 

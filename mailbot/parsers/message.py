@@ -142,6 +142,7 @@ def _read_headers(message: Message, result: ParsedMessage) -> None:
     result.subject_raw = decode_text(message.get("Subject"), defects)
     auto = message.get("Auto-Submitted")
     result.auto_submitted = decode_text(auto).lower() if auto is not None else None
+    result.auto_response_suppress = decode_text(message.get("X-Auto-Response-Suppress")).lower()
     result.authentication_results = [
         decode_text(v) for v in message.get_all("Authentication-Results")
     ]

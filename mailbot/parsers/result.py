@@ -111,6 +111,9 @@ class ParsedMessage:
     authentication_results: list[str] = field(default_factory=list)
     phone_marker: bool = False  # the subject carries a configured phone-call marker
     thanks_only: bool = False  # the text only thanks or acknowledges ("merci", "ok, thanks!")
+    # Exchange's X-Auto-Response-Suppress (lower case): "all", "autoreply" or "oof" asks for no
+    # automatic answer although a person wrote the mail.
+    auto_response_suppress: str = ""
 
     def to_json(self) -> dict[str, Any]:
         return {
