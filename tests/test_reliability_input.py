@@ -1,0 +1,118 @@
+"""RELIABILITY M02, M03, S05, S10, S14, S16: known-bad inputs of the standard library's email
+package, absurd subjects in the bot's own mail, headers that try to steer the ticket, template
+syntax, secrets and log lines. Pure core first, then once through the real daemon."""
+
+from __future__ import annotations
+
+import json
+import mailbox
+import time
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from mailbot import config as configuration
+from mailbot.batch import Batch
+from mailbot.parsers import parse
+from mailbot.pipeline import decide
+from mailbot.store import Store
+from tests.harness import PARIS, ROOT, env, mail, mailbot, show, tickets, write_rules
+
+NOW = datetime(2026, 11, 23, 9, 30, tzinfo=PARIS)
+BUDGET = 2.0  # seconds per message, parse and decide together
+
+HEAD = b"From: claire.martin@groupe-exemple.fr\r\nTo: support@groupe-exemple.fr\r\n"
+# CPython email bugs the checklist names, rebuilt from their reports' descriptions.
+REGRESSIONS = {
+    "gh-148518 To with a lone quote and blank lines": b'To: "\r\n\r\n\r\nSubject: x\r\n\r\nb',
+    "gh-151857 parameter name* without value": HEAD + b"Subject: x\r\n"
+    b"Content-Type: text/plain; name*\r\n\r\nb",
+    "gh-151857 To: (c):": b"From: a@groupe-exemple.fr\r\nTo: (c):\r\nSubject: x\r\n\r\nb",
+    "bpo-32178 leading colon and two angle addresses":
+        b"From: a@groupe-exemple.fr\r\nTo: :Foo <foo@example.com> <bar@example.com>\r\n\r\nb",
+    "bpo-32179 empty address": b"From: <>\r\nTo: <>\r\nSubject: x\r\n\r\nb",
+    "gh-105802 bracketed Message-ID": HEAD + b"Message-ID: <[1.2.3.4]@microsoft.com]>\r\n\r\nb",
+    "bpo-45001 malformed Date": HEAD + b"Date: Tue, 06 Jun 2017 27:39:33 +0600\r\n\r\nb",
+    "gh-103800 parseaddr on nested quotes and brackets":
+        b'From: "a\\"b" <<c@d>@e>\r\nTo: support@groupe-exemple.fr\r\n\r\nb',
+    "bpo-37461 folding whitespace run in an encoded header":
+        HEAD + b"Subject: =?utf-8?q?x?=" + b"\r\n " * 5000 + b"\r\n\r\nb",
+}
+
+
+def _decide(raw: bytes, tmp_path: Path):  # type: ignore[no-untyped-def]
+    config = configuration.load(ROOT / "rules.toml")
+    parsed = parse(raw, config.parse_rules())
+    return parsed, decide(parsed, raw_path="raw/x.eml", view=Batch(Store(tmp_path, writer=True)),
+                          config=config, now=NOW)
+
+
+@pytest.mark.parametrize("name", sorted(REGRESSIONS))
+def test_m02_regression_inputs_give_a_decision_within_budget(name: str, tmp_path: Path) -> None:
+    started = time.perf_counter()
+    parsed, decision = _decide(REGRESSIONS[name], tmp_path)
+    assert time.perf_counter() - started < BUDGET
+    assert decision.action in ("new_ticket", "dropped", "filed_automatic")
+    for outgoing in decision.mails:
+        assert len(outgoing.recipients) == 1 and "\n" not in outgoing.recipients[0]
+        headers = outgoing.data.split("\r\n\r\n", 1)[0]
+        assert "Auto-Submitted:" in headers
+        assert all(line[:1] in " \t" or ":" in line for line in headers.split("\r\n"))
+
+
+@pytest.mark.parametrize("subject", [
+    "x" * 2000, "打印机坏了" * 200, "Écran " + "=?utf-8?q?" * 300,
+])
+def test_m03_absurd_subjects_still_give_a_foldable_acknowledgement_in_budget(
+        subject: str, tmp_path: Path) -> None:
+    raw = mail(subject=subject, message_id="<m03@groupe-exemple.fr>")
+    started = time.perf_counter()
+    _, decision = _decide(raw, tmp_path)
+    assert time.perf_counter() - started < BUDGET
+    [ack] = [m for m in decision.mails if m.kind == "acknowledgement"]
+    headers = ack.data.split("\r\n\r\n", 1)[0]
+    assert max(len(line) for line in headers.split("\r\n")) <= 998  # RFC 5322 §2.1.1
+
+
+def test_s05_priority_headers_from_a_sender_change_nothing(tmp_path: Path) -> None:
+    raw = mail(subject="Souris HS", headers={
+        "X-Priority": "1 (Highest)", "Importance": "high", "Priority": "urgent",
+        "X-Mailbot-Priority": "P1", "X-Mailbot-Assign": "tech.alice@groupe-exemple.fr"})
+    _, decision = _decide(raw, tmp_path)
+    assert decision.ticket is not None
+    assert decision.ticket.priority == "P3" and decision.ticket.assignee is None
+    assert decision.ticket.status == "new"
+
+
+def test_s10_template_syntax_in_a_subject_is_literal_in_the_acknowledgement(
+        tmp_path: Path) -> None:
+    subject = "{{ 7*7 }} {% for x in y %} {0.__class__} ${7*7}"
+    _, decision = _decide(mail(subject=subject), tmp_path)
+    [ack] = [m for m in decision.mails if m.kind == "acknowledgement"]
+    assert subject in ack.text and "49" not in ack.text
+
+
+def test_s14_s16_secrets_stay_out_and_hostile_subjects_make_one_escaped_line(
+        tmp_path: Path) -> None:
+    """Through the real daemon: a subject with ANSI escapes, a line break and a megabyte of
+    text; the log stays one line per event, without the escape character, and no output of the
+    run or of `show --json` carries the password it was given."""
+    rules = write_rules(tmp_path)
+    inbox = mailbox.Maildir(tmp_path / "inbox", create=True)
+    inbox.add(b"From: claire.martin@groupe-exemple.fr\r\nTo: support@groupe-exemple.fr\r\n"
+              b"Message-ID: <s16@groupe-exemple.fr>\r\n"
+              b"Subject: =?utf-8?q?Bonjour_=1B[31mROUGE=1B[0m=0D=0AINFO_mailbot:_faux?=\r\n"
+              b"  " + b"A" * 1_000_000 + b"\r\n\r\nCorps.\r\n")
+    secret = "imap-secret-5150"
+    environ = env(MAILBOT_IMAP_PASSWORD=secret, MAILBOT_SMTP_PASSWORD=secret)
+    done = mailbot("-v", "run", "--once", "--config", str(rules), environ=environ)
+    [ticket] = tickets(rules)
+    shown = mailbot("show", str(ticket["number"]), "--json", "--config", str(rules),
+                    environ=environ)
+    for output in (done.stdout, done.stderr, shown.stdout, shown.stderr,
+                   json.dumps(show(rules, ticket["number"]))):
+        assert secret not in output
+    assert "\x1b" not in done.stderr
+    assert not any(line.startswith("INFO mailbot: faux") for line in done.stderr.splitlines())
+    assert max(len(line) for line in done.stderr.splitlines()) < 2000
