@@ -68,3 +68,22 @@ def test_each_policy_has_one_definition() -> None:
     assert where('"tls", "starttls", "none"') == ["mailbot/net.py"]
     assert where("os.fsync(") == ["mailbot/storage.py"]
     assert where("os.replace(tmp") == ["mailbot/storage.py"]
+
+
+def test_the_reliability_table_maps_every_case_to_tests_that_exist() -> None:
+    """tests/RELIABILITY.md has one row per case of ../shared/RELIABILITY.md, and every test it
+    names is a test function of this suite (a rename must update the table)."""
+    import re
+
+    from tests.corpus_path import corpus_root
+
+    checklist = (corpus_root().parent / "RELIABILITY.md").read_text("utf-8")
+    cases = re.findall(r"^- ([LDOMSC]\d\d) ", checklist, re.M)
+    table = (ROOT / "tests" / "RELIABILITY.md").read_text("utf-8")
+    rows = re.findall(r"^\| ([LDOMSC]\d\d) \| (test|partial|issue [678]|gap|n/a) \|", table, re.M)
+    assert len(cases) == 79 and [case for case, _ in rows] == cases
+    for module, name in re.findall(r"`(test_\w+)::(test_\w+)", table):
+        source = (ROOT / "tests" / f"{module}.py").read_text("utf-8")
+        assert f"def {name}(" in source, f"{module}::{name}"
+    for module in re.findall(r"`(test_\w+)`", table):
+        assert (ROOT / "tests" / f"{module}.py").exists(), module
