@@ -303,12 +303,14 @@ def test_only_an_authenticated_technician_commands(
     run_once(rules, dovecot, NOW + timedelta(minutes=10))
     assert show(rules, number)["status"] == "closed"
 
-    done = mailbot("check-config", "--config", str(rules))
+    done = mailbot("check-config", "--config", str(rules), environ=env(dovecot))
     assert "warning" not in done.stdout
 
 
-def test_check_config_warns_when_from_alone_is_trusted(rules: Path) -> None:
-    done = mailbot("check-config", "--config", str(rules))
+def test_check_config_warns_when_from_alone_is_trusted(rules: Path,
+                                                        dovecot: DovecotServer) -> None:
+    # check-config looks for the passwords `run` needs: give it the daemon's environment.
+    done = mailbot("check-config", "--config", str(rules), environ=env(dovecot))
     [warning] = [line for line in done.stdout.splitlines() if "warning" in line]
     assert "team.authserv_id" in warning
 
@@ -372,7 +374,7 @@ def test_a_sender_written_with_a_display_name_keeps_threading(
     text = rules.read_text("utf-8").replace(f'from = "{BOT}"',
                                             f'from = "Support informatique <{BOT}>"')
     rules.write_text(text, "utf-8")
-    mailbot("check-config", "--config", str(rules))
+    mailbot("check-config", "--config", str(rules), environ=env(dovecot))
     number, _notice = open_ticket(rules, dovecot, smtp_server)
     [ack] = sent_to(smtp_server, CLAIRE)
     assert str(ack.message["From"]) == f"Support informatique <{BOT}>"
