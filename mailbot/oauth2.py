@@ -17,13 +17,13 @@ import json
 import logging
 import os
 import re
-import tempfile
 import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
 
 from mailbot.config import Config, ConfigError
+from mailbot.storage import atomic_write
 
 log = logging.getLogger(__name__)
 # google-auth's debug records carry the signed JWT assertion (a short-lived credential) unhashed:
@@ -292,22 +292,13 @@ class MicrosoftDelegated:
 def write_private(path: Path, text: str) -> None:
     """Write `text` readable by its owner only, atomically: a crash leaves the previous file."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")  # mkstemp: mode 0600
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temp, 0o600)
-        if os.geteuid() == 0:
-            # `sudo mailbot login`: the daemon's user (systemd's DynamicUser) owns the state
-            # directory and must be able to read the file.
-            owner = path.parent.stat()
-            os.chown(temp, owner.st_uid, owner.st_gid)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    owner = None
+    if os.geteuid() == 0:
+        # `sudo mailbot login`: the daemon's user (systemd's DynamicUser) owns the state
+        # directory and must be able to read the file.
+        directory = path.parent.stat()
+        owner = (directory.st_uid, directory.st_gid)
+    atomic_write(path, text.encode("utf-8"), mode=0o600, owner=owner)
 
 
 # --- Google (google-auth) -----------------------------------------------------------------------

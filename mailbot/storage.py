@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -28,20 +29,30 @@ class StateUnwritable(Exception):
 
 
 def atomic_write(path: Path, data: bytes, *, dirty: set[Path] | None = None,
-                 tmp: Path | None = None) -> None:
+                 tmp: Path | None = None, mode: int = 0o666,
+                 owner: tuple[int, int] | None = None) -> None:
     """Replace `path` with `data` atomically: the one write-fsync-rename-fsync sequence of the
-    project (the store's files and the Maildir outbox both use it).
+    project (the store's files, the Maildir outbox and the OAuth2 token caches use it).
 
-    The data goes to `tmp` (by default a hidden file next to `path`; a Maildir's tmp/ must be
-    on the same file system), is fsynced, then renamed over `path`. The rename becomes durable
-    once the directory is fsynced: at once, or, when `dirty` is given, later by the caller (see
-    Store.commit), which turns one directory fsync per file into one per directory per commit."""
-    tmp = tmp or path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
+    The data goes to `tmp` (by default a hidden file next to `path`, named for this process and
+    thread; a Maildir's tmp/ must be on the same file system), created with `mode` (before the
+    umask) and `owner`, fsynced, then renamed over `path`; a failure removes it. The rename
+    becomes durable once the directory is fsynced: at once, or, when `dirty` is given, later by
+    the caller (see Store.commit), which turns one directory fsync per file into one per
+    directory per commit."""
+    tmp = tmp or path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if owner is not None:
+            os.chown(tmp, *owner)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)  # a full disk must not keep half a file as well
+        raise
     if dirty is None:
         fsync_dir(path.parent)
     else:
