@@ -28,7 +28,13 @@ from pathlib import Path
 from typing import Protocol, TypeVar
 
 from imap_tools import BaseMailBox, MailBox, MailBoxStartTls, MailBoxUnencrypted
-from imap_tools.errors import ImapToolsError, MailboxLoginError
+from imap_tools.errors import (
+    ImapToolsError,
+    MailboxCopyError,
+    MailboxDeleteError,
+    MailboxLoginError,
+)
+from imap_tools.utils import check_command_status, encode_folder
 
 from mailbot.net import SECURITY_MODES, is_loopback
 from mailbot.oauth2 import TokenRefused, TokenSource, TokenUnavailable
@@ -274,8 +280,7 @@ class ImapIntake:
         uids = {int(item.uid or 0) for item in current}
         for _attempt in range(10):
             try:
-                # One command for the batch: MOVE when offered, else COPY, \Deleted, EXPUNGE.
-                mailbox.move(uid_set(uids), folder)
+                _transfer(mailbox, uids, folder)
                 return
             except ImapToolsError:
                 # A person in their mail client may have moved or expunged some since the
@@ -289,7 +294,7 @@ class ImapIntake:
                 uids = still
                 if not uids:
                     return
-        mailbox.move(uid_set(uids), folder)  # still racing after ten rounds: let it raise
+        _transfer(mailbox, uids, folder)  # still racing after ten rounds: let it raise
 
     @staticmethod
     def _still_here(mailbox: BaseMailBox, uids: set[int]) -> set[int]:
@@ -469,6 +474,25 @@ def _server_answer(exc: MailboxLoginError) -> str:
 
 def _quoted(folder: str) -> str:
     return '"' + folder.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _transfer(mailbox: BaseMailBox, uids: set[int], folder: str) -> None:
+    """Move exactly `uids` to `folder`: one UID MOVE when offered (RFC 6851), else COPY, then
+    \\Deleted and UID EXPUNGE of these UIDs only (RFC 4315). imap-tools' fallback sends a bare
+    EXPUNGE, which would also destroy what another client marked \\Deleted; without UIDPLUS
+    ours stay flagged \\Deleted (the inbox search skips them) rather than risk that."""
+    client, numbers = mailbox.client, uid_set(uids)
+    if "MOVE" in client.capabilities:
+        mailbox.move(numbers, folder)
+        return
+    check_command_status(client.uid("COPY", numbers, encode_folder(folder)), MailboxCopyError)
+    check_command_status(client.uid("STORE", numbers, "+FLAGS", r"(\Deleted)"),
+                         MailboxDeleteError)
+    if "UIDPLUS" in client.capabilities:
+        check_command_status(client.uid("EXPUNGE", numbers), MailboxDeleteError)
+    else:
+        log.warning("IMAP: no UIDPLUS: %d message(s) left flagged \\Deleted in the inbox "
+                    "(a plain EXPUNGE could remove other clients' mail)", len(uids))
 
 
 def _hierarchy_delimiter(mailbox: BaseMailBox) -> str | None:

@@ -196,6 +196,22 @@ def test_without_move_the_batch_is_copied_then_expunged(make_dovecot, intake_for
     assert server.messages() == []
 
 
+def test_without_move_another_clients_deleted_message_survives(make_dovecot, intake_for):
+    """RELIABILITY O06: a person marked a message \\Deleted in their mail client (not yet
+    expunged). Moving our batch by COPY must expunge our messages only (UID EXPUNGE, RFC 4315),
+    never that one with a bare EXPUNGE."""
+    server = make_dovecot(without=("MOVE",))
+    server.append_many([mail(1), mail(2)])
+    theirs = server.append(mail(3), flags="\\Deleted")
+    intake = intake_for(server)
+
+    intake.mark_processed(intake.fetch_pending())
+
+    assert [m.raw for m in server.messages(PROCESSED)] == [mail(1), mail(2)]
+    [left] = server.messages()
+    assert left.uid == theirs and left.raw == mail(3) and "\\Deleted" in left.flags
+
+
 def test_a_hundred_mails_are_fetched_and_moved_quickly(dovecot, intake_for):
     """The daemon's target is 100 mails/s end to end: the intake's share must be far below."""
     dovecot.append_many([mail(n) for n in range(300)])
