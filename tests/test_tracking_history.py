@@ -12,6 +12,7 @@ import mailbox
 import re
 import urllib.request
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -35,8 +36,8 @@ FLOWED = (b"From: paul.leroy@groupe-exemple.fr\r\nTo: support@groupe-exemple.fr\
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
-    """(the page's HTML, the ticket's token), built once for the tests below."""
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str, Path]:
+    """(the page's HTML, the ticket's token, the state directory), built once."""
     tmp_path = tmp_path_factory.mktemp("history")
     rules = write_rules(tmp_path)
     inbox = mailbox.Maildir(tmp_path / "inbox", create=True)
@@ -55,7 +56,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
     try:
         token = ticket["tracking_url"].rsplit("/", 1)[1]
         with urllib.request.urlopen(f"http://127.0.0.1:{server.port}/t/{token}") as response:
-            return response.read().decode(), token
+            return response.read().decode(), token, config.state_dir
     finally:
         server.stop()
 
@@ -64,8 +65,8 @@ def _history(page: str) -> list[str]:
     return re.findall(r"<li>\s*<article>(.*?)</article>", page, re.S)
 
 
-def test_the_history_is_in_arrival_order_and_dated_by_arrival(built: tuple[str, str]) -> None:
-    page, _ = built
+def test_the_history_is_in_arrival_order_and_dated_by_arrival(built: tuple[str, str, Path]) -> None:
+    page, _, _ = built
     moments = [datetime.fromisoformat(m) for m in re.findall(r'<time datetime="([^"]+)"', page)]
     assert len(moments) == 3  # Claire, the acknowledgement, Paul (the team notice is private)
     assert moments == sorted(moments)
@@ -76,14 +77,15 @@ def test_the_history_is_in_arrival_order_and_dated_by_arrival(built: tuple[str, 
     assert "(écrit le lundi 23 novembre 2026 à 08:52)" in claire, claire
 
 
-def test_a_colleagues_message_is_not_labelled_as_the_requesters(built: tuple[str, str]) -> None:
+def test_a_colleagues_message_is_not_labelled_as_the_requesters(
+        built: tuple[str, str, Path]) -> None:
     claire, ack, paul = _history(built[0])
     assert CLAIRE in claire and "Message du demandeur" in claire
     assert PAUL in paul and "Message du demandeur" not in paul
     assert "Message d&#39;un participant" in paul or "Message d'un participant" in paul
 
 
-def test_hard_wrapped_and_flowed_text_is_reflowed(built: tuple[str, str]) -> None:
+def test_hard_wrapped_and_flowed_text_is_reflowed(built: tuple[str, str, Path]) -> None:
     claire, ack, paul = _history(built[0])
     assert " ".join(WRAPPED.split("\n")) in claire.replace("&#39;", "'")
     # format=flowed; delsp=yes: soft breaks joined, the wrap's own spaces removed.
@@ -92,8 +94,40 @@ def test_hard_wrapped_and_flowed_text_is_reflowed(built: tuple[str, str]) -> Non
 
 
 def test_the_acknowledgement_does_not_repeat_the_link_of_the_page_it_is_on(
-        built: tuple[str, str]) -> None:
-    page, token = built
+        built: tuple[str, str, Path]) -> None:
+    page, token, _ = built
     ack = _history(page)[1]
     assert "Nous avons bien reçu votre demande" in ack
     assert token not in page and "/t/" not in ack and "Suivre votre ticket" not in ack
+
+
+def test_a_real_browser_shows_the_history_as_the_page_says(
+        built: tuple[str, str, Path], tmp_path: Path) -> None:
+    """Headless Chromium renders the same page: three entries in arrival order, Paul's labelled
+    as a participant's, the reflowed paragraphs as single lines, no link in the ack."""
+    import subprocess
+
+    from tests.test_web import Page, _chromium
+
+    _, token, state = built
+    server = WebServer(make_app(ticket_finder(state)), "127.0.0.1:0")
+    server.start()
+    try:
+        command = [_chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                   "--disable-background-networking", "--disable-component-update",
+                   "--disable-sync", f"--user-data-dir={tmp_path}", "--dump-dom",
+                   f"http://127.0.0.1:{server.port}/t/{token}"]
+        done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    finally:
+        server.stop()
+    assert done.returncode == 0, done.stderr[-2000:]
+    dom = Page(done.stdout)
+    articles = [text for tag, _, text in dom.elements if tag == "article"]
+    assert len(articles) == 3
+    claire, ack, paul = articles
+    assert "Message du demandeur" in claire and "Message d'un participant" in paul
+    assert " ".join(WRAPPED.split("\n")) in claire
+    assert "le message d'erreur est le même depuis huit heures." in paul
+    assert "/t/" not in ack and "Nous avons bien reçu votre demande" in ack
+    moments = [attrs["datetime"] for tag, attrs, _ in dom.elements if tag == "time"]
+    assert moments == sorted(moments, key=datetime.fromisoformat)
