@@ -125,17 +125,29 @@ def acknowledgement(ticket: Ticket, config: Config, now: datetime, *,
     target = config.priorities.targets.get(ticket.priority or "P3")
     expected = (compose.hours_text(target.first_response_hours, lang,
                                    working=not target.round_the_clock) if target else "")
+    echo = subject_echo(ticket.subject)
     body = compose.render(
-        "acknowledgement", lang, subject=ticket.subject, number=ticket.number,
+        "acknowledgement", lang, subject=echo, number=ticket.number,
         priority=i18n.label(i18n.PRIORITY_LABELS, ticket.priority, lang),
         urgent_requested=ticket.urgent_requested, expected=expected,
         tracking_url=tracking_url(ticket, config), tag=tag, organisation=config.mail.organisation,
         phone=ticket.channel == "phone", known_incident=known_incident,
         refused_attachments=refused_attachments)
     draft = _draft("ack", ticket, config, now, to=[ticket.requester],
-                   subject=f"{tag} {ticket.subject}", body=body, thread=thread,
+                   subject=f"{tag} {echo}", body=body, thread=thread,
                    auto_submitted="auto-replied")
     return _outgoing("acknowledgement", ticket, draft, now)
+
+
+ECHO_LIMIT = 110  # characters of the sender's subject an automatic answer repeats (Zammad's)
+
+
+def subject_echo(subject: str) -> str:
+    """The sender's subject as an automatic answer repeats it: one line, at most ECHO_LIMIT
+    characters. A forged sender's 1,000-character spam subject is not mailed back whole to the
+    victim (RELIABILITY L16, S12)."""
+    line = " ".join(subject.split())
+    return line if len(line) <= ECHO_LIMIT else line[:ECHO_LIMIT - 1].rstrip() + "…"
 
 
 def _copies(ticket: Ticket, config: Config) -> list[str]:

@@ -116,3 +116,16 @@ def test_s14_s16_secrets_stay_out_and_hostile_subjects_make_one_escaped_line(
     assert "\x1b" not in done.stderr
     assert not any(line.startswith("INFO mailbot: faux") for line in done.stderr.splitlines())
     assert max(len(line) for line in done.stderr.splitlines()) < 2000
+
+
+def test_l16_the_acknowledgement_echoes_at_most_110_characters_of_the_subject(
+        tmp_path: Path) -> None:
+    subject = "Achetez " + "des montres pas chères " * 40
+    _, decision = _decide(mail(subject=subject), tmp_path)
+    [ack] = [m for m in decision.mails if m.kind == "acknowledgement"]
+    tag = f"[#{decision.ticket.number}] "
+    assert ack.subject.startswith(tag) and len(ack.subject) == len(tag) + 110
+    assert ack.subject.endswith("…")
+    assert "des montres pas chères " * 5 not in ack.text  # nor whole in the body
+    assert decision.ticket.subject.startswith("Achetez des montres")  # the ticket keeps it all
+    assert len(decision.ticket.subject) > 500
