@@ -4,9 +4,12 @@ moving mail in the inbox while the daemon runs. Real Dovecot, real SMTP, the rea
 
 from __future__ import annotations
 
+import email
+import email.policy
 import json
 import mailbox
 import random
+import signal
 import subprocess
 import sys
 import threading
@@ -169,3 +172,60 @@ def test_a_human_moving_deleting_and_flagging_inbox_mail_during_a_run(
     processed = {m.raw.split(b"Message-ID: ")[1].split(b"\r\n")[0].decode()
                  for m in dovecot.messages("mailbot.processed")}
     assert processed <= set(first_ids)
+
+
+def _outbox(tmp_path: Path) -> list[email.message.EmailMessage]:
+    box = mailbox.Maildir(tmp_path / "outbox", create=True)
+    return [email.message_from_bytes(m.as_bytes(), policy=email.policy.default)  # type: ignore[misc]
+            for m in box]
+
+
+def test_sigterm_in_the_middle_of_a_backlog_loses_nothing_and_doubles_nothing(
+        tmp_path: Path) -> None:
+    """D11. SIGTERM while 150 waiting mails are being handled: the daemon finishes the message
+    in hand and exits 0 well within TimeoutStopSec (60 s); the next run handles the rest. In
+    the end every mail has one ticket and one acknowledgement."""
+    rules = write_rules(tmp_path)
+    inbox = mailbox.Maildir(tmp_path / "inbox", create=True)
+    for i in range(150):
+        inbox.add(mail(sender=f"user{i}@groupe-exemple.fr", subject=f"Panne {i}",
+                       message_id=f"<term-{i}@groupe-exemple.fr>"))
+    log = tmp_path / "daemon.log"
+    with open(log, "w") as handle:
+        daemon = subprocess.Popen([sys.executable, "-m", "mailbot.cli", "run", "--config",
+                                   str(rules)], cwd=ROOT, env=env(), stdout=subprocess.DEVNULL,
+                                  stderr=handle)
+    deadline = time.monotonic() + 60
+    while "new_ticket" not in log.read_text():
+        assert daemon.poll() is None and time.monotonic() < deadline, log.read_text()
+        time.sleep(0.02)
+    daemon.send_signal(signal.SIGTERM)
+    stopped = time.monotonic()
+    daemon.wait(60)
+    assert daemon.returncode == 0 and time.monotonic() - stopped < 60, log.read_text()
+    assert "stopped cleanly" in log.read_text()
+    assert 0 < len(tickets(rules)) < 150  # it really stopped in the middle
+    mailbot("run", "--once", "--config", str(rules))
+
+    assert len(tickets(rules)) == 150
+    acks = [m for m in _outbox(tmp_path) if m["Auto-Submitted"] == "auto-replied"]
+    assert sorted(str(m["To"]) for m in acks) == sorted(
+        f"user{i}@groupe-exemple.fr" for i in range(150))
+    assert len(inbox) == 0
+
+
+def test_a_robot_answering_every_acknowledgement_gets_at_most_the_cap(tmp_path: Path) -> None:
+    """L09. An auto-responder that marks nothing (no Auto-Submitted, no threading, a fresh
+    subject each time) writes 50 times: it gets at most mail.max_automatic_mails
+    acknowledgements in the window, then silence; the team still hears of every mail."""
+    rules = write_rules(tmp_path)
+    inbox = mailbox.Maildir(tmp_path / "inbox", create=True)
+    for i in range(50):
+        inbox.add(mail(sender="robot@partenaire.example", subject=f"Accusé de réception {i}",
+                       message_id=f"<robot-{i}@partenaire.example>"))
+    done = mailbot("run", "--once", "--config", str(rules), "--now", NOW.isoformat())
+    sent = _outbox(tmp_path)
+    acks = [m for m in sent if str(m["To"]) == "robot@partenaire.example"]
+    assert len(acks) == 10  # the default cap (rules.toml: mail.max_automatic_mails)
+    assert len(sent) - len(acks) == 50  # one team notice each
+    assert done.stderr.count("no acknowledgement: automatic_mail_cap") == 40
