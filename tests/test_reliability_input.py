@@ -129,3 +129,34 @@ def test_l16_the_acknowledgement_echoes_at_most_110_characters_of_the_subject(
     assert "des montres pas chères " * 5 not in ack.text  # nor whole in the body
     assert decision.ticket.subject.startswith("Achetez des montres")  # the ticket keeps it all
     assert len(decision.ticket.subject) > 500
+
+
+def test_m05_a_utf32_base64_body_is_read(tmp_path: Path) -> None:
+    """RT CVE-2014-9472's shape: a base64 body in UTF-32LE, decoded as such, not as bytes."""
+    import base64
+
+    text = "Bonjour, l'imprimante du 2e étage est en panne. 打印机"
+    raw = (HEAD + b"Subject: x\r\nMIME-Version: 1.0\r\n"
+           b"Content-Type: text/plain; charset=utf-32le\r\n"
+           b"Content-Transfer-Encoding: base64\r\n\r\n"
+           + base64.encodebytes(text.encode("utf-32-le")).replace(b"\n", b"\r\n"))
+    parsed, decision = _decide(raw, tmp_path)
+    assert parsed.text.strip() == text
+    assert decision.action == "new_ticket" and decision.ticket is not None
+
+
+@pytest.mark.parametrize("raw, acknowledged", [
+    (b"To: support@groupe-exemple.fr\r\nSubject: sans expediteur\r\n\r\nb", False),
+    (b"From: a@groupe-exemple.fr\r\nFrom: b@groupe-exemple.fr\r\nTo: s@groupe-exemple.fr\r\n"
+     b"Subject: deux From\r\n\r\nb", True),  # to the first only; it never commands (S04)
+    (HEAD + b"Subject: sans date\r\nMessage-ID: <nodate@groupe-exemple.fr>\r\n\r\nb", True),
+    (HEAD + b"Subject: deux ids\r\nMessage-ID: <one@x>\r\nMessage-ID: <two@x>\r\n\r\nb", True),
+    (HEAD + b"Message-ID: <nosubject@groupe-exemple.fr>\r\n\r\nb", True),
+])
+def test_m07_missing_or_doubled_headers_still_give_a_ticket(
+        raw: bytes, acknowledged: bool, tmp_path: Path) -> None:
+    _, decision = _decide(raw, tmp_path)
+    assert decision.action == "new_ticket" and decision.ticket is not None
+    assert decision.ticket.subject and decision.ticket.created_at == NOW.isoformat()
+    assert any(m.kind == "acknowledgement" for m in decision.mails) is acknowledged
+    assert all(len(m.recipients) == 1 for m in decision.mails)
