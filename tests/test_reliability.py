@@ -37,8 +37,8 @@ def _run_once(rules: Path, dovecot: DovecotServer | None, now: datetime,
 def test_a_now_far_ahead_sends_each_waiting_mail_once_and_no_burst(
         tmp_path: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> None:
     """D12. SMTP was down: six mails wait in the outbox with their back-off. A run a year
-    ahead sends each of them once, creates nothing, and a run back at the real date sends
-    nothing more (the clock going back does not make them due again)."""
+    ahead sends each of them once, creates nothing, and runs back at the real date or later
+    send nothing more (the clock going back does not make anything due again)."""
     rules = write_rules(tmp_path, imap=dovecot, smtp=smtp_server)
     smtp_server.drop()
     dovecot.append_many([mail(sender=f"user{i}@groupe-exemple.fr", subject=f"Panne {i}")
@@ -49,12 +49,21 @@ def test_a_now_far_ahead_sends_each_waiting_mail_once_and_no_burst(
 
     far = _run_once(rules, dovecot, NOW + timedelta(days=365))
     ids = [m.message["Message-ID"] for m in smtp_server.messages]
-    assert len(ids) == 6 and len(set(ids)) == 6, far.stderr
-    assert len(tickets(rules)) == 3
+    assert len(ids) == len(set(ids)), far.stderr  # nothing twice
+    waiting = [i for i in ids if ".ack." in i or ".team_notice." in i]
+    assert len(waiting) == 6 and len(tickets(rules)) == 3
+    # A year on, the never-answered tickets have crossed every level of their ladder: each
+    # level is notified once (known gap, tests/RELIABILITY.md D12: all of them in this one run).
+    escalations = [i for i in ids if ".escalation." in i]
+    for ticket in tickets(rules):  # one mail per level climbed from the first line (level 1)
+        mine = [i for i in escalations if i.startswith(f"<mailbot.t{ticket['number']}.")]
+        assert len(mine) == ticket["escalation_level"] - 1 > 0
+    sent = len(ids)
 
     _run_once(rules, dovecot, NOW + timedelta(minutes=5))
     _run_once(rules, dovecot, NOW + timedelta(days=366))
-    assert len(smtp_server.messages) == 6 and len(tickets(rules)) == 3
+    assert len(smtp_server.messages) == sent and len(tickets(rules)) == 3
+    assert len(escalations) == sent - 6
 
 
 def _get(url: str) -> int:
