@@ -124,7 +124,8 @@ def _parser() -> argparse.ArgumentParser:
     _config_arg(login)
     login.set_defaults(func=cmd_login)
 
-    tickets = sub.add_parser("tickets", help="list tickets (works while the daemon runs)")
+    tickets = sub.add_parser("tickets", help="list tickets (works while the daemon runs; "
+                                             "stderr names the state directory read)")
     _config_arg(tickets)
     tickets.add_argument("--json", action="store_true", help="a JSON list (PRODUCT.md §10)")
     tickets.set_defaults(func=cmd_tickets)
