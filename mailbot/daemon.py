@@ -15,7 +15,7 @@ import threading
 import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 import schedule
@@ -37,6 +37,9 @@ log = logging.getLogger("mailbot")
 Clock = Callable[[], datetime]
 LARGE_MAIL = 64 * 1024  # characters; beyond, an outgoing mail is kept in a file of its own
 OUTAGE_PAUSE = 60  # seconds between rounds of reconnection attempts once back-off gave up
+# An acknowledgement is useful at once; one that could not go out within a day (SMTP down, a
+# --now far ahead) says "we have received your request" too late: dropped, logged (O08).
+STALE_ACKNOWLEDGEMENT = timedelta(hours=24)
 
 
 class PendingCursor(Protocol):
@@ -100,6 +103,7 @@ class Daemon:
         now = self.clock().astimezone(self.config.time.calendar.tz)
         batch = self.batch()
         self._record_deliveries(batch, summary, now, wait=wait)
+        self._drop_stale_acknowledgements(batch, now)
         items = self.intake.fetch_pending(limit=self.config.mailbox.batch)
         done = self._handle(items, batch, summary, now)
         for decision in pipeline.timers(batch, self.config, now, self.timer_steps):
@@ -248,6 +252,17 @@ class Daemon:
                 summary.failed += 1
                 log.error("failed %s %s for ticket #%s: %s", mail.kind, mail.message_id,
                           mail.ticket, delivery.detail)
+
+    def _drop_stale_acknowledgements(self, batch: Batch, now: datetime) -> None:
+        for mail in self.store.outbox():
+            if (mail.status != "pending" or mail.kind != "acknowledgement"
+                    or mail.message_id in self.courier.in_flight
+                    or now - datetime.fromisoformat(mail.created_at) <= STALE_ACKNOWLEDGEMENT):
+                continue
+            batch.commit.outbox[mail.message_id] = replace(
+                mail, status="failed", last_error="stale: not sent within 24 h").to_dict()
+            log.warning("dropped stale acknowledgement %s for ticket #%s: not sent since %s",
+                        mail.message_id, mail.ticket, mail.created_at)
 
     def next_outbox_attempt(self) -> datetime | None:
         pending = [m.next_attempt_at for m in self.store.outbox() if m.status == "pending"]

@@ -50,8 +50,11 @@ def test_a_now_far_ahead_sends_each_waiting_mail_once_and_no_burst(
     far = _run_once(rules, dovecot, NOW + timedelta(days=365))
     ids = [m.message["Message-ID"] for m in smtp_server.messages]
     assert len(ids) == len(set(ids)), far.stderr  # nothing twice
-    waiting = [i for i in ids if ".ack." in i or ".team_notice." in i]
-    assert len(waiting) == 6 and len(tickets(rules)) == 3
+    # The team notices go once; the acknowledgements, a year late, are dropped as stale (O08).
+    assert len([i for i in ids if ".team_notice." in i]) == 3
+    assert not [i for i in ids if ".ack." in i]
+    assert far.stderr.count("dropped stale acknowledgement") == 3
+    assert len(tickets(rules)) == 3
     # A year on, the never-answered tickets have crossed every level of their ladder: each
     # level is notified once (known gap, tests/RELIABILITY.md D12: all of them in this one run).
     escalations = [i for i in ids if ".escalation." in i]
@@ -63,7 +66,30 @@ def test_a_now_far_ahead_sends_each_waiting_mail_once_and_no_burst(
     _run_once(rules, dovecot, NOW + timedelta(minutes=5))
     _run_once(rules, dovecot, NOW + timedelta(days=366))
     assert len(smtp_server.messages) == sent and len(tickets(rules)) == 3
-    assert len(escalations) == sent - 6
+    assert len(escalations) == sent - 3
+
+
+def test_an_acknowledgement_that_could_not_go_out_within_a_day_is_dropped_as_stale(
+        tmp_path: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> None:
+    """O08. SMTP is down when Claire writes and comes back 25 hours later: the ticket was
+    created at once; the team notice still goes; "we have received your request", a day late,
+    does not, and the log says so. Within the day, it would have gone (second ticket)."""
+    rules = write_rules(tmp_path, imap=dovecot, smtp=smtp_server)
+    smtp_server.drop()
+    dovecot.append(mail(message_id="<late-1@groupe-exemple.fr>"))
+    _run_once(rules, dovecot, NOW)
+    dovecot.append(mail(message_id="<late-2@groupe-exemple.fr>", sender="paul@groupe-exemple.fr"))
+    _run_once(rules, dovecot, NOW + timedelta(hours=23))
+    assert smtp_server.messages == [] and len(tickets(rules)) == 2
+    smtp_server.restore()
+    back = _run_once(rules, dovecot, NOW + timedelta(hours=25))
+    # (The escalation ladder has started meanwhile: those mails are not the point here.)
+    mails = [m for m in smtp_server.messages if ".escalation." not in m.message["Message-ID"]]
+    sent = sorted((m.recipients[0], m.message["Auto-Submitted"]) for m in mails)
+    assert sent == [("equipe-si@groupe-exemple.fr", "auto-generated")] * 2 + [
+        ("paul@groupe-exemple.fr", "auto-replied")]  # two team notices, Paul's acknowledgement
+    assert back.stderr.count("dropped stale acknowledgement") == 1
+    assert "<mailbot.t1.ack." in back.stderr
 
 
 def _get(url: str) -> int:
