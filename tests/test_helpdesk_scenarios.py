@@ -35,13 +35,7 @@ def _scenarios() -> list[str]:
                   for p in (corpus_root() / "helpdesk_fr").glob("*.eml"))
 
 
-def _params() -> list:
-    return [pytest.param(name, marks=pytest.mark.xfail(
-                strict=True, reason="information-only mail comes with the classification rules"))
-            if name in LATER else name for name in _scenarios()]
-
-
-@pytest.mark.parametrize("name", _params())
+@pytest.mark.parametrize("name", _scenarios())
 def test_scenario(name: str, tmp_path: Path) -> None:
     folder = corpus_root() / "helpdesk_fr"
     expected = json.loads((folder / f"{name}.expected.json").read_text("utf-8"))
