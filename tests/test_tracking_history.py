@@ -48,8 +48,9 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str, Path]:
     inbox.add(FLOWED)
     mailbot("run", "--once", "--config", str(rules), "--now", "2026-11-27T11:00:00+01:00")
     [ticket] = tickets(rules)
-    # Claire's request, her acknowledgement, the team notice, Paul's message, its team notice.
-    assert len(show(rules, ticket["number"])["messages"]) == 5
+    # Public: Claire's request, her acknowledgement, Paul's message (team mail is private).
+    public = [m for m in show(rules, ticket["number"])["messages"] if m["public"]]
+    assert [m["author"] for m in public] == [CLAIRE, "support@groupe-exemple.fr", PAUL]
     config = configuration.load(rules)
     server = WebServer(make_app(ticket_finder(config.state_dir)), "127.0.0.1:0")
     server.start()
