@@ -103,6 +103,10 @@ def build(draft: Draft) -> str:
         msg["Auto-Submitted"] = draft.auto_submitted
         for name, value in LOOP_HEADERS.items():
             msg[name] = value
+        # Our own loop header (RELIABILITY L08): should this mail ever come back to us, the
+        # machine parser sees our address here and it gets no answer. A technician's answer
+        # relayed by us is a person's words and carries none, like Auto-Submitted.
+        msg["X-Loop"] = draft.sender
     out = io.StringIO()
     Generator(out, mangle_from_=False, maxheaderlen=0, policy=_WIRE).flatten(msg)
     return out.getvalue()

@@ -42,7 +42,7 @@ class View(Protocol):
 @dataclass
 class Decision:
     # new_ticket | follow_up | reopened | filed_thanks | technician | commands_refused |
-    # unauthenticated | delivery_failure | filed_automatic | dropped | duplicate | timer
+    # unauthenticated | delivery_failure | filed_automatic | dropped | loop | duplicate | timer
     action: str
     key: str | None  # the incoming message's idempotency key; None for a timer decision
     ticket: Ticket | None = None
@@ -133,6 +133,13 @@ def _duplicate(c: Context) -> Decision | None:
     if c.view.lookup(c.key) is not None:
         return Decision("duplicate", c.key, reasons=["already handled"])
     return None
+
+
+def _loop(c: Context) -> Decision | None:
+    # Our own mail back (our X-Loop, our From): neither ticketed nor filed nor answered.
+    if c.msg.kind != "loop":
+        return None
+    return Decision("loop", c.key, reasons=list(c.msg.machine_reasons))
 
 
 def _bounce(c: Context) -> Decision | None:
@@ -503,6 +510,8 @@ def _close_reports(decision: Decision, c: Context) -> None:
 # The flow for one incoming message, in order; the first step that decides ends it.
 STEPS: tuple[Step, ...] = (
     ("duplicate", "a message already handled is not handled twice (idempotency)", _duplicate),
+    ("loop", "our own mail coming back (our X-Loop or From) is logged as a loop, nothing more",
+     _loop),
     ("bounce", "a bounce of our own mail is filed on its ticket as a delivery failure",
      _bounce),
     ("auto_reply", "an auto-reply is filed on its ticket, never a ticket of its own",

@@ -41,3 +41,10 @@ def test_a_subject_cannot_inject_a_header() -> None:
     msg = _read(subject="[#7] Bonjour\r\nBcc: victime@ailleurs.example")
     assert msg["Bcc"] is None
     assert "victime@ailleurs.example" in str(msg["Subject"])
+
+
+def test_l08_automatic_mail_carries_our_loop_header_and_a_relayed_answer_none() -> None:
+    assert _read()["X-Loop"] == "support@groupe-exemple.fr"
+    assert _read(auto_submitted="auto-generated")["X-Loop"] == "support@groupe-exemple.fr"
+    relayed = _read(auto_submitted=None)  # a technician's words relayed by us
+    assert relayed["X-Loop"] is None and relayed["Auto-Submitted"] is None

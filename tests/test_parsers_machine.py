@@ -64,7 +64,20 @@ def test_a_list_style_tag_naming_the_support_address_is_still_a_person() -> None
 def test_noreply_senders_and_the_bot_itself_are_machines() -> None:
     assert _kind(mail(sender="Facturation <no-reply@fournisseur.fr>")) == "list"
     rules = ParseRules(bot_addresses=frozenset({"support@groupe-exemple.fr"}))
-    assert _kind(mail(sender="support@groupe-exemple.fr"), rules) == "auto_reply"
+    assert _kind(mail(sender="support@groupe-exemple.fr"), rules) == "loop"
+
+
+def test_l08_our_own_loop_header_is_a_loop_another_is_not() -> None:
+    rules = ParseRules(bot_addresses=frozenset({"support@groupe-exemple.fr"}))
+    ours = mail(headers={"X-Loop": "Support@Groupe-Exemple.fr"})
+    result = parse(ours.as_bytes(), rules)
+    assert result.kind == "loop" and "our own loop header" in result.machine_reasons[0]
+    stacked = mail()
+    stacked["X-Loop"] = "liste@ailleurs.example"
+    stacked["X-Loop"] = "<support@groupe-exemple.fr>"
+    assert _kind(stacked, rules) == "loop"
+    # A list's or another helpdesk's loop header is theirs: the mail stays a person's.
+    assert _kind(mail(headers={"X-Loop": "liste@ailleurs.example"}), rules) == "person"
 
 
 def _dsn() -> bytes:

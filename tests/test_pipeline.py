@@ -55,6 +55,28 @@ def test_a_forged_bot_message_id_does_not_attach_to_the_ticket(batch: Batch,
     assert other.action == "new_ticket" and other.ticket.number != first.ticket.number
 
 
+def test_l08_our_own_mail_coming_back_is_a_loop_never_ticketed(batch: Batch,
+                                                                config: Config) -> None:
+    first = _decide(mail(), batch, config)
+    ack = next(m for m in first.mails if m.kind == "acknowledgement")
+    assert f"X-Loop: {config.bot_address}" in ack.data
+    # The acknowledgement itself back (a redirect keeps our From), and the same mail resent
+    # by a forwarding rule under the employee's address: only our X-Loop betrays it.
+    resent = ack.data.replace(f"From: {config.bot_name} <{config.bot_address}>",
+                              "From: claire.martin@groupe-exemple.fr").replace(
+        ack.message_id, "<resent.1@groupe-exemple.fr>")
+    assert "From: claire.martin@groupe-exemple.fr" in resent
+    for raw in (ack.data, resent):
+        back = _decide(raw.encode(), batch, config)
+        assert back.action == "loop" and back.ticket is None and back.mails == []
+        assert "loop" in back.log_line("<x>")
+    assert batch.ticket(first.ticket.number).messages == first.ticket.messages
+    # Another system's loop header is no concern of ours: a person's mail, a ticket.
+    other = _decide(mail(subject="VPN", headers={"X-Loop": "liste@ailleurs.example"}), batch,
+                    config)
+    assert other.action == "new_ticket"
+
+
 def test_a_technicians_answer_by_tag_is_relayed_to_the_requester(batch: Batch,
                                                                   config: Config) -> None:
     """Alice answers with only the tag: Claire gets her words, in Claire's own thread."""

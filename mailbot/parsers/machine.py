@@ -3,7 +3,7 @@
 Each check is a small named rule that only looks and says why. A person must never be taken for
 a machine, so a rule on the subject alone needs the forms machines use (a prefix with its colon,
 Lotus Notes' "AUTO:", Exchange's "(Automatic Response)"), never a word a person could write.
-The verdict's precedence: bounce, then auto-reply, then list.
+The verdict's precedence: loop (our own mail back), bounce, then auto-reply, then list.
 """
 
 from __future__ import annotations
@@ -183,6 +183,18 @@ def _bot_itself(f: Facts) -> str | None:
     return "From: the bot's own address" if f.sender and f.sender in f.rules.bot_addresses else None
 
 
+def _own_loop_header(f: Facts) -> str | None:
+    # Every automatic mail of ours carries "X-Loop: <our address>" (compose.py); one coming
+    # back (a forwarding rule, an auto-responder that copies headers) must stop here. Several
+    # X-Loop fields may be stacked, one per hop: any of them naming us is enough.
+    ours = {a.lower() for a in f.rules.bot_addresses}
+    for value in f.message.get_all("X-Loop") or []:
+        named = decode_text(value).strip().strip("<>").strip().lower()
+        if named in ours:
+            return f"X-Loop: {named} (our own loop header)"
+    return None
+
+
 def _list_headers(f: Facts) -> str | None:
     for name in ("List-Id", "List-Unsubscribe", "List-Post", "List-Help", "List-Archive",
                  "List-Subscribe", "List-Owner", "Mailing-List", "X-Mailing-List",
@@ -245,13 +257,17 @@ AUTO_REPLY_RULES: tuple[Rule, ...] = (
     _auto_reply_wording,  # header-less out-of-office: what it says, in many languages
     _challenge,  # challenge-response spam filters asking to confirm
     _acknowledgement,  # "thank you for your mail, I will reply" sent with a null return path
-    _bot_itself,  # our own mail coming back
 )
+# Our own mail coming back: checked first, never ticketed (RELIABILITY L08).
+LOOP_RULES: tuple[Rule, ...] = (_own_loop_header, _bot_itself)
 LIST_RULES: tuple[Rule, ...] = (_list_headers, _list_subject_tag, _noreply_sender,
                                 _list_robot_sender)
 
 
 def classify(facts: Facts) -> Verdict:
+    loop_reasons = _hits(LOOP_RULES, facts)
+    if loop_reasons:
+        return Verdict("loop", loop_reasons)
     bounce_reasons = _bounce_reasons(facts)
     if bounce_reasons:
         return Verdict("bounce", bounce_reasons, _bounce_details(facts))

@@ -95,7 +95,7 @@ class ParsedMessage:
     ticket_ref: int | None = None
     urgent: bool = False
     program: str | None = None
-    kind: str = "person"  # person | auto_reply | bounce | list
+    kind: str = "person"  # person | auto_reply | bounce | list | loop
     machine_reasons: list[str] = field(default_factory=list)
     bounce: Bounce | None = None
     text: str = ""
