@@ -76,7 +76,11 @@ class Batch:
         for mail in decision.mails:
             self.commit.outbox[mail.message_id] = mail.to_dict()
             if mail.kind in CAPPED:
+                # The instant, then the mail's id: several mails of one pass share the instant
+                # and must each count, while a journal applied twice must count each once (the
+                # store keeps a set). The id after a space still compares as its instant.
                 at = datetime.fromisoformat(mail.created_at).astimezone(UTC).isoformat()
+                at = f"{at} {mail.message_id}"
                 for recipient in mail.recipients:
                     self._automatic.append((recipient, at))
                     self.commit.automatic.append([recipient, at])

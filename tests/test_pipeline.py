@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from mailbot import config as configuration
+from mailbot import loopguard
 from mailbot.batch import Batch
 from mailbot.config import Config
 from mailbot.ids import new_message_id, new_token, ticket_of_message_id, ticket_of_token
@@ -178,6 +179,40 @@ def test_the_automatic_mail_cap_stops_acknowledgements_to_one_address(
     assert all("team_notice" in k for k in kinds)  # the team still hears of every ticket
     later = _decide(mail(subject="Problème 6"), batch, config, NOW + timedelta(hours=2))
     assert any(m.kind == "acknowledgement" for m in later.mails)
+
+
+def test_l09_the_operator_is_warned_once_per_address_and_window_when_the_cap_stops_mail(
+        batch: Batch, config: Config) -> None:
+    config.mail.max_automatic_mails = 3
+    config.flood.max_new_tickets = 50  # the loop cap's test; [flood] has its own
+    warnings = [_decide(mail(subject=f"Problème {i}"), batch, config,
+                        NOW + timedelta(minutes=i)).warnings for i in range(8)]
+    assert [len(w) for w in warnings] == [0, 0, 0, 1, 0, 0, 0, 0]
+    assert "claire.martin@groupe-exemple.fr" in warnings[3][0] and "cap" in warnings[3][0]
+    # Another address has its own cap and its own warning.
+    other = [_decide(mail(sender="marc@groupe-exemple.fr", subject=f"VPN {i}"), batch, config,
+                     NOW + timedelta(minutes=10 + i)).warnings for i in range(5)]
+    assert [len(w) for w in other] == [0, 0, 0, 1, 0]
+    # A window after the warning, the cap stops mail again: the operator hears of it again.
+    later = [_decide(mail(subject=f"Encore {i}"), batch, config,
+                     NOW + timedelta(minutes=65 + i)).warnings for i in range(5)]
+    assert [len(w) for w in later] == [0, 0, 0, 1, 0]
+
+
+def test_l10_automatic_mails_of_one_instant_each_count_after_a_restart(
+        batch: Batch, config: Config) -> None:
+    config.mail.max_automatic_mails = 3
+    config.flood.max_new_tickets = 50
+    for i in range(3):  # one pass: the three acknowledgements share the instant
+        assert any(m.kind == "acknowledgement"
+                   for m in _decide(mail(subject=f"Problème {i}"), batch, config).mails)
+    since = loopguard.window_start(NOW, config)
+    batch.store.commit(batch.commit)
+    batch.store.commit(batch.commit)  # a journal applied again after a crash counts once
+    store = Store(config.state_dir)
+    assert store.automatic_since("claire.martin@groupe-exemple.fr", since) == 3
+    again = _decide(mail(subject="Problème 4"), Batch(store), config, NOW + timedelta(minutes=5))
+    assert not any(m.kind == "acknowledgement" for m in again.mails)
 
 
 def test_an_unmatched_auto_reply_or_bounce_is_dropped_without_a_ticket(
