@@ -113,6 +113,7 @@ class Daemon:
         batch.commit.automatic_before = loopguard.window_start(now, self.config)
         # So do the events the rules count (URGENT per sender, new tickets, mass reports).
         batch.commit.recent_before = triage.horizons(self.config, now)
+        batch.commit.recent_before[loopguard.CAP_WARNED] = batch.commit.automatic_before
         batch.commit.cursors.update(self.cursor_updates())
         crash_point("before_commit")
         self.store.commit(batch.commit)
@@ -172,6 +173,8 @@ class Daemon:
                                    now=now)
         self._offload_large_mails(decision)
         log.info("%s", decision.log_line(parsed.message_id))
+        for warning in decision.warnings:
+            log.warning("%s", warning)
         for defect in list(dict.fromkeys(parsed.defects))[:3]:
             log.info("%s: defect: %s", parsed.message_id or item.key, defect)
         return decision

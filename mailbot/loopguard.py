@@ -61,3 +61,20 @@ def window_start(now: datetime, config: Config) -> str:
     # Stored and compared as UTC ISO strings, so that a change of offset (DST) cannot reorder them.
     start = now - timedelta(minutes=config.mail.automatic_window_minutes)
     return start.astimezone(UTC).isoformat()
+
+
+# The table of operator warnings, one event per capped address and window (Store.recent).
+CAP_WARNED = "cap_warned"
+
+
+def cap_warning_due(warned: list[dict[str, str]], now: datetime, config: Config) -> bool:
+    """Whether the operator is still to be told that `address` hit the cap in this window:
+    one warning per address and window, however many mails the cap stops (RELIABILITY L09)."""
+    start = window_start(now, config)
+    return not any(event["at"] >= start for event in warned)
+
+
+def cap_warning(address: str, config: Config) -> str:
+    return (f"automatic mail cap reached for {address}: {config.mail.max_automatic_mails} "
+            f"automatic mails in {config.mail.automatic_window_minutes} min; no automatic "
+            f"mail goes to it until the window has passed (one warning per window)")

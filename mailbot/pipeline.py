@@ -53,6 +53,8 @@ class Decision:
     others: list[Ticket] = field(default_factory=list)
     # Events the rules count later: (table, key, event with an "at"), see Store.recent.
     events: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
+    # Lines for the operator, logged as warnings (an address that hit the automatic-mail cap).
+    warnings: list[str] = field(default_factory=list)
     # Every rule tried on a new ticket, hit or miss, with its reason (`mailbot replay`).
     trace: list[str] = field(default_factory=list)
     # Outbox mails this decision makes unnecessary (a held notice that a mass incident's
@@ -80,6 +82,7 @@ class Context:
     ticket: Ticket | None
     how: str  # how the ticket was found ("header <id>", "tag [#4]") or ""
     triage: triage.Triage | None = None  # the organisation's rules on a ticket being opened
+    capped: str = ""  # the address the automatic-mail cap kept an automatic mail from
 
 
 Step = tuple[str, str, Callable[[Context], "Decision | None"]]
@@ -100,6 +103,7 @@ def decide(msg: ParsedMessage, *, raw_path: str, view: View, config: Config,
         if decision is not None:
             if author.claims_technician:
                 decision.reasons.insert(0, author.verdict)
+            _warn_cap(context, decision)
             return _keep_time(ticket, decision, config, now)
     raise AssertionError("the last step always decides")
 
@@ -116,6 +120,17 @@ def correlate(msg: ParsedMessage, view: View, config: Config) -> tuple[Ticket | 
                                    or msg.sender in people.staff(config)):
             return ticket, f"tag {format_tag(ticket.number, config.mail.tag_prefix)}"
     return None, ""
+
+
+def _warn_cap(c: Context, decision: Decision) -> None:
+    """The operator hears once per address and window that the cap stopped automatic mail
+    (the event is committed with the decision, so a restart does not repeat the warning)."""
+    if not c.capped or not loopguard.cap_warning_due(
+            c.view.recent(loopguard.CAP_WARNED, c.capped), c.now, c.config):
+        return
+    decision.events.append((loopguard.CAP_WARNED, c.capped,
+                            {"at": c.now.astimezone(UTC).isoformat()}))
+    decision.warnings.append(loopguard.cap_warning(c.capped, c.config))
 
 
 def _ticket_of_id(mid: str, view: View) -> Ticket | None:
@@ -190,6 +205,7 @@ def _unauthenticated(c: Context) -> Decision | None:
                                 verdict=c.author.verdict, config=c.config, now=c.now)
     capped = loopguard.over_cap(c.view.automatic_since(
         c.author.address, loopguard.window_start(c.now, c.config)), c.config)
+    c.capped = c.author.address if capped else ""
     if capped or loopguard.automatic_mail_blocked(c.msg, c.config):
         out = []  # a flood of forged mail must not become a flood of warnings
     return _decision("unauthenticated", c, ticket, out,
@@ -668,6 +684,7 @@ def _blocked(c: Context, ticket: Ticket) -> list[str]:
     if not blocked and loopguard.over_cap(c.view.automatic_since(
             ticket.requester, loopguard.window_start(c.now, c.config)), c.config):
         blocked = ["automatic_mail_cap"]
+        c.capped = ticket.requester
     return blocked
 
 

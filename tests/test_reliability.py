@@ -249,6 +249,30 @@ def test_sigterm_in_the_middle_of_a_backlog_loses_nothing_and_doubles_nothing(
     assert len(inbox) == 0
 
 
+def test_l09_an_address_at_the_cap_makes_one_operator_warning_per_window(
+        tmp_path: Path) -> None:
+    """L09. The cap stops automatic mail to an address: the operator gets one warning line for
+    that address per window, not one per mail, and a restart inside the window repeats none."""
+    rules = write_rules(tmp_path, extra="max_automatic_mails = 3\n\n[flood]\n"
+                                        "max_new_tickets = 100\n")
+    inbox = mailbox.Maildir(tmp_path / "inbox", create=True)
+
+    def run(count: int, start: int, now: datetime) -> list[str]:
+        for i in range(start, start + count):
+            inbox.add(mail(sender="robot@partenaire.example", subject=f"Rapport {i}",
+                           message_id=f"<robot-{i}@partenaire.example>"))
+        done = mailbot("run", "--once", "--config", str(rules), "--now", now.isoformat())
+        return [line for line in done.stderr.splitlines() if line.startswith("WARNING") and " cap " in line]
+
+    first = run(20, 0, NOW)
+    assert len(first) == 1 and "robot@partenaire.example" in first[0], first
+    assert run(5, 20, NOW + timedelta(minutes=20)) == []  # restarted, same window
+    again = run(5, 25, NOW + timedelta(minutes=90))  # a new window: 3 acks, then the cap
+    assert len(again) == 1 and "robot@partenaire.example" in again[0], again
+    acks = [m for m in _outbox(tmp_path) if str(m["To"]) == "robot@partenaire.example"]
+    assert len(acks) == 6 and len(tickets(rules)) == 30, [str(m["Subject"]) + str(m["Date"]) for m in acks]
+
+
 def test_a_robot_answering_every_acknowledgement_gets_at_most_the_cap(tmp_path: Path) -> None:
     """L09. An auto-responder that marks nothing (no Auto-Submitted, no threading, a fresh
     subject each time) writes 50 times: it gets at most mail.max_automatic_mails (10)
