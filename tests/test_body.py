@@ -9,6 +9,7 @@ from email import policy
 from email.message import EmailMessage
 from pathlib import Path
 
+from mailbot.parsers import parse
 from mailbot.parsers.body import CleanBody, clean_body, html_to_text
 from tests.corpus_path import corpus_root
 
@@ -111,6 +112,26 @@ def test_html_rendering_drops_code_and_keeps_links_lists_and_quotes() -> None:
     assert html_to_text(html) == (
         "Voir la page (https://intranet/x) et https://a.fr\n\n- un\n- deux\n> cité\n> encore\n"
     )
+
+
+def test_m06_link_addresses_beyond_five_thousand_are_dropped_with_a_defect() -> None:
+    """RELIABILITY M06, Zammad's limit: 5 000 link addresses are written out, no more; the
+    links' text stays and the parsed message records what was dropped."""
+    links = "".join(f"<p><a href='https://x.example/{i}'>lien {i}</a></p>" for i in range(5003))
+    defects: list[str] = []
+    text = html_to_text(f"<html><body>{links}</body></html>", defects)
+    assert "lien 4999 (https://x.example/4999)" in text
+    assert "https://x.example/5000" not in text and "\nlien 5002\n" in text
+    assert text.count("https://") == 5000
+    assert defects == ["HTML with more than 5000 links: the addresses of 3 links not rendered"]
+    few: list[str] = []
+    assert "(https://x.example/1)" in html_to_text(links[:2000], few) and few == []
+    message = EmailMessage()
+    message["From"], message["To"], message["Subject"] = "a@b.example", "support@c.example", "x"
+    message.set_content(f"<html><body>{links}</body></html>", subtype="html")
+    parsed = parse(message.as_bytes())
+    assert "https://x.example/5001" not in parsed.body
+    assert any("more than 5000 links" in d for d in parsed.defects)
 
 
 def test_outlook_html_reply_is_cut_at_its_marker() -> None:

@@ -25,6 +25,9 @@ _QUOTE_CLASSES = frozenset({"gmail_quote", "yahoo_quoted", "moz-cite-prefix"})
 # which is what Outlook itself writes in its plain-text alternative, lets clean_body cut there.
 _OUTLOOK_MARKS = frozenset({"divrplyfwdmsg", "appendonsend"})
 _OUTLOOK_SEPARATOR = "_" * 32
+# Links whose address is written out, at most (Zammad's limit): a mail of 100 000 links is a
+# bomb, not a message; beyond the cap only the link's text is kept, and a defect says so.
+MAX_LINKS = 5000
 _SPACES = re.compile(r"[ \t\r\n\f\v\xa0\u200b]+")
 _MANY_BLANKS = re.compile(r"\n{3,}")
 
@@ -32,8 +35,11 @@ _MANY_BLANKS = re.compile(r"\n{3,}")
 class _TextRenderer(HTMLParser):
     """Collects text lines, each prefixed with "> " once per enclosing quote container."""
 
-    def __init__(self) -> None:
+    def __init__(self, max_links: int = MAX_LINKS) -> None:
         super().__init__(convert_charrefs=True)
+        self.max_links = max_links
+        self.links_rendered = 0
+        self.links_dropped = 0
         self.lines: list[str] = []
         self._line: list[str] = []
         self._line_depth = 0
@@ -140,6 +146,10 @@ class _TextRenderer(HTMLParser):
             return
         bare = url.removeprefix("mailto:").rstrip("/")
         if bare.lower() != label.rstrip("/").lower() and url.lower() != label.lower():
+            if self.links_rendered >= self.max_links:
+                self.links_dropped += 1
+                return
+            self.links_rendered += 1
             self._write(f" ({url})")
 
     def handle_data(self, data: str) -> None:
@@ -164,10 +174,16 @@ class _TextRenderer(HTMLParser):
         return _MANY_BLANKS.sub("\n\n", joined).strip("\n") + "\n"
 
 
-def html_to_text(html: str) -> str:
-    """Renders mail HTML as plain text; never fetches anything (images and styles are dropped)."""
-    renderer = _TextRenderer()
+def html_to_text(html: str, defects: list[str] | None = None, *,
+                 max_links: int = MAX_LINKS) -> str:
+    """Renders mail HTML as plain text; never fetches anything (images and styles are dropped).
+    Link addresses beyond `max_links` are dropped (their text kept), recorded in `defects`."""
+    renderer = _TextRenderer(max_links)
     # html.parser gives up on some broken markup; what was rendered until then is kept.
     with contextlib.suppress(AssertionError, ValueError):
         renderer.feed(html)
-    return renderer.text()
+    text = renderer.text()
+    if renderer.links_dropped and defects is not None:
+        defects.append(f"HTML with more than {max_links} links: the addresses of "
+                       f"{renderer.links_dropped} links not rendered")
+    return text

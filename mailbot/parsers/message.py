@@ -287,7 +287,7 @@ def _best_text(part: Message, defects: list[str], depth: int) -> str:
     text = _decode_part(part, defects)
     if ctype == "text/plain" and str(part.get_param("format", "")).lower() == "flowed":
         return unflow(text, delsp=str(part.get_param("delsp", "")).lower() == "yes")
-    return html_to_text(text) if ctype == "text/html" else text
+    return html_to_text(text, defects) if ctype == "text/html" else text
 
 
 def _best_alternative(children: list[Message], defects: list[str], depth: int) -> str:
