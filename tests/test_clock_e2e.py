@@ -162,3 +162,41 @@ def test_a_p1_never_answered_climbs_the_ladder_once_per_level_until_closed(
     assert ticket["status"] == "closed" and ticket["escalation_level"] == 4
     # First answered by the closure (04:20, due 03:15), resolved before 07:00.
     assert [e["state"] for e in ticket["sla"]] == ["met_late", "met"]
+
+
+def test_c06_a_reply_landing_exactly_at_the_deadline_escalates_nothing_then_each_level_once(
+        rules: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> None:
+    """C06. A P1 answered at 03:05 waits for Claire; her reply lands at 03:15:00, the very
+    instant of the first-response deadline and of level 2's threshold, in the same pass as the
+    ladder's check. The answered ticket escalates nothing then; the ten minutes it waited push
+    the ladder back, and each level then goes out once."""
+    dovecot.append(mail(subject="Imprimante du 2e étage en panne"))
+    run_at(rules, dovecot, "2026-11-29T03:00:00+01:00")
+    dovecot.append(mail(sender=TECHS[1], subject="Re: [#1] Imprimante du 2e étage en panne",
+                        body="#priority P1\nPouvez-vous éteindre et rallumer l'imprimante ?\n"))
+    run_at(rules, dovecot, "2026-11-29T03:05:00+01:00")
+    ticket = show(rules, 1)
+    assert ticket["status"] == "waiting" and ticket["priority"] == "P1"
+    assert ticket["first_response_due"] == "2026-11-29T03:15:00+01:00"
+    assert len(to(smtp_server, CLAIRE)) == 2  # the acknowledgement and the answer
+
+    dovecot.append(mail(subject="Re: [#1] Imprimante du 2e étage en panne",
+                        body="C'est fait, elle ne redémarre pas."))
+    run_at(rules, dovecot, "2026-11-29T03:15:00+01:00")
+    ticket = show(rules, 1)
+    assert ticket["status"] == "open" and ticket["escalation_level"] == 0
+    assert [e["state"] for e in ticket["sla"]][0] == "met"
+    assert to(smtp_server, SPECIALIST) == []
+    run_at(rules, dovecot, "2026-11-29T03:24:59+01:00")
+    assert to(smtp_server, SPECIALIST) == []
+
+    for _ in range(2):
+        run_at(rules, dovecot, "2026-11-29T03:25:00+01:00")
+    [level2] = to(smtp_server, SPECIALIST)
+    assert "niveau 2" in body(level2)
+    supervisor = len(to(smtp_server, SUPERVISOR))  # seed 003's immediate notice for a P1
+    for _ in range(2):
+        run_at(rules, dovecot, "2026-11-29T04:10:00+01:00")
+    assert len(to(smtp_server, SUPERVISOR)) == supervisor + 1
+    assert len(to(smtp_server, SPECIALIST)) == 1
+    assert show(rules, 1)["escalation_level"] == 3

@@ -30,6 +30,7 @@ from tests.servers.dovecot import DovecotServer
 from tests.servers.smtp import RecordingSmtpServer
 
 NOW = datetime(2026, 11, 23, 9, 30, tzinfo=PARIS)
+CLAIRE = "claire.martin@groupe-exemple.fr"
 # rules.toml says mailbot/processed; the intake uses the server's hierarchy delimiter (Dovecot: .)
 PROCESSED, QUARANTINE = "mailbot.processed", "mailbot.quarantine"
 
@@ -172,6 +173,42 @@ def test_a_crash_between_sending_and_recording_resends_under_the_same_message_id
     run_once(rules, dovecot)
     assert len(tickets(rules)) == 1
     assert len({a.message["Message-ID"] for a in acks(smtp_server)}) == 1
+
+
+def test_c07_a_reply_to_an_acknowledgement_still_in_flight_threads_and_gets_no_second_one(
+        rules: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> None:
+    """C07. Claire's acknowledgement reached her, but the bot died before recording it: the
+    outbox still says pending when her reply to it comes in. Her reply lands on her ticket (the
+    acknowledgement's Message-ID is in the ticket since it was decided), no second ticket, no
+    new acknowledgement: the resend is the same mail, under the same Message-ID (D10). Her own
+    second mail, answering her first one in the same pass, threads on the staged ticket."""
+    dovecot.append(mail(subject="Imprimante HS", message_id="<c07-1@groupe-exemple.fr>"))
+    crashed = run_once(rules, dovecot, check=False, MAILBOT_FAULTS="crash:after_send")
+    assert crashed.returncode == 70
+    [ack] = acks(smtp_server)
+    answer = ack.message
+    dovecot.append(mail(subject=f"RE: {answer['Subject']}", body="Toujours en panne ce matin.",
+                        message_id="<c07-2@groupe-exemple.fr>",
+                        in_reply_to=answer["Message-ID"],
+                        references=f"<c07-1@groupe-exemple.fr> {answer['Message-ID']}"))
+    run_once(rules, dovecot, now=NOW + timedelta(minutes=5))
+    assert [t["number"] for t in tickets(rules)] == [1]
+    texts = [m["text"] for m in show(rules, 1)["messages"] if m["author"] == CLAIRE]
+    assert any("Toujours en panne" in t for t in texts)
+    assert {a.message["Message-ID"] for a in acks(smtp_server)} == {answer["Message-ID"]}
+    assert acks(smtp_server)[-1].recipients == [CLAIRE]
+
+    # The same race inside one pass: a new mail and its sender's own answer to it.
+    other = "paul.durand@groupe-exemple.fr"
+    dovecot.append(mail(sender=other, subject="VPN", message_id="<c07-3@groupe-exemple.fr>"))
+    dovecot.append(mail(sender=other, subject="Re: VPN", body="J'oubliais : depuis hier.",
+                        message_id="<c07-4@groupe-exemple.fr>",
+                        in_reply_to="<c07-3@groupe-exemple.fr>",
+                        references="<c07-3@groupe-exemple.fr>"))
+    run_once(rules, dovecot, now=NOW + timedelta(minutes=10))
+    assert [t["number"] for t in tickets(rules)] == [1, 2]
+    assert len([a for a in acks(smtp_server) if a.recipients == [other]]) == 1
+    assert any("depuis hier" in m["text"] for m in show(rules, 2)["messages"])
 
 
 def test_a_uidvalidity_change_rescans_without_duplicates(
