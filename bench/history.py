@@ -41,7 +41,7 @@ from _common import (
     servers,
 )
 
-from mailbot import ids, pipeline
+from mailbot import ids, timekeeping
 from mailbot.batch import Batch
 from mailbot.config import Config
 from mailbot.model import Entry, Ticket
@@ -194,13 +194,13 @@ def measure_due_check(size: int, work: Path) -> dict[str, float]:
     seed(state, size, now=now - timedelta(hours=1))
     config = Config()
     config.storage.dir = str(state)
-    steps = [s for s in pipeline.TIMER_STEPS if s[0] == "escalation"]
+    steps = [s for s in timekeeping.TIMER_STEPS if s[0] == "escalation"]
     store = Store(state, writer=True)
     timings, notices = [], []
     for _ in range(2):
         started = time.perf_counter()
         batch = Batch(store, deadline=config.time.index_entry)
-        decisions = pipeline.timers(batch, config, now, steps)
+        decisions = timekeeping.timers(batch, config, now, steps)
         for decision in decisions:
             batch.stage(decision)
         store.commit(batch.commit)

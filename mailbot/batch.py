@@ -6,8 +6,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from mailbot.decision import Decision
 from mailbot.model import Ticket
-from mailbot.pipeline import Decision
 from mailbot.store import Commit, Store
 
 # The automatic mails that a stranger's mail can trigger: counted per recipient for the loop cap.

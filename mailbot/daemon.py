@@ -20,7 +20,7 @@ from typing import Protocol
 
 import schedule
 
-from mailbot import loopguard, pipeline, triage
+from mailbot import loopguard, pipeline, timekeeping, triage
 from mailbot.batch import Batch
 from mailbot.config import Config
 from mailbot.courier import Courier
@@ -65,7 +65,7 @@ class Daemon:
                  make_transport: Callable[[], Transport],
                  clock: Clock = system_clock, stop: threading.Event | None = None,
                  cursor: PendingCursor | None = None,
-                 timer_steps: Sequence[pipeline.TimerStep] = pipeline.TIMER_STEPS):
+                 timer_steps: Sequence[timekeeping.TimerStep] = timekeeping.TIMER_STEPS):
         self.config = config
         self.cursor = cursor
         self.timer_steps = timer_steps
@@ -106,7 +106,7 @@ class Daemon:
         self._drop_stale_acknowledgements(batch, now)
         items = self.intake.fetch_pending(limit=self.config.mailbox.batch)
         done = self._handle(items, batch, summary, now)
-        for decision in pipeline.timers(batch, self.config, now, self.timer_steps):
+        for decision in timekeeping.timers(batch, self.config, now, self.timer_steps):
             log.info("%s", decision.log_line(None))
             batch.stage(decision)
         # The loop cap only looks back one window: older counts would only make state.json grow.

@@ -4,8 +4,9 @@
 
 `decide` reads the tickets through a read-only `View`, takes `now` as an argument, and returns
 what to store and what to send; it never touches the network, the disk or the clock. The flow is
-the table `STEPS` below: each step looks at the message and either decides or passes. `timers`
-is the same for decisions that no message triggers (SLA, escalation, digest: `TIMER_STEPS`).
+the table `STEPS` below: each step looks at the message and either decides or passes.
+`mailbot.timekeeping` is the same for decisions that no message triggers (escalation, digest),
+and keeps every decision's SLA clocks and quiet hours.
 The daemon stages every decision of a pass in a `mailbot.batch.Batch` and commits them at once.
 """
 
@@ -13,59 +14,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, timedelta
-from typing import Any, Protocol
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
 
-from mailbot import commands, ids, loopguard, mails, notices, people, triage
-from mailbot.clock import quiet
+from mailbot import commands, ids, loopguard, mails, notices, people, timekeeping, triage
 from mailbot.config import Config
+from mailbot.decision import Decision, View
 from mailbot.mails import Incoming, tracking_url
 from mailbot.model import Entry, OutgoingMail, StoredAttachment, Ticket
 from mailbot.parsers import Attachment, ParsedMessage
 from mailbot.people import Author
 from mailbot.tags import format_tag
 
-__all__ = ["Decision", "View", "decide", "timers", "tracking_url", "correlate"]
-
-
-class View(Protocol):
-    def ticket(self, number: int) -> Ticket | None: ...
-    def lookup(self, key: str) -> int | None: ...
-    def next_number(self) -> int: ...
-    def automatic_since(self, recipient: str, since_iso: str) -> int: ...
-    def deadlines(self) -> dict[int, str]: ...  # open tickets -> next deadline (UTC ISO, "")
-    def meta(self, name: str, default: object = None) -> object: ...
-    def recent(self, table: str, key: str) -> list[dict[str, Any]]: ...
-
-
-@dataclass
-class Decision:
-    # new_ticket | follow_up | reopened | filed_thanks | technician | commands_refused |
-    # unauthenticated | delivery_failure | filed_automatic | dropped | loop | duplicate | timer
-    action: str
-    key: str | None  # the incoming message's idempotency key; None for a timer decision
-    ticket: Ticket | None = None
-    mails: list[OutgoingMail] = field(default_factory=list)
-    reasons: list[str] = field(default_factory=list)
-    meta: dict[str, object] = field(default_factory=dict)  # store values (the digest's day)
-    # Other tickets this decision changes (a mass incident's parent and children).
-    others: list[Ticket] = field(default_factory=list)
-    # Events the rules count later: (table, key, event with an "at"), see Store.recent.
-    events: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
-    # Lines for the operator, logged as warnings (an address that hit the automatic-mail cap).
-    warnings: list[str] = field(default_factory=list)
-    # Every rule tried on a new ticket, hit or miss, with its reason (`mailbot replay`).
-    trace: list[str] = field(default_factory=list)
-    # Outbox mails this decision makes unnecessary (a held notice that a mass incident's
-    # notice now covers); dropped from the outbox in the same commit.
-    cancel: list[str] = field(default_factory=list)
-
-    def log_line(self, message_id: str | None) -> str:
-        where = f"ticket #{self.ticket.number}" if self.ticket else "no ticket"
-        sent = ", ".join(f"{m.kind}->{len(m.recipients)}" for m in self.mails) or "no mail"
-        why = f" ({'; '.join(self.reasons)})" if self.reasons else ""
-        return f"{message_id or '<no Message-ID>'}: {self.action}, {where}, {sent}{why}"
+__all__ = ["Decision", "View", "decide", "tracking_url", "correlate"]
 
 
 @dataclass
@@ -104,7 +65,7 @@ def decide(msg: ParsedMessage, *, raw_path: str, view: View, config: Config,
             if author.claims_technician:
                 decision.reasons.insert(0, author.verdict)
             _warn_cap(context, decision)
-            return _keep_time(ticket, decision, config, now)
+            return timekeeping.keep_time(ticket, decision, config, now)
     raise AssertionError("the last step always decides")
 
 
@@ -546,99 +507,6 @@ STEPS: tuple[Step, ...] = (
     ("new_ticket", "anything else opens a ticket, acknowledged unless the loop guards say no",
      _new_ticket),
 )
-
-
-# --- decisions no message triggers -------------------------------------------------------------
-
-TimerStep = tuple[str, str, Callable[[View, Config, datetime], Sequence[Decision]]]
-# Checked once per pass, with the pass's `now`; each returns the decisions that are due. The
-# SLA clocks, the escalation ladder and the morning digest (issue 8) are steps of this table.
-
-
-def _escalations(view: View, config: Config, now: datetime) -> list[Decision]:
-    """Seed 001's ladder: each level crossed and not yet notified gets its notice, once (the
-    crossing and its mail are one commit). Only tickets whose indexed deadline has passed are
-    read: the index, not the history, says which."""
-    policy, due_by = config.time, now.astimezone(UTC).isoformat()
-    out = []
-    for number, deadline in sorted(view.deadlines().items()):
-        ticket = view.ticket(number) if deadline and deadline <= due_by else None
-        if ticket is None:
-            continue
-        crossings = policy.due_crossings(ticket, now)
-        sent = []
-        for crossing in crossings:
-            ticket.escalation_level = crossing.level.number
-            sent.append(notices.escalation(ticket, crossing.level, config=config, now=now,
-                                           threshold_hours=crossing.threshold_hours))
-            ticket = mails.with_outgoing(ticket, sent[-1], now)
-        reasons = [f"escalation to level {c.level.number} ({c.level.role}) after "
-                   f"{c.threshold_hours:g} h" for c in crossings] or ["deadline index refreshed"]
-        out.append(_keep_time(view.ticket(number), Decision("timer", None, ticket, sent,
-                                                            reasons), config, now))
-    return out
-
-
-def _digest(view: View, config: Config, now: datetime) -> list[Decision]:
-    """The morning digest: once per working day from its hour, kept in the store's meta."""
-    policy = config.time
-    last = view.meta("digest_day")
-    day = quiet.digest_day(now, policy.calendar, policy.digest_time(),
-                           date.fromisoformat(last) if isinstance(last, str) else None)
-    if not config.digest.enabled or day is None:
-        return []
-    tickets = [t for n in sorted(view.deadlines()) if (t := view.ticket(n)) is not None]
-    mail = notices.digest(tickets, config, now)
-    return [Decision("timer", None, None, [mail] if mail else [],
-                     [f"digest of {day}" + ("" if mail else ": nothing to list")],
-                     meta={"digest_day": day.isoformat()})]
-
-
-# Checked once per pass, with the pass's `now`; each returns the decisions that are due.
-TIMER_STEPS: tuple[TimerStep, ...] = (
-    ("escalation", "open tickets past their next ladder threshold: that level is told",
-     _escalations),
-    ("digest", "each working morning, one digest of the open tickets to the team", _digest),
-)
-
-
-def timers(view: View, config: Config, now: datetime,
-           steps: Sequence[TimerStep] = TIMER_STEPS) -> list[Decision]:
-    return [d for _name, _description, step in steps for d in step(view, config, now)]
-
-
-def _keep_time(before: Ticket | None, decision: Decision, config: Config,
-               now: datetime) -> Decision:
-    """Issue 8 on every decision: the ticket's SLA clocks follow its changes; a new VIP or P1
-    ticket gets seed 003's immediate hierarchical notice; staff notices wait out quiet hours."""
-    ticket = decision.ticket
-    policy = config.time
-    if ticket is not None:
-        ticket = decision.ticket = policy.follow(before, ticket, now)
-        new = before is None or before.number != ticket.number
-        # Seed 003: when a ticket is opened as, or becomes, VIP or critical (P1).
-        became = new or (ticket.priority == "P1" and before.priority != "P1") or (  # type: ignore[union-attr]
-            ticket.vip and not before.vip)  # type: ignore[union-attr]
-        # A report joining a mass incident is covered by the incident's own notice.
-        # A VIP's ticket already has its own seed 003 notice (mails.vip_notice): one is enough.
-        vip_told = any(m.kind == "vip_notice" for m in decision.mails)
-        level = (policy.immediate_notice(ticket)
-                 if became and ticket.status != "closed" and ticket.parent is None
-                 and not vip_told else None)
-        if level is not None:
-            notice = notices.escalation(ticket, level, threshold_hours=None, config=config,
-                                        now=now, reason="VIP" if ticket.vip else "P1")
-            decision.ticket = mails.with_outgoing(ticket, notice, now)
-            decision.mails.append(notice)
-    priority = ticket.priority if ticket is not None else None
-    decision.mails = [policy.hold(m, priority, now, on_call=config.team.on_call)
-                      if m.kind in STAFF_NOTICES else m for m in decision.mails]
-    return decision
-
-
-# Mail to staff that quiet hours hold (seed 000, the right to disconnect). Not held: mail to
-# employees, and the transcript a technician gets for the commands they have just sent.
-STAFF_NOTICES = ("team_notice", "escalation", "vip_notice")
 
 
 # --- building blocks ---------------------------------------------------------------------------

@@ -1,0 +1,113 @@
+"""Time in every decision (issue 8): the decisions no message triggers, and the clocks of the
+ones a message does.
+
+    TIMER_STEPS   checked once per pass with the pass's `now`: the escalation ladder (only
+                  tickets whose indexed deadline has passed are read), the morning digest
+    keep_time     run on every decision: SLA due times follow the ticket's changes, seed 003's
+                  immediate notice for a new VIP or P1, staff notices held in quiet hours
+
+Pure: the arithmetic is in `mailbot.clock`, with `now` passed in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import UTC, date, datetime
+
+from mailbot import mails, notices
+from mailbot.clock import quiet
+from mailbot.config import Config
+from mailbot.decision import Decision, View
+from mailbot.model import Ticket
+
+# --- decisions no message triggers -------------------------------------------------------------
+
+TimerStep = tuple[str, str, Callable[[View, Config, datetime], Sequence[Decision]]]
+# Checked once per pass, with the pass's `now`; each returns the decisions that are due. The
+# SLA clocks, the escalation ladder and the morning digest (issue 8) are steps of this table.
+
+
+def _escalations(view: View, config: Config, now: datetime) -> list[Decision]:
+    """Seed 001's ladder: each level crossed and not yet notified gets its notice, once (the
+    crossing and its mail are one commit). Only tickets whose indexed deadline has passed are
+    read: the index, not the history, says which."""
+    policy, due_by = config.time, now.astimezone(UTC).isoformat()
+    out = []
+    for number, deadline in sorted(view.deadlines().items()):
+        ticket = view.ticket(number) if deadline and deadline <= due_by else None
+        if ticket is None:
+            continue
+        crossings = policy.due_crossings(ticket, now)
+        sent = []
+        for crossing in crossings:
+            ticket.escalation_level = crossing.level.number
+            sent.append(notices.escalation(ticket, crossing.level, config=config, now=now,
+                                           threshold_hours=crossing.threshold_hours))
+            ticket = mails.with_outgoing(ticket, sent[-1], now)
+        reasons = [f"escalation to level {c.level.number} ({c.level.role}) after "
+                   f"{c.threshold_hours:g} h" for c in crossings] or ["deadline index refreshed"]
+        out.append(keep_time(view.ticket(number), Decision("timer", None, ticket, sent,
+                                                            reasons), config, now))
+    return out
+
+
+def _digest(view: View, config: Config, now: datetime) -> list[Decision]:
+    """The morning digest: once per working day from its hour, kept in the store's meta."""
+    policy = config.time
+    last = view.meta("digest_day")
+    day = quiet.digest_day(now, policy.calendar, policy.digest_time(),
+                           date.fromisoformat(last) if isinstance(last, str) else None)
+    if not config.digest.enabled or day is None:
+        return []
+    tickets = [t for n in sorted(view.deadlines()) if (t := view.ticket(n)) is not None]
+    mail = notices.digest(tickets, config, now)
+    return [Decision("timer", None, None, [mail] if mail else [],
+                     [f"digest of {day}" + ("" if mail else ": nothing to list")],
+                     meta={"digest_day": day.isoformat()})]
+
+
+# Checked once per pass, with the pass's `now`; each returns the decisions that are due.
+TIMER_STEPS: tuple[TimerStep, ...] = (
+    ("escalation", "open tickets past their next ladder threshold: that level is told",
+     _escalations),
+    ("digest", "each working morning, one digest of the open tickets to the team", _digest),
+)
+
+
+def timers(view: View, config: Config, now: datetime,
+           steps: Sequence[TimerStep] = TIMER_STEPS) -> list[Decision]:
+    return [d for _name, _description, step in steps for d in step(view, config, now)]
+
+
+def keep_time(before: Ticket | None, decision: Decision, config: Config,
+               now: datetime) -> Decision:
+    """Issue 8 on every decision: the ticket's SLA clocks follow its changes; a new VIP or P1
+    ticket gets seed 003's immediate hierarchical notice; staff notices wait out quiet hours."""
+    ticket = decision.ticket
+    policy = config.time
+    if ticket is not None:
+        ticket = decision.ticket = policy.follow(before, ticket, now)
+        new = before is None or before.number != ticket.number
+        # Seed 003: when a ticket is opened as, or becomes, VIP or critical (P1).
+        became = new or (ticket.priority == "P1" and before.priority != "P1") or (  # type: ignore[union-attr]
+            ticket.vip and not before.vip)  # type: ignore[union-attr]
+        # A report joining a mass incident is covered by the incident's own notice.
+        # A VIP's ticket already has its own seed 003 notice (mails.vip_notice): one is enough.
+        vip_told = any(m.kind == "vip_notice" for m in decision.mails)
+        level = (policy.immediate_notice(ticket)
+                 if became and ticket.status != "closed" and ticket.parent is None
+                 and not vip_told else None)
+        if level is not None:
+            notice = notices.escalation(ticket, level, threshold_hours=None, config=config,
+                                        now=now, reason="VIP" if ticket.vip else "P1")
+            decision.ticket = mails.with_outgoing(ticket, notice, now)
+            decision.mails.append(notice)
+    priority = ticket.priority if ticket is not None else None
+    decision.mails = [policy.hold(m, priority, now, on_call=config.team.on_call)
+                      if m.kind in STAFF_NOTICES else m for m in decision.mails]
+    return decision
+
+
+# Mail to staff that quiet hours hold (seed 000, the right to disconnect). Not held: mail to
+# employees, and the transcript a technician gets for the commands they have just sent.
+STAFF_NOTICES = ("team_notice", "escalation", "vip_notice")
