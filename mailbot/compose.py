@@ -29,6 +29,7 @@ LOOP_HEADERS = {"X-Auto-Response-Suppress": "All"}
 _UTF8_QP = Charset("utf-8")
 _UTF8_QP.body_encoding = QP  # readable in any client's "show source", unlike base64
 CRLF = "\r\n"
+MAX_FILENAME = 120  # characters of an attached file's name
 _WIRE = compat32.clone(linesep=CRLF)
 
 
@@ -119,6 +120,13 @@ def _attachment(name: str, content_type: str, content: bytes) -> Message:
     part = MIMEBase(maintype, subtype)
     part.set_payload(content)
     encoders.encode_base64(part)
+    # Headers are not folded here (see build), so a file name is kept short enough for any
+    # line to stay far below RFC 5322's 998 characters, whatever its encoding (RELIABILITY M03).
+    if len(name) > MAX_FILENAME:
+        stem, dot, extension = name.rpartition(".")
+        keep = extension if dot and len(extension) <= 10 else ""
+        name = (stem if keep else name)[: MAX_FILENAME - len(keep) - 2] + "…" + (
+            f".{keep}" if keep else "")
     # RFC 2231 for a name that is not ASCII; the name is already a sanitised display name.
     filename: str | tuple[str, str, str] = name if name.isascii() else ("utf-8", "", name)
     part.add_header("Content-Disposition", "attachment", filename=filename)

@@ -6,7 +6,7 @@ import email
 from datetime import datetime
 from email.policy import default
 
-from mailbot.compose import Draft, build
+from mailbot.compose import MAX_FILENAME, Draft, build
 from tests.harness import PARIS
 
 LONG_ID = "<179541446324.14609.14486266544448275749@nantes.groupe-exemple.fr>"
@@ -48,3 +48,19 @@ def test_l08_automatic_mail_carries_our_loop_header_and_a_relayed_answer_none() 
     assert _read(auto_submitted="auto-generated")["X-Loop"] == "support@groupe-exemple.fr"
     relayed = _read(auto_submitted=None)  # a technician's words relayed by us
     assert relayed["X-Loop"] is None and relayed["Auto-Submitted"] is None
+
+
+def test_an_attachment_with_an_absurdly_long_name_keeps_every_line_short() -> None:
+    """RELIABILITY M03: a technician's file with a 1,000-character accented name is relayed
+    with a shortened name that keeps its extension, and no line near the 998 limit."""
+    name = "Procédure de remplacement du toner " * 30 + ".pdf"
+    draft = Draft(message_id="<m3@groupe-exemple.fr>", sender="support@groupe-exemple.fr",
+                  sender_name="Support", to=["claire@groupe-exemple.fr"], subject="s",
+                  body="Voici.", date=datetime(2026, 11, 23, 9, 0, tzinfo=PARIS),
+                  auto_submitted=None, attachments=((name, "application/pdf", b"%PDF-1.4"),))
+    out = build(draft)
+    assert max(len(line) for line in out.split("\r\n")) < 500
+    [part] = email.message_from_string(out, policy=default).iter_attachments()
+    sent = part.get_filename()
+    assert sent.startswith("Procédure de remplacement") and sent.endswith("….pdf")
+    assert len(sent) <= MAX_FILENAME and part.get_content() == b"%PDF-1.4"
