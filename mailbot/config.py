@@ -137,6 +137,9 @@ class MailConfig:
     organisation: str = "Service informatique"
     max_automatic_mails: int = 10
     automatic_window_minutes: int = 60
+    # After a bounce that says an address does not take our mail, no automatic mail goes to it
+    # for this many days (RELIABILITY L11); 0: never suppressed.
+    suppress_bounced_days: int = 60
     noreply_patterns: list[str] = field(default_factory=lambda: list(ParseRules().noreply_patterns))
 
 
@@ -373,6 +376,8 @@ def _check_values(config: Config) -> list[str]:
             problems.append(f"{name}.password_file: no such file: {section.password_file}")
     if config.mail.max_automatic_mails < 1:
         problems.append("mail.max_automatic_mails: must be at least 1")
+    if config.mail.suppress_bounced_days < 0:
+        problems.append("mail.suppress_bounced_days: must be 0 or more")
     problems += _check_oauth2(config)
     problems += clock_problems(config.calendar, config.escalation, config.digest)
     return problems + _check_priority_rules(config) + _check_amounts(config)

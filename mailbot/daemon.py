@@ -114,6 +114,8 @@ class Daemon:
         # So do the events the rules count (URGENT per sender, new tickets, mass reports).
         batch.commit.recent_before = triage.horizons(self.config, now)
         batch.commit.recent_before[loopguard.CAP_WARNED] = batch.commit.automatic_before
+        batch.commit.recent_before[loopguard.BOUNCED] = loopguard.suppression_start(
+            now, self.config)
         batch.commit.cursors.update(self.cursor_updates())
         crash_point("before_commit")
         self.store.commit(batch.commit)

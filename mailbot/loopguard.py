@@ -78,3 +78,18 @@ def cap_warning(address: str, config: Config) -> str:
     return (f"automatic mail cap reached for {address}: {config.mail.max_automatic_mails} "
             f"automatic mails in {config.mail.automatic_window_minutes} min; no automatic "
             f"mail goes to it until the window has passed (one warning per window)")
+
+
+# Addresses whose mail bounced: the events the store keeps for `suppress_bounced_days`.
+BOUNCED = "bounced"
+
+
+def suppression_start(now: datetime, config: Config) -> str:
+    return (now - timedelta(days=config.mail.suppress_bounced_days)).astimezone(UTC).isoformat()
+
+
+def suppressed(events: list[dict[str, object]], now: datetime, config: Config) -> bool:
+    """Whether a recent bounce said this address does not take our mail (RELIABILITY L11)."""
+    start = suppression_start(now, config)
+    return config.mail.suppress_bounced_days > 0 and any(
+        str(e.get("at", "")) >= start for e in events)

@@ -122,6 +122,10 @@ def _bounce(c: Context) -> Decision | None:
     if c.msg.kind != "bounce":
         return None
     msg = c.msg
+    if msg.bounce and (msg.bounce.action or "").lower() == "delayed":
+        # A warning that delivery is still being tried: nothing failed yet (RFC 3464).
+        return Decision("delayed", c.key, reasons=[
+            f"delivery delayed for {msg.bounce.recipient or '?'}: logged only"])
     bounced = msg.bounce.original_message_id if msg.bounce else None
     candidates = [bounced] if bounced else []
     ticket = next(filter(None, (_ticket_of_id(m, c.view) for m in
@@ -142,7 +146,15 @@ def _bounce(c: Context) -> Decision | None:
         # A bounce of a mail to staff must not make another mail to staff.
         out.append(mails.team_update(ticket, Incoming.of(msg, msg.text or msg.body[:4000]),
                                      c.config, c.now, headline="delivery_failure"))
-    return _decision("delivery_failure", c, ticket, out, [f"bounce of {bounced or '?'}"])
+    decision = _decision("delivery_failure", c, ticket, out, [f"bounce of {bounced or '?'}"])
+    recipient = (msg.bounce.recipient or "").lower() if msg.bounce else ""
+    if recipient and (msg.bounce.status or "5").startswith("5"):  # type: ignore[union-attr]
+        # A permanent failure: that address gets no automatic mail for a while.
+        decision.events.append((loopguard.BOUNCED, recipient,
+                                {"at": c.now.astimezone(UTC).isoformat()}))
+        decision.reasons.append(f"{recipient} suppressed for "
+                                f"{c.config.mail.suppress_bounced_days} days")
+    return decision
 
 
 def _auto_reply(c: Context) -> Decision | None:
@@ -549,6 +561,9 @@ def _acknowledge(c: Context, ticket: Ticket, thread: tuple[str | None, tuple[str
 def _blocked(c: Context, ticket: Ticket) -> list[str]:
     """Why no automatic mail may go to the requester (loop safety), or []."""
     blocked = loopguard.automatic_mail_blocked(c.msg, c.config)
+    if not blocked and loopguard.suppressed(c.view.recent(loopguard.BOUNCED, ticket.requester),
+                                            c.now, c.config):
+        blocked = ["bounced_recipient"]
     if not blocked and loopguard.over_cap(c.view.automatic_since(
             ticket.requester, loopguard.window_start(c.now, c.config)), c.config):
         blocked = ["automatic_mail_cap"]

@@ -295,3 +295,32 @@ def test_a_flood_of_forged_technician_mail_is_capped(batch: Batch, config: Confi
         assert forged.action == "unauthenticated" and forged.ticket.status == "new"
         warned += sum(TECHS[0] in m.recipients for m in forged.mails)
     assert warned == 3
+
+
+def test_l11_a_bounced_address_gets_no_automatic_mail_for_sixty_days(
+        tmp_path: Path, config: Config) -> None:
+    """RELIABILITY L11: Claire's mailbox refuses our acknowledgement (5.2.2): her next request
+    is ticketed and the team told, but she gets no acknowledgement until 60 days have passed,
+    counted in the store across restarts; a "delayed" report only says it is still trying."""
+    store = Store(config.state_dir, writer=True)
+    batch = Batch(store)
+    first = _decide(mail(), batch, config)
+    tag = f"[#{first.ticket.number}]"
+    [ack] = [m for m in first.mails if m.kind == "acknowledgement"]
+    delayed = _bounce("claire.martin@groupe-exemple.fr", f"{tag} Imprimante HS", ack.message_id)
+    delayed = delayed.replace(b"Action: failed\r\nStatus: 5.2.2", b"Action: delayed\r\n"
+                              b"Status: 4.4.7").replace(b"<b1@mx>", b"<d1@mx>")
+    assert _decide(delayed, batch, config).action == "delayed"
+    bounced = _decide(_bounce("claire.martin@groupe-exemple.fr", f"{tag} Imprimante HS",
+                              ack.message_id), batch, config)
+    assert bounced.action == "delivery_failure"
+    store.commit(batch.commit)
+    store.close()
+    batch = Batch(Store(config.state_dir, writer=True))  # a restart
+    later = _decide(mail(subject="Scanner HS"), batch, config, NOW + timedelta(days=3))
+    assert later.action == "new_ticket"
+    assert not [m for m in later.mails if m.kind == "acknowledgement"]
+    assert [m.recipients for m in later.mails] == [[config.team_address]]
+    assert "no acknowledgement: bounced_recipient" in later.reasons
+    again = _decide(mail(subject="Clavier HS"), batch, config, NOW + timedelta(days=61))
+    assert [m.kind for m in again.mails][0] == "acknowledgement"
