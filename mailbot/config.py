@@ -140,6 +140,9 @@ class MailConfig:
     # After a bounce that says an address does not take our mail, no automatic mail goes to it
     # for this many days (RELIABILITY L11); 0: never suppressed.
     suppress_bounced_days: int = 60
+    # A message with no Return-Path at all (some stores never add one): acknowledged when every
+    # other check passes (logged), or never (RELIABILITY L02).
+    acknowledge_without_return_path: bool = True
     noreply_patterns: list[str] = field(default_factory=lambda: list(ParseRules().noreply_patterns))
 
 

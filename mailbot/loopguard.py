@@ -33,6 +33,9 @@ GUARDS: tuple[Guard, ...] = (
           lambda m, c: m.kind != "person"),
     # RFC 3834 §2: never answer a message whose return path is empty (bounces, notifications).
     Guard("empty_return_path", "the return path is empty (<>)", lambda m, c: m.return_path == ""),
+    # No Return-Path at all: the store that delivered it did not say; the operator chooses.
+    Guard("no_return_path", "no Return-Path, and mail.acknowledge_without_return_path is off",
+          lambda m, c: m.return_path is None and not c.mail.acknowledge_without_return_path),
     Guard("no_sender", "no usable sender address", lambda m, c: "@" not in m.sender),
     # Our own mail coming back (a misrouted copy, a forwarding loop).
     Guard("own_address", "sent from the bot's own address",

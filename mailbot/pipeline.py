@@ -420,7 +420,10 @@ def _new_ticket(c: Context, previous: Ticket | None = None) -> Decision:
         team.append(mails.vip_notice(ticket, to=a.vip.notify, escalation=a.vip.escalation,
                                      text=msg.text, why=why, config=config, now=now))
     ticket = _with_mails(ticket, team, now)
+    unsure = msg.return_path is None and bool(out)
     reasons = [*[w for w in ticket.why if w.startswith("hit ")],
+               *(["acknowledged without a Return-Path (mail.acknowledge_without_return_path)"]
+                 if unsure else []),
                *([f"no acknowledgement: {', '.join(blocked)}"] if blocked else []),
                *([f"team notice held for the mass window: same failure as "
                   f"#{', #'.join(map(str, t.held))}"]

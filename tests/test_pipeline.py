@@ -324,3 +324,21 @@ def test_l11_a_bounced_address_gets_no_automatic_mail_for_sixty_days(
     assert "no acknowledgement: bounced_recipient" in later.reasons
     again = _decide(mail(subject="Clavier HS"), batch, config, NOW + timedelta(days=61))
     assert [m.kind for m in again.mails][0] == "acknowledgement"
+
+
+@pytest.mark.parametrize("allowed", [True, False])
+def test_l02_a_missing_return_path_is_the_operators_choice(batch: Batch, config: Config,
+                                                          allowed: bool) -> None:
+    """RELIABILITY L02: no Return-Path at all is neither <> nor an address: acknowledged and
+    logged by default, never when the operator says so; <> is never acknowledged."""
+    config.mail.acknowledge_without_return_path = allowed
+    decision = _decide(mail(message_id=f"<l02-{allowed}@groupe-exemple.fr>"), batch, config)
+    acknowledged = any(m.kind == "acknowledgement" for m in decision.mails)
+    assert acknowledged is allowed
+    if allowed:
+        assert any("without a Return-Path" in r for r in decision.reasons)
+    else:
+        assert "no acknowledgement: no_return_path" in decision.reasons
+    with_path = mail(sender="paul@groupe-exemple.fr", message_id=f"<l02b-{allowed}@x>",
+                     headers={"Return-Path": "<paul@groupe-exemple.fr>"})
+    assert any(m.kind == "acknowledgement" for m in _decide(with_path, batch, config).mails)
