@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from mailbot.decision import Decision
+from mailbot.decision import Decision, index_keys
 from mailbot.model import Ticket
 from mailbot.store import Commit, Store
 
@@ -62,8 +62,14 @@ class Batch:
 
     def stage(self, decision: Decision) -> None:
         number = decision.ticket.number if decision.ticket else 0
-        if decision.key is not None:  # a timer decision has no incoming message
-            self.commit.index[decision.key] = number
+        # A timer decision has no incoming message; a duplicate's entries are there already
+        # (rewriting them with no ticket would lose the ticket its Message-ID threads to).
+        # The first message under a Message-ID keeps its thread: another one reusing that id
+        # (now a message of its own, not a duplicate) does not take the replies away from it.
+        if decision.key is not None and decision.action != "duplicate":
+            for key in index_keys(decision.key):
+                if key == decision.key or self.lookup(key) is None:
+                    self.commit.index[key] = number
         for ticket in [*decision.others, *([decision.ticket] if decision.ticket else [])]:
             self.commit.tickets[ticket.number] = ticket.to_dict()
             if self.deadline is not None:

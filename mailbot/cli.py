@@ -19,7 +19,7 @@ from mailbot.intake import IntakeError
 from mailbot.model import Ticket
 from mailbot.pipeline import tracking_url
 from mailbot.storage import CorruptStore, StateUnwritable
-from mailbot.store import AlreadyRunning, Store
+from mailbot.store import AlreadyRunning, StateTooNew, Store
 
 log = logging.getLogger("mailbot")
 DEFAULT_CONFIG = "/etc/mailbot/rules.toml"
@@ -40,9 +40,9 @@ or a *_file.
 
 EXIT_CODES = """\
 exit status: 0 done; 1 no such ticket; 2 configuration problem (one line per problem) or an
-unreadable input file; 3 state directory held by another daemon, unreadable or unwritable;
-4 mailbox unreachable or login refused (check-connection: a login failed; login: the identity
-provider refused); 141 output closed early (e.g. `| head`).
+unreadable input file; 3 state directory held by another daemon, unreadable, unwritable or
+written by a newer mailbot; 4 mailbox unreachable or login refused (check-connection: a login
+failed; login: the identity provider refused); 141 output closed early (e.g. `| head`).
 """
 
 
@@ -57,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
         for line in exc.problems:
             print(f"mailbot: {line}", file=sys.stderr)
         return 2
-    except (AlreadyRunning, CorruptStore) as exc:
+    except (AlreadyRunning, CorruptStore, StateTooNew) as exc:
         print(f"mailbot: {exc}", file=sys.stderr)
         return 3
     except StateUnwritable as exc:  # `run --once`: nothing left the mailbox

@@ -103,6 +103,8 @@ class WebConfig:
     enabled: bool = True
     base_url: str = "http://localhost:8025"
     listen: str = "127.0.0.1:8025"
+    requests_per_minute: int = 60  # per client address; 0: no limit
+    forwarded_for: bool = False  # the client address from a reverse proxy's X-Forwarded-For
 
 
 @dataclass
@@ -369,6 +371,8 @@ def _check_values(config: Config) -> list[str]:
         problems.append("web.base_url: must start with http:// or https://")
     if ":" not in config.web.listen:
         problems.append("web.listen: expected host:port, e.g. \"127.0.0.1:8025\"")
+    if config.web.requests_per_minute < 0:
+        problems.append("web.requests_per_minute: must be 0 (no limit) or more")
     for name in config.priorities.targets:
         if name not in ("P1", "P2", "P3", "P4"):
             problems.append(f"priorities.targets.{name}: unknown priority (P1 to P4)")

@@ -174,7 +174,12 @@ class Daemon:
         decision = pipeline.decide(parsed, raw_path=raw_path, view=batch, config=self.config,
                                    now=now)
         self._offload_large_mails(decision)
-        log.info("%s", decision.log_line(parsed.message_id))
+        # Where the message came from and its content hash: the idempotency key alone does not
+        # say which copy on the server a duplicate was (RELIABILITY D04's diagnostics).
+        where = (f"{self.config.mailbox.folder} UIDVALIDITY {item.uidvalidity} UID {item.uid}"
+                 if item.uid is not None else f"maildir {item.key}")
+        log.info("%s [%s, sha256 %s]", decision.log_line(parsed.message_id), where,
+                 parsed.content_hash[:16])
         for warning in decision.warnings:
             log.warning("%s", warning)
         for defect in list(dict.fromkeys(parsed.defects))[:3]:

@@ -49,3 +49,10 @@ class Decision:
         sent = ", ".join(f"{m.kind}->{len(m.recipients)}" for m in self.mails) or "no mail"
         why = f" ({'; '.join(self.reasons)})" if self.reasons else ""
         return f"{message_id or '<no Message-ID>'}: {self.action}, {where}, {sent}{why}"
+
+
+def index_keys(key: str) -> list[str]:
+    """The index entries a handled message writes: its key, and `mid:<id>` alone, which
+    threading looks up (`mailbot.pipeline._ticket_of_id`) to find the ticket a reply refers to."""
+    thread, found, _ = key.rpartition(" sha256:")
+    return [key, thread] if found and thread.startswith("mid:") else [key]

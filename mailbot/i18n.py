@@ -70,6 +70,11 @@ _STRINGS: dict[str, dict[str, str]] = {
         "en": "This tracking link is not valid or no longer available. Check that it was "
         "copied in full from the email you received.",
     },
+    "toomany.title": {"fr": "Trop de demandes", "en": "Too many requests"},
+    "toomany.body": {
+        "fr": "Trop de demandes en peu de temps. Réessayez dans une minute.",
+        "en": "Too many requests in a short time. Please try again in a minute.",
+    },
     "notallowed.title": {"fr": "Opération impossible", "en": "Not allowed"},
     "notallowed.body": {
         "fr": "Cette page se consulte seulement ; elle ne peut pas être modifiée.",

@@ -50,8 +50,18 @@ Step = tuple[str, str, Callable[[Context], "Decision | None"]]
 
 
 def message_key(msg: ParsedMessage) -> str:
-    """Idempotency: the Message-ID, or the content hash when a message has none."""
-    return f"mid:{msg.message_id}" if msg.message_id else f"sha256:{msg.content_hash}"
+    """Idempotency: the Message-ID and the SHA-256 of the raw bytes, the hash alone when a
+    message has no Message-ID. The same bytes fetched again are a duplicate; another message
+    reusing a Message-ID (a careless mailer, a forgery) is not dropped."""
+    if msg.message_id:
+        return f"mid:{msg.message_id} sha256:{msg.content_hash}"
+    return f"sha256:{msg.content_hash}"
+
+
+def _legacy_key(msg: ParsedMessage) -> str | None:
+    """The key a message handled before the content hash was added is known by (the store's
+    schema 1 entries, kept under `v1:` by its upgrade)."""
+    return f"v1:mid:{msg.message_id}" if msg.message_id else None
 
 
 def decide(msg: ParsedMessage, *, raw_path: str, view: View, config: Config,
@@ -106,8 +116,9 @@ def _ticket_of_id(mid: str, view: View) -> Ticket | None:
 # --- the steps, in order -----------------------------------------------------------------------
 
 def _duplicate(c: Context) -> Decision | None:
-    if c.view.lookup(c.key) is not None:
-        return Decision("duplicate", c.key, reasons=["already handled"])
+    for key in filter(None, (c.key, _legacy_key(c.msg))):
+        if c.view.lookup(key) is not None:
+            return Decision("duplicate", key, reasons=["already handled"])
     return None
 
 

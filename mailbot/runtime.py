@@ -153,7 +153,9 @@ class Runtime:
 
         app = make_app(ticket_finder(self.config.state_dir),
                        default_language=self.config.mail.language, clock=self.clock,
-                       policy=TimePolicy.from_config(self.config))
+                       policy=TimePolicy.from_config(self.config),
+                       requests_per_minute=self.config.web.requests_per_minute,
+                       forwarded_for=self.config.web.forwarded_for)
         self.web = WebServer(app, self.config.web.listen)
         self.web.start()
         log.info("tracking page on %s (public base %s)", self.config.web.listen,

@@ -6,8 +6,8 @@ TinyDB rewrites a whole file on every write, so nothing that grows with history 
     state/
       lock                     held (flock) by the one daemon that writes here
       journal.json             the commit in flight, if any (redo log, see `Store.commit`)
-      state.json               small and bounded: ticket counter, IMAP cursors, the outbox,
-                               the recent automatic mails per recipient (the loop cap)
+      state.json               small and bounded: the schema version, ticket counter, IMAP
+                               cursors, the outbox, the recent automatic mails per recipient
       deadlines.json           every open ticket -> its next deadline (escalation), so that
                                the due check never reads the history (bounded by open tickets)
       tickets/00000.json       tickets 0-99, 100-199, ... one TinyDB per block of 100 numbers
@@ -23,6 +23,11 @@ One commit, many files: a commit is first written whole to journal.json (atomic,
 applied file by file (each write atomic), then the journal is removed. A crash at any instant
 leaves either the previous state or a journal that is re-applied on the next start: applying is
 an idempotent upsert.
+
+The layout has a schema version (`SCHEMA`, in state.json's meta, written at the first start). A
+state directory written by a newer mailbot is refused before anything is read or written (an
+older program would misread it and could overwrite what it does not know); an older one is
+upgraded in place at the start of the writer, each step idempotent, the version written last.
 """
 
 from __future__ import annotations
@@ -47,6 +52,15 @@ BLOCK = 100  # tickets per file
 SHARDS = 4096
 # Files kept parsed in memory, per kind.
 KEEP_OPEN = {"bucket": 16, "shard": 512, "state": 1, "deadlines": 1}
+# The layout's version. 1: until the index key carried the content hash (no version written);
+# 2: an incoming message's key is its Message-ID plus the SHA-256 of its bytes (`mid:<id>
+# sha256:<hex>`), `mid:<id>` alone only finds the ticket for threading, and each key that
+# version 1 used for deduplication is kept as `v1:mid:<id>` (see `_upgrade_1`).
+SCHEMA = 2
+
+
+class StateTooNew(Exception):
+    """The operator's problem: the state directory was written by a newer mailbot."""
 
 
 class AlreadyRunning(Exception):
@@ -118,10 +132,46 @@ class Store:
         self._dirty: set[Path] = set()  # directories whose renames are not yet fsynced
         self._dbs: dict[str, OrderedDict[Path, TinyDB]] = {}
         self._interrupted = False  # a commit failed part way: its journal is applied first
+        version = self._check_version()  # before anything is read, written or recovered
         if writer:
             for sub in ("tickets", "index", "raw", "files"):
                 (self.dir / sub).mkdir(parents=True, exist_ok=True)
             self._recover()
+            if version < SCHEMA:
+                self._upgrade(version)
+
+    # --- schema version -----------------------------------------------------------------------
+
+    def _check_version(self) -> int:
+        """The state's schema version (1 when none is written); refuses a newer one."""
+        data = read_json(self.dir / "state.json") or {}
+        stored = next((d.get("value") for d in data.get("meta", {}).values()
+                       if d.get("name") == "schema"), None)
+        version = stored if isinstance(stored, int) else 1
+        if version > SCHEMA:
+            raise StateTooNew(
+                f"{self.dir} was written by a newer mailbot (state schema {version}, this one "
+                f"knows up to {SCHEMA}); refusing to read or change it: upgrade mailbot")
+        return version
+
+    def _upgrade(self, version: int) -> None:
+        """Bring an older layout (or a new directory) to `SCHEMA` in one commit: through the
+        journal, a crash part way leaves the old version or the whole upgrade."""
+        upgrade = Commit(meta={"schema": SCHEMA})
+        if version < 2:
+            upgrade.index.update(self._keys_of_version_1())
+        self._commit(upgrade)
+
+    def _keys_of_version_1(self) -> dict[str, int]:
+        """Version 1 deduplicated by `mid:<id>` alone. Version 2 still writes `mid:<id>` (for
+        threading) but deduplicates by Message-ID and content, so each old entry is copied to
+        `v1:mid:<id>`: a message handled before the upgrade is not handled again."""
+        keys: dict[str, int] = {}
+        for path in sorted((self.dir / "index").glob("*/*.json")):
+            for doc in ((read_json(path) or {}).get("_default", {})).values():
+                if str(doc.get("key", "")).startswith("mid:"):
+                    keys[f"v1:{doc['key']}"] = doc["ticket"]
+        return keys
 
     # --- files ------------------------------------------------------------------------------
 
@@ -249,6 +299,9 @@ class Store:
     # --- the one write path -------------------------------------------------------------------
 
     def commit(self, commit: Commit) -> None:
+        self._commit(commit)
+
+    def _commit(self, commit: Commit) -> None:  # also the schema upgrade's, at open
         if not self.writer:
             raise PermissionError("store opened read-only")
         if commit.empty():

@@ -6,6 +6,10 @@ from an email is escaped (jinja2 autoescape), stripped of control characters and
 its surroundings for bidirectional text. The pages load nothing: no scripts, no images, no
 external resources, one inline stylesheet allowed by its hash in the Content-Security-Policy.
 
+Each client address may ask for a bounded number of pages a minute (`RateLimit`): a token cannot
+be guessed at speed, and the answer past the limit is a 429 with Retry-After and the same
+generic page as any error.
+
 `make_app` builds the aiohttp application; `WebServer` runs it on its own event loop in a
 daemon thread, next to the synchronous mail loop.
 """
@@ -18,10 +22,13 @@ import errno
 import hashlib
 import hmac
 import logging
+import math
 import re
 import socket
 import threading
+import time
 import traceback
+from collections import OrderedDict, deque
 from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import partial
@@ -277,6 +284,45 @@ def _default_policy() -> TimePolicy:
     return _POLICY[0]
 
 
+class RateLimit:
+    """At most `per_minute` requests per client address in any 60 seconds (a sliding window).
+
+    `check(address, now)` records a request and says how many seconds the client must wait,
+    None when it may go on. `now` is a monotonic clock in seconds (passed in: tests move it).
+    Memory is bounded: at most `addresses` addresses are followed, the least recently seen
+    forgotten first (a flood of addresses costs each of them their history, nothing else).
+    """
+
+    WINDOW = 60.0
+
+    def __init__(self, per_minute: int, *, addresses: int = 10_000) -> None:
+        self.per_minute = per_minute
+        self.addresses = addresses
+        self._seen: OrderedDict[str, deque[float]] = OrderedDict()
+
+    def check(self, address: str, now: float) -> float | None:
+        times = self._seen.pop(address, None) or deque()
+        while times and times[0] <= now - self.WINDOW:
+            times.popleft()
+        self._seen[address] = times  # most recently seen last
+        if len(self._seen) > self.addresses:
+            self._seen.popitem(last=False)
+        if len(times) >= self.per_minute:
+            return times[0] + self.WINDOW - now  # a refused request does not count
+        times.append(now)
+        return None
+
+
+def client_address(request: web.BaseRequest, *, forwarded_for: bool) -> str:
+    """Who is asking: the peer, or behind a reverse proxy (`forwarded_for`) the address that
+    proxy appended last to X-Forwarded-For (earlier entries are whatever the client wrote)."""
+    if forwarded_for:
+        hops = [h.strip() for h in request.headers.get("X-Forwarded-For", "").split(",")]
+        if hops[-1]:
+            return hops[-1]
+    return request.remote or "?"
+
+
 def _environment() -> jinja2.Environment:
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(_TEMPLATES),
@@ -332,6 +378,28 @@ class _TrackingSite:
         view = tracking_view(ticket, lang, self.clock(), self.policy)
         return self._render("tracking.html", 200, lang, view=view)
 
+    def rate_limited(self, limit: RateLimit, *, forwarded_for: bool,
+                     monotonic: Callable[[], float]) -> Any:
+        """The middleware that answers 429 past `limit`, before any lookup."""
+        warned: set[str] = set()
+
+        @web.middleware
+        async def middleware(request: web.Request, handler: Any) -> web.StreamResponse:
+            address = client_address(request, forwarded_for=forwarded_for)
+            wait = limit.check(address, monotonic())
+            if wait is None:
+                warned.discard(address)
+                return await handler(request)
+            if address not in warned:  # once per burst; the address is not logged (privacy)
+                warned.add(address)
+                logger.warning("tracking page: a client went over %d requests a minute; "
+                               "answering 429 until it slows down", limit.per_minute)
+            response = self.message_page(request, 429, "toomany")
+            response.headers["Retry-After"] = str(max(1, math.ceil(wait)))
+            return response
+
+        return middleware
+
     @web.middleware
     async def error_pages(self, request: web.Request, handler: Any) -> web.StreamResponse:
         """Our own body for every error, so that nothing about the server or the token leaks."""
@@ -364,18 +432,28 @@ def make_app(
     default_language: str = "fr",
     clock: Callable[[], datetime] | None = None,
     policy: TimePolicy | None = None,
+    requests_per_minute: int = 0,
+    forwarded_for: bool = False,
+    monotonic: Callable[[], float] = time.monotonic,
 ) -> web.Application:
     """The tracking site: GET and HEAD on /t/{token}, 404 for anything else.
 
     `find_ticket(token)` is synchronous (the store) and runs in a worker thread. `clock` gives
     the time the SLA states are judged at (UTC now by default); `policy` the time rules (the
-    calendar's zone, the targets), the built-in ones by default.
+    calendar's zone, the targets), the built-in ones by default. `requests_per_minute` per
+    client address (0: no limit; the client address from X-Forwarded-For when
+    `forwarded_for`), measured on `monotonic`.
     """
     lang = i18n.language(default_language)
     if lang is None:
         raise ValueError(f"unsupported default_language {default_language!r}: use fr or en")
     site = _TrackingSite(find_ticket, lang, clock or (lambda: datetime.now(UTC)), policy)
-    app = web.Application(middlewares=[site.error_pages])
+    middlewares = [site.error_pages]
+    if requests_per_minute > 0:  # outermost: a refused request costs no lookup
+        middlewares.insert(0, site.rate_limited(RateLimit(requests_per_minute),
+                                                forwarded_for=forwarded_for,
+                                                monotonic=monotonic))
+    app = web.Application(middlewares=middlewares)
     app.router.add_get("/t/{token}", site.tracking)  # add_get also answers HEAD
     app.on_response_prepare.append(_security_headers)
     return app

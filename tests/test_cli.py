@@ -157,6 +157,30 @@ def _two_tickets(tmp_path: Path) -> Path:
     return rules
 
 
+def test_a_state_of_a_newer_mailbot_is_one_line_exit_3_and_untouched(tmp_path: Path) -> None:
+    """RELIABILITY D13, as the operator sees it after a downgrade."""
+    rules = _two_tickets(tmp_path)
+    state = tmp_path / "state"
+    data = json.loads((state / "state.json").read_text())
+    schema = next(d for d in data["meta"].values() if d["name"] == "schema")
+    schema["value"] += 1
+    (state / "state.json").write_text(json.dumps(data))
+    def files() -> dict[Path, bytes]:  # the lock file only holds the pid of its last holder
+        return {p: p.read_bytes() for p in state.rglob("*") if p.is_file() and p.name != "lock"}
+
+    before = files()
+    inbox = mailbox.Maildir(tmp_path / "inbox", create=False)
+    inbox.add(mail(subject="Souris cassée", message_id="<c3@groupe-exemple.fr>"))
+    for command in (["run", "--once"], ["tickets"]):
+        done = mailbot(*command, "--config", str(rules), check=False)
+        assert done.returncode == 3, done.stderr
+        problem = [line for line in done.stderr.splitlines() if "newer mailbot" in line]
+        assert len(problem) == 1 and problem[0].startswith("mailbot: "), done.stderr
+        assert "Traceback" not in done.stderr
+    assert files() == before
+    assert len(inbox) == 1  # the mail waits for a mailbot that can read the state
+
+
 def test_tickets_json_into_a_pipe_closed_early_is_not_a_traceback(tmp_path: Path) -> None:
     rules = _two_tickets(tmp_path)
     # `| head` that has already exited: the pipe has no reader left when the JSON is written.

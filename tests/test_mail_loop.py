@@ -148,6 +148,21 @@ def test_running_twice_creates_no_duplicates(rules: Path, dovecot: DovecotServer
     assert len(acks(smtp_server)) == 2
 
 
+def test_a_copied_message_is_handled_once_and_a_reused_message_id_is_not_dropped(
+        rules: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> None:
+    """D04 on a real server: the same bytes twice in the mailbox (a COPY, a redelivery) make one
+    ticket; another message reusing that Message-ID makes its own. The log names each copy."""
+    same = mail(message_id="<reused@groupe-exemple.fr>")
+    other = mail(message_id="<reused@groupe-exemple.fr>", sender="paul@groupe-exemple.fr",
+                 subject="Écran noir")
+    dovecot.append_many([same, same, other])
+    done = run_once(rules, dovecot)
+    assert sorted(t["subject"] for t in tickets(rules)) == ["Imprimante HS", "Écran noir"]
+    assert len(acks(smtp_server)) == 2
+    [duplicate] = [line for line in done.stderr.splitlines() if ": duplicate, " in line]
+    assert re.search(r"\[INBOX UIDVALIDITY \d+ UID 2, sha256 [0-9a-f]{16}\]$", duplicate)
+
+
 @pytest.mark.parametrize("point", ["before_commit", "after_commit", "after_move"])
 def test_a_crash_at_a_step_boundary_leaves_one_ticket_and_one_acknowledgement(
         point: str, rules: Path, dovecot: DovecotServer,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from mailbot.config import Config
 from mailbot.ids import new_message_id, new_token, ticket_of_message_id, ticket_of_token
 from mailbot.parsers import parse
 from mailbot.pipeline import Decision, decide
-from mailbot.store import Store
+from mailbot.store import Commit, Store
 from tests.harness import PARIS, TECHS, mail
 
 NOW = datetime(2026, 11, 23, 9, 30, tzinfo=PARIS)
@@ -154,6 +155,56 @@ def test_a_message_without_message_id_is_deduplicated_by_content(batch: Batch,
     raw = mail().replace(b"Message-ID:", b"X-Old-Id:")
     assert _decide(raw, batch, config).action == "new_ticket"
     assert _decide(raw, batch, config).action == "duplicate"
+
+
+def test_another_message_reusing_a_message_id_is_not_dropped(batch: Batch,
+                                                              config: Config) -> None:
+    """The key is the Message-ID and the SHA-256 of the bytes (RELIABILITY D04): a careless
+    mailer's or a forger's reused Message-ID does not make a person's mail vanish."""
+    first = _decide(mail(message_id="<same@groupe-exemple.fr>"), batch, config)
+    other = _decide(mail(message_id="<same@groupe-exemple.fr>", sender="paul@groupe-exemple.fr",
+                         subject="Écran noir"), batch, config)
+    assert other.action == "new_ticket" and other.ticket.number != first.ticket.number
+    # Replies to that Message-ID still thread to the ticket of the first message.
+    reply = _decide(mail(in_reply_to="<same@groupe-exemple.fr>", subject="Re: Imprimante HS"),
+                    batch, config)
+    assert reply.ticket is not None and reply.ticket.number == first.ticket.number
+
+
+def test_a_duplicate_does_not_take_its_message_id_off_the_thread(batch: Batch,
+                                                                config: Config) -> None:
+    raw = mail(message_id="<twice@groupe-exemple.fr>")
+    first = _decide(raw, batch, config)
+    assert _decide(raw, batch, config).action == "duplicate"
+    reply = _decide(mail(in_reply_to="<twice@groupe-exemple.fr>", subject="Re: Imprimante HS"),
+                    batch, config)
+    assert reply.ticket is not None and reply.ticket.number == first.ticket.number
+
+
+def test_a_message_handled_before_the_content_hash_is_still_a_duplicate(config: Config) -> None:
+    """A state of schema 1 knew a message by `mid:<id>` alone: after the upgrade, that message
+    fetched again is not handled again; a new one reusing its Message-ID still threads there."""
+    raw = mail(message_id="<old@groupe-exemple.fr>")
+    store = Store(config.state_dir, writer=True)
+    first = _decide(raw, Batch(store), config)
+    store.commit(Commit(tickets={1: first.ticket.to_dict()}, next_number=2,
+                        index={"mid:<old@groupe-exemple.fr>": 1}))  # what schema 1 wrote
+    store.close()
+    _forget_schema(config.state_dir)
+    upgraded = Batch(Store(config.state_dir, writer=True))
+    again = _decide(raw, upgraded, config)
+    assert again.action == "duplicate" and upgraded.lookup(again.key) == 1
+    reply = _decide(mail(in_reply_to="<old@groupe-exemple.fr>", subject="Re: Imprimante HS"),
+                    upgraded, config)
+    assert reply.ticket is not None and reply.ticket.number == 1
+
+
+def _forget_schema(state_dir: Path) -> None:
+    """Make a state directory look like schema 1's: no version in state.json."""
+    path = state_dir / "state.json"
+    data = json.loads(path.read_text())
+    data["meta"] = {k: d for k, d in data["meta"].items() if d["name"] != "schema"}
+    path.write_text(json.dumps(data))
 
 
 @pytest.mark.parametrize("headers, sender", [

@@ -92,9 +92,12 @@ def test_an_acknowledgement_that_could_not_go_out_within_a_day_is_dropped_as_sta
     assert "<mailbot.t1.ack." in back.stderr
 
 
-def _get(url: str) -> int:
+def _get(url: str, *, client: str | None = None) -> int:
+    """The status of a GET; `client`: claims to be forwarded for that address."""
+    headers = {"X-Forwarded-For": client} if client else {}
     try:
-        with urllib.request.urlopen(url, timeout=30) as response:
+        with urllib.request.urlopen(urllib.request.Request(url, headers=headers),
+                                    timeout=30) as response:
             response.read()
             return response.status
     except urllib.error.HTTPError as error:
@@ -109,6 +112,11 @@ def test_a_thousand_tracking_page_reads_and_cli_reads_during_a_backlog(tmp_path:
     every listing is whole JSON, and the backlog ends fully ticketed."""
     port = _free_port()
     rules = write_rules(tmp_path, web_port=port)
+    # Every read comes from one loopback address: this is a load test of the page, not of its
+    # per-address rate limit (S11, tested in test_web), which is turned off here.
+    rules.write_text(rules.read_text().replace(f'listen = "127.0.0.1:{port}"\n',
+                                               f'listen = "127.0.0.1:{port}"\n'
+                                               'requests_per_minute = 0\n'))
     inbox = mailbox.Maildir(tmp_path / "inbox", create=True)
     inbox.add(mail(subject="Premier ticket", message_id="<first@groupe-exemple.fr>"))
     mailbot("run", "--once", "--config", str(rules))
@@ -155,6 +163,38 @@ def test_a_thousand_tracking_page_reads_and_cli_reads_during_a_backlog(tmp_path:
     assert len(tickets(rules)) == 301
     text = log.read_text()
     assert "Traceback" not in text and "tracking page failed" not in text
+
+
+def test_the_daemon_limits_the_tracking_page_per_address_as_configured(tmp_path: Path) -> None:
+    """S11 through the daemon: [web] requests_per_minute reaches the page; X-Forwarded-For
+    is not believed unless forwarded_for says a proxy sets it."""
+    port = _free_port()
+    rules = write_rules(tmp_path, web_port=port)
+    rules.write_text(rules.read_text().replace(f'listen = "127.0.0.1:{port}"\n',
+                                               f'listen = "127.0.0.1:{port}"\n'
+                                               'requests_per_minute = 5\n'))
+    inbox = mailbox.Maildir(tmp_path / "inbox", create=True)
+    inbox.add(mail(subject="Premier ticket", message_id="<first@groupe-exemple.fr>"))
+    mailbot("run", "--once", "--config", str(rules))
+    [first] = tickets(rules)
+    log = tmp_path / "daemon.log"
+    with open(log, "w") as handle:
+        daemon = subprocess.Popen([sys.executable, "-m", "mailbot.cli", "run", "--config",
+                                   str(rules)], cwd=ROOT, env=env(), stdout=subprocess.DEVNULL,
+                                  stderr=handle)
+    try:
+        deadline = time.monotonic() + 30
+        while _get(first["tracking_url"]) == 0:  # refused until the daemon listens
+            assert daemon.poll() is None and time.monotonic() < deadline, log.read_text()
+            time.sleep(0.05)
+        statuses = [_get(first["tracking_url"], client=f"192.0.2.{i}") for i in range(6)]
+    finally:
+        daemon.terminate()
+        daemon.wait(30)
+    assert statuses == [200, 200, 200, 200, 429, 429]  # the first read above was the 1st
+    text = log.read_text()
+    assert text.count("went over 5 requests a minute") == 1 and "Traceback" not in text
+    assert "192.0.2" not in text  # no client address in the log
 
 
 def test_a_human_moving_deleting_and_flagging_inbox_mail_during_a_run(

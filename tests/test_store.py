@@ -11,7 +11,7 @@ import pytest
 
 from mailbot.model import Entry, OutgoingMail, Ticket
 from mailbot.storage import CorruptStore
-from mailbot.store import AlreadyRunning, Commit, StateLock, Store
+from mailbot.store import SCHEMA, AlreadyRunning, Commit, StateLock, StateTooNew, Store
 
 
 def _ticket(number: int, subject: str = "Imprimante HS") -> Ticket:
@@ -65,6 +65,52 @@ def test_an_empty_or_torn_file_is_an_error_never_an_empty_database(tmp_path: Pat
     (tmp_path / "tickets" / "00000.json").write_bytes(content)
     with pytest.raises(CorruptStore, match="00000.json"):
         Store(tmp_path).ticket(1)
+
+
+def _set_schema(state_dir: Path, version: int | None) -> None:
+    """Write `version` into state.json (None: no version, as schema 1 wrote it)."""
+    path = state_dir / "state.json"
+    data = json.loads(path.read_text())
+    data["meta"] = {k: d for k, d in data["meta"].items() if d["name"] != "schema"}
+    if version is not None:
+        data["meta"]["99"] = {"name": "schema", "value": version}
+    path.write_text(json.dumps(data))
+
+
+def _files(state_dir: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(state_dir)): p.read_bytes()
+            for p in sorted(state_dir.rglob("*")) if p.is_file()}
+
+
+def test_the_schema_version_is_written_at_the_first_start(tmp_path: Path) -> None:
+    Store(tmp_path, writer=True)
+    assert Store(tmp_path).meta("schema") == SCHEMA == 2
+
+
+def test_a_state_of_a_newer_mailbot_is_refused_and_left_as_it_is(tmp_path: Path) -> None:
+    """RELIABILITY D13: an older mailbot must not misread, nor rewrite, a newer layout."""
+    Store(tmp_path, writer=True).commit(_commit(1))
+    _set_schema(tmp_path, SCHEMA + 1)
+    (tmp_path / "journal.json").write_text('{"tickets": {}, "next_number": 99}')  # its commit
+    before = _files(tmp_path)
+    for writer in (True, False):
+        with pytest.raises(StateTooNew, match=f"newer mailbot \\(state schema {SCHEMA + 1}"):
+            Store(tmp_path, writer=writer)
+    assert _files(tmp_path) == before
+
+
+def test_a_state_of_schema_1_is_upgraded_in_place(tmp_path: Path) -> None:
+    """Schema 1 (no version written) deduplicated by `mid:<id>` alone: the upgrade keeps every
+    such entry as `v1:mid:<id>` and keeps the tickets, the index and the counter as they are."""
+    Store(tmp_path, writer=True).commit(_commit(1, 2, 250))
+    _set_schema(tmp_path, None)
+    assert Store(tmp_path).meta("schema") is None
+    Store(tmp_path, writer=True)
+    reader = Store(tmp_path)
+    assert reader.meta("schema") == SCHEMA
+    assert reader.lookup("v1:mid:<m250@x>") == 250 and reader.lookup("mid:<m250@x>") == 250
+    assert reader.lookup("v1:mid:<nope@x>") is None
+    assert reader.ticket(2) is not None and reader.next_number() == 251
 
 
 def test_the_outbox_keeps_a_mail_until_it_is_done(tmp_path: Path) -> None:

@@ -539,3 +539,46 @@ def test_a_real_browser_renders_hostile_mail_as_text(
     # Had the onerror handler run, it would have marked <body>; had the script run, the title.
     [body] = [attrs for tag, attrs, _ in dom.elements if tag == "body"]
     assert "data-pwned" not in body
+
+
+def _get_as(url: str, client: str) -> tuple[int, Any, str]:
+    """A GET as the reverse proxy would pass it on for `client` (after what the client wrote)."""
+    request = urllib.request.Request(url, headers={"X-Forwarded-For": f"6.6.6.6, {client}"})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, response.headers, response.read().decode("utf-8")
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, error.read().decode("utf-8")
+
+
+def test_a_client_asking_too_fast_gets_429_with_retry_after_and_nothing_else(
+        store: Store) -> None:
+    """RELIABILITY S11: per client address, at most N pages a minute; past it a 429 with
+    Retry-After, the same page for a real link and a guessed one, before any lookup."""
+    now = [1000.0]
+    server = WebServer(make_app(store.find, clock=lambda: NOW, requests_per_minute=3,
+                                forwarded_for=True, monotonic=lambda: now[0]), "127.0.0.1:0")
+    server.start()
+    try:
+        base = f"http://127.0.0.1:{server.port}"
+        token = store.add(make_ticket(subject="Imprimante HS"))
+        guessed = secrets.token_urlsafe(32)
+        assert [_get_as(f"{base}/t/{token}", "203.0.113.7")[0] for _ in range(3)] == [200] * 3
+        now[0] += 20
+        lookups = len(store.lookups)
+        status, headers, page = _get_as(f"{base}/t/{token}", "203.0.113.7")
+        other_status, other_headers, other_page = _get_as(f"{base}/t/{guessed}", "203.0.113.7")
+        assert status == other_status == 429
+        assert headers["Retry-After"] == other_headers["Retry-After"] == "40"
+        assert page == other_page  # a real link and a guessed one look alike
+        assert "Imprimante" not in page and token not in page and guessed not in page
+        assert i18n.t("toomany.body", lang="fr") in page
+        assert headers["Content-Security-Policy"] and headers["Cache-Control"] == "no-store"
+        assert len(store.lookups) == lookups  # refused before the store is asked
+        # Another address is not held back by this one.
+        assert _get_as(f"{base}/t/{token}", "198.51.100.1")[0] == 200
+        # The window slides: a minute after its first requests, the client is served again.
+        now[0] += 40
+        assert _get_as(f"{base}/t/{token}", "203.0.113.7")[0] == 200
+    finally:
+        server.stop()
