@@ -105,7 +105,8 @@ def _parser() -> argparse.ArgumentParser:
                           "and exit 0")
     run.add_argument("--now", type=_iso, metavar="ISO8601",
                      help="behave as if it were this time (due times, quiet hours, digest), "
-                          "e.g. 2026-11-23T09:00:00+01:00")
+                          "e.g. 2026-11-23T09:00:00+01:00; with --once the clock stays at "
+                          "that time for the whole run")
     run.set_defaults(func=cmd_run)
 
     check = sub.add_parser("check-config", help="validate the configuration, one line a problem")

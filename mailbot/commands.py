@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from mailbot.config import Config, address_of
@@ -71,7 +71,6 @@ class Plan:
     escalated: str | None = None  # the escalation reason: recorded, the team told
     phone: bool = False
     help: bool = False
-    names: list[str] = field(default_factory=list)
 
     @property
     def refused(self) -> bool:
@@ -114,7 +113,7 @@ def plan(lines: list[str], ticket: Ticket, *, author: str, config: Config, now: 
     if "close" in names and "reopen" in names:
         outcomes = [o if not o.done else replace(o, done=False, code="conflict_close_reopen")
                     for o in outcomes]
-    result = Plan(outcomes, None, names=names)
+    result = Plan(outcomes, None)
     if result.refused:
         result.outcomes = [o if not o.done else replace(o, done=False, code="not_applied")
                            for o in outcomes]

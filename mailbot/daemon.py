@@ -140,10 +140,6 @@ class Daemon:
     def cursor_updates(self) -> dict[str, list[int]]:
         return self.cursor.take() if self.cursor is not None else {}
 
-    def handle_batch(self, items: list[IncomingMail], summary: Summary) -> None:
-        """Decide `items` and commit them in one pass (kept for tools that feed mail)."""
-        self._handle(items, self.batch(), summary, self.clock())
-
     def _handle(self, items: list[IncomingMail], batch: Batch, summary: Summary,
                 now: datetime) -> list[IncomingMail]:
         done: list[IncomingMail] = []

@@ -657,7 +657,9 @@ def _forwarded_date(value: str | None, now: datetime) -> datetime | None:
     import dateparser  # loaded only for a forward: its language data takes a while to load
 
     date = dateparser.parse(value, languages=_DATE_LANGUAGES,
-                            settings={"DATE_ORDER": "DMY", "PREFER_DATES_FROM": "past"})
+                            settings={"DATE_ORDER": "DMY", "PREFER_DATES_FROM": "past",
+                                      # "past" is relative to `now`, never the machine's clock
+                                      "RELATIVE_BASE": now.replace(tzinfo=None)})
     if date is None or date > now.replace(tzinfo=None) + timedelta(days=1) and not date.tzinfo:
         return None
     return date if date.tzinfo else date.replace(tzinfo=now.tzinfo)
@@ -673,18 +675,3 @@ def _done(plan: commands.Plan) -> list[str]:
 
 def _ignored_commands(c: Context) -> list[str]:
     return ["commands ignored: not a technician"] if c.msg.commands else []
-
-
-# Why a ticket got its fields: English in the ticket and the logs, the team's language in the
-# notices.
-_WHY_FR = (("default priority ", "priorité par défaut "),
-           ("URGENT in the subject: ", "URGENT dans l'objet : "))
-
-
-def _explain(reason: str, language: str) -> str:
-    if language != "fr":
-        return reason
-    for en, fr in _WHY_FR:
-        if reason.startswith(en):
-            return fr + reason[len(en):]
-    return reason

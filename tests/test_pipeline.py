@@ -393,3 +393,15 @@ def test_l02_a_missing_return_path_is_the_operators_choice(batch: Batch, config:
     with_path = mail(sender="paul@groupe-exemple.fr", message_id=f"<l02b-{allowed}@x>",
                      headers={"Return-Path": "<paul@groupe-exemple.fr>"})
     assert any(m.kind == "acknowledgement" for m in _decide(with_path, batch, config).mails)
+
+
+def test_a_forwarded_date_is_read_against_now_not_the_machines_clock() -> None:
+    """A forwarded block's date written without a year ("mardi 17 novembre 08:12") takes its
+    year from the decision's `now`: the pure core never reads the clock."""
+    from mailbot.pipeline import _forwarded_date
+
+    later = datetime(2031, 11, 23, 9, 0, tzinfo=PARIS)
+    assert _forwarded_date("mardi 17 novembre 08:12", later) == datetime(2031, 11, 17, 8, 12,
+                                                                         tzinfo=PARIS)
+    assert _forwarded_date("lundi 23 novembre 2026 08:12", later).year == 2026
+    assert _forwarded_date("n'importe quoi", later) is None
