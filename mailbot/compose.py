@@ -56,7 +56,7 @@ class Draft:
     """What a mail says; `build` turns it into the bytes that go out."""
 
     message_id: str
-    sender: str  # the bot's address (From and envelope)
+    sender: str  # the bot's address (From, and the envelope unless `envelope` says otherwise)
     sender_name: str
     to: list[str]
     subject: str
@@ -69,6 +69,8 @@ class Draft:
     reply_to: str | None = None
     cc: tuple[str, ...] | list[str] = ()
     attachments: tuple[tuple[str, str, bytes], ...] = ()  # (file name, content type, content)
+    # MAIL FROM when it is not `sender`: "" for the null sender <>, or a VERP address.
+    envelope: str | None = None
 
 
 def build(draft: Draft) -> str:

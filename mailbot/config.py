@@ -78,6 +78,10 @@ class SmtpConfig:
     path: str = ""  # maildir: where outgoing mail is delivered
     timeout_seconds: float = 30.0
     connections: int = 2
+    # MAIL FROM of the bot's automatic mail (RFC 3834 §3.3): "null" (<>), "verp" (a signed
+    # support+token address whose bounces are recognised), or "address" (the support address,
+    # for relays that refuse a null sender). A relayed technician answer always uses the address.
+    envelope: Literal["null", "verp", "address"] = "null"
 
 
 @dataclass
@@ -246,6 +250,9 @@ class Config:
     flood: FloodConfig = field(default_factory=FloodConfig)
     attachments: AttachmentsConfig = field(default_factory=AttachmentsConfig)
     source: str = field(default="", metadata={"internal": True})
+    # The key that signs VERP envelope addresses: kept in the state directory (runtime), never
+    # in rules.toml; empty (replay, tests of the pure core): automatic mail goes out with <>.
+    verp_key: bytes = field(default=b"", metadata={"internal": True}, repr=False)
 
     @property
     def state_dir(self) -> Path:

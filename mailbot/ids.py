@@ -5,10 +5,15 @@ straight to its ticket file without an index; the random part makes them unguess
 decoded number is only trusted once the id is found in that ticket's `message_ids`.
 Tracking tokens also start with the ticket number for the same reason; the 32 random url-safe
 characters after it (192 bits) are the secret.
+VERP envelope senders (`support+b42-<mac>@domain`) name a ticket and, through an HMAC over the
+ticket and the recipient, the one recipient a bounce to them is about; without the key nobody
+can make one that suppresses an address.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
 import secrets
 
@@ -32,3 +37,32 @@ def new_token(number: int) -> str:
 def ticket_of_token(token: str) -> int | None:
     match = _TOKEN.match(token)
     return int(match.group(1)) if match else None
+
+
+_VERP = re.compile(r"^[^@+]+\+b(\d{1,9})-([0-9a-f]{20})@", re.IGNORECASE)
+
+
+def _verp_mac(number: int, recipient: str, key: bytes) -> str:
+    message = f"{number}:{recipient.strip().lower()}".encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()[:20]  # 80 bits
+
+
+def verp_address(bot_address: str, number: int, recipient: str, key: bytes) -> str:
+    local, _, domain = bot_address.rpartition("@")
+    return f"{local}+b{number}-{_verp_mac(number, recipient, key)}@{domain}"
+
+
+def verp_ticket(address: str) -> tuple[int, str] | None:
+    """(ticket number, mac) of an address shaped like ours; not yet verified."""
+    match = _VERP.match(address.strip())
+    return (int(match.group(1)), match.group(2).lower()) if match else None
+
+
+def verp_recipient(number: int, mac: str, candidates: list[str], key: bytes) -> str | None:
+    """The candidate the mac was made for, or None (a forged or foreign address)."""
+    if not key:
+        return None
+    for candidate in candidates:
+        if hmac.compare_digest(_verp_mac(number, candidate, key), mac):
+            return candidate.strip().lower()
+    return None

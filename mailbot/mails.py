@@ -24,6 +24,7 @@ from mailbot.config import Config
 from mailbot.model import Entry, OutgoingMail, Ticket
 from mailbot.parsers import Attachment, ParsedMessage
 from mailbot.parsers.attachment_policy import RefusedAttachment
+from mailbot.parsers.subject import peel_prefixes
 from mailbot.tags import format_tag
 
 # What each kind of mail is in the ticket's history: its entry kind, and whether the requester
@@ -90,12 +91,31 @@ def _outgoing(kind: str, ticket: Ticket | None, draft: compose.Draft,
     return OutgoingMail(message_id=draft.message_id, ticket=ticket.number if ticket else None,
                         kind=kind, sender=draft.sender, recipients=[*draft.to, *draft.cc],
                         data=compose.build(draft), created_at=now.isoformat(),
-                        next_attempt_at=now.isoformat(), subject=draft.subject, text=draft.body)
+                        next_attempt_at=now.isoformat(), subject=draft.subject, text=draft.body,
+                        envelope=draft.envelope)
+
+
+def envelope_sender(ticket: Ticket | None, recipients: Sequence[str],
+                    config: Config) -> str | None:
+    """MAIL FROM of an automatic mail (RFC 3834 §3.3: null, or an address that recognises its
+    bounces); None: the support address, as `[smtp] envelope = "address"` asks. A VERP address
+    names one recipient, so a mail to several (a closure with copies) goes out with <>."""
+    mode = config.smtp.envelope
+    if mode == "address":
+        return None
+    if mode == "verp" and ticket is not None and len(recipients) == 1 and config.verp_key:
+        return ids.verp_address(config.bot_address, ticket.number, recipients[0],
+                                config.verp_key)
+    return ""
 
 
 def _draft(kind: str, ticket: Ticket | None, config: Config, now: datetime, *, to: list[str],
            subject: str, body: str, thread: tuple[str | None, tuple[str, ...]] = (None, ()),
            **more: object) -> compose.Draft:
+    if more.get("auto_submitted", "auto-replied") is not None:
+        # Automatic mail; a relayed technician answer is a person's mail and keeps the address.
+        cc = more.get("cc") or ()
+        more["envelope"] = envelope_sender(ticket, [*to, *cc], config)  # type: ignore[misc]
     return compose.Draft(
         message_id=ids.new_message_id(ticket.number if ticket else None, kind, _domain(config)),
         sender=config.bot_address, sender_name=str(more.pop("sender_name", config.bot_name)),
@@ -134,9 +154,15 @@ def acknowledgement(ticket: Ticket, config: Config, now: datetime, *,
         phone=ticket.channel == "phone", known_incident=known_incident,
         refused_attachments=refused_attachments)
     draft = _draft("ack", ticket, config, now, to=[ticket.requester],
-                   subject=f"{tag} {echo}", body=body, thread=thread,
+                   subject=reply_subject(tag, echo), body=body, thread=thread,
                    auto_submitted="auto-replied")
     return _outgoing("acknowledgement", ticket, draft, now)
+
+
+def reply_subject(tag: str, echo: str) -> str:
+    """"Re: " + the tag + the original's one line (RELIABILITY L13): the prefixes it may still
+    carry are peeled first, so that it never reads "Re: Re:"."""
+    return f"Re: {tag} {peel_prefixes(echo)[0] or echo}"
 
 
 ECHO_LIMIT = 110  # characters of the sender's subject an automatic answer repeats (Zammad's)

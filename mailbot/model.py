@@ -151,7 +151,7 @@ class OutgoingMail:
     message_id: str  # allocated before sending, kept across retries
     ticket: int | None
     kind: str  # acknowledgement | team_notice | relay | ...
-    sender: str  # envelope sender
+    sender: str  # the bot's address, From of the mail
     recipients: list[str]
     data: str  # the whole RFC 5322 message; kept in the ticket's history, not in state.json
     created_at: str
@@ -164,6 +164,13 @@ class OutgoingMail:
     # Quiet hours (seed 000, the right to disconnect): a staff notice decided outside working
     # hours is not sent before this instant (ISO 8601); "" for at once.
     hold_until: str = ""
+    # MAIL FROM when it is not `sender` (RFC 3834 §3.3): "" for the null sender <>, or a VERP
+    # address; None (and mail queued before this field) goes out from `sender`.
+    envelope: str | None = None
+
+    @property
+    def mail_from(self) -> str:
+        return self.sender if self.envelope is None else self.envelope
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> OutgoingMail:

@@ -129,8 +129,27 @@ def _loop(c: Context) -> Decision | None:
     return Decision("loop", c.key, reasons=list(c.msg.machine_reasons))
 
 
+def _verp(c: Context) -> tuple[Ticket, str] | None:
+    """The ticket and recipient a mail to one of our VERP envelope addresses is about, once its
+    signature checks out (anything sent there is a bounce of our automatic mail)."""
+    for address in [*c.msg.to, *c.msg.cc]:
+        found = ids.verp_ticket(address)
+        ticket = c.view.ticket(found[0]) if found else None
+        if found is None or ticket is None:
+            continue
+        candidates = [ticket.requester, *ticket.participants,
+                      *(r for m in ticket.messages if m.direction == "out" for r in m.to)]
+        recipient = ids.verp_recipient(found[0], found[1], candidates, c.config.verp_key)
+        if recipient is not None:
+            return ticket, recipient
+    return None
+
+
 def _bounce(c: Context) -> Decision | None:
-    if c.msg.kind != "bounce":
+    # An auto-reply sent to the envelope sender is still an auto-reply; a person's mail there
+    # is a bounce the parsers could not read as one.
+    verp = _verp(c) if c.msg.kind in ("bounce", "person") else None
+    if c.msg.kind != "bounce" and verp is None:
         return None
     msg = c.msg
     if msg.bounce and (msg.bounce.action or "").lower() == "delayed":
@@ -139,8 +158,8 @@ def _bounce(c: Context) -> Decision | None:
             f"delivery delayed for {msg.bounce.recipient or '?'}: logged only"])
     bounced = msg.bounce.original_message_id if msg.bounce else None
     candidates = [bounced] if bounced else []
-    ticket = next(filter(None, (_ticket_of_id(m, c.view) for m in
-                                [*candidates, *msg.in_reply_to, *msg.references])), None)
+    ticket = verp[0] if verp else next(filter(None, (
+        _ticket_of_id(m, c.view) for m in [*candidates, *msg.in_reply_to, *msg.references])), None)
     if ticket is None and msg.ticket_ref is not None:
         # The returned message's Message-ID may be lost (a headers-only report, a rewriting
         # MTA): its tag will do, provided the bounced address is one we wrote to on it.
@@ -157,9 +176,13 @@ def _bounce(c: Context) -> Decision | None:
         # A bounce of a mail to staff must not make another mail to staff.
         out.append(mails.team_update(ticket, Incoming.of(msg, msg.text or msg.body[:4000]),
                                      c.config, c.now, headline="delivery_failure"))
-    decision = _decision("delivery_failure", c, ticket, out, [f"bounce of {bounced or '?'}"])
+    decision = _decision("delivery_failure", c, ticket, out, [
+        f"bounce of {bounced or '?'}", *(["to our VERP address"] if verp else [])])
     recipient = (msg.bounce.recipient or "").lower() if msg.bounce else ""
-    if recipient and (msg.bounce.status or "5").startswith("5"):  # type: ignore[union-attr]
+    if verp:  # signed by us: the address we wrote to, whatever the report says
+        recipient = verp[1]
+    status = (msg.bounce.status if msg.bounce else None) or "5"
+    if recipient and status.startswith("5"):
         # A permanent failure: that address gets no automatic mail for a while.
         decision.events.append((loopguard.BOUNCED, recipient,
                                 {"at": c.now.astimezone(UTC).isoformat()}))

@@ -16,7 +16,7 @@ from mailbot.daemon import Clock, Daemon, system_clock
 from mailbot.intake import ImapIntake, Intake, MaildirIntake
 from mailbot.model import Ticket
 from mailbot.oauth2 import TokenSource, make_token_source
-from mailbot.storage import StateUnwritable
+from mailbot.storage import StateUnwritable, atomic_write
 from mailbot.store import StateLock, Store
 from mailbot.transport import MaildirTransport, SmtpTransport, Transport
 
@@ -96,6 +96,23 @@ def make_transport(config: Config, tokens: TokenSource | None = None) -> Transpo
                          timeout=smtp.timeout_seconds)
 
 
+VERP_KEY_FILE = "verp.key"
+
+
+def verp_key(state_dir: Path) -> bytes:
+    """The key that signs VERP envelope addresses: made once, kept (0600) in the state
+    directory, so that it moves with the tickets whose bounces it recognises."""
+    path = state_dir / VERP_KEY_FILE
+    try:
+        key = path.read_bytes()
+    except FileNotFoundError:
+        key = b""
+    if len(key) < 32:
+        key = secrets.token_bytes(32)
+        atomic_write(path, key, mode=0o600)
+    return key
+
+
 def ticket_finder(state_dir: Path):  # type: ignore[no-untyped-def]
     """find_ticket(token) for the tracking page: a read-only store of its own (thread safety)."""
     reader = Store(state_dir)
@@ -133,6 +150,11 @@ class Runtime:
             store = Store(self.config.state_dir, writer=True)
         except OSError as exc:
             raise StateUnwritable(f"{self.config.state_dir}: {exc.strerror or exc}") from exc
+        if self.config.smtp.envelope == "verp":
+            try:
+                self.config.verp_key = verp_key(self.config.state_dir)
+            except OSError as exc:
+                raise StateUnwritable(f"{self.config.state_dir}: {exc.strerror or exc}") from exc
         stop = threading.Event()
         cursor = StoreCursor(store)
         intake = make_intake(self.config, store, stop, cursor=cursor,

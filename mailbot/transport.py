@@ -79,7 +79,7 @@ def envelope_problem(mail: OutgoingMail) -> str | None:
     """
     if not mail.recipients:
         return "no recipients"
-    for address in [mail.sender, *mail.recipients]:
+    for address in [mail.mail_from, *mail.recipients]:
         if _CONTROL.search(address):
             return f"control character in envelope address {address!r}"
     for address in mail.recipients:
@@ -323,7 +323,7 @@ def _mail_options(client: aiosmtplib.SMTP, mail: OutgoingMail, data: bytes) -> l
         options.append(f"SIZE={len(data)}")
     if not data.isascii() and client.supports_extension("8bitmime"):
         options.append("BODY=8BITMIME")
-    if not all(a.isascii() for a in [mail.sender, *mail.recipients]):
+    if not all(a.isascii() for a in [mail.mail_from, *mail.recipients]):
         if not client.supports_extension("smtputf8"):
             return None
         options.append("SMTPUTF8")
@@ -338,7 +338,8 @@ async def _transaction(client: aiosmtplib.SMTP, mail: OutgoingMail) -> Delivery:
         return Delivery(DeliveryResult.FAILED, "non-ASCII address and no SMTPUTF8 on the server")
     encoding = "utf-8" if "SMTPUTF8" in options else "ascii"
     try:
-        await client.mail(mail.sender, options=options, encoding=encoding)
+        # aiosmtplib quotes "" as MAIL FROM:<>, the null sender of automatic mail.
+        await client.mail(mail.mail_from, options=options, encoding=encoding)
     except aiosmtplib.SMTPSenderRefused as exc:
         if exc.code == 421 or not client.is_connected:
             raise _LostBeforeData(f"{exc.code} {_one_line(exc.message)}") from exc
@@ -425,7 +426,7 @@ class MaildirTransport:
         problem = envelope_problem(mail)
         if problem is not None:
             return Delivery(DeliveryResult.FAILED, problem)
-        trace = f"Return-Path: <{mail.sender}>\nEnvelope-To: {', '.join(mail.recipients)}\n"
+        trace = f"Return-Path: <{mail.mail_from}>\nEnvelope-To: {', '.join(mail.recipients)}\n"
         body = re.sub(rb"\r\n?", b"\n", mail.data.encode("utf-8"))
         try:
             name = self._deliver(trace.encode("utf-8") + body)

@@ -66,7 +66,7 @@ def test_a_new_mail_becomes_a_ticket_acknowledged_with_threading_headers(
     assert ticket["requester"] == "claire.martin@groupe-exemple.fr"
     [ack] = acks(smtp_server)
     assert ack.recipients == ["claire.martin@groupe-exemple.fr"]
-    assert ack.sender == BOT
+    assert ack.sender == "<>"  # MAIL FROM:<> (RFC 3834 §3.3; RELIABILITY L13)
     msg = ack.message
     assert f"[#{ticket['number']}]" in msg["Subject"]
     assert msg["In-Reply-To"] == "<m1@groupe-exemple.fr>"

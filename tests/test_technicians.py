@@ -372,7 +372,8 @@ def test_a_sender_written_with_a_display_name_keeps_threading(
     in its domain, and a reply that only carries In-Reply-To finds its ticket."""
     rules = write_rules(tmp_path, imap=dovecot, smtp=smtp_server)
     text = rules.read_text("utf-8").replace(f'from = "{BOT}"',
-                                            f'from = "Support informatique <{BOT}>"')
+                                            f'from = "Support informatique <{BOT}>"\n'
+                                            'envelope = "address"')  # MAIL FROM: the address
     rules.write_text(text, "utf-8")
     mailbot("check-config", "--config", str(rules), environ=env(dovecot))
     number, _notice = open_ticket(rules, dovecot, smtp_server)

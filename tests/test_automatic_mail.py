@@ -1,0 +1,129 @@
+"""The bot's automatic mail as the world sees it (RELIABILITY L09, L10, L13, L15, S12): its
+envelope, its subject, who it goes to, and how much of it there may be. End to end on a real
+Dovecot and the recording aiosmtpd, which keeps each mail's MAIL FROM."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from pathlib import Path
+
+from mailbot import ids
+from tests.harness import BOT, PARIS, TEAM, TECHS, env, mail, mailbot, show, tickets, write_rules
+from tests.servers.dovecot import DovecotServer
+from tests.servers.smtp import RecordingSmtpServer
+
+NOW = datetime(2026, 11, 23, 9, 30, tzinfo=PARIS)
+CLAIRE = "claire.martin@groupe-exemple.fr"
+VERP = re.compile(r"^support\+b(\d+)-[0-9a-f]{20}@groupe-exemple\.fr$")
+
+
+def rules_with(tmp: Path, dovecot: DovecotServer, smtp: RecordingSmtpServer, *,
+               envelope: str | None = None, extra: str = "") -> Path:
+    rules = write_rules(tmp, imap=dovecot, smtp=smtp, extra=extra)
+    if envelope is not None:
+        text = rules.read_text("utf-8").replace(f'from = "{BOT}"',
+                                                f'from = "{BOT}"\nenvelope = "{envelope}"')
+        rules.write_text(text, "utf-8")
+    return rules
+
+
+def run_once(rules: Path, dovecot: DovecotServer, now: datetime = NOW) -> str:
+    return mailbot("run", "--once", "--config", str(rules), "--now", now.isoformat(),
+                   environ=env(dovecot)).stderr
+
+
+def acks(smtp: RecordingSmtpServer, to: str = CLAIRE) -> list:
+    return [m for m in smtp.messages
+            if m.message["Auto-Submitted"] == "auto-replied" and m.recipients == [to]]
+
+
+# --- L13: envelope and subject ------------------------------------------------------------------
+
+def test_l13_automatic_mail_goes_out_with_a_null_envelope_and_a_re_subject(
+        tmp_path: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> None:
+    """By default every automatic mail says MAIL FROM:<> (RFC 3834 §3.3); the technician's
+    answer relayed to Claire is a person's mail and keeps the support address."""
+    rules = rules_with(tmp_path, dovecot, smtp_server)
+    dovecot.append(mail(subject="RE: Re: Imprimante 2e étage HS"))
+    run_once(rules, dovecot)
+    [ticket] = tickets(rules)
+    [ack] = acks(smtp_server)
+    assert ack.sender == "<>"  # MAIL FROM:<>
+    assert ack.message["Subject"] == f"Re: [#{ticket['number']}] Imprimante 2e étage HS"
+    assert ack.message["From"].addresses[0].addr_spec == BOT  # replies still come to us
+    [notice] = [m for m in smtp_server.messages if m.recipients == [TEAM]]
+    assert notice.sender == "<>"
+    smtp_server.clear()
+    dovecot.append(mail(sender=TECHS[0], subject=f"Re: [#{ticket['number']}] Imprimante",
+                        in_reply_to=notice.message["Message-ID"],
+                        body="Bonjour Claire,\n\nLe toner est changé.\n"))
+    run_once(rules, dovecot)
+    [relayed] = [m for m in smtp_server.messages if m.recipients == [CLAIRE]]
+    assert relayed.message["Auto-Submitted"] is None and relayed.sender == BOT
+
+
+def test_l13_envelope_address_keeps_the_support_address_for_relays_refusing_null(
+        tmp_path: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> None:
+    rules = rules_with(tmp_path, dovecot, smtp_server, envelope="address")
+    dovecot.append(mail())
+    run_once(rules, dovecot)
+    assert [m.sender for m in smtp_server.messages] == [BOT, BOT]  # ack and team notice
+
+
+def test_l13_a_bad_envelope_value_is_refused_by_check_config(
+        tmp_path: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> None:
+    rules = rules_with(tmp_path, dovecot, smtp_server, envelope="bounces")
+    done = mailbot("check-config", "--config", str(rules), environ=env(dovecot), check=False)
+    assert done.returncode != 0 and "smtp.envelope" in done.stderr + done.stdout
+
+
+def _bounce_to(address: str, recipient: str) -> bytes:
+    """A plain-text bounce as many MTAs write it: neither the returned Message-ID nor the tag,
+    only the envelope sender it was returned to."""
+    return mail(sender="MAILER-DAEMON@mx.groupe-exemple.fr", to=address,
+                subject="Undelivered Mail Returned to Sender",
+                body=f"This is the mail system.\n\nYour message could not be delivered to "
+                     f"{recipient}: mailbox unavailable.\n")
+
+
+def test_l13_a_bounce_to_our_verp_address_is_filed_and_suppresses_its_recipient(
+        tmp_path: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> None:
+    rules = rules_with(tmp_path, dovecot, smtp_server, envelope="verp")
+    dovecot.append(mail())
+    run_once(rules, dovecot)
+    [ticket] = tickets(rules)
+    [ack] = acks(smtp_server)
+    found = VERP.match(ack.sender)
+    assert found and int(found.group(1)) == ticket["number"]
+    assert (tmp_path / "state" / "verp.key").stat().st_mode & 0o077 == 0
+    # A forged address of the same shape (no key) suppresses nobody; the real one does.
+    forged = ids.verp_address(BOT, ticket["number"], CLAIRE, b"not our key" * 3)
+    dovecot.append(_bounce_to(forged, CLAIRE))
+    run_once(rules, dovecot)
+    assert [m["kind"] for m in show(rules, ticket["number"])["messages"]].count(
+        "delivery_failure") == 0
+    dovecot.append(mail(subject="Écran noir"))
+    run_once(rules, dovecot)
+    assert len(acks(smtp_server)) == 2
+    dovecot.append(_bounce_to(ack.sender, "the recipient"))
+    run_once(rules, dovecot)
+    assert "delivery_failure" in [m["kind"] for m in show(rules, ticket["number"])["messages"]]
+    dovecot.append(mail(subject="Clavier cassé"))
+    run_once(rules, dovecot)
+    assert len(acks(smtp_server)) == 2  # suppressed (L11): ticket opened, no acknowledgement
+    assert len(tickets(rules)) == 3
+
+
+def test_l13_verp_tokens_are_bound_to_their_ticket_and_recipient() -> None:
+    key = b"k" * 32
+    address = ids.verp_address(BOT, 42, "Claire.Martin@groupe-exemple.fr", key)
+    number, mac = ids.verp_ticket(address) or (0, "")
+    assert number == 42
+    assert ids.verp_recipient(42, mac, ["marc@x.example", CLAIRE], key) == CLAIRE
+    assert ids.verp_recipient(43, mac, [CLAIRE], key) is None  # another ticket
+    assert ids.verp_recipient(42, mac, ["marc@x.example"], key) is None  # another recipient
+    assert ids.verp_recipient(42, mac, [CLAIRE], b"x" * 32) is None  # another key
+    assert ids.verp_recipient(42, mac, [CLAIRE], b"") is None
+    assert ids.verp_ticket(BOT) is None
+
