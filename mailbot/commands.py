@@ -180,6 +180,7 @@ def _apply(c: Command, ticket: Ticket, result: Plan, author: str, config: Config
     at = now.isoformat()
     if c.name == "requester":
         ticket.requester = address_of(c.argument)
+        ticket.reply_to = ""  # the new requester's own address, not the old one's Reply-To
         if ticket.requester not in ticket.participants:
             ticket.participants.insert(0, ticket.requester)
     elif c.name == "phone":

@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from mailbot import people
 from mailbot.config import Config
 from mailbot.parsers import ParsedMessage
+from mailbot.parsers.machine import canonical_local_part, is_list_robot
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,28 @@ GUARDS: tuple[Guard, ...] = (
 
 def automatic_mail_blocked(msg: ParsedMessage, config: Config) -> list[str]:
     return [g.name for g in GUARDS if g.check(msg, config)]
+
+
+def _robot(address: str, config: Config) -> bool:
+    local = canonical_local_part(address).lower()
+    return any(p in local for p in config.mail.noreply_patterns) or is_list_robot(local)
+
+
+def answer_address(msg: ParsedMessage, config: Config) -> str:
+    """Where automatic mail answering `msg` goes (RELIABILITY L15): its Reply-To when that holds
+    exactly one plausible address that is neither ours nor a robot's (no-reply, list manager,
+    mailer-daemon...) and the From domain's DMARC did not fail; else its From. The requester,
+    who may follow up (M10), stays the From."""
+    if len(msg.reply_to) != 1 or people.dmarc_failed(msg, config):
+        return msg.sender.lower()
+    address = msg.reply_to[0].strip().lower()
+    local, _, domain = address.rpartition("@")
+    plausible = bool(local) and "." in domain and not any(
+        c.isspace() or ord(c) < 32 or c in "<>,;\"" for c in address)
+    ours = {config.bot_address, config.team_address, *config.technicians}
+    if not plausible or address in ours or _robot(address, config):
+        return msg.sender.lower()
+    return address
 
 
 def over_cap(sent_in_window: int, config: Config) -> bool:

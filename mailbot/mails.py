@@ -58,6 +58,12 @@ class Incoming:
                    msg.refused_attachments)
 
 
+def requester_address(ticket: Ticket) -> str:
+    """Where mail to the requester goes: the Reply-To the loop checks accepted, else the
+    requester's own address (RELIABILITY L15); always one address."""
+    return ticket.reply_to or ticket.requester
+
+
 def tracking_url(ticket: Ticket, config: Config) -> str:
     return f"{config.web.base_url.rstrip('/')}/t/{ticket.token}"
 
@@ -72,7 +78,7 @@ def requester_thread(ticket: Ticket, config: Config) -> tuple[str | None, tuple[
     ids_ = [m.message_id for m in ticket.messages
             if (m.direction == "in" and m.kind in ("request", "automatic")
                 and m.author not in staff)
-            or (m.direction == "out" and ticket.requester in m.to)]
+            or (m.direction == "out" and requester_address(ticket) in m.to)]
     return (ids_[-1] if ids_ else None), tuple(ids_)
 
 
@@ -153,7 +159,7 @@ def acknowledgement(ticket: Ticket, config: Config, now: datetime, *,
         tracking_url=tracking_url(ticket, config), tag=tag, organisation=config.mail.organisation,
         phone=ticket.channel == "phone", known_incident=known_incident,
         refused_attachments=refused_attachments)
-    draft = _draft("ack", ticket, config, now, to=[ticket.requester],
+    draft = _draft("ack", ticket, config, now, to=[requester_address(ticket)],
                    subject=reply_subject(tag, echo), body=body, thread=thread,
                    auto_submitted="auto-replied")
     return _outgoing("acknowledgement", ticket, draft, now)
@@ -179,7 +185,8 @@ def subject_echo(subject: str) -> str:
 def _copies(ticket: Ticket, config: Config) -> list[str]:
     """Colleagues who are part of the ticket (Cc of the requester's mails): they get the
     answers too, as a reply-all would give them."""
-    staff = {*config.technicians, config.team_address, config.bot_address, ticket.requester}
+    staff = {*config.technicians, config.team_address, config.bot_address, ticket.requester,
+             requester_address(ticket)}
     return [p for p in ticket.participants if p not in staff]
 
 
@@ -197,7 +204,7 @@ def relay(ticket: Ticket, *, technician: str, technician_name: str, text: str,
                           tracking_url=tracking_url(ticket, config),
                           organisation=config.mail.organisation)
     name = f"{technician_name} ({config.bot_name})" if technician_name else config.bot_name
-    draft = _draft("relay", ticket, config, now, to=[ticket.requester],
+    draft = _draft("relay", ticket, config, now, to=[requester_address(ticket)],
                    cc=_copies(ticket, config), subject=f"Re: {tag} {ticket.subject}", body=body,
                    thread=requester_thread(ticket, config), auto_submitted=None,
                    sender_name=name,
@@ -216,7 +223,7 @@ def closure(ticket: Ticket, *, text: str, config: Config, now: datetime,
                           organisation=config.mail.organisation,
                           phone=ticket.channel == "phone")
     label = "Demande clôturée" if lang == "fr" else "Ticket closed"
-    draft = _draft("closure", ticket, config, now, to=[ticket.requester],
+    draft = _draft("closure", ticket, config, now, to=[requester_address(ticket)],
                    cc=_copies(ticket, config), subject=f"{tag} {label} : {ticket.subject}"
                    if lang == "fr" else f"{tag} {label}: {ticket.subject}", body=body,
                    thread=requester_thread(ticket, config), auto_submitted="auto-generated")
@@ -233,7 +240,7 @@ def demotion(ticket: Ticket, *, reason: str, config: Config, now: datetime) -> O
                           tracking_url=tracking_url(ticket, config), phone=config.urgent.phone,
                           organisation=config.mail.organisation)
     label = "Priorité de votre demande" if lang == "fr" else "Priority of your request"
-    draft = _draft("demotion", ticket, config, now, to=[ticket.requester],
+    draft = _draft("demotion", ticket, config, now, to=[requester_address(ticket)],
                    subject=f"{tag} {label} : {ticket.subject}" if lang == "fr"
                    else f"{tag} {label}: {ticket.subject}", body=body,
                    thread=requester_thread(ticket, config), auto_submitted="auto-generated")

@@ -117,6 +117,9 @@ class Ticket:
     parent: int | None = None  # the mass incident this report belongs to (contract)
     children: list[int] = field(default_factory=list)  # a mass incident's reports
     participants: list[str] = field(default_factory=list)  # addresses with a part in it
+    # Where mail to the requester goes when the first mail's Reply-To named another address
+    # that passes the loop checks (RELIABILITY L15); "" for the requester's own address.
+    reply_to: str = ""
     message_ids: list[str] = field(default_factory=list)  # every Message-ID seen or sent
     why: list[str] = field(default_factory=list)  # the rules that decided its fields
     messages: list[Entry] = field(default_factory=list)

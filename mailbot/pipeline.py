@@ -405,6 +405,10 @@ def _new_ticket(c: Context, previous: Ticket | None = None) -> Decision:
     requester = msg.sender.lower()
     ticket = _open(c, requester=requester, channel="email", text=msg.text,
                    date=msg.date or c.now, participants=[requester])
+    answer = loopguard.answer_address(msg, c.config)
+    if answer != requester:  # who answers the requester's mail for them is part of it too
+        ticket.reply_to = answer
+        ticket.participants = [*ticket.participants, answer]
     if previous is not None:
         ticket.previous = previous.number
         ticket.why = [*ticket.why, f"follows ticket #{previous.number}, closed more than "
@@ -598,13 +602,14 @@ def _acknowledge(c: Context, ticket: Ticket, thread: tuple[str | None, tuple[str
 def _blocked(c: Context, ticket: Ticket) -> list[str]:
     """Why no automatic mail may go to the requester (loop safety), or []."""
     blocked = loopguard.automatic_mail_blocked(c.msg, c.config)
-    if not blocked and loopguard.suppressed(c.view.recent(loopguard.BOUNCED, ticket.requester),
+    recipient = mails.requester_address(ticket)
+    if not blocked and loopguard.suppressed(c.view.recent(loopguard.BOUNCED, recipient),
                                             c.now, c.config):
         blocked = ["bounced_recipient"]
     if not blocked and loopguard.over_cap(c.view.automatic_since(
-            ticket.requester, loopguard.window_start(c.now, c.config)), c.config):
+            recipient, loopguard.window_start(c.now, c.config)), c.config):
         blocked = ["automatic_mail_cap"]
-        c.capped = ticket.requester
+        c.capped = recipient
     return blocked
 
 

@@ -8,7 +8,12 @@ import re
 from datetime import datetime
 from pathlib import Path
 
-from mailbot import ids
+import pytest
+
+from mailbot import config as configuration
+from mailbot import ids, loopguard
+from mailbot.config import Config
+from mailbot.parsers import parse
 from tests.harness import BOT, PARIS, TEAM, TECHS, env, mail, mailbot, show, tickets, write_rules
 from tests.servers.dovecot import DovecotServer
 from tests.servers.smtp import RecordingSmtpServer
@@ -127,3 +132,68 @@ def test_l13_verp_tokens_are_bound_to_their_ticket_and_recipient() -> None:
     assert ids.verp_recipient(42, mac, [CLAIRE], b"") is None
     assert ids.verp_ticket(BOT) is None
 
+
+
+# --- L15: Reply-To ------------------------------------------------------------------------------
+
+def _answer(config: Config, **headers: str) -> str:
+    return loopguard.answer_address(parse(mail(headers=headers), config.parse_rules()), config)
+
+
+@pytest.mark.parametrize(("reply_to", "expected"), [
+    ("Secrétariat <secretariat.dg@groupe-exemple.fr>", "secretariat.dg@groupe-exemple.fr"),
+    (None, CLAIRE),
+    ("a@groupe-exemple.fr, b@groupe-exemple.fr", CLAIRE),  # never more than one
+    (BOT, CLAIRE),  # our own address: a loop
+    (TEAM, CLAIRE),
+    ("noreply@groupe-exemple.fr", CLAIRE),
+    ("MAILER-DAEMON@groupe-exemple.fr", CLAIRE),
+    ("compta-request@lists.groupe-exemple.fr", CLAIRE),
+    ("owner-compta@lists.groupe-exemple.fr", CLAIRE),
+    ("pas une adresse", CLAIRE),
+])
+def test_l15_the_answer_goes_to_one_plausible_reply_to_else_to_from(
+        reply_to: str | None, expected: str) -> None:
+    config = configuration.load(None)
+    config.smtp.from_, config.team.address = BOT, TEAM
+    headers = {"Reply-To": reply_to} if reply_to else {}
+    assert _answer(config, **headers) == expected
+
+
+def test_l15_no_reply_to_answer_when_dmarc_fails_for_the_from_domain() -> None:
+    config = configuration.load(None)
+    config.team.authserv_id = "mx.groupe-exemple.fr"
+    forged = {"Reply-To": "victime@ailleurs.example",
+              "Authentication-Results": "mx.groupe-exemple.fr; dmarc=fail "
+                                        "header.from=groupe-exemple.fr"}
+    assert _answer(config, **forged) == CLAIRE
+    assert "forged_sender" in loopguard.automatic_mail_blocked(
+        parse(mail(headers=forged), config.parse_rules()), config)
+
+
+def test_l15_the_acknowledgement_and_answers_go_to_reply_to_the_requester_stays_from(
+        tmp_path: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> None:
+    """Claire's assistant manages her mail: Claire's Reply-To names it. The acknowledgement
+    and the technician's answer go there, to that one address; the ticket is Claire's."""
+    secretary = "secretariat.dg@groupe-exemple.fr"
+    rules = rules_with(tmp_path, dovecot, smtp_server)
+    dovecot.append(mail(headers={"Reply-To": f"Secrétariat DG <{secretary}>"},
+                        cc="sophie.leroy@groupe-exemple.fr"))
+    run_once(rules, dovecot)
+    [ticket] = tickets(rules)
+    assert ticket["requester"] == CLAIRE
+    [ack] = acks(smtp_server, to=secretary)
+    assert ack.message["To"] == secretary and ack.message["Cc"] is None
+    assert acks(smtp_server) == []
+    [notice] = [m for m in smtp_server.messages if m.recipients == [TEAM]]
+    smtp_server.clear()
+    dovecot.append(mail(sender=TECHS[0], subject=f"Re: [#{ticket['number']}] Imprimante",
+                        in_reply_to=notice.message["Message-ID"], body="Toner changé.\n"))
+    run_once(rules, dovecot)
+    [relayed] = [m for m in smtp_server.messages if m.message["Auto-Submitted"] is None]
+    assert relayed.recipients[0] == secretary and CLAIRE not in relayed.recipients
+    # A robot's Reply-To is ignored: the acknowledgement goes to the From.
+    dovecot.append(mail(sender="marc.petit@groupe-exemple.fr", subject="VPN",
+                        headers={"Reply-To": "noreply@groupe-exemple.fr"}))
+    run_once(rules, dovecot)
+    assert len(acks(smtp_server, to="marc.petit@groupe-exemple.fr")) == 1

@@ -223,6 +223,11 @@ def canonical_local_part(address: str) -> str:
     return wrapped.group(1) if wrapped else local
 
 
+def is_list_robot(local: str) -> bool:
+    """A list manager's own local part (owner-x, x-request, listserv...)."""
+    return bool(_LIST_ROBOT.match(local))
+
+
 def _list_robot_sender(f: Facts) -> str | None:
     local = canonical_local_part(f.sender)
     return f"list manager address: {f.sender}" if _LIST_ROBOT.match(local) else None
