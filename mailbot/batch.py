@@ -6,12 +6,16 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from mailbot import loopguard
 from mailbot.decision import Decision, index_keys
 from mailbot.model import Ticket
 from mailbot.store import Commit, Store
 
 # The automatic mails that a stranger's mail can trigger: counted per recipient for the loop cap.
 CAPPED = ("acknowledgement", "unauthenticated")
+# The automatic mails to requesters, counted together for the global cap (S12, under
+# loopguard.ALL); staff notices are not.
+TOTAL = ("acknowledgement", "demotion")
 
 
 class Batch:
@@ -81,12 +85,13 @@ class Batch:
         self.commit.outbox_done.extend(decision.cancel)
         for mail in decision.mails:
             self.commit.outbox[mail.message_id] = mail.to_dict()
-            if mail.kind in CAPPED:
-                # The instant, then the mail's id: several mails of one pass share the instant
-                # and must each count, while a journal applied twice must count each once (the
-                # store keeps a set). The id after a space still compares as its instant.
-                at = datetime.fromisoformat(mail.created_at).astimezone(UTC).isoformat()
-                at = f"{at} {mail.message_id}"
-                for recipient in mail.recipients:
-                    self._automatic.append((recipient, at))
-                    self.commit.automatic.append([recipient, at])
+            # The instant, then the mail's id: several mails of one pass share the instant
+            # and must each count, while a journal applied twice must count each once (the
+            # store keeps a set). The id after a space still compares as its instant.
+            at = datetime.fromisoformat(mail.created_at).astimezone(UTC).isoformat()
+            at = f"{at} {mail.message_id}"
+            counted = [*(mail.recipients if mail.kind in CAPPED else []),
+                       *([loopguard.ALL] if mail.kind in TOTAL else [])]
+            for recipient in counted:
+                self._automatic.append((recipient, at))
+                self.commit.automatic.append([recipient, at])

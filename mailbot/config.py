@@ -141,8 +141,12 @@ class MailConfig:
     language: Literal["fr", "en"] = "fr"
     tag_prefix: str = "#"
     organisation: str = "Service informatique"
+    # At most this many automatic mails to one address per window: Mailman's 10 a day (L09).
     max_automatic_mails: int = 10
-    automatic_window_minutes: int = 60
+    automatic_window_minutes: int = 1440
+    # At most this many acknowledgements and demotion notices to all requesters together per
+    # window (S12); staff notices are not counted.
+    max_automatic_total: int = 300
     # After a bounce that says an address does not take our mail, no automatic mail goes to it
     # for this many days (RELIABILITY L11); 0: never suppressed.
     suppress_bounced_days: int = 60
@@ -390,6 +394,8 @@ def _check_values(config: Config) -> list[str]:
             problems.append(f"{name}.password_file: no such file: {section.password_file}")
     if config.mail.max_automatic_mails < 1:
         problems.append("mail.max_automatic_mails: must be at least 1")
+    if not 1 <= config.mail.max_automatic_total <= 5000:
+        problems.append("mail.max_automatic_total: must be between 1 and 5000")
     if config.mail.suppress_bounced_days < 0:
         problems.append("mail.suppress_bounced_days: must be 0 or more")
     problems += _check_oauth2(config)

@@ -83,6 +83,17 @@ def over_cap(sent_in_window: int, config: Config) -> bool:
     return sent_in_window >= config.mail.max_automatic_mails
 
 
+# The key under which the store counts the automatic mails to all requesters together (S12):
+# not an address, so that no recipient can share it.
+ALL = "*"
+
+
+def over_total(sent_in_window: int, config: Config) -> bool:
+    """The global cap on acknowledgements and demotion notices: a flood of forged mail (S12)
+    costs at most this many mails a window, whoever it names as sender."""
+    return sent_in_window >= config.mail.max_automatic_total
+
+
 def window_start(now: datetime, config: Config) -> str:
     # Stored and compared as UTC ISO strings, so that a change of offset (DST) cannot reorder them.
     start = now - timedelta(minutes=config.mail.automatic_window_minutes)
@@ -101,6 +112,11 @@ def cap_warning_due(warned: list[dict[str, str]], now: datetime, config: Config)
 
 
 def cap_warning(address: str, config: Config) -> str:
+    if address == ALL:
+        return (f"overall automatic mail cap reached: {config.mail.max_automatic_total} "
+                f"acknowledgements and demotion notices in "
+                f"{config.mail.automatic_window_minutes} min; requesters get no automatic mail "
+                f"until the window has passed (one warning per window)")
     return (f"automatic mail cap reached for {address}: {config.mail.max_automatic_mails} "
             f"automatic mails in {config.mail.automatic_window_minutes} min; no automatic "
             f"mail goes to it until the window has passed (one warning per window)")

@@ -340,6 +340,36 @@ def team_flood(ticket: Ticket, *, count: int, config: Config, now: datetime) -> 
     return _outgoing("team_notice", ticket, draft, now)
 
 
+def window_text(minutes: int, lang: str) -> str:
+    """"24 heures" / "24 hours"; minutes when the window is not a whole number of hours."""
+    amount, unit = (minutes // 60, ("heure", "hour")) if minutes % 60 == 0 else (
+        minutes, ("minute", "minute"))
+    word = unit[0] if lang == "fr" else unit[1]
+    return f"{amount} {word}{'s' if amount > 1 else ''}"
+
+
+def team_cap(ticket: Ticket | None, *, address: str, config: Config,
+             now: datetime) -> OutgoingMail:
+    """The operator's alert, once per window, that a cap stopped automatic mail: to one
+    `address` (RELIABILITY L09), or to every requester when `address` is "" (S12)."""
+    lang = config.mail.language
+    limit = config.mail.max_automatic_mails if address else config.mail.max_automatic_total
+    body = compose.render(
+        "team_cap", lang, address=address, limit=limit,
+        window=window_text(config.mail.automatic_window_minutes, lang),
+        tag=format_tag(ticket.number, config.mail.tag_prefix) if ticket else "",
+        subject=ticket.subject if ticket else "",
+        tracking_url=tracking_url(ticket, config) if ticket else "")
+    title = {("fr", True): f"Plafond de messages automatiques atteint pour {address}",
+             ("en", True): f"Automatic mail cap reached for {address}",
+             ("fr", False): "Plafond global de messages automatiques atteint",
+             ("en", False): "Overall automatic mail cap reached"}[(lang, bool(address))]
+    draft = _draft("team_notice", ticket, config, now, to=[config.team_address],
+                   subject=title, body=body, auto_submitted="auto-generated",
+                   reply_to=config.bot_address)
+    return _outgoing("team_notice", ticket, draft, now)
+
+
 def team_mass(parent: Ticket, *, children: Sequence[Ticket], key: str, senders: int, why: str,
               config: Config, now: datetime) -> OutgoingMail:
     """The one notice of a mass incident: the parent and the count of its reports."""

@@ -102,6 +102,12 @@ def _warn_cap(c: Context, decision: Decision) -> None:
     decision.events.append((loopguard.CAP_WARNED, c.capped,
                             {"at": c.now.astimezone(UTC).isoformat()}))
     decision.warnings.append(loopguard.cap_warning(c.capped, c.config))
+    # ... and so does the team, by mail: a log line alone is read too late (L09, S12).
+    address = "" if c.capped == loopguard.ALL else c.capped
+    alert = mails.team_cap(decision.ticket, address=address, config=c.config, now=c.now)
+    if decision.ticket is not None:
+        decision.ticket = _with_mails(decision.ticket, [alert], c.now)
+    decision.mails.append(alert)
 
 
 def _ticket_of_id(mid: str, view: View) -> Ticket | None:
@@ -610,6 +616,10 @@ def _blocked(c: Context, ticket: Ticket) -> list[str]:
             recipient, loopguard.window_start(c.now, c.config)), c.config):
         blocked = ["automatic_mail_cap"]
         c.capped = recipient
+    if not blocked and loopguard.over_total(c.view.automatic_since(
+            loopguard.ALL, loopguard.window_start(c.now, c.config)), c.config):
+        blocked = ["automatic_mail_total"]
+        c.capped = loopguard.ALL
     return blocked
 
 

@@ -57,6 +57,8 @@ KEEP_OPEN = {"bucket": 16, "shard": 512, "state": 1, "deadlines": 1}
 # sha256:<hex>`), `mid:<id>` alone only finds the ticket for threading, and each key that
 # version 1 used for deduplication is kept as `v1:mid:<id>` (see `_upgrade_1`).
 SCHEMA = 2
+# Automatic mails remembered per recipient (and under "*" for all requesters): above any cap.
+MAX_COUNTED = 5000
 
 
 class StateTooNew(Exception):
@@ -404,12 +406,16 @@ class Store:
             if message_id in by_id:
                 outbox.pop(by_id[message_id], None)
         by_recipient = {d["recipient"]: k for k, d in automatic.items()}
+        added: dict[str, set[str]] = {}
         for recipient, at in commit.automatic:
+            added.setdefault(recipient, set()).add(at)
+        for recipient, ats in added.items():
             key = by_recipient.get(recipient)
             if key is None:
                 key = by_recipient[recipient] = _next_id(automatic)
                 automatic[key] = {"recipient": recipient, "at": []}
-            automatic[key]["at"] = sorted({*automatic[key]["at"], at})[-200:]
+            # Bounded: the caps stop counting long before (mail.max_automatic_total <= 5000).
+            automatic[key]["at"] = sorted({*automatic[key]["at"], *ats})[-MAX_COUNTED:]
         _apply_recent(data, commit)
         if commit.automatic_before is not None:
             for key in list(automatic):

@@ -228,7 +228,10 @@ def test_the_automatic_mail_cap_stops_acknowledgements_to_one_address(
              for i in range(5)]
     assert [("acknowledgement" in k) for k in kinds] == [True, True, True, False, False]
     assert all("team_notice" in k for k in kinds)  # the team still hears of every ticket
-    later = _decide(mail(subject="Problème 6"), batch, config, NOW + timedelta(hours=2))
+    # Mailman's window: a day (RELIABILITY L09); an hour later the cap still holds.
+    assert not any(m.kind == "acknowledgement" for m in _decide(
+        mail(subject="Problème 6"), batch, config, NOW + timedelta(hours=2)).mails)
+    later = _decide(mail(subject="Problème 7"), batch, config, NOW + timedelta(days=1, hours=1))
     assert any(m.kind == "acknowledgement" for m in later.mails)
 
 
@@ -236,17 +239,27 @@ def test_l09_the_operator_is_warned_once_per_address_and_window_when_the_cap_sto
         batch: Batch, config: Config) -> None:
     config.mail.max_automatic_mails = 3
     config.flood.max_new_tickets = 50  # the loop cap's test; [flood] has its own
-    warnings = [_decide(mail(subject=f"Problème {i}"), batch, config,
-                        NOW + timedelta(minutes=i)).warnings for i in range(8)]
+    decisions = [_decide(mail(subject=f"Problème {i}"), batch, config, NOW + timedelta(minutes=i))
+                 for i in range(8)]
+    warnings = [d.warnings for d in decisions]
     assert [len(w) for w in warnings] == [0, 0, 0, 1, 0, 0, 0, 0]
     assert "claire.martin@groupe-exemple.fr" in warnings[3][0] and "cap" in warnings[3][0]
+    # The team hears of it by mail too, once (generated, never an answer to anyone).
+    alerts = [[m for m in d.mails if m.subject.startswith("Plafond")] for d in decisions]
+    assert [len(a) for a in alerts] == [0, 0, 0, 1, 0, 0, 0, 0]
+    [alert] = alerts[3]
+    assert alert.recipients == [config.team_address]
+    assert "Auto-Submitted: auto-generated" in alert.data
+    assert "claire.martin@groupe-exemple.fr" in alert.subject
+    assert "10 messages automatiques" not in alert.text and "3 messages automatiques" in alert.text
+    assert "24 heures" in alert.text
     # Another address has its own cap and its own warning.
     other = [_decide(mail(sender="marc@groupe-exemple.fr", subject=f"VPN {i}"), batch, config,
                      NOW + timedelta(minutes=10 + i)).warnings for i in range(5)]
     assert [len(w) for w in other] == [0, 0, 0, 1, 0]
     # A window after the warning, the cap stops mail again: the operator hears of it again.
     later = [_decide(mail(subject=f"Encore {i}"), batch, config,
-                     NOW + timedelta(minutes=65 + i)).warnings for i in range(5)]
+                     NOW + timedelta(days=1, minutes=5 + i)).warnings for i in range(5)]
     assert [len(w) for w in later] == [0, 0, 0, 1, 0]
 
 

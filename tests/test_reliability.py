@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from mailbot.store import Store
-from tests.harness import PARIS, ROOT, env, mail, mailbot, tickets, write_rules
+from tests.harness import PARIS, ROOT, TEAM, env, mail, mailbot, tickets, write_rules
 from tests.servers.dovecot import DovecotServer, _free_port
 from tests.servers.smtp import RecordingSmtpServer
 
@@ -308,10 +308,16 @@ def test_l09_an_address_at_the_cap_makes_one_operator_warning_per_window(
     first = run(20, 0, NOW)
     assert len(first) == 1 and "robot@partenaire.example" in first[0], first
     assert run(5, 20, NOW + timedelta(minutes=20)) == []  # restarted, same window
-    again = run(5, 25, NOW + timedelta(minutes=90))  # a new window: 3 acks, then the cap
+    again = run(5, 25, NOW + timedelta(days=1, minutes=30))  # a new window (a day): 3 acks
     assert len(again) == 1 and "robot@partenaire.example" in again[0], again
     acks = [m for m in _outbox(tmp_path) if str(m["To"]) == "robot@partenaire.example"]
     assert len(acks) == 6 and len(tickets(rules)) == 30
+    # The team is told by mail as well, once per address and window.
+    alerts = [m for m in _outbox(tmp_path) if str(m["To"]) == TEAM
+              and str(m["Subject"]).startswith("Plafond de messages automatiques")]
+    assert len(alerts) == 2
+    assert all(m["Auto-Submitted"] == "auto-generated" and "robot@partenaire.example" in
+               m.get_content() for m in alerts)
 
 
 def test_a_robot_answering_every_acknowledgement_gets_at_most_the_cap(tmp_path: Path) -> None:
