@@ -5,7 +5,8 @@ Dovecot and the recording aiosmtpd, which keeps each mail's MAIL FROM."""
 from __future__ import annotations
 
 import re
-from datetime import datetime
+import shutil
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -197,3 +198,54 @@ def test_l15_the_acknowledgement_and_answers_go_to_reply_to_the_requester_stays_
                         headers={"Reply-To": "noreply@groupe-exemple.fr"}))
     run_once(rules, dovecot)
     assert len(acks(smtp_server, to="marc.petit@groupe-exemple.fr")) == 1
+
+
+# --- S12: a global cap ----------------------------------------------------------------------
+
+def test_s12_forged_mail_naming_many_victims_gets_at_most_the_global_cap(
+        tmp_path: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> None:
+    """Spam under twelve forged senders: five acknowledgements (mail.max_automatic_total) that
+    repeat at most 110 characters of the spam subject, then silence; all twelve tickets are
+    opened and announced to the team, which gets one alert."""
+    rules = rules_with(tmp_path, dovecot, smtp_server, extra="max_automatic_total = 5\n")
+    spam = "GAGNEZ 1000 EUROS " * 20
+    for i in range(12):
+        dovecot.append(mail(sender=f"victime{i}@ailleurs.example", subject=f"{spam}{i}",
+                            body=f"Cliquez ici http://spam.example/{i}\n"))
+    run_once(rules, dovecot)
+    assert len(tickets(rules)) == 12
+    sent = [m for m in smtp_server.messages if m.message["Auto-Submitted"] == "auto-replied"]
+    assert len(sent) == 5 and all(m.sender == "<>" for m in sent)
+    assert all(len(m.message["Subject"]) <= len("Re: [#12] ") + 110 for m in sent)
+    team = [m for m in smtp_server.messages if m.recipients == [TEAM]]
+    alerts = [m for m in team if m.message["Subject"].startswith("Plafond global")]
+    assert len(alerts) == 1 and alerts[0].message["Auto-Submitted"] == "auto-generated"
+    assert "5 accusés de réception et avis de déclassement en 24 heures" in " ".join(
+        alerts[0].message.get_content().split())
+    assert len(team) == 12 + 1  # every ticket's notice, and the alert
+
+
+# --- L10: the caps' counts survive a restore -----------------------------------------------------
+
+def test_l10_the_cap_counts_survive_a_restored_state_directory(
+        tmp_path: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> None:
+    """The state directory is backed up (copied elsewhere), the machine lost, and mailbot
+    started from the copy: the address that reached its cap, however its case is written,
+    still gets no automatic mail until the window has passed."""
+    rules = rules_with(tmp_path, dovecot, smtp_server, extra="max_automatic_mails = 3\n")
+    for i, sender in enumerate([CLAIRE, "Claire.Martin@groupe-exemple.fr", CLAIRE]):
+        dovecot.append(mail(sender=sender, subject=f"Problème {i}"))
+    run_once(rules, dovecot)
+    assert len(acks(smtp_server)) == 3
+    backup = tmp_path / "backup" / "state"
+    shutil.copytree(tmp_path / "state", backup)
+    shutil.rmtree(tmp_path / "state")  # the original is gone: only the copy is left
+    text = rules.read_text("utf-8").replace(f'dir = "{tmp_path / "state"}"', f'dir = "{backup}"')
+    assert str(backup) in text
+    rules.write_text(text, "utf-8")
+    dovecot.append(mail(sender="CLAIRE.MARTIN@Groupe-Exemple.FR", subject="Problème 3"))
+    run_once(rules, dovecot, NOW + timedelta(hours=2))
+    assert len(tickets(rules)) == 4 and len(acks(smtp_server)) == 3  # the cap held
+    dovecot.append(mail(sender=CLAIRE, subject="Problème 4"))
+    run_once(rules, dovecot, NOW + timedelta(days=1, hours=1))
+    assert len(acks(smtp_server)) == 4  # a day later (the window), answered again

@@ -418,3 +418,33 @@ def test_a_forwarded_date_is_read_against_now_not_the_machines_clock() -> None:
                                                                          tzinfo=PARIS)
     assert _forwarded_date("lundi 23 novembre 2026 08:12", later).year == 2026
     assert _forwarded_date("n'importe quoi", later) is None
+
+
+def test_s12_a_global_cap_silences_requesters_but_not_the_team(batch: Batch,
+                                                               config: Config) -> None:
+    """S12: forged mail naming many victims. Beyond mail.max_automatic_total acknowledgements
+    and demotion notices in the window, no requester gets automatic mail; every ticket is still
+    opened and announced to the team, and the team is alerted once."""
+    config.mail.max_automatic_total = 4
+    # An URGENT on a P4 request: acknowledged and demoted, two mails to the requester.
+    first = _decide(mail(sender="v0@victimes.example",
+                         subject="URGENT : nouveau logo sur le papier à en-tête",
+                         body="Pouvez-vous changer le logo du modèle de courrier ?\n"),
+                    batch, config)
+    assert sorted(m.kind for m in first.mails if m.recipients == ["v0@victimes.example"]) == [
+        "acknowledgement", "demotion"]
+    decisions = [_decide(mail(sender=f"v{i}@victimes.example", subject=f"Offre {i}"), batch,
+                         config, NOW + timedelta(minutes=i)) for i in range(1, 6)]
+    acked = [any(m.kind == "acknowledgement" for m in d.mails) for d in decisions]
+    assert acked == [True, True, False, False, False]
+    assert all(d.action == "new_ticket" and any(config.team_address in m.recipients and
+               m.subject.startswith("[#") for m in d.mails) for d in decisions)
+    alerts = [m for d in decisions for m in d.mails
+              if m.subject == "Plafond global de messages automatiques atteint"]
+    assert len(alerts) == 1 and alerts[0].recipients == [config.team_address]
+    assert "automatic_mail_total" in " ".join(decisions[2].reasons)
+    assert sum("overall automatic mail cap" in w for d in decisions for w in d.warnings) == 1
+    # The next window: requesters are answered again.
+    later = _decide(mail(sender="v9@victimes.example", subject="Écran"), batch, config,
+                    NOW + timedelta(days=1, minutes=10))
+    assert any(m.kind == "acknowledgement" for m in later.mails)
