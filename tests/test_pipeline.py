@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from mailbot import config as configuration
-from mailbot import loopguard
+from mailbot import loopguard, notices
 from mailbot.batch import Batch
 from mailbot.config import Config
 from mailbot.ids import new_message_id, new_token, ticket_of_message_id, ticket_of_token
@@ -448,3 +448,30 @@ def test_s12_a_global_cap_silences_requesters_but_not_the_team(batch: Batch,
     later = _decide(mail(sender="v9@victimes.example", subject="Écran"), batch, config,
                     NOW + timedelta(days=1, minutes=10))
     assert any(m.kind == "acknowledgement" for m in later.mails)
+
+
+def test_l13_every_automatic_mail_has_the_null_envelope_a_relayed_answer_the_address(
+        batch: Batch, config: Config) -> None:
+    """RFC 3834 §3.3: acknowledgement, demotion, team notice, escalation, transcript, closure
+    and digest go out with MAIL FROM:<>; the technician's answer is a person's mail."""
+    first = _decide(mail(subject="URGENT : nouveau logo sur le papier à en-tête",
+                         body="Pouvez-vous changer le logo du modèle de courrier ?\n"),
+                    batch, config)
+    tag = f"[#{first.ticket.number}]"
+    escalated = _decide(mail(sender=TECHS[0], subject=f"Re: {tag}", body="#escalate\n"),
+                        batch, config)
+    answered = _decide(mail(sender=TECHS[0], subject=f"Re: {tag}", body="C'est fait."),
+                       batch, config)
+    closed = _decide(mail(sender=TECHS[0], subject=f"Re: {tag}", body="#close Terminé"),
+                     batch, config)
+    digest = notices.digest([first.ticket], config, NOW)
+    automatic = [*first.mails, *escalated.mails, *closed.mails, *([digest] if digest else [])]
+    kinds = {m.kind for m in automatic}
+    assert {"acknowledgement", "demotion", "team_notice", "escalation", "transcript",
+            "closure"} <= kinds
+    assert all(m.mail_from == "" for m in automatic), [(m.kind, m.mail_from) for m in automatic]
+    [relay] = answered.mails
+    assert relay.kind == "relay" and relay.mail_from == config.bot_address
+    config.smtp.envelope = "address"
+    again = _decide(mail(subject="Écran noir"), batch, config)
+    assert {m.mail_from for m in again.mails} == {config.bot_address}
