@@ -123,7 +123,7 @@ def test_l16_the_acknowledgement_echoes_at_most_110_characters_of_the_subject(
     subject = "Achetez " + "des montres pas chères " * 40
     _, decision = _decide(mail(subject=subject), tmp_path)
     [ack] = [m for m in decision.mails if m.kind == "acknowledgement"]
-    tag = f"[#{decision.ticket.number}] "
+    tag = f"Re: [#{decision.ticket.number}] "  # "Re: " + the tag + the echo (L13)
     assert ack.subject.startswith(tag) and len(ack.subject) == len(tag) + 110
     assert ack.subject.endswith("…")
     assert "des montres pas chères " * 5 not in ack.text  # nor whole in the body
