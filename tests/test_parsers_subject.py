@@ -76,3 +76,22 @@ def test_catalogue_aliases_map_to_the_program_name() -> None:
 
 def test_has_urgent_ignores_urgent_inside_words() -> None:
     assert not has_urgent("insurgent") and has_urgent("urgent!")
+
+
+@pytest.mark.parametrize(("folded", "meant"), [
+    # Python's own generator folds like this: the space before "des" is the folding space.
+    ("Achetez des montres pas =?utf-8?q?ch=C3=A8res?=\r\n des montres pas ch=C3=A8res",
+     "Achetez des montres pas chères des montres pas ch=C3=A8res"),
+    ("=?utf-8?q?Caf=C3=A9?=\n\tencore en panne", "Café encore en panne"),
+    # Between two encoded-words, white space (folded or not) is not text (RFC 2047 §6.2).
+    ("=?utf-8?q?Imprim?=\r\n =?utf-8?q?ante_HS?=", "Imprimante HS"),
+])
+def test_a_folded_subject_keeps_the_space_the_folding_carried(folded: str, meant: str) -> None:
+    from email import message_from_bytes
+    from email.policy import compat32
+
+    from mailbot.parsers import parse
+
+    raw = (f"From: a@groupe-exemple.fr\r\nSubject: {folded}\r\n\r\nx\r\n").encode()
+    assert message_from_bytes(raw, policy=compat32)["Subject"] is not None
+    assert parse(raw).subject == meant

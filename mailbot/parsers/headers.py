@@ -14,6 +14,7 @@ from email.utils import getaddresses
 
 _SURROGATES = re.compile(r"[\udc80-\udcff]")
 _CRLF = re.compile(r"\s*[\r\n]+\s*")
+_FOLD = re.compile(r"\r?\n(?=[ \t])")  # RFC 5322 §2.2.3: unfolding removes the CRLF only
 _MSG_ID = re.compile(r"<[^<>\s]{1,500}>")
 _ENCODED_WORD = re.compile(r"=\?[^?\s]+\?[bBqQ]\?[^?\s]*\?=")
 
@@ -68,7 +69,9 @@ def decode_text(value: object, defects: list[str] | None = None) -> str:
     text = _unescape(str(value))
     if "=?" in text and _ENCODED_WORD.search(text):
         try:
-            parts = decode_header(text)
+            # Unfolded first: decode_header drops the folding white space between an
+            # encoded-word and the plain text after it ("chères des" read as "chèresdes").
+            parts = decode_header(_FOLD.sub("", text))
             text = "".join(
                 decode_bytes(chunk, charset, defects) if isinstance(chunk, bytes) else chunk
                 for chunk, charset in parts
