@@ -11,8 +11,9 @@ from mailbot.decision import Decision, index_keys
 from mailbot.model import Ticket
 from mailbot.store import Commit, Store
 
-# The automatic mails that a stranger's mail can trigger: counted per recipient for the loop cap.
-CAPPED = ("acknowledgement", "unauthenticated")
+# The automatic mails that a stranger's mail can trigger: counted per recipient for the loop cap
+# (the demotion notice too: RELIABILITY S07).
+CAPPED = ("acknowledgement", "unauthenticated", "demotion")
 # The automatic mails to requesters, counted together for the global cap (S12, under
 # loopguard.ALL); staff notices are not.
 TOTAL = ("acknowledgement", "demotion")

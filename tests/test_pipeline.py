@@ -475,3 +475,21 @@ def test_l13_every_automatic_mail_has_the_null_envelope_a_relayed_answer_the_add
     config.smtp.envelope = "address"
     again = _decide(mail(subject="Écran noir"), batch, config)
     assert {m.mail_from for m in again.mails} == {config.bot_address}
+
+
+def test_s07_a_demotion_notice_counts_against_the_senders_cap(
+        batch: Batch, config: Config) -> None:
+    """The demotion notice is an automatic mail to the sender like the acknowledgement: the
+    per-address cap counts it (RELIABILITY S07, L09)."""
+    config.mail.max_automatic_mails = 2
+    first = _decide(mail(sender="elodie.mercier@groupe-exemple.fr",
+                         subject="URGENT : nouveau logo sur le papier à en-tête",
+                         body="Pouvez-vous changer le logo du modèle de courrier ?\n"),
+                    batch, config)
+    assert sorted(m.kind for m in first.mails if m.recipients == [
+        "elodie.mercier@groupe-exemple.fr"]) == ["acknowledgement", "demotion"]
+    then = _decide(mail(sender="elodie.mercier@groupe-exemple.fr", subject="Souris",
+                        body="Ma souris ne marche plus.\n"), batch, config,
+                   NOW + timedelta(minutes=5))
+    assert not [m for m in then.mails if m.kind == "acknowledgement"]
+    assert "no acknowledgement: automatic_mail_cap" in then.reasons
