@@ -63,6 +63,8 @@ class MailboxConfig:
     poll_seconds: float = 60.0
     idle_renew_minutes: float = 25.0
     batch: int = 100
+    # An outage longer than this: one ERROR line and one mail to the team (RELIABILITY O01).
+    alert_after_minutes: float = 15.0
 
 
 @dataclass
@@ -108,6 +110,8 @@ class WebConfig:
     base_url: str = "http://localhost:8025"
     listen: str = "127.0.0.1:8025"
     requests_per_minute: int = 60  # per client address; 0: no limit
+    # No pass completed for this long: the page says the follow-up may not be up to date.
+    stale_after_minutes: float = 10.0
     forwarded_for: bool = False  # the client address from a reverse proxy's X-Forwarded-For
 
 
@@ -454,6 +458,8 @@ def _check_amounts(config: Config) -> list[str]:
     positive = (("mailbox.poll_seconds", config.mailbox.poll_seconds),
                 ("mailbox.batch", config.mailbox.batch),
                 ("smtp.timeout_seconds", config.smtp.timeout_seconds),
+                ("mailbox.alert_after_minutes", config.mailbox.alert_after_minutes),
+                ("web.stale_after_minutes", config.web.stale_after_minutes),
                 ("mail.automatic_window_minutes", config.mail.automatic_window_minutes),
                 ("attachments.max_size_mb", config.attachments.max_size_mb))
     for where, value in positive:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import random
 import threading
 import traceback
 from collections.abc import Callable, Sequence
@@ -20,12 +21,13 @@ from typing import Protocol
 
 import schedule
 
-from mailbot import loopguard, pipeline, timekeeping, triage
+from mailbot import loopguard, notices, pipeline, timekeeping, triage
 from mailbot.batch import Batch
 from mailbot.config import Config
 from mailbot.courier import Courier
 from mailbot.faults import crash_point, fail_point
-from mailbot.intake import IncomingMail, Intake, IntakeError
+from mailbot.health import Health
+from mailbot.intake import IncomingMail, Intake, IntakeError, backoff_delay
 from mailbot.model import OutgoingMail
 from mailbot.parsers import parse
 from mailbot.storage import StateUnwritable
@@ -36,7 +38,8 @@ log = logging.getLogger("mailbot")
 
 Clock = Callable[[], datetime]
 LARGE_MAIL = 64 * 1024  # characters; beyond, an outgoing mail is kept in a file of its own
-OUTAGE_PAUSE = 60  # seconds between rounds of reconnection attempts once back-off gave up
+# Seconds between rounds of reconnection attempts once back-off gave up (jittered, 30-60 s).
+OUTAGE_PAUSE = 60.0
 # An acknowledgement is useful at once; one that could not go out within a day (SMTP down, a
 # --now far ahead) says "we have received your request" too late: dropped, logged (O08).
 STALE_ACKNOWLEDGEMENT = timedelta(hours=24)
@@ -65,8 +68,11 @@ class Daemon:
                  make_transport: Callable[[], Transport],
                  clock: Clock = system_clock, stop: threading.Event | None = None,
                  cursor: PendingCursor | None = None,
-                 timer_steps: Sequence[timekeeping.TimerStep] = timekeeping.TIMER_STEPS):
+                 timer_steps: Sequence[timekeeping.TimerStep] = timekeeping.TIMER_STEPS,
+                 health: Health | None = None):
         self.config = config
+        # systemd, the operator's alert and the page's heartbeat (mailbot.health)
+        self.health = health or Health(clock=clock)
         self.cursor = cursor
         self.timer_steps = timer_steps
         self.store = store
@@ -76,6 +82,7 @@ class Daemon:
         self.stop = stop or threading.Event()
         # One worker per SMTP connection; a local Maildir needs no more than one.
         workers = config.smtp.connections if config.smtp.kind == "smtp" else 1
+        self.rng = random.Random()  # the jitter of the pause between outage rounds
         self.courier = Courier(make_transport, workers=workers)
 
     # --- one pass ----------------------------------------------------------------------------
@@ -125,6 +132,7 @@ class Daemon:
             crash_point("after_move")
         crash_point("before_dispatch")  # committed (an escalation, say), not yet handed over
         self.dispatch_outbox(now)  # sent while the next batch is being handled
+        self.health.pass_done(now)
         return len(items)
 
     def finish_deliveries(self, summary: Summary) -> None:
@@ -270,6 +278,20 @@ class Daemon:
             log.warning("dropped stale acknowledgement %s for ticket #%s: not sent since %s",
                         mail.message_id, mail.ticket, mail.created_at)
 
+    def alert_team(self, since: datetime, error: str) -> None:
+        """The team's one mail about a mailbox outage past the threshold (RELIABILITY O01):
+        queued now, sent when SMTP takes it (the same outbox and retries as any mail)."""
+        now = self.clock().astimezone(self.config.time.calendar.tz)
+        mail = notices.mailbox_outage(self.config, since=since, error=error, now=now)
+        batch = Batch(self.store)
+        batch.commit.outbox[mail.message_id] = mail.to_dict()
+        try:
+            self.store.commit(batch.commit)
+        except StateUnwritable as exc:  # the ERROR line went out already; nothing else to do
+            log.error("could not queue the outage mail to the team: %s", exc)
+            return
+        self.dispatch_outbox(now)
+
     def next_outbox_attempt(self) -> datetime | None:
         pending = [m.next_attempt_at for m in self.store.outbox() if m.status == "pending"]
         return datetime.fromisoformat(min(pending)) if pending else None
@@ -295,10 +317,14 @@ class Daemon:
                 if retry is not None:
                     timeout = max(0.5, min(timeout, (retry - self.clock()).total_seconds()))
                 if not self.stop.is_set():
-                    self.intake.wait_for_mail(timeout, self.stop)
+                    # Back in time for the watchdog's ping: a wait that returns is progress.
+                    self.intake.wait_for_mail(self.health.longest_wait(timeout), self.stop)
+                    self.health.progress()
             except IntakeError as exc:  # the intake already retried with back-off
-                log.error("mailbox unreachable: %s; trying again in %d s", exc, OUTAGE_PAUSE)
-                self.stop.wait(OUTAGE_PAUSE)
+                pause = backoff_delay(99, self.rng, cap=OUTAGE_PAUSE)
+                # A warning: the operator's one ERROR line per outage is the health alert.
+                log.warning("mailbox unreachable: %s; trying again in %.0f s", exc, pause)
+                self.health.pause(pause, self.stop)
             except StateUnwritable as exc:  # disk full, read-only: wait for the operator
                 self.intake.rewind()  # what was fetched but not stored is fetched again
                 if halted is None:  # one alert line per fault, not one per retry
@@ -307,7 +333,8 @@ class Daemon:
                 else:
                     log.debug("state directory still unwritable: %s", exc)
                 halted = str(exc)
-                self.stop.wait(min(self.config.mailbox.poll_seconds, OUTAGE_PAUSE))
+                self.health.state_unwritable(exc)
+                self.health.pause(min(self.config.mailbox.poll_seconds, OUTAGE_PAUSE), self.stop)
 
 
 def _deferred(mail: OutgoingMail, detail: str, now: datetime) -> OutgoingMail:

@@ -17,6 +17,7 @@ import glob
 import imaplib
 import logging
 import os
+import random
 import re
 import select
 import ssl
@@ -49,6 +50,15 @@ BACKOFF_CAP_SECONDS = 60.0
 # How often a blocked wait looks at the daemon's stop event.
 _STOP_CHECK_SECONDS = 0.2
 _LINK_ERRORS = (imaplib.IMAP4.abort, OSError, EOFError)
+
+
+def backoff_delay(attempt: int, rng: random.Random, *, cap: float = BACKOFF_CAP_SECONDS) -> float:
+    """The pause after the `attempt`-th failed connection: capped exponential (1, 2, 4 … cap s)
+    with equal jitter, half of the step plus a random share of the other half. Daemons that
+    lost the same server together (a restart, a network cut) do not all come back in step,
+    and no pause is shorter than half its step (full jitter could hammer at almost 0 s)."""
+    step = min(2.0 ** min(max(attempt, 1) - 1, 16), cap)
+    return step / 2 + rng.uniform(0, step / 2)
 
 
 class IntakeError(Exception):
@@ -147,7 +157,9 @@ class ImapIntake:
                  quarantine_folder: str = "mailbot/quarantine", cursor: CursorStore | None = None,
                  ssl_context: ssl.SSLContext | None = None, timeout: float = 30.0,
                  poll_interval: float = 30.0, idle_renew: float = IDLE_RENEW_SECONDS,
-                 max_attempts: int = 10, sleep: Callable[[float], object] = time.sleep) -> None:
+                 max_attempts: int = 10, sleep: Callable[[float], object] = time.sleep,
+                 rng: random.Random | None = None,
+                 on_failure: Callable[[IntakeError], object] | None = None) -> None:
         if security not in SECURITY_MODES:
             raise ValueError(f"security must be one of {', '.join(SECURITY_MODES)}: {security!r}")
         if security == "none" and not is_loopback(host):
@@ -164,6 +176,8 @@ class ImapIntake:
         self._idle_renew = min(idle_renew, IDLE_RENEW_SECONDS)
         self._max_attempts = max(1, max_attempts)
         self._sleep = sleep
+        self._rng = rng or random.Random()
+        self._on_failure = on_failure  # told of each failed connection attempt (the outage)
         self._mailbox: BaseMailBox | None = None
         self._uidvalidity: int | None = None
         self._last_uid = 0  # in this process only: a restart rescans the whole folder
@@ -360,7 +374,8 @@ class ImapIntake:
         raise AssertionError("unreachable")
 
     def _connected(self) -> BaseMailBox:
-        """The live connection, or a new one after capped exponential back-off (1, 2, 4 … 60 s)."""
+        """The live connection, or a new one after capped exponential back-off with jitter
+        (`backoff_delay`: 0.5-1, 1-2, 2-4 … 30-60 s)."""
         if self._mailbox is not None:
             return self._mailbox
         for attempt in range(1, self._max_attempts + 1):
@@ -378,10 +393,12 @@ class ImapIntake:
                 failure = IntakeError(f"IMAP login for {self._user}: no access token: {exc}")
             except (*_LINK_ERRORS, imaplib.IMAP4.error, ImapToolsError) as exc:
                 failure = IntakeError(f"IMAP {self._host}:{self._port} unreachable: {exc}")
+            if self._on_failure is not None:
+                self._on_failure(failure)
             if attempt == self._max_attempts:
                 raise failure
-            delay = min(2.0 ** (attempt - 1), BACKOFF_CAP_SECONDS)
-            log.warning("%s; retry %d/%d in %.0f s", failure, attempt, self._max_attempts - 1,
+            delay = backoff_delay(attempt, self._rng)
+            log.warning("%s; retry %d/%d in %.1f s", failure, attempt, self._max_attempts - 1,
                         delay)
             if self._sleep(delay):  # the daemon's stop event: no more attempts on the way out
                 raise failure

@@ -153,3 +153,21 @@ def digest(tickets: Sequence[Ticket], config: Config, now: datetime) -> Outgoing
     draft = _draft("digest", None, config, now, to=[config.team_address], subject=subject,
                    body=body, auto_submitted="auto-generated", reply_to=config.bot_address)
     return _outgoing("digest", None, draft, now)
+
+
+def mailbox_outage(config: Config, *, since: datetime, error: str,
+                   now: datetime) -> OutgoingMail:
+    """To the team, once per outage: the support mailbox cannot be read (RELIABILITY O01)."""
+    lang = config.mail.language
+    tz = config.time.calendar.tz
+    box = config.mailbox
+    body = compose.render(
+        "mailbox_outage", lang, mailbox=f"{box.folder} ({box.host}:{box.port})",
+        since=i18n.format_date(since.isoformat(), lang, tz=tz), error=error, user=box.user,
+        threshold=f"{box.alert_after_minutes:g}")
+    subject = ("mailbot : boîte de support injoignable" if lang == "fr"
+               else "mailbot: support mailbox unreachable")
+    draft = _draft("mailbox_outage", None, config, now, to=[config.team_address],
+                   subject=subject, body=body, auto_submitted="auto-generated",
+                   reply_to=config.bot_address)
+    return _outgoing("mailbox_outage", None, draft, now)

@@ -13,6 +13,7 @@ from pathlib import Path
 from mailbot import ids
 from mailbot.config import Config, ConfigError
 from mailbot.daemon import Clock, Daemon, system_clock
+from mailbot.health import HEARTBEAT_EVERY, Health
 from mailbot.intake import ImapIntake, Intake, MaildirIntake
 from mailbot.model import Ticket
 from mailbot.oauth2 import TokenSource, make_token_source
@@ -64,7 +65,7 @@ def make_tokens(config: Config) -> TokenSource | None:
 
 def make_intake(config: Config, store: Store | None, stop: threading.Event, *,
                 cursor: StoreCursor | None, attempts: int = 10,
-                tokens: TokenSource | None = None) -> Intake:
+                tokens: TokenSource | None = None, health: Health | None = None) -> Intake:
     box = config.mailbox
     if box.kind == "maildir":
         return MaildirIntake(Path(box.path), poll_interval=min(box.poll_seconds, 1.0))
@@ -76,7 +77,9 @@ def make_intake(config: Config, store: Store | None, stop: threading.Event, *,
                       quarantine_folder=box.quarantine_folder, cursor=cursor,
                       poll_interval=box.poll_seconds, idle_renew=box.idle_renew_minutes * 60,
                       max_attempts=attempts,
-                      sleep=stop.wait)  # back-off pauses end at once on SIGTERM
+                      # back-off pauses end at once on SIGTERM, and ping the watchdog
+                      sleep=stop.wait if health is None else lambda s: health.pause(s, stop),
+                      on_failure=None if health is None else health.unreachable)
 
 
 def make_transport(config: Config, tokens: TokenSource | None = None) -> Transport:
@@ -129,6 +132,14 @@ def ticket_finder(state_dir: Path):  # type: ignore[no-untyped-def]
     return find
 
 
+def make_health(config: Config, clock: Clock) -> Health:
+    # The heartbeat is written about once a minute, and often enough that a page with a
+    # threshold under a few minutes does not call fresh data stale between two writes.
+    every = min(HEARTBEAT_EVERY, config.web.stale_after_minutes * 60 / 4)
+    return Health(clock=clock, state_dir=config.state_dir, heartbeat_every=every,
+                  alert_after=timedelta(minutes=config.mailbox.alert_after_minutes))
+
+
 class Runtime:
     def __init__(self, config: Config, *, now: datetime | None = None, once: bool = False):
         self.config = config
@@ -157,11 +168,13 @@ class Runtime:
                 raise StateUnwritable(f"{self.config.state_dir}: {exc.strerror or exc}") from exc
         stop = threading.Event()
         cursor = StoreCursor(store)
+        health = make_health(self.config, self.clock)
         intake = make_intake(self.config, store, stop, cursor=cursor,
-                             attempts=3 if self.once else 10, tokens=tokens)
+                             attempts=3 if self.once else 10, tokens=tokens, health=health)
         self.daemon = Daemon(self.config, store=store, intake=intake, cursor=cursor,
                              make_transport=lambda: make_transport(self.config, tokens),
-                             clock=self.clock, stop=stop)
+                             clock=self.clock, stop=stop, health=health)
+        health.on_alert = self.daemon.alert_team
         for warning in self.config.warnings():
             log.warning("%s", warning)
         log.info("mailbot started: state %s, config %s", self.config.state_dir,
@@ -185,6 +198,7 @@ class Runtime:
 
     def request_stop(self) -> None:
         log.info("stop requested: finishing the message in hand")
+        self.daemon.health.stopping()
         self.daemon.stop.set()
 
     def close(self) -> None:

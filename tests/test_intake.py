@@ -7,6 +7,8 @@ import itertools
 import logging
 import mailbox
 import os
+import random
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -15,12 +17,14 @@ from pathlib import Path
 import pytest
 
 from mailbot.intake import (
+    BACKOFF_CAP_SECONDS,
     ImapIntake,
     IncomingMail,
     IntakeError,
     LoginRefused,
     MaildirIntake,
     MemoryCursorStore,
+    backoff_delay,
     uid_set,
 )
 from tests.servers.dovecot import DovecotServer
@@ -364,7 +368,7 @@ def test_refused_login_is_retried_with_backoff_then_reported(dovecot, intake_for
     with caplog.at_level(logging.INFO, logger="mailbot.intake"), pytest.raises(LoginRefused):
         intake.fetch_pending()
 
-    assert sleeps == [1, 2, 4]
+    assert len(sleeps) == 3 and within_steps(sleeps), sleeps
     assert len([r for r in caplog.records if "login refused" in r.getMessage()]) == 3
     assert "wrong-password" not in caplog.text
 
@@ -395,19 +399,72 @@ def test_login_succeeds_once_the_account_is_fixed(dovecot, intake_for):
 
     intake = intake_for(max_attempts=5, sleep=fix_on_second_wait)
     assert [item.raw for item in intake.fetch_pending()] == [mail(1)]
-    assert sleeps == [1, 2]
+    assert len(sleeps) == 2 and within_steps(sleeps), sleeps
+
+
+STEPS = [1, 2, 4, 8, 16, 32, 60, 60]  # the capped exponential the jitter works within
+
+
+def within_steps(sleeps: list[float]) -> bool:
+    """Equal jitter: each pause between half its step and the whole step."""
+    return len(sleeps) <= len(STEPS) and all(
+        step / 2 <= pause <= step for pause, step in zip(sleeps, STEPS, strict=False))
 
 
 def test_unreachable_server_backs_off_up_to_a_cap(dovecot, intake_for):
     dovecot.stop()
     sleeps: list[float] = []
-    intake = intake_for(max_attempts=9, sleep=sleeps.append)
+    intake = intake_for(max_attempts=9, sleep=sleeps.append, rng=random.Random(9))
 
     with pytest.raises(IntakeError) as raised:
         intake.fetch_pending()
 
     assert not isinstance(raised.value, LoginRefused)
-    assert sleeps == [1, 2, 4, 8, 16, 32, 60, 60]
+    assert len(sleeps) == 8 and within_steps(sleeps), sleeps
+    # Jittered: not the bare exponential, so daemons cut off together do not return in step.
+    assert all(pause != step for pause, step in zip(sleeps, STEPS, strict=True)), sleeps
+
+
+def test_the_back_off_jitter_stays_within_half_and_whole_step_and_spreads():
+    """RELIABILITY O01: over many seeds, every pause is in [step/2, step] of the capped
+    exponential, and two daemons restarted together do not wait the same time."""
+    for seed in range(200):
+        rng = random.Random(seed)
+        pauses = [backoff_delay(attempt, rng) for attempt in range(1, 40)]
+        steps = [min(2.0 ** (a - 1), BACKOFF_CAP_SECONDS) for a in range(1, 40)]
+        assert all(s / 2 <= p <= s for p, s in zip(pauses, steps, strict=True)), seed
+        assert max(pauses) <= BACKOFF_CAP_SECONDS
+    first = {round(backoff_delay(6, random.Random(seed)), 3) for seed in range(50)}
+    assert len(first) > 40  # spread over [16, 32] s, not one value
+    assert min(first) < 20 and max(first) > 28
+
+
+def test_a_server_that_accepts_and_never_answers_times_out():
+    """RELIABILITY O03: the TCP handshake succeeds (the kernel's backlog) but no greeting ever
+    comes. Every IMAP operation has a socket timeout: the fetch fails as one IntakeError after
+    it, instead of blocking the daemon's loop for ever."""
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)  # never accept()ed, never a byte sent
+        intake = ImapIntake(host="127.0.0.1", port=silent.getsockname()[1], security="none",
+                            user="support", password="x", timeout=1.0, max_attempts=2,
+                            sleep=lambda _: None)
+        outcome: list[BaseException] = []
+
+        def fetch() -> None:
+            try:
+                intake.fetch_pending()
+            except BaseException as exc:  # noqa: BLE001 - handed to the test thread
+                outcome.append(exc)
+
+        started = time.monotonic()
+        worker = threading.Thread(target=fetch, daemon=True)
+        worker.start()
+        worker.join(timeout=15)
+        assert not worker.is_alive(), "the IMAP connect blocked with no timeout"
+        assert isinstance(outcome[0], IntakeError) and "unreachable" in str(outcome[0])
+        assert "timed out" in str(outcome[0])
+        assert time.monotonic() - started < 10
 
 
 # -- security ----------------------------------------------------------------------------------

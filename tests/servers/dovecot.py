@@ -279,6 +279,16 @@ class DovecotServer:
         for path in top.rglob("*"):
             os.chown(path, uid, gid)
 
+    def freeze(self) -> None:
+        """A wedged server: every process of this Dovecot stopped (SIGSTOP to its own process
+        group). Connections stay open and accepted; nothing is ever answered."""
+        assert self._process is not None
+        os.killpg(self._process.pid, signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        assert self._process is not None
+        os.killpg(self._process.pid, signal.SIGCONT)
+
     def restart(self) -> None:
         """Stop and start again on the same ports and storage: clients see their link drop."""
         self.stop()
