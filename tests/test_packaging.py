@@ -6,6 +6,7 @@ import configparser
 import os
 import shutil
 import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -37,10 +38,13 @@ def test_the_systemd_unit_is_hardened_and_restarts() -> None:
     assert service["Restart"] == "on-failure"
     assert service["KillSignal"] == "SIGTERM"
     assert service["ExecStart"].endswith("mailbot run")
+    # READY/STATUS/STOPPING from the daemon itself, and a watchdog it feeds (O01, O03).
+    assert service["Type"] == "notify" and service["NotifyAccess"] == "main"
+    assert service["WatchdogSec"] == "5min"
     assert "LoadCredential=mailbox-password:" in text and "LoadCredential=smtp-password:" in text
 
 
-def test_systemd_rates_the_unit_as_well_confined() -> None:
+def _analyze() -> str:
     analyze = shutil.which("systemd-analyze")
     if analyze is None:
         # scripts/test.sh installs it (Debian package `systemd`): in CI its absence is a failure.
@@ -48,11 +52,28 @@ def test_systemd_rates_the_unit_as_well_confined() -> None:
         if os.environ.get("CI"):
             pytest.fail(reason)
         pytest.skip(reason)
-    done = subprocess.run([analyze, "security", "--offline=true",
+    return analyze
+
+
+def test_systemd_rates_the_unit_as_well_confined() -> None:
+    done = subprocess.run([_analyze(), "security", "--offline=true",
                            str(ROOT / "systemd" / "mailbot.service")],
                           capture_output=True, text=True)
     level = float(done.stdout.split("Overall exposure level for mailbot.service:")[1].split()[0])
     assert level <= 2.5, done.stdout[-2000:]
+
+
+def test_systemd_verifies_the_unit_without_a_warning(tmp_path: Path) -> None:
+    """`systemd-analyze verify`: every directive known and every value parsed (a misspelt
+    WatchdogSec= is only a warning to systemd, and the watchdog would silently be off). The
+    command must exist, so the unit is checked with the installed console script's path."""
+    mailbot = shutil.which("mailbot") or str(Path(sys.executable).with_name("mailbot"))
+    unit = tmp_path / "mailbot.service"
+    unit.write_text((ROOT / "systemd" / "mailbot.service").read_text()
+                    .replace("/usr/local/bin/mailbot", mailbot))
+    done = subprocess.run([_analyze(), "verify", "--man=no", str(unit)],
+                          capture_output=True, text=True)
+    assert done.returncode == 0 and done.stderr.strip() == "", done.stderr
 
 
 def test_each_policy_has_one_definition() -> None:
