@@ -254,6 +254,26 @@ class Daemon:
                 summary.sent += 1
                 log.info("sent %s %s for ticket #%s to %d recipient(s)", mail.kind,
                          mail.message_id, mail.ticket, len(mail.recipients))
+            elif delivery.unconfirmed and mail.unconfirmed >= 1:
+                # A second time the server went silent after the message: it may have both
+                # copies already. A third send would be one more duplicate, not a delivery.
+                commit.outbox[mail.message_id] = replace(
+                    mail, status="failed", attempts=mail.attempts + 1,
+                    unconfirmed=mail.unconfirmed + 1,
+                    last_error=f"unconfirmed twice, not retried: {delivery.detail}").to_dict()
+                summary.failed += 1
+                log.error("gave up %s %s for ticket #%s: no answer after the message was sent, "
+                          "twice; the server may have delivered it (check its log for this "
+                          "Message-ID): %s", mail.kind, mail.message_id, mail.ticket,
+                          delivery.detail)
+            elif delivery.unconfirmed:
+                commit.outbox[mail.message_id] = replace(
+                    _deferred(mail, delivery.detail, now), unconfirmed=1).to_dict()
+                summary.deferred += 1
+                log.warning("unconfirmed %s %s for ticket #%s: no answer after the message was "
+                            "sent; retried once under the same Message-ID, a duplicate is "
+                            "possible: %s", mail.kind, mail.message_id, mail.ticket,
+                            delivery.detail)
             elif delivery.result is DeliveryResult.RETRY:
                 commit.outbox[mail.message_id] = _deferred(mail, delivery.detail, now).to_dict()
                 summary.deferred += 1

@@ -170,6 +170,9 @@ class OutgoingMail:
     # MAIL FROM when it is not `sender` (RFC 3834 §3.3): "" for the null sender <>, or a VERP
     # address; None (and mail queued before this field) goes out from `sender`.
     envelope: str | None = None
+    # Attempts lost after the whole message was sent, unanswered (the server may have it): one
+    # more is tried under the same Message-ID, not a third (RELIABILITY O10).
+    unconfirmed: int = 0
 
     @property
     def mail_from(self) -> str:

@@ -52,6 +52,9 @@ class DeliveryResult(Enum):
 class Delivery:
     result: DeliveryResult
     detail: str  # one line, for the log and the outbox's last_error
+    # RETRY only: the session was lost after the message went out, before the server's answer
+    # (RFC 1047's window): the server may have it, and a retry may deliver it twice.
+    unconfirmed: bool = False
 
 
 class Transport(Protocol):
@@ -396,7 +399,10 @@ async def _data(client: aiosmtplib.SMTP, data: bytes, refused: str) -> Delivery:
     except (aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPTimeoutError) as exc:
         # RFC 1047's window: the server may have the message without having said so. Retrying
         # risks a duplicate (same Message-ID, so clients fold it); not retrying risks a loss.
-        return Delivery(DeliveryResult.RETRY, f"session lost during DATA: {_describe(exc)}")
+        # The outbox retries such a mail once (RELIABILITY O10). aiosmtplib sends DATA and the
+        # message in one call, so a loss while waiting for the 354 counts here too.
+        return Delivery(DeliveryResult.RETRY, f"no answer after the message was sent (DATA): "
+                        f"{_describe(exc)}", unconfirmed=True)
     accepted = f"{response.code} {_one_line(response.message)}"
     if refused:
         return Delivery(DeliveryResult.FAILED, f"accepted ({accepted}) except for {refused}")

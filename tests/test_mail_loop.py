@@ -304,6 +304,32 @@ def test_smtp_451_then_accept_sends_exactly_once(
     assert len(smtp_server.messages) == 2
 
 
+def test_no_answer_after_the_final_dot_is_retried_once_under_the_same_message_id(
+        rules: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> None:
+    """RELIABILITY O10: the server records each message but answers the final "." after the
+    bot's 2 s timeout, every time. The mail is sent again once, under its Message-ID (the
+    first copy may have gone through: one warning says a duplicate is possible), then given up
+    with one error line: the server never sees a third copy."""
+    smtp_server.hold_answer(4.0)
+    dovecot.append(mail())
+    first = run_once(rules, dovecot)
+    assert len(acks(smtp_server)) == 1
+    warned = [line for line in first.stderr.splitlines() if "a duplicate is possible" in line]
+    assert len(warned) == 2 and "WARNING" in warned[0]  # the acknowledgement and the notice
+    assert len(tickets(rules)) == 1
+
+    second = run_once(rules, dovecot, now=NOW + timedelta(minutes=3))
+    assert "a duplicate is possible" not in second.stderr
+    gave_up = [line for line in second.stderr.splitlines() if "gave up" in line]
+    assert len(gave_up) == 2 and "the server may have delivered it" in gave_up[0]
+    run_once(rules, dovecot, now=NOW + timedelta(minutes=40))  # no third attempt is due
+
+    ids = [m.message["Message-ID"] for m in smtp_server.messages]
+    assert len(ids) == 4 and all(ids.count(i) == 2 for i in ids), ids  # each twice, no more
+    [ack_id] = {m.message["Message-ID"] for m in acks(smtp_server)}
+    assert ack_id.startswith("<") and ids.count(ack_id) == 2
+
+
 def test_smtp_down_still_creates_the_ticket_and_sends_later(
         rules: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> None:
     smtp_server.drop()

@@ -109,6 +109,27 @@ def test_a_451_is_retried_and_the_retry_goes_out_once_under_the_same_message_id(
     assert received.message["Message-ID"] == mail.message_id
 
 
+def test_no_answer_after_the_final_dot_is_an_unconfirmed_retry(
+    smtp_server: RecordingSmtpServer,  # noqa: F811
+) -> None:
+    """RELIABILITY O10: the server takes the message but its answer comes after the client's
+    timeout. RETRY, marked unconfirmed (the server has it: the recorded copy); a server that
+    never greets is a plain RETRY (it has nothing)."""
+    sender = smtp_to(smtp_server, timeout=1.0)
+    try:
+        smtp_server.hold_answer(3.0)
+        delivery = sender.send(outgoing())
+        assert delivery.result is RETRY and delivery.unconfirmed, delivery
+        assert "after the message was sent" in delivery.detail
+        assert len(smtp_server.messages) == 1
+        smtp_server.restore()
+        smtp_server.stall()
+        stalled = sender.send(outgoing())
+        assert stalled.result is RETRY and not stalled.unconfirmed, stalled
+    finally:
+        sender.close()
+
+
 def test_a_550_fails_and_nothing_is_received(
     smtp_server: RecordingSmtpServer,  # noqa: F811
     transport: SmtpTransport,

@@ -8,6 +8,7 @@ that accepts the connection but never greets, one that hangs up after a few mess
     server.fail_next(code=451, count=1, at="DATA")
     server.drop()       # connections cut, nothing listening: "connection refused"
     server.stall()      # connections accepted, no greeting: the client times out
+    server.hold_answer(3.0)  # each message recorded, its 250 after the final "." held 3 s
     server.restore()    # back to normal, on the same port
     server.wait_for(1)  # the messages, once that many arrived
 """
@@ -68,6 +69,7 @@ class _Recorder:
         self.failures: list[tuple[FailurePoint, int]] = []
         self.per_connection_limit: int | None = None
         self.stalled = False
+        self.hold_answer = 0.0  # seconds the 250 after the final "." waits, once recorded
         self.live: set[RecordingSMTP] = set()
         self.oauth2_logins: list[str] = []
 
@@ -129,6 +131,9 @@ class RecordingHandler:
         with self.recorder.arrived:
             self.recorder.messages.append(mail)
             self.recorder.arrived.notify_all()
+            hold = self.recorder.hold_answer
+        if hold:  # the server has the message; the client, waiting for this answer, does not know
+            await asyncio.sleep(hold)
         return "250 2.0.0 OK queued"
 
 
@@ -382,9 +387,16 @@ class RecordingSmtpServer:
         with self._recorder.lock:
             self._recorder.stalled = True
 
+    def hold_answer(self, seconds: float) -> None:
+        """Take each message (it is recorded) but answer the final "." only `seconds` later: a
+        client with a shorter timeout cannot tell whether it was delivered (RFC 1047)."""
+        with self._recorder.lock:
+            self._recorder.hold_answer = seconds
+
     def restore(self) -> None:
         """Back to normal on the same port; pending injected failures are forgotten."""
         with self._recorder.lock:
+            self._recorder.hold_answer = 0.0
             self._recorder.stalled = False
             self._recorder.failures.clear()
             self._recorder.per_connection_limit = None
