@@ -82,8 +82,11 @@ class Health:
         self.watchdog.progress()
 
     def longest_wait(self, seconds: float) -> float:
-        """`seconds`, shortened so that the loop wakes up in time to ping the watchdog."""
+        """`seconds`, shortened so that the loop wakes up in time to ping the watchdog and to
+        refresh the heartbeat (an idle pass completes, and says so, at least that often)."""
         wake = self.watchdog.wake
+        if self.state_dir is not None:
+            seconds = min(seconds, self.heartbeat_every)
         return seconds if wake is None else min(seconds, wake)
 
     def pause(self, seconds: float, stop: threading.Event) -> bool:

@@ -63,6 +63,16 @@ _STRINGS: dict[str, dict[str, str]] = {
         "en": "This link is personal: do not pass it on, it gives access to your ticket.",
     },
     "page.other_language": {"fr": "English", "en": "Français"},
+    # The data's age (RELIABILITY O13): when the daemon last completed a pass.
+    "page.as_of": {"fr": "Informations à jour au {date}.", "en": "Information as of {date}."},
+    "page.stale": {
+        "fr": "Ce suivi n'est peut-être pas à jour : les messages n'ont pas été relevés "
+        "depuis plus de {minutes} minutes.",
+        "en": "This follow-up may not be up to date: mail has not been collected for more "
+        "than {minutes} minutes.",
+    },
+    "page.stale_unknown": {"fr": "Ce suivi n'est peut-être pas à jour.",
+                           "en": "This follow-up may not be up to date."},
     "notfound.title": {"fr": "Page introuvable", "en": "Page not found"},
     "notfound.body": {
         "fr": "Ce lien de suivi n'est pas valide ou n'est plus disponible. Vérifiez qu'il a "

@@ -13,7 +13,7 @@ from pathlib import Path
 from mailbot import ids
 from mailbot.config import Config, ConfigError
 from mailbot.daemon import Clock, Daemon, system_clock
-from mailbot.health import HEARTBEAT_EVERY, Health
+from mailbot.health import HEARTBEAT_EVERY, Health, read_heartbeat
 from mailbot.intake import ImapIntake, Intake, MaildirIntake
 from mailbot.model import Ticket
 from mailbot.oauth2 import TokenSource, make_token_source
@@ -190,7 +190,9 @@ class Runtime:
                        default_language=self.config.mail.language, clock=self.clock,
                        policy=TimePolicy.from_config(self.config),
                        requests_per_minute=self.config.web.requests_per_minute,
-                       forwarded_for=self.config.web.forwarded_for)
+                       forwarded_for=self.config.web.forwarded_for,
+                       heartbeat=lambda: read_heartbeat(self.config.state_dir),
+                       stale_after=timedelta(minutes=self.config.web.stale_after_minutes))
         self.web = WebServer(app, self.config.web.listen)
         self.web.start()
         log.info("tracking page on %s (public base %s)", self.config.web.listen,

@@ -30,7 +30,7 @@ import time
 import traceback
 from collections import OrderedDict, deque
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -53,6 +53,7 @@ logger = logging.getLogger(__name__)
 TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{32,256}")
 
 _TEMPLATES = Path(__file__).parent / "templates"
+STALE_AFTER = timedelta(minutes=10)  # [web] stale_after_minutes' default
 
 # The stylesheet lives here rather than in the template because the CSP names its hash: the two
 # must change together.
@@ -74,6 +75,7 @@ dl.summary{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem;ma
 dl.summary dt{color:var(--muted)}
 dl.summary dd{margin:0;overflow-wrap:anywhere}
 .urgent{font-weight:600;color:var(--warn)}
+.stale{font-weight:600;color:var(--warn);margin:0 0 .5rem}
 .table{overflow-x:auto}
 table{border-collapse:collapse;width:100%}
 th,td{text-align:left;padding:.35rem .5rem;border-bottom:1px solid var(--line);vertical-align:top}
@@ -333,6 +335,23 @@ def _environment() -> jinja2.Environment:
     )
 
 
+def freshness_view(heartbeat: datetime | None, now: datetime, *, stale_after: timedelta,
+                   lang: str, tz: Any) -> dict[str, Any]:
+    """What the page says about the data's age: "as of" the daemon's last completed pass, and
+    a warning once that is older than `stale_after` (or unknown: no pass done yet)."""
+    as_of = (i18n.t("page.as_of", lang).format(
+        date=i18n.format_date(heartbeat.isoformat(), lang, tz=tz)) if heartbeat else "")
+    if heartbeat is None:
+        stale = i18n.t("page.stale_unknown", lang)
+    elif now - heartbeat > stale_after:
+        minutes = int(stale_after.total_seconds() // 60)
+        stale = (i18n.t("page.stale", lang).format(minutes=minutes) if minutes
+                 else i18n.t("page.stale_unknown", lang))
+    else:
+        stale = ""
+    return {"as_of": as_of, "stale": stale}
+
+
 class _TrackingSite:
     """The request handlers, holding what they need: the lookup, the templates, the clock."""
 
@@ -342,8 +361,12 @@ class _TrackingSite:
         default_language: str,
         clock: Callable[[], datetime],
         policy: TimePolicy | None = None,
+        heartbeat: Callable[[], datetime | None] | None = None,
+        stale_after: timedelta = STALE_AFTER,
     ) -> None:
         self.find_ticket = find_ticket
+        self.heartbeat = heartbeat
+        self.stale_after = stale_after
         self.policy = policy
         self.default_language = default_language
         self.clock = clock
@@ -375,7 +398,14 @@ class _TrackingSite:
             or i18n.language(ticket.language)
             or self.default_language
         )
-        view = tracking_view(ticket, lang, self.clock(), self.policy)
+        now = self.clock()
+        view = tracking_view(ticket, lang, now, self.policy)
+        view["freshness"] = None
+        if self.heartbeat is not None:  # the daemon's page; a bare app (tests) has none
+            beat = await loop.run_in_executor(None, self.heartbeat)
+            view["freshness"] = freshness_view(
+                beat, now, stale_after=self.stale_after, lang=lang,
+                tz=(self.policy or _default_policy()).calendar.tz)
         return self._render("tracking.html", 200, lang, view=view)
 
     def rate_limited(self, limit: RateLimit, *, forwarded_for: bool,
@@ -435,6 +465,8 @@ def make_app(
     requests_per_minute: int = 0,
     forwarded_for: bool = False,
     monotonic: Callable[[], float] = time.monotonic,
+    heartbeat: Callable[[], datetime | None] | None = None,
+    stale_after: timedelta = STALE_AFTER,
 ) -> web.Application:
     """The tracking site: GET and HEAD on /t/{token}, 404 for anything else.
 
@@ -442,12 +474,15 @@ def make_app(
     the time the SLA states are judged at (UTC now by default); `policy` the time rules (the
     calendar's zone, the targets), the built-in ones by default. `requests_per_minute` per
     client address (0: no limit; the client address from X-Forwarded-For when
-    `forwarded_for`), measured on `monotonic`.
+    `forwarded_for`), measured on `monotonic`. `heartbeat()` says when the daemon last
+    completed a pass (mailbot.health): the page shows it, and says the follow-up may not be up
+    to date once it is older than `stale_after`.
     """
     lang = i18n.language(default_language)
     if lang is None:
         raise ValueError(f"unsupported default_language {default_language!r}: use fr or en")
-    site = _TrackingSite(find_ticket, lang, clock or (lambda: datetime.now(UTC)), policy)
+    site = _TrackingSite(find_ticket, lang, clock or (lambda: datetime.now(UTC)), policy,
+                         heartbeat=heartbeat, stale_after=stale_after)
     middlewares = [site.error_pages]
     if requests_per_minute > 0:  # outermost: a refused request costs no lookup
         middlewares.insert(0, site.rate_limited(RateLimit(requests_per_minute),
