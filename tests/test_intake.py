@@ -439,6 +439,18 @@ def test_the_back_off_jitter_stays_within_half_and_whole_step_and_spreads():
     assert min(first) < 20 and max(first) > 28
 
 
+def test_a_name_that_does_not_resolve_is_retried_with_back_off_like_a_refusal():
+    """RELIABILITY O01, DNS failure at start: ".invalid" never resolves (RFC 2606). The same
+    jittered back-off as a refused connection, then one IntakeError naming the host."""
+    sleeps: list[float] = []
+    intake = ImapIntake(host="imap.mailbot-test.invalid", port=993, security="tls",
+                        user="support", password="x", timeout=5.0, max_attempts=3,
+                        sleep=sleeps.append, rng=random.Random(1))
+    with pytest.raises(IntakeError, match=r"imap\.mailbot-test\.invalid:993 unreachable"):
+        intake.fetch_pending()
+    assert len(sleeps) == 2 and within_steps(sleeps), sleeps
+
+
 def test_a_server_that_accepts_and_never_answers_times_out():
     """RELIABILITY O03: the TCP handshake succeeds (the kernel's backlog) but no greeting ever
     comes. Every IMAP operation has a socket timeout: the fetch fails as one IntakeError after
