@@ -9,7 +9,7 @@ need=()
 command -v dovecot >/dev/null 2>&1 || [ -x /usr/sbin/dovecot ] || need+=(dovecot-imapd)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
-command -v systemd-analyze >/dev/null 2>&1 || need+=(systemd)  # rates the unit's confinement
+command -v systemd-analyze >/dev/null 2>&1 || need+=(systemd)  # verifies the unit, rates its confinement
 python3 -c 'import ensurepip' >/dev/null 2>&1 || need+=(python3-venv)  # Debian splits venv out
 if [ ${#need[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
