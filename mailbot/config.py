@@ -63,6 +63,7 @@ class MailboxConfig:
     poll_seconds: float = 60.0
     idle_renew_minutes: float = 25.0
     batch: int = 100
+    max_message_mb: float = 25.0  # beyond it a message is not downloaded but set aside
 
 
 @dataclass
@@ -453,6 +454,7 @@ def _check_amounts(config: Config) -> list[str]:
     problems = []
     positive = (("mailbox.poll_seconds", config.mailbox.poll_seconds),
                 ("mailbox.batch", config.mailbox.batch),
+                ("mailbox.max_message_mb", config.mailbox.max_message_mb),
                 ("smtp.timeout_seconds", config.smtp.timeout_seconds),
                 ("mail.automatic_window_minutes", config.mail.automatic_window_minutes),
                 ("attachments.max_size_mb", config.attachments.max_size_mb))

@@ -146,6 +146,10 @@ class Daemon:
         for item in items:
             if self.stop.is_set():  # SIGTERM: finish the message in hand, leave the rest
                 break
+            if item.oversize is not None:
+                self._oversize(item, now)
+                summary.quarantined += 1
+                continue
             try:
                 decision = self._decide(item, batch, now)
             except StateUnwritable:  # not the message's fault: stop, leave it on the server
@@ -194,23 +198,36 @@ class Daemon:
                 entry.data = ""
 
     def _quarantine(self, item: IncomingMail, exc: Exception, now: datetime) -> None:
+        first = str(exc).splitlines()[0] if str(exc) else ""
+        self._set_aside(item, f"{type(exc).__name__}: {first}",
+                        "".join(traceback.format_exception(exc)), now)
+
+    def _set_aside(self, item: IncomingMail, reason: str, detail: str, now: datetime) -> None:
+        """Quarantine: a copy (`raw`, the header alone for an oversize message) and `detail`
+        in the state directory, then the message to the quarantine folder; one log line."""
         folder = self.store.dir / "quarantine"
         stem = f"{now.strftime('%Y%m%dT%H%M%S')}-{item.key.replace('/', '_').replace(':', '-')}"
         try:  # without its copy, the message must not leave the mailbox (RELIABILITY D07)
             folder.mkdir(parents=True, exist_ok=True)
             (folder / f"{stem}.eml").write_bytes(item.raw)
-            (folder / f"{stem}.error.txt").write_text(
-                "".join(traceback.format_exception(exc)), encoding="utf-8")
+            (folder / f"{stem}.error.txt").write_text(detail, encoding="utf-8")
         except OSError as write_error:
             raise StateUnwritable(f"cannot quarantine {item.key} in {folder}: "
-                                  f"{write_error.strerror or write_error}") from exc
-        log.error("message %s quarantined: %s: %s (copy in %s)", item.key,
-                  type(exc).__name__, str(exc).splitlines()[0] if str(exc) else "",
+                                  f"{write_error.strerror or write_error}") from None
+        log.error("message %s quarantined: %s (copy in %s)", item.key, reason,
                   folder / f"{stem}.eml")
         try:
             self.intake.quarantine(item)
         except Exception as move_error:  # the copy is kept; the next pass tries again
             log.error("could not move %s to quarantine: %s", item.key, move_error)
+
+    def _oversize(self, item: IncomingMail, now: datetime) -> None:
+        """RELIABILITY M04: the intake fetched only the header of a message over the cap; no
+        ticket is made from a part of a message."""
+        cap = self.config.mailbox.max_message_mb
+        reason = (f"{item.oversize} bytes, over mailbox.max_message_mb ({cap:g} MB): not "
+                  "downloaded, header only")
+        self._set_aside(item, reason, reason + "\n", now)
 
     # --- the outbox --------------------------------------------------------------------------
 

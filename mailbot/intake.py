@@ -66,6 +66,9 @@ class IncomingMail:
     raw: bytes  # exact bytes as stored, fetched without marking the message seen
     uid: str | None = None
     uidvalidity: int | None = None
+    # Its size in bytes when it is over the intake's cap: `raw` then holds its header only, and
+    # the daemon sets it aside unparsed (RELIABILITY M04). None: `raw` is the whole message.
+    oversize: int | None = None
 
 
 class Intake(Protocol):
@@ -119,8 +122,22 @@ def uid_set(uids: Iterable[int]) -> str:
     return ",".join(parts)
 
 
+def parse_sizes(data: Sequence[object]) -> dict[int, int]:
+    """UID -> size from an imaplib `UID FETCH (UID RFC822.SIZE)` answer (no literals in it)."""
+    sizes: dict[int, int] = {}
+    for element in data:
+        line = element[0] if isinstance(element, tuple) else element
+        if not isinstance(line, bytes):
+            continue
+        uid, size = re.search(rb"UID (\d+)", line), re.search(rb"RFC822\.SIZE (\d+)", line)
+        if uid is not None and size is not None:
+            sizes[int(uid.group(1))] = int(size.group(1))
+    return sizes
+
+
 def parse_fetch(data: Sequence[object], wanted: set[int]) -> dict[int, bytes]:
-    """UID -> raw bytes from an imaplib `UID FETCH (UID BODY.PEEK[])` answer.
+    """UID -> raw bytes from an imaplib `UID FETCH (UID BODY.PEEK[])` answer (or
+    `BODY.PEEK[HEADER]`).
 
     Unsolicited FETCH lines (flag changes made by other clients) come without a literal and are
     skipped; a server that puts UID after the literal has it in the element that follows.
@@ -147,7 +164,8 @@ class ImapIntake:
                  quarantine_folder: str = "mailbot/quarantine", cursor: CursorStore | None = None,
                  ssl_context: ssl.SSLContext | None = None, timeout: float = 30.0,
                  poll_interval: float = 30.0, idle_renew: float = IDLE_RENEW_SECONDS,
-                 max_attempts: int = 10, sleep: Callable[[float], object] = time.sleep) -> None:
+                 max_attempts: int = 10, sleep: Callable[[float], object] = time.sleep,
+                 max_message_bytes: int | None = None) -> None:
         if security not in SECURITY_MODES:
             raise ValueError(f"security must be one of {', '.join(SECURITY_MODES)}: {security!r}")
         if security == "none" and not is_loopback(host):
@@ -164,6 +182,7 @@ class ImapIntake:
         self._idle_renew = min(idle_renew, IDLE_RENEW_SECONDS)
         self._max_attempts = max(1, max_attempts)
         self._sleep = sleep
+        self._max_bytes = max_message_bytes  # beyond it, only the header is downloaded
         self._mailbox: BaseMailBox | None = None
         self._uidvalidity: int | None = None
         self._last_uid = 0  # in this process only: a restart rescans the whole folder
@@ -242,19 +261,40 @@ class ImapIntake:
         batch = self._new_uids(mailbox)[:limit]
         if not batch:
             return []
-        typ, data = mailbox.client.uid("FETCH", uid_set(batch), "(UID BODY.PEEK[])")
-        if typ != "OK":
-            raise IntakeError(f"IMAP FETCH refused by the server: {data!r}")
-        bodies = parse_fetch(data, set(batch))
+        # The sizes first, for the whole batch in one command: a message over the cap is not
+        # downloaded, only its header (for the quarantine copy), so a 2 GB mail costs nothing.
+        sizes = self._sizes(mailbox, batch) if self._max_bytes is not None else {}
+        big = {uid for uid, size in sizes.items() if size > (self._max_bytes or 0)}
+        bodies = self._download(mailbox, [uid for uid in batch if uid not in big], "BODY.PEEK[]")
+        headers = self._download(mailbox, sorted(big), "BODY.PEEK[HEADER]")
         assert self._uidvalidity is not None  # set by _connect
         self._last_uid = batch[-1]
         self._cursor.set(self._folder, self._uidvalidity, self._last_uid)
-        # A UID searched but not fetched was expunged meanwhile by another client.
-        return [
-            IncomingMail(key=f"{self._uidvalidity}:{uid}", raw=bodies[uid], uid=str(uid),
-                         uidvalidity=self._uidvalidity)
-            for uid in batch if uid in bodies
-        ]
+        items = []
+        for uid in batch:
+            raw = headers.get(uid) if uid in big else bodies.get(uid)
+            if raw is None:  # searched but not fetched: expunged meanwhile by another client
+                continue
+            items.append(IncomingMail(key=f"{self._uidvalidity}:{uid}", raw=raw, uid=str(uid),
+                                      uidvalidity=self._uidvalidity,
+                                      oversize=sizes[uid] if uid in big else None))
+        return items
+
+    @staticmethod
+    def _sizes(mailbox: BaseMailBox, uids: list[int]) -> dict[int, int]:
+        typ, data = mailbox.client.uid("FETCH", uid_set(uids), "(UID RFC822.SIZE)")
+        if typ != "OK":
+            raise IntakeError(f"IMAP FETCH RFC822.SIZE refused by the server: {data!r}")
+        return parse_sizes(data)
+
+    @staticmethod
+    def _download(mailbox: BaseMailBox, uids: list[int], item: str) -> dict[int, bytes]:
+        if not uids:
+            return {}
+        typ, data = mailbox.client.uid("FETCH", uid_set(uids), f"(UID {item})")
+        if typ != "OK":
+            raise IntakeError(f"IMAP FETCH refused by the server: {data!r}")
+        return parse_fetch(data, set(uids))
 
     def _new_uids(self, mailbox: BaseMailBox) -> list[int]:
         # A session sees other clients' deliveries only once the server syncs it, which NOOP
@@ -548,8 +588,10 @@ class MaildirIntake:
     """
 
     def __init__(self, path: Path, *, processed: Path | None = None,
-                 quarantine: Path | None = None, poll_interval: float = 0.2) -> None:
+                 quarantine: Path | None = None, poll_interval: float = 0.2,
+                 max_message_bytes: int | None = None) -> None:
         self._path = Path(path)
+        self._max_bytes = max_message_bytes  # beyond it, only the header is read
         self._targets = {
             "processed": Path(processed) if processed else self._path.with_name("processed"),
             "quarantine": Path(quarantine) if quarantine else self._path.with_name("quarantine"),
@@ -569,11 +611,13 @@ class MaildirIntake:
         items: list[IncomingMail] = []
         for key, path in self._pending()[:limit]:
             try:
-                raw = path.read_bytes()
+                size = path.stat().st_size
+                big = self._max_bytes is not None and size > self._max_bytes
+                raw = read_header(path) if big else path.read_bytes()
             except FileNotFoundError:
                 continue  # taken by another reader meanwhile
             self._handed_out[key] = path
-            items.append(IncomingMail(key=key, raw=raw))
+            items.append(IncomingMail(key=key, raw=raw, oversize=size if big else None))
         return items
 
     def mark_processed(self, items: Sequence[IncomingMail]) -> None:
@@ -643,3 +687,23 @@ class MaildirIntake:
                 if path.name.split(":", 1)[0] == key:
                     return path
         return None
+
+
+# Enough for any real header section; an endless one is cut here (the parser copes).
+MAX_HEADER_BYTES = 1024 * 1024
+
+
+def read_header(path: Path) -> bytes:
+    """The header section of the message in `path`, up to and with its blank line, read in
+    chunks: the body of a message over the size cap is never loaded."""
+    data = b""
+    with open(path, "rb") as handle:
+        while chunk := handle.read(64 * 1024):
+            data += chunk
+            ends = [i + len(sep) for sep in (b"\r\n\r\n", b"\n\n")
+                    if (i := data.find(sep)) >= 0]
+            if ends:
+                return data[:min(ends)]
+            if len(data) >= MAX_HEADER_BYTES:
+                break
+    return data[:MAX_HEADER_BYTES]

@@ -66,8 +66,10 @@ def make_intake(config: Config, store: Store | None, stop: threading.Event, *,
                 cursor: StoreCursor | None, attempts: int = 10,
                 tokens: TokenSource | None = None) -> Intake:
     box = config.mailbox
+    cap = int(box.max_message_mb * 1024 * 1024)
     if box.kind == "maildir":
-        return MaildirIntake(Path(box.path), poll_interval=min(box.poll_seconds, 1.0))
+        return MaildirIntake(Path(box.path), poll_interval=min(box.poll_seconds, 1.0),
+                             max_message_bytes=cap)
     oauth2 = box.auth == "oauth2"
     return ImapIntake(host=box.host, port=box.port, security=box.security, user=box.user,
                       password="" if oauth2 else config.imap_password(),
@@ -75,7 +77,7 @@ def make_intake(config: Config, store: Store | None, stop: threading.Event, *,
                       processed_folder=box.processed_folder,
                       quarantine_folder=box.quarantine_folder, cursor=cursor,
                       poll_interval=box.poll_seconds, idle_renew=box.idle_renew_minutes * 60,
-                      max_attempts=attempts,
+                      max_attempts=attempts, max_message_bytes=cap,
                       sleep=stop.wait)  # back-off pauses end at once on SIGTERM
 
 

@@ -159,6 +159,7 @@ def test_what_check_config_accepts_starts(tmp_path: Path) -> None:
     ("[priorities.targets.P3]\nfirst_response_hours = 48.0\nresolution_hours = 8.0\n",
      "priorities.targets.P3.resolution_hours: 8.0 is below first_response_hours (48.0)"),
     ("[mailbox]\nbatch = 0\n", "mailbox.batch: must be above 0, got 0"),
+    ("[mailbox]\nmax_message_mb = 0\n", "mailbox.max_message_mb: must be above 0, got 0.0"),
     ("[mailbox]\npoll_seconds = -1\n", "mailbox.poll_seconds: must be above 0, got -1.0"),
     ("[smtp]\ntimeout_seconds = 0\n", "smtp.timeout_seconds: must be above 0, got 0.0"),
     ('[smtp]\npassword_file = "/nonexistent/smtp-password"\n',

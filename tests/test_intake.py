@@ -171,6 +171,27 @@ def test_mark_processed_moves_the_batch_into_a_created_folder(dovecot, intake_fo
     assert [m.raw for m in dovecot.messages()] == [mail(3)]
 
 
+def big_mail(n: int, size: int) -> bytes:
+    header, body = mail(n).split(b"\r\n\r\n", 1)
+    return header + b"\r\n\r\n" + body + b"x" * 76 * (size // 78) + b"\r\n" * (size // 78)
+
+
+def test_a_message_over_the_size_cap_is_fetched_for_its_header_only(dovecot, intake_for):
+    """RELIABILITY M04: RFC822.SIZE is read for the batch first; a message over the cap is not
+    downloaded, only its header, and says how large it is."""
+    big = big_mail(2, 200_000)
+    dovecot.append_many([mail(1), big, mail(3)])
+    intake = intake_for(max_message_bytes=100_000)
+
+    small, oversize, last = intake.fetch_pending()
+
+    assert (small.raw, small.oversize, last.raw, last.oversize) == (mail(1), None, mail(3), None)
+    assert oversize.raw == big.split(b"\r\n\r\n", 1)[0] + b"\r\n\r\n"
+    assert oversize.oversize == len(big) and oversize.key.endswith(":2")
+    intake.quarantine(oversize)  # the whole message is moved, untouched
+    assert [m.raw for m in dovecot.messages(QUARANTINE)] == [big]
+
+
 def test_quarantine_sets_one_message_aside(dovecot, intake_for):
     dovecot.append_many([mail(1), mail(2)])
     intake = intake_for()
@@ -488,6 +509,19 @@ def test_maildir_fetch_is_exact_ordered_and_leaves_files_alone(inbox, tmp_path):
     assert [item.raw for item in intake.fetch_pending()] == [mail(2)]
     assert intake.fetch_pending() == []
     assert sorted(p.name for p in (tmp_path / "inbox" / "new").iterdir()) == files_before
+
+
+def test_maildir_a_message_over_the_size_cap_is_read_for_its_header_only(inbox, tmp_path):
+    big = big_mail(2, 300_000)
+    deliver(inbox, mail(1))
+    deliver(inbox, big)
+    intake = MaildirIntake(tmp_path / "inbox", max_message_bytes=100_000)
+
+    small, oversize = intake.fetch_pending()
+
+    assert (small.raw, small.oversize) == (mail(1), None)
+    assert oversize.raw == big.split(b"\r\n\r\n", 1)[0] + b"\r\n\r\n"
+    assert oversize.oversize == len(big)
 
 
 def test_maildir_processed_and_quarantine_are_sibling_maildirs(inbox, tmp_path):
