@@ -64,6 +64,7 @@ class MailboxConfig:
     idle_renew_minutes: float = 25.0
     batch: int = 100
     max_message_mb: float = 25.0  # beyond it a message is not downloaded but set aside
+    max_attempts: int = 3  # a message the process died on this many times is set aside
 
 
 @dataclass
@@ -455,6 +456,7 @@ def _check_amounts(config: Config) -> list[str]:
     positive = (("mailbox.poll_seconds", config.mailbox.poll_seconds),
                 ("mailbox.batch", config.mailbox.batch),
                 ("mailbox.max_message_mb", config.mailbox.max_message_mb),
+                ("mailbox.max_attempts", config.mailbox.max_attempts),
                 ("smtp.timeout_seconds", config.smtp.timeout_seconds),
                 ("mail.automatic_window_minutes", config.mail.automatic_window_minutes),
                 ("attachments.max_size_mb", config.attachments.max_size_mb))

@@ -10,6 +10,7 @@ and the loop goes on with the next one.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import threading
 import traceback
@@ -21,6 +22,7 @@ from typing import Protocol
 import schedule
 
 from mailbot import loopguard, pipeline, timekeeping, triage
+from mailbot.attempts import Attempts
 from mailbot.batch import Batch
 from mailbot.config import Config
 from mailbot.courier import Courier
@@ -77,6 +79,10 @@ class Daemon:
         # One worker per SMTP connection; a local Maildir needs no more than one.
         workers = config.smtp.connections if config.smtp.kind == "smtp" else 1
         self.courier = Courier(make_transport, workers=workers)
+        self.attempts = Attempts(store.dir, limit=config.mailbox.max_attempts)
+        if self.attempts.careful:
+            log.warning("the process died while handling a pass: taking messages one at a "
+                        "time until those are settled (RELIABILITY D08)")
 
     # --- one pass ----------------------------------------------------------------------------
     #
@@ -104,8 +110,41 @@ class Daemon:
         batch = self.batch()
         self._record_deliveries(batch, summary, now, wait=wait)
         self._drop_stale_acknowledgements(batch, now)
-        items = self.intake.fetch_pending(limit=self.config.mailbox.batch)
-        done = self._handle(items, batch, summary, now)
+        items, spent = self._fetch()
+        try:
+            done = self._handle(items, spent, batch, summary, now)
+            self._stage_upkeep(batch, now)
+            crash_point("before_commit")
+            self.store.commit(batch.commit)
+        except StateUnwritable:  # the process lives: no attempt to count
+            self.attempts.abandon()
+            raise
+        self.attempts.committed(item.key for item in items)
+        if done:
+            crash_point("after_commit")
+            self.intake.mark_processed(done)
+            crash_point("after_move")
+        crash_point("before_dispatch")  # committed (an escalation, say), not yet handed over
+        self.dispatch_outbox(now)  # sent while the next batch is being handled
+        return len(items)
+
+    def _fetch(self) -> tuple[list[IncomingMail], set[str]]:
+        """The next batch, its attempts counted in one write before any is tried, and the keys
+        of those at max_attempts (not to be tried again). While counts left by a pass that
+        died are unsettled, one message a pass: a message that kills the process must not use
+        up its batch-mates' attempts (RELIABILITY D08)."""
+        careful = self.attempts.careful
+        items = self.intake.fetch_pending(limit=1 if careful else self.config.mailbox.batch)
+        if careful and not items:
+            self.attempts.forget_suspects()  # what they name has left the inbox
+        spent = {item.key for item in items if self.attempts.exhausted(item.key)}
+        tried = [item.key for item in items if item.oversize is None and item.key not in spent]
+        if tried:
+            self.attempts.begin(tried)
+        return items, spent
+
+    def _stage_upkeep(self, batch: Batch, now: datetime) -> None:
+        """What every pass commits besides the mail: due timers, pruning, cursors."""
         for decision in timekeeping.timers(batch, self.config, now, self.timer_steps):
             log.info("%s", decision.log_line(None))
             batch.stage(decision)
@@ -117,15 +156,6 @@ class Daemon:
         batch.commit.recent_before[loopguard.BOUNCED] = loopguard.suppression_start(
             now, self.config)
         batch.commit.cursors.update(self.cursor_updates())
-        crash_point("before_commit")
-        self.store.commit(batch.commit)
-        if done:
-            crash_point("after_commit")
-            self.intake.mark_processed(done)
-            crash_point("after_move")
-        crash_point("before_dispatch")  # committed (an escalation, say), not yet handed over
-        self.dispatch_outbox(now)  # sent while the next batch is being handled
-        return len(items)
 
     def finish_deliveries(self, summary: Summary) -> None:
         """Wait for the courier and commit what it reports (the end of `run --once`)."""
@@ -140,14 +170,18 @@ class Daemon:
     def cursor_updates(self) -> dict[str, list[int]]:
         return self.cursor.take() if self.cursor is not None else {}
 
-    def _handle(self, items: list[IncomingMail], batch: Batch, summary: Summary,
-                now: datetime) -> list[IncomingMail]:
+    def _handle(self, items: list[IncomingMail], spent: set[str], batch: Batch,
+                summary: Summary, now: datetime) -> list[IncomingMail]:
         done: list[IncomingMail] = []
         for item in items:
             if self.stop.is_set():  # SIGTERM: finish the message in hand, leave the rest
                 break
             if item.oversize is not None:
                 self._oversize(item, now)
+                summary.quarantined += 1
+                continue
+            if item.key in spent:
+                self._given_up(item, now)
                 summary.quarantined += 1
                 continue
             try:
@@ -202,9 +236,11 @@ class Daemon:
         self._set_aside(item, f"{type(exc).__name__}: {first}",
                         "".join(traceback.format_exception(exc)), now)
 
-    def _set_aside(self, item: IncomingMail, reason: str, detail: str, now: datetime) -> None:
+    def _set_aside(self, item: IncomingMail, reason: str, detail: str, now: datetime, *,
+                   level: int = logging.ERROR) -> None:
         """Quarantine: a copy (`raw`, the header alone for an oversize message) and `detail`
-        in the state directory, then the message to the quarantine folder; one log line."""
+        in the state directory, then the message to the quarantine folder; one log line. A
+        `.json` names the key and where the message now is, for `mailbot reprocess`."""
         folder = self.store.dir / "quarantine"
         stem = f"{now.strftime('%Y%m%dT%H%M%S')}-{item.key.replace('/', '_').replace(':', '-')}"
         try:  # without its copy, the message must not leave the mailbox (RELIABILITY D07)
@@ -214,12 +250,27 @@ class Daemon:
         except OSError as write_error:
             raise StateUnwritable(f"cannot quarantine {item.key} in {folder}: "
                                   f"{write_error.strerror or write_error}") from None
-        log.error("message %s quarantined: %s (copy in %s)", item.key, reason,
-                  folder / f"{stem}.eml")
+        log.log(level, "message %s quarantined: %s (copy in %s)", item.key, reason,
+                folder / f"{stem}.eml")
         try:
-            self.intake.quarantine(item)
+            location = self.intake.quarantine(item)
         except Exception as move_error:  # the copy is kept; the next pass tries again
             log.error("could not move %s to quarantine: %s", item.key, move_error)
+            return
+        entry = {"key": item.key, "location": location, "reason": reason,
+                 "quarantined_at": now.isoformat()}
+        try:
+            (folder / f"{stem}.json").write_text(json.dumps(entry), encoding="utf-8")
+        except OSError as exc:  # the copy and the message are safe; only reprocess lacks it
+            log.error("could not record %s for mailbot reprocess: %s", item.key, exc)
+
+    def _given_up(self, item: IncomingMail, now: datetime) -> None:
+        """RELIABILITY D08: the process died this many times with the message in hand; it is
+        not parsed again. The alert line is CRITICAL: the operator should look at it."""
+        n, limit = self.attempts.count(item.key), self.attempts.limit
+        reason = (f"the process died {n} times while handling it (mailbox.max_attempts = "
+                  f"{limit}): not parsed again")
+        self._set_aside(item, reason, reason + "\n", now, level=logging.CRITICAL)
 
     def _oversize(self, item: IncomingMail, now: datetime) -> None:
         """RELIABILITY M04: the intake fetched only the header of a message over the cap; no

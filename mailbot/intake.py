@@ -76,7 +76,13 @@ class Intake(Protocol):
 
     def mark_processed(self, items: Sequence[IncomingMail]) -> None: ...
 
-    def quarantine(self, item: IncomingMail) -> None: ...
+    def quarantine(self, item: IncomingMail) -> str | None:
+        """Set the message aside; returns where it now is in the quarantine (for `release`),
+        when the mailbox says so."""
+
+    def release(self, locations: Sequence[str]) -> set[str]:
+        """`mailbot reprocess`: move quarantined messages back to the inbox; returns the
+        locations that were still there and moved."""
 
     def wait_for_mail(self, timeout: float, stop: threading.Event) -> bool: ...
 
@@ -219,8 +225,15 @@ class ImapIntake:
     def mark_processed(self, items: Sequence[IncomingMail]) -> None:
         self._run("move", lambda mailbox: self._move(mailbox, items, "processed"))
 
-    def quarantine(self, item: IncomingMail) -> None:
-        self._run("move", lambda mailbox: self._move(mailbox, [item], "quarantine"))
+    def quarantine(self, item: IncomingMail) -> str | None:
+        """Returns "UIDVALIDITY:UID" of the message in the quarantine folder (RFC 4315
+        COPYUID), or None when the server did not say."""
+        moved = self._run("move", lambda mailbox: self._move(mailbox, [item], "quarantine"))
+        return moved.get(int(item.uid or 0))
+
+    def release(self, locations: Sequence[str]) -> set[str]:
+        """Locations are "UIDVALIDITY:UID" in the quarantine folder, as `quarantine` gave."""
+        return self._run("move", lambda mailbox: self._release(mailbox, locations))
 
     def wait_for_mail(self, timeout: float, stop: threading.Event) -> bool:
         """Block until new mail may be there (True), `timeout` passes or `stop` is set (False).
@@ -307,7 +320,10 @@ class ImapIntake:
         # "n:*" always matches the highest UID, even when it is below n.
         return sorted(uid for uid in map(int, (data[0] or b"").split()) if uid > self._last_uid)
 
-    def _move(self, mailbox: BaseMailBox, items: Sequence[IncomingMail], target: str) -> None:
+    def _move(self, mailbox: BaseMailBox, items: Sequence[IncomingMail],
+              target: str) -> dict[int, str]:
+        """Move these messages to the target folder; returns the new "UIDVALIDITY:UID" of
+        those the server named (COPYUID)."""
         current = [item for item in items if item.uidvalidity == self._uidvalidity]
         if len(current) < len(items):
             # Their UIDs name nothing any more: they will come back under the new UIDVALIDITY.
@@ -315,13 +331,12 @@ class ImapIntake:
                         "change; they will be fetched again", len(items) - len(current), target)
             self._last_uid = 0
         if not current:
-            return
+            return {}
         folder = self._ensure_folder(mailbox, self._targets[target])
         uids = {int(item.uid or 0) for item in current}
         for _attempt in range(10):
             try:
-                _transfer(mailbox, uids, folder)
-                return
+                return _transfer(mailbox, uids, folder)
             except ImapToolsError:
                 # A person in their mail client may have moved or expunged some since the
                 # fetch: the server then refuses the whole command ([EXPUNGEISSUED]). Move
@@ -333,8 +348,24 @@ class ImapIntake:
                             "the move to %s", len(uids - still), target)
                 uids = still
                 if not uids:
-                    return
-        _transfer(mailbox, uids, folder)  # still racing after ten rounds: let it raise
+                    return {}
+        return _transfer(mailbox, uids, folder)  # still racing after ten rounds: let it raise
+
+    def _release(self, mailbox: BaseMailBox, locations: Sequence[str]) -> set[str]:
+        source = self._ensure_folder(mailbox, self._targets["quarantine"])
+        mailbox.folder.set(source)
+        try:
+            typ, data = mailbox.client.response("UIDVALIDITY")
+            uidvalidity = int(data[-1])
+            # A location from another UIDVALIDITY of the folder names nothing any more.
+            wanted = {int(loc.split(":")[1]): loc for loc in locations
+                      if loc.split(":")[0] == str(uidvalidity)}
+            here = self._still_here(mailbox, set(wanted)) if wanted else set()
+            if here:
+                _transfer(mailbox, here, self._folder)
+        finally:
+            mailbox.folder.set(self._folder)
+        return {wanted[uid] for uid in here}
 
     @staticmethod
     def _still_here(mailbox: BaseMailBox, uids: set[int]) -> set[int]:
@@ -516,16 +547,21 @@ def _quoted(folder: str) -> str:
     return '"' + folder.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def _transfer(mailbox: BaseMailBox, uids: set[int], folder: str) -> None:
+def _transfer(mailbox: BaseMailBox, uids: set[int], folder: str) -> dict[int, str]:
     """Move exactly `uids` to `folder`: one UID MOVE when offered (RFC 6851), else COPY, then
     \\Deleted and UID EXPUNGE of these UIDs only (RFC 4315). imap-tools' fallback sends a bare
     EXPUNGE, which would also destroy what another client marked \\Deleted; without UIDPLUS
-    ours stay flagged \\Deleted (the inbox search skips them) rather than risk that."""
+    ours stay flagged \\Deleted (the inbox search skips them) rather than risk that.
+
+    Returns source UID -> "UIDVALIDITY:UID" in `folder`, from the server's COPYUID (untagged
+    during a MOVE, in the tagged answer of a COPY); empty when it sends none."""
     client, numbers = mailbox.client, uid_set(uids)
     if "MOVE" in client.capabilities:
+        client.untagged_responses.pop("COPYUID", None)  # an older answer's
         mailbox.move(numbers, folder)
-        return
-    check_command_status(client.uid("COPY", numbers, encode_folder(folder)), MailboxCopyError)
+        return _copyuid(client.untagged_responses.pop("COPYUID", []))
+    copied = client.uid("COPY", numbers, encode_folder(folder))
+    check_command_status(copied, MailboxCopyError)
     check_command_status(client.uid("STORE", numbers, "+FLAGS", r"(\Deleted)"),
                          MailboxDeleteError)
     if "UIDPLUS" in client.capabilities:
@@ -533,6 +569,31 @@ def _transfer(mailbox: BaseMailBox, uids: set[int], folder: str) -> None:
     else:
         log.warning("IMAP: no UIDPLUS: %d message(s) left flagged \\Deleted in the inbox "
                     "(a plain EXPUNGE could remove other clients' mail)", len(uids))
+    codes = [m.group(1) for line in copied[1] if isinstance(line, bytes)
+             for m in [re.search(rb"\[COPYUID ([^\]]+)\]", line)] if m]
+    return _copyuid(codes)
+
+
+def _copyuid(codes: Sequence[bytes]) -> dict[int, str]:
+    """RFC 4315 `COPYUID <uidvalidity> <source set> <destination set>`: the two sets list the
+    UIDs in the same order."""
+    found: dict[int, str] = {}
+    for code in codes:
+        parts = code.decode("ascii", "replace").split()
+        if len(parts) == 3:
+            pairs = zip(expand_uid_set(parts[1]), expand_uid_set(parts[2]), strict=False)
+            found.update({src: f"{parts[0]}:{dst}" for src, dst in pairs})
+    return found
+
+
+def expand_uid_set(text: str) -> list[int]:
+    """"1:3,7" -> [1, 2, 3, 7] (the inverse of uid_set, for the server's answers)."""
+    uids: list[int] = []
+    for part in text.split(","):
+        first, _, last = part.partition(":")
+        low, high = int(first), int(last or first)
+        uids.extend(range(min(low, high), max(low, high) + 1))
+    return uids
 
 
 def _hierarchy_delimiter(mailbox: BaseMailBox) -> str | None:
@@ -624,8 +685,20 @@ class MaildirIntake:
         for item in items:
             self._move(item, "processed")
 
-    def quarantine(self, item: IncomingMail) -> None:
-        self._move(item, "quarantine")
+    def quarantine(self, item: IncomingMail) -> str | None:
+        """Returns the key: a Maildir name stays the same in the quarantine Maildir."""
+        return item.key if self._move(item, "quarantine") else None
+
+    def release(self, locations: Sequence[str]) -> set[str]:
+        moved: set[str] = set()
+        quarantine = self._targets["quarantine"]
+        for key in locations:
+            for sub in ("new", "cur"):
+                for path in (quarantine / sub).glob(f"{glob.escape(key)}*"):
+                    if path.name.split(":", 1)[0] == key:
+                        os.replace(path, self._path / sub / path.name)
+                        moved.add(key)
+        return moved
 
     def wait_for_mail(self, timeout: float, stop: threading.Event) -> bool:
         deadline = time.monotonic() + timeout
@@ -669,17 +742,18 @@ class MaildirIntake:
     def _stamp(self) -> tuple[int, ...]:
         return tuple((self._path / sub).stat().st_mtime_ns for sub in ("new", "cur"))
 
-    def _move(self, item: IncomingMail, target: str) -> None:
+    def _move(self, item: IncomingMail, target: str) -> bool:
         source = self._handed_out.pop(item.key, None) or self._find(item.key)
         if source is None:
             log.warning("Maildir %s: %s is gone, not moved to %s", self._path, item.key, target)
-            return
+            return False
         destination = self._targets[target] / source.parent.name / source.name
         try:
             os.replace(source, destination)
         except OSError as exc:
             self._handed_out.clear()  # unsure what moved: the next fetch rescans everything
             raise IntakeError(f"Maildir: cannot move {item.key} to {target}: {exc}") from exc
+        return True
 
     def _find(self, key: str) -> Path | None:
         for sub in ("new", "cur"):

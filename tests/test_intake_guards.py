@@ -4,6 +4,8 @@ putting quarantined mail back (`mailbot reprocess`)."""
 
 from __future__ import annotations
 
+import json
+import re
 from datetime import datetime
 from pathlib import Path
 
@@ -77,3 +79,133 @@ def test_the_maildir_intake_applies_the_size_cap_too(tmp_path: Path) -> None:
     assert tickets(rules) == []
     assert "over mailbox.max_message_mb (0.05 MB)" in done.stderr
     assert len(list((tmp_path / "quarantine" / "new").iterdir())) == 1
+
+
+# -- D08: a message that kills the process ---------------------------------------------------
+
+KILLER = "<killer@groupe-exemple.fr>"
+
+
+def test_a_message_that_kills_the_process_is_quarantined_after_three_attempts(
+        tmp_path: Path, rules: Path, dovecot: DovecotServer,
+        smtp_server: RecordingSmtpServer) -> None:
+    """The process gets a SIGKILL whenever it handles one message (as from a watchdog or the
+    OOM killer). Each attempt is counted on disk before the try; after a death the messages are
+    taken one at a time, so the mail around it is ticketed; the third death is the last: the
+    next start quarantines it unparsed, with a CRITICAL line, and clears the counts."""
+    dovecot.append(mail(message_id="<before@groupe-exemple.fr>"))
+    dovecot.append(mail(message_id=KILLER, sender="paul@groupe-exemple.fr", subject="Crash"))
+    dovecot.append(mail(message_id="<after@groupe-exemple.fr>", sender="lea@groupe-exemple.fr",
+                        subject="Souris"))
+    counts = tmp_path / "state" / "attempts.json"
+    fault = {"MAILBOT_FAULTS": f"kill:{KILLER}"}
+
+    first = run_once(rules, dovecot, check=False, **fault)
+    assert first.returncode == -9, first.stderr  # a real SIGKILL: nothing could be caught
+    assert sorted(json.loads(counts.read_text()).values()) == [1, 1, 1]  # one write, the batch
+    assert tickets(rules) == []
+
+    for death in (2, 3):  # one at a time now: the message before it is ticketed, alone
+        again = run_once(rules, dovecot, check=False, **fault)
+        assert again.returncode == -9, again.stderr
+        assert "taking messages one at a time" in again.stderr
+        assert sorted(json.loads(counts.read_text()).values())[-1] == death
+    assert [t["subject"] for t in tickets(rules)] == ["Imprimante HS"]
+
+    last = run_once(rules, dovecot, **fault)
+    [alert] = [x for x in last.stderr.splitlines() if x.startswith("CRITICAL")]
+    assert "died 3 times" in alert and "mailbox.max_attempts = 3" in alert
+    assert sorted(t["subject"] for t in tickets(rules)) == ["Imprimante HS", "Souris"]
+    assert sorted(a.recipients[0] for a in acks(smtp_server)) == [
+        "claire.martin@groupe-exemple.fr", "lea@groupe-exemple.fr"]
+    [held] = dovecot.messages(QUARANTINE)
+    assert KILLER.encode() in held.raw
+    assert not counts.exists()
+    assert dovecot.messages("INBOX") == []
+
+
+def test_an_ordinary_exception_still_quarantines_at_once_and_counts_nothing(
+        tmp_path: Path, rules: Path, dovecot: DovecotServer) -> None:
+    dovecot.append(mail(message_id=KILLER))
+    done = run_once(rules, dovecot, MAILBOT_FAULTS=f"fail:{KILLER}")
+    assert "InjectedFault" in done.stderr and len(dovecot.messages(QUARANTINE)) == 1
+    assert not (tmp_path / "state" / "attempts.json").exists()
+
+
+def test_max_attempts_is_configurable(tmp_path: Path, rules: Path,
+                                      dovecot: DovecotServer) -> None:
+    with_mailbox_keys(rules, "max_attempts = 1")
+    dovecot.append(mail(message_id=KILLER))
+    assert run_once(rules, dovecot, check=False, MAILBOT_FAULTS=f"kill:{KILLER}").returncode == -9
+    done = run_once(rules, dovecot, MAILBOT_FAULTS=f"kill:{KILLER}")
+    assert "died 1 times" in done.stderr and len(dovecot.messages(QUARANTINE)) == 1
+
+
+# -- mailbot reprocess -----------------------------------------------------------------------
+
+
+def test_reprocess_puts_quarantined_mail_back_and_it_is_handled_once_fixed(
+        tmp_path: Path, rules: Path, dovecot: DovecotServer,
+        smtp_server: RecordingSmtpServer) -> None:
+    """A message quarantined for a bug (fail) and one for its size; the bug is fixed and the cap
+    raised; `mailbot reprocess KEY` puts one back, `--all` the other: both are ticketed, once."""
+    with_mailbox_keys(rules, "max_message_mb = 0.05")
+    dovecot.append(mail(message_id="<bug@groupe-exemple.fr>", subject="Bug"))
+    dovecot.append(mail(message_id="<big@groupe-exemple.fr>", subject="Gros",
+                        sender="paul@groupe-exemple.fr", body="y" * 60_000))
+    done = run_once(rules, dovecot, MAILBOT_FAULTS="fail:<bug@groupe-exemple.fr>")
+    keys = re.findall(r"message (\d+:\d+) quarantined", done.stderr)
+    assert len(keys) == 2 and len(dovecot.messages(QUARANTINE)) == 2
+
+    unknown = mailbot("reprocess", "9:9", "--config", str(rules), environ=env(dovecot),
+                      check=False)
+    assert unknown.returncode == 1 and unknown.stdout.strip() == (
+        f"9:9: not in the quarantine of {tmp_path / 'state'}")
+    usage = mailbot("reprocess", "--config", str(rules), environ=env(dovecot), check=False)
+    assert usage.returncode == 2
+
+    one = mailbot("reprocess", keys[0], "--config", str(rules), environ=env(dovecot))
+    [line] = one.stdout.splitlines()
+    assert line.startswith(f"{keys[0]}: back in INBOX (quarantined for: InjectedFault")
+    assert len(dovecot.messages("INBOX")) == 1 and len(dovecot.messages(QUARANTINE)) == 1
+    run_once(rules, dovecot)  # the bug is fixed (no fault any more)
+    assert [t["subject"] for t in tickets(rules)] == ["Bug"]
+
+    rules.write_text(rules.read_text().replace("max_message_mb = 0.05", "max_message_mb = 1"))
+    every = mailbot("reprocess", "--all", "--config", str(rules), environ=env(dovecot))
+    [line] = every.stdout.splitlines()
+    assert line.startswith(f"{keys[1]}: back in INBOX (quarantined for: ")
+    assert "over mailbox.max_message_mb (0.05 MB)" in line
+    run_once(rules, dovecot)
+    assert sorted(t["subject"] for t in tickets(rules)) == ["Bug", "Gros"]
+    assert len(acks(smtp_server)) == 2
+    assert dovecot.messages(QUARANTINE) == [] and dovecot.messages("INBOX") == []
+    # The local copies are marked: nothing is left to reprocess.
+    quarantine = tmp_path / "state" / "quarantine"
+    assert list(quarantine.glob("*.json")) == []
+    assert len(list((quarantine / "reprocessed").glob("*.json"))) == 2
+    nothing = mailbot("reprocess", "--all", "--config", str(rules), environ=env(dovecot))
+    assert nothing.stdout == ""
+
+
+def test_reprocess_on_a_maildir_moves_the_file_back_and_clears_its_count(tmp_path: Path) -> None:
+    import mailbox
+
+    rules = write_rules(tmp_path)
+    rules.write_text(rules.read_text().replace('path = "', 'max_attempts = 1\npath = "', 1))
+    inbox = mailbox.Maildir(tmp_path / "inbox", create=True)
+    key = inbox.add(mail(message_id=KILLER))
+    fault = env(MAILBOT_FAULTS=f"kill:{KILLER}")
+    run = ("run", "--once", "--config", str(rules), "--now", NOW.isoformat())
+    assert mailbot(*run, environ=fault, check=False).returncode == -9
+    mailbot(*run, environ=fault)  # quarantined: the process died once, the limit
+    assert list(inbox.keys()) == []
+    # A count left for it (as after a death between the quarantine and the commit).
+    (tmp_path / "state" / "attempts.json").write_text(json.dumps({key: 1}))
+
+    done = mailbot("reprocess", key, "--config", str(rules))
+    assert done.stdout.startswith(f"{key}: back in {tmp_path / 'inbox'} (quarantined for: ")
+    assert list(mailbox.Maildir(tmp_path / "inbox").keys()) == [key]
+    assert not (tmp_path / "state" / "attempts.json").exists()
+    mailbot(*run)
+    assert [t["subject"] for t in tickets(rules)] == ["Imprimante HS"]
