@@ -210,7 +210,8 @@ class Daemon:
         self._offload_large_mails(decision)
         # Where the message came from and its content hash: the idempotency key alone does not
         # say which copy on the server a duplicate was (RELIABILITY D04's diagnostics).
-        where = (f"{self.config.mailbox.folder} UIDVALIDITY {item.uidvalidity} UID {item.uid}"
+        where = (f"{item.folder or self.config.mailbox.folder} UIDVALIDITY {item.uidvalidity} "
+                 f"UID {item.uid}"
                  if item.uid is not None else f"maildir {item.key}")
         log.info("%s [%s, sha256 %s]", decision.log_line(parsed.message_id), where,
                  parsed.content_hash[:16])

@@ -49,6 +49,8 @@ BACKOFF_CAP_SECONDS = 60.0
 # How often a blocked wait looks at the daemon's stop event.
 _STOP_CHECK_SECONDS = 0.2
 _LINK_ERRORS = (imaplib.IMAP4.abort, OSError, EOFError)
+# The IMAP keyword of a claimed message (with a second one naming the instance), see C02.
+CLAIMED = "$MailbotClaimed"
 
 
 class IntakeError(Exception):
@@ -69,6 +71,7 @@ class IncomingMail:
     # Its size in bytes when it is over the intake's cap: `raw` then holds its header only, and
     # the daemon sets it aside unparsed (RELIABILITY M04). None: `raw` is the whole message.
     oversize: int | None = None
+    folder: str | None = None  # IMAP: the folder the UID is in (a claim folder, see C02)
 
 
 class Intake(Protocol):
@@ -171,7 +174,7 @@ class ImapIntake:
                  ssl_context: ssl.SSLContext | None = None, timeout: float = 30.0,
                  poll_interval: float = 30.0, idle_renew: float = IDLE_RENEW_SECONDS,
                  max_attempts: int = 10, sleep: Callable[[float], object] = time.sleep,
-                 max_message_bytes: int | None = None) -> None:
+                 max_message_bytes: int | None = None, claim_folder: str = "") -> None:
         if security not in SECURITY_MODES:
             raise ValueError(f"security must be one of {', '.join(SECURITY_MODES)}: {security!r}")
         if security == "none" and not is_loopback(host):
@@ -180,6 +183,13 @@ class ImapIntake:
         self._user, self._password = user, password
         self._tokens = tokens  # OAuth2 (SASL XOAUTH2) instead of the password when set
         self._folder = folder
+        # RELIABILITY C02, opt-in: several instances share the mailbox. Each first moves new
+        # mail from `folder` into its own claim folder (UID MOVE is atomic: each message is
+        # moved once, the loser's MOVE finds no UID) and works from there; what a crash left
+        # in it is handled after the restart. `_work` is the folder whose UIDs are handed out.
+        self._claim = claim_folder
+        self._keyword = f"{CLAIMED}-{claim_folder.rsplit('/', 1)[-1]}"  # this instance's
+        self._work = folder
         self._targets = {"processed": processed_folder, "quarantine": quarantine_folder}
         self._cursor = cursor if cursor is not None else MemoryCursorStore()
         self._ssl_context = ssl_context or ssl.create_default_context()
@@ -246,9 +256,11 @@ class ImapIntake:
         deadline = time.monotonic() + timeout
         mailbox = self._connected()
         try:
+            if self._claim:
+                return self._wait_on_source(mailbox, deadline, stop)
             if "IDLE" in mailbox.client.capabilities:
                 return self._idle(mailbox, deadline, stop)
-            return self._poll(mailbox, deadline, stop)
+            return self._poll(mailbox, deadline, stop, lambda: bool(self._new_uids(mailbox)))
         except _LINK_ERRORS as exc:
             log.warning("IMAP %s:%s: connection lost while waiting (%s)",
                         self._host, self._port, exc)
@@ -271,6 +283,8 @@ class ImapIntake:
     # -- fetching and moving ----------------------------------------------------------------
 
     def _fetch(self, mailbox: BaseMailBox, limit: int) -> list[IncomingMail]:
+        if self._claim:
+            self._claim_new(mailbox, limit)
         batch = self._new_uids(mailbox)[:limit]
         if not batch:
             return []
@@ -282,14 +296,14 @@ class ImapIntake:
         headers = self._download(mailbox, sorted(big), "BODY.PEEK[HEADER]")
         assert self._uidvalidity is not None  # set by _connect
         self._last_uid = batch[-1]
-        self._cursor.set(self._folder, self._uidvalidity, self._last_uid)
+        self._cursor.set(self._work, self._uidvalidity, self._last_uid)
         items = []
         for uid in batch:
             raw = headers.get(uid) if uid in big else bodies.get(uid)
             if raw is None:  # searched but not fetched: expunged meanwhile by another client
                 continue
             items.append(IncomingMail(key=f"{self._uidvalidity}:{uid}", raw=raw, uid=str(uid),
-                                      uidvalidity=self._uidvalidity,
+                                      uidvalidity=self._uidvalidity, folder=self._work,
                                       oversize=sizes[uid] if uid in big else None))
         return items
 
@@ -362,9 +376,10 @@ class ImapIntake:
                       if loc.split(":")[0] == str(uidvalidity)}
             here = self._still_here(mailbox, set(wanted)) if wanted else set()
             if here:
+                _drop_claims(mailbox, here)
                 _transfer(mailbox, here, self._folder)
         finally:
-            mailbox.folder.set(self._folder)
+            self._select_work(mailbox)
         return {wanted[uid] for uid in here}
 
     @staticmethod
@@ -400,14 +415,98 @@ class ImapIntake:
                 return True
         return False
 
-    def _poll(self, mailbox: BaseMailBox, deadline: float, stop: threading.Event) -> bool:
+    def _poll(self, mailbox: BaseMailBox, deadline: float, stop: threading.Event,
+              new_mail: Callable[[], bool]) -> bool:
         while True:
-            if self._new_uids(mailbox):
+            if new_mail():
                 return True
             log.debug("IMAP %s: polled, nothing new", self._folder)
             remaining = deadline - time.monotonic()
             if remaining <= 0 or stop.wait(min(self._poll_interval, remaining)):
                 return False
+
+    # -- claiming (C02) ---------------------------------------------------------------------
+
+    def _claim_new(self, mailbox: BaseMailBox, limit: int) -> None:
+        """Claim up to `limit` messages waiting in the watched folder and move what this
+        instance holds there into its claim folder.
+
+        A UID MOVE alone is no claim: on a Maildir, Dovecot lets two sessions move the same
+        message at the same instant, both told OK with a COPYUID (the two-instance test saw
+        it). The claim is a compare-and-set instead: a conditional STORE (RFC 7162
+        UNCHANGEDSINCE) of the keyword CLAIMED and this instance's own keyword, which the
+        server applies to a message only if nobody changed it since we read its MODSEQ; the
+        loser's STORE finds it modified and sets nothing. Then one UID MOVE takes every
+        message bearing our keyword (also those a crash left between STORE and MOVE)."""
+        mailbox.folder.set(self._folder)
+        try:
+            candidates = self._source_uids(mailbox, f"UNKEYWORD {CLAIMED}")[:limit]
+            won = self._claim_uids(mailbox, candidates) if candidates else 0
+            mine = self._source_uids(mailbox, f"KEYWORD {self._keyword}")
+            if mine:
+                _transfer(mailbox, set(mine), self._work)
+            if won < len(candidates):
+                log.info("IMAP: claimed %d of %d new message(s); the rest was taken by another "
+                         "instance", won, len(candidates))
+        finally:
+            self._select_work(mailbox)
+
+    def _claim_uids(self, mailbox: BaseMailBox, uids: list[int]) -> int:
+        """Returns how many of `uids` this instance won."""
+        free, highest = self._claim_read(mailbox, uids)
+        return self._claim_store(mailbox, free, highest) if free else 0
+
+    @staticmethod
+    def _claim_read(mailbox: BaseMailBox, uids: list[int]) -> tuple[list[int], int]:
+        """The UIDs still unclaimed and the highest MODSEQ among them: MODSEQ grows for the
+        whole folder, so any change made after this read is above it."""
+        typ, data = mailbox.client.uid("FETCH", uid_set(uids), "(UID FLAGS MODSEQ)")
+        seen = {int(m.group(1)): (int(m.group(3)), m.group(2))
+                for line in data if isinstance(line, bytes)
+                for m in [re.search(rb"UID (\d+) FLAGS \(([^)]*)\) MODSEQ \((\d+)\)", line)]
+                if m} if typ == "OK" else {}
+        free = sorted(uid for uid, (_, flags) in seen.items() if CLAIMED.encode() not in flags)
+        return free, max((seen[uid][0] for uid in free), default=0)
+
+    def _claim_store(self, mailbox: BaseMailBox, free: list[int], highest: int) -> int:
+        """The conditional STORE; returns how many of `free` now bear our keyword."""
+        client = mailbox.client
+        typ, data = client.uid("STORE", uid_set(free), f"(UNCHANGEDSINCE {highest})",
+                               "+FLAGS.SILENT", f"({CLAIMED} {self._keyword})")
+        if typ != "OK":
+            raise IntakeError(f"IMAP conditional STORE refused by the server: {data!r}")
+        client.untagged_responses.pop("MODIFIED", None)  # those we lost: no use to us
+        return len(set(self._source_uids(mailbox, f"KEYWORD {self._keyword}")) & set(free))
+
+    def _source_uids(self, mailbox: BaseMailBox, criteria: str = "") -> list[int]:
+        typ, data = mailbox.client.uid("SEARCH", f"NOT DELETED {criteria}".strip())
+        if typ != "OK":
+            raise IntakeError(f"IMAP SEARCH refused by the server: {data!r}")
+        return sorted(map(int, (data[0] or b"").split()))
+
+    def _select_work(self, mailbox: BaseMailBox) -> None:
+        mailbox.folder.set(self._work)
+        typ, data = mailbox.client.response("UIDVALIDITY")
+        if self._claim:  # a SELECT's EXISTS is no news: the source is searched before waits
+            _take_new_mail_notices(mailbox)
+        self._adopt_uidvalidity(int(data[-1]))
+
+    def _wait_on_source(self, mailbox: BaseMailBox, deadline: float,
+                        stop: threading.Event) -> bool:
+        """Wait for mail in the watched folder (IDLE or polling there), then select the claim
+        folder again."""
+        mailbox.folder.set(self._folder)
+        try:
+            _take_new_mail_notices(mailbox)  # the SELECT's own EXISTS
+            unclaimed = f"UNKEYWORD {CLAIMED}"
+            if self._source_uids(mailbox, unclaimed):
+                return True
+            if "IDLE" in mailbox.client.capabilities:
+                return self._idle(mailbox, deadline, stop)
+            return self._poll(mailbox, deadline, stop,
+                              lambda: bool(self._source_uids(mailbox, unclaimed)))
+        finally:
+            self._select_work(mailbox)
 
     # -- connection -------------------------------------------------------------------------
 
@@ -485,7 +584,14 @@ class ImapIntake:
             if typ == "OK" and data and data[-1]:
                 mailbox.client.capabilities = tuple(data[-1].decode().upper().split())
             self._delimiter = _hierarchy_delimiter(mailbox) or self._delimiter
-            mailbox.folder.set(self._folder)
+            if self._claim:
+                missing = {"MOVE", "CONDSTORE"} - set(mailbox.client.capabilities)
+                if missing:  # see _claim_new
+                    raise IntakeError("mailbox.claim_folder needs a server with MOVE and "
+                                      f"CONDSTORE (RFC 6851, 7162); it lacks "
+                                      f"{', '.join(sorted(missing))}")
+                self._work = self._ensure_folder(mailbox, self._claim)
+            mailbox.folder.set(self._work)
             typ, data = mailbox.client.response("UIDVALIDITY")
             uidvalidity = int(data[-1])
         except BaseException:
@@ -493,7 +599,7 @@ class ImapIntake:
             raise
         self._adopt_uidvalidity(uidvalidity)
         log.info("IMAP %s:%s: connected as %s (%s, %s), folder %s", self._host, self._port,
-                 self._user, self._security, self.mechanism, self._folder)
+                 self._user, self._security, self.mechanism, self._work)
         return mailbox
 
     def _open(self) -> BaseMailBox:
@@ -506,14 +612,14 @@ class ImapIntake:
         return MailBoxUnencrypted(self._host, self._port, timeout=self._timeout)
 
     def _adopt_uidvalidity(self, uidvalidity: int) -> None:
-        stored = self._cursor.get(self._folder)
+        stored = self._cursor.get(self._work)
         known = self._uidvalidity if self._uidvalidity is not None else (
             stored[0] if stored else None)
         if known is not None and known != uidvalidity:
             log.warning("IMAP folder %s: UIDVALIDITY changed from %d to %d; rescanning it",
-                        self._folder, known, uidvalidity)
+                        self._work, known, uidvalidity)
             self._last_uid = 0
-            self._cursor.set(self._folder, uidvalidity, 0)
+            self._cursor.set(self._work, uidvalidity, 0)
         self._uidvalidity = uidvalidity
 
     def _discard(self) -> None:
@@ -572,6 +678,18 @@ def _transfer(mailbox: BaseMailBox, uids: set[int], folder: str) -> dict[int, st
     codes = [m.group(1) for line in copied[1] if isinstance(line, bytes)
              for m in [re.search(rb"\[COPYUID ([^\]]+)\]", line)] if m]
     return _copyuid(codes)
+
+
+def _drop_claims(mailbox: BaseMailBox, uids: set[int]) -> None:
+    """Remove the claim keywords (C02) a message took with it into the quarantine: back in the
+    inbox it must be claimable again, and by one instance only."""
+    typ, data = mailbox.client.uid("FETCH", uid_set(uids), "(UID FLAGS)")
+    keywords = {word for line in (data if typ == "OK" else []) if isinstance(line, bytes)
+                for word in line.decode("ascii", "replace").replace(")", " ").split()
+                if word.startswith(CLAIMED)}
+    if keywords:
+        mailbox.client.uid("STORE", uid_set(uids), "-FLAGS.SILENT",
+                           f"({' '.join(sorted(keywords))})")
 
 
 def _copyuid(codes: Sequence[bytes]) -> dict[int, str]:

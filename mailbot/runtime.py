@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from mailbot import ids
-from mailbot.config import Config, ConfigError
+from mailbot.config import Config, ConfigError, claim_path
 from mailbot.daemon import Clock, Daemon, system_clock
 from mailbot.intake import ImapIntake, Intake, MaildirIntake
 from mailbot.model import Ticket
@@ -78,6 +78,7 @@ def make_intake(config: Config, store: Store | None, stop: threading.Event, *,
                       quarantine_folder=box.quarantine_folder, cursor=cursor,
                       poll_interval=box.poll_seconds, idle_renew=box.idle_renew_minutes * 60,
                       max_attempts=attempts, max_message_bytes=cap,
+                      claim_folder=claim_path(box),
                       sleep=stop.wait)  # back-off pauses end at once on SIGTERM
 
 

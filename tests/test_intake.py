@@ -192,6 +192,69 @@ def test_a_message_over_the_size_cap_is_fetched_for_its_header_only(dovecot, int
     assert [m.raw for m in dovecot.messages(QUARANTINE)] == [big]
 
 
+def test_claiming_is_won_by_one_instance_and_the_loser_sets_nothing(dovecot, intake_for):
+    """RELIABILITY C02. Instance b read the inbox's MODSEQs just before instance a claimed the
+    same messages: b's conditional STORE finds them modified and sets nothing, so b has nothing
+    to handle and a everything; a's crash leaves them in its folder for its restart."""
+    dovecot.append_many([mail(1), mail(2), mail(3)])
+    a = intake_for(claim_folder="Processing/a")
+    b = intake_for(claim_folder="Processing/b")
+    b_box = b._connected()
+    b_box.folder.set("INBOX")
+    free, highest = b._claim_read(b_box, [1, 2, 3])  # an instant before a's claim
+    assert free == [1, 2, 3]
+    a_box = a._connected()
+    a_box.folder.set("INBOX")
+    assert a._claim_uids(a_box, [1, 2, 3]) == 3
+
+    assert b._claim_store(b_box, free, highest) == 0
+    flags = {m.uid: set(m.flags) for m in dovecot.messages("INBOX")}
+    assert all("$MailbotClaimed-b" not in f and "$MailbotClaimed-a" in f
+               for f in flags.values()), flags
+    b._select_work(b_box)
+    assert b.fetch_pending() == []
+    a._select_work(a_box)
+    mine = a.fetch_pending()
+    assert [m.raw for m in mine] == [mail(1), mail(2), mail(3)]
+    assert {m.folder for m in mine} == {"Processing.a"}
+    assert dovecot.messages("INBOX") == [] and dovecot.messages("Processing.b") == []
+    # a dies before moving them on: its next start finds them in its own folder.
+    a.close()
+    again = intake_for(claim_folder="Processing/a").fetch_pending()
+    assert [m.raw for m in again] == [mail(1), mail(2), mail(3)]
+    intake_for(claim_folder="Processing/a").mark_processed(again)
+    assert [m.raw for m in dovecot.messages(PROCESSED)] == [mail(1), mail(2), mail(3)]
+    assert dovecot.messages("Processing.a") == []
+
+
+def test_a_claim_left_in_the_inbox_by_a_crash_is_moved_by_its_instance(dovecot, intake_for):
+    """Between the STORE that won a message and the MOVE, the process died: the next claim
+    finds the instance's keyword and moves the message; another instance leaves it alone."""
+    dovecot.append(mail(1))
+    a = intake_for(claim_folder="Processing/a")
+    a_box = a._connected()
+    a_box.folder.set("INBOX")
+    assert a._claim_uids(a_box, [1]) == 1
+    a.close()
+    dovecot.append(mail(2))
+    assert [m.raw for m in intake_for(claim_folder="Processing/b").fetch_pending()] == [mail(2)]
+    assert [m.raw for m in intake_for(claim_folder="Processing/a").fetch_pending()] == [mail(1)]
+
+
+def test_a_released_message_loses_its_claim_and_any_instance_may_take_it(dovecot, intake_for):
+    """`mailbot reprocess` with claiming: the message comes back to the inbox without the
+    claim keywords it took into the quarantine, so it is claimed afresh, by one instance."""
+    dovecot.append(mail(1))
+    a = intake_for(claim_folder="Processing/a")
+    [item] = a.fetch_pending()
+    location = a.quarantine(item)
+    assert location is not None and location.endswith(":1")
+    assert a.release([location]) == {location}
+    [back] = dovecot.messages("INBOX")
+    assert not any(flag.startswith("$MailbotClaimed") for flag in back.flags), back.flags
+    assert [m.raw for m in intake_for(claim_folder="Processing/b").fetch_pending()] == [mail(1)]
+
+
 def test_quarantine_sets_one_message_aside(dovecot, intake_for):
     dovecot.append_many([mail(1), mail(2)])
     intake = intake_for()
