@@ -21,7 +21,7 @@ from typing import Protocol
 
 import schedule
 
-from mailbot import loopguard, pipeline, timekeeping, triage
+from mailbot import loopguard, oversize, pipeline, timekeeping, triage
 from mailbot.attempts import Attempts
 from mailbot.batch import Batch
 from mailbot.config import Config
@@ -177,7 +177,7 @@ class Daemon:
             if self.stop.is_set():  # SIGTERM: finish the message in hand, leave the rest
                 break
             if item.oversize is not None:
-                self._oversize(item, now)
+                self._oversize(item, batch, now)
                 summary.quarantined += 1
                 continue
             if item.key in spent:
@@ -273,13 +273,23 @@ class Daemon:
                   f"{limit}): not parsed again")
         self._set_aside(item, reason, reason + "\n", now, level=logging.CRITICAL)
 
-    def _oversize(self, item: IncomingMail, now: datetime) -> None:
+    def _oversize(self, item: IncomingMail, batch: Batch, now: datetime) -> None:
         """RELIABILITY M04: the intake fetched only the header of a message over the cap; no
-        ticket is made from a part of a message."""
+        ticket is made from a part of a message. Its sender is told when the loop guard lets
+        an automatic mail go to them (mailbot.oversize)."""
         cap = self.config.mailbox.max_message_mb
         reason = (f"{item.oversize} bytes, over mailbox.max_message_mb ({cap:g} MB): not "
                   "downloaded, header only")
         self._set_aside(item, reason, reason + "\n", now)
+        try:
+            header = parse(item.raw, self.rules)
+        except Exception as exc:  # the message is safe; only the notice is lost
+            log.error("message %s: header unreadable, sender not told: %s", item.key, exc)
+            return
+        decision = oversize.decide(header, size=item.oversize or 0, view=batch,
+                                   config=self.config, now=now)
+        log.info("%s", decision.log_line(header.message_id))
+        batch.stage(decision)
 
     # --- the outbox --------------------------------------------------------------------------
 

@@ -16,6 +16,7 @@ from tests.servers.dovecot import DovecotServer
 from tests.servers.smtp import RecordingSmtpServer
 
 NOW = datetime(2026, 11, 23, 9, 30, tzinfo=PARIS)
+CLAIRE = "claire.martin@groupe-exemple.fr"
 QUARANTINE = "mailbot.quarantine"  # rules.toml's mailbot/quarantine with Dovecot's delimiter
 
 
@@ -48,7 +49,7 @@ def test_a_message_over_the_size_cap_is_quarantined_without_being_downloaded(
         smtp_server: RecordingSmtpServer) -> None:
     """A 60 KB mail with a cap of 0.05 MB (52 KB): no ticket, no acknowledgement, the whole
     message in the quarantine folder, its header and the reason in the state directory, one
-    log line; the small mail after it is ticketed as usual."""
+    log line; its sender is told it was not recorded; the small mail after it is ticketed."""
     with_mailbox_keys(rules, "max_message_mb = 0.05")
     big = mail(subject="Scan de 300 pages", message_id="<big@groupe-exemple.fr>",
                body="x" * 70 + "\n" * 800 + "y" * 60_000).replace(b"\n", b"\r\n")
@@ -57,7 +58,6 @@ def test_a_message_over_the_size_cap_is_quarantined_without_being_downloaded(
     done = run_once(rules, dovecot)
 
     assert [t["subject"] for t in tickets(rules)] == ["Écran noir"]
-    assert [a.recipients for a in acks(smtp_server)] == [["paul@groupe-exemple.fr"]]
     assert [m.raw for m in dovecot.messages(QUARANTINE)] == [big]
     [line] = [x for x in done.stderr.splitlines() if "quarantined" in x and "max_message" in x]
     assert f"{len(big)} bytes, over mailbox.max_message_mb (0.05 MB)" in line
@@ -66,6 +66,30 @@ def test_a_message_over_the_size_cap_is_quarantined_without_being_downloaded(
     assert copy.read_bytes() == big.split(b"\r\n\r\n", 1)[0] + b"\r\n\r\n"  # the header alone
     [reason] = quarantine.glob("*.error.txt")
     assert reason.read_text().count("\n") == 1 and "max_message_mb" in reason.read_text()
+    # Claire hears that her message was not recorded, in a reply to it; Paul gets his ack.
+    [notice] = [m for m in smtp_server.messages if m.recipients == [CLAIRE]]
+    assert notice.message["Subject"] == "Message trop volumineux : Scan de 300 pages"
+    assert notice.message["In-Reply-To"] == "<big@groupe-exemple.fr>"
+    assert notice.message["Auto-Submitted"] == "auto-replied"
+    text = notice.message.get_content()
+    assert "0.1 MB" in text and "(0.05 MB)" in text and "pas été lu ni enregistré" in text
+    assert [a.recipients for a in acks(smtp_server) if a is not notice] == [
+        ["paul@groupe-exemple.fr"]]
+
+
+def test_the_sender_of_an_oversize_message_is_not_told_when_dmarc_fails_or_a_robot_sent_it(
+        rules: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> None:
+    with_mailbox_keys(rules, "max_message_mb = 0.05")
+    rules.write_text(rules.read_text().replace("[team]\n", '[team]\nauthserv_id = "mx.test"\n'))
+    forged = mail(subject="Facture", body="y" * 60_000, headers={
+        "Authentication-Results": "mx.test; dmarc=fail header.from=groupe-exemple.fr"})
+    robot = mail(sender="noreply@groupe-exemple.fr", subject="Rapport", body="y" * 60_000)
+    dovecot.append_many([forged, robot])
+    done = run_once(rules, dovecot)
+    assert smtp_server.messages == []
+    assert len(dovecot.messages(QUARANTINE)) == 2
+    assert "sender not told: forged_sender" in done.stderr
+    assert done.stderr.count("sender not told: ") == 2
 
 
 def test_the_maildir_intake_applies_the_size_cap_too(tmp_path: Path) -> None:
@@ -116,7 +140,10 @@ def test_a_message_that_kills_the_process_is_quarantined_after_three_attempts(
     [alert] = [x for x in last.stderr.splitlines() if x.startswith("CRITICAL")]
     assert "died 3 times" in alert and "mailbox.max_attempts = 3" in alert
     assert sorted(t["subject"] for t in tickets(rules)) == ["Imprimante HS", "Souris"]
-    assert sorted(a.recipients[0] for a in acks(smtp_server)) == [
+    # One acknowledgement each: a death right after the SMTP server took Claire's, before it
+    # was recorded, sends it again under the same Message-ID (D10), never a second one.
+    sent = {(a.recipients[0], a.message["Message-ID"]) for a in acks(smtp_server)}
+    assert sorted(recipient for recipient, _ in sent) == [
         "claire.martin@groupe-exemple.fr", "lea@groupe-exemple.fr"]
     [held] = dovecot.messages(QUARANTINE)
     assert KILLER.encode() in held.raw
@@ -178,7 +205,9 @@ def test_reprocess_puts_quarantined_mail_back_and_it_is_handled_once_fixed(
     assert "over mailbox.max_message_mb (0.05 MB)" in line
     run_once(rules, dovecot)
     assert sorted(t["subject"] for t in tickets(rules)) == ["Bug", "Gros"]
-    assert len(acks(smtp_server)) == 2
+    # Each ticket acknowledged once (Paul was also told his first try was too large).
+    assert sorted(a.message["Subject"] for a in acks(smtp_server)) == [
+        "Message trop volumineux : Gros", "[#1] Bug", "[#2] Gros"]
     assert dovecot.messages(QUARANTINE) == [] and dovecot.messages("INBOX") == []
     # The local copies are marked: nothing is left to reprocess.
     quarantine = tmp_path / "state" / "quarantine"
