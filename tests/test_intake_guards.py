@@ -207,7 +207,7 @@ def test_reprocess_puts_quarantined_mail_back_and_it_is_handled_once_fixed(
     assert sorted(t["subject"] for t in tickets(rules)) == ["Bug", "Gros"]
     # Each ticket acknowledged once (Paul was also told his first try was too large).
     assert sorted(a.message["Subject"] for a in acks(smtp_server)) == [
-        "Message trop volumineux : Gros", "[#1] Bug", "[#2] Gros"]
+        "Message trop volumineux : Gros", "Re: [#1] Bug", "Re: [#2] Gros"]
     assert dovecot.messages(QUARANTINE) == [] and dovecot.messages("INBOX") == []
     # The local copies are marked: nothing is left to reprocess.
     quarantine = tmp_path / "state" / "quarantine"
