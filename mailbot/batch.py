@@ -12,11 +12,11 @@ from mailbot.model import Ticket
 from mailbot.store import Commit, Store
 
 # The automatic mails that a stranger's mail can trigger: counted per recipient for the loop cap
-# (the demotion notice too: RELIABILITY S07).
-CAPPED = ("acknowledgement", "unauthenticated", "demotion")
+# (the demotion notice too: RELIABILITY S07; the notice of a message over the size cap: M04).
+CAPPED = ("acknowledgement", "unauthenticated", "demotion", "oversize_notice")
 # The automatic mails to requesters, counted together for the global cap (S12, under
 # loopguard.ALL); staff notices are not.
-TOTAL = ("acknowledgement", "demotion")
+TOTAL = ("acknowledgement", "demotion", "oversize_notice")
 
 
 class Batch:

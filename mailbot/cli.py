@@ -39,10 +39,11 @@ or a *_file.
 """
 
 EXIT_CODES = """\
-exit status: 0 done; 1 no such ticket; 2 configuration problem (one line per problem) or an
-unreadable input file; 3 state directory held by another daemon, unreadable, unwritable or
-written by a newer mailbot; 4 mailbox unreachable or login refused (check-connection: a login
-failed; login: the identity provider refused); 141 output closed early (e.g. `| head`).
+exit status: 0 done; 1 no such ticket (reprocess: a message not put back); 2 configuration
+problem (one line per problem) or an unreadable input file; 3 state directory held by another
+daemon, unreadable, unwritable or written by a newer mailbot; 4 mailbox unreachable or login
+refused (check-connection: a login failed; login: the identity provider refused); 141 output
+closed early (e.g. `| head`).
 """
 
 
@@ -150,6 +151,17 @@ def _parser() -> argparse.ArgumentParser:
     replay.add_argument("--now", type=_iso, metavar="ISO8601", help="decide as if at this time")
     replay.add_argument("--show-mails", action="store_true", help="print the mails it would send")
     replay.set_defaults(func=cmd_replay)
+
+    again = sub.add_parser(
+        "reprocess", help="put quarantined messages back in the watched folder (IMAP) or the "
+                          "inbox Maildir, clear their attempt counts and mark their copies in "
+                          "<state>/quarantine as reprocessed; one line per message")
+    _config_arg(again)
+    again.add_argument("keys", nargs="*", metavar="KEY",
+                       help="a message's key as the quarantine log line names it "
+                            "(IMAP: UIDVALIDITY:UID in the watched folder; Maildir: its name)")
+    again.add_argument("--all", action="store_true", help="every quarantined message")
+    again.set_defaults(func=cmd_reprocess)
 
     demo = sub.add_parser("demo", help="seed a local Maildir with sample mails, process them, "
                                        "show tickets and replies, serve the tracking page")
@@ -375,6 +387,20 @@ def cmd_replay(args: argparse.Namespace) -> int:
         if args.show_mails:
             print("\n".join(f"    {line}" for line in mail.text.splitlines()))
     return 0
+
+
+def cmd_reprocess(args: argparse.Namespace) -> int:
+    from mailbot.reprocess import reprocess
+
+    if bool(args.keys) == bool(args.all):
+        print("mailbot: reprocess: give KEY... or --all", file=sys.stderr)
+        return 2
+    config = load_config(args.config)
+    try:
+        complete = reprocess(config, None if args.all else args.keys, print)
+    except OSError as exc:
+        raise StateUnwritable(f"{config.state_dir}: {exc.strerror or exc}") from exc
+    return 0 if complete else 1
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import copy
 import functools
 import os
+import re
+import socket
 import tomllib
 import types
 import typing
@@ -65,6 +67,12 @@ class MailboxConfig:
     batch: int = 100
     # An outage longer than this: one ERROR line and one mail to the team (RELIABILITY O01).
     alert_after_minutes: float = 15.0
+    max_message_mb: float = 25.0  # beyond it a message is not downloaded but set aside
+    max_attempts: int = 3  # a message the process died on this many times is set aside
+    # Several instances on one mailbox (RELIABILITY C02): each claims new mail into
+    # claim_folder/instance first. Empty: off. instance empty: the host name.
+    claim_folder: str = ""
+    instance: str = ""
 
 
 @dataclass
@@ -370,6 +378,7 @@ def _check_values(config: Config) -> list[str]:
             problems.append(f"{name}.path: required when {name}.kind is \"maildir\"")
         if not 0 < section.port < 65536:
             problems.append(f"{name}.port: {section.port} is not a TCP port")
+    problems += _check_claim(config.mailbox)
     if config.mailbox.idle_renew_minutes >= 29 or config.mailbox.idle_renew_minutes <= 0:
         problems.append("mailbox.idle_renew_minutes: must be above 0 and below 29 (RFC 2177)")
     if not 1 <= config.smtp.connections <= 16:
@@ -405,6 +414,39 @@ def _check_values(config: Config) -> list[str]:
     problems += _check_oauth2(config)
     problems += clock_problems(config.calendar, config.escalation, config.digest)
     return problems + _check_priority_rules(config) + _check_amounts(config)
+
+
+# An instance name is part of a folder name and of an IMAP keyword: letters, digits, - and _
+# (a delimiter would make a sub-folder, a wildcard or a quote another name).
+_INSTANCE = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def claim_path(mailbox: MailboxConfig) -> str:
+    """The claim folder of this instance ("Processing/<instance>"), "" when claiming is off.
+    The default instance is the host name, its dots (and anything else than letters, digits,
+    - and _) made dashes."""
+    if not mailbox.claim_folder:
+        return ""
+    if mailbox.instance:
+        return f"{mailbox.claim_folder}/{mailbox.instance}"
+    host = re.sub(r"[^A-Za-z0-9_-]", "-", socket.gethostname())
+    return f"{mailbox.claim_folder}/{host}"
+
+
+def _check_claim(mailbox: MailboxConfig) -> list[str]:
+    if not mailbox.claim_folder:
+        return ["mailbox.instance: only used with mailbox.claim_folder"] if mailbox.instance else []
+    problems = []
+    if mailbox.kind != "imap":
+        problems.append("mailbox.claim_folder: only for kind = \"imap\" (several instances "
+                        "sharing one IMAP mailbox)")
+    if mailbox.instance and not _INSTANCE.fullmatch(mailbox.instance):
+        problems.append(f"mailbox.instance: letters, digits, - and _ only: "
+                        f"{mailbox.instance!r}")
+    if mailbox.claim_folder in (mailbox.folder, mailbox.processed_folder,
+                                mailbox.quarantine_folder):
+        problems.append("mailbox.claim_folder: must be a folder of its own")
+    return problems
 
 
 def _check_oauth2(config: Config) -> list[str]:
@@ -457,6 +499,8 @@ def _check_amounts(config: Config) -> list[str]:
     problems = []
     positive = (("mailbox.poll_seconds", config.mailbox.poll_seconds),
                 ("mailbox.batch", config.mailbox.batch),
+                ("mailbox.max_message_mb", config.mailbox.max_message_mb),
+                ("mailbox.max_attempts", config.mailbox.max_attempts),
                 ("smtp.timeout_seconds", config.smtp.timeout_seconds),
                 ("mailbox.alert_after_minutes", config.mailbox.alert_after_minutes),
                 ("web.stale_after_minutes", config.web.stale_after_minutes),

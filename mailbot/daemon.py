@@ -10,6 +10,7 @@ and the loop goes on with the next one.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import random
 import threading
@@ -21,7 +22,8 @@ from typing import Protocol
 
 import schedule
 
-from mailbot import loopguard, notices, pipeline, timekeeping, triage
+from mailbot import loopguard, notices, oversize, pipeline, timekeeping, triage
+from mailbot.attempts import Attempts
 from mailbot.batch import Batch
 from mailbot.config import Config
 from mailbot.courier import Courier
@@ -84,6 +86,10 @@ class Daemon:
         workers = config.smtp.connections if config.smtp.kind == "smtp" else 1
         self.rng = random.Random()  # the jitter of the pause between outage rounds
         self.courier = Courier(make_transport, workers=workers)
+        self.attempts = Attempts(store.dir, limit=config.mailbox.max_attempts)
+        if self.attempts.careful:
+            log.warning("the process died while handling a pass: taking messages one at a "
+                        "time until those are settled (RELIABILITY D08)")
 
     # --- one pass ----------------------------------------------------------------------------
     #
@@ -111,8 +117,42 @@ class Daemon:
         batch = self.batch()
         self._record_deliveries(batch, summary, now, wait=wait)
         self._drop_stale_acknowledgements(batch, now)
-        items = self.intake.fetch_pending(limit=self.config.mailbox.batch)
-        done = self._handle(items, batch, summary, now)
+        items, spent = self._fetch()
+        try:
+            done = self._handle(items, spent, batch, summary, now)
+            self._stage_upkeep(batch, now)
+            crash_point("before_commit")
+            self.store.commit(batch.commit)
+        except StateUnwritable:  # the process lives: no attempt to count
+            self.attempts.abandon()
+            raise
+        self.attempts.committed(item.key for item in items)
+        if done:
+            crash_point("after_commit")
+            self.intake.mark_processed(done)
+            crash_point("after_move")
+        crash_point("before_dispatch")  # committed (an escalation, say), not yet handed over
+        self.dispatch_outbox(now)  # sent while the next batch is being handled
+        self.health.pass_done(now)
+        return len(items)
+
+    def _fetch(self) -> tuple[list[IncomingMail], set[str]]:
+        """The next batch, its attempts counted in one write before any is tried, and the keys
+        of those at max_attempts (not to be tried again). While counts left by a pass that
+        died are unsettled, one message a pass: a message that kills the process must not use
+        up its batch-mates' attempts (RELIABILITY D08)."""
+        careful = self.attempts.careful
+        items = self.intake.fetch_pending(limit=1 if careful else self.config.mailbox.batch)
+        if careful and not items:
+            self.attempts.forget_suspects()  # what they name has left the inbox
+        spent = {item.key for item in items if self.attempts.exhausted(item.key)}
+        tried = [item.key for item in items if item.oversize is None and item.key not in spent]
+        if tried:
+            self.attempts.begin(tried)
+        return items, spent
+
+    def _stage_upkeep(self, batch: Batch, now: datetime) -> None:
+        """What every pass commits besides the mail: due timers, pruning, cursors."""
         for decision in timekeeping.timers(batch, self.config, now, self.timer_steps):
             log.info("%s", decision.log_line(None))
             batch.stage(decision)
@@ -124,16 +164,6 @@ class Daemon:
         batch.commit.recent_before[loopguard.BOUNCED] = loopguard.suppression_start(
             now, self.config)
         batch.commit.cursors.update(self.cursor_updates())
-        crash_point("before_commit")
-        self.store.commit(batch.commit)
-        if done:
-            crash_point("after_commit")
-            self.intake.mark_processed(done)
-            crash_point("after_move")
-        crash_point("before_dispatch")  # committed (an escalation, say), not yet handed over
-        self.dispatch_outbox(now)  # sent while the next batch is being handled
-        self.health.pass_done(now)
-        return len(items)
 
     def finish_deliveries(self, summary: Summary) -> None:
         """Wait for the courier and commit what it reports (the end of `run --once`)."""
@@ -148,12 +178,20 @@ class Daemon:
     def cursor_updates(self) -> dict[str, list[int]]:
         return self.cursor.take() if self.cursor is not None else {}
 
-    def _handle(self, items: list[IncomingMail], batch: Batch, summary: Summary,
-                now: datetime) -> list[IncomingMail]:
+    def _handle(self, items: list[IncomingMail], spent: set[str], batch: Batch,
+                summary: Summary, now: datetime) -> list[IncomingMail]:
         done: list[IncomingMail] = []
         for item in items:
             if self.stop.is_set():  # SIGTERM: finish the message in hand, leave the rest
                 break
+            if item.oversize is not None:
+                self._oversize(item, batch, now)
+                summary.quarantined += 1
+                continue
+            if item.key in spent:
+                self._given_up(item, now)
+                summary.quarantined += 1
+                continue
             try:
                 decision = self._decide(item, batch, now)
             except StateUnwritable:  # not the message's fault: stop, leave it on the server
@@ -180,7 +218,8 @@ class Daemon:
         self._offload_large_mails(decision)
         # Where the message came from and its content hash: the idempotency key alone does not
         # say which copy on the server a duplicate was (RELIABILITY D04's diagnostics).
-        where = (f"{self.config.mailbox.folder} UIDVALIDITY {item.uidvalidity} UID {item.uid}"
+        where = (f"{item.folder or self.config.mailbox.folder} UIDVALIDITY {item.uidvalidity} "
+                 f"UID {item.uid}"
                  if item.uid is not None else f"maildir {item.key}")
         log.info("%s [%s, sha256 %s]", decision.log_line(parsed.message_id), where,
                  parsed.content_hash[:16])
@@ -202,23 +241,63 @@ class Daemon:
                 entry.data = ""
 
     def _quarantine(self, item: IncomingMail, exc: Exception, now: datetime) -> None:
+        first = str(exc).splitlines()[0] if str(exc) else ""
+        self._set_aside(item, f"{type(exc).__name__}: {first}",
+                        "".join(traceback.format_exception(exc)), now)
+
+    def _set_aside(self, item: IncomingMail, reason: str, detail: str, now: datetime, *,
+                   level: int = logging.ERROR) -> None:
+        """Quarantine: a copy (`raw`, the header alone for an oversize message) and `detail`
+        in the state directory, then the message to the quarantine folder; one log line. A
+        `.json` names the key and where the message now is, for `mailbot reprocess`."""
         folder = self.store.dir / "quarantine"
         stem = f"{now.strftime('%Y%m%dT%H%M%S')}-{item.key.replace('/', '_').replace(':', '-')}"
         try:  # without its copy, the message must not leave the mailbox (RELIABILITY D07)
             folder.mkdir(parents=True, exist_ok=True)
             (folder / f"{stem}.eml").write_bytes(item.raw)
-            (folder / f"{stem}.error.txt").write_text(
-                "".join(traceback.format_exception(exc)), encoding="utf-8")
+            (folder / f"{stem}.error.txt").write_text(detail, encoding="utf-8")
         except OSError as write_error:
             raise StateUnwritable(f"cannot quarantine {item.key} in {folder}: "
-                                  f"{write_error.strerror or write_error}") from exc
-        log.error("message %s quarantined: %s: %s (copy in %s)", item.key,
-                  type(exc).__name__, str(exc).splitlines()[0] if str(exc) else "",
-                  folder / f"{stem}.eml")
+                                  f"{write_error.strerror or write_error}") from None
+        log.log(level, "message %s quarantined: %s (copy in %s)", item.key, reason,
+                folder / f"{stem}.eml")
         try:
-            self.intake.quarantine(item)
+            location = self.intake.quarantine(item)
         except Exception as move_error:  # the copy is kept; the next pass tries again
             log.error("could not move %s to quarantine: %s", item.key, move_error)
+            return
+        entry = {"key": item.key, "location": location, "reason": reason,
+                 "quarantined_at": now.isoformat()}
+        try:
+            (folder / f"{stem}.json").write_text(json.dumps(entry), encoding="utf-8")
+        except OSError as exc:  # the copy and the message are safe; only reprocess lacks it
+            log.error("could not record %s for mailbot reprocess: %s", item.key, exc)
+
+    def _given_up(self, item: IncomingMail, now: datetime) -> None:
+        """RELIABILITY D08: the process died this many times with the message in hand; it is
+        not parsed again. The alert line is CRITICAL: the operator should look at it."""
+        n, limit = self.attempts.count(item.key), self.attempts.limit
+        reason = (f"the process died {n} times while handling it (mailbox.max_attempts = "
+                  f"{limit}): not parsed again")
+        self._set_aside(item, reason, reason + "\n", now, level=logging.CRITICAL)
+
+    def _oversize(self, item: IncomingMail, batch: Batch, now: datetime) -> None:
+        """RELIABILITY M04: the intake fetched only the header of a message over the cap; no
+        ticket is made from a part of a message. Its sender is told when the loop guard lets
+        an automatic mail go to them (mailbot.oversize)."""
+        cap = self.config.mailbox.max_message_mb
+        reason = (f"{item.oversize} bytes, over mailbox.max_message_mb ({cap:g} MB): not "
+                  "downloaded, header only")
+        self._set_aside(item, reason, reason + "\n", now)
+        try:
+            header = parse(item.raw, self.rules)
+        except Exception as exc:  # the message is safe; only the notice is lost
+            log.error("message %s: header unreadable, sender not told: %s", item.key, exc)
+            return
+        decision = oversize.decide(header, size=item.oversize or 0, view=batch,
+                                   config=self.config, now=now)
+        log.info("%s", decision.log_line(header.message_id))
+        batch.stage(decision)
 
     # --- the outbox --------------------------------------------------------------------------
 

@@ -1,13 +1,16 @@
 """Fault injection for the crash and poison-message tests, off unless MAILBOT_FAULTS is set.
 
 MAILBOT_FAULTS is a comma-separated list of `crash:<point>` (the process dies at that step
-boundary, as with a power cut: no cleanup, no flush) and `fail:<Message-ID>` (processing that
-message raises, as a bug would). Reading the environment is all it costs when unset.
+boundary, as with a power cut: no cleanup, no flush), `fail:<Message-ID>` (processing that
+message raises, as a bug would) and `kill:<Message-ID>` (processing that message gets the process
+a SIGKILL, as from a watchdog or the OOM killer). Reading the environment is all it costs
+when unset.
 """
 
 from __future__ import annotations
 
 import os
+import signal
 
 
 class InjectedFault(RuntimeError):
@@ -24,5 +27,10 @@ def crash_point(name: str) -> None:
 
 
 def fail_point(message_id: str | None) -> None:
-    if message_id and f"fail:{message_id}" in _faults():
+    if not message_id:
+        return
+    faults = _faults()
+    if f"kill:{message_id}" in faults:
+        os.kill(os.getpid(), signal.SIGKILL)
+    if f"fail:{message_id}" in faults:
         raise InjectedFault(f"injected failure for {message_id}")

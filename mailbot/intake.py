@@ -50,6 +50,8 @@ BACKOFF_CAP_SECONDS = 60.0
 # How often a blocked wait looks at the daemon's stop event.
 _STOP_CHECK_SECONDS = 0.2
 _LINK_ERRORS = (imaplib.IMAP4.abort, OSError, EOFError)
+# The IMAP keyword of a claimed message (with a second one naming the instance), see C02.
+CLAIMED = "$MailbotClaimed"
 
 
 def backoff_delay(attempt: int, rng: random.Random, *, cap: float = BACKOFF_CAP_SECONDS) -> float:
@@ -76,6 +78,10 @@ class IncomingMail:
     raw: bytes  # exact bytes as stored, fetched without marking the message seen
     uid: str | None = None
     uidvalidity: int | None = None
+    # Its size in bytes when it is over the intake's cap: `raw` then holds its header only, and
+    # the daemon sets it aside unparsed (RELIABILITY M04). None: `raw` is the whole message.
+    oversize: int | None = None
+    folder: str | None = None  # IMAP: the folder the UID is in (a claim folder, see C02)
 
 
 class Intake(Protocol):
@@ -83,7 +89,13 @@ class Intake(Protocol):
 
     def mark_processed(self, items: Sequence[IncomingMail]) -> None: ...
 
-    def quarantine(self, item: IncomingMail) -> None: ...
+    def quarantine(self, item: IncomingMail) -> str | None:
+        """Set the message aside; returns where it now is in the quarantine (for `release`),
+        when the mailbox says so."""
+
+    def release(self, locations: Sequence[str]) -> set[str]:
+        """`mailbot reprocess`: move quarantined messages back to the inbox; returns the
+        locations that were still there and moved."""
 
     def wait_for_mail(self, timeout: float, stop: threading.Event) -> bool: ...
 
@@ -129,8 +141,22 @@ def uid_set(uids: Iterable[int]) -> str:
     return ",".join(parts)
 
 
+def parse_sizes(data: Sequence[object]) -> dict[int, int]:
+    """UID -> size from an imaplib `UID FETCH (UID RFC822.SIZE)` answer (no literals in it)."""
+    sizes: dict[int, int] = {}
+    for element in data:
+        line = element[0] if isinstance(element, tuple) else element
+        if not isinstance(line, bytes):
+            continue
+        uid, size = re.search(rb"UID (\d+)", line), re.search(rb"RFC822\.SIZE (\d+)", line)
+        if uid is not None and size is not None:
+            sizes[int(uid.group(1))] = int(size.group(1))
+    return sizes
+
+
 def parse_fetch(data: Sequence[object], wanted: set[int]) -> dict[int, bytes]:
-    """UID -> raw bytes from an imaplib `UID FETCH (UID BODY.PEEK[])` answer.
+    """UID -> raw bytes from an imaplib `UID FETCH (UID BODY.PEEK[])` answer (or
+    `BODY.PEEK[HEADER]`).
 
     Unsolicited FETCH lines (flag changes made by other clients) come without a literal and are
     skipped; a server that puts UID after the literal has it in the element that follows.
@@ -159,7 +185,8 @@ class ImapIntake:
                  poll_interval: float = 30.0, idle_renew: float = IDLE_RENEW_SECONDS,
                  max_attempts: int = 10, sleep: Callable[[float], object] = time.sleep,
                  rng: random.Random | None = None,
-                 on_failure: Callable[[IntakeError], object] | None = None) -> None:
+                 on_failure: Callable[[IntakeError], object] | None = None,
+                 max_message_bytes: int | None = None, claim_folder: str = "") -> None:
         if security not in SECURITY_MODES:
             raise ValueError(f"security must be one of {', '.join(SECURITY_MODES)}: {security!r}")
         if security == "none" and not is_loopback(host):
@@ -168,6 +195,15 @@ class ImapIntake:
         self._user, self._password = user, password
         self._tokens = tokens  # OAuth2 (SASL XOAUTH2) instead of the password when set
         self._folder = folder
+        # RELIABILITY C02, opt-in: several instances share the mailbox. Each first claims new
+        # mail in `folder` with a conditional STORE of its keywords (RFC 7162 UNCHANGEDSINCE:
+        # one instance wins; a bare UID MOVE is no claim, Dovecot's Maildir let two sessions
+        # move one message), moves what it won into its own claim folder and works from
+        # there; what a crash left is handled after the restart. `_work` is the folder whose
+        # UIDs are handed out.
+        self._claim = claim_folder
+        self._keyword = f"{CLAIMED}-{claim_folder.rsplit('/', 1)[-1]}"  # this instance's
+        self._work = folder
         self._targets = {"processed": processed_folder, "quarantine": quarantine_folder}
         self._cursor = cursor if cursor is not None else MemoryCursorStore()
         self._ssl_context = ssl_context or ssl.create_default_context()
@@ -178,6 +214,7 @@ class ImapIntake:
         self._sleep = sleep
         self._rng = rng or random.Random()
         self._on_failure = on_failure  # told of each failed connection attempt (the outage)
+        self._max_bytes = max_message_bytes  # beyond it, only the header is downloaded
         self._mailbox: BaseMailBox | None = None
         self._uidvalidity: int | None = None
         self._last_uid = 0  # in this process only: a restart rescans the whole folder
@@ -214,8 +251,15 @@ class ImapIntake:
     def mark_processed(self, items: Sequence[IncomingMail]) -> None:
         self._run("move", lambda mailbox: self._move(mailbox, items, "processed"))
 
-    def quarantine(self, item: IncomingMail) -> None:
-        self._run("move", lambda mailbox: self._move(mailbox, [item], "quarantine"))
+    def quarantine(self, item: IncomingMail) -> str | None:
+        """Returns "UIDVALIDITY:UID" of the message in the quarantine folder (RFC 4315
+        COPYUID), or None when the server did not say."""
+        moved = self._run("move", lambda mailbox: self._move(mailbox, [item], "quarantine"))
+        return moved.get(int(item.uid or 0))
+
+    def release(self, locations: Sequence[str]) -> set[str]:
+        """Locations are "UIDVALIDITY:UID" in the quarantine folder, as `quarantine` gave."""
+        return self._run("move", lambda mailbox: self._release(mailbox, locations))
 
     def wait_for_mail(self, timeout: float, stop: threading.Event) -> bool:
         """Block until new mail may be there (True), `timeout` passes or `stop` is set (False).
@@ -228,9 +272,11 @@ class ImapIntake:
         deadline = time.monotonic() + timeout
         mailbox = self._connected()
         try:
+            if self._claim:
+                return self._wait_on_source(mailbox, deadline, stop)
             if "IDLE" in mailbox.client.capabilities:
                 return self._idle(mailbox, deadline, stop)
-            return self._poll(mailbox, deadline, stop)
+            return self._poll(mailbox, deadline, stop, lambda: bool(self._new_uids(mailbox)))
         except _LINK_ERRORS as exc:
             log.warning("IMAP %s:%s: connection lost while waiting (%s)",
                         self._host, self._port, exc)
@@ -253,22 +299,45 @@ class ImapIntake:
     # -- fetching and moving ----------------------------------------------------------------
 
     def _fetch(self, mailbox: BaseMailBox, limit: int) -> list[IncomingMail]:
+        if self._claim:
+            self._claim_new(mailbox, limit)
         batch = self._new_uids(mailbox)[:limit]
         if not batch:
             return []
-        typ, data = mailbox.client.uid("FETCH", uid_set(batch), "(UID BODY.PEEK[])")
-        if typ != "OK":
-            raise IntakeError(f"IMAP FETCH refused by the server: {data!r}")
-        bodies = parse_fetch(data, set(batch))
+        # The sizes first, for the whole batch in one command: a message over the cap is not
+        # downloaded, only its header (for the quarantine copy), so a 2 GB mail costs nothing.
+        sizes = self._sizes(mailbox, batch) if self._max_bytes is not None else {}
+        big = {uid for uid, size in sizes.items() if size > (self._max_bytes or 0)}
+        bodies = self._download(mailbox, [uid for uid in batch if uid not in big], "BODY.PEEK[]")
+        headers = self._download(mailbox, sorted(big), "BODY.PEEK[HEADER]")
         assert self._uidvalidity is not None  # set by _connect
         self._last_uid = batch[-1]
-        self._cursor.set(self._folder, self._uidvalidity, self._last_uid)
-        # A UID searched but not fetched was expunged meanwhile by another client.
-        return [
-            IncomingMail(key=f"{self._uidvalidity}:{uid}", raw=bodies[uid], uid=str(uid),
-                         uidvalidity=self._uidvalidity)
-            for uid in batch if uid in bodies
-        ]
+        self._cursor.set(self._work, self._uidvalidity, self._last_uid)
+        items = []
+        for uid in batch:
+            raw = headers.get(uid) if uid in big else bodies.get(uid)
+            if raw is None:  # searched but not fetched: expunged meanwhile by another client
+                continue
+            items.append(IncomingMail(key=f"{self._uidvalidity}:{uid}", raw=raw, uid=str(uid),
+                                      uidvalidity=self._uidvalidity, folder=self._work,
+                                      oversize=sizes[uid] if uid in big else None))
+        return items
+
+    @staticmethod
+    def _sizes(mailbox: BaseMailBox, uids: list[int]) -> dict[int, int]:
+        typ, data = mailbox.client.uid("FETCH", uid_set(uids), "(UID RFC822.SIZE)")
+        if typ != "OK":
+            raise IntakeError(f"IMAP FETCH RFC822.SIZE refused by the server: {data!r}")
+        return parse_sizes(data)
+
+    @staticmethod
+    def _download(mailbox: BaseMailBox, uids: list[int], item: str) -> dict[int, bytes]:
+        if not uids:
+            return {}
+        typ, data = mailbox.client.uid("FETCH", uid_set(uids), f"(UID {item})")
+        if typ != "OK":
+            raise IntakeError(f"IMAP FETCH refused by the server: {data!r}")
+        return parse_fetch(data, set(uids))
 
     def _new_uids(self, mailbox: BaseMailBox) -> list[int]:
         # A session sees other clients' deliveries only once the server syncs it, which NOOP
@@ -281,7 +350,10 @@ class ImapIntake:
         # "n:*" always matches the highest UID, even when it is below n.
         return sorted(uid for uid in map(int, (data[0] or b"").split()) if uid > self._last_uid)
 
-    def _move(self, mailbox: BaseMailBox, items: Sequence[IncomingMail], target: str) -> None:
+    def _move(self, mailbox: BaseMailBox, items: Sequence[IncomingMail],
+              target: str) -> dict[int, str]:
+        """Move these messages to the target folder; returns the new "UIDVALIDITY:UID" of
+        those the server named (COPYUID)."""
         current = [item for item in items if item.uidvalidity == self._uidvalidity]
         if len(current) < len(items):
             # Their UIDs name nothing any more: they will come back under the new UIDVALIDITY.
@@ -289,13 +361,12 @@ class ImapIntake:
                         "change; they will be fetched again", len(items) - len(current), target)
             self._last_uid = 0
         if not current:
-            return
+            return {}
         folder = self._ensure_folder(mailbox, self._targets[target])
         uids = {int(item.uid or 0) for item in current}
         for _attempt in range(10):
             try:
-                _transfer(mailbox, uids, folder)
-                return
+                return _transfer(mailbox, uids, folder)
             except ImapToolsError:
                 # A person in their mail client may have moved or expunged some since the
                 # fetch: the server then refuses the whole command ([EXPUNGEISSUED]). Move
@@ -307,8 +378,25 @@ class ImapIntake:
                             "the move to %s", len(uids - still), target)
                 uids = still
                 if not uids:
-                    return
-        _transfer(mailbox, uids, folder)  # still racing after ten rounds: let it raise
+                    return {}
+        return _transfer(mailbox, uids, folder)  # still racing after ten rounds: let it raise
+
+    def _release(self, mailbox: BaseMailBox, locations: Sequence[str]) -> set[str]:
+        source = self._ensure_folder(mailbox, self._targets["quarantine"])
+        mailbox.folder.set(source)
+        try:
+            typ, data = mailbox.client.response("UIDVALIDITY")
+            uidvalidity = int(data[-1])
+            # A location from another UIDVALIDITY of the folder names nothing any more.
+            wanted = {int(loc.split(":")[1]): loc for loc in locations
+                      if loc.split(":")[0] == str(uidvalidity)}
+            here = self._still_here(mailbox, set(wanted)) if wanted else set()
+            if here:
+                _drop_claims(mailbox, here)
+                _transfer(mailbox, here, self._folder)
+        finally:
+            self._select_work(mailbox)
+        return {wanted[uid] for uid in here}
 
     @staticmethod
     def _still_here(mailbox: BaseMailBox, uids: set[int]) -> set[int]:
@@ -343,14 +431,98 @@ class ImapIntake:
                 return True
         return False
 
-    def _poll(self, mailbox: BaseMailBox, deadline: float, stop: threading.Event) -> bool:
+    def _poll(self, mailbox: BaseMailBox, deadline: float, stop: threading.Event,
+              new_mail: Callable[[], bool]) -> bool:
         while True:
-            if self._new_uids(mailbox):
+            if new_mail():
                 return True
             log.debug("IMAP %s: polled, nothing new", self._folder)
             remaining = deadline - time.monotonic()
             if remaining <= 0 or stop.wait(min(self._poll_interval, remaining)):
                 return False
+
+    # -- claiming (C02) ---------------------------------------------------------------------
+
+    def _claim_new(self, mailbox: BaseMailBox, limit: int) -> None:
+        """Claim up to `limit` messages waiting in the watched folder and move what this
+        instance holds there into its claim folder.
+
+        A UID MOVE alone is no claim: on a Maildir, Dovecot lets two sessions move the same
+        message at the same instant, both told OK with a COPYUID (the two-instance test saw
+        it). The claim is a compare-and-set instead: a conditional STORE (RFC 7162
+        UNCHANGEDSINCE) of the keyword CLAIMED and this instance's own keyword, which the
+        server applies to a message only if nobody changed it since we read its MODSEQ; the
+        loser's STORE finds it modified and sets nothing. Then one UID MOVE takes every
+        message bearing our keyword (also those a crash left between STORE and MOVE)."""
+        mailbox.folder.set(self._folder)
+        try:
+            candidates = self._source_uids(mailbox, f"UNKEYWORD {CLAIMED}")[:limit]
+            won = self._claim_uids(mailbox, candidates) if candidates else 0
+            mine = self._source_uids(mailbox, f"KEYWORD {self._keyword}")
+            if mine:
+                _transfer(mailbox, set(mine), self._work)
+            if won < len(candidates):
+                log.info("IMAP: claimed %d of %d new message(s); the rest was taken by another "
+                         "instance", won, len(candidates))
+        finally:
+            self._select_work(mailbox)
+
+    def _claim_uids(self, mailbox: BaseMailBox, uids: list[int]) -> int:
+        """Returns how many of `uids` this instance won."""
+        free, highest = self._claim_read(mailbox, uids)
+        return self._claim_store(mailbox, free, highest) if free else 0
+
+    @staticmethod
+    def _claim_read(mailbox: BaseMailBox, uids: list[int]) -> tuple[list[int], int]:
+        """The UIDs still unclaimed and the highest MODSEQ among them: MODSEQ grows for the
+        whole folder, so any change made after this read is above it."""
+        typ, data = mailbox.client.uid("FETCH", uid_set(uids), "(UID FLAGS MODSEQ)")
+        seen = {int(m.group(1)): (int(m.group(3)), m.group(2))
+                for line in data if isinstance(line, bytes)
+                for m in [re.search(rb"UID (\d+) FLAGS \(([^)]*)\) MODSEQ \((\d+)\)", line)]
+                if m} if typ == "OK" else {}
+        free = sorted(uid for uid, (_, flags) in seen.items() if CLAIMED.encode() not in flags)
+        return free, max((seen[uid][0] for uid in free), default=0)
+
+    def _claim_store(self, mailbox: BaseMailBox, free: list[int], highest: int) -> int:
+        """The conditional STORE; returns how many of `free` now bear our keyword."""
+        client = mailbox.client
+        typ, data = client.uid("STORE", uid_set(free), f"(UNCHANGEDSINCE {highest})",
+                               "+FLAGS.SILENT", f"({CLAIMED} {self._keyword})")
+        if typ != "OK":
+            raise IntakeError(f"IMAP conditional STORE refused by the server: {data!r}")
+        client.untagged_responses.pop("MODIFIED", None)  # those we lost: no use to us
+        return len(set(self._source_uids(mailbox, f"KEYWORD {self._keyword}")) & set(free))
+
+    def _source_uids(self, mailbox: BaseMailBox, criteria: str = "") -> list[int]:
+        typ, data = mailbox.client.uid("SEARCH", f"NOT DELETED {criteria}".strip())
+        if typ != "OK":
+            raise IntakeError(f"IMAP SEARCH refused by the server: {data!r}")
+        return sorted(map(int, (data[0] or b"").split()))
+
+    def _select_work(self, mailbox: BaseMailBox) -> None:
+        mailbox.folder.set(self._work)
+        typ, data = mailbox.client.response("UIDVALIDITY")
+        if self._claim:  # a SELECT's EXISTS is no news: the source is searched before waits
+            _take_new_mail_notices(mailbox)
+        self._adopt_uidvalidity(int(data[-1]))
+
+    def _wait_on_source(self, mailbox: BaseMailBox, deadline: float,
+                        stop: threading.Event) -> bool:
+        """Wait for mail in the watched folder (IDLE or polling there), then select the claim
+        folder again."""
+        mailbox.folder.set(self._folder)
+        try:
+            _take_new_mail_notices(mailbox)  # the SELECT's own EXISTS
+            unclaimed = f"UNKEYWORD {CLAIMED}"
+            if self._source_uids(mailbox, unclaimed):
+                return True
+            if "IDLE" in mailbox.client.capabilities:
+                return self._idle(mailbox, deadline, stop)
+            return self._poll(mailbox, deadline, stop,
+                              lambda: bool(self._source_uids(mailbox, unclaimed)))
+        finally:
+            self._select_work(mailbox)
 
     # -- connection -------------------------------------------------------------------------
 
@@ -431,7 +603,14 @@ class ImapIntake:
             if typ == "OK" and data and data[-1]:
                 mailbox.client.capabilities = tuple(data[-1].decode().upper().split())
             self._delimiter = _hierarchy_delimiter(mailbox) or self._delimiter
-            mailbox.folder.set(self._folder)
+            if self._claim:
+                missing = {"MOVE", "CONDSTORE"} - set(mailbox.client.capabilities)
+                if missing:  # see _claim_new
+                    raise IntakeError("mailbox.claim_folder needs a server with MOVE and "
+                                      f"CONDSTORE (RFC 6851, 7162); it lacks "
+                                      f"{', '.join(sorted(missing))}")
+                self._work = self._ensure_folder(mailbox, self._claim)
+            mailbox.folder.set(self._work)
             typ, data = mailbox.client.response("UIDVALIDITY")
             uidvalidity = int(data[-1])
         except BaseException:
@@ -439,7 +618,7 @@ class ImapIntake:
             raise
         self._adopt_uidvalidity(uidvalidity)
         log.info("IMAP %s:%s: connected as %s (%s, %s), folder %s", self._host, self._port,
-                 self._user, self._security, self.mechanism, self._folder)
+                 self._user, self._security, self.mechanism, self._work)
         return mailbox
 
     def _open(self) -> BaseMailBox:
@@ -452,14 +631,14 @@ class ImapIntake:
         return MailBoxUnencrypted(self._host, self._port, timeout=self._timeout)
 
     def _adopt_uidvalidity(self, uidvalidity: int) -> None:
-        stored = self._cursor.get(self._folder)
+        stored = self._cursor.get(self._work)
         known = self._uidvalidity if self._uidvalidity is not None else (
             stored[0] if stored else None)
         if known is not None and known != uidvalidity:
             log.warning("IMAP folder %s: UIDVALIDITY changed from %d to %d; rescanning it",
-                        self._folder, known, uidvalidity)
+                        self._work, known, uidvalidity)
             self._last_uid = 0
-            self._cursor.set(self._folder, uidvalidity, 0)
+            self._cursor.set(self._work, uidvalidity, 0)
         self._uidvalidity = uidvalidity
 
     def _discard(self) -> None:
@@ -493,16 +672,21 @@ def _quoted(folder: str) -> str:
     return '"' + folder.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def _transfer(mailbox: BaseMailBox, uids: set[int], folder: str) -> None:
+def _transfer(mailbox: BaseMailBox, uids: set[int], folder: str) -> dict[int, str]:
     """Move exactly `uids` to `folder`: one UID MOVE when offered (RFC 6851), else COPY, then
     \\Deleted and UID EXPUNGE of these UIDs only (RFC 4315). imap-tools' fallback sends a bare
     EXPUNGE, which would also destroy what another client marked \\Deleted; without UIDPLUS
-    ours stay flagged \\Deleted (the inbox search skips them) rather than risk that."""
+    ours stay flagged \\Deleted (the inbox search skips them) rather than risk that.
+
+    Returns source UID -> "UIDVALIDITY:UID" in `folder`, from the server's COPYUID (untagged
+    during a MOVE, in the tagged answer of a COPY); empty when it sends none."""
     client, numbers = mailbox.client, uid_set(uids)
     if "MOVE" in client.capabilities:
+        client.untagged_responses.pop("COPYUID", None)  # an older answer's
         mailbox.move(numbers, folder)
-        return
-    check_command_status(client.uid("COPY", numbers, encode_folder(folder)), MailboxCopyError)
+        return _copyuid(client.untagged_responses.pop("COPYUID", []))
+    copied = client.uid("COPY", numbers, encode_folder(folder))
+    check_command_status(copied, MailboxCopyError)
     check_command_status(client.uid("STORE", numbers, "+FLAGS", r"(\Deleted)"),
                          MailboxDeleteError)
     if "UIDPLUS" in client.capabilities:
@@ -510,6 +694,43 @@ def _transfer(mailbox: BaseMailBox, uids: set[int], folder: str) -> None:
     else:
         log.warning("IMAP: no UIDPLUS: %d message(s) left flagged \\Deleted in the inbox "
                     "(a plain EXPUNGE could remove other clients' mail)", len(uids))
+    codes = [m.group(1) for line in copied[1] if isinstance(line, bytes)
+             for m in [re.search(rb"\[COPYUID ([^\]]+)\]", line)] if m]
+    return _copyuid(codes)
+
+
+def _drop_claims(mailbox: BaseMailBox, uids: set[int]) -> None:
+    """Remove the claim keywords (C02) a message took with it into the quarantine: back in the
+    inbox it must be claimable again, and by one instance only."""
+    typ, data = mailbox.client.uid("FETCH", uid_set(uids), "(UID FLAGS)")
+    keywords = {word for line in (data if typ == "OK" else []) if isinstance(line, bytes)
+                for word in line.decode("ascii", "replace").replace(")", " ").split()
+                if word.startswith(CLAIMED)}
+    if keywords:
+        mailbox.client.uid("STORE", uid_set(uids), "-FLAGS.SILENT",
+                           f"({' '.join(sorted(keywords))})")
+
+
+def _copyuid(codes: Sequence[bytes]) -> dict[int, str]:
+    """RFC 4315 `COPYUID <uidvalidity> <source set> <destination set>`: the two sets list the
+    UIDs in the same order."""
+    found: dict[int, str] = {}
+    for code in codes:
+        parts = code.decode("ascii", "replace").split()
+        if len(parts) == 3:
+            pairs = zip(expand_uid_set(parts[1]), expand_uid_set(parts[2]), strict=False)
+            found.update({src: f"{parts[0]}:{dst}" for src, dst in pairs})
+    return found
+
+
+def expand_uid_set(text: str) -> list[int]:
+    """"1:3,7" -> [1, 2, 3, 7] (the inverse of uid_set, for the server's answers)."""
+    uids: list[int] = []
+    for part in text.split(","):
+        first, _, last = part.partition(":")
+        low, high = int(first), int(last or first)
+        uids.extend(range(min(low, high), max(low, high) + 1))
+    return uids
 
 
 def _hierarchy_delimiter(mailbox: BaseMailBox) -> str | None:
@@ -565,8 +786,10 @@ class MaildirIntake:
     """
 
     def __init__(self, path: Path, *, processed: Path | None = None,
-                 quarantine: Path | None = None, poll_interval: float = 0.2) -> None:
+                 quarantine: Path | None = None, poll_interval: float = 0.2,
+                 max_message_bytes: int | None = None) -> None:
         self._path = Path(path)
+        self._max_bytes = max_message_bytes  # beyond it, only the header is read
         self._targets = {
             "processed": Path(processed) if processed else self._path.with_name("processed"),
             "quarantine": Path(quarantine) if quarantine else self._path.with_name("quarantine"),
@@ -586,19 +809,33 @@ class MaildirIntake:
         items: list[IncomingMail] = []
         for key, path in self._pending()[:limit]:
             try:
-                raw = path.read_bytes()
+                size = path.stat().st_size
+                big = self._max_bytes is not None and size > self._max_bytes
+                raw = read_header(path) if big else path.read_bytes()
             except FileNotFoundError:
                 continue  # taken by another reader meanwhile
             self._handed_out[key] = path
-            items.append(IncomingMail(key=key, raw=raw))
+            items.append(IncomingMail(key=key, raw=raw, oversize=size if big else None))
         return items
 
     def mark_processed(self, items: Sequence[IncomingMail]) -> None:
         for item in items:
             self._move(item, "processed")
 
-    def quarantine(self, item: IncomingMail) -> None:
-        self._move(item, "quarantine")
+    def quarantine(self, item: IncomingMail) -> str | None:
+        """Returns the key: a Maildir name stays the same in the quarantine Maildir."""
+        return item.key if self._move(item, "quarantine") else None
+
+    def release(self, locations: Sequence[str]) -> set[str]:
+        moved: set[str] = set()
+        quarantine = self._targets["quarantine"]
+        for key in locations:
+            for sub in ("new", "cur"):
+                for path in (quarantine / sub).glob(f"{glob.escape(key)}*"):
+                    if path.name.split(":", 1)[0] == key:
+                        os.replace(path, self._path / sub / path.name)
+                        moved.add(key)
+        return moved
 
     def wait_for_mail(self, timeout: float, stop: threading.Event) -> bool:
         deadline = time.monotonic() + timeout
@@ -642,17 +879,18 @@ class MaildirIntake:
     def _stamp(self) -> tuple[int, ...]:
         return tuple((self._path / sub).stat().st_mtime_ns for sub in ("new", "cur"))
 
-    def _move(self, item: IncomingMail, target: str) -> None:
+    def _move(self, item: IncomingMail, target: str) -> bool:
         source = self._handed_out.pop(item.key, None) or self._find(item.key)
         if source is None:
             log.warning("Maildir %s: %s is gone, not moved to %s", self._path, item.key, target)
-            return
+            return False
         destination = self._targets[target] / source.parent.name / source.name
         try:
             os.replace(source, destination)
         except OSError as exc:
             self._handed_out.clear()  # unsure what moved: the next fetch rescans everything
             raise IntakeError(f"Maildir: cannot move {item.key} to {target}: {exc}") from exc
+        return True
 
     def _find(self, key: str) -> Path | None:
         for sub in ("new", "cur"):
@@ -660,3 +898,23 @@ class MaildirIntake:
                 if path.name.split(":", 1)[0] == key:
                     return path
         return None
+
+
+# Enough for any real header section; an endless one is cut here (the parser copes).
+MAX_HEADER_BYTES = 1024 * 1024
+
+
+def read_header(path: Path) -> bytes:
+    """The header section of the message in `path`, up to and with its blank line, read in
+    chunks: the body of a message over the size cap is never loaded."""
+    data = b""
+    with open(path, "rb") as handle:
+        while chunk := handle.read(64 * 1024):
+            data += chunk
+            ends = [i + len(sep) for sep in (b"\r\n\r\n", b"\n\n")
+                    if (i := data.find(sep)) >= 0]
+            if ends:
+                return data[:min(ends)]
+            if len(data) >= MAX_HEADER_BYTES:
+                break
+    return data[:MAX_HEADER_BYTES]

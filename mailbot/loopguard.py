@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 from mailbot import people
 from mailbot.config import Config
+from mailbot.decision import View
 from mailbot.parsers import ParsedMessage
 from mailbot.parsers.machine import canonical_local_part, is_list_robot
 
@@ -76,6 +77,22 @@ def answer_address(msg: ParsedMessage, config: Config) -> str:
     if not plausible or address in ours or _robot(address, config):
         return msg.sender.lower()
     return address
+
+
+def refused_for(msg: ParsedMessage, recipient: str, view: View, config: Config,
+                now: datetime) -> list[str]:
+    """Why no automatic mail caused by `msg` may go to `recipient`, or []: the guards above,
+    a recipient that bounced recently, the per-recipient cap ("automatic_mail_cap"), the
+    global cap on automatic mail to requesters ("automatic_mail_total")."""
+    blocked = automatic_mail_blocked(msg, config)
+    since = window_start(now, config)
+    if not blocked and suppressed(view.recent(BOUNCED, recipient), now, config):
+        blocked = ["bounced_recipient"]
+    if not blocked and over_cap(view.automatic_since(recipient, since), config):
+        blocked = ["automatic_mail_cap"]
+    if not blocked and over_total(view.automatic_since(ALL, since), config):
+        blocked = ["automatic_mail_total"]
+    return blocked
 
 
 def over_cap(sent_in_window: int, config: Config) -> bool:

@@ -484,6 +484,23 @@ def transcript(ticket: Ticket | None, *, technician: str, outcomes: list[Outcome
     return _outgoing("transcript", ticket, draft, now)
 
 
+def oversize_notice(msg: ParsedMessage, *, to: str, size: int, limit_mb: float,
+                    config: Config, now: datetime) -> OutgoingMail:
+    """To the sender of a message over `mailbox.max_message_mb` (RELIABILITY M04), at `to`
+    (loopguard.answer_address): it was not recorded; about no ticket, in the configured
+    language."""
+    lang = config.mail.language
+    echo = subject_echo(msg.subject_raw or "")
+    body = compose.render("oversize", lang, subject=echo, size=f"{size / 1024 / 1024:.1f} MB",
+                          limit=f"{limit_mb:g} MB", organisation=config.mail.organisation)
+    title = {"fr": "Message trop volumineux", "en": "Message too large"}[lang]
+    thread = (msg.message_id, (msg.message_id,)) if msg.message_id else (None, ())
+    draft = _draft("oversize", None, config, now, to=[to],
+                   subject=f"{title} : {echo}" if lang == "fr" else f"{title}: {echo}",
+                   body=body, thread=thread, auto_submitted="auto-replied")
+    return _outgoing("oversize_notice", None, draft, now)
+
+
 def unauthenticated(ticket: Ticket | None, msg: ParsedMessage, *, technician: str,
                     verdict: str, config: Config, now: datetime) -> list[OutgoingMail]:
     """A mail in a technician's name that failed authentication: the team is warned, and the

@@ -607,18 +607,11 @@ def _acknowledge(c: Context, ticket: Ticket, thread: tuple[str | None, tuple[str
 
 def _blocked(c: Context, ticket: Ticket) -> list[str]:
     """Why no automatic mail may go to the requester (loop safety), or []."""
-    blocked = loopguard.automatic_mail_blocked(c.msg, c.config)
     recipient = mails.requester_address(ticket)
-    if not blocked and loopguard.suppressed(c.view.recent(loopguard.BOUNCED, recipient),
-                                            c.now, c.config):
-        blocked = ["bounced_recipient"]
-    if not blocked and loopguard.over_cap(c.view.automatic_since(
-            recipient, loopguard.window_start(c.now, c.config)), c.config):
-        blocked = ["automatic_mail_cap"]
+    blocked = loopguard.refused_for(c.msg, recipient, c.view, c.config, c.now)
+    if blocked == ["automatic_mail_cap"]:
         c.capped = recipient
-    if not blocked and loopguard.over_total(c.view.automatic_since(
-            loopguard.ALL, loopguard.window_start(c.now, c.config)), c.config):
-        blocked = ["automatic_mail_total"]
+    elif blocked == ["automatic_mail_total"]:
         c.capped = loopguard.ALL
     return blocked
 

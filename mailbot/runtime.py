@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from mailbot import ids
-from mailbot.config import Config, ConfigError
+from mailbot.config import Config, ConfigError, claim_path
 from mailbot.daemon import Clock, Daemon, system_clock
 from mailbot.health import HEARTBEAT_EVERY, Health, read_heartbeat
 from mailbot.intake import ImapIntake, Intake, MaildirIntake
@@ -67,8 +67,10 @@ def make_intake(config: Config, store: Store | None, stop: threading.Event, *,
                 cursor: StoreCursor | None, attempts: int = 10,
                 tokens: TokenSource | None = None, health: Health | None = None) -> Intake:
     box = config.mailbox
+    cap = int(box.max_message_mb * 1024 * 1024)
     if box.kind == "maildir":
-        return MaildirIntake(Path(box.path), poll_interval=min(box.poll_seconds, 1.0))
+        return MaildirIntake(Path(box.path), poll_interval=min(box.poll_seconds, 1.0),
+                             max_message_bytes=cap)
     oauth2 = box.auth == "oauth2"
     return ImapIntake(host=box.host, port=box.port, security=box.security, user=box.user,
                       password="" if oauth2 else config.imap_password(),
@@ -76,7 +78,8 @@ def make_intake(config: Config, store: Store | None, stop: threading.Event, *,
                       processed_folder=box.processed_folder,
                       quarantine_folder=box.quarantine_folder, cursor=cursor,
                       poll_interval=box.poll_seconds, idle_renew=box.idle_renew_minutes * 60,
-                      max_attempts=attempts,
+                      max_attempts=attempts, max_message_bytes=cap,
+                      claim_folder=claim_path(box),
                       # back-off pauses end at once on SIGTERM, and ping the watchdog
                       sleep=stop.wait if health is None else lambda s: health.pause(s, stop),
                       on_failure=None if health is None else health.unreachable)

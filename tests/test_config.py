@@ -159,6 +159,14 @@ def test_what_check_config_accepts_starts(tmp_path: Path) -> None:
     ("[priorities.targets.P3]\nfirst_response_hours = 48.0\nresolution_hours = 8.0\n",
      "priorities.targets.P3.resolution_hours: 8.0 is below first_response_hours (48.0)"),
     ("[mailbox]\nbatch = 0\n", "mailbox.batch: must be above 0, got 0"),
+    ("[mailbox]\nmax_message_mb = 0\n", "mailbox.max_message_mb: must be above 0, got 0.0"),
+    ("[mailbox]\nmax_attempts = 0\n", "mailbox.max_attempts: must be above 0, got 0"),
+    ('[mailbox]\nclaim_folder = "Processing"\ninstance = "host.example"\n',
+     "mailbox.instance: letters, digits, - and _ only: 'host.example'"),
+    ('[mailbox]\ninstance = "a"\n', "mailbox.instance: only used with mailbox.claim_folder"),
+    ('[mailbox]\nkind = "maildir"\npath = "/tmp/x"\nclaim_folder = "Processing"\n',
+     'mailbox.claim_folder: only for kind = "imap" (several instances sharing one IMAP '
+     'mailbox)'),
     ("[mailbox]\npoll_seconds = -1\n", "mailbox.poll_seconds: must be above 0, got -1.0"),
     ("[smtp]\ntimeout_seconds = 0\n", "smtp.timeout_seconds: must be above 0, got 0.0"),
     ('[smtp]\npassword_file = "/nonexistent/smtp-password"\n',
@@ -170,3 +178,16 @@ def test_values_that_would_make_the_daemon_spin_or_stall_are_refused(
     assert [p.split(": ", 1)[1] for p in problems] == [where]
     done = _cli("check-config", "--config", str(tmp_path / "rules.toml"))
     assert done.returncode == 2 and done.stderr.strip().endswith(where)
+
+
+def test_the_claim_folder_of_an_instance_defaults_to_the_host_name() -> None:
+    import re
+    import socket
+
+    from mailbot.config import MailboxConfig, claim_path
+
+    assert claim_path(MailboxConfig()) == ""
+    assert claim_path(MailboxConfig(claim_folder="Processing", instance="a")) == "Processing/a"
+    host = claim_path(MailboxConfig(claim_folder="Processing")).split("/", 1)[1]
+    assert re.fullmatch(r"[A-Za-z0-9_-]+", host)
+    assert host == socket.gethostname().replace(".", "-") or "." not in host

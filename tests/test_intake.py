@@ -175,6 +175,90 @@ def test_mark_processed_moves_the_batch_into_a_created_folder(dovecot, intake_fo
     assert [m.raw for m in dovecot.messages()] == [mail(3)]
 
 
+def big_mail(n: int, size: int) -> bytes:
+    header, body = mail(n).split(b"\r\n\r\n", 1)
+    return header + b"\r\n\r\n" + body + b"x" * 76 * (size // 78) + b"\r\n" * (size // 78)
+
+
+def test_a_message_over_the_size_cap_is_fetched_for_its_header_only(dovecot, intake_for):
+    """RELIABILITY M04: RFC822.SIZE is read for the batch first; a message over the cap is not
+    downloaded, only its header, and says how large it is."""
+    big = big_mail(2, 200_000)
+    dovecot.append_many([mail(1), big, mail(3)])
+    intake = intake_for(max_message_bytes=100_000)
+
+    small, oversize, last = intake.fetch_pending()
+
+    assert (small.raw, small.oversize, last.raw, last.oversize) == (mail(1), None, mail(3), None)
+    assert oversize.raw == big.split(b"\r\n\r\n", 1)[0] + b"\r\n\r\n"
+    assert oversize.oversize == len(big) and oversize.key.endswith(":2")
+    intake.quarantine(oversize)  # the whole message is moved, untouched
+    assert [m.raw for m in dovecot.messages(QUARANTINE)] == [big]
+
+
+def test_claiming_is_won_by_one_instance_and_the_loser_sets_nothing(dovecot, intake_for):
+    """RELIABILITY C02. Instance b read the inbox's MODSEQs just before instance a claimed the
+    same messages: b's conditional STORE finds them modified and sets nothing, so b has nothing
+    to handle and a everything; a's crash leaves them in its folder for its restart."""
+    dovecot.append_many([mail(1), mail(2), mail(3)])
+    a = intake_for(claim_folder="Processing/a")
+    b = intake_for(claim_folder="Processing/b")
+    b_box = b._connected()
+    b_box.folder.set("INBOX")
+    free, highest = b._claim_read(b_box, [1, 2, 3])  # an instant before a's claim
+    assert free == [1, 2, 3]
+    a_box = a._connected()
+    a_box.folder.set("INBOX")
+    assert a._claim_uids(a_box, [1, 2, 3]) == 3
+
+    assert b._claim_store(b_box, free, highest) == 0
+    flags = {m.uid: set(m.flags) for m in dovecot.messages("INBOX")}
+    assert all("$MailbotClaimed-b" not in f and "$MailbotClaimed-a" in f
+               for f in flags.values()), flags
+    b._select_work(b_box)
+    assert b.fetch_pending() == []
+    a._select_work(a_box)
+    mine = a.fetch_pending()
+    assert [m.raw for m in mine] == [mail(1), mail(2), mail(3)]
+    assert {m.folder for m in mine} == {"Processing.a"}
+    assert dovecot.messages("INBOX") == [] and dovecot.messages("Processing.b") == []
+    # a dies before moving them on: its next start finds them in its own folder.
+    a.close()
+    again = intake_for(claim_folder="Processing/a").fetch_pending()
+    assert [m.raw for m in again] == [mail(1), mail(2), mail(3)]
+    intake_for(claim_folder="Processing/a").mark_processed(again)
+    assert [m.raw for m in dovecot.messages(PROCESSED)] == [mail(1), mail(2), mail(3)]
+    assert dovecot.messages("Processing.a") == []
+
+
+def test_a_claim_left_in_the_inbox_by_a_crash_is_moved_by_its_instance(dovecot, intake_for):
+    """Between the STORE that won a message and the MOVE, the process died: the next claim
+    finds the instance's keyword and moves the message; another instance leaves it alone."""
+    dovecot.append(mail(1))
+    a = intake_for(claim_folder="Processing/a")
+    a_box = a._connected()
+    a_box.folder.set("INBOX")
+    assert a._claim_uids(a_box, [1]) == 1
+    a.close()
+    dovecot.append(mail(2))
+    assert [m.raw for m in intake_for(claim_folder="Processing/b").fetch_pending()] == [mail(2)]
+    assert [m.raw for m in intake_for(claim_folder="Processing/a").fetch_pending()] == [mail(1)]
+
+
+def test_a_released_message_loses_its_claim_and_any_instance_may_take_it(dovecot, intake_for):
+    """`mailbot reprocess` with claiming: the message comes back to the inbox without the
+    claim keywords it took into the quarantine, so it is claimed afresh, by one instance."""
+    dovecot.append(mail(1))
+    a = intake_for(claim_folder="Processing/a")
+    [item] = a.fetch_pending()
+    location = a.quarantine(item)
+    assert location is not None and location.endswith(":1")
+    assert a.release([location]) == {location}
+    [back] = dovecot.messages("INBOX")
+    assert not any(flag.startswith("$MailbotClaimed") for flag in back.flags), back.flags
+    assert [m.raw for m in intake_for(claim_folder="Processing/b").fetch_pending()] == [mail(1)]
+
+
 def test_quarantine_sets_one_message_aside(dovecot, intake_for):
     dovecot.append_many([mail(1), mail(2)])
     intake = intake_for()
@@ -557,6 +641,19 @@ def test_maildir_fetch_is_exact_ordered_and_leaves_files_alone(inbox, tmp_path):
     assert [item.raw for item in intake.fetch_pending()] == [mail(2)]
     assert intake.fetch_pending() == []
     assert sorted(p.name for p in (tmp_path / "inbox" / "new").iterdir()) == files_before
+
+
+def test_maildir_a_message_over_the_size_cap_is_read_for_its_header_only(inbox, tmp_path):
+    big = big_mail(2, 300_000)
+    deliver(inbox, mail(1))
+    deliver(inbox, big)
+    intake = MaildirIntake(tmp_path / "inbox", max_message_bytes=100_000)
+
+    small, oversize = intake.fetch_pending()
+
+    assert (small.raw, small.oversize) == (mail(1), None)
+    assert oversize.raw == big.split(b"\r\n\r\n", 1)[0] + b"\r\n\r\n"
+    assert oversize.oversize == len(big)
 
 
 def test_maildir_processed_and_quarantine_are_sibling_maildirs(inbox, tmp_path):
