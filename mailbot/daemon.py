@@ -18,6 +18,8 @@ import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from email.parser import BytesHeaderParser
+from email.policy import compat32
 from typing import Protocol
 
 import schedule
@@ -32,6 +34,7 @@ from mailbot.health import Health
 from mailbot.intake import IncomingMail, Intake, IntakeError, backoff_delay
 from mailbot.model import OutgoingMail
 from mailbot.parsers import parse
+from mailbot.parsers.headers import decode_text
 from mailbot.storage import StateUnwritable
 from mailbot.store import Store
 from mailbot.transport import DeliveryResult, Transport, retry_delay
@@ -40,6 +43,7 @@ log = logging.getLogger("mailbot")
 
 Clock = Callable[[], datetime]
 LARGE_MAIL = 64 * 1024  # characters; beyond, an outgoing mail is kept in a file of its own
+HEADER_PEEK = 64 * 1024  # bytes of a set-aside message read for its From and Subject
 # Seconds between rounds of reconnection attempts once back-off gave up (jittered, 30-60 s).
 OUTAGE_PAUSE = 60.0
 # An acknowledgement is useful at once; one that could not go out within a day (SMTP down, a
@@ -87,6 +91,7 @@ class Daemon:
         self.rng = random.Random()  # the jitter of the pause between outage rounds
         self.courier = Courier(make_transport, workers=workers)
         self.attempts = Attempts(store.dir, limit=config.mailbox.max_attempts)
+        self._aside: list[dict[str, str]] = []  # set aside this pass: the team hears once
         if self.attempts.careful:
             log.warning("the process died while handling a pass: taking messages one at a "
                         "time until those are settled (RELIABILITY D08)")
@@ -118,8 +123,10 @@ class Daemon:
         self._record_deliveries(batch, summary, now, wait=wait)
         self._drop_stale_acknowledgements(batch, now)
         items, spent = self._fetch()
+        self._aside = []
         try:
             done = self._handle(items, spent, batch, summary, now)
+            self._tell_team_of_aside(batch, now)
             self._stage_upkeep(batch, now)
             crash_point("before_commit")
             self.store.commit(batch.commit)
@@ -261,6 +268,7 @@ class Daemon:
                                   f"{write_error.strerror or write_error}") from None
         log.log(level, "message %s quarantined: %s (copy in %s)", item.key, reason,
                 folder / f"{stem}.eml")
+        self._aside.append({"key": item.key, "reason": reason, **_who(item.raw)})
         try:
             location = self.intake.quarantine(item)
         except Exception as move_error:  # the copy is kept; the next pass tries again
@@ -272,6 +280,16 @@ class Daemon:
             (folder / f"{stem}.json").write_text(json.dumps(entry), encoding="utf-8")
         except OSError as exc:  # the copy and the message are safe; only reprocess lacks it
             log.error("could not record %s for mailbot reprocess: %s", item.key, exc)
+
+    def _tell_team_of_aside(self, batch: Batch, now: datetime) -> None:
+        """One mail to the team for the messages this pass set aside (not one per message: a
+        flood of poison must not become a flood of alerts)."""
+        if not self._aside:
+            return
+        copies = str(self.store.dir / "quarantine")
+        mail = notices.quarantined(self._aside, self.config, copies=copies, now=now)
+        batch.stage(pipeline.Decision("timer", None, None, [mail], [
+            f"team told of {len(self._aside)} message(s) set aside"]))
 
     def _given_up(self, item: IncomingMail, now: datetime) -> None:
         """RELIABILITY D08: the process died this many times with the message in hand; it is
@@ -441,3 +459,17 @@ def _deferred(mail: OutgoingMail, detail: str, now: datetime) -> OutgoingMail:
     return replace(mail, attempts=attempts, last_error=detail,
                    next_attempt_at=(now + retry_delay(attempts)).isoformat())
 
+
+def _who(raw: bytes) -> dict[str, str]:
+    """The From and Subject of a message set aside, for the team's alert: read from the header
+    alone (the message may be what broke the parser), one line each, cut short."""
+    try:
+        header = BytesHeaderParser(policy=compat32).parsebytes(raw[:HEADER_PEEK])
+        sender, subject = (decode_text(header.get(name)) for name in ("from", "subject"))
+    except Exception:  # noqa: BLE001 - the alert goes without them
+        sender = subject = ""
+    return {"sender": _one_line(sender), "subject": _one_line(subject)}
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())[:200] or "?"

@@ -171,3 +171,19 @@ def mailbox_outage(config: Config, *, since: datetime, error: str,
                    subject=subject, body=body, auto_submitted="auto-generated",
                    reply_to=config.bot_address)
     return _outgoing("mailbox_outage", None, draft, now)
+
+
+def quarantined(items: Sequence[dict[str, str]], config: Config, *, copies: str,
+                now: datetime) -> OutgoingMail:
+    """To the team, once per pass that set messages aside (RELIABILITY D08, M04): which ones
+    (key, sender, subject, reason) and how to put them back."""
+    lang = config.mail.language
+    body = compose.render("quarantine", lang, items=items, copies=copies,
+                          folder=config.mailbox.quarantine_folder)
+    count = len(items)
+    subject = (f"mailbot : {count} message(s) mis de côté" if lang == "fr"
+               else f"mailbot: {count} message(s) set aside")
+    draft = _draft("quarantine", None, config, now, to=[config.team_address],
+                   subject=subject, body=body, auto_submitted="auto-generated",
+                   reply_to=config.bot_address)
+    return _outgoing("quarantine", None, draft, now)

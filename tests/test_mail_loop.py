@@ -367,6 +367,13 @@ def test_a_message_that_makes_processing_raise_is_quarantined_and_the_next_goes_
     assert len(saved) == 1 and b"poison@" in saved[0].read_bytes()
     errors = list((tmp_path / "state" / "quarantine").glob("*.error.txt"))
     assert "InjectedFault" in errors[0].read_text()
+    # The team hears of it by mail (RELIABILITY D08's alert): whose message, why, and how to
+    # put it back; generated, never answered.
+    [alert] = [m for m in notices(smtp_server) if "mis de côté" in m.message["Subject"]]
+    assert alert.message["Auto-Submitted"] == "auto-generated"
+    text = alert.message.get_content()
+    assert "claire.martin@groupe-exemple.fr" in text and "Imprimante HS" in text
+    assert "InjectedFault" in text and "mailbot reprocess" in text
 
 
 def test_the_running_daemon_acknowledges_at_once_and_serves_the_tracking_page(
