@@ -51,8 +51,11 @@ def test_a_message_over_the_size_cap_is_quarantined_without_being_downloaded(
     message in the quarantine folder, its header and the reason in the state directory, one
     log line; its sender is told it was not recorded; the small mail after it is ticketed."""
     with_mailbox_keys(rules, "max_message_mb = 0.05")
+    rules.write_text(rules.read_text().replace("[team]\n", '[team]\nauthserv_id = "mx.test"\n'))
     big = mail(subject="Scan de 300 pages", message_id="<big@groupe-exemple.fr>",
-               body="x" * 70 + "\n" * 800 + "y" * 60_000).replace(b"\n", b"\r\n")
+               body="x" * 70 + "\n" * 800 + "y" * 60_000, headers={
+                   "Authentication-Results": "mx.test; dmarc=pass header.from=groupe-exemple.fr"}
+               ).replace(b"\n", b"\r\n")
     dovecot.append(big)
     dovecot.append(mail(sender="paul@groupe-exemple.fr", subject="Écran noir"))
     done = run_once(rules, dovecot)
@@ -66,7 +69,8 @@ def test_a_message_over_the_size_cap_is_quarantined_without_being_downloaded(
     assert copy.read_bytes() == big.split(b"\r\n\r\n", 1)[0] + b"\r\n\r\n"  # the header alone
     [reason] = quarantine.glob("*.error.txt")
     assert reason.read_text().count("\n") == 1 and "max_message_mb" in reason.read_text()
-    # Claire hears that her message was not recorded, in a reply to it; Paul gets his ack.
+    # Claire (vouched for by our server) hears that her message was not recorded, in a reply
+    # to it; Paul gets his ack.
     [notice] = [m for m in smtp_server.messages if m.recipients == [CLAIRE]]
     assert notice.message["Subject"] == "Message trop volumineux : Scan de 300 pages"
     assert notice.message["In-Reply-To"] == "<big@groupe-exemple.fr>"

@@ -17,7 +17,9 @@ from mailbot.store import Store
 from tests.harness import PARIS, mail
 
 NOW = datetime(2026, 11, 23, 9, 30, tzinfo=PARIS)
-HEADER = mail(subject="Scan", message_id="<big@groupe-exemple.fr>").split(b"\n\n")[0] + b"\n\n"
+HEADER = mail(subject="Scan", message_id="<big@groupe-exemple.fr>", headers={
+    "Authentication-Results": "mx.test; dmarc=pass header.from=groupe-exemple.fr"}
+).split(b"\n\n")[0] + b"\n\n"
 
 
 @pytest.fixture
@@ -25,6 +27,7 @@ def config(tmp_path: Path) -> Config:
     config = configuration.load(None)
     config.storage.dir = str(tmp_path / "state")
     config.mailbox.max_message_mb = 10
+    config.team.authserv_id = "mx.test"
     return config
 
 
@@ -53,3 +56,27 @@ def test_the_notice_counts_against_the_automatic_mail_cap(config: Config) -> Non
         batch.stage(told[-1])
     assert [len(d.mails) for d in told] == [1, 1, 0]
     assert "sender not told: automatic_mail_cap" in told[2].reasons
+
+
+@pytest.mark.parametrize("verdict", [None, "mx.test; dmarc=none", "mx.test; dmarc=fail",
+                                     "elsewhere.example; dmarc=pass"])
+def test_no_notice_unless_our_server_vouches_for_the_sender(config: Config,
+                                                            verdict: str | None) -> None:
+    """RELIABILITY M04: a notice only when DMARC passes (our server's verdict), not merely when
+    it does not fail: a 30 MB forgery must not make us write to the person it names."""
+    raw = mail(subject="Scan", headers={"Authentication-Results": verdict} if verdict else None)
+    header = raw.split(b"\n\n")[0] + b"\n\n"
+    batch = Batch(Store(config.state_dir, writer=True))
+    decision = oversize.decide(parse(header, config.parse_rules()), size=31_457_280,
+                               view=batch, config=config, now=NOW)
+    assert decision.mails == []
+    assert any(r.startswith("sender not told: ") for r in decision.reasons)
+
+
+def test_no_notice_without_a_server_of_ours_to_believe(config: Config) -> None:
+    config.team.authserv_id = ""
+    batch = Batch(Store(config.state_dir, writer=True))
+    decision = oversize.decide(parse(HEADER, config.parse_rules()), size=31_457_280,
+                               view=batch, config=config, now=NOW)
+    assert decision.mails == []
+    assert "sender not told: sender_not_authenticated" in decision.reasons
