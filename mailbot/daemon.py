@@ -122,6 +122,7 @@ class Daemon:
         batch = self.batch()
         self._record_deliveries(batch, summary, now, wait=wait)
         self._drop_stale_acknowledgements(batch, now)
+        self._drop_held_notices_of_closed_tickets(batch, now)
         items, spent = self._fetch()
         self._aside = []
         try:
@@ -394,6 +395,21 @@ class Daemon:
                 mail, status="failed", last_error="stale: not sent within 24 h").to_dict()
             log.warning("dropped stale acknowledgement %s for ticket #%s: not sent since %s",
                         mail.message_id, mail.ticket, mail.created_at)
+
+    def _drop_held_notices_of_closed_tickets(self, batch: Batch, now: datetime) -> None:
+        """An escalation notice held for quiet hours whose ticket was closed meanwhile would
+        report as late a ticket that is done: it is not sent."""
+        for mail in self.store.outbox():
+            if (mail.status != "pending" or mail.kind != "escalation" or mail.ticket is None
+                    or not mail.hold_until or datetime.fromisoformat(mail.hold_until) <= now):
+                continue
+            ticket = self.store.ticket(mail.ticket)
+            if ticket is None or ticket.status != "closed":
+                continue
+            batch.commit.outbox[mail.message_id] = replace(
+                mail, status="failed", last_error="ticket closed while it was held").to_dict()
+            log.info("escalation notice %s not sent: ticket #%s closed while it was held",
+                     mail.message_id, mail.ticket)
 
     def alert_team(self, since: datetime, error: str) -> None:
         """The team's one mail about a mailbox outage past the threshold (RELIABILITY O01):
