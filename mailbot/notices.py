@@ -60,10 +60,11 @@ _WHY = {
 
 def escalation(ticket: Ticket, level: Level, *, threshold_hours: float | None,
                config: Config, now: datetime, asked_by: str = "",
-               reason: str = "") -> OutgoingMail:
+               reason: str = "", passed: Sequence[Level] = ()) -> OutgoingMail:
     """Seed 001: the notice to a ladder level's contacts; says why (a threshold crossed, a
     technician's #escalate, or seed 003's immediate notice for a VIP or critical ticket), what
-    the ticket is, what was done, and how to act by replying (technicians' commands work)."""
+    the ticket is, what was done, and how to act by replying (technicians' commands work).
+    `passed`: lower levels crossed in the same pass (a burst), named but not told apart."""
     lang = config.mail.language
     policy = config.time
     tz = policy.calendar.tz
@@ -89,6 +90,7 @@ def escalation(ticket: Ticket, level: Level, *, threshold_hours: float | None,
     body = compose.render(
         "escalation", lang, tag=format_tag(ticket.number, config.mail.tag_prefix),
         level=level.number, role=level.role, kind=_KINDS[level.kind][lang], why=why,
+        passed=[{"number": p.number, "role": p.role} for p in passed],
         engagements=engagements,
         requester=ticket.requester, vip=ticket.vip, subject=ticket.subject,
         priority=i18n.label(i18n.PRIORITY_LABELS, ticket.priority, lang),
@@ -108,6 +110,12 @@ def escalation(ticket: Ticket, level: Level, *, threshold_hours: float | None,
                    thread=team_thread(ticket, config), auto_submitted="auto-generated",
                    reply_to=config.bot_address)
     return _outgoing("escalation", ticket, draft, now)
+
+
+def passed_note(passed: Sequence[Level]) -> str:
+    """What a burst notice's history entry says of the lower levels it stands for."""
+    return ("levels passed meanwhile, counted as notified by this notice: "
+            + ", ".join(str(level.number) for level in passed))
 
 
 def _what_was_done(ticket: Ticket, lang: str) -> list[str]:

@@ -28,9 +28,12 @@ TimerStep = tuple[str, str, Callable[[View, Config, datetime], Sequence[Decision
 
 
 def _escalations(view: View, config: Config, now: datetime) -> list[Decision]:
-    """Seed 001's ladder: each level crossed and not yet notified gets its notice, once (the
-    crossing and its mail are one commit). Only tickets whose indexed deadline has passed are
-    read: the index, not the history, says which."""
+    """Seed 001's ladder: the levels crossed and not yet notified get ONE notice, to the
+    highest of them (the crossing and its mail are one commit). Several levels crossed at once
+    (a run far ahead, a clock jump, a long outage) are a burst, not news for six people: the
+    top level is told, with the levels passed meanwhile named, and every one of them counts as
+    notified (`escalation_level` is the highest, so none is ever due again). Only tickets whose
+    indexed deadline has passed are read: the index, not the history, says which."""
     policy, due_by = config.time, now.astimezone(UTC).isoformat()
     out = []
     for number, deadline in sorted(view.deadlines().items()):
@@ -38,16 +41,21 @@ def _escalations(view: View, config: Config, now: datetime) -> list[Decision]:
         if ticket is None:
             continue
         crossings = policy.due_crossings(ticket, now)
-        sent = []
-        for crossing in crossings:
-            ticket.escalation_level = crossing.level.number
-            sent.append(notices.escalation(ticket, crossing.level, config=config, now=now,
-                                           threshold_hours=crossing.threshold_hours))
+        sent: list = []
+        passed: list = []
+        if crossings:
+            top, passed = crossings[-1], [c.level for c in crossings[:-1]]
+            ticket.escalation_level = top.level.number
+            sent.append(notices.escalation(ticket, top.level, config=config, now=now,
+                                           threshold_hours=top.threshold_hours, passed=passed))
             ticket = mails.with_outgoing(ticket, sent[-1], now)
+            if passed:
+                ticket.messages[-1].note = notices.passed_note(passed)
         reasons = [f"escalation to level {c.level.number} ({c.level.role}) after "
-                   f"{c.threshold_hours:g} h" for c in crossings] or ["deadline index refreshed"]
-        out.append(keep_time(view.ticket(number), Decision("timer", None, ticket, sent,
-                                                            reasons), config, now))
+                   f"{c.threshold_hours:g} h" for c in crossings[-1:]]
+        reasons += [notices.passed_note(passed)] if passed else []
+        out.append(keep_time(view.ticket(number), Decision(
+            "timer", None, ticket, sent, reasons or ["deadline index refreshed"]), config, now))
     return out
 
 
