@@ -313,8 +313,8 @@ def cmd_show(args: argparse.Namespace) -> int:
         print(json.dumps(data, ensure_ascii=False, indent=2))
         return 0
     for key in ("number", "subject", "status", "priority", "type", "program", "requester",
-                "channel", "urgent_requested", "urgent_demoted", "vip", "escalation_level",
-                "created_at", "tracking_url"):
+                "channel", "urgent_requested", "urgent_demoted", "vip", "automatic",
+                "escalation_level", "created_at", "tracking_url"):
         print(f"{key:>17}: {_shown(data[key])}")
     for m in data["messages"]:
         print(f"\n--- {m['date']}  {m['kind']}  {_shown(m['author'])}  {_shown(m['message_id'])}")
@@ -423,9 +423,9 @@ def ticket_json(ticket: Ticket, config: Config, *, messages: bool,
         key: getattr(ticket, key) for key in (
             "number", "status", "priority", "type", "category", "program", "requester",
             "subject", "channel", "urgent_requested", "urgent_demoted", "demotion_reason", "vip",
-            "escalation_level", "assignee", "created_at", "updated_at", "first_response_due",
-            "resolution_due", "first_response_at", "resolved_at", "closed_at", "previous",
-            "parent", "children", "why")
+            "automatic", "escalation_level", "assignee", "created_at", "updated_at",
+            "first_response_due", "resolution_due", "first_response_at", "resolved_at",
+            "closed_at", "previous", "parent", "children", "why")
     }
     data["tracking_url"] = tracking_url(ticket, config)
     data["attachments"] = [{"filename": a.filename, "size": a.size, "sha256": a.sha256,

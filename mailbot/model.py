@@ -102,6 +102,9 @@ class Ticket:
     urgent_demoted: bool = False
     demotion_reason: str | None = None
     vip: bool = False
+    # Opened by a machine's mail (RFC 3834 Auto-Submitted and the like, RELIABILITY L01):
+    # never acknowledged.
+    automatic: bool = False
     escalation_level: int = 0
     assignee: str | None = None
     first_response_due: str | None = None

@@ -200,8 +200,14 @@ def _bounce(c: Context) -> Decision | None:
 def _auto_reply(c: Context) -> Decision | None:
     if c.msg.kind != "auto_reply":
         return None
-    if c.ticket is None:  # filed where it belongs, never a ticket of its own
-        return Decision("dropped", c.key, reasons=["auto_reply, no ticket"])
+    if c.ticket is None:
+        # L01: a machine's mail about nothing we know (a monitoring alert, a scanner's
+        # report) may be a real request: a ticket, marked automatic, never acknowledged (the
+        # loop guards block it: RFC 3834) and counted by the per-address flood guard.
+        decision = _new_ticket(c, automatic=True)
+        decision.reasons.insert(0, "automatic mail: ticketed, not acknowledged")
+        return decision
+    # On a ticket, even a closed one: filed quietly, nothing reopened, nobody answered.
     ticket = _with_entry(c.ticket, _entry(c, "request", public=False), c.msg)
     return Decision("filed_automatic", c.key, ticket, reasons=[c.how])
 
@@ -406,7 +412,8 @@ def _follow_up(c: Context) -> Decision | None:
     return _decision("follow_up", c, ticket, out, [c.how, *_ignored_commands(c)])
 
 
-def _new_ticket(c: Context, previous: Ticket | None = None) -> Decision:
+def _new_ticket(c: Context, previous: Ticket | None = None, *,
+                automatic: bool = False) -> Decision:
     msg = c.msg
     requester = msg.sender.lower()
     ticket = _open(c, requester=requester, channel="email", text=msg.text,
@@ -415,6 +422,7 @@ def _new_ticket(c: Context, previous: Ticket | None = None) -> Decision:
     if answer != requester:  # who answers the requester's mail for them is part of it too
         ticket.reply_to = answer
         ticket.participants = [*ticket.participants, answer]
+    ticket.automatic = automatic
     if previous is not None:
         ticket.previous = previous.number
         ticket.why = [*ticket.why, f"follows ticket #{previous.number}, closed more than "
@@ -550,8 +558,8 @@ STEPS: tuple[Step, ...] = (
      _loop),
     ("bounce", "a bounce of our own mail is filed on its ticket as a delivery failure",
      _bounce),
-    ("auto_reply", "an auto-reply is filed on its ticket, never a ticket of its own",
-     _auto_reply),
+    ("auto_reply", "an automatic mail is filed on its ticket (no reopen); matching none, it is "
+                   "a ticket marked automatic, never acknowledged", _auto_reply),
     ("unauthenticated", "mail in a technician's name that fails authentication acts on "
                         "nothing: filed as a note, the team and the technician told",
      _unauthenticated),

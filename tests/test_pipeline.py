@@ -279,11 +279,33 @@ def test_l10_automatic_mails_of_one_instant_each_count_after_a_restart(
     assert not any(m.kind == "acknowledgement" for m in again.mails)
 
 
-def test_an_unmatched_auto_reply_or_bounce_is_dropped_without_a_ticket(
+def test_an_unmatched_auto_reply_is_ticketed_as_automatic_and_a_bounce_is_dropped(
         batch: Batch, config: Config) -> None:
-    ooo = _decide(mail(subject="Réponse automatique : Absence du bureau",
-                       headers={"Auto-Submitted": "auto-replied"}), batch, config)
-    assert ooo.action == "dropped" and ooo.ticket is None and ooo.mails == []
+    """L01: a machine's mail about no ticket (a monitoring alert) is a request: a ticket marked
+    automatic, the team told, no acknowledgement; the [flood] cap counts it. L12: a bounce of
+    nothing we sent, even a non-standard one, stays a bounce: dropped, no ticket."""
+    alert = _decide(mail(sender="nagios@supervision.groupe-exemple.fr",
+                         subject="PROBLEM: srv-fichiers disque plein",
+                         headers={"Auto-Submitted": "auto-generated"}), batch, config)
+    assert alert.action == "new_ticket" and alert.ticket.automatic
+    assert [m.kind for m in alert.mails] == ["team_notice"]  # no acknowledgement
+    assert "automatic mail: ticketed, not acknowledged" in alert.reasons
+    person = _decide(mail(), batch, config)
+    assert not person.ticket.automatic
+    config.flood.max_new_tickets = 2
+    more = [_decide(mail(sender="nagios@supervision.groupe-exemple.fr", subject=f"PROBLEM {i}",
+                         headers={"Auto-Submitted": "auto-generated"}), batch, config)
+            for i in range(3)]
+    assert [d.action for d in more] == ["new_ticket"] * 3
+    # The second is past the cap: the team is warned once instead of told; then silence.
+    assert [[m.kind for m in d.mails] for d in more] == [["team_notice"]] * 2 + [[]]
+    assert ("nagios@supervision.groupe-exemple.fr a ouvert 3 tickets en 60 minutes"
+            in more[1].mails[0].text)
+    bounce = _decide(b"From: MAILER-DAEMON@mx.ailleurs.example\r\n"
+                     b"To: support@groupe-exemple.fr\r\nSubject: Undeliverable: Hello\r\n"
+                     b"Message-ID: <nsb1@mx>\r\nX-Failed-Recipients: x@ailleurs.example\r\n"
+                     b"\r\nDelivery to the following recipients failed.\r\n", batch, config)
+    assert bounce.action == "dropped" and bounce.ticket is None and bounce.mails == []
 
 
 def test_an_auto_reply_to_an_acknowledgement_is_filed_quietly(batch: Batch,
