@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from mailbot import loopguard
+from mailbot import ids, loopguard
 from mailbot.decision import Decision, index_keys
 from mailbot.model import Ticket
 from mailbot.store import Commit, Store
@@ -77,6 +77,8 @@ class Batch:
                     self.commit.index[key] = number
         for ticket in [*decision.others, *([decision.ticket] if decision.ticket else [])]:
             self.commit.tickets[ticket.number] = ticket.to_dict()
+            if ticket.number >= self.store.next_number():  # new: its token goes in the index
+                self.commit.index[ids.token_key(ticket.token)] = ticket.number
             if self.deadline is not None:
                 self.commit.deadlines[str(ticket.number)] = self.deadline(ticket)
             if ticket.number >= self.next_number():

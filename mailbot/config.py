@@ -121,6 +121,7 @@ class WebConfig:
     # No pass completed for this long: the page says the follow-up may not be up to date.
     stale_after_minutes: float = 10.0
     forwarded_for: bool = False  # the client address from a reverse proxy's X-Forwarded-For
+    link_days_after_close: int = 365  # the page's life after closure (0: forever); rules.toml
 
 
 @dataclass
@@ -397,6 +398,8 @@ def _check_values(config: Config) -> list[str]:
         problems.append("web.listen: expected host:port, e.g. \"127.0.0.1:8025\"")
     if config.web.requests_per_minute < 0:
         problems.append("web.requests_per_minute: must be 0 (no limit) or more")
+    if config.web.link_days_after_close < 0:
+        problems.append("web.link_days_after_close: must be 0 (never expires) or more")
     for name in config.priorities.targets:
         if name not in ("P1", "P2", "P3", "P4"):
             problems.append(f"priorities.targets.{name}: unknown priority (P1 to P4)")

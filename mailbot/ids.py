@@ -3,8 +3,9 @@
 Message-IDs of the bot's own mail carry the ticket number, so that a reply's In-Reply-To leads
 straight to its ticket file without an index; the random part makes them unguessable, and a
 decoded number is only trusted once the id is found in that ticket's `message_ids`.
-Tracking tokens also start with the ticket number for the same reason; the 32 random url-safe
-characters after it (192 bits) are the secret.
+Tracking tokens start with the ticket number (readable in a support call); the 32 random
+url-safe characters after it (192 bits) are the secret. The page does not use that number: it
+finds the ticket by a digest of the whole token (`token_key`), kept in the store's index.
 VERP envelope senders (`support+b42-<mac>@domain`) name a ticket and, through an HMAC over the
 ticket and the recipient, the one recipient a bounce to them is about; without the key nobody
 can make one that suppresses an address.
@@ -32,6 +33,13 @@ def ticket_of_message_id(message_id: str) -> int | None:
 
 def new_token(number: int) -> str:
     return f"{number}-{secrets.token_urlsafe(24)}"
+
+
+def token_key(token: str) -> str:
+    """The store's index key of a tracking token: a digest of the whole token. The tracking
+    page finds a ticket by this key alone, so a near miss (the right number, a wrong secret) is
+    an index miss like a random guess: no prefix is compared, no ticket read (RELIABILITY S11)."""
+    return "tok:" + hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def ticket_of_token(token: str) -> int | None:

@@ -220,6 +220,8 @@ def closure(ticket: Ticket, *, text: str, config: Config, now: datetime,
     body = compose.render("closure", lang, text=text, tag=tag, number=ticket.number,
                           subject=ticket.subject, tracking_url=tracking_url(ticket, config),
                           reopen_days=config.tickets.reopen_days, incident=incident,
+                          link_days=config.web.link_days_after_close if config.web.enabled
+                          else 0,
                           organisation=config.mail.organisation,
                           phone=ticket.channel == "phone")
     label = "Demande clôturée" if lang == "fr" else "Ticket closed"

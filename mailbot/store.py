@@ -11,7 +11,8 @@ TinyDB rewrites a whole file on every write, so nothing that grows with history 
       deadlines.json           every open ticket -> its next deadline (escalation), so that
                                the due check never reads the history (bounded by open tickets)
       tickets/00000.json       tickets 0-99, 100-199, ... one TinyDB per block of 100 numbers
-      index/a/3f.json          incoming Message-ID -> ticket, sharded by hash (4096 shards)
+      index/a/3f.json          incoming Message-ID -> ticket, tracking-token digest -> ticket,
+                               sharded by hash (4096 shards)
       raw/2026/11/<sha256>.eml every incoming message, byte for byte
       files/ab/<sha256>        attachment contents, under generated names
 
@@ -45,6 +46,7 @@ from typing import Any
 from tinydb import Query, TinyDB
 from tinydb.table import Document
 
+from mailbot import ids
 from mailbot.model import OutgoingMail, StoredAttachment, Ticket
 from mailbot.storage import AtomicJSONStorage, StateUnwritable, atomic_write, fsync_dir, read_json
 
@@ -55,8 +57,10 @@ KEEP_OPEN = {"bucket": 16, "shard": 512, "state": 1, "deadlines": 1}
 # The layout's version. 1: until the index key carried the content hash (no version written);
 # 2: an incoming message's key is its Message-ID plus the SHA-256 of its bytes (`mid:<id>
 # sha256:<hex>`), `mid:<id>` alone only finds the ticket for threading, and each key that
-# version 1 used for deduplication is kept as `v1:mid:<id>` (see `_upgrade_1`).
-SCHEMA = 2
+# version 1 used for deduplication is kept as `v1:mid:<id>` (see `_upgrade_1`); 3: every
+# ticket's tracking token is in the index under `tok:<sha256 of the token>` (`ids.token_key`),
+# the tracking page's only way to a ticket.
+SCHEMA = 3
 # Automatic mails remembered per recipient (and under "*" for all requesters): above any cap.
 MAX_COUNTED = 5000
 
@@ -162,6 +166,8 @@ class Store:
         upgrade = Commit(meta={"schema": SCHEMA})
         if version < 2:
             upgrade.index.update(self._keys_of_version_1())
+        if version < 3:
+            upgrade.index.update({ids.token_key(t.token): t.number for t in self.tickets()})
         self._commit(upgrade)
 
     def _keys_of_version_1(self) -> dict[str, int]:

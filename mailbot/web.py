@@ -277,6 +277,15 @@ def tracking_view(ticket: Ticket, lang: str, now: datetime,
 _POLICY: list[TimePolicy] = []
 
 
+def link_expired(ticket: Ticket, now: datetime, days_after_close: int) -> bool:
+    """`[web] link_days_after_close`: a ticket closed that many days ago has no page any more
+    (0: never). A reopened ticket is not closed: its link works again."""
+    if days_after_close <= 0 or ticket.status != "closed" or not ticket.closed_at:
+        return False
+    closed = datetime.fromisoformat(ticket.closed_at)
+    return now >= closed + timedelta(days=days_after_close)
+
+
 def _default_policy() -> TimePolicy:
     # The built-in rules' calendar, for callers (tests, tools) that pass no configuration.
     if not _POLICY:
@@ -363,10 +372,12 @@ class _TrackingSite:
         policy: TimePolicy | None = None,
         heartbeat: Callable[[], datetime | None] | None = None,
         stale_after: timedelta = STALE_AFTER,
+        link_days_after_close: int = 0,
     ) -> None:
         self.find_ticket = find_ticket
         self.heartbeat = heartbeat
         self.stale_after = stale_after
+        self.link_days_after_close = link_days_after_close
         self.policy = policy
         self.default_language = default_language
         self.clock = clock
@@ -393,12 +404,14 @@ class _TrackingSite:
         # lookup bug from showing someone else's ticket.
         if ticket is None or not hmac.compare_digest(ticket.token.encode(), token.encode()):
             raise web.HTTPNotFound()
+        now = self.clock()
+        if link_expired(ticket, now, self.link_days_after_close):
+            raise web.HTTPNotFound()  # the same 404 as an unknown link
         lang = (
             i18n.language(request.query.get("lang"))
             or i18n.language(ticket.language)
             or self.default_language
         )
-        now = self.clock()
         view = tracking_view(ticket, lang, now, self.policy)
         view["freshness"] = None
         if self.heartbeat is not None:  # the daemon's page; a bare app (tests) has none
@@ -467,6 +480,7 @@ def make_app(
     monotonic: Callable[[], float] = time.monotonic,
     heartbeat: Callable[[], datetime | None] | None = None,
     stale_after: timedelta = STALE_AFTER,
+    link_days_after_close: int = 0,
 ) -> web.Application:
     """The tracking site: GET and HEAD on /t/{token}, 404 for anything else.
 
@@ -476,13 +490,15 @@ def make_app(
     client address (0: no limit; the client address from X-Forwarded-For when
     `forwarded_for`), measured on `monotonic`. `heartbeat()` says when the daemon last
     completed a pass (mailbot.health): the page shows it, and says the follow-up may not be up
-    to date once it is older than `stale_after`.
+    to date once it is older than `stale_after`. `link_days_after_close`: a ticket closed that
+    long ago answers the same 404 as an unknown token (0: never).
     """
     lang = i18n.language(default_language)
     if lang is None:
         raise ValueError(f"unsupported default_language {default_language!r}: use fr or en")
     site = _TrackingSite(find_ticket, lang, clock or (lambda: datetime.now(UTC)), policy,
-                         heartbeat=heartbeat, stale_after=stale_after)
+                         heartbeat=heartbeat, stale_after=stale_after,
+                         link_days_after_close=link_days_after_close)
     middlewares = [site.error_pages]
     if requests_per_minute > 0:  # outermost: a refused request costs no lookup
         middlewares.insert(0, site.rate_limited(RateLimit(requests_per_minute),
