@@ -135,6 +135,9 @@ class Daemon:
             self.attempts.abandon()
             raise
         self.attempts.committed(item.key for item in items)
+        if items:  # a backlog is worked through in bounded batches: one line for each
+            log.info("pass: %d message(s) fetched (mailbox.batch %d), committed", len(items),
+                     self.config.mailbox.batch)
         if done:
             crash_point("after_commit")
             self.intake.mark_processed(done)

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from mailbot import compose, i18n
 from mailbot.clock import digest as digests
-from mailbot.clock.ladder import Level
+from mailbot.clock.ladder import Crossing, Level
 from mailbot.clock.sla import lateness
 from mailbot.config import Config
 from mailbot.mails import _draft, _outgoing, _team_subject, team_thread, tracking_url
@@ -110,6 +110,35 @@ def escalation(ticket: Ticket, level: Level, *, threshold_hours: float | None,
                    thread=team_thread(ticket, config), auto_submitted="auto-generated",
                    reply_to=config.bot_address)
     return _outgoing("escalation", ticket, draft, now)
+
+
+def escalation_summary(items: Sequence[tuple[Ticket, Crossing, Sequence[Level]]], *,
+                       config: Config, now: datetime) -> OutgoingMail:
+    """O12: one notice for many tickets whose ladder reached levels with the same contacts in
+    one pass (a backlog after an outage): each ticket on a line (level, why, its link), not
+    one mail per ticket. About no single ticket, it threads nowhere: it says how to act."""
+    lang = config.mail.language
+    policy = config.time
+    tz = policy.calendar.tz
+    lines = [{
+        "tag": format_tag(t.number, config.mail.tag_prefix),
+        "priority": t.priority or "-", "subject": t.subject, "requester": t.requester,
+        "level": c.level.number, "role": c.level.role,
+        "after": duration_text(c.threshold_hours, lang,
+                               working=not policy.round_the_clock(t.priority)),
+        "passed": ", ".join(str(level.number) for level in passed),
+        "created": i18n.format_date(t.created_at, lang, tz=tz),
+        "tracking_url": tracking_url(t, config)} for t, c, passed in items]
+    roles = sorted({(c.level.number, c.level.role) for _, c, _ in items})
+    body = compose.render("escalation_summary", lang, tickets=lines, count=len(lines),
+                          limit=config.escalation.group_above, bot=config.bot_address, zone=tz.key,
+                          roles=[{"number": n, "role": r} for n, r in roles])
+    title = (f"Escalades : {len(lines)} tickets" if lang == "fr"
+             else f"Escalations: {len(lines)} tickets")
+    draft = _draft("escalation_summary", None, config, now, to=list(items[0][1].level.contacts),
+                   subject=title, body=body, auto_submitted="auto-generated",
+                   reply_to=config.bot_address)
+    return _outgoing("escalation_summary", None, draft, now)
 
 
 def passed_note(passed: Sequence[Level]) -> str:

@@ -12,13 +12,15 @@ Pure: the arithmetic is in `mailbot.clock`, with `now` passed in.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from mailbot import mails, notices
 from mailbot.clock import quiet
+from mailbot.clock.ladder import Crossing, Level
 from mailbot.config import Config
 from mailbot.decision import Decision, View
-from mailbot.model import Ticket
+from mailbot.model import Entry, Ticket
 
 # --- decisions no message triggers -------------------------------------------------------------
 
@@ -27,35 +29,94 @@ TimerStep = tuple[str, str, Callable[[View, Config, datetime], Sequence[Decision
 # SLA clocks, the escalation ladder and the morning digest (issue 8) are steps of this table.
 
 
+@dataclass
+class _Due:
+    """A ticket with ladder levels crossed this pass: the top one is told, `passed` with it."""
+    before: Ticket | None
+    ticket: Ticket
+    top: Crossing
+    passed: list[Level]
+
+    def reasons(self) -> list[str]:
+        c = self.top
+        return [f"escalation to level {c.level.number} ({c.level.role}) after "
+                f"{c.threshold_hours:g} h", *([notices.passed_note(self.passed)]
+                                              if self.passed else [])]
+
+
 def _escalations(view: View, config: Config, now: datetime) -> list[Decision]:
     """Seed 001's ladder: the levels crossed and not yet notified get ONE notice, to the
     highest of them (the crossing and its mail are one commit). Several levels crossed at once
     (a run far ahead, a clock jump, a long outage) are a burst, not news for six people: the
     top level is told, with the levels passed meanwhile named, and every one of them counts as
-    notified (`escalation_level` is the highest, so none is ever due again). Only tickets whose
-    indexed deadline has passed are read: the index, not the history, says which."""
+    notified (`escalation_level` is the highest, so none is ever due again). More than
+    `group_above` notices to the same contacts in one pass (a backlog) go as one summary (O12).
+    Only tickets whose indexed deadline has passed are read: the index, not the history, says
+    which."""
     policy, due_by = config.time, now.astimezone(UTC).isoformat()
-    out = []
+    out, due = [], []
     for number, deadline in sorted(view.deadlines().items()):
         ticket = view.ticket(number) if deadline and deadline <= due_by else None
         if ticket is None:
             continue
         crossings = policy.due_crossings(ticket, now)
-        sent: list = []
-        passed: list = []
         if crossings:
-            top, passed = crossings[-1], [c.level for c in crossings[:-1]]
-            ticket.escalation_level = top.level.number
-            sent.append(notices.escalation(ticket, top.level, config=config, now=now,
-                                           threshold_hours=top.threshold_hours, passed=passed))
-            ticket = mails.with_outgoing(ticket, sent[-1], now)
-            if passed:
-                ticket.messages[-1].note = notices.passed_note(passed)
-        reasons = [f"escalation to level {c.level.number} ({c.level.role}) after "
-                   f"{c.threshold_hours:g} h" for c in crossings[-1:]]
-        reasons += [notices.passed_note(passed)] if passed else []
-        out.append(keep_time(view.ticket(number), Decision(
-            "timer", None, ticket, sent, reasons or ["deadline index refreshed"]), config, now))
+            due.append(_Due(view.ticket(number), ticket, crossings[-1],
+                            [c.level for c in crossings[:-1]]))
+        else:
+            out.append(keep_time(view.ticket(number), Decision(
+                "timer", None, ticket, [], ["deadline index refreshed"]), config, now))
+    groups: dict[tuple[str, ...], list[_Due]] = {}
+    for item in due:
+        groups.setdefault(item.top.level.contacts, []).append(item)
+    for items in groups.values():
+        if 0 < config.escalation.group_above < len(items):
+            out += _grouped(items, config, now)
+        else:
+            out += [_notified(item, config, now) for item in items]
+    return out
+
+
+def _notified(item: _Due, config: Config, now: datetime) -> Decision:
+    """One ticket's own notice, on its team thread."""
+    ticket, top = item.ticket, item.top
+    ticket.escalation_level = top.level.number
+    notice = notices.escalation(ticket, top.level, config=config, now=now,
+                                threshold_hours=top.threshold_hours, passed=item.passed)
+    ticket = mails.with_outgoing(ticket, notice, now)
+    if item.passed:
+        ticket.messages[-1].note = notices.passed_note(item.passed)
+    return keep_time(item.before, Decision("timer", None, ticket, [notice], item.reasons()),
+                     config, now)
+
+
+def _grouped(items: Sequence[_Due], config: Config, now: datetime) -> list[Decision]:
+    """O12: one summary mail for many tickets' notices to the same contacts; each ticket
+    records its level as notified and the summary in its history (an entry that names the
+    summary's Message-ID; the summary itself, about no one ticket, is kept in the outbox)."""
+    summary = notices.escalation_summary([(i.ticket, i.top, i.passed) for i in items],
+                                         config=config, now=now)
+    out = []
+    for item in items:
+        ticket, top = item.ticket, item.top
+        ticket.escalation_level = top.level.number
+        ticket.messages = [*ticket.messages, Entry(
+            message_id=summary.message_id, author=summary.sender, kind="escalation",
+            date=now.isoformat(), direction="out", subject=summary.subject,
+            to=list(summary.recipients), public=False,
+            text=f"level {top.level.number} ({top.level.role}) after "
+                 f"{top.threshold_hours:g} h",
+            note=f"told in one summary of {len(items)} tickets"
+                 + (f"; {notices.passed_note(item.passed)}" if item.passed else ""))]
+        out.append(keep_time(item.before, Decision(
+            "timer", None, ticket, [], [*item.reasons(), "in the grouped summary"]),
+            config, now))
+    # Quiet hours as for the most pressing ticket listed (a round-the-clock P1 goes at once).
+    pressing = min((i.ticket.priority or "P4") for i in items)
+    held = config.time.hold(summary, pressing, now, on_call=config.team.on_call)
+    out.append(Decision("timer", None, None, [held], [
+        f"one escalation summary of {len(items)} tickets to {', '.join(summary.recipients)} "
+        f"(more than escalation.group_above = {config.escalation.group_above})"]))
     return out
 
 

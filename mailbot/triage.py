@@ -72,10 +72,14 @@ def triage(msg: ParsedMessage, *, requester: str, text: str, channel: str, view:
     opened = sum(1 for e in view.recent("opened", requester)
                  if datetime.fromisoformat(e["at"]) >= start)
     cap = flood.new_ticket_cap(opened, config.flood)
-    at = _utc(now)
-    events: list[Event] = [("opened", requester, {"at": at})]
+    # The message's hash with the instant: the store keeps events as a set, and the messages of
+    # one pass share its instant; without it, five new tickets from one address in one pass
+    # would count as one (a backlog slipped past [flood]), while a journal applied twice must
+    # still count each once.
+    at = {"at": _utc(now), "id": msg.content_hash[:16]}
+    events: list[Event] = [("opened", requester, dict(at))]
     if asked:
-        events.append(("urgent", requester, {"at": at}))
+        events.append(("urgent", requester, dict(at)))
     return Triage(result, keys, verdict, cap, events, config.urgent, config.vip.floor, held)
 
 

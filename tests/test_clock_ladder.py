@@ -176,3 +176,77 @@ def test_the_digest_lists_what_needs_eyes_today() -> None:
             for who, lists in result.per_assignee.items()}
     assert mine == {"alice": {"due_today": [6], "late": [2], "waiting": []},
                     "bruno": {"due_today": [], "late": [], "waiting": [3]}}
+
+
+def _due_view(tmp_path: Path, count: int, config: configuration.Config):  # type: ignore[no-untyped-def]
+    """A store holding `count` P1 tickets opened at 03:00, committed as the daemon does."""
+    from mailbot.batch import Batch
+    from mailbot.decision import Decision
+    from mailbot.store import Store
+
+    batch = Batch(Store(tmp_path, writer=True), deadline=config.time.index_entry)
+    for n in range(1, count + 1):
+        batch.stage(Decision("new_ticket", None, config.time.follow(None, ticket(n), at(
+            "2026-11-29T03:00:00+01:00"))))
+    batch.store.commit(batch.commit)
+    return Batch(batch.store, deadline=config.time.index_entry)
+
+
+def test_o12_many_escalations_to_the_same_contacts_in_one_pass_go_as_one_summary(
+        tmp_path: Path) -> None:
+    """More than [escalation] group_above notices to the same contacts in one pass: ONE
+    summary listing the tickets (French and English); each ticket records its level and the
+    summary in its history. At the limit, each ticket gets its own notice."""
+    from mailbot import timekeeping
+
+    config = configuration.Config()
+    config.escalation.group_above = 5
+    view = _due_view(tmp_path / "six", 6, config)
+    # 04:05: every P1 has crossed level 2 (15 min) and level 3 (1 h) since the last pass.
+    decisions = timekeeping.timers(view, config, at("2026-11-29T04:05:00+01:00"))
+    mails = [m for d in decisions for m in d.mails]
+    [summary] = mails
+    assert summary.kind == "escalation_summary" and summary.ticket is None
+    assert summary.recipients == list(config.escalation.levels[2].contacts)  # level 3
+    assert summary.subject == "Escalades : 6 tickets"
+    assert "Auto-Submitted: auto-generated" in summary.data
+    for n in range(1, 7):
+        assert f"[#{n}] P1 · ticket {n}" in summary.text
+    assert "Niveau 3 (Superviseur de l'équipe d'assistance) : ticket non résolu 1 heure " \
+           "après sa création ; niveaux 2 franchis entre-temps" in summary.text
+    assert "n'y répondez pas" in summary.text
+    tickets = [d.ticket for d in decisions if d.ticket is not None]
+    assert sorted(t.number for t in tickets) == list(range(1, 7))
+    for t in tickets:
+        assert t.escalation_level == 3
+        [entry] = [m for m in t.messages if m.kind == "escalation"]
+        assert entry.message_id == summary.message_id and entry.data == ""
+        assert entry.note.startswith("told in one summary of 6 tickets")
+        assert summary.message_id not in t.message_ids  # a reply to it threads to no ticket
+    for decision in decisions:
+        view.stage(decision)
+    view.store.commit(view.commit)
+    again = _batch_of(view)
+    assert [m for d in timekeeping.timers(again, config, at("2026-11-29T04:06:00+01:00"))
+            for m in d.mails] == []  # recorded: nothing due again
+
+    config.mail.language = "en"
+    five = timekeeping.timers(_due_view(tmp_path / "five", 5, config), config,
+                              at("2026-11-29T04:05:00+01:00"))
+    assert sorted(m.kind for d in five for m in d.mails) == ["escalation"] * 5
+    seven = timekeeping.timers(_due_view(tmp_path / "seven", 7, config), config,
+                               at("2026-11-29T04:05:00+01:00"))
+    [summary] = [m for d in seven for m in d.mails]
+    assert summary.subject == "Escalations: 7 tickets"
+    assert "Level 3 (Superviseur de l'équipe d'assistance): ticket not resolved 1 hour " \
+           "after it was opened; levels 2 passed meanwhile" in summary.text
+    config.escalation.group_above = 0  # never grouped
+    never = timekeeping.timers(_due_view(tmp_path / "never", 7, config), config,
+                               at("2026-11-29T04:05:00+01:00"))
+    assert sorted(m.kind for d in never for m in d.mails) == ["escalation"] * 7
+
+
+def _batch_of(view):  # type: ignore[no-untyped-def]
+    from mailbot.batch import Batch
+
+    return Batch(view.store, deadline=view.deadline)

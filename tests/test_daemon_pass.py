@@ -61,8 +61,10 @@ def test_a_timer_decision_and_the_mail_of_the_same_pass_share_one_commit(
     daemon.run_pass(done)
     first = store.commits[0]
     assert len(store.commits) == 1 and len(clock_reads) == 1
-    # The message's key (Message-ID and content hash) and its Message-ID for threading.
-    assert set(first.index.values()) == {1} and len(first.index) == 2
+    # The message's key (Message-ID and content hash), its Message-ID for threading and the
+    # new ticket's tracking-token digest (the page's lookup, RELIABILITY S11).
+    assert set(first.index.values()) == {1} and len(first.index) == 3
+    assert any(key.startswith("tok:") for key in first.index)
     assert "mid:<m1@groupe-exemple.fr>" in first.index
     assert first.tickets[1]["escalation_level"] == 1  # the timer saw the staged new ticket
     assert {m["kind"] for m in first.outbox.values()} == {"acknowledgement", "team_notice",

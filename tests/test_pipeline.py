@@ -515,3 +515,22 @@ def test_s07_a_demotion_notice_counts_against_the_senders_cap(
                    NOW + timedelta(minutes=5))
     assert not [m for m in then.mails if m.kind == "acknowledgement"]
     assert "no acknowledgement: automatic_mail_cap" in then.reasons
+
+
+def test_the_flood_cap_counts_each_new_ticket_of_a_pass_after_its_commit(
+        batch: Batch, config: Config) -> None:
+    """O12: the messages of one pass share its instant. Committed, each new ticket must still
+    count for [flood] (3 an hour by default), or a backlog worked through in batches would
+    acknowledge 3 of one sender's tickets per batch."""
+    store = batch.store
+    kinds = []
+    for n in range(3):  # three passes of two messages, one instant (run --once --now)
+        batch = Batch(store)
+        for i in range(2):
+            kinds.append([m.kind for m in _decide(mail(subject=f"Panne {n}.{i}"), batch,
+                                                  config).mails])
+        store.commit(batch.commit)
+    assert kinds == [["acknowledgement", "team_notice"]] * 3 + [["team_notice"], [], []]
+    # A journal applied twice still counts each ticket once.
+    store.commit(batch.commit)
+    assert len(Store(config.state_dir).recent("opened", "claire.martin@groupe-exemple.fr")) == 6

@@ -82,6 +82,9 @@ class EscalationConfig:
     ladders: dict[str, list[float]] = field(default_factory=_default_ladders)
     # Seed 003: VIP and critical tickets get a hierarchical notice at once, to this level.
     immediate_level: int = 3
+    # More than this many escalation notices to the same contacts in one pass (a backlog after
+    # an outage) go as ONE summary listing the tickets (RELIABILITY O12); 0: never grouped.
+    group_above: int = 5
 
 
 @dataclass
@@ -202,6 +205,8 @@ def _escalation_problems(esc: EscalationConfig) -> list[str]:
         elif any(h <= 0 for h in hours) or any(a >= b for a, b in zip(hours, hours[1:],
                                                                        strict=False)):
             out.append(f"{where}: thresholds must be positive and increasing")
+    if esc.group_above < 0:
+        out.append("escalation.group_above: must be 0 (never grouped) or more")
     if not 1 <= esc.immediate_level <= max(1, len(esc.levels)):
         out.append(f"escalation.immediate_level: {esc.immediate_level} is not a level "
                    f"(1 to {len(esc.levels)})")
