@@ -270,12 +270,16 @@ def _technician_acts(c: Context) -> Decision | None:
                          msg)
     out: list[OutgoingMail] = []
     relayed = False
+    # A ticket opened from a mail without a usable From has no one to write to: nothing is
+    # sent to nobody, and the transcript does not claim it was.
+    reachable = _reachable(ticket.requester)
     if closing and not ticket.children:  # a mass incident's closure goes to its reporters
-        out.append(mails.closure(ticket, text=answer, config=config, now=c.now))
-        relayed = bool(answer)
+        if reachable:
+            out.append(mails.closure(ticket, text=answer, config=config, now=c.now))
+        relayed = bool(answer) and reachable
     elif closing:
         relayed = bool(answer)
-    elif kind == "reply":
+    elif kind == "reply" and reachable:
         out.append(mails.relay(ticket, technician=c.author.address,
                                technician_name=msg.sender_name, text=text,
                                attachments=msg.attachments, config=config, now=c.now))
@@ -284,7 +288,7 @@ def _technician_acts(c: Context) -> Decision | None:
             ticket.status = "waiting"  # answered: the ball is in the requester's court
     if relayed or closing:
         ticket.first_response_at = ticket.first_response_at or c.now.isoformat()
-    if plan.demoted is not None:
+    if plan.demoted is not None and reachable:
         out.append(mails.demotion(ticket, reason=plan.demoted, config=config, now=c.now))
     if plan.escalated is not None:
         out.append(mails.team_update(ticket, Incoming(c.author.address, text), config, c.now,
@@ -337,11 +341,13 @@ def _technician_opens(c: Context) -> Decision | None:
                         ["no ticket opened", *_refusals(plan)])
     ticket = plan.ticket or ticket
     out: list[OutgoingMail] = []
+    reachable = _reachable(ticket.requester)  # a forward of a mail with no usable From
     if plan.close_text is not None:
         answer = plan.close_text or text
         ticket.first_response_at = c.now.isoformat()
-        out.append(mails.closure(ticket, text=answer, config=config, now=c.now))
-    else:
+        if reachable:
+            out.append(mails.closure(ticket, text=answer, config=config, now=c.now))
+    elif reachable:
         thread: tuple[str | None, tuple[str, ...]] = (None, ())
         if behalf and msg.forwarded and msg.forwarded.original_message_id:
             thread = (msg.forwarded.original_message_id, (msg.forwarded.original_message_id,))
@@ -350,7 +356,7 @@ def _technician_opens(c: Context) -> Decision | None:
         out += _acknowledge(c, ticket, thread)
     assert c.triage is not None
     a = c.triage.assessment
-    if plan.demoted is not None:
+    if plan.demoted is not None and reachable:
         out.append(mails.demotion(ticket, reason=plan.demoted, config=config, now=c.now))
     elif a.urgent.demoted and (ticket.priority or "P4") > config.priorities.urgent and out:
         out.append(mails.demotion(ticket, reason=triage.demotion_reason(
@@ -544,6 +550,11 @@ def _close_reports(decision: Decision, c: Context) -> None:
         child = c.view.ticket(number)
         if child is None or child.status == "closed":
             continue
+        if not _reachable(child.requester):  # closed with the incident, no one to tell
+            child.status, child.closed_at = "closed", c.now.isoformat()
+            child.resolved_at = child.closed_at
+            decision.others.append(child)
+            continue
         child.status, child.closed_at = "closed", c.now.isoformat()
         child.resolved_at = child.closed_at
         closure = mails.closure(child, text=text, config=c.config, now=c.now, incident=incident)
@@ -665,6 +676,12 @@ def _decision(action: str, c: Context, ticket: Ticket | None, out: list[Outgoing
     if ticket is not None:
         ticket = _with_mails(ticket, out, c.now)
     return Decision(action, c.key, ticket, [*sent, *out], [r for r in reasons if r])
+
+
+def _reachable(address: str) -> bool:
+    """An address the bot may write to: one plain addr-spec (the parsers keep nothing else,
+    but a ticket may have been opened from a mail with no usable From at all)."""
+    return bool(address) and "@" in address and not any(ch in address for ch in " <>,\r\n")
 
 
 def _participants(msg: ParsedMessage, config: Config, existing: list[str]) -> list[str]:

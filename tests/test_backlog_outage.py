@@ -3,7 +3,7 @@
 The messages are written straight into the Maildir under the test Dovecot's home (as its LDA
 would deliver them; an APPEND each would take most of the test's time). The real `mailbot`
 works through them with SMTP down, in bounded batches, then SMTP comes back; the escalations
-the backlog has crossed meanwhile go as one summary. About 50 s on the 2-core CI machine."""
+the backlog has crossed meanwhile go as one summary. 50-65 s on the shared 2-core machine."""
 
 from __future__ import annotations
 

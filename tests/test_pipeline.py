@@ -534,3 +534,25 @@ def test_the_flood_cap_counts_each_new_ticket_of_a_pass_after_its_commit(
     # A journal applied twice still counts each ticket once.
     store.commit(batch.commit)
     assert len(Store(config.state_dir).recent("opened", "claire.martin@groupe-exemple.fr")) == 6
+
+
+def test_a_ticket_without_a_usable_sender_gets_no_mail_to_nobody(batch: Batch,
+                                                                  config: Config) -> None:
+    """Found by the whole-ingest fuzz (M01): a mail whose From holds no plain address is
+    ticketed with no requester; a technician's #close or answer then built a mail to "".
+    Nothing is sent to nobody, and the transcript says nothing was sent."""
+    raw = (b'From: "Evil\r\nFrom: =?utf-8?b?w4lsb2RpZQ==?= <elodie@groupe-exemple.fr>\r\n'
+           b"To: support@groupe-exemple.fr\r\nSubject: Imprimante\r\n\r\nElle est HS.\r\n")
+    first = _decide(raw, batch, config)
+    assert first.action == "new_ticket" and first.ticket.requester == ""
+    assert [m.kind for m in first.mails] == ["team_notice"]
+    notice = first.mails[0].message_id
+    answer = _decide(mail(sender=TECHS[0], subject="Re: Imprimante", in_reply_to=notice,
+                          body="Bonjour, c'est réparé."), batch, config)
+    assert answer.action == "technician" and answer.mails == []
+    closed = _decide(mail(sender=TECHS[0], subject="Re: Imprimante", in_reply_to=notice,
+                          body="#close Réparé."), batch, config)
+    [transcript] = closed.mails
+    assert transcript.kind == "transcript" and transcript.recipients == [TECHS[0]]
+    assert "Rien n'a été envoyé au demandeur." in transcript.text
+    assert closed.ticket.status == "closed"
