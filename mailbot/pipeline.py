@@ -272,7 +272,7 @@ def _technician_acts(c: Context) -> Decision | None:
     relayed = False
     # A ticket opened from a mail without a usable From has no one to write to: nothing is
     # sent to nobody, and the transcript does not claim it was.
-    reachable = _reachable(ticket.requester)
+    reachable = _reachable(mails.requester_address(ticket))
     if closing and not ticket.children:  # a mass incident's closure goes to its reporters
         if reachable:
             out.append(mails.closure(ticket, text=answer, config=config, now=c.now))
@@ -341,7 +341,7 @@ def _technician_opens(c: Context) -> Decision | None:
                         ["no ticket opened", *_refusals(plan)])
     ticket = plan.ticket or ticket
     out: list[OutgoingMail] = []
-    reachable = _reachable(ticket.requester)  # a forward of a mail with no usable From
+    reachable = _reachable(mails.requester_address(ticket))  # a forward of a From-less mail
     if plan.close_text is not None:
         answer = plan.close_text or text
         ticket.first_response_at = c.now.isoformat()
@@ -550,7 +550,7 @@ def _close_reports(decision: Decision, c: Context) -> None:
         child = c.view.ticket(number)
         if child is None or child.status == "closed":
             continue
-        if not _reachable(child.requester):  # closed with the incident, no one to tell
+        if not _reachable(mails.requester_address(child)):  # closed with it, no one to tell
             child.status, child.closed_at = "closed", c.now.isoformat()
             child.resolved_at = child.closed_at
             decision.others.append(child)
