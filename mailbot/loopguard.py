@@ -38,7 +38,7 @@ GUARDS: tuple[Guard, ...] = (
     # No Return-Path at all: the store that delivered it did not say; the operator chooses.
     Guard("no_return_path", "no Return-Path, and mail.acknowledge_without_return_path is off",
           lambda m, c: m.return_path is None and not c.mail.acknowledge_without_return_path),
-    Guard("no_sender", "no usable sender address", lambda m, c: "@" not in m.sender),
+    Guard("no_sender", "no usable sender address", lambda m, c: not mailable(m.sender)),
     # Our own mail coming back (a misrouted copy, a forwarding loop).
     Guard("own_address", "sent from the bot's own address",
           lambda m, c: m.sender == c.bot_address),
@@ -60,6 +60,15 @@ def automatic_mail_blocked(msg: ParsedMessage, config: Config) -> list[str]:
 def _robot(address: str, config: Config) -> bool:
     local = canonical_local_part(address).lower()
     return any(p in local for p in config.mail.noreply_patterns) or is_list_robot(local)
+
+
+def mailable(address: str) -> bool:
+    """An address the bot may write to: local part and domain, no white space, control
+    character, separator or bracket (the parsers keep "Big Bug bb@bug.com" as read; nobody
+    can be written to there)."""
+    local, _, domain = address.rpartition("@")
+    return bool(local) and bool(domain) and not any(
+        c.isspace() or ord(c) < 32 or c in "<>,;\"()[]\\" for c in address)
 
 
 def answer_address(msg: ParsedMessage, config: Config) -> str:

@@ -679,9 +679,9 @@ def _decision(action: str, c: Context, ticket: Ticket | None, out: list[Outgoing
 
 
 def _reachable(address: str) -> bool:
-    """An address the bot may write to: one plain addr-spec (the parsers keep nothing else,
-    but a ticket may have been opened from a mail with no usable From at all)."""
-    return bool(address) and "@" in address and not any(ch in address for ch in " <>,\r\n")
+    """Whether the requester's mail has somewhere to go: a ticket may have been opened from a
+    mail with no usable From (RELIABILITY M01)."""
+    return loopguard.mailable(address)
 
 
 def _participants(msg: ParsedMessage, config: Config, existing: list[str]) -> list[str]:

@@ -20,15 +20,19 @@ def test_the_demo_tickets_the_samples_and_writes_the_replies(tmp_path: Path) -> 
     assert done.returncode == 0, done.stderr
     out = done.stdout
     assert "Priorité : P2 – haute (vous avez indiqué URGENT)" in out  # Paul's first answer
-    assert "#5" not in out  # the follow-up joined #2, the out-of-office opened nothing
+    # The follow-up joined #2; the out-of-office, matching no ticket, is #3, marked automatic
+    # and never answered (RELIABILITY L01).
+    assert "#6" not in out
+    assert re.search(r"#3 \[new, P3\] marc\.petit@\S+: Absence du bureau", out)
     assert "Nous avons bien reçu votre demande" in out
     # The technicians' round: Alice's answer relayed, Bruno's demotion and closure, a call.
     assert re.search(r"#1 \[waiting, P3\] claire\.martin@", out)
     assert re.search(r"#2 \[closed, P3\] paul\.durand@", out)  # URGENT demoted, closed
-    assert re.search(r"#4 \[closed, P3\] martine\.martin@\S+: Martine : Outlook", out)
+    assert re.search(r"#5 \[closed, P3\] martine\.martin@\S+: Martine : Outlook", out)
     assert "Je passe vers 14 h" in out and "fait : attribué à tech.alice@" in out
-    # The next day, the ticket nobody answered climbs its escalation ladder.
-    assert re.search(r"Subject: \[#3\] Escalade niveau 2 .*VPN", out)
+    # The next day, the ticket nobody answered climbs its escalation ladder: levels 2 and 3
+    # were crossed since the last run, one notice goes to level 3 (RELIABILITY D12).
+    assert re.search(r"Subject: \[#4\] Escalade niveau 3 .*VPN", out)
     sent = mailbox.Maildir(tmp_path / "demo" / "outbox", create=False)
     by_kind = {m["Message-ID"].split(".")[2]: m for m in sent}
     assert set(by_kind) >= {"ack", "team_notice", "relay", "transcript", "closure", "demotion"}
@@ -37,7 +41,7 @@ def test_the_demo_tickets_the_samples_and_writes_the_replies(tmp_path: Path) -> 
               and ".closure." in m["Message-ID"]]
     assert "sophie.leroy@groupe-exemple.fr" in str(paul["Cc"])
     recipients = sorted(m["To"] for m in sent)
-    assert recipients.count("equipe-si@groupe-exemple.fr") == 5
+    assert recipients.count("equipe-si@groupe-exemple.fr") == 6
     assert "marc.petit@groupe-exemple.fr" not in recipients  # no answer to an auto-reply
 
 

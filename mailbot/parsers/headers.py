@@ -16,10 +16,11 @@ _SURROGATES = re.compile(r"[\udc80-\udcff]")
 _CRLF = re.compile(r"\s*[\r\n]+\s*")
 _FOLD = re.compile(r"\r?\n(?=[ \t])")  # RFC 5322 §2.2.3: unfolding removes the CRLF only
 _MSG_ID = re.compile(r"<[^<>\s]{1,500}>")
-# What the bot keeps as an address: one RFC 5322 addr-spec without quoting (dot-atom local part,
-# domain). getaddresses forgives much (an unclosed quote swallows the next fields whole:
-# "evil, =?utf-8?...?= <x@y>, ..."); such a string must never become a recipient.
-_ADDR_SPEC = re.compile(r"[^\s<>()\[\],;:\\\"@]+@[^\s<>()\[\],;:\\\"@]+")
+# getaddresses forgives much: an unclosed quote swallows the next fields whole ("evil,
+# =?utf-8?...?= <x@y>, [#1] ..."). What still holds a separator, an angle bracket, a quote or a
+# line break is several things run together, not an address. (Words before a bare address,
+# "Big Bug bb@bug.com", are kept as read: what may be written to is `loopguard.mailable`.)
+_RUN_TOGETHER = re.compile(r"[<>,;\"\r\n]")
 _ENCODED_WORD = re.compile(r"=\?[^?\s]+\?[bBqQ]\?[^?\s]*\?=")
 
 
@@ -87,8 +88,8 @@ def decode_text(value: object, defects: list[str] | None = None) -> str:
 
 
 def addresses(values: list[str], defects: list[str] | None = None) -> list[tuple[str, str]]:
-    """(display name, lower-case address) pairs; names decoded; whatever is not one plain
-    addr-spec (no "@", spaces, brackets, a quoted local part) is dropped, with a defect."""
+    """(display name, lower-case address) pairs; names decoded; entries without "@" dropped,
+    and, with a defect, the ones that are several fields run together."""
     raw = [_unescape(str(v)) for v in values if v is not None]
     try:
         pairs = getaddresses(raw)
@@ -99,10 +100,10 @@ def addresses(values: list[str], defects: list[str] | None = None) -> list[tuple
     result = []
     for name, address in pairs:
         address = address.strip().lower()
-        if _ADDR_SPEC.fullmatch(address):
+        if "@" in address and not _RUN_TOGETHER.search(address):
             result.append((decode_text(name), address))
         elif "@" in address and defects is not None:
-            defects.append(f"not a plain address, ignored: {address[:80]!r}")
+            defects.append(f"not an address, ignored: {address[:80]!r}")
     return result
 
 
