@@ -203,9 +203,13 @@ def test_m01_any_mail_ends_decided_or_quarantined_and_what_goes_out_is_clean(
             check_mail(mail)
         for ticket in [*decision.others, *([decision.ticket] if decision.ticket else [])]:
             for lang in ("fr", "en"):
+                view = web.tracking_view(ticket, lang, now)
+                view["freshness"] = web.freshness_view(now - timedelta(minutes=minutes % 30),
+                                                       now, stale_after=web.STALE_AFTER,
+                                                       lang=lang, tz=PARIS)
                 html = web._environment().get_template("tracking.html").render(
                     t=partial(i18n.t, lang=lang), lang=lang, style=Markup(web._STYLE),
-                    view=web.tracking_view(ticket, lang, now))
+                    view=view)
                 check_page(html)
         assert time.perf_counter() - started < BUDGET
 
