@@ -203,9 +203,13 @@ def _auto_reply(c: Context) -> Decision | None:
     if c.ticket is None:
         # L01: a machine's mail about nothing we know (a monitoring alert, a scanner's
         # report) may be a real request: a ticket, marked automatic, never acknowledged (the
-        # loop guards block it: RFC 3834) and counted by the per-address flood guard.
-        decision = _new_ticket(c, automatic=True)
-        decision.reasons.insert(0, "automatic mail: ticketed, not acknowledged")
+        # loop guards block it: RFC 3834) and counted by the per-address flood guard. An
+        # automatic *answer* (an out-of-office, a read receipt) to a mail we cannot find asks
+        # for nothing: its ticket is archived at once, off the ladder and the team's list.
+        answer = c.msg.auto_answer
+        decision = _new_ticket(c, automatic=True, archive=answer)
+        decision.reasons.insert(0, "automatic mail: ticketed, not acknowledged" + (
+            "; an automatic answer to no mail of ours: archived" if answer else ""))
         return decision
     # On a ticket, even a closed one: filed quietly, nothing reopened, nobody answered.
     ticket = _with_entry(c.ticket, _entry(c, "request", public=False), c.msg)
@@ -419,7 +423,7 @@ def _follow_up(c: Context) -> Decision | None:
 
 
 def _new_ticket(c: Context, previous: Ticket | None = None, *,
-                automatic: bool = False) -> Decision:
+                automatic: bool = False, archive: bool = False) -> Decision:
     msg = c.msg
     requester = msg.sender.lower()
     ticket = _open(c, requester=requester, channel="email", text=msg.text,
@@ -438,7 +442,7 @@ def _new_ticket(c: Context, previous: Ticket | None = None, *,
     a = t.assessment
     others: list[Ticket] = []
     mass_notice: OutgoingMail | None = None
-    if a.information:  # seed 000 level 4: archived at once, no answer by default
+    if a.information or archive:  # seed 000 level 4: archived at once, no answer by default
         ticket.status, ticket.closed_at = "closed", now.isoformat()
         ticket.resolved_at = ticket.closed_at
     elif t.mass.is_mass:
@@ -461,7 +465,7 @@ def _new_ticket(c: Context, previous: Ticket | None = None, *,
     team: list[OutgoingMail] = []
     if a.information:
         team.append(mails.team_information(ticket, config, now))
-    elif ticket.parent is None and t.cap.team_notice:
+    elif ticket.parent is None and t.cap.team_notice and not archive:
         notice = mails.team_new(ticket, Incoming.of(msg), config, now, blocked=blocked,
                                 why=[why])
         if t.held:

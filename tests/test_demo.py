@@ -20,10 +20,10 @@ def test_the_demo_tickets_the_samples_and_writes_the_replies(tmp_path: Path) -> 
     assert done.returncode == 0, done.stderr
     out = done.stdout
     assert "Priorité : P2 – haute (vous avez indiqué URGENT)" in out  # Paul's first answer
-    # The follow-up joined #2; the out-of-office, matching no ticket, is #3, marked automatic
-    # and never answered (RELIABILITY L01).
+    # The follow-up joined #2; the out-of-office, matching no ticket, is #3, marked automatic,
+    # never answered and archived at once: it asks for nothing (RELIABILITY L01).
     assert "#6" not in out
-    assert re.search(r"#3 \[new, P3\] marc\.petit@\S+: Absence du bureau", out)
+    assert re.search(r"#3 \[closed, P3\] marc\.petit@\S+: Absence du bureau", out)
     assert "Nous avons bien reçu votre demande" in out
     # The technicians' round: Alice's answer relayed, Bruno's demotion and closure, a call.
     assert re.search(r"#1 \[waiting, P3\] claire\.martin@", out)
@@ -41,7 +41,8 @@ def test_the_demo_tickets_the_samples_and_writes_the_replies(tmp_path: Path) -> 
               and ".closure." in m["Message-ID"]]
     assert "sophie.leroy@groupe-exemple.fr" in str(paul["Cc"])
     recipients = sorted(m["To"] for m in sent)
-    assert recipients.count("equipe-si@groupe-exemple.fr") == 6
+    # The team: four new tickets and a follow-up; nothing for the archived out-of-office.
+    assert recipients.count("equipe-si@groupe-exemple.fr") == 5
     assert "marc.petit@groupe-exemple.fr" not in recipients  # no answer to an auto-reply
 
 

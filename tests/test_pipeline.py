@@ -556,3 +556,23 @@ def test_a_ticket_without_a_usable_sender_gets_no_mail_to_nobody(batch: Batch,
     assert transcript.kind == "transcript" and transcript.recipients == [TECHS[0]]
     assert "Rien n'a été envoyé au demandeur." in transcript.text
     assert closed.ticket.status == "closed"
+
+
+@pytest.mark.parametrize("headers", [
+    {"Auto-Submitted": "auto-replied"},  # RFC 3834's answer
+    {"Auto-Submitted": "auto-generated", "X-Autoreply": "yes"},  # a vacation program's marks
+    {"Subject": "Réponse automatique : Bonjour"},  # Outlook's out-of-office, by its subject
+])
+def test_l01_an_automatic_answer_to_no_mail_of_ours_is_ticketed_archived(
+        batch: Batch, config: Config, headers: dict[str, str]) -> None:
+    """An out-of-office answering some mail we cannot find asks for nothing: it is kept as a
+    ticket marked automatic (L01) but archived at once, so it never climbs the escalation
+    ladder nor reaches the team's notices; an alert (auto-generated) stays open (above)."""
+    subject = headers.pop("Subject", "Absent du bureau")
+    decision = _decide(mail(sender="paul@groupe-exemple.fr", subject=subject,
+                            body="Je suis absent jusqu'au 4 décembre.\n", headers=headers),
+                       batch, config)
+    assert decision.action == "new_ticket" and decision.ticket.automatic
+    assert decision.ticket.status == "closed" and decision.mails == []
+    assert any("archived" in r for r in decision.reasons)
+    assert decision.ticket.number not in batch.deadlines()

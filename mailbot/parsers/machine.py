@@ -84,6 +84,9 @@ class Verdict:
     kind: str = "person"
     reasons: list[str] = field(default_factory=list)
     bounce: Bounce | None = None
+    # An automatic mail that answers some message (an out-of-office, a read receipt, RFC 3834
+    # auto-replied), as opposed to one no message triggered (auto-generated: an alert).
+    answering: bool = False
 
 
 @dataclass
@@ -255,7 +258,7 @@ def _noreply_sender(f: Facts) -> str | None:
 
 # The flow as a table: (kind, rule). The first kind with a hit wins; every hit is a reason.
 AUTO_REPLY_RULES: tuple[Rule, ...] = (
-    _auto_submitted,  # RFC 3834
+    _auto_submitted,  # RFC 3834 (first: the others say the mail answers one, `answering`)
     _vendor_autoreply,  # X-Autoreply, Exchange rules agent, Precedence: auto_reply
     _read_receipt,  # MDN read receipts, ARF abuse reports
     _ooo_subject,  # "Réponse automatique :", "Automatic reply:", "AUTO:", "(Automatic Response)"
@@ -278,7 +281,10 @@ def classify(facts: Facts) -> Verdict:
         return Verdict("bounce", bounce_reasons, _bounce_details(facts))
     reasons = [r for r in (rule(facts) for rule in AUTO_REPLY_RULES) if r]
     if reasons:
-        return Verdict("auto_reply", reasons + [r for r in _hits(LIST_RULES, facts)])
+        value = facts.header("Auto-Submitted")
+        answering = value.startswith("auto-replied") or bool(_hits(AUTO_REPLY_RULES[1:], facts))
+        return Verdict("auto_reply", reasons + [r for r in _hits(LIST_RULES, facts)],
+                       answering=answering)
     reasons = _hits(LIST_RULES, facts)
     return Verdict("list", reasons) if reasons else Verdict()
 

@@ -184,6 +184,7 @@ def _understand(message: Message, rules: ParseRules, result: ParsedMessage) -> N
                              result.body, rules, report_type,
                              tuple(result.to + result.cc)))
     result.kind, result.machine_reasons = verdict.kind, verdict.reasons
+    result.auto_answer = verdict.answering
     result.bounce = verdict.bounce
     info = analyse_subject(result.subject_raw, tag_prefix=rules.tag_prefix, programs=rules.programs)
     result.subject, result.ticket_ref, result.program = info.cleaned, info.ticket_ref, info.program

@@ -97,6 +97,7 @@ class ParsedMessage:
     program: str | None = None
     kind: str = "person"  # person | auto_reply | bounce | list | loop
     machine_reasons: list[str] = field(default_factory=list)
+    auto_answer: bool = False  # automatic, and answering some message (not an alert)
     bounce: Bounce | None = None
     text: str = ""
     body: str = ""
