@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from email import message_from_string
 from email import policy as email_policy
@@ -29,9 +30,9 @@ from markupsafe import Markup
 from mailbot import config as configuration
 from mailbot import i18n, web
 from mailbot.batch import Batch
-from mailbot.model import OutgoingMail
+from mailbot.model import OutgoingMail, Ticket
 from mailbot.parsers import parse
-from mailbot.pipeline import decide
+from mailbot.pipeline import Decision, decide
 from mailbot.storage import StateUnwritable
 from mailbot.store import Store
 from tests.harness import PARIS, TECHS
@@ -172,6 +173,30 @@ def check_page(html: str) -> None:
     assert not any(link.lower().lstrip().startswith("javascript") for link in tags.links)
 
 
+def check_decision(decision: Decision, now: datetime, age: timedelta) -> None:
+    """Every mail the decision sends, and the page of every ticket it touched."""
+    check_mails(decision.mails)
+    check_pages([*decision.others, *([decision.ticket] if decision.ticket else [])], now, age)
+
+
+def check_mails(mails: Iterable[OutgoingMail]) -> None:
+    for mail in mails:
+        check_mail(mail)
+
+
+def check_pages(tickets: Iterable[Ticket], now: datetime, age: timedelta) -> None:
+    """Each ticket's tracking page in FR and EN, its data-age line `age` old, checked;
+    tests/fuzz_ingest.py checks the same after the daemon's shell."""
+    for ticket in tickets:
+        for lang in ("fr", "en"):
+            view = web.tracking_view(ticket, lang, now)
+            view["freshness"] = web.freshness_view(now - age, now, stale_after=web.STALE_AFTER,
+                                                   lang=lang, tz=PARIS)
+            html = web._environment().get_template("tracking.html").render(
+                t=partial(i18n.t, lang=lang), lang=lang, style=Markup(web._STYLE), view=view)
+            check_page(html)
+
+
 # --- the fuzz -----------------------------------------------------------------------------------
 
 def test_m01_any_mail_ends_decided_or_quarantined_and_what_goes_out_is_clean(
@@ -199,18 +224,7 @@ def test_m01_any_mail_ends_decided_or_quarantined_and_what_goes_out_is_clean(
             return
         batch.stage(decision)
         store.commit(batch.commit)
-        for mail in decision.mails:
-            check_mail(mail)
-        for ticket in [*decision.others, *([decision.ticket] if decision.ticket else [])]:
-            for lang in ("fr", "en"):
-                view = web.tracking_view(ticket, lang, now)
-                view["freshness"] = web.freshness_view(now - timedelta(minutes=minutes % 30),
-                                                       now, stale_after=web.STALE_AFTER,
-                                                       lang=lang, tz=PARIS)
-                html = web._environment().get_template("tracking.html").render(
-                    t=partial(i18n.t, lang=lang), lang=lang, style=Markup(web._STYLE),
-                    view=view)
-                check_page(html)
+        check_decision(decision, now, timedelta(minutes=minutes % 30))
         assert time.perf_counter() - started < BUDGET
 
     ingest_one()
