@@ -720,9 +720,14 @@ def _forwarded_date(value: str | None, now: datetime) -> datetime | None:
                             settings={"DATE_ORDER": "DMY", "PREFER_DATES_FROM": "past",
                                       # "past" is relative to `now`, never the machine's clock
                                       "RELATIVE_BASE": now.replace(tzinfo=None)})
-    if date is None or date > now.replace(tzinfo=None) + timedelta(days=1) and not date.tzinfo:
+    if date is None:
         return None
-    return date if date.tzinfo else date.replace(tzinfo=now.tzinfo)
+    # Zoned first: an RFC 5322 date (a message forwarded attached) carries its zone, and an
+    # aware date cannot be compared with a naive one (RELIABILITY M01's fuzz found it).
+    date = date if date.tzinfo else date.replace(tzinfo=now.tzinfo)
+    # Over a day ahead of now, it is misread (or the sender's clock is wrong): not the date of
+    # a mail already written; the forward's own date stands.
+    return None if date > now + timedelta(days=1) else date
 
 
 def _refusals(plan: commands.Plan) -> list[str]:

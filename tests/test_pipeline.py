@@ -442,6 +442,32 @@ def test_a_forwarded_date_is_read_against_now_not_the_machines_clock() -> None:
     assert _forwarded_date("n'importe quoi", later) is None
 
 
+def test_a_forward_of_an_attached_message_keeps_its_zoned_date(batch: Batch,
+                                                                config: Config) -> None:
+    """Found by the atheris fuzz (tests/fuzz_ingest.py): a technician forwards a person's mail
+    attached whole (message/rfc822, RFC 2046 5.2.1), whose Date has its zone (RFC 5322
+    3.3); comparing that aware date with a naive one raised TypeError, and the forward was
+    quarantined instead of opening the person's ticket."""
+    from mailbot.pipeline import _forwarded_date
+
+    zoned = _forwarded_date("Mon, 16 Nov 2026 08:47:00 +0100", NOW)
+    assert zoned == datetime(2026, 11, 16, 8, 47, tzinfo=PARIS)
+    assert _forwarded_date("Mon, 16 Nov 2026 08:47:00 +0100",
+                           datetime(2026, 11, 1, 9, 0, tzinfo=PARIS)) is None  # in the future
+    inner = ("From: Hugo Garnier <hugo.garnier@groupe-exemple.fr>\r\n"
+             f"To: {TECHS[0]}\r\nSubject: Badge\r\nDate: Mon, 16 Nov 2026 08:47:00 +0100\r\n"
+             "Message-ID: <badge-fuzz@groupe-exemple.fr>\r\n\r\nMon badge est refusé.\r\n")
+    raw = (f"From: {TECHS[0]}\r\nTo: support@groupe-exemple.fr\r\nSubject: TR: Badge\r\n"
+           "Date: Mon, 23 Nov 2026 09:00:00 +0100\r\nMessage-ID: <fw-fuzz@groupe-exemple.fr>\r\n"
+           "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=OUT\r\n\r\n"
+           "--OUT\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nPour Hugo.\r\n"
+           "--OUT\r\nContent-Type: message/rfc822\r\n\r\n" + inner + "--OUT--\r\n")
+    decision = _decide(raw.encode("utf-8"), batch, config)
+    assert decision.ticket is not None
+    assert decision.ticket.requester == "hugo.garnier@groupe-exemple.fr"
+    assert datetime.fromisoformat(decision.ticket.messages[0].date) == zoned  # Hugo's, 08:47
+
+
 def test_s12_a_global_cap_silences_requesters_but_not_the_team(batch: Batch,
                                                                config: Config) -> None:
     """S12: forged mail naming many victims. Beyond mail.max_automatic_total acknowledgements
