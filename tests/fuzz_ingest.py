@@ -76,6 +76,7 @@ class Ingest:
         started = time.perf_counter()
         self.count += 1
         if self.count % RESET_EVERY == 0:
+            self.daemon.courier.close()  # its worker thread, idle: nothing is handed to it
             self.daemon = self._daemon()
         daemon = self.daemon
         (self.root / "inbox" / "new" / f"fuzz.{self.count}").write_bytes(raw)
