@@ -14,6 +14,7 @@ By hand, for a longer run (the corpus directory keeps what it learns; seed it wi
 A crash input is replayed with `.venv/bin/python tests/fuzz_ingest.py crash-<sha1>`.
 tests/test_fuzz_ingest.py runs it bounded in the suite. MAILBOT_FUZZ_PLANT=bcc (tests only)
 slips a Bcc line into every mail before it is checked: the run must then fail.
+MAILBOT_FUZZ_QUARANTINE_LOG=FILE lists the inputs set aside (sha1 and reason), one a line.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ import time
 import zlib
 from dataclasses import replace
 from datetime import timedelta
-from hashlib import sha256
+from hashlib import sha1, sha256
 from pathlib import Path
 
 import atheris
@@ -48,6 +49,9 @@ from tests.test_ingest_fuzz import BUDGET, NOW, TECHS, check_mails, check_pages 
 # input down without reaching new code (follow-ups need only a few tickets before them).
 RESET_EVERY = 500
 PLANT = os.environ.get("MAILBOT_FUZZ_PLANT", "")
+# Quarantine is an accepted end (M01), but for a well-formed mail it is a bug: each one is
+# logged here (the input's sha1, the reason) for tests/test_fuzz_ingest.py to look at.
+QUARANTINE_LOG = os.environ.get("MAILBOT_FUZZ_QUARANTINE_LOG", "")
 
 
 class Ingest:
@@ -94,6 +98,9 @@ class Ingest:
         if done:
             self.inbox.mark_processed(done)
         self.quarantined += len(daemon._aside)
+        if daemon._aside and QUARANTINE_LOG:
+            with open(QUARANTINE_LOG, "a", encoding="utf-8") as log_file:
+                log_file.write(f"{sha1(raw).hexdigest()} {daemon._aside[0]['reason']}\n")
         assert len(done) + len(daemon._aside) == 1, "the message was neither handled nor set aside"
         if daemon._aside:  # the copy and the error are in the state directory
             assert any(daemon.store.dir.glob("quarantine/*.error.txt"))

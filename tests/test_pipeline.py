@@ -444,10 +444,10 @@ def test_a_forwarded_date_is_read_against_now_not_the_machines_clock() -> None:
 
 def test_a_forward_of_an_attached_message_keeps_its_zoned_date(batch: Batch,
                                                                 config: Config) -> None:
-    """Found by the atheris fuzz (tests/fuzz_ingest.py): a technician forwards a person's mail
-    attached whole (message/rfc822, RFC 2046 5.2.1), whose Date has its zone (RFC 5322
-    3.3); comparing that aware date with a naive one raised TypeError, and the forward was
-    quarantined instead of opening the person's ticket."""
+    """Found by the ingest fuzz target (tests/fuzz_ingest.py) on one of its seeds: a
+    technician forwards a person's mail attached whole (message/rfc822, RFC 2046 5.2.1), whose
+    Date has its zone (RFC 5322 3.3); comparing that aware date with a naive one raised
+    TypeError, and the forward was quarantined instead of opening the person's ticket."""
     from mailbot.pipeline import _forwarded_date
 
     zoned = _forwarded_date("Mon, 16 Nov 2026 08:47:00 +0100", NOW)
