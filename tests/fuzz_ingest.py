@@ -102,8 +102,9 @@ class Ingest:
             with open(QUARANTINE_LOG, "a", encoding="utf-8") as log_file:
                 log_file.write(f"{sha1(raw).hexdigest()} {daemon._aside[0]['reason']}\n")
         assert len(done) + len(daemon._aside) == 1, "the message was neither handled nor set aside"
-        if daemon._aside:  # the copy and the error are in the state directory
-            assert any(daemon.store.dir.glob("quarantine/*.error.txt"))
+        if daemon._aside:  # its copy, byte for byte, and the error are in the state directory
+            copy = next(daemon.store.dir.glob(f"quarantine/*-fuzz.{self.count}*.eml"))
+            assert copy.read_bytes() == raw and copy.with_suffix(".error.txt").exists(), copy
         else:  # the raw message is kept byte for byte (Store.keep_raw), named by its hash
             kept = Path(daemon.store.dir, "raw", now.strftime("%Y/%m"),
                         f"{sha256(raw).hexdigest()}.eml")
