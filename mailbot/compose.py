@@ -96,10 +96,13 @@ def build(draft: Draft) -> str:
                       Header(subject, "utf-8", header_name="Subject").encode(linesep=CRLF))
     msg["Date"] = format_datetime(draft.date)
     msg["Message-ID"] = draft.message_id
-    if draft.in_reply_to:
+    # Message-IDs come from mail we received: one holding a character the generator breaks a
+    # line at (str.splitlines: form feed, U+2028...) would inject a header, and cannot thread.
+    if draft.in_reply_to and _threadable(draft.in_reply_to):
         msg["In-Reply-To"] = draft.in_reply_to
-    if draft.references:
-        msg["References"] = (CRLF + " ").join(_unique(draft.references)[-20:])
+    references = [mid for mid in _unique(draft.references) if _threadable(mid)]
+    if references:
+        msg["References"] = (CRLF + " ").join(references[-20:])
     if draft.reply_to:
         msg["Reply-To"] = draft.reply_to
     if draft.auto_submitted:
@@ -144,6 +147,12 @@ def hours_text(hours: float, language: str, *, working: bool) -> str:
     if language == "fr":
         return f"sous {amount} heure{'s' if hours > 1 else ''}" + (" ouvrées" if working else "")
     return f"within {amount}" + (" working" if working else "") + f" hour{'s' if hours > 1 else ''}"
+
+
+def _threadable(message_id: str) -> bool:
+    """No control or line-separator character (RFC 5322 3.6.4: a msg-id is printable; UTF-8
+    is allowed by RFC 6532). Every character str.splitlines breaks at fails isprintable."""
+    return message_id.isprintable()
 
 
 def _unique(ids: tuple[str, ...]) -> list[str]:

@@ -43,6 +43,20 @@ def test_a_subject_cannot_inject_a_header() -> None:
     assert "victime@ailleurs.example" in str(msg["Subject"])
 
 
+def test_a_message_id_with_a_line_breaking_character_cannot_inject_a_header() -> None:
+    """Found by the atheris fuzz of the ingest (tests/fuzz_ingest.py): a received Message-ID
+    holding a form feed (or \\x1c, \\x85, U+2028: what str.splitlines breaks at) came back
+    in In-Reply-To and References, and the generator broke the line there, so the rest became
+    a header line of its own. Such an id (RFC 5322 3.6.4 allows printable characters only)
+    cannot thread anything: it is left out, the well-formed ones kept."""
+    for breaker in ("\x0c", "\x1c", "\x85", "\u2028", "\x0b"):
+        bad = f"<a@b{breaker}Bcc: victime@ailleurs.example>"
+        msg = _read(in_reply_to=bad, references=(LONG_ID, bad))
+        raw = msg.as_string()
+        assert msg["Bcc"] is None and "victime" not in raw, breaker
+        assert msg["In-Reply-To"] is None and str(msg["References"]) == LONG_ID
+
+
 def test_l08_automatic_mail_carries_our_loop_header_and_a_relayed_answer_none() -> None:
     assert _read()["X-Loop"] == "support@groupe-exemple.fr"
     assert _read(auto_submitted="auto-generated")["X-Loop"] == "support@groupe-exemple.fr"
