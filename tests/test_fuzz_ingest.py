@@ -26,7 +26,8 @@ def _fuzz(tmp_path: Path, *options: str, plant: str = "") -> tuple[subprocess.Co
     crashes = tmp_path / "crashes"
     crashes.mkdir()
     env = {**os.environ, "MAILBOT_FUZZ_PLANT": plant,
-           "MAILBOT_FUZZ_QUARANTINE_LOG": str(tmp_path / "quarantined.txt")}
+           "MAILBOT_FUZZ_QUARANTINE_LOG": str(tmp_path / "quarantined.txt"),
+           "TMPDIR": str(tmp_path)}  # the target's state directory, left in pytest's tmp
     run = subprocess.run(
         [sys.executable, str(TARGET), "-timeout=30", "-rss_limit_mb=2048",
          f"-artifact_prefix={crashes}/", *options, str(corpus)],
