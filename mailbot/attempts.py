@@ -16,10 +16,13 @@ careful).
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterable
 from pathlib import Path
 
 from mailbot.storage import StateUnwritable, atomic_write, read_json
+
+log = logging.getLogger("mailbot")
 
 FILE = "attempts.json"
 
@@ -71,8 +74,9 @@ class Attempts:
                 self._save()
             else:
                 self.path.unlink(missing_ok=True)
-        except OSError:  # a stale count only makes the next start careful
-            pass
+        except OSError as exc:  # a stale count only makes the next start careful
+            log.warning("could not update %s: %s (the next start will take messages one at a "
+                        "time)", self.path, exc.strerror or exc)
 
     def forget_suspects(self) -> None:
         """The inbox has nothing more to hand out: the counts left name mail that is gone."""

@@ -7,12 +7,10 @@ the operator has made room.
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,18 +18,11 @@ import pytest
 from tests.harness import ROOT, env, mail, tickets, write_rules
 from tests.servers.dovecot import DovecotServer
 from tests.servers.smtp import RecordingSmtpServer
+from tests.support import unavailable, wait_until
 
 PROCESSED, QUARANTINE = "mailbot.processed", "mailbot.quarantine"
 ALERT = "state directory unwritable, processing stopped, mail stays on the server"
 
-
-def wait_until(what: Callable[[], object], timeout: float = 20.0) -> None:
-    """Poll an observable outcome (never a bare sleep standing in for it)."""
-    deadline = time.monotonic() + timeout
-    while not what():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what.__doc__ or what}")
-        time.sleep(0.1)
 
 
 class Daemon:
@@ -100,9 +91,7 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
                           capture_output=True, text=True)
     if done.returncode != 0:
         reason = f"cannot mount a small tmpfs (needs root): {done.stderr.strip()}"
-        if os.environ.get("CI"):
-            pytest.fail(reason)
-        pytest.skip(reason)
+        unavailable(reason)
     try:
         yield where
     finally:

@@ -15,7 +15,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -26,16 +26,10 @@ from mailbot.health import Health
 from tests.harness import ROOT, TEAM, env, mail, write_rules
 from tests.servers.dovecot import DovecotServer
 from tests.servers.smtp import RecordingSmtpServer
+from tests.support import wait_until
 
 WATCHDOG_USEC = "2000000"  # WatchdogSec=2s: a ping at least every second while all is well
 
-
-def wait_until(what: Callable[[], object], timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not what():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what.__doc__ or what}")
-        time.sleep(0.05)
 
 
 class NotifySocket:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import logging
-import os
 import secrets
 import shutil
 import socket
@@ -34,8 +33,10 @@ from mailbot.web import (
     WebServerError,
     make_app,
     parse_listen,
+    reflow,
     sla_state,
 )
+from tests.support import unavailable
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
@@ -353,7 +354,9 @@ def test_email_derived_text_is_always_escaped(
     if reason:
         assert page.by_id("demotion-reason") == reason
     if text:
-        assert page.texts("div", "text") == [text]
+        # As written, but for hard-wrapped lines joined for small screens (reflow has its own
+        # tests in test_tracking_history): a line of 60-80 characters may join the next.
+        assert page.texts("div", "text") == [reflow(text)]
     assert filename in page.texts("bdi")
     assert author in page.texts("bdi")
 
@@ -494,9 +497,7 @@ def _has_ipv6_loopback() -> bool:
 def test_ipv6_loopback(store: Store) -> None:
     if not _has_ipv6_loopback():
         reason = "no IPv6 loopback on this machine"
-        if os.environ.get("CI"):  # the CI machine has one: its loss must be seen, not skipped
-            pytest.fail(reason)
-        pytest.skip(reason)
+        unavailable(reason)
     server = WebServer(make_app(store.find), "[::1]:0")
     server.start()
     try:
@@ -509,9 +510,7 @@ def _chromium() -> str:
     path = shutil.which("chromium") or shutil.which("chromium-browser")
     if path is None:
         reason = "headless Chromium is not installed (apt-get install -y chromium)"
-        if os.environ.get("CI"):
-            pytest.fail(reason)
-        pytest.skip(reason)
+        unavailable(reason)
     return path
 
 
