@@ -43,7 +43,7 @@ def _report(run: subprocess.CompletedProcess, crashes: list[Path]) -> str:
 
 def test_m01_coverage_guided_fuzz_of_the_daemon_ingest_finds_nothing(tmp_path: Path) -> None:
     # 30 s per input is M01's budget; the run itself is bounded to keep the suite fast
-    # (README "Fuzzing the ingest" runs it longer by hand).
+    # (docs/testing.md, "Fuzzing the ingest", runs it longer by hand).
     assert len(SEEDS) > 20
     run, crashes = _fuzz(tmp_path, "-max_total_time=25", "-runs=5000")
     assert run.returncode == 0 and not crashes, _report(run, crashes)
