@@ -72,6 +72,7 @@ class IntakeLog(logging.Handler):
         self.lines: list[str] = []
         self.changed = threading.Condition()
         self.appended_at = 0.0  # monotonic time of the last append_when delivery
+        self.polls_at_append = 0  # "polled" lines logged when it was delivered
 
     def emit(self, record: logging.LogRecord) -> None:
         with self.changed:
@@ -102,6 +103,7 @@ def append_when(server: DovecotServer, raw: bytes, log: IntakeLog, text: str,
         log.wait_for(text, count)
         server.append(raw)
         log.appended_at = time.monotonic()
+        log.polls_at_append = sum("polled, nothing new" in line for line in log.lines)
 
     thread = threading.Thread(target=deliver)
     thread.start()
@@ -300,17 +302,19 @@ def test_without_move_another_clients_deleted_message_survives(make_dovecot, int
     assert left.uid == theirs and left.raw == mail(3) and "\\Deleted" in left.flags
 
 
-def test_a_hundred_mails_are_fetched_and_moved_quickly(dovecot, intake_for):
-    """The daemon's target is 100 mails/s end to end: the intake's share must be far below."""
+def test_a_backlog_is_fetched_and_moved_in_batches(dovecot, intake_for):
+    """300 mails waiting: three batches of 100, each fetched and moved whole, nothing left or
+    moved twice. How fast is bench/backlog.py's figure, not a test's (a loaded machine)."""
     dovecot.append_many([mail(n) for n in range(300)])
     intake = intake_for()
-    started = time.monotonic()
+    sizes = []
     while batch := intake.fetch_pending(limit=100):
+        sizes.append(len(batch))
         intake.mark_processed(batch)
-    elapsed = time.monotonic() - started
 
-    assert len(dovecot.messages(PROCESSED)) == 300
-    assert elapsed < 1.5, f"300 mails took {elapsed:.2f} s"
+    assert sizes == [100, 100, 100]
+    assert sorted(m.raw for m in dovecot.messages(PROCESSED)) == sorted(mail(n) for n in range(300))
+    assert dovecot.messages("INBOX") == []
 
 
 # -- UIDVALIDITY -------------------------------------------------------------------------------
@@ -418,8 +422,10 @@ def test_polling_fallback_on_a_server_without_idle(make_dovecot, intake_for, int
     sender = append_when(server, mail(1), intake_log, "polled", count=polls + 1)
     assert intake.wait_for_mail(10.0, threading.Event())
     sender.join()
-    # Found by the poll that followed the delivery: one poll period (0.2 s) and a little.
-    assert time.monotonic() - intake_log.appended_at < 1.0
+    # Found by the poll that followed the delivery, however slow the machine: counted in polls,
+    # not in seconds. At most the poll in flight at delivery time says "nothing new".
+    empty = sum("polled, nothing new" in line for line in intake_log.lines)
+    assert empty - intake_log.polls_at_append <= 1, intake_log.lines
 
 
 # -- outages and refusals ----------------------------------------------------------------------

@@ -378,15 +378,15 @@ def test_a_message_that_makes_processing_raise_is_quarantined_and_the_next_goes_
 
 def test_the_running_daemon_acknowledges_at_once_and_serves_the_tracking_page(
         tmp_path: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> None:
-    """With the daemon running (IDLE; polling set to a minute so only IDLE can be this fast),
-    an appended message is acknowledged in about a second, and the link in the
-    acknowledgement serves the ticket's page over HTTP."""
+    """With the daemon running (IDLE; polling set to ten minutes so only IDLE can be this fast),
+    an appended message is acknowledged long before any poll (about a second; bench/latency.py
+    measures it), and the link in the acknowledgement serves the ticket's page over HTTP."""
     from tests.servers.dovecot import _free_port
 
     port = _free_port()
     rules = write_rules(tmp_path, imap=dovecot, smtp=smtp_server, web_port=port,
                         extra="").resolve()
-    text = rules.read_text().replace("poll_seconds = 1.0", "poll_seconds = 60.0")
+    text = rules.read_text().replace("poll_seconds = 1.0", "poll_seconds = 600.0")
     rules.write_text(text)
     # An SMTP password set for this server that needs no login: ignored with a warning (it used
     # to stop the daemon with "smtp user and password go together").
@@ -405,9 +405,10 @@ def test_the_running_daemon_acknowledges_at_once_and_serves_the_tracking_page(
             time.sleep(0.05)
         started = time.monotonic()
         dovecot.append(mail(subject="Écran <b>noir</b>"))
-        smtp_server.wait_for(2, timeout=10)
+        smtp_server.wait_for(2, timeout=120)
         elapsed = time.monotonic() - started
-        assert elapsed < 5, f"acknowledged after {elapsed:.1f} s"
+        # Well inside the first poll: IDLE woke the daemon, however loaded the machine.
+        assert elapsed < 120, f"acknowledged after {elapsed:.1f} s"
         [ack] = acks(smtp_server)
         url = re.search(r"http://127\.0\.0\.1:\d+/t/\S+", ack.message.get_content()).group(0)
         with urllib.request.urlopen(url, timeout=5) as response:

@@ -192,8 +192,15 @@ def test_a_revoked_client_gives_one_clear_line_and_no_crash_loop(site: Site) -> 
     assert all("IMAP login for support: no access token: Entra ID" in line for line in refusals)
     # The password back-off (1, 2, 4 … s): a handful of attempts in 8 s, not hundreds, and
     # none after SIGTERM.
-    delays = [int(d) for d in re.findall(r"; retry \d+/9 in (\d+) s", "\n".join(refusals))]
-    assert delays == sorted(delays) and len(set(delays)) == len(delays), refusals
+    # Each pause lies in its step's jittered range (0.5-1, 1-2, 2-4 … s) and each is longer
+    # than the one before. The log prints tenths ("retry 2/9 in 1.4 s").
+    retries = [(int(n), float(d)) for n, d in
+               re.findall(r"; retry (\d+)/9 in ([\d.]+) s", "\n".join(refusals))]
+    assert len(retries) >= 2, refusals
+    assert [n for n, _ in retries] == list(range(1, len(retries) + 1)), refusals
+    assert all(2 ** (n - 1) / 2 - 0.05 <= d <= 2 ** (n - 1) + 0.05 for n, d in retries), retries
+    delays = [d for _, d in retries]
+    assert all(b > a for a, b in zip(delays, delays[1:], strict=False)), retries
     assert 2 <= len(refusals) <= 5
     assert site.oauth2.requests.count("client_credentials") <= 6
     assert [m.raw for m in site.dovecot.messages("INBOX")] and len(tickets(site.rules)) == 1
