@@ -197,7 +197,8 @@ def test_a_revoked_client_gives_one_clear_line_and_no_crash_loop(site: Site) -> 
     retries = [(int(n), float(d)) for n, d in
                re.findall(r"; retry (\d+)/9 in ([\d.]+) s", "\n".join(refusals))]
     assert len(retries) >= 2, refusals
-    assert [n for n, _ in retries] == list(range(1, len(retries) + 1)), refusals
+    first = retries[0][0]
+    assert [n for n, _ in retries] == list(range(first, first + len(retries))), refusals
     assert all(2 ** (n - 1) / 2 - 0.05 <= d <= 2 ** (n - 1) + 0.05 for n, d in retries), retries
     delays = [d for _, d in retries]
     assert all(b > a for a, b in zip(delays, delays[1:], strict=False)), retries
