@@ -1,32 +1,12 @@
-"""Handing the bot's mail over: to an SMTP server, or into a local Maildir.
-
-A transport only says what became of each mail; the outbox decides what to do about it:
-
-    SENT     the server took responsibility for it (250 after DATA), or it is in the Maildir
-    RETRY    nothing was accepted and trying later may work: connection refused, timeout, 4xx,
-             and the operator's problems (wrong password, TLS) which a fixed config will cure
-    FAILED   a 5xx: this mail will never be accepted as it is; retrying would only repeat it
-
-The mail's `data` goes out byte for byte (its Message-ID included), so a retry is the same mail.
-"""
+"""Sending over SMTP (aiosmtplib): one session per batch, login by password or XOAUTH2, and
+the MAIL/RCPT/DATA exchange that turns every server answer into SENT, RETRY or FAILED."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import mailbox
-import os
-import re
-import socket
 import ssl
-import time
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
-from datetime import timedelta
-from enum import Enum
-from itertools import count
-from pathlib import Path
-from typing import Protocol
 
 import aiosmtplib
 from aiosmtplib import SMTPResponseException
@@ -34,61 +14,9 @@ from aiosmtplib import SMTPResponseException
 from mailbot.model import OutgoingMail
 from mailbot.net import SECURITY_MODES, is_loopback
 from mailbot.oauth2 import TokenError, TokenSource
-from mailbot.storage import atomic_write
+from mailbot.transport.delivery import Delivery, DeliveryResult, envelope_problem
 
-log = logging.getLogger(__name__)
-
-RETRY_FIRST_DELAY = timedelta(minutes=1)
-RETRY_MAX_DELAY = timedelta(hours=1)
-
-
-class DeliveryResult(Enum):
-    SENT = "sent"
-    RETRY = "retry"
-    FAILED = "failed"
-
-
-@dataclass(frozen=True)
-class Delivery:
-    result: DeliveryResult
-    detail: str  # one line, for the log and the outbox's last_error
-    # RETRY only: the session was lost after the message went out, before the server's answer
-    # (RFC 1047's window): the server may have it, and a retry may deliver it twice.
-    unconfirmed: bool = False
-
-
-class Transport(Protocol):
-    def send(self, mail: OutgoingMail) -> Delivery: ...
-
-    def send_many(self, mails: Sequence[OutgoingMail]) -> list[Delivery]: ...
-
-    def close(self) -> None: ...
-
-
-def retry_delay(attempts: int) -> timedelta:
-    """The wait after `attempts` failed attempts: 1 min, 2, 4, 8, ... never more than 1 h."""
-    doublings = min(max(attempts, 1) - 1, 16)  # bounded, so a huge count cannot overflow
-    return min(RETRY_FIRST_DELAY * 2**doublings, RETRY_MAX_DELAY)
-
-
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-
-
-def envelope_problem(mail: OutgoingMail) -> str | None:
-    """Why this envelope cannot be used at all, or None.
-
-    A control character in an address would let it inject SMTP commands or headers; no
-    recipient means nowhere to send. Both are the bot's own bug, hence permanent.
-    """
-    if not mail.recipients:
-        return "no recipients"
-    for address in [mail.mail_from, *mail.recipients]:
-        if _CONTROL.search(address):
-            return f"control character in envelope address {address!r}"
-    for address in mail.recipients:
-        if "@" not in address:
-            return f"not an address: {address!r}"
-    return None
+log = logging.getLogger("mailbot.transport")  # one logger for every way of sending
 
 
 def _one_line(text: str | bytes, limit: int = 300) -> str:
@@ -407,54 +335,3 @@ async def _data(client: aiosmtplib.SMTP, data: bytes, refused: str) -> Delivery:
     if refused:
         return Delivery(DeliveryResult.FAILED, f"accepted ({accepted}) except for {refused}")
     return Delivery(DeliveryResult.SENT, accepted)
-
-
-_maildir_counter = count()
-
-
-class MaildirTransport:
-    """Sending as delivery into a local Maildir, the way a local delivery agent does it.
-
-    The embedded default (the README demo needs no mail server) and the choice for a host whose
-    own MTA picks the mail up. The envelope, which a file has no other place for, is kept in
-    `Return-Path` and `Envelope-To` trace headers put on top; the message itself is unchanged
-    but for line ends, stored the Unix way as Maildir readers expect.
-    """
-
-    def __init__(self, path: Path) -> None:
-        self.path = Path(path)
-        mailbox.Maildir(self.path, create=True)  # tmp/, new/ and cur/, if missing
-
-    def __repr__(self) -> str:
-        return f"MaildirTransport({str(self.path)!r})"
-
-    def send(self, mail: OutgoingMail) -> Delivery:
-        problem = envelope_problem(mail)
-        if problem is not None:
-            return Delivery(DeliveryResult.FAILED, problem)
-        trace = f"Return-Path: <{mail.mail_from}>\nEnvelope-To: {', '.join(mail.recipients)}\n"
-        body = re.sub(rb"\r\n?", b"\n", mail.data.encode("utf-8"))
-        try:
-            name = self._deliver(trace.encode("utf-8") + body)
-        except OSError as exc:  # a full disk or a permission: the operator can fix it
-            log.warning("maildir %s: cannot deliver %s: %s", self.path, mail.message_id, exc)
-            return Delivery(DeliveryResult.RETRY, f"cannot write into {self.path}: {exc}")
-        log.debug("maildir %s: delivered %s as %s", self.path, mail.message_id, name)
-        return Delivery(DeliveryResult.SENT, f"delivered to {self.path}/new/{name}")
-
-    def send_many(self, mails: Sequence[OutgoingMail]) -> list[Delivery]:
-        return [self.send(mail) for mail in mails]
-
-    def close(self) -> None:
-        """Nothing to release: every delivery opens and closes its own file."""
-
-    def _deliver(self, data: bytes) -> str:
-        # The Maildir protocol: write in tmp/, make it durable, then rename into new/, so a
-        # reader never sees half a message and a crash leaves at worst a stray file in tmp/.
-        now = time.time()
-        name = (
-            f"{int(now)}.M{int(now % 1 * 1e6)}P{os.getpid()}Q{next(_maildir_counter)}"
-            f".{socket.gethostname().replace('/', '_').replace(':', '_')}"
-        )
-        atomic_write(self.path / "new" / name, data, tmp=self.path / "tmp" / name)
-        return name

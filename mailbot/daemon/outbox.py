@@ -1,0 +1,159 @@
+"""The daemon's outbox: handing due mail to the courier, recording what it reports (sent,
+deferred with back-off, failed), dropping mail that came too late to be of use, and queuing
+the team's mail about a mailbox outage. Mixed into Daemon."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+from mailbot import notices
+from mailbot.batch import Batch
+from mailbot.config import Config
+from mailbot.courier import Courier
+from mailbot.daemon.summary import Summary
+from mailbot.faults import crash_point
+from mailbot.model import OutgoingMail
+from mailbot.storage import StateUnwritable
+from mailbot.store import Store
+from mailbot.transport.delivery import DeliveryResult, retry_delay
+
+log = logging.getLogger("mailbot")
+
+# An acknowledgement is useful at once; one that could not go out within a day (SMTP down, a
+# --now far ahead) says "we have received your request" too late: dropped, logged (O08).
+STALE_ACKNOWLEDGEMENT = timedelta(hours=24)
+
+
+class OutboxHandling:
+    """Daemon's outbox steps (RELIABILITY O01, O08, O10)."""
+
+    # Set by Daemon.__init__ (mailbot.daemon.loop).
+    config: Config
+    store: Store
+    courier: Courier
+    clock: Callable[[], datetime]
+
+    def finish_deliveries(self, summary: Summary) -> None:
+        """Wait for the courier and commit what it reports (the end of `run --once`)."""
+        batch = Batch(self.store)
+        self._record_deliveries(batch, summary, self.clock(), wait=True)
+        self.store.commit(batch.commit)
+
+
+    def dispatch_outbox(self, now: datetime) -> None:
+        """Hand the due mails to the courier."""
+        # A mail never tried is due whatever the clock says (a --now run, a clock set back),
+        # unless quiet hours hold it (a staff notice waits for the working morning).
+        due = [m for m in self.store.outbox() if m.status == "pending"
+               and m.message_id not in self.courier.in_flight
+               and not (m.hold_until and datetime.fromisoformat(m.hold_until) > now)
+               and (m.attempts == 0 or datetime.fromisoformat(m.next_attempt_at) <= now)]
+        ready = []
+        for mail in due:
+            data = self.store.outgoing_data(mail)
+            if data is None:  # cannot happen unless the state directory was edited by hand
+                log.error("outbox mail %s has no message in ticket #%s", mail.message_id,
+                          mail.ticket)
+                continue
+            ready.append(replace(mail, data=data))
+        self.courier.submit(ready)
+
+    def _record_deliveries(self, batch: Batch, summary: Summary, now: datetime, *,
+                           wait: bool) -> None:
+        """Stage what the courier reports: sent, deferred with back-off, or failed."""
+        results = self.courier.results(wait=wait)
+        if not results:
+            return
+        crash_point("after_send")
+        commit = batch.commit
+        for mail, delivery in results:
+            if delivery.result is DeliveryResult.SENT:
+                commit.outbox_done.append(mail.message_id)
+                summary.sent += 1
+                log.info("sent %s %s for ticket #%s to %d recipient(s)", mail.kind,
+                         mail.message_id, mail.ticket, len(mail.recipients))
+            elif delivery.unconfirmed and mail.unconfirmed >= 1:
+                # A second time the server went silent after the message: it may have both
+                # copies already. A third send would be one more duplicate, not a delivery.
+                commit.outbox[mail.message_id] = replace(
+                    mail, status="failed", attempts=mail.attempts + 1,
+                    unconfirmed=mail.unconfirmed + 1,
+                    last_error=f"unconfirmed twice, not retried: {delivery.detail}").to_dict()
+                summary.failed += 1
+                log.error("gave up %s %s for ticket #%s: no answer after the message was sent, "
+                          "twice; the server may have delivered it (check its log for this "
+                          "Message-ID): %s", mail.kind, mail.message_id, mail.ticket,
+                          delivery.detail)
+            elif delivery.unconfirmed:
+                commit.outbox[mail.message_id] = replace(
+                    _deferred(mail, delivery.detail, now), unconfirmed=1).to_dict()
+                summary.deferred += 1
+                log.warning("unconfirmed %s %s for ticket #%s: no answer after the message was "
+                            "sent; retried once under the same Message-ID, a duplicate is "
+                            "possible: %s", mail.kind, mail.message_id, mail.ticket,
+                            delivery.detail)
+            elif delivery.result is DeliveryResult.RETRY:
+                commit.outbox[mail.message_id] = _deferred(mail, delivery.detail, now).to_dict()
+                summary.deferred += 1
+                log.warning("deferred %s %s for ticket #%s (attempt %d): %s", mail.kind,
+                            mail.message_id, mail.ticket, mail.attempts + 1, delivery.detail)
+            else:
+                commit.outbox[mail.message_id] = replace(
+                    mail, status="failed", attempts=mail.attempts + 1,
+                    last_error=delivery.detail).to_dict()
+                summary.failed += 1
+                log.error("failed %s %s for ticket #%s: %s", mail.kind, mail.message_id,
+                          mail.ticket, delivery.detail)
+
+    def _drop_stale_acknowledgements(self, batch: Batch, now: datetime) -> None:
+        for mail in self.store.outbox():
+            if (mail.status != "pending" or mail.kind != "acknowledgement"
+                    or mail.message_id in self.courier.in_flight
+                    or now - datetime.fromisoformat(mail.created_at) <= STALE_ACKNOWLEDGEMENT):
+                continue
+            batch.commit.outbox[mail.message_id] = replace(
+                mail, status="failed", last_error="stale: not sent within 24 h").to_dict()
+            log.warning("dropped stale acknowledgement %s for ticket #%s: not sent since %s",
+                        mail.message_id, mail.ticket, mail.created_at)
+
+    def _drop_held_notices_of_closed_tickets(self, batch: Batch, now: datetime) -> None:
+        """An escalation notice held for quiet hours whose ticket was closed meanwhile would
+        report as late a ticket that is done: it is not sent."""
+        for mail in self.store.outbox():
+            if (mail.status != "pending" or mail.kind != "escalation" or mail.ticket is None
+                    or not mail.hold_until or datetime.fromisoformat(mail.hold_until) <= now):
+                continue
+            ticket = self.store.ticket(mail.ticket)
+            if ticket is None or ticket.status != "closed":
+                continue
+            batch.commit.outbox[mail.message_id] = replace(
+                mail, status="failed", last_error="ticket closed while it was held").to_dict()
+            log.info("escalation notice %s not sent: ticket #%s closed while it was held",
+                     mail.message_id, mail.ticket)
+
+    def alert_team(self, since: datetime, error: str) -> None:
+        """The team's one mail about a mailbox outage past the threshold (RELIABILITY O01):
+        queued now, sent when SMTP takes it (the same outbox and retries as any mail)."""
+        now = self.clock().astimezone(self.config.time.calendar.tz)
+        mail = notices.mailbox_outage(self.config, since=since, error=error, now=now)
+        batch = Batch(self.store)
+        batch.commit.outbox[mail.message_id] = mail.to_dict()
+        try:
+            self.store.commit(batch.commit)
+        except StateUnwritable as exc:  # the ERROR line went out already; nothing else to do
+            log.error("could not queue the outage mail to the team: %s", exc)
+            return
+        self.dispatch_outbox(now)
+
+    def next_outbox_attempt(self) -> datetime | None:
+        pending = [m.next_attempt_at for m in self.store.outbox() if m.status == "pending"]
+        return datetime.fromisoformat(min(pending)) if pending else None
+
+
+def _deferred(mail: OutgoingMail, detail: str, now: datetime) -> OutgoingMail:
+    attempts = mail.attempts + 1
+    return replace(mail, attempts=attempts, last_error=detail,
+                   next_attempt_at=(now + retry_delay(attempts)).isoformat())

@@ -1,0 +1,115 @@
+"""Claiming (RELIABILITY C02, opt-in): several instances share one mailbox, and each message
+is taken by one of them only. Mixed into ImapIntake (mailbot.intake.imap), whose state it uses."""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+
+from imap_tools import BaseMailBox
+
+from mailbot.intake.base import (
+    IntakeError,
+)
+from mailbot.intake.imap_commands import (
+    take_new_mail_notices,
+    transfer,
+    uid_set,
+)
+
+log = logging.getLogger("mailbot.intake")  # one logger for every room of the intake
+
+# The IMAP keyword of a claimed message (with a second one naming the instance), see C02.
+CLAIMED = "$MailbotClaimed"
+
+
+class ImapClaims:
+    """ImapIntake's claiming steps: a conditional STORE of keywords, then a move into this
+    instance's claim folder."""
+
+    def _claim_new(self, mailbox: BaseMailBox, limit: int) -> None:
+        """Claim up to `limit` messages waiting in the watched folder and move what this
+        instance holds there into its claim folder.
+
+        A UID MOVE alone is no claim: on a Maildir, Dovecot lets two sessions move the same
+        message at the same instant, both told OK with a COPYUID (the two-instance test saw
+        it). The claim is a compare-and-set instead: a conditional STORE (RFC 7162
+        UNCHANGEDSINCE) of the keyword CLAIMED and this instance's own keyword, which the
+        server applies to a message only if nobody changed it since we read its MODSEQ; the
+        loser's STORE finds it modified and sets nothing. Then one UID MOVE takes every
+        message bearing our keyword (also those a crash left between STORE and MOVE)."""
+        mailbox.folder.set(self._folder)
+        try:
+            candidates = self._source_uids(mailbox, f"UNKEYWORD {CLAIMED}")[:limit]
+            won = self._claim_uids(mailbox, candidates) if candidates else 0
+            mine = self._source_uids(mailbox, f"KEYWORD {self._keyword}")
+            if mine:
+                transfer(mailbox, set(mine), self._work)
+            if won < len(candidates):
+                log.info("IMAP: claimed %d of %d new message(s); the rest was taken by another "
+                         "instance", won, len(candidates))
+        finally:
+            self._select_work(mailbox)
+
+    def _claim_uids(self, mailbox: BaseMailBox, uids: list[int]) -> int:
+        """Returns how many of `uids` this instance won."""
+        free, highest = self._claim_read(mailbox, uids)
+        return self._claim_store(mailbox, free, highest) if free else 0
+
+    @staticmethod
+    def _claim_read(mailbox: BaseMailBox, uids: list[int]) -> tuple[list[int], int]:
+        """The UIDs still unclaimed and the highest MODSEQ among them: MODSEQ grows for the
+        whole folder, so any change made after this read is above it."""
+        typ, data = mailbox.client.uid("FETCH", uid_set(uids), "(UID FLAGS MODSEQ)")
+        seen = {int(m.group(1)): (int(m.group(3)), m.group(2))
+                for line in data if isinstance(line, bytes)
+                for m in [re.search(rb"UID (\d+) FLAGS \(([^)]*)\) MODSEQ \((\d+)\)", line)]
+                if m} if typ == "OK" else {}
+        free = sorted(uid for uid, (_, flags) in seen.items() if CLAIMED.encode() not in flags)
+        return free, max((seen[uid][0] for uid in free), default=0)
+
+    def _claim_store(self, mailbox: BaseMailBox, free: list[int], highest: int) -> int:
+        """The conditional STORE; returns how many of `free` now bear our keyword."""
+        client = mailbox.client
+        typ, data = client.uid("STORE", uid_set(free), f"(UNCHANGEDSINCE {highest})",
+                               "+FLAGS.SILENT", f"({CLAIMED} {self._keyword})")
+        if typ != "OK":
+            raise IntakeError(f"IMAP conditional STORE refused by the server: {data!r}")
+        client.untagged_responses.pop("MODIFIED", None)  # those we lost: no use to us
+        return len(set(self._source_uids(mailbox, f"KEYWORD {self._keyword}")) & set(free))
+
+    def _source_uids(self, mailbox: BaseMailBox, criteria: str = "") -> list[int]:
+        typ, data = mailbox.client.uid("SEARCH", f"NOT DELETED {criteria}".strip())
+        if typ != "OK":
+            raise IntakeError(f"IMAP SEARCH refused by the server: {data!r}")
+        return sorted(map(int, (data[0] or b"").split()))
+
+    def _wait_on_source(self, mailbox: BaseMailBox, deadline: float,
+                        stop: threading.Event) -> bool:
+        """Wait for mail in the watched folder (IDLE or polling there), then select the claim
+        folder again."""
+        mailbox.folder.set(self._folder)
+        try:
+            take_new_mail_notices(mailbox)  # the SELECT's own EXISTS
+            unclaimed = f"UNKEYWORD {CLAIMED}"
+            if self._source_uids(mailbox, unclaimed):
+                return True
+            if "IDLE" in mailbox.client.capabilities:
+                return self._idle(mailbox, deadline, stop)
+            return self._poll(mailbox, deadline, stop,
+                              lambda: bool(self._source_uids(mailbox, unclaimed)))
+        finally:
+            self._select_work(mailbox)
+
+
+def drop_claims(mailbox: BaseMailBox, uids: set[int]) -> None:
+    """Remove the claim keywords (C02) a message took with it into the quarantine: back in the
+    inbox it must be claimable again, and by one instance only."""
+    typ, data = mailbox.client.uid("FETCH", uid_set(uids), "(UID FLAGS)")
+    keywords = {word for line in (data if typ == "OK" else []) if isinstance(line, bytes)
+                for word in line.decode("ascii", "replace").replace(")", " ").split()
+                if word.startswith(CLAIMED)}
+    if keywords:
+        mailbox.client.uid("STORE", uid_set(uids), "-FLAGS.SILENT",
+                           f"({' '.join(sorted(keywords))})")
