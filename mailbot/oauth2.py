@@ -7,22 +7,30 @@ out a valid access token, fetched again by the library before the cached one exp
 drops the cached one, for a token that the mail server refused although it looked valid (revoked
 consent, permissions changed in the tenant).
 
-Secrets are read here and nowhere else, from the environment, a `*_file` or a systemd
-credential; none of them, nor any token, is ever put in a log line or an exception's text.
+Secrets are read by `mailbot.config.secrets` and nowhere else, from the environment, a `*_file`
+or a systemd credential; none of them, nor any token, is ever put in a log line or an
+exception's text.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import os
-import re
 import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
 
 from mailbot.config import Config, ConfigError
+from mailbot.config.secrets import (
+    CERTIFICATE,
+    CLIENT_SECRET,
+    SERVICE_ACCOUNT,
+    TOKEN_CACHE,
+    certificate_credential,
+    read_secret,
+    service_account_info,
+)
 from mailbot.storage import atomic_write
 
 log = logging.getLogger(__name__)
@@ -39,13 +47,6 @@ MICROSOFT_DELEGATED_SCOPES = ("https://outlook.office.com/IMAP.AccessAsUser.All"
 GOOGLE_SCOPES = ("https://mail.google.com/",)  # the only scope Gmail's IMAP and SMTP accept
 # A hung identity provider must not hold the intake or a courier thread for ever.
 HTTP_TIMEOUT = 30
-TOKEN_CACHE = "oauth2-token-cache.json"  # in the state directory, mode 0600 (refresh token)
-
-# Where each secret comes from, in order: environment variable, `oauth2.<key>`, systemd credential.
-CLIENT_SECRET = ("MAILBOT_OAUTH2_CLIENT_SECRET", "client_secret_file", "oauth2-client-secret")
-CERTIFICATE = ("MAILBOT_OAUTH2_CERTIFICATE", "certificate_file", "oauth2-certificate")
-SERVICE_ACCOUNT = ("MAILBOT_OAUTH2_SERVICE_ACCOUNT", "service_account_file",
-                   "oauth2-service-account")
 
 
 class TokenError(Exception):
@@ -64,89 +65,6 @@ class TokenSource(Protocol):
     description: str  # e.g. "Microsoft 365 app-only (tenant contoso.fr)", for check-connection
 
     def token(self, *, renew: bool = False) -> str: ...
-
-
-# --- secrets ------------------------------------------------------------------------------------
-
-def _secret(config: Config, where: tuple[str, str, str]) -> str:
-    variable, key, credential = where
-    if value := os.environ.get(variable):
-        return value.strip()
-    path = getattr(config.oauth2, key)
-    credentials = os.environ.get("CREDENTIALS_DIRECTORY")  # systemd LoadCredential=
-    if not path and credentials and (Path(credentials) / credential).exists():
-        path = str(Path(credentials) / credential)
-    if not path:
-        return ""
-    try:
-        return Path(path).read_text("utf-8").strip()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError([f"oauth2.{key}: cannot read {path}: {exc.strerror or exc}"]) from exc
-
-
-def _where(spec: tuple[str, str, str]) -> str:
-    variable, key, credential = spec
-    return f"{variable}, oauth2.{key} or the systemd credential \"{credential}\""
-
-
-def missing_settings(config: Config) -> list[str]:
-    """What the chosen provider lacks in the environment, one line each (check-config)."""
-    provider = config.oauth2.provider
-    try:
-        if provider == "microsoft":
-            if not _secret(config, CLIENT_SECRET) and not _secret(config, CERTIFICATE):
-                return [f"oauth2: no client secret or certificate for the Microsoft 365 app: "
-                        f"set {_where(CLIENT_SECRET)}; or {_where(CERTIFICATE)}"]
-            if not _secret(config, CLIENT_SECRET):
-                _certificate(_secret(config, CERTIFICATE))
-        elif provider == "google":
-            if not _secret(config, SERVICE_ACCOUNT):
-                return [f"oauth2: no service-account key for Google Workspace: set "
-                        f"{_where(SERVICE_ACCOUNT)}"]
-            _service_account_info(_secret(config, SERVICE_ACCOUNT))
-        elif not (config.state_dir / TOKEN_CACHE).exists():
-            return [f"oauth2: no delegated login stored in {config.state_dir / TOKEN_CACHE}: "
-                    f"run `mailbot login` once"]
-    except ConfigError as exc:
-        return exc.problems
-    return []
-
-
-def _certificate(pem: str) -> dict[str, str]:
-    """msal's client_credential for a certificate: the PEM private key and the certificate.
-
-    Given the certificate (not a SHA-1 thumbprint), msal signs its client assertion with PS256
-    and the certificate's SHA-256 thumbprint, as Microsoft now asks.
-    """
-    from cryptography import x509
-    from cryptography.hazmat.primitives.serialization import Encoding
-
-    if "ENCRYPTED PRIVATE KEY" in pem or "Proc-Type: 4,ENCRYPTED" in pem:
-        raise ConfigError(["oauth2: the certificate's private key is encrypted; the daemon has "
-                           "no passphrase: keep it unencrypted in a file or credential of mode "
-                           "0600 (openssl pkey -in key.pem -out plain.pem)"])
-    key = re.search(r"-----BEGIN (?:RSA |EC )?PRIVATE KEY-----.*?"
-                    r"-----END (?:RSA |EC )?PRIVATE KEY-----", pem, re.S)
-    if key is None:
-        raise ConfigError(["oauth2: the certificate file lacks its private key (PEM)"])
-    try:
-        cert = x509.load_pem_x509_certificate(pem.encode())
-    except ValueError:
-        raise ConfigError(["oauth2: the certificate is not a PEM file holding the private key "
-                           "and the certificate (see README, Microsoft 365)"]) from None
-    return {"private_key": key.group(0),
-            "public_certificate": cert.public_bytes(Encoding.PEM).decode()}
-
-
-def _service_account_info(text: str) -> dict[str, Any]:
-    try:
-        info = json.loads(text)
-    except ValueError:
-        raise ConfigError(["oauth2: the service-account key is not JSON (download it as JSON "
-                           "from the Google Cloud console)"]) from None
-    if not isinstance(info, dict) or info.get("type") != "service_account":
-        raise ConfigError(["oauth2: the service-account key is not of type \"service_account\""])
-    return info
 
 
 # --- Microsoft (msal) ---------------------------------------------------------------------------
@@ -192,8 +110,8 @@ class MicrosoftApp:
         oauth2 = config.oauth2
         self.description = f"Microsoft 365 app-only (tenant {oauth2.tenant})"
         self._who = _entra(config)
-        secret = _secret(config, CLIENT_SECRET)
-        self._credential: Any = secret or _certificate(_secret(config, CERTIFICATE))
+        secret = read_secret(oauth2, CLIENT_SECRET)
+        self._credential: Any = secret or certificate_credential(read_secret(oauth2, CERTIFICATE))
         self._client_id = oauth2.client_id
         self._authority = f"https://{oauth2.authority_host}/{oauth2.tenant}"
         self._scopes = list(oauth2.scopes) or list(MICROSOFT_APP_SCOPES)
@@ -309,7 +227,7 @@ class GoogleServiceAccount:
     def __init__(self, config: Config) -> None:
         from google.oauth2 import service_account
 
-        info = _service_account_info(_secret(config, SERVICE_ACCOUNT))
+        info = service_account_info(read_secret(config.oauth2, SERVICE_ACCOUNT))
         subject = config.mailbox.user if config.mailbox.auth == "oauth2" else config.smtp.user
         self.description = f"Google Workspace service account {info.get('client_email')}"
         self._who = f"Google token endpoint for {info.get('client_email')} as {subject}"

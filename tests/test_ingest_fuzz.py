@@ -34,12 +34,13 @@ from mailbot.model import OutgoingMail, Ticket
 from mailbot.parsers import parse
 from mailbot.pipeline import Decision, decide
 from mailbot.store import Store
+from mailbot.web import site
 from tests.harness import PARIS, TECHS
 
 NOW = datetime(2026, 11, 23, 9, 30, tzinfo=PARIS)
 BUDGET = 30.0  # seconds per message (RELIABILITY M01), parse and decide and render together
 
-TEMPLATE = (Path(web.__file__).parent / "templates" / "tracking.html").read_text("utf-8")
+TEMPLATE = (Path(web.__file__).parent.parent / "templates" / "tracking.html").read_text("utf-8")
 PAGE_TAGS = set(re.findall(r"<([a-z][a-z0-9]*)", TEMPLATE))
 PAGE_ATTRIBUTES = set(re.findall(r"\s([a-z][a-z-]*)=", TEMPLATE))
 
@@ -191,8 +192,8 @@ def check_pages(tickets: Iterable[Ticket], now: datetime, age: timedelta) -> Non
             view = web.tracking_view(ticket, lang, now)
             view["freshness"] = web.freshness_view(now - age, now, stale_after=web.STALE_AFTER,
                                                    lang=lang, tz=PARIS)
-            html = web._environment().get_template("tracking.html").render(
-                t=partial(i18n.t, lang=lang), lang=lang, style=Markup(web._STYLE), view=view)
+            html = site._environment().get_template("tracking.html").render(
+                t=partial(i18n.t, lang=lang), lang=lang, style=Markup(site._STYLE), view=view)
             check_page(html)
 
 

@@ -10,10 +10,9 @@ executables renamed to something harmless, the PE header itself.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
-if TYPE_CHECKING:  # result.py holds the policy in ParseRules: the type is enough here
-    from mailbot.parsers.result import Attachment
+from mailbot.parsers.attached import Attachment
 
 # Programs and scripts Windows runs on a double click (Microsoft's "unsafe file types" list,
 # trimmed to what a helpdesk never needs).

@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from mailbot.parsers.attached import Attachment
 from mailbot.parsers.attachment_policy import AttachmentPolicy, RefusedAttachment
 from mailbot.parsers.programs import DEFAULT_PROGRAMS, Program
 
@@ -41,25 +42,6 @@ class Bounce:
     status: str | None = None  # DSN status such as "5.2.2"
     action: str | None = None  # failed | delayed | delivered | relayed | expanded
     reason: str | None = None  # the diagnostic as the MTA wrote it
-
-
-@dataclass
-class Attachment:
-    filename: str  # decoded and sanitised: a display name, never a path
-    content_type: str
-    size: int
-    sha256: str
-    inline: bool = False  # an image shown in the body (signature logo, pasted picture)
-    content: bytes = field(default=b"", repr=False)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "filename": self.filename,
-            "content_type": self.content_type,
-            "size": self.size,
-            "sha256": self.sha256,
-            "inline": self.inline,
-        }
 
 
 @dataclass

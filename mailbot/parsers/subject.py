@@ -26,7 +26,7 @@ _PREFIX = re.compile(
 )
 _FORWARD_ONLY = re.compile(r"^(?:" + _FORWARD_WORDS + r")$", re.IGNORECASE)
 
-# A machine's own subject prefixes: peeled for the cleaned subject, judged in machine.py.
+# A machine's own subject prefixes: peeled for the cleaned subject, judged in machine/.
 _AUTO_PREFIX = re.compile(rf"^\s*(?:{AUTO_REPLY_PREFIX})\s*[:：]\s*", re.IGNORECASE)
 
 # URGENT as a word: not "non-urgent", not "urgentistes", and not under a negation.

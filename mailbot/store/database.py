@@ -1,45 +1,13 @@
-"""The ticket store: TinyDB files in the state directory, laid out so that the cost of one
-message does not grow with years of history.
-
-TinyDB rewrites a whole file on every write, so nothing that grows with history lives in one file:
-
-    state/
-      lock                     held (flock) by the one daemon that writes here
-      journal.json             the commit in flight, if any (redo log, see `Store.commit`)
-      state.json               small and bounded: the schema version, ticket counter, IMAP
-                               cursors, the outbox, the recent automatic mails per recipient
-      deadlines.json           every open ticket -> its next deadline (escalation), so that
-                               the due check never reads the history (bounded by open tickets)
-      tickets/00000.json       tickets 0-99, 100-199, ... one TinyDB per block of 100 numbers
-      index/a/3f.json          incoming Message-ID -> ticket, tracking-token digest -> ticket,
-                               sharded by hash (4096 shards)
-      raw/2026/11/<sha256>.eml every incoming message, byte for byte
-      files/ab/<sha256>        attachment contents, under generated names
-
-A ticket file is touched only when that ticket changes, an index shard holds a few dozen entries
-even at 100,000 tickets, and state.json only holds what is pending. Old tickets simply stay in
-their block files (the archive); the working set is the few blocks with recent activity.
-
-One commit, many files: a commit is first written whole to journal.json (atomic, fsynced), then
-applied file by file (each write atomic), then the journal is removed. A crash at any instant
-leaves either the previous state or a journal that is re-applied on the next start: applying is
-an idempotent upsert.
-
-The layout has a schema version (`SCHEMA`, in state.json's meta, written at the first start). A
-state directory written by a newer mailbot is refused before anything is read or written (an
-older program would misread it and could overwrite what it does not know); an older one is
-upgraded in place at the start of the writer, each step idempotent, the version written last.
+"""`Store`: the state directory's TinyDB files (see the package's docstring for the layout),
+its reads, the files kept beside the database, and the one write path through the journal.
 """
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
-import os
 from collections import OrderedDict
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +17,7 @@ from tinydb.table import Document
 from mailbot import ids
 from mailbot.model import OutgoingMail, StoredAttachment, Ticket
 from mailbot.storage import AtomicJSONStorage, StateUnwritable, atomic_write, fsync_dir, read_json
+from mailbot.store.commit import Commit, apply_state, upsert_documents, upsert_keys
 
 BLOCK = 100  # tickets per file
 SHARDS = 4096
@@ -61,74 +30,10 @@ KEEP_OPEN = {"bucket": 16, "shard": 512, "state": 1, "deadlines": 1}
 # ticket's tracking token is in the index under `tok:<sha256 of the token>` (`ids.token_key`),
 # the tracking page's only way to a ticket.
 SCHEMA = 3
-# Automatic mails remembered per recipient (and under "*" for all requesters): above any cap.
-MAX_COUNTED = 5000
 
 
 class StateTooNew(Exception):
     """The operator's problem: the state directory was written by a newer mailbot."""
-
-
-class AlreadyRunning(Exception):
-    """The operator's problem: another daemon holds this state directory."""
-
-
-class StateLock:
-    """One writer per state directory, enforced with flock (released by the kernel on crash)."""
-
-    def __init__(self, state_dir: Path):
-        self.path = state_dir / "lock"
-        self._fd: int | None = None
-
-    def acquire(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            holder = os.read(fd, 32).decode(errors="replace").strip() or "unknown"
-            os.close(fd)
-            raise AlreadyRunning(
-                f"another mailbot (pid {holder}) is already running on {self.path.parent}; "
-                "only one daemon may write a state directory") from None
-        os.ftruncate(fd, 0)
-        os.write(fd, str(os.getpid()).encode())
-        self._fd = fd
-
-    def release(self) -> None:
-        if self._fd is not None:
-            os.close(self._fd)
-            self._fd = None
-
-
-@dataclass
-class Commit:
-    """Everything one batch of messages changes, written at once."""
-
-    tickets: dict[int, dict[str, Any]] = field(default_factory=dict)
-    index: dict[str, int] = field(default_factory=dict)  # incoming message key -> ticket (0: none)
-    outbox: dict[str, dict[str, Any]] = field(default_factory=dict)  # message_id -> mail
-    outbox_done: list[str] = field(default_factory=list)
-    automatic: list[list[str]] = field(default_factory=list)  # [recipient, iso date]
-    next_number: int | None = None
-    cursors: dict[str, list[int]] = field(default_factory=dict)  # folder -> [uidvalidity, uid]
-    # Forget the automatic mails sent before this instant (the loop cap's window has passed).
-    # Rides on whatever else the pass commits: alone, it is not worth a write.
-    automatic_before: str | None = None
-    # Open ticket (number as text) -> its next deadline, UTC ISO 8601 ("" for none); None: the
-    # ticket is closed and leaves the index. Written with the tickets it describes.
-    deadlines: dict[str, str | None] = field(default_factory=dict)
-    meta: dict[str, Any] = field(default_factory=dict)  # e.g. the day of the last digest
-    # Recent events the rules count (URGENT per sender, new tickets per address, mass-incident
-    # reports per fingerprint): [table, key, event]; each event has an "at" (ISO 8601).
-    recent: list[list[Any]] = field(default_factory=list)
-    # Per table, forget the events before this instant (each table's window has passed).
-    recent_before: dict[str, str] = field(default_factory=dict)
-
-    def empty(self) -> bool:
-        return not (self.tickets or self.index or self.outbox or self.outbox_done
-                    or self.automatic or self.cursors or self.next_number is not None
-                    or self.deadlines or self.meta or self.recent)
 
 
 class Store:
@@ -360,13 +265,13 @@ class Store:
         for number, doc in commit.tickets.items():
             by_bucket.setdefault(number // BLOCK, []).append(Document(doc, doc_id=number))
         for docs in by_bucket.values():
-            _upsert_documents(self._bucket(docs[0].doc_id), docs)
+            upsert_documents(self._bucket(docs[0].doc_id), docs)
         by_shard: dict[int, tuple[TinyDB, list[tuple[str, int]]]] = {}
         for key, number in commit.index.items():
             shard = self._shard(key)
             by_shard.setdefault(id(shard), (shard, []))[1].append((key, number))
         for shard, entries in by_shard.values():
-            _upsert_keys(shard, entries)
+            upsert_keys(shard, entries)
         if commit.deadlines:
             self._apply_deadlines(commit.deadlines)
         self._apply_state(commit)
@@ -385,51 +290,7 @@ class Store:
     def _apply_state(self, commit: Commit) -> None:
         state = self._state()
         data = state.storage.read() or {}
-        meta = data.setdefault("meta", {})
-        outbox = data.setdefault("outbox", {})
-        automatic = data.setdefault("automatic", {})
-        values = {d["name"]: d for d in meta.values()}
-        if commit.next_number is not None:
-            _set_meta(meta, values, "next_number", commit.next_number)
-        if commit.cursors:
-            cursors = dict(values.get("cursors", {}).get("value", {}))
-            cursors.update(commit.cursors)
-            _set_meta(meta, values, "cursors", cursors)
-        for name, value in commit.meta.items():
-            _set_meta(meta, values, name, value)
-        by_id = {d["message_id"]: k for k, d in outbox.items()}
-        fresh = int(_next_id(outbox))
-        for message_id, mail in commit.outbox.items():
-            if message_id not in by_id:
-                by_id[message_id], fresh = str(fresh), fresh + 1
-            # The message itself lives in the ticket's history: state.json stays small however
-            # long the queue grows while SMTP is down.
-            # A mail about no ticket (a refused command, a forged technician's mail) is rare
-            # and small: it keeps its message here.
-            dropped = ("data", "text") if mail.get("ticket") else ("text",)
-            outbox[by_id[message_id]] = {k: v for k, v in mail.items() if k not in dropped}
-        for message_id in commit.outbox_done:
-            if message_id in by_id:
-                outbox.pop(by_id[message_id], None)
-        by_recipient = {d["recipient"]: k for k, d in automatic.items()}
-        added: dict[str, set[str]] = {}
-        for recipient, at in commit.automatic:
-            added.setdefault(recipient, set()).add(at)
-        for recipient, ats in added.items():
-            key = by_recipient.get(recipient)
-            if key is None:
-                key = by_recipient[recipient] = _next_id(automatic)
-                automatic[key] = {"recipient": recipient, "at": []}
-            # Bounded: the caps stop counting long before (mail.max_automatic_total <= 5000).
-            automatic[key]["at"] = sorted({*automatic[key]["at"], *ats})[-MAX_COUNTED:]
-        _apply_recent(data, commit)
-        if commit.automatic_before is not None:
-            for key in list(automatic):
-                kept = [at for at in automatic[key]["at"] if at >= commit.automatic_before]
-                if kept:
-                    automatic[key]["at"] = kept
-                else:
-                    del automatic[key]
+        apply_state(data, commit)
         state.storage.write(data)
 
     def close(self) -> None:
@@ -437,64 +298,3 @@ class Store:
             for db in cache.values():
                 db.close()
         self._dbs.clear()
-
-
-# Events kept per key: enough for every window the rules count (a mass incident of hundreds is
-# still counted right: its parent is found in the latest events).
-RECENT_KEEP = 200
-
-
-def _apply_recent(data: dict[str, Any], commit: Commit) -> None:
-    """Add the commit's events and drop the ones whose window has passed: state.json holds what
-    the rules may still count, not history."""
-    keys: dict[str, dict[str, str]] = {}
-    for table, key, event in commit.recent:
-        rows = data.setdefault(f"recent_{table}", {})
-        index = keys.setdefault(table, {d["key"]: k for k, d in rows.items()})
-        doc_id = index.get(key)
-        if doc_id is None:
-            doc_id = index[key] = _next_id(rows)
-            rows[doc_id] = {"key": key, "events": []}
-        events = [e for e in rows[doc_id]["events"] if e != event] + [event]
-        rows[doc_id]["events"] = sorted(events, key=lambda e: e["at"])[-RECENT_KEEP:]
-    for table, before in commit.recent_before.items():
-        rows = data.get(f"recent_{table}", {})
-        for doc_id in list(rows):
-            kept = [e for e in rows[doc_id]["events"] if e["at"] >= before]
-            if kept:
-                rows[doc_id]["events"] = kept
-            else:
-                del rows[doc_id]
-
-
-def _next_id(table: dict[str, Any]) -> str:
-    return str(max((int(k) for k in table), default=0) + 1)
-
-
-def _set_meta(meta: dict[str, Any], values: dict[str, Any], name: str, value: Any) -> None:
-    if name in values:
-        values[name]["value"] = value
-    else:
-        meta[_next_id(meta)] = values[name] = {"name": name, "value": value}
-
-
-def _upsert_documents(db: TinyDB, docs: list[Document]) -> None:
-    # One file write for the whole list (TinyDB's upsert would write once per document).
-    data = db.storage.read() or {}
-    table = data.setdefault("_default", {})
-    for doc in docs:
-        table[str(doc.doc_id)] = dict(doc)
-    db.storage.write(data)
-    db.clear_cache()
-
-
-def _upsert_keys(db: TinyDB, entries: list[tuple[str, int]]) -> None:
-    data = db.storage.read() or {}
-    table = data.setdefault("_default", {})
-    by_key = {d["key"]: k for k, d in table.items()}
-    for key, number in entries:
-        doc_id = by_key.get(key) or _next_id(table)
-        by_key[key] = doc_id
-        table[doc_id] = {"key": key, "ticket": number}
-    db.storage.write(data)
-    db.clear_cache()
