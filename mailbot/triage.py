@@ -23,8 +23,8 @@ from mailbot.rules.settings import UrgentConfig
 
 if TYPE_CHECKING:
     from mailbot.config import Config
+    from mailbot.decision import View
     from mailbot.model import Ticket
-    from mailbot.pipeline import View
 
 Event = tuple[str, str, dict[str, Any]]
 

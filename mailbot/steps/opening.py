@@ -1,0 +1,57 @@
+"""Opening a ticket: the organisation's rules on it (triage), its acknowledgement, and
+whether the loop guards let any automatic mail go to its requester."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from mailbot import ids, loopguard, mails, triage
+from mailbot.model import OutgoingMail, Ticket
+from mailbot.steps.common import Context, incoming_entry, participants_of, with_entry
+
+
+def open_ticket(c: Context, *, requester: str, channel: str, text: str, date: datetime,
+          participants: list[str]) -> Ticket:
+    msg, config = c.msg, c.config
+    # The organisation's rules decide type, category and priority (triage.py, rules/).
+    c.triage = triage.triage(msg, requester=requester, text=text, channel=channel,
+                             view=c.view, config=config, now=c.now)
+    number = c.view.next_number()
+    subject = msg.subject or msg.subject_raw or "(sans objet)"
+    if channel == "phone":  # the marker said what the mail is; the ticket keeps the matter
+        for marker in config.team.phone_markers:
+            subject = re.sub(re.escape(marker), " ", subject, flags=re.IGNORECASE)
+        subject = " ".join(subject.split()) or "(sans objet)"
+    ticket = Ticket(
+        number=number, subject=subject,
+        requester=requester, token=ids.new_token(number), created_at=c.now.isoformat(),
+        updated_at=c.now.isoformat(), program=msg.program,
+        channel=channel,  # type: ignore[arg-type]
+        language=config.mail.language, urgent_requested=c.triage.assessment.urgent.requested,
+        participants=participants_of(msg, config, participants))
+    triage.apply(ticket, c.triage)
+    author = requester if c.author.technician and requester != c.author.address else msg.sender
+    entry = incoming_entry(c, "request", text=text, date=date, author=author,
+                   note=f"logged by {msg.sender}" if author != msg.sender else "")
+    return with_entry(ticket, entry, msg)
+
+
+def acknowledge(c: Context, ticket: Ticket, thread: tuple[str | None, tuple[str, ...]], *,
+                 known_incident: str | None = None) -> list[OutgoingMail]:
+    if blocked_for(c, ticket):
+        return []
+    return [mails.acknowledgement(ticket, c.config, c.now, thread=thread,
+                                  known_incident=known_incident,
+                                  refused_attachments=c.msg.refused_attachments)]
+
+
+def blocked_for(c: Context, ticket: Ticket) -> list[str]:
+    """Why no automatic mail may go to the requester (loop safety), or []."""
+    recipient = mails.requester_address(ticket)
+    blocked = loopguard.refused_for(c.msg, recipient, c.view, c.config, c.now)
+    if blocked == ["automatic_mail_cap"]:
+        c.capped = recipient
+    elif blocked == ["automatic_mail_total"]:
+        c.capped = loopguard.ALL
+    return blocked

@@ -1,0 +1,133 @@
+"""The steps for a requester's mail (or a colleague's): on a closed ticket, a follow-up on an
+open one, and a new ticket with its acknowledgement and team notice."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+from mailbot import loopguard, mails, triage
+from mailbot.decision import Decision
+from mailbot.mails import Incoming
+from mailbot.model import OutgoingMail, Ticket
+from mailbot.steps.common import (
+    Context,
+    decided,
+    ignored_commands,
+    incoming_entry,
+    participants_of,
+    thread_of,
+    with_entry,
+    with_mails,
+)
+from mailbot.steps.mass import mass_incident
+from mailbot.steps.opening import acknowledge, blocked_for, open_ticket
+from mailbot.tags import format_tag
+
+
+def closed_ticket(c: Context) -> Decision | None:
+    ticket = c.ticket
+    if ticket is None or ticket.status != "closed":
+        return None
+    if c.msg.thanks_only:  # "merci", "ok, bonne journée": filed, nobody disturbed
+        ticket = with_entry(ticket, incoming_entry(c, "request"), c.msg)
+        return Decision("filed_thanks", c.key, ticket, reasons=[c.how, "thanks only"])
+    closed = datetime.fromisoformat(ticket.closed_at or ticket.updated_at)
+    if c.now - closed > timedelta(days=c.config.tickets.reopen_days):
+        return new_ticket(c, previous=ticket)
+    ticket = with_entry(ticket, incoming_entry(c, "request"), c.msg)
+    ticket.status, ticket.closed_at, ticket.resolved_at = "open", None, None
+    ticket.participants = participants_of(c.msg, c.config, ticket.participants)
+    out = [mails.team_update(ticket, Incoming.of(c.msg), c.config, c.now, headline="reopened")]
+    return decided("reopened", c, ticket, out, [c.how, "reopened within "
+                                                   f"{c.config.tickets.reopen_days} days"])
+
+
+def follow_up(c: Context) -> Decision | None:
+    if c.ticket is None:
+        return None
+    ticket = with_entry(c.ticket, incoming_entry(c, "request"), c.msg)
+    ticket.participants = participants_of(c.msg, c.config, ticket.participants)
+    if ticket.status == "waiting":
+        ticket.status = "open"
+    out = [mails.team_update(ticket, Incoming.of(c.msg), c.config, c.now, headline="follow_up")]
+    return decided("follow_up", c, ticket, out, [c.how, *ignored_commands(c)])
+
+
+def new_ticket(c: Context, previous: Ticket | None = None, *,
+                automatic: bool = False, archive: bool = False) -> Decision:
+    msg = c.msg
+    requester = msg.sender.lower()
+    ticket = open_ticket(c, requester=requester, channel="email", text=msg.text,
+                   date=msg.date or c.now, participants=[requester])
+    answer = loopguard.answer_address(msg, c.config)
+    if answer != requester:  # who answers the requester's mail for them is part of it too
+        ticket.reply_to = answer
+        ticket.participants = [*ticket.participants, answer]
+    ticket.automatic = automatic
+    if previous is not None:
+        ticket.previous = previous.number
+        ticket.why = [*ticket.why, f"follows ticket #{previous.number}, closed more than "
+                                   f"{c.config.tickets.reopen_days} days ago"]
+    assert c.triage is not None
+    t, config, now = c.triage, c.config, c.now
+    a = t.assessment
+    others: list[Ticket] = []
+    mass_notice: OutgoingMail | None = None
+    if a.information or archive:  # seed 000 level 4: archived at once, no answer by default
+        ticket.status, ticket.closed_at = "closed", now.isoformat()
+        ticket.resolved_at = ticket.closed_at
+    elif t.mass.is_mass:
+        others, mass_notice = mass_incident(c, ticket, t)
+    parent = next((o for o in others if o.number == ticket.parent), None)
+    blocked = [] if t.cap.acknowledge else ["new_ticket_cap"]
+    if a.information and not a.acknowledge:
+        blocked = ["information"]
+    known = (f"{format_tag(parent.number, config.mail.tag_prefix)} \"{parent.subject}\""
+             if parent is not None else None)
+    out = [] if blocked else acknowledge(c, ticket, thread_of(msg), known_incident=known)
+    blocked = blocked or ([] if out else blocked_for(c, ticket))
+    # A VIP's floor may give back what the demotion took: then nothing was lowered to tell of.
+    lowered = (ticket.priority or "P4") > config.priorities.urgent
+    if a.urgent.demoted and lowered and not blocked:
+        out.append(mails.demotion(ticket, reason=triage.demotion_reason(t, ticket.language),
+                                  config=config, now=now))
+    ticket = with_mails(ticket, out, now)
+    why = triage.sentence(t, config.mail.language)
+    team: list[OutgoingMail] = []
+    if a.information:
+        team.append(mails.team_information(ticket, config, now))
+    elif ticket.parent is None and t.cap.team_notice and not archive:
+        notice = mails.team_new(ticket, Incoming.of(msg), config, now, blocked=blocked,
+                                why=[why])
+        if t.held:
+            # The same failure as other recent reports: if one more sender writes within the
+            # window, the mass incident's notice lists this report and this one is dropped;
+            # otherwise it goes out when the window ends, so no ticket goes unannounced.
+            until = (now + timedelta(minutes=config.mass.window_minutes)).isoformat()
+            notice = replace(notice, hold_until=until, next_attempt_at=until)
+        team.append(notice)
+    if t.cap.warn_team:
+        team.append(mails.team_flood(ticket, count=config.flood.max_new_tickets + 1,
+                                     config=config, now=now))
+    if a.vip.vip and a.vip.notify and a.vip.escalation is not None:
+        team.append(mails.vip_notice(ticket, to=a.vip.notify, escalation=a.vip.escalation,
+                                     text=msg.text, why=why, config=config, now=now))
+    ticket = with_mails(ticket, team, now)
+    unsure = msg.return_path is None and bool(out)
+    reasons = [*[w for w in ticket.why if w.startswith("hit ")],
+               *(["acknowledged without a Return-Path (mail.acknowledge_without_return_path)"]
+                 if unsure else []),
+               *([f"no acknowledgement: {', '.join(blocked)}"] if blocked else []),
+               *([f"team notice held for the mass window: same failure as "
+                  f"#{', #'.join(map(str, t.held))}"]
+                 if t.held and ticket.parent is None else []),
+               *ignored_commands(c)]
+    sent = [mass_notice] if mass_notice is not None else []
+    # The reports' own team notices still waiting (held) are covered by the incident's notice.
+    superseded = [m.message_id for o in others if o.parent == ticket.parent
+                  for m in o.messages if m.direction == "out" and ".team_notice." in m.message_id
+                  and config.team_address in m.to] if mass_notice is not None else []
+    return Decision("new_ticket", c.key, ticket, [*out, *team, *sent], reasons, others=others,
+                    events=[*t.events, *triage.report_events(t, ticket, ticket.requester, now)],
+                    trace=a.why(), cancel=superseded)

@@ -1,0 +1,281 @@
+"""The steps for mail in a technician's name: unauthenticated (acts on nothing), on a ticket
+(commands all or none, the answer relayed), and opening an employee's ticket (a phone log, a
+forward on their behalf)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from mailbot import commands, loopguard, mails, notices, people, triage
+from mailbot.decision import Decision
+from mailbot.mails import Incoming
+from mailbot.model import OutgoingMail, Ticket
+from mailbot.parsers import ParsedMessage
+from mailbot.steps.common import (
+    Context,
+    decided,
+    done_lines,
+    incoming_entry,
+    is_reachable,
+    refusal_lines,
+    thread_of,
+    with_entry,
+    with_mails,
+)
+from mailbot.steps.mass import close_reports
+from mailbot.steps.opening import acknowledge, blocked_for, open_ticket
+
+
+def unauthenticated(c: Context) -> Decision | None:
+    if not c.author.claims_technician or c.author.authenticated:
+        return None
+    ticket = c.ticket
+    if ticket is not None:
+        entry = incoming_entry(c, "internal_note", public=False,
+                               note=f"unauthenticated: {c.author.verdict}")
+        ticket = with_entry(ticket, entry, c.msg)
+    out = mails.unauthenticated(ticket, c.msg, technician=c.author.address,
+                                verdict=c.author.verdict, config=c.config, now=c.now)
+    capped = loopguard.over_cap(c.view.automatic_since(
+        c.author.address, loopguard.window_start(c.now, c.config)), c.config)
+    c.capped = c.author.address if capped else ""
+    if capped or loopguard.automatic_mail_blocked(c.msg, c.config):
+        out = []  # a flood of forged mail must not become a flood of warnings
+    return decided("unauthenticated", c, ticket, out,
+                   ["nothing executed or relayed", *([c.how] if c.how else []),
+                    *(["no warning: loop cap"] if capped else [])])
+
+
+def technician_on_ticket(c: Context) -> Decision | None:
+    decision = technician_acts(c)
+    if decision is not None and c.ticket is not None and c.ticket.status != "closed":
+        close_reports(decision, c)
+    return decision
+
+
+def technician_acts(c: Context) -> Decision | None:
+    if not c.author.technician or c.ticket is None:
+        return None
+    msg = c.msg
+    text = commands.strip_commands(msg.text, msg.commands)
+    plan = commands.plan(msg.commands, c.ticket, author=c.author.address, config=c.config,
+                         now=c.now)
+    if plan.refused:  # nothing applied, nothing relayed; the mail is kept as a note
+        ticket = with_entry(c.ticket, incoming_entry(c, "internal_note", public=False, text=text,
+                                                     note="commands refused: nothing applied"),
+                            msg)
+        out = [mails.transcript(ticket, technician=c.author.address, outcomes=plan.outcomes,
+                                applied=False, relayed=False, help_wanted=plan.help,
+                                config=c.config, now=c.now)]
+        return decided("commands_refused", c, ticket, out, [c.how, *refusal_lines(plan)])
+    ticket = plan.ticket
+    assert ticket is not None
+    closing = plan.close_text is not None
+    answer = "\n\n".join(t for t in (plan.close_text or "", text) if t)
+    kind = _entry_kind(msg, ticket, plan, text)
+    note_text = "\n\n".join(t for t in (plan.note_text, text) if t)
+    ticket = with_entry(ticket, incoming_entry(c, kind, public=kind == "reply",
+                                               text=note_text if kind == "internal_note"
+                                               else answer), msg)
+    # A ticket opened from a mail without a usable From has no one to write to: nothing is
+    # sent to nobody, and the transcript does not claim it was.
+    reachable = is_reachable(mails.requester_address(ticket))
+    out, relayed = _answer(c, ticket, kind=kind, text=text, answer=answer, closing=closing,
+                           reachable=reachable)
+    if relayed or closing:
+        ticket.first_response_at = ticket.first_response_at or c.now.isoformat()
+    out += _demotion_and_escalation(c, ticket, plan, text, reachable=reachable)
+    if msg.commands:
+        # The transcript comes after the other mails so that it can say they went out.
+        out_ticket = with_mails(ticket, out, c.now)
+        transcript = mails.transcript(out_ticket, technician=c.author.address,
+                                      outcomes=plan.outcomes, applied=True, relayed=relayed,
+                                      help_wanted=plan.help, config=c.config, now=c.now)
+        return decided("technician", c, out_ticket, [transcript], [c.how, *done_lines(plan)],
+                       sent=out)
+    return decided("technician", c, ticket, out, [c.how, "relayed" if relayed else "filed"])
+
+
+def _entry_kind(msg: ParsedMessage, ticket: Ticket, plan: commands.Plan, text: str) -> str:
+    """What a technician's mail on a ticket is in its history: a reply the requester is sent,
+    or a note the team keeps."""
+    private = plan.note or plan.phone or (plan.help and not text)
+    closing = plan.close_text is not None
+    files = [a for a in msg.attachments if not a.inline]
+    kind = "internal_note" if private or not (text or closing or files) else "reply"
+    if ticket.children and not closing:
+        # A mass incident's parent has no requester of its own to answer: its reporters hear
+        # when it is closed. Until then a technician's words on it are kept as a note.
+        kind = "internal_note"
+    return kind
+
+
+def _answer(c: Context, ticket: Ticket, *, kind: str, text: str, answer: str, closing: bool,
+            reachable: bool) -> tuple[list[OutgoingMail], bool]:
+    """The technician's answer to the requester (a closure or a relay), and whether it went."""
+    out: list[OutgoingMail] = []
+    relayed = False
+    if closing and not ticket.children:  # a mass incident's closure goes to its reporters
+        if reachable:
+            out.append(mails.closure(ticket, text=answer, config=c.config, now=c.now))
+        relayed = bool(answer) and reachable
+    elif closing:
+        relayed = bool(answer)
+    elif kind == "reply" and reachable:
+        out.append(mails.relay(ticket, technician=c.author.address,
+                               technician_name=c.msg.sender_name, text=text,
+                               attachments=c.msg.attachments, config=c.config, now=c.now))
+        relayed = True
+        if ticket.status != "closed":
+            ticket.status = "waiting"  # answered: the ball is in the requester's court
+    return out, relayed
+
+
+def _demotion_and_escalation(c: Context, ticket: Ticket, plan: commands.Plan, text: str, *,
+                             reachable: bool) -> list[OutgoingMail]:
+    """The mails #demote and #escalate send: the requester told, the next level told."""
+    config = c.config
+    out: list[OutgoingMail] = []
+    if plan.demoted is not None and reachable:
+        out.append(mails.demotion(ticket, reason=plan.demoted, config=config, now=c.now))
+    if plan.escalated is not None:
+        out.append(mails.team_update(ticket, Incoming(c.author.address, text), config, c.now,
+                                     headline="escalation", detail=plan.escalated))
+        # Seed 001: #escalate moves the ticket up one level at once; that level is told.
+        level = config.time.levels[ticket.escalation_level - 1]
+        out.append(notices.escalation(ticket, level, threshold_hours=None, config=config,
+                                      now=c.now, asked_by=c.author.address,
+                                      reason=plan.escalated))
+    return out
+
+
+def technician_opens(c: Context) -> Decision | None:
+    """A technician logs a phone call or forwards an employee's mail: the ticket is the
+    employee's (seed 004 EXCEPTIONS; PRODUCT.md §7). Their own new mail is their own ticket."""
+    if not c.author.technician:
+        return None
+    msg, config = c.msg, c.config
+    phone = people.is_phone_log(msg, c.author)
+    requester = people.requester_of(msg, c.author, config)
+    if phone and requester == c.author.address:
+        out = [mails.transcript(None, technician=c.author.address, outcomes=[commands.Outcome(
+            "#phone", False, "phone_without_requester")], applied=False, relayed=False,
+            help_wanted=True, config=config, now=c.now)]
+        return Decision("commands_refused", c.key, None, out, ["phone log without #requester"])
+    behalf = people.is_forward_on_behalf(msg, c.author, config) and not phone
+    ticket, text = _open_for_employee(c, requester, phone=phone, behalf=behalf)
+    plan = commands.plan(msg.commands, ticket, author=c.author.address, config=config,
+                         now=c.now, opening=True)
+    if plan.refused:
+        out = [mails.transcript(None, technician=c.author.address, outcomes=plan.outcomes,
+                                applied=False, relayed=False, help_wanted=plan.help,
+                                config=config, now=c.now)]
+        return Decision("commands_refused", c.key, None, out,
+                        ["no ticket opened", *refusal_lines(plan)])
+    ticket = plan.ticket or ticket
+    out = _employee_mails(c, ticket, plan, text, behalf=behalf)
+    ticket = with_mails(ticket, out, c.now)
+    ticket, team = _team_mails(c, ticket, text, answered=bool(out))
+    final = [*out, *team]
+    if msg.commands:
+        final.append(mails.transcript(ticket, technician=c.author.address,
+                                      outcomes=plan.outcomes, applied=True,
+                                      relayed=plan.close_text is not None,
+                                      help_wanted=plan.help, config=config, now=c.now))
+        ticket = with_mails(ticket, final[-1:], c.now)
+    how = "phone log" if phone else "forward on behalf of " + requester if behalf else "own"
+    assert c.triage is not None
+    return Decision("new_ticket", c.key, ticket, final,
+                    [how, *[w for w in ticket.why if not w.startswith("miss ")], *done_lines(plan)],
+                    events=c.triage.events, trace=c.triage.assessment.why())
+
+
+def _open_for_employee(c: Context, requester: str, *, phone: bool, behalf: bool
+                       ) -> tuple[Ticket, str]:
+    """The employee's ticket a technician opens, and its text: a forward's own text and date."""
+    msg = c.msg
+    text = commands.strip_commands(msg.text, msg.commands)
+    date, extra = msg.date or c.now, []
+    if behalf and msg.forwarded is not None:
+        text = msg.forwarded.text or text
+        date = _forwarded_date(msg.forwarded.original_date, c.now) or date
+        extra = msg.forwarded.original_cc
+    ticket = open_ticket(c, requester=requester, channel="phone" if phone else "email",
+                         text=text, date=date, participants=[requester, *extra])
+    return ticket, text
+
+
+def _employee_mails(c: Context, ticket: Ticket, plan: commands.Plan, text: str, *,
+                    behalf: bool) -> list[OutgoingMail]:
+    """What the employee is sent: the closure (#close), else the acknowledgement, threaded on
+    the forwarded mail; and the demotion notice."""
+    msg, config = c.msg, c.config
+    out: list[OutgoingMail] = []
+    reachable = is_reachable(mails.requester_address(ticket))  # a forward of a From-less mail
+    if plan.close_text is not None:
+        answer = plan.close_text or text
+        ticket.first_response_at = c.now.isoformat()
+        if reachable:
+            out.append(mails.closure(ticket, text=answer, config=config, now=c.now))
+    elif reachable:
+        thread: tuple[str | None, tuple[str, ...]] = (None, ())
+        if behalf and msg.forwarded and msg.forwarded.original_message_id:
+            thread = (msg.forwarded.original_message_id, (msg.forwarded.original_message_id,))
+        elif not behalf:
+            thread = thread_of(msg)
+        out += acknowledge(c, ticket, thread)
+    assert c.triage is not None
+    a = c.triage.assessment
+    if plan.demoted is not None and reachable:
+        out.append(mails.demotion(ticket, reason=plan.demoted, config=config, now=c.now))
+    elif a.urgent.demoted and (ticket.priority or "P4") > config.priorities.urgent and out:
+        out.append(mails.demotion(ticket, reason=triage.demotion_reason(
+            c.triage, ticket.language), config=config, now=c.now))
+    return out
+
+
+def _team_mails(c: Context, ticket: Ticket, text: str, *, answered: bool
+                ) -> tuple[Ticket, list[OutgoingMail]]:
+    """The VIP notice (seed 003, at once) and the team's new-ticket notice, recorded."""
+    msg, config = c.msg, c.config
+    assert c.triage is not None
+    a = c.triage.assessment
+    vip: list[OutgoingMail] = []
+    if a.vip.vip and a.vip.notify and a.vip.escalation is not None:
+        vip.append(mails.vip_notice(ticket, to=a.vip.notify, escalation=a.vip.escalation,
+                                    text=text, why=triage.sentence(c.triage,
+                                                                   config.mail.language),
+                                    config=config, now=c.now))
+        ticket = with_mails(ticket, vip, c.now)
+    notice = mails.team_new(ticket, Incoming(c.author.address, text, msg.errors, msg.attachments,
+                                             msg.refused_attachments), config, c.now,
+                            blocked=[] if answered else blocked_for(c, ticket),
+                            why=[triage.sentence(c.triage, config.mail.language)
+                                 if c.triage else ""])
+    return with_mails(ticket, [notice], c.now), [*vip, notice]
+
+
+# The languages of the forwarded header blocks the parsers read (forwards.py).
+_DATE_LANGUAGES = ["fr", "en", "de", "es", "it", "nl", "pt"]
+
+
+def _forwarded_date(value: str | None, now: datetime) -> datetime | None:
+    """A forwarded block's date as the client wrote it ("lundi 23 novembre 2026 08:12",
+    "Monday, November 23, 2026 8:12 AM", an RFC 5322 date): dateparser reads them all. A date
+    without a zone is the organisation's local time, the zone of `now`."""
+    if not value:
+        return None
+    import dateparser  # loaded only for a forward: its language data takes a while to load
+
+    date = dateparser.parse(value, languages=_DATE_LANGUAGES,
+                            settings={"DATE_ORDER": "DMY", "PREFER_DATES_FROM": "past",
+                                      # "past" is relative to `now`, never the machine's clock
+                                      "RELATIVE_BASE": now.replace(tzinfo=None)})
+    if date is None:
+        return None
+    # Zoned first: an RFC 5322 date (a message forwarded attached) carries its zone, and an
+    # aware date cannot be compared with a naive one (RELIABILITY M01's fuzz found it).
+    date = date if date.tzinfo else date.replace(tzinfo=now.tzinfo)
+    # Over a day ahead of now, it is misread (or the sender's clock is wrong): not the date of
+    # a mail already written; the forward's own date stands.
+    return None if date > now + timedelta(days=1) else date
