@@ -61,7 +61,8 @@ def ticket_of_id(mid: str, view: View) -> Ticket | None:
 
 
 def incoming_entry(c: Context, kind: str, *, public: bool = True, text: str | None = None,
-           date: datetime | None = None, author: str | None = None, note: str = "") -> Entry:
+                   date: datetime | None = None, author: str | None = None,
+                   note: str = "") -> Entry:
     msg = c.msg
     return Entry(
         message_id=msg.message_id or f"<sha256.{msg.content_hash}@mailbot.invalid>",
@@ -96,7 +97,7 @@ def with_mails(ticket: Ticket, out: Sequence[OutgoingMail], now: datetime) -> Ti
 
 
 def decided(action: str, c: Context, ticket: Ticket | None, out: list[OutgoingMail],
-              reasons: list[str], *, sent: Sequence[OutgoingMail] = ()) -> Decision:
+            reasons: list[str], *, sent: Sequence[OutgoingMail] = ()) -> Decision:
     """A decision whose mails are recorded in the ticket's history (`sent`: already there)."""
     if ticket is not None:
         ticket = with_mails(ticket, out, c.now)

@@ -11,7 +11,7 @@ from mailbot.tags import format_tag
 
 
 def mass_incident(c: Context, ticket: Ticket, t: triage.Triage
-                   ) -> tuple[list[Ticket], OutgoingMail | None]:
+                  ) -> tuple[list[Ticket], OutgoingMail | None]:
     """This report is one of a mass incident: it joins the known parent, or the reports that
     now reach [mass] senders are gathered under a new parent with one team notice."""
     config, now = c.config, c.now

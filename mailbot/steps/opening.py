@@ -12,7 +12,7 @@ from mailbot.steps.common import Context, incoming_entry, participants_of, with_
 
 
 def open_ticket(c: Context, *, requester: str, channel: str, text: str, date: datetime,
-          participants: list[str]) -> Ticket:
+                participants: list[str]) -> Ticket:
     msg, config = c.msg, c.config
     # The organisation's rules decide type, category and priority (triage.py, rules/).
     c.triage = triage.triage(msg, requester=requester, text=text, channel=channel,
@@ -33,12 +33,12 @@ def open_ticket(c: Context, *, requester: str, channel: str, text: str, date: da
     triage.apply(ticket, c.triage)
     author = requester if c.author.technician and requester != c.author.address else msg.sender
     entry = incoming_entry(c, "request", text=text, date=date, author=author,
-                   note=f"logged by {msg.sender}" if author != msg.sender else "")
+                           note=f"logged by {msg.sender}" if author != msg.sender else "")
     return with_entry(ticket, entry, msg)
 
 
 def acknowledge(c: Context, ticket: Ticket, thread: tuple[str | None, tuple[str, ...]], *,
-                 known_incident: str | None = None) -> list[OutgoingMail]:
+                known_incident: str | None = None) -> list[OutgoingMail]:
     if blocked_for(c, ticket):
         return []
     return [mails.acknowledgement(ticket, c.config, c.now, thread=thread,

@@ -40,7 +40,7 @@ def closed_ticket(c: Context) -> Decision | None:
     ticket.participants = participants_of(c.msg, c.config, ticket.participants)
     out = [mails.team_update(ticket, Incoming.of(c.msg), c.config, c.now, headline="reopened")]
     return decided("reopened", c, ticket, out, [c.how, "reopened within "
-                                                   f"{c.config.tickets.reopen_days} days"])
+                                                 f"{c.config.tickets.reopen_days} days"])
 
 
 def follow_up(c: Context) -> Decision | None:
@@ -55,20 +55,8 @@ def follow_up(c: Context) -> Decision | None:
 
 
 def new_ticket(c: Context, previous: Ticket | None = None, *,
-                automatic: bool = False, archive: bool = False) -> Decision:
-    msg = c.msg
-    requester = msg.sender.lower()
-    ticket = open_ticket(c, requester=requester, channel="email", text=msg.text,
-                   date=msg.date or c.now, participants=[requester])
-    answer = loopguard.answer_address(msg, c.config)
-    if answer != requester:  # who answers the requester's mail for them is part of it too
-        ticket.reply_to = answer
-        ticket.participants = [*ticket.participants, answer]
-    ticket.automatic = automatic
-    if previous is not None:
-        ticket.previous = previous.number
-        ticket.why = [*ticket.why, f"follows ticket #{previous.number}, closed more than "
-                                   f"{c.config.tickets.reopen_days} days ago"]
+               automatic: bool = False, archive: bool = False) -> Decision:
+    ticket = _open_from_mail(c, previous, automatic=automatic)
     assert c.triage is not None
     t, config, now = c.triage, c.config, c.now
     a = t.assessment
@@ -80,25 +68,70 @@ def new_ticket(c: Context, previous: Ticket | None = None, *,
     elif t.mass.is_mass:
         others, mass_notice = mass_incident(c, ticket, t)
     parent = next((o for o in others if o.number == ticket.parent), None)
+    out, blocked = _requester_mails(c, ticket, t, parent)
+    ticket = with_mails(ticket, out, now)
+    team = _team_mails(c, ticket, t, blocked=blocked, archive=archive)
+    ticket = with_mails(ticket, team, now)
+    reasons = _reasons(c, ticket, t, acknowledged=bool(out), blocked=blocked)
+    sent = [mass_notice] if mass_notice is not None else []
+    # The reports' own team notices still waiting (held) are covered by the incident's notice.
+    superseded = [m.message_id for o in others if o.parent == ticket.parent
+                  for m in o.messages if m.direction == "out" and ".team_notice." in m.message_id
+                  and config.team_address in m.to] if mass_notice is not None else []
+    return Decision("new_ticket", c.key, ticket, [*out, *team, *sent], reasons, others=others,
+                    events=[*t.events, *triage.report_events(t, ticket, ticket.requester, now)],
+                    trace=a.why(), cancel=superseded)
+
+
+def _open_from_mail(c: Context, previous: Ticket | None, *, automatic: bool) -> Ticket:
+    """The ticket a mail opens for its sender, who answers for them, and the one it follows."""
+    msg = c.msg
+    requester = msg.sender.lower()
+    ticket = open_ticket(c, requester=requester, channel="email", text=msg.text,
+                         date=msg.date or c.now, participants=[requester])
+    answer = loopguard.answer_address(msg, c.config)
+    if answer != requester:  # who answers the requester's mail for them is part of it too
+        ticket.reply_to = answer
+        ticket.participants = [*ticket.participants, answer]
+    ticket.automatic = automatic
+    if previous is not None:
+        ticket.previous = previous.number
+        ticket.why = [*ticket.why, f"follows ticket #{previous.number}, closed more than "
+                                   f"{c.config.tickets.reopen_days} days ago"]
+    return ticket
+
+
+def _requester_mails(c: Context, ticket: Ticket, t: triage.Triage, parent: Ticket | None
+                     ) -> tuple[list[OutgoingMail], list[str]]:
+    """The acknowledgement (naming a known mass incident) and the demotion notice, or why the
+    requester gets no acknowledgement."""
+    config, a = c.config, t.assessment
     blocked = [] if t.cap.acknowledge else ["new_ticket_cap"]
     if a.information and not a.acknowledge:
         blocked = ["information"]
     known = (f"{format_tag(parent.number, config.mail.tag_prefix)} \"{parent.subject}\""
              if parent is not None else None)
-    out = [] if blocked else acknowledge(c, ticket, thread_of(msg), known_incident=known)
+    out = [] if blocked else acknowledge(c, ticket, thread_of(c.msg), known_incident=known)
     blocked = blocked or ([] if out else blocked_for(c, ticket))
     # A VIP's floor may give back what the demotion took: then nothing was lowered to tell of.
     lowered = (ticket.priority or "P4") > config.priorities.urgent
     if a.urgent.demoted and lowered and not blocked:
         out.append(mails.demotion(ticket, reason=triage.demotion_reason(t, ticket.language),
-                                  config=config, now=now))
-    ticket = with_mails(ticket, out, now)
+                                  config=config, now=c.now))
+    return out, blocked
+
+
+def _team_mails(c: Context, ticket: Ticket, t: triage.Triage, *, blocked: list[str],
+                archive: bool) -> list[OutgoingMail]:
+    """What the team hears of a new ticket: the information or new-ticket notice (held while a
+    mass incident may gather), the flood warning, the VIP notice."""
+    config, now, a = c.config, c.now, t.assessment
     why = triage.sentence(t, config.mail.language)
     team: list[OutgoingMail] = []
     if a.information:
         team.append(mails.team_information(ticket, config, now))
     elif ticket.parent is None and t.cap.team_notice and not archive:
-        notice = mails.team_new(ticket, Incoming.of(msg), config, now, blocked=blocked,
+        notice = mails.team_new(ticket, Incoming.of(c.msg), config, now, blocked=blocked,
                                 why=[why])
         if t.held:
             # The same failure as other recent reports: if one more sender writes within the
@@ -112,22 +145,18 @@ def new_ticket(c: Context, previous: Ticket | None = None, *,
                                      config=config, now=now))
     if a.vip.vip and a.vip.notify and a.vip.escalation is not None:
         team.append(mails.vip_notice(ticket, to=a.vip.notify, escalation=a.vip.escalation,
-                                     text=msg.text, why=why, config=config, now=now))
-    ticket = with_mails(ticket, team, now)
-    unsure = msg.return_path is None and bool(out)
-    reasons = [*[w for w in ticket.why if w.startswith("hit ")],
-               *(["acknowledged without a Return-Path (mail.acknowledge_without_return_path)"]
-                 if unsure else []),
-               *([f"no acknowledgement: {', '.join(blocked)}"] if blocked else []),
-               *([f"team notice held for the mass window: same failure as "
-                  f"#{', #'.join(map(str, t.held))}"]
-                 if t.held and ticket.parent is None else []),
-               *ignored_commands(c)]
-    sent = [mass_notice] if mass_notice is not None else []
-    # The reports' own team notices still waiting (held) are covered by the incident's notice.
-    superseded = [m.message_id for o in others if o.parent == ticket.parent
-                  for m in o.messages if m.direction == "out" and ".team_notice." in m.message_id
-                  and config.team_address in m.to] if mass_notice is not None else []
-    return Decision("new_ticket", c.key, ticket, [*out, *team, *sent], reasons, others=others,
-                    events=[*t.events, *triage.report_events(t, ticket, ticket.requester, now)],
-                    trace=a.why(), cancel=superseded)
+                                     text=c.msg.text, why=why, config=config, now=now))
+    return team
+
+
+def _reasons(c: Context, ticket: Ticket, t: triage.Triage, *, acknowledged: bool,
+             blocked: list[str]) -> list[str]:
+    unsure = c.msg.return_path is None and acknowledged
+    return [*[w for w in ticket.why if w.startswith("hit ")],
+            *(["acknowledged without a Return-Path (mail.acknowledge_without_return_path)"]
+              if unsure else []),
+            *([f"no acknowledgement: {', '.join(blocked)}"] if blocked else []),
+            *([f"team notice held for the mass window: same failure as "
+               f"#{', #'.join(map(str, t.held))}"]
+              if t.held and ticket.parent is None else []),
+            *ignored_commands(c)]
