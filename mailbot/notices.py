@@ -15,7 +15,7 @@ from mailbot.clock import digest as digests
 from mailbot.clock.ladder import Crossing, Level
 from mailbot.clock.sla import lateness
 from mailbot.config import Config
-from mailbot.mails import _draft, _outgoing, _team_subject, team_thread, tracking_url
+from mailbot.mails.base import _draft, _outgoing, _team_subject, team_thread, tracking_url
 from mailbot.model import OutgoingMail, Ticket
 from mailbot.tags import format_tag
 

@@ -1,0 +1,135 @@
+"""What every mail the bot writes shares: the history kind of each mail, the message a team
+notice shows, the two threads of a ticket (requester's and team's), the envelope and the draft."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from mailbot import compose, ids
+from mailbot.config import Config
+from mailbot.model import Entry, OutgoingMail, Ticket
+from mailbot.parsers import Attachment, ParsedMessage
+from mailbot.parsers.attachment_policy import RefusedAttachment
+from mailbot.tags import format_tag
+
+# What each kind of mail is in the ticket's history: its entry kind, and whether the requester
+# sees it on the tracking page.
+HISTORY = {
+    "acknowledgement": ("automatic", True),
+    "closure": ("automatic", True),
+    "demotion": ("automatic", True),
+    "relay": ("reply", False),  # the technician's incoming answer is the public entry
+    "team_notice": ("automatic", False),
+    "transcript": ("automatic", False),
+    "escalation": ("escalation", False),
+    "unauthenticated": ("automatic", False),
+    "vip_notice": ("escalation", False),
+}
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """What a team notice shows of the message that caused it."""
+
+    sender: str
+    text: str
+    errors: Sequence[object] = ()
+    attachments: Sequence[Attachment] = ()
+    refused_attachments: Sequence[RefusedAttachment] = ()  # not kept (the attachment policy)
+
+    @classmethod
+    def of(cls, msg: ParsedMessage, text: str | None = None) -> Incoming:
+        return cls(msg.sender, msg.text if text is None else text, msg.errors, msg.attachments,
+                   msg.refused_attachments)
+
+
+def requester_address(ticket: Ticket) -> str:
+    """Where mail to the requester goes: the Reply-To the loop checks accepted, else the
+    requester's own address (RELIABILITY L15); always one address."""
+    return ticket.reply_to or ticket.requester
+
+
+def tracking_url(ticket: Ticket, config: Config) -> str:
+    return f"{config.web.base_url.rstrip('/')}/t/{ticket.token}"
+
+
+# --- threading -----------------------------------------------------------------------------------
+# The requester's conversation and the team's are two threads of the same ticket: each mail
+# answers the latest message of its own thread and lists that thread in References, so that both
+# sides' clients show one conversation, and a reply from either side comes back by its headers.
+
+def requester_thread(ticket: Ticket, config: Config) -> tuple[str | None, tuple[str, ...]]:
+    staff = {*config.technicians, config.team_address, config.bot_address}
+    ids_ = [m.message_id for m in ticket.messages
+            if (m.direction == "in" and m.kind in ("request", "automatic")
+                and m.author not in staff)
+            or (m.direction == "out" and requester_address(ticket) in m.to)]
+    return (ids_[-1] if ids_ else None), tuple(ids_)
+
+
+def team_thread(ticket: Ticket, config: Config) -> tuple[str | None, tuple[str, ...]]:
+    ids_ = [m.message_id for m in ticket.messages
+            if m.direction == "out" and config.team_address in m.to]
+    return (ids_[-1] if ids_ else None), tuple(ids_[:1] + ids_[-1:])
+
+
+def _domain(config: Config) -> str:
+    return config.bot_address.rpartition("@")[2] or "mailbot.invalid"
+
+
+def _outgoing(kind: str, ticket: Ticket | None, draft: compose.Draft,
+              now: datetime) -> OutgoingMail:
+    return OutgoingMail(message_id=draft.message_id, ticket=ticket.number if ticket else None,
+                        kind=kind, sender=draft.sender, recipients=[*draft.to, *draft.cc],
+                        data=compose.build(draft), created_at=now.isoformat(),
+                        next_attempt_at=now.isoformat(), subject=draft.subject, text=draft.body,
+                        envelope=draft.envelope)
+
+
+def envelope_sender(ticket: Ticket | None, recipients: Sequence[str],
+                    config: Config) -> str | None:
+    """MAIL FROM of an automatic mail (RFC 3834 §3.3: null, or an address that recognises its
+    bounces); None: the support address, as `[smtp] envelope = "address"` asks. A VERP address
+    names one recipient, so a mail to several (a closure with copies) goes out with <>."""
+    mode = config.smtp.envelope
+    if mode == "address":
+        return None
+    if mode == "verp" and ticket is not None and len(recipients) == 1 and config.verp_key:
+        return ids.verp_address(config.bot_address, ticket.number, recipients[0],
+                                config.verp_key)
+    return ""
+
+
+def _draft(kind: str, ticket: Ticket | None, config: Config, now: datetime, *, to: list[str],
+           subject: str, body: str, thread: tuple[str | None, tuple[str, ...]] = (None, ()),
+           **more: object) -> compose.Draft:
+    if more.get("auto_submitted", "auto-replied") is not None:
+        # Automatic mail; a relayed technician answer is a person's mail and keeps the address.
+        cc = more.get("cc") or ()
+        more["envelope"] = envelope_sender(ticket, [*to, *cc], config)  # type: ignore[misc]
+    return compose.Draft(
+        message_id=ids.new_message_id(ticket.number if ticket else None, kind, _domain(config)),
+        sender=config.bot_address, sender_name=str(more.pop("sender_name", config.bot_name)),
+        to=to, subject=subject, body=body, date=now, in_reply_to=thread[0],
+        references=thread[1], **more)  # type: ignore[arg-type]
+
+
+def with_outgoing(ticket: Ticket, mail: OutgoingMail, now: datetime) -> Ticket:
+    """The ticket with `mail` in its history (the outbox reads the message from there)."""
+    kind, public = HISTORY[mail.kind]
+    entry = Entry(message_id=mail.message_id, author=mail.sender, kind=kind,  # type: ignore[arg-type]
+                  date=now.isoformat(), direction="out", subject=mail.subject,
+                  to=list(mail.recipients), text=mail.text, public=public, data=mail.data)
+    ticket.messages = [*ticket.messages, entry]
+    ticket.message_ids = [*ticket.message_ids, mail.message_id]
+    return ticket
+
+
+# --- shared by the mails to the team and to technicians ----------------------------------------
+
+def _team_subject(ticket: Ticket, title: str, lang: str, config: Config) -> str:
+    tag = format_tag(ticket.number, config.mail.tag_prefix)
+    separator = " : " if lang == "fr" else ": "
+    return f"{tag} {title}{separator}{ticket.subject}"

@@ -1,0 +1,123 @@
+"""The mails to the requester, in their language: the acknowledgement, a technician's answer
+relayed, the closure, the demotion notice."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from mailbot import compose, i18n
+from mailbot.config import Config
+from mailbot.mails.base import _draft, _outgoing, requester_address, requester_thread, tracking_url
+from mailbot.model import OutgoingMail, Ticket
+from mailbot.parsers import Attachment
+from mailbot.parsers.attachment_policy import RefusedAttachment
+from mailbot.parsers.subject import peel_prefixes
+from mailbot.tags import format_tag
+
+
+def acknowledgement(ticket: Ticket, config: Config, now: datetime, *,
+                    thread: tuple[str | None, tuple[str, ...]],
+                    known_incident: str | None = None,
+                    refused_attachments: Sequence[RefusedAttachment] = ()) -> OutgoingMail:
+    lang = ticket.language
+    tag = format_tag(ticket.number, config.mail.tag_prefix)
+    target = config.priorities.targets.get(ticket.priority or "P3")
+    expected = (compose.hours_text(target.first_response_hours, lang,
+                                   working=not target.round_the_clock) if target else "")
+    echo = subject_echo(ticket.subject)
+    body = compose.render(
+        "acknowledgement", lang, subject=echo, number=ticket.number,
+        priority=i18n.label(i18n.PRIORITY_LABELS, ticket.priority, lang),
+        urgent_requested=ticket.urgent_requested, expected=expected,
+        tracking_url=tracking_url(ticket, config), tag=tag, organisation=config.mail.organisation,
+        phone=ticket.channel == "phone", known_incident=known_incident,
+        refused_attachments=refused_attachments)
+    draft = _draft("ack", ticket, config, now, to=[requester_address(ticket)],
+                   subject=reply_subject(tag, echo), body=body, thread=thread,
+                   auto_submitted="auto-replied")
+    return _outgoing("acknowledgement", ticket, draft, now)
+
+
+def reply_subject(tag: str, echo: str) -> str:
+    """"Re: " + the tag + the original's one line (RELIABILITY L13): the prefixes it may still
+    carry are peeled first, so that it never reads "Re: Re:"."""
+    return f"Re: {tag} {peel_prefixes(echo)[0] or echo}"
+
+
+ECHO_LIMIT = 110  # characters of the sender's subject an automatic answer repeats (Zammad's)
+
+
+def subject_echo(subject: str) -> str:
+    """The sender's subject as an automatic answer repeats it: one line, at most ECHO_LIMIT
+    characters. A forged sender's 1,000-character spam subject is not mailed back whole to the
+    victim (RELIABILITY L16, S12)."""
+    line = " ".join(subject.split())
+    return line if len(line) <= ECHO_LIMIT else line[:ECHO_LIMIT - 1].rstrip() + "…"
+
+
+def _copies(ticket: Ticket, config: Config) -> list[str]:
+    """Colleagues who are part of the ticket (Cc of the requester's mails): they get the
+    answers too, as a reply-all would give them."""
+    staff = {*config.technicians, config.team_address, config.bot_address, ticket.requester,
+             requester_address(ticket)}
+    return [p for p in ticket.participants if p not in staff]
+
+
+def relay(ticket: Ticket, *, technician: str, technician_name: str, text: str,
+          attachments: Sequence[Attachment], config: Config, now: datetime) -> OutgoingMail:
+    """A technician's answer, from the support address, in the requester's own thread.
+
+    A person's answer: no Auto-Submitted, so the requester's client and auto-responders treat
+    it as the mail it is.
+    """
+    lang = ticket.language
+    tag = format_tag(ticket.number, config.mail.tag_prefix)
+    body = compose.render("relay", lang, text=text, tag=tag, number=ticket.number,
+                          technician=technician_name or technician,
+                          tracking_url=tracking_url(ticket, config),
+                          organisation=config.mail.organisation)
+    name = f"{technician_name} ({config.bot_name})" if technician_name else config.bot_name
+    draft = _draft("relay", ticket, config, now, to=[requester_address(ticket)],
+                   cc=_copies(ticket, config), subject=f"Re: {tag} {ticket.subject}", body=body,
+                   thread=requester_thread(ticket, config), auto_submitted=None,
+                   sender_name=name,
+                   attachments=tuple((a.filename, a.content_type, a.content)
+                                     for a in attachments if a.content))
+    return _outgoing("relay", ticket, draft, now)
+
+
+def closure(ticket: Ticket, *, text: str, config: Config, now: datetime,
+            incident: str | None = None) -> OutgoingMail:
+    lang = ticket.language
+    tag = format_tag(ticket.number, config.mail.tag_prefix)
+    body = compose.render("closure", lang, text=text, tag=tag, number=ticket.number,
+                          subject=ticket.subject, tracking_url=tracking_url(ticket, config),
+                          reopen_days=config.tickets.reopen_days, incident=incident,
+                          link_days=config.web.link_days_after_close if config.web.enabled
+                          else 0,
+                          organisation=config.mail.organisation,
+                          phone=ticket.channel == "phone")
+    label = "Demande clôturée" if lang == "fr" else "Ticket closed"
+    draft = _draft("closure", ticket, config, now, to=[requester_address(ticket)],
+                   cc=_copies(ticket, config), subject=f"{tag} {label} : {ticket.subject}"
+                   if lang == "fr" else f"{tag} {label}: {ticket.subject}", body=body,
+                   thread=requester_thread(ticket, config), auto_submitted="auto-generated")
+    return _outgoing("closure", ticket, draft, now)
+
+
+def demotion(ticket: Ticket, *, reason: str, config: Config, now: datetime) -> OutgoingMail:
+    """Seed 004: "les abus seront déclassés et notifiés", courteously, with the way to reach
+    IT in a real emergency."""
+    lang = ticket.language
+    tag = format_tag(ticket.number, config.mail.tag_prefix)
+    body = compose.render("demotion", lang, reason=reason, tag=tag, subject=ticket.subject,
+                          priority=i18n.label(i18n.PRIORITY_LABELS, ticket.priority, lang),
+                          tracking_url=tracking_url(ticket, config), phone=config.urgent.phone,
+                          organisation=config.mail.organisation)
+    label = "Priorité de votre demande" if lang == "fr" else "Priority of your request"
+    draft = _draft("demotion", ticket, config, now, to=[requester_address(ticket)],
+                   subject=f"{tag} {label} : {ticket.subject}" if lang == "fr"
+                   else f"{tag} {label}: {ticket.subject}", body=body,
+                   thread=requester_thread(ticket, config), auto_submitted="auto-generated")
+    return _outgoing("demotion", ticket, draft, now)

@@ -1,0 +1,125 @@
+"""The mails to one technician: the transcript of their commands, the notice that their mail
+was too large or failed authentication."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from mailbot import compose
+from mailbot.commands import Outcome
+from mailbot.config import Config
+from mailbot.mails.base import _draft, _outgoing, _team_subject, team_thread, tracking_url
+from mailbot.mails.requester import subject_echo
+from mailbot.mails.team import _HEADLINES, _ticket_words
+from mailbot.model import OutgoingMail, Ticket
+from mailbot.parsers import ParsedMessage
+from mailbot.tags import format_tag
+
+OUTCOMES: dict[str, dict[str, str]] = {
+    "close": {"fr": "fait : ticket clôturé, le demandeur est prévenu",
+              "en": "done: ticket closed, the requester is told"},
+    "reopen": {"fr": "fait : ticket rouvert", "en": "done: ticket reopened"},
+    "priority": {"fr": "fait : priorité {}", "en": "done: priority {}"},
+    "assign": {"fr": "fait : attribué à {}", "en": "done: assigned to {}"},
+    "note": {"fr": "fait : note interne (le demandeur ne la voit pas)",
+             "en": "done: internal note (the requester never sees it)"},
+    "demote": {"fr": "fait : URGENT déclassé, le demandeur est prévenu",
+               "en": "done: URGENT demoted, the requester is told"},
+    "escalate": {"fr": "fait : escalade enregistrée, l'équipe est prévenue",
+                 "en": "done: escalation recorded, the team is told"},
+    "requester": {"fr": "fait : demandeur {}", "en": "done: requester {}"},
+    "phone": {"fr": "fait : appel téléphonique consigné", "en": "done: phone call logged"},
+    "help": {"fr": "fait : aide ci-dessous", "en": "done: help below"},
+    "unknown": {"fr": "refusé : commande inconnue", "en": "refused: unknown command"},
+    "already_closed": {"fr": "refusé : le ticket est déjà clôturé",
+                       "en": "refused: the ticket is already closed"},
+    "not_closed": {"fr": "refusé : le ticket n'est pas clôturé",
+                   "en": "refused: the ticket is not closed"},
+    "bad_priority": {"fr": "refusé : « {} » n'est pas une priorité (P1 à P4)",
+                     "en": "refused: \"{}\" is not a priority (P1 to P4)"},
+    "unknown_technician": {"fr": "refusé : « {} » n'est pas un technicien (ou « me »)",
+                           "en": "refused: \"{}\" is not a technician (or \"me\")"},
+    "no_urgent": {"fr": "refusé : le demandeur n'a pas demandé URGENT",
+                  "en": "refused: the requester did not ask for URGENT"},
+    "already_demoted": {"fr": "refusé : URGENT déjà déclassé", "en": "refused: already demoted"},
+    "closed": {"fr": "refusé : le ticket est clôturé", "en": "refused: the ticket is closed"},
+    "bad_address": {"fr": "refusé : « {} » n'est pas une adresse",
+                    "en": "refused: \"{}\" is not an address"},
+    "staff_address": {"fr": "refusé : {} est une adresse du support",
+                      "en": "refused: {} is a support address"},
+    "conflict_close_reopen": {"fr": "refusé : #close et #reopen ensemble",
+                              "en": "refused: #close and #reopen together"},
+    "not_applied": {"fr": "non appliqué : une autre commande est refusée",
+                    "en": "not applied: another command was refused"},
+    "phone_without_requester": {
+        "fr": "refusé : un appel se consigne avec #requester adresse-de-l-appelant",
+        "en": "refused: a phone call is logged with #requester caller-address"},
+    "no_ticket": {"fr": "refusé : aucun ticket ne correspond à ce message",
+                  "en": "refused: no ticket matches this message"},
+}
+
+
+def outcome_text(outcome: Outcome, lang: str) -> str:
+    return OUTCOMES[outcome.code][lang].format(outcome.value)
+
+
+def transcript(ticket: Ticket | None, *, technician: str, outcomes: list[Outcome], applied: bool,
+               relayed: bool, help_wanted: bool, config: Config, now: datetime) -> OutgoingMail:
+    """What a technician's commands did, to the technician's configured address, in the
+    ticket's team thread."""
+    lang = config.mail.language
+    state = {}
+    if ticket is not None:
+        state = dict(requester=ticket.requester, subject=ticket.subject,
+                     tracking_url=tracking_url(ticket, config), assignee=ticket.assignee,
+                     **_ticket_words(ticket, lang))
+    body = compose.render(
+        "transcript", lang, tag=format_tag(ticket.number, config.mail.tag_prefix)
+        if ticket else "", lines=[(o.line, outcome_text(o, lang)) for o in outcomes],
+        applied=applied, relayed=relayed, help_wanted=help_wanted or not applied,
+        ticket=ticket is not None, **state)
+    title = "Commandes" if lang == "fr" else "Commands"
+    subject = _team_subject(ticket, title, lang, config) if ticket else (
+        "Commandes refusées" if lang == "fr" else "Commands refused")
+    draft = _draft("transcript", ticket, config, now, to=[technician], subject=subject,
+                   body=body, thread=team_thread(ticket, config) if ticket else (None, ()),
+                   auto_submitted="auto-replied", reply_to=config.bot_address)
+    return _outgoing("transcript", ticket, draft, now)
+
+
+def oversize_notice(msg: ParsedMessage, *, to: str, size: int, limit_mb: float,
+                    config: Config, now: datetime) -> OutgoingMail:
+    """To the sender of a message over `mailbox.max_message_mb` (RELIABILITY M04), at `to`
+    (loopguard.answer_address): it was not recorded; about no ticket, in the configured
+    language."""
+    lang = config.mail.language
+    echo = subject_echo(msg.subject_raw or "")
+    body = compose.render("oversize", lang, subject=echo, size=f"{size / 1024 / 1024:.1f} MB",
+                          limit=f"{limit_mb:g} MB", organisation=config.mail.organisation)
+    title = {"fr": "Message trop volumineux", "en": "Message too large"}[lang]
+    thread = (msg.message_id, (msg.message_id,)) if msg.message_id else (None, ())
+    draft = _draft("oversize", None, config, now, to=[to],
+                   subject=f"{title} : {echo}" if lang == "fr" else f"{title}: {echo}",
+                   body=body, thread=thread, auto_submitted="auto-replied")
+    return _outgoing("oversize_notice", None, draft, now)
+
+
+def unauthenticated(ticket: Ticket | None, msg: ParsedMessage, *, technician: str,
+                    verdict: str, config: Config, now: datetime) -> list[OutgoingMail]:
+    """A mail in a technician's name that failed authentication: the team is warned, and the
+    technician hears of it at their configured address (never a Reply-To the mail chose)."""
+    lang = config.mail.language
+    tag = format_tag(ticket.number, config.mail.tag_prefix) if ticket else ""
+    context = dict(tag=tag, technician=technician, verdict=verdict, subject=msg.subject_raw,
+                   message_id=msg.message_id or "", commands=msg.commands, text=msg.text[:2000])
+    title = _HEADLINES["unauthenticated"][lang]
+    mails = []
+    for to, template in ((config.team_address, "unauthenticated_team"),
+                         (technician, "unauthenticated_technician")):
+        body = compose.render(template, lang, **context)
+        subject = f"{tag} {title}".strip()
+        draft = _draft("unauthenticated", ticket, config, now, to=[to], subject=subject,
+                       body=body, auto_submitted="auto-generated",
+                       thread=team_thread(ticket, config) if ticket else (None, ()))
+        mails.append(_outgoing("unauthenticated", ticket, draft, now))
+    return mails
