@@ -1,0 +1,281 @@
+"""What each `mailbot` command does (the argument parser is `mailbot.cli`): read the
+configuration, run the daemon, list and show tickets, parse or replay one message, reprocess
+the quarantine, the demo, the corpus report."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import signal
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from mailbot import config as configuration
+from mailbot.clock.policy import TimePolicy
+from mailbot.config import Config, ConfigError
+from mailbot.mails import tracking_url
+from mailbot.model import Ticket
+from mailbot.storage import StateUnwritable
+from mailbot.store import Store
+
+log = logging.getLogger("mailbot")
+DEFAULT_CONFIG = "/etc/mailbot/rules.toml"
+
+
+class InputUnreadable(Exception):
+    """The operator's problem: the .eml named on the command line cannot be read."""
+
+
+def _read_input(path: Path) -> bytes:
+    if str(path) == "-":
+        return sys.stdin.buffer.read()
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise InputUnreadable(f"cannot read {path}: {exc.strerror or exc}") from None
+
+
+def load_config(path: Path | None) -> Config:
+    if path is None:
+        env = os.environ.get("MAILBOT_CONFIG")
+        if env:
+            path = Path(env)
+        elif Path(DEFAULT_CONFIG).exists():
+            path = Path(DEFAULT_CONFIG)
+    return configuration.load(path)
+
+
+# --- commands ----------------------------------------------------------------------------------
+
+def cmd_check_config(args: argparse.Namespace) -> int:
+    config = load_config(args.config)
+    problems = config.environment_problems()  # what the chosen login mechanism lacks
+    if problems:
+        raise ConfigError([f"{config.source}: {p}" for p in problems])
+    print(f"{config.source}: OK")
+    for warning in config.warnings():
+        print(f"{config.source}: warning: {warning}")
+    return 0
+
+
+def cmd_check_connection(args: argparse.Namespace) -> int:
+    from mailbot.connectivity import check_connection
+
+    config = load_config(args.config)
+    return 0 if check_connection(config, print) else 4
+
+
+def cmd_login(args: argparse.Namespace) -> int:
+    from mailbot.connectivity import login
+    from mailbot.oauth2 import TokenError
+
+    config = load_config(args.config)
+    try:
+        login(config, lambda line: print(line, flush=True))
+    except TokenError as exc:
+        print(f"mailbot: login failed: {exc}", file=sys.stderr)
+        return 4
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from mailbot.runtime import Runtime
+
+    config = load_config(args.config)
+    if problems := config.environment_problems():  # what check-config would refuse
+        raise ConfigError([f"{config.source}: {p}" for p in problems])
+    runtime = Runtime(config, now=args.now, once=args.once)
+    runtime.open()
+    try:
+        signal.signal(signal.SIGTERM, lambda *_: runtime.request_stop())
+        signal.signal(signal.SIGINT, lambda *_: runtime.request_stop())
+        if args.once:
+            summary = runtime.daemon.run_once()
+            log.info("run --once: %d handled, %d quarantined, %d sent, %d deferred, %d failed",
+                     summary.handled, summary.quarantined, summary.sent, summary.deferred,
+                     summary.failed)
+        else:
+            from mailbot.web import WebServerError  # aiohttp only where the page is served
+
+            try:
+                runtime.start_web()
+            except WebServerError as exc:  # web.listen taken or not allowed: a setting
+                print(f"mailbot: web.listen: {exc}", file=sys.stderr)
+                return 2
+            runtime.daemon.run_forever()
+            log.info("stopped cleanly")
+    finally:
+        runtime.close()
+    return 0
+
+
+def _reading(config: Config) -> Store:
+    """The state directory a read-only command reads, named on stderr (stdout stays the
+    output): run from the wrong directory, a relative storage.dir is an empty state."""
+    where = config.state_dir.resolve()
+    missing = "" if where.is_dir() else " (does not exist: no tickets yet)"
+    print(f"mailbot: state directory {where}{missing}, from {config.source}", file=sys.stderr)
+    return Store(config.state_dir)
+
+
+def cmd_tickets(args: argparse.Namespace) -> int:
+    config = load_config(args.config)
+    store = _reading(config)
+    tickets = list(store.tickets())
+    if args.json:
+        policy = TimePolicy.from_config(config)
+        print(json.dumps([ticket_json(t, config, messages=False, policy=policy)
+                          for t in tickets], ensure_ascii=False, indent=2))
+        return 0
+    for t in tickets:
+        flags = " URGENT" if t.urgent_requested and not t.urgent_demoted else ""
+        print(f"#{t.number:<6} {t.status:<8} {t.priority or '-':<3}{flags:<7} "
+              f"{t.requester:<32} {t.subject}")
+    if not tickets:
+        print("no tickets")
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    config = load_config(args.config)
+    ticket = _reading(config).ticket(args.number)
+    if ticket is None:
+        print(f"mailbot: no ticket #{args.number}", file=sys.stderr)
+        return 1
+    data = ticket_json(ticket, config, messages=True)
+    if args.json:
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+        return 0
+    for key in ("number", "subject", "status", "priority", "type", "program", "requester",
+                "channel", "urgent_requested", "urgent_demoted", "vip", "automatic",
+                "escalation_level", "created_at", "tracking_url"):
+        print(f"{key:>17}: {_shown(data[key])}")
+    for m in data["messages"]:
+        print(f"\n--- {m['date']}  {m['kind']}  {_shown(m['author'])}  {_shown(m['message_id'])}")
+        if m["text"]:
+            print(m["text"])
+    return 0
+
+
+def _shown(value: object) -> str:
+    """A field as an operator reads it: no Python `None`, `True` or `False` on the screen."""
+    if value is None or value == "":
+        return "-"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def cmd_parse(args: argparse.Namespace) -> int:
+    from mailbot import people
+    from mailbot.parsers import parse
+
+    config = load_config(args.config)
+    raw = _read_input(args.file)
+    parsed = parse(raw, config.parse_rules())
+    result = parsed.to_json()
+    # Who the daemon would take it from: the core decides, with the same configuration.
+    author = people.identify(parsed, config)
+    result["author"] = author.verdict
+    result["requester"] = people.requester_of(parsed, author, config)
+    result["is_phone_log"] = people.is_phone_log(parsed, author)
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+    else:
+        for key, value in result.items():
+            print(f"{key:>15}: {_shown(value)}")
+    return 0
+
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    from mailbot import people
+    from mailbot.batch import Batch
+    from mailbot.parsers import parse
+    from mailbot.pipeline import decide
+    from mailbot.runtime import make_clock
+
+    config = load_config(args.config)
+    raw = _read_input(args.file)
+    parsed = parse(raw, config.parse_rules())
+    view = Batch(Store(config.state_dir))  # a read-only store: nothing is committed
+    decision = decide(parsed, raw_path="(replay)", view=view, config=config,
+                      now=make_clock(args.now)())
+    print(f"decision: {decision.action}")
+    print(f"author:   {people.identify(parsed, config).verdict}")
+    ticket = decision.ticket
+    if ticket is None:
+        handled = view.lookup(decision.key) if decision.action == "duplicate" else None
+        print(f"ticket:   #{handled} (already handled)" if handled else "ticket:   -")
+    elif view.store.ticket(ticket.number) is None:
+        print(f"ticket:   #{ticket.number} would be created ({ticket.status}, {ticket.priority})")
+    else:
+        print(f"ticket:   #{ticket.number} ({ticket.status}, {ticket.priority})")
+    for line in decision.reasons or ["-"]:
+        print(f"why:      {line}")
+    for line in decision.trace:  # every rule tried, hit or miss, with its reason
+        print(f"rule:     {line}")
+    for command in parsed.commands:
+        print(f"command:  {command}")
+    for mail in decision.mails:
+        print(f"mail:     {mail.kind} to {', '.join(mail.recipients)}: {mail.subject}")
+        if args.show_mails:
+            print("\n".join(f"    {line}" for line in mail.text.splitlines()))
+    return 0
+
+
+def cmd_reprocess(args: argparse.Namespace) -> int:
+    from mailbot.reprocess import reprocess
+
+    if bool(args.keys) == bool(args.all):
+        print("mailbot: reprocess: give KEY... or --all", file=sys.stderr)
+        return 2
+    config = load_config(args.config)
+    try:
+        complete = reprocess(config, None if args.all else args.keys, print)
+    except OSError as exc:
+        raise StateUnwritable(f"{config.state_dir}: {exc.strerror or exc}") from exc
+    return 0 if complete else 1
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from mailbot.demo import run_demo
+
+    return run_demo(args.dir, serve=not args.no_serve, port=args.port)
+
+
+def cmd_corpus_report(args: argparse.Namespace) -> int:
+    from mailbot.parsers.report import main as report
+
+    return report(["--quiet"] if args.quiet else [], by_source=args.by_source,
+                  only_source=args.source) or 0
+
+
+def ticket_json(ticket: Ticket, config: Config, *, messages: bool,
+                policy: TimePolicy | None = None, now: datetime | None = None
+                ) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        key: getattr(ticket, key) for key in (
+            "number", "status", "priority", "type", "category", "program", "requester",
+            "subject", "channel", "urgent_requested", "urgent_demoted", "demotion_reason", "vip",
+            "automatic", "escalation_level", "assignee", "created_at", "updated_at",
+            "first_response_due", "resolution_due", "first_response_at", "resolved_at",
+            "closed_at", "previous", "parent", "children", "why")
+    }
+    data["tracking_url"] = tracking_url(ticket, config)
+    data["attachments"] = [{"filename": a.filename, "size": a.size, "sha256": a.sha256,
+                            "content_type": a.content_type} for a in ticket.attachments()]
+    # Each SLA target: hours, due time, when met, and its state now (met, met_late, running,
+    # paused while waiting for the requester, late).
+    policy = policy or TimePolicy.from_config(config)
+    now = now or datetime.now(policy.calendar.tz)
+    data["sla"] = [e.to_json() for e in policy.engagements(ticket, now)]
+    data["waiting_periods"] = [list(p) for p in ticket.waiting_periods]
+    if messages:
+        data["messages"] = [{"author": m.author, "kind": m.kind, "date": m.date, "text": m.text,
+                             "message_id": m.message_id, "direction": m.direction,
+                             "public": m.public, "note": m.note} for m in ticket.messages]
+    return data
