@@ -88,9 +88,27 @@ def test_each_policy_has_one_definition() -> None:
     assert where("os.replace(tmp") == ["mailbot/storage.py"]
 
 
+def reliability_table_names(table: str) -> list[tuple[str, str, str]]:
+    """(case, file, function) for every `file::function` of tests/RELIABILITY.md's rows; a bare
+    `::function` continues the file last named on the same row."""
+    import re
+
+    named = []
+    for line in table.splitlines():
+        row = re.match(r"^\| ([LDOMSC]\d\d) \|", line)
+        if row is None:
+            continue
+        module = None
+        for given, name in re.findall(r"`(test_\w+)?::(test_\w+)", line):
+            module = given or module
+            named.append((row[1], module or "(no file before it)", name))
+    return named
+
+
 def test_the_reliability_table_maps_every_case_to_tests_that_exist() -> None:
     """tests/RELIABILITY.md has one row per case of ../shared/RELIABILITY.md, and every test it
-    names is a test function of this suite (a rename must update the table)."""
+    names is a test function of the file it names (a rename must update the table; a bare
+    `::name` is looked up in the file named before it on its row)."""
     import re
 
     from tests.corpus_path import corpus_root
@@ -100,8 +118,20 @@ def test_the_reliability_table_maps_every_case_to_tests_that_exist() -> None:
     table = (ROOT / "tests" / "RELIABILITY.md").read_text("utf-8")
     rows = re.findall(r"^\| ([LDOMSC]\d\d) \| (test|partial|issue [678]|gap|n/a) \|", table, re.M)
     assert len(cases) == 79 and [case for case, _ in rows] == cases
-    for module, name in re.findall(r"`(test_\w+)::(test_\w+)", table):
-        source = (ROOT / "tests" / f"{module}.py").read_text("utf-8")
-        assert f"def {name}(" in source, f"{module}::{name}"
+    missing = []
+    for case, module, name in reliability_table_names(table):
+        path = ROOT / "tests" / f"{module}.py"
+        if not path.exists() or f"def {name}(" not in path.read_text("utf-8"):
+            missing.append(f"{case}: {module}::{name}")
+    assert missing == []
     for module in re.findall(r"`(test_\w+)`", table):
         assert (ROOT / "tests" / f"{module}.py").exists(), module
+
+
+def test_the_reliability_checker_resolves_a_bare_name_to_the_file_before_it() -> None:
+    row = "| L01 | test | `test_a::test_x`, `::test_y`, `test_b::test_z`, `::test_w` |"
+    assert reliability_table_names(row) == [
+        ("L01", "test_a", "test_x"), ("L01", "test_a", "test_y"),
+        ("L01", "test_b", "test_z"), ("L01", "test_b", "test_w")]
+    assert reliability_table_names("| L02 | test | `::test_v` |") == [
+        ("L02", "(no file before it)", "test_v")]
