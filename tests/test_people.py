@@ -96,3 +96,23 @@ def test_a_dmarc_failure_means_a_forged_sender_who_gets_no_acknowledgement() -> 
     other = ParsedMessage(sender="dg@groupe-exemple.fr", authentication_results=[
         "mx.ailleurs.example; dmarc=fail", f"{MX}; dmarc=pass"])
     assert not people.dmarc_failed(other, config())
+
+
+@pytest.mark.parametrize("ours", [
+    f"{MX}; dmarc=fail (p=reject) header.from=groupe-exemple.fr",
+    f"{MX}; dmarc=none header.from=groupe-exemple.fr",
+    f"{MX}; none",
+])
+def test_s04_a_pass_forged_in_our_servers_name_below_its_own_field_is_ignored(ours: str) -> None:
+    """S04: the attacker writes `Authentication-Results: <our authserv-id>; dmarc=pass` into the
+    mail; our server adds its own field on top on delivery. Read from the raw bytes, only that
+    topmost field counts: the forged pass below it makes no technician (and no passed DMARC)."""
+    raw = (f"Authentication-Results: {ours}\r\n"
+           f"Received: from relay.ailleurs.example by {MX}; Mon, 2 Mar 2026 09:00:00 +0100\r\n"
+           f"Authentication-Results: {MX}; dkim=pass header.d=groupe-exemple.fr;"
+           f" dmarc=pass header.from=groupe-exemple.fr\r\n"
+           f"From: Alice <{ALICE}>\r\nTo: support@groupe-exemple.fr\r\nSubject: Re: [#1]\r\n"
+           f"\r\n#close\r\n").encode()
+    who = people.identify(parse(raw), config())
+    assert who.claims_technician and not who.technician
+    assert "NOT authenticated" in who.verdict and "dmarc=pass" not in who.verdict
