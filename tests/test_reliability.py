@@ -336,16 +336,31 @@ def test_l09_an_address_at_the_cap_makes_one_operator_warning_per_window(
 
 def test_a_robot_answering_every_acknowledgement_gets_at_most_the_cap(tmp_path: Path) -> None:
     """L09. An auto-responder that marks nothing (no Auto-Submitted, no threading, a fresh
-    subject each time) writes 50 times: it gets at most mail.max_automatic_mails (10)
-    acknowledgements in the window (the flood rule stops them sooner), then silence; every mail
-    is still filed, and the log says why each one got no answer."""
+    subject each time) writes 50 times over four hours: 38 mails at once get exactly
+    `[flood] max_new_tickets` (3) acknowledgements, the first three; each later hour lets
+    three more through until mail.max_automatic_mails (10) in the day is reached, then
+    silence. Every mail is still filed, the log says why each one got no answer, and the team
+    is warned once of the flood and once of the cap."""
     rules = write_rules(tmp_path)
     inbox = mailbox.Maildir(tmp_path / "inbox", create=True)
-    for i in range(50):
-        inbox.add(mail(sender="robot@partenaire.example", subject=f"Accusé de réception {i}",
-                       message_id=f"<robot-{i}@partenaire.example>"))
-    done = mailbot("run", "--once", "--config", str(rules), "--now", NOW.isoformat())
-    acks = [m for m in _outbox(tmp_path) if str(m["To"]) == "robot@partenaire.example"]
-    assert 1 <= len(acks) <= 10
+    robot = "robot@partenaire.example"
+    sent = 0
+    counts, refused = [], 0
+    for hour, batch in enumerate([38, 3, 3, 3, 3]):
+        for i in range(sent, sent + batch):
+            inbox.add(mail(sender=robot, subject=f"Accusé de réception {i}",
+                           message_id=f"<robot-{i}@partenaire.example>"))
+        sent += batch
+        now = NOW + timedelta(minutes=65 * hour)
+        done = mailbot("run", "--once", "--config", str(rules), "--now", now.isoformat())
+        refused += done.stderr.count("no acknowledgement: ")
+        counts.append(len([m for m in _outbox(tmp_path) if str(m["To"]) == robot]))
+        if hour == 0:
+            first = {str(m["In-Reply-To"]) for m in _outbox(tmp_path) if str(m["To"]) == robot}
+            assert first == {f"<robot-{i}@partenaire.example>" for i in range(3)}
+    assert counts == [3, 6, 9, 10, 10]
     assert len(tickets(rules)) == 50
-    assert done.stderr.count("no acknowledgement: ") == 50 - len(acks)
+    assert refused == 50 - 10
+    team = [str(m["Subject"]) for m in _outbox(tmp_path) if str(m["To"]) == TEAM]
+    assert sum(s.startswith("Plafond de messages automatiques") for s in team) == 1, team
+    assert sum("Trop de nouveaux tickets" in s for s in team) == 1, team
