@@ -69,6 +69,8 @@ def test_two_instances_on_one_mailbox_ticket_each_message_once(
     made = {name: tickets(rules[name]) for name in "ab"}
     subjects = [t["subject"] for name in "ab" for t in made[name]]
     assert sorted(subjects) == sorted(f"Problème {i}" for i in range(N))  # each exactly once
+    # Both instances took mail: the race was run, not won by one instance alone.
+    assert made["a"] and made["b"], {name: len(made[name]) for name in "ab"}
     acks = [m for m in smtp_server.messages if m.message["Auto-Submitted"] == "auto-replied"]
     assert sorted(a.recipients[0] for a in acks) == sorted(
         f"user{i}@groupe-exemple.fr" for i in range(N))  # one acknowledgement each
