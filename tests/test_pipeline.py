@@ -308,14 +308,30 @@ def test_an_unmatched_auto_reply_is_ticketed_as_automatic_and_a_bounce_is_droppe
     assert bounce.action == "dropped" and bounce.ticket is None and bounce.mails == []
 
 
-def test_an_auto_reply_to_an_acknowledgement_is_filed_quietly(batch: Batch,
+@pytest.mark.parametrize("status", ["closed", "waiting"])
+def test_an_auto_reply_to_an_acknowledgement_is_filed_quietly(status: str, batch: Batch,
                                                              config: Config) -> None:
+    """L01, L17: the requester's out-of-office answering our acknowledgement, on a ticket closed
+    or waiting for her (where a mail of hers would reopen it): filed on the ticket, not public,
+    the status unchanged, no mail to anyone (no acknowledgement, no team alert)."""
     first = _decide(mail(), batch, config)
     ack = next(m for m in first.mails if m.kind == "acknowledgement")
+    first.ticket.status = status
+    if status == "closed":
+        first.ticket.closed_at = first.ticket.resolved_at = NOW.isoformat()
+    batch.commit.tickets[first.ticket.number] = first.ticket.to_dict()
+    later = NOW + timedelta(hours=1)
     ooo = _decide(mail(subject="Absence du bureau", in_reply_to=ack.message_id,
-                       headers={"Auto-Submitted": "auto-replied"}), batch, config)
+                       headers={"Auto-Submitted": "auto-replied"}), batch, config, later)
     assert ooo.action == "filed_automatic" and ooo.ticket.number == first.ticket.number
+    assert ooo.ticket.status == status
+    assert len(ooo.ticket.messages) == len(first.ticket.messages) + 1
+    assert not ooo.ticket.messages[-1].public
     assert ooo.mails == []
+    # The same answer without its Auto-Submitted field is her mail: it would reopen.
+    human = _decide(mail(subject="Absence du bureau", in_reply_to=ack.message_id,
+                         message_id="<human@groupe-exemple.fr>"), batch, config, later)
+    assert human.ticket.status == "open"
 
 
 def test_a_follow_up_reopens_a_closed_ticket(batch: Batch, config: Config) -> None:

@@ -429,12 +429,29 @@ def test_two_technicians_command_one_ticket_in_the_same_poll(
 
 def test_a_technicians_out_of_office_answer_executes_nothing(
         rules: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> None:
-    """RELIABILITY L14: Bruno's auto-reply to a notice is filed as automatic: no command,
-    nothing relayed, no reopen."""
+    """RELIABILITY L14: Bruno's auto-reply to a team notice, on a ticket waiting for Claire and
+    then on a closed one, is filed as automatic: its `#close` is not executed, nothing is
+    relayed, nothing reopened, no new ticket."""
     number, notice = open_ticket(rules, dovecot, smtp_server)
+    dovecot.append(reply(notice, sender=ALICE, text="Bonjour Claire, quel est le modèle ?"))
+    run_once(rules, dovecot, NOW + timedelta(minutes=5))
+    assert show(rules, number)["status"] == "waiting"
+    assert len(sent_to(smtp_server, CLAIRE)) == 2  # the acknowledgement, Alice's question
+
     dovecot.append(reply(notice, sender=BRUNO, text="#close\n\nJe suis absent jusqu'au 30.",
                          headers={"Auto-Submitted": "auto-replied"}))
-    run_once(rules, dovecot, NOW + timedelta(minutes=5))
+    run_once(rules, dovecot, NOW + timedelta(minutes=10))
+    assert show(rules, number)["status"] == "waiting"
+
+    dovecot.append(reply(notice, sender=ALICE, text="#close Toner changé"))
+    run_once(rules, dovecot, NOW + timedelta(minutes=15))
+    assert show(rules, number)["status"] == "closed"
+    to_claire = len(sent_to(smtp_server, CLAIRE))
+    dovecot.append(reply(notice, sender=BRUNO, text="Je suis absent jusqu'au 30.",
+                         message_id="<bruno-oof-2@groupe-exemple.fr>",
+                         headers={"Auto-Submitted": "auto-replied"}))
+    run_once(rules, dovecot, NOW + timedelta(minutes=20))
     ticket = show(rules, number)
-    assert ticket["status"] == "new"
-    assert len(sent_to(smtp_server, CLAIRE)) == 1 and not sent_to(smtp_server, BRUNO)
+    assert ticket["status"] == "closed" and len(tickets(rules)) == 1
+    assert len(sent_to(smtp_server, CLAIRE)) == to_claire and not sent_to(smtp_server, BRUNO)
+    assert sum(m["author"] == BRUNO for m in ticket["messages"]) == 2
