@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.corpus_path import corpus_root
 from tests.harness import ROOT, env, mail, mailbot, write_rules
 
@@ -179,6 +181,32 @@ def test_a_state_of_a_newer_mailbot_is_one_line_exit_3_and_untouched(tmp_path: P
         assert "Traceback" not in done.stderr
     assert files() == before
     assert len(inbox) == 1  # the mail waits for a mailbot that can read the state
+
+
+@pytest.mark.parametrize("damage", ["empty", "torn"])
+def test_d06_an_empty_or_torn_state_json_at_start_is_one_line_and_untouched(
+        tmp_path: Path, damage: str) -> None:
+    """RELIABILITY D06, as the operator sees it: a zero-length state.json (a crash before the
+    data reached the disk) or a torn one (a partial write) at the start of the daemon and of
+    `run --once` is refused with one line naming the file; it is never read as an empty
+    database (which would renumber tickets from 1 and write over it), the file stays as it
+    is and the waiting mail stays in the mailbox."""
+    rules = _two_tickets(tmp_path)
+    path = tmp_path / "state" / "state.json"
+    whole = path.read_bytes()
+    path.write_bytes(b"" if damage == "empty" else whole[:len(whole) // 2])
+    damaged = path.read_bytes()
+    inbox = mailbox.Maildir(tmp_path / "inbox", create=False)
+    inbox.add(mail(subject="Souris cassée", message_id="<c3@groupe-exemple.fr>"))
+    for command in (["run"], ["run", "--once"]):
+        done = mailbot(*command, "--config", str(rules), check=False, timeout=30)
+        assert done.returncode == 3, done.stderr
+        [line] = done.stderr.strip().splitlines()
+        assert line.startswith(f"mailbot: {path}: "), line
+        assert ("empty state file (refusing to read it as an empty database)"
+                if damage == "empty" else "unreadable state file: ") in line
+    assert path.read_bytes() == damaged
+    assert len(inbox) == 1  # the mail waits until the state is restored
 
 
 def test_tickets_json_into_a_pipe_closed_early_is_not_a_traceback(tmp_path: Path) -> None:
