@@ -55,6 +55,18 @@ def test_names_are_never_paths() -> None:
     assert safe_filename("a\x00b<c>.txt") == "a_b_c_.txt"
 
 
+def test_m08_a_long_name_keeps_its_extension_and_bidi_controls_show() -> None:
+    """A 10,000-character name is cut to 200 characters with its extension kept (the
+    attachment policy judges the extension: a long "AAAA….exe" must still be a program), and
+    a bidi override cannot make "facture\u202efdp.exe" read as "facture" + "exe.pdf"."""
+    cut = safe_filename("A" * 10_000 + ".exe")
+    assert len(cut) == 200 and cut.endswith("A.exe")
+    assert safe_filename("A" * 10_000 + ".pdf. .") == "A" * 196 + ".pdf"
+    assert safe_filename("B" * 10_000) == "B" * 200
+    assert safe_filename("facture\u202efdp.exe") == "facture\ufffdfdp.exe"
+    assert safe_filename("\u2066a\u2069.txt") == "\ufffda\ufffd.txt"
+
+
 def test_an_attached_message_is_listed_with_its_own_files() -> None:
     inner = mail("voir pièce", subject="Relevé")
     inner.add_attachment(b"data", maintype="application", subtype="pdf", filename="releve.pdf")

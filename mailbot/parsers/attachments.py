@@ -21,6 +21,10 @@ from mailbot.parsers.result import Attachment
 
 MAX_PARTS = 500  # a MIME bomb of thousands of parts is cut short (and recorded as a defect)
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f<>:\"|?*]+")
+# Bidi controls make "facture\u202efdp.exe" read as "facture" + "exe.pdf" in a mail client:
+# shown as U+FFFD, so the reader sees that something was there (as the tracking page does).
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+MAX_NAME = 200  # characters of a display name; its extension is kept (the policy judges it)
 _TNEF_TYPES = ("application/ms-tnef", "application/vnd.ms-tnef")
 # The parts of a report (bounce, read receipt, abuse report) are the report, not files.
 REPORT_PARTS = frozenset({
@@ -34,7 +38,15 @@ def safe_filename(name: str) -> str:
     name = decode_text(name) if "=?" in name else name
     name = name.replace("\\", "/").rsplit("/", 1)[-1]
     name = _UNSAFE.sub("_", name).strip().lstrip(".").strip()
-    return name[:200]
+    name = _BIDI_CONTROLS.sub("\ufffd", name)
+    if len(name) <= MAX_NAME:
+        return name
+    # A 10,000-character "AAAA….exe" must still be judged a program: cut the stem, keep the
+    # extension Windows acts on (after the trailing dots and spaces it ignores).
+    core = name.rstrip(". \t")
+    dot = core.rfind(".")
+    keep = core[dot:] if dot > 0 and len(core) - dot <= 20 else ""
+    return core[:MAX_NAME - len(keep)] + keep
 
 
 def is_body_part(part: Message) -> bool:
