@@ -3,12 +3,17 @@ the state directory, or an injected header (through the real daemon on local Mai
 
 from __future__ import annotations
 
+import base64
 import email
+import hashlib
 import mailbox
+import urllib.request
 from email.policy import default
 from pathlib import Path
 
-from tests.harness import mailbot, tickets, write_rules
+from mailbot.runtime import ticket_finder
+from mailbot.web import WebServer, make_app
+from tests.harness import TEAM, mailbot, show, tickets, write_rules
 
 HOSTILE = {
     "traversal": (
@@ -67,3 +72,81 @@ def test_hostile_mail_is_ticketed_or_quarantined_and_stays_inside(tmp_path: Path
         assert parsed["Bcc"] is None
         assert "victime@ailleurs.example" not in (parsed["To"] or "")
         assert "\n" not in str(parsed["Subject"])
+
+
+_HEAD = (b"To: support@groupe-exemple.fr\r\nDate: Mon, 23 Nov 2026 09:30:00 +0100\r\n"
+         b"MIME-Version: 1.0\r\n")
+PDF = b"%PDF-1.4 scan\n"
+NO_TEXT = {
+    # A scanner's mail: a multipart holding one PDF and no text part at all.
+    "e@groupe-exemple.fr": (
+        b"From: e@groupe-exemple.fr\r\nSubject: scan\r\nMessage-ID: <h6@x>\r\n" + _HEAD
+        + b'Content-Type: multipart/mixed; boundary="b"\r\n\r\n--b\r\n'
+        b'Content-Type: application/pdf; name="scan.pdf"\r\n'
+        b'Content-Disposition: attachment; filename="scan.pdf"\r\n'
+        b"Content-Transfer-Encoding: base64\r\n\r\n"
+        + base64.encodebytes(PDF).replace(b"\n", b"\r\n") + b"--b--\r\n"),
+    # The whole message is the file: no multipart, no subject.
+    "f@groupe-exemple.fr": (
+        b"From: f@groupe-exemple.fr\r\nMessage-ID: <h7@x>\r\n" + _HEAD
+        + b'Content-Type: application/pdf; name="seul.pdf"\r\n'
+        b'Content-Disposition: attachment; filename="seul.pdf"\r\n'
+        b"Content-Transfer-Encoding: base64\r\n\r\n"
+        + base64.encodebytes(PDF).replace(b"\n", b"\r\n")),
+    # The whole message is another message.
+    "g@groupe-exemple.fr": (
+        b"From: g@groupe-exemple.fr\r\nSubject: TR: facture\r\nMessage-ID: <h8@x>\r\n" + _HEAD
+        + b"Content-Type: message/rfc822\r\n\r\nFrom: fournisseur@ailleurs.example\r\n"
+        b"Subject: Facture\r\n\r\nVeuillez trouver notre facture.\r\n"),
+    # HTML only: its text, converted.
+    "h@groupe-exemple.fr": (
+        b"From: h@groupe-exemple.fr\r\nSubject: panne\r\nMessage-ID: <h9@x>\r\n" + _HEAD
+        + b"Content-Type: text/html; charset=utf-8\r\n\r\n"
+        b"<p>Bonjour, <b>imprimante</b> en panne</p>\r\n"),
+}
+
+
+def test_m06_mail_without_a_text_part_is_ticketed_with_a_placeholder(tmp_path: Path) -> None:
+    """RELIABILITY M06: attachment-only, message/rfc822-only and HTML-only mail, through the
+    daemon: each is a ticket (none set aside), acknowledged; the file is kept under its hash
+    and listed; the team's notice says "(sans texte)" where the text would be, and so does the
+    tracking page ("(message sans texte)"); HTML mail gives its text."""
+    rules = write_rules(tmp_path)
+    inbox = mailbox.Maildir(tmp_path / "inbox", create=True)
+    for raw in NO_TEXT.values():
+        inbox.add(raw)
+    done = mailbot("run", "--once", "--config", str(rules))
+    assert len(inbox) == 0 and not (tmp_path / "state" / "quarantine").exists(), done.stderr
+    filed = {t["requester"]: show(rules, t["number"]) for t in tickets(rules)}
+    assert sorted(filed) == sorted(NO_TEXT)
+    scan = filed["e@groupe-exemple.fr"]
+    [pdf] = scan["attachments"]
+    assert (pdf["filename"], pdf["size"]) == ("scan.pdf", len(PDF))
+    stored = tmp_path / "state" / "files" / pdf["sha256"][:2] / pdf["sha256"]
+    assert stored.read_bytes() == PDF and pdf["sha256"] == hashlib.sha256(PDF).hexdigest()
+    assert [a["filename"] for a in filed["f@groupe-exemple.fr"]["attachments"]] == ["seul.pdf"]
+    assert [a["content_type"] for a in filed["g@groupe-exemple.fr"]["attachments"]][0] == (
+        "message/rfc822")
+    assert filed["h@groupe-exemple.fr"]["messages"][0]["text"].strip() == (
+        "Bonjour, imprimante en panne")
+
+    sent = [email.message_from_bytes(m.as_bytes(), policy=default)
+            for m in mailbox.Maildir(tmp_path / "outbox", create=False)]
+    acked = sorted(str(m["To"]) for m in sent if m["Auto-Submitted"] == "auto-replied")
+    assert acked == sorted(NO_TEXT)
+    notices = {str(m["Subject"]).split("]")[0] + "]": m.get_content() for m in sent
+               if str(m["To"]) == TEAM}
+    for requester in ("e@groupe-exemple.fr", "f@groupe-exemple.fr", "g@groupe-exemple.fr"):
+        text = notices[f"[#{filed[requester]['number']}]"]
+        assert "--- Message ---\n(sans texte)\n" in text, text
+    assert "- scan.pdf (application/pdf" in notices[f"[#{scan['number']}]"]
+
+    server = WebServer(make_app(ticket_finder(tmp_path / "state")), "127.0.0.1:0")
+    server.start()
+    try:
+        token = scan["tracking_url"].split("/t/", 1)[1]
+        with urllib.request.urlopen(f"http://127.0.0.1:{server.port}/t/{token}") as page:
+            html = page.read().decode("utf-8")
+    finally:
+        server.stop()
+    assert "(message sans texte)" in html and "scan" in html
