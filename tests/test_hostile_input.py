@@ -6,8 +6,10 @@ from __future__ import annotations
 import base64
 import email
 import hashlib
+import io
 import mailbox
 import urllib.request
+import zipfile
 from email.policy import default
 from pathlib import Path
 
@@ -150,3 +152,90 @@ def test_m06_mail_without_a_text_part_is_ticketed_with_a_placeholder(tmp_path: P
     finally:
         server.stop()
     assert "(message sans texte)" in html and "scan" in html
+
+
+def _zip_bomb() -> tuple[bytes, list[str]]:
+    """A zip holding a zip of 64 MiB of zeros (about 64 KiB once packed) and a text file."""
+    inner = io.BytesIO()
+    with zipfile.ZipFile(inner, "w", zipfile.ZIP_DEFLATED) as archive, \
+            archive.open("zeros.bin", "w", force_zip64=True) as member:
+        for _ in range(64):
+            member.write(bytes(1 << 20))
+    outer = io.BytesIO()
+    with zipfile.ZipFile(outer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("inner.zip", inner.getvalue())
+        archive.writestr("lisezmoi.txt", "membre de l'archive")
+    return outer.getvalue(), ["inner.zip", "lisezmoi.txt", "zeros.bin"]
+
+
+def _part(disposition: str, content: bytes, content_type: str = "application/octet-stream",
+          ) -> bytes:
+    return (f"--b\r\nContent-Type: {content_type}\r\nContent-Disposition: attachment; "
+            f"{disposition}\r\nContent-Transfer-Encoding: base64\r\n\r\n").encode(
+        "utf-8", "surrogateescape") + base64.encodebytes(content).replace(b"\n", b"\r\n")
+
+
+def test_m08_m09_hostile_file_names_and_a_zip_bomb_are_kept_under_their_hash(
+        tmp_path: Path) -> None:
+    """RELIABILITY M08, M09: one mail carrying files named `../../x`, `/etc/x`, `C:\\x`, with a
+    NUL, 10,000 characters long (twice: a .pdf kept, a .exe refused whatever its length),
+    with a bidi override, empty, twice the same name, an RFC 2231-encoded path, and a zip
+    holding a zip of 64 MiB of zeros. Through the daemon: every kept file lies under its
+    sha256 in the state directory and nowhere else, its name is display text only (no path,
+    no control, the bidi override shown as U+FFFD, 200 characters with the extension kept),
+    the archive is one file of its own size, never unpacked."""
+    bomb, members = _zip_bomb()
+    long_pdf = "A" * 10_000 + ".pdf"
+    files = [
+        ('filename="../../x"', b"1", "x"),
+        ('filename="/etc/x"', b"2", "x"),
+        ('filename="C:\\\\x"', b"3", "x"),
+        ('filename="nul\x00.txt"', b"4", "nul_.txt"),
+        (f'filename="{long_pdf}"', b"5", "A" * 196 + ".pdf"),
+        ('filename="=?utf-8?q?facture=E2=80=AEfdp.txt?="', b"6", "facture\ufffdfdp.txt"),
+        ('filename=""', b"7", ""),
+        ('filename="rapport.pdf"', b"8", "rapport.pdf"),
+        ('filename="rapport.pdf"', b"9", "rapport.pdf"),
+        ("filename*=UTF-8''..%2F..%2Fetc%2Fpasswd", b"10", "passwd"),
+    ]
+    refused = [(f'filename="{"B" * 10_000}.exe"', b"11"),
+               ('filename="=?utf-8?q?facture=E2=80=AEgnp.exe?="', b"12")]
+    raw = (b"From: a@groupe-exemple.fr\r\nSubject: fichiers\r\nMessage-ID: <m8@x>\r\n" + _HEAD
+           + b'Content-Type: multipart/mixed; boundary="b"\r\n\r\n--b\r\n'
+           b"Content-Type: text/plain\r\n\r\nVoir les pi\xc3\xa8ces jointes.\r\n"
+           + b"".join(_part(d, c) for d, c, _ in files)
+           + b"".join(_part(d, c) for d, c in refused)
+           + _part('filename="archive.zip"', bomb, "application/zip") + b"--b--\r\n")
+    rules = write_rules(tmp_path)
+    inbox = mailbox.Maildir(tmp_path / "inbox", create=True)
+    inbox.add(raw)
+    done = mailbot("run", "--once", "--config", str(rules))
+    assert len(inbox) == 0 and not (tmp_path / "state" / "quarantine").exists(), done.stderr
+    [ticket] = [show(rules, t["number"]) for t in tickets(rules)]
+
+    kept = [(a["filename"], a["size"], a["sha256"]) for a in ticket["attachments"]]
+    expected = [(name, len(c), hashlib.sha256(c).hexdigest()) for _, c, name in files]
+    expected.append(("archive.zip", len(bomb), hashlib.sha256(bomb).hexdigest()))
+    assert kept == expected
+    state = tmp_path / "state"
+    stored = {p.name: p for p in (state / "files").rglob("*") if p.is_file()}
+    assert sorted(stored) == sorted({sha for _, _, sha in expected})  # the .exe ones: none
+    for _, size, sha in expected:
+        assert stored[sha].parent.name == sha[:2] and stored[sha].stat().st_size == size
+        assert hashlib.sha256(stored[sha].read_bytes()).hexdigest() == sha
+    # Never unpacked: no member's name anywhere, nothing near the 64 MiB it expands to.
+    everything = [p for p in tmp_path.rglob("*") if p.is_file()]
+    assert not [p for p in everything if p.name in members or p.name in ("passwd", "x")]
+    assert sum(p.stat().st_size for p in (state / "files").rglob("*") if p.is_file()) < (
+        1 << 20)
+    assert not (tmp_path / "etc").exists()
+    for path in state.rglob("*"):
+        assert path.resolve().is_relative_to(state.resolve())
+
+    # The team reads the names as text: no control, no bidi override, the refusals named.
+    sent = [email.message_from_bytes(m.as_bytes(), policy=default)
+            for m in mailbox.Maildir(tmp_path / "outbox", create=False)]
+    [notice] = [m.get_content() for m in sent if str(m["To"]) == TEAM]
+    assert "\u202e" not in notice and "\x00" not in notice
+    assert "- archive.zip (application/zip" in notice and "facture\ufffdgnp.exe" in notice
+    assert notice.count("type de fichier refusé par sécurité (.exe)") == 2, notice

@@ -364,3 +364,34 @@ def test_a_robot_answering_every_acknowledgement_gets_at_most_the_cap(tmp_path: 
     team = [str(m["Subject"]) for m in _outbox(tmp_path) if str(m["To"]) == TEAM]
     assert sum(s.startswith("Plafond de messages automatiques") for s in team) == 1, team
     assert sum("Trop de nouveaux tickets" in s for s in team) == 1, team
+
+
+def test_s15_one_address_flooding_is_capped_and_the_other_senders_are_still_served(
+        tmp_path: Path) -> None:
+    """S15. 300 mails from one address within the hour, five colleagues writing in the middle
+    of it: the flooding address gets exactly `[flood] max_new_tickets` (3) acknowledgements and
+    the team one warning instead of 297 notices; each colleague gets her acknowledgement and
+    the team its notice, as on a quiet day. Every mail is kept (as a ticket of its own)."""
+    rules = write_rules(tmp_path)
+    inbox = mailbox.Maildir(tmp_path / "inbox", create=True)
+    flooder = "alertes@partenaire.example"
+    others = [f"collegue{i}@groupe-exemple.fr" for i in range(5)]
+    for i in range(300):
+        inbox.add(mail(sender=flooder, subject=f"Alerte {i}",
+                       message_id=f"<alerte-{i}@partenaire.example>"))
+        if i % 60 == 30:
+            person = others[i // 60]
+            inbox.add(mail(sender=person, subject=f"Mon écran {i}",
+                           message_id=f"<{i}@groupe-exemple.fr>"))
+    mailbot("run", "--once", "--config", str(rules), "--now", NOW.isoformat(), timeout=300)
+    sent = _outbox(tmp_path)
+    assert len([m for m in sent if str(m["To"]) == flooder]) == 3
+    for person in others:
+        assert len([m for m in sent if str(m["To"]) == person]) == 1, person
+    team = [str(m["Subject"]) for m in sent if str(m["To"]) == TEAM]
+    assert sum("Trop de nouveaux tickets" in s for s in team) == 1
+    assert sum(s.split(" : ", 1)[-1].startswith("Alerte") and "Nouveau ticket" in s
+               for s in team) == 3
+    assert sorted(s.split(" : ", 1)[-1] for s in team if "Mon écran" in s) == sorted(
+        f"Mon écran {i}" for i in range(30, 300, 60))
+    assert len(tickets(rules)) == 305
