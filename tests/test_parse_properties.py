@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mailbot.parsers import ParsedMessage, ParseRules, parse
+from mailbot.parsers.attachments import MAX_DEPTH
 
 BUDGET_SECONDS = 2.0
 
@@ -72,6 +73,41 @@ def test_a_deeply_nested_mime_bomb_is_cut_and_recorded() -> None:
     result = _parse_in_budget(b"From: a@example.com\r\nSubject: bomb\r\n" + head + b"\r\nx")
     assert result.sender == "a@example.com" and result.subject == "bomb"
     assert result.defects
+
+
+def _narrow_tree(depth: int) -> bytes:
+    """Well-formed multiparts nested `depth` deep, one child each (so far fewer parts than
+    the parts limit), with a text and a PDF at the bottom."""
+    body = (b'Content-Type: multipart/mixed; boundary="z"\r\n\r\n--z\r\n'
+            b"Content-Type: text/plain\r\n\r\nau fond\r\n--z\r\n"
+            b'Content-Type: application/pdf\r\nContent-Disposition: attachment; '
+            b'filename="fond.pdf"\r\n\r\n%PDF\r\n--z--\r\n')
+    for i in range(depth):
+        body = (b'Content-Type: multipart/mixed; boundary="b%d"\r\n\r\n--b%d\r\n' % (i, i)
+                + body + b"--b%d--\r\n" % i)
+    return b"From: a@example.com\r\nSubject: bombe\r\nMIME-Version: 1.0\r\n" + body
+
+
+def test_m04_a_deep_but_narrow_tree_reaches_the_nesting_limit_not_the_parts_limit() -> None:
+    """RELIABILITY M04, nesting: 100 levels of one part each (102 parts, under the 500 parts
+    limit) stop at the nesting limit: neither the text nor the file below it is read, one
+    defect says so, the parts limit is not what cut it. A shallower tree is read whole; 1,000
+    levels (the case's figure) end headers-only, recorded, within the budget."""
+    shallow = _parse_in_budget(_narrow_tree(MAX_DEPTH - 2))
+    assert shallow.text.strip() == "au fond"
+    assert [a.filename for a in shallow.attachments] == ["fond.pdf"]
+    assert not [d for d in shallow.defects if "MIME" in d]
+
+    deep = _parse_in_budget(_narrow_tree(100))
+    assert (deep.sender, deep.subject) == ("a@example.com", "bombe")
+    assert deep.text == "" and deep.attachments == []
+    assert [d for d in deep.defects if "MIME" in d] == [
+        f"MIME nesting deeper than {MAX_DEPTH}: inner parts not read"]
+
+    bomb = _parse_in_budget(_narrow_tree(1000))
+    assert (bomb.sender, bomb.subject) == ("a@example.com", "bombe")
+    assert bomb.text == "" and "au fond" not in str(bomb.attachments)
+    assert any(d.endswith("headers only") or d.startswith("MIME nesting") for d in bomb.defects)
 
 
 def test_ten_thousand_parts_are_cut_and_recorded() -> None:

@@ -20,6 +20,8 @@ from mailbot.parsers.headers import decode_text
 from mailbot.parsers.result import Attachment
 
 MAX_PARTS = 500  # a MIME bomb of thousands of parts is cut short (and recorded as a defect)
+MAX_DEPTH = 30  # MIME nesting deeper than this is not read, text or files (recorded once)
+DEPTH_DEFECT = f"MIME nesting deeper than {MAX_DEPTH}: inner parts not read"
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f<>:\"|?*]+")
 # Bidi controls make "facture\u202efdp.exe" read as "facture" + "exe.pdf" in a mail client:
 # shown as U+FFFD, so the reader sees that something was there (as the tracking page does).
@@ -57,16 +59,27 @@ def is_body_part(part: Message) -> bool:
     return disposition != "attachment" and not part.get_filename()
 
 
+def too_deep(depth: int, defects: list[str]) -> bool:
+    """Whether a part at `depth` (0: the message) is past MAX_DEPTH; the defect once."""
+    if depth <= MAX_DEPTH:
+        return False
+    if DEPTH_DEFECT not in defects:
+        defects.append(DEPTH_DEFECT)
+    return True
+
+
 def collect_attachments(message: Message, defects: list[str]) -> list[Attachment]:
     """Every file in `message`, in order, with inline images marked."""
     found: list[Attachment] = []
     budget = [MAX_PARTS]
-    _walk(message, found, defects, budget, related=False, report=False)
+    _walk(message, found, defects, budget, related=False, report=False, depth=0)
     return found
 
 
 def _walk(part: Message, found: list[Attachment], defects: list[str], budget: list[int],
-          *, related: bool, report: bool) -> None:
+          *, related: bool, report: bool, depth: int) -> None:
+    if too_deep(depth, defects):
+        return
     budget[0] -= 1
     if budget[0] < 0:
         if budget[0] == -1:
@@ -79,12 +92,12 @@ def _walk(part: Message, found: list[Attachment], defects: list[str], budget: li
         for index, child in enumerate(children if isinstance(children, list) else []):
             # In a report only the first part is for people; the rest is the report itself.
             _walk(child, found, defects, budget, related=related or ctype == "multipart/related",
-                  report=is_report and index > 0)
+                  report=is_report and index > 0, depth=depth + 1)
         return
     if report and (ctype in REPORT_PARTS or ctype == "message/rfc822"):
         return
     if ctype == "message/rfc822":
-        _attached_message(part, found, defects, budget)
+        _attached_message(part, found, defects, budget, depth)
         return
     if is_body_part(part):
         return
@@ -98,7 +111,7 @@ def _walk(part: Message, found: list[Attachment], defects: list[str], budget: li
 
 
 def _attached_message(part: Message, found: list[Attachment], defects: list[str],
-                      budget: list[int]) -> None:
+                      budget: list[int], depth: int) -> None:
     payload = part.get_payload()
     inner = payload[0] if isinstance(payload, list) and payload else None
     try:
@@ -109,7 +122,7 @@ def _attached_message(part: Message, found: list[Attachment], defects: list[str]
     filename = _filename(part)
     found.append(_attachment(filename, "message/rfc822", content, inline=False))
     if isinstance(inner, Message):
-        _walk(inner, found, defects, budget, related=False, report=False)
+        _walk(inner, found, defects, budget, related=False, report=False, depth=depth + 1)
 
 
 def _filename(part: Message) -> str:

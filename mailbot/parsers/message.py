@@ -21,7 +21,12 @@ from functools import lru_cache
 from mailparser import MailParser
 
 from mailbot.parsers.attachment_policy import screen
-from mailbot.parsers.attachments import REPORT_PARTS, collect_attachments, is_body_part
+from mailbot.parsers.attachments import (
+    REPORT_PARTS,
+    collect_attachments,
+    is_body_part,
+    too_deep,
+)
 from mailbot.parsers.body import clean_body, html_to_text
 from mailbot.parsers.commands import find_commands
 from mailbot.parsers.courtesy import thanks_only
@@ -39,7 +44,6 @@ from mailbot.tags import find_tag
 # matters of it is recorded as defects, so its log lines would only be noise in the daemon's log.
 logging.getLogger("mailparser").setLevel(logging.CRITICAL)
 
-_MAX_DEPTH = 30  # MIME nesting deeper than this is not read (recorded as a defect)
 _MAX_BODY_CHARS = 2_000_000  # a body beyond this is cut before cleaning (recorded)
 _MAX_BOUNDARY_LINES = 2_000  # past this many "--" lines mail-parser's per-part work is skipped
 _MAX_HEADER_LINE = 16_384  # one physical header line; longer lines are cut (recorded)
@@ -70,7 +74,8 @@ def _message_tree(raw: bytes, rules: ParseRules, defects: list[str]) -> Message:
         defects.append("thousands of MIME parts: read with the bare standard parser")
         try:
             return email.message_from_bytes(raw)
-        except Exception:  # noqa: BLE001 - e.g. RecursionError
+        except Exception as exc:  # noqa: BLE001 - e.g. RecursionError (nesting 1,000 deep)
+            defects.append(f"MIME structure not parsed ({exc.__class__.__name__}): headers only")
             return _headers_only(raw)
     try:
         parsed = MailParser.from_bytes(raw)
@@ -267,8 +272,7 @@ def _returned_tag(message: Message, prefix: str) -> int | None:
 
 def _best_text(part: Message, defects: list[str], depth: int) -> str:
     """The message's own text: plain preferred to HTML, attached messages left out."""
-    if depth > _MAX_DEPTH:
-        defects.append(f"MIME nesting deeper than {_MAX_DEPTH}: inner parts not read")
+    if too_deep(depth, defects):  # the same limit as the files' (attachments.MAX_DEPTH)
         return ""
     ctype = part.get_content_type()
     if ctype == "message/rfc822":
