@@ -18,7 +18,8 @@ from tests.servers.oauth2 import OAuth2Server
 #       dovecot.messages("mailbot.processed")   # [StoredMessage(uid, flags, raw)]
 #       dovecot.tls.client_context()            # an ssl.SSLContext trusting the server
 #       dovecot.restart(); dovecot.change_uidvalidity()
-#   make_dovecot(without=("IDLE",)) gives a server that does not advertise IDLE (or MOVE…).
+#   make_dovecot(without=("IDLE",)) gives a server that neither advertises nor accepts IDLE
+#   (nor MOVE, nor UIDPLUS's UID EXPUNGE: tests/servers/imap_refuser.py).
 #   make_dovecot(introspection_url=oauth2.introspection_url) also takes XOAUTH2 / OAUTHBEARER
 #   logins, checked by Dovecot's oauth2 passdb against that RFC 7662 endpoint.
 # ---------------------------------------------------------------------------------------------

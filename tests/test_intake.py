@@ -274,6 +274,52 @@ def test_quarantine_sets_one_message_aside(dovecot, intake_for):
     assert dovecot.messages() == []
 
 
+def test_without_move_a_quarantined_message_keeps_its_location_for_reprocess(make_dovecot,
+                                                                            intake_for):
+    """Without MOVE the quarantine is a COPY: its COPYUID still gives the message's place in
+    the quarantine folder, so `mailbot reprocess` finds it and puts it back (the COPYUID of a
+    COPY was read from the wrong place, and the location was lost)."""
+    server = make_dovecot(without=("MOVE",))
+    server.append_many([mail(1), mail(2)])
+    intake = intake_for(server)
+    poison, _ = intake.fetch_pending()
+    location = intake.quarantine(poison)
+    [kept] = server.messages(QUARANTINE)
+    assert location == f"{server.uidvalidity(QUARANTINE)}:{kept.uid}"
+    assert intake.release([location]) == {location}
+    assert sorted(m.raw for m in server.messages() if "\\Deleted" not in m.flags) == [
+        mail(1), mail(2)]
+    assert server.relay is not None and server.relay.refused == []
+
+
+def test_the_servers_without_move_or_uidplus_really_refuse_them(dovecot, make_dovecot):
+    """The test servers "without" a capability refuse its commands, as such a server does
+    (Dovecot alone keeps running them when imap_capability hides them), and one without
+    UIDPLUS answers a COPY with no COPYUID. The normal server takes both."""
+    for server, refused in ((make_dovecot(without=("MOVE",)), {"MOVE"}),
+                            (make_dovecot(without=("MOVE", "UIDPLUS")), {"MOVE", "UIDPLUS"}),
+                            (dovecot, set())):
+        uid = server.append(mail(1))
+        server.append(mail(2), folder=PROCESSED)  # the folder exists
+        conn = imaplib.IMAP4(server.host, server.port, timeout=10)
+        conn.login(server.user, server.password)
+        capabilities = set(conn.capability()[1][0].decode().upper().split())
+        assert refused.isdisjoint(capabilities) and {"MOVE", "UIDPLUS"} - refused <= capabilities
+        conn.select("INBOX")
+        conn.untagged_responses.pop("COPYUID", None)
+        assert conn.uid("COPY", str(uid), PROCESSED)[0] == "OK"
+        assert ("COPYUID" in conn.untagged_responses) == ("UIDPLUS" not in refused)
+        for command, needs in ((("MOVE", str(uid), PROCESSED), "MOVE"),
+                               (("EXPUNGE", str(uid)), "UIDPLUS")):
+            if needs in refused:
+                with pytest.raises(imaplib.IMAP4.error, match="Unknown command"):
+                    conn.uid(*command)
+            else:
+                assert conn.uid(*command)[0] == "OK"
+        conn.logout()
+        assert [m.uid for m in server.messages()] == ([uid] if "MOVE" in refused else [])
+
+
 def test_without_move_the_batch_is_copied_then_expunged(make_dovecot, intake_for):
     """A server without MOVE: COPY, \\Deleted and EXPUNGE give the same result."""
     server = make_dovecot(without=("MOVE",))
@@ -284,6 +330,7 @@ def test_without_move_the_batch_is_copied_then_expunged(make_dovecot, intake_for
 
     assert [m.raw for m in server.messages(PROCESSED)] == [mail(1), mail(2)]
     assert server.messages() == []
+    assert server.relay is not None and server.relay.refused == []  # MOVE was never tried
 
 
 def test_without_move_another_clients_deleted_message_survives(make_dovecot, intake_for):
@@ -300,6 +347,29 @@ def test_without_move_another_clients_deleted_message_survives(make_dovecot, int
     assert [m.raw for m in server.messages(PROCESSED)] == [mail(1), mail(2)]
     [left] = server.messages()
     assert left.uid == theirs and left.raw == mail(3) and "\\Deleted" in left.flags
+
+
+def test_without_uidplus_ours_stay_deleted_and_nothing_else_is_expunged(make_dovecot,
+                                                                         intake_for, caplog):
+    """RELIABILITY O06 without UIDPLUS (and without MOVE): no UID EXPUNGE, and a bare EXPUNGE
+    would also destroy what another client marked \\Deleted, so our batch is copied then left
+    flagged \\Deleted in the inbox, with a warning; another client's \\Deleted message is
+    still there; the next fetch does not hand ours out again."""
+    server = make_dovecot(without=("MOVE", "UIDPLUS"))
+    ours = server.append_many([mail(1), mail(2)])
+    theirs = server.append(mail(3), flags="\\Deleted")
+    intake = intake_for(server)
+
+    with caplog.at_level(logging.WARNING, logger="mailbot.intake"):
+        intake.mark_processed(intake.fetch_pending())
+
+    assert [m.raw for m in server.messages(PROCESSED)] == [mail(1), mail(2)]
+    left = {m.uid: m for m in server.messages()}
+    assert sorted(left) == sorted([*ours, theirs])
+    assert all("\\Deleted" in m.flags for m in left.values())
+    assert any("no UIDPLUS" in r.getMessage() for r in caplog.records)
+    assert intake.fetch_pending() == []
+    assert server.relay is not None and server.relay.refused == []  # never tried MOVE either
 
 
 def test_a_backlog_is_fetched_and_moved_in_batches(dovecot, intake_for):

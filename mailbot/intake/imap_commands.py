@@ -100,8 +100,11 @@ def transfer(mailbox: BaseMailBox, uids: set[int], folder: str) -> dict[int, str
         client.untagged_responses.pop("COPYUID", None)  # an older answer's
         mailbox.move(numbers, folder)
         return _copyuid(client.untagged_responses.pop("COPYUID", []))
+    client.untagged_responses.pop("COPYUID", None)
     copied = client.uid("COPY", numbers, encode_folder(folder))
     check_command_status(copied, MailboxCopyError)
+    # imaplib files the tagged answer's [COPYUID ...] under untagged_responses, not in `copied`
+    codes = client.untagged_responses.pop("COPYUID", [])
     check_command_status(client.uid("STORE", numbers, "+FLAGS", r"(\Deleted)"),
                          MailboxDeleteError)
     if "UIDPLUS" in client.capabilities:
@@ -109,8 +112,6 @@ def transfer(mailbox: BaseMailBox, uids: set[int], folder: str) -> dict[int, str
     else:
         log.warning("IMAP: no UIDPLUS: %d message(s) left flagged \\Deleted in the inbox "
                     "(a plain EXPUNGE could remove other clients' mail)", len(uids))
-    codes = [m.group(1) for line in copied[1] if isinstance(line, bytes)
-             for m in [re.search(rb"\[COPYUID ([^\]]+)\]", line)] if m]
     return _copyuid(codes)
 
 

@@ -24,6 +24,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.servers.imap_refuser import REFUSED, RefusingRelay
 from tests.support import unavailable
 
 DOVECOT_BINARY = shutil.which("dovecot") or "/usr/sbin/dovecot"
@@ -87,7 +88,8 @@ service anvil {{
 """
 
 # Dovecot 2.3's post-login capabilities; a server "without" some of them is rendered with
-# imap_capability set to the rest (the commands still work, clients just are not told).
+# imap_capability set to the rest (Dovecot still runs their commands: the relay in front of it
+# refuses MOVE, UID EXPUNGE and IDLE when withheld).
 _DEFAULT_CAPABILITY = (
     "IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE SORT SORT=DISPLAY THREAD=REFERENCES "
     "THREAD=REFS THREAD=ORDEREDSUBJECT MULTIAPPEND URL-PARTIAL CATENATE UNSELECT CHILDREN "
@@ -192,8 +194,14 @@ class DovecotServer:
         self.without = tuple(name.upper() for name in without)
         # Set: XOAUTH2 and OAUTHBEARER logins too, their tokens checked at this URL.
         self.introspection_url = introspection_url
-        self.port = _free_port()
+        # Dovecot's own plain port; `port`, the one given to the code under test, is a relay's
+        # that really refuses MOVE, UID EXPUNGE or IDLE when they are withheld (see
+        # tests/servers/imap_refuser.py: imap_capability alone only stops advertising them).
+        self.direct_port = _free_port()
         self.tls_port = _free_port()
+        self.relay = (RefusingRelay(self.direct_port, self.without)
+                      if set(self.without) & set(REFUSED) else None)
+        self.port = self.relay.port if self.relay else self.direct_port
         self.user = USER
         self.password = PASSWORD
         self.home = self.root / "home" / USER
@@ -206,7 +214,7 @@ class DovecotServer:
     def _write_config(self) -> None:
         ssl_lines = f"ssl = yes\nssl_cert = <{self.tls.cert}\nssl_key = <{self.tls.key}"
         (self.root / "dovecot.conf").write_text(_CONF.format(
-            root=self.root, port=self.port, tls_port=self.tls_port, ssl=ssl_lines,
+            root=self.root, port=self.direct_port, tls_port=self.tls_port, ssl=ssl_lines,
             capability=self._capability_line(),
             oauth2_mechanisms=" xoauth2 oauthbearer" if self.introspection_url else "",
             oauth2_passdb=_OAUTH2_PASSDB.format(root=self.root) if self.introspection_url else "",
@@ -241,7 +249,7 @@ class DovecotServer:
         while time.monotonic() < deadline:
             if self._process.poll() is not None:
                 raise RuntimeError(f"dovecot exited at start:\n{self.log()}")
-            if self._accepts(self.port) and self._accepts(self.tls_port):
+            if self._accepts(self.direct_port) and self._accepts(self.tls_port):
                 return
             time.sleep(0.01)
         self.stop()
@@ -292,6 +300,8 @@ class DovecotServer:
 
     def cleanup(self) -> None:
         self.stop()
+        if self.relay:
+            self.relay.close()
         shutil.rmtree(self.root, ignore_errors=True)
 
     def log(self) -> str:
@@ -301,7 +311,7 @@ class DovecotServer:
     # -- mailbox helpers (a separate IMAP connection, like another mail client) -----------
 
     def client(self) -> imaplib.IMAP4:
-        conn = imaplib.IMAP4(self.host, self.port, timeout=10)
+        conn = imaplib.IMAP4(self.host, self.direct_port, timeout=10)  # the server as it is
         conn.login(self.user, self.password)
         return conn
 
