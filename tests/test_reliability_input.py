@@ -4,9 +4,14 @@ syntax, secrets and log lines. Pure core first, then once through the real daemo
 
 from __future__ import annotations
 
+import base64
 import json
 import mailbox
+import signal
+import subprocess
+import sys
 import time
+import urllib.request
 from datetime import datetime
 from pathlib import Path
 
@@ -18,6 +23,9 @@ from mailbot.parsers import parse
 from mailbot.pipeline import decide
 from mailbot.store import Store
 from tests.harness import PARIS, ROOT, env, mail, mailbot, show, tickets, write_rules
+from tests.servers.dovecot import DovecotServer, _free_port
+from tests.servers.smtp import RecordingSmtpServer
+from tests.support import wait_until
 
 NOW = datetime(2026, 11, 23, 9, 30, tzinfo=PARIS)
 BUDGET = 2.0  # seconds per message, parse and decide together
@@ -160,3 +168,75 @@ def test_m07_missing_or_doubled_headers_still_give_a_ticket(
     assert decision.ticket.subject and decision.ticket.created_at == NOW.isoformat()
     assert any(m.kind == "acknowledgement" for m in decision.mails) is acknowledged
     assert all(len(m.recipients) == 1 for m in decision.mails)
+
+
+def test_s14_the_secrets_of_a_real_imap_and_smtp_run_appear_in_no_output(
+        tmp_path: Path, dovecot: DovecotServer) -> None:
+    """S14 through the daemon on real servers: the IMAP password read from a password_file (as
+    systemd's LoadCredential gives it), the SMTP password from the environment, both really
+    used to log in, and the VERP HMAC key made in the state directory: none of them is in the
+    daemon's argv, in its debug log, in `show --json`, `tickets --json` or `check-config`, in
+    the mail sent, on the tracking page, nor in the lines of a run refused for a wrong password
+    (which names neither the wrong nor the right one)."""
+    smtp_secret = "smtp-s3cret-7781"
+    smtp = RecordingSmtpServer(user="mailbot", password=smtp_secret).start()
+    try:
+        secret_file = tmp_path / "imap-password"
+        secret_file.write_text(dovecot.password + "\n")
+        port = _free_port()
+        rules = write_rules(tmp_path, imap=dovecot, smtp=smtp, web_port=port)
+        rules.write_text(rules.read_text()
+                         .replace(f'user = "{dovecot.user}"\n',
+                                  f'user = "{dovecot.user}"\npassword_file = "{secret_file}"\n')
+                         .replace('user = ""\n', 'user = "mailbot"\nenvelope = "verp"\n'))
+        environ = env(MAILBOT_SMTP_PASSWORD=smtp_secret)
+        environ.pop("MAILBOT_IMAP_PASSWORD", None)
+        outputs = _a_real_run(rules, dovecot, smtp, environ)
+        key = (tmp_path / "state" / "verp.key").read_bytes()
+        wrong = tmp_path / "wrong-password"
+        wrong.write_text("wrong-pass-9931\n")
+        rules.write_text(rules.read_text().replace(str(secret_file), str(wrong)))
+        refused = mailbot("run", "--once", "--config", str(rules), check=False,
+                          environ=environ, timeout=60)
+        assert refused.returncode != 0
+        outputs += [refused.stdout, refused.stderr]
+    finally:
+        smtp.stop()
+    assert len(key) >= 32 and len(outputs) == 9
+    for output in outputs:
+        for secret in (dovecot.password, smtp_secret, "wrong-pass-9931", key.hex(),
+                       base64.b64encode(key).decode(), key.decode("latin-1")):
+            assert secret not in output, secret
+    assert "Traceback" not in outputs[-1] and "login" in outputs[-1].lower()
+
+
+def _a_real_run(rules: Path, dovecot: DovecotServer, smtp: RecordingSmtpServer,
+                environ: dict[str, str]) -> list[str]:
+    """Start the daemon, have it ticket one mail, read every output a person could see."""
+    log = rules.parent / "daemon.log"
+    with open(log, "w") as handle:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "mailbot.cli", "-v", "run", "--config", str(rules)],
+            cwd=ROOT, env=environ, stdout=subprocess.DEVNULL, stderr=handle)
+    try:
+        wait_until(lambda: "IMAP INBOX: idling" in log.read_text() or proc.poll() is not None,
+                   60)
+        assert proc.poll() is None, log.read_text()
+        argv = Path(f"/proc/{proc.pid}/cmdline").read_bytes().decode().replace("\0", " ")
+        dovecot.append(mail(subject="Mot de passe oublié"))
+        sent = smtp.wait_for(2, timeout=120)
+        # The server takes mail only after AUTH: these two are a login with the password.
+        [ticket] = tickets(rules)
+        with urllib.request.urlopen(ticket["tracking_url"], timeout=10) as response:
+            page = response.read().decode()
+        shown = mailbot("show", str(ticket["number"]), "--json", "--config", str(rules),
+                        environ=environ)
+        listed = mailbot("tickets", "--json", "--config", str(rules), environ=environ)
+        checked = mailbot("check-config", "--config", str(rules), environ=environ)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=30)
+    assert proc.returncode == 0 and "Mot de passe" in page
+    mails = "\n".join(m.raw.decode("utf-8", "replace") for m in sent)
+    return [argv, log.read_text(), page, shown.stdout, listed.stdout,
+            checked.stdout + checked.stderr, mails]
