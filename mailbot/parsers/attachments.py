@@ -102,6 +102,8 @@ def _walk(part: Message, found: list[Attachment], defects: list[str], budget: li
     if is_body_part(part):
         return
     content = _content(part, defects)
+    if ctype.startswith("multipart/") and not content:
+        return  # a container read headers-only (a bomb, an oversize message): no file in it
     filename = _filename(part)
     is_tnef = ctype in _TNEF_TYPES or filename.lower() == "winmail.dat"
     if is_tnef and _unpack_tnef(content, found, defects):

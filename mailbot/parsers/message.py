@@ -11,6 +11,7 @@ from __future__ import annotations
 import email
 import hashlib
 import logging
+import re
 from datetime import UTC, datetime
 from email.headerregistry import HeaderRegistry
 from email.message import Message
@@ -46,6 +47,10 @@ logging.getLogger("mailparser").setLevel(logging.CRITICAL)
 
 _MAX_BODY_CHARS = 2_000_000  # a body beyond this is cut before cleaning (recorded)
 _MAX_BOUNDARY_LINES = 2_000  # past this many "--" lines mail-parser's per-part work is skipped
+# More multipart containers than any real mail holds: a nesting bomb, told from the raw bytes
+# before the standard parser, whose time grows with lines x depth, spends seconds on it.
+_MAX_MULTIPARTS = 200
+_BOUNDARY = re.compile(rb"boundary\s*=", re.IGNORECASE)
 _MAX_HEADER_LINE = 16_384  # one physical header line; longer lines are cut (recorded)
 _HEADERS = HeaderRegistry()
 _MAX_HEADER_BYTES = 262_144  # the whole header section; beyond, the rest is dropped (recorded)
@@ -69,6 +74,10 @@ def _message_tree(raw: bytes, rules: ParseRules, defects: list[str]) -> Message:
         defects.append(f"message of {len(raw)} bytes exceeds {rules.max_bytes}: headers only")
         return _headers_only(raw)
     raw = _tame_headers(raw, defects)
+    if len(_BOUNDARY.findall(raw)) > _MAX_MULTIPARTS:
+        defects.append(f"more than {_MAX_MULTIPARTS} multipart boundaries (a nesting bomb): "
+                       "headers only")
+        return _headers_only(raw)
     if raw.count(b"\n--") > _MAX_BOUNDARY_LINES:
         # A MIME bomb of thousands of parts: mail-parser would decode every one of them.
         defects.append("thousands of MIME parts: read with the bare standard parser")
