@@ -50,12 +50,13 @@ def test_two_instances_on_one_mailbox_ticket_each_message_once(
     try:
         for name in "ab":  # both wait on the inbox before the mail lands
             wait_until(lambda n=name: "IMAP INBOX: idling" in logs[n].read_text()
-                       or daemons[n].poll() is not None, 15, logs[name])
+                       or daemons[n].poll() is not None, 60, logs[name])
             assert daemons[name].poll() is None, logs[name].read_text()
         dovecot.append_many([mail(sender=f"user{i}@groupe-exemple.fr", subject=f"Problème {i}")
                              for i in range(N)])
-        smtp_server.wait_for(2 * N, timeout=90)
-        wait_until(lambda: len(dovecot.messages("mailbot.processed")) == N, 30,
+        # Deadlines for a loaded 2-core machine, not a speed claim (bench/ measures speed).
+        smtp_server.wait_for(2 * N, timeout=180)
+        wait_until(lambda: len(dovecot.messages("mailbot.processed")) == N, 120,
                    lambda: {f: len(dovecot.messages(f)) for f in (
                        "INBOX", "Processing.a", "Processing.b", "mailbot.processed")})
     finally:
