@@ -157,9 +157,16 @@ def _read_headers(message: Message, result: ParsedMessage) -> None:
     auto = message.get("Auto-Submitted")
     result.auto_submitted = decode_text(auto).lower() if auto is not None else None
     result.auto_response_suppress = decode_text(message.get("X-Auto-Response-Suppress")).lower()
+    result.language_hints = [decode_text(v)[:200] for name in _LANGUAGE_HEADERS
+                             for v in message.get_all(name)][:5]
     result.authentication_results = [
         decode_text(v) for v in message.get_all("Authentication-Results")
     ]
+
+
+# Where mail clients say the writer's language: Outlook and Exchange write Content-Language and
+# Accept-Language, older Mozilla clients X-Accept-Language.
+_LANGUAGE_HEADERS = ("Content-Language", "Accept-Language", "X-Accept-Language")
 
 
 def _strict_single_address(value: str) -> bool:

@@ -97,6 +97,9 @@ class ParsedMessage:
     # Exchange's X-Auto-Response-Suppress (lower case): "all", "autoreply" or "oof" asks for no
     # automatic answer although a person wrote the mail.
     auto_response_suppress: str = ""
+    # What the sender's client says of their language (Content-Language, Accept-Language,
+    # X-Accept-Language), a hint when their text is too short to tell (parsers/language.py).
+    language_hints: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -127,4 +130,5 @@ class ParsedMessage:
             "commands": list(self.commands),
             "defects": list(self.defects),
             "content_hash": self.content_hash,
+            "language_hints": list(self.language_hints),
         }

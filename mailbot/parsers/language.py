@@ -1,0 +1,169 @@
+"""The language a requester writes in: their own words read by a maintained detector, the
+headers their mail client wrote as hints.
+
+    detect(text, subject, hints)    what one message says of its writer's language
+    choose(detection, ...)          the ticket's language: the text when it is sure, else what
+                                    is remembered of the requester, a header hint, the team's
+
+The detector is lingua (lingua-language-detector), which ships its models in the package; it is
+restricted to the languages the templates speak, so that "Bonjour" is never read as Catalan.
+What is not the requester's prose is left out before it reads: a pasted error dialog, a stack
+trace or an error code is the machine's language (an English Windows on a French desk), not
+the writer's.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+# What the detector must be before its answer is taken (lingua's confidence, 0..1), and how
+# many words it needs: on two words it is often wrong ("Outlook plante" reads as English).
+SURE_CONFIDENCE = 0.90
+SURE_WORDS = 3
+# What it takes to override a language already known for the requester ("unless a mail
+# clearly says otherwise"): a longer text and a higher confidence.
+CLEAR_CONFIDENCE = 0.95
+CLEAR_WORDS = 5
+# The text read: a mail's first few thousand characters say the language as well as all of it.
+MAX_CHARS = 4000
+
+_FRAME = re.compile(r"^\s*[-=_*]{5,}\s*$")  # Windows' "copy to clipboard" frames
+_BUTTONS = re.compile(r"^\s*(ok|cancel|annuler|oui|non|yes|no|retry|réessayer|abort|ignore|"
+                      r"abandonner|ignorer|fermer|close)\s*$", re.IGNORECASE)
+_MACHINE_LINE = re.compile(
+    r"""^\s*(
+        at\s+[\w$.<>]+\(.*\)                # Java / .NET stack frame
+      | File\s+".*",\s+line\s+\d+           # Python stack frame
+      | Traceback\s+\(most\s+recent\s+call\s+last\)
+      | [\w.]+(Error|Exception)\b.*         # SomeError: ...
+      | (ORA|SQL|SQLSTATE|HTTP)[-\s]?\w*\d+.*
+      | .*\b0x[0-9a-f]{6,}\b.*              # HRESULTs and addresses
+      | [A-Z]:\\\S*                         # a path
+    ).*$""", re.IGNORECASE | re.VERBOSE)
+_WORD = re.compile(r"[^\W\d_]{2,}")
+
+
+@dataclass(frozen=True)
+class Detection:
+    """What one message says of its writer's language."""
+
+    language: str | None  # the detector's best guess among the languages asked, or None
+    confidence: float  # the detector's, 0..1 (0 when it had nothing to read)
+    words: int  # words of prose it read
+    hint: str | None = None  # a language the headers name (Content-Language and the like)
+
+    @property
+    def sure(self) -> bool:
+        return (self.language is not None and self.words >= SURE_WORDS
+                and self.confidence >= SURE_CONFIDENCE)
+
+    @property
+    def clear(self) -> bool:
+        return (self.language is not None and self.words >= CLEAR_WORDS
+                and self.confidence >= CLEAR_CONFIDENCE)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"language": self.language, "confidence": round(self.confidence, 3),
+                "words": self.words, "hint": self.hint, "sure": self.sure}
+
+
+@dataclass(frozen=True)
+class Choice:
+    language: str
+    source: str  # text | remembered | hint | default
+    remember: bool  # whether it is news worth remembering for the requester's next tickets
+
+    def why(self, detection: Detection) -> str:
+        found = (f"{detection.language} {detection.confidence:.2f} on {detection.words} words"
+                 if detection.language else "no prose to read")
+        return f"language {self.language}: {self.source} (detector: {found})"
+
+
+def prose(text: str, errors: Iterable[object] = ()) -> str:
+    """The requester's own words: the lines of `text` that are no part of a pasted error
+    (its frame, title, message, buttons), a stack trace or an error code."""
+    known = set()
+    for error in errors:
+        for name in ("application", "title", "message"):
+            value = getattr(error, name, None)
+            if value:
+                known.update(line.strip() for line in str(value).splitlines() if line.strip())
+    lines = text[:MAX_CHARS].splitlines()
+    # Everything between a dialog's first and last frame line is the dialog's.
+    frames = [i for i, line in enumerate(lines) if _FRAME.match(line)]
+    framed = range(frames[0], frames[-1] + 1) if len(frames) >= 2 else range(0)
+    kept = []
+    for i, line in enumerate(lines):
+        stripped = line.strip()
+        if (not stripped or i in framed or stripped in known or _FRAME.match(line)
+                or _BUTTONS.match(line) or _MACHINE_LINE.match(line)
+                or stripped.startswith(">")):
+            continue
+        kept.append(stripped)
+    return "\n".join(kept)
+
+
+def header_hint(values: Iterable[str], languages: Sequence[str]) -> str | None:
+    """The first of `languages` that a Content-Language or Accept-Language-like header names,
+    in its order of preference ("fr-FR, en-US;q=0.8")."""
+    for value in values:
+        ranked = []
+        for position, item in enumerate(value.split(",")):
+            tag, _, params = item.strip().partition(";")
+            q = 1.0
+            match = re.search(r"q\s*=\s*([0-9.]+)", params)
+            if match:
+                try:
+                    q = float(match.group(1))
+                except ValueError:
+                    q = 0.0
+            base = tag.strip().replace("_", "-").split("-", 1)[0].lower()
+            ranked.append((-q, position, base))
+        for _q, _position, base in sorted(ranked):
+            if base in languages:
+                return base
+    return None
+
+
+def detect(text: str, *, subject: str = "", errors: Iterable[object] = (),
+           hints: Iterable[str] = (), languages: Sequence[str] = ("fr", "en")) -> Detection:
+    """What `text` (a message's cleaned text) and its subject say of the writer's language,
+    among `languages` (ISO 639-1 codes)."""
+    words = prose(f"{subject}\n{text}", errors)
+    count = len(_WORD.findall(words))
+    hint = header_hint(hints, languages)
+    if count == 0 or len(languages) < 2:
+        only = languages[0] if len(languages) == 1 and count else None
+        return Detection(only, 1.0 if only else 0.0, count, hint)
+    values = _detector(tuple(languages)).compute_language_confidence_values(words)
+    best = values[0]
+    return Detection(best.language.iso_code_639_1.name.lower(), float(best.value), count, hint)
+
+
+def choose(detection: Detection, *, remembered: str | None, default: str) -> Choice:
+    """The ticket's language. A requester's known language holds unless this mail clearly says
+    otherwise; a new requester's is the text's when the detector is sure, else the hint the
+    headers give, else the team's language (`[mail] language`)."""
+    if remembered:
+        if detection.clear and detection.language != remembered:
+            return Choice(detection.language, "text", True)  # type: ignore[arg-type]
+        return Choice(remembered, "remembered", False)
+    if detection.sure:
+        return Choice(detection.language, "text", True)  # type: ignore[arg-type]
+    if detection.hint:
+        return Choice(detection.hint, "hint", False)
+    return Choice(default, "default", False)
+
+
+@lru_cache(maxsize=4)
+def _detector(languages: tuple[str, ...]) -> Any:
+    # Imported here: the models are loaded once, on the first mail that needs them.
+    from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
+
+    wanted = [Language.from_iso_code_639_1(getattr(IsoCode639_1, code.upper()))
+              for code in languages]
+    return LanguageDetectorBuilder.from_languages(*wanted).build()

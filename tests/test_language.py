@@ -1,0 +1,91 @@
+"""A requester's language, read from their own words (parsers/language.py): English, French,
+a French greeting over an English body, one line, a pasted error alone; header hints; what is
+remembered of a requester and what clearly overrides it."""
+
+from __future__ import annotations
+
+from mailbot.parsers import parse
+from mailbot.parsers.language import Detection, choose, detect, header_hint, prose
+
+ENGLISH = ("Hello,\n\nMy VPN disconnects every 10 minutes since this morning, and I lose the "
+           "call each time. Could someone have a look?\n\nThanks,\nJohn")
+FRENCH = ("Bonjour,\n\nDepuis ce matin mon imprimante n'imprime plus rien, les documents "
+          "restent dans la file d'attente.\n\nMerci d'avance,\nMarie")
+MIXED = ("Bonjour,\n\nI cannot open the shared calendar of the sales team since yesterday, "
+         "it says I have no permission although I had it last week.\n\nBest regards,\nPeter")
+ERROR_ONLY = ("---------------------------\nMicrosoft Excel\n---------------------------\n"
+              "Excel cannot open the file 'budget.xlsx' because the file format or file "
+              "extension is not valid.\n---------------------------\nOK\n"
+              "---------------------------")
+
+
+def test_english_mail_is_english() -> None:
+    found = detect(ENGLISH, subject="VPN disconnects every 10 minutes")
+    assert (found.language, found.sure) == ("en", True)
+    assert choose(found, remembered=None, default="fr").language == "en"
+
+
+def test_french_mail_is_french() -> None:
+    found = detect(FRENCH, subject="Imprimante bloquée")
+    assert (found.language, found.sure) == ("fr", True)
+    assert choose(found, remembered=None, default="en").language == "fr"
+
+
+def test_french_greeting_over_an_english_body_is_english() -> None:
+    found = detect(MIXED, subject="Shared calendar")
+    assert (found.language, found.clear) == ("en", True)
+
+
+def test_one_line_mail_is_read_when_it_says_enough() -> None:
+    found = detect("", subject="My screen stays black since this morning")
+    assert (found.language, found.sure) == ("en", True)
+    found = detect("Mon écran reste noir depuis ce matin", subject="")
+    assert (found.language, found.sure) == ("fr", True)
+
+
+def test_two_words_are_too_few_and_fall_back_to_the_team_language() -> None:
+    found = detect("", subject="Outlook plante")  # lingua alone reads this as English
+    assert not found.sure
+    choice = choose(found, remembered=None, default="fr")
+    assert (choice.language, choice.source, choice.remember) == ("fr", "default", False)
+
+
+def test_a_pasted_error_alone_says_nothing_of_its_writer() -> None:
+    """An English Windows on a French desk: the dialog is the machine's language."""
+    msg = parse(b"From: a@example.com\r\nSubject: Excel\r\n\r\n" + ERROR_ONLY.replace(
+        "\n", "\r\n").encode())
+    found = detect(msg.text, subject=msg.subject, errors=msg.errors)
+    assert found.words <= 1 and not found.sure
+    assert choose(found, remembered=None, default="fr").language == "fr"
+    assert choose(found, remembered="en", default="fr").language == "en"
+
+
+def test_prose_keeps_the_words_around_a_pasted_error() -> None:
+    text = f"Bonjour, Excel refuse d'ouvrir mon fichier de budget :\n{ERROR_ONLY}\nMerci"
+    kept = prose(text)
+    assert "refuse d'ouvrir" in kept and "Merci" in kept
+    assert "cannot open" not in kept and "OK" not in kept.split()
+    trace = "Traceback (most recent call last):\n  File \"x.py\", line 3, in <module>\n" \
+            "ValueError: bad value\nerror 0x80070005 again"
+    assert prose(trace) == ""
+
+
+def test_header_hints_name_a_supported_language_in_preference_order() -> None:
+    assert header_hint(["en-US"], ("fr", "en")) == "en"
+    assert header_hint(["de-DE, fr-FR;q=0.5, en;q=0.8"], ("fr", "en")) == "en"
+    assert header_hint(["de-DE"], ("fr", "en")) is None
+    msg = parse(b"From: a@example.com\r\nContent-Language: en-GB\r\nSubject: x\r\n\r\nok\r\n")
+    assert msg.language_hints == ["en-GB"]
+    found = detect(msg.text, subject=msg.subject, hints=msg.language_hints)
+    choice = choose(found, remembered=None, default="fr")
+    assert (choice.language, choice.source) == ("en", "hint")
+
+
+def test_a_known_language_holds_unless_a_mail_clearly_says_otherwise() -> None:
+    short = detect("", subject="Password reset please")
+    assert short.sure and not short.clear
+    assert choose(short, remembered="fr", default="fr").language == "fr"
+    assert choose(detect(ENGLISH), remembered="fr", default="fr") .language == "en"
+    # a sure text wins over a header hint for a new requester
+    hinted = Detection("en", 0.99, 12, hint="fr")
+    assert choose(hinted, remembered=None, default="fr").language == "en"
