@@ -71,6 +71,8 @@ class Draft:
     attachments: tuple[tuple[str, str, bytes], ...] = ()  # (file name, content type, content)
     # MAIL FROM when it is not `sender`: "" for the null sender <>, or a VERP address.
     envelope: str | None = None
+    # MIME parts that follow the text as they are (the monthly report's chart and CSV).
+    parts: tuple[Message, ...] = ()
 
 
 def build(draft: Draft) -> str:
@@ -78,11 +80,13 @@ def build(draft: Draft) -> str:
     # folding, quoted-printable) at a third of the cost, which matters at 100 mails a second.
     text = MIMEText(draft.body, "plain", _UTF8_QP)
     msg: Message = text
-    if draft.attachments:
+    if draft.attachments or draft.parts:
         msg = MIMEMultipart("mixed")
         msg.attach(text)
         for name, content_type, content in draft.attachments:
             msg.attach(_attachment(name, content_type, content))
+        for part in draft.parts:
+            msg.attach(part)
     msg["From"] = formataddr((draft.sender_name, draft.sender), charset="utf-8")
     msg["To"] = ", ".join(draft.to)
     if draft.cc:
