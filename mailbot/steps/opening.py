@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from mailbot import ids, loopguard, mails, triage
+from mailbot import ids, languages, loopguard, mails, triage
 from mailbot.model import OutgoingMail, Ticket
 from mailbot.steps.common import Context, incoming_entry, participants_of, with_entry
 
@@ -31,6 +31,12 @@ def open_ticket(c: Context, *, requester: str, channel: str, text: str, date: da
         language=config.mail.language, urgent_requested=c.triage.assessment.urgent.requested,
         participants=participants_of(msg, config, participants))
     triage.apply(ticket, c.triage)
+    # The requester's language (their words, what is known of them, the team's).
+    choice, why, events = languages.decide(msg, text, requester=requester, view=c.view,
+                                           default=config.mail.language, now=c.now,
+                                           read_text=channel != "phone")
+    ticket.language, ticket.why = choice.language, [*ticket.why, why]
+    c.triage.events.extend(events)
     author = requester if c.author.technician and requester != c.author.address else msg.sender
     entry = incoming_entry(c, "request", text=text, date=date, author=author,
                            note=f"logged by {msg.sender}" if author != msg.sender else "")
