@@ -18,6 +18,7 @@ import unicodedata
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from mailbot import i18n
 from mailbot.config import Config, address_of
 from mailbot.model import Ticket
 
@@ -35,12 +36,15 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "requester": ("requester", "demandeur"),
     "phone": ("phone", "telephone", "tel", "appel"),
     "help": ("help", "aide"),
+    "language": ("language", "langue", "lang"),
 }
 _CANONICAL = {alias: name for name, aliases in ALIASES.items() for alias in aliases}
 # Applied in this order whatever order they were written in: closing comes last, so that
 # "#priority P1" + "#close" records the priority the ticket had when it was closed.
-ORDER = ("requester", "phone", "demote", "priority", "assign", "escalate", "reopen", "note",
-         "help", "close")
+ORDER = ("requester", "language", "phone", "demote", "priority", "assign", "escalate",
+         "reopen", "note", "help", "close")
+# What `#language` accepts besides the code: the languages' names, in both languages.
+_LANGUAGE_NAMES = {"fr": ("francais", "français", "french"), "en": ("anglais", "english")}
 PRIORITY = re.compile(r"^p?([1-4])$", re.IGNORECASE)
 
 
@@ -71,6 +75,7 @@ class Plan:
     escalated: str | None = None  # the escalation reason: recorded, the team told
     phone: bool = False
     help: bool = False
+    language: str | None = None  # #language en: remembered for the requester's next tickets
 
     @property
     def refused(self) -> bool:
@@ -148,6 +153,11 @@ def _check(c: Command, ticket: Ticket, author: str, config: Config, opening: boo
             return Outcome(c.line, False, "no_urgent")
         if ticket.urgent_demoted:
             return Outcome(c.line, False, "already_demoted")
+    if c.name == "language":
+        code = i18n.language(c.argument)
+        if code is None or c.argument.strip().lower() not in (code, *_LANGUAGE_NAMES[code]):
+            return Outcome(c.line, False, "bad_language", c.argument)
+        return Outcome(c.line, True, "language", code)
     if c.name == "escalate" and closed:
         return Outcome(c.line, False, "closed")
     if c.name == "requester":
@@ -183,6 +193,9 @@ def _apply(c: Command, ticket: Ticket, result: Plan, author: str, config: Config
         ticket.reply_to = ""  # the new requester's own address, not the old one's Reply-To
         if ticket.requester not in ticket.participants:
             ticket.participants.insert(0, ticket.requester)
+    elif c.name == "language":
+        ticket.language = result.language = i18n.language(c.argument.strip()) or ticket.language
+        ticket.why = [*ticket.why, f"language set by {author}: {ticket.language}"]
     elif c.name == "phone":
         result.phone = True
     elif c.name == "priority":

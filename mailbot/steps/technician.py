@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from mailbot import commands, loopguard, mails, notices, people, triage
+from mailbot import commands, languages, loopguard, mails, notices, people, triage
 from mailbot.decision import Decision
+from mailbot.languages import Event
 from mailbot.mails import Incoming
 from mailbot.model import OutgoingMail, Ticket
 from mailbot.parsers import ParsedMessage
@@ -91,9 +92,20 @@ def technician_acts(c: Context) -> Decision | None:
         transcript = mails.transcript(out_ticket, technician=c.author.address,
                                       outcomes=plan.outcomes, applied=True, relayed=relayed,
                                       help_wanted=plan.help, config=c.config, now=c.now)
-        return decided("technician", c, out_ticket, [transcript], [c.how, *done_lines(plan)],
-                       sent=out)
-    return decided("technician", c, ticket, out, [c.how, "relayed" if relayed else "filed"])
+        decision = decided("technician", c, out_ticket, [transcript],
+                           [c.how, *done_lines(plan)], sent=out)
+    else:
+        decision = decided("technician", c, ticket, out,
+                           [c.how, "relayed" if relayed else "filed"])
+    decision.events += language_events(plan, ticket, c.now)
+    return decision
+
+
+def language_events(plan: commands.Plan, ticket: Ticket, now: datetime) -> list[Event]:
+    """#language: remembered for the requester's next tickets."""
+    if plan.language is None:
+        return []
+    return [languages.remember(ticket.requester, plan.language, now, by="technician")]
 
 
 def _entry_kind(msg: ParsedMessage, ticket: Ticket, plan: commands.Plan, text: str) -> str:
@@ -187,7 +199,8 @@ def technician_opens(c: Context) -> Decision | None:
     assert c.triage is not None
     return Decision("new_ticket", c.key, ticket, final,
                     [how, *[w for w in ticket.why if not w.startswith("miss ")], *done_lines(plan)],
-                    events=c.triage.events, trace=c.triage.assessment.why())
+                    events=[*c.triage.events, *language_events(plan, ticket, c.now)],
+                    trace=c.triage.assessment.why())
 
 
 def _open_for_employee(c: Context, requester: str, *, phone: bool, behalf: bool
