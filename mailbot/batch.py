@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -52,6 +52,15 @@ class Batch:
             else:
                 merged[int(number)] = deadline
         return merged
+
+    def tickets(self) -> Iterator[Ticket]:
+        """Every ticket, staged changes included (the monthly report reads them all)."""
+        staged = dict(self.commit.tickets)
+        for ticket in self.store.tickets():
+            data = staged.pop(ticket.number, None)
+            yield Ticket.from_dict(data) if data is not None else ticket
+        for number in sorted(staged):
+            yield Ticket.from_dict(staged[number])
 
     def meta(self, name: str, default: object = None) -> object:
         if name in self.commit.meta:

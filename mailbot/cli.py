@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import re
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -19,6 +20,7 @@ from mailbot.cli_commands import (
     cmd_login,
     cmd_parse,
     cmd_replay,
+    cmd_report,
     cmd_reprocess,
     cmd_run,
     cmd_show,
@@ -47,7 +49,8 @@ EXIT_CODES = """\
 exit status: 0 done; 1 no such ticket (reprocess: a message not put back); 2 configuration
 problem (one line per problem) or an unreadable input file; 3 state directory held by another
 daemon, unreadable, unwritable or written by a newer mailbot; 4 mailbox unreachable or login
-refused (check-connection: a login failed; login: the identity provider refused); 141 output
+refused (check-connection: a login failed; login: the identity provider refused; report
+--mail: the mail was not accepted); 141 output
 closed early (e.g. `| head`).
 """
 
@@ -92,6 +95,7 @@ def _parser() -> argparse.ArgumentParser:
     _daemon_commands(sub)
     _ticket_commands(sub)
     _tool_commands(sub)
+    _report_command(sub)
     return parser
 
 
@@ -187,6 +191,30 @@ def _tool_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
                         help="only the checks of the sources whose name contains NAME "
                              "(to look at one held-out source)")
     report.set_defaults(func=cmd_corpus_report)
+
+
+def _report_command(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    monthly = sub.add_parser(
+        "report", help="the monthly report: tickets opened and closed, service targets met, "
+                       "oldest open tickets, URGENT, escalations, mass incidents (printed; "
+                       "--mail sends it with its chart and CSV to [report] recipients)")
+    _config_arg(monthly)
+    monthly.add_argument("--month", type=_month, metavar="YYYY-MM",
+                         help="the month (default: the previous month)")
+    monthly.add_argument("--json", action="store_true",
+                         help="the figures as JSON instead of the text")
+    monthly.add_argument("--mail", action="store_true",
+                         help="send it now through [smtp] (not the daemon's outbox)")
+    monthly.add_argument("--now", type=_iso, metavar="ISO8601",
+                         help="compute it as if at this time (targets still running then are "
+                              "pending)")
+    monthly.set_defaults(func=cmd_report)
+
+
+def _month(value: str) -> str:
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", value):
+        raise argparse.ArgumentTypeError(f"not a month like 2026-11: {value!r}")
+    return value
 
 
 def _config_arg(parser: argparse.ArgumentParser) -> None:

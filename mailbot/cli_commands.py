@@ -254,6 +254,31 @@ def cmd_corpus_report(args: argparse.Namespace) -> int:
                   only_source=args.source) or 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from mailbot.report import figures, run
+    from mailbot.runtime import make_tokens, make_transport
+
+    config = load_config(args.config)
+    now = args.now or datetime.now(config.time.calendar.tz)
+    month = args.month or figures.previous_month(config.time.calendar.local(now).date())
+    report = run.compute(_reading(config).tickets(), config, month, now)
+    print(json.dumps(report.to_json(), ensure_ascii=False, indent=2) if args.json
+          else run.text(report, config), end="\n" if args.json else "")
+    if not args.mail:
+        return 0
+    mail = run.mail(report, config, now)
+    transport = make_transport(config, make_tokens(config))
+    try:
+        delivery = transport.send(mail)
+    finally:
+        transport.close()
+    if delivery.result.value != "sent":
+        print(f"mailbot: report not sent: {delivery.detail}", file=sys.stderr)
+        return 4
+    print(f"\nSent to {', '.join(mail.recipients)} ({mail.message_id}).")
+    return 0
+
+
 def ticket_json(ticket: Ticket, config: Config, *, messages: bool,
                 policy: TimePolicy | None = None, now: datetime | None = None
                 ) -> dict[str, Any]:

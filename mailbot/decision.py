@@ -6,6 +6,7 @@ every `Decision` of a pass in a `mailbot.batch.Batch` (a `View` that sees them) 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -19,6 +20,7 @@ class View(Protocol):
     def automatic_since(self, recipient: str, since_iso: str) -> int: ...
     def deadlines(self) -> dict[int, str]: ...  # open tickets -> next deadline (UTC ISO, "")
     def meta(self, name: str, default: object = None) -> object: ...
+    def tickets(self) -> Iterable[Ticket]: ...  # every ticket (the monthly report)
     def recent(self, table: str, key: str) -> list[dict[str, Any]]: ...
 
 

@@ -18,9 +18,12 @@ from datetime import UTC, date, datetime
 from mailbot import mails, notices
 from mailbot.clock import quiet
 from mailbot.clock.ladder import Crossing, Level
+from mailbot.clock.settings import parse_clock_time
 from mailbot.config import Config
 from mailbot.decision import Decision, View
 from mailbot.model import Entry, Ticket
+from mailbot.report import run as reports
+from mailbot.report.figures import previous_month
 
 # --- decisions no message triggers -------------------------------------------------------------
 
@@ -135,11 +138,34 @@ def _digest(view: View, config: Config, now: datetime) -> list[Decision]:
                      meta={"digest_day": day.isoformat()})]
 
 
+def _monthly_report(view: View, config: Config, now: datetime) -> list[Decision]:
+    """The previous month's report, on the first working day of a month from `[report] at`,
+    once: the month sent is kept in the store's meta (as the digest keeps its day)."""
+    if not config.report.enabled:
+        return []
+    policy = config.time
+    local = policy.calendar.local(now)
+    month = previous_month(local.date())
+    first_working = next(d for d in (local.date().replace(day=n) for n in range(1, 32))
+                         if policy.calendar.is_working_day(d))
+    at = parse_clock_time(config.report.at)
+    if (view.meta("report_month") == month or local.date() != first_working or at is None
+            or local.time() < at or not policy.calendar.in_working_day(now)):
+        return []
+    report = reports.compute(view.tickets(), config, month, now)
+    mail = reports.mail(report, config, now)
+    return [Decision("timer", None, None, [mail],
+                     [f"monthly report of {month} to {', '.join(mail.recipients)}"],
+                     meta={"report_month": month})]
+
+
 # Checked once per pass, with the pass's `now`; each returns the decisions that are due.
 TIMER_STEPS: tuple[TimerStep, ...] = (
     ("escalation", "open tickets past their next ladder threshold: that level is told",
      _escalations),
     ("digest", "each working morning, one digest of the open tickets to the team", _digest),
+    ("monthly_report", "on the first working day of a month, the previous month's report "
+                       "to [report] recipients", _monthly_report),
 )
 
 

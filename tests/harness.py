@@ -54,6 +54,9 @@ holidays = ""
 
 [digest]
 enabled = false
+
+[report]
+enabled = false
 """
 
 

@@ -15,6 +15,7 @@ from mailbot.config.mapping import build
 from mailbot.config.model import Config
 from mailbot.config.sections import MailboxConfig, SmtpConfig
 from mailbot.net import is_loopback
+from mailbot.report.settings import problems as report_problems
 
 
 def load(path: str | Path | None) -> Config:
@@ -91,6 +92,7 @@ def _check_values(config: Config) -> list[str]:
         problems.append("mail.suppress_bounced_days: must be 0 or more")
     problems += _check_oauth2(config)
     problems += clock_problems(config.calendar, config.escalation, config.digest)
+    problems += report_problems(config.report)
     return problems + _check_priority_rules(config) + _check_amounts(config)
 
 

@@ -32,6 +32,7 @@ from mailbot.config.sections import (
     WebConfig,
 )
 from mailbot.parsers import ParseRules, Program
+from mailbot.report.settings import ReportConfig
 from mailbot.rules.settings import (
     ClassificationRuleConfig,
     FloodConfig,
@@ -88,6 +89,7 @@ class Config:
     calendar: CalendarConfig = field(default_factory=CalendarConfig)
     escalation: EscalationConfig = field(default_factory=EscalationConfig)
     digest: DigestConfig = field(default_factory=DigestConfig)
+    report: ReportConfig = field(default_factory=ReportConfig)
     vocabulary: dict[str, list[str]] = field(default_factory=_default_vocabulary)
     classification: list[ClassificationRuleConfig] = field(
         default_factory=_default_classification)
