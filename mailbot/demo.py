@@ -5,7 +5,8 @@ over it (the same code as `mailbot run --once`) in two rounds: first the employe
 (samples 0x), then the technicians' answers from their mail client (samples 1x: a relayed
 answer with a command, a demoted URGENT closed at once, a phone call logged by its subject
 marker). It prints the tickets and the mails the bot wrote (delivered into a local Maildir
-outbox), then serves the tracking page.
+outbox), ends with the month's report (printed, and mailed into the outbox), then serves the
+tracking page. It runs on the shipped calendar, its clock standing still at its instants.
 """
 
 from __future__ import annotations
@@ -20,9 +21,11 @@ from importlib import resources
 from pathlib import Path
 
 from mailbot import config as configuration
+from mailbot.clock.settings import CalendarConfig
 from mailbot.config import Config
 from mailbot.pipeline import tracking_url
-from mailbot.runtime import Runtime, make_clock
+from mailbot.report import run as reports
+from mailbot.runtime import Runtime, make_transport
 from mailbot.store import Store
 
 DEMO_MONDAY = datetime(2026, 11, 23, 9, 0, tzinfo=timezone(timedelta(hours=1)))
@@ -30,6 +33,11 @@ DEMO_MONDAY = datetime(2026, 11, 23, 9, 0, tzinfo=timezone(timedelta(hours=1)))
 
 def demo_config(directory: Path, port: int = 8025) -> Config:
     config = configuration.load(None)
+    # The demo's Monday is a real working day: the shipped calendar (Europe/Paris, Monday to
+    # Friday, 09:00-12:30 and 13:30-18:00, French holidays), not the embedded default's
+    # round-the-clock one, so that due times read as a person expects.
+    config.calendar = CalendarConfig()
+    config.report = replace(config.report, enabled=True)
     config.web = replace(config.web, listen=f"127.0.0.1:{port}",
                          base_url=f"http://127.0.0.1:{port}")
     directory = directory.resolve()
@@ -54,7 +62,9 @@ def run_demo(directory: Path, *, serve: bool, port: int = 8025,
     config = demo_config(directory, port)
     # The demo lives on the samples' Monday morning, then comes back the next day, when the
     # ticket nobody answered has crossed levels of its escalation ladder.
-    runtime = Runtime(config, now=DEMO_MONDAY)
+    # Its clock stands still at the demo's instants (as `run --once --now` does): the
+    # heartbeat the tracking page reads is the demo's time, so the page is not called stale.
+    runtime = Runtime(config, now=DEMO_MONDAY, once=True)
     runtime.open()
     try:
         for round_, who in (("0", "employees' mails"), ("1", "technicians' answers")):
@@ -63,11 +73,13 @@ def run_demo(directory: Path, *, serve: bool, port: int = 8025,
             summary = runtime.daemon.run_once()
             print(f"Processed {summary.handled} mails: {summary.actions}; "
                   f"{summary.sent} mails sent.\n")
-        runtime.clock = runtime.daemon.clock = make_clock(DEMO_MONDAY + timedelta(days=1))
+        tuesday = DEMO_MONDAY + timedelta(days=1)
+        runtime.clock = runtime.daemon.clock = runtime.daemon.health.clock = lambda: tuesday
         summary = runtime.daemon.run_once()
         print(f"The next day, the due times are checked: {summary.sent} mails sent.\n")
         _print_tickets(config)
         _print_outbox(Path(config.smtp.path))
+        _monthly_report(config, tuesday)
         if serve:
             runtime.start_web()
             print(f"Tracking pages served on {config.web.base_url}/t/<token> "
@@ -78,6 +90,26 @@ def run_demo(directory: Path, *, serve: bool, port: int = 8025,
     finally:
         runtime.close()
     return 0
+
+
+def _monthly_report(config: Config, now: datetime) -> None:
+    """The month so far, as `mailbot report --month 2026-11 --mail` prints and sends it."""
+    report = reports.compute(Store(config.state_dir).tickets(), config, report_month(now),
+                             now)
+    print(f"The month's report (mailbot report --month {report.month} --mail):\n")
+    print("    " + "\n    ".join(reports.text(report, config).rstrip().splitlines()))
+    mail = reports.mail(report, config, now)
+    transport = make_transport(config)
+    try:
+        delivery = transport.send(mail)
+    finally:
+        transport.close()
+    print(f"\nReport mailed to {', '.join(mail.recipients)} with its chart and CSV "
+          f"({delivery.result.value}, into {config.smtp.path}).\n")
+
+
+def report_month(now: datetime) -> str:
+    return f"{now.year:04d}-{now.month:02d}"
 
 
 def _print_tickets(config: Config) -> None:
