@@ -145,6 +145,11 @@ KIND_LABELS: dict[str, dict[str, str]] = {
         "delivery_failure": "Delivery failure",
     },
 }
+# Languages by name, in each language: LANGUAGE_LABELS["fr"]["en"] == "anglais".
+LANGUAGE_LABELS: dict[str, dict[str, str]] = {
+    "fr": {"fr": "français", "en": "anglais"},
+    "en": {"fr": "French", "en": "English"},
+}
 CHANNEL_LABELS: dict[str, dict[str, str]] = {
     "fr": {"email": "E-mail", "phone": "Téléphone"},
     "en": {"email": "Email", "phone": "Phone"},

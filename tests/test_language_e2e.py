@@ -77,6 +77,11 @@ def test_each_requester_is_acknowledged_in_their_own_language(
     team = [m for m in smtp_server.messages if ".team_notice." in m.message["Message-ID"]
             and "VPN" in str(m.message["Subject"])]
     assert team and "Nouveau ticket" in str(team[0].message["Subject"])
+    # ... and tells the technicians in which language to answer.
+    assert "Langue du demandeur : anglais" in text_of(team[0])
+    french = [m for m in smtp_server.messages if ".team_notice." in m.message["Message-ID"]
+              and "Imprimante" in str(m.message["Subject"])]
+    assert "Langue du demandeur" not in text_of(french[0])
 
 
 def test_a_known_language_is_remembered_and_a_technician_can_set_it(
