@@ -59,16 +59,22 @@ def month_ticket(number: int, created: datetime, rng: random.Random) -> Ticket:
         escalation_level=rng.choice((0, 0, 0, 1, 2)), messages=messages)
 
 
+def working_days() -> list[datetime]:
+    """November 2026's working days (Monday to Friday, 11 November is a holiday), 09:00."""
+    days = [datetime(2026, 11, d, 9, 0, tzinfo=PARIS) for d in range(1, 31)]
+    return [d for d in days if d.weekday() < 5 and d.day != 11]
+
+
 def seed(state: Path, count: int) -> None:
     rng = random.Random(5)
     store = Store(state, writer=True)
-    start = datetime(2026, 11, 1, tzinfo=PARIS)
-    span = 30 * 24 * 3600
+    days = working_days()
     try:
         for first in range(1, count + 1, 5000):
             commit = Commit()
             for number in range(first, min(first + 5000, count + 1)):
-                created = start + timedelta(seconds=span * (number - 1) // count)
+                day = days[(number - 1) * len(days) // count]
+                created = day + timedelta(minutes=rng.randrange(9 * 60))
                 commit.tickets[number] = month_ticket(number, created, rng).to_dict()
             commit.next_number = min(first + 5000, count + 1)
             store.commit(commit)

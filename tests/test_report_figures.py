@@ -95,7 +95,8 @@ def test_the_chart_is_a_phone_sized_png_that_draws_the_reports_numbers() -> None
     series = json.loads(image.text[chart.SERIES_KEY])  # read back from the drawn bars
     assert series["opened"] == [w.opened for w in report.weeks]
     assert series["closed"] == [w.closed for w in report.weeks]
-    assert series["weeks"] == [w.start.strftime("%d/%m") for w in report.weeks]
+    assert series["weeks"] == [w.first_day.strftime("%d/%m") for w in report.weeks]
+    assert series["weeks"][0] == "01/11"  # the week that starts in October is named by the 1st
     assert series["priorities"] == ["P1", "P2", "P3", "P4"]
     for name in ("first_response", "resolution"):
         assert series[name] == [report.targets[p][name].percent or 0.0

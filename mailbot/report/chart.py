@@ -47,7 +47,7 @@ def draw(report: Report, lang: str) -> Chart:
     FigureCanvasAgg(figure)
     weeks_axes, targets_axes = figure.subplots(2, 1, height_ratios=(1, 1.1))
     _weeks_panel(weeks_axes, report, words)
-    _targets_panel(targets_axes, report, words)
+    _targets_panel(targets_axes, report, words, lang)
     figure.canvas.draw()
     series = _read_back(weeks_axes, targets_axes)
     out = io.BytesIO()
@@ -58,7 +58,7 @@ def draw(report: Report, lang: str) -> Chart:
 
 
 def _weeks_panel(axes: Any, report: Report, words: dict[str, str]) -> None:
-    labels = [w.start.strftime("%d/%m") for w in report.weeks]
+    labels = [w.first_day.strftime("%d/%m") for w in report.weeks]
     positions = list(range(len(labels)))
     half = 0.38
     for offset, name, values, colour in (
@@ -76,7 +76,12 @@ def _weeks_panel(axes: Any, report: Report, words: dict[str, str]) -> None:
     axes.spines[["top", "right"]].set_visible(False)
 
 
-def _targets_panel(axes: Any, report: Report, words: dict[str, str]) -> None:
+def percent_text(value: float, lang: str) -> str:
+    text = f"{value:.1f}".removesuffix(".0")
+    return f"{text.replace('.', ',')} %" if lang == "fr" else f"{text}%"
+
+
+def _targets_panel(axes: Any, report: Report, words: dict[str, str], lang: str) -> None:
     positions = list(range(len(PRIORITIES)))
     half = 0.38
     for offset, name, colour in ((-half / 2, "first_response", "#3b6ea8"),
@@ -85,16 +90,18 @@ def _targets_panel(axes: Any, report: Report, words: dict[str, str]) -> None:
         values = [t.percent or 0.0 for t in tallies]
         bars = axes.barh([p + offset for p in positions], values, half, label=words[name],
                          color=colour, gid=name)
-        axes.bar_label(bars, labels=[f"{t.percent:g} % ({t.met}/{t.decided})"
-                                     if t.decided else words["none"] for t in tallies],
-                       fontsize=11, padding=3)
+        axes.bar_label(bars, labels=[f"{percent_text(t.percent, lang)} ({t.met}/{t.decided})"
+                                     if t.percent is not None else words["none"]
+                                     for t in tallies], fontsize=11, padding=3)
     axes.set_title(words["targets"], fontsize=16, loc="left", fontweight="bold")
     axes.set_yticks(positions, list(PRIORITIES), fontsize=13)
     axes.invert_yaxis()  # P1 on top
     axes.set_xlim(0, 140)  # room for the labels right of a full bar
     axes.set_xticks([0, 25, 50, 75, 100])
     axes.tick_params(axis="x", labelsize=11)
-    axes.legend(fontsize=12, frameon=False, loc="lower right")
+    # Under the panel, not over the bars a full one would reach.
+    axes.legend(fontsize=12, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.08),
+                ncols=2)
     axes.spines[["top", "right"]].set_visible(False)
 
 

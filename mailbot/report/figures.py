@@ -58,6 +58,7 @@ class Tally:
 @dataclass
 class Week:
     start: date  # its Monday (may be in the month before)
+    first_day: date  # its first day within the month: what the chart names it by
     opened: int = 0
     closed: int = 0
 
@@ -97,8 +98,8 @@ class Report:
             "escalations": {str(k): v for k, v in sorted(self.escalations.items())},
             "mass_incidents": [{"number": t.number, "reports": n}
                                for t, n in self.mass_incidents],
-            "weeks": [{"start": w.start.isoformat(), "opened": w.opened, "closed": w.closed}
-                      for w in self.weeks],
+            "weeks": [{"start": w.start.isoformat(), "first_day": w.first_day.isoformat(),
+                       "opened": w.opened, "closed": w.closed} for w in self.weeks],
         }
 
 
@@ -193,7 +194,7 @@ def _weeks(start: datetime, end: datetime) -> list[Week]:
     monday = start.date() - timedelta(days=start.weekday())
     weeks = []
     while monday < end.date():
-        weeks.append(Week(monday))
+        weeks.append(Week(monday, max(monday, start.date())))
         monday += timedelta(days=7)
     return weeks
 

@@ -19,7 +19,7 @@ from mailbot import compose, i18n, ids
 from mailbot.config import Config
 from mailbot.mails import _outgoing, envelope_sender
 from mailbot.model import OutgoingMail
-from mailbot.report.chart import Chart
+from mailbot.report.chart import Chart, percent_text
 from mailbot.report.figures import PRIORITIES, Report, Tally
 from mailbot.report.table import csv_text
 from mailbot.tags import format_tag
@@ -35,16 +35,11 @@ def month_name(month: str, lang: str) -> str:
     return f"{_MONTHS[lang][int(number) - 1]} {year}"
 
 
-def _percent(value: float, lang: str) -> str:
-    text = f"{value:.1f}".rstrip("0").rstrip(".")
-    return (text.replace(".", ",") + " %") if lang == "fr" else text + "%"
-
-
 def tally_text(tally: Tally, lang: str) -> str:
     """"12/14 (85,7 %), 2 en cours" / "12/14 (85.7%), 2 pending"."""
     if not tally.decided and not tally.pending:
         return "aucun" if lang == "fr" else "none"
-    text = (f"{tally.met}/{tally.decided} ({_percent(tally.percent, lang)})"
+    text = (f"{tally.met}/{tally.decided} ({percent_text(tally.percent, lang)})"
             if tally.percent is not None else "0/0")
     if tally.pending:
         text += f", {tally.pending} en cours" if lang == "fr" else f", {tally.pending} pending"
