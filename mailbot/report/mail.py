@@ -17,7 +17,7 @@ from email.mime.text import MIMEText
 
 from mailbot import compose, i18n, ids
 from mailbot.config import Config
-from mailbot.mails import _outgoing, envelope_sender
+from mailbot.mails.base import _outgoing, envelope_sender
 from mailbot.model import OutgoingMail
 from mailbot.report.chart import Chart, percent_text
 from mailbot.report.figures import PRIORITIES, Report, Tally
