@@ -35,7 +35,8 @@ DESCRIPTION = """\
 An email-first helpdesk daemon. It watches the support mailbox, opens and updates tickets,
 acknowledges with a tracking link, notifies the team, relays technicians' answers to the
 requester and executes their commands (#close, #priority P2, #assign me, #note, #demote,
-#escalate, #requester, #phone, #help) with a transcript.
+#escalate, #requester, #language, #phone, #help) with a transcript. `mailbot report`
+prints or mails the monthly report.
 
 The configuration is --config PATH, else $MAILBOT_CONFIG, else /etc/mailbot/rules.toml, else the
 embedded default (a local Maildir inbox and outbox under ./mailbot-demo: no mail server needed).
