@@ -176,6 +176,10 @@ class OutgoingMail:
     # Attempts lost after the whole message was sent, unanswered (the server may have it): one
     # more is tried under the same Message-ID, not a third (RELIABILITY O10).
     unconfirmed: int = 0
+    # A large mail about no ticket (the monthly report, its chart and CSV): the file under the
+    # state directory that holds it, `data` then being "" in the outbox (state.json is rewritten
+    # on every commit, the mail waits there until it is sent).
+    data_file: str = ""
 
     @property
     def mail_from(self) -> str:

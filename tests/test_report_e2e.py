@@ -153,12 +153,20 @@ def test_the_monthly_mail_goes_once_on_the_first_working_day_even_across_restart
     assert len(reports("octobre 2026")) == 1
     run_at(rules, dovecot, datetime(2026, 12, 1, 8, 30, tzinfo=PARIS))  # before [report] at
     assert reports() == []
+    # SMTP is down when it is due: the report waits in the outbox, in a file of its own (not in
+    # state.json, which every commit rewrites), and goes once SMTP is back.
+    smtp_server.drop()
     run_at(rules, dovecot, datetime(2026, 12, 1, 9, 5, tzinfo=PARIS))
+    state = rules.parent / "state" / "state.json"
+    assert reports() == [] and '.report.' in state.read_text("utf-8")
+    assert state.stat().st_size < 64 * 1024
+    smtp_server.restore()
+    run_at(rules, dovecot, datetime(2026, 12, 1, 9, 6, tzinfo=PARIS))
     [sent] = reports()
     assert sorted(sent.recipients) == sorted(MANAGERS)
     assert "novembre 2026" in str(sent.message["Subject"])
     assert {"image/png", "text/csv"} <= set(parts_of(sent))
-    for later in (datetime(2026, 12, 1, 9, 6, tzinfo=PARIS),  # each run is a new process
+    for later in (datetime(2026, 12, 1, 9, 7, tzinfo=PARIS),  # each run is a new process
                   datetime(2026, 12, 1, 15, 0, tzinfo=PARIS),
                   datetime(2026, 12, 2, 9, 5, tzinfo=PARIS)):
         run_at(rules, dovecot, later)

@@ -153,6 +153,11 @@ class Daemon(AsideHandling, OutboxHandling):
         """What every pass commits besides the mail: due timers, pruning, cursors."""
         for decision in timekeeping.timers(batch, self.config, now, self.timer_steps):
             log.info("%s", decision.log_line(None))
+            for mail in decision.mails:  # the monthly report: its own file, not state.json
+                if mail.ticket is None and len(mail.data) > LARGE_MAIL:
+                    data = mail.data.encode("utf-8")
+                    mail.data_file = self.store.keep_file(data, hashlib.sha256(data).hexdigest())
+                    mail.data = ""
             batch.stage(decision)
         # The loop cap only looks back one window: older counts would only make state.json grow.
         batch.commit.automatic_before = loopguard.window_start(now, self.config)

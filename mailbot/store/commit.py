@@ -69,8 +69,10 @@ def apply_state(data: dict[str, Any], commit: Commit) -> None:
         # The message itself lives in the ticket's history: state.json stays small however
         # long the queue grows while SMTP is down.
         # A mail about no ticket (a refused command, a forged technician's mail) is rare
-        # and small: it keeps its message here.
-        dropped = ("data", "text") if mail.get("ticket") else ("text",)
+        # and small: it keeps its message here, unless it is kept in a file of its own (the
+        # monthly report: `data_file`).
+        dropped = (("data", "text") if mail.get("ticket") or mail.get("data_file")
+                   else ("text",))
         outbox[by_id[message_id]] = {k: v for k, v in mail.items() if k not in dropped}
     for message_id in commit.outbox_done:
         if message_id in by_id:

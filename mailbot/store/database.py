@@ -168,6 +168,8 @@ class Store:
         holds a large one, or (a mail about no ticket) from the outbox itself."""
         if not mail.ticket:
             doc = self._state().table("outbox").get(Query().message_id == mail.message_id)
+            if (doc or {}).get("data_file"):
+                return (self.dir / doc["data_file"]).read_bytes().decode("utf-8")  # type: ignore[index]
             return (doc or {}).get("data") or None
         doc = self._bucket(mail.ticket).get(doc_id=mail.ticket)
         for entry in (doc or {}).get("messages", ())[::-1]:
