@@ -154,8 +154,8 @@ def _check(c: Command, ticket: Ticket, author: str, config: Config, opening: boo
         if ticket.urgent_demoted:
             return Outcome(c.line, False, "already_demoted")
     if c.name == "language":
-        code = i18n.language(c.argument)
-        if code is None or c.argument.strip().lower() not in (code, *_LANGUAGE_NAMES[code]):
+        code = language_code(c.argument)
+        if code is None:
             return Outcome(c.line, False, "bad_language", c.argument)
         return Outcome(c.line, True, "language", code)
     if c.name == "escalate" and closed:
@@ -168,6 +168,16 @@ def _check(c: Command, ticket: Ticket, author: str, config: Config, opening: boo
             return Outcome(c.line, False, "staff_address", address)
         return Outcome(c.line, True, "requester", address)
     return Outcome(c.line, True, c.name, c.argument)
+
+
+def language_code(argument: str) -> str | None:
+    """"en", "EN", "anglais", "English" -> "en"; None for a language the templates do not
+    speak (or a regional tag: "en-GB" says nothing "en" does not)."""
+    word = _plain(argument.strip())
+    for code in i18n.LANGUAGES:
+        if word == code or word in (_plain(n) for n in _LANGUAGE_NAMES.get(code, ())):
+            return code
+    return None
 
 
 def _technician(argument: str, author: str, config: Config) -> str | None:
@@ -194,7 +204,7 @@ def _apply(c: Command, ticket: Ticket, result: Plan, author: str, config: Config
         if ticket.requester not in ticket.participants:
             ticket.participants.insert(0, ticket.requester)
     elif c.name == "language":
-        ticket.language = result.language = i18n.language(c.argument.strip()) or ticket.language
+        ticket.language = result.language = language_code(c.argument) or ticket.language
         ticket.why = [*ticket.why, f"language set by {author}: {ticket.language}"]
     elif c.name == "phone":
         result.phone = True

@@ -83,3 +83,24 @@ def test_command_lines_are_stripped_from_the_text() -> None:
     assert commands.strip_commands(text, find_commands(text)) == (
         "Bonjour Claire,\nc'est réglé.\n#note pas ici")
     assert commands.strip_commands("Bonjour", []) == "Bonjour"
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("#language en", "en"), ("#Langue fr", "fr"), ("#lang EN", "en"), ("#langue anglais", "en"),
+    ("#language English", "en"), ("#langue français", "fr"),
+])
+def test_language_sets_the_tickets_language_and_is_to_be_remembered(text: str,
+                                                                    language: str) -> None:
+    other = "fr" if language == "en" else "en"
+    result = plan(text + "\n#close Réglé", ticket(language=other))
+    assert result.applied and result.ticket is not None
+    assert (result.ticket.language, result.language) == (language, language)
+    assert result.ticket.status == "closed"  # the closure mail goes out in that language
+
+
+@pytest.mark.parametrize("text", ["#language", "#language de", "#langue klingon",
+                                  "#language en-fr"])
+def test_a_language_we_do_not_speak_refuses_the_mail(text: str) -> None:
+    result = plan(text + "\n#close")
+    assert result.refused and result.ticket is None
+    assert result.outcomes[0].code == "bad_language"

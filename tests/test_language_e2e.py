@@ -97,6 +97,14 @@ def test_a_known_language_is_remembered_and_a_technician_can_set_it(
                           key=lambda t: t["number"])
     assert [t["language"] for t in anna_tickets] == ["en", "en"]
     assert "We have received your request" in text_of(to(smtp_server, anna, "ack")[-1])
+    # A technician's answer reaches her with its header in English.
+    first = anna_tickets[0]["number"]
+    dovecot.append(mail(sender=TECHS[1], subject=f"Re: [#{first}] VPN",
+                        body="Please reinstall FortiClient 7.2, it fixes it.\n"))
+    run_once(rules, dovecot)
+    [relay] = to(smtp_server, anna, "relay")
+    assert "reinstall FortiClient" in text_of(relay)
+    assert "To answer, simply reply to this message." in text_of(relay)
     # A technician sets Luc's language; the closure is in it, and so is Luc's next ticket.
     [luc_ticket] = [t for t in tickets(rules) if t["requester"] == luc]
     number = luc_ticket["number"]
