@@ -90,6 +90,16 @@ def test_the_reports_figures_are_the_tickets_recounted(
         "requested": len(urgent), "demoted": sum(t["urgent_demoted"] for t in urgent),
         "granted": sum(not t["urgent_demoted"] for t in urgent)}
     assert figures["urgent"]["requested"] == 2 and figures["urgent"]["demoted"] == 1
+    levels: dict[str, int] = {}
+    for t in nov:
+        if t["escalation_level"]:
+            levels[str(t["escalation_level"])] = levels.get(str(t["escalation_level"]), 0) + 1
+    assert figures["escalations"] == levels
+    assert figures["mass_incidents"] == [{"number": t["number"], "reports": len(t["children"])}
+                                         for t in nov if t["children"]]
+    assert figures["closed_by_type"] == {
+        kind: sum(1 for t in closed if t["type"] == kind)
+        for kind in ("incident", "request", "information")}
     open_then = sorted((t for t in listed if not t["closed_at"]),
                        key=lambda t: (t["created_at"], t["number"]))
     assert figures["oldest_open"] == [t["number"] for t in open_then][:10]
