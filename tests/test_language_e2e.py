@@ -116,7 +116,8 @@ def test_a_known_language_is_remembered_and_a_technician_can_set_it(
     assert "Ticket closed" in str(closure.message["Subject"])
     transcript = [m for m in smtp_server.messages if TECHS[0] in m.recipients
                   and ".transcript." in m.message["Message-ID"]]
-    assert "le demandeur recevra ses messages en « en »" in text_of(transcript[-1])
+    assert "ses messages dans la langue « en », retenue pour ses prochains tickets" in text_of(
+        transcript[-1])
     dovecot.append(mail(sender=luc, subject="Souris", body="Souris HS\n"))
     run_once(rules, dovecot)
     newest = max((t for t in tickets(rules) if t["requester"] == luc), key=lambda t: t["number"])

@@ -29,8 +29,10 @@ OUTCOMES: dict[str, dict[str, str]] = {
                  "en": "done: escalation recorded, the team is told"},
     "requester": {"fr": "fait : demandeur {}", "en": "done: requester {}"},
     "phone": {"fr": "fait : appel téléphonique consigné", "en": "done: phone call logged"},
-    "language": {"fr": "fait : le demandeur recevra ses messages en « {} »",
-                 "en": "done: the requester gets their mail in \"{}\""},
+    "language": {"fr": "fait : le demandeur reçoit désormais ses messages dans la langue "
+                       "« {} », retenue pour ses prochains tickets",
+                 "en": "done: the requester now gets their mail in language \"{}\", kept "
+                       "for their next tickets"},
     "bad_language": {"fr": "refusé : « {} » n'est pas une langue connue (fr ou en)",
                      "en": "refused: \"{}\" is not a known language (fr or en)"},
     "help": {"fr": "fait : aide ci-dessous", "en": "done: help below"},
