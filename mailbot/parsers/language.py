@@ -24,16 +24,17 @@ from typing import Any
 # many words it needs: on two words it is often wrong ("Outlook plante" reads as English).
 SURE_CONFIDENCE = 0.90
 SURE_WORDS = 3
+# Nor on less prose than this many characters: lingua's low-accuracy mode (trigrams, the one
+# we load: see _detector) is as right as the full one from about 120 characters, and reads a
+# short line with a confidence it has not earned ("Teams plante quand je partage mon écran" is
+# English at 1.00 to it). A shorter mail gets the headers' hint or the team's language.
+SURE_CHARS = 120
 # What it takes to override a language already known for the requester ("unless a mail
 # clearly says otherwise"): a longer text and a higher confidence.
 CLEAR_CONFIDENCE = 0.95
 CLEAR_WORDS = 5
 # The text read: a mail's first few thousand characters say the language as well as all of it.
 MAX_CHARS = 4000
-# From this many characters of prose, lingua's low-accuracy mode reads as well as the full one
-# (its documentation: trigrams suffice on text longer than about 120 characters).
-LONG_TEXT = 120
-
 _FRAME = re.compile(r"^\s*[-=_*]{5,}\s*$")  # Windows' "copy to clipboard" frames
 _BUTTONS = re.compile(r"^\s*(ok|cancel|annuler|oui|non|yes|no|retry|réessayer|abort|ignore|"
                       r"abandonner|ignorer|fermer|close)\s*$", re.IGNORECASE)
@@ -58,16 +59,17 @@ class Detection:
     confidence: float  # the detector's, 0..1 (0 when it had nothing to read)
     words: int  # words of prose it read
     hint: str | None = None  # a language the headers name (Content-Language and the like)
+    chars: int = SURE_CHARS  # characters of prose it read
 
     @property
     def sure(self) -> bool:
         return (self.language is not None and self.words >= SURE_WORDS
-                and self.confidence >= SURE_CONFIDENCE)
+                and self.chars >= SURE_CHARS and self.confidence >= SURE_CONFIDENCE)
 
     @property
     def clear(self) -> bool:
         return (self.language is not None and self.words >= CLEAR_WORDS
-                and self.confidence >= CLEAR_CONFIDENCE)
+                and self.chars >= SURE_CHARS and self.confidence >= CLEAR_CONFIDENCE)
 
     def to_json(self) -> dict[str, Any]:
         return {"language": self.language, "confidence": round(self.confidence, 3),
@@ -142,10 +144,10 @@ def detect(text: str, *, subject: str = "", errors: Iterable[object] = (),
     if count == 0 or len(languages) < 2:
         only = languages[0] if len(languages) == 1 and count else None
         return Detection(only, 1.0 if only else 0.0, count, hint)
-    values = _detector(tuple(languages), len(words) >= LONG_TEXT
-                       ).compute_language_confidence_values(words)
+    values = _detector(tuple(languages)).compute_language_confidence_values(words)
     best = values[0]
-    return Detection(best.language.iso_code_639_1.name.lower(), float(best.value), count, hint)
+    return Detection(best.language.iso_code_639_1.name.lower(), float(best.value), count, hint,
+                     len(words.strip()))
 
 
 def choose(detection: Detection, *, remembered: str | None, default: str) -> Choice:
@@ -164,13 +166,14 @@ def choose(detection: Detection, *, remembered: str | None, default: str) -> Cho
 
 
 @lru_cache(maxsize=8)
-def _detector(languages: tuple[str, ...], long: bool) -> Any:
-    # Imported here: the models are loaded once, on the first mail that needs them. On a long
-    # text lingua's low-accuracy mode (trigrams only) is as right, and its models load in a
-    # tenth of the time (0.1 s against 1 s or more: a cost each `run --once` would pay).
+def _detector(languages: tuple[str, ...]) -> Any:
+    # Imported here: the models are loaded once, on the first mail that needs them. lingua's
+    # low-accuracy mode (trigrams only) tells French from English on a few words as well as the
+    # full one here (tests/test_language.py), and its models cost 2 MB and 0.1 s to load, where
+    # the full mode's cost 85 MB and over a second: more than the daemon's whole memory.
     from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
 
     wanted = [Language.from_iso_code_639_1(getattr(IsoCode639_1, code.upper()))
               for code in languages]
     builder = LanguageDetectorBuilder.from_languages(*wanted)
-    return (builder.with_low_accuracy_mode() if long else builder).build()
+    return builder.with_low_accuracy_mode().build()
