@@ -191,6 +191,11 @@ def _tool_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     report.add_argument("--source", metavar="NAME",
                         help="only the checks of the sources whose name contains NAME "
                              "(to look at one held-out source)")
+    report.add_argument("--blind", metavar="DIR", type=Path,
+                        help="score a frozen blind set (DIR/machine, replies, forwards, errors, "
+                             "programs: NNN.eml beside its NNN.json label) without printing its "
+                             "texts: per slice the score, per miss its class and what differed "
+                             "in kind")
     report.set_defaults(func=cmd_corpus_report)
 
 

@@ -250,6 +250,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_corpus_report(args: argparse.Namespace) -> int:
     from mailbot.parsers.report import main as report
 
+    if args.blind is not None:
+        return report(["--blind", str(args.blind)])
     return report(["--quiet"] if args.quiet else [], by_source=args.by_source,
                   only_source=args.source) or 0
 

@@ -298,6 +298,14 @@ def format_report(checks: list[Check], *, failures: bool = True, by: str = "cate
 def main(argv: list[str] | None = None, *, by_source: bool = False,
          only_source: str | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
+    if "--blind" in args:  # a frozen set, scored without printing its texts (blind.py)
+        from mailbot.parsers.blind import main as blind
+
+        where = args[args.index("--blind") + 1:]
+        if not where:
+            print("--blind needs the set's folder", file=sys.stderr)
+            return 2
+        return blind(Path(where[0]))
     paths = [a for a in args if not a.startswith("--")]
     by_source = by_source or "--by-source" in args
     corpus = Path(paths[0]) if paths else corpus_dir()
