@@ -107,10 +107,18 @@ def _judge_machine(p: ParsedMessage, label: dict) -> list[str]:
                     f"parsed {p.kind}; core: {action})"]
         return []
     if p.kind != "person":
-        return [f"person taken for machine (parsed {p.kind}; core: {action})"]
+        rules = sorted({_rule_name(r) for r in p.machine_reasons})
+        return [f"person taken for machine (parsed {p.kind} by {', '.join(rules)}; "
+                f"core: {action})"]
     if not kept:
         return [f"person not given a ticket of their own (core: {action})"]
     return []
+
+
+def _rule_name(reason: str) -> str:
+    """A machine reason's rule, without what it quotes of the mail (addresses, subject)."""
+    head = re.split(r"[:'\"]", reason, maxsplit=1)[0]
+    return " ".join(w for w in head.split() if "@" not in w)
 
 
 def _judge_reply(p: ParsedMessage, label: dict) -> list[str]:

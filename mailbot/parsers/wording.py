@@ -134,6 +134,9 @@ def auto_reply_wording(subject: str, body: str, *, generated: bool = False) -> l
     if not (_OOF_SIGNS["away"].search(text) or _OOF_SIGNS["automatic"].search(text)):
         return []
     signs = [name for name, pattern in _OOF_SIGNS.items() if pattern.search(text)]
+    if "?" in text and "automatic" not in signs and not generated:
+        # An out-of-office states; a person who is away and asks for help asks a question.
+        return []
     if len(signs) >= 2 or generated and signs:
         return signs
     # One sign and a subject about an absence: only without a question, which people ask and
@@ -161,11 +164,16 @@ _CHALLENGE_SUBJECT = re.compile(
 _CHALLENGE_SIGNS: dict[str, re.Pattern[str]] = {
     "filter": re.compile(
         r"protect(?:ing|ed)? (?:myself |this account |my inbox )?(?:from|against|by)\b|"
-        r"to control (?:spam|junk)|anti-?spam|courriers? ind[ée]sirables?|spam-?schutz",
+        r"to control (?:spam|junk)|anti-?spam|courriers? ind[ée]sirables?|spam-?schutz|"
+        r"challenge[-/ ]response|sender verification|spam (?:protection|filter)|"
+        r"protects? (?:me|my (?:inbox|mailbox))|unsolicited (?:e-?mail|mail|messages)",
         re.IGNORECASE),
     "click": re.compile(
         r"click (?:on )?(?:the|this) (?:following )?link|click here|cliquez sur (?:le|ce) lien|"
-        r"klicken sie auf (?:den|diesen) link|use the link below",
+        r"klicken sie auf (?:den|diesen) link|(?:simply |just )?reply to this (?:e-?mail|message)|"
+        r"(?:use|visit|follow|open) the (?:link|page) below|"
+        r"(?:link|page) below|(?:fill (?:in|out)|complete) (?:the|this|a) (?:short )?(?:form|"
+        r"request form)|lien ci-dessous|(?:remplissez|compl[ée]tez) (?:le|ce) formulaire",
         re.IGNORECASE),
     "approved senders": re.compile(
         r"(?:allowed|approved|authori[sz]ed|safe|white) ?(?:list|senders)|guest list|"
@@ -174,7 +182,12 @@ _CHALLENGE_SIGNS: dict[str, re.Pattern[str]] = {
     "verify": re.compile(
         r"verify that you are|verification process|verify your (?:address|message|e-?mail)|"
         r"confirm (?:your|that you sent this) (?:message|e-?mail)|"
-        r"confirmer votre (?:envoi|message|adresse)",
+        r"confirmer votre (?:envoi|message|adresse)|one-time (?:verification|confirmation)",
+        re.IGNORECASE),
+    "human": re.compile(
+        r"(?:prove|confirm|verify|show|make sure|ensure|check) (?:that )?you(?:'re| are) (?:a )?"
+        r"(?:human|real person|not a (?:robot|machine|spammer|bot))|(?:êtes|etes) (?:bien )?"
+        r"(?:un )?(?:[eê]tre )?humain|(?:n'êtes|n'etes) pas un robot",
         re.IGNORECASE),
     "held": re.compile(
         r"waitlisted|(?:is|has been|was) held|en attente|will be delivered (?:once|after) you|"
@@ -192,10 +205,14 @@ def challenge_wording(subject: str, body: str) -> str | None:
         return None
     text = body.strip()[:_MAX_AUTO_REPLY_CHARS]
     asks = bool(_CHALLENGE_SUBJECT.search(subject))
-    if not asks and not _CHALLENGE_SIGNS["approved senders"].search(text):
+    if not asks and not any(_CHALLENGE_SIGNS[k].search(text)
+                            for k in ("approved senders", "held", "filter", "human")):
         return None  # the common case, decided with one search
     signs = [name for name, pattern in _CHALLENGE_SIGNS.items() if pattern.search(text)]
-    if (asks and signs) or (len(signs) >= 3 and "approved senders" in signs):
+    # Phishing pasted by a person asks to click and verify too: only a filter talks of itself,
+    # of its approved senders, or of proving one is human.
+    if (asks and signs) or (len(signs) >= 3 and {"approved senders", "filter", "human"}
+                            & set(signs)):
         return ", ".join(signs)
     return None
 

@@ -8,6 +8,7 @@ import re
 
 from mailbot.parsers.layouts import AUTO_REPLY_PREFIX
 from mailbot.parsers.machine.facts import Facts, Rule
+from mailbot.parsers.machine.tnef import tnef_report
 from mailbot.parsers.wording import (
     acknowledgement_wording,
     asks_without_absence,
@@ -91,6 +92,7 @@ AUTO_REPLY_RULES: tuple[Rule, ...] = (
     auto_submitted,  # RFC 3834 (first: the others say the mail answers one, `answering`)
     _vendor_autoreply,  # X-Autoreply, Exchange rules agent, Precedence: auto_reply
     _read_receipt,  # MDN read receipts, ARF abuse reports
+    tnef_report,  # Outlook's receipts and rules' answers inside winmail.dat (MS-OXTNEF)
     _ooo_subject,  # "Réponse automatique :", "Automatic reply:", "AUTO:", "(Automatic Response)"
     _auto_reply_wording,  # header-less out-of-office: what it says, in many languages
     _challenge,  # challenge-response spam filters asking to confirm

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import re
 
+from mailbot.parsers.headers import addresses
 from mailbot.parsers.machine.facts import Facts, Rule
 
 _BRACKETED = re.compile(r"\[([\w.+-]{2,64})\]")
+# A list's tag opening the subject ("[compta-users] ..."), not a ticket tag ("[#42]").
+_LEADING_TAG = re.compile(r"^\s*(?:(?:re|tr|fwd?|aw|wg)\s*:\s*)*\[([a-z][\w.+-]{1,63})\]",
+                          re.IGNORECASE)
 
 
 def _list_headers(f: Facts) -> str | None:
@@ -60,6 +64,31 @@ def _list_subject_tag(f: Facts) -> str | None:
     return None
 
 
+def not_addressed_to_us(f: Facts) -> bool:
+    """The mail reached the bot though neither To nor Cc names it (a list, an alias, a Bcc):
+    a sign that weighs with others, never alone (a person may Bcc the helpdesk)."""
+    ours = f.rules.bot_addresses
+    return bool(ours) and bool(f.recipients) and not ours & set(f.recipients)
+
+
+def _list_sender_header(f: Facts) -> str | None:
+    # RFC 5322 Sender: the agent that sent the mail for its author; list managers put their
+    # own address there (Mailman "x-bounces@", ezmlm/Sympa "x-owner@", LISTSERV "owner-x@").
+    for _name, address in addresses(f.message.get_all("Sender") or []):
+        if _LIST_ROBOT.match(canonical_local_part(address)):
+            return "Sender: a list manager's address"
+    return None
+
+
+def _tag_not_to_us(f: Facts) -> str | None:
+    # A list names itself in a leading subject tag; when the mail is not addressed to us
+    # either, it came through the list (RFC 2919 lists often drop their headers in digests).
+    tag = _LEADING_TAG.match(f.subject)
+    if tag and not tag.group(1).isdigit() and not_addressed_to_us(f):
+        return "a list's subject tag, and not addressed to us"
+    return None
+
+
 def _noreply_sender(f: Facts) -> str | None:
     local = f.sender.split("@", 1)[0]
     if any(p in local for p in f.rules.noreply_patterns):
@@ -69,4 +98,19 @@ def _noreply_sender(f: Facts) -> str | None:
 
 # The list rules in their order; every hit is a reason.
 LIST_RULES: tuple[Rule, ...] = (_list_headers, _list_subject_tag, _noreply_sender,
-                                _list_robot_sender)
+                                _list_robot_sender, _list_sender_header, _tag_not_to_us)
+
+
+def written_to_us_and_the_list(f: Facts) -> bool:
+    """A person's mail to the helpdesk *and* a discussion list, received as the list's copy:
+    To/Cc name us and the list's own posting address (RFC 2369 List-Post), and nothing says
+    bulk. The route is the list's; the request is the author's."""
+    if not f.rules.bot_addresses & set(f.recipients):
+        return False
+    if f.header("Precedence") in ("bulk", "junk") or f.has("Auto-Submitted"):
+        return False
+    post = [a for _n, a in addresses([f.header("List-Post").replace("mailto:", "")])]
+    # RFC 2919: a List-Id is the list's name under a domain, most often its address's form.
+    list_id = re.search(r"<([^<>.\s]+)\.([^<>\s]+)>", f.header("List-Id"))
+    named = {*post[:1], *([f"{list_id.group(1)}@{list_id.group(2)}"] if list_id else [])}
+    return bool(named & set(f.recipients))
