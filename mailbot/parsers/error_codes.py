@@ -37,12 +37,23 @@ _CODES = re.compile(
     r"errore di run-?time)[ \t]*'(?P<vba>-?\d{1,10})"
     rf"|{_ERROR_WORD}"
     r"(?:[ \t\xa0]*(?:n[°º]|no\.?|num[ée]ro|number|#|syst[eè]me|system))?[ \t\xa0]*:?[ \t\xa0]*"
-    r"(?P<num>-?\d{2,10})\b"
+    # Office's Click-to-Run codes carry a dash and a suffix: "30015-11", "0-1011".
+    r"(?P<num>-?\d{1,10}-\d{1,4}(?![\d/.-])|-?\d{2,10})\b"
     # A negative number of 5 digits or more is an error code wherever it stands (-2147467259).
     r"|(?<![\w.-])(?P<negative>-\d{5,10})\b"
-    # HTTP: "HTTP Error 503", "HTTP/1.1 404", "502 Bad Gateway".
-    r"|\bHTTP(?:/\d(?:\.\d)?)?[ \t]+(?:error[ \t]+)?(?P<http>[45]\d\d)\b"
-    rf"|\b(?P<status>[45]\d\d)[ \t]*[-–:]?[ \t]*(?={HTTP_REASONS_RE})",
+    # A signed number alone in parentheses closes a VPN client's message ("... (-7200)").
+    r"|(?<![\w(])\((?P<signed>-\d{1,10})\)"
+    # HTTP: "HTTP Error 503", "HTTP/1.1 404", "502 Bad Gateway"; IIS adds a sub-status (500.19).
+    r"|\bHTTP(?:/\d(?:\.\d)?)?[ \t]+(?:error[ \t]+|erreur[ \t]+)?(?P<http>[45]\d\d(?:\.\d{1,3})?)"
+    r"(?![\d.])"
+    rf"|\b(?P<status>[45]\d\d(?:\.\d{{1,3}})?)[ \t]*[-–:]?[ \t]*(?={HTTP_REASONS_RE})"
+    # Entra ID's AADSTS numbers, MSBuild's MSB, Chromium's net::ERR_ names.
+    r"|\b(?P<vendor>AADSTS\d{5,6}|MSB\d{4}|(?<=net::)ERR_[A-Z_]{3,}|ERR_[A-Z]+_[A-Z_]{3,})\b"
+    # Windows' event log: "Event ID: 1000", "ID de l'événement : 4625", "Ereignis-ID: 1000".
+    r"|\b(?:event[ \t]?id|id de l['’][ée]v[ée]nement|ereignis-id)[ \t\xa0]*:?[ \t\xa0]*"
+    r"(?P<event>\d{1,5})\b"
+    # PowerShell's error record names its error: "+ FullyQualifiedErrorId : NativeCommandError".
+    r"|^[ \t]*\+?[ \t]*FullyQualifiedErrorId[ \t]*:[ \t]*(?P<psid>[^\s]+)",
     re.IGNORECASE | re.MULTILINE,
 )
 # Application codes of letters, a dash and a number ("PAI-2041", "E-1023"): only where the line
@@ -60,19 +71,33 @@ _APP_CODE_CONTEXT = re.compile(
 
 
 _MAX_CODES = 20  # codes of one error; more is a log, not a paste
+# A hexadecimal value under these field names is a timestamp, an offset or an id, not a code
+# (Windows' Application Error event: "horodatage : 0x65a1...", "Fault offset: 0x0002...").
+_NOT_A_CODE_FIELD = re.compile(
+    r"(?:time ?stamp|horodatage|zeitstempel|offset|d[ée]calage|process(?:us)? id|"
+    r"id du processus|prozess-id|thread id|logon id|id d['’]ouverture de session|"
+    r"adresse|address)[^:\n]{0,30}:?[ \t\xa0]*$",
+    re.IGNORECASE)
+# A constant's name of three upper-case words or more ("TSV_TNEW_PAGE_ALLOC_FAILED"), on a line
+# that reports an error: SAP's runtime errors, VPN clients' and drivers' error constants.
+_CONSTANT = re.compile(r"(?<![\w:])(?P<const>[A-Z][A-Z0-9]{1,}(?:_[A-Z0-9]{2,}){2,})\b")
+_CONSTANT_CONTEXT = re.compile(
+    r"erreur|error|fehler|fail|[ée]chec|exception|dump|abort|runtime|laufzeit|status|code",
+    re.IGNORECASE)
 
 
 def code_lines(text: str, limit: int) -> list[tuple[int, int]]:
     """(start, end) of the first `limit` lines that carry a code, in order. Each search starts
     after the last line found, so a long paste costs one pass over it."""
     spans: set[tuple[int, int]] = set()
-    for pattern in (_CODES, _APP_CODE):
+    for pattern in (_CODES, _APP_CODE, _CONSTANT):
         pos = 0
         while len(spans) < 2 * limit and (match := pattern.search(text, pos)):
             start = text.rfind("\n", pos, match.start()) + 1 or pos
             end = text.find("\n", match.end())
             end = len(text) if end < 0 else end
-            if pattern is _CODES or _APP_CODE_CONTEXT.search(text, start, end):
+            context = _CONSTANT_CONTEXT if pattern is _CONSTANT else _APP_CODE_CONTEXT
+            if pattern is _CODES or context.search(text, start, end):
                 spans.add((start, end))
             pos = end + 1
     return sorted(spans)[:limit]
@@ -83,10 +108,17 @@ def find_codes(text: str) -> list[str]:
     codes: list[str] = []
     for match in itertools.islice(_CODES.finditer(text), 10 * _MAX_CODES):
         code = next(value for value in match.groupdict().values() if value)
+        if match["hex"] and _NOT_A_CODE_FIELD.search(
+                text, max(0, text.rfind("\n", 0, match.start()) + 1), match.start()):
+            continue
         if code not in codes:
             codes.append(code)
             if len(codes) >= _MAX_CODES:
                 return codes
+    for line in text.splitlines() if _CONSTANT.search(text) else ():
+        if _CONSTANT_CONTEXT.search(line):
+            codes.extend(m["const"] for m in _CONSTANT.finditer(line)
+                         if m["const"] not in codes and not m["const"].startswith("ERROR_"))
     for line in text.splitlines() if _APP_CODE.search(text) else ():
         if _APP_CODE_CONTEXT.search(line):
             codes.extend(m["code"] for m in _APP_CODE.finditer(line) if m["code"] not in codes

@@ -351,7 +351,7 @@ _EXTRACTORS: tuple[tuple[re.Pattern[str], Extractor], ...] = (
     (re.compile(r"SQL ?STATE|^ERROR \[", re.IGNORECASE | re.MULTILINE), _sqlstate),  # SQLSTATE
     (re.compile(r"\b0x[0-9A-Fa-f]{8}\b|\b(?:erreur|error|fehler)\b", re.IGNORECASE),
      _codes_only),  # HRESULT / Win32 codes and application messages
-    (re.compile(r"\d"), _code_lines),  # any other line with a code in a known form
+    (re.compile(r"\d|[A-Z]_[A-Z]"), _code_lines),  # any other line with a code in a known form
 )
 
 
