@@ -19,6 +19,8 @@ _VALEDICTION = re.compile(
     r"(?: in advance| again)?|(?:best|kind|warm)(?: regards)?|regards|cheers|sincerely|"
     r"(?:mit )?(?:freundlichen |besten |viele |liebe )?gr[üu](?:ß|ss)(?:e|en)?|lg|vg|danke|"
     r"(?:un )?saludos?(?: cordiales)?|atentamente|cordiali saluti|saluti|distinti saluti|"
+    r"un saluto|grazie(?: mille)?|a presto|gracias|obrigad[oa]|dank(?:e|je)(?: schön)?|"
+    r"bedankt|tack|vielen dank|beste gr[üu](?:ß|ss)e|sch[öo]ne gr[üu](?:ß|ss)e|"
     r"(?:met )?vriendelijke groet(?:en)?|groeten|atenciosamente|abra[çc]os|pozdrawiam|"
     r"med vänlig hälsning|hälsningar|mvh)\b[\s,.!]*.{0,30}$",
     re.IGNORECASE,
@@ -74,7 +76,7 @@ def differs_in_reply(ours: str, body: str, want: str) -> str:
     """"" when our new text is the label's (give or take a trailing valediction and name block),
     else what differs, in kind."""
     want = norm(want)
-    lines = ours.splitlines()
+    lines = _answers_only(ours.splitlines())
     for k in range(len(lines), -1, -1):
         head = norm("\n".join(lines[:k]))
         if head == want:
@@ -94,8 +96,22 @@ def differs_in_reply(ours: str, body: str, want: str) -> str:
         if a != b:
             break
         common += 1
+    extra = sorted({line_kind(line) for line in lines if line.strip() and norm(line) not in want})
     return (f"new text differs after {common} words ({len(words(ours_n))} ours, "
-            f"{len(words(want))} label's)")
+            f"{len(words(want))} label's; ours has lines not in the label: {', '.join(extra)})")
+
+
+def _answers_only(lines: list[str]) -> list[str]:
+    """Our text without the quoted questions it keeps above inline answers (the product keeps
+    them for the technician on purpose; labels hold the employee's own lines). A quote with
+    no answer of ours under it is kept, so that a quote left in stays a miss."""
+    kept = []
+    for i, line in enumerate(lines):
+        if line.lstrip().startswith(">") and any(
+                later.strip() and not later.lstrip().startswith(">") for later in lines[i + 1:]):
+            continue
+        kept.append(line)
+    return kept
 
 
 def _first(lines: list[str]) -> str:

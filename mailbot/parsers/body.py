@@ -20,7 +20,7 @@ from mailbot.parsers.layouts import (
     WROTE,
     header_field,
 )
-from mailbot.parsers.signatures import DECORATION, signature_start
+from mailbot.parsers.signatures import DECORATION, explicit_signature, signature_start
 
 __all__ = ["CleanBody", "clean_body", "html_to_text"]
 
@@ -227,7 +227,8 @@ def _split_history(lines: list[str], candidates: list[int]) -> tuple[list[str], 
                     quoted.extend(lines[i:])
                     break
                 quoted.extend(lines[i:end])  # bottom-posting: history first, reply after
-            elif has_text and rest_empty:  # a trailing quote under the reply
+            elif has_text and (rest_empty or not _text_follows(lines, end)):
+                # a trailing quote under the reply (a signature may follow it)
                 quoted.extend(lines[i:])
                 break
             else:  # a quote at the top or interleaved with answers: part of the reply
@@ -259,11 +260,57 @@ def _split_history(lines: list[str], candidates: list[int]) -> tuple[list[str], 
 
 
 
-def clean_body(text: str) -> CleanBody:
-    """Splits a plain-text body into the new text, the quoted history and the signature."""
+def _block_author(lines: list[str], i: int) -> str:
+    """The line(s) naming who wrote the mail whose history starts at i: the attribution, or
+    the From field of the header block (under a separator)."""
+    end = _attribution_end(lines, i)
+    if end >= 0:
+        return " ".join(lines[i:end]).lower()
+    for line in lines[i:i + 8]:
+        if _header_key(line) == "from":
+            return line.lower()
+    return ""
+
+
+def _pasted_above_quote(lines: list[str], candidates: list[int], own: frozenset[str]) -> int:
+    """Where the quote of the helpdesk's own mail starts, when the author pasted or forwarded
+    another mail above it (its separator, header block or attribution naming someone else);
+    else 0. The quote a reply answers names its author, the helpdesk: a block naming another
+    author before it is part of what the employee wrote."""
+    if not own:
+        return 0
+    earlier = False
+    skip_until = -1  # the header block under a forward separator belongs to the forward
+    for i in candidates:
+        if i >= len(lines) or i < skip_until or _QUOTE.match(lines[i]) or (
+                _history_marker(lines, i) < 0):
+            continue
+        if FORWARD_SEPARATOR.match(lines[i]):
+            earlier, skip_until = True, _next_content(lines, i + 1) + 1
+            continue
+        if any(address in _block_author(lines, i) for address in own):
+            return i if earlier else 0
+        earlier = True
+    return 0
+
+
+def clean_body(text: str, *, own: frozenset[str] = frozenset()) -> CleanBody:
+    """Splits a plain-text body into the new text, the quoted history and the signature.
+
+    `own`: the helpdesk's addresses; a mail pasted into the reply above the quote of ours is
+    kept as part of the new text."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    kept, quoted = _split_history(text.split("\n"), _candidates(text))
+    lines = text.split("\n")
+    candidates = _candidates(text)
+    head = _pasted_above_quote(lines, candidates, own)
+    kept, quoted = _split_history(lines[head:], [c - head for c in candidates if c >= head])
+    kept = lines[:head] + kept
     start = signature_start(kept)
+    if head and start < len(kept) and not explicit_signature(kept[start]):
+        # The pasted mail's own sign-off and contact lines are its content: only the author's
+        # explicit signature below it ("-- ", a mobile tagline) is cut.
+        start = next((i for i in range(len(kept) - 1, max(start, len(kept) - 12), -1)
+                      if explicit_signature(kept[i])), len(kept))
     # A body that is nothing but a signature-looking line is what the author wrote.
     if not any(line.strip() for line in kept[:start]):
         start = len(kept)

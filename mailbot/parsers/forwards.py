@@ -142,6 +142,13 @@ def _read_headers(lines: list[str], i: int, block: ForwardBlock) -> int:
         if key in seen:  # a second "From:" starts another block
             break
         seen.add(key)
+        # A long value wrapped by the client (Gmail breaks "Name <" / "address>"): the next
+        # line continues it while an angle bracket is open or the From still lacks its address.
+        while i + 1 < len(lines) and lines[i + 1].strip() and not header_field(lines[i + 1]) \
+                and (value.count("<") > value.count(">") or key == "from" and "@" not in value
+                     and _ADDRESS.match(lines[i + 1].strip(" \t<["))):
+            i += 1
+            value = f"{value} {lines[i].strip()}"
         if key == "from":
             block.sender, block.name = _address(value)
         elif key == "date":

@@ -214,7 +214,7 @@ def _understand(message: Message, rules: ParseRules, result: ParsedMessage) -> N
         result.ticket_ref = _returned_tag(message, rules.tag_prefix)
     result.attachments, result.refused_attachments = screen(collect_attachments(message, defects),
                                                 rules.attachment_policy)
-    result.text = clean_body(result.body).text
+    result.text = clean_body(result.body, own=rules.bot_addresses).text
     if result.kind != "person":
         return
     _forward_and_commands(message, rules, result, info.is_forward, info.is_reply)

@@ -38,6 +38,11 @@ _DEVICE = re.compile(
 )
 
 
+def explicit_signature(line: str) -> bool:
+    """A line that says a signature starts: the "-- " delimiter or a mobile tagline."""
+    return bool(_DASHES.match(line)) or _mobile(line.strip())
+
+
 def _mobile(line: str) -> bool:
     return len(line) < 120 and bool(_MOBILE.match(line)) and bool(_DEVICE.search(line))
 

@@ -83,8 +83,13 @@ def _list_sender_header(f: Facts) -> str | None:
 def _tag_not_to_us(f: Facts) -> str | None:
     # A list names itself in a leading subject tag; when the mail is not addressed to us
     # either, it came through the list (RFC 2919 lists often drop their headers in digests).
+    # Upper-case words ("[TEL]", "[EXT]", "[URGENT]") are markers people and gateways add,
+    # not list names; neither is a configured phone marker.
     tag = _LEADING_TAG.match(f.subject)
-    if tag and not tag.group(1).isdigit() and not_addressed_to_us(f):
+    name = tag.group(1) if tag else ""
+    markers = {m.strip("[]").lower() for m in f.rules.phone_markers}
+    if (name and not name.isdigit() and not name.isupper() and name.lower() not in markers
+            and not_addressed_to_us(f)):
         return "a list's subject tag, and not addressed to us"
     return None
 
