@@ -46,7 +46,9 @@ Catalogue = tuple[tuple[str, re.Pattern[str]], ...]
 @functools.lru_cache(maxsize=16)
 def _compile_catalogue(entries: tuple[tuple[str, tuple[str, ...]], ...]) -> Catalogue:
     return tuple(
-        (name, re.compile("|".join(re.escape(a) for a in (name, *aliases)), re.IGNORECASE))
+        # Whole words only: "Sage" must not match inside "message".
+        (name, re.compile(r"(?<!\w)(?:" + "|".join(re.escape(a) for a in (name, *aliases))
+                          + r")(?!\w)", re.IGNORECASE))
         for name, aliases in entries
     )
 

@@ -38,13 +38,14 @@ from mailbot.parsers.headers import RawHeaders, addresses, decode_bytes, decode_
 from mailbot.parsers.machine import Facts, classify
 from mailbot.parsers.programs import Program
 from mailbot.parsers.result import Forwarded, ParsedMessage, ParseRules
-from mailbot.parsers.subject import analyse_subject, find_program
+from mailbot.parsers.subject import analyse_subject, catalogue_program, find_program
 from mailbot.tags import find_tag
 
 # mail-parser logs every part it does not render ("Email content 'report' not handled"); what
 # matters of it is recorded as defects, so its log lines would only be noise in the daemon's log.
 logging.getLogger("mailparser").setLevel(logging.CRITICAL)
 
+_PROGRAM_SPAN = 4000  # the program a text names is in its first lines, not deep in a paste
 _MAX_BODY_CHARS = 2_000_000  # a body beyond this is cut before cleaning (recorded)
 _MAX_BOUNDARY_LINES = 2_000  # past this many "--" lines mail-parser's per-part work is skipped
 # More multipart containers than any real mail holds: a nesting bomb, told from the raw bytes
@@ -220,6 +221,33 @@ def _understand(message: Message, rules: ParseRules, result: ParsedMessage) -> N
     _forward_and_commands(message, rules, result, info.is_forward, info.is_reply)
     result.thanks_only = thanks_only(result.text)
     result.errors = extract_errors(result.text, applications=_applications(rules.programs))
+    if result.program is None:  # a subject that names none: the program the text names first
+        result.program = _text_program(result.text[:_PROGRAM_SPAN], rules.programs)
+
+
+_SENTENCE = re.compile(r"[^.!?\n]+")
+# "pas de GX-ERP, pas d'internet, pas d'imprimantes": the program is one of the things a wider
+# failure took away, listed with others under the same words; not the program at fault.
+_LISTED = re.compile(r"(?:^|[,;:]\s*)(\w+(?:\s+\w+)?)\s*['’]?\s*$")
+
+
+def _text_program(text: str, programs: tuple[Program, ...]) -> str | None:
+    """The catalogue program a text names first, sentence by sentence, unless it is only one
+    item of an enumeration of what does not work."""
+    for sentence in _SENTENCE.findall(text):
+        name = catalogue_program(sentence, programs)
+        if name is None:
+            continue
+        spellings = [s for p in programs if p.name == name for s in (p.name, *p.aliases)]
+        at = min((m.start() for s in spellings if (m := re.search(
+            re.escape(s), sentence, re.IGNORECASE))), default=0)
+        lead = _LISTED.search(sentence[:at])
+        head = lead.group(1).split()[0].lower() if lead else ""
+        if head and sentence.lower().count(f", {head}") + sentence.lower().count(
+                f"; {head}") >= 1:
+            continue
+        return name
+    return None
 
 
 @lru_cache(maxsize=8)

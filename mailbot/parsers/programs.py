@@ -1,7 +1,9 @@
 """The programs employees name in their subjects, with the spellings they actually use.
 
 The catalogue is matched on whole words, longest spelling first, so that "Sage 100" wins over
-"Sage" and "Word" never matches inside "password". The lead copies it into rules.toml; an
+"Sage" and "Word" never matches inside "password" (nor "Sage" inside "message"). Spellings
+include the programs' executables ("WINWORD.EXE", "AcroRd32.exe"), as error messages and
+Task Manager name them. The lead copies it into rules.toml; an
 operator extends it there.
 """
 
@@ -20,18 +22,21 @@ DEFAULT_PROGRAMS: tuple[Program, ...] = (
     Program("Sage 100 Comptabilité", ("Sage 100 Compta", "Sage Compta", "Sage 100", "Sage")),
     Program("GX-ERP", ("GX ERP", "GXERP", "groupeexemple.erp")),
     Program("Portail notes de frais", ("notesdefrais", "notes de frais")),
-    Program("Word", ("Microsoft Word", "MS Word")),
-    Program("Excel", ("Microsoft Excel", "MS Excel")),
-    Program("Outlook", ("Microsoft Outlook", "MS Outlook")),
-    Program("PowerPoint", ("Microsoft PowerPoint", "Powerpoint", "PPT")),
-    Program("Teams", ("Microsoft Teams", "MS Teams")),
-    Program("OneDrive", ("One Drive",)),
+    Program("Word", ("Microsoft Word", "MS Word", "WINWORD.EXE", "winword")),
+    Program("Excel", ("Microsoft Excel", "MS Excel", "EXCEL.EXE")),
+    Program("Outlook", ("Microsoft Outlook", "MS Outlook", "OUTLOOK.EXE")),
+    Program("PowerPoint", ("Microsoft PowerPoint", "Powerpoint", "PPT", "POWERPNT.EXE",
+                           "powerpnt")),
+    Program("Teams", ("Microsoft Teams", "MS Teams", "ms-teams.exe", "Teams.exe")),
+    Program("OneDrive", ("One Drive", "OneDrive.exe")),
     Program("SharePoint", ("Sharepoint",)),
-    Program("SAP GUI", ("SAP Logon", "SAP")),
+    Program("SAP GUI", ("SAP Logon", "SAP", "saplogon.exe", "saplogon", "SAPGUI")),
     Program("Cegid", ("Cegid Retail", "Cegid Business")),
-    Program("Citrix", ("Citrix Workspace",)),
-    Program("VPN", ("FortiClient", "Forticlient VPN", "GlobalProtect")),
-    Program("Acrobat", ("Adobe Acrobat", "Acrobat Reader", "Adobe Reader")),
+    Program("Citrix", ("Citrix Workspace", "Citrix Receiver", "wfica32.exe")),
+    Program("VPN", ("FortiClient", "Forticlient VPN", "GlobalProtect", "FortiClient.exe",
+                       "PanGPA.exe", "VPN Forti", "Forti")),
+    Program("Acrobat", ("Adobe Acrobat", "Acrobat Reader", "Adobe Reader", "AcroRd32.exe",
+                           "AcroRd32", "Acrobat.exe")),
     # Before Windows: an update failure names "Windows 11" too, but it is Windows Update's.
     Program("Windows Update", ("Mise à jour cumulative", "Mises à jour Windows",
                                "Cumulative Update")),

@@ -91,19 +91,26 @@ def has_urgent(text: str) -> bool:
     return False
 
 
-def find_program(subject: str, programs: tuple[Program, ...]) -> str | None:
-    """The catalogue program named in `subject`, else a name leading it ("Qlik : ...")."""
+def catalogue_program(text: str, programs: tuple[Program, ...]) -> str | None:
+    """The catalogue program named first in `text` (whole words, the longest spelling at a
+    place), or None."""
     best: tuple[int, int, str] | None = None
     for program in programs:
         for spelling in (program.name, *program.aliases):
             pattern = _spelling_pattern(spelling)
-            match = pattern.search(subject)
+            match = pattern.search(text)
             if match:
                 key = (match.start(), -len(spelling), program.name)
                 if best is None or key < best:
                     best = key
+    return best[2] if best else None
+
+
+def find_program(subject: str, programs: tuple[Program, ...]) -> str | None:
+    """The catalogue program named in `subject`, else a name leading it ("Qlik : ...")."""
+    best = catalogue_program(subject, programs)
     if best:
-        return best[2]
+        return best
     match = _LEADING_NAME.match(subject)
     if match and match.group(1).strip().lower() not in _NOT_PROGRAMS:
         name = match.group(1).strip()
