@@ -5,14 +5,17 @@ RFCs document (no other project's test files): a reply quote header in one langu
 forward's header block of one client, one kind of machine mail, one pasted error. Each
 `NAME.expected.json` says what a correct parse gives; this one test walks them all.
 
-- replies/NAME.txt: a body; `text` is what the author wrote (quotes and signature cut).
+- replies/NAME.txt: a body; `text` is what the author wrote (quotes and signature cut);
+  `own`, the helpdesk's addresses when the reply quotes the helpdesk's mail.
 - forwards/NAME.txt: a body forwarded with `subject`; `original_sender`, `note` (the
   forwarder's own words), `original_subject`. forwards/NAME.eml: a whole message; also
   `original_text`, what the forwarded message says.
 - machine/NAME.eml: `kind` (person, auto_reply, bounce, list); for bounces `status` and
   `recipient` when the mail states them.
-- errors/NAME.txt: `codes` that must be found (extra finds are tolerated), `kind` and
-  `message` of the main error when given; `no_error` for prose that holds none.
+- errors/NAME.txt: `codes` that must be found (extra finds are tolerated, but not those in
+  `not_codes`), `kind` and `message` of the main error when given; `no_error` for prose that
+  holds none.
+- programs/NAME.eml: `program`, the catalogue entry the message names (null for none).
 """
 
 from __future__ import annotations
@@ -48,7 +51,7 @@ def _fixture(sidecar: Path) -> Path:
 
 def test_there_are_enough_fixtures_of_every_format() -> None:
     kinds = {p.parent.name for p in SIDECARS}
-    assert kinds == {"replies", "forwards", "machine", "errors"}
+    assert kinds == {"replies", "forwards", "machine", "errors", "programs"}
     assert len(SIDECARS) >= 60
 
 
@@ -58,7 +61,7 @@ def test_format_fixture(sidecar: Path) -> None:
     fixture = _fixture(sidecar)
     kind = sidecar.parent.name
     if kind == "replies":
-        got = clean_body(fixture.read_text("utf-8")).text
+        got = clean_body(fixture.read_text("utf-8"), own=frozenset(want.get("own", ()))).text
         assert _norm(got) == _norm(want["text"]), want["format"]
     elif kind == "forwards" and fixture.suffix == ".txt":
         info = analyse_subject(want["subject"], tag_prefix="#", programs=())
@@ -84,12 +87,16 @@ def test_format_fixture(sidecar: Path) -> None:
         for key in ("status", "recipient"):
             if key in want:
                 assert parsed.bounce is not None and getattr(parsed.bounce, key) == want[key]
+    elif kind == "programs":
+        parsed = parse(fixture.read_bytes(), RULES)
+        assert parsed.program == want["program"], want["format"]
     else:
         errors = extract_errors(fixture.read_text("utf-8"))
         if want.get("no_error"):
             assert errors == [], want["format"]
         codes = {c for e in errors for c in e.codes}
         assert set(want["codes"]) <= codes, (want["format"], errors)
+        assert not set(want.get("not_codes", ())) & codes, (want["format"], errors)
         if "kind" in want:
             assert want["kind"] in [e.kind for e in errors], (want["format"], errors)
         if "message" in want:

@@ -266,7 +266,10 @@ def _block_author(lines: list[str], i: int) -> str:
     end = _attribution_end(lines, i)
     if end >= 0:
         return " ".join(lines[i:end]).lower()
-    for line in lines[i:i + 8]:
+    start = _next_content(lines, i + 1) if _separator(lines[i]) or _RULE.match(lines[i]) else i
+    for line in lines[start:start + 8]:
+        if not line.strip():
+            break  # the block ends at its first blank line
         if _header_key(line) == "from":
             return line.lower()
     return ""

@@ -225,7 +225,7 @@ def _sql(text: str, catalogue: Catalogue) -> list[_Found]:
 
 _HTTP_STATUS = re.compile(
     rf"^[ \t]*(?:HTTP(?:/\d(?:\.\d)?)?[ \t]+|(?:HTTP )?(?:Error|Erreur)[ \t]+)?"
-    rf"(?P<code>[45]\d\d)(?:\.\d+)?[ \t]*[-–:]?[ \t]*(?P<reason>{HTTP_REASONS})[ \t]*$",
+    rf"(?P<code>[45]\d\d(?:\.\d+)?)[ \t]*[-–:]?[ \t]*(?P<reason>{HTTP_REASONS})[ \t]*$",
     re.MULTILINE | re.IGNORECASE,
 )
 _SERVER_BANNER = re.compile(r"^(?:nginx|apache|microsoft-iis|iis|cloudflare|envoy)\b",
