@@ -275,12 +275,13 @@ def _block_author(lines: list[str], i: int) -> str:
     return ""
 
 
-def _pasted_above_quote(lines: list[str], candidates: list[int], own: frozenset[str]) -> int:
+def _pasted_above_quote(lines: list[str], candidates: list[int], own: frozenset[str],
+                        text_lower: str) -> int:
     """Where the quote of the helpdesk's own mail starts, when the author pasted or forwarded
     another mail above it (its separator, header block or attribution naming someone else);
     else 0. The quote a reply answers names its author, the helpdesk: a block naming another
     author before it is part of what the employee wrote."""
-    if not own:
+    if not own or not any(address in text_lower for address in own):
         return 0
     earlier = False
     skip_until = -1  # the header block under a forward separator belongs to the forward
@@ -305,7 +306,7 @@ def clean_body(text: str, *, own: frozenset[str] = frozenset()) -> CleanBody:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     lines = text.split("\n")
     candidates = _candidates(text)
-    head = _pasted_above_quote(lines, candidates, own)
+    head = _pasted_above_quote(lines, candidates, own, text.lower() if own else "")
     kept, quoted = _split_history(lines[head:], [c - head for c in candidates if c >= head])
     kept = lines[:head] + kept
     start = signature_start(kept)

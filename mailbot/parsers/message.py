@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import email
 import hashlib
+import itertools
 import logging
 import re
 from datetime import UTC, datetime
@@ -38,7 +39,7 @@ from mailbot.parsers.headers import RawHeaders, addresses, decode_bytes, decode_
 from mailbot.parsers.machine import Facts, classify
 from mailbot.parsers.programs import Program
 from mailbot.parsers.result import Forwarded, ParsedMessage, ParseRules
-from mailbot.parsers.subject import analyse_subject, catalogue_program, find_program
+from mailbot.parsers.subject import analyse_subject, catalogue_spellings, find_program
 from mailbot.tags import find_tag
 
 # mail-parser logs every part it does not render ("Email content 'report' not handled"); what
@@ -225,28 +226,26 @@ def _understand(message: Message, rules: ParseRules, result: ParsedMessage) -> N
         result.program = _text_program(result.text[:_PROGRAM_SPAN], rules.programs)
 
 
-_SENTENCE = re.compile(r"[^.!?\n]+")
 # "pas de GX-ERP, pas d'internet, pas d'imprimantes": the program is one of the things a wider
 # failure took away, listed with others under the same words; not the program at fault.
-_LISTED = re.compile(r"(?:^|[,;:]\s*)(\w+(?:\s+\w+)?)\s*['’]?\s*$")
+_LISTED = re.compile(r"(?:^|[,;:]\s*)(\w+(?:\s+\w+)?)\s*['’]?\s*\Z")
 
 
 def _text_program(text: str, programs: tuple[Program, ...]) -> str | None:
-    """The catalogue program a text names first, sentence by sentence, unless it is only one
-    item of an enumeration of what does not work."""
-    for sentence in _SENTENCE.findall(text):
-        name = catalogue_program(sentence, programs)
-        if name is None:
-            continue
-        spellings = [s for p in programs if p.name == name for s in (p.name, *p.aliases)]
-        at = min((m.start() for s in spellings if (m := re.search(
-            re.escape(s), sentence, re.IGNORECASE))), default=0)
-        lead = _LISTED.search(sentence[:at])
+    """The catalogue program a text names first, unless it is only one item of an
+    enumeration of what does not work (then the next one named)."""
+    pattern, names = catalogue_spellings(programs)
+    for match in itertools.islice(pattern.finditer(text), 20):
+        start = text.rfind("\n", 0, match.start()) + 1
+        sentence_start = max(start, *(text.rfind(c, 0, match.start()) + 1 for c in ".!?"))
+        end = min((i for i in (text.find(c, match.end()) for c in ".!?\n") if i >= 0),
+                  default=len(text))
+        lead = _LISTED.search(text, sentence_start, match.start())
         head = lead.group(1).split()[0].lower() if lead else ""
-        if head and sentence.lower().count(f", {head}") + sentence.lower().count(
-                f"; {head}") >= 1:
+        sentence = " " + text[sentence_start:end].lower()
+        if head and len(re.findall(rf"(?:^|[,;:])\s*{re.escape(head)}\b", sentence.strip())) >= 2:
             continue
-        return name
+        return names[" ".join(match.group(0).lower().split())]
     return None
 
 

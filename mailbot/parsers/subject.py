@@ -6,6 +6,7 @@ without the French space before the colon; all of them are peeled before anythin
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -94,16 +95,25 @@ def has_urgent(text: str) -> bool:
 def catalogue_program(text: str, programs: tuple[Program, ...]) -> str | None:
     """The catalogue program named first in `text` (whole words, the longest spelling at a
     place), or None."""
-    best: tuple[int, int, str] | None = None
+    pattern, names = catalogue_spellings(programs)
+    match = pattern.search(text)
+    return names[" ".join(match.group(0).lower().split())] if match else None
+
+
+@functools.lru_cache(maxsize=8)
+def catalogue_spellings(programs: tuple[Program, ...]) -> tuple[re.Pattern[str], dict[str, str]]:
+    """One pattern for every spelling of the catalogue, longest first, whole words only (one
+    search per text instead of one per spelling); and each spelling's program."""
+    names: dict[str, str] = {}
     for program in programs:
         for spelling in (program.name, *program.aliases):
-            pattern = _spelling_pattern(spelling)
-            match = pattern.search(text)
-            if match:
-                key = (match.start(), -len(spelling), program.name)
-                if best is None or key < best:
-                    best = key
-    return best[2] if best else None
+            if spelling.strip():
+                names.setdefault(" ".join(spelling.lower().split()), program.name)
+    if not names:
+        return re.compile(r"(?!)"), names
+    body = "|".join(r"\s+".join(map(re.escape, s.split()))
+                    for s in sorted(names, key=len, reverse=True))
+    return re.compile(rf"(?<![\w-])(?:{body})(?![\w-])", re.IGNORECASE), names
 
 
 def find_program(subject: str, programs: tuple[Program, ...]) -> str | None:
@@ -117,18 +127,6 @@ def find_program(subject: str, programs: tuple[Program, ...]) -> str | None:
         if not any(w.lower() in _NOT_PROGRAMS for w in name.split()):
             return name
     return None
-
-
-_SPELLING_CACHE: dict[str, re.Pattern[str]] = {}
-
-
-def _spelling_pattern(spelling: str) -> re.Pattern[str]:
-    pattern = _SPELLING_CACHE.get(spelling)
-    if pattern is None:
-        body = r"\s+".join(re.escape(w) for w in spelling.split())
-        pattern = re.compile(r"(?<![\w-])" + body + r"(?![\w-])", re.IGNORECASE)
-        _SPELLING_CACHE[spelling] = pattern
-    return pattern
 
 
 def analyse_subject(subject_raw: str, *, tag_prefix: str, programs: tuple[Program, ...]

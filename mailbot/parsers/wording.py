@@ -196,6 +196,11 @@ _CHALLENGE_SIGNS: dict[str, re.Pattern[str]] = {
 }
 
 
+# One search for the signs that only a filter gives (the common case: none of them).
+_CHALLENGE_GATE = re.compile("|".join(f"(?:{_CHALLENGE_SIGNS[k].pattern})" for k in (
+    "approved senders", "held", "filter", "human")), re.IGNORECASE)
+
+
 def challenge_wording(subject: str, body: str) -> str | None:
     """What shows a challenge-response request: a subject asking for a confirmation and one
     sign in the text, or, whatever the subject, three signs, one of them the approved-senders
@@ -205,8 +210,7 @@ def challenge_wording(subject: str, body: str) -> str | None:
         return None
     text = body.strip()[:_MAX_AUTO_REPLY_CHARS]
     asks = bool(_CHALLENGE_SUBJECT.search(subject))
-    if not asks and not any(_CHALLENGE_SIGNS[k].search(text)
-                            for k in ("approved senders", "held", "filter", "human")):
+    if not asks and not _CHALLENGE_GATE.search(text):
         return None  # the common case, decided with one search
     signs = [name for name, pattern in _CHALLENGE_SIGNS.items() if pattern.search(text)]
     # Phishing pasted by a person asks to click and verify too: only a filter talks of itself,
