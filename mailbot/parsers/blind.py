@@ -245,4 +245,4 @@ def main(directory: Path) -> int:
     return 0
 
 
-__all__ = ["Case", "line_kind", "main", "run", "scores"]
+__all__ = ["Case", "differs_in_reply", "line_kind", "main", "programs_match", "run", "scores"]

@@ -1,0 +1,129 @@
+"""The blind scorer (`mailbot corpus-report --blind DIR`) and the blind sets that have served.
+
+A blind set is read by the scorer only: it prints scores and the kind of each miss, never the
+mail's text nor the expected values (../shared/BLIND.md). Once a set has been used to tune the
+parsers it is spent and joins tests/formats/ as a regression set: its score must not fall.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+
+from mailbot.cli import main as cli_main
+from mailbot.parsers import blind
+
+FORMATS = Path(__file__).parent / "formats"
+# What the parsers reached on parsers-r1 after tuning on it (docs/understanding-mail.md).
+R1_REACHED = {"machine": (35, 35), "replies": (23, 25), "forwards": (20, 20),
+              "errors": (20, 20), "programs": (13, 15)}
+
+
+def test_the_spent_r1_set_is_frozen() -> None:
+    root = FORMATS / "blind-r1"
+    listed = (root / "SHA256SUMS").read_text("utf-8").split("\n")
+    rows = [line.split(None, 1) for line in listed if line.strip()]
+    assert len(rows) >= 115
+    for digest, name in rows:
+        path = root / name.strip().lstrip("*")
+        assert hashlib.sha256(path.read_bytes()).hexdigest() == digest, name
+
+
+@pytest.fixture(scope="module")
+def r1() -> list[blind.Case]:
+    return blind.run(FORMATS / "blind-r1")
+
+
+@pytest.mark.parametrize("slice_name", sorted(R1_REACHED))
+def test_r1_score_does_not_fall(r1: list[blind.Case], slice_name: str) -> None:
+    ok, total = blind.scores(r1)[slice_name]
+    reached, size = R1_REACHED[slice_name]
+    misses = [f"{c.number} {c.label_class}: {c.misses}" for c in r1
+              if c.slice == slice_name and not c.ok]
+    assert total == size and ok >= reached, "\n".join(misses)
+
+
+def test_no_machine_mail_of_r1_gets_an_automatic_answer(r1: list[blind.Case]) -> None:
+    answered = [c.number for c in r1 if any("machine mail answered" in m for m in c.misses)]
+    assert answered == []
+
+
+# --- the scorer itself, on a small set of our own ------------------------------------------
+
+SECRET_WORDS = ("Zanzibar", "perroquet", "QX-9981", "Vermeer")
+
+
+def _mail(subject: str, body: str, *, sender: str = "jean.dupont@exemple.fr",
+          headers: str = "") -> str:
+    return (f"From: {sender}\nTo: support@exemple.fr\nSubject: {subject}\n{headers}"
+            "Date: Mon, 07 Dec 2026 09:00:00 +0100\nMessage-ID: <t@exemple.fr>\n"
+            "Return-Path: <" + sender + ">\nMIME-Version: 1.0\n"
+            "Content-Type: text/plain; charset=utf-8\n\n" + body)
+
+
+def _case(root: Path, slice_name: str, number: str, mail: str, label: dict) -> None:
+    (root / slice_name).mkdir(parents=True, exist_ok=True)
+    (root / slice_name / f"{number}.eml").write_text(mail, "utf-8")
+    (root / slice_name / f"{number}.json").write_text(json.dumps(label), "utf-8")
+
+
+def _small_set(root: Path) -> None:
+    # A machine mail that looks like a person's: the product answers it (a miss).
+    _case(root, "machine", "001", _mail("Zanzibar", "Le perroquet dit bonjour."),
+          {"machine": True, "kind": "alert", "class": "disguised alert"})
+    # A person's mail, kept: no miss.
+    _case(root, "machine", "002", _mail("Imprimante", "Elle ne marche plus, pouvez-vous venir ?"),
+          {"machine": False, "kind": "person", "class": "plain person"})
+    # A reply whose label wants less than we keep.
+    _case(root, "replies", "001", _mail("Re: test", "Vermeer a raison.\n\n> cité\n> encore\n"),
+          {"new_text": "Vermeer", "class": "label shorter"})
+    # A code we cannot find, one we find and the label does not list.
+    _case(root, "errors", "001", _mail("Erreur", "Erreur 4711 : rien. Code QX-9981 muet."),
+          {"codes": ["QX-9981-Z"], "class": "odd code"})
+    _case(root, "programs", "001", _mail("Zanzibar", "Rien de spécial, Vermeer."),
+          {"program": "Vermeer", "class": "unknown program"})
+    _case(root, "forwards", "001", _mail("TR: Zanzibar", "Pour info\n\nDe : Vermeer <v@ailleurs."
+                                         "fr>\nObjet : Zanzibar\n\nperroquet\n"),
+          {"original_from": "other@ailleurs.fr", "original_subject": "Zanzibar",
+           "class": "wrong author"})
+
+
+def test_the_blind_report_tells_misses_in_kind_only(tmp_path: Path, capsys) -> None:
+    _small_set(tmp_path)
+    assert cli_main(["corpus-report", "--blind", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "machine / 001 / disguised alert / machine mail answered" in out
+    assert "machine / 002" not in out  # the person was kept: no line
+    assert "replies / 001 / label shorter / new text" in out
+    assert "errors / 001 / odd code / code missed (shape AA-9{4}-A)" in out
+    assert "errors / 001 / odd code / extra code" in out
+    assert "programs / 001 / unknown program / program missed" in out
+    assert "forwards / 001 / wrong author / original sender: another address taken" in out
+    for word in SECRET_WORDS:  # neither the mails' text nor the labels' values
+        assert word.lower() not in out.lower()
+    assert "v@ailleurs.fr" not in out and "other@ailleurs.fr" not in out
+    scores = {line.split()[0]: line.split()[1:3] for line in out.splitlines()[1:6]}
+    assert scores["machine"] == ["1", "2"]
+
+
+def test_a_valediction_and_name_under_the_label_are_tolerated() -> None:
+    assert blind.differs_in_reply("Le poste redémarre.\n\nCordialement,\nJean Dupont\n",
+                                  "", "Le poste redémarre.") == ""
+    # ... but not the quote of our mail under it
+    verdict = blind.differs_in_reply("Le poste redémarre.\n> Bonjour, avez-vous essayé\n", "",
+                                     "Le poste redémarre.")
+    assert verdict.startswith("new text too long: a quoted line")
+
+
+def test_programs_match_as_words() -> None:
+    assert blind.programs_match("Sage", "Sage 100 Comptabilité")
+    assert not blind.programs_match("Sage", "Message")
+    assert not blind.programs_match("Word", "WordPad")
+
+
+def test_a_folder_that_is_no_blind_set_is_refused(tmp_path: Path, capsys) -> None:
+    assert cli_main(["corpus-report", "--blind", str(tmp_path)]) == 2
+    assert "not a blind set" in capsys.readouterr().out
