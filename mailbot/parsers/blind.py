@@ -52,6 +52,7 @@ class Case:
     label_class: str
     ok: bool
     misses: list[str]  # kinds of difference, one line each
+    machine: bool | None = None  # the machine slice's label: a machine's mail or a person's
 
 
 class _EmptyStore:
@@ -215,7 +216,8 @@ def run(directory: Path) -> list[Case]:
             misses = JUDGES[name](parsed, label)
             if any(d.startswith("parse failed") for d in parsed.defects):
                 misses.append("parse failed")
-            cases.append(Case(name, eml.stem, str(label.get("class", "?")), not misses, misses))
+            cases.append(Case(name, eml.stem, str(label.get("class", "?")), not misses, misses,
+                              bool(label.get("machine")) if name == "machine" else None))
     return cases
 
 
@@ -231,6 +233,11 @@ def format_blind(cases: list[Case]) -> str:
     lines = [f"{'slice':<10} {'passed':>7} {'cases':>6} {'score':>7}"]
     for name, (ok, total) in scores(cases).items():
         lines.append(f"{name:<10} {ok:>7} {total:>6} {100 * ok / total:>6.1f}%")
+    robots = [c for c in cases if c.machine is True]
+    persons = [c for c in cases if c.machine is False]
+    if robots or persons:
+        lines.append(f"machine mails not answered: {sum(c.ok for c in robots)}/{len(robots)}; "
+                     f"persons kept: {sum(c.ok for c in persons)}/{len(persons)}")
     lines += ["", "misses (slice / case / class / what differed):"]
     lines += [f"  {c.slice} / {c.number} / {c.label_class} / {m}"
               for c in cases if not c.ok for m in c.misses]
