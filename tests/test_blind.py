@@ -18,7 +18,7 @@ from mailbot.parsers import blind
 
 FORMATS = Path(__file__).parent / "formats"
 # What the parsers reached on parsers-r1 after tuning on it (docs/understanding-mail.md).
-R1_REACHED = {"machine": (35, 35), "replies": (23, 25), "forwards": (20, 20),
+R1_REACHED = {"machine": (35, 35), "replies": (24, 25), "forwards": (20, 20),
               "errors": (20, 20), "programs": (13, 15)}
 
 

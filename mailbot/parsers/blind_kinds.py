@@ -65,8 +65,14 @@ def code_shape(code: str) -> str:
     return re.sub(r"(A{4,}|9{4,})", lambda m: f"{m.group(0)[0]}{{{len(m.group(0))}}}", shape)
 
 
+# A name alone under the text is the shortest sign-off ("Jean", "Marie-Claire Dupont").
+_NAME_ALONE = re.compile(r"^[^\W\d_][^\W\d_'’-]*(?:[ '’-][^\W\d_][^\W\d_'’-]*){0,2}$")
+
+
 def _tolerated(rest: list[str]) -> bool:
     rest = [line for line in rest if line.strip()]
+    if len(rest) == 1 and _NAME_ALONE.match(rest[0].strip()) and rest[0].strip()[0].isupper():
+        return True
     return not rest or (bool(_VALEDICTION.match(rest[0].strip()))
                         and len(rest) <= 1 + _MAX_NAME_BLOCK
                         and all(len(line.strip()) <= 80 for line in rest))
@@ -82,7 +88,8 @@ def differs_in_reply(ours: str, body: str, want: str) -> str:
         if head == want:
             return "" if _tolerated(lines[k:]) else (
                 f"new text too long: {line_kind(_first(lines[k:]))} and "
-                f"{len(words(' '.join(lines[k:])))} words kept")
+                f"{len(words(' '.join(lines[k:])))} words kept ({shape(lines[k:])}, after "
+                f"{shape([x for x in lines[:k] if x.strip()][-2:])})")
         if want.startswith(head) and (len(head) == len(want) or want[len(head)] == " "):
             break
     ours_n = norm(ours)
@@ -114,6 +121,31 @@ def _answers_only(lines: list[str]) -> list[str]:
     return kept
 
 
+_SHORT = {"a quoted line ('>')": "quote", "a separator line": "separator",
+          "a header-block line (Field: value)": "header", "an attribution line (... wrote:)":
+          "colon-ended", "a valediction": "valediction", "a signature or mobile tagline":
+          "signature", "a line with an address or phone": "address/phone",
+          "plain text": "text"}
+
+
+def shape(lines: list[str], *, limit: int = 14) -> str:
+    """The layout of lines in kinds, runs counted ("text x3, header x4, quote x6"); a line that
+    names the helpdesk's address is marked "(helpdesk)"."""
+    runs: list[list] = []
+    for line in lines:
+        if not line.strip():
+            continue
+        kind = _SHORT[line_kind(line)] + (" (helpdesk)" if HELPDESK in line.lower() else "")
+        if runs and runs[-1][0] == kind:
+            runs[-1][1] += 1
+        else:
+            runs.append([kind, 1])
+    return ", ".join(f"{k} x{n}" if n > 1 else k for k, n in runs[:limit])
+
+
+HELPDESK = "support@exemple.fr"
+
+
 def _first(lines: list[str]) -> str:
     return next((line for line in lines if line.strip()), "")
 
@@ -127,5 +159,5 @@ def _cut_kind(ours: str, body: str) -> str:
     last = norm(kept[-1])
     for i, line in enumerate(body_lines):
         if norm(line) == last:
-            return line_kind(_first(body_lines[i + 1:]))
+            return shape(body_lines[i + 1:]) or "the end"
     return "an unknown line"

@@ -286,13 +286,19 @@ def _pasted_above_quote(lines: list[str], candidates: list[int], own: frozenset[
     earlier = False
     skip_until = -1  # the header block under a forward separator belongs to the forward
     for i in candidates:
-        if i >= len(lines) or i < skip_until or _QUOTE.match(lines[i]) or (
-                _history_marker(lines, i) < 0):
+        if i >= len(lines) or i < skip_until:
             continue
-        if FORWARD_SEPARATOR.match(lines[i]):
+        block, at = lines, i
+        if _QUOTE.match(lines[i]):  # a quote block opening with its own attribution
+            if i and _QUOTE.match(lines[i - 1]):
+                continue
+            block, at = [_UNQUOTE.sub("", line) for line in lines[i:i + 8]], 0
+        if _history_marker(block, at) < 0:
+            continue
+        if FORWARD_SEPARATOR.match(block[at]):
             earlier, skip_until = True, _next_content(lines, i + 1) + 1
             continue
-        if any(address in _block_author(lines, i) for address in own):
+        if any(address in _block_author(block, at) for address in own):
             return i if earlier else 0
         earlier = True
     return 0
