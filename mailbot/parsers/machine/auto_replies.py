@@ -81,9 +81,21 @@ def _challenge(f: Facts) -> str | None:
     return f"challenge-response request: {found}" if found else None
 
 
+# Outlook's and other clients' receipt texts when the receipt is not an RFC 8098 report (the
+# gateway flattened it): the "Read:" prefix and the sentence saying when the message was read.
+_READ_SUBJECT = re.compile(r"^\s*(?:read|lu|gelesen|le[íi]do|letto|gelezen|lido|przeczytane|"
+                           r"läst|læst|lest)\s*[:：]", re.IGNORECASE)
+_READ_SENTENCE = re.compile(
+    r"was read on|a [ée]t[ée] lu le|wurde am .{5,60} gelesen|fue le[íi]do el|"
+    r"[èe] stato letto il|is gelezen op|foi lida em|została przeczytana",
+    re.IGNORECASE)
+
+
 def _read_receipt(f: Facts) -> str | None:
     if f.report_type in ("disposition-notification", "feedback-report"):
         return f"Content-Type: multipart/report; report-type={f.report_type}"
+    if _READ_SUBJECT.match(f.subject) and len(f.body) < 1500 and _READ_SENTENCE.search(f.body):
+        return "a read receipt's subject and sentence"
     return None
 
 
