@@ -36,6 +36,7 @@ from mailbot.parsers.blind_kinds import (
     differs_in_reply,
     line_kind,
     norm,
+    shape,
     words,
 )
 
@@ -105,7 +106,7 @@ def _judge_machine(p: ParsedMessage, label: dict) -> list[str]:
     if label.get("machine"):
         if answered:
             return [f"machine mail answered (label kind {label.get('kind', '?')}; "
-                    f"parsed {p.kind}; core: {action})"]
+                    f"parsed {p.kind}; core: {action}; body: {shape(p.body.splitlines()[:12])})"]
         return []
     if p.kind != "person":
         rules = sorted({_rule_name(r) for r in p.machine_reasons})

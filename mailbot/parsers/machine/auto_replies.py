@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from mailbot.parsers.body import clean_body
 from mailbot.parsers.layouts import AUTO_REPLY_PREFIX
 from mailbot.parsers.machine.facts import Facts, Rule
 from mailbot.parsers.machine.tnef import tnef_report
@@ -62,6 +63,8 @@ def _auto_reply_wording(f: Facts) -> str | None:
     # that forward something, nor long mails: an auto-reply is a few lines.
     by_rule = f.has("X-MS-Exchange-Inbox-Rules-Loop")
     found = auto_reply_wording(f.subject, f.body, generated=by_rule)
+    if found and not auto_reply_wording(f.subject, clean_body(f.body).text, generated=by_rule):
+        return None  # the absence is in the quote: a person answering an out-of-office
     return f"out-of-office wording: {', '.join(found)}" if found else None
 
 
@@ -83,19 +86,34 @@ def _challenge(f: Facts) -> str | None:
 
 # Outlook's and other clients' receipt texts when the receipt is not an RFC 8098 report (the
 # gateway flattened it): the "Read:" prefix and the sentence saying when the message was read.
-_READ_SUBJECT = re.compile(r"^\s*(?:read|lu|gelesen|le[íi]do|letto|gelezen|lido|przeczytane|"
-                           r"läst|læst|lest)\s*[:：]", re.IGNORECASE)
+_READ_SUBJECT = re.compile(
+    r"^\s*(?:return receipt|accus[ée] de r[ée]ception|empfangsbest[äa]tigung)\b|"
+    r"^\s*(?:read|lu|gelesen|le[íi]do|letto|gelezen|lido|przeczytane|läst|læst|lest)\s*[:：]",
+    re.IGNORECASE)
 _READ_SENTENCE = re.compile(
     r"was read on|a [ée]t[ée] lu le|wurde am .{5,60} gelesen|fue le[íi]do el|"
     r"[èe] stato letto il|is gelezen op|foi lida em|została przeczytana",
     re.IGNORECASE)
+# The fixed subject of Lotus Notes' return receipts (the whole subject, in its languages).
+_RECEIPT_SUBJECT = re.compile(
+    r"^\s*(?:return receipt|accus[ée] de r[ée]ception|empfangsbest[äa]tigung|"
+    r"ricevuta di ritorno|acuse de recibo)\s*(?:[:(\-–].*)?$", re.IGNORECASE)
+# Lotus Notes / HCL Domino's return receipt: a small table, whatever the subject.
+_NOTES_RECEIPT = re.compile(
+    r"(?:your document|votre document|ihr dokument)\s*:.{0,300}?(?:was (?:received|read|"
+    r"delivered|opened) by|a [ée]t[ée] (?:re[çc]u|lu|ouvert) par|wurde (?:empfangen|gelesen) "
+    r"von|(?:empfangen|gelesen) von)\s*:",
+    re.IGNORECASE | re.DOTALL)
 
 
 def _read_receipt(f: Facts) -> str | None:
     if f.report_type in ("disposition-notification", "feedback-report"):
         return f"Content-Type: multipart/report; report-type={f.report_type}"
-    if _READ_SUBJECT.match(f.subject) and len(f.body) < 1500 and _READ_SENTENCE.search(f.body):
+    if len(f.body) < 1500 and (_READ_SUBJECT.match(f.subject) and _READ_SENTENCE.search(f.body)
+                               or _NOTES_RECEIPT.search(f.body)):
         return "a read receipt's subject and sentence"
+    if _RECEIPT_SUBJECT.match(f.subject) and len(f.body) < 600 and "?" not in f.body:
+        return "a return receipt's fixed subject over a short report"
     return None
 
 

@@ -14,6 +14,8 @@ _LEADING_TAG = re.compile(r"^\s*(?:(?:re|tr|fwd?|aw|wg)\s*:\s*)*\[([a-z][\w.+-]{
 
 
 def _list_headers(f: Facts) -> str | None:
+    if _gateway_unsubscribe_only(f):
+        return None
     for name in ("List-Id", "List-Unsubscribe", "List-Post", "List-Help", "List-Archive",
                  "List-Subscribe", "List-Owner", "Mailing-List", "X-Mailing-List",
                  "X-BeenThere", "X-Mailman-Version", "X-Google-Group-Id",
@@ -25,6 +27,30 @@ def _list_headers(f: Facts) -> str | None:
         if precedence in ("bulk", "list", "junk"):
             return f"{name}: {precedence}"
     return None
+
+
+_OTHER_LIST_SIGNS = ("List-Id", "List-Post", "List-Help", "List-Archive", "List-Subscribe",
+                     "List-Owner", "Mailing-List", "X-Mailing-List", "X-BeenThere",
+                     "X-Mailman-Version", "X-Google-Group-Id", "Feedback-ID", "X-Campaign",
+                     "X-Mailer-Campaign", "X-CSA-Complaints")
+_UNSUBSCRIBE_WORDS = re.compile(
+    r"unsubscribe|d[ée]sabonn|d[ée]sinscri|ne plus recevoir|abmelden|abbestellen|darse de baja|"
+    r"disiscriv|afmelden|uitschrijven|manage (?:your )?preferences|pr[ée]f[ée]rences",
+    re.IGNORECASE)
+
+
+def _gateway_unsubscribe_only(f: Facts) -> bool:
+    """A List-Unsubscribe that some outbound gateways and CRMs stamp on every mail: alone
+    (no List-Id or other list or campaign header, no Precedence), on a mail that names us in
+    To/Cc and offers no unsubscribing in its text, it says nothing about a list (RFC 2369
+    fields describe a list's message; this one belongs to no list)."""
+    if not f.has("List-Unsubscribe") or any(f.has(n) for n in _OTHER_LIST_SIGNS):
+        return False
+    if f.header("Precedence") or f.header("X-Precedence") or f.has("Auto-Submitted"):
+        return False
+    if not f.rules.bot_addresses & set(f.recipients):
+        return False
+    return not _UNSUBSCRIBE_WORDS.search(f.body)
 
 
 # List managers' own addresses (RFC 2142 and the list software's conventions).
@@ -80,15 +106,23 @@ def _list_sender_header(f: Facts) -> str | None:
     return None
 
 
+_MARKERS = frozenset({
+    "ext", "externe", "external", "extern", "exterieur", "extérieur", "spam", "suspect",
+    "suspicious", "phishing", "caution", "warning", "attention", "urgent", "important",
+    "confidentiel", "confidential", "secure", "encrypt", "chiffré", "bulk", "marketing", "info",
+    "tel", "appel", "fyi", "pj", "rappel", "reminder", "draft", "brouillon", "test",
+})
+
+
 def _tag_not_to_us(f: Facts) -> str | None:
     # A list names itself in a leading subject tag; when the mail is not addressed to us
     # either, it came through the list (RFC 2919 lists often drop their headers in digests).
-    # Upper-case words ("[TEL]", "[EXT]", "[URGENT]") are markers people and gateways add,
+    # The markers people and mail gateways add ("[TEL]", "[EXT]", "[URGENT]", "[SPAM]") are
     # not list names; neither is a configured phone marker.
     tag = _LEADING_TAG.match(f.subject)
-    name = tag.group(1) if tag else ""
+    name = tag.group(1).lower() if tag else ""
     markers = {m.strip("[]").lower() for m in f.rules.phone_markers}
-    if (name and not name.isdigit() and not name.isupper() and name.lower() not in markers
+    if (name and not name.isdigit() and name not in markers and name not in _MARKERS
             and not_addressed_to_us(f)):
         return "a list's subject tag, and not addressed to us"
     return None
