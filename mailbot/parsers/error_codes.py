@@ -21,7 +21,7 @@ HTTP_REASONS_RE = rf"(?:{HTTP_REASONS})\b"
 
 _ERROR_WORD = (r"(?:\berreur|\berror|\bfehler|\bcode d'erreur|\berror code|\bcode erreur|"
                r"\bfehlercode|\bstatus code|\bhttp status|\bcode http|\bcode de statut|"
-               r"\bcode de retour|\breturn code|\bexit code)")
+               r"\bcode de retour|\breturn code|\bexit code|\berrno)")
 _CODES = re.compile(
     r"\b(?P<hex>0x[0-9A-Fa-f]{8})\b"
     r"|\b(?P<ora>(?:ORA|TNS|PLS|SP2|IMP|EXP|RMAN)-\d{4,5})\b"
@@ -53,7 +53,28 @@ _CODES = re.compile(
     r"|\b(?:event[ \t]?id|id de l['’][ée]v[ée]nement|ereignis-id)[ \t\xa0]*:?[ \t\xa0]*"
     r"(?P<event>\d{1,5})\b"
     # PowerShell's error record names its error: "+ FullyQualifiedErrorId : NativeCommandError".
-    r"|^[ \t]*\+?[ \t]*FullyQualifiedErrorId[ \t]*:[ \t]*(?P<psid>[^\s]+)",
+    r"|^[ \t]*\+?[ \t]*FullyQualifiedErrorId[ \t]*:[ \t]*(?P<psid>[^\s]+)"
+    # A bare hexadecimal code after the error word (Teams: "Code d'erreur - caa70004").
+    rf"|{_ERROR_WORD}[ \t\xa0]*[:\-–]?[ \t\xa0]*"
+    r"(?P<hexbare>(?=[0-9a-f]{0,7}[a-f])(?=[0-9a-f]{0,7}\d)[0-9a-f]{8})\b"
+    # MySQL: "ERROR 1045 (28000): ..." (the SQLSTATE in parentheses after the number).
+    r"|(?<=\d)[ \t]\((?P<mysqlstate>[0-9A-Z]{5})\)(?=:)"
+    # DB2: "SQLCODE=-204, SQLSTATE=42704".
+    r"|\bSQLCODE[ \t]*[=:][ \t]*(?P<sqlcode>-?\d{1,5})\b"
+    # PostgreSQL in verbose mode: "ERREUR:  42P01: la relation ... n'existe pas".
+    r"|^(?:ERROR|ERREUR|FATAL|PANIC|FEHLER|ERRORE|ERRO)[ \t]*:[ \t]+"
+    r"(?P<pgstate>[0-9][0-9A-Z]{4})(?=:)"
+    # Symbolic names printed beside a number: Winsock's WSAE..., HRESULT names (E_..., X_E_...),
+    # SAP's network interface NIE... (case as printed).
+    r"|\b(?P<symname>(?-i:WSAE[A-Z]{3,20}|E_[A-Z]{3,}|[A-Z]{2,}_E_[A-Z_]{3,}|NIE[A-Z]+_[A-Z_]+))\b"
+    # Printers' codes: HP's "49.4C02" (with a hexadecimal letter), Canon's "E000007-0000",
+    # Ricoh's service calls "SC542".
+    r"|\b(?P<printer>(?-i:\d{2}\.[0-9A-F]{0,2}[A-F][0-9A-F]{0,3}(?:\.[0-9A-F]{2})?"
+    r"|E\d{3,6}-\d{4}|SC\d{3}(?:-\d{2})?))\b"
+    # SAP's message ID, class and number: "Message no. V1320", "Numéro de message M7 021".
+    r"|(?:message no\.?|msg\.? no\.?|num[ée]ro (?:de )?message|n[°º] (?:de )?message|"
+    r"nachrichtennummer|meldungsnummer|message number)[ \t\xa0]*:?[ \t\xa0]*"
+    r"(?P<sapmsg>(?-i:[A-Z][A-Z0-9/]{0,19}[ ]?\d{3}))\b",
     re.IGNORECASE | re.MULTILINE,
 )
 # Application codes of letters, a dash and a number ("PAI-2041", "E-1023"): only where the line
@@ -71,6 +92,7 @@ _APP_CODE_CONTEXT = re.compile(
 
 
 _MAX_CODES = 20  # codes of one error; more is a log, not a paste
+_SIGNED = re.compile(r"-?\d+")
 # A hexadecimal value under these field names is a timestamp, an offset or an id, not a code
 # (Windows' Application Error event: "horodatage : 0x65a1...", "Fault offset: 0x0002...").
 _NOT_A_CODE_FIELD = re.compile(
@@ -110,6 +132,13 @@ def find_codes(text: str) -> list[str]:
         code = next(value for value in match.groupdict().values() if value)
         if match["hex"] and _NOT_A_CODE_FIELD.search(
                 text, max(0, text.rfind("\n", 0, match.start()) + 1), match.start()):
+            continue
+        if match["sapmsg"]:
+            code = code.replace(" ", "")
+        number, comma, name = code.partition(",")
+        if match["psid"] and comma and _SIGNED.fullmatch(number):
+            # "-2146233087,Cmdlet": an HRESULT in decimal, then the error's own name
+            codes.extend(c for c in (number, name) if c and c not in codes)
             continue
         if code not in codes:
             codes.append(code)
