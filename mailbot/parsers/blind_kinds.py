@@ -22,7 +22,10 @@ _VALEDICTION = re.compile(
     r"un saluto|grazie(?: mille)?|a presto|gracias|obrigad[oa]|dank(?:e|je)(?: schön)?|"
     r"bedankt|tack|vielen dank|beste gr[üu](?:ß|ss)e|sch[öo]ne gr[üu](?:ß|ss)e|"
     r"(?:met )?vriendelijke groet(?:en)?|groeten|atenciosamente|abra[çc]os|pozdrawiam|"
-    r"med vänlig hälsning|hälsningar|mvh)\b[\s,.!]*.{0,30}$",
+    r"med vänlig hälsning|med vänliga hälsningar|vänliga hälsningar|hälsningar|mvh|"
+    r"groetjes|groet|hartelijke groet(?:en)?|mvg|met groet|venlig hilsen|vennlig hilsen|"
+    r"hilsen|ystävällisin terveisin|terveisin|s pozdravem|üdvözlettel|с уважением)"
+    r"\b[\s,.!]*.{0,30}$",
     re.IGNORECASE,
 )
 _MAX_NAME_BLOCK = 5  # lines after the valediction: name, title, phone...

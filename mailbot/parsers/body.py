@@ -278,10 +278,14 @@ def _block_author(lines: list[str], i: int) -> str:
 def _pasted_above_quote(lines: list[str], candidates: list[int], own: frozenset[str],
                         text_lower: str) -> int:
     """Where the quote of the helpdesk's own mail starts, when the author pasted or forwarded
-    another mail above it (its separator, header block or attribution naming someone else);
-    else 0. The quote a reply answers names its author, the helpdesk: a block naming another
-    author before it is part of what the employee wrote."""
-    if not own or not any(address in text_lower for address in own):
+    another mail above it; else 0. The quote a reply answers names its author, the helpdesk (in
+    its attribution or header block): a block naming another author before it is part of what
+    the employee wrote. Without the address (Thunderbird's "Le …, Support a écrit :"), an
+    attribution whose quote runs to the end, below a forwarded block, is that quote."""
+    if not own:
+        return 0
+    forwards = [c for c in candidates if c < len(lines) and FORWARD_SEPARATOR.match(lines[c])]
+    if not forwards and not any(address in text_lower for address in own):
         return 0
     earlier = False
     skip_until = -1  # the header block under a forward separator belongs to the forward
@@ -300,8 +304,17 @@ def _pasted_above_quote(lines: list[str], candidates: list[int], own: frozenset[
             continue
         if any(address in _block_author(block, at) for address in own):
             return i if earlier else 0
+        if forwards and forwards[0] < i and block is lines and _quoted_to_end(lines, i):
+            return i
         earlier = True
     return 0
+
+
+def _quoted_to_end(lines: list[str], i: int) -> bool:
+    """Whether an attribution starts at i and only quoted lines follow it."""
+    end = _attribution_end(lines, i)
+    rest = [line for line in lines[end:] if line.strip()] if end >= 0 else []
+    return bool(rest) and all(_QUOTE.match(line) for line in rest)
 
 
 def clean_body(text: str, *, own: frozenset[str] = frozenset()) -> CleanBody:

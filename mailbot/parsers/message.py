@@ -216,7 +216,10 @@ def _understand(message: Message, rules: ParseRules, result: ParsedMessage) -> N
         result.ticket_ref = _returned_tag(message, rules.tag_prefix)
     result.attachments, result.refused_attachments = screen(collect_attachments(message, defects),
                                                 rules.attachment_policy)
-    result.text = clean_body(result.body, own=rules.bot_addresses).text
+    # A reply may hold a mail pasted above the quote of ours (clean_body's `own`); a forward's
+    # forwarded mail is the forward, found below.
+    replying = (info.is_reply or bool(result.in_reply_to)) and not info.is_forward
+    result.text = clean_body(result.body, own=rules.bot_addresses if replying else frozenset()).text
     if result.kind != "person":
         return
     _forward_and_commands(message, rules, result, info.is_forward, info.is_reply)
