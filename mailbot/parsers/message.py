@@ -37,9 +37,14 @@ from mailbot.parsers.flowed import unflow
 from mailbot.parsers.forwards import detect_forward
 from mailbot.parsers.headers import RawHeaders, addresses, decode_bytes, decode_text, message_ids
 from mailbot.parsers.machine import Facts, classify
-from mailbot.parsers.programs import Program
+from mailbot.parsers.programs import WELL_KNOWN_PROGRAMS, Program
 from mailbot.parsers.result import Forwarded, ParsedMessage, ParseRules
-from mailbot.parsers.subject import analyse_subject, catalogue_spellings, find_program
+from mailbot.parsers.subject import (
+    analyse_subject,
+    catalogue_program,
+    catalogue_spellings,
+    find_program,
+)
 from mailbot.tags import find_tag
 
 # mail-parser logs every part it does not render ("Email content 'report' not handled"); what
@@ -227,6 +232,9 @@ def _understand(message: Message, rules: ParseRules, result: ParsedMessage) -> N
     result.errors = extract_errors(result.text, applications=_applications(rules.programs))
     if result.program is None:  # a subject that names none: the program the text names first
         result.program = _text_program(result.text[:_PROGRAM_SPAN], rules.programs)
+    if result.program is None:  # none of the site's: well-known software, subject then text
+        result.program = (catalogue_program(result.subject, WELL_KNOWN_PROGRAMS)
+                          or _text_program(result.text[:_PROGRAM_SPAN], WELL_KNOWN_PROGRAMS))
 
 
 # "pas de GX-ERP, pas d'internet, pas d'imprimantes": the program is one of the things a wider

@@ -36,9 +36,46 @@ DEFAULT_PROGRAMS: tuple[Program, ...] = (
     Program("VPN", ("FortiClient", "Forticlient VPN", "GlobalProtect", "FortiClient.exe",
                        "PanGPA.exe", "VPN Forti", "Forti")),
     Program("Acrobat", ("Adobe Acrobat", "Acrobat Reader", "Adobe Reader", "AcroRd32.exe",
-                           "AcroRd32", "Acrobat.exe")),
+                        "AcroRd32", "Acrobat.exe", "Adobe")),
     # Before Windows: an update failure names "Windows 11" too, but it is Windows Update's.
     Program("Windows Update", ("Mise à jour cumulative", "Mises à jour Windows",
                                "Cumulative Update")),
     Program("Windows", ("Windows 10", "Windows 11")),
+)
+
+
+# Software every office runs, named when the site's catalogue names nothing: browsers, CAD,
+# meetings, remote help... with the spellings and executables people use. The site's catalogue
+# (rules.toml) comes first; these only fill the gap, so that "Chrome plante" names a program.
+WELL_KNOWN_PROGRAMS: tuple[Program, ...] = (
+    Program("Google Chrome", ("Chrome", "chrome.exe")),
+    Program("Mozilla Firefox", ("Firefox", "firefox.exe")),
+    Program("Microsoft Edge", ("Edge", "msedge.exe")),
+    Program("AutoCAD", ("acad.exe",)),
+    Program("Zoom", ("Zoom.exe",)),
+    Program("Skype Entreprise", ("Skype for Business", "Skype", "Lync")),
+    Program("Thunderbird", ("Mozilla Thunderbird",)),
+    Program("LibreOffice", ("Libre Office", "OpenOffice")),
+    Program("Visio", ("Microsoft Visio",)),
+    Program("OneNote", ("Microsoft OneNote",)),
+    Program("Access", ("Microsoft Access", "MS Access", "MSACCESS.EXE")),
+    Program("Project", ("Microsoft Project", "MS Project", "WINPROJ.EXE")),
+    Program("Power BI", ("PowerBI", "Power BI Desktop")),
+    Program("Photoshop", ("Adobe Photoshop",)),
+    Program("Illustrator", ("Adobe Illustrator",)),
+    Program("InDesign", ("Adobe InDesign",)),
+    Program("TeamViewer", ()),
+    Program("AnyDesk", ()),
+    Program("Webex", ("Cisco Webex",)),
+    Program("Slack", ()),
+    Program("Dropbox", ()),
+    Program("Notepad++", ()),
+    Program("7-Zip", ("7zip",)),
+    Program("VLC", ()),
+    Program("FileZilla", ()),
+    Program("PuTTY", ()),
+    Program("KeePass", ()),
+    Program("SQL Server Management Studio", ("SSMS",)),
+    Program("EBP", ("EBP Compta", "EBP Comptabilité")),
+    Program("Java", ()),
 )
