@@ -46,6 +46,10 @@ GUARDS: tuple[Guard, ...] = (
     # Backscatter: the receiving server says the From domain's DMARC check failed.
     Guard("forged_sender", "the From domain's DMARC check failed at our server",
           lambda m, c: people.dmarc_failed(m, c)),
+    # RFC 3834 section 2: no automatic answer to mail with List-* fields, even when the parsers
+    # hold it a person's request (a copy through a list they wrote to with us, a gateway's
+    # List-Unsubscribe): the ticket is theirs, the acknowledgement is not sent.
+    Guard("list_header", "List-* header fields (RFC 2369/2919)", lambda m, c: bool(m.list_headers)),
     # Exchange asks for no automatic answer this way (MS-OXCMAIL 2.2.3.2.20); the mail is still
     # a person's request and gets its ticket.
     Guard("suppress_auto_response", "X-Auto-Response-Suppress asks for no automatic answer",

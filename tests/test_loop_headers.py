@@ -82,3 +82,11 @@ def test_srs_and_batv_are_undone_before_looking_at_the_local_part() -> None:
     assert canonical_local_part("SRS0=HHH=TT=example.fr=jean@fwd.example") == "jean"
     assert canonical_local_part("prvs=1234abcd=jean@example.fr") == "jean"
     assert canonical_local_part("jean.dupont@example.fr") == "jean.dupont"
+
+
+def test_l03_a_persons_mail_stamped_with_list_unsubscribe_is_their_ticket_unanswered(
+        tmp_path: Path) -> None:
+    # Some outbound gateways stamp List-Unsubscribe on every mail: the person's request is
+    # theirs (kind person, a ticket), but RFC 3834 still forbids the automatic answer.
+    assert _acknowledged(tmp_path, headers={
+        "List-Unsubscribe": "<mailto:optout@gw.example>"}) == (False, "person")

@@ -212,6 +212,8 @@ def _understand(message: Message, rules: ParseRules, result: ParsedMessage) -> N
                              result.body, rules, report_type,
                              tuple(result.to + result.cc)))
     result.kind, result.machine_reasons = verdict.kind, verdict.reasons
+    result.list_headers = [str(name) for name in message
+                           if str(name).lower().startswith("list-")][:10]
     result.auto_answer = verdict.answering
     result.bounce = verdict.bounce
     info = analyse_subject(result.subject_raw, tag_prefix=rules.tag_prefix, programs=rules.programs)

@@ -100,6 +100,10 @@ class ParsedMessage:
     # What the sender's client says of their language (Content-Language, Accept-Language,
     # X-Accept-Language), a hint when their text is too short to tell (parsers/language.py).
     language_hints: list[str] = field(default_factory=list)
+    # The RFC 2369/2919 List-* fields the message carries, even when it is a person's own
+    # request (a copy through a list they wrote to with us, a gateway's List-Unsubscribe):
+    # RFC 3834 section 2 asks for no automatic answer to such mail.
+    list_headers: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -131,4 +135,5 @@ class ParsedMessage:
             "defects": list(self.defects),
             "content_hash": self.content_hash,
             "language_hints": list(self.language_hints),
+            "list_headers": list(self.list_headers),
         }
