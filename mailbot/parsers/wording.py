@@ -201,6 +201,15 @@ _CHALLENGE_GATE = re.compile("|".join(f"(?:{_CHALLENGE_SIGNS[k].pattern})" for k
     "approved senders", "held", "filter", "human")), re.IGNORECASE)
 
 
+# Words one of those signs needs, looked for as plain substrings first (the common case: none).
+_CHALLENGE_WORDS = ("spam", "approved", "authori", "allowed", "safe", "white", "guest list",
+                    "exp\u00e9diteurs", "expediteurs", "liste blanche", "human", "humain",
+                    "robot", "protect", "unsolicited", "challenge", "sender verification",
+                    "ind\u00e9sirable", "indesirable", "waitlist", "held", "en attente",
+                    "will be delivered", "supprim", "pending", "junk", "real person",
+                    "not a machine", "not a bot")
+
+
 def challenge_wording(subject: str, body: str) -> str | None:
     """What shows a challenge-response request: a subject asking for a confirmation and one
     sign in the text, or, whatever the subject, three signs, one of them the approved-senders
@@ -210,7 +219,8 @@ def challenge_wording(subject: str, body: str) -> str | None:
         return None
     text = body.strip()[:_MAX_AUTO_REPLY_CHARS]
     asks = bool(_CHALLENGE_SUBJECT.search(subject))
-    if not asks and not _CHALLENGE_GATE.search(text):
+    if not asks and not (any(word in text.lower() for word in _CHALLENGE_WORDS)
+                         and _CHALLENGE_GATE.search(text)):
         return None  # the common case, decided with one search
     signs = [name for name, pattern in _CHALLENGE_SIGNS.items() if pattern.search(text)]
     # Phishing pasted by a person asks to click and verify too: only a filter talks of itself,
