@@ -112,7 +112,7 @@ def code_lines(text: str, limit: int) -> list[tuple[int, int]]:
     """(start, end) of the first `limit` lines that carry a code, in order. Each search starts
     after the last line found, so a long paste costs one pass over it."""
     spans: set[tuple[int, int]] = set()
-    for pattern in (_CODES, _APP_CODE, _CONSTANT):
+    for pattern in (_CODES, _APP_CODE, *((_CONSTANT,) if "_" in text else ())):
         pos = 0
         while len(spans) < 2 * limit and (match := pattern.search(text, pos)):
             start = text.rfind("\n", pos, match.start()) + 1 or pos
@@ -144,7 +144,7 @@ def find_codes(text: str) -> list[str]:
             codes.append(code)
             if len(codes) >= _MAX_CODES:
                 return codes
-    for line in text.splitlines() if _CONSTANT.search(text) else ():
+    for line in text.splitlines() if "_" in text and _CONSTANT.search(text) else ():
         if _CONSTANT_CONTEXT.search(line):
             codes.extend(m["const"] for m in _CONSTANT.finditer(line)
                          if m["const"] not in codes and not m["const"].startswith("ERROR_"))
