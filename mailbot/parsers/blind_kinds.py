@@ -19,6 +19,7 @@ _VALEDICTION = re.compile(
     r"(?: in advance| again)?|(?:best|kind|warm)(?: regards)?|regards|cheers|sincerely|"
     r"(?:mit )?(?:freundlichen |besten |viele |liebe )?gr[üu](?:ß|ss)(?:e|en)?|lg|vg|danke|"
     r"(?:un )?saludos?(?: cordiales)?|atentamente|cordiali saluti|saluti|distinti saluti|"
+    r"cdlt|cdt|b[àa]v|slts?|belle (?:journ[ée]e|soir[ée]e)|bonne continuation|[àa] plus|"
     r"un saluto|grazie(?: mille)?|a presto|gracias|obrigad[oa]|dank(?:e|je)(?: schön)?|"
     r"bedankt|tack|vielen dank|beste gr[üu](?:ß|ss)e|sch[öo]ne gr[üu](?:ß|ss)e|"
     r"(?:met )?vriendelijke groet(?:en)?|groeten|atenciosamente|abra[çc]os|pozdrawiam|"
