@@ -7,6 +7,7 @@ Pure: the counts that come from the store (previous URGENT subjects of the sende
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -21,8 +22,9 @@ from mailbot.rules.classification import (
     facts_of,
 )
 from mailbot.rules.information import InformationRule, information_rule
-from mailbot.rules.settings import InformationConfig, UrgentConfig, VipConfig
-from mailbot.rules.text import expand
+from mailbot.rules.lemmas import lemmatise_word
+from mailbot.rules.settings import InformationConfig, TriageConfig, UrgentConfig, VipConfig
+from mailbot.rules.text import expand, word_regex
 from mailbot.rules.urgent import UrgentVerdict, urgent_policy
 from mailbot.rules.vip import VipVerdict, vip_policy
 
@@ -41,6 +43,9 @@ class Policy:
     vip: VipConfig
     default_priority: str = "P3"
     urgent_priority: str = "P2"
+    triage: TriageConfig = field(default_factory=TriageConfig)
+    asking: re.Pattern[str] | None = None  # a demand: a mail no rule names is a request...
+    broken: re.Pattern[str] | None = None  # ...unless something is broken
 
     vip_addresses: frozenset[str] = frozenset()  # bare, lower-case
 
@@ -60,12 +65,18 @@ def policy_of(config: Config) -> Policy:
 
     vocabulary = config.vocabulary
     demands = expand(["@asking", "@broken"], vocabulary)
+    triage = getattr(config, "triage", None) or TriageConfig()
+    asked = expand(["@asking"], vocabulary)
+    broken = expand(["@broken"], vocabulary)
     policy = Policy(
-        rules=compile_rules(config.classification, vocabulary),
+        rules=compile_rules(config.classification, vocabulary, triage),
         information=information_rule(config.information.markers,
                                      [d for d in demands if not d.startswith("@")]),
         information_settings=config.information, urgent=config.urgent, vip=config.vip,
         default_priority=config.priorities.default, urgent_priority=config.priorities.urgent,
+        triage=triage,
+        asking=word_regex([*asked, *(lemmatise_word(w) for w in asked)]),
+        broken=word_regex([*broken, *(lemmatise_word(w) for w in broken)]),
         vip_addresses=frozenset(address_of(a) for a in config.vip.addresses))
     if len(_COMPILED) > 16:  # tests build many configurations; a daemon has one
         _COMPILED.clear()
@@ -113,7 +124,9 @@ def assess_facts(facts: Facts, policy: Policy, *, urgent: bool,
         classification = Classification("information", "information", None,
                                          "information", policy.information.description)
     else:
-        classification = classify(facts, policy.rules, default_priority=policy.default_priority)
+        classification = classify(facts, policy.rules, default_priority=policy.default_priority,
+                                  weak_below=policy.triage.weak_below, asking=policy.asking,
+                                  broken=policy.broken)
         trace += classification.trace
     verdict = urgent_policy(requested=urgent, classification=classification,
                             previous=previous_urgent, settings=policy.urgent,

@@ -19,6 +19,7 @@ class Outcome:
     rule: str  # "family/name", e.g. "classification/site_down", "urgent/too_often"
     hit: bool
     detail: str = ""  # the evidence on a hit, the reason on a miss (may be empty)
+    score: float = 0.0  # a classification hit: the strength of its evidence
 
     def line(self) -> str:
         head = f"{'hit' if self.hit else 'miss'} {self.rule}"

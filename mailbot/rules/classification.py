@@ -1,8 +1,14 @@
-"""Classification: the ordered `[[classification]]` rules of rules.toml give a message its type,
+"""Classification: the `[[classification]]` rules of rules.toml give a message its type,
 category and priority (the defaults encode seed 002 example by example).
 
-Rules are tried in order and the first that matches decides; the rules tried before it are kept
-as misses. When none matches, the ticket is an incident at `[priorities] default`.
+Every rule is tried, on the folded text and on its lemmas (`mailbot.rules.lemmas`), and each rule
+that matches is scored by the strength of its evidence: a word in the subject counts more than
+one in the text, a word with its symptom in the same sentence more than a word alone, a word
+denied ("ce n'est pas le mot de passe") or one item of a list ("Windows, VPN, messagerie") counts
+for nothing or little (`mailbot.rules.scope`). The strongest decides; on equal strength the
+earlier rule does. Rules marked `modifier` (the requester says it can wait, or works around it)
+lower a P3 incident instead of deciding a category. Below `[triage] weak_below` the evidence is
+weak: the ticket gets the default and the team is asked to confirm between the two best.
 """
 
 from __future__ import annotations
@@ -12,18 +18,27 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from mailbot.parsers import ParsedMessage
+from mailbot.rules import scope
 from mailbot.rules.base import Outcome
-from mailbot.rules.settings import ClassificationRuleConfig
-from mailbot.rules.text import expand, fold, sentences, valid_word_regex, word_regex
+from mailbot.rules.checks import ERROR_KINDS, check_rules
+from mailbot.rules.lemmas import lemmatise, lemmatise_word
+from mailbot.rules.settings import ClassificationRuleConfig, TriageConfig
+from mailbot.rules.text import expand, fold, sentences, word_regex
 
+__all__ = ["ERROR_KINDS", "Classification", "ClassificationRule", "Facts", "check_rules",
+           "classify", "compile_rule", "compile_rules", "facts_of"]
 FAMILY = "classification"
-ERROR_KINDS = ("windows_dialog", "python_traceback", "java_exception", "dotnet_exception",
-               "sql_error", "http_error", "hresult", "app_message", "other")
+_GRAVITY = {"P1": 0.5, "P2": 0.25}
+SEP = f" {scope._SEPARATOR} "  # between a text's folded form and its lemmas
+
+
+def _both(folded: str, lemmas: str) -> str:
+    return folded if folded == lemmas else folded + SEP + lemmas
 
 
 @dataclass(frozen=True)
 class Facts:
-    """What the parsers found, in the form the rules read (folded once per message)."""
+    """What the parsers found, in the form the rules read (folded and lemmatised once)."""
 
     subject: str
     text: str
@@ -32,16 +47,26 @@ class Facts:
     requester: str = ""
     vip: bool = False
     attachments: int = 0
-    subject_sentences: tuple[str, ...] = ()
+    subject_sentences: tuple[str, ...] = ()  # each: folded, separator, lemmas
     text_sentences: tuple[str, ...] = ()
+    subject_both: str = ""
+    text_both: str = ""
 
     @classmethod
     def build(cls, *, subject: str, text: str, program: str | None = None,
               error_kinds: Sequence[str] = (), requester: str = "", vip: bool = False,
               attachments: int = 0) -> Facts:
         s, t = fold(subject), fold(text)
+        ls, lt = lemmatise(subject), lemmatise(text)
         return cls(s, t, program, frozenset(error_kinds), requester.lower(), vip, attachments,
-                   tuple(sentences(s)), tuple(sentences(t)))
+                   _pairs(s, ls), _pairs(t, lt), _both(s, ls), _both(t, lt))
+
+
+def _pairs(folded: str, lemmas: str) -> tuple[str, ...]:
+    a, b = sentences(folded), sentences(lemmas)
+    if len(a) != len(b):  # never seen; the folded sentences alone then
+        return tuple(a)
+    return tuple(_both(x, y) for x, y in zip(a, b, strict=True))
 
 
 def facts_of(msg: ParsedMessage, *, requester: str = "", text: str | None = None,
@@ -74,16 +99,25 @@ class ClassificationRule:
     senders: tuple[str, ...]
     vip: bool
     attachments: str
+    weight: float = 1.0
+    modifier: bool = False
+    reversible: re.Pattern[str] | None = None
 
     def check(self, facts: Facts) -> Outcome:
-        """A hit with its evidence, or a miss naming the first criterion that failed."""
+        """A hit with its evidence and score, or a miss naming the first criterion that
+        failed."""
         rule = f"{FAMILY}/{self.name}"
         evidence: list[str] = []
-        for failed in self._criteria(facts, evidence):
+        score = [0.0]
+        for failed in self._criteria(facts, evidence, score):
             return Outcome(rule, False, failed)
-        return Outcome(rule, True, ", ".join(evidence))
+        # Between rules of similar strength the graver wins: the table of seed 002 reads from
+        # P1 down, and a site-wide outage that also names its printers is the outage.
+        total = round(score[0] * self.weight + _GRAVITY.get(self.priority or "", 0.0), 2)
+        return Outcome(rule, True, ", ".join(evidence), total)
 
-    def _criteria(self, facts: Facts, evidence: list[str]) -> Iterator[str]:  # failures, lazily
+    def _criteria(self, facts: Facts, evidence: list[str],
+                  score: list[float]) -> Iterator[str]:  # failures, lazily
         if self.vip and not facts.vip:
             yield "requester is not a VIP"
         if self.senders and not any(_sender_matches(facts.requester, s) for s in self.senders):
@@ -98,10 +132,13 @@ class ClassificationRule:
             yield "no pasted error of those kinds"
         if self.attachments != "any" and (self.attachments == "yes") != bool(facts.attachments):
             yield "attachments " + ("missing" if self.attachments == "yes" else "present")
+        score[0] += 0.3 * self.vip + 0.5 * bool(self.senders)
         if self.programs:
             evidence.append(f"program {facts.program}")
+            score[0] += 1.0
         if self.error_kinds or self.pasted_error == "yes":
             evidence.append("pasted error " + "/".join(sorted(facts.error_kinds)))
+            score[0] += 1.0
         texts = self._texts(facts)
         if self.without_words is not None:
             for text in texts:
@@ -109,40 +146,90 @@ class ClassificationRule:
                     yield f"excluded by {found.group(0)!r}"
         if self.words is not None:
             found_words = self._words_in(facts)
-            if found_words is None:
-                yield "no keyword" if self.with_words is None else "no keyword pair"
+            if isinstance(found_words, str):
+                yield found_words
             else:
-                evidence.append(found_words)
+                evidence.append(found_words[0])
+                score[0] += found_words[1]
         if self.regex:
             found = next((m for p in self.regex for t in texts if (m := p.search(t))), None)
             if found is None:
                 yield "no pattern"
             else:
                 evidence.append(f"pattern {found.group(0)!r}")
+                score[0] += 1.0
 
     def _texts(self, facts: Facts) -> tuple[str, ...]:
-        return {"subject": (facts.subject,), "text": (facts.text,),
-                "all": (facts.subject, facts.text)}[self.where]
+        return {"subject": (facts.subject_both,), "text": (facts.text_both,),
+                "all": (facts.subject_both, facts.text_both)}[self.where]
 
-    def _words_in(self, facts: Facts) -> str | None:
+    def _subject_words(self, text: str, in_subject: bool) -> tuple[str, float, int] | str:
+        """The best occurrence of `words` in one text: (word, strength, distinct words)."""
+        assert self.words is not None
+        best: tuple[str, float] | None = None
+        denied: str | None = None
+        distinct: set[str] = set()
+        for found in self.words.finditer(text):
+            if scope.denied(text, found.start(), found.end()):
+                denied = found.group(0)
+                continue
+            distinct.add(found.group(0))
+            strength = (1.5 if in_subject else 1.0) * (
+                0.35 if scope.listed(text, found.start(), found.end()) else 1.0)
+            if best is None or strength > best[1]:
+                best = (found.group(0), strength)
+        if best is None:
+            return f"{denied!r} is denied" if denied else "no keyword"
+        return best[0], best[1], len(distinct)
+
+    def _symptom(self, pattern: re.Pattern[str], sentence: str) -> str | None:
+        for found in pattern.finditer(sentence):
+            if self.reversible is not None and self.reversible.search(found.group(0)) and \
+                    scope.reversed_symptom(sentence, found.start(), found.end()):
+                continue
+            return found.group(0)
+        return None
+
+    def _words_in(self, facts: Facts) -> tuple[str, float] | str:
         assert self.words is not None
         if self.with_words is None:
+            results = []
+            denial = "no keyword"
             for text in self._texts(facts):
-                if found := self.words.search(text):
-                    return repr(found.group(0))
-            return None
+                result = self._subject_words(text, text is facts.subject_both)
+                if isinstance(result, tuple):
+                    results.append(result)
+                elif "denied" in result:
+                    denial = result
+            if not results:
+                return denial
+            word, strength, _ = max(results, key=lambda r: r[1])
+            extra = min(0.5, 0.25 * (sum(r[2] for r in results) - 1))
+            return repr(word), strength + extra
         # Both words in one sentence: "plus personne n'a internet" is one thought, "personne"
         # in the greeting and "internet" three lines later are not.
         parts = {"subject": facts.subject_sentences, "text": facts.text_sentences,
                  "all": facts.subject_sentences + facts.text_sentences}[self.where]
-        for sentence in parts:
-            first = self.words.search(sentence)
-            if first and (second := self.with_words.search(sentence)):
-                if self.also_words is None:
-                    return f"{first.group(0)!r} + {second.group(0)!r}"
-                if third := self.also_words.search(sentence):
-                    return f"{first.group(0)!r} + {second.group(0)!r} + {third.group(0)!r}"
-        return None
+        best: tuple[str, float] | None = None
+        reason = "no keyword pair"
+        for n, sentence in enumerate(parts):
+            in_subject = self.where != "text" and n < len(facts.subject_sentences)
+            first = self._subject_words(sentence, in_subject)
+            if isinstance(first, str):
+                reason = first if "denied" in first else reason
+                continue
+            second = self._symptom(self.with_words, sentence)
+            if second is None:
+                continue
+            words, strength = f"{first[0]!r} + {second!r}", first[1] + 1.0
+            if self.also_words is not None:
+                third = self._symptom(self.also_words, sentence)
+                if third is None:
+                    continue
+                words = f"{words} + {third!r}"  # a narrower rule, not stronger evidence
+            if best is None or strength > best[1]:
+                best = (words, strength)
+        return best if best is not None else reason
 
 
 def _sender_matches(requester: str, pattern: str) -> bool:
@@ -159,6 +246,15 @@ def _program_matches(program: str | None, programs: frozenset[str]) -> bool:
 
 
 @dataclass(frozen=True)
+class Candidate:
+    rule: str
+    type: str
+    priority: str | None
+    score: float
+    evidence: str
+
+
+@dataclass(frozen=True)
 class Classification:
     type: str  # incident | request | information
     category: str | None
@@ -166,12 +262,16 @@ class Classification:
     rule: str | None  # the deciding rule's name, None for the default
     description: str = ""
     trace: list[Outcome] = field(default_factory=list)
+    weak: bool = False  # the evidence was too weak to decide: the team is asked to confirm
+    candidates: tuple[Candidate, ...] = ()  # the best rules, strongest first
+    evidence: str = ""  # the words that decided
 
 
-def compile_rule(config: ClassificationRuleConfig,
-                 vocabulary: dict[str, list[str]]) -> ClassificationRule:
+def compile_rule(config: ClassificationRuleConfig, vocabulary: dict[str, list[str]],
+                 reversible: re.Pattern[str] | None = None) -> ClassificationRule:
     def words(items: list[str]) -> re.Pattern[str] | None:
-        return word_regex(expand(items, vocabulary))
+        spelled = expand(items, vocabulary)
+        return word_regex([*spelled, *(lemmatise_word(w) for w in spelled)])
 
     return ClassificationRule(
         name=config.name, description=config.description, type=config.type,
@@ -182,76 +282,61 @@ def compile_rule(config: ClassificationRuleConfig,
         regex=tuple(re.compile(r) for r in config.regex),
         programs=frozenset(p if p == "*" else fold(p) for p in config.programs),
         error_kinds=frozenset(config.error_kinds), pasted_error=config.pasted_error,
-        senders=tuple(config.senders), vip=config.vip, attachments=config.attachments)
+        senders=tuple(config.senders), vip=config.vip, attachments=config.attachments,
+        weight=config.weight, modifier=config.modifier, reversible=reversible)
 
 
 def compile_rules(configs: Sequence[ClassificationRuleConfig],
-                  vocabulary: dict[str, list[str]]) -> tuple[ClassificationRule, ...]:
-    return tuple(compile_rule(c, vocabulary) for c in configs)
+                  vocabulary: dict[str, list[str]],
+                  triage: TriageConfig | None = None) -> tuple[ClassificationRule, ...]:
+    settings = triage or TriageConfig()
+    spelled = expand(settings.reversible, vocabulary)
+    reversible = word_regex([*spelled, *(lemmatise_word(w) for w in spelled)])
+    return tuple(compile_rule(c, vocabulary, reversible) for c in configs)
 
 
 def classify(facts: Facts, rules: Sequence[ClassificationRule], *,
-             default_priority: str = "P3") -> Classification:
-    """The first rule that matches decides; the ones tried before it are kept as misses."""
+             default_priority: str = "P3", weak_below: float = 1.0,
+             asking: re.Pattern[str] | None = None,
+             broken: re.Pattern[str] | None = None) -> Classification:
+    """The strongest evidence decides (the earlier rule on a tie); modifiers lower a P3
+    incident; below `weak_below` the default is kept and the best candidates are named."""
     trace: list[Outcome] = []
-    for rule in rules:
+    ranked: list[tuple[float, int, ClassificationRule, Outcome]] = []
+    for index, rule in enumerate(rules):
         outcome = rule.check(facts)
         trace.append(outcome)
         if outcome.hit:
-            return Classification(rule.type, rule.category or None, rule.priority, rule.name,
-                                  rule.description, trace)
-    trace.append(Outcome(f"{FAMILY}/default", True, f"no rule matched: incident "
-                                                    f"{default_priority}"))
-    return Classification("incident", None, default_priority, None, "", trace)
-
-
-def check_rules(configs: Sequence[ClassificationRuleConfig], vocabulary: dict[str, list[str]],
-                *, programs: Sequence[str] = ()) -> list[str]:
-    """What the type-level mapping cannot see, one line per problem, each naming its rule."""
-    problems: list[str] = []
-    seen: set[str] = set()
-    known_programs = {fold(p) for p in programs}
-    for i, rule in enumerate(configs):
-        where = f'classification[{i}] "{rule.name}"'
-
-        def bad(message: str, where: str = where) -> None:
-            problems.append(f"{where}: {message}")
-
-        if not rule.name.strip():
-            bad("name: must not be empty")
-        if rule.name in seen:
-            bad("name: used by an earlier rule")
-        seen.add(rule.name)
-        if rule.type == "information" and rule.priority:
-            bad("priority: information has no priority (seed 000 level 4)")
-        if rule.type != "information" and not rule.priority:
-            bad(f"priority: required for type \"{rule.type}\" (P1 to P4)")
-        if rule.type == "request" and rule.priority == "P1":
-            bad("priority: requests have no P1 (seed 002: the highest is P2)")
-        for key in ("words", "with_words", "also_words", "without_words"):
-            for word in getattr(rule, key):
-                if word.startswith("@") and word[1:] not in vocabulary:
-                    bad(f"{key}: unknown vocabulary list {word!r}")
-                elif not word.strip("*@ "):
-                    bad(f"{key}: empty word")
-                elif (error := valid_word_regex(word)) is not None:
-                    bad(f"{key}: {word!r} is not a valid regular expression: {error}")
-        if rule.with_words and not rule.words:
-            bad("with_words: needs words to pair with")
-        if rule.also_words and not rule.with_words:
-            bad("also_words: needs words and with_words to go with")
-        for pattern in rule.regex:
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                bad(f"regex: {pattern!r} is not a valid regular expression: {exc}")
-        for program in rule.programs:
-            if program != "*" and known_programs and fold(program) not in known_programs:
-                bad(f"programs: {program!r} is not in the [[programs]] catalogue")
-        for kind in rule.error_kinds:
-            if kind != "*" and kind not in ERROR_KINDS:
-                bad(f"error_kinds: {kind!r} is not one of {', '.join(ERROR_KINDS)}")
-        if not (rule.words or rule.regex or rule.programs or rule.error_kinds or rule.senders
-                or rule.vip or rule.pasted_error != "any" or rule.attachments != "any"):
-            bad("matches every message: give it words, regex, programs, error_kinds or senders")
-    return problems
+            ranked.append((outcome.score, -index, rule, outcome))
+    ranked.sort(key=lambda r: (r[0], r[1]), reverse=True)
+    deciding = [r for r in ranked if not r[2].modifier]
+    modifiers = [r for r in ranked if r[2].modifier]
+    candidates = tuple(Candidate(r[2].name, r[2].type, r[2].priority, r[0], r[3].detail)
+                       for r in deciding[:2])
+    if deciding and deciding[0][0] >= weak_below:
+        _, _, rule, outcome = deciding[0]
+        # The deciding rule first, with its strength; the others after it, in file order.
+        trace = [Outcome(outcome.rule, True, f"{outcome.detail} (strength {outcome.score})",
+                         outcome.score), *[o for o in trace if o is not outcome]]
+        result = Classification(rule.type, rule.category or None, rule.priority, rule.name,
+                                rule.description, trace, False, candidates, outcome.detail)
+    else:
+        texts = (facts.subject_both, facts.text_both)
+        asks = asking is not None and any(asking.search(t) for t in texts) and not (
+            broken is not None and any(broken.search(t) for t in texts))
+        type_ = "request" if asks and not deciding else "incident"
+        trace.append(Outcome(f"{FAMILY}/default", True, (
+            f"evidence too weak (best {deciding[0][0]} < {weak_below}): " if deciding
+            else "no rule matched: ") + f"{type_} {default_priority}"))
+        result = Classification(type_, None, default_priority, None, "", trace,
+                                bool(deciding), candidates)
+    if modifiers and result.type == "incident" and result.priority == default_priority:
+        _, _, rule, outcome = modifiers[0]
+        trace = [o for o in trace if o is not outcome]
+        trace.insert(0, Outcome(f"{FAMILY}/{rule.name}", True,
+                                f"lowers the incident to {rule.priority}: {outcome.detail} "
+                                f"(strength {outcome.score})", outcome.score))
+        return Classification("incident", result.category or rule.category, rule.priority,
+                              rule.name, rule.description, trace, False, candidates,
+                              outcome.detail)
+    return result

@@ -41,6 +41,36 @@ class ClassificationRuleConfig:
     senders: list[str] = field(default_factory=list)  # addresses or "@domain"
     vip: bool = False  # only when the requester is a VIP
     attachments: Tristate = "any"
+    # The strength of this rule's evidence is multiplied by this (above 0; 1 by default).
+    weight: float = 1.0
+    # A modifier does not name a category: when it matches, it lowers an incident left at the
+    # default priority (seed 002 P4: "pouvant être contourné", "pas besoin de résolution
+    # rapide") to its own priority.
+    modifier: bool = False
+
+
+@dataclass
+class TriageConfig:
+    # Below this strength of evidence the ticket keeps the default ([priorities] default) and
+    # the team notice says "priorité à confirmer" with the two best candidates. A word alone in
+    # the text is 1, in the subject 1.5, with its symptom in the same sentence 1 more; a word in
+    # a list counts about a third.
+    weak_below: float = 1.0
+    # Symptoms that a negation reverses ("ne plante plus", "n'est plus bloqué", "pas de
+    # panne"): negative words only, the positive ones carry their negation already ("ne marche
+    # plus"). "@name" stands for a [vocabulary] list.
+    reversible: list[str] = field(default_factory=lambda: [
+        "hs", "panne", "en panne", "plante", "planté*", "crash*", "bug*", "beug*", "bloqué*",
+        "figé*", "gelé*", "cassé*", "tombé*", "erreur*", "lent*", "lenteur*", "rame*", "coupé*",
+        "coupure*", "déconnecté*", "éteint*", "clignot*", "instable*", "indisponible*",
+        "inaccessible*", "injoignable*", "impossible", "expiré*", "verrouillé*", "disparu*",
+        "down", "broken", "error*", "slow", "crashed", "frozen", "locked"])
+    # Learning from corrections: this many corrections agreeing on resembling mails decide a
+    # later resembling mail ("appris de #12, #15, #19"). 0: no learning.
+    learn_after: int = 3
+    # How much two mails must share to resemble each other: the share of their significant
+    # words in common (Jaccard, 0 to 1).
+    resemblance: float = 0.5
 
 
 @dataclass

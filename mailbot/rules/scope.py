@@ -1,0 +1,91 @@
+"""Negation and scope: whether a word a rule found is what the mail is about.
+
+    "ce n'est pas le mot de passe"        the password is named, and denied: not the subject
+    "le mot de passe n'est pas en cause"  the same, said after it
+    "Outlook ne plante plus"              a symptom reversed by "ne ... plus"
+    "supprimer ses accès : Windows, VPN"  VPN is one item of a list, not the subject
+
+The checks read the few characters around a match in the folded (or lemmatised) sentence: no
+parsing, a handful of anchored patterns, so that one mail stays well under a millisecond.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Before a subject word: it is named to be denied ("ce n'est pas le VPN", "pas un problème de
+# mot de passe", "I don't need a password").
+_DENIED_BEFORE = re.compile(
+    r"(?:(?:ce|c'|cela|ca)\s*(?:n'\s*)?(?:est|etait|etre|semble|sembler)\s+pas|"
+    r"ne\s+(?:concerne|concerner|vient|venir)\s+pas|"
+    r"pas\s+(?:un|une|de|d')\s*(?:probleme|souci|soucis|bug|panne)\s+(?:de|d'|du|avec)|"
+    r"aucun\s+(?:probleme|souci)\s+(?:de|d'|du|avec)|"
+    r"pas\s+besoin\s+(?:de|d'|du)|sans\s+(?:besoin\s+de|probleme\s+de|souci\s+de)|"
+    r"(?:it'?s|it\s+is|this\s+is|is)\s+not|isn't|not\s+(?:a|an)\s+(?:problem|issue)\s+with|"
+    r"sauf|hormis|a\s+part|except|other\s+than|rather\s+than)"
+    r"\s+(?:(?:le|la|les|l'|un|une|du|de\s+la|des|de|d'|mon|ma|mes|son|sa|ses|notre|nos|votre|"
+    r"vos|leur|the|a|an|my|our|your)\s*)?$")
+# After a subject word: it is declared fine or not the cause.
+_DENIED_AFTER = re.compile(
+    r"^\s*(?:[\w']+\s+){0,2}?(?:(?:n'\s*)?(?:est|etait|etre|sont)\s+(?:pas|plus|jamais)\s+"
+    r"(?:le\s+|la\s+|en\s+|du\s+tout\s+)?(?:probleme|souci|cause|responsable|concerne|"
+    r"concerner|en\s+cause|bloque|bloquer|expire|expirer|perdu|perdre|oublie|oublier)|"
+    r"(?:fonctionn\w*|march\w*|va|aller|passe|passer)\s+(?:bien|tres\s+bien|correctement|"
+    r"parfaitement|normalement|sans\s+probleme)|"
+    r"(?:est|etre|sont)\s+(?:ok|bon|bonne|correct|correcte|valide|a\s+jour)(?!\w)|"
+    r"(?:is|are)\s+(?:fine|ok|not\s+the\s+(?:problem|issue)|working\s+fine)|works\s+fine)")
+# Before a symptom: reversed ("ne plante plus", "n'est plus bloqué", "is no longer down").
+_NEGATOR_BEFORE = re.compile(
+    r"(?:(?:^|\s)ne\s+|n'\s*(?:est|etait|etre|sont|semble|sembler)\s+(?:pas|plus|jamais)"
+    r"(?:\s+du\s+tout)?\s+(?:[\w']+\s+)?|"
+    r"(?:plus|pas|jamais)\s+(?:du\s+tout\s+)?(?:de|d')\s*|"
+    r"(?:is|are|was|not|no\s+longer|never|n't)\s+(?:not\s+|no\s+longer\s+|never\s+)?)$")
+_NEGATOR_AFTER = re.compile(r"^\s*(?:pas|plus|jamais)(?!\w)")
+_NEGATION_WORD = re.compile(r"(?<!\w)(?:ne|n'|pas|plus|jamais|aucun\w*|rien|not|n't|no|"
+                            r"never)(?!\w)")
+_SEPARATOR = "\u2063"  # between the folded and the lemmatised form of one text
+
+# A list: items separated by commas, slashes or "et", or a bullet line.
+_LIST_AROUND = re.compile(r"[,/+]|(?<!\w)(?:et|and|ou|or)(?!\w)")
+_BULLET = re.compile(r"^\s*(?:[-*•·▪–]|\d+[.)])\s*")
+
+
+def _window(text: str, start: int, end: int, width: int = 60) -> tuple[str, str]:
+    left = text[max(0, start - width):start]
+    right = text[end:end + width]
+    return left.rpartition(_SEPARATOR)[2], right.partition(_SEPARATOR)[0]
+
+
+def denied(text: str, start: int, end: int) -> bool:
+    """The subject word at text[start:end] is named to be denied or declared fine."""
+    left, right = _window(text, start, end)
+    return bool(_DENIED_BEFORE.search(left) or _DENIED_AFTER.match(right))
+
+
+def reversed_symptom(text: str, start: int, end: int) -> bool:
+    """The symptom at text[start:end] is negated ("ne plante plus"); a symptom that carries its
+    own negation ("ne marche plus", "pas de réseau") is never reversed again."""
+    if _NEGATION_WORD.search(text[start:end]):
+        return False
+    left, right = _window(text, start, end, 40)
+    if _NEGATOR_BEFORE.search(left):
+        # "ne" alone needs its second half after the word: "ne plante plus"
+        if re.search(r"(?:^|\s)ne\s+$", left):
+            return bool(_NEGATOR_AFTER.match(right))
+        return True
+    return False
+
+
+def listed(text: str, start: int, end: int) -> bool:
+    """The word is one item of an enumeration ("Windows, VPN, messagerie", "- VPN")."""
+    line_start = max(text.rfind("\n", 0, start), text.rfind(_SEPARATOR, 0, start)) + 1
+    ends = [i for i in (text.find("\n", end), text.find(_SEPARATOR, end)) if i >= 0]
+    line = text[line_start:min(ends) if ends else len(text)]
+    if _BULLET.match(line) and len(line.split()) <= 6:
+        return True
+    left, right = _window(text, start, end, 30)
+    left, right = left.rsplit(".", 1)[-1], right.split(".", 1)[0]
+    before = bool(_LIST_AROUND.search(left[-20:]) or left.rstrip().endswith(":"))
+    after = bool(_LIST_AROUND.search(right[:20]))
+    separators = len(_LIST_AROUND.findall(left + " " + right))
+    return before and after and separators >= 2
