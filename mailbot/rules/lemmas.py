@@ -21,7 +21,16 @@ from mailbot.rules.text import fold
 
 LANGUAGES = ("fr", "en")
 # Kept as written: the negation and scope checks read them, and the lemmatiser would blur them.
-_KEEP = frozenset(["pas", "plus", "est", "sont", "etait", "etaient", "suis", "sommes", "etes", "tout", "toute", "tous", "toutes", "personne", "rien", "aucun", "aucune", "jamais", "moins", "bien", "tres", "sans", "avec", "pour", "dans", "chez", "sous", "vers", "depuis", "entre", "mais", "donc", "car", "puis", "alors", "ceux", "celle", "celles", "cela", "ceci", "elle", "elles", "nous", "vous", "leur", "leurs", "notre", "votre", "nos", "vos", "mes", "tes", "ses", "une", "des", "les", "aux", "du", "au", "not", "none", "never", "no", "nothing", "nobody", "every", "all", "this", "that", "these", "those", "with", "from", "your", "their", "does", "doesn't", "isn't", "aren't", "wasn't", "panne", "mort", "morte", "ordi", "ordis"])
+_KEEP = frozenset([
+    "pas", "plus", "est", "sont", "etait", "etaient", "suis", "sommes", "etes", "tout",
+    "toute", "tous", "toutes", "personne", "rien", "aucun", "aucune", "jamais", "moins",
+    "bien", "tres", "sans", "avec", "pour", "dans", "chez", "sous", "vers", "depuis", "entre",
+    "mais", "donc", "car", "puis", "alors", "ceux", "celle", "celles", "cela", "ceci", "elle",
+    "elles", "nous", "vous", "leur", "leurs", "notre", "votre", "nos", "vos", "mes", "tes",
+    "ses", "une", "des", "les", "aux", "du", "au", "not", "none", "never", "no", "nothing",
+    "nobody", "every", "all", "this", "that", "these", "those", "with", "from", "your",
+    "their", "does", "doesn't", "isn't", "aren't", "wasn't", "panne", "mort", "morte", "ordi",
+    "ordis"])
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'", "´": "'"})
 
