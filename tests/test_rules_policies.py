@@ -159,6 +159,11 @@ def test_a_technician_demotion_goes_back_to_the_classified_priority() -> None:
     ("FYI new badge readers", "They will be installed next week, nothing to do on your side."),
     ("Nouveaux écrans", "À titre d'information, la livraison des écrans a eu lieu."),
     ("Pour info", "Le prestataire passera vendredi, pas besoin de répondre."),
+    # wherever the marker stands: after a greeting, at the end of the subject, in a sentence
+    ("Coupure réseau samedi", "Bonjour,\nPour info, le réseau sera coupé samedi matin."),
+    ("Coupure électrique samedi - info", "Le serveur sera arrêté de 7h à 9h."),
+    ("Réunion", "Je vous informe que la réunion est déplacée."),
+    ("Re: imprimante", "Bonjour,\nMerci, c'est réparé !\nBonne journée"),
 ])
 def test_information_mail_is_archived_without_acknowledgement(subject: str, text: str) -> None:
     result = assess_facts(_facts(subject, text), POLICY, urgent=False)
@@ -171,7 +176,9 @@ def test_information_mail_is_archived_without_acknowledgement(subject: str, text
     ("Info", "Pour information, pouvez-vous me créer un compte pour Paul ?", "request"),
     ("Pour info", "Le vidéoprojecteur de la salle B est débranché, c'est normal ?", "incident"),
     ("Info Sage", "Sage plante à l'ouverture.", "incident"),  # no separator: not the marker
-    ("Réunion", "Je vous informe que la réunion est déplacée.", "incident"),
+    ("Réunion", "Je vous informe que le vidéoprojecteur ne fonctionne plus.", "incident"),
+    ("Imprimante réparée", "Merci, c'est réparé, mais le scanner ne marche toujours pas.",
+     "incident"),
 ])
 def test_a_demand_behind_pour_info_is_not_information(subject: str, text: str,
                                                        type_: str) -> None:

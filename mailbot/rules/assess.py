@@ -70,8 +70,9 @@ def policy_of(config: Config) -> Policy:
     broken = expand(["@broken"], vocabulary)
     policy = Policy(
         rules=compile_rules(config.classification, vocabulary, triage),
-        information=information_rule(config.information.markers,
-                                     [d for d in demands if not d.startswith("@")]),
+        information=information_rule(
+            config.information.markers, [d for d in demands if not d.startswith("@")],
+            config.information.resolved, asked),
         information_settings=config.information, urgent=config.urgent, vip=config.vip,
         default_priority=config.priorities.default, urgent_priority=config.priorities.urgent,
         triage=triage,

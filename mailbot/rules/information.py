@@ -1,10 +1,15 @@
 """Information mail (seed 000 level 4): "Ces informations sont archivées pour consultation future
 et ne demandent pas de réponse ou d'intervention de notre part."
 
-A message is information when its subject or its first line opens with a marker ("Info :",
-"Pour information", "FYI", "À titre d'information"...) and nothing in it asks for anything: a
-question or a demand hidden behind "pour info" ("pour info, l'imprimante ne marche plus, vous
-pouvez passer ?") makes it an ordinary ticket again.
+A message is information when a marker stands anywhere in its subject or text ("Pour info", "FYI",
+"À titre d'information", "je vous informe"; a single word such as "Info" at the start or the end
+of the subject or of a line, with a separator: "Info :", "... - info") and nothing in it asks
+for anything: a question or a demand hidden behind "pour info" ("pour info, l'imprimante ne
+marche plus, vous pouvez passer ?") makes it an ordinary ticket again. A failure announced for
+later ("le serveur sera arrêté samedi") asks for nothing.
+
+A thank-you for a repair ("merci, c'est réparé", "ça remarche") is information too: nothing is
+left to do, unless it goes on with a new problem ("mais l'écran clignote toujours").
 """
 
 from __future__ import annotations
@@ -15,52 +20,97 @@ from dataclasses import dataclass
 
 from mailbot.rules.base import Outcome
 from mailbot.rules.classification import Facts
-from mailbot.rules.text import fold, word_regex
+from mailbot.rules.text import fold, sentences, word_regex
 
 # Said in information mail to make clear that nothing is asked: not a demand.
 _NOTHING_ASKED = word_regex([
     "pas besoin", "aucun besoin", "sans besoin", "nul besoin", "aucune réponse",
     "pas de réponse", "pas la peine", "aucune action", "rien à faire", "no need",
     "no action", "nothing to do", "no reply needed"])
+# A failure announced for later is not a breakdown to repair.
+_PLANNED = word_regex([
+    "sera", "seront", "serai", "serons", "prévu", "prévue", "prévues", "prévus", "programmé*",
+    "planifié*", "maintenance", "intervention", "demain", "ce week-end", "ce weekend",
+    "samedi", "dimanche", "la semaine prochaine", "à partir de", "will be",
+    "scheduled", "planned", "tomorrow", "next week"])
+# After a thank-you, a new problem: "mais", "par contre", "toujours".
+_BUT = word_regex(["mais", "par contre", "en revanche", "toujours", "encore", "however", "but",
+                   "still"])
 
 
 @dataclass(frozen=True)
 class InformationRule:
     name: str
     description: str
-    opening: re.Pattern[str]
+    phrases: re.Pattern[str] | None  # anywhere
+    words: re.Pattern[str] | None  # single words, at an edge, with a separator
+    resolved: re.Pattern[str] | None  # "c'est réparé": a thank-you for a repair
     demands: re.Pattern[str] | None
+    asking: re.Pattern[str] | None
+
+    def _marker(self, facts: Facts) -> str | None:
+        for text in (facts.subject, facts.text):
+            if self.phrases is not None and (found := self.phrases.search(text)):
+                return found.group(0)
+            if self.words is not None and (found := self.words.search(text)):
+                return found.group(1)
+        return None
 
     def check(self, facts: Facts, *, urgent: bool = False) -> Outcome:
         rule = f"information/{self.name}"
-        found = self.opening.match(facts.subject) or self.opening.match(facts.text)
-        if found is None:
-            return Outcome(rule, False, "no information marker at the start")
-        marker = found.group(1).strip()
+        marker = self._marker(facts)
+        repaired = None
+        if marker is None and self.resolved is not None:
+            repaired = next((m.group(0) for t in (facts.subject, facts.text)
+                             if (m := self.resolved.search(t))), None)
+        if marker is None and repaired is None:
+            return Outcome(rule, False, "no information marker")
+        said = marker or repaired
         if urgent:
-            return Outcome(rule, False, f"{marker!r} but URGENT is asked")
+            return Outcome(rule, False, f"{said!r} but URGENT is asked")
         for text in (facts.subject, facts.text):
             if "?" in text:
-                return Outcome(rule, False, f"{marker!r} but a question is asked")
-            cleaned = _NOTHING_ASKED.sub(" ", text) if _NOTHING_ASKED else text
-            if self.demands is not None and (demand := self.demands.search(cleaned)):
-                return Outcome(rule, False, f"{marker!r} but {demand.group(0)!r} asks for action")
-        return Outcome(rule, True, f"opens with {marker!r} and asks for nothing")
+                return Outcome(rule, False, f"{said!r} but a question is asked")
+            if demand := self._demand(text, repaired is not None):
+                return Outcome(rule, False, f"{said!r} but {demand!r} asks for action")
+        if repaired is not None:
+            return Outcome(rule, True, f"{repaired!r}: the problem is solved, nothing is asked")
+        return Outcome(rule, True, f"{marker!r} and asks for nothing")
+
+    def _demand(self, text: str, thanks: bool) -> str | None:
+        cleaned = _NOTHING_ASKED.sub(" ", text) if _NOTHING_ASKED else text
+        if thanks and self.resolved is not None:
+            cleaned = self.resolved.sub(" ", cleaned)
+        for sentence in sentences(cleaned):
+            if self.asking is not None and (found := self.asking.search(sentence)):
+                return found.group(0)
+            if self.demands is None or not (found := self.demands.search(sentence)):
+                continue
+            if thanks:  # the repaired failure is told in the past; a new one follows "mais"
+                if _BUT is not None and _BUT.search(sentence):
+                    return found.group(0)
+            elif _PLANNED is None or not _PLANNED.search(sentence):
+                return found.group(0)
+        return None
 
 
-def information_rule(markers: Sequence[str], demands: Sequence[str]) -> InformationRule:
-    """`markers` open the subject or the text; `demands` (words, already expanded) undo it."""
-    spelled = sorted({fold(m).strip() for m in markers if m.strip()}, key=lambda m: (-len(m), m))
-    # A single word ("Info", "Information") must be followed by a separator, as in "Info :";
-    # a phrase ("pour info", "fyi") may run straight into the sentence.
-    alternatives = []
-    for marker in spelled:
-        escaped = re.escape(marker).replace("\\ ", r"\s+").replace("'", r"'\s*")
-        if " " in marker or marker == "fyi":
-            alternatives.append(escaped + r"(?!\w)")
-        else:
-            alternatives.append(escaped + r"(?=\s*[:\-–—,!])")
-    opening = re.compile(r"\s*\W{0,3}\s*(" + "|".join(alternatives) + ")")
+def information_rule(markers: Sequence[str], demands: Sequence[str],
+                     resolved: Sequence[str] = (), asking: Sequence[str] = ()) -> InformationRule:
+    """`markers` anywhere (a single word at an edge); `demands` (words, already expanded: the
+    asking and broken words) undo it; `resolved` phrases make a thank-you for a repair;
+    `asking` words alone undo a thank-you."""
+    spelled = {fold(m).strip() for m in markers if m.strip()}
+    phrases = [m for m in spelled if " " in m or m == "fyi" or "'" in m]
+    singles = sorted(spelled - set(phrases), key=lambda m: (-len(m), m))
+    words = None
+    if singles:
+        # "Info : ...", "... - info", "(FYI)", "[info]": a single word at the start or the end
+        # of the subject or of a line, set apart by a separator.
+        alternation = "|".join(re.escape(w) for w in singles)
+        words = re.compile(
+            rf"(?:^|[\n\[(\-–—|/:]\s*)({alternation})\s*(?:[:\-–—,!)\]|]|\s*$|\s*\n)",
+            re.MULTILINE)
     return InformationRule(
         "marker", "seed 000 niveau 4: communication informative, archivée sans réponse",
-        opening, word_regex(demands))
+        word_regex(phrases), words, word_regex(resolved), word_regex(demands),
+        word_regex(asking))

@@ -104,7 +104,25 @@ class InformationConfig:
         "pour information", "pour info", "pour infos", "pour ton information",
         "pour votre information", "à titre d'information", "à titre informatif",
         "à titre d'info", "info", "infos", "information", "fyi", "for your information",
-        "for information", "just so you know", "pour mémoire", "pour rappel"])
+        "for information", "just so you know", "pour mémoire", "pour rappel",
+        "je vous informe", "je vous tiens informé", "je vous tiens informée",
+        "pour vous tenir informé", "pour vous tenir informés", "pour vous prévenir",
+        "je vous préviens", "juste pour vous prévenir", "je tenais à vous informer",
+        "je voulais vous informer", "je voulais vous prévenir", "je voulais juste vous dire",
+        "aucune action", "aucune action requise", "pas besoin de réponse", "pas de réponse",
+        "rien à faire", "heads up", "heads-up", "no action needed", "no action required",
+        "no need to reply", "just letting you know", "just to let you know"])
+    # A thank-you for a repair: nothing is left to do ("merci, c'est réparé").
+    resolved: list[str] = field(default_factory=lambda: [
+        "c'est réparé", "c'est résolu", "c'est rentré dans l'ordre", "tout est rentré dans l'ordre",
+        "problème résolu", "problème réglé", "c'est réglé", "c'est bon maintenant",
+        "ça remarche", "ça re-marche", "ça refonctionne", "ça fonctionne à nouveau",
+        "ça marche à nouveau", "ça fonctionne de nouveau", "ça marche de nouveau",
+        "ça fonctionne maintenant", "ça marche maintenant", "tout fonctionne", "tout marche",
+        "fonctionne de nouveau", "fonctionne à nouveau", "remarche", "refonctionne",
+        "est revenu", "est revenue", "sont revenus", "vous pouvez clôturer", "vous pouvez fermer",
+        "vous pouvez clore", "it works now", "it's fixed", "it is fixed", "all good now",
+        "working again", "works again", "problem solved", "issue resolved"])
     acknowledge: bool = False
 
 
