@@ -149,6 +149,12 @@ _REASONS = {
               "pour ces demandes une date est convenue avec vous",
         "en": "your request is a low-priority one in our SLA procedure ({description}); for "
               "such requests a date is agreed with you"},
+    urgent.MINOR_INCIDENT: {
+        "fr": "votre signalement relève de la priorité basse de notre procédure SLA "
+              "({description}) : il ne touche qu'une personne ou peut être contourné en "
+              "attendant",
+        "en": "your report is a low-priority one in our SLA procedure ({description}): it "
+              "affects one person or can be worked around meanwhile"},
     urgent.TOO_OFTEN: {
         "fr": "URGENT a été demandé plus de {max} fois en {days} jours depuis votre adresse",
         "en": "URGENT was asked for more than {max} times in {days} days from your address"},
@@ -160,6 +166,9 @@ _TEAM_REASONS = {
     urgent.CANNOT_BE_URGENT: {
         "fr": "une demande de priorité basse ({description}) ne peut pas être urgente",
         "en": "a low-priority request ({description}) cannot be urgent"},
+    urgent.MINOR_INCIDENT: {
+        "fr": "un incident de priorité basse ({description}) ne peut pas être urgent",
+        "en": "a low-priority incident ({description}) cannot be urgent"},
     urgent.TOO_OFTEN: {
         "fr": "URGENT demandé plus de {max} fois en {days} jours par ce demandeur",
         "en": "URGENT asked for more than {max} times in {days} days by this requester"},

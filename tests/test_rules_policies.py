@@ -117,11 +117,12 @@ def test_urgent_on_a_p4_request_is_demoted_to_the_classified_priority() -> None:
                                    previous=0, settings=SETTINGS)
     assert (verdict.priority, verdict.demoted, verdict.reason) == ("P4", True,
                                                                    urgent.CANNOT_BE_URGENT)
-    # A P4 incident (the requester said it can wait, then wrote URGENT) is not this rule's.
+    # A P4 incident (one user, a workaround: seed 002 P4) is demoted the same way (issue 17).
     incident = urgent.urgent_policy(requested=True,
                                     classification=_classified("incident", "P4"), previous=0,
                                     settings=SETTINGS)
-    assert (incident.priority, incident.demoted) == ("P2", False)
+    assert (incident.priority, incident.demoted, incident.reason) == (
+        "P4", True, urgent.MINOR_INCIDENT)
 
 
 def test_the_fourth_and_fifth_urgent_in_fourteen_days_are_demoted_then_accepted_again() -> None:
@@ -169,6 +170,13 @@ def test_information_mail_is_archived_without_acknowledgement(subject: str, text
     result = assess_facts(_facts(subject, text), POLICY, urgent=False)
     assert (result.type, result.priority, result.acknowledge) == ("information", None, False)
     assert result.why()[0].startswith("hit information/marker")
+
+
+def test_urgent_on_a_minor_incident_with_a_workaround_is_demoted() -> None:
+    result = assess_facts(_facts("URGENT clavier", "La touche A de mon clavier colle, en "
+                                 "attendant j'utilise un clavier USB."), POLICY, urgent=True)
+    assert (result.type, result.priority, result.urgent.demoted) == ("incident", "P4", True)
+    assert result.urgent.reason == urgent.MINOR_INCIDENT
 
 
 @pytest.mark.parametrize(("subject", "text", "type_"), [

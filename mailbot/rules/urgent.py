@@ -2,7 +2,8 @@
 
 URGENT in the subject asks for `[priorities] urgent` (P2, seed 000's second level) and never
 lowers a higher priority. It is demoted when the classification says the matter cannot be
-urgent (seed 002's P4 requests, for which "une date doit être définie avec le client"), when
+urgent (seed 002's P4 requests, for which "une date doit être définie avec le client", and its
+P4 incidents: one user, a workaround, no hurry), when
 the sender has asked for it more than `[urgent] max` times in `[urgent] window_days` ("les abus
 seront déclassés et notifiés"), or when a technician says so (#demote). A demoted ticket keeps
 the priority the classification gave.
@@ -19,6 +20,7 @@ from mailbot.rules.settings import UrgentConfig
 
 # Demotion reasons: codes kept on the ticket (`demotion_reason`), sentences for the mails.
 CANNOT_BE_URGENT = "cannot_be_urgent"
+MINOR_INCIDENT = "minor_incident"
 TOO_OFTEN = "too_often"
 TECHNICIAN = "technician"
 
@@ -45,6 +47,19 @@ class CannotBeUrgent:
 
 
 @dataclass(frozen=True)
+class MinorIncident:
+    name = "minor_incident"
+    description = ("seed 002 P4: an incident of one user, that can be worked around or wait, "
+                   "is not urgent")
+
+    def check(self, classification: Classification) -> Outcome:
+        hit = classification.type == "incident" and classification.priority == "P4"
+        detail = (f"classified as a P4 incident ({classification.rule})" if hit
+                  else f"classified {classification.type} {classification.priority}")
+        return Outcome(f"urgent/{self.name}", hit, detail)
+
+
+@dataclass(frozen=True)
 class TooOften:
     name = "too_often"
     description = "seed 004: URGENT more than `max` times in `window_days` is an abuse"
@@ -63,7 +78,8 @@ def urgent_policy(*, requested: bool, classification: Classification, previous: 
     if not requested:
         return UrgentVerdict(classified, False)
     trace = []
-    for outcome in (CannotBeUrgent().check(classification), TooOften().check(previous, settings)):
+    for outcome in (CannotBeUrgent().check(classification),
+                    MinorIncident().check(classification), TooOften().check(previous, settings)):
         trace.append(outcome)
         if outcome.hit:
             reason = outcome.rule.removeprefix("urgent/")
