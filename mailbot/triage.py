@@ -46,12 +46,14 @@ class Triage:
 def triage(msg: ParsedMessage, *, requester: str, text: str, channel: str, view: View,
            config: Config, now: datetime) -> Triage:
     policy = policy_of(config)
-    facts = facts_of(msg, requester=requester, text=text, vip=policy.is_vip(requester))
+    known = policy.vip_reason(msg, requester)
+    facts = facts_of(msg, requester=requester, text=text,
+                     vip=policy.is_vip(requester) or bool(known))
     # URGENT is the requester's own word: a technician's phone log does not ask for it.
     asked = msg.urgent and channel == "email"
     dates = [e["at"] for e in view.recent("urgent", requester)]
     previous = urgent.previous_in_window(dates, now, config.urgent)
-    result = assess_facts(facts, policy, urgent=asked, previous_urgent=previous)
+    result = assess_facts(facts, policy, urgent=asked, previous_urgent=previous, vip=known)
     keys: list[str] = []
     if not result.information:
         classified = Classification(result.type, result.category, result.classified_priority,

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from mailbot.parsers import ParsedMessage
+from mailbot.parsers.body import clean_body
 from mailbot.rules.base import Outcome
 from mailbot.rules.classification import (
     Classification,
@@ -27,6 +28,7 @@ from mailbot.rules.settings import InformationConfig, TriageConfig, UrgentConfig
 from mailbot.rules.text import expand, word_regex
 from mailbot.rules.urgent import UrgentVerdict, urgent_policy
 from mailbot.rules.vip import VipVerdict, vip_policy
+from mailbot.rules.vip_titles import load_directory, signed_title, title_regex
 
 if TYPE_CHECKING:
     from mailbot.config import Config
@@ -49,8 +51,23 @@ class Policy:
 
     vip_addresses: frozenset[str] = frozenset()  # bare, lower-case
 
+    vip_titles: re.Pattern[str] | None = None
+    vip_directory: dict[str, str] = field(default_factory=dict)  # address -> VIP title
+
     def is_vip(self, address: str) -> bool:
-        return address.lower() in self.vip_addresses
+        return address.lower() in self.vip_addresses or address.lower() in self.vip_directory
+
+    def vip_reason(self, msg: ParsedMessage, requester: str) -> str | None:
+        """Why the requester is a VIP when not by [vip] addresses: the directory's title, or
+        the title they sign with (their own mail only, not a forward of someone else's)."""
+        if (title := self.vip_directory.get(requester.lower())) is not None:
+            return f"{requester} is \"{title}\" in [vip] directory"
+        if requester.lower() != msg.sender.lower() or msg.forwarded is not None:
+            return None
+        signature = clean_body(msg.body).signature if msg.body else ""
+        if title := signed_title(signature, msg.text, self.vip_titles):
+            return f"{requester} signs \"{title}\" ([vip] titles)"
+        return None
 
 
 _COMPILED: dict[int, tuple[object, Policy]] = {}
@@ -78,7 +95,9 @@ def policy_of(config: Config) -> Policy:
         triage=triage,
         asking=word_regex([*asked, *(lemmatise_word(w) for w in asked)]),
         broken=word_regex([*broken, *(lemmatise_word(w) for w in broken)]),
-        vip_addresses=frozenset(address_of(a) for a in config.vip.addresses))
+        vip_addresses=frozenset(address_of(a) for a in config.vip.addresses),
+        vip_titles=title_regex(config.vip.titles),
+        vip_directory=load_directory(config.vip.directory, title_regex(config.vip.titles)))
     if len(_COMPILED) > 16:  # tests build many configurations; a daemon has one
         _COMPILED.clear()
     _COMPILED[id(config)] = (config, policy)
@@ -112,12 +131,15 @@ def assess(msg: ParsedMessage, policy: Policy, *, requester: str | None = None,
     """`requester`: who the ticket is for, when it is not the sender (a technician's forward
     or phone log)."""
     requester = (requester or msg.sender).lower()
-    facts = facts_of(msg, requester=requester, vip=policy.is_vip(requester))
-    return assess_facts(facts, policy, urgent=msg.urgent, previous_urgent=previous_urgent)
+    known = policy.vip_reason(msg, requester)
+    facts = facts_of(msg, requester=requester, vip=policy.is_vip(requester) or bool(known))
+    return assess_facts(facts, policy, urgent=msg.urgent, previous_urgent=previous_urgent,
+                        vip=known)
 
 
 def assess_facts(facts: Facts, policy: Policy, *, urgent: bool,
-                 previous_urgent: int = 0) -> Assessment:
+                 previous_urgent: int = 0, vip: str | None = None) -> Assessment:
+    """`vip`: why the requester is a VIP when not by address (`Policy.vip_reason`)."""
     trace: list[Outcome] = []
     info = policy.information.check(facts, urgent=urgent)
     trace.append(info)
@@ -135,7 +157,7 @@ def assess_facts(facts: Facts, policy: Policy, *, urgent: bool,
     trace += verdict.trace
     vip = vip_policy(requester=facts.requester, priority=verdict.priority,
                      category=classification.category, type_=classification.type,
-                     settings=policy.vip)
+                     settings=policy.vip, known=vip)
     trace += vip.trace
     acknowledge = not info.hit or policy.information_settings.acknowledge
     return Assessment(classification.type, classification.category, vip.priority,

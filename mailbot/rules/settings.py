@@ -89,6 +89,16 @@ class VipConfig:
     # Seed 003: the CEO, CFO, marketing director. **contract** key.
     addresses: list[str] = field(default_factory=list)
     floor: PriorityName = "P2"  # a VIP's ticket is never below this
+    # Titles that make a VIP wherever they write from, read on a short line of the signature
+    # ("Directrice Générale") or in the directory below.
+    titles: list[str] = field(default_factory=lambda: [
+        "Directeur", "Directrice", "Directeur Général", "Directrice Générale", "DG", "PDG",
+        "Président", "Présidente", "DAF", "DSI", "DRH", "Responsable Financier",
+        "Responsable Financière", "CEO", "CFO", "COO", "CTO", "Managing Director",
+        "General Manager"])
+    # The directory an organisation exports: a CSV file of address, name, title (a header line
+    # is skipped; "," ";" or tab). Empty: none.
+    directory: str = ""
     # Who gets the immediate hierarchical notice (seed 003). Empty: nobody.
     support_manager: str = ""
     security_officer: str = ""

@@ -94,18 +94,20 @@ class VipFloor:
     name = "vip_floor"
     description = "seed 003: a VIP's ticket is never below [vip] floor"
 
-    def check(self, requester: str, settings: VipConfig) -> Outcome:
+    def check(self, requester: str, settings: VipConfig, known: str | None = None) -> Outcome:
+        """`known`: why the requester is a VIP when it is not by address (a signed title, the
+        directory)."""
         from mailbot.config import address_of  # "Directeur Général <dg@x.fr>" is dg@x.fr
 
         listed = requester.lower() in {address_of(a) for a in settings.addresses}
-        return Outcome(f"vip/{self.name}", listed,
-                       f"{requester} is listed in [vip] addresses" if listed
-                       else "not a VIP")
+        if listed:
+            return Outcome(f"vip/{self.name}", True, f"{requester} is listed in [vip] addresses")
+        return Outcome(f"vip/{self.name}", known is not None, known or "not a VIP")
 
 
 def vip_policy(*, requester: str, priority: str | None, category: str | None,
-               type_: str, settings: VipConfig) -> VipVerdict:
-    outcome = VipFloor().check(requester, settings)
+               type_: str, settings: VipConfig, known: str | None = None) -> VipVerdict:
+    outcome = VipFloor().check(requester, settings, known)
     if not outcome.hit:
         return VipVerdict(False, priority, trace=[outcome])
     floored = priority if type_ == "information" else higher(priority, settings.floor)

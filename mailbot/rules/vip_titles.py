@@ -1,0 +1,67 @@
+"""Who is a VIP (seed 003), not only by address: by the title the person signs with
+("Directrice Générale", "DAF", "CEO"), and by the directory the organisation exports (a CSV of
+address, name, title).
+
+A title counts only on a short line of the signature (the block the parser cut, or the last
+lines of the text: "Marie Dupont\\nDirectrice Générale"): "le directeur m'a demandé..." in a
+sentence is not a signature, nor "Assistante du Directeur Général".
+"""
+
+from __future__ import annotations
+
+import csv
+import logging
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+from mailbot.rules.text import fold, word_regex
+
+log = logging.getLogger(__name__)
+# On a signature line, these make the title someone else's.
+_NOT_THEIRS = re.compile(r"(?<!\w)(?:assistant\w*|secretaire|secretariat|de la part|pour le "
+                         r"compte|p\.o|adjoint(?:e)? (?:au|a la|du|de la)|on behalf)(?!\w)")
+_SENTENCE = re.compile(r"[.!?;]\s*$|(?<!\w)(?:je|j'|nous|il|elle|vous|merci)(?!\w)")
+
+
+def title_regex(titles: Sequence[str]) -> re.Pattern[str] | None:
+    return word_regex([t for t in titles if t.strip()])
+
+
+def signed_title(signature: str, text: str, titles: re.Pattern[str] | None) -> str | None:
+    """The VIP title on a signature line, if any."""
+    if titles is None:
+        return None
+    tail = [line for line in text.splitlines() if line.strip()][-4:]
+    lines = [line for line in signature.splitlines() if line.strip()][:8] + tail
+    for line in lines:
+        folded = fold(line).strip()
+        if not folded or len(folded.split()) > 7 or _SENTENCE.search(folded):
+            continue
+        if _NOT_THEIRS.search(folded):
+            continue
+        if found := titles.search(folded):
+            return found.group(0)
+    return None
+
+
+def load_directory(path: str, titles: re.Pattern[str] | None) -> dict[str, str]:
+    """address -> title, for the directory's entries whose title is a VIP title. A missing or
+    unreadable file is one log line and an empty directory: the daemon goes on."""
+    if not path:
+        return {}
+    vips: dict[str, str] = {}
+    try:
+        with Path(path).open(encoding="utf-8-sig", newline="") as handle:
+            sample = handle.read(4096)
+            handle.seek(0)
+            dialect = csv.Sniffer().sniff(sample, delimiters=",;\t") if sample else csv.excel
+            for row in csv.reader(handle, dialect):
+                if len(row) < 3 or "@" not in row[0]:
+                    continue  # the header, or a line without an address
+                address, title = row[0].strip().lower(), row[2].strip()
+                if titles is not None and titles.search(fold(title)):
+                    vips[address] = title
+    except (OSError, csv.Error, UnicodeDecodeError) as exc:
+        log.warning("vip.directory %s: not read (%s); VIPs by address and title only", path, exc)
+    return vips
