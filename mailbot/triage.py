@@ -157,6 +157,11 @@ _REASONS = {
               "attendant",
         "en": "your report is a low-priority one in our SLA procedure ({description}): it "
               "affects one person or can be worked around meanwhile"},
+    urgent.NOT_BLOCKING: {
+        "fr": "votre demande ne dit pas qu'elle bloque un client ni qu'elle vous empêche de "
+              "travailler ({description})",
+        "en": "your request does not say that it blocks a client or stops you working "
+              "({description})"},
     urgent.TOO_OFTEN: {
         "fr": "URGENT a été demandé plus de {max} fois en {days} jours depuis votre adresse",
         "en": "URGENT was asked for more than {max} times in {days} days from your address"},
@@ -171,6 +176,11 @@ _TEAM_REASONS = {
     urgent.MINOR_INCIDENT: {
         "fr": "un incident de priorité basse ({description}) ne peut pas être urgent",
         "en": "a low-priority incident ({description}) cannot be urgent"},
+    urgent.NOT_BLOCKING: {
+        "fr": "une demande qui ne bloque ni un client ni le travail du demandeur "
+              "({description}) n'est pas urgente",
+        "en": "a request that blocks neither a client nor the requester's work ({description}) "
+              "is not urgent"},
     urgent.TOO_OFTEN: {
         "fr": "URGENT demandé plus de {max} fois en {days} jours par ce demandeur",
         "en": "URGENT asked for more than {max} times in {days} days by this requester"},

@@ -48,6 +48,7 @@ class Policy:
     triage: TriageConfig = field(default_factory=TriageConfig)
     asking: re.Pattern[str] | None = None  # a demand: a mail no rule names is a request...
     broken: re.Pattern[str] | None = None  # ...unless something is broken
+    blocking: re.Pattern[str] | None = None  # what makes URGENT legitimate (seed 004)
 
     vip_addresses: frozenset[str] = frozenset()  # bare, lower-case
 
@@ -85,6 +86,7 @@ def policy_of(config: Config) -> Policy:
     triage = getattr(config, "triage", None) or TriageConfig()
     asked = expand(["@asking"], vocabulary)
     broken = expand(["@broken"], vocabulary)
+    blocking = expand(["@blocking"], vocabulary) if "blocking" in vocabulary else []
     policy = Policy(
         rules=compile_rules(config.classification, vocabulary, triage),
         information=information_rule(
@@ -95,6 +97,7 @@ def policy_of(config: Config) -> Policy:
         triage=triage,
         asking=word_regex([*asked, *(lemmatise_word(w) for w in asked)]),
         broken=word_regex([*broken, *(lemmatise_word(w) for w in broken)]),
+        blocking=word_regex([*blocking, *(lemmatise_word(w) for w in blocking)]),
         vip_addresses=frozenset(address_of(a) for a in config.vip.addresses),
         vip_titles=title_regex(config.vip.titles),
         vip_directory=load_directory(config.vip.directory, title_regex(config.vip.titles)))
@@ -153,7 +156,8 @@ def assess_facts(facts: Facts, policy: Policy, *, urgent: bool,
         trace += classification.trace
     verdict = urgent_policy(requested=urgent, classification=classification,
                             previous=previous_urgent, settings=policy.urgent,
-                            urgent_priority=policy.urgent_priority)
+                            urgent_priority=policy.urgent_priority,
+                            blocking=_blocking(facts, policy))
     trace += verdict.trace
     vip = vip_policy(requester=facts.requester, priority=verdict.priority,
                      category=classification.category, type_=classification.type,
@@ -163,3 +167,13 @@ def assess_facts(facts: Facts, policy: Policy, *, urgent: bool,
     return Assessment(classification.type, classification.category, vip.priority,
                       classification.priority, classification.rule,
                       classification.description, acknowledge, verdict, vip, trace)
+
+
+def _blocking(facts: Facts, policy: Policy) -> str | None:
+    """The words saying the problem blocks someone (seed 004 point 4), or None; "" when no
+    [vocabulary] blocking list is configured (nothing is demoted for it)."""
+    if policy.blocking is None:
+        return ""
+    found = next((m for t in (facts.subject_both, facts.text_both)
+                  if (m := policy.blocking.search(t))), None)
+    return found.group(0) if found else None

@@ -7,7 +7,7 @@ one in the text, a word with its symptom in the same sentence more than a word a
 denied ("ce n'est pas le mot de passe") or one item of a list ("Windows, VPN, messagerie") counts
 for nothing or little (`mailbot.rules.scope`). The strongest decides; on equal strength the
 earlier rule does. Rules marked `modifier` (the requester says it can wait, or works around it)
-lower a P3 incident instead of deciding a category. Below `[triage] weak_below` the evidence is
+lower a P3 incident or request instead of deciding a category. Below `[triage] weak_below` the evidence is
 weak: the ticket gets the default and the team is asked to confirm between the two best.
 """
 
@@ -300,7 +300,7 @@ def classify(facts: Facts, rules: Sequence[ClassificationRule], *,
              asking: re.Pattern[str] | None = None,
              broken: re.Pattern[str] | None = None) -> Classification:
     """The strongest evidence decides (the earlier rule on a tie); modifiers lower a P3
-    incident; below `weak_below` the default is kept and the best candidates are named."""
+    incident or request; below `weak_below` the default is kept and the best candidates are named."""
     trace: list[Outcome] = []
     ranked: list[tuple[float, int, ClassificationRule, Outcome]] = []
     for index, rule in enumerate(rules):
@@ -330,13 +330,13 @@ def classify(facts: Facts, rules: Sequence[ClassificationRule], *,
             else "no rule matched: ") + f"{type_} {default_priority}"))
         result = Classification(type_, None, default_priority, None, "", trace,
                                 bool(deciding), candidates)
-    if modifiers and result.type == "incident" and result.priority == default_priority:
+    if modifiers and result.type != "information" and result.priority == default_priority:
         _, _, rule, outcome = modifiers[0]
         trace = [o for o in trace if o is not outcome]
         trace.insert(0, Outcome(f"{FAMILY}/{rule.name}", True,
                                 f"lowers the incident to {rule.priority}: {outcome.detail} "
                                 f"(strength {outcome.score})", outcome.score))
-        return Classification("incident", result.category or rule.category, rule.priority,
+        return Classification(result.type, result.category or rule.category, rule.priority,
                               rule.name, rule.description, trace, False, candidates,
                               outcome.detail)
     return result

@@ -26,7 +26,12 @@ from mailbot.rules.text import fold, sentences, word_regex
 _NOTHING_ASKED = word_regex([
     "pas besoin", "aucun besoin", "sans besoin", "nul besoin", "aucune réponse",
     "pas de réponse", "pas la peine", "aucune action", "rien à faire", "no need",
-    "no action", "nothing to do", "no reply needed"])
+    "no action", "nothing to do", "no reply needed",
+    # offers, not demands: "si besoin, contactez Paul"
+    "si besoin", "au besoin", "en cas de besoin", "si vous avez besoin", "si nécessaire",
+    "n'hésitez pas", "merci de votre compréhension", "merci pour votre compréhension",
+    "merci de votre patience", "vous pouvez me joindre", "vous pouvez me contacter",
+    "vous pouvez contacter", "if needed", "if you need", "feel free", "don't hesitate"])
 # A failure announced for later is not a breakdown to repair.
 _PLANNED = word_regex([
     "sera", "seront", "serai", "serons", "prévu", "prévue", "prévues", "prévus", "programmé*",

@@ -92,10 +92,14 @@ class VipConfig:
     # Titles that make a VIP wherever they write from, read on a short line of the signature
     # ("Directrice Générale") or in the directory below.
     titles: list[str] = field(default_factory=lambda: [
-        "Directeur", "Directrice", "Directeur Général", "Directrice Générale", "DG", "PDG",
-        "Président", "Présidente", "DAF", "DSI", "DRH", "Responsable Financier",
-        "Responsable Financière", "CEO", "CFO", "COO", "CTO", "Managing Director",
-        "General Manager"])
+        "Directeur Général", "Directrice Générale", "Directeur Général Adjoint",
+        "Directrice Générale Adjointe", "DG", "DGA", "PDG", "Président", "Présidente", "DAF",
+        "Directeur Administratif et Financier", "Directrice Administrative et Financière",
+        "Directeur Financier", "Directrice Financière", "Responsable Financier",
+        "Responsable Financière", "Directeur Marketing", "Directrice Marketing",
+        "Directeur Commercial", "Directrice Commerciale", "DSI", "DRH", "CEO", "CFO", "COO",
+        "CTO", "CMO", "Managing Director", "Chief Executive Officer",
+        "Chief Financial Officer"])
     # The directory an organisation exports: a CSV file of address, name, title (a header line
     # is skipped; "," ";" or tab). Empty: none.
     directory: str = ""

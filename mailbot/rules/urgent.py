@@ -21,6 +21,7 @@ from mailbot.rules.settings import UrgentConfig
 # Demotion reasons: codes kept on the ticket (`demotion_reason`), sentences for the mails.
 CANNOT_BE_URGENT = "cannot_be_urgent"
 MINOR_INCIDENT = "minor_incident"
+NOT_BLOCKING = "not_blocking"
 TOO_OFTEN = "too_often"
 TECHNICIAN = "technician"
 
@@ -60,6 +61,21 @@ class MinorIncident:
 
 
 @dataclass(frozen=True)
+class NotBlocking:
+    name = "not_blocking"
+    description = ("seed 004: URGENT only when the problem blocks a client or stops the "
+                   "requester working; a P3 request that says neither is not urgent")
+
+    def check(self, classification: Classification, blocking: str | None) -> Outcome:
+        hit = (classification.type == "request" and classification.priority in ("P3", "P4")
+               and blocking is None)
+        detail = ("a request that says nothing blocks" if hit else
+                  f"blocking: {blocking!r}" if blocking else
+                  f"classified {classification.type} {classification.priority}")
+        return Outcome(f"urgent/{self.name}", hit, detail)
+
+
+@dataclass(frozen=True)
 class TooOften:
     name = "too_often"
     description = "seed 004: URGENT more than `max` times in `window_days` is an abuse"
@@ -72,14 +88,19 @@ class TooOften:
 
 
 def urgent_policy(*, requested: bool, classification: Classification, previous: int,
-                  settings: UrgentConfig, urgent_priority: str = "P2") -> UrgentVerdict:
-    """`previous`: the URGENT subjects this sender sent within the window before this one."""
+                  settings: UrgentConfig, urgent_priority: str = "P2",
+                  blocking: str | None = "") -> UrgentVerdict:
+    """`previous`: the URGENT subjects this sender sent within the window before this one;
+    `blocking`: the words saying the problem blocks (None: the mail says nothing of the kind;
+    the default "" does not check)."""
     classified = classification.priority
     if not requested:
         return UrgentVerdict(classified, False)
     trace = []
     for outcome in (CannotBeUrgent().check(classification),
-                    MinorIncident().check(classification), TooOften().check(previous, settings)):
+                    MinorIncident().check(classification),
+                    NotBlocking().check(classification, blocking),
+                    TooOften().check(previous, settings)):
         trace.append(outcome)
         if outcome.hit:
             reason = outcome.rule.removeprefix("urgent/")
