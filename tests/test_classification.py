@@ -142,6 +142,14 @@ HITS = [
     # P4 "pouvant être contourné par une solution temporaire"
     ("Clavier", "La touche é de mon clavier colle, en attendant j'utilise un clavier USB.",
      "workaround", "incident", "P4"),
+    # P4 request "périphérique pas encore commandé", asked for as such
+    ("Casque", "Pourriez-vous me commander un casque pour les visios ?", "peripheral_request",
+     "request", "P4"),
+    # P3 request: what was never installed, said as a problem
+    ("Visio", "Je n'ai pas Visio sur mon nouveau portable.", "missing_setup", "request", "P3"),
+    # P4 request: the requester says it can wait
+    ("Compte", "Pas urgent : pouvez-vous créer un compte pour notre stagiaire de janvier ?",
+     "no_hurry_request", "request", "P4"),
 ]
 
 # Near misses: (subject, text, rule that must NOT decide, what decides instead)

@@ -7,8 +7,9 @@ one in the text, a word with its symptom in the same sentence more than a word a
 denied ("ce n'est pas le mot de passe") or one item of a list ("Windows, VPN, messagerie") counts
 for nothing or little (`mailbot.rules.scope`). The strongest decides; on equal strength the
 earlier rule does. Rules marked `modifier` (the requester says it can wait, or works around it)
-lower a P3 incident or request instead of deciding a category. Below `[triage] weak_below` the evidence is
-weak: the ticket gets the default and the team is asked to confirm between the two best.
+lower a P3 incident or request instead of deciding a category. Below `[triage] weak_below` the
+evidence is weak: the ticket gets the default and the team is asked to confirm between the two
+best.
 """
 
 from __future__ import annotations
@@ -69,10 +70,26 @@ def _pairs(folded: str, lemmas: str) -> tuple[str, ...]:
     return tuple(_both(x, y) for x, y in zip(a, b, strict=True))
 
 
+_DIALOG = re.compile(r"^-{10,}[ \t]*\n.*?^-{10,}[ \t]*$(?:\n.*\n-{10,}[ \t]*$)*",
+                     re.MULTILINE | re.DOTALL)
+
+
+def without_pasted_errors(text: str, messages: Sequence[str | None]) -> str:
+    """The employee's own words: a pasted dialog or error line is the program speaking ("le
+    serveur n'a pas répondu"), evidence for the application rules, not for the keyword ones."""
+    text = _DIALOG.sub("\n", text)
+    for message in messages:
+        if message and len(message) > 12:
+            text = text.replace(message, " ")
+    return text
+
+
 def facts_of(msg: ParsedMessage, *, requester: str = "", text: str | None = None,
              vip: bool = False) -> Facts:
+    own = without_pasted_errors(msg.text if text is None else text,
+                                [e.message for e in msg.errors])
     return Facts.build(
-        subject=msg.subject or msg.subject_raw, text=msg.text if text is None else text,
+        subject=msg.subject or msg.subject_raw, text=own,
         program=msg.program, error_kinds=[e.kind for e in msg.errors],
         requester=requester or msg.sender, vip=vip,
         attachments=sum(1 for a in msg.attachments if not a.inline))
@@ -102,6 +119,7 @@ class ClassificationRule:
     weight: float = 1.0
     modifier: bool = False
     reversible: re.Pattern[str] | None = None
+    near: str = "sentence"  # where with_words must be: the same sentence, or the same mail
 
     def check(self, facts: Facts) -> Outcome:
         """A hit with its evidence and score, or a miss naming the first criterion that
@@ -174,7 +192,9 @@ class ClassificationRule:
                 denied = found.group(0)
                 continue
             distinct.add(found.group(0))
-            strength = (1.5 if in_subject else 1.0) * (
+            # A longer phrase is more specific: "dossier partagé" says more than "dossier".
+            specific = 1.0 + min(0.45, 0.15 * (len(found.group(0).split()) - 1))
+            strength = (1.5 if in_subject else 1.0) * specific * (
                 0.35 if scope.listed(text, found.start(), found.end()) else 1.0)
             if best is None or strength > best[1]:
                 best = (found.group(0), strength)
@@ -229,7 +249,25 @@ class ClassificationRule:
                 words = f"{words} + {third!r}"  # a narrower rule, not stronger evidence
             if best is None or strength > best[1]:
                 best = (words, strength)
+        if best is None and self.near == "mail":
+            return self._pair_in_mail(facts, parts, reason)
         return best if best is not None else reason
+
+    def _pair_in_mail(self, facts: Facts, parts: tuple[str, ...],
+                      reason: str) -> tuple[str, float] | str:
+        """`near = "mail"`: the word in one sentence, its companion in another ("Marie arrive
+        lundi. Pouvez-vous lui préparer un poste ?"), a little weaker than in one sentence."""
+        assert self.with_words is not None
+        firsts = [(n, r) for n, sentence in enumerate(parts)
+                  if isinstance(r := self._subject_words(
+                      sentence, self.where != "text" and n < len(facts.subject_sentences)),
+                      tuple)]
+        second = next((w for sentence in parts if (w := self._symptom(self.with_words,
+                                                                      sentence))), None)
+        if not firsts or second is None:
+            return reason
+        _, first = max(firsts, key=lambda f: f[1][1])
+        return f"{first[0]!r} + {second!r}", first[1] + 0.75
 
 
 def _sender_matches(requester: str, pattern: str) -> bool:
@@ -283,7 +321,8 @@ def compile_rule(config: ClassificationRuleConfig, vocabulary: dict[str, list[st
         programs=frozenset(p if p == "*" else fold(p) for p in config.programs),
         error_kinds=frozenset(config.error_kinds), pasted_error=config.pasted_error,
         senders=tuple(config.senders), vip=config.vip, attachments=config.attachments,
-        weight=config.weight, modifier=config.modifier, reversible=reversible)
+        weight=config.weight, modifier=config.modifier, reversible=reversible,
+        near=config.near)
 
 
 def compile_rules(configs: Sequence[ClassificationRuleConfig],
@@ -300,7 +339,8 @@ def classify(facts: Facts, rules: Sequence[ClassificationRule], *,
              asking: re.Pattern[str] | None = None,
              broken: re.Pattern[str] | None = None) -> Classification:
     """The strongest evidence decides (the earlier rule on a tie); modifiers lower a P3
-    incident or request; below `weak_below` the default is kept and the best candidates are named."""
+    incident or request; below `weak_below` the default is kept and the best candidates are
+    named."""
     trace: list[Outcome] = []
     ranked: list[tuple[float, int, ClassificationRule, Outcome]] = []
     for index, rule in enumerate(rules):
@@ -330,11 +370,12 @@ def classify(facts: Facts, rules: Sequence[ClassificationRule], *,
             else "no rule matched: ") + f"{type_} {default_priority}"))
         result = Classification(type_, None, default_priority, None, "", trace,
                                 bool(deciding), candidates)
-    if modifiers and result.type != "information" and result.priority == default_priority:
+    modifiers = [m for m in modifiers if m[2].type == result.type]
+    if modifiers and result.priority == default_priority:
         _, _, rule, outcome = modifiers[0]
         trace = [o for o in trace if o is not outcome]
         trace.insert(0, Outcome(f"{FAMILY}/{rule.name}", True,
-                                f"lowers the incident to {rule.priority}: {outcome.detail} "
+                                f"lowers the {result.type} to {rule.priority}: {outcome.detail} "
                                 f"(strength {outcome.score})", outcome.score))
         return Classification(result.type, result.category or rule.category, rule.priority,
                               rule.name, rule.description, trace, False, candidates,
