@@ -156,6 +156,14 @@ def _check_priority_rules(config: Config) -> list[str]:
 
     spellings = [s for p in config.programs for s in (p.name, *p.aliases)]
     problems = check_rules(config.classification, config.vocabulary, programs=spellings)
+    if config.triage.weak_below < 0:
+        problems.append("triage.weak_below: must be 0 or more")
+    if not 0 < config.triage.resemblance <= 1:
+        problems.append("triage.resemblance: must be above 0 and at most 1")
+    if config.triage.learn_after < 0:
+        problems.append("triage.learn_after: must be 0 (no learning) or more")
+    if config.vip.directory and not Path(config.vip.directory).is_file():
+        problems.append(f"vip.directory: no such file: {config.vip.directory}")
     for i, address in enumerate(config.vip.addresses):
         if not address_of(address):
             problems.append(f"vip.addresses[{i}]: not an email address: {address!r}")

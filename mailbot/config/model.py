@@ -38,6 +38,7 @@ from mailbot.rules.settings import (
     FloodConfig,
     InformationConfig,
     MassConfig,
+    TriageConfig,
     UrgentConfig,
     VipConfig,
 )
@@ -94,6 +95,7 @@ class Config:
     classification: list[ClassificationRuleConfig] = field(
         default_factory=_default_classification)
     information: InformationConfig = field(default_factory=InformationConfig)
+    triage: TriageConfig = field(default_factory=TriageConfig)
     urgent: UrgentConfig = field(default_factory=UrgentConfig)
     vip: VipConfig = field(default_factory=VipConfig)
     mass: MassConfig = field(default_factory=MassConfig)

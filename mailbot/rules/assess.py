@@ -83,7 +83,7 @@ def policy_of(config: Config) -> Policy:
 
     vocabulary = config.vocabulary
     demands = expand(["@asking", "@broken"], vocabulary)
-    triage = getattr(config, "triage", None) or TriageConfig()
+    triage = config.triage
     asked = expand(["@asking"], vocabulary)
     broken = expand(["@broken"], vocabulary)
     blocking = expand(["@blocking"], vocabulary) if "blocking" in vocabulary else []

@@ -44,6 +44,10 @@ def check_rules(configs: Sequence[ClassificationRuleConfig], vocabulary: dict[st
                     bad(f"{key}: empty word")
                 elif (error := valid_word_regex(word)) is not None:
                     bad(f"{key}: {word!r} is not a valid regular expression: {error}")
+        if rule.weight <= 0:
+            bad("weight: must be above 0")
+        if rule.modifier and not rule.priority:
+            bad("modifier: needs the priority it lowers to")
         if rule.with_words and not rule.words:
             bad("with_words: needs words to pair with")
         if rule.also_words and not rule.with_words:
