@@ -37,15 +37,19 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "phone": ("phone", "telephone", "tel", "appel"),
     "help": ("help", "aide"),
     "language": ("language", "langue", "lang"),
+    "type": ("type",),
 }
 _CANONICAL = {alias: name for name, aliases in ALIASES.items() for alias in aliases}
 # Applied in this order whatever order they were written in: closing comes last, so that
 # "#priority P1" + "#close" records the priority the ticket had when it was closed.
-ORDER = ("requester", "language", "phone", "demote", "priority", "assign", "escalate",
+ORDER = ("requester", "language", "phone", "demote", "type", "priority", "assign", "escalate",
          "reopen", "note", "help", "close")
 # What `#language` accepts besides the code: the languages' names, in both languages.
 _LANGUAGE_NAMES = {"fr": ("francais", "français", "french"), "en": ("anglais", "english")}
 PRIORITY = re.compile(r"^p?([1-4])$", re.IGNORECASE)
+# `#type incident|request|information [P1-P4]` (contract names, French aliases).
+TYPES = {"incident": "incident", "request": "request", "demande": "request",
+         "requete": "request", "information": "information", "info": "information"}
 
 
 @dataclass(frozen=True)
@@ -143,6 +147,8 @@ def _check(c: Command, ticket: Ticket, author: str, config: Config, opening: boo
         if not match:
             return Outcome(c.line, False, "bad_priority", c.argument)
         return Outcome(c.line, True, "priority", f"P{match.group(1)}")
+    if c.name == "type":
+        return _check_type(c)
     if c.name == "assign":
         who = _technician(c.argument, author, config)
         if who is None:
@@ -180,6 +186,28 @@ def language_code(argument: str) -> str | None:
     return None
 
 
+def _type_of(argument: str) -> tuple[str | None, str | None, bool]:
+    """(type, priority or None, valid) of `#type request P2`."""
+    words = _plain(argument).replace(",", " ").split()
+    if not words or words[0] not in TYPES or len(words) > 2:
+        return None, None, False
+    if len(words) == 1:
+        return TYPES[words[0]], None, True
+    match = PRIORITY.match(words[1])
+    return TYPES[words[0]], (f"P{match.group(1)}" if match else None), match is not None
+
+
+def _check_type(c: Command) -> Outcome:
+    type_, priority, valid = _type_of(c.argument)
+    if not valid or type_ is None:
+        return Outcome(c.line, False, "bad_type", c.argument)
+    if type_ == "information" and priority:
+        return Outcome(c.line, False, "bad_type", c.argument)  # information has no priority
+    if type_ == "request" and priority == "P1":
+        return Outcome(c.line, False, "bad_type", c.argument)  # seed 002: no P1 request
+    return Outcome(c.line, True, "type", " ".join(p for p in (type_, priority) if p))
+
+
 def _technician(argument: str, author: str, config: Config) -> str | None:
     wanted = argument.strip().lower()
     if wanted in ("me", "moi"):
@@ -211,6 +239,9 @@ def _apply(c: Command, ticket: Ticket, result: Plan, author: str, config: Config
     elif c.name == "priority":
         ticket.priority = f"P{PRIORITY.match(c.argument.replace(' ', '')).group(1)}"  # type: ignore[union-attr, assignment]
         ticket.why = [*ticket.why, f"priority set by {author}: {ticket.priority}"]
+        _corrected(ticket, author, at)
+    elif c.name == "type":
+        _apply_type(c, ticket, author, at)
     elif c.name == "assign":
         ticket.assignee = _technician(c.argument, author, config)
     elif c.name == "demote":
@@ -234,3 +265,28 @@ def _apply(c: Command, ticket: Ticket, result: Plan, author: str, config: Config
     elif c.name == "close":
         ticket.status, ticket.closed_at, ticket.resolved_at = "closed", at, at
         result.close_text = c.argument
+
+
+def _apply_type(c: Command, ticket: Ticket, author: str, at: str) -> None:
+    type_, priority, _ = _type_of(c.argument)
+    assert type_ is not None
+    ticket.type = type_
+    if type_ == "information":  # seed 000 level 4: archived, never on the ladder
+        ticket.priority = None
+        if ticket.status != "closed":
+            ticket.status, ticket.closed_at, ticket.resolved_at = "closed", at, at
+    elif priority is not None:
+        ticket.priority = priority  # type: ignore[assignment]
+    elif ticket.priority is None or (type_ == "request" and ticket.priority == "P1"):
+        ticket.priority = "P2" if ticket.priority == "P1" else "P3"
+    ticket.why = [*ticket.why, f"type set by {author}: {type_} {ticket.priority or ''}".rstrip()]
+    _corrected(ticket, author, at)
+
+
+def _corrected(ticket: Ticket, author: str, at: str) -> None:
+    """A #priority or #type on a ticket the rules classified corrects (or confirms) their
+    first guess: kept with the ticket, for `mailbot triage-report` and the learning."""
+    if ticket.first_guess is None:
+        return
+    ticket.correction = {"type": ticket.type, "priority": ticket.priority, "by": author,
+                         "at": at}

@@ -125,6 +125,11 @@ class Ticket:
     reply_to: str = ""
     message_ids: list[str] = field(default_factory=list)  # every Message-ID seen or sent
     why: list[str] = field(default_factory=list)  # the rules that decided its fields
+    # The classification's first guess (type, priority before URGENT and VIP, rule, the mail's
+    # significant words), and a technician's correction of it (#priority, #type) with who and
+    # when: what `mailbot triage-report` counts and the learning reads (issue 17).
+    first_guess: dict[str, Any] | None = None
+    correction: dict[str, Any] | None = None
     messages: list[Entry] = field(default_factory=list)
 
     @classmethod

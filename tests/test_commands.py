@@ -104,3 +104,36 @@ def test_a_language_we_do_not_speak_refuses_the_mail(text: str) -> None:
     result = plan(text + "\n#close")
     assert result.refused and result.ticket is None
     assert result.outcomes[0].code == "bad_language"
+
+
+# --- #type (issue 17) ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("line", "type_", "priority"), [
+    ("#type request", "request", "P3"), ("#type demande P2", "request", "P2"),
+    ("#TYPE Incident p1", "incident", "P1"), ("#type requête", "request", "P3"),
+    ("#type information", "information", None),
+])
+def test_type_sets_the_type_and_the_priority_that_follows(line: str, type_: str,
+                                                          priority: str | None) -> None:
+    result = plan(line)
+    assert result.applied and result.ticket is not None
+    assert (result.ticket.type, result.ticket.priority) == (type_, priority)
+    if type_ == "information":  # archived: never on the ladder
+        assert result.ticket.status == "closed"
+
+
+@pytest.mark.parametrize("line", ["#type", "#type bug", "#type demande P1",
+                                  "#type information P3", "#type incident P7"])
+def test_a_bad_type_refuses_the_mail(line: str) -> None:
+    result = plan(line)
+    assert result.refused and result.outcomes[0].code in ("bad_type", "not_applied")
+
+
+def test_type_or_priority_on_a_classified_ticket_is_kept_as_a_correction() -> None:
+    guessed = ticket(first_guess={"type": "incident", "priority": "P3", "rule": None})
+    result = plan("#type demande P2", guessed)
+    assert result.ticket is not None and result.ticket.correction is not None
+    assert (result.ticket.correction["type"], result.ticket.correction["priority"],
+            result.ticket.correction["by"]) == ("request", "P2", ALICE)
+    # A ticket the rules never classified (a phone log) has no first guess to correct.
+    assert plan("#priority P2").ticket.correction is None  # type: ignore[union-attr]

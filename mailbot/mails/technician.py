@@ -20,6 +20,7 @@ OUTCOMES: dict[str, dict[str, str]] = {
               "en": "done: ticket closed, the requester is told"},
     "reopen": {"fr": "fait : ticket rouvert", "en": "done: ticket reopened"},
     "priority": {"fr": "fait : priorité {}", "en": "done: priority {}"},
+    "type": {"fr": "fait : type {}", "en": "done: type {}"},
     "assign": {"fr": "fait : attribué à {}", "en": "done: assigned to {}"},
     "note": {"fr": "fait : note interne (le demandeur ne la voit pas)",
              "en": "done: internal note (the requester never sees it)"},
@@ -43,6 +44,10 @@ OUTCOMES: dict[str, dict[str, str]] = {
                    "en": "refused: the ticket is not closed"},
     "bad_priority": {"fr": "refusé : « {} » n'est pas une priorité (P1 à P4)",
                      "en": "refused: \"{}\" is not a priority (P1 to P4)"},
+    "bad_type": {"fr": "refusé : « {} » n'est pas un type (incident, demande, information ; "
+                       "une priorité P1 à P4 peut suivre, pas de P1 pour une demande)",
+                 "en": "refused: \"{}\" is not a type (incident, request, information; a "
+                       "priority P1 to P4 may follow, no P1 for a request)"},
     "unknown_technician": {"fr": "refusé : « {} » n'est pas un technicien (ou « me »)",
                            "en": "refused: \"{}\" is not a technician (or \"me\")"},
     "no_urgent": {"fr": "refusé : le demandeur n'a pas demandé URGENT",

@@ -15,6 +15,7 @@ from mailbot.parsers import ParsedMessage
 from mailbot.parsers.body import clean_body
 from mailbot.rules.base import Outcome
 from mailbot.rules.classification import (
+    Candidate,
     Classification,
     ClassificationRule,
     Facts,
@@ -23,6 +24,7 @@ from mailbot.rules.classification import (
     facts_of,
 )
 from mailbot.rules.information import InformationRule, information_rule
+from mailbot.rules.learning import Learner, learn
 from mailbot.rules.lemmas import lemmatise_word
 from mailbot.rules.settings import InformationConfig, TriageConfig, UrgentConfig, VipConfig
 from mailbot.rules.text import expand, word_regex
@@ -119,6 +121,8 @@ class Assessment:
     urgent: UrgentVerdict
     vip: VipVerdict
     trace: list[Outcome] = field(default_factory=list)
+    weak: bool = False  # "priorité à confirmer": the team is asked to confirm
+    candidates: tuple[Candidate, ...] = ()  # the two best rules, strongest first
 
     @property
     def information(self) -> bool:
@@ -141,8 +145,10 @@ def assess(msg: ParsedMessage, policy: Policy, *, requester: str | None = None,
 
 
 def assess_facts(facts: Facts, policy: Policy, *, urgent: bool,
-                 previous_urgent: int = 0, vip: str | None = None) -> Assessment:
-    """`vip`: why the requester is a VIP when not by address (`Policy.vip_reason`)."""
+                 previous_urgent: int = 0, vip: str | None = None,
+                 learner: Learner | None = None) -> Assessment:
+    """`vip`: why the requester is a VIP when not by address (`Policy.vip_reason`);
+    `learner`: the technicians' corrections, which may overrule the rules."""
     trace: list[Outcome] = []
     info = policy.information.check(facts, urgent=urgent)
     trace.append(info)
@@ -153,6 +159,9 @@ def assess_facts(facts: Facts, policy: Policy, *, urgent: bool,
         classification = classify(facts, policy.rules, default_priority=policy.default_priority,
                                   weak_below=policy.triage.weak_below, asking=policy.asking,
                                   broken=policy.broken)
+        if learner is not None and learner.entries:
+            classification, taught = learn(facts, classification, learner, policy.triage)
+            trace.append(taught)
         trace += classification.trace
     verdict = urgent_policy(requested=urgent, classification=classification,
                             previous=previous_urgent, settings=policy.urgent,
@@ -166,7 +175,8 @@ def assess_facts(facts: Facts, policy: Policy, *, urgent: bool,
     acknowledge = not info.hit or policy.information_settings.acknowledge
     return Assessment(classification.type, classification.category, vip.priority,
                       classification.priority, classification.rule,
-                      classification.description, acknowledge, verdict, vip, trace)
+                      classification.description, acknowledge, verdict, vip, trace,
+                      classification.weak, classification.candidates)
 
 
 def _blocking(facts: Facts, policy: Policy) -> str | None:
