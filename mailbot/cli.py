@@ -11,6 +11,7 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
+from mailbot import triage_report
 from mailbot.cli_commands import (
     InputUnreadable,
     cmd_check_config,
@@ -25,6 +26,7 @@ from mailbot.cli_commands import (
     cmd_run,
     cmd_show,
     cmd_tickets,
+    stored_tickets,
 )
 from mailbot.config import ConfigError
 from mailbot.intake import IntakeError
@@ -197,6 +199,7 @@ def _tool_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
                              "texts: per slice the score, per miss its class and what differed "
                              "in kind")
     report.set_defaults(func=cmd_corpus_report)
+    triage_report.register(sub, _config_arg, stored_tickets)
 
 
 def _report_command(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

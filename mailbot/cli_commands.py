@@ -10,6 +10,7 @@ import logging
 import os
 import signal
 import sys
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -306,3 +307,8 @@ def ticket_json(ticket: Ticket, config: Config, *, messages: bool,
                              "message_id": m.message_id, "direction": m.direction,
                              "public": m.public, "note": m.note} for m in ticket.messages]
     return data
+
+
+def stored_tickets(path: Path | None) -> Iterator[Ticket]:
+    """Every ticket of the store the configuration at `path` names (triage-report)."""
+    return _reading(load_config(path)).tickets()
