@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from mailbot.parsers import ParsedMessage
-from mailbot.rules import flood, mass, urgent
+from mailbot.rules import flood, learning, mass, urgent
 from mailbot.rules.assess import Assessment, assess_facts, policy_of
 from mailbot.rules.classification import Classification, facts_of
 from mailbot.rules.flood import CapVerdict
@@ -41,6 +41,9 @@ class Triage:
     # Recent tickets of other senders with the same failure when this report is the last one
     # below the mass threshold: its team notice is held (the mass incident's notice lists all).
     held: list[int] = field(default_factory=list)
+    words: list[str] = field(default_factory=list)  # the mail's significant words (learning)
+    # The mass incident's priority by its impact, and why (rules/mass.py impact_priority).
+    impact: tuple[str | None, str] | None = None
 
 
 def triage(msg: ParsedMessage, *, requester: str, text: str, channel: str, view: View,
@@ -53,7 +56,9 @@ def triage(msg: ParsedMessage, *, requester: str, text: str, channel: str, view:
     asked = msg.urgent and channel == "email"
     dates = [e["at"] for e in view.recent("urgent", requester)]
     previous = urgent.previous_in_window(dates, now, config.urgent)
-    result = assess_facts(facts, policy, urgent=asked, previous_urgent=previous, vip=known)
+    learner = learning.learner_of(view.meta("corrections", None))
+    result = assess_facts(facts, policy, urgent=asked, previous_urgent=previous, vip=known,
+                          learner=learner)
     keys: list[str] = []
     if not result.information:
         classified = Classification(result.type, result.category, result.classified_priority,
@@ -63,6 +68,8 @@ def triage(msg: ParsedMessage, *, requester: str, text: str, channel: str, view:
     reports = [mass.Report(key, e["sender"], e["at"], e["ticket"], e.get("parent"))
                for key in keys for e in view.recent("reports", key)]
     verdict = mass.mass_verdict(keys, requester, reports, now, config.mass)
+    impact = mass.impact_priority(result.classified_priority, verdict.senders, facts,
+                                  config.mass) if verdict.is_mass else None
     window = now - timedelta(minutes=config.mass.window_minutes)
     similar = [r for r in reports
                if r.sender != requester and datetime.fromisoformat(r.at) >= window]
@@ -82,7 +89,8 @@ def triage(msg: ParsedMessage, *, requester: str, text: str, channel: str, view:
     events: list[Event] = [("opened", requester, dict(at))]
     if asked:
         events.append(("urgent", requester, dict(at)))
-    return Triage(result, keys, verdict, cap, events, config.urgent, config.vip.floor, held)
+    return Triage(result, keys, verdict, cap, events, config.urgent, config.vip.floor, held,
+                  learning.signature(facts), impact)
 
 
 def apply(ticket: Ticket, t: Triage) -> None:
@@ -96,6 +104,8 @@ def apply(ticket: Ticket, t: Triage) -> None:
         ticket.urgent_demoted = True
         ticket.demotion_reason = demotion_reason(t, "en", audience="team")
     ticket.why = compact_why(a)
+    ticket.first_guess = {"type": a.type, "priority": a.classified_priority, "rule": a.rule,
+                          "words": t.words}
 
 
 def report_events(t: Triage, ticket: Ticket, sender: str, now: datetime) -> list[Event]:
@@ -138,6 +148,9 @@ _SENTENCES = {
     "default": {"fr": "{priority} : aucune règle de classement ne s'applique (priorité par "
                       "défaut)",
                 "en": "{priority}: no classification rule applies (default priority)"},
+    "learnt": {"fr": "{type} {priority} appris des corrections des techniciens ({description})",
+               "en": "{type} {priority} learnt from the technicians' corrections "
+                     "({description})"},
     "information": {"fr": "information (seed 000 niveau 4) : archivée sans réponse",
                     "en": "information (seed 000 level 4): archived, no answer"},
     "urgent": {"fr": "URGENT dans l'objet : {priority}",
@@ -187,6 +200,31 @@ _TEAM_REASONS = {
 }
 
 
+_TYPE_WORDS = {"fr": {"incident": "incident", "request": "demande",
+                      "information": "information"},
+               "en": {"incident": "incident", "request": "request",
+                      "information": "information"}}
+
+
+def to_confirm(a: Assessment, lang: str) -> str:
+    """Weak evidence: the default is kept, and the team is asked to confirm one of the two
+    best candidates with one command."""
+    words = _TYPE_WORDS[lang]
+    options = []
+    for c in a.candidates[:2]:
+        value = f"{words[c.type]} {c.priority or ''}".rstrip()
+        if lang == "fr":
+            options.append(f"{value} ({c.rule} : {c.evidence}) → « #type {value} »")
+        else:
+            options.append(f"{value} ({c.rule}: {c.evidence}) → \"#type {value}\"")
+    default = f"{words[a.type]} {a.classified_priority}"
+    if lang == "fr":
+        return (f"priorité à confirmer : les indices sont faibles, le ticket garde la valeur par "
+                f"défaut ({default}) ; candidats : " + " ; ".join(options))
+    return (f"priority to confirm: the evidence is weak, the ticket keeps the default "
+            f"({default}); candidates: " + "; ".join(options))
+
+
 def demotion_reason(t: Triage, lang: str, *, audience: str = "requester") -> str:
     """Why URGENT was demoted: in the words the requester reads (the notice quotes seed 004's
     rule around it), or as the team and the ticket's record say it."""
@@ -206,6 +244,12 @@ def sentence(t: Triage, lang: str) -> str:
     key = "rule" if a.rule else "default"
     parts = [_SENTENCES[key][lang].format(priority=a.classified_priority, rule=a.rule,
                                           description=a.description)]
+    if a.weak:
+        parts = [to_confirm(a, lang)]
+    elif a.rule and a.rule.startswith("learnt:"):
+        parts = [_SENTENCES["learnt"][lang].format(priority=a.classified_priority,
+                                                   type=_TYPE_WORDS[lang][a.type],
+                                                   description=a.description)]
     if a.urgent.requested and a.urgent.demoted:
         parts.append(_SENTENCES["demoted"][lang].format(
             reason=demotion_reason(t, lang, audience="team")))

@@ -156,6 +156,8 @@ def _check_priority_rules(config: Config) -> list[str]:
 
     spellings = [s for p in config.programs for s in (p.name, *p.aliases)]
     problems = check_rules(config.classification, config.vocabulary, programs=spellings)
+    if config.mass.department_senders < 2:
+        problems.append("mass.department_senders: must be at least 2")
     if config.triage.weak_below < 0:
         problems.append("triage.weak_below: must be 0 or more")
     if not 0 < config.triage.resemblance <= 1:

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from mailbot.rules.base import Outcome
+from mailbot.rules.base import Outcome, higher
 from mailbot.rules.classification import Classification, Facts
 from mailbot.rules.settings import MassConfig
 from mailbot.rules.text import fold
@@ -39,7 +39,10 @@ def fingerprints(facts: Facts, classification: Classification, *,
         keys += [f"code:{c.lower()}" for c in codes]
         if message:
             keys.append("error:" + _NUMBERS.sub("#", fold(message)).strip()[:200])
-    if classification.priority == "P1" and classification.rule:
+    # The same P1 or P2 incident rule on the same place: a site's network, a department's
+    # network share ("Dossier réseau plus accessible", seed 002 P2) reported by several people.
+    if (classification.priority in ("P1", "P2") and classification.rule
+            and classification.type == "incident"):
         where = facts.program or site_of(facts)
         keys.append(f"rule:{classification.rule}:{fold(where) if where else '*'}")
     return list(dict.fromkeys(keys))
@@ -93,3 +96,29 @@ def mass_verdict(keys: list[str], sender: str, reports: list[Report], now: datet
     return MassVerdict(None, None, outcome=Outcome(
         "mass/same_failure", False,
         f"fewer than {settings.senders} senders in {settings.window_minutes} min"))
+
+
+# A report that speaks for a whole department or site (seed 002 P1 "un département entier").
+_WHOLE = re.compile(
+    r"(?<!\w)(?:tout le (?:service|departement|pole|site|batiment|etage|plateau|siege|monde)|"
+    r"toute l'(?:equipe|agence|usine)|toute la (?:direction|compta\w*|production)|"
+    r"tous les (?:collegues|collaborateurs|postes|utilisateurs|bureaux)|"
+    r"l'ensemble (?:du service|de l'equipe|des (?:collegues|collaborateurs|postes|utilisateurs))|"
+    r"personne (?:ne peut|n'arrive|n'a)|plus personne|"
+    r"whole (?:team|department|site|office)|entire (?:team|department|site|office)|"
+    r"everyone|nobody)(?!\w)")
+
+
+def impact_priority(classified: str | None, senders: int, facts: Facts,
+                    settings: MassConfig) -> tuple[str | None, str]:
+    """A mass incident's priority by its impact: several reporters make it at least P2, a
+    department or a site P1 (seed 002: "Tout incident impactant ... un département entier"),
+    said in the report or reached by `[mass] department_senders` reporters."""
+    whole = _WHOLE.search(facts.subject) or _WHOLE.search(facts.text)
+    if whole or senders >= settings.department_senders:
+        reason = (f"{whole.group(0)!r}: a whole department or site" if whole else
+                  f"{senders} reporters, at least [mass] department_senders "
+                  f"({settings.department_senders}): a department")
+        return higher(classified, "P1"), f"mass incident: {reason} (seed 002 P1)"
+    return higher(classified, "P2"), (f"mass incident: {senders} reporters of one failure, at "
+                                      f"least P2")

@@ -148,6 +148,9 @@ class MassConfig:
     # The same failure from this many different senders within the window is one incident.
     senders: int = 3
     window_minutes: int = 30
+    # The parent takes the priority of the impact: at least P2 for several reporters, P1 from
+    # this many (a department) or when a report speaks for a whole department or site.
+    department_senders: int = 5
 
 
 @dataclass
