@@ -211,12 +211,17 @@ def to_confirm(a: Assessment, lang: str) -> str:
     best candidates with one command."""
     words = _TYPE_WORDS[lang]
     options = []
-    for c in a.candidates[:2]:
-        value = f"{words[c.type]} {c.priority or ''}".rstrip()
+    candidates = [(c.type, c.priority, f"{c.rule}{' :' if lang == 'fr' else ':'} {c.evidence}")
+                  for c in a.candidates[:2]]
+    if len(candidates) < 2:  # the default is the other candidate
+        candidates.append((a.type, a.classified_priority,
+                           "par défaut" if lang == "fr" else "default"))
+    for type_, priority, why in candidates:
+        value = f"{words[type_]} {priority or ''}".rstrip()
         if lang == "fr":
-            options.append(f"{value} ({c.rule} : {c.evidence}) → « #type {value} »")
+            options.append(f"{value} ({why}) → « #type {value} »")
         else:
-            options.append(f"{value} ({c.rule}: {c.evidence}) → \"#type {value}\"")
+            options.append(f"{value} ({why}) → \"#type {value}\"")
     default = f"{words[a.type]} {a.classified_priority}"
     if lang == "fr":
         return (f"priorité à confirmer : les indices sont faibles, le ticket garde la valeur par "

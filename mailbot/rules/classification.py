@@ -362,7 +362,8 @@ def classify(facts: Facts, rules: Sequence[ClassificationRule], *,
                                 rule.description, trace, False, candidates, outcome.detail)
     else:
         texts = (facts.subject_both, facts.text_both)
-        asks = asking is not None and any(asking.search(t) for t in texts) and not (
+        asks = (any("?" in t for t in texts)
+                or asking is not None and any(asking.search(t) for t in texts)) and not (
             broken is not None and any(broken.search(t) for t in texts))
         type_ = "request" if asks and not deciding else "incident"
         trace.append(Outcome(f"{FAMILY}/default", True, (
