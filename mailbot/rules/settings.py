@@ -128,7 +128,11 @@ class InformationConfig:
         "je voulais vous informer", "je voulais vous prévenir", "je voulais juste vous dire",
         "aucune action", "aucune action requise", "pas besoin de réponse", "pas de réponse",
         "rien à faire", "heads up", "heads-up", "no action needed", "no action required",
-        "no need to reply", "just letting you know", "just to let you know"])
+        "no need to reply", "just letting you know", "just to let you know",
+        "je serai absent", "je serai absente", "je serai en congé", "je serai en congés",
+        "je serai en déplacement", "je serai en télétravail", "je suis absent",
+        "je suis absente", "i will be away", "i'll be away", "i will be out",
+        "i'll be out", "out of the office"])
     # A thank-you for a repair: nothing is left to do ("merci, c'est réparé").
     resolved: list[str] = field(default_factory=lambda: [
         "c'est réparé", "c'est résolu", "c'est rentré dans l'ordre", "tout est rentré dans l'ordre",
@@ -139,7 +143,10 @@ class InformationConfig:
         "fonctionne de nouveau", "fonctionne à nouveau", "remarche", "refonctionne",
         "est revenu", "est revenue", "sont revenus", "vous pouvez clôturer", "vous pouvez fermer",
         "vous pouvez clore", "it works now", "it's fixed", "it is fixed", "all good now",
-        "working again", "works again", "problem solved", "issue resolved"])
+        "working again", "works again", "problem solved", "issue resolved", "merci pour votre intervention",
+        "merci pour l'intervention", "merci pour votre aide", "merci pour votre réactivité",
+        "merci pour la réparation", "merci pour le dépannage", "thanks for fixing",
+        "thank you for fixing", "thanks for your help", "thank you for your help"])
     acknowledge: bool = False
 
 
