@@ -108,6 +108,33 @@ def apply(ticket: Ticket, t: Triage) -> None:
                           "words": t.words}
 
 
+def corrections_meta(view: View, before: Ticket, after: Ticket | None) -> dict[str, Any]:
+    """The store's corrections once a technician's #priority or #type corrected (or confirmed)
+    a ticket's first guess: what the learning reads for the next mails. Empty: nothing new."""
+    if after is None or after.correction is None or after.first_guess is None:
+        return {}
+    if after.correction == before.correction:
+        return {}
+    first, fix = after.first_guess, after.correction
+    entries = [e for e in (view.meta("corrections", None) or [])  # type: ignore[attr-defined]
+               if e.get("ticket") != after.number]
+    entries.append(learning.correction_entry(
+        after.number, first.get("words", []),
+        {"type": first.get("type"), "priority": first.get("priority"), "rule": first.get("rule")},
+        {"type": fix.get("type"), "priority": fix.get("priority")}, fix.get("by", ""),
+        fix.get("at", "")))
+    return {"corrections": entries[-learning.KEEP:]}
+
+
+def mass_parent_priority(t: Triage) -> tuple[str | None, list[str]]:
+    """A mass incident's parent: the priority of its impact, and the why line that says so."""
+    classified = t.assessment.classified_priority
+    if t.impact is None:
+        return classified, []
+    priority, reason = t.impact
+    return priority, [f"hit mass/impact: {reason}: {priority}"]
+
+
 def report_events(t: Triage, ticket: Ticket, sender: str, now: datetime) -> list[Event]:
     return [("reports", key, {"sender": sender, "at": _utc(now), "ticket": ticket.number,
                               "parent": ticket.parent}) for key in t.keys]

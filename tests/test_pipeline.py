@@ -379,7 +379,7 @@ def test_the_team_notice_explains_the_priority_in_the_teams_language(
                    "URGENT dans l'objet : P2")
     # The record stays English, hits and misses.
     assert "hit urgent/granted: URGENT asks for P2, classified P3: P2" in decision.ticket.why
-    assert "hit classification/printer_down: 'imprimante'" in decision.ticket.why
+    assert "hit classification/printer_down: 'imprimante' (strength 1.0)" in decision.ticket.why
     assert any(w.startswith("miss classification: site_offline, ") for w in decision.ticket.why)
 
 

@@ -143,7 +143,8 @@ class InformationConfig:
         "fonctionne de nouveau", "fonctionne à nouveau", "remarche", "refonctionne",
         "est revenu", "est revenue", "sont revenus", "vous pouvez clôturer", "vous pouvez fermer",
         "vous pouvez clore", "it works now", "it's fixed", "it is fixed", "all good now",
-        "working again", "works again", "problem solved", "issue resolved", "merci pour votre intervention",
+        "working again", "works again", "problem solved", "issue resolved",
+        "merci pour votre intervention",
         "merci pour l'intervention", "merci pour votre aide", "merci pour votre réactivité",
         "merci pour la réparation", "merci pour le dépannage", "thanks for fixing",
         "thank you for fixing", "thanks for your help", "thank you for your help"])

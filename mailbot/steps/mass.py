@@ -21,21 +21,26 @@ def mass_incident(c: Context, ticket: Ticket, t: triage.Triage
             t.held = []
             return [], None
         parent.children = [*parent.children, ticket.number]
+        impact, said = triage.mass_parent_priority(t)
+        if impact is not None and (parent.priority is None or impact < parent.priority):
+            parent.priority, parent.why = impact, [*parent.why, *said]  # type: ignore[assignment]
         ticket.parent = parent.number
         ticket.why = [*ticket.why, f"mass incident #{parent.number}: {t.mass.key}"]
         return [parent], None
     siblings = [s for s in (c.view.ticket(n) for n in t.mass.siblings) if s is not None]
     number = ticket.number + 1
     a = t.assessment
+    impact, said = triage.mass_parent_priority(t)  # the priority of its impact (issue 17)
     parent = Ticket(
         number=number, subject=siblings[0].subject if siblings else ticket.subject,
         requester=config.team_address, token=ids.new_token(number), created_at=now.isoformat(),
-        updated_at=now.isoformat(), priority=a.classified_priority,  # type: ignore[arg-type]
+        updated_at=now.isoformat(), priority=impact,  # type: ignore[arg-type]
         classified_priority=a.classified_priority,  # type: ignore[arg-type]
         type="incident", category=a.category, program=ticket.program,
         language=config.mail.language, children=[*(s.number for s in siblings), ticket.number],
         why=[f"hit mass/same_failure: {t.mass.key}: {t.mass.senders} senders within "
-             f"{config.mass.window_minutes} min", *[w for w in ticket.why if w.startswith("hit")]])
+             f"{config.mass.window_minutes} min", *said,
+             *[w for w in ticket.why if w.startswith("hit")]])
     parent = config.time.follow(None, parent, now)  # its clocks and ladder stand for all
     for sibling in siblings:
         sibling.parent = number

@@ -128,7 +128,7 @@ def _team_mails(c: Context, ticket: Ticket, t: triage.Triage, *, blocked: list[s
     config, now, a = c.config, c.now, t.assessment
     why = triage.sentence(t, config.mail.language)
     team: list[OutgoingMail] = []
-    if a.information:
+    if a.information and not archive:  # an out-of-office archived is no one's news
         team.append(mails.team_information(ticket, config, now))
     elif ticket.parent is None and t.cap.team_notice and not archive:
         notice = mails.team_new(ticket, Incoming.of(c.msg), config, now, blocked=blocked,

@@ -49,6 +49,8 @@ def unauthenticated(c: Context) -> Decision | None:
 
 def technician_on_ticket(c: Context) -> Decision | None:
     decision = technician_acts(c)
+    if decision is not None and c.ticket is not None:  # #priority/#type teach the triage
+        decision.meta.update(triage.corrections_meta(c.view, c.ticket, decision.ticket))
     if decision is not None and c.ticket is not None and c.ticket.status != "closed":
         close_reports(decision, c)
     return decision
