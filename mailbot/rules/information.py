@@ -31,13 +31,28 @@ _NOTHING_ASKED = word_regex([
     "si besoin", "au besoin", "en cas de besoin", "si vous avez besoin", "si nécessaire",
     "n'hésitez pas", "merci de votre compréhension", "merci pour votre compréhension",
     "merci de votre patience", "vous pouvez me joindre", "vous pouvez me contacter",
-    "vous pouvez contacter", "if needed", "if you need", "feel free", "don't hesitate"])
+    "vous pouvez contacter", "if needed", "if you need", "feel free", "don't hesitate",
+    # polite closings and instructions to the readers, not demands on the support
+    "merci de votre attention", "merci pour votre attention", "merci de prendre note",
+    "merci d'en prendre note", "merci de noter", "merci de l'info", "merci pour l'info",
+    "bonne réception", "à noter", "prenez note", "pensez à", "n'oubliez pas", "il faudra",
+    "prévoir", "please note", "note that", "thank you for your attention", "fyi"])
 # A failure announced for later is not a breakdown to repair.
 _PLANNED = word_regex([
     "sera", "seront", "serai", "serons", "prévu", "prévue", "prévues", "prévus", "programmé*",
     "planifié*", "maintenance", "intervention", "demain", "ce week-end", "ce weekend",
     "samedi", "dimanche", "la semaine prochaine", "à partir de", "will be",
     "scheduled", "planned", "tomorrow", "next week"])
+# An announcement without a marker: a fact done or to come ("le copieur du 3e a été
+# installé", "les serveurs seront arrêtés samedi"), in a mail that asks nothing, names no
+# failure and negates nothing ("je n'ai pas ...", "ne fonctionne pas" are problems).
+_ANNOUNCED = re.compile(
+    r"(?<!\w)(?:(?:a|ont|avons|aura|auront) ete|(?:est|sont) (?:desormais|maintenant|"
+    r"dorenavant|en place|arrive|arrivee|arrives|arrivees|livre|livree|livres|livrees|"
+    r"installe|installee|installes|installees|disponible|disponibles)|a eu lieu|aura lieu|"
+    r"(?:sera|seront) (?:\w+)|has been|have been|will be|is now|are now)(?!\w)")
+_NEGATION = re.compile(r"(?<!\w)(?:ne|n'|pas|plus|jamais|aucun\w*|rien|not|n't|no|never|"
+                       r"impossible|sans)(?!\w)")
 # After a thank-you, a new problem: "mais", "par contre", "toujours".
 _BUT = word_regex(["mais", "par contre", "en revanche", "toujours", "encore", "however", "but",
                    "still"])
@@ -69,7 +84,7 @@ class InformationRule:
             repaired = next((m.group(0) for t in (facts.subject, facts.text)
                              if (m := self.resolved.search(t))), None)
         if marker is None and repaired is None:
-            return Outcome(rule, False, "no information marker")
+            return self._announcement(facts, urgent)
         said = marker or repaired
         if urgent:
             return Outcome(rule, False, f"{said!r} but URGENT is asked")
@@ -81,6 +96,19 @@ class InformationRule:
         if repaired is not None:
             return Outcome(rule, True, f"{repaired!r}: the problem is solved, nothing is asked")
         return Outcome(rule, True, f"{marker!r} and asks for nothing")
+
+    def _announcement(self, facts: Facts, urgent: bool) -> Outcome:
+        rule = f"information/{self.name}"
+        found = next((m for t in (facts.subject, facts.text) if (m := _ANNOUNCED.search(t))),
+                     None)
+        if found is None or urgent:
+            return Outcome(rule, False, "no information marker")
+        for text in (facts.subject, facts.text):
+            cleaned = _NOTHING_ASKED.sub(" ", text) if _NOTHING_ASKED else text
+            if "?" in text or _NEGATION.search(cleaned) or self._demand(text, False) or (
+                    self.demands is not None and self.demands.search(cleaned)):
+                return Outcome(rule, False, "no information marker")
+        return Outcome(rule, True, f"announces {found.group(0)!r} and asks for nothing")
 
     def _demand(self, text: str, thanks: bool) -> str | None:
         cleaned = _NOTHING_ASKED.sub(" ", text) if _NOTHING_ASKED else text
