@@ -228,6 +228,10 @@ class ClassificationRule:
             return repr(word), strength + extra
         # Both words in one sentence: "plus personne n'a internet" is one thought, "personne"
         # in the greeting and "internet" three lines later are not.
+        texts = self._texts(facts)
+        if not any(self.words.search(t) for t in texts) or not any(
+                self.with_words.search(t) for t in texts):
+            return "no keyword pair"  # most rules: one search each, no sentence read
         parts = {"subject": facts.subject_sentences, "text": facts.text_sentences,
                  "all": facts.subject_sentences + facts.text_sentences}[self.where]
         best: tuple[str, float] | None = None

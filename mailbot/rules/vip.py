@@ -4,6 +4,7 @@ the VIP asked and which escalation seed 003 prescribes for such a case."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from mailbot.rules.base import Outcome, higher
 from mailbot.rules.settings import VipConfig
@@ -97,12 +98,18 @@ class VipFloor:
     def check(self, requester: str, settings: VipConfig, known: str | None = None) -> Outcome:
         """`known`: why the requester is a VIP when it is not by address (a signed title, the
         directory)."""
-        from mailbot.config import address_of  # "Directeur Général <dg@x.fr>" is dg@x.fr
 
-        listed = requester.lower() in {address_of(a) for a in settings.addresses}
+        listed = requester.lower() in _listed(tuple(settings.addresses))
         if listed:
             return Outcome(f"vip/{self.name}", True, f"{requester} is listed in [vip] addresses")
         return Outcome(f"vip/{self.name}", known is not None, known or "not a VIP")
+
+
+@lru_cache(maxsize=64)
+def _listed(addresses: tuple[str, ...]) -> frozenset[str]:
+    from mailbot.config import address_of
+
+    return frozenset(address_of(a) for a in addresses)
 
 
 def vip_policy(*, requester: str, priority: str | None, category: str | None,
