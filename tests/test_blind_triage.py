@@ -1,0 +1,34 @@
+"""The spent blind triage sets (docs/triage.md): once a set has been used to tune the rules it
+joins tests/blind/ as a regression set, and the score reached on it must not fall.
+
+The cases are not to be read by whoever tunes the rules; this test, like
+scripts/blind_triage.py, reports only scores and the class of each miss."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+from tests.harness import ROOT
+
+SCORER = ROOT / "scripts" / "blind_triage.py"
+# (set, type and priority both right, information mails recognised) reached when it was spent
+REACHED = [("triage-r1", 65, 8)]
+
+
+def _scorer():  # type: ignore[no-untyped-def]
+    spec = importlib.util.spec_from_file_location("blind_triage", SCORER)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize(("name", "right", "information"), REACHED)
+def test_a_spent_blind_set_keeps_its_score(name: str, right: int, information: int) -> None:
+    result = _scorer().score(ROOT / "tests" / "blind" / name, ROOT / "rules.toml")
+    misses = "\n".join(result["misses"])
+    assert result["right"] >= right, f"{result['right']}/{result['total']}:\n{misses}"
+    assert result["info_right"] >= information, misses
