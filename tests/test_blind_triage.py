@@ -15,7 +15,7 @@ from tests.harness import ROOT
 
 SCORER = ROOT / "scripts" / "blind_triage.py"
 # (set, type and priority both right, information mails recognised) reached when it was spent
-REACHED = [("triage-r1", 65, 8)]
+REACHED = [("triage-r1", 66, 8)]
 
 
 def _scorer():  # type: ignore[no-untyped-def]
