@@ -7,7 +7,6 @@ scripts/blind_triage.py, reports only scores and the class of each miss."""
 from __future__ import annotations
 
 import importlib.util
-from pathlib import Path
 
 import pytest
 

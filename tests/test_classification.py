@@ -125,8 +125,13 @@ HITS = [
     ("Imprimante", "Le copieur du 2e fait des bourrages à chaque impression recto-verso.",
      "printer_down", "incident", "P3"),
     # P3 "Problèmes de connexion à distance, accès VPN ou webmail"
-    ("VPN", "Depuis chez moi FortiClient reste bloqué à 40 %.", "remote_access", "incident",
-     "P3"),
+    ("VPN", "Depuis chez moi FortiClient reste bloqué à 40 %.", "remote_access_down",
+     "incident", "P3"),
+    ("Webmail", "Je n'arrive pas à ouvrir le webmail depuis mon domicile.", "remote_access",
+     "incident", "P3"),
+    # P2 request "Réinitialisation d'un mot de passe", without the word
+    ("Connexion", "Mon login est refusé depuis mon retour de congés.",
+     "password_reset_described", "request", "P2"),
     # P3 "Problème d'e-mail ... un seul utilisateur"
     ("Outlook", "Je ne reçois plus les mails de mes clients depuis hier.", "mail_problem",
      "incident", "P3"),
@@ -148,8 +153,8 @@ HITS = [
     # P3 request: what was never installed, said as a problem
     ("Visio", "Je n'ai pas Visio sur mon nouveau portable.", "missing_setup", "request", "P3"),
     # P4 request: the requester says it can wait
-    ("Compte", "Pas urgent : pouvez-vous créer un compte pour notre stagiaire de janvier ?",
-     "no_hurry_request", "request", "P4"),
+    ("Compte", "Pouvez-vous créer un compte pour notre stagiaire de janvier ? Nous pouvons "
+     "convenir d'une date.", "no_hurry_request", "request", "P4"),
 ]
 
 # Near misses: (subject, text, rule that must NOT decide, what decides instead)
@@ -160,7 +165,7 @@ MISSES = [
     ("Site web", "Le site internet de la mutuelle ne marche plus pour tout le monde.",
      "site_offline", None),
     ("Bonjour", "Bonjour à tous,\nmon VPN ne se connecte plus depuis hier.", "site_offline",
-     "remote_access"),
+     "remote_access_down"),
     ("Imprimante", "On ne peut plus imprimer en couleur sur la Ricoh.", "department_stopped",
      "printer_down"),
     ("Standard", "Pouvez-vous modifier les horaires du standard ?", "phone_system_down",

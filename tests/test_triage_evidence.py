@@ -79,12 +79,17 @@ def test_the_strongest_evidence_decides_not_the_first_rule() -> None:
     assert "strength" in result.why()[1]
 
 
-def test_a_workaround_lowers_a_p3_incident_and_no_hurry_a_request() -> None:
+def test_a_workaround_lowers_a_p3_incident_and_a_date_to_agree_a_request() -> None:
     incident = _assess("Clavier", "Mon clavier saute des lettres, en attendant j'utilise un "
                                   "clavier USB.")
     assert (incident.type, incident.priority) == ("incident", "P4")
-    request = _assess("Visio", "Rien ne presse : pourriez-vous installer Visio sur mon poste ?")
+    request = _assess("Visio", "Pourriez-vous installer Visio sur mon poste ? Nous pouvons "
+                               "convenir d'une date.")
     assert (request.type, request.priority) == ("request", "P4")
+    # Several people hit is not "1 seul utilisateur", whatever the workaround.
+    floor = _assess("Imprimante", "L'imprimante ne marche plus pour les collègues de l'étage, "
+                                  "en attendant nous imprimons au 1er.")
+    assert floor.priority == "P3"
 
 
 def test_a_demand_no_rule_names_is_a_request_and_a_breakdown_an_incident() -> None:
