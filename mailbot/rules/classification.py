@@ -74,10 +74,16 @@ _DIALOG = re.compile(r"^-{10,}[ \t]*\n.*?^-{10,}[ \t]*$(?:\n.*\n-{10,}[ \t]*$)*"
                      re.MULTILINE | re.DOTALL)
 
 
+_QUOTED = re.compile(r"«[^»\n]{8,200}»|“[^”\n]{8,200}”|\"[^\"\n]{8,200}\"|"
+                     r"^\s*(?:erreur|error|message|exception|code)\s*(?:n°\s*\d+\s*)?:.*$",
+                     re.MULTILINE | re.IGNORECASE)
+
+
 def without_pasted_errors(text: str, messages: Sequence[str | None]) -> str:
-    """The employee's own words: a pasted dialog or error line is the program speaking ("le
-    serveur n'a pas répondu"), evidence for the application rules, not for the keyword ones."""
-    text = _DIALOG.sub("\n", text)
+    """The employee's own words: a pasted dialog, an error line or a message quoted from the
+    screen is the program speaking ("le serveur n'a pas répondu", "Error: server
+    unreachable"), evidence for the application rules, not for the keyword ones."""
+    text = _QUOTED.sub(" ", _DIALOG.sub("\n", text))
     for message in messages:
         if message and len(message) > 12:
             text = text.replace(message, " ")
@@ -369,7 +375,9 @@ def classify(facts: Facts, rules: Sequence[ClassificationRule], *,
         asks = (any("?" in t for t in texts)
                 or asking is not None and any(asking.search(t) for t in texts)) and not (
             broken is not None and any(broken.search(t) for t in texts))
-        type_ = "request" if asks and not deciding else "incident"
+        # A workaround tells of something broken: never a request by default.
+        worked_around = any(m[2].type == "incident" for m in modifiers)
+        type_ = "request" if asks and not deciding and not worked_around else "incident"
         trace.append(Outcome(f"{FAMILY}/default", True, (
             f"evidence too weak (best {deciding[0][0]} < {weak_below}): " if deciding
             else "no rule matched: ") + f"{type_} {default_priority}"))

@@ -80,7 +80,7 @@ class InformationRule:
         rule = f"information/{self.name}"
         marker = self._marker(facts)
         repaired = None
-        if marker is None and self.resolved is not None:
+        if self.resolved is not None:  # "c'est revenu tout seul. Pour info." is a thank-you
             repaired = next((m.group(0) for t in (facts.subject, facts.text)
                              if (m := self.resolved.search(t))), None)
         if marker is None and repaired is None:
@@ -93,7 +93,7 @@ class InformationRule:
                 return Outcome(rule, False, f"{said!r} but a question is asked")
             if demand := self._demand(text, repaired is not None):
                 return Outcome(rule, False, f"{said!r} but {demand!r} asks for action")
-        if repaired is not None:
+        if repaired is not None and marker is None:
             return Outcome(rule, True, f"{repaired!r}: the problem is solved, nothing is asked")
         return Outcome(rule, True, f"{marker!r} and asks for nothing")
 

@@ -22,7 +22,11 @@ _DENIED_BEFORE = re.compile(
     r"aucun\s+(?:probleme|souci)\s+(?:de|d'|du|avec)|"
     r"pas\s+besoin\s+(?:de|d'|du)|sans\s+(?:besoin\s+de|probleme\s+de|souci\s+de)|"
     r"(?:it'?s|it\s+is|this\s+is|is)\s+not|isn't|not\s+(?:a|an)\s+(?:problem|issue)\s+with|"
-    r"sauf|hormis|a\s+part|except|other\s+than|rather\s+than)"
+    r"sauf|hormis|a\s+part|except|other\s+than|rather\s+than|"
+    r"(?:n'\s*)?(?:ai|avons|a)\s+(?:pas|bien|deja)\s+(?:change|modifie|oublie|touche|verifie|"
+    r"reinitialise|changer|modifier|oublier|verifier)|j'\s*ai\s+(?:bien\s+)?(?:verifie|teste|"
+    r"retape|ressaisi|verifier|tester)|(?:haven't|have\s+not|didn't|did\s+not)\s+(?:change|"
+    r"changed|forget|forgot|touch|touched|reset)|(?:i\s+)?(?:checked|tested|retyped))"
     r"\s+(?:(?:le|la|les|l'|un|une|du|de\s+la|des|de|d'|mon|ma|mes|son|sa|ses|notre|nos|votre|"
     r"vos|leur|the|a|an|my|our|your)\s*)?$")
 # After a subject word: it is declared fine or not the cause.
@@ -33,7 +37,9 @@ _DENIED_AFTER = re.compile(
     r"(?:fonctionn\w*|march\w*|va|aller|passe|passer)\s+(?:bien|tres\s+bien|correctement|"
     r"parfaitement|normalement|sans\s+probleme)|"
     r"(?:est|etre|sont)\s+(?:ok|bon|bonne|correct|correcte|valide|a\s+jour)(?!\w)|"
-    r"(?:is|are)\s+(?:fine|ok|not\s+the\s+(?:problem|issue)|working\s+fine)|works\s+fine)")
+    r"(?:is|are|was)\s+(?:fine|ok|correct|right|good|not\s+the\s+(?:problem|issue)|"
+    r"working\s+fine)|works\s+(?:fine|elsewhere|on)|"
+    r"(?:fonctionn\w*|march\w*)\s+(?:sur|ailleurs|avec|dans|on))")
 # Before a symptom: reversed ("ne plante plus", "n'est plus bloqué", "is no longer down").
 _NEGATOR_BEFORE = re.compile(
     r"(?:(?:^|\s)ne\s+|n'\s*(?:est|etait|etre|sont|semble|sembler)\s+(?:pas|plus|jamais)"

@@ -147,7 +147,16 @@ class InformationConfig:
         "merci pour votre intervention",
         "merci pour l'intervention", "merci pour votre aide", "merci pour votre réactivité",
         "merci pour la réparation", "merci pour le dépannage", "thanks for fixing",
-        "thank you for fixing", "thanks for your help", "thank you for your help"])
+        "thank you for fixing", "thanks for your help", "thank you for your help",
+        "merci d'avoir", "merci à vous", "merci à toute l'équipe", "merci à l'équipe",
+        "merci pour la résolution", "merci pour votre rapidité", "merci pour la rapidité",
+        "a été rétabli", "a été rétablie", "est rétabli", "est rétablie", "remis en route",
+        "remise en route", "c'est revenu", "tout est revenu", "revenu tout seul",
+        "revenue toute seule", "résolu tout seul", "réglé tout seul", "s'est résolu",
+        "s'est réglé", "s'est arrangé", "de nouveau opérationnel", "de nouveau opérationnelle",
+        "bravo", "thank you for restoring", "thanks for sorting", "thanks to the team",
+        "back up and running", "back to normal", "fixed itself", "resolved itself",
+        "sorted itself out", "came back on its own"])
     acknowledge: bool = False
 
 
