@@ -57,5 +57,5 @@ def index_keys(key: str) -> list[str]:
     """The index entries a handled message writes: its key, and `mid:<id>` alone, which
     threading looks up (`mailbot.steps.common.ticket_of_id`) to find the ticket a reply refers
     to."""
-    thread, found, _ = key.rpartition(" sha256:")
+    thread, found, _ = key.rpartition(" content:")
     return [key, thread] if found and thread.startswith("mid:") else [key]

@@ -159,7 +159,7 @@ def test_a_message_without_message_id_is_deduplicated_by_content(batch: Batch,
 
 def test_another_message_reusing_a_message_id_is_not_dropped(batch: Batch,
                                                               config: Config) -> None:
-    """The key is the Message-ID and the SHA-256 of the bytes (RELIABILITY D04): a careless
+    """The key is the Message-ID and the content's identity (RELIABILITY D04): a careless
     mailer's or a forger's reused Message-ID does not make a person's mail vanish."""
     first = _decide(mail(message_id="<same@groupe-exemple.fr>"), batch, config)
     other = _decide(mail(message_id="<same@groupe-exemple.fr>", sender="paul@groupe-exemple.fr",

@@ -84,7 +84,7 @@ def _files(state_dir: Path) -> dict[str, bytes]:
 
 def test_the_schema_version_is_written_at_the_first_start(tmp_path: Path) -> None:
     Store(tmp_path, writer=True)
-    assert Store(tmp_path).meta("schema") == SCHEMA == 3
+    assert Store(tmp_path).meta("schema") == SCHEMA == 4
 
 
 def test_a_state_of_a_newer_mailbot_is_refused_and_left_as_it_is(tmp_path: Path) -> None:

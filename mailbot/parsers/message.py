@@ -36,6 +36,7 @@ from mailbot.parsers.errors import extract_errors
 from mailbot.parsers.flowed import unflow
 from mailbot.parsers.forwards import detect_forward
 from mailbot.parsers.headers import RawHeaders, addresses, decode_bytes, decode_text, message_ids
+from mailbot.parsers.identity import content_identity
 from mailbot.parsers.machine import Facts, classify
 from mailbot.parsers.programs import WELL_KNOWN_PROGRAMS, Program
 from mailbot.parsers.result import Forwarded, ParsedMessage, ParseRules
@@ -66,7 +67,8 @@ _MAX_HEADER_BYTES = 262_144  # the whole header section; beyond, the rest is dro
 def parse(raw: bytes, rules: ParseRules = ParseRules()) -> ParsedMessage:  # noqa: B008
     """What the bot understands of one message. Never raises: problems become defects."""
     raw = bytes(raw) if not isinstance(raw, bytes) else raw
-    result = ParsedMessage(content_hash=hashlib.sha256(raw).hexdigest())
+    result = ParsedMessage(content_hash=hashlib.sha256(raw).hexdigest(),
+                           identity=content_identity(raw))
     try:
         message = _message_tree(raw, rules, result.defects)
         _read_headers(message, result)

@@ -89,7 +89,10 @@ class ParsedMessage:
     forwarded: Forwarded | None = None
     commands: list[str] = field(default_factory=list)
     defects: list[str] = field(default_factory=list)
-    content_hash: str = ""
+    content_hash: str = ""  # SHA-256 of the raw bytes: the kept copy's name
+    # SHA-256 of what the originator wrote, trace fields left out (mailbot.parsers.identity):
+    # a redelivered copy has the same.
+    identity: str = ""
     auto_submitted: str | None = None
     authentication_results: list[str] = field(default_factory=list)
     phone_marker: bool = False  # the subject carries a configured phone-call marker

@@ -37,12 +37,13 @@ Step = tuple[str, str, Callable[[Context], "Decision | None"]]
 
 
 def message_key(msg: ParsedMessage) -> str:
-    """Idempotency: the Message-ID and the SHA-256 of the raw bytes, the hash alone when a
-    message has no Message-ID. The same bytes fetched again are a duplicate; another message
-    reusing a Message-ID (a careless mailer, a forgery) is not dropped."""
+    """Idempotency: the Message-ID and the identity of the content (what the originator wrote,
+    without the trace fields servers add on the way: `mailbot.parsers.identity`), the identity
+    alone when a message has no Message-ID. A copy delivered again is a duplicate; another
+    message reusing a Message-ID (a careless mailer, a forgery) is not dropped."""
     if msg.message_id:
-        return f"mid:{msg.message_id} sha256:{msg.content_hash}"
-    return f"sha256:{msg.content_hash}"
+        return f"mid:{msg.message_id} content:{msg.identity}"
+    return f"content:{msg.identity}"
 
 
 def legacy_key(msg: ParsedMessage) -> str | None:

@@ -16,6 +16,7 @@ from tinydb.table import Document
 
 from mailbot import ids
 from mailbot.model import OutgoingMail, StoredAttachment, Ticket
+from mailbot.parsers.identity import content_identity
 from mailbot.storage import AtomicJSONStorage, StateUnwritable, atomic_write, fsync_dir, read_json
 from mailbot.store.commit import Commit, apply_state, upsert_documents, upsert_keys
 
@@ -28,8 +29,11 @@ KEEP_OPEN = {"bucket": 16, "shard": 512, "state": 1, "deadlines": 1}
 # sha256:<hex>`), `mid:<id>` alone only finds the ticket for threading, and each key that
 # version 1 used for deduplication is kept as `v1:mid:<id>` (see `_upgrade_1`); 3: every
 # ticket's tracking token is in the index under `tok:<sha256 of the token>` (`ids.token_key`),
-# the tracking page's only way to a ticket.
-SCHEMA = 3
+# the tracking page's only way to a ticket; 4: the key's hash is the content's identity, trace
+# fields left out (`mid:<id> content:<hex>`, `mailbot.parsers.identity`), so that a copy
+# delivered again with other Received lines is a duplicate; each version 3 key whose raw copy is
+# kept gets its version 4 key (see `_keys_of_version_3`).
+SCHEMA = 4
 
 
 class StateTooNew(Exception):
@@ -73,6 +77,8 @@ class Store:
             upgrade.index.update(self._keys_of_version_1())
         if version < 3:
             upgrade.index.update({ids.token_key(t.token): t.number for t in self.tickets()})
+        if version < 4:
+            upgrade.index.update(self._keys_of_version_3())
         self._commit(upgrade)
 
     def _keys_of_version_1(self) -> dict[str, int]:
@@ -84,6 +90,22 @@ class Store:
             for doc in ((read_json(path) or {}).get("_default", {})).values():
                 if str(doc.get("key", "")).startswith("mid:"):
                     keys[f"v1:{doc['key']}"] = doc["ticket"]
+        return keys
+
+    def _keys_of_version_3(self) -> dict[str, int]:
+        """Version 3 deduplicated by the SHA-256 of the raw bytes (`[mid:<id> ]sha256:<hex>`),
+        and kept every message under `raw/<yyyy>/<mm>/<that hex>.eml`: the identity of each
+        kept copy gives its version 4 key, so a message handled before the upgrade and
+        delivered again after it is still a duplicate. (A copy deleted by hand only loses
+        that: the same bytes again would then be handled again.)"""
+        kept = {path.stem: path for path in (self.dir / "raw").glob("*/*/*.eml")}
+        keys: dict[str, int] = {}
+        for path in sorted((self.dir / "index").glob("*/*.json")):
+            for doc in ((read_json(path) or {}).get("_default", {})).values():
+                thread, found, digest = str(doc.get("key", "")).rpartition("sha256:")
+                copy = kept.get(digest) if found else None
+                if copy is not None and (not thread or thread.endswith(" ")):
+                    keys[f"{thread}content:{content_identity(copy.read_bytes())}"] = doc["ticket"]
         return keys
 
     # --- files ------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ import pwd
 import re
 import shutil
 import signal
+import smtplib
 import socket
 import ssl
 import subprocess
@@ -40,7 +41,7 @@ _MAIL_USERS = ("dovecot", "nobody")
 
 _CONF = """\
 instance_name = mailbot-test-{port}
-protocols = imap
+protocols = imap{lmtp_protocol}
 listen = 127.0.0.1
 base_dir = {root}/run
 state_dir = {root}/state
@@ -79,10 +80,23 @@ service imap-login {{
     ssl = yes
   }}
 }}
-service anvil {{
+{lmtp_service}service anvil {{
   chroot =
   unix_listener anvil-auth-penalty {{
     mode = 0
+  }}
+}}
+"""
+
+# LMTP (RFC 2033), as an MTA hands mail to Dovecot: a delivery gets its own Return-Path,
+# Delivered-To and Received fields on top. Only where dovecot-lmtpd is installed (scripts/test.sh
+# installs it); `lmtp_deliver` says clearly when it is missing.
+LMTP_BINARY = Path("/usr/lib/dovecot/lmtp")
+_LMTP_SERVICE = """\
+service lmtp {{
+  inet_listener lmtp {{
+    address = 127.0.0.1
+    port = {lmtp_port}
   }}
 }}
 """
@@ -202,6 +216,7 @@ class DovecotServer:
         self.relay = (RefusingRelay(self.direct_port, self.without)
                       if set(self.without) & set(REFUSED) else None)
         self.port = self.relay.port if self.relay else self.direct_port
+        self.lmtp_port = _free_port() if LMTP_BINARY.exists() else None
         self.user = USER
         self.password = PASSWORD
         self.home = self.root / "home" / USER
@@ -221,6 +236,8 @@ class DovecotServer:
             login_user=_existing_user(_LOGIN_USERS),
             internal_user=_existing_user(_INTERNAL_USERS),
             mail_uid=self._mail_owner.pw_uid, mail_gid=self._mail_owner.pw_gid,
+            lmtp_protocol=" lmtp" if self.lmtp_port else "",
+            lmtp_service=_LMTP_SERVICE.format(lmtp_port=self.lmtp_port) if self.lmtp_port else "",
         ))
         (self.root / "users").write_text(f"{USER}:{{PLAIN}}{PASSWORD}\n")
         if self.introspection_url:
@@ -335,6 +352,16 @@ class DovecotServer:
             return uids
         finally:
             conn.logout()
+
+    def lmtp_deliver(self, raw: bytes, *, mail_from: str, rcpt: str | None = None) -> None:
+        """Deliver `raw` to the user's INBOX over LMTP, as the MTA's last hop does: Dovecot
+        adds its own Return-Path, Delivered-To and Received fields on top."""
+        if self.lmtp_port is None:
+            unavailable(f"LMTP needs dovecot-lmtpd ({LMTP_BINARY} is missing)")
+        with smtplib.LMTP(self.host, self.lmtp_port, timeout=10) as lmtp:
+            refused = lmtp.sendmail(mail_from, [rcpt or self.user], raw)
+        if refused:
+            raise RuntimeError(f"LMTP refused the delivery: {refused!r}")
 
     def folders(self) -> list[str]:
         conn = self.client()
