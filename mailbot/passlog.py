@@ -1,0 +1,214 @@
+"""The pass log: one pass of the daemon made durable by one sequential write and one fsync.
+
+A pass changes many files: index shards, ticket blocks, state.json, deadlines.json, the raw copy
+of each message, attachments. Written and fsynced one by one, that was five and a half fsyncs a
+message, a third of the daemon's time. The log makes them one:
+
+    state/journal.log   every pass since the last checkpoint, appended: a frame per file the pass
+                        writes, holding the file's whole new content, then a trailer that closes
+                        the pass (how many frames, the SHA-256 of them all)
+
+A pass appends its frames (raw copies and attachments as they are kept, the database files at the
+commit), then its trailer, and fsyncs the log once: that is the commit, the instant the pass is
+durable. Only then are its database files replaced (a temporary file renamed over the old one,
+not fsynced). Raw copies and attachments are written when kept: they are named by their content,
+and one left by a pass that never committed is harmless.
+
+Recovery, at the writer's start: each pass of the log closed by a valid trailer is written again,
+file by file, in order; frames after the last trailer are a pass that never committed, dropped.
+The log holds whole files, not changes, so recovery reads nothing but the log: a file a power cut
+left torn (renamed before its data reached the disk) is simply written again.
+
+Checkpoint, when the log has grown past `CHECKPOINT_BYTES` and when the store closes: one
+syncfs(2) makes every file the log describes durable, then the log is removed. A crash at any
+instant leaves the files of the last checkpoint plus a log that rebuilds every later pass.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import ctypes.util
+import hashlib
+import logging
+import os
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+from mailbot.faults import crash_point
+from mailbot.storage import fsync_dir
+
+log = logging.getLogger("mailbot")
+
+LOG = "journal.log"
+# Past this size the log is checkpointed: bounded disk use and a bounded replay at start, for
+# one syncfs every few dozen passes of a backlog.
+CHECKPOINT_BYTES = 32 * 1024 * 1024
+_FRAME, _TRAILER = b"F", b"C"
+
+
+class PassLog:
+    """The log of one state directory; used by its one writer (`mailbot.store.StateLock`)."""
+
+    def __init__(self, state_dir: Path, *, checkpoint_bytes: int = CHECKPOINT_BYTES):
+        self.dir = Path(state_dir)
+        self.path = self.dir / LOG
+        self.checkpoint_bytes = checkpoint_bytes
+        self._file: BinaryIO | None = None
+        self._committed = 0  # the log's length at the end of the last trailer
+        self._seen = False  # whether this process has opened the log
+        self._frames = 0  # frames of the pass in hand
+        self._digest = hashlib.sha256()
+
+    # --- a pass ----------------------------------------------------------------------------
+
+    def add(self, rel: str, data: bytes) -> None:
+        """Append one file's whole new content to the pass in hand (not yet durable)."""
+        handle = self._open()
+        if self._frames == 0 and handle.tell() != self._committed:
+            # What a pass that failed before its trailer left: not part of this one.
+            handle.truncate(self._committed)
+            handle.seek(self._committed)
+        name = rel.encode("utf-8", "surrogateescape")
+        header = b"%s %d %d\n" % (_FRAME, len(name), len(data))
+        try:
+            for part in (header, name, data):
+                handle.write(part)
+                self._digest.update(part)
+        except BaseException:
+            self.abandon()
+            raise
+        self._frames += 1
+
+    def commit(self) -> None:
+        """Close the pass in hand with its trailer and make it durable (one fsync)."""
+        if self._frames == 0:
+            return
+        handle = self._open()
+        try:
+            handle.write(b"%s %d %s\n" % (_TRAILER, self._frames,
+                                           self._digest.hexdigest().encode()))
+            handle.flush()
+            os.fdatasync(handle.fileno())
+        except BaseException:
+            self.abandon()
+            raise
+        self._committed = handle.tell()
+        self._frames, self._digest = 0, hashlib.sha256()
+
+    def abandon(self) -> None:
+        """Drop the pass in hand: the next frame starts a new pass where the last one ended."""
+        self._frames, self._digest = 0, hashlib.sha256()
+        if self._file is not None:  # its buffer too: what did not fit is cut by the next add
+            with contextlib.suppress(OSError):
+                self._file.close()
+            self._file = None
+
+    def due(self) -> bool:
+        return self._committed >= self.checkpoint_bytes
+
+    def checkpoint(self) -> None:
+        """Make every file the log describes durable, then drop the log."""
+        if self._file is None and not self.path.exists():
+            return
+        sync_filesystem(self.dir)
+        crash_point("checkpoint_synced")
+        self.close()
+        self.path.unlink(missing_ok=True)
+        fsync_dir(self.dir)  # a log that came back would only be replayed: still, not twice
+        self._committed = 0
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+        self._frames, self._digest = 0, hashlib.sha256()
+
+    def _open(self) -> BinaryIO:
+        if self._file is None:
+            new = not self.path.exists()
+            self._file = open(self.path, "w+b" if new else "r+b")  # noqa: SIM115 - kept open
+            self._file.seek(0, os.SEEK_END)
+            if new:
+                self._committed = 0
+                fsync_dir(self.dir)  # the log itself must be found after a power cut
+            elif not self._seen:  # a log recovery left (replayed, not yet checkpointed)
+                self._committed = self._file.tell()
+            self._seen = True
+        return self._file
+
+    # --- recovery --------------------------------------------------------------------------
+
+    def replay(self) -> int:
+        """Write again every file of every committed pass in the log; returns the passes."""
+        if not self.path.exists():
+            return 0
+        passes = 0
+        with open(self.path, "rb") as handle:
+            for frames in _committed_passes(handle):
+                for rel, data in frames:
+                    replace_file(self.dir / rel, data)
+                crash_point("replay_applying")
+                passes += 1
+        return passes
+
+
+def _committed_passes(handle: BinaryIO) -> Iterator[list[tuple[str, bytes]]]:
+    """The passes of a log closed by a valid trailer; stops at the first torn or bad one."""
+    frames: list[tuple[str, bytes]] = []
+    digest = hashlib.sha256()
+    while header := handle.readline():
+        kind, first, second = (header.split() + [b"", b"", b""])[:3]
+        if kind == _FRAME and first.isdigit() and second.isdigit() and header.endswith(b"\n"):
+            name, data = handle.read(int(first)), handle.read(int(second))
+            if len(name) != int(first) or len(data) != int(second):
+                break  # torn in a frame
+            for part in (header, name, data):
+                digest.update(part)
+            frames.append((name.decode("utf-8", "surrogateescape"), data))
+        elif (kind == _TRAILER and first == b"%d" % len(frames) and header.endswith(b"\n")
+              and second == digest.hexdigest().encode()):
+            yield frames
+            frames, digest = [], hashlib.sha256()
+        else:
+            break
+    if frames or header:
+        log.warning("%s: the end of the log is a pass that never committed: dropped",
+                    handle.name)
+
+
+# --- files ----------------------------------------------------------------------------------
+
+def replace_file(path: Path, data: bytes) -> None:
+    """Replace `path` with `data` atomically for other processes (rename), not fsynced: the
+    log it was written after makes it durable."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    try:
+        with open(tmp, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except FileNotFoundError:
+        if path.parent.exists():
+            raise
+        path.parent.mkdir(parents=True, exist_ok=True)
+        replace_file(path, data)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+_LIBC = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+
+
+def sync_filesystem(directory: Path) -> None:
+    """syncfs(2): everything written to the file system holding `directory` reaches the disk,
+    in one call (sync(2) where there is no syncfs)."""
+    syncfs = getattr(_LIBC, "syncfs", None)
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        if syncfs is None or syncfs(fd) != 0:
+            os.sync()
+    finally:
+        os.close(fd)
