@@ -9,8 +9,9 @@ each) until those are settled, and a message at `mailbox.max_attempts` is quaran
 being parsed again (Mailman's MAX_BAK_COUNT, 3).
 
 Cheap on the hot path: one atomic write per pass for the whole batch, and an unlink when the pass
-commits (not fsynced: a count that comes back after a power cut only makes the next start
-careful).
+commits, neither fsynced. A count must outlive the process that dies, not the machine: the page
+cache keeps it through a kill -9; one lost or come back after a power cut only makes the next
+start less or more careful.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ import logging
 from collections.abc import Iterable
 from pathlib import Path
 
-from mailbot.storage import StateUnwritable, atomic_write, read_json
+from mailbot.passlog import replace_file
+from mailbot.storage import StateUnwritable, read_json
 
 log = logging.getLogger("mailbot")
 
@@ -90,4 +92,4 @@ class Attempts:
 
     def _save(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(self.path, json.dumps(self._counts, sort_keys=True).encode("utf-8"))
+        replace_file(self.path, json.dumps(self._counts, sort_keys=True).encode("utf-8"))

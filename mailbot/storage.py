@@ -90,10 +90,12 @@ class AtomicJSONStorage(Storage):
     """
 
     def __init__(self, path: str | Path, *, cache: bool = False, read_only: bool = False,
-                 dirty: set[Path] | None = None):
+                 staged: dict[Path, bytes] | None = None):
         super().__init__()
         self.path = Path(path)
-        self._dirty = dirty
+        # Given (the store's writer): a write is serialized into it, and the store writes it
+        # through its pass log at the commit (mailbot.passlog), not file by file.
+        self._staged = staged
         self._cache_enabled = cache
         self._cache: dict[str, Any] | None = None
         self._read_only = read_only
@@ -101,7 +103,10 @@ class AtomicJSONStorage(Storage):
     def read(self) -> dict[str, Any] | None:
         if self._cache is not None:
             return self._cache
-        data = read_json(self.path)
+        if self._staged and self.path in self._staged:  # changed by the commit in hand
+            data = json.loads(self._staged[self.path])
+        else:
+            data = read_json(self.path)
         if data is not None and not isinstance(data, dict):
             raise CorruptStore(f"{self.path}: not a TinyDB document")
         if self._cache_enabled:
@@ -114,9 +119,12 @@ class AtomicJSONStorage(Storage):
         # TinyDB mutates what read() returned before calling write(): if the write fails, the
         # cached copy no longer matches the disk and must be dropped.
         self._cache = None
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(self.path, json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-                     .encode("utf-8"), dirty=self._dirty)
+        data_bytes = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        if self._staged is not None:
+            self._staged[self.path] = data_bytes
+        else:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(self.path, data_bytes)
         if self._cache_enabled:
             self._cache = data
 

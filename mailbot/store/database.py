@@ -5,7 +5,7 @@ its reads, the files kept beside the database, and the one write path through th
 from __future__ import annotations
 
 import hashlib
-import json
+import logging
 from collections import OrderedDict
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,10 +15,14 @@ from tinydb import Query, TinyDB
 from tinydb.table import Document
 
 from mailbot import ids
+from mailbot.faults import crash_point
 from mailbot.model import OutgoingMail, StoredAttachment, Ticket
 from mailbot.parsers.identity import content_identity
-from mailbot.storage import AtomicJSONStorage, StateUnwritable, atomic_write, fsync_dir, read_json
+from mailbot.passlog import PassLog, replace_file
+from mailbot.storage import AtomicJSONStorage, StateUnwritable, read_json
 from mailbot.store.commit import Commit, apply_state, upsert_documents, upsert_keys
+
+log = logging.getLogger("mailbot")
 
 BLOCK = 100  # tickets per file
 SHARDS = 4096
@@ -44,7 +48,9 @@ class Store:
     def __init__(self, state_dir: Path, *, writer: bool = False):
         self.dir = Path(state_dir)
         self.writer = writer
-        self._dirty: set[Path] = set()  # directories whose renames are not yet fsynced
+        # The database files a commit changes, serialized, until the pass log holds them.
+        self._staged: dict[Path, bytes] = {}
+        self._log = PassLog(self.dir) if writer else None
         self._dbs: dict[str, OrderedDict[Path, TinyDB]] = {}
         self._interrupted = False  # a commit failed part way: its journal is applied first
         version = self._check_version()  # before anything is read, written or recovered
@@ -120,7 +126,7 @@ class Store:
         db = cache.get(path)
         if db is None:
             db = TinyDB(path, storage=AtomicJSONStorage, cache=self.writer,
-                        read_only=not self.writer, dirty=self._dirty)
+                        read_only=not self.writer, staged=self._staged)
             cache[path] = db
             if len(cache) > KEEP_OPEN[kind]:
                 _, old = cache.popitem(last=False)
@@ -133,10 +139,17 @@ class Store:
         return self._db(self.dir / "tickets" / f"{number // BLOCK:05d}.json", kind="bucket")
 
     def _shard(self, key: str) -> TinyDB:
-        digest = hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=4).hexdigest()
+        return self._db(self._shard_path(key), kind="shard")
+
+    def _shard_path(self, key: str) -> Path:
+        # A message's key lives in the shard of its Message-ID, beside the `mid:<id>` entry
+        # that threading reads: one file written for both (`decision.index_keys`).
+        thread, found, _ = key.rpartition(" content:")
+        basis = thread if found and thread.startswith("mid:") else key
+        digest = hashlib.blake2b(basis.encode("utf-8", "surrogatepass"),
+                                 digest_size=4).hexdigest()
         shard = int(digest, 16) % SHARDS
-        path = self.dir / "index" / f"{shard >> 8:x}" / f"{shard & 0xFF:02x}.json"
-        return self._db(path, kind="shard")
+        return self.dir / "index" / f"{shard >> 8:x}" / f"{shard & 0xFF:02x}.json"
 
     def _state(self) -> TinyDB:
         return self._db(self.dir / "state.json", kind="state")
@@ -224,12 +237,14 @@ class Store:
         return rel
 
     def _keep(self, rel: Path, data: bytes) -> None:
+        """In the pass log (durable with the pass's commit, written back by a recovery) and,
+        unless it is there already (content-addressed: same name, same bytes), on disk."""
+        assert self._log is not None, "store opened read-only"
         path = self.dir / rel
-        if path.exists():  # content-addressed: same name, same bytes
-            return
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write(path, data, dirty=self._dirty)  # durable before the next journal
+            self._log.add(str(rel), data)
+            if not path.exists():
+                replace_file(path, data)
         except OSError as exc:
             raise StateUnwritable(f"cannot write {path}: {exc.strerror or exc}") from exc
 
@@ -253,30 +268,51 @@ class Store:
             raise StateUnwritable(f"cannot commit to {self.dir}: {exc.strerror or exc}") from exc
 
     def _write(self, commit: Commit) -> None:
-        journal = self.dir / "journal.json"
-        self._sync_dirs()  # raw copies and attachments the commit refers to are on disk first
-        # The commit's fields are JSON-ready already: no asdict (it deep-copies every ticket).
-        atomic_write(journal, json.dumps(vars(commit), ensure_ascii=False).encode("utf-8"))
-        self._apply(commit)
-        self._sync_dirs()  # every replaced file is durable before the journal goes
-        journal.unlink()
-        fsync_dir(self.dir)
+        """One pass, one durable commit: the files it changes go to the pass log, which is
+        fsynced once; then they replace the old ones (mailbot.passlog)."""
+        try:
+            self._apply(commit)
+            self._flush()
+        except BaseException:
+            self._forget()
+            raise
 
-    def _sync_dirs(self) -> None:
-        while self._dirty:
-            fsync_dir(self._dirty.pop())
+    def _flush(self) -> None:
+        assert self._log is not None
+        staged = sorted(self._staged.items())
+        self._staged.clear()
+        for path, data in staged:
+            self._log.add(str(path.relative_to(self.dir)), data)
+        self._log.commit()
+        crash_point("log_committed")  # durable, no file replaced yet
+        for number, (path, data) in enumerate(staged):
+            if number == len(staged) // 2:
+                crash_point("files_half_written")
+            replace_file(path, data)
+        if self._log.due():
+            self._log.checkpoint()
+
+    def _forget(self) -> None:
+        """A commit failed part way: what this process holds in memory may differ from the
+        disk; it is read again after the recovery that precedes the next commit."""
+        self._staged.clear()
+        if self._log is not None:
+            self._log.abandon()
+        self.close(checkpoint=False)
 
     def _recover(self) -> None:
-        journal = self.dir / "journal.json"
+        assert self._log is not None
+        journal = self.dir / "journal.json"  # the commit in flight of a mailbot before the log
         data = read_json(journal) if journal.exists() else None
         if data is not None:
             data["tickets"] = {int(k): v for k, v in data.get("tickets", {}).items()}
             data.setdefault("deadlines", {})
             data.setdefault("meta", {})
-            self._apply(Commit(**data))
-            self._sync_dirs()
+            self._write(Commit(**data))
             journal.unlink()
-            fsync_dir(self.dir)
+        self._log.replay()
+        self.close(checkpoint=False)  # what was read before the replay is stale
+        self._log.checkpoint()
         # Writes interrupted before their rename. Only where the database lives: raw/ and
         # files/ grow with history and a leftover there is harmless.
         stale = [*self.dir.glob(".*.tmp"), *(self.dir / "tickets").glob(".*.tmp"),
@@ -290,12 +326,11 @@ class Store:
             by_bucket.setdefault(number // BLOCK, []).append(Document(doc, doc_id=number))
         for docs in by_bucket.values():
             upsert_documents(self._bucket(docs[0].doc_id), docs)
-        by_shard: dict[int, tuple[TinyDB, list[tuple[str, int]]]] = {}
+        by_shard: dict[Path, list[tuple[str, int]]] = {}
         for key, number in commit.index.items():
-            shard = self._shard(key)
-            by_shard.setdefault(id(shard), (shard, []))[1].append((key, number))
-        for shard, entries in by_shard.values():
-            upsert_keys(shard, entries)
+            by_shard.setdefault(self._shard_path(key), []).append((key, number))
+        for path, entries in by_shard.items():
+            upsert_keys(self._db(path, kind="shard"), entries)
         if commit.deadlines:
             self._apply_deadlines(commit.deadlines)
         self._apply_state(commit)
@@ -317,8 +352,14 @@ class Store:
         apply_state(data, commit)
         state.storage.write(data)
 
-    def close(self) -> None:
+    def close(self, *, checkpoint: bool = True) -> None:
         for cache in self._dbs.values():
             for db in cache.values():
                 db.close()
         self._dbs.clear()
+        if checkpoint and self._log is not None:  # the state directory whole on its own
+            try:
+                self._log.checkpoint()
+            except OSError as exc:  # the log stays: the next start writes it back
+                log.warning("cannot checkpoint %s: %s", self.dir, exc.strerror or exc)
+
