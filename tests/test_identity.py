@@ -27,7 +27,8 @@ TRACE = (
     b"\tMon, 23 Nov 2026 09:12:07 +0100 (CET)\r\n"
     b"Authentication-Results: mx2.groupe-exemple.fr; dkim=pass header.d=groupe-exemple.fr;\r\n"
     b"  spf=pass smtp.mailfrom=groupe-exemple.fr\r\n"
-    b"Received-SPF: pass (mx2.groupe-exemple.fr: domain of groupe-exemple.fr) client-ip=192.0.2.7\r\n"
+    b"Received-SPF: pass (mx2.groupe-exemple.fr: domain of groupe-exemple.fr)\r\n"
+    b"  client-ip=192.0.2.7\r\n"
     b"ARC-Seal: i=1; a=rsa-sha256; t=1795421527; cv=none; d=groupe-exemple.fr; s=arc; b=AbC\r\n"
     b"ARC-Message-Signature: i=1; a=rsa-sha256; c=relaxed/relaxed; d=groupe-exemple.fr; b=DeF\r\n"
     b"ARC-Authentication-Results: i=1; mx2.groupe-exemple.fr; dkim=pass\r\n"
@@ -71,7 +72,8 @@ def test_the_originators_fields_and_text_count() -> None:
     ]
     for old, new in changes:
         assert content_identity(ORIGINAL.replace(old, new)) != base, new
-    with_cc = ORIGINAL.replace(b"MIME-Version", b"Cc: paul.durand@groupe-exemple.fr\r\nMIME-Version")
+    cc = b"Cc: paul.durand@groupe-exemple.fr\r\n"
+    with_cc = ORIGINAL.replace(b"MIME-Version", cc + b"MIME-Version")
     assert content_identity(with_cc) != base
 
 

@@ -5,7 +5,7 @@ TinyDB rewrites a whole file on every write, so nothing that grows with history 
 
     state/
       lock                     held (flock) by the one daemon that writes here
-      journal.json             the commit in flight, if any (redo log, see `Store.commit`)
+      journal.log              the passes committed since the last checkpoint (mailbot.passlog)
       state.json               small and bounded: the schema version, ticket counter, IMAP
                                cursors, the outbox, the recent automatic mails per recipient
       deadlines.json           every open ticket -> its next deadline (escalation), so that
@@ -20,17 +20,22 @@ A ticket file is touched only when that ticket changes, an index shard holds a f
 even at 100,000 tickets, and state.json only holds what is pending. Old tickets simply stay in
 their block files (the archive); the working set is the few blocks with recent activity.
 
-One commit, many files: a commit is first written whole to journal.json (atomic, fsynced), then
-applied file by file (each write atomic), then the journal is removed. A crash at any instant
-leaves either the previous state or a journal that is re-applied on the next start: applying is
-an idempotent upsert.
+One commit, many files, one fsync: the files a pass changes (each whole: TinyDB rewrites a file
+anyway) are appended to journal.log with a trailer that closes the pass, the log is fsynced once,
+and only then are the files replaced, without an fsync each; raw copies and attachments go to
+the log as they are kept. A crash at any instant leaves the files of the last checkpoint and a
+log whose committed passes the next start writes back (mailbot.passlog); a checkpoint (one
+syncfs, when the log passes 32 MB and when the store closes) makes the files durable and drops
+the log. (A journal.json left by a mailbot from before the log is applied at start as before.)
+`Store.commit` is the interface: one pass, one call, one durable commit.
 
 The layout has a schema version (`SCHEMA`, in state.json's meta, written at the first start). A
 state directory written by a newer mailbot is refused before anything is read or written (an
 older program would misread it and could overwrite what it does not know); an older one is
 upgraded in place at the start of the writer, each step idempotent, the version written last.
 
-The rooms: `database` (`Store`: the files, the reads, the journal and the schema upgrade),
+The rooms: `database` (`Store`: the files, the reads, the write path through the pass log and
+the schema upgrade),
 `commit` (`Commit` and how it is applied to the JSON documents) and `lock` (`StateLock`, one
 writer per state directory). Importers use the names below.
 """
