@@ -155,6 +155,17 @@ class PassLog:
         return passes
 
 
+    def latest(self, rel: str) -> bytes | None:
+        """The last committed content of one file in the log, if it is there."""
+        if not self.path.exists():
+            return None
+        found = None
+        with open(self.path, "rb") as handle:
+            for frames in _committed_passes(handle):
+                found = next((data for name, data in reversed(frames) if name == rel), found)
+        return found
+
+
 def _committed_passes(handle: BinaryIO) -> Iterator[list[tuple[str, bytes]]]:
     """The passes of a log closed by a valid trailer; stops at the first torn or bad one."""
     frames: list[tuple[str, bytes]] = []

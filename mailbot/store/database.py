@@ -5,6 +5,7 @@ its reads, the files kept beside the database, and the one write path through th
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 from collections import OrderedDict
 from collections.abc import Iterator
@@ -64,8 +65,11 @@ class Store:
     # --- schema version -----------------------------------------------------------------------
 
     def _check_version(self) -> int:
-        """The state's schema version (1 when none is written); refuses a newer one."""
-        data = read_json(self.dir / "state.json") or {}
+        """The state's schema version (1 when none is written); refuses a newer one. The
+        writer reads it from the pass log's last state.json when there is one: newer than the
+        file, which a power cut may have left torn."""
+        logged = self._log.latest("state.json") if self._log is not None else None
+        data = (json.loads(logged) if logged else read_json(self.dir / "state.json")) or {}
         stored = next((d.get("value") for d in data.get("meta", {}).values()
                        if d.get("name") == "schema"), None)
         version = stored if isinstance(stored, int) else 1
@@ -285,9 +289,12 @@ class Store:
             self._log.add(str(path.relative_to(self.dir)), data)
         self._log.commit()
         crash_point("log_committed")  # durable, no file replaced yet
+        index = self.dir / "index"
+        staged.sort(key=lambda item: item[0].parent.parent != index)  # the index shards first
         for number, (path, data) in enumerate(staged):
-            if number == len(staged) // 2:
-                crash_point("files_half_written")
+            previous = staged[number - 1][0].parent.parent if number else None
+            if previous == index and path.parent.parent != index:
+                crash_point("files_half_written")  # the index replaced, the tickets not yet
             replace_file(path, data)
         if self._log.due():
             self._log.checkpoint()
