@@ -190,23 +190,70 @@ def _committed_passes(handle: BinaryIO) -> Iterator[list[tuple[str, bytes]]]:
                     handle.name)
 
 
+# --- the commit in hand ---------------------------------------------------------------------
+
+class Staging:
+    """The database files of the commit in hand: each goes to the pass log and to a temporary
+    file beside its place, renamed over it once the log has committed. Nothing is held in
+    memory: a pass over years of history may change dozens of large ticket blocks."""
+
+    def __init__(self, journal: PassLog):
+        self.log = journal
+        self._tmp: dict[Path, Path] = {}
+
+    def put(self, path: Path, data: bytes) -> None:
+        self.log.add(str(path.relative_to(self.log.dir)), data)
+        tmp = _tmp_path(path)
+        _write(tmp, data)
+        self._tmp[path] = tmp
+
+    def get(self, path: Path) -> bytes | None:
+        """What the commit in hand wrote to `path`, if anything."""
+        tmp = self._tmp.get(path)
+        return tmp.read_bytes() if tmp is not None else None
+
+    def publish(self, *, first: str = "index") -> None:
+        """Rename every staged file over its place, those under `first` first (a crash
+        between the two is a boundary the crash tests take)."""
+        staged = sorted(self._tmp.items(), key=lambda item: item[0].parent.parent.name != first)
+        self._tmp.clear()
+        for number, (path, tmp) in enumerate(staged):
+            if number and staged[number - 1][0].parent.parent.name == first != (
+                    path.parent.parent.name):
+                crash_point("files_half_written")  # the index replaced, the tickets not yet
+            os.replace(tmp, path)
+
+    def discard(self) -> None:
+        for tmp in self._tmp.values():
+            tmp.unlink(missing_ok=True)
+        self._tmp.clear()
+
+
 # --- files ----------------------------------------------------------------------------------
 
 def replace_file(path: Path, data: bytes) -> None:
     """Replace `path` with `data` atomically for other processes (rename), not fsynced: the
     log it was written after makes it durable."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    tmp = _tmp_path(path)
+    _write(tmp, data)
+    os.replace(tmp, path)
+
+
+def _tmp_path(path: Path) -> Path:
+    return path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+
+
+def _write(tmp: Path, data: bytes) -> None:
     try:
         with open(tmp, "wb") as handle:
             handle.write(data)
-        os.replace(tmp, path)
     except FileNotFoundError:
-        if path.parent.exists():
+        if tmp.parent.exists():
             raise
-        path.parent.mkdir(parents=True, exist_ok=True)
-        replace_file(path, data)
+        tmp.parent.mkdir(parents=True, exist_ok=True)
+        _write(tmp, data)
     except BaseException:
-        tmp.unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)  # a full disk must not keep half a file as well
         raise
 
 

@@ -14,7 +14,7 @@ import json
 import os
 import threading
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from tinydb.storages import Storage
 
@@ -81,6 +81,13 @@ def read_json(path: Path) -> Any | None:
         raise CorruptStore(f"{path}: unreadable state file: {exc}") from exc
 
 
+class Staged(Protocol):
+    """Where the store's writer puts what a commit writes (mailbot.passlog.Staging)."""
+
+    def put(self, path: Path, data: bytes) -> None: ...
+    def get(self, path: Path) -> bytes | None: ...
+
+
 class AtomicJSONStorage(Storage):
     """TinyDB storage: atomic replace on write, optional read cache for the single writer.
 
@@ -90,7 +97,7 @@ class AtomicJSONStorage(Storage):
     """
 
     def __init__(self, path: str | Path, *, cache: bool = False, read_only: bool = False,
-                 staged: dict[Path, bytes] | None = None):
+                 staged: Staged | None = None):
         super().__init__()
         self.path = Path(path)
         # Given (the store's writer): a write is serialized into it, and the store writes it
@@ -103,10 +110,8 @@ class AtomicJSONStorage(Storage):
     def read(self) -> dict[str, Any] | None:
         if self._cache is not None:
             return self._cache
-        if self._staged and self.path in self._staged:  # changed by the commit in hand
-            data = json.loads(self._staged[self.path])
-        else:
-            data = read_json(self.path)
+        staged = self._staged.get(self.path) if self._staged is not None else None
+        data = json.loads(staged) if staged is not None else read_json(self.path)
         if data is not None and not isinstance(data, dict):
             raise CorruptStore(f"{self.path}: not a TinyDB document")
         if self._cache_enabled:
@@ -121,7 +126,7 @@ class AtomicJSONStorage(Storage):
         self._cache = None
         data_bytes = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         if self._staged is not None:
-            self._staged[self.path] = data_bytes
+            self._staged.put(self.path, data_bytes)
         else:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             atomic_write(self.path, data_bytes)

@@ -67,6 +67,14 @@ def test_an_empty_or_torn_file_is_an_error_never_an_empty_database(tmp_path: Pat
         Store(tmp_path).ticket(1)
 
 
+def _stopped_after(state_dir: Path, commit: Commit) -> None:
+    """The state directory as a mailbot that committed this and stopped leaves it (its pass
+    log checkpointed): what a hand edit, or an older or newer version, finds."""
+    store = Store(state_dir, writer=True)
+    store.commit(commit)
+    store.close()
+
+
 def _set_schema(state_dir: Path, version: int | None) -> None:
     """Write `version` into state.json (None: no version, as schema 1 wrote it)."""
     path = state_dir / "state.json"
@@ -89,7 +97,7 @@ def test_the_schema_version_is_written_at_the_first_start(tmp_path: Path) -> Non
 
 def test_a_state_of_a_newer_mailbot_is_refused_and_left_as_it_is(tmp_path: Path) -> None:
     """RELIABILITY D13: an older mailbot must not misread, nor rewrite, a newer layout."""
-    Store(tmp_path, writer=True).commit(_commit(1))
+    _stopped_after(tmp_path, _commit(1))
     _set_schema(tmp_path, SCHEMA + 1)
     (tmp_path / "journal.json").write_text('{"tickets": {}, "next_number": 99}')  # its commit
     before = _files(tmp_path)
@@ -102,7 +110,7 @@ def test_a_state_of_a_newer_mailbot_is_refused_and_left_as_it_is(tmp_path: Path)
 def test_a_state_of_schema_1_is_upgraded_in_place(tmp_path: Path) -> None:
     """Schema 1 (no version written) deduplicated by `mid:<id>` alone: the upgrade keeps every
     such entry as `v1:mid:<id>` and keeps the tickets, the index and the counter as they are."""
-    Store(tmp_path, writer=True).commit(_commit(1, 2, 250))
+    _stopped_after(tmp_path, _commit(1, 2, 250))
     _set_schema(tmp_path, None)
     assert Store(tmp_path).meta("schema") is None
     Store(tmp_path, writer=True)

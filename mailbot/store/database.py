@@ -19,7 +19,7 @@ from mailbot import ids
 from mailbot.faults import crash_point
 from mailbot.model import OutgoingMail, StoredAttachment, Ticket
 from mailbot.parsers.identity import content_identity
-from mailbot.passlog import PassLog, replace_file
+from mailbot.passlog import PassLog, Staging, replace_file
 from mailbot.storage import AtomicJSONStorage, StateUnwritable, read_json
 from mailbot.store.commit import Commit, apply_state, upsert_documents, upsert_keys
 
@@ -50,8 +50,8 @@ class Store:
         self.dir = Path(state_dir)
         self.writer = writer
         # The database files a commit changes, serialized, until the pass log holds them.
-        self._staged: dict[Path, bytes] = {}
         self._log = PassLog(self.dir) if writer else None
+        self._staged = Staging(self._log) if self._log is not None else None
         self._dbs: dict[str, OrderedDict[Path, TinyDB]] = {}
         self._interrupted = False  # a commit failed part way: its journal is applied first
         version = self._check_version()  # before anything is read, written or recovered
@@ -282,27 +282,18 @@ class Store:
             raise
 
     def _flush(self) -> None:
-        assert self._log is not None
-        staged = sorted(self._staged.items())
-        self._staged.clear()
-        for path, data in staged:
-            self._log.add(str(path.relative_to(self.dir)), data)
+        assert self._log is not None and self._staged is not None
         self._log.commit()
         crash_point("log_committed")  # durable, no file replaced yet
-        index = self.dir / "index"
-        staged.sort(key=lambda item: item[0].parent.parent != index)  # the index shards first
-        for number, (path, data) in enumerate(staged):
-            previous = staged[number - 1][0].parent.parent if number else None
-            if previous == index and path.parent.parent != index:
-                crash_point("files_half_written")  # the index replaced, the tickets not yet
-            replace_file(path, data)
+        self._staged.publish()
         if self._log.due():
             self._log.checkpoint()
 
     def _forget(self) -> None:
         """A commit failed part way: what this process holds in memory may differ from the
         disk; it is read again after the recovery that precedes the next commit."""
-        self._staged.clear()
+        if self._staged is not None:
+            self._staged.discard()
         if self._log is not None:
             self._log.abandon()
         self.close(checkpoint=False)
