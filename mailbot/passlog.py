@@ -32,13 +32,12 @@ import ctypes.util
 import hashlib
 import logging
 import os
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
 from mailbot.faults import crash_point
-from mailbot.storage import fsync_dir
+from mailbot.storage import atomic_write, fsync_dir, rename_over
 
 log = logging.getLogger("mailbot")
 
@@ -203,9 +202,7 @@ class Staging:
 
     def put(self, path: Path, data: bytes) -> None:
         self.log.add(str(path.relative_to(self.log.dir)), data)
-        tmp = _tmp_path(path)
-        _write(tmp, data)
-        self._tmp[path] = tmp
+        self._tmp[path] = _write(path, data, publish=False)
 
     def get(self, path: Path) -> bytes | None:
         """What the commit in hand wrote to `path`, if anything."""
@@ -221,7 +218,7 @@ class Staging:
             if number and staged[number - 1][0].parent.parent.name == first != (
                     path.parent.parent.name):
                 crash_point("files_half_written")  # the index replaced, the tickets not yet
-            os.replace(tmp, path)
+            rename_over(tmp, path)
 
     def discard(self) -> None:
         for tmp in self._tmp.values():
@@ -234,27 +231,18 @@ class Staging:
 def replace_file(path: Path, data: bytes) -> None:
     """Replace `path` with `data` atomically for other processes (rename), not fsynced: the
     log it was written after makes it durable."""
-    tmp = _tmp_path(path)
-    _write(tmp, data)
-    os.replace(tmp, path)
+    _write(path, data, publish=True)
 
 
-def _tmp_path(path: Path) -> Path:
-    return path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-
-
-def _write(tmp: Path, data: bytes) -> None:
+def _write(path: Path, data: bytes, *, publish: bool) -> Path:
+    """The temporary file written (and renamed over `path` if `publish`), directories made."""
     try:
-        with open(tmp, "wb") as handle:
-            handle.write(data)
+        return atomic_write(path, data, durable=False, publish=publish)
     except FileNotFoundError:
-        if tmp.parent.exists():
+        if path.parent.exists():
             raise
-        tmp.parent.mkdir(parents=True, exist_ok=True)
-        _write(tmp, data)
-    except BaseException:
-        tmp.unlink(missing_ok=True)  # a full disk must not keep half a file as well
-        raise
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return atomic_write(path, data, durable=False, publish=publish)
 
 
 _LIBC = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)

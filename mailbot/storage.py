@@ -30,7 +30,8 @@ class StateUnwritable(Exception):
 
 def atomic_write(path: Path, data: bytes, *, dirty: set[Path] | None = None,
                  tmp: Path | None = None, mode: int = 0o666,
-                 owner: tuple[int, int] | None = None) -> None:
+                 owner: tuple[int, int] | None = None, durable: bool = True,
+                 publish: bool = True) -> Path:
     """Replace `path` with `data` atomically: the one write-fsync-rename-fsync sequence of the
     project (the store's files, the Maildir outbox and the OAuth2 token caches use it).
 
@@ -38,25 +39,38 @@ def atomic_write(path: Path, data: bytes, *, dirty: set[Path] | None = None,
     thread; a Maildir's tmp/ must be on the same file system), created with `mode` (before the
     umask) and `owner`, fsynced, then renamed over `path`; a failure removes it. The rename
     becomes durable once the directory is fsynced: at once, or, when `dirty` is given, later by
-    the caller (see Store.commit), which turns one directory fsync per file into one per
-    directory per commit."""
+    the caller, which turns one directory fsync per file into one per directory.
+
+    `durable=False` skips both fsyncs, for a file that something else makes durable (the store's
+    pass log, mailbot.passlog) or that need only outlive the process; `publish=False` also
+    leaves the rename to the caller (`rename_over`, once the log has committed). Returns the
+    temporary file's path."""
     tmp = tmp or path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
         if owner is not None:
             os.chown(tmp, *owner)
-        os.replace(tmp, path)
+        if publish:
+            rename_over(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)  # a full disk must not keep half a file as well
         raise
+    if not durable or not publish:
+        return tmp
     if dirty is None:
         fsync_dir(path.parent)
     else:
         dirty.add(path.parent)
+    return tmp
+
+
+def rename_over(tmp: Path, path: Path) -> None:
+    os.replace(tmp, path)
 
 
 def fsync_dir(directory: Path) -> None:
