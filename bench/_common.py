@@ -116,7 +116,10 @@ def run_daemon(box: Servers, rules: Path, *args: str, timeout: float = 3600.0) -
         command = [sys.executable, "-m", "mailbot.cli", "run", "--config", str(rules), *args]
         profile = os.environ.get("BENCH_PYSPY")  # collapsed stacks, idle (waiting) time included
         if profile:
-            command = ["py-spy", "record", "--idle", "--format", "raw", "--rate", "200",
+            # BENCH_PYSPY_CPU=1: on-CPU samples only (without --idle), where the CPU goes
+            # rather than where the wall time goes.
+            idle = [] if os.environ.get("BENCH_PYSPY_CPU") else ["--idle"]
+            command = ["py-spy", "record", *idle, "--format", "raw", "--rate", "200",
                        "-o", profile, "--", *command]
         proc = subprocess.Popen(command,
             cwd=ROOT, env=env(box.dovecot), stdout=log, stderr=subprocess.STDOUT)
