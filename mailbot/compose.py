@@ -44,6 +44,8 @@ def _env() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        # The templates ship with the package: no stat of each file before every mail.
+        auto_reload=False,
     )
 
 

@@ -120,6 +120,7 @@ class AtomicJSONStorage(Storage):
         self._cache_enabled = cache
         self._cache: dict[str, Any] | None = None
         self._read_only = read_only
+        self._encoded: dict[str, tuple[object, bytes]] = {}  # doc id -> (document, its JSON)
 
     def read(self) -> dict[str, Any] | None:
         if self._cache is not None:
@@ -138,7 +139,7 @@ class AtomicJSONStorage(Storage):
         # TinyDB mutates what read() returned before calling write(): if the write fails, the
         # cached copy no longer matches the disk and must be dropped.
         self._cache = None
-        data_bytes = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        data_bytes = self._encode(data)
         if self._staged is not None:
             self._staged.put(self.path, data_bytes)
         else:
@@ -147,5 +148,26 @@ class AtomicJSONStorage(Storage):
         if self._cache_enabled:
             self._cache = data
 
+    def _encode(self, data: dict[str, Any]) -> bytes:
+        """`data` as compact JSON, each document of the default table encoded once: a ticket
+        block rewritten for one changed ticket re-encodes that ticket, not its hundred
+        neighbours. (The store replaces a changed document with a new object, never edits one
+        in place, so an unchanged document is the very object encoded last time.)"""
+        table = data.get("_default")
+        if len(data) != 1 or not isinstance(table, dict):
+            return _dumps(data)
+        before, after = self._encoded, {}
+        for doc_id, doc in table.items():
+            known = before.get(doc_id)
+            after[doc_id] = known if known is not None and known[0] is doc else (doc, _dumps(doc))
+        self._encoded = after
+        return b'{"_default":{' + b",".join(
+            _dumps(doc_id) + b":" + encoded for doc_id, (_, encoded) in after.items()) + b"}}"
+
     def close(self) -> None:
+        self._encoded = {}
         self._cache = None
+
+
+def _dumps(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")

@@ -195,3 +195,18 @@ def test_state_json_keeps_the_outbox_small_the_message_stays_in_the_ticket(
     [queued] = Store(tmp_path).outbox()
     assert queued.message_id == "<ack1@x>" and queued.data == ""
     assert Store(tmp_path).outgoing_data(queued) == data
+
+
+def test_a_block_rewritten_for_one_ticket_is_the_json_of_the_whole_block(tmp_path: Path) -> None:
+    """The writer encodes only the tickets that changed (issue 18): the file is still exactly
+    the compact JSON of every ticket in it, which a fresh reader reads back."""
+    store = Store(tmp_path, writer=True)
+    store.commit(_commit(1, 2, 3))
+    changed = _ticket(2, subject="Écran noir\u2028")
+    store.commit(Commit(tickets={2: changed.to_dict(), 4: _ticket(4).to_dict()}))
+    data = json.loads((tmp_path / "tickets" / "00000.json").read_bytes())
+    assert (tmp_path / "tickets" / "00000.json").read_bytes() == json.dumps(
+        data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    assert sorted(data["_default"]) == ["1", "2", "3", "4"]
+    assert Store(tmp_path).ticket(2).subject == "Écran noir\u2028"
+    assert Store(tmp_path).ticket(3) == _ticket(3)
