@@ -103,7 +103,7 @@ def test_tokens_of_a_state_written_before_the_token_index_are_indexed_at_the_upg
     writer.commit(stores.Commit(meta={"schema": 2}))
     del writer
     Store(tmp_path, writer=True)
-    assert Store(tmp_path).meta("schema") == stores.SCHEMA == 3
+    assert Store(tmp_path).meta("schema") == stores.SCHEMA == 4
     find = ticket_finder(tmp_path)
     assert [find(t.token) for t in tickets] == tickets
 
