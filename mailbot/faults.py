@@ -1,10 +1,11 @@
 """Fault injection for the crash and poison-message tests, off unless MAILBOT_FAULTS is set.
 
 MAILBOT_FAULTS is a comma-separated list of `crash:<point>` (the process dies at that step
-boundary, as with a power cut: no cleanup, no flush), `fail:<Message-ID>` (processing that
-message raises, as a bug would) and `kill:<Message-ID>` (processing that message gets the process
-a SIGKILL, as from a watchdog or the OOM killer). Reading the environment is all it costs
-when unset.
+boundary, as with a power cut: no cleanup, no flush), `force:checkpoint` (the store's pass log is
+checkpointed after every commit, so that a small test reaches the checkpoint's boundary),
+`fail:<Message-ID>` (processing that message raises, as a bug would) and `kill:<Message-ID>`
+(processing that message gets the process a SIGKILL, as from a watchdog or the OOM killer).
+Reading the environment is all it costs when unset.
 """
 
 from __future__ import annotations
@@ -24,6 +25,10 @@ def _faults() -> set[str]:
 def crash_point(name: str) -> None:
     if f"crash:{name}" in _faults():
         os._exit(70)
+
+
+def forced(name: str) -> bool:
+    return f"force:{name}" in _faults()
 
 
 def fail_point(message_id: str | None) -> None:

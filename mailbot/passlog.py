@@ -19,9 +19,11 @@ file by file, in order; frames after the last trailer are a pass that never comm
 The log holds whole files, not changes, so recovery reads nothing but the log: a file a power cut
 left torn (renamed before its data reached the disk) is simply written again.
 
-Checkpoint, when the log has grown past `CHECKPOINT_BYTES` and when the store closes: one
-syncfs(2) makes every file the log describes durable, then the log is removed. A crash at any
-instant leaves the files of the last checkpoint plus a log that rebuilds every later pass.
+Checkpoint, when the log has grown past `CHECKPOINT_BYTES`: one syncfs(2) makes every file the
+log describes durable, then the log is removed. A clean stop leaves the log (durable already):
+the next start writes it back and appends to it, so that a `run --once` pays no syncfs. A crash
+at any instant leaves the files of the last checkpoint plus a log that rebuilds every later
+pass.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from mailbot.faults import crash_point
+from mailbot.faults import crash_point, forced
 from mailbot.storage import atomic_write, fsync_dir, rename_over
 
 log = logging.getLogger("mailbot")
@@ -106,7 +108,7 @@ class PassLog:
             self._file = None
 
     def due(self) -> bool:
-        return self._committed >= self.checkpoint_bytes
+        return self._committed >= self.checkpoint_bytes or forced("checkpoint")
 
     def checkpoint(self) -> None:
         """Make every file the log describes durable, then drop the log."""
@@ -133,7 +135,7 @@ class PassLog:
             if new:
                 self._committed = 0
                 fsync_dir(self.dir)  # the log itself must be found after a power cut
-            elif not self._seen:  # a log recovery left (replayed, not yet checkpointed)
+            elif not self._seen:  # a log left by another process, never replayed here
                 self._committed = self._file.tell()
             self._seen = True
         return self._file
@@ -141,18 +143,23 @@ class PassLog:
     # --- recovery --------------------------------------------------------------------------
 
     def replay(self) -> int:
-        """Write again every file of every committed pass in the log; returns the passes."""
+        """Write again every file of every committed pass in the log, and cut off what follows
+        the last trailer (a pass that never committed); returns the passes. New passes are
+        then appended to the same log."""
         if not self.path.exists():
             return 0
-        passes = 0
+        passes, end = 0, 0
         with open(self.path, "rb") as handle:
             for frames in _committed_passes(handle):
                 for rel, data in frames:
                     replace_file(self.dir / rel, data)
                 crash_point("replay_applying")
-                passes += 1
+                passes, end = passes + 1, handle.tell()
+        self.close()
+        if end < self.path.stat().st_size:
+            os.truncate(self.path, end)
+        self._committed, self._seen = end, True
         return passes
-
 
     def latest(self, rel: str) -> bytes | None:
         """The last committed content of one file in the log, if it is there."""

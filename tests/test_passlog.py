@@ -97,3 +97,21 @@ def test_file_names_survive_the_log(tmp_path: Path, name: str) -> None:
     journal.commit()
     journal.close()
     assert PassLog(tmp_path).replay() == 1 and (tmp_path / name).read_bytes() == b"x"
+
+
+def test_a_replay_cuts_the_pass_that_never_committed_and_the_log_goes_on(tmp_path: Path) -> None:
+    """After a crash the log is written back and new passes are appended after the last
+    committed one: the uncommitted tail must not come between them."""
+    journal = PassLog(tmp_path)
+    journal.add("a.json", b"1")
+    journal.commit()
+    journal.add("a.json", b"torn")  # the process dies here, before the trailer
+    journal.close()
+    restarted = PassLog(tmp_path)
+    assert restarted.replay() == 1
+    restarted.add("b.json", b"2")
+    restarted.commit()
+    restarted.close()
+    assert PassLog(tmp_path).replay() == 2
+    assert _files(tmp_path) == {"a.json": b"1", "b.json": b"2"}
+

@@ -68,10 +68,11 @@ def test_an_empty_or_torn_file_is_an_error_never_an_empty_database(tmp_path: Pat
 
 
 def _stopped_after(state_dir: Path, commit: Commit) -> None:
-    """The state directory as a mailbot that committed this and stopped leaves it (its pass
-    log checkpointed): what a hand edit, or an older or newer version, finds."""
+    """The state directory with this committed and its pass log checkpointed: whole on its
+    own, as a hand edit, or an older or newer version, finds it."""
     store = Store(state_dir, writer=True)
     store.commit(commit)
+    store.checkpoint()
     store.close()
 
 

@@ -296,7 +296,7 @@ class Store:
             self._staged.discard()
         if self._log is not None:
             self._log.abandon()
-        self.close(checkpoint=False)
+        self.close()
 
     def _recover(self) -> None:
         assert self._log is not None
@@ -309,8 +309,7 @@ class Store:
             self._write(Commit(**data))
             journal.unlink()
         self._log.replay()
-        self.close(checkpoint=False)  # what was read before the replay is stale
-        self._log.checkpoint()
+        self.close()  # what was read before the replay is stale
         # Writes interrupted before their rename. Only where the database lives: raw/ and
         # files/ grow with history and a leftover there is harmless.
         stale = [*self.dir.glob(".*.tmp"), *(self.dir / "tickets").glob(".*.tmp"),
@@ -350,14 +349,19 @@ class Store:
         apply_state(data, commit)
         state.storage.write(data)
 
-    def close(self, *, checkpoint: bool = True) -> None:
+    def checkpoint(self) -> None:
+        """Make every file durable and drop the pass log: the state directory whole on its
+        own, as an older mailbot or a hand edit would expect it."""
+        if self._log is not None:
+            self._log.checkpoint()
+
+    def close(self) -> None:
+        """Forget what is cached. The pass log stays until its next checkpoint: it is durable,
+        and the next start writes its passes back (a clean stop does not pay a syncfs)."""
         for cache in self._dbs.values():
             for db in cache.values():
                 db.close()
         self._dbs.clear()
-        if checkpoint and self._log is not None:  # the state directory whole on its own
-            try:
-                self._log.checkpoint()
-            except OSError as exc:  # the log stays: the next start writes it back
-                log.warning("cannot checkpoint %s: %s", self.dir, exc.strerror or exc)
+        if self._log is not None:
+            self._log.close()
 
