@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from mailbot.store import Store
 from tests.corpus_path import corpus_root
 from tests.harness import ROOT, env, mail, mailbot, write_rules
 
@@ -163,6 +164,7 @@ def test_a_state_of_a_newer_mailbot_is_one_line_exit_3_and_untouched(tmp_path: P
     """RELIABILITY D13, as the operator sees it after a downgrade."""
     rules = _two_tickets(tmp_path)
     state = tmp_path / "state"
+    _checkpointed(state)  # the newer mailbot's own pass log would hold its state.json
     data = json.loads((state / "state.json").read_text())
     schema = next(d for d in data["meta"].values() if d["name"] == "schema")
     schema["value"] += 1
@@ -190,8 +192,10 @@ def test_d06_an_empty_or_torn_state_json_at_start_is_one_line_and_untouched(
     data reached the disk) or a torn one (a partial write) at the start of the daemon and of
     `run --once` is refused with one line naming the file; it is never read as an empty
     database (which would renumber tickets from 1 and write over it), the file stays as it
-    is and the waiting mail stays in the mailbox."""
+    is and the waiting mail stays in the mailbox. (Checkpointed first: while the pass log
+    still holds the file, a start writes it back, see the test below.)"""
     rules = _two_tickets(tmp_path)
+    _checkpointed(tmp_path / "state")
     path = tmp_path / "state" / "state.json"
     whole = path.read_bytes()
     path.write_bytes(b"" if damage == "empty" else whole[:len(whole) // 2])
@@ -207,6 +211,30 @@ def test_d06_an_empty_or_torn_state_json_at_start_is_one_line_and_untouched(
                 if damage == "empty" else "unreadable state file: ") in line
     assert path.read_bytes() == damaged
     assert len(inbox) == 1  # the mail waits until the state is restored
+
+
+def _checkpointed(state: Path) -> None:
+    store = Store(state, writer=True)
+    store.checkpoint()
+    store.close()
+
+
+@pytest.mark.parametrize("damage", ["empty", "torn"])
+def test_a_state_json_torn_after_a_committed_pass_is_written_back_from_the_pass_log(
+        tmp_path: Path, damage: str) -> None:
+    """The same damage where a power cut leaves it (issue 18): the file was replaced without
+    its own fsync, after the pass log that holds it was fsynced. The next start writes it back
+    from the log and goes on: the tickets are all there, the waiting mail becomes ticket #3."""
+    rules = _two_tickets(tmp_path)
+    path = tmp_path / "state" / "state.json"
+    whole = path.read_bytes()
+    path.write_bytes(b"" if damage == "empty" else whole[:len(whole) // 2])
+    inbox = mailbox.Maildir(tmp_path / "inbox", create=False)
+    inbox.add(mail(subject="Souris cassée", message_id="<c3@groupe-exemple.fr>"))
+    mailbot("run", "--once", "--config", str(rules))
+    assert [t["number"] for t in json.loads(mailbot(
+        "tickets", "--json", "--config", str(rules)).stdout)] == [1, 2, 3]
+    assert len(inbox) == 0
 
 
 def test_tickets_json_into_a_pipe_closed_early_is_not_a_traceback(tmp_path: Path) -> None:

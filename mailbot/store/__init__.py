@@ -25,7 +25,8 @@ anyway) are appended to journal.log with a trailer that closes the pass, the log
 and only then are the files replaced, without an fsync each; raw copies and attachments go to
 the log as they are kept. A crash at any instant leaves the files of the last checkpoint and a
 log whose committed passes the next start writes back (mailbot.passlog); a checkpoint (one
-syncfs, each time the log passes 32 MB) makes the files durable and drops the log. (A journal.json left by a mailbot from before the log is applied at start as before.)
+syncfs, each time the log passes 32 MB) makes the files durable and drops the log. (A
+journal.json left by a mailbot from before the log is applied at start as before.)
 `Store.commit` is the interface: one pass, one call, one durable commit.
 
 The layout has a schema version (`SCHEMA`, in state.json's meta, written at the first start). A
