@@ -111,7 +111,7 @@ class AtomicJSONStorage(Storage):
     """
 
     def __init__(self, path: str | Path, *, cache: bool = False, read_only: bool = False,
-                 staged: Staged | None = None):
+                 staged: Staged | None = None, encodings: bool = False):
         super().__init__()
         self.path = Path(path)
         # Given (the store's writer): a write is serialized into it, and the store writes it
@@ -120,7 +120,9 @@ class AtomicJSONStorage(Storage):
         self._cache_enabled = cache
         self._cache: dict[str, Any] | None = None
         self._read_only = read_only
-        self._encoded: dict[str, tuple[object, bytes]] = {}  # doc id -> (document, its JSON)
+        # doc id -> (document, its JSON), kept between writes when `encodings` (ticket blocks)
+        self._keep_encodings = encodings
+        self._encoded: dict[str, tuple[object, bytes]] = {}
 
     def read(self) -> dict[str, Any] | None:
         if self._cache is not None:
@@ -154,7 +156,7 @@ class AtomicJSONStorage(Storage):
         neighbours. (The store replaces a changed document with a new object, never edits one
         in place, so an unchanged document is the very object encoded last time.)"""
         table = data.get("_default")
-        if len(data) != 1 or not isinstance(table, dict):
+        if not self._keep_encodings or len(data) != 1 or not isinstance(table, dict):
             return _dumps(data)
         before, after = self._encoded, {}
         for doc_id, doc in table.items():
@@ -163,6 +165,10 @@ class AtomicJSONStorage(Storage):
         self._encoded = after
         return b'{"_default":{' + b",".join(
             _dumps(doc_id) + b":" + encoded for doc_id, (_, encoded) in after.items()) + b"}}"
+
+    def forget_encodings(self) -> None:
+        """Memory: a block written once in a while need not keep its documents' JSON."""
+        self._encoded = {}
 
     def close(self) -> None:
         self._encoded = {}

@@ -130,7 +130,8 @@ class Store:
         db = cache.get(path)
         if db is None:
             db = TinyDB(path, storage=AtomicJSONStorage, cache=self.writer,
-                        read_only=not self.writer, staged=self._staged)
+                        read_only=not self.writer, staged=self._staged,
+                        encodings=self.writer and kind == "bucket")
             cache[path] = db
             if len(cache) > KEEP_OPEN[kind]:
                 _, old = cache.popitem(last=False)
@@ -321,8 +322,12 @@ class Store:
         by_bucket: dict[int, list[Document]] = {}
         for number, doc in commit.tickets.items():
             by_bucket.setdefault(number // BLOCK, []).append(Document(doc, doc_id=number))
-        for docs in by_bucket.values():
-            upsert_documents(self._bucket(docs[0].doc_id), docs)
+        newest = max(by_bucket, default=None)
+        for block, docs in by_bucket.items():
+            bucket = self._bucket(docs[0].doc_id)
+            upsert_documents(bucket, docs)
+            if block != newest:  # only the block new tickets go to is rewritten pass after pass
+                bucket.storage.forget_encodings()
         by_shard: dict[Path, list[tuple[str, int]]] = {}
         for key, number in commit.index.items():
             by_shard.setdefault(self._shard_path(key), []).append((key, number))
