@@ -51,8 +51,59 @@ def _plain(text: str) -> str:
     return re.sub(r"['’-]", " ", text)
 
 
+# A signature under the thanks that the signature cutter left (no "-- ", no sign-off line of
+# its own): up to 4 short lines, the first a name ("Sophie Leroy", "S. Leroy"), the others a
+# role, a department, a company or a phone number (issue 16 §5).
+_MAX_SIGNATURE_LINES = 4
+_NAME_LINE = re.compile(r"^[^\W\d_][\w.'’-]*(?:[ \t]+[^\W\d_][\w.'’-]*){0,3}$")
+_PHONE_LINE = re.compile(r"^(?:(?:t[eé]l|tel|phone|mobile|portable|poste|ligne|fixe|gsm|ext)"
+                         r"[\w.]*\s*:?\s*)?\+?[\d(][\d ().-]{3,20}\d$", re.IGNORECASE)
+_ADDRESS_LINE = re.compile(r"^\S+@\S+\.\w+$|^(?:https?://|www\.)\S+$")
+# Words of a role or a department line written in lower case ("Responsable des ressources
+# humaines"): any other lower-case word there makes the line a sentence, not a signature.
+_ROLE_WORDS = frozenset((
+    "de", "des", "du", "d", "la", "le", "les", "l", "et", "en", "a", "au", "aux", "and", "of",
+    "the", "for", "service", "services", "responsable", "assistant", "assistante", "direction",
+    "directeur", "directrice", "departement", "pole", "chef", "cheffe", "charge", "chargee",
+    "comptable", "comptabilite", "ressources", "humaines", "gestionnaire", "technicien",
+    "technicienne", "secretaire", "secretariat", "accueil", "commercial", "commerciale",
+    "juridique", "achats", "agence", "site", "equipe", "projet", "projets", "paie", "clients",
+    "client", "ventes", "marketing", "communication", "logistique", "production", "qualite",
+    "administratif", "administrative", "financier", "financiere", "finance", "generale",
+    "general", "adjoint", "adjointe", "manager", "department", "head", "team", "office",
+    "sales", "human", "resources", "accounting", "support", "informatique", "stagiaire",
+))
+
+
 def thanks_only(text: str) -> bool:
-    """True when `text` (already cut of quotes and signature) only thanks or acknowledges."""
+    """True when `text` (already cut of quotes and signature) only thanks or acknowledges,
+    maybe above a short signature the cutter did not recognise."""
+    text = text.strip()
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    for cut in range(1, min(_MAX_SIGNATURE_LINES, len(lines) - 1) + 1):
+        if _signature(lines[-cut:]) and _thanks(" \n".join(lines[:-cut])):
+            return True
+    return _thanks(text)
+
+
+def _signature(lines: list[str]) -> bool:
+    return bool(_NAME_LINE.match(lines[0])) and _names_only(lines[0], [
+        _plain(w).replace(" ", "") for w in _WORD.findall(lines[0])]) and all(
+        _PHONE_LINE.match(line) or _ADDRESS_LINE.match(line) or _role_line(line)
+        for line in lines[1:])
+
+
+def _role_line(line: str) -> bool:
+    words = _WORD.findall(line)
+    if not words or len(words) > 6 or len(line) > 60 or line.endswith(("?", "!", ".")):
+        return False
+    if _BUT.search(_plain(line)):
+        return False
+    return all(w[:1].isupper() or _plain(w).replace(" ", "") in _ROLE_WORDS
+               or all(part in _ROLE_WORDS for part in _plain(w).split()) for w in words)
+
+
+def _thanks(text: str) -> bool:
     text = text.strip()
     if not text or "?" in text:
         return False
