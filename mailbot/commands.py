@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
 from mailbot import i18n
 from mailbot.config import Config, address_of
 from mailbot.model import Ticket
+from mailbot.parsers.commands import is_greeting, split_command
 
 PREFIX = "#"
 
@@ -89,8 +91,8 @@ class Plan:
 def read(lines: list[str]) -> list[Command]:
     commands = []
     for line in lines:
-        word, _, rest = line.strip()[len(PREFIX):].partition(" ")
-        commands.append(Command(line.strip(), _CANONICAL.get(_plain(word), ""), rest.strip()))
+        word, argument = split_command(line, PREFIX) or ("", line.strip())
+        commands.append(Command(line.strip(), _CANONICAL.get(_plain(word), ""), argument))
     return commands
 
 
@@ -100,24 +102,32 @@ def _plain(word: str) -> str:
 
 
 def strip_commands(text: str, lines: list[str]) -> str:
-    """`text` without the command lines at its top (they never reach the requester)."""
+    """`text` without the command lines at its top (they never reach the requester). A
+    greeting line above them stays, unless nothing but the greeting would be left."""
     if not lines:
         return text.strip()
     out = text.lstrip("\ufeff").splitlines()
     left = len(lines)
-    i = 0
+    i, greeting = 0, []
     while i < len(out) and left:
-        if out[i].strip():
+        line = out[i].strip()
+        if line and not greeting and split_command(line, PREFIX) is None and is_greeting(line):
+            greeting = [line, ""]
+        elif line:
             left -= 1
         i += 1
-    return "\n".join(out[i:]).strip()
+    rest = "\n".join(out[i:]).strip()
+    return "\n".join([*greeting, rest]).strip() if rest else ""
 
 
 def plan(lines: list[str], ticket: Ticket, *, author: str, config: Config, now: datetime,
-         opening: bool = False) -> Plan:
-    """Check every command against `ticket`; apply them all, or none."""
+         opening: bool = False, stray: Sequence[str] = ()) -> Plan:
+    """Check every command against `ticket`; apply them all, or none. `stray`: the lines below
+    the text that begin with "#" and a word: never commands, so they refuse the mail."""
     commands = read(lines)
     outcomes = [_check(c, ticket, author, config, opening) for c in commands]
+    outcomes += [Outcome(line, False, "misplaced" if read([line])[0].name else "unknown")
+                 for line in stray]
     names = [c.name for c in commands]
     if "close" in names and "reopen" in names:
         outcomes = [o if not o.done else replace(o, done=False, code="conflict_close_reopen")

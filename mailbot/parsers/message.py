@@ -30,7 +30,7 @@ from mailbot.parsers.attachments import (
     too_deep,
 )
 from mailbot.parsers.body import clean_body, html_to_text
-from mailbot.parsers.commands import find_commands
+from mailbot.parsers.commands import command_block
 from mailbot.parsers.courtesy import thanks_only
 from mailbot.parsers.errors import extract_errors
 from mailbot.parsers.flowed import unflow
@@ -283,7 +283,8 @@ def _forward_and_commands(message: Message, rules: ParseRules, result: ParsedMes
     else:
         forwarded = _attached_forward(message, result.defects)
     result.forwarded = forwarded
-    result.commands = find_commands(result.text or result.body, rules.command_prefix)
+    block = command_block(result.text or result.body, rules.command_prefix)
+    result.commands, result.stray_commands = block.commands, block.stray
     subject_upper = result.subject_raw.upper()
     result.phone_marker = any(m.upper() in subject_upper for m in rules.phone_markers if m)
     if result.program is None and forwarded and forwarded.original_subject:

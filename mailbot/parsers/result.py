@@ -88,6 +88,9 @@ class ParsedMessage:
     refused_attachments: list[RefusedAttachment] = field(default_factory=list)  # by policy
     forwarded: Forwarded | None = None
     commands: list[str] = field(default_factory=list)
+    # Lines below the commands that begin with the prefix and a word: never commands, and never
+    # relayed (a technician's mail holding one is refused whole, parsers/commands.py).
+    stray_commands: list[str] = field(default_factory=list)
     defects: list[str] = field(default_factory=list)
     content_hash: str = ""  # SHA-256 of the raw bytes: the kept copy's name
     # SHA-256 of what the originator wrote, trace fields left out (mailbot.parsers.identity):
