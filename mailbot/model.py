@@ -106,6 +106,10 @@ class Ticket:
     # never acknowledged.
     automatic: bool = False
     escalation_level: int = 0
+    # When the priority last changed after creation: the new priority's SLA clocks and ladder
+    # count from then, so that a change crosses no level by itself (issue 16 §2). None: from
+    # creation.
+    clock_from: str | None = None
     assignee: str | None = None
     first_response_due: str | None = None
     resolution_due: str | None = None

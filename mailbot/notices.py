@@ -52,9 +52,13 @@ def _span(delta: timedelta, lang: str) -> str:
 _WHY = {
     "threshold": {"fr": "ticket non résolu {} après sa création",
                   "en": "ticket not resolved {} after it was opened"},
+    "threshold_changed": {"fr": "ticket non résolu {} après le passage en {}",
+                          "en": "ticket not resolved {} after it was set to {}"},
     "asked": {"fr": "escalade demandée par {}", "en": "escalation asked by {}"},
-    "immediate": {"fr": "escalade hiérarchique immédiate pour un ticket {} (seed 003)",
-                  "en": "immediate hierarchical escalation for a {} ticket (seed 003)"},
+    "immediate": {"fr": "escalade hiérarchique immédiate pour un ticket {} (procédure "
+                        "d'escalade VIP)",
+                  "en": "immediate hierarchical escalation for a {} ticket (the VIP escalation "
+                        "procedure)"},
 }
 
 
@@ -70,8 +74,9 @@ def escalation(ticket: Ticket, level: Level, *, threshold_hours: float | None,
     tz = policy.calendar.tz
     working = not policy.round_the_clock(ticket.priority)
     if threshold_hours:
-        why = _WHY["threshold"][lang].format(duration_text(threshold_hours, lang,
-                                                           working=working))
+        after = duration_text(threshold_hours, lang, working=working)
+        why = (_WHY["threshold_changed"][lang].format(after, ticket.priority)
+               if ticket.clock_from else _WHY["threshold"][lang].format(after))
     elif asked_by:
         why = _WHY["asked"][lang].format(asked_by + (f" ({reason})" if reason else ""))
     else:

@@ -17,6 +17,12 @@ from mailbot.clock.settings import business_calendar, parse_clock_time
 from mailbot.model import OutgoingMail, Ticket
 
 
+def clock_start(ticket: Ticket) -> datetime:
+    """Where the ticket's SLA clocks and ladder count from: its creation, or the last change of
+    its priority."""
+    return datetime.fromisoformat(ticket.clock_from or ticket.created_at)
+
+
 @dataclass(frozen=True)
 class Target:
     first_response_hours: float
@@ -57,12 +63,12 @@ class TimePolicy:
     # --- SLA ---------------------------------------------------------------------------------
 
     def with_due_times(self, ticket: Ticket) -> Ticket:
-        """Due times from creation with the ticket's current priority: at creation and again
-        when the priority changes. A priority without targets has none."""
+        """Due times with the ticket's current priority, from creation or from the last change
+        of priority (`clock_start`). A priority without targets has none."""
         target = self.targets.get(ticket.priority or "")
         if target is None:
             return replace(ticket, first_response_due=None, resolution_due=None)
-        created = datetime.fromisoformat(ticket.created_at)
+        created = clock_start(ticket)
         clock = self.clock(ticket.priority)
         # To the second: what people read (and the --now clock's microseconds mean nothing).
         return replace(
@@ -92,7 +98,7 @@ class TimePolicy:
     # --- the ladder --------------------------------------------------------------------------
 
     def _ladder_args(self, ticket: Ticket) -> dict[str, object]:
-        return dict(created=datetime.fromisoformat(ticket.created_at), status=ticket.status,
+        return dict(created=clock_start(ticket), status=ticket.status,
                     escalation_level=ticket.escalation_level,
                     ladder=self.ladders.get(ticket.priority or "", ()), levels=self.levels,
                     clock=self.clock(ticket.priority), waiting=ticket.waiting_periods)
@@ -144,7 +150,11 @@ class TimePolicy:
             periods.append([now.isoformat(), None])
         elif after.status != "waiting" and periods and periods[-1][1] is None:
             periods[-1][1] = now.isoformat()
-        return self.with_due_times(replace(after, waiting_periods=periods))
+        after = replace(after, waiting_periods=periods)
+        if not new and before.priority != after.priority:  # type: ignore[union-attr]
+            # Issue 16 §2: the new priority's clocks and ladder count from the change.
+            after.clock_from = now.isoformat()
+        return self.with_due_times(after)
 
     # --- quiet hours and the digest ------------------------------------------------------------
 

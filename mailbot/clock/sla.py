@@ -41,10 +41,13 @@ def paused_deadline(start: datetime, allowed: timedelta, clock: PriorityClock,
                     waiting: Sequence[Period] = ()) -> datetime:
     due = clock.add(start, allowed)
     for began, ended in sorted((p[0], p[1]) for p in waiting if p[0]):
-        began_at = datetime.fromisoformat(began)  # type: ignore[arg-type]
+        # A wait before `start` (a clock restarted by a priority change) does not count.
+        began_at = max(datetime.fromisoformat(began), start)  # type: ignore[arg-type]
         if began_at >= due or ended is None:
             break
-        due = clock.add(due, clock.between(began_at, datetime.fromisoformat(ended)))
+        ended_at = datetime.fromisoformat(ended)
+        if ended_at > began_at:
+            due = clock.add(due, clock.between(began_at, ended_at))
     return due
 
 
