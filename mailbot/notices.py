@@ -7,8 +7,9 @@ time zone, which the mails name. Words are in templates/mail/escalation.* and di
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 
 from mailbot import compose, i18n
 from mailbot.clock import digest as digests
@@ -103,7 +104,7 @@ def escalation(ticket: Ticket, level: Level, *, threshold_hours: float | None,
         program=ticket.program, created=i18n.format_date(ticket.created_at, lang, tz=tz),
         errors=request.errors if request else [], assignee=ticket.assignee,
         first_response=i18n.format_date(ticket.first_response_at, lang, tz=tz)
-        if ticket.first_response_at else "", done=_what_was_done(ticket, lang),
+        if ticket.first_response_at else "", done=_what_was_done(ticket, lang, tz),
         last_author=last.author if last else "—",
         last_date=i18n.format_date(last.date, lang, tz=tz) if last else "—",
         last_text=last.text if last else "", tracking_url=tracking_url(ticket, config),
@@ -152,16 +153,27 @@ def passed_note(passed: Sequence[Level]) -> str:
             + ", ".join(str(level.number) for level in passed))
 
 
-def _what_was_done(ticket: Ticket, lang: str) -> list[str]:
-    replies = sum(1 for m in ticket.messages if m.kind == "reply")
+_LEVEL = re.compile(r"\b(?:niveau|level) (\d+)")
+
+
+def _what_was_done(ticket: Ticket, lang: str, tz: tzinfo) -> list[str]:
+    # A technician's answer is one entry coming in and its relay going out: count it once.
+    replies = sum(1 for m in ticket.messages if m.kind == "reply" and m.direction == "in")
     notes = sum(1 for m in ticket.messages if m.kind == "internal_note")
-    earlier = [m.subject for m in ticket.messages if m.kind == "escalation"]
+    # Each earlier level once, by its number (a grouped summary's subject names no ticket).
+    earlier: dict[str, str] = {}
+    for m in ticket.messages:
+        found = _LEVEL.search(m.subject) or _LEVEL.search(m.text[:200])
+        if m.kind == "escalation" and found and found.group(1) not in earlier:
+            earlier[found.group(1)] = m.date
     if lang == "fr":
         lines = [f"Réponses transmises au demandeur : {replies}", f"Notes internes : {notes}"]
-        lines += [f"Escalade précédente : {s}" for s in earlier]
+        lines += [f"Escalade précédente : niveau {n}, {i18n.format_date(d, lang, tz=tz)}"
+                  for n, d in earlier.items()]
     else:
         lines = [f"Answers relayed to the requester: {replies}", f"Internal notes: {notes}"]
-        lines += [f"Earlier escalation: {s}" for s in earlier]
+        lines += [f"Earlier escalation: level {n}, {i18n.format_date(d, lang, tz=tz)}"
+                  for n, d in earlier.items()]
     return lines
 
 

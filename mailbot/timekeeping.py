@@ -192,7 +192,10 @@ def keep_time(before: Ticket | None, decision: Decision, config: Config,
         level = (policy.immediate_notice(ticket)
                  if became and ticket.status != "closed" and ticket.parent is None
                  and not vip_told else None)
-        if level is not None:
+        if level is not None and level.number > ticket.escalation_level:
+            # The level told at once counts as notified: the ladder never tells a lower level
+            # after it, nor this one again (issue 16 §4).
+            ticket.escalation_level = level.number
             notice = notices.escalation(ticket, level, threshold_hours=None, config=config,
                                         now=now, reason="VIP" if ticket.vip else "P1")
             decision.ticket = mails.with_outgoing(ticket, notice, now)

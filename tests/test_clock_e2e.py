@@ -17,6 +17,7 @@ CLAIRE = "claire.martin@groupe-exemple.fr"
 ON_CALL = "astreinte@groupe-exemple.fr"
 SPECIALIST, SUPERVISOR, HEAD = ("support-n2@example.com", "superviseur-support@example.com",
                                 "chef-service-si@example.com")
+TECHNICAL = "responsable-technique@example.com"
 
 
 @pytest.fixture
@@ -93,10 +94,11 @@ def test_a_p3_on_friday_night_is_acknowledged_at_once_and_the_team_told_on_monda
 
 def test_a_p1_never_answered_climbs_the_ladder_once_per_level_until_closed(
         rules: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> None:
-    """At 03:00 on a Sunday a ticket is raised to P1: seed 003's immediate notice and every
-    ladder level go out at once (round the clock, the on-call address too), each once, even
-    when the run is repeated or crashes between the crossing and its mail; #escalate moves up
-    one level; #close stops the ladder."""
+    """At 03:00 on a Sunday a ticket is raised to P1: the VIP escalation procedure's immediate
+    notice (level 3) goes out at once (round the clock, the on-call address too) and counts as
+    told, so level 2 is never told after it (issue 16 §4); the P1 clocks and ladder count from
+    the change (§2); level 4 goes out once, even when the run is repeated or crashes between
+    the crossing and its mail; #escalate moves up one level; #close stops the ladder."""
     # A printer (seed 002: P3), so that the ticket starts at P3 by the classification rules.
     dovecot.append(mail(subject="Imprimante du 2e étage en panne"))
     run_at(rules, dovecot, "2026-11-29T03:00:00+01:00")
@@ -104,53 +106,53 @@ def test_a_p1_never_answered_climbs_the_ladder_once_per_level_until_closed(
                         body="#priority P1\n#note tout le site est bloqué\n"))
     run_at(rules, dovecot, "2026-11-29T03:02:00+01:00")
     ticket = show(rules, 1)
-    assert ticket["priority"] == "P1"
-    assert ticket["first_response_due"] == "2026-11-29T03:15:00+01:00"
-    assert ticket["resolution_due"] == "2026-11-29T07:00:00+01:00"
+    assert ticket["priority"] == "P1" and ticket["escalation_level"] == 3
+    assert ticket["first_response_due"] == "2026-11-29T03:17:00+01:00"
+    assert ticket["resolution_due"] == "2026-11-29T07:02:00+01:00"
     [immediate] = to(smtp_server, SUPERVISOR)
     assert ON_CALL in immediate.recipients  # round the clock, at night: the on-call too
     assert "escalade hiérarchique immédiate" in body(immediate)
 
-    for _ in range(2):  # repeated at the same instant: one notice, not two
-        run_at(rules, dovecot, "2026-11-29T03:16:00+01:00")
-    [level2] = to(smtp_server, SPECIALIST)
-    notice = level2.message
+    for when in ("03:18", "03:18", "04:03"):  # level 2's and level 3's thresholds pass
+        run_at(rules, dovecot, f"2026-11-29T{when}:00+01:00")
+    assert to(smtp_server, SPECIALIST) == [] and len(to(smtp_server, SUPERVISOR)) == 1
+
+    # Level 4 (four hours): the run dies before its commit, then after it but before sending.
+    crashed = run_at(rules, dovecot, "2026-11-29T07:03:00+01:00", check=False,
+                     MAILBOT_FAULTS="crash:before_commit")
+    assert crashed.returncode == 70
+    crashed = run_at(rules, dovecot, "2026-11-29T07:03:00+01:00", check=False,
+                     MAILBOT_FAULTS="crash:before_dispatch")
+    assert crashed.returncode == 70
+    assert to(smtp_server, HEAD) == []
+    for _ in range(2):
+        run_at(rules, dovecot, "2026-11-29T07:04:00+01:00")
+    [level4] = to(smtp_server, HEAD)
+    notice = level4.message
     assert notice["Auto-Submitted"] == "auto-generated"
     assert notice["Reply-To"] == BOT and "[#1]" in notice["Subject"]
-    text = body(level2)
-    assert "niveau 2, Spécialiste senior de l'assistance client" in text
-    assert "ticket non résolu 15 minutes après sa création" in text
-    assert "Première réponse : échéance dimanche 29 novembre 2026 à 03:15 ; EN RETARD, " \
-           "en retard de 1 min" in text
+    text = body(level4)
+    assert "niveau 4, Chef de service" in text
+    assert "ticket non résolu 4 heures après le passage en P1" in text
+    assert "Première réponse : échéance dimanche 29 novembre 2026 à 03:17 ; EN RETARD, " \
+           "en retard de 3 h 46 min" in text  # decided at 07:03, before the crash
     assert f"Demandeur : {CLAIRE}" in text and "Priorité : P1 – critique" in text
     assert "L'imprimante du 2e étage ne marche plus." in text  # the last public message
     assert "#escalate" in text and "Europe/Paris" in text
-    assert show(rules, 1)["escalation_level"] == 2
-
-    # Level 3 (one hour): the run dies before its commit, then after it but before sending.
-    crashed = run_at(rules, dovecot, "2026-11-29T04:01:00+01:00", check=False,
-                     MAILBOT_FAULTS="crash:before_commit")
-    assert crashed.returncode == 70
-    crashed = run_at(rules, dovecot, "2026-11-29T04:01:00+01:00", check=False,
-                     MAILBOT_FAULTS="crash:before_dispatch")
-    assert crashed.returncode == 70
-    assert len(to(smtp_server, SUPERVISOR)) == 1  # only the immediate notice so far
-    run_at(rules, dovecot, "2026-11-29T04:02:00+01:00")
-    crossings = [m for m in to(smtp_server, SUPERVISOR) if "1 heure après" in body(m)]
-    assert len(crossings) == 1
-    assert len(to(smtp_server, SPECIALIST)) == 1  # level 2 is not told again
-    assert show(rules, 1)["escalation_level"] == 3
-
-    dovecot.append(mail(sender=TECHS[1], subject="Re: [#1] Imprimante du 2e étage en panne",
-                        body="#escalate il faut le chef de service\n"))
-    run_at(rules, dovecot, "2026-11-29T04:10:00+01:00")
-    [head] = to(smtp_server, HEAD)
-    assert f"escalade demandée par {TECHS[1]} (il faut le chef de service)" in body(head)
+    assert len(to(smtp_server, SUPERVISOR)) == 1 and to(smtp_server, SPECIALIST) == []
     assert show(rules, 1)["escalation_level"] == 4
 
     dovecot.append(mail(sender=TECHS[1], subject="Re: [#1] Imprimante du 2e étage en panne",
+                        body="#escalate il faut le responsable technique\n"))
+    run_at(rules, dovecot, "2026-11-29T07:10:00+01:00")
+    [technical] = to(smtp_server, TECHNICAL)
+    assert (f"escalade demandée par {TECHS[1]} (il faut le responsable technique)"
+            in body(technical))
+    assert show(rules, 1)["escalation_level"] == 5
+
+    dovecot.append(mail(sender=TECHS[1], subject="Re: [#1] Imprimante du 2e étage en panne",
                         body="#close Serveur redémarré.\n"))
-    run_at(rules, dovecot, "2026-11-29T04:20:00+01:00")
+    run_at(rules, dovecot, "2026-11-29T07:20:00+01:00")
     sent = len(smtp_server.messages)
     run_at(rules, dovecot, "2026-12-07T10:00:00+01:00")  # a week later: no escalation
     later = smtp_server.messages[sent:]
@@ -159,17 +161,18 @@ def test_a_p1_never_answered_climbs_the_ladder_once_per_level_until_closed(
     assert [(m.recipients, "Nouveau ticket" in m.message["Subject"]) for m in later] == [
         ([TEAM], True)]
     ticket = show(rules, 1)
-    assert ticket["status"] == "closed" and ticket["escalation_level"] == 4
-    # First answered by the closure (04:20, due 03:15), resolved before 07:00.
-    assert [e["state"] for e in ticket["sla"]] == ["met_late", "met"]
+    assert ticket["status"] == "closed" and ticket["escalation_level"] == 5
+    # First answered by the closure (07:20, due 03:17), resolved after 07:02.
+    assert [e["state"] for e in ticket["sla"]] == ["met_late", "met_late"]
 
 
 def test_c06_a_reply_landing_exactly_at_the_deadline_escalates_nothing_then_each_level_once(
         rules: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> None:
-    """C06. A P1 answered at 03:05 waits for Claire; her reply lands at 03:15:00, the very
-    instant of the first-response deadline and of level 2's threshold, in the same pass as the
-    ladder's check. The answered ticket escalates nothing then; the ten minutes it waited push
-    the ladder back, and each level then goes out once."""
+    """C06. A ticket raised to P1 and answered at 03:05 waits for Claire; her reply lands at
+    03:20:00, the very instant of the first-response deadline (15 minutes from the change), in
+    the same pass as the ladder's check. The answered ticket escalates nothing then; the
+    fifteen minutes it waited push the ladder back, and the next level (4: the immediate
+    notice told level 3) then goes out once."""
     dovecot.append(mail(subject="Imprimante du 2e étage en panne"))
     run_at(rules, dovecot, "2026-11-29T03:00:00+01:00")
     dovecot.append(mail(sender=TECHS[1], subject="Re: [#1] Imprimante du 2e étage en panne",
@@ -177,29 +180,25 @@ def test_c06_a_reply_landing_exactly_at_the_deadline_escalates_nothing_then_each
     run_at(rules, dovecot, "2026-11-29T03:05:00+01:00")
     ticket = show(rules, 1)
     assert ticket["status"] == "waiting" and ticket["priority"] == "P1"
-    assert ticket["first_response_due"] == "2026-11-29T03:15:00+01:00"
+    assert ticket["first_response_due"] == "2026-11-29T03:20:00+01:00"
     assert len(to(smtp_server, CLAIRE)) == 2  # the acknowledgement and the answer
+    assert len(to(smtp_server, SUPERVISOR)) == 1  # the immediate notice for a P1
 
     dovecot.append(mail(subject="Re: [#1] Imprimante du 2e étage en panne",
                         body="C'est fait, elle ne redémarre pas."))
-    run_at(rules, dovecot, "2026-11-29T03:15:00+01:00")
+    run_at(rules, dovecot, "2026-11-29T03:20:00+01:00")
     ticket = show(rules, 1)
-    assert ticket["status"] == "open" and ticket["escalation_level"] == 0
+    assert ticket["status"] == "open" and ticket["escalation_level"] == 3
     assert [e["state"] for e in ticket["sla"]][0] == "met"
-    assert to(smtp_server, SPECIALIST) == []
-    run_at(rules, dovecot, "2026-11-29T03:24:59+01:00")
-    assert to(smtp_server, SPECIALIST) == []
+    run_at(rules, dovecot, "2026-11-29T07:19:59+01:00")
+    assert to(smtp_server, HEAD) == []
 
     for _ in range(2):
-        run_at(rules, dovecot, "2026-11-29T03:25:00+01:00")
-    [level2] = to(smtp_server, SPECIALIST)
-    assert "niveau 2" in body(level2)
-    supervisor = len(to(smtp_server, SUPERVISOR))  # seed 003's immediate notice for a P1
-    for _ in range(2):
-        run_at(rules, dovecot, "2026-11-29T04:10:00+01:00")
-    assert len(to(smtp_server, SUPERVISOR)) == supervisor + 1
-    assert len(to(smtp_server, SPECIALIST)) == 1
-    assert show(rules, 1)["escalation_level"] == 3
+        run_at(rules, dovecot, "2026-11-29T07:20:00+01:00")
+    [level4] = to(smtp_server, HEAD)
+    assert "niveau 4" in body(level4)
+    assert to(smtp_server, SPECIALIST) == [] and len(to(smtp_server, SUPERVISOR)) == 1
+    assert show(rules, 1)["escalation_level"] == 4
 
 
 def test_a_notice_held_overnight_is_not_sent_for_a_ticket_closed_before_morning(
