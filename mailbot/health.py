@@ -105,8 +105,11 @@ class Health:
 
     def pass_done(self, now: datetime) -> None:
         if self.outage_since is not None:
+            # `now` is the pass's clock, read when it began: the outage it lived through began
+            # later (its fetch retried), so the end is read now (issue 16 §9: not "after 0 s").
+            ended = max(now, self.clock())
             log.warning("mailbox reachable again after %s (unreachable since %s)",
-                        _span(now - self.outage_since), self.outage_since.isoformat())
+                        _span(ended - self.outage_since), self.outage_since.isoformat())
             self.outage_since, self.alerted = None, False
         self.status("Running: mailbox reachable, waiting for mail")
         self.progress()

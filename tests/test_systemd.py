@@ -241,3 +241,18 @@ def test_the_alert_is_once_per_outage_and_the_status_follows_the_state(monkeypat
     for minute in (40, 50, 56):
         fail_at(minute)
     assert [since.minute for since, _ in alerts] == [0, 40]
+
+
+def test_the_end_of_an_outage_is_logged_with_its_real_length(monkeypatch, caplog) -> None:
+    """Issue 16 §9: a pass whose clock was read before its fetch failed for four minutes
+    reports those four minutes, not "0 s"."""
+    monkeypatch.delenv("NOTIFY_SOCKET", raising=False)
+    start = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
+    now = [start + timedelta(seconds=1)]
+    health = Health(clock=lambda: now[0], alert_after=timedelta(minutes=15))
+    health.unreachable(OSError("connection refused"))
+    now[0] = start + timedelta(minutes=4, seconds=1)
+    with caplog.at_level("WARNING", logger="mailbot"):
+        health.pass_done(start)  # the pass's clock, read as it began
+    [line] = [r.getMessage() for r in caplog.records if "reachable again" in r.getMessage()]
+    assert line.startswith("mailbox reachable again after 4 min"), line
