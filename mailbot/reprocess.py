@@ -50,6 +50,9 @@ def reprocess(config: Config, keys: Sequence[str] | None, say: Callable[[str], N
 
     state = config.state_dir
     entries = quarantined(state)
+    if keys is None and not entries:  # --all with nothing to do still answers (issue 16 §9)
+        say(f"nothing to reprocess: the quarantine of {state} is empty")
+        return True
     chosen = entries if keys is None else [e for e in entries if e.key in set(keys)]
     complete = True
     for key in sorted(set(keys or ()) - {e.key for e in chosen}):

@@ -223,7 +223,9 @@ def test_reprocess_puts_quarantined_mail_back_and_it_is_handled_once_fixed(
     assert list(quarantine.glob("*.json")) == []
     assert len(list((quarantine / "reprocessed").glob("*.json"))) == 2
     nothing = mailbot("reprocess", "--all", "--config", str(rules), environ=env(dovecot))
-    assert nothing.stdout == ""
+    # ... and saying so (issue 16 §9: it printed nothing).
+    assert nothing.stdout == (
+        f"nothing to reprocess: the quarantine of {tmp_path / 'state'} is empty\n")
 
 
 def test_reprocess_on_a_maildir_moves_the_file_back_and_clears_its_count(tmp_path: Path) -> None:
