@@ -7,6 +7,7 @@ in the outbox) before anything is sent, and a retry goes out under the same Mess
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from email import encoders
@@ -37,7 +38,7 @@ _WIRE = compat32.clone(linesep=CRLF)
 def _env() -> jinja2.Environment:
     # A plain-text environment: mail bodies are not HTML, so no autoescape; StrictUndefined so a
     # missing variable is an error in tests rather than a blank in an employee's mailbox.
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.PackageLoader("mailbot", "templates/mail"),
         autoescape=False,
         undefined=jinja2.StrictUndefined,
@@ -47,10 +48,34 @@ def _env() -> jinja2.Environment:
         # The templates ship with the package: no stat of each file before every mail.
         auto_reload=False,
     )
+    env.filters["error_line"] = error_line
+    return env
+
+
+def error_line(error: Any, separator: str = " : ") -> str:
+    """An extracted error (an ErrorText or its JSON) as one line, each name once: a Windows
+    dialog's title is often its application's name, and its message starts with it again
+    ("Sage 100 Comptabilité : Erreur 1045"); issue 16 §9 saw the name three times."""
+    def field(name: str) -> str:
+        value = error.get(name) if isinstance(error, dict) else getattr(error, name, None)
+        return str(value or "").strip()
+
+    application, title, message = field("application"), field("title"), field("message")
+    names = [n for n in (application, title) if n]
+    if len(names) == 2 and (title.lower() in application.lower()
+                            or application.lower() in title.lower()):
+        names = [max(names, key=len)]
+    for name in names:
+        message = re.sub(r"^" + re.escape(name) + r"\s*[:\-–]\s*", "", message,
+                         flags=re.IGNORECASE)
+    head = " ".join(names)
+    return f"{head}{separator}{message}" if head and message else head or message
 
 
 def render(name: str, language: str, **context: Any) -> str:
     return _env().get_template(f"{name}.{language}.txt").render(**context)
+
+
 
 
 @dataclass(frozen=True)
