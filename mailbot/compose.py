@@ -173,7 +173,9 @@ def hours_text(hours: float, language: str, *, working: bool) -> str:
     """"sous 4 heures ouvrées" / "within 4 working hours"; minutes below one hour."""
     if hours < 1:
         minutes = round(hours * 60)
-        return f"sous {minutes} minutes" if language == "fr" else f"within {minutes} minutes"
+        plural = "s" if minutes > 1 else ""
+        return f"sous {minutes} minute{plural}" if language == "fr" else (
+            f"within {minutes} minute{plural}")
     amount = f"{hours:g}"
     if language == "fr":
         return f"sous {amount} heure{'s' if hours > 1 else ''}" + (" ouvrées" if working else "")

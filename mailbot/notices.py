@@ -209,6 +209,13 @@ def digest(tickets: Sequence[Ticket], config: Config, now: datetime) -> Outgoing
     return _outgoing("digest", None, draft, now)
 
 
+def _minutes(minutes: float, lang: str) -> str:
+    """"d'une minute" / "de 15 minutes" ("plus {}"), "a minute" / "15 minutes" ("more than {}")."""
+    if lang == "fr":
+        return "d'une minute" if minutes == 1 else f"de {minutes:g} minutes".replace(".", ",")
+    return "a minute" if minutes == 1 else f"{minutes:g} minutes"
+
+
 def mailbox_outage(config: Config, *, since: datetime, error: str,
                    now: datetime) -> OutgoingMail:
     """To the team, once per outage: the support mailbox cannot be read (RELIABILITY O01)."""
@@ -218,7 +225,7 @@ def mailbox_outage(config: Config, *, since: datetime, error: str,
     body = compose.render(
         "mailbox_outage", lang, mailbox=f"{box.folder} ({box.host}:{box.port})",
         since=i18n.format_date(since.isoformat(), lang, tz=tz), error=error, user=box.user,
-        threshold=f"{box.alert_after_minutes:g}")
+        threshold=_minutes(box.alert_after_minutes, lang))
     subject = ("mailbot : boîte de support injoignable" if lang == "fr"
                else "mailbot: support mailbox unreachable")
     draft = _draft("mailbox_outage", None, config, now, to=[config.team_address],
@@ -227,11 +234,36 @@ def mailbox_outage(config: Config, *, since: datetime, error: str,
     return _outgoing("mailbox_outage", None, draft, now)
 
 
+_DIED = re.compile(r"^the process died (\d+) times while handling it \(mailbox\.max_attempts = "
+                   r"(\d+)\)")
+_OVERSIZE = re.compile(r"^(\d+) bytes, over mailbox\.max_message_mb \(([\d.]+) MB\)")
+_EXCEPTION = re.compile(r"^([A-Z]\w*(?:Error|Exception|Fault)\w*): ?(.*)$", re.DOTALL)
+
+
+def quarantine_reason(reason: str, lang: str) -> str:
+    """Why a message was set aside, in the mail's language (the log keeps the English line):
+    the reasons the daemon writes, and a program error with its technical detail last."""
+    if lang != "fr":
+        return reason
+    if found := _DIED.match(reason):
+        return (f"le traitement a été interrompu {found.group(1)} fois sur ce message "
+                f"(mailbox.max_attempts = {found.group(2)}) : il n'est plus relu")
+    if found := _OVERSIZE.match(reason):
+        return (f"{i18n.format_size(int(found.group(1)), lang)}, au-delà de la limite "
+                f"mailbox.max_message_mb ({found.group(2).replace('.', ',')} Mo) : seul "
+                "l'en-tête a été lu")
+    if found := _EXCEPTION.match(reason):
+        return f"erreur du programme (détail technique : {found.group(1)} : {found.group(2)})"
+    return reason
+
+
 def quarantined(items: Sequence[dict[str, str]], config: Config, *, copies: str,
                 now: datetime) -> OutgoingMail:
     """To the team, once per pass that set messages aside (RELIABILITY D08, M04): which ones
     (key, sender, subject, reason) and how to put them back."""
     lang = config.mail.language
+    items = [{**item, "reason": quarantine_reason(item.get("reason", ""), lang)}
+             for item in items]
     body = compose.render("quarantine", lang, items=items, copies=copies,
                           folder=config.mailbox.quarantine_folder)
     count = len(items)

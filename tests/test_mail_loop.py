@@ -374,6 +374,10 @@ def test_a_message_that_makes_processing_raise_is_quarantined_and_the_next_goes_
     text = alert.message.get_content()
     assert "claire.martin@groupe-exemple.fr" in text and "Imprimante HS" in text
     assert "InjectedFault" in text and "mailbot reprocess" in text
+    # In French throughout, one message spoken of as one (issue 16 §9).
+    assert "aucun ticket n'a été créé.\n" in text.replace("\r\n", "\n")
+    assert "Raison : erreur du programme (détail technique : InjectedFault" in text
+    assert "Il est dans le dossier" in text and "le remet dans" in " ".join(text.split())
 
 
 def test_the_running_daemon_acknowledges_at_once_and_serves_the_tracking_page(
