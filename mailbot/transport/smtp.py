@@ -152,7 +152,14 @@ class SmtpTransport:
                 client = await self._connect()
             except _Unreachable as exc:
                 raise ConnectionError(str(exc)) from None
-            extensions = " ".join(sorted(client.esmtp_extensions))
+            if not client.esmtp_extensions:  # no login nor STARTTLS: no EHLO said yet
+                try:
+                    await client.ehlo()
+                except aiosmtplib.SMTPException as exc:
+                    await _quit(client)
+                    raise ConnectionError(f"EHLO refused: {exc}") from None
+            extensions = (" ".join(sorted(e.upper() for e in client.esmtp_extensions))
+                          or "no ESMTP extension (HELO only)")
             await _quit(client)
             who = f"logged in as {self._user} ({self.mechanism})" if self._user else "no login"
             return f"{who}; server offers: {extensions}"
