@@ -96,9 +96,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         signal.signal(signal.SIGINT, lambda *_: runtime.request_stop())
         if args.once:
             summary = runtime.daemon.run_once()
-            log.info("run --once: %d handled, %d quarantined, %d sent, %d deferred, %d failed",
-                     summary.handled, summary.quarantined, summary.sent, summary.deferred,
-                     summary.failed)
+            log.info("run --once: %d handled, %d quarantined, %d sent, %d deferred, %d failed, "
+                     "%d held for quiet hours", summary.handled, summary.quarantined,
+                     summary.sent, summary.deferred, summary.failed, summary.held)
         else:
             from mailbot.web import WebServerError  # aiohttp only where the page is served
 

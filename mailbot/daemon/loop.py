@@ -99,6 +99,10 @@ class Daemon(AsideHandling, OutboxHandling):
             if not self.run_pass(summary):
                 break
         self.finish_deliveries(summary)
+        # Staff notices waiting out quiet hours are neither sent nor deferred: say how many.
+        now = self.clock()
+        summary.held = sum(1 for mail in self.store.outbox() if mail.status == "pending"
+                           and mail.hold_until and datetime.fromisoformat(mail.hold_until) > now)
         return summary
 
     def run_pass(self, summary: Summary, *, wait: bool = False) -> int:

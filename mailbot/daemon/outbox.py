@@ -55,8 +55,8 @@ class OutboxHandling:
         for mail in due:
             data = self.store.outgoing_data(mail)
             if data is None:  # cannot happen unless the state directory was edited by hand
-                log.error("outbox mail %s has no message in ticket #%s", mail.message_id,
-                          mail.ticket)
+                log.error("outbox mail %s %s has no message in the store", mail.message_id,
+                          _about(mail))
                 continue
             ready.append(replace(mail, data=data))
         self.courier.submit(ready)
@@ -73,8 +73,8 @@ class OutboxHandling:
             if delivery.result is DeliveryResult.SENT:
                 commit.outbox_done.append(mail.message_id)
                 summary.sent += 1
-                log.info("sent %s %s for ticket #%s to %d recipient(s)", mail.kind,
-                         mail.message_id, mail.ticket, len(mail.recipients))
+                log.info("sent %s %s %s to %d recipient(s)", mail.kind,
+                         mail.message_id, _about(mail), len(mail.recipients))
             elif delivery.unconfirmed and mail.unconfirmed >= 1:
                 # A second time the server went silent after the message: it may have both
                 # copies already. A third send would be one more duplicate, not a delivery.
@@ -83,30 +83,30 @@ class OutboxHandling:
                     unconfirmed=mail.unconfirmed + 1,
                     last_error=f"unconfirmed twice, not retried: {delivery.detail}").to_dict()
                 summary.failed += 1
-                log.error("gave up %s %s for ticket #%s: no answer after the message was sent, "
+                log.error("gave up %s %s %s: no answer after the message was sent, "
                           "twice; the server may have delivered it (check its log for this "
-                          "Message-ID): %s", mail.kind, mail.message_id, mail.ticket,
+                          "Message-ID): %s", mail.kind, mail.message_id, _about(mail),
                           delivery.detail)
             elif delivery.unconfirmed:
                 commit.outbox[mail.message_id] = replace(
                     _deferred(mail, delivery.detail, now), unconfirmed=1).to_dict()
                 summary.deferred += 1
-                log.warning("unconfirmed %s %s for ticket #%s: no answer after the message was "
+                log.warning("unconfirmed %s %s %s: no answer after the message was "
                             "sent; retried once under the same Message-ID, a duplicate is "
-                            "possible: %s", mail.kind, mail.message_id, mail.ticket,
+                            "possible: %s", mail.kind, mail.message_id, _about(mail),
                             delivery.detail)
             elif delivery.result is DeliveryResult.RETRY:
                 commit.outbox[mail.message_id] = _deferred(mail, delivery.detail, now).to_dict()
                 summary.deferred += 1
-                log.warning("deferred %s %s for ticket #%s (attempt %d): %s", mail.kind,
-                            mail.message_id, mail.ticket, mail.attempts + 1, delivery.detail)
+                log.warning("deferred %s %s %s (attempt %d): %s", mail.kind,
+                            mail.message_id, _about(mail), mail.attempts + 1, delivery.detail)
             else:
                 commit.outbox[mail.message_id] = replace(
                     mail, status="failed", attempts=mail.attempts + 1,
                     last_error=delivery.detail).to_dict()
                 summary.failed += 1
-                log.error("failed %s %s for ticket #%s: %s", mail.kind, mail.message_id,
-                          mail.ticket, delivery.detail)
+                log.error("failed %s %s %s: %s", mail.kind, mail.message_id,
+                          _about(mail), delivery.detail)
 
     def _drop_stale_acknowledgements(self, batch: Batch, now: datetime) -> None:
         for mail in self.store.outbox():
@@ -116,8 +116,8 @@ class OutboxHandling:
                 continue
             batch.commit.outbox[mail.message_id] = replace(
                 mail, status="failed", last_error="stale: not sent within 24 h").to_dict()
-            log.warning("dropped stale acknowledgement %s for ticket #%s: not sent since %s",
-                        mail.message_id, mail.ticket, mail.created_at)
+            log.warning("dropped stale acknowledgement %s %s: not sent since %s",
+                        mail.message_id, _about(mail), mail.created_at)
 
     def _drop_held_notices_of_closed_tickets(self, batch: Batch, now: datetime) -> None:
         """An escalation notice held for quiet hours whose ticket was closed meanwhile would
@@ -157,3 +157,9 @@ def _deferred(mail: OutgoingMail, detail: str, now: datetime) -> OutgoingMail:
     attempts = mail.attempts + 1
     return replace(mail, attempts=attempts, last_error=detail,
                    next_attempt_at=(now + retry_delay(attempts)).isoformat())
+
+
+def _about(mail: OutgoingMail) -> str:
+    """What a log line says a mail is about: a digest or a quarantine notice is about no
+    ticket, and "for ticket #None" is no way to say so (issue 16 §9)."""
+    return f"for ticket #{mail.ticket}" if mail.ticket is not None else "(about no ticket)"

@@ -1,4 +1,5 @@
-"""What a run reports: messages handled and set aside, mails sent, deferred and failed."""
+"""What a run reports: messages handled and set aside, mails sent, deferred, failed and held
+for quiet hours."""
 
 from __future__ import annotations
 
@@ -12,4 +13,5 @@ class Summary:
     sent: int = 0
     deferred: int = 0
     failed: int = 0
+    held: int = 0  # staff notices waiting out quiet hours when the run ended
     actions: dict[str, int] = field(default_factory=dict)
