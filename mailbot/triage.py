@@ -178,8 +178,9 @@ _SENTENCES = {
     "learnt": {"fr": "{type} {priority} appris des corrections des techniciens ({description})",
                "en": "{type} {priority} learnt from the technicians' corrections "
                      "({description})"},
-    "information": {"fr": "information (seed 000 niveau 4) : archivée sans réponse",
-                    "en": "information (seed 000 level 4): archived, no answer"},
+    "information": {"fr": "information (procédure des niveaux d'urgence, niveau 4) : archivée "
+                          "sans réponse",
+                    "en": "information (urgency levels procedure, level 4): archived, no answer"},
     "urgent": {"fr": "URGENT dans l'objet : {priority}",
                "en": "URGENT in the subject: {priority}"},
     "demoted": {"fr": "URGENT déclassé : {reason}", "en": "URGENT demoted: {reason}"},

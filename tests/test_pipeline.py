@@ -375,7 +375,8 @@ def test_the_team_notice_explains_the_priority_in_the_teams_language(
     notice = next(m for m in decision.mails if m.kind == "team_notice")
     why = next(line for line in notice.text.splitlines() if line.startswith("Pourquoi : "))
     # One sentence: the classification rule that decided, then what URGENT did to it.
-    assert why == ("Pourquoi : P3 selon la règle « printer_down » (seed 002 P3: imprimante "
+    # The organisation's document by its name, never "seed" (issue 16 §8).
+    assert why == ("Pourquoi : P3 selon la règle « printer_down » (procédure SLA, P3: imprimante "
                    "hors service ou fonctionnalité d'une imprimante dégradée) ; "
                    "URGENT dans l'objet : P2")
     # The record stays English, hits and misses.
