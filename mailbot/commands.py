@@ -120,6 +120,16 @@ def strip_commands(text: str, lines: list[str]) -> str:
     return "\n".join([*greeting, rest]).strip() if rest else ""
 
 
+def closing_answer(close_text: str | None, text: str) -> str:
+    """What the closure mail says: the #close text, then the rest of the mail; a greeting the
+    technician wrote above the commands stays on top ("Bonjour Claire," + "Câble remplacé")."""
+    lines = text.splitlines()
+    greeting = lines[0].strip() if lines and is_greeting(lines[0]) else ""
+    rest = "\n".join(lines[1:]).strip() if greeting else text
+    body = "\n\n".join(t for t in (close_text or "", rest) if t)
+    return "\n\n".join(t for t in (greeting, body) if t) if body else ""
+
+
 def plan(lines: list[str], ticket: Ticket, *, author: str, config: Config, now: datetime,
          opening: bool = False, stray: Sequence[str] = ()) -> Plan:
     """Check every command against `ticket`; apply them all, or none. `stray`: the lines below

@@ -38,6 +38,14 @@ OUTCOMES: dict[str, dict[str, str]] = {
                      "en": "refused: \"{}\" is not a known language (fr or en)"},
     "help": {"fr": "fait : aide ci-dessous", "en": "done: help below"},
     "unknown": {"fr": "refusé : commande inconnue", "en": "refused: unknown command"},
+    "misplaced": {"fr": "refusé : commande placée après le texte ; les commandes vont en tête "
+                        "du message, après une ligne de salutation au plus",
+                  "en": "refused: a command below the text; commands go at the top of the "
+                        "mail, after one greeting line at most"},
+    "request_no_p1": {"fr": "refusé : une demande ne va pas au-delà de P2 (procédure SLA) ; "
+                            "P1 est réservé aux incidents",
+                      "en": "refused: a request goes no higher than P2 (the SLA procedure); "
+                            "P1 is for incidents"},
     "already_closed": {"fr": "refusé : le ticket est déjà clôturé",
                        "en": "refused: the ticket is already closed"},
     "not_closed": {"fr": "refusé : le ticket n'est pas clôturé",

@@ -62,7 +62,7 @@ def technician_acts(c: Context) -> Decision | None:
     msg = c.msg
     text = commands.strip_commands(msg.text, msg.commands)
     plan = commands.plan(msg.commands, c.ticket, author=c.author.address, config=c.config,
-                         now=c.now)
+                         now=c.now, stray=msg.stray_commands)
     if plan.refused:  # nothing applied, nothing relayed; the mail is kept as a note
         ticket = with_entry(c.ticket, incoming_entry(c, "internal_note", public=False, text=text,
                                                      note="commands refused: nothing applied"),
@@ -74,7 +74,7 @@ def technician_acts(c: Context) -> Decision | None:
     ticket = plan.ticket
     assert ticket is not None
     closing = plan.close_text is not None
-    answer = "\n\n".join(t for t in (plan.close_text or "", text) if t)
+    answer = commands.closing_answer(plan.close_text, text)
     kind = _entry_kind(msg, ticket, plan, text)
     note_text = "\n\n".join(t for t in (plan.note_text, text) if t)
     ticket = with_entry(ticket, incoming_entry(c, kind, public=kind == "reply",
@@ -179,7 +179,7 @@ def technician_opens(c: Context) -> Decision | None:
     behalf = people.is_forward_on_behalf(msg, c.author, config) and not phone
     ticket, text = _open_for_employee(c, requester, phone=phone, behalf=behalf)
     plan = commands.plan(msg.commands, ticket, author=c.author.address, config=config,
-                         now=c.now, opening=True)
+                         now=c.now, opening=True, stray=msg.stray_commands)
     if plan.refused:
         out = [mails.transcript(None, technician=c.author.address, outcomes=plan.outcomes,
                                 applied=False, relayed=False, help_wanted=plan.help,
