@@ -135,7 +135,12 @@ def plan(lines: list[str], ticket: Ticket, *, author: str, config: Config, now: 
     """Check every command against `ticket`; apply them all, or none. `stray`: the lines below
     the text that begin with "#" and a word: never commands, so they refuse the mail."""
     commands = read(lines)
-    outcomes = [_check(c, ticket, author, config, opening) for c in commands]
+    # A #type in the same mail says what the ticket is for the other checks (#priority P1
+    # with #type incident on what was a request).
+    typed = [o.value.split()[0] for c in commands if c.name == "type"
+             if (o := _check_type(c)).done]
+    checked = replace(ticket, type=typed[-1]) if typed else ticket
+    outcomes = [_check(c, checked, author, config, opening) for c in commands]
     outcomes += [Outcome(line, False, "misplaced" if read([line])[0].name else "unknown")
                  for line in stray]
     names = [c.name for c in commands]
@@ -166,6 +171,9 @@ def _check(c: Command, ticket: Ticket, author: str, config: Config, opening: boo
         match = PRIORITY.match(c.argument.replace(" ", ""))
         if not match:
             return Outcome(c.line, False, "bad_priority", c.argument)
+        if match.group(1) == "1" and ticket.type == "request":
+            # La procédure SLA: a request's highest priority is P2; P1 is for incidents.
+            return Outcome(c.line, False, "request_no_p1")
         return Outcome(c.line, True, "priority", f"P{match.group(1)}")
     if c.name == "type":
         return _check_type(c)

@@ -137,3 +137,36 @@ def test_type_or_priority_on_a_classified_ticket_is_kept_as_a_correction() -> No
             result.ticket.correction["by"]) == ("request", "P2", ALICE)
     # A ticket the rules never classified (a phone log) has no first guess to correct.
     assert plan("#priority P2").ticket.correction is None  # type: ignore[union-attr]
+
+
+def test_p1_on_a_request_is_refused_and_nothing_applies() -> None:
+    """La procédure SLA: requests top at P2 (issue 16 §2)."""
+    result = plan("#assign me\n#priority P1", ticket(type="request", priority="P2"))
+    assert result.refused and result.ticket is None
+    assert [o.code for o in result.outcomes] == ["not_applied", "request_no_p1"]
+    assert plan("#priority P1", ticket(type="incident")).applied
+
+
+def test_a_stray_hash_word_refuses_the_mail_and_says_which_line() -> None:
+    """A '#word' line below the text (issue 16 §1): a known command there is misplaced, another
+    word is unknown; either way nothing applies."""
+    result = commands.plan(["#assign me"], ticket(), author=ALICE, config=CONFIG, now=NOW,
+                           stray=["#close", "#TeamSupport"])
+    assert result.refused and result.ticket is None
+    assert [(o.line, o.code) for o in result.outcomes] == [
+        ("#assign me", "not_applied"), ("#close", "misplaced"), ("#TeamSupport", "unknown")]
+
+
+@pytest.mark.parametrize(("text", "left"), [
+    ("Bonjour,\n\n#close Câble remplacé", ""),
+    ("Bonjour Claire,\n#close\n\nC'est réparé.", "Bonjour Claire,\n\nC'est réparé."),
+    ("#Close: fini\n\nBonne journée", "Bonne journée"),
+])
+def test_strip_commands_keeps_a_greeting_only_above_words(text: str, left: str) -> None:
+    assert commands.strip_commands(text, find_commands(text)) == left
+
+
+def test_p1_with_a_type_incident_in_the_same_mail_applies() -> None:
+    result = plan("#type incident\n#priority P1", ticket(type="request", priority="P2"))
+    assert result.applied and result.ticket is not None
+    assert (result.ticket.type, result.ticket.priority) == ("incident", "P1")
