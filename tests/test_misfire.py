@@ -21,7 +21,6 @@ from tests.test_technicians import (
     BRUNO,
     CLAIRE,
     NOW,
-    authenticated,
     body,
     open_ticket,
     reply,
@@ -203,11 +202,12 @@ def test_a_forged_technician_mail_warns_the_team_once_per_mail_and_never_the_for
     thread = {"in_reply_to": notice.message["Message-ID"],
               "subject": f"RE: {notice.message['Subject']}"}
     for n in range(2):
-        dovecot.append(authenticated(
-            ALICE, authserv=AUTHSERV, body=f"#close forged {n}", **thread,
-            headers={"Reply-To": "pirate@ailleurs.example"},
-            verdict="spf=fail smtp.mailfrom=ailleurs.example; dkim=none; "
-                    "dmarc=fail (p=reject) header.from=groupe-exemple.fr"))
+        dovecot.append(mail(
+            sender=ALICE, body=f"#close forged {n}", **thread,  # type: ignore[arg-type]
+            headers={"Reply-To": "pirate@ailleurs.example",
+                     "Authentication-Results": f"{AUTHSERV}; spf=fail smtp.mailfrom="
+                     "ailleurs.example; dkim=none; dmarc=fail (p=reject) "
+                     "header.from=groupe-exemple.fr"}))
     run_once(rules, dovecot, NOW + timedelta(minutes=5))
     assert show(rules, number)["status"] == "new"
     warnings = [m for m in sent_to(smtp_server, TEAM) if "non authentifié" in m.message["Subject"]]

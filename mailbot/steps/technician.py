@@ -40,11 +40,19 @@ def unauthenticated(c: Context) -> Decision | None:
     capped = loopguard.over_cap(c.view.automatic_since(
         c.author.address, loopguard.window_start(c.now, c.config)), c.config)
     c.capped = c.author.address if capped else ""
-    if capped or loopguard.automatic_mail_blocked(c.msg, c.config):
+    blocked = loopguard.automatic_mail_blocked(c.msg, c.config)
+    if capped:
         out = []  # a flood of forged mail must not become a flood of warnings
+    elif blocked:
+        # The guards keep automatic mail from the mail's sender; warnings go to staff, never to
+        # the forger. A forgery the receiving server saw (dmarc=fail) is exactly what the team
+        # must hear of (issue 16 §3); the technician's own address hears when nothing blocks.
+        out = [m for m in out if c.config.team_address in m.recipients]
     return decided("unauthenticated", c, ticket, out,
                    ["nothing executed or relayed", *([c.how] if c.how else []),
-                    *(["no warning: loop cap"] if capped else [])])
+                    *(["no warning: loop cap"] if capped else []),
+                    *([f"team warned only: {', '.join(blocked)}"] if blocked and not capped
+                      else [])])
 
 
 def technician_on_ticket(c: Context) -> Decision | None:
