@@ -8,6 +8,7 @@ Some strings carry `{placeholders}` for `str.format`; only ever format them with
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, tzinfo
 
 DEFAULT_LANGUAGE = "fr"
@@ -131,6 +132,7 @@ KIND_LABELS: dict[str, dict[str, str]] = {
     "fr": {
         "request": "Message du demandeur",
         "reply": "Réponse du support",
+        "phone_call": "Appel téléphonique",
         "internal_note": "Note interne",
         "automatic": "Message automatique",
         "escalation": "Escalade",
@@ -139,6 +141,7 @@ KIND_LABELS: dict[str, dict[str, str]] = {
     "en": {
         "request": "Requester's message",
         "reply": "Support reply",
+        "phone_call": "Phone call",
         "internal_note": "Internal note",
         "automatic": "Automatic message",
         "escalation": "Escalation",
@@ -232,3 +235,27 @@ def format_size(size: int, lang: str) -> str:
     if code == "fr":
         text = text.replace(".", ",")
     return f"{text} {units[unit]}"
+
+
+_VERDICTS = (
+    (re.compile(r"^technician, NOT authenticated: the From field is ambiguous.*$"),
+     {"fr": "non authentifié : le champ From est ambigu (plusieurs adresses ou une adresse "
+            "mal formée)",
+      "en": "not authenticated: the From field is ambiguous (several addresses or a "
+            "malformed one)"}),
+    (re.compile(r"^technician, NOT authenticated: no Authentication-Results from (?P<x>.+)$"),
+     {"fr": "non authentifié : aucun résultat d'authentification (Authentication-Results) "
+            "de {x}",
+      "en": "not authenticated: no Authentication-Results from {x}"}),
+    (re.compile(r"^technician, NOT authenticated: (?P<x>\S+) says (?P<y>.+)$"),
+     {"fr": "non authentifié : {x} indique {y}", "en": "not authenticated: {x} says {y}"}),
+)
+
+
+def verdict_text(verdict: str, lang: str) -> str:
+    """people.identify's verdict (an English log line) as a warning mail says it (issue 16 §9:
+    "Vérification : technician, NOT authenticated" in a French mail)."""
+    for pattern, words in _VERDICTS:
+        if found := pattern.match(verdict):
+            return words[_lang(lang)].format(**found.groupdict())
+    return verdict

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from mailbot import compose
+from mailbot import compose, i18n
 from mailbot.commands import Outcome
 from mailbot.config import Config
 from mailbot.mails.base import _draft, _outgoing, _team_subject, team_thread, tracking_url
@@ -129,7 +129,8 @@ def unauthenticated(ticket: Ticket | None, msg: ParsedMessage, *, technician: st
     technician hears of it at their configured address (never a Reply-To the mail chose)."""
     lang = config.mail.language
     tag = format_tag(ticket.number, config.mail.tag_prefix) if ticket else ""
-    context = dict(tag=tag, technician=technician, verdict=verdict, subject=msg.subject_raw,
+    context = dict(tag=tag, technician=technician, verdict=i18n.verdict_text(verdict, lang),
+                   subject=msg.subject_raw,
                    message_id=msg.message_id or "", commands=msg.commands, text=msg.text[:2000])
     title = _HEADLINES["unauthenticated"][lang]
     mails = []
