@@ -14,6 +14,7 @@ Priority = Literal["P1", "P2", "P3", "P4"]  # contract
 EntryKind = Literal[
     "request",  # the requester's own mail (first one and follow-ups)
     "reply",  # a technician's answer relayed to the requester
+    "phone_call",  # a call a technician logged (#phone): their account, shown as the support's
     "internal_note",  # never shown to the requester nor on the tracking page
     "automatic",  # the bot's own mail (acknowledgement, team notice, notices)
     "escalation",

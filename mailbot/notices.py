@@ -88,10 +88,11 @@ def escalation(ticket: Ticket, level: Level, *, threshold_hours: float | None,
         "state": _STATES[e.state][lang] if e.state else "—",
         "late": _span(lateness(e.due, e.met_at, now), lang) if e.state in ("late", "met_late")
         else ""} for e in policy.engagements(ticket, now)]
-    request = next((m for m in ticket.messages if m.kind == "request"), None)
+    request = next((m for m in ticket.messages if m.kind in ("request", "phone_call")), None)
     # The last thing a person said in public (the requester, or a technician's relayed answer),
     # not the bot's own acknowledgement.
-    public = [m for m in ticket.public_messages() if m.text and m.kind in ("request", "reply")]
+    public = [m for m in ticket.public_messages()
+              if m.text and m.kind in ("request", "reply", "phone_call")]
     last = public[-1] if public else None
     body = compose.render(
         "escalation", lang, tag=format_tag(ticket.number, config.mail.tag_prefix),

@@ -34,9 +34,17 @@ def acknowledgement(ticket: Ticket, config: Config, now: datetime, *,
         phone=ticket.channel == "phone", known_incident=known_incident,
         refused_attachments=refused_attachments)
     draft = _draft("ack", ticket, config, now, to=[requester_address(ticket)],
-                   subject=reply_subject(tag, echo), body=body, thread=thread,
+                   subject=_about(ticket, tag, echo), body=body, thread=thread,
                    auto_submitted="auto-replied")
     return _outgoing("acknowledgement", ticket, draft, now)
+
+
+def _about(ticket: Ticket, tag: str, echo: str) -> str:
+    """The subject of a mail to the requester: a reply to their mail, or, for a call a
+    technician logged, no "Re:" (the employee wrote no mail; issue 16 §6)."""
+    if ticket.channel == "phone":
+        return f"{tag} {peel_prefixes(echo)[0] or echo}"
+    return reply_subject(tag, echo)
 
 
 def reply_subject(tag: str, echo: str) -> str:
@@ -79,7 +87,8 @@ def relay(ticket: Ticket, *, technician: str, technician_name: str, text: str,
                           organisation=config.mail.organisation)
     name = f"{technician_name} ({config.bot_name})" if technician_name else config.bot_name
     draft = _draft("relay", ticket, config, now, to=[requester_address(ticket)],
-                   cc=_copies(ticket, config), subject=f"Re: {tag} {ticket.subject}", body=body,
+                   cc=_copies(ticket, config), subject=_about(ticket, tag, ticket.subject),
+                   body=body,
                    thread=requester_thread(ticket, config), auto_submitted=None,
                    sender_name=name,
                    attachments=tuple((a.filename, a.content_type, a.content)

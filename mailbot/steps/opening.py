@@ -37,6 +37,12 @@ def open_ticket(c: Context, *, requester: str, channel: str, text: str, date: da
                                            read_text=channel != "phone")
     ticket.language, ticket.why = choice.language, [*ticket.why, why]
     c.triage.events.extend(events)
+    if channel == "phone":
+        # The technician's account of a call: theirs, never a mail the employee wrote (issue
+        # 16 §6: the page said "Message du demandeur" under the employee's address).
+        entry = incoming_entry(c, "phone_call", text=text, date=date, author=msg.sender,
+                               note=f"call from {requester}, logged by {msg.sender}")
+        return with_entry(ticket, entry, msg)
     author = requester if c.author.technician and requester != c.author.address else msg.sender
     entry = incoming_entry(c, "request", text=text, date=date, author=author,
                            note=f"logged by {msg.sender}" if author != msg.sender else "")

@@ -195,6 +195,10 @@ def technician_opens(c: Context) -> Decision | None:
         return Decision("commands_refused", c.key, None, out,
                         ["no ticket opened", *refusal_lines(plan)])
     ticket = plan.ticket or ticket
+    own = commands.strip_commands(msg.text, msg.commands) if behalf else ""
+    if own:  # "Ticket pour Claire, merci.": the forwarding technician's words, for the team
+        ticket = with_entry(ticket, incoming_entry(c, "internal_note", public=False, text=own,
+                                                   note="above the forward"), msg)
     out = _employee_mails(c, ticket, plan, text, behalf=behalf)
     ticket = with_mails(ticket, out, c.now)
     ticket, team = _team_mails(c, ticket, text, answered=bool(out))
@@ -244,7 +248,7 @@ def _employee_mails(c: Context, ticket: Ticket, plan: commands.Plan, text: str, 
         thread: tuple[str | None, tuple[str, ...]] = (None, ())
         if behalf and msg.forwarded and msg.forwarded.original_message_id:
             thread = (msg.forwarded.original_message_id, (msg.forwarded.original_message_id,))
-        elif not behalf:
+        elif not behalf and ticket.channel != "phone":  # the employee wrote no mail
             thread = thread_of(msg)
         out += acknowledge(c, ticket, thread)
     assert c.triage is not None

@@ -97,7 +97,9 @@ def _entry_view(entry: Entry, lang: str, ticket: Ticket, tz: Any) -> dict[str, A
     # page names the team rather than a technician's own address. Incoming mail shows the full
     # address: only the people in the conversation hold the link.
     # A technician's answer is shown as the support team's, like the mail the requester got.
-    support = entry.direction == "out" or entry.kind == "reply"
+    # So is a phone call a technician logged: the support's account of it, not a mail the
+    # requester wrote (issue 16 §6).
+    support = entry.direction == "out" or entry.kind in ("reply", "phone_call")
     author = i18n.t("author.support", lang) if support else clean(entry.author)
     kind = i18n.label(i18n.KIND_LABELS, entry.kind, lang)
     if entry.direction == "in" and entry.kind == "request" and (
