@@ -65,10 +65,13 @@ def incoming_entry(c: Context, kind: str, *, public: bool = True, text: str | No
                    date: datetime | None = None, author: str | None = None,
                    note: str = "") -> Entry:
     msg = c.msg
+    # The sender's Date, unless it is later than the pass taking the mail in: a wrong clock
+    # must not date the ticket in the future (issue 16 §7: "Mise à jour le 1 mars 2027").
+    written = min(date or msg.date or c.now, c.now)
     return Entry(
         message_id=msg.message_id or f"<sha256.{msg.content_hash}@mailbot.invalid>",
         author=author or msg.sender, kind=kind,  # type: ignore[arg-type]
-        date=(date or msg.date or c.now).isoformat(), direction="in", subject=msg.subject_raw,
+        date=written.isoformat(), direction="in", subject=msg.subject_raw,
         text=msg.text if text is None else text, to=msg.to + msg.cc,
         errors=[e.to_json() for e in msg.errors],
         attachments=[stored_attachment(a) for a in msg.attachments], raw_path=c.raw_path,

@@ -109,7 +109,7 @@ def _entry_view(entry: Entry, lang: str, ticket: Ticket, tz: Any) -> dict[str, A
     if entry.direction == "out":
         text = _without_own_link(text, ticket.token)
     written = ""
-    if entry.received_at and _far_apart(entry.date, entry.received_at):
+    if entry.received_at and _written_before(entry.date, entry.received_at):
         written = i18n.t("history.written", lang).format(
             date=i18n.format_date(entry.date, lang, tz=tz))
     return {
@@ -126,10 +126,12 @@ def _entry_view(entry: Entry, lang: str, ticket: Ticket, tz: Any) -> dict[str, A
     }
 
 
-def _far_apart(written: str, arrived: str) -> bool:
-    """Whether the sender's Date is worth showing beside the arrival (more than 10 minutes)."""
+def _written_before(written: str, arrived: str) -> bool:
+    """Whether the sender's Date is worth showing beside the arrival: more than 10 minutes
+    before it. A Date after the arrival is a wrong clock, never shown (issue 16 §7: a mail
+    dated next March made the page speak of March)."""
     a, b = _moment(written), _moment(arrived)
-    return a is not None and b is not None and abs((a - b).total_seconds()) > 600
+    return a is not None and b is not None and (b - a).total_seconds() > 600
 
 
 def tracking_view(ticket: Ticket, lang: str, now: datetime,
