@@ -9,6 +9,7 @@ and what must be remembered for later counts is returned as events for the pass'
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -264,7 +265,10 @@ def demotion_reason(t: Triage, lang: str, *, audience: str = "requester") -> str
     a = t.assessment
     code = a.urgent.reason or urgent.TOO_OFTEN
     table = _REASONS if audience == "requester" else _TEAM_REASONS
-    return table[code][lang].format(description=a.description or a.rule or "",
+    # The sentence names the procedure itself: a description's own "seed 002 P4 demande:"
+    # reference would say it twice.
+    description = re.sub(r"^seed \d{3}[^:]*:\s*", "", a.description or "") or a.rule or ""
+    return table[code][lang].format(description=description,
                                        max=t.urgent_settings.max,
                                        days=t.urgent_settings.window_days)
 

@@ -157,8 +157,13 @@ def test_the_fourth_and_fifth_urgent_in_fourteen_days_are_demoted_with_a_notice(
     assert all(t["urgent_requested"] for t in found)
     fourth = show(rules, found[3]["number"])
     assert "more than 3 times in 14 days" in fourth["demotion_reason"]
-    notices = [m for m in smtp_server.messages if kind_of(m) == "demotion"]
+    # Told in the acknowledgement itself: one mail each, not a second one (issue 16 §8).
+    assert not [m for m in smtp_server.messages if kind_of(m) == "demotion"]
+    notices = [m for m in smtp_server.messages if kind_of(m) == "ack"
+               and "les abus seront déclassés" in words(m)]
     assert [m.recipients for m in notices] == [["paul.girard@groupe-exemple.fr"]] * 2
+    assert len([m for m in smtp_server.messages
+                if "paul.girard@groupe-exemple.fr" in m.recipients]) == 6
     text = words(notices[0])
     assert "les abus seront déclassés et notifiés" in text
     assert "plus de 3 fois en 14 jours" in text
@@ -176,8 +181,10 @@ def test_urgent_on_a_p4_request_is_demoted_at_once(
     [ticket] = tickets(rules)
     assert (ticket["type"], ticket["priority"], ticket["urgent_demoted"]) == (
         "request", "P4", True)
-    [notice] = [m for m in smtp_server.messages if kind_of(m) == "demotion"]
-    assert "priorité basse" in words(notice)
+    # One mail: the acknowledgement says the demotion (issue 16 §8).
+    [notice] = [m for m in smtp_server.messages
+                if "elodie.mercier@groupe-exemple.fr" in m.recipients]
+    assert kind_of(notice) == "ack" and "priorité basse" in words(notice)
 
 
 def test_a_vip_gets_the_floor_and_management_an_immediate_notice(

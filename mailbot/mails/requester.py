@@ -19,7 +19,10 @@ from mailbot.tags import format_tag
 def acknowledgement(ticket: Ticket, config: Config, now: datetime, *,
                     thread: tuple[str | None, tuple[str, ...]],
                     known_incident: str | None = None,
-                    refused_attachments: Sequence[RefusedAttachment] = ()) -> OutgoingMail:
+                    refused_attachments: Sequence[RefusedAttachment] = (),
+                    demotion: str | None = None) -> OutgoingMail:
+    """`demotion`: the reason URGENT was not granted, told here rather than in a second mail
+    leaving in the same pass (issue 16 §8)."""
     lang = ticket.language
     tag = format_tag(ticket.number, config.mail.tag_prefix)
     target = config.priorities.targets.get(ticket.priority or "P3")
@@ -32,7 +35,8 @@ def acknowledgement(ticket: Ticket, config: Config, now: datetime, *,
         urgent_requested=ticket.urgent_requested, expected=expected,
         tracking_url=tracking_url(ticket, config), tag=tag, organisation=config.mail.organisation,
         phone=ticket.channel == "phone", known_incident=known_incident,
-        refused_attachments=refused_attachments)
+        refused_attachments=refused_attachments, demotion=demotion,
+        urgent_phone=config.urgent.phone)
     draft = _draft("ack", ticket, config, now, to=[requester_address(ticket)],
                    subject=_about(ticket, tag, echo), body=body, thread=thread,
                    auto_submitted="auto-replied")

@@ -50,12 +50,14 @@ def open_ticket(c: Context, *, requester: str, channel: str, text: str, date: da
 
 
 def acknowledge(c: Context, ticket: Ticket, thread: tuple[str | None, tuple[str, ...]], *,
-                known_incident: str | None = None) -> list[OutgoingMail]:
+                known_incident: str | None = None,
+                demotion: str | None = None) -> list[OutgoingMail]:
     if blocked_for(c, ticket):
         return []
     return [mails.acknowledgement(ticket, c.config, c.now, thread=thread,
                                   known_incident=known_incident,
-                                  refused_attachments=c.msg.refused_attachments)]
+                                  refused_attachments=c.msg.refused_attachments,
+                                  demotion=demotion)]
 
 
 def blocked_for(c: Context, ticket: Ticket) -> list[str]:

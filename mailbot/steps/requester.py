@@ -111,13 +111,14 @@ def _requester_mails(c: Context, ticket: Ticket, t: triage.Triage, parent: Ticke
         blocked = ["information"]
     known = (f"{format_tag(parent.number, config.mail.tag_prefix)} \"{parent.subject}\""
              if parent is not None else None)
-    out = [] if blocked else acknowledge(c, ticket, thread_of(c.msg), known_incident=known)
-    blocked = blocked or ([] if out else blocked_for(c, ticket))
     # A VIP's floor may give back what the demotion took: then nothing was lowered to tell of.
     lowered = (ticket.priority or "P4") > config.priorities.urgent
-    if a.urgent.demoted and lowered and not blocked:
-        out.append(mails.demotion(ticket, reason=triage.demotion_reason(t, ticket.language),
-                                  config=config, now=c.now))
+    # The demotion is told in the acknowledgement: one mail, not two in the same pass.
+    demotion = (triage.demotion_reason(t, ticket.language) if a.urgent.demoted and lowered
+                else None)
+    out = [] if blocked else acknowledge(c, ticket, thread_of(c.msg), known_incident=known,
+                                         demotion=demotion)
+    blocked = blocked or ([] if out else blocked_for(c, ticket))
     return out, blocked
 
 

@@ -239,6 +239,11 @@ def _employee_mails(c: Context, ticket: Ticket, plan: commands.Plan, text: str, 
     msg, config = c.msg, c.config
     out: list[OutgoingMail] = []
     reachable = is_reachable(mails.requester_address(ticket))  # a forward of a From-less mail
+    assert c.triage is not None
+    a = c.triage.assessment
+    demoted = (triage.demotion_reason(c.triage, ticket.language)
+               if a.urgent.demoted and (ticket.priority or "P4") > config.priorities.urgent
+               else None)
     if plan.close_text is not None:
         answer = plan.close_text or text
         ticket.first_response_at = c.now.isoformat()
@@ -248,16 +253,14 @@ def _employee_mails(c: Context, ticket: Ticket, plan: commands.Plan, text: str, 
         thread: tuple[str | None, tuple[str, ...]] = (None, ())
         if behalf and msg.forwarded and msg.forwarded.original_message_id:
             thread = (msg.forwarded.original_message_id, (msg.forwarded.original_message_id,))
-        elif not behalf and ticket.channel != "phone":  # the employee wrote no mail
+        elif not behalf and ticket.channel != "phone":  # a call: the employee wrote no mail
             thread = thread_of(msg)
-        out += acknowledge(c, ticket, thread)
-    assert c.triage is not None
-    a = c.triage.assessment
-    if plan.demoted is not None and reachable:
-        out.append(mails.demotion(ticket, reason=plan.demoted, config=config, now=c.now))
-    elif a.urgent.demoted and (ticket.priority or "P4") > config.priorities.urgent and out:
-        out.append(mails.demotion(ticket, reason=triage.demotion_reason(
-            c.triage, ticket.language), config=config, now=c.now))
+        # A #demote of this very mail, or the rules' own: told in the acknowledgement.
+        out += acknowledge(c, ticket, thread, demotion=plan.demoted or demoted)
+        return out
+    if (plan.demoted or demoted) and out:  # after a closure: a mail of its own
+        out.append(mails.demotion(ticket, reason=plan.demoted or demoted or "", config=config,
+                                  now=c.now))
     return out
 
 
