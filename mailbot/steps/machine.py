@@ -75,6 +75,14 @@ def bounce(c: Context) -> Decision | None:
     if ticket is None:
         return Decision("dropped", c.key, reasons=["bounce of nothing we sent"])
     ticket = with_entry(ticket, incoming_entry(c, "delivery_failure", public=False), msg)
+    recipient = verp[1] if verp else (msg.bounce.recipient or "").lower() if msg.bounce else ""
+    status = (msg.bounce.status if msg.bounce else None) or "5"
+    unreachable = (status.startswith("5") and ticket.status == "waiting"
+                   and recipient in (ticket.requester, mails.requester_address(ticket)))
+    if unreachable:
+        # A requester who cannot be reached is the team's problem, not a wait: the ticket
+        # is theirs again and its clock runs (issue 16 §9).
+        ticket.status = "open"
     out = []
     bounced_kind = bounced.split(".")[2] if bounced and bounced.startswith("<mailbot.") else ""
     if bounced_kind not in ("team_notice", "transcript", "unauthenticated"):
@@ -82,11 +90,9 @@ def bounce(c: Context) -> Decision | None:
         out.append(mails.team_update(ticket, Incoming.of(msg, msg.text or msg.body[:4000]),
                                      c.config, c.now, headline="delivery_failure"))
     decision = decided("delivery_failure", c, ticket, out, [
-        f"bounce of {bounced or '?'}", *(["to our VERP address"] if verp else [])])
-    recipient = (msg.bounce.recipient or "").lower() if msg.bounce else ""
-    if verp:  # signed by us: the address we wrote to, whatever the report says
-        recipient = verp[1]
-    status = (msg.bounce.status if msg.bounce else None) or "5"
+        f"bounce of {bounced or '?'}", *(["to our VERP address"] if verp else []),
+        *(["the requester cannot be reached: no longer waiting"] if unreachable else [])])
+    # A VERP address is signed by us: the address we wrote to, whatever the report says.
     if recipient and status.startswith("5"):
         # A permanent failure: that address gets no automatic mail for a while.
         decision.events.append((loopguard.BOUNCED, recipient,
