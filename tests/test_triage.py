@@ -57,7 +57,11 @@ def test_every_mail_the_rules_add_renders_in_both_languages(
     demoted = _decide(mail(subject="URGENT : logo du papier à en-tête",
                            body="Pouvez-vous changer le logo ?\n",
                            message_id="<logo@groupe-exemple.fr>"), batch, config)
-    [notice] = [m for m in demoted.mails if m.kind == "demotion"]
+    # The demotion is said in the acknowledgement (one mail, issue 16 §8).
+    [notice] = [m for m in demoted.mails if m.kind == "acknowledgement"]
+    assert not [m for m in demoted.mails if m.kind == "demotion"]
+    assert ("URGENT" in notice.text and "procédure SLA" in notice.text if language == "fr"
+            else "SLA procedure" in notice.text)
     assert demoted.ticket.priority == "P4" and demoted.ticket.urgent_demoted
     info = _decide(mail(subject="FYI: parking closed on Thursday",
                         body="The car park is closed on Thursday morning.\n",
