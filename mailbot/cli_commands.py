@@ -289,7 +289,7 @@ def ticket_json(ticket: Ticket, config: Config, *, messages: bool,
         key: getattr(ticket, key) for key in (
             "number", "status", "priority", "type", "category", "program", "requester",
             "subject", "channel", "urgent_requested", "urgent_demoted", "demotion_reason", "vip",
-            "automatic", "escalation_level", "assignee", "created_at", "updated_at",
+            "automatic", "escalation_level", "clock_from", "assignee", "created_at", "updated_at",
             "first_response_due", "resolution_due", "first_response_at", "resolved_at",
             "closed_at", "previous", "parent", "children", "language", "why")
     }

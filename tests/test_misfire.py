@@ -172,6 +172,7 @@ def test_priority_p1_on_a_twenty_day_old_incident_sends_one_notice_and_counts_fr
     run_once(rules, dovecot, NOW)
     ticket = show(rules, 1)
     assert ticket["priority"] == "P1" and ticket["escalation_level"] == 3
+    assert ticket["clock_from"] == NOW.isoformat()
     assert ticket["first_response_due"] == (NOW + timedelta(minutes=15)).isoformat()
     escalations = [m for m in smtp_server.messages[before:] if "Escalade" in m.message["Subject"]]
     assert [m.recipients for m in escalations] == [[SUPERVISOR]]
