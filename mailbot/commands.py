@@ -194,6 +194,9 @@ def _check(c: Command, ticket: Ticket, author: str, config: Config, opening: boo
         return Outcome(c.line, True, "language", code)
     if c.name == "escalate" and closed:
         return Outcome(c.line, False, "closed")
+    if c.name == "escalate" and ticket.escalation_level >= len(config.time.levels):
+        # Each level is told at most once per ticket (issue 16 §4): the top has been told.
+        return Outcome(c.line, False, "top_level", str(ticket.escalation_level))
     if c.name == "requester":
         address = address_of(c.argument)
         if not address:
@@ -280,7 +283,7 @@ def _apply(c: Command, ticket: Ticket, result: Plan, author: str, config: Config
         result.demoted = reason
     elif c.name == "escalate":
         # One level up the ladder at once (level 1 is the first line: a ticket never escalated
-        # is at 0 and goes to level 2); at the top it stays there, and that level is told again.
+        # is at 0 and goes to level 2); at the top, _check refused it.
         ticket.escalation_level = min(max(ticket.escalation_level, 1) + 1,
                                       len(config.time.levels))
         result.escalated = c.argument or ""

@@ -170,3 +170,12 @@ def test_p1_with_a_type_incident_in_the_same_mail_applies() -> None:
     result = plan("#type incident\n#priority P1", ticket(type="request", priority="P2"))
     assert result.applied and result.ticket is not None
     assert (result.ticket.type, result.ticket.priority) == ("incident", "P1")
+
+
+def test_escalate_at_the_top_of_the_ladder_is_refused_not_told_again() -> None:
+    """Each level is told at most once per ticket (issue 16 §4)."""
+    top = len(CONFIG.time.levels)
+    result = plan("#escalate", ticket(escalation_level=top))
+    assert result.refused and [o.code for o in result.outcomes] == ["top_level"]
+    below = plan("#escalate", ticket(escalation_level=top - 1))
+    assert below.applied and below.ticket is not None and below.ticket.escalation_level == top

@@ -42,6 +42,10 @@ OUTCOMES: dict[str, dict[str, str]] = {
                         "du message, après une ligne de salutation au plus",
                   "en": "refused: a command below the text; commands go at the top of the "
                         "mail, after one greeting line at most"},
+    "top_level": {"fr": "refusé : le ticket est déjà au dernier niveau d'escalade ({}), "
+                        "déjà prévenu",
+                  "en": "refused: the ticket is already at the last escalation level ({}), "
+                        "already told"},
     "request_no_p1": {"fr": "refusé : une demande ne va pas au-delà de P2 (procédure SLA) ; "
                             "P1 est réservé aux incidents",
                       "en": "refused: a request goes no higher than P2 (the SLA procedure); "
