@@ -21,7 +21,8 @@ def test_commands_at_the_top_are_found_in_order_as_written() -> None:
 
 def test_one_greeting_line_may_stand_above_the_commands() -> None:
     for greeting in ("Bonjour,", "Bonjour Claire,", "Hello,", "Salut,", "Hi Paul,",
-                     "Chère Anne,", "Bonjour à tous,"):
+                     "Chère Anne,", "Bonjour à tous,", "Re-bonjour Claire,", "Rebonjour",
+                     "Good morning Paul,", "Madame, Monsieur,"):
         assert find_commands(f"{greeting}\n\n#close Câble DisplayPort remplacé\n") == [
             "#close Câble DisplayPort remplacé"], greeting
     # One greeting, not two, and not any first line of prose.

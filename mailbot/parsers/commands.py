@@ -28,8 +28,9 @@ _MAX_COMMANDS = 20  # a technician writes a handful; a longer run is pasted text
 # "#42 is fixed" is prose), then what follows: nothing, a space, a colon or punctuation.
 _WORD = r"[ \t\u00a0]*(?P<word>[^\W\d_][\w-]*)(?P<rest>(?:[\s:.,;!–-].*)?)$"
 # The greeting a hurried technician writes above the commands: one short line.
-_GREETING = re.compile(r"^(?:bonjour|bonsoir|salut|hello|hi|hey|coucou|dear|cher|chere|chers|"
-                       r"cheres|madame|monsieur|good (?:morning|afternoon|evening))\b[^#]{0,40}$")
+_GREETING = re.compile(r"^(?:re-? ?bonjour|bonjour|bonsoir|bjr|salut|hello|hi|hey|coucou|dear|"
+                       r"cher|chere|chers|cheres|madame|monsieur|"
+                       r"good (?:morning|afternoon|evening))\b[^#]{0,40}$")
 
 
 @dataclass
