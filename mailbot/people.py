@@ -19,9 +19,9 @@ from dataclasses import dataclass
 
 import authres
 
+from mailbot import commands
 from mailbot.config import Config, address_of
 from mailbot.parsers import ParsedMessage
-from mailbot.parsers.commands import command_argument, has_command
 
 
 @dataclass(frozen=True)
@@ -97,8 +97,8 @@ def requester_of(msg: ParsedMessage, author: Author, config: Config) -> str:
     (`#requester`) or forward an employee's mail; anyone else writes for themselves."""
     if not author.technician:
         return msg.sender.lower()
-    named = command_argument(msg.commands, "requester") or command_argument(
-        msg.commands, "demandeur")
+    named = next((c.argument for c in commands.read(msg.commands) if c.name == "requester"),
+                 None)
     if named and address_of(named):
         return address_of(named)
     original = msg.forwarded.original_sender if msg.forwarded else ""
@@ -111,9 +111,8 @@ def is_phone_log(msg: ParsedMessage, author: Author) -> bool:
     """A technician logging a call (seed 004 EXCEPTIONS): `#phone` or a subject marker."""
     if not author.technician:
         return False
-    return msg.phone_marker or any(has_command(msg.commands, name)
-                                   for name in ("phone", "telephone", "téléphone", "tel",
-                                                "appel"))
+    # Every alias of #phone, in any case, accented or not ("#Tél", "#appel").
+    return msg.phone_marker or any(c.name == "phone" for c in commands.read(msg.commands))
 
 
 def is_forward_on_behalf(msg: ParsedMessage, author: Author, config: Config) -> bool:

@@ -116,3 +116,17 @@ def test_s04_a_pass_forged_in_our_servers_name_below_its_own_field_is_ignored(ou
     who = people.identify(parse(raw), config())
     assert who.claims_technician and not who.technician
     assert "NOT authenticated" in who.verdict and "dmarc=pass" not in who.verdict
+
+
+@pytest.mark.parametrize("lines", [
+    ["#Tél", "#Requester: paul.roux@groupe-exemple.fr"],
+    ["# appel", "#demandeur Paul <paul.roux@groupe-exemple.fr>"],
+    ["#PHONE", "#requester paul.roux@groupe-exemple.fr"],
+])
+def test_a_phone_log_and_its_requester_in_any_spelling(lines: list[str]) -> None:
+    """Every alias of #phone and #requester, as people type them (issue 16 §1)."""
+    msg = ParsedMessage(sender=ALICE, sender_unambiguous=True, commands=lines,
+                        authentication_results=[f"{MX}; dmarc=pass"])
+    who = people.identify(msg, config())
+    assert people.is_phone_log(msg, who)
+    assert people.requester_of(msg, who, config()) == "paul.roux@groupe-exemple.fr"
