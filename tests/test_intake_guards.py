@@ -76,7 +76,10 @@ def test_a_message_over_the_size_cap_is_quarantined_without_being_downloaded(
     assert notice.message["In-Reply-To"] == "<big@groupe-exemple.fr>"
     assert notice.message["Auto-Submitted"] == "auto-replied"
     text = notice.message.get_content()
-    assert "0.1 MB" in text and "(0.05 MB)" in text and "pas été lu ni enregistré" in text
+    # Sizes written the French way (issue 16 §9: "2.1 MB" in a French mail).
+    assert re.search(r"fait \d+ Ko", text) and "(51 Ko)" in text
+    assert "pas été lu ni enregistré" in text
+    assert "MB" not in text
     assert [a.recipients for a in acks(smtp_server) if a is not notice] == [
         ["paul@groupe-exemple.fr"]]
 

@@ -41,7 +41,7 @@ def test_the_sender_is_told_in_english_when_configured(config: Config) -> None:
     assert notice.kind == "oversize_notice" and notice.ticket is None
     assert notice.recipients == ["claire.martin@groupe-exemple.fr"]
     assert notice.subject == "Message too large: Scan"
-    assert "is 30.0 MB, more than the support accepts\n(10 MB)" in notice.text
+    assert "is 30 MB, more than the support accepts\n(10 MB)" in notice.text
     assert "It was not read nor recorded as a request." in notice.text
 
 

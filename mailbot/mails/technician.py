@@ -117,8 +117,10 @@ def oversize_notice(msg: ParsedMessage, *, to: str, size: int, limit_mb: float,
     language."""
     lang = config.mail.language
     echo = subject_echo(msg.subject_raw or "")
-    body = compose.render("oversize", lang, subject=echo, size=f"{size / 1024 / 1024:.1f} MB",
-                          limit=f"{limit_mb:g} MB", organisation=config.mail.organisation)
+    # Sizes as the reader's file manager writes them: "2,1 Mo" in French (issue 16 §9).
+    limit = i18n.format_size(int(limit_mb * 1024 * 1024), lang)
+    body = compose.render("oversize", lang, subject=echo, size=i18n.format_size(size, lang),
+                          limit=limit, organisation=config.mail.organisation)
     title = {"fr": "Message trop volumineux", "en": "Message too large"}[lang]
     thread = (msg.message_id, (msg.message_id,)) if msg.message_id else (None, ())
     draft = _draft("oversize", None, config, now, to=[to],
