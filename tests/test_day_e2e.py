@@ -232,7 +232,13 @@ def test_a_day_and_a_week_end_without_one_wrong_mail(day: Day) -> None:  # noqa:
     box.append(answer(day.to(SOPHIE)[-1], SOPHIE, "Super, merci et bonne journée !\n\n"
                       "Sophie Leroy\nService RH\nGroupe Exemple\nTél. : 01 23 45 67 89", date=t1))
     box.append(answer(closure, CLAIRE, "Merci !", date=t1))
+    # Claire's out-of-office answers the closure; Marc's first mail is delivered again.
+    out_of_office = answer(closure, CLAIRE, "Je suis absente jusqu'au 30 novembre.", date=t1)
+    box.append(out_of_office.replace(b"Subject:", b"Auto-Submitted: auto-replied\nSubject:", 1))
+    box.append(next(m.raw for m in box.messages("mailbot.processed")
+                    if b"From: marc.dubois@" in m.raw))
     day.run(t1)
+    assert len(tickets(day.rules)) == 8 and show(day.rules, claire)["status"] == "closed"
     about = [m.message["Subject"] for m in day.smtp.messages[sent:]
              if f"[#{sophie}]" in m.message["Subject"] or f"[#{claire}]" in m.message["Subject"]]
     assert about == []  # thanks disturb nobody
