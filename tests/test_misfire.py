@@ -262,3 +262,30 @@ def test_thanks_with_a_four_line_signature_neither_reopens_nor_notifies(
     ticket = show(rules, number)
     assert ticket["status"] == "closed"
     assert smtp_server.messages[sent:] == []
+
+
+def test_earlier_escalations_are_named_once_each_even_from_grouped_summaries() -> None:
+    """Issue 16 §4: two grouped summaries in a ticket's history made the notice say "Escalade
+    précédente : Escalades : 16 tickets" twice; each earlier level is named once, by number."""
+    from mailbot import notices
+    from mailbot.config import Config
+    from mailbot.model import Entry, Ticket
+
+    config = Config()
+    summary = dict(kind="escalation", direction="out", subject="Escalades : 16 tickets",
+                   author=BOT, public=False)
+    ticket = Ticket(number=7, subject="Imprimante", requester=CLAIRE, token="7-x",
+                    created_at=NOW.isoformat(), updated_at=NOW.isoformat(), priority="P3",
+                    escalation_level=3, messages=[
+                        Entry(message_id="<a@x>", date=NOW.isoformat(),
+                              text="level 2 (Spécialiste) after 3 h", **summary),
+                        Entry(message_id="<b@x>", date=(NOW + timedelta(hours=9)).isoformat(),
+                              text="level 3 (Superviseur) after 12 h", **summary),
+                        Entry(message_id="<c@x>", date=(NOW + timedelta(hours=9)).isoformat(),
+                              text="level 3 (Superviseur) after 12 h", **summary)])
+    level = config.time.levels[3]
+    text = notices.escalation(ticket, level, threshold_hours=48.0, config=config,
+                              now=NOW + timedelta(days=3)).text
+    lines = [line for line in text.splitlines() if "Escalade précédente" in line]
+    assert [line.split(" : ")[1].split(",")[0] for line in lines] == ["niveau 2", "niveau 3"]
+    assert "Escalades : 16 tickets" not in text
