@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.harness import BOT, TEAM, mail, show, write_rules
+from tests.harness import BOT, TEAM, mail, show, tickets, write_rules
 from tests.servers.dovecot import DovecotServer
 from tests.servers.smtp import ReceivedMail, RecordingSmtpServer
 from tests.test_technicians import (
@@ -289,3 +289,15 @@ def test_earlier_escalations_are_named_once_each_even_from_grouped_summaries() -
     lines = [line for line in text.splitlines() if "Escalade précédente" in line]
     assert [line.split(" : ")[1].split(",")[0] for line in lines] == ["niveau 2", "niveau 3"]
     assert "Escalades : 16 tickets" not in text
+
+
+def test_commands_for_a_ticket_tag_that_names_no_ticket_are_refused(
+        rules: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> None:
+    """A typo in the tag ([#42] for [#4]): the technician's #close opens and closes no ticket
+    of their own (no acknowledgement, no closure to them); the transcript says why."""
+    dovecot.append(mail(sender=ALICE, subject="Re: [#42] Imprimante", body="#close Réglé"))
+    run_once(rules, dovecot)
+    assert tickets(rules) == []
+    [transcript] = sent_to(smtp_server, ALICE)
+    assert "aucun ticket ne correspond à ce message" in body(transcript)
+    assert "Rien n'a été appliqué" in body(transcript)

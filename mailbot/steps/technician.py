@@ -185,6 +185,14 @@ def technician_opens(c: Context) -> Decision | None:
             help_wanted=True, config=config, now=c.now)]
         return Decision("commands_refused", c.key, None, out, ["phone log without #requester"])
     behalf = people.is_forward_on_behalf(msg, c.author, config) and not phone
+    if msg.commands and msg.ticket_ref is not None and not (phone or behalf):
+        # Commands for a ticket tag that names no ticket (a typo, a ticket of another
+        # instance): they are not a new ticket of the technician's own to close.
+        out = [mails.transcript(None, technician=c.author.address, outcomes=[commands.Outcome(
+            line, False, "no_ticket") for line in msg.commands], applied=False,
+            relayed=False, help_wanted=False, config=config, now=c.now)]
+        return Decision("commands_refused", c.key, None, out, [
+            f"no ticket {msg.ticket_ref}: commands refused"])
     ticket, text = _open_for_employee(c, requester, phone=phone, behalf=behalf)
     plan = commands.plan(msg.commands, ticket, author=c.author.address, config=config,
                          now=c.now, opening=True, stray=msg.stray_commands)
