@@ -13,7 +13,7 @@ from mailbot.config.addresses import address_of
 from mailbot.config.errors import ConfigError
 from mailbot.config.mapping import build
 from mailbot.config.model import Config
-from mailbot.config.sections import MailboxConfig, SmtpConfig
+from mailbot.config.sections import MailboxConfig, SmtpConfig, StorageConfig
 from mailbot.net import is_loopback
 from mailbot.report.settings import problems as report_problems
 
@@ -56,6 +56,7 @@ def _check_values(config: Config) -> list[str]:
         if not 0 < section.port < 65536:
             problems.append(f"{name}.port: {section.port} is not a TCP port")
     problems += _check_claim(config.mailbox)
+    problems += _check_storage(config.storage)
     if config.mailbox.idle_renew_minutes >= 29 or config.mailbox.idle_renew_minutes <= 0:
         problems.append("mailbox.idle_renew_minutes: must be above 0 and below 29 (RFC 2177)")
     if not 1 <= config.smtp.connections <= 16:
@@ -126,6 +127,37 @@ def _check_claim(mailbox: MailboxConfig) -> list[str]:
     if mailbox.claim_folder in (mailbox.folder, mailbox.processed_folder,
                                 mailbox.quarantine_folder):
         problems.append("mailbox.claim_folder: must be a folder of its own")
+    return problems
+
+
+def _check_storage(storage: StorageConfig) -> list[str]:
+    """The PostgreSQL keys: a libpq URI without a password (secrets never live here)."""
+    given = [key for key in ("dsn", "password_file", "sslmode", "sslrootcert", "sslcert",
+                             "sslkey") if getattr(storage, key)]
+    if storage.kind == "tinydb":
+        return [f"storage.{key}: only used with storage.kind = \"postgresql\""
+                for key in given]
+    if not storage.dsn.startswith(("postgresql://", "postgres://")):
+        return ["storage.dsn: required with kind = \"postgresql\": a libpq URI such as "
+                "\"postgresql://mailbot@db.example.org:5432/mailbot\""]
+    from psycopg.conninfo import conninfo_to_dict  # only a PostgreSQL site parses one
+
+    try:
+        parts = conninfo_to_dict(storage.dsn)
+    except Exception as exc:  # psycopg.ProgrammingError: libpq's own words
+        return [f"storage.dsn: not a libpq URI: {str(exc).strip()}"]
+    problems = []
+    if parts.get("password"):
+        problems.append("storage.dsn: holds a password; put it in MAILBOT_DB_PASSWORD, "
+                        "storage.password_file or the systemd credential storage-password")
+    if not parts.get("dbname"):
+        problems.append("storage.dsn: names no database (…/mailbot at the end)")
+    for key in ("password_file", "sslrootcert", "sslcert", "sslkey"):
+        path = getattr(storage, key)
+        if path and not Path(path).is_file():
+            problems.append(f"storage.{key}: no such file: {path}")
+    if not 1 <= storage.connect_timeout_seconds <= 300:
+        problems.append("storage.connect_timeout_seconds: must be between 1 and 300")
     return problems
 
 

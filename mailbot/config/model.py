@@ -159,6 +159,9 @@ class Config:
     def smtp_password(self) -> str:
         return read_password("MAILBOT_SMTP_PASSWORD", self.smtp.password_file, "smtp")
 
+    def db_password(self) -> str:
+        return read_password("MAILBOT_DB_PASSWORD", self.storage.password_file, "storage")
+
     @property
     def uses_oauth2(self) -> bool:
         return (self.mailbox.kind == "imap" and self.mailbox.auth == "oauth2") or (

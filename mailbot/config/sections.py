@@ -102,7 +102,19 @@ class WebConfig:
 
 @dataclass
 class StorageConfig:
+    # "tinydb": the embedded store in `dir` (one daemon); "postgresql": the tickets in a
+    # PostgreSQL database (`dsn`), shared by several daemons (mailbot.store.postgres).
+    kind: Literal["tinydb", "postgresql"] = "tinydb"
     dir: str = "/var/lib/mailbot"
+    dsn: str = ""  # postgresql: a libpq URI, postgresql://user@host:5432/mailbot
+    password_file: str = ""  # postgresql: else MAILBOT_DB_PASSWORD, or credential storage-password
+    # Passed to libpq as they are (https://www.postgresql.org/docs/current/libpq-ssl.html).
+    sslmode: Literal["", "disable", "allow", "prefer", "require", "verify-ca",
+                     "verify-full"] = ""
+    sslrootcert: str = ""
+    sslcert: str = ""
+    sslkey: str = ""
+    connect_timeout_seconds: int = 10
 
 
 @dataclass
