@@ -9,7 +9,7 @@ from typing import Any
 from mailbot import ids, loopguard
 from mailbot.decision import Decision, index_keys
 from mailbot.model import Ticket
-from mailbot.store import Commit, Store
+from mailbot.store import Commit, TicketStore
 
 # The automatic mails that a stranger's mail can trigger: counted per recipient for the loop cap
 # (the demotion notice too: RELIABILITY S07; the notice of a message over the size cap: M04).
@@ -22,7 +22,8 @@ TOTAL = ("acknowledgement", "demotion", "oversize_notice")
 class Batch:
     """A View of the store plus the decisions staged since the last commit."""
 
-    def __init__(self, store: Store, *, deadline: Callable[[Ticket], str | None] | None = None):
+    def __init__(self, store: TicketStore, *,
+                 deadline: Callable[[Ticket], str | None] | None = None):
         self.store = store
         # The ticket -> next-deadline rule (mailbot.clock.policy.TimePolicy.index_entry): every
         # staged ticket's entry in the deadline index is written in the same commit.
@@ -61,6 +62,17 @@ class Batch:
             yield Ticket.from_dict(data) if data is not None else ticket
         for number in sorted(staged):
             yield Ticket.from_dict(staged[number])
+
+    def due(self, by: str) -> dict[int, str]:
+        """Open tickets whose deadline is at or before `by`, staged changes included (from
+        the store's index: the sweep does not read every open ticket)."""
+        merged = self.store.due(by)
+        for number, deadline in self.commit.deadlines.items():
+            if deadline and deadline <= by:
+                merged[int(number)] = deadline
+            else:
+                merged.pop(int(number), None)
+        return merged
 
     def meta(self, name: str, default: object = None) -> object:
         if name in self.commit.meta:

@@ -30,7 +30,7 @@ from mailbot.cli_commands import (
 )
 from mailbot.config import ConfigError
 from mailbot.intake import IntakeError
-from mailbot.storage import CorruptStore, StateUnwritable
+from mailbot.storage import CorruptStore, StateUnwritable, StoreUnavailable
 from mailbot.store import AlreadyRunning, StateTooNew
 
 DESCRIPTION = """\
@@ -73,8 +73,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"mailbot: {exc}", file=sys.stderr)
         return 3
     except StateUnwritable as exc:  # `run --once`: nothing left the mailbox
-        print(f"mailbot: state directory unwritable, mail left on the server: {exc}",
-              file=sys.stderr)
+        where = "ticket database" if isinstance(exc, StoreUnavailable) else "state directory"
+        print(f"mailbot: {where} unwritable, mail left on the server: {exc}", file=sys.stderr)
         return 3
     except IntakeError as exc:
         print(f"mailbot: mailbox unreachable: {exc}", file=sys.stderr)
@@ -121,8 +121,9 @@ def _daemon_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
     check.set_defaults(func=cmd_check_config)
 
     connection = sub.add_parser(
-        "check-connection", help="log in to IMAP and SMTP with the configuration and say what "
-                                 "worked or what the server answered (sends and moves nothing)")
+        "check-connection", help="log in to IMAP and SMTP (and PostgreSQL with storage.kind = "
+                                 "\"postgresql\") with the configuration and say what worked "
+                                 "or what the server answered (sends and moves nothing)")
     _config_arg(connection)
     connection.set_defaults(func=cmd_check_connection)
 

@@ -21,7 +21,7 @@ from mailbot.config import Config, ConfigError
 from mailbot.mails import tracking_url
 from mailbot.model import Ticket
 from mailbot.storage import StateUnwritable
-from mailbot.store import Store
+from mailbot.store import Store, TicketStore, open_store
 
 log = logging.getLogger("mailbot")
 DEFAULT_CONFIG = "/etc/mailbot/rules.toml"
@@ -114,9 +114,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _reading(config: Config) -> Store:
-    """The state directory a read-only command reads, named on stderr (stdout stays the
-    output): run from the wrong directory, a relative storage.dir is an empty state."""
+def _reading(config: Config) -> TicketStore:
+    """The state directory (or database) a read-only command reads, named on stderr (stdout
+    stays the output): run from the wrong directory, a relative storage.dir is an empty state."""
+    if config.storage.kind == "postgresql":
+        from mailbot.store.backend import describe
+
+        print(f"mailbot: database {describe(config)}, from {config.source}", file=sys.stderr)
+        return open_store(config)
     where = config.state_dir.resolve()
     missing = "" if where.is_dir() else " (does not exist: no tickets yet)"
     print(f"mailbot: state directory {where}{missing}, from {config.source}", file=sys.stderr)
@@ -202,7 +207,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     raw = _read_input(args.file)
     parsed = parse(raw, config.parse_rules())
-    view = Batch(Store(config.state_dir))  # a read-only store: nothing is committed
+    view = Batch(open_store(config))  # a read-only store: nothing is committed
     decision = decide(parsed, raw_path="(replay)", view=view, config=config,
                       now=make_clock(args.now)())
     print(f"decision: {decision.action}")

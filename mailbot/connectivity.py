@@ -1,8 +1,9 @@
 """`mailbot check-connection` and `mailbot login`: the operator's tools for the mail logins.
 
-check-connection logs in to IMAP and SMTP with the real configuration, as the daemon would, and
-says for each what worked or what the server answered. It sends nothing and moves nothing: the
-IMAP side asks for the folder's STATUS, the SMTP side says QUIT after the login.
+check-connection logs in to IMAP and SMTP (and to PostgreSQL when the tickets live there) with
+the real configuration, as the daemon would, and says for each what worked or what the server
+answered. It sends nothing and moves nothing: the IMAP side asks for the folder's STATUS, the
+SMTP side says QUIT after the login, the database side reads the schema version.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from mailbot.config import Config, ConfigError
 from mailbot.intake import ImapIntake, IntakeError
 from mailbot.oauth2 import MicrosoftDelegated, TokenError, TokenSource
 from mailbot.runtime import make_intake, make_tokens, make_transport
+from mailbot.storage import StateUnwritable
 from mailbot.transport import SmtpTransport
 
 Say = Callable[[str], None]
@@ -44,6 +46,14 @@ def check_connection(config: Config, say: Say) -> bool:
             transport.close()
     else:
         say(f"SMTP: not used (smtp.kind = \"maildir\", {smtp.path})")
+    if config.storage.kind == "postgresql":
+        from mailbot.store.backend import conninfo, describe
+        from mailbot.store.postgres import check_database
+
+        results.append(_step(f"PostgreSQL {describe(config)}", say,
+                             lambda: check_database(conninfo(config), describe(config))))
+    else:
+        say(f"Tickets: in the state directory {config.state_dir} (storage.kind = \"tinydb\")")
     return all(results)
 
 
@@ -55,7 +65,7 @@ def _token(tokens: TokenSource) -> str:
 def _step(name: str, say: Say, run: Callable[[], str]) -> bool:
     try:
         detail = run()
-    except (IntakeError, ConnectionError, TokenError) as exc:
+    except (IntakeError, ConnectionError, TokenError, StateUnwritable) as exc:
         say(f"{name}: FAILED: {exc}")
         return False
     say(f"{name}: ok: {detail}")

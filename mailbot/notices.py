@@ -258,6 +258,22 @@ def quarantine_reason(reason: str, lang: str) -> str:
     return reason
 
 
+def store_outage(config: Config, *, since: datetime, error: str, database: str,
+                 instance: str, now: datetime) -> OutgoingMail:
+    """To the team, once per outage: the ticket database refuses the pass (sent straight to
+    SMTP: the outbox lives in that database)."""
+    lang = config.mail.language
+    body = compose.render(
+        "store_outage", lang, database=database, error=error, instance=instance,
+        since=i18n.format_date(since.isoformat(), lang, tz=config.time.calendar.tz))
+    subject = ("mailbot : base des tickets injoignable" if lang == "fr"
+               else "mailbot: ticket database unreachable")
+    draft = _draft("store_outage", None, config, now, to=[config.team_address],
+                   subject=subject, body=body, auto_submitted="auto-generated",
+                   reply_to=config.bot_address)
+    return _outgoing("store_outage", None, draft, now)
+
+
 def quarantined(items: Sequence[dict[str, str]], config: Config, *, copies: str,
                 now: datetime) -> OutgoingMail:
     """To the team, once per pass that set messages aside (RELIABILITY D08, M04): which ones

@@ -18,7 +18,8 @@ from mailbot.intake import ImapIntake, Intake, MaildirIntake
 from mailbot.model import Ticket
 from mailbot.oauth2 import TokenSource, make_token_source
 from mailbot.storage import StateUnwritable, atomic_write
-from mailbot.store import StateLock, Store
+from mailbot.store import StateLock, Store, TicketStore, open_store
+from mailbot.store.backend import conninfo
 from mailbot.transport import MaildirTransport, SmtpTransport, Transport
 
 log = logging.getLogger("mailbot")
@@ -37,7 +38,7 @@ class StoreCursor:
     between two runs is noticed (and the folder rescanned). A new position is held here until
     the daemon's pass commits it with everything else (`take`)."""
 
-    def __init__(self, store: Store):
+    def __init__(self, store: TicketStore):
         self.store = store
         self._pending: dict[str, tuple[int, int]] = {}
 
@@ -63,7 +64,7 @@ def make_tokens(config: Config) -> TokenSource | None:
     return make_token_source(config)
 
 
-def make_intake(config: Config, store: Store | None, stop: threading.Event, *,
+def make_intake(config: Config, store: TicketStore | None, stop: threading.Event, *,
                 cursor: StoreCursor | None, attempts: int = 10,
                 tokens: TokenSource | None = None, health: Health | None = None) -> Intake:
     box = config.mailbox
@@ -119,8 +120,13 @@ def verp_key(state_dir: Path) -> bytes:
     return key
 
 
-def ticket_finder(state_dir: Path):  # type: ignore[no-untyped-def]
-    """find_ticket(token) for the tracking page: a read-only store of its own (thread safety)."""
+def ticket_finder(state_dir: Path, config: Config | None = None):  # type: ignore[no-untyped-def]
+    """find_ticket(token) for the tracking page: a read-only store of its own (thread safety);
+    on PostgreSQL, connections from a small pool."""
+    if config is not None and config.storage.kind == "postgresql":
+        from mailbot.store.postgres import pooled_finder
+
+        return pooled_finder(conninfo(config))
     reader = Store(state_dir)
     lock = threading.Lock()  # aiohttp calls this from several executor threads
 
@@ -164,7 +170,7 @@ class Runtime:
             raise StateUnwritable(f"{self.config.state_dir}: {exc.strerror or exc}") from exc
         tokens = make_tokens(self.config)
         try:
-            store = Store(self.config.state_dir, writer=True)
+            store = open_store(self.config, writer=True, wait=not self.once)
         except OSError as exc:
             raise StateUnwritable(f"{self.config.state_dir}: {exc.strerror or exc}") from exc
         if self.config.smtp.envelope == "verp":
@@ -192,7 +198,7 @@ class Runtime:
         from mailbot.clock.policy import TimePolicy
         from mailbot.web import WebServer, make_app
 
-        app = make_app(ticket_finder(self.config.state_dir),
+        app = make_app(ticket_finder(self.config.state_dir, self.config),
                        default_language=self.config.mail.language, clock=self.clock,
                        policy=TimePolicy.from_config(self.config),
                        requests_per_minute=self.config.web.requests_per_minute,

@@ -28,6 +28,12 @@ class StateUnwritable(Exception):
     permissions). Not the message's fault: nothing may leave the mailbox until it is fixed."""
 
 
+class StoreUnavailable(StateUnwritable):
+    """The ticket database (storage.kind = "postgresql") cannot be reached or refused the
+    pass's transaction: nothing of the pass is written, the mail stays on the server, the
+    daemon retries."""
+
+
 def atomic_write(path: Path, data: bytes, *, dirty: set[Path] | None = None,
                  tmp: Path | None = None, mode: int = 0o666,
                  owner: tuple[int, int] | None = None, durable: bool = True,

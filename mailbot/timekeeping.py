@@ -58,8 +58,8 @@ def _escalations(view: View, config: Config, now: datetime) -> list[Decision]:
     which."""
     policy, due_by = config.time, now.astimezone(UTC).isoformat()
     out, due = [], []
-    for number, deadline in sorted(view.deadlines().items()):
-        ticket = view.ticket(number) if deadline and deadline <= due_by else None
+    for number in sorted(view.due(due_by)):  # a range of the index: flat in open tickets
+        ticket = view.ticket(number)
         if ticket is None:
             continue
         crossings = policy.due_crossings(ticket, now)

@@ -77,3 +77,16 @@ def oauth2_server(dovecot_tls: TlsFiles) -> Iterator[OAuth2Server]:
         yield server
     finally:
         server.stop()
+
+
+# ---------------------------------------------------------------------------------------------
+# PostgreSQL: one private cluster per session (tests/servers/postgres.py); `postgres_db` gives a
+# test a database of its own (its DSN, the password in MAILBOT_DB_PASSWORD). The end-to-end
+# tests that touch the store run on both stores: `store_backend` (tests/backends.py).
+# ---------------------------------------------------------------------------------------------
+from tests.backends import (  # noqa: E402, F401
+    postgres,
+    postgres_db,
+    pytest_generate_tests,
+    store_backend,
+)

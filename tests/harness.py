@@ -60,6 +60,11 @@ enabled = false
 """
 
 
+# Extra `[storage]` keys of every rules.toml written: set by the `store_backend` fixture to put
+# the tickets in a PostgreSQL database (tests/backends.py); empty: the state directory's TinyDB.
+STORAGE_KEYS = ""
+
+
 def write_rules(tmp: Path, *, imap: Any = None, smtp: Any = None, web_port: int = 0,
                 language: str = "fr", extra: str = "", time_rules: str = ANY_HOUR) -> Path:
     """A rules.toml for the loopback servers (or local Maildirs when a server is None)."""
@@ -86,7 +91,7 @@ listen = "127.0.0.1:{web_port}"
 
 [storage]
 dir = "{state}"
-
+{STORAGE_KEYS}
 [team]
 address = "{TEAM}"
 technicians = {json.dumps(list(TECHS))}

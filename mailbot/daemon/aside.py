@@ -18,7 +18,7 @@ from mailbot.intake.base import IncomingMail, Intake
 from mailbot.parsers import ParseRules, parse
 from mailbot.parsers.headers import decode_text
 from mailbot.storage import StateUnwritable
-from mailbot.store import Store
+from mailbot.store import TicketStore
 
 log = logging.getLogger("mailbot")
 
@@ -30,7 +30,7 @@ class AsideHandling:
 
     # Set by Daemon.__init__ (mailbot.daemon.loop).
     config: Config
-    store: Store
+    store: TicketStore
     intake: Intake
     rules: ParseRules
     _aside: list[dict[str, str]]

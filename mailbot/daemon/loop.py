@@ -10,6 +10,7 @@ and the loop goes on with the next one.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import random
@@ -33,7 +34,7 @@ from mailbot.health import Health
 from mailbot.intake.base import IncomingMail, Intake, IntakeError, backoff_delay
 from mailbot.parsers import parse
 from mailbot.storage import StateUnwritable
-from mailbot.store import Store
+from mailbot.store import TicketStore
 from mailbot.transport.delivery import Transport
 
 log = logging.getLogger("mailbot")
@@ -49,6 +50,10 @@ class PendingCursor(Protocol):
     def take(self) -> dict[str, list[int]]: ...
 
 
+def store_words(store: TicketStore) -> str:
+    return "ticket database" if store.kind == "postgresql" else "state directory"
+
+
 def system_clock() -> datetime:
     return datetime.now().astimezone()
 
@@ -57,7 +62,7 @@ class Daemon(AsideHandling, OutboxHandling):
     """The pass and the loop; setting mail aside is in mailbot.daemon.aside, the outbox and
     the outage mail in mailbot.daemon.outbox."""
 
-    def __init__(self, config: Config, *, store: Store, intake: Intake,
+    def __init__(self, config: Config, *, store: TicketStore, intake: Intake,
                  make_transport: Callable[[], Transport],
                  clock: Clock = system_clock, stop: threading.Event | None = None,
                  cursor: PendingCursor | None = None,
@@ -110,20 +115,24 @@ class Daemon(AsideHandling, OutboxHandling):
         # In the business calendar's zone: the bot's own dates (created_at, Date:) read like
         # the people's, "+01:00" in Paris, rather than the server's UTC.
         now = self.clock().astimezone(self.config.time.calendar.tz)
+        items, spent = self._fetch()  # before the pass's transaction: the mailbox is slow
+        self.store.begin()  # one pass, one transaction (a no-op for the one-writer TinyDB)
         batch = self.batch()
-        self._record_deliveries(batch, summary, now, wait=wait)
-        self._drop_stale_acknowledgements(batch, now)
-        self._drop_held_notices_of_closed_tickets(batch, now)
-        items, spent = self._fetch()
         self._aside = []
         try:
+            self._record_deliveries(batch, summary, now, wait=wait)
+            self._drop_stale_acknowledgements(batch, now)
+            self._drop_held_notices_of_closed_tickets(batch, now)
             done = self._handle(items, spent, batch, summary, now)
             self._tell_team_of_aside(batch, now)
             self._stage_upkeep(batch, now)
             crash_point("before_commit")
             self.store.commit(batch.commit)
         except StateUnwritable:  # the process lives: no attempt to count
-            self.attempts.abandon()
+            self._abandon_pass()
+            raise
+        except BaseException:
+            self.store.rollback()  # nothing of the pass is half-written
             raise
         self.attempts.committed(item.key for item in items)
         if items:  # a backlog is worked through in bounded batches: one line for each
@@ -137,6 +146,11 @@ class Daemon(AsideHandling, OutboxHandling):
         self.dispatch_outbox(now)  # sent while the next batch is being handled
         self.health.pass_done(now)
         return len(items)
+
+    def _abandon_pass(self) -> None:
+        self.attempts.abandon()
+        with contextlib.suppress(StateUnwritable):  # a lost connection: so is its transaction
+            self.store.rollback()
 
     def _fetch(self) -> tuple[list[IncomingMail], set[str]]:
         """The next batch, its attempts counted in one write before any is tried, and the keys
@@ -254,7 +268,8 @@ class Daemon(AsideHandling, OutboxHandling):
             try:
                 self.run_once()
                 if halted is not None:
-                    log.warning("state directory writable again: processing resumed")
+                    log.warning("%s writable again: processing resumed",
+                                store_words(self.store))
                     halted = None
                 ticks.run_pending()
                 timeout = min(idle, max(0.5, ticks.idle_seconds or 60.0))
@@ -270,13 +285,15 @@ class Daemon(AsideHandling, OutboxHandling):
                 # A warning: the operator's one ERROR line per outage is the health alert.
                 log.warning("mailbox unreachable: %s; trying again in %.0f s", exc, pause)
                 self.health.pause(pause, self.stop)
-            except StateUnwritable as exc:  # disk full, read-only: wait for the operator
+            except StateUnwritable as exc:  # disk full, read-only, database down: wait
                 self.intake.rewind()  # what was fetched but not stored is fetched again
+                what = store_words(self.store)
                 if halted is None:  # one alert line per fault, not one per retry
-                    log.error("state directory unwritable, processing stopped, mail stays on "
-                              "the server: %s", exc)
+                    log.error("%s unwritable, processing stopped, mail stays on the server: %s",
+                              what, exc)
+                    self.store_fault(exc)
                 else:
-                    log.debug("state directory still unwritable: %s", exc)
+                    log.debug("%s still unwritable: %s", what, exc)
                 halted = str(exc)
                 self.health.state_unwritable(exc)
                 self.health.pause(min(self.config.mailbox.poll_seconds, OUTAGE_PAUSE), self.stop)

@@ -17,7 +17,7 @@ from mailbot.daemon.summary import Summary
 from mailbot.faults import crash_point
 from mailbot.model import OutgoingMail
 from mailbot.storage import StateUnwritable
-from mailbot.store import Store
+from mailbot.store import TicketStore
 from mailbot.transport.delivery import DeliveryResult, retry_delay
 
 log = logging.getLogger("mailbot")
@@ -32,7 +32,7 @@ class OutboxHandling:
 
     # Set by Daemon.__init__ (mailbot.daemon.loop).
     config: Config
-    store: Store
+    store: TicketStore
     courier: Courier
     clock: Callable[[], datetime]
 
@@ -51,8 +51,11 @@ class OutboxHandling:
                and m.message_id not in self.courier.in_flight
                and not (m.hold_until and datetime.fromisoformat(m.hold_until) > now)
                and (m.attempts == 0 or datetime.fromisoformat(m.next_attempt_at) <= now)]
+        # Several daemons on one database: each mail is taken by one of them (a lease on its
+        # row); the others skip it until the lease expires (a crash before the report).
+        taken = self.store.lease([m.message_id for m in due], self.lease_seconds())
         ready = []
-        for mail in due:
+        for mail in (m for m in due if m.message_id in taken):
             data = self.store.outgoing_data(mail)
             if data is None:  # cannot happen unless the state directory was edited by hand
                 log.error("outbox mail %s %s has no message in the store", mail.message_id,
@@ -60,6 +63,10 @@ class OutboxHandling:
                 continue
             ready.append(replace(mail, data=data))
         self.courier.submit(ready)
+
+    def lease_seconds(self) -> float:
+        """Long enough for every retry of one SMTP submission, and the next pass's report."""
+        return max(300.0, 4 * self.config.smtp.timeout_seconds)
 
     def _record_deliveries(self, batch: Batch, summary: Summary, now: datetime, *,
                            wait: bool) -> None:
@@ -147,6 +154,23 @@ class OutboxHandling:
             log.error("could not queue the outage mail to the team: %s", exc)
             return
         self.dispatch_outbox(now)
+
+    def store_fault(self, error: Exception) -> None:
+        """The team's one mail about a ticket database that refuses the pass (the loop calls
+        this once per outage): straight to the courier, since the outbox is in that database.
+        A state directory that cannot be written is the machine's own problem: the ERROR line
+        and systemd's status say it, as before."""
+        if self.store.kind != "postgresql":
+            return
+        from mailbot.store.backend import describe, instance
+
+        now = self.clock().astimezone(self.config.time.calendar.tz)
+        mail = notices.store_outage(self.config, since=now, error=str(error),
+                                    database=describe(self.config),
+                                    instance=instance(self.config), now=now)
+        self.courier.submit([mail])
+        log.warning("outage mail %s handed to SMTP for %s", mail.message_id,
+                    self.config.team_address)
 
     def next_outbox_attempt(self) -> datetime | None:
         pending = [m.next_attempt_at for m in self.store.outbox() if m.status == "pending"]

@@ -34,14 +34,18 @@ state directory written by a newer mailbot is refused before anything is read or
 older program would misread it and could overwrite what it does not know); an older one is
 upgraded in place at the start of the writer, each step idempotent, the version written last.
 
-The rooms: `database` (`Store`: the files, the reads, the write path through the pass log and
-the schema upgrade),
-`commit` (`Commit` and how it is applied to the JSON documents) and `lock` (`StateLock`, one
-writer per state directory). Importers use the names below.
+The same interface (`TicketStore`, in `backend`, which also picks one from `[storage] kind`)
+is offered by `postgres` (`PgStore`: the tickets in a PostgreSQL database shared by several
+daemons; its schema by `migrate`). The rooms: `database` (`Store`: the files, the reads, the
+write path through the pass log and the schema upgrade), `commit` (`Commit` and how it is
+applied to the JSON documents) and `lock` (`StateLock`, one writer per state directory).
+Importers use the names below.
 """
 
+from mailbot.store.backend import TicketStore, open_store
 from mailbot.store.commit import Commit
 from mailbot.store.database import BLOCK, SCHEMA, StateTooNew, Store
 from mailbot.store.lock import AlreadyRunning, StateLock
 
-__all__ = ["BLOCK", "SCHEMA", "AlreadyRunning", "Commit", "StateLock", "StateTooNew", "Store"]
+__all__ = ["BLOCK", "SCHEMA", "AlreadyRunning", "Commit", "StateLock", "StateTooNew", "Store",
+           "TicketStore", "open_store"]

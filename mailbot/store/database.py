@@ -46,6 +46,8 @@ class StateTooNew(Exception):
 
 
 class Store:
+    kind = "tinydb"
+
     def __init__(self, state_dir: Path, *, writer: bool = False):
         self.dir = Path(state_dir)
         self.writer = writer
@@ -198,6 +200,10 @@ class Store:
         data = self._deadlines().storage.read() or {}
         return {int(k): v for k, v in data.get("open", {}).items()}
 
+    def due(self, by: str) -> dict[int, str]:
+        """The open tickets whose deadline is at or before `by` (UTC ISO 8601)."""
+        return {n: d for n, d in self.deadlines().items() if d and d <= by}
+
     def outbox(self) -> list[OutgoingMail]:
         """The mails not yet sent (or failed), without their `data` (see `outgoing_data`)."""
         return [OutgoingMail.from_dict({**d, "data": ""})
@@ -252,6 +258,23 @@ class Store:
                 replace_file(path, data)
         except OSError as exc:
             raise StateUnwritable(f"cannot write {path}: {exc.strerror or exc}") from exc
+
+    def read_file(self, rel: str) -> bytes | None:
+        try:
+            return (self.dir / rel).read_bytes()
+        except FileNotFoundError:
+            return None
+
+    # --- one writer: a pass needs no transaction of its own, an outbox mail no lease ---------
+
+    def begin(self) -> None:
+        """A pass starts (the one writer's passes follow each other: nothing to do)."""
+
+    def rollback(self) -> None:
+        """A pass failed: nothing of it was committed (its journal is re-applied if any)."""
+
+    def lease(self, message_ids: list[str], seconds: float) -> set[str]:
+        return set(message_ids)  # the one writer sends them all
 
     # --- the one write path -------------------------------------------------------------------
 
