@@ -2,7 +2,9 @@
 with each other.
 
 Each worker owns one transport (one SMTP connection); the daemon's thread hands mails over and
-reads back (mail, delivery) pairs. Only that thread writes the store: one writer, as before.
+reads back (mail, delivery) pairs. Only that thread writes the store: one writer, as before,
+except `on_sent`, which a store shared by several daemons uses to record a sent mail at once
+(PgStore.mark_sent, on a connection of its own).
 """
 
 from __future__ import annotations
@@ -19,11 +21,17 @@ CHUNK = 25  # mails a worker takes at once: large enough to reuse its connection
 
 
 class Courier:
-    def __init__(self, make_transport: Callable[[], Transport], *, workers: int = 2):
+    def __init__(self, make_transport: Callable[[], Transport], *, workers: int = 2,
+                 on_sent: Callable[[OutgoingMail], object] | None = None):
         self.in_flight: set[str] = set()  # Message-IDs handed over and not yet reported
         self._jobs: queue.Queue[list[OutgoingMail] | None] = queue.Queue()
         self._done: queue.Queue[list[Result]] = queue.Queue()
         self._transports = [make_transport() for _ in range(max(1, workers))]
+        if on_sent is not None:  # told in the worker's thread, as each server says yes
+            for transport in self._transports:
+                transport.on_delivery = (  # type: ignore[attr-defined]
+                    lambda mail, delivery: on_sent(mail)
+                    if delivery.result is DeliveryResult.SENT else None)
         self._threads = [threading.Thread(target=self._run, args=(t,), daemon=True,
                                           name=f"mailbot-courier-{i}")
                          for i, t in enumerate(self._transports)]

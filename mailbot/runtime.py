@@ -19,7 +19,7 @@ from mailbot.model import Ticket
 from mailbot.oauth2 import TokenSource, make_token_source
 from mailbot.storage import StateUnwritable, atomic_write
 from mailbot.store import StateLock, Store, TicketStore, open_store
-from mailbot.store.backend import conninfo
+from mailbot.store.backend import conninfo, instance
 from mailbot.transport import MaildirTransport, SmtpTransport, Transport
 
 log = logging.getLogger("mailbot")
@@ -178,6 +178,8 @@ class Runtime:
                 self.config.verp_key = verp_key(self.config.state_dir)
             except OSError as exc:
                 raise StateUnwritable(f"{self.config.state_dir}: {exc.strerror or exc}") from exc
+        if store.kind == "postgresql":  # several daemons may share it: say who this one is
+            store.register(instance(self.config), claim_path(self.config.mailbox))
         stop = threading.Event()
         cursor = StoreCursor(store)
         health = make_health(self.config, self.clock)

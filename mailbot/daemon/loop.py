@@ -81,7 +81,8 @@ class Daemon(AsideHandling, OutboxHandling):
         # One worker per SMTP connection; a local Maildir needs no more than one.
         workers = config.smtp.connections if config.smtp.kind == "smtp" else 1
         self.rng = random.Random()  # the jitter of the pause between outage rounds
-        self.courier = Courier(make_transport, workers=workers)
+        self.courier = Courier(make_transport, workers=workers,
+                               on_sent=lambda mail: store.mark_sent(mail.message_id))
         self.attempts = Attempts(store.dir, limit=config.mailbox.max_attempts)
         self._aside: list[dict[str, str]] = []  # set aside this pass: the team hears once
         if self.attempts.careful:
@@ -115,6 +116,7 @@ class Daemon(AsideHandling, OutboxHandling):
         # In the business calendar's zone: the bot's own dates (created_at, Date:) read like
         # the people's, "+01:00" in Paris, rather than the server's UTC.
         now = self.clock().astimezone(self.config.time.calendar.tz)
+        self._adopt_orphans()
         items, spent = self._fetch()  # before the pass's transaction: the mailbox is slow
         self.store.begin()  # one pass, one transaction (a no-op for the one-writer TinyDB)
         batch = self.batch()
@@ -146,6 +148,22 @@ class Daemon(AsideHandling, OutboxHandling):
         self.dispatch_outbox(now)  # sent while the next batch is being handled
         self.health.pass_done(now)
         return len(items)
+
+    def _adopt_orphans(self) -> None:
+        """Several daemons on one database: the mail claimed by an instance that died goes
+        back to the watched folder for the others (its outbox leases are released too)."""
+        take_over = getattr(self.intake, "take_over", None)
+        for name, folder in self.store.orphans():
+            done = False
+            try:
+                if take_over is not None:
+                    moved = take_over(folder)
+                    log.warning("instance %s is gone: %d message(s) of its claim folder %s "
+                                "back in %s for the others; its outbox leases released",
+                                name, moved, folder, self.config.mailbox.folder)
+                done = True
+            finally:
+                self.store.adopted(name, done=done)
 
     def _abandon_pass(self) -> None:
         self.attempts.abandon()

@@ -103,12 +103,36 @@ class ImapClaims:
             self._select_work(mailbox)
 
 
+    def _take_over(self, mailbox: BaseMailBox, claim_folder: str) -> int:
+        """Move every message of another instance's claim folder back to the watched folder,
+        its claim keywords dropped, and drop that instance's keywords from what it had claimed
+        but not yet moved (a crash between STORE and MOVE): any instance may claim it again."""
+        keyword = f"{CLAIMED}-{claim_folder.rsplit('/', 1)[-1]}"
+        name = claim_folder.replace("/", self._delimiter)
+        try:
+            mailbox.folder.set(self._folder)
+            stranded = set(self._source_uids(mailbox, f"KEYWORD {keyword}"))
+            if stranded:
+                drop_claims(mailbox, stranded)
+            if not mailbox.folder.exists(name):
+                return len(stranded)
+            mailbox.folder.set(name)
+            uids = set(self._source_uids(mailbox))
+            if uids:
+                drop_claims(mailbox, uids)
+                transfer(mailbox, uids, self._folder)
+            return len(stranded) + len(uids)
+        finally:
+            self._select_work(mailbox)
+
+
 def drop_claims(mailbox: BaseMailBox, uids: set[int]) -> None:
     """Remove the claim keywords (C02) a message took with it into the quarantine: back in the
     inbox it must be claimable again, and by one instance only."""
     typ, data = mailbox.client.uid("FETCH", uid_set(uids), "(UID FLAGS)")
+    # "FLAGS ($MailbotClaimed ...)": the first flag follows a parenthesis.
     keywords = {word for line in (data if typ == "OK" else []) if isinstance(line, bytes)
-                for word in line.decode("ascii", "replace").replace(")", " ").split()
+                for word in re.split(r"[\s()]+", line.decode("ascii", "replace"))
                 if word.startswith(CLAIMED)}
     if keywords:
         mailbox.client.uid("STORE", uid_set(uids), "-FLAGS.SILENT",

@@ -137,6 +137,11 @@ class ImapIntake(ImapClaims, ImapConnection):
         """Locations are "UIDVALIDITY:UID" in the quarantine folder, as `quarantine` gave."""
         return self._run("move", lambda mailbox: self._release(mailbox, locations))
 
+    def take_over(self, claim_folder: str) -> int:
+        """Several daemons on one database (C02 with PostgreSQL): another instance died holding
+        claimed mail; it goes back to the watched folder. Returns how many messages moved."""
+        return self._run("move", lambda mailbox: self._take_over(mailbox, claim_folder))
+
     def wait_for_mail(self, timeout: float, stop: threading.Event) -> bool:
         """Block until new mail may be there (True), `timeout` passes or `stop` is set (False).
 

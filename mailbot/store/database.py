@@ -276,6 +276,18 @@ class Store:
     def lease(self, message_ids: list[str], seconds: float) -> set[str]:
         return set(message_ids)  # the one writer sends them all
 
+    def mark_sent(self, message_id: str) -> None:
+        """The pass after the delivery records it (the journal makes that one commit)."""
+
+    def register(self, name: str, claim_folder: str) -> None:
+        """Several daemons share a PostgreSQL store only: nothing to say here."""
+
+    def orphans(self) -> list[tuple[str, str]]:
+        return []
+
+    def adopted(self, name: str, *, done: bool) -> None:
+        """Never called: a state directory has no other instance."""
+
     # --- the one write path -------------------------------------------------------------------
 
     def commit(self, commit: Commit) -> None:

@@ -22,21 +22,23 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import psycopg
-from psycopg.types.json import Jsonb
 
 from mailbot.model import OutgoingMail, StoredAttachment, Ticket
 from mailbot.storage import StoreUnavailable
-from mailbot.store.commit import MAX_COUNTED, RECENT_KEEP, Commit
+from mailbot.store.commit import Commit
 from mailbot.store.migrate import LATEST, current_version, refuse_newer, upgrade
+from mailbot.store.pgwrite import write_commit
 
 log = logging.getLogger("mailbot")
 
 PASS_LOCK = 0x6D61696C62_02  # pg_advisory_xact_lock key: "mailb" + 2
+INSTANCES = 0x6D6C6274  # first key of the instances' session locks ("mlbt"), then hashtext(name)
 
 
 class PgStore:
@@ -53,6 +55,9 @@ class PgStore:
         self._in_pass = False
         self._locked = False
         self._checked = False  # the schema is checked (and upgraded) on each first connection
+        self._instance: tuple[str, str] | None = None  # (name, claim folder) once registered
+        self._side: psycopg.Connection | None = None  # mark_sent's, used by courier threads
+        self._side_lock = threading.Lock()
         try:
             self._connection()
         except StoreUnavailable as exc:
@@ -79,6 +84,8 @@ class PgStore:
                 conn = psycopg.connect(self._conninfo)
                 if not self._checked:
                     self._prepare(conn)
+                if self._instance is not None:
+                    self._hold_instance(conn)
             except psycopg.Error as exc:
                 raise StoreUnavailable(f"database {self.where} unreachable: "
                                        f"{_first_line(exc)}") from exc
@@ -130,6 +137,60 @@ class PgStore:
 
     def rollback(self) -> None:
         self._end(commit=False)
+
+    # --- several daemons: who is alive ------------------------------------------------------
+
+    def register(self, name: str, claim_folder: str) -> None:
+        """This daemon is instance `name` (claiming into `claim_folder`) for as long as its
+        connection lives: a session advisory lock on the name, and a row that says so."""
+        self._instance = (name, claim_folder)
+        if self._conn is not None and not self._conn.closed:
+            try:
+                self._hold_instance(self._conn)
+            except psycopg.Error as exc:
+                self._fail()
+                raise StoreUnavailable(f"database {self.where}: {_first_line(exc)}") from exc
+
+    def _hold_instance(self, conn: psycopg.Connection) -> None:
+        assert self._instance is not None
+        name, folder = self._instance
+        row = conn.execute("SELECT pg_try_advisory_lock(%s, hashtext(%s))",
+                           (INSTANCES, name)).fetchone()
+        if not row or not row[0]:
+            conn.close()
+            raise StoreUnavailable(f"database {self.where}: instance {name!r} is held by "
+                                   f"another daemon (each needs its own [mailbox] instance)")
+        conn.execute("INSERT INTO mailbot_instance (name, claim_folder) VALUES (%s, %s) "
+                     "ON CONFLICT (name) DO UPDATE SET claim_folder = EXCLUDED.claim_folder, "
+                     "started_at = now()", (name, folder))
+        conn.commit()
+
+    def orphans(self) -> list[tuple[str, str]]:
+        """The instances registered here whose daemon is gone (its lock is free), with their
+        claim folders; each is held by this daemon until `adopted`."""
+        if self._instance is None:
+            return []
+        rows = self._read("SELECT name, claim_folder FROM mailbot_instance WHERE name <> %s",
+                          (self._instance[0],))
+        gone = []
+        for name, folder in rows:
+            got = self._run("SELECT pg_try_advisory_lock(%s, hashtext(%s))",
+                            (INSTANCES, name)).fetchone()
+            if got and got[0]:
+                gone.append((name, folder))
+        self._end(commit=True)
+        return gone
+
+    def adopted(self, name: str, *, done: bool) -> None:
+        """`done`: the instance's claimed mail is back in the watched folder; its outbox
+        leases are released and it is forgotten until it starts again. Either way, its lock
+        goes."""
+        if done:
+            self._run("UPDATE mailbot_outbox SET lease_holder = NULL, lease_until = NULL "
+                      "WHERE lease_holder LIKE %s", (name.replace("%", r"\%") + ":%",))
+            self._run("DELETE FROM mailbot_instance WHERE name = %s", (name,))
+        self._run("SELECT pg_advisory_unlock(%s, hashtext(%s))", (INSTANCES, name))
+        self._end(commit=True)
 
     # --- reads ------------------------------------------------------------------------------
 
@@ -243,6 +304,21 @@ class PgStore:
             self._end(commit=True)
         return {message_id for (message_id,) in rows}
 
+    def mark_sent(self, message_id: str) -> None:
+        """The server took this mail: its row goes now (from a courier thread, on a connection
+        of its own), so that a daemon killed before its next pass leaves nothing to send twice.
+        On failure the next pass records it as usual."""
+        with self._side_lock:
+            try:
+                if self._side is None or self._side.closed:
+                    self._side = psycopg.connect(self._conninfo, autocommit=True)
+                self._side.execute("DELETE FROM mailbot_outbox WHERE message_id = %s",
+                                   (message_id,))
+            except psycopg.Error as exc:
+                log.warning("could not record %s as sent at once (the pass will): %s",
+                            message_id, _first_line(exc))
+                self._side = None
+
     # --- the one write path -----------------------------------------------------------------
 
     def commit(self, commit: Commit) -> None:
@@ -251,72 +327,15 @@ class PgStore:
         if commit.empty():
             self._end(commit=self._in_pass)  # a pass that only read (or kept files)
             return
-        self._write(commit)
+        self._run("SELECT 1", lock=True)  # the pass lock, for a commit made outside a pass
+        write_commit(self._run, commit)
         self._end(commit=True)
 
-    def _write(self, c: Commit) -> None:
-        run = self._run
-        run("SELECT 1", lock=True)  # the pass lock, for a commit made outside a pass
-        for number, doc in c.tickets.items():
-            run("INSERT INTO mailbot_ticket (number, doc) VALUES (%s, %s) ON CONFLICT (number) "
-                "DO UPDATE SET doc = EXCLUDED.doc", (number, Jsonb(doc)))
-        for key, number in c.index.items():
-            run("INSERT INTO mailbot_index (key, ticket) VALUES (%s, %s) ON CONFLICT (key) "
-                "DO UPDATE SET ticket = EXCLUDED.ticket", (key, number))
-        for number, due in c.deadlines.items():
-            if due is None:
-                run("DELETE FROM mailbot_deadline WHERE number = %s", (int(number),))
-            else:
-                run("INSERT INTO mailbot_deadline (number, due) VALUES (%s, %s) "
-                    "ON CONFLICT (number) DO UPDATE SET due = EXCLUDED.due", (int(number), due))
-        meta = dict(c.meta)
-        if c.next_number is not None:
-            meta["next_number"] = c.next_number
-        for name, value in meta.items():
-            run("INSERT INTO mailbot_meta (name, value) VALUES (%s, %s) ON CONFLICT (name) "
-                "DO UPDATE SET value = EXCLUDED.value", (name, Jsonb(value)))
-        if c.cursors:
-            run("INSERT INTO mailbot_meta (name, value) VALUES ('cursors', %s) ON CONFLICT "
-                "(name) DO UPDATE SET value = coalesce(mailbot_meta.value, '{}') || "
-                "EXCLUDED.value", (Jsonb(c.cursors),))
-        self._write_outbox(c)
-        self._write_counts(c)
-
-    def _write_outbox(self, c: Commit) -> None:
-        for message_id, mail in c.outbox.items():
-            # As in state.json: the message itself lives in its ticket's history.
-            dropped = ("data", "text") if mail.get("ticket") else ("text",)
-            doc = {k: v for k, v in mail.items() if k not in dropped}
-            self._run("INSERT INTO mailbot_outbox (message_id, doc, status) VALUES (%s, %s, %s) "
-                      "ON CONFLICT (message_id) DO UPDATE SET doc = EXCLUDED.doc, "
-                      "status = EXCLUDED.status, lease_holder = NULL, lease_until = NULL",
-                      (message_id, Jsonb(doc), doc.get("status", "pending")))
-        if c.outbox_done:
-            self._run("DELETE FROM mailbot_outbox WHERE message_id = ANY(%s)",
-                      (list(c.outbox_done),))
-
-    def _write_counts(self, c: Commit) -> None:
-        run = self._run
-        for recipient, at in c.automatic:
-            run("INSERT INTO mailbot_automatic (recipient, at) VALUES (%s, %s) "
-                "ON CONFLICT DO NOTHING", (recipient, at))
-        for recipient in {r for r, _ in c.automatic}:  # bounded, as in state.json
-            run("DELETE FROM mailbot_automatic WHERE recipient = %s AND at < (SELECT at FROM "
-                "mailbot_automatic WHERE recipient = %s ORDER BY at DESC OFFSET %s LIMIT 1)",
-                (recipient, recipient, MAX_COUNTED - 1))
-        if c.automatic_before is not None:
-            run("DELETE FROM mailbot_automatic WHERE at < %s", (c.automatic_before,))
-        for table, key, event in c.recent:
-            run("INSERT INTO mailbot_recent (tbl, key, at, event) VALUES (%s, %s, %s, %s) "
-                "ON CONFLICT DO NOTHING", (table, key, event["at"], Jsonb(event)))
-        for table, key in {(t, k) for t, k, _ in c.recent}:
-            run("DELETE FROM mailbot_recent WHERE tbl = %s AND key = %s AND at < (SELECT at "
-                "FROM mailbot_recent WHERE tbl = %s AND key = %s ORDER BY at DESC OFFSET %s "
-                "LIMIT 1)", (table, key, table, key, RECENT_KEEP - 1))
-        for table, before in c.recent_before.items():
-            run("DELETE FROM mailbot_recent WHERE tbl = %s AND at < %s", (table, before))
-
     def close(self) -> None:
+        side, self._side = self._side, None
+        if side is not None:
+            with contextlib.suppress(psycopg.Error):
+                side.close()
         conn, self._conn = self._conn, None
         if conn is not None and not conn.closed:
             with contextlib.suppress(psycopg.Error):

@@ -9,7 +9,7 @@ import os
 import re
 import socket
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from itertools import count
 from pathlib import Path
 
@@ -24,6 +24,8 @@ _maildir_counter = count()
 
 
 class MaildirTransport:
+    # As SmtpTransport.on_delivery: each mail's delivery, as soon as it is known.
+    on_delivery: Callable[[OutgoingMail, Delivery], object] | None = None
     """Sending as delivery into a local Maildir, the way a local delivery agent does it.
 
     The embedded default (the README demo needs no mail server) and the choice for a host whose
@@ -54,7 +56,12 @@ class MaildirTransport:
         return Delivery(DeliveryResult.SENT, f"delivered to {self.path}/new/{name}")
 
     def send_many(self, mails: Sequence[OutgoingMail]) -> list[Delivery]:
-        return [self.send(mail) for mail in mails]
+        deliveries = []
+        for mail in mails:
+            deliveries.append(self.send(mail))
+            if self.on_delivery is not None:
+                self.on_delivery(mail, deliveries[-1])
+        return deliveries
 
     def close(self) -> None:
         """Nothing to release: every delivery opens and closes its own file."""

@@ -39,6 +39,9 @@ class _LostBeforeData(Exception):
 
 
 class SmtpTransport:
+    # Called with each mail and its delivery as soon as the server answered it (the courier
+    # sets it: several daemons on one database record a sent mail at once).
+    on_delivery: Callable[[OutgoingMail, Delivery], object] | None = None
     """Sends over SMTP with aiosmtplib, one connection per batch.
 
     The daemon is synchronous, so the coroutines run on a private event loop owned by the
@@ -107,6 +110,8 @@ class SmtpTransport:
             for index, mail in enumerate(mails):
                 try:
                     deliveries.append(await self._send_one(mail, session))
+                    if self.on_delivery is not None:  # told at once, before the next mail
+                        self.on_delivery(mail, deliveries[-1])
                 except _Unreachable as exc:
                     # Down for one is down for all: don't wait out a timeout per mail.
                     deliveries.extend(
