@@ -73,8 +73,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"mailbot: {exc}", file=sys.stderr)
         return 3
     except StateUnwritable as exc:  # `run --once`: nothing left the mailbox
-        where = "ticket database" if isinstance(exc, StoreUnavailable) else "state directory"
-        print(f"mailbot: {where} unwritable, mail left on the server: {exc}", file=sys.stderr)
+        if isinstance(exc, StoreUnavailable):
+            print(f"mailbot: ticket database unavailable, mail left on the server: {exc}",
+                  file=sys.stderr)
+        else:
+            print(f"mailbot: state directory unwritable, mail left on the server: {exc}",
+                  file=sys.stderr)
         return 3
     except IntakeError as exc:
         print(f"mailbot: mailbox unreachable: {exc}", file=sys.stderr)
