@@ -19,6 +19,7 @@ from mailbot.cli_commands import (
     cmd_corpus_report,
     cmd_demo,
     cmd_login,
+    cmd_migrate_store,
     cmd_parse,
     cmd_replay,
     cmd_report,
@@ -107,7 +108,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _daemon_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """The daemon and its setup: run, check-config, check-connection, login."""
+    """The daemon and its setup: run, check-config, check-connection, login, migrate-store."""
     run = sub.add_parser("run", help="run the daemon (IMAP IDLE, due checks every minute, "
                                      "outbox, tracking page)")
     _config_arg(run)
@@ -136,6 +137,16 @@ def _daemon_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
                       "code; the refresh token is kept in the state directory (mode 0600)")
     _config_arg(login)
     login.set_defaults(func=cmd_login)
+
+    move = sub.add_parser(
+        "migrate-store", help="copy the tickets of the state directory (storage.dir, TinyDB) "
+                              "into the empty PostgreSQL database of storage.dsn, then compare "
+                              "counts and a sample; --back copies the database into an empty "
+                              "state directory. Stop the daemons first")
+    _config_arg(move)
+    move.add_argument("--back", action="store_true",
+                      help="PostgreSQL -> TinyDB instead of TinyDB -> PostgreSQL")
+    move.set_defaults(func=cmd_migrate_store)
 
 
 def _ticket_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -247,6 +247,22 @@ def cmd_reprocess(args: argparse.Namespace) -> int:
     return 0 if complete else 1
 
 
+def cmd_migrate_store(args: argparse.Namespace) -> int:
+    from mailbot.store.transfer import TransferError, migrate
+
+    config = load_config(args.config)
+    if config.storage.kind != "postgresql" or not config.storage.dsn:
+        raise ConfigError([f"{config.source}: migrate-store needs storage.kind = "
+                           f"\"postgresql\" and storage.dsn (and storage.dir: the state "
+                           f"directory)"])
+    try:
+        migrate(config, back=args.back, say=print)
+    except TransferError as exc:
+        print(f"mailbot: migrate-store: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from mailbot.demo import run_demo
 

@@ -247,6 +247,10 @@ class Store:
         self._keep(Path(rel), content)
         return rel
 
+    def keep(self, rel: str, data: bytes) -> None:
+        """A raw message or attachment under its relative path (migrate-store)."""
+        self._keep(Path(rel), data)
+
     def _keep(self, rel: Path, data: bytes) -> None:
         """In the pass log (durable with the pass's commit, written back by a recovery) and,
         unless it is there already (content-addressed: same name, same bytes), on disk."""

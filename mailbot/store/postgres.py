@@ -278,6 +278,10 @@ class PgStore:
         self._keep(rel, content)
         return rel
 
+    def keep(self, rel: str, data: bytes) -> None:
+        """A raw message or attachment under its relative path (migrate-store)."""
+        self._keep(rel, data)
+
     def _keep(self, rel: str, data: bytes) -> None:
         # In the pass's transaction: a pass rolled back leaves no orphan.
         self._run("INSERT INTO mailbot_file (path, content) VALUES (%s, %s) "
