@@ -108,6 +108,36 @@ class Run:
     log: str
 
 
+def run_daemons(box: Servers, rules: list[Path], *args: str,
+                timeout: float = 3600.0) -> Run:
+    """Several daemons (`mailbot run --config R ARGS` for each R) at once, to the last exit:
+    the wall time, the highest peak RSS, the first non-zero exit code, the logs."""
+    started = time.perf_counter()
+    logs = [box.work / f"daemon-{time.monotonic_ns()}-{i}.log" for i in range(len(rules))]
+    procs = []
+    for path, log_path in zip(rules, logs, strict=True):
+        with open(log_path, "wb") as log:
+            procs.append(subprocess.Popen(
+                [sys.executable, "-m", "mailbot.cli", "run", "--config", str(path), *args],
+                cwd=ROOT, env=env(box.dovecot), stdout=log, stderr=subprocess.STDOUT))
+    peak_kb, codes = 0, {}
+    while len(codes) < len(procs) and time.perf_counter() - started < timeout:
+        for proc in procs:
+            if proc.pid not in codes:
+                peak_kb = max(peak_kb, _vm_hwm_kb(proc.pid))
+                if proc.poll() is not None:
+                    codes[proc.pid] = proc.returncode
+        time.sleep(0.01)
+    seconds = time.perf_counter() - started
+    for proc in procs:
+        if proc.poll() is None:
+            proc.kill()
+            codes[proc.pid] = proc.wait()
+    code = next((c for c in codes.values() if c), 0)
+    text = "\n".join(p.read_text(encoding="utf-8", errors="replace") for p in logs)
+    return Run(seconds, peak_kb / 1024, code, text)
+
+
 def run_daemon(box: Servers, rules: Path, *args: str, timeout: float = 3600.0) -> Run:
     """`mailbot run --config rules ARGS` to completion: wall time and the child's peak RSS."""
     log_path = box.work / f"daemon-{time.monotonic_ns()}.log"

@@ -2,6 +2,13 @@
 
     python3 bench/backlog.py                 # 5,000 messages (the figure in the README)
     python3 bench/backlog.py --messages 500  # a quick run
+    python3 bench/backlog.py --store postgresql               # the tickets in PostgreSQL
+    python3 bench/backlog.py --store postgresql --daemons 2   # two daemons, one database
+
+With --store postgresql a private PostgreSQL cluster is started as the tests do (Debian's
+initdb and pg_ctl, tests/servers/postgres.py). With --daemons N, N daemons share the mailbox
+(mailbox.claim_folder, each its own instance) and the database; the wall time runs from the
+start of the first to the exit of the last.
 
 Most messages are new requests (each must become a ticket and get an acknowledgement); the rest
 are follow-ups to an earlier message of the same backlog, by In-Reply-To or by the tag alone
@@ -15,9 +22,20 @@ import random
 import time
 from pathlib import Path
 
-from _common import acks, issue, machine, print_table, request, run_daemon, senders, servers
+from _common import (
+    acks,
+    issue,
+    machine,
+    print_table,
+    request,
+    run_daemon,
+    run_daemons,
+    senders,
+    servers,
+)
 
-from mailbot.store import Store
+from mailbot.config import load
+from mailbot.store import open_store
 
 
 def backlog(count: int, *, seed: int = 1) -> tuple[list[bytes], int]:
@@ -56,7 +74,57 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=5000)
     parser.add_argument("--batch", type=int, default=None,
                         help="mailbox.batch in rules.toml (default: the shipped default)")
+    parser.add_argument("--store", choices=("tinydb", "postgresql"), default="tinydb")
+    parser.add_argument("--daemons", type=int, default=1,
+                        help="daemons sharing the mailbox and the database (postgresql only)")
     args = parser.parse_args()
+    if args.daemons > 1 and args.store != "postgresql":
+        parser.error("--daemons above 1 needs --store postgresql (one writer per directory)")
+    database = _postgres() if args.store == "postgresql" else None
+    try:
+        _bench(args, database[1] if database else "")
+    finally:
+        if database:
+            database[0].cleanup()
+
+
+def _postgres():  # type: ignore[no-untyped-def]
+    import os
+
+    from tests.servers.postgres import PostgresServer
+
+    server = PostgresServer().start()
+    os.environ["MAILBOT_DB_PASSWORD"] = server.password  # the daemons inherit it
+    return server, server.dsn(server.create_database())
+
+
+def _daemon_rules(box, dsn: str, count: int, batch: int | None) -> list[Path]:  # type: ignore[no-untyped-def]
+    """One rules.toml per daemon: its own state directory (and instance, when several)."""
+    out = []
+    for i in range(count):
+        rules = box.rules()
+        if count > 1:
+            home = box.work / f"d{i}"
+            home.mkdir()
+            moved = home / "rules.toml"
+            moved.write_text(rules.read_text().replace(str(box.work / "state"),
+                                                       str(home / "state")))
+            rules = moved
+            _add(rules, "[mailbox]\n", f'claim_folder = "Processing"\ninstance = "d{i}"\n')
+        if dsn:
+            _add(rules, "[storage]\n", f'kind = "postgresql"\ndsn = "{dsn}"\n')
+        if batch:
+            _add(rules, "[mailbox]\n", f"batch = {batch}\n")
+        out.append(rules)
+    return out
+
+
+def _add(rules: Path, section: str, keys: str) -> None:
+    rules.write_text(rules.read_text(encoding="utf-8").replace(section, section + keys, 1),
+                     encoding="utf-8")
+
+
+def _bench(args: argparse.Namespace, dsn: str) -> None:
 
     raws, new = backlog(args.messages)
     size_mb = sum(map(len, raws)) / 1e6
@@ -64,15 +132,15 @@ def main() -> None:
         started = time.perf_counter()
         box.dovecot.append_many(raws)
         append_s = time.perf_counter() - started
-        rules = box.rules()
-        if args.batch:
-            _set_batch(rules, args.batch)
-        run = run_daemon(box, rules, "--once")
+        all_rules = _daemon_rules(box, dsn, args.daemons, args.batch)
+        rules = all_rules[0]
+        run = (run_daemon(box, rules, "--once") if len(all_rules) == 1
+               else run_daemons(box, all_rules, "--once"))
         if run.returncode != 0:
             raise SystemExit(f"mailbot exited {run.returncode}:\n{run.log[-3000:]}")
         box.smtp.wait_for(args.messages + new, timeout=30)  # every ack and every team notice
         got_acks = acks(box.smtp)
-        store = Store(box.work / "state")
+        store = open_store(load(rules))
         tickets = list(store.tickets())
         incoming = sum(1 for t in tickets for m in t.messages if m.direction == "in")
         left = len(box.dovecot.messages("INBOX"))
@@ -80,7 +148,8 @@ def main() -> None:
                   and left == 0)
         rate = args.messages / run.seconds
         print_table("machine", machine())
-        print_table(f"backlog: {args.messages} messages in Dovecot, `mailbot run --once`", [
+        print_table(f"backlog: {args.messages} messages in Dovecot, `mailbot run --once`, "
+                    f"store {args.store}, {args.daemons} daemon(s)", [
             ("messages", f"{args.messages} ({new} new requests, {args.messages - new} "
                          f"follow-ups), {size_mb:.1f} MB"),
             ("APPEND time", f"{append_s:.1f} s (not counted)"),
@@ -96,12 +165,6 @@ def main() -> None:
         ])
         if not checks:
             raise SystemExit(1)
-
-
-def _set_batch(rules: Path, batch: int) -> None:
-    text = rules.read_text(encoding="utf-8").replace(
-        "[mailbox]\n", f"[mailbox]\nbatch = {batch}\n", 1)
-    rules.write_text(text, encoding="utf-8")
 
 
 if __name__ == "__main__":
