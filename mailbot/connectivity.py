@@ -48,7 +48,7 @@ def check_connection(config: Config, say: Say) -> bool:
         say(f"SMTP: not used (smtp.kind = \"maildir\", {smtp.path})")
     if config.storage.kind == "postgresql":
         from mailbot.store.backend import conninfo, describe
-        from mailbot.store.postgres import check_database
+        from mailbot.store.pgtools import check_database
 
         results.append(_step(f"PostgreSQL {describe(config)}", say,
                              lambda: check_database(conninfo(config), describe(config))))

@@ -124,7 +124,7 @@ def ticket_finder(state_dir: Path, config: Config | None = None):  # type: ignor
     """find_ticket(token) for the tracking page: a read-only store of its own (thread safety);
     on PostgreSQL, connections from a small pool."""
     if config is not None and config.storage.kind == "postgresql":
-        from mailbot.store.postgres import pooled_finder
+        from mailbot.store.pgtools import pooled_finder
 
         return pooled_finder(conninfo(config))
     reader = Store(state_dir)

@@ -32,7 +32,7 @@ import psycopg
 from mailbot.model import OutgoingMail, StoredAttachment, Ticket
 from mailbot.storage import StoreUnavailable
 from mailbot.store.commit import Commit
-from mailbot.store.migrate import LATEST, current_version, refuse_newer, upgrade
+from mailbot.store.migrate import current_version, refuse_newer, upgrade
 from mailbot.store.pgwrite import write_commit
 
 log = logging.getLogger("mailbot")
@@ -58,6 +58,7 @@ class PgStore:
         self._instance: tuple[str, str] | None = None  # (name, claim folder) once registered
         self._side: psycopg.Connection | None = None  # mark_sent's, used by courier threads
         self._side_lock = threading.Lock()
+        self._files: dict[str, bytes] = {}  # kept this pass, written with its commit
         try:
             self._connection()
         except StoreUnavailable as exc:
@@ -114,6 +115,7 @@ class PgStore:
         """A failed statement: the transaction is lost; so may be the connection."""
         conn, self._conn = self._conn, None
         self._in_pass = self._locked = False
+        self._files = {}
         if conn is not None:
             with contextlib.suppress(psycopg.Error):
                 conn.close()
@@ -121,6 +123,8 @@ class PgStore:
     def _end(self, *, commit: bool) -> None:
         conn = self._conn
         self._in_pass = self._locked = False
+        if not commit:
+            self._files = {}
         if conn is None or conn.closed:
             return
         try:
@@ -263,6 +267,8 @@ class PgStore:
         return [event for (event,) in rows]
 
     def read_file(self, rel: str) -> bytes | None:
+        if rel in self._files:
+            return self._files[rel]
         rows = self._read("SELECT content FROM mailbot_file WHERE path = %s", (rel,))
         return bytes(rows[0][0]) if rows else None
 
@@ -283,11 +289,18 @@ class PgStore:
         self._keep(rel, data)
 
     def _keep(self, rel: str, data: bytes) -> None:
-        # In the pass's transaction: a pass rolled back leaves no orphan.
-        self._run("INSERT INTO mailbot_file (path, content) VALUES (%s, %s) "
-                  "ON CONFLICT (path) DO NOTHING", (rel, data), lock=True)
+        # Written with the pass's commit, in its transaction: a pass rolled back leaves no
+        # orphan, and a pass's files go in one round trip.
+        self._files[rel] = data
         if not self._in_pass:
+            self._run("SELECT 1", lock=True)
+            self._flush_files()
             self._end(commit=True)
+
+    def _flush_files(self) -> None:
+        files, self._files = self._files, {}
+        self._many("INSERT INTO mailbot_file (path, content) VALUES (%s, %s) "
+                   "ON CONFLICT (path) DO NOTHING", list(files.items()))
 
     # --- the outbox leases ----------------------------------------------------------------
 
@@ -329,11 +342,25 @@ class PgStore:
         if not self.writer:
             raise PermissionError("store opened read-only")
         if commit.empty():
-            self._end(commit=self._in_pass)  # a pass that only read (or kept files)
+            if self._files:
+                self._run("SELECT 1", lock=True)
+                self._flush_files()
+            self._end(commit=self._in_pass or bool(self._locked))  # read, or kept files
             return
         self._run("SELECT 1", lock=True)  # the pass lock, for a commit made outside a pass
-        write_commit(self._run, commit)
+        self._flush_files()
+        write_commit(self._many, commit)
         self._end(commit=True)
+
+    def _many(self, sql: str, rows: list[Any]) -> None:
+        if not rows:
+            return
+        try:
+            with self._connection().cursor() as cursor:
+                cursor.executemany(sql.encode(), rows)
+        except psycopg.Error as exc:
+            self._fail()
+            raise StoreUnavailable(f"database {self.where}: {_first_line(exc)}") from exc
 
     def close(self) -> None:
         side, self._side = self._side, None
@@ -345,48 +372,6 @@ class PgStore:
             with contextlib.suppress(psycopg.Error):
                 conn.rollback()
                 conn.close()
-
-
-def check_database(conninfo: str, where: str) -> str:
-    """check-connection: log in, read the server's version and the schema's; changes nothing."""
-    try:
-        with psycopg.connect(conninfo) as conn:
-            server = conn.execute("SHOW server_version").fetchone()
-            version = current_version(conn)
-            tls = conn.info.pgconn.ssl_in_use
-    except psycopg.Error as exc:
-        raise StoreUnavailable(f"database {where}: {_first_line(exc)}") from exc
-    refuse_newer(version, where)
-    schema = f"schema {version} of {LATEST}" if version else "empty (created at the first run)"
-    return (f"PostgreSQL {server[0] if server else '?'}, {'TLS' if tls else 'no TLS'}, "
-            f"{schema}")
-
-
-def pooled_finder(conninfo: str):  # type: ignore[no-untyped-def]
-    """find_ticket(token) for the tracking page: by the token's digest, on a connection of a
-    small pool (the page's executor threads each take one; a lost one is replaced)."""
-    import secrets
-
-    from psycopg_pool import ConnectionPool
-
-    from mailbot import ids
-
-    pool = ConnectionPool(conninfo, min_size=1, max_size=4, open=False, timeout=10,
-                          kwargs={"autocommit": True})
-    pool.open(wait=False)
-
-    def find(token: str) -> Ticket | None:
-        with pool.connection() as conn:
-            row = conn.execute("SELECT t.doc FROM mailbot_index i JOIN mailbot_ticket t "
-                               "ON t.number = i.ticket WHERE i.key = %s",
-                               (ids.token_key(token),)).fetchone()
-        ticket = Ticket.from_dict(row[0]) if row else None
-        if ticket is None or not secrets.compare_digest(ticket.token, token):
-            return None
-        return ticket
-
-    find.pool = pool  # type: ignore[attr-defined]  # closed with the web server
-    return find
 
 
 def _first_line(exc: BaseException) -> str:
