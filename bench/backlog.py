@@ -138,7 +138,12 @@ def _bench(args: argparse.Namespace, dsn: str) -> None:
                else run_daemons(box, all_rules, "--once"))
         if run.returncode != 0:
             raise SystemExit(f"mailbot exited {run.returncode}:\n{run.log[-3000:]}")
-        box.smtp.wait_for(args.messages + new, timeout=30)  # every ack and every team notice
+        try:
+            box.smtp.wait_for(args.messages + new, timeout=30)  # every ack and team notice
+        except AssertionError:
+            trouble = [line for line in run.log.splitlines()
+                       if " deferred " in line or "ERROR" in line or "Traceback" in line]
+            raise SystemExit("\n".join(trouble[:20]) or run.log[-3000:]) from None
         got_acks = acks(box.smtp)
         store = open_store(load(rules))
         tickets = list(store.tickets())
