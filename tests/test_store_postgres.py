@@ -175,3 +175,22 @@ def test_tls_keys_reach_libpq(tmp_path: Path, postgres_db: str) -> None:
     with pytest.raises(StoreUnavailable, match="SSL"):
         open_store(load(rules), writer=True)
     assert psycopg  # the driver is the one the store uses
+
+
+def test_a_mail_about_no_ticket_kept_in_a_file_is_read_back(tmp_path: Path,
+                                                            postgres_db: str) -> None:
+    """The monthly report waits in the outbox with its message in a file of its own."""
+    from mailbot.model import OutgoingMail
+
+    store = store_of(tmp_path, postgres_db)
+    store.begin()
+    body = "Subject: rapport\r\n\r\n" + "x" * 70000
+    path = store.keep_file(body.encode(), "cd" * 32)
+    mail = {"message_id": "<report@x>", "kind": "report", "status": "pending",
+            "recipients": ["equipe-si@groupe-exemple.fr"], "data": "", "data_file": path,
+            "ticket": None, "sender": "support@groupe-exemple.fr",
+            "created_at": "2026-12-01T08:00:00+01:00"}
+    store.commit(Commit(outbox={"<report@x>": mail}))
+    queued = store.outbox()
+    assert [m.message_id for m in queued] == ["<report@x>"]
+    assert store.outgoing_data(OutgoingMail.from_dict({**mail, "data": ""})) == body

@@ -43,7 +43,8 @@ def _write_outbox(many: Many, c: Commit) -> None:
     rows = []
     for message_id, mail in c.outbox.items():
         # As in state.json: the message itself lives in its ticket's history.
-        dropped = ("data", "text") if mail.get("ticket") else ("text",)
+        dropped = (("data", "text") if mail.get("ticket") or mail.get("data_file")
+                   else ("text",))
         doc = {k: v for k, v in mail.items() if k not in dropped}
         rows.append((message_id, Jsonb(doc), doc.get("status", "pending")))
     many("INSERT INTO mailbot_outbox (message_id, doc, status) VALUES (%s, %s, %s) "

@@ -243,9 +243,12 @@ class PgStore:
         return [OutgoingMail.from_dict({**doc, "data": ""}) for (doc,) in rows]
 
     def outgoing_data(self, mail: OutgoingMail) -> str | None:
-        if not mail.ticket:
-            rows = self._read("SELECT doc->>'data' FROM mailbot_outbox WHERE message_id = %s",
-                              (mail.message_id,))
+        if not mail.ticket:  # in the row, or (the monthly report) in a file of its own
+            rows = self._read("SELECT doc->>'data', doc->>'data_file' FROM mailbot_outbox "
+                              "WHERE message_id = %s", (mail.message_id,))
+            if rows and rows[0][1]:
+                content = self.read_file(rows[0][1])
+                return content.decode("utf-8") if content is not None else None
             return (rows[0][0] or None) if rows else None
         ticket = self.ticket(mail.ticket)
         for entry in (ticket.messages if ticket else [])[::-1]:
