@@ -93,7 +93,7 @@ def _postgres():  # type: ignore[no-untyped-def]
 
     from tests.servers.postgres import PostgresServer
 
-    server = PostgresServer().start()
+    server = PostgresServer(durable=True).start()  # fsync on: a fair match for TinyDB's
     os.environ["MAILBOT_DB_PASSWORD"] = server.password  # the daemons inherit it
     return server, server.dsn(server.create_database())
 

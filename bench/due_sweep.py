@@ -45,7 +45,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 100000])
     args = parser.parse_args()
-    server = PostgresServer().start()
+    server = PostgresServer(durable=True).start()
     rows = []
     try:
         for size in args.sizes:

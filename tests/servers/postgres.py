@@ -28,7 +28,8 @@ _RUN_AS = "nobody"
 
 
 class PostgresServer:
-    def __init__(self) -> None:
+    def __init__(self, *, durable: bool = False) -> None:
+        self.durable = durable  # fsync on, as a site runs it (the benchmarks)
         if not (BIN / "initdb").exists() or not (BIN / "pg_ctl").exists():
             unavailable(f"PostgreSQL is not installed ({BIN}/initdb): apt-get install "
                         "postgresql (scripts/test.sh does)")
@@ -58,11 +59,13 @@ class PostgresServer:
                        check=True, capture_output=True, cwd=self.root)
         pwfile.unlink()
         with open(self.data / "postgresql.conf", "a") as conf:
-            # Loopback only, a socket in the cluster's own directory; a test cluster need not
-            # survive a power cut (fsync off keeps the machine's disk for the other tests).
+            # Loopback only, a socket in the cluster's own directory. A test cluster need not
+            # survive a power cut (fsync off keeps the machine's disk for the other tests), but
+            # it must survive its own crash: synchronous_commit stays on, so that a commit the
+            # daemon was told of (and moved the mail after) outlives `pg_ctl stop -m immediate`.
             conf.write(f"listen_addresses = '127.0.0.1'\nport = {self.port}\n"
-                       f"unix_socket_directories = '{self.root}'\nfsync = off\n"
-                       "max_connections = 60\nsynchronous_commit = off\n")
+                       f"unix_socket_directories = '{self.root}'\nmax_connections = 60\n"
+                       f"fsync = {'on' if self.durable else 'off'}\n")
         self._pg_ctl("start", "-w", "-t", "30", "-l", str(self.root / "server.log"))
         return self
 
