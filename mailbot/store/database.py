@@ -22,6 +22,7 @@ from mailbot.parsers.identity import content_identity
 from mailbot.passlog import PassLog, Staging, replace_file
 from mailbot.storage import AtomicJSONStorage, StateUnwritable, read_json
 from mailbot.store.commit import Commit, apply_state, upsert_documents, upsert_keys
+from mailbot.store.single import OneWriter
 
 log = logging.getLogger("mailbot")
 
@@ -45,7 +46,7 @@ class StateTooNew(Exception):
     """The operator's problem: the state directory was written by a newer mailbot."""
 
 
-class Store:
+class Store(OneWriter):
     kind = "tinydb"
 
     def __init__(self, state_dir: Path, *, writer: bool = False):
@@ -268,29 +269,6 @@ class Store:
             return (self.dir / rel).read_bytes()
         except FileNotFoundError:
             return None
-
-    # --- one writer: a pass needs no transaction of its own, an outbox mail no lease ---------
-
-    def begin(self) -> None:
-        """A pass starts (the one writer's passes follow each other: nothing to do)."""
-
-    def rollback(self) -> None:
-        """A pass failed: nothing of it was committed (its journal is re-applied if any)."""
-
-    def lease(self, message_ids: list[str], seconds: float) -> set[str]:
-        return set(message_ids)  # the one writer sends them all
-
-    def mark_sent(self, message_id: str) -> None:
-        """The pass after the delivery records it (the journal makes that one commit)."""
-
-    def register(self, name: str, claim_folder: str) -> None:
-        """Several daemons share a PostgreSQL store only: nothing to say here."""
-
-    def orphans(self) -> list[tuple[str, str]]:
-        return []
-
-    def adopted(self, name: str, *, done: bool) -> None:
-        """Never called: a state directory has no other instance."""
 
     # --- the one write path -------------------------------------------------------------------
 
