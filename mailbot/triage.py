@@ -267,7 +267,8 @@ def demotion_reason(t: Triage, lang: str, *, audience: str = "requester") -> str
     table = _REASONS if audience == "requester" else _TEAM_REASONS
     # The sentence names the procedure itself: a description's own "seed 002 P4 demande:"
     # reference would say it twice.
-    description = re.sub(r"^seed \d{3}[^:]*:\s*", "", a.description or "") or a.rule or ""
+    description = re.sub(r"^(?:seed \d{3}|(?:la )?procédure SLA)[^:]*:\s*", "",
+                         a.description or "") or a.rule or ""
     return table[code][lang].format(description=description,
                                        max=t.urgent_settings.max,
                                        days=t.urgent_settings.window_days)

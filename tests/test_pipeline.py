@@ -376,8 +376,8 @@ def test_the_team_notice_explains_the_priority_in_the_teams_language(
     why = next(line for line in notice.text.splitlines() if line.startswith("Pourquoi : "))
     # One sentence: the classification rule that decided, then what URGENT did to it.
     # The organisation's document by its name, never "seed" (issue 16 §8).
-    assert why == ("Pourquoi : P3 selon la règle « printer_down » (procédure SLA, P3: imprimante "
-                   "hors service ou fonctionnalité d'une imprimante dégradée) ; "
+    assert why == ("Pourquoi : P3 selon la règle « printer_down » (la procédure SLA, P3 : "
+                   "imprimante hors service ou fonctionnalité d'une imprimante dégradée) ; "
                    "URGENT dans l'objet : P2")
     # The record stays English, hits and misses.
     assert "hit urgent/granted: URGENT asks for P2, classified P3: P2" in decision.ticket.why

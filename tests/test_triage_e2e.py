@@ -136,7 +136,7 @@ def test_weak_evidence_is_said_to_the_team_and_one_command_confirms(
     confirmed = show(rules, ticket["number"])
     assert (confirmed["type"], confirmed["priority"]) == ("request", "P3")
     [transcript] = [m for m in smtp_server.messages if kind_of(m) == "transcript"]
-    assert "fait : type request P3" in words(transcript)
+    assert "fait : type demande P3" in words(transcript)  # the type in the mail's language
 
 
 BADGE = [("nina.perrin", "Badge parking", "Bonjour, mon badge de parking ne fonctionne plus à "

@@ -82,8 +82,15 @@ OUTCOMES: dict[str, dict[str, str]] = {
 }
 
 
+_TYPES = {"fr": {"request": "demande"}, "en": {}}
+
+
 def outcome_text(outcome: Outcome, lang: str) -> str:
-    return OUTCOMES[outcome.code][lang].format(outcome.value)
+    value = outcome.value
+    if outcome.code == "type" and value:  # "request P3" is "demande P3" in a French transcript
+        type_, _, priority = value.partition(" ")
+        value = " ".join(p for p in (_TYPES[lang].get(type_, type_), priority) if p)
+    return OUTCOMES[outcome.code][lang].format(value)
 
 
 def transcript(ticket: Ticket | None, *, technician: str, outcomes: list[Outcome], applied: bool,
