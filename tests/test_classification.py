@@ -152,6 +152,25 @@ HITS = [
      "request", "P4"),
     # P3 request: what was never installed, said as a problem
     ("Visio", "Je n'ai pas Visio sur mon nouveau portable.", "missing_setup", "request", "P3"),
+    # P1 "incident impactant directement l'activité de l'entreprise": the clients' service
+    ("Boutique en ligne HS", "La boutique en ligne affiche une erreur 503, plus aucune "
+     "commande ne passe depuis 10h.", "client_service_down", "incident", "P1"),
+    ("Webshop", "Our online shop shows a blank page and customers cannot pay.",
+     "client_service_down", "incident", "P1"),
+    # P2 request "modification des droits d'accès", said as a problem after an internal move
+    ("Dossier Ventes", "Depuis ma mutation au service commercial, je ne peux pas ouvrir le "
+     "dossier Ventes.", "access_after_move", "request", "P2"),
+    # P3 "application locale ... pose problème": its licence fails, not a licence to install
+    ("Acrobat", "Acrobat me dit que la licence est expirée à chaque lancement.",
+     "licence_fault", "incident", "P3"),
+    # P4 "incident impactant 1 seul utilisateur": one person's peripheral
+    ("Souris", "Ma souris ne répond plus, la pile doit être vide.", "peripheral_minor",
+     "incident", "P4"),
+    ("Écran", "Mon deuxième écran clignote de temps en temps.", "peripheral_minor", "incident",
+     "P4"),
+    # P4 request "ne pourra pas être résolue en moins d'une semaine", said by its scale
+    ("GED", "Nous souhaitons migrer nos archives vers la nouvelle GED d'ici la fin du "
+     "semestre.", "long_project", "request", "P4"),
     # P4 request: the requester says it can wait
     ("Compte", "Pouvez-vous créer un compte pour notre stagiaire de janvier ? Nous pouvons "
      "convenir d'une date.", "no_hurry_request", "request", "P4"),
@@ -190,6 +209,15 @@ MISSES = [
     ("Imprimante", "La nouvelle imprimante ne marche pas.", "printer_install", "printer_down"),
     ("Windows Update", "La mise à jour échoue avec une erreur.", "software_update", None),
     ("Mot de passe", "Mot de passe oublié pour Sage.", "application_named", "password_reset"),
+    # "les clients" alone is not the clients' service: here the switchboard is down
+    ("Standard", "Le standard ne sonne plus, les clients tombent dans le vide.",
+     "client_service_down", "phone_system_down"),
+    # a licence to install is a request, not a licence that fails
+    ("Licence Visio", "Pourriez-vous installer une licence Visio sur mon poste ?",
+     "licence_fault", "software_install"),
+    # a keyboard dead on every computer of a department is not one user's peripheral
+    ("Clavier", "Plus aucun clavier ne marche sur tous les postes de la compta.",
+     "peripheral_minor", None),
 ]
 
 

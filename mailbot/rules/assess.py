@@ -23,7 +23,7 @@ from mailbot.rules.classification import (
     compile_rules,
     facts_of,
 )
-from mailbot.rules.information import InformationRule, information_rule
+from mailbot.rules.information import THANKS_ONLY, InformationRule, information_rule
 from mailbot.rules.learning import Learner, learn
 from mailbot.rules.lemmas import lemmatise_word
 from mailbot.rules.settings import InformationConfig, TriageConfig, UrgentConfig, VipConfig
@@ -151,14 +151,23 @@ def assess_facts(facts: Facts, policy: Policy, *, urgent: bool,
     `learner`: the technicians' corrections, which may overrule the rules."""
     trace: list[Outcome] = []
     info = policy.information.check(facts, urgent=urgent)
+    classification = None
+    if info.hit and info.detail == THANKS_ONLY:
+        # A thank-you with no marker is information only when no rule names work to do in it.
+        classification = classify(facts, policy.rules, default_priority=policy.default_priority,
+                                  weak_below=policy.triage.weak_below, asking=policy.asking,
+                                  broken=policy.broken)
+        if classification.rule is not None:
+            info = Outcome(info.rule, False, f"thanks, but {classification.rule} names work "
+                                             "to do")
     trace.append(info)
     if info.hit:
         classification = Classification("information", "information", None,
                                          "information", policy.information.description)
     else:
-        classification = classify(facts, policy.rules, default_priority=policy.default_priority,
-                                  weak_below=policy.triage.weak_below, asking=policy.asking,
-                                  broken=policy.broken)
+        classification = classification or classify(
+            facts, policy.rules, default_priority=policy.default_priority,
+            weak_below=policy.triage.weak_below, asking=policy.asking, broken=policy.broken)
         if learner is not None and learner.entries:
             classification, taught = learn(facts, classification, learner, policy.triage)
             trace.append(taught)

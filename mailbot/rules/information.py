@@ -53,6 +53,13 @@ _ANNOUNCED = re.compile(
     r"(?:sera|seront) (?:\w+)|has been|have been|will be|is now|are now)(?!\w)")
 _NEGATION = re.compile(r"(?<!\w)(?:ne|n'|pas|plus|jamais|aucun\w*|rien|not|n't|no|never|"
                        r"impossible|sans)(?!\w)")
+# A mail that only thanks ("Merci beaucoup pour votre réactivité ce matin !"): the thanks open
+# the subject or the mail; "merci de ..." and "merci d'avance" close a demand instead.
+_THANKS = re.compile(
+    r"^\W*(?:(?:bonjour|hello|hi|re)\b[^.!?\n]{0,40}[,.!\n]\s*)?(?:un |mille |encore )?"
+    r"(?:(?:grand|tres grand|immense|gros) )?(?:merci|thanks|thank you|many thanks)"
+    r"(?! d'avance| par avance| in advance| de (?!votre|vos|ta|ton|tes)| d'(?!avoir))(?!\w)")
+THANKS_ONLY = "a thank-you that asks for nothing"
 # After a thank-you, a new problem: "mais", "par contre", "toujours".
 _BUT = word_regex(["mais", "par contre", "en revanche", "toujours", "encore", "however", "but",
                    "still"])
@@ -84,6 +91,8 @@ class InformationRule:
             repaired = next((m.group(0) for t in (facts.subject, facts.text)
                              if (m := self.resolved.search(t))), None)
         if marker is None and repaired is None:
+            if _THANKS.search(facts.subject) or _THANKS.search(facts.text):
+                return self._thanks_only(facts, urgent)
             return self._announcement(facts, urgent)
         said = marker or repaired
         if urgent:
@@ -96,6 +105,16 @@ class InformationRule:
         if repaired is not None and marker is None:
             return Outcome(rule, True, f"{repaired!r}: the problem is solved, nothing is asked")
         return Outcome(rule, True, f"{marker!r} and asks for nothing")
+
+    def _thanks_only(self, facts: Facts, urgent: bool) -> Outcome:
+        """A mail that opens with thanks and asks nothing, names nothing broken."""
+        rule = f"information/{self.name}"
+        for text in (facts.subject, facts.text):
+            cleaned = _NOTHING_ASKED.sub(" ", text) if _NOTHING_ASKED else text
+            if urgent or "?" in text or self._demand(text, False) or (
+                    self.demands is not None and self.demands.search(cleaned)):
+                return Outcome(rule, False, "thanks, but something is asked or broken")
+        return Outcome(rule, True, THANKS_ONLY)
 
     def _announcement(self, facts: Facts, urgent: bool) -> Outcome:
         rule = f"information/{self.name}"
