@@ -152,6 +152,11 @@ HITS = [
      "request", "P4"),
     # P3 request: what was never installed, said as a problem
     ("Visio", "Je n'ai pas Visio sur mon nouveau portable.", "missing_setup", "request", "P3"),
+    # P1 "tous les collaborateurs d'un site déconnectés", in English, by its symptoms
+    ("Outage", "Hi, we can't reach anything in the Nantes branch: no network at all.",
+     "site_cut_off", "incident", "P1"),
+    ("Nothing works", "Since 9am there is no internet on any computer in the warehouse.",
+     "site_offline", "incident", "P1"),
     # P1 "incident impactant directement l'activité de l'entreprise": the clients' service
     ("Boutique en ligne HS", "La boutique en ligne affiche une erreur 503, plus aucune "
      "commande ne passe depuis 10h.", "client_service_down", "incident", "P1"),
