@@ -173,6 +173,10 @@ HITS = [
      "incident", "P4"),
     ("Écran", "Mon deuxième écran clignote de temps en temps.", "peripheral_minor", "incident",
      "P4"),
+    # P3 request "installation d'une multifonction": it does not print "depuis mon poste"
+    # because it was never installed there; the computer is not down
+    ("Multifonction", "La nouvelle multifonction du 2e n'imprime pas depuis mon poste.",
+     "printer_install", "request", "P3"),
     # P4 request "ne pourra pas être résolue en moins d'une semaine", said by its scale
     ("GED", "Nous souhaitons migrer nos archives vers la nouvelle GED d'ici la fin du "
      "semestre.", "long_project", "request", "P4"),
