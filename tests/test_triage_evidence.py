@@ -124,3 +124,14 @@ def test_three_agreeing_corrections_teach_a_resembling_mail_two_do_not() -> None
     other = _assess("Imprimante", "L'imprimante du 2e fait des traces noires.",
                     learner=_learner(3, to, text))
     assert other.type == "incident"  # not alike: the rules decide
+
+
+def test_a_mail_that_only_thanks_is_information_not_a_receipt_nor_thanks_before_a_demand() -> None:
+    assert _assess("Merci !", "Un grand merci pour votre aide ce matin !").type == "information"
+    assert _assess("Thanks", "Many thanks for the quick fix yesterday!").type == "information"
+    # an auto-reply's receipt, a demand closed by thanks, thanks before work to do
+    for subject, text in [("Votre message", "Merci pour votre message, nous le traitons."),
+                          ("Teams", "Merci d'avance de m'installer Teams."),
+                          ("Merci", "Merci pour hier. Il faudrait aussi installer Teams sur "
+                                    "mon poste.")]:
+        assert _assess(subject, text).type != "information", text

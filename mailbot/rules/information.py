@@ -58,7 +58,9 @@ _NEGATION = re.compile(r"(?<!\w)(?:ne|n'|pas|plus|jamais|aucun\w*|rien|not|n't|n
 _THANKS = re.compile(
     r"^\W*(?:(?:bonjour|hello|hi|re)\b[^.!?\n]{0,40}[,.!\n]\s*)?(?:un |mille |encore )?"
     r"(?:(?:grand|tres grand|immense|gros) )?(?:merci|thanks|thank you|many thanks)"
-    r"(?! d'avance| par avance| in advance| de (?!votre|vos|ta|ton|tes)| d'(?!avoir))(?!\w)")
+    r"(?! d'avance| par avance| in advance| de (?!votre|vos|ta|ton|tes)| d'(?!avoir))(?!\w)"
+    # "Merci pour votre message, nous le traitons" is an auto-reply's receipt, not thanks
+    r"(?![^.!?\n]{0,12}\b(?:message|mail|e-mail|email|courriel|demande|request)\b)")
 THANKS_ONLY = "a thank-you that asks for nothing"
 # After a thank-you, a new problem: "mais", "par contre", "toujours".
 _BUT = word_regex(["mais", "par contre", "en revanche", "toujours", "encore", "however", "but",
