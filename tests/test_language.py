@@ -96,13 +96,3 @@ def test_a_known_language_holds_unless_a_mail_clearly_says_otherwise() -> None:
     # a sure text wins over a header hint for a new requester
     hinted = Detection("en", 0.99, 24, hint="fr", chars=150)
     assert choose(hinted, remembered=None, default="fr").language == "en"
-
-
-def test_an_older_rule_description_names_the_procedure_never_the_seed() -> None:
-    from mailbot.i18n import procedure_names
-
-    old = "seed 002 P3: imprimante hors service; see seed 003's notice"
-    assert procedure_names(old, "fr") == ("la procédure SLA P3: imprimante hors service; see "
-                                          "la procédure d'escalade VIP notice")
-    assert procedure_names("seed 000 level 4", "en") == "the urgency levels procedure level 4"
-    assert procedure_names("seed 004", "de") == "la procédure de la boîte support"

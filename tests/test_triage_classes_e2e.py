@@ -54,7 +54,7 @@ def test_urgent_on_one_users_peripheral_is_demoted_and_no_mail_says_seed(
         "incident", "P4", True)
     [demotion] = [m for m in smtp_server.messages if kind_of(m) == "demotion"]
     assert demotion.recipients == ["lea.moreau@groupe-exemple.fr"]
-    assert "la procédure SLA" in words(demotion)
+    assert "procédure SLA" in words(demotion)
     [notice] = [m for m in smtp_server.messages if kind_of(m) == "team_notice"]
     assert "P4 selon la règle « peripheral_minor » (la procédure SLA, P4 : incident d'un seul " \
            "utilisateur" in words(notice)
