@@ -52,9 +52,10 @@ def test_urgent_on_one_users_peripheral_is_demoted_and_no_mail_says_seed(
     [ticket] = tickets(rules)
     assert (ticket["type"], ticket["priority"], ticket["urgent_demoted"]) == (
         "incident", "P4", True)
-    [demotion] = [m for m in smtp_server.messages if kind_of(m) == "demotion"]
-    assert demotion.recipients == ["lea.moreau@groupe-exemple.fr"]
-    assert "procédure SLA" in words(demotion)
+    # The demotion is told in the acknowledgement, with the procedure's name.
+    [ack] = [m for m in smtp_server.messages if kind_of(m) == "ack"]
+    assert ack.recipients == ["lea.moreau@groupe-exemple.fr"]
+    assert "URGENT" in words(ack) and "procédure SLA" in words(ack)
     [notice] = [m for m in smtp_server.messages if kind_of(m) == "team_notice"]
     assert "P4 selon la règle « peripheral_minor » (la procédure SLA, P4 : incident d'un seul " \
            "utilisateur" in words(notice)

@@ -114,7 +114,8 @@ def test_urgent_on_a_minor_incident_with_a_workaround_is_demoted_with_a_notice(
     [ticket] = tickets(rules)
     assert (ticket["type"], ticket["priority"], ticket["urgent_demoted"]) == (
         "incident", "P4", True)
-    [notice] = [m for m in smtp_server.messages if kind_of(m) == "demotion"]
+    # The demotion is told in the acknowledgement (one mail), with its reason.
+    [notice] = [m for m in smtp_server.messages if kind_of(m) == "ack"]
     assert notice.recipients == ["lea.moreau@groupe-exemple.fr"]
     assert "contourné" in words(notice)
 
