@@ -135,3 +135,23 @@ def test_a_mail_that_only_thanks_is_information_not_a_receipt_nor_thanks_before_
                           ("Merci", "Merci pour hier. Il faudrait aussi installer Teams sur "
                                     "mon poste.")]:
         assert _assess(subject, text).type != "information", text
+
+
+def test_a_lists_post_signed_by_a_director_makes_no_vip() -> None:
+    """A title in a signature makes a VIP of a person writing to us, never of a mailing list's
+    post or a robot's report (they would mail the hierarchy for a message meant for no one)."""
+    from mailbot.parsers import parse
+    from tests.harness import mail
+
+    config = configuration.load(ROOT / "rules.toml")
+    body = ("Bonjour à tous,\n\nLe VPN sera coupé samedi.\n\nCordialement,\nBruno Girard\n"
+            "DSI\n")
+    person = parse(mail(sender="bruno.girard@groupe-exemple.fr", body=body),
+                   config.parse_rules())
+    listed = parse(mail(sender="bruno.girard@groupe-exemple.fr", body=body,
+                        headers={"List-Id": "DSI filiales <dsi-filiales.groupe-exemple.fr>"}),
+                   config.parse_rules())
+    policy = policy_of(config)
+    assert policy.vip_reason(person, person.sender) is not None
+    assert listed.kind == "list"
+    assert policy.vip_reason(listed, listed.sender) is None

@@ -94,8 +94,12 @@ def core_answers(p: ParsedMessage) -> tuple[bool, bool, str]:
 
     config = _config()
     decision = pipeline.decide(p, raw_path="", view=_EmptyStore(), config=config, now=_NOW)
+    # An answer is a mail to whoever wrote (its From or Reply-To): a notice to the team or to
+    # the escalation ladder's contacts (a VIP's hierarchical notice) answers no one.
+    writers = {a.lower() for a in [p.sender, *p.reply_to] if a}
     staff = people.staff(config)
-    answered = any(r.lower() not in staff for m in decision.mails for r in m.recipients)
+    answered = any(r.lower() in writers and r.lower() not in staff
+                   for m in decision.mails for r in m.recipients)
     ticket = decision.ticket
     kept = decision.action == "new_ticket" and ticket is not None and not ticket.automatic
     return answered, kept, decision.action

@@ -67,6 +67,8 @@ class Policy:
             return f"{requester} is \"{title}\" in [vip] directory"
         if requester.lower() != msg.sender.lower() or msg.forwarded is not None:
             return None
+        if msg.kind != "person":  # a list's post or a robot's report signs for no one here
+            return None
         signature = clean_body(msg.body).signature if msg.body else ""
         if title := signed_title(signature, msg.text, self.vip_titles):
             return f"{requester} signs \"{title}\" ([vip] titles)"
