@@ -115,7 +115,7 @@ def report_month(now: datetime) -> str:
 def _print_tickets(config: Config) -> None:
     print("Tickets:")
     for t in Store(config.state_dir).tickets():
-        print(f"  #{t.number} [{t.status}, {t.priority}] {t.requester}: {t.subject}")
+        print(f"  #{t.number} [{t.status}, {t.priority or t.type}] {t.requester}: {t.subject}")
         print(f"      {len(t.messages)} messages; tracking: {tracking_url(t, config)}")
     print()
 

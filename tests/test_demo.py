@@ -23,7 +23,7 @@ def test_the_demo_tickets_the_samples_and_writes_the_replies(tmp_path: Path) -> 
     # The follow-up joined #2; the out-of-office, matching no ticket, is #3, marked automatic,
     # never answered and archived at once: it asks for nothing (RELIABILITY L01).
     assert "#6" not in out
-    assert re.search(r"#3 \[closed, P3\] marc\.petit@\S+: Absence du bureau", out)
+    assert re.search(r"#3 \[closed, information\] marc\.petit@\S+: Absence du bureau", out)
     assert "Nous avons bien reçu votre demande" in out
     # The technicians' round: Alice's answer relayed, Bruno's demotion and closure, a call.
     assert re.search(r"#1 \[waiting, P3\] claire\.martin@", out)
