@@ -197,7 +197,10 @@ def hours_text(hours: float, language: str, *, working: bool) -> str:
             f"within {minutes} minute{plural}")
     amount = f"{hours:g}"
     if language == "fr":
-        return f"sous {amount} heure{'s' if hours > 1 else ''}" + (" ouvrées" if working else "")
+        # French: the plural starts at 2 (1 heure ouvrée, 1,5 heure ouvrée, 2 heures ouvrées).
+        plural = "s" if hours >= 2 else ""
+        return (f"sous {amount.replace('.', ',')} heure{plural}"
+                + (f" ouvrée{plural}" if working else ""))
     return f"within {amount}" + (" working" if working else "") + f" hour{'s' if hours > 1 else ''}"
 
 

@@ -56,11 +56,14 @@ _WHY = {
     "threshold_changed": {"fr": "ticket non résolu {} après le passage en {}",
                           "en": "ticket not resolved {} after it was set to {}"},
     "asked": {"fr": "escalade demandée par {}", "en": "escalation asked by {}"},
-    "immediate": {"fr": "escalade hiérarchique immédiate pour un ticket {} (procédure "
-                        "d'escalade VIP)",
-                  "en": "immediate hierarchical escalation for a {} ticket (the VIP escalation "
-                        "procedure)"},
+    "immediate": {"fr": "escalade hiérarchique immédiate pour un ticket {} ({})",
+                  "en": "immediate hierarchical escalation for a {} ticket (the {})"},
 }
+# Issue 16 day 1 §9: the procedure that calls for the immediate notice, named as it applies:
+# the VIP escalation procedure only when a VIP is involved, the escalation procedure otherwise.
+_IMMEDIATE_PROCEDURE = {True: {"fr": "procédure d'escalade VIP", "en": "VIP escalation procedure"},
+                        False: {"fr": "procédure de remontée des problèmes",
+                                "en": "escalation procedure"}}
 
 
 def escalation(ticket: Ticket, level: Level, *, threshold_hours: float | None,
@@ -81,7 +84,8 @@ def escalation(ticket: Ticket, level: Level, *, threshold_hours: float | None,
     elif asked_by:
         why = _WHY["asked"][lang].format(asked_by + (f" ({reason})" if reason else ""))
     else:
-        why = _WHY["immediate"][lang].format(reason)
+        why = _WHY["immediate"][lang].format(
+            reason, _IMMEDIATE_PROCEDURE[bool(ticket.vip)][lang])
     engagements = [{
         "name": i18n.t(f"sla.{e.name}", lang),
         "due": i18n.format_date(e.due, lang, tz=tz) if e.due else "—",

@@ -5,9 +5,11 @@ the team's mail about a mailbox outage. Mixed into Daemon."""
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
+from email.utils import format_datetime
 
 from mailbot import notices
 from mailbot.batch import Batch
@@ -61,6 +63,8 @@ class OutboxHandling:
                 log.error("outbox mail %s %s has no message in the store", mail.message_id,
                           _about(mail))
                 continue
+            if mail.hold_until:  # held for quiet hours: dated when it leaves (day 1 §6)
+                data = redate(data, now.astimezone(self.config.time.calendar.tz))
             ready.append(replace(mail, data=data))
         self.courier.submit(ready)
 
@@ -175,6 +179,18 @@ class OutboxHandling:
     def next_outbox_attempt(self) -> datetime | None:
         pending = [m.next_attempt_at for m in self.store.outbox() if m.status == "pending"]
         return datetime.fromisoformat(min(pending)) if pending else None
+
+
+_DATE = re.compile(r"^Date:[^\r\n]*(?:\r?\n[ \t][^\r\n]*)*", re.MULTILINE | re.IGNORECASE)
+
+
+def redate(data: str, when: datetime) -> str:
+    """The message with its Date header set to `when`: a notice held for quiet hours leaves in
+    the morning and must sort there in a mail client, not in the night it was decided in (its
+    Message-ID, and so its threading and retries, stay as they were)."""
+    end = re.search(r"\r?\n\r?\n", data)
+    head, rest = (data[:end.start()], data[end.start():]) if end else (data, "")
+    return _DATE.sub(lambda _: f"Date: {format_datetime(when)}", head, count=1) + rest
 
 
 def _deferred(mail: OutgoingMail, detail: str, now: datetime) -> OutgoingMail:

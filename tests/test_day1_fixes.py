@@ -1,0 +1,100 @@
+"""Defects found by the first day of use (notes day1-defects, issue 16's method): each case
+here failed before its fix. End to end (a real Dovecot, a recording aiosmtpd server, `mailbot
+run --once --now`) where it is the daemon's behaviour; the pure wording in unit tests."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, timedelta
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+
+import pytest
+
+from tests.harness import TEAM, env, mail, mailbot, write_rules
+from tests.servers.dovecot import DovecotServer
+from tests.servers.smtp import RecordingSmtpServer
+from tests.test_technicians import NOW
+
+CLAIRE = "claire.martin@groupe-exemple.fr"
+
+
+def run_at(rules: Path, dovecot: DovecotServer, when: str) -> None:
+    mailbot("run", "--once", "--config", str(rules), "--now", when, environ=env(dovecot))
+
+
+def to(smtp: RecordingSmtpServer, address: str) -> list:
+    return [m for m in smtp.messages if address in m.recipients]
+
+
+# --- §6 a notice held for quiet hours is dated when it leaves ----------------------------------
+
+@pytest.mark.e2e
+def test_a_notice_held_for_quiet_hours_is_dated_when_it_leaves_and_keeps_its_message_id(
+        tmp_path: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> None:
+    """Claire writes on Friday at 20:30; the team's notice waits for Monday 09:00 and must sort
+    there in a mail client (not on Friday night); its Message-ID is the one decided on Friday,
+    so that the team's replies and the ticket's history still thread on it."""
+    rules = write_rules(tmp_path, imap=dovecot, smtp=smtp_server, time_rules="")
+    dovecot.append(mail())
+    run_at(rules, dovecot, "2026-11-27T20:30:00+01:00")
+    assert to(smtp_server, TEAM) == []
+    held = (rules.parent / "state" / "state.json").read_text("utf-8")
+    run_at(rules, dovecot, "2026-11-30T09:00:00+01:00")  # Monday morning
+    [notice] = [m for m in to(smtp_server, TEAM) if "Nouveau ticket" in m.message["Subject"]]
+    sent = parsedate_to_datetime(notice.message["Date"])
+    assert abs(sent - datetime.fromisoformat("2026-11-30T09:00:00+01:00")) < timedelta(minutes=2)
+    assert notice.message["Message-ID"] in held
+    assert len(notice.message.get_all("Date")) == 1
+    # Mail that was never held keeps the Date it was decided at.
+    [ack] = to(smtp_server, CLAIRE)
+    assert parsedate_to_datetime(ack.message["Date"]).date().isoformat() == "2026-11-27"
+
+
+def test_redate_replaces_only_the_header_date() -> None:
+    from mailbot.daemon.outbox import redate
+
+    data = ("From: a@b.fr\r\nDate: Mon, 23 Nov 2026 22:25:00\r\n +0100\r\nSubject: x\r\n\r\n"
+            "Date: dans le texte\r\n")
+    when = datetime.fromisoformat("2026-11-24T09:01:00+01:00")
+    out = redate(data, when)
+    assert out == ("From: a@b.fr\r\nDate: Tue, 24 Nov 2026 09:01:00 +0100\r\nSubject: x\r\n"
+                   "\r\nDate: dans le texte\r\n")
+
+
+# --- §9 the immediate notice names the procedure that applies ---------------------------------
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+@pytest.mark.parametrize("vip", [False, True])
+def test_the_immediate_p1_notice_names_the_vip_procedure_only_for_a_vip(lang: str,
+                                                                          vip: bool) -> None:
+    from mailbot import notices
+    from mailbot.config import Config
+    from mailbot.model import Ticket
+
+    config = Config()
+    config = replace(config, mail=replace(config.mail, language=lang))
+    ticket = Ticket(number=7, subject="Site down", requester=CLAIRE, token="7-x",
+                    created_at=NOW.isoformat(), updated_at=NOW.isoformat(), priority="P1",
+                    vip=vip, escalation_level=0)
+    text = " ".join(notices.escalation(ticket, config.time.levels[2], threshold_hours=None,
+                                       config=config, now=NOW, reason="P1").text.split())
+    vip_words = "procédure d'escalade VIP" if lang == "fr" else "VIP escalation procedure"
+    plain = ("(procédure de remontée des problèmes)" if lang == "fr"
+             else "(the escalation procedure)")
+    assert (vip_words in text) is vip
+    assert (plain in text) is not vip
+
+
+# --- §14 French plurals of durations ----------------------------------------------------------
+
+def test_durations_agree_in_number_in_french_and_english() -> None:
+    from mailbot.compose import hours_text
+    from mailbot.notices import duration_text
+
+    assert duration_text(1, "fr", working=True) == "1 heure ouvrée"
+    assert duration_text(1.5, "fr", working=True) == "1,5 heure ouvrée"
+    assert duration_text(4, "fr", working=True) == "4 heures ouvrées"
+    assert duration_text(1, "fr", working=False) == "1 heure"
+    assert hours_text(1, "en", working=True) == "within 1 working hour"
+    assert hours_text(0.25, "fr", working=True) == "sous 15 minutes"
