@@ -14,7 +14,7 @@ import pytest
 from tests.harness import TEAM, env, mail, mailbot, write_rules
 from tests.servers.dovecot import DovecotServer
 from tests.servers.smtp import RecordingSmtpServer
-from tests.test_technicians import NOW
+from tests.test_technicians import ALICE, NOW, body, run_once, sent_to
 
 CLAIRE = "claire.martin@groupe-exemple.fr"
 
@@ -98,3 +98,41 @@ def test_durations_agree_in_number_in_french_and_english() -> None:
     assert duration_text(1, "fr", working=False) == "1 heure"
     assert hours_text(1, "en", working=True) == "within 1 working hour"
     assert hours_text(0.25, "fr", working=True) == "sous 15 minutes"
+
+
+# --- §12, §13 the team notice of a ticket a technician opens ----------------------------------
+
+@pytest.mark.e2e
+def test_a_phone_logs_team_notice_says_the_technician_set_the_priority(
+        tmp_path: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> None:
+    rules = write_rules(tmp_path, imap=dovecot, smtp=smtp_server)
+    dovecot.append(mail(sender=f"Alice Tech <{ALICE}>", subject="Appel de Paul : Sage plante",
+                        body="#phone\n#priority P1\n"
+                             "#requester Paul Roux <paul.roux@groupe-exemple.fr>\n\n"
+                             "Sage 100 se ferme dès l'ouverture sur le poste de Paul."))
+    run_once(rules, dovecot)
+    [notice] = [m for m in sent_to(smtp_server, TEAM) if "Nouveau ticket" in m.message["Subject"]]
+    text = " ".join(body(notice).split())
+    assert "Priorité : P1" in text
+    [why] = [line for line in body(notice).splitlines() if line.startswith("Pourquoi")]
+    assert why.startswith(f"Pourquoi : P1 fixée par {ALICE} (#priority)"), why
+
+
+@pytest.mark.e2e
+def test_a_forwarding_technicians_note_is_shown_in_the_team_notice_only(
+        tmp_path: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> None:
+    rules = write_rules(tmp_path, imap=dovecot, smtp=smtp_server)
+    dovecot.append(mail(sender=ALICE, subject="TR: Dossier compta inaccessible",
+                        body="Ticket pour Claire, elle a déjà redémarré.\n\n"
+                             "-----Message d'origine-----\n"
+                             f"De : Claire Martin <{CLAIRE}>\n"
+                             "Envoyé : lundi 23 novembre 2026 08:12\n"
+                             f"À : Alice <{ALICE}>\n"
+                             "Objet : Dossier compta inaccessible\n\n"
+                             "Bonjour,\nLe dossier Compta ne s'ouvre plus.\nClaire\n"))
+    run_once(rules, dovecot)
+    [notice] = [m for m in sent_to(smtp_server, TEAM) if "Nouveau ticket" in m.message["Subject"]]
+    text = body(notice).replace("\r\n", "\n")
+    assert (f"Note de {ALICE} (note interne, non transmise au demandeur) :\n"
+            "Ticket pour Claire, elle a déjà redémarré.") in text
+    assert all("elle a déjà redémarré" not in body(m) for m in sent_to(smtp_server, CLAIRE))

@@ -22,7 +22,7 @@ def _ticket_words(ticket: Ticket, lang: str) -> dict[str, object]:
 
 
 def team_new(ticket: Ticket, incoming: Incoming, config: Config, now: datetime, *,
-             blocked: list[str], why: list[str]) -> OutgoingMail:
+             blocked: list[str], why: list[str], note: str = "") -> OutgoingMail:
     lang = config.mail.language
     body = compose.render(
         "team_new", lang, tag=format_tag(ticket.number, config.mail.tag_prefix),
@@ -30,7 +30,7 @@ def team_new(ticket: Ticket, incoming: Incoming, config: Config, now: datetime, 
         subject=ticket.subject, why=why, program=ticket.program, acknowledged=not blocked,
         no_ack_reason=", ".join(blocked), text=incoming.text, errors=incoming.errors,
         attachments=incoming.attachments, tracking_url=tracking_url(ticket, config),
-        assignee=ticket.assignee, refused_attachments=incoming.refused_attachments,
+        assignee=ticket.assignee, refused_attachments=incoming.refused_attachments, note=note,
         requester_language=i18n.label(i18n.LANGUAGE_LABELS, ticket.language, lang)
         if ticket.language != lang else "", **_ticket_words(ticket, lang))
     title = "Nouveau ticket" if lang == "fr" else "New ticket"

@@ -209,7 +209,7 @@ def technician_opens(c: Context) -> Decision | None:
                                                    note="above the forward"), msg)
     out = _employee_mails(c, ticket, plan, text, behalf=behalf)
     ticket = with_mails(ticket, out, c.now)
-    ticket, team = _team_mails(c, ticket, text, answered=bool(out))
+    ticket, team = _team_mails(c, ticket, text, answered=bool(out), plan=plan, note=own)
     final = [*out, *team]
     if msg.commands:
         final.append(mails.transcript(ticket, technician=c.author.address,
@@ -272,9 +272,11 @@ def _employee_mails(c: Context, ticket: Ticket, plan: commands.Plan, text: str, 
     return out
 
 
-def _team_mails(c: Context, ticket: Ticket, text: str, *, answered: bool
-                ) -> tuple[Ticket, list[OutgoingMail]]:
-    """The VIP notice (seed 003, at once) and the team's new-ticket notice, recorded."""
+def _team_mails(c: Context, ticket: Ticket, text: str, *, answered: bool, plan: commands.Plan,
+                note: str) -> tuple[Ticket, list[OutgoingMail]]:
+    """The VIP notice (seed 003, at once) and the team's new-ticket notice, recorded. The
+    notice shows the forwarding technician's note and says who set the priority (day 1 §12,
+    §13): a `#priority` of theirs, not the rule it overrode, is why the ticket has it."""
     msg, config = c.msg, c.config
     assert c.triage is not None
     a = c.triage.assessment
@@ -288,9 +290,22 @@ def _team_mails(c: Context, ticket: Ticket, text: str, *, answered: bool
     notice = mails.team_new(ticket, Incoming(c.author.address, text, msg.errors, msg.attachments,
                                              msg.refused_attachments), config, c.now,
                             blocked=[] if answered else blocked_for(c, ticket),
-                            why=[triage.sentence(c.triage, config.mail.language)
-                                 if c.triage else ""])
+                            why=_why(c, plan), note=note)
     return with_mails(ticket, [notice], c.now), [*vip, notice]
+
+
+_SET_BY = {"fr": "{priority} fixée par {author} (#priority) ; les règles proposaient : {rules}",
+           "en": "{priority} set by {author} (#priority); the rules said: {rules}"}
+
+
+def _why(c: Context, plan: commands.Plan) -> list[str]:
+    assert c.triage is not None
+    lang = c.config.mail.language
+    rules = triage.sentence(c.triage, lang)
+    chosen = [o.value for o in plan.outcomes if o.done and o.code == "priority"]
+    if not chosen:
+        return [rules]
+    return [_SET_BY[lang].format(priority=chosen[-1], author=c.author.address, rules=rules)]
 
 
 # The languages of the forwarded header blocks the parsers read (forwards.py).
