@@ -111,6 +111,10 @@ class Ticket:
     # count from then, so that a change crosses no level by itself (issue 16 §2). None: from
     # creation.
     clock_from: str | None = None
+    # A first response already late when the priority changed: the SLA judges the first
+    # response by that due time (`first_response_target`), so the change never turns a miss
+    # into "met" (day 1 §10); `first_response_due` is the new priority's. None: no such miss.
+    first_response_missed: str | None = None
     assignee: str | None = None
     first_response_due: str | None = None
     resolution_due: str | None = None
@@ -142,6 +146,12 @@ class Ticket:
         ticket = _from_dict(cls, data)
         ticket.messages = [Entry.from_dict(m) for m in data.get("messages", [])]
         return ticket
+
+    @property
+    def first_response_target(self) -> str | None:
+        """The due time the first response is judged by: one missed before a priority change
+        stays missed (show's sla, the page, notices, the monthly report)."""
+        return self.first_response_missed or self.first_response_due
 
     def to_dict(self) -> dict[str, Any]:
         # What dataclasses.asdict returns, a dozen times faster: it deep-copies every value,

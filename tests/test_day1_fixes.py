@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.harness import TEAM, env, mail, mailbot, write_rules
+from tests.harness import TEAM, env, mail, mailbot, show, write_rules
 from tests.servers.dovecot import DovecotServer
 from tests.servers.smtp import RecordingSmtpServer
-from tests.test_technicians import ALICE, NOW, body, run_once, sent_to
+from tests.test_technicians import ALICE, BRUNO, NOW, body, reply, run_once, sent_to
 
 CLAIRE = "claire.martin@groupe-exemple.fr"
 
@@ -136,3 +136,35 @@ def test_a_forwarding_technicians_note_is_shown_in_the_team_notice_only(
     assert (f"Note de {ALICE} (note interne, non transmise au demandeur) :\n"
             "Ticket pour Claire, elle a déjà redémarré.") in text
     assert all("elle a déjà redémarré" not in body(m) for m in sent_to(smtp_server, CLAIRE))
+
+
+# --- §10 a priority change never hides a first response already missed -----------------------
+
+@pytest.mark.e2e
+def test_a_priority_change_keeps_a_first_response_missed_before_it_missed(
+        tmp_path: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> None:
+    """A printer reported twenty days ago, never answered: `#priority P1` today, then an answer
+    a few minutes later. The P1 target counted from the change would be met; the first
+    response the team owed was missed long before: it stays missed, for the managers (show's
+    sla, the page, escalations) and the monthly report alike."""
+    rules = write_rules(tmp_path, imap=dovecot, smtp=smtp_server)
+    created = NOW - timedelta(days=20)
+    dovecot.append(mail(subject="Imprimante 2e étage HS", date=created))
+    run_once(rules, dovecot, created)
+    missed = show(rules, 1)["first_response_due"]
+    assert datetime.fromisoformat(missed) < NOW
+    [notice] = sent_to(smtp_server, TEAM)
+    dovecot.append(reply(notice, sender=BRUNO, text="#priority P1"))
+    run_once(rules, dovecot, NOW)
+    ticket = show(rules, 1)
+    assert ticket["priority"] == "P1"
+    # The P1 target counts from the change (issue 16 §2), the miss is judged by the old one.
+    assert ticket["first_response_due"] == (NOW + timedelta(minutes=15)).isoformat()
+    assert ticket["first_response_missed"] == missed and ticket["sla"][0]["due"] == missed
+    assert ticket["resolution_due"] == (NOW + timedelta(hours=4)).isoformat()
+    assert (ticket["sla"][0]["name"], ticket["sla"][0]["state"]) == ("first_response", "late")
+    dovecot.append(reply(notice, sender=BRUNO, text="Bonjour Claire,\n\nJ'arrive."))
+    run_once(rules, dovecot, NOW + timedelta(minutes=5))
+    ticket = show(rules, 1)
+    assert ticket["first_response_at"] is not None
+    assert ticket["sla"][0]["state"] == "met_late"

@@ -34,8 +34,8 @@ class Digest:
 def running_due(ticket: Ticket) -> str | None:
     """The next due time that still counts: the first response until it is met, then the
     resolution (not while waiting for the requester)."""
-    if ticket.first_response_due and not ticket.first_response_at:
-        return ticket.first_response_due
+    if ticket.first_response_target and not ticket.first_response_at:
+        return ticket.first_response_target
     if ticket.resolution_due and not ticket.resolved_at and not is_waiting(_waiting(ticket)):
         return ticket.resolution_due
     return None

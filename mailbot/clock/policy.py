@@ -87,8 +87,9 @@ class TimePolicy:
         paused = sla.is_waiting(ticket.waiting_periods)
         return [
             sla.Engagement("first_response", target.first_response_hours, working,
-                           ticket.first_response_due, ticket.first_response_at,
-                           sla.state(ticket.first_response_due, ticket.first_response_at, now)),
+                           ticket.first_response_target, ticket.first_response_at,
+                           sla.state(ticket.first_response_target, ticket.first_response_at,
+                                     now)),
             sla.Engagement("resolution", target.resolution_hours, working,
                            ticket.resolution_due, ticket.resolved_at,
                            sla.state(ticket.resolution_due, ticket.resolved_at, now,
@@ -152,8 +153,13 @@ class TimePolicy:
             periods[-1][1] = now.isoformat()
         after = replace(after, waiting_periods=periods)
         if not new and before.priority != after.priority:  # type: ignore[union-attr]
-            # Issue 16 §2: the new priority's clocks and ladder count from the change.
+            # Issue 16 §2: the new priority's clocks and ladder count from the change; a first
+            # response already missed stays missed (day 1 §10).
             after.clock_from = now.isoformat()
+            due = before.first_response_due  # type: ignore[union-attr]
+            if (after.first_response_missed is None and after.first_response_at is None
+                    and due and datetime.fromisoformat(due) < now):
+                after.first_response_missed = due
         return self.with_due_times(after)
 
     # --- quiet hours and the digest ------------------------------------------------------------
