@@ -168,3 +168,30 @@ def test_a_priority_change_keeps_a_first_response_missed_before_it_missed(
     ticket = show(rules, 1)
     assert ticket["first_response_at"] is not None
     assert ticket["sla"][0]["state"] == "met_late"
+
+
+# --- §14 a technician without a display name, as the employee reads them ----------------------
+
+@pytest.mark.e2e
+def test_an_answer_from_a_technician_without_a_display_name_is_signed_readably(
+        tmp_path: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> None:
+    rules = write_rules(tmp_path, imap=dovecot, smtp=smtp_server)
+    dovecot.append(mail(subject="Imprimante HS"))
+    run_once(rules, dovecot)
+    [notice] = sent_to(smtp_server, TEAM)
+    dovecot.append(reply(notice, sender=ALICE, text="Bonjour Claire,\n\nC'est réparé."))
+    run_once(rules, dovecot, NOW + timedelta(minutes=5))
+    relayed = sent_to(smtp_server, CLAIRE)[-1]
+    text = body(relayed)
+    assert "Alice, Service informatique" in text
+    assert ALICE not in text
+    assert relayed.message["From"].addresses[0].display_name == "Alice (Service informatique)"
+
+
+def test_readable_name_of_an_address() -> None:
+    from mailbot.mails.requester import readable_name
+
+    assert readable_name("paul.tech@exemple.fr") == "Paul"
+    assert readable_name("tech.alice@groupe-exemple.fr") == "Alice"
+    assert readable_name("jean-marc.dupont@exemple.fr") == "Jean Marc Dupont"
+    assert readable_name("support01@exemple.fr") == ""

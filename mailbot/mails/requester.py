@@ -3,6 +3,7 @@ relayed, the closure, the demotion notice."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -86,10 +87,11 @@ def relay(ticket: Ticket, *, technician: str, technician_name: str, text: str,
     lang = ticket.language
     tag = format_tag(ticket.number, config.mail.tag_prefix)
     body = compose.render("relay", lang, text=text, tag=tag, number=ticket.number,
-                          technician=technician_name or technician,
+                          technician=technician_name or readable_name(technician),
                           tracking_url=tracking_url(ticket, config),
                           organisation=config.mail.organisation)
-    name = f"{technician_name} ({config.bot_name})" if technician_name else config.bot_name
+    signer = technician_name or readable_name(technician)
+    name = f"{signer} ({config.bot_name})" if signer else config.bot_name
     draft = _draft("relay", ticket, config, now, to=[requester_address(ticket)],
                    cc=_copies(ticket, config), subject=_about(ticket, tag, ticket.subject),
                    body=body,
@@ -134,3 +136,20 @@ def demotion(ticket: Ticket, *, reason: str, config: Config, now: datetime) -> O
                    else f"{tag} {label}: {ticket.subject}", body=body,
                    thread=requester_thread(ticket, config), auto_submitted="auto-generated")
     return _outgoing("demotion", ticket, draft, now)
+
+
+# Words of a mailbox's local part that name a role, not a person ("paul.tech", "support-it").
+_ROLE_WORDS = {"tech", "technicien", "technician", "support", "it", "si", "dsi", "admin",
+               "helpdesk", "hotline", "informatique", "service", "info", "assistance"}
+
+
+def readable_name(address: str) -> str:
+    """A name for a technician whose mail carries none, as a helpdesk signs an answer:
+    "paul.tech@exemple.fr" -> "Paul", "jean-marc.dupont@x" -> "Jean Marc Dupont"; "" when the
+    local part is only a role or digits ("support01@x"), the organisation's name then signing
+    alone (day 1 §14)."""
+    local = address.rsplit("@", 1)[0]
+    words = [w for w in re.split(r"[._+\-]+", local)
+             if w.isalpha() and w.lower() not in _ROLE_WORDS]
+    return " ".join(w.capitalize() for w in words)
+
