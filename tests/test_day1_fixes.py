@@ -14,6 +14,7 @@ import pytest
 from tests.harness import TEAM, env, mail, mailbot, show, write_rules
 from tests.servers.dovecot import DovecotServer
 from tests.servers.smtp import RecordingSmtpServer
+from tests.test_mail_loop import _dsn
 from tests.test_technicians import ALICE, BRUNO, NOW, body, reply, run_once, sent_to
 
 CLAIRE = "claire.martin@groupe-exemple.fr"
@@ -195,3 +196,24 @@ def test_readable_name_of_an_address() -> None:
     assert readable_name("tech.alice@groupe-exemple.fr") == "Alice"
     assert readable_name("jean-marc.dupont@exemple.fr") == "Jean Marc Dupont"
     assert readable_name("support01@exemple.fr") == ""
+
+
+# --- §14 the delivery-failure notice never invites a reply that cannot arrive ------------------
+
+@pytest.mark.e2e
+def test_a_bounce_from_the_requester_says_the_address_is_unreachable_not_reply_to_answer(
+        tmp_path: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> None:
+    rules = write_rules(tmp_path, imap=dovecot, smtp=smtp_server)
+    dovecot.append(mail(subject="Imprimante HS"))
+    run_once(rules, dovecot)
+    [notice] = sent_to(smtp_server, TEAM)
+    dovecot.append(reply(notice, sender=ALICE, text="Bonjour Claire,\n\nPouvez-vous redémarrer ?"))
+    run_once(rules, dovecot, NOW + timedelta(minutes=5))
+    relayed = sent_to(smtp_server, CLAIRE)[-1]
+    dovecot.append(_dsn(relayed.message["Message-ID"], relayed.message["Subject"], CLAIRE))
+    run_once(rules, dovecot, NOW + timedelta(minutes=10))
+    [told] = [m for m in sent_to(smtp_server, TEAM) if "Échec de remise" in m.message["Subject"]]
+    text = " ".join(body(told).split())
+    assert "Répondez à ce message pour répondre au demandeur" not in text
+    assert f"L'adresse du demandeur ({CLAIRE}) est injoignable" in text
+    assert "Contactez-le par un autre moyen" in text

@@ -52,13 +52,16 @@ _HEADLINES = {
 
 
 def team_update(ticket: Ticket, incoming: Incoming, config: Config, now: datetime, *,
-                headline: str, detail: str = "") -> OutgoingMail:
+                headline: str, detail: str = "", unreachable: str = "") -> OutgoingMail:
+    """`unreachable`: the requester's address a permanent failure came back from, which
+    replying would not reach (the notice says so instead of inviting a reply)."""
     lang = config.mail.language
     title = _HEADLINES[headline][lang]
     body = compose.render(
         "team_update", lang, headline=title, tag=format_tag(ticket.number, config.mail.tag_prefix),
         sender=incoming.sender, requester=ticket.requester, vip=ticket.vip,
-        subject=ticket.subject, text=incoming.text, detail=detail,
+        subject=ticket.subject, text=incoming.text, detail=detail, unreachable=unreachable,
+        suppressed_days=config.mail.suppress_bounced_days,
         attachments=incoming.attachments, tracking_url=tracking_url(ticket, config),
         assignee=ticket.assignee, refused_attachments=incoming.refused_attachments,
         **_ticket_words(ticket, lang))

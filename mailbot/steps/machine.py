@@ -88,7 +88,10 @@ def bounce(c: Context) -> Decision | None:
     if bounced_kind not in ("team_notice", "transcript", "unauthenticated"):
         # A bounce of a mail to staff must not make another mail to staff.
         out.append(mails.team_update(ticket, Incoming.of(msg, msg.text or msg.body[:4000]),
-                                     c.config, c.now, headline="delivery_failure"))
+                                     c.config, c.now, headline="delivery_failure",
+                                     unreachable=recipient if status.startswith("5") and recipient
+                                     in (ticket.requester, mails.requester_address(ticket))
+                                     else ""))
     decision = decided("delivery_failure", c, ticket, out, [
         f"bounce of {bounced or '?'}", *(["to our VERP address"] if verp else []),
         *(["the requester cannot be reached: no longer waiting"] if unreachable else [])])
