@@ -138,7 +138,8 @@ def cmd_tickets(args: argparse.Namespace) -> int:
                           for t in tickets], ensure_ascii=False, indent=2))
         return 0
     for t in tickets:
-        flags = " URGENT" if t.urgent_requested and not t.urgent_demoted else ""
+        flags = (" AUTO" if t.automatic else
+                 " URGENT" if t.urgent_requested and not t.urgent_demoted else "")
         print(f"#{t.number:<6} {t.status:<8} {t.priority or '-':<3}{flags:<7} "
               f"{t.requester:<32} {t.subject}")
     if not tickets:

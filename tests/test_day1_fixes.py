@@ -4,6 +4,7 @@ run --once --now`) where it is the daemon's behaviour; the pure wording in unit 
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -217,3 +218,24 @@ def test_a_bounce_from_the_requester_says_the_address_is_unreachable_not_reply_t
     assert "Répondez à ce message pour répondre au demandeur" not in text
     assert f"L'adresse du demandeur ({CLAIRE}) est injoignable" in text
     assert "Contactez-le par un autre moyen" in text
+
+
+# --- §14 an unmatched out-of-office is archived automatic mail, not a P3 ------------------------
+
+@pytest.mark.e2e
+def test_an_unmatched_out_of_office_is_listed_as_automatic_and_counts_as_no_p3(
+        tmp_path: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> None:
+    rules = write_rules(tmp_path, imap=dovecot, smtp=smtp_server)
+    dovecot.append(mail(subject="Absent : Imprimante HS", headers={
+        "Auto-Submitted": "auto-replied", "In-Reply-To": "<inconnu@groupe-exemple.fr>"},
+        body="Je suis absente jusqu'au 30 novembre.\nClaire\n"))
+    run_once(rules, dovecot)
+    listing = mailbot("tickets", "--config", str(rules), environ=env(dovecot)).stdout
+    [line] = [line for line in listing.splitlines() if line.startswith("#1 ")]
+    assert "P3" not in line and "AUTO" in line and "closed" in line, line
+    ticket = show(rules, 1)
+    assert ticket["automatic"] and ticket["priority"] is None and ticket["sla"] == []
+    assert not sent_to(smtp_server, CLAIRE)
+    report = json.loads(mailbot("report", "--config", str(rules), "--month", "2026-11", "--json",
+                                "--now", "2026-12-01T10:00:00+01:00", environ=env(dovecot)).stdout)
+    assert report["opened"] == 0 and report["opened_by_priority"]["P3"] == 0, report

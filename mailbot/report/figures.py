@@ -130,6 +130,8 @@ def compute(tickets: Iterable[Ticket], month: str, tz: tzinfo, now: datetime) ->
     open_at_cutoff: list[tuple[datetime, Ticket]] = []
     by_number: dict[int, Ticket] = {}
     for ticket in tickets:
+        if ticket.automatic and ticket.priority is None:
+            continue  # an automatic answer archived at once (an out-of-office): no one's request
         created = datetime.fromisoformat(ticket.created_at)
         closed = datetime.fromisoformat(ticket.closed_at) if ticket.closed_at else None
         if start <= created < end:

@@ -65,6 +65,8 @@ def new_ticket(c: Context, previous: Ticket | None = None, *,
     if a.information or archive:  # seed 000 level 4: archived at once, no answer by default
         ticket.status, ticket.closed_at = "closed", now.isoformat()
         ticket.resolved_at = ticket.closed_at
+        if archive:  # an automatic answer asks for nothing: no priority, no SLA (day 1 §14)
+            ticket.priority = ticket.first_response_due = ticket.resolution_due = None
     elif t.mass.is_mass:
         others, mass_notice = mass_incident(c, ticket, t)
     parent = next((o for o in others if o.number == ticket.parent), None)
