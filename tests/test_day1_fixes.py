@@ -16,7 +16,7 @@ from tests.harness import TEAM, env, mail, mailbot, show, write_rules
 from tests.servers.dovecot import DovecotServer
 from tests.servers.smtp import RecordingSmtpServer
 from tests.test_mail_loop import _dsn
-from tests.test_technicians import ALICE, BRUNO, NOW, body, reply, run_once, sent_to
+from tests.test_technicians import ALICE, AUTHSERV, BRUNO, NOW, body, reply, run_once, sent_to
 
 CLAIRE = "claire.martin@groupe-exemple.fr"
 
@@ -239,3 +239,32 @@ def test_an_unmatched_out_of_office_is_listed_as_automatic_and_counts_as_no_p3(
     report = json.loads(mailbot("report", "--config", str(rules), "--month", "2026-11", "--json",
                                 "--now", "2026-12-01T10:00:00+01:00", environ=env(dovecot)).stdout)
     assert report["opened"] == 0 and report["opened_by_priority"]["P3"] == 0, report
+
+
+# --- §5 a forgery tells the team and the impersonated technician, never the forger -------------
+
+@pytest.mark.e2e
+def test_a_forgery_warns_the_team_and_the_impersonated_technician_never_the_forger(
+        tmp_path: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> None:
+    """docs/technicians.md (the details) promises the technician's configured address hears
+    of a mail forged in their name: the receiving server's dmarc=fail is that very case."""
+    rules = write_rules(tmp_path, imap=dovecot, smtp=smtp_server)
+    text = rules.read_text("utf-8").replace("[mail]", f'authserv_id = "{AUTHSERV}"\n\n[mail]')
+    rules.write_text(text, "utf-8")
+    dovecot.append(mail(subject="Imprimante HS"))
+    run_once(rules, dovecot)
+    [notice] = sent_to(smtp_server, TEAM)
+    dovecot.append(mail(
+        sender=ALICE, body="#close pirated", in_reply_to=notice.message["Message-ID"],
+        subject=f"RE: {notice.message['Subject']}",
+        headers={"Reply-To": "pirate@ailleurs.example",
+                 "Authentication-Results": f"{AUTHSERV}; spf=fail smtp.mailfrom="
+                 "ailleurs.example; dkim=none; dmarc=fail (p=reject) "
+                 "header.from=groupe-exemple.fr"}))
+    run_once(rules, dovecot, NOW + timedelta(minutes=5))
+    assert len([m for m in sent_to(smtp_server, TEAM)
+                if "non authentifié" in m.message["Subject"]]) == 1
+    [told] = sent_to(smtp_server, ALICE)
+    assert told.recipients == [ALICE]
+    assert "un message à votre nom" in " ".join(body(told).split())
+    assert not sent_to(smtp_server, "pirate@ailleurs.example")

@@ -43,16 +43,17 @@ def unauthenticated(c: Context) -> Decision | None:
     blocked = loopguard.automatic_mail_blocked(c.msg, c.config)
     if capped:
         out = []  # a flood of forged mail must not become a flood of warnings
-    elif blocked:
-        # The guards keep automatic mail from the mail's sender; warnings go to staff, never to
-        # the forger. A forgery the receiving server saw (dmarc=fail) is exactly what the team
-        # must hear of (issue 16 §3); the technician's own address hears when nothing blocks.
-        out = [m for m in out if c.config.team_address in m.recipients]
+    # The guards keep automatic mail from the mail's sender; these warnings go to staff only:
+    # the team address and the technician's configured address (never the mail's Reply-To),
+    # whatever the guards say of the sender. A forgery the receiving server saw (dmarc=fail)
+    # is exactly what the team and the impersonated technician must hear of (issue 16 §3, day
+    # 1 §5); automatic answers never get here (the auto_reply step files them first), and
+    # the cap above bounds the warnings to one address.
     return decided("unauthenticated", c, ticket, out,
                    ["nothing executed or relayed", *([c.how] if c.how else []),
                     *(["no warning: loop cap"] if capped else []),
-                    *([f"team warned only: {', '.join(blocked)}"] if blocked and not capped
-                      else [])])
+                    *([f"staff warned, not the sender: {', '.join(blocked)}"]
+                      if blocked and not capped else [])])
 
 
 def technician_on_ticket(c: Context) -> Decision | None:
