@@ -30,14 +30,21 @@ _STATES = {"met": {"fr": "respecté", "en": "met"},
            "late": {"fr": "EN RETARD", "en": "LATE"}}
 _SECTIONS = {"due_today": {"fr": "Échéance aujourd'hui", "en": "Due today"},
              "late": {"fr": "En retard", "en": "Late"},
-             "waiting": {"fr": "En attente du demandeur depuis plus de {} jours",
-                         "en": "Waiting for the requester for more than {} days"},
+             "waiting": {"fr": "En attente du demandeur depuis plus {}",
+                         "en": "Waiting for the requester for more than {}"},
              "unassigned": {"fr": "Non attribués", "en": "Unassigned"}}
 
 
 def duration_text(hours: float, lang: str, *, working: bool) -> str:
     """"4 heures ouvrées" / "4 working hours"; minutes below one hour."""
     return compose.hours_text(hours, lang, working=working).split(" ", 1)[1]
+
+
+def _days(days: int, lang: str) -> str:
+    """"de 3 jours" / "d'un jour" after "plus" (never "plus de 1 jours"); "3 days", "one day"."""
+    if days == 1:
+        return "d'un jour" if lang == "fr" else "one day"
+    return f"de {days} jours" if lang == "fr" else f"{days} days"
 
 
 def _span(delta: timedelta, lang: str) -> str:
@@ -198,7 +205,7 @@ def digest(tickets: Sequence[Ticket], config: Config, now: datetime) -> Outgoing
                 "due": i18n.format_date(due, lang, tz=tz) if due else ""}
 
     def sections(lists: dict[str, list[Ticket]]) -> list[dict[str, object]]:
-        return [{"title": _SECTIONS[name][lang].format(policy.waiting_days),
+        return [{"title": _SECTIONS[name][lang].format(_days(policy.waiting_days, lang)),
                  "tickets": [line(t) for t in lists[name]]} for name in lists]
 
     stamp = i18n.format_date(now.isoformat(), lang, tz=tz)  # "lundi 30 novembre 2026 à 09:05"

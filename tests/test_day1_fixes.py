@@ -102,6 +102,28 @@ def test_durations_agree_in_number_in_french_and_english() -> None:
     assert hours_text(0.25, "fr", working=True) == "sous 15 minutes"
 
 
+def test_days_in_the_closure_and_the_digest_agree_in_number(tmp_path: Path) -> None:
+    from mailbot import mails, notices
+    from mailbot.config import load
+    from mailbot.model import Ticket
+
+    config = load(write_rules(tmp_path))
+    config = replace(config, tickets=replace(config.tickets, reopen_days=1),
+                     web=replace(config.web, link_days_after_close=1),
+                     digest=replace(config.digest, waiting_days=1))
+    ticket = Ticket(number=7, subject="Imprimante", requester=CLAIRE, token="7-x",
+                    created_at=NOW.isoformat(), updated_at=NOW.isoformat(), priority="P3")
+    text = " ".join(mails.closure(ticket, text="Réglé.", config=config, now=NOW).text.split())
+    assert "valable 1 jour après" in text and "dans les 1 jour :" in text
+    assert "1 jours" not in text
+    waiting = replace(ticket, status="waiting",
+                      waiting_periods=[[(NOW - timedelta(days=6)).isoformat(), None]])
+    sent = notices.digest([waiting], config, NOW)
+    assert sent is not None
+    digest = sent.text
+    assert "depuis plus d'un jour" in digest and "1 jours" not in digest
+
+
 # --- §12, §13 the team notice of a ticket a technician opens ----------------------------------
 
 @pytest.mark.e2e

@@ -18,7 +18,7 @@ import re
 import urllib.request
 from datetime import datetime, timedelta
 from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
+from email.utils import format_datetime, make_msgid, parsedate_to_datetime
 from pathlib import Path
 
 import pytest
@@ -215,6 +215,8 @@ def test_a_day_and_a_week_end_without_one_wrong_mail(day: Day) -> None:  # noqa:
     # The forgery: nothing done, the team told, the forger never.
     assert show(day.rules, lucie)["status"] == "new"
     assert [m for m in day.to(TEAM) if "non authentifié" in m.message["Subject"]]
+    # ... and Alice, whose name was used, at her configured address (day 1 §5).
+    assert [m for m in day.to(ALICE) if "non authentifié" in m.message["Subject"]]
     # Paul never wrote: his acknowledgement is no reply to anything.
     [paul_ack] = day.to(PAUL)
     assert not paul_ack.message["Subject"].lower().startswith("re:")
@@ -225,6 +227,7 @@ def test_a_day_and_a_week_end_without_one_wrong_mail(day: Day) -> None:  # noqa:
     notes = [m for m in show(day.rules, nathalie)["messages"] if m["kind"] == "internal_note"]
     assert any("Ticket pour Nathalie" in m["text"] for m in notes)
     assert "Ticket pour Nathalie" not in page(day, nathalie, t0)
+    assert "Ticket pour Nathalie, merci." in text(day.notice(nathalie))  # day 1 §13
 
     # --- Friday 09:30: thanks, a resend -------------------------------------------------------
     t1 = FRIDAY + timedelta(hours=1)
@@ -261,7 +264,9 @@ def test_a_day_and_a_week_end_without_one_wrong_mail(day: Day) -> None:  # noqa:
                and "Webcam" in m.message["Subject"]]
     assert weekend == []
     day.run(MONDAY)
-    assert [m for m in day.to(TEAM) if "Webcam" in m.message["Subject"]]
+    [webcam] = [m for m in day.to(TEAM) if "Webcam" in m.message["Subject"]]
+    # Dated when it left, Monday morning, not on Friday night (day 1 §6).
+    assert parsedate_to_datetime(webcam.message["Date"]).date() == MONDAY.date()
 
     # The page of Lucie's ticket never shows a date after its last pass.
     html = page(day, lucie, MONDAY)
@@ -277,6 +282,7 @@ def assert_no_wrong_mail(day: Day) -> None:
         body, subject = text(received), received.message["Subject"]
         people = [r for r in received.recipients if r not in STAFF and "@example.com" not in r]
         assert "seed" not in (body + subject).lower(), subject
+        assert not re.search(r"\b1 heure ouvrées", body), subject  # day 1 §14
         assert PIRATE not in received.recipients
         if people:
             assert not HASH_WORD.findall(body), (subject, HASH_WORD.findall(body))
