@@ -4,12 +4,12 @@ escalation ladder. End to end: a real Dovecot, a recording aiosmtpd server, the 
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from tests.harness import TEAM, mail, tickets, write_rules
+from tests.harness import PARIS, TEAM, mail, tickets, write_rules
 from tests.servers.dovecot import DovecotServer
 from tests.servers.smtp import RecordingSmtpServer
 from tests.test_technicians import NOW, run_once
@@ -17,8 +17,10 @@ from tests.test_technicians import NOW, run_once
 pytestmark = pytest.mark.e2e
 
 VENDOR = "noreply@fournisseur.example"
-LADDER = ("support-n2@example.com", "superviseur-support@example.com",
-          "chef-service-si@example.com", "vp-operations@example.com")
+# The shipped ladder's contacts (mailbot/clock/settings.py).
+LEVELS = {2: "support-n2@example.com", 3: "superviseur-support@example.com",
+          4: "chef-service-si@example.com", 7: "vp-operations@example.com"}
+LADDER = tuple(LEVELS.values())
 
 
 @pytest.fixture
@@ -45,3 +47,47 @@ def test_a_vendor_newsletter_is_kept_archived_and_never_climbs_the_ladder(
     assert not [s for s in sent if VENDOR in s[0]], sent
     assert not [s for s in sent if TEAM in s[0]], sent
     assert not [s for s in sent if set(s[0]) & set(LADDER)], sent
+
+
+# --- held notices after a long stop: released in working time, the highest level only -------
+
+CALENDAR = """
+[calendar]
+time_zone = "Europe/Paris"
+working_days = ["monday", "tuesday", "wednesday", "thursday", "friday"]
+hours = ["09:00-12:30", "13:30-18:00"]
+holidays = "FR"
+
+[digest]
+enabled = false
+
+[report]
+enabled = false
+"""
+
+
+def test_held_notices_wait_for_working_time_and_only_the_highest_level_goes_out(
+        tmp_path: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> None:
+    rules = write_rules(tmp_path, imap=dovecot, smtp=smtp_server, time_rules=CALENDAR)
+    friday = datetime(2026, 12, 11, 16, 30, tzinfo=PARIS)
+    dovecot.append(mail(subject="URGENT : imprimante du 2e étage", date=friday,
+                        body="Bonjour,\n\nL'imprimante du 2e étage ne marche plus.\n\nClaire\n"))
+    run_once(rules, dovecot, friday)
+    [ticket] = tickets(rules)
+    assert ticket["priority"] == "P2"
+    # Saturday: level 2 is reached (1 working hour), its notice held for Monday morning.
+    run_once(rules, dovecot, datetime(2026, 12, 12, 10, 0, tzinfo=PARIS))
+    assert not escalations(smtp_server)
+    # Not run again until Christmas, a public holiday: nothing goes out.
+    run_once(rules, dovecot, datetime(2026, 12, 25, 10, 0, tzinfo=PARIS))
+    assert not escalations(smtp_server), escalations(smtp_server)
+    # Monday 28: one notice, the highest level reached, not the level 2 held since Saturday.
+    run_once(rules, dovecot, datetime(2026, 12, 28, 9, 30, tzinfo=PARIS))
+    sent = escalations(smtp_server)
+    assert len(sent) == 1, sent
+    assert sent[0][1] != LEVELS[2] and "niveau 2 " not in sent[0][0], sent
+
+
+def escalations(smtp: RecordingSmtpServer) -> list[tuple[str, str]]:
+    return [(m.message["Subject"], m.recipients[0]) for m in smtp.messages
+            if "Escalade" in m.message["Subject"]]
