@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.harness import PARIS, TEAM, mail, tickets, write_rules
+from tests.harness import PARIS, TEAM, mail, show, tickets, write_rules
 from tests.servers.dovecot import DovecotServer
 from tests.servers.smtp import RecordingSmtpServer
 from tests.test_technicians import NOW, run_once
@@ -91,3 +91,32 @@ def test_held_notices_wait_for_working_time_and_only_the_highest_level_goes_out(
 def escalations(smtp: RecordingSmtpServer) -> list[tuple[str, str]]:
     return [(m.message["Subject"], m.recipients[0]) for m in smtp.messages
             if "Escalade" in m.message["Subject"]]
+
+
+# --- an employee's forward: the forwarded mail is the request ---------------------------------
+
+def test_an_employees_forward_keeps_the_forwarded_problem_in_the_ticket_and_the_notice(
+        rules: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> None:
+    dovecot.append(mail(
+        sender="marc.dubois@groupe-exemple.fr", subject="TR: scanner",
+        body="Vous pouvez regarder ?\n\n-----Message d'origine-----\n"
+             "De : Sophie Leroy <sophie.leroy@groupe-exemple.fr>\n"
+             "Envoyé : jeudi 19 novembre 2026 16:05\n"
+             "À : Marc Dubois <marc.dubois@groupe-exemple.fr>\n"
+             "Objet : scanner\n\n"
+             "Bonjour Marc,\n\nLe scanner du 3e étage n'envoie plus les numérisations par "
+             "mail depuis ce matin.\n\nSophie\n"))
+    run_once(rules, dovecot, NOW)
+    [ticket] = tickets(rules)
+    shown = show(rules, ticket["number"])
+    request = shown["messages"][0]["text"]
+    assert "Vous pouvez regarder ?" in request
+    assert "n'envoie plus les numérisations" in request
+    assert "Sophie Leroy" in request and "19 novembre 2026" in request
+    [notice] = [m for m in smtp_server.messages if TEAM in m.recipients]
+    part = notice.message.get_body(("plain",))
+    assert part is not None
+    notice_text = " ".join(part.get_content().split())
+    assert "Vous pouvez regarder ?" in notice_text
+    assert "n'envoie plus les numérisations par mail" in notice_text
+    assert "Sophie Leroy" in notice_text
