@@ -12,7 +12,7 @@ import pytest
 from tests.harness import PARIS, TEAM, mail, show, tickets, write_rules
 from tests.servers.dovecot import DovecotServer
 from tests.servers.smtp import RecordingSmtpServer
-from tests.test_technicians import NOW, run_once
+from tests.test_technicians import ALICE, CLAIRE, NOW, body, open_ticket, reply, run_once, sent_to
 
 pytestmark = pytest.mark.e2e
 
@@ -120,3 +120,28 @@ def test_an_employees_forward_keeps_the_forwarded_problem_in_the_ticket_and_the_
     assert "Vous pouvez regarder ?" in notice_text
     assert "n'envoie plus les numérisations par mail" in notice_text
     assert "Sophie Leroy" in notice_text
+
+
+# --- a reply to a closure mail after the reopen window ----------------------------------------
+
+def test_a_late_reply_to_a_closure_takes_the_original_subject_and_names_the_old_ticket(
+        rules: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> None:
+    number, notice = open_ticket(rules, dovecot, smtp_server,
+                                 subject="Teams : micro ne marche pas")
+    dovecot.append(reply(notice, sender=ALICE, text="#close Pilote audio réinstallé"))
+    run_once(rules, dovecot, NOW + timedelta(minutes=5))
+    [closure] = [m for m in sent_to(smtp_server, CLAIRE) if "clôturée" in m.message["Subject"]]
+    dovecot.append(reply(closure, sender=CLAIRE, text="Le micro ne marche de nouveau plus."))
+    run_once(rules, dovecot, NOW + timedelta(days=40))
+    new = tickets(rules)[-1]
+    assert new["number"] != number
+    assert new["subject"] == "Teams : micro ne marche pas"
+    ack = sent_to(smtp_server, CLAIRE)[-1]
+    team = sent_to(smtp_server, TEAM)[-1]
+    assert f"[#{new['number']}]" in ack.message["Subject"]
+    assert f"[#{new['number']}]" in team.message["Subject"]
+    for received in (ack, team):
+        assert "clôturée" not in received.message["Subject"]
+        words = " ".join(body(received).split())
+        assert "clôturée" not in words
+        assert f"uite du ticket #{number}" in words, words
