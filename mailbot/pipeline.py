@@ -22,7 +22,7 @@ from mailbot.mails import tracking_url
 from mailbot.model import Ticket
 from mailbot.parsers import ParsedMessage
 from mailbot.steps.common import Context, Step, message_key, ticket_of_id, with_mails
-from mailbot.steps.machine import auto_reply, bounce, duplicate, loop
+from mailbot.steps.machine import auto_reply, bounce, bulk_mail, duplicate, loop
 from mailbot.steps.requester import closed_ticket, follow_up, new_ticket
 from mailbot.steps.technician import technician_on_ticket, technician_opens, unauthenticated
 from mailbot.tags import format_tag
@@ -85,6 +85,8 @@ STEPS: tuple[Step, ...] = (
      bounce),
     ("auto_reply", "an automatic mail is filed on its ticket (no reopen); matching none, it is "
                    "a ticket marked automatic, never acknowledged", auto_reply),
+    ("bulk_mail", "a newsletter or list post matching no ticket is kept as an automatic "
+                  "ticket, archived at once, never acknowledged", bulk_mail),
     ("unauthenticated", "mail in a technician's name that fails authentication acts on "
                         "nothing: filed as a note, the team and the technician told",
      unauthenticated),

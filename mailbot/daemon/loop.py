@@ -125,6 +125,7 @@ class Daemon(AsideHandling, OutboxHandling):
             self._record_deliveries(batch, summary, now, wait=wait)
             self._drop_stale_acknowledgements(batch, now)
             self._drop_held_notices_of_closed_tickets(batch, now)
+            self._recheck_held_notices(batch, now)
             done = self._handle(items, spent, batch, summary, now)
             self._tell_team_of_aside(batch, now)
             self._stage_upkeep(batch, now)

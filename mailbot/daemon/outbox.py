@@ -27,6 +27,8 @@ log = logging.getLogger("mailbot")
 # An acknowledgement is useful at once; one that could not go out within a day (SMTP down, a
 # --now far ahead) says "we have received your request" too late: dropped, logged (O08).
 STALE_ACKNOWLEDGEMENT = timedelta(hours=24)
+# The level an escalation notice's subject names ("Escalade niveau 3", "Escalation level 3").
+_LEVEL = re.compile(r"(?:niveau|level) (\d+)", re.IGNORECASE)
 
 
 class OutboxHandling:
@@ -52,6 +54,7 @@ class OutboxHandling:
         due = [m for m in self.store.outbox() if m.status == "pending"
                and m.message_id not in self.courier.in_flight
                and not (m.hold_until and datetime.fromisoformat(m.hold_until) > now)
+               and not self._still_quiet(m, now)
                and (m.attempts == 0 or datetime.fromisoformat(m.next_attempt_at) <= now)]
         # Several daemons on one database: each mail is taken by one of them (a lease on its
         # row); the others skip it until the lease expires (a crash before the report).
@@ -145,6 +148,41 @@ class OutboxHandling:
             log.info("escalation notice %s not sent: ticket #%s closed while it was held",
                      mail.message_id, mail.ticket)
 
+    def _still_quiet(self, mail: OutgoingMail, now: datetime) -> bool:
+        """A notice held for quiet hours whose release time has passed but whose sending
+        falls outside working time by the calendar now (the daemon not run for days, a public
+        holiday): still held, unless its ticket's priority is round the clock."""
+        policy = self.config.time
+        if not mail.hold_until or policy.calendar.in_working_day(now):
+            return False
+        ticket = self.store.ticket(mail.ticket) if mail.ticket is not None else None
+        return not policy.round_the_clock(ticket.priority if ticket else None)
+
+    def _recheck_held_notices(self, batch: Batch, now: datetime) -> None:
+        """Held notices due now: outside working time they wait for the next working morning;
+        of a ticket's held escalation notices released together, only the highest level goes
+        out (the ones it supersedes would tell people of a step already passed)."""
+        released: dict[int, list[OutgoingMail]] = {}
+        for mail in self.store.outbox():
+            if (mail.status != "pending" or not mail.hold_until
+                    or datetime.fromisoformat(mail.hold_until) > now):
+                continue
+            if self._still_quiet(mail, now):
+                release = self.config.time.calendar.next_morning(now).isoformat()
+                batch.commit.outbox[mail.message_id] = replace(
+                    mail, hold_until=release, next_attempt_at=release).to_dict()
+                log.info("held %s %s %s until %s: outside working time", mail.kind,
+                         mail.message_id, _about(mail), release)
+            elif mail.kind == "escalation" and mail.ticket is not None:
+                released.setdefault(mail.ticket, []).append(mail)
+        for number, held in released.items():
+            held.sort(key=lambda m: (_level(m), m.created_at))
+            for mail in held[:-1]:
+                batch.commit.outbox[mail.message_id] = replace(
+                    mail, status="failed", last_error="superseded by a higher level").to_dict()
+                log.info("escalation notice %s not sent: superseded by %s for ticket #%s",
+                         mail.message_id, held[-1].message_id, number)
+
     def alert_team(self, since: datetime, error: str) -> None:
         """The team's one mail about a mailbox outage past the threshold (RELIABILITY O01):
         queued now, sent when SMTP takes it (the same outbox and retries as any mail)."""
@@ -197,6 +235,11 @@ def _deferred(mail: OutgoingMail, detail: str, now: datetime) -> OutgoingMail:
     attempts = mail.attempts + 1
     return replace(mail, attempts=attempts, last_error=detail,
                    next_attempt_at=(now + retry_delay(attempts)).isoformat())
+
+
+def _level(mail: OutgoingMail) -> int:
+    found = _LEVEL.search(mail.subject)
+    return int(found.group(1)) if found else 0
 
 
 def _about(mail: OutgoingMail) -> str:

@@ -37,7 +37,7 @@ def acknowledgement(ticket: Ticket, config: Config, now: datetime, *,
         tracking_url=tracking_url(ticket, config), tag=tag, organisation=config.mail.organisation,
         phone=ticket.channel == "phone", known_incident=known_incident,
         refused_attachments=refused_attachments, demotion=demotion,
-        urgent_phone=config.urgent.phone)
+        urgent_phone=config.urgent.phone, previous=ticket.previous)
     draft = _draft("ack", ticket, config, now, to=[requester_address(ticket)],
                    subject=_about(ticket, tag, echo), body=body, thread=thread,
                    auto_submitted="auto-replied")

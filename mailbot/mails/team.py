@@ -32,7 +32,8 @@ def team_new(ticket: Ticket, incoming: Incoming, config: Config, now: datetime, 
         attachments=incoming.attachments, tracking_url=tracking_url(ticket, config),
         assignee=ticket.assignee, refused_attachments=incoming.refused_attachments, note=note,
         requester_language=i18n.label(i18n.LANGUAGE_LABELS, ticket.language, lang)
-        if ticket.language != lang else "", **_ticket_words(ticket, lang))
+        if ticket.language != lang else "", previous=ticket.previous,
+        **_ticket_words(ticket, lang))
     title = "Nouveau ticket" if lang == "fr" else "New ticket"
     draft = _draft("team_notice", ticket, config, now, to=[config.team_address],
                    subject=_team_subject(ticket, title, lang, config), body=body,

@@ -140,3 +140,17 @@ def done_lines(plan: commands.Plan) -> list[str]:
 
 def ignored_commands(c: Context) -> list[str]:
     return ["commands ignored: not a technician"] if c.msg.commands else []
+
+
+def request_text(msg: ParsedMessage, language: str) -> str:
+    """A new request's text: what the sender wrote and, for a forward, the forwarded mail
+    under a line naming its author and date (the actual problem is often only there)."""
+    fwd = msg.forwarded
+    if fwd is None or not fwd.text.strip() or fwd.text.strip() in msg.text:
+        return msg.text
+    author = f"{fwd.original_name} <{fwd.original_sender}>" if fwd.original_name and \
+        fwd.original_sender else fwd.original_name or fwd.original_sender or "?"
+    date = f", {fwd.original_date}" if fwd.original_date else ""
+    head = (f"---- Message transféré de {author}{date} ----" if language == "fr"
+            else f"---- Forwarded message from {author}{date} ----")
+    return f"{msg.text.rstrip()}\n\n{head}\n{fwd.text.strip()}".strip()

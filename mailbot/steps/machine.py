@@ -122,3 +122,17 @@ def auto_reply(c: Context) -> Decision | None:
     # On a ticket, even a closed one: filed quietly, nothing reopened, nobody answered.
     ticket = with_entry(c.ticket, incoming_entry(c, "request", public=False), c.msg)
     return Decision("filed_automatic", c.key, ticket, reasons=[c.how])
+
+
+def bulk_mail(c: Context) -> Decision | None:
+    """A newsletter or a list's post (Precedence: bulk, List-* headers, a bulk mailer's signs)
+    that matches no ticket asks nothing of the team: kept as a ticket marked automatic, never
+    acknowledged, archived at once like an automatic answer to no mail of ours (L01): off the
+    escalation ladder and the team's list. On a ticket, it goes on like any mail."""
+    if c.msg.kind != "list" or c.ticket is not None:
+        return None
+    decision = new_ticket(c, automatic=True, archive=True)
+    decision.reasons.insert(0, "bulk or list mail matching no ticket: kept, archived, "
+                               "not acknowledged")
+    return decision
+

@@ -10,6 +10,9 @@ from mailbot import ids, languages, loopguard, mails, triage
 from mailbot.model import OutgoingMail, Ticket
 from mailbot.steps.common import Context, incoming_entry, participants_of, with_entry
 
+# The label our closure mail's subject starts with (mailbot/mails/requester.py), after the tag.
+_CLOSED_PREFIX = re.compile(r"^\s*(?:Demande cl[ôo]tur[ée]e|Ticket closed)\s*:\s*", re.IGNORECASE)
+
 
 def open_ticket(c: Context, *, requester: str, channel: str, text: str, date: datetime,
                 participants: list[str]) -> Ticket:
@@ -19,6 +22,8 @@ def open_ticket(c: Context, *, requester: str, channel: str, text: str, date: da
                              view=c.view, config=config, now=c.now)
     number = c.view.next_number()
     subject = msg.subject or msg.subject_raw or "(sans objet)"
+    # A reply to our closure mail: the matter, not our "Demande clôturée :" (FR or EN).
+    subject = _CLOSED_PREFIX.sub("", subject) or subject
     if channel == "phone":  # the marker said what the mail is; the ticket keeps the matter
         for marker in config.team.phone_markers:
             subject = re.sub(re.escape(marker), " ", subject, flags=re.IGNORECASE)

@@ -16,6 +16,7 @@ from mailbot.steps.common import (
     ignored_commands,
     incoming_entry,
     participants_of,
+    request_text,
     thread_of,
     with_entry,
     with_mails,
@@ -89,7 +90,8 @@ def _open_from_mail(c: Context, previous: Ticket | None, *, automatic: bool) -> 
     """The ticket a mail opens for its sender, who answers for them, and the one it follows."""
     msg = c.msg
     requester = msg.sender.lower()
-    ticket = open_ticket(c, requester=requester, channel="email", text=msg.text,
+    ticket = open_ticket(c, requester=requester, channel="email",
+                         text=request_text(msg, c.config.mail.language),
                          date=msg.date or c.now, participants=[requester])
     answer = loopguard.answer_address(msg, c.config)
     if answer != requester:  # who answers the requester's mail for them is part of it too
@@ -134,7 +136,8 @@ def _team_mails(c: Context, ticket: Ticket, t: triage.Triage, *, blocked: list[s
     if a.information and not archive:  # an out-of-office archived is no one's news
         team.append(mails.team_information(ticket, config, now))
     elif ticket.parent is None and t.cap.team_notice and not archive:
-        notice = mails.team_new(ticket, Incoming.of(c.msg), config, now, blocked=blocked,
+        text = request_text(c.msg, config.mail.language)
+        notice = mails.team_new(ticket, Incoming.of(c.msg, text), config, now, blocked=blocked,
                                 why=[why])
         if t.held:
             # The same failure as other recent reports: if one more sender writes within the
