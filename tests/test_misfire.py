@@ -301,3 +301,19 @@ def test_commands_for_a_ticket_tag_that_names_no_ticket_are_refused(
     [transcript] = sent_to(smtp_server, ALICE)
     assert "aucun ticket ne correspond à ce message" in body(transcript)
     assert "Rien n'a été appliqué" in body(transcript)
+
+
+@pytest.mark.parametrize("text", ["#help", "Bonjour,\n\n#aide"])
+def test_help_in_a_new_mail_of_a_technicians_own_is_answered_and_opens_no_ticket(
+        rules: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer,
+        text: str) -> None:
+    """A day of use: a technician wrote `#help` in a new mail and got an acknowledgement of a
+    ticket of their own, which climbed the escalation ladder the next morning."""
+    dovecot.append(mail(sender=ALICE, subject="aide", body=text + "\n"))
+    run_once(rules, dovecot)
+    assert tickets(rules) == []
+    [answer] = smtp_server.messages
+    assert answer.recipients == [ALICE]
+    assert "#close" in body(answer) and "#priority" in body(answer)
+    run_once(rules, dovecot, NOW + timedelta(days=3))
+    assert len(smtp_server.messages) == 1

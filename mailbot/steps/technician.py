@@ -194,6 +194,13 @@ def technician_opens(c: Context) -> Decision | None:
             relayed=False, help_wanted=False, config=config, now=c.now)]
         return Decision("commands_refused", c.key, None, out, [
             f"no ticket {msg.ticket_ref}: commands refused"])
+    if not (phone or behalf) and _asks_only_for_help(msg):
+        # "#help" in a new mail of their own: the list of commands is the answer, not a ticket
+        # of the technician's own (acknowledged, then escalated for want of an answer).
+        out = [mails.transcript(None, technician=c.author.address, outcomes=[commands.Outcome(
+            line, True, "help") for line in msg.commands], applied=False, relayed=False,
+            help_wanted=True, config=config, now=c.now)]
+        return Decision("help", c.key, None, out, ["#help in a new mail: the commands, no ticket"])
     ticket, text = _open_for_employee(c, requester, phone=phone, behalf=behalf)
     plan = commands.plan(msg.commands, ticket, author=c.author.address, config=config,
                          now=c.now, opening=True, stray=msg.stray_commands)
@@ -224,6 +231,14 @@ def technician_opens(c: Context) -> Decision | None:
                     [how, *[w for w in ticket.why if not w.startswith("miss ")], *done_lines(plan)],
                     events=[*c.triage.events, *language_events(plan, ticket, c.now)],
                     trace=c.triage.assessment.why())
+
+
+def _asks_only_for_help(msg: ParsedMessage) -> bool:
+    """Every command line is #help (#aide) and no other word is written."""
+    read = commands.read(msg.commands)
+    return (bool(read) and all(command.name == "help" for command in read)
+            and not msg.stray_commands
+            and not commands.strip_commands(msg.text, msg.commands).strip())
 
 
 def _open_for_employee(c: Context, requester: str, *, phone: bool, behalf: bool
