@@ -123,7 +123,7 @@ def escalation(ticket: Ticket, level: Level, *, threshold_hours: float | None,
         zone=tz.key)
     title = (f"Escalade niveau {level.number} ({level.role})" if lang == "fr"
              else f"Escalation level {level.number} ({level.role})")
-    draft = _draft("escalation", ticket, config, now, to=list(level.contacts),
+    draft = _draft("escalation", ticket, config, now, to=_with_passed(level, passed),
                    subject=_team_subject(ticket, title, lang, config), body=body,
                    thread=team_thread(ticket, config), auto_submitted="auto-generated",
                    reply_to=config.bot_address)
@@ -153,10 +153,17 @@ def escalation_summary(items: Sequence[tuple[Ticket, Crossing, Sequence[Level]]]
                           roles=[{"number": n, "role": r} for n, r in roles])
     title = (f"Escalades : {len(lines)} tickets" if lang == "fr"
              else f"Escalations: {len(lines)} tickets")
-    draft = _draft("escalation_summary", None, config, now, to=list(items[0][1].level.contacts),
-                   subject=title, body=body, auto_submitted="auto-generated",
-                   reply_to=config.bot_address)
+    passed = [level for _, _, levels in items for level in levels]
+    draft = _draft("escalation_summary", None, config, now,
+                   to=_with_passed(items[0][1].level, passed), subject=title, body=body,
+                   auto_submitted="auto-generated", reply_to=config.bot_address)
     return _outgoing("escalation_summary", None, draft, now)
+
+
+def _with_passed(level: Level, passed: Sequence[Level]) -> list[str]:
+    """The level's contacts, then those of the levels a burst passed meanwhile: the notice
+    stands for theirs ("cet avis les remplace"), so they read it too, once each."""
+    return list(dict.fromkeys([*level.contacts, *(c for p in passed for c in p.contacts)]))
 
 
 def passed_note(passed: Sequence[Level]) -> str:

@@ -207,7 +207,9 @@ def test_o12_many_escalations_to_the_same_contacts_in_one_pass_go_as_one_summary
     mails = [m for d in decisions for m in d.mails]
     [summary] = mails
     assert summary.kind == "escalation_summary" and summary.ticket is None
-    assert summary.recipients == list(config.escalation.levels[2].contacts)  # level 3
+    # Level 3's contacts, and level 2's, which the burst passed: the summary stands for theirs.
+    assert summary.recipients == [*config.escalation.levels[2].contacts,
+                                  *config.escalation.levels[1].contacts]
     assert summary.subject == "Escalades : 6 tickets"
     assert "Auto-Submitted: auto-generated" in summary.data
     for n in range(1, 7):
@@ -240,6 +242,9 @@ def test_o12_many_escalations_to_the_same_contacts_in_one_pass_go_as_one_summary
     assert summary.subject == "Escalations: 7 tickets"
     assert "Level 3 (Superviseur de l'équipe d'assistance): ticket not resolved 1 hour " \
            "after it was opened; levels 2 passed meanwhile" in summary.text
+    # The notice stands for level 2's, which the burst passed: level 2 reads it too, once.
+    level2, level3 = (next(lv for lv in config.time.levels if lv.number == n) for n in (2, 3))
+    assert summary.recipients == list(dict.fromkeys([*level3.contacts, *level2.contacts]))
     config.escalation.group_above = 0  # never grouped
     never = timekeeping.timers(_due_view(tmp_path / "never", 7, config), config,
                                at("2026-11-29T04:05:00+01:00"))
@@ -250,3 +255,22 @@ def _batch_of(view):  # type: ignore[no-untyped-def]
     from mailbot.batch import Batch
 
     return Batch(view.store, deadline=view.deadline)
+
+
+def test_a_burst_notice_goes_to_the_levels_it_stands_for() -> None:
+    """Runs skipped for days: a ticket crosses levels 3 to 5 in one pass. ONE notice, to level
+    5, says levels 3 and 4 were passed "sans avis séparé (cet avis les remplace)": their
+    contacts are on it, or they would never hear of the ticket (a day of use found them so)."""
+    from mailbot import notices
+    from mailbot.model import Ticket
+
+    config = configuration.load(None)
+    level = {lv.number: lv for lv in config.time.levels}
+    opened = "2026-11-23T09:00:00+01:00"
+    ticket = Ticket(number=7, token="t", subject="Serveur", requester="a@groupe-exemple.fr",
+                    status="open", priority="P1", created_at=opened, updated_at=opened)
+    notice = notices.escalation(ticket, level[5], threshold_hours=24.0, config=config,
+                                now=at("2026-11-24T09:00:00+01:00"), passed=[level[3], level[4]])
+    expected = list(dict.fromkeys([*level[5].contacts, *level[3].contacts,
+                                   *level[4].contacts]))
+    assert notice.recipients == expected and len(expected) >= 3
