@@ -249,7 +249,8 @@ def test_check_connection_shows_a_wrong_password(tmp_path: Path, dovecot: Doveco
         done = mailbot("check-connection", "--config", str(rules), environ=environ, check=False)
         assert smtp.messages == []
     assert done.returncode == 4
-    imap, smtp_line = done.stdout.splitlines()
+    imap, smtp_line, store = done.stdout.splitlines()
+    assert store.startswith("Tickets: in the state directory")
     assert "IMAP" in imap and "FAILED: IMAP login refused for support" in imap
     assert "AUTHENTICATIONFAILED" in imap
     assert "SMTP" in smtp_line and "FAILED: login refused: 535" in smtp_line
@@ -260,7 +261,8 @@ def test_check_connection_with_the_right_password(tmp_path: Path, dovecot: Dovec
                                                   smtp_server: RecordingSmtpServer) -> None:
     rules = write_rules(tmp_path, imap=dovecot, smtp=smtp_server)
     done = mailbot("check-connection", "--config", str(rules), environ=env(dovecot))
-    imap, smtp_line = done.stdout.splitlines()
+    imap, smtp_line, store = done.stdout.splitlines()
+    assert store.startswith("Tickets: in the state directory") and "tinydb" in store
     assert "ok: logged in as support (password); folder INBOX: 0 message(s)" in imap
     assert "ok: no login" in smtp_line
 

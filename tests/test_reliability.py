@@ -56,14 +56,18 @@ def test_a_now_far_ahead_sends_each_waiting_mail_once_and_no_burst(
     assert far.stderr.count("dropped stale acknowledgement") == 3
     assert len(tickets(rules)) == 3
     # A year on, the never-answered tickets have crossed every level of their ladder at once:
-    # a burst. ONE notice per ticket, to the top level, naming the levels passed meanwhile;
+    # a burst. ONE notice per ticket, to the top level and the levels passed meanwhile;
     # every level counts as notified (the ladder is done, nothing is due again).
     escalations = [m for m in smtp_server.messages if ".escalation." in m.message["Message-ID"]]
     for ticket in tickets(rules):
         number = ticket["number"]
         [notice] = [m for m in escalations
                     if m.message["Message-ID"].startswith(f"<mailbot.t{number}.")]
-        assert notice.recipients == ["vp-operations@example.com"]  # level 7
+        # Level 7, then in copy the levels the notice stands for (2 to 6), once each.
+        assert notice.recipients == [
+            "vp-operations@example.com", "support-n2@example.com",
+            "superviseur-support@example.com", "chef-service-si@example.com",
+            "responsable-technique@example.com", "directeur-exploitation@example.com"]
         text = notice.message.get_content()
         assert "niveau 7, Vice-président des opérations client" in text
         assert "Niveaux franchis entre-temps, sans avis séparé" in text
