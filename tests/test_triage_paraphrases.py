@@ -1,0 +1,62 @@
+"""The paraphrase set (tests/triage_paraphrases/cases.txt, issue 17): every example of the SLA
+procedure said several ways, as employees write (French and English, no accents, typos, slang,
+negations, a symptom without its technical word), labelled from the procedures before mailbot
+ran on them. The rules must generalise to it; the score reached must not fall.
+
+    .venv/bin/python -m tests.test_triage_paraphrases     prints the score and every miss
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from mailbot import config as configuration
+from mailbot.parsers import parse
+from mailbot.rules.assess import assess, policy_of
+from tests.harness import ROOT, mail
+from tests.triage_paraphrases.load import Case, cases, score
+
+CONFIG = configuration.load(ROOT / "rules.toml")
+POLICY = policy_of(CONFIG)
+REACHED = 0  # type and priority both right, when this set was last measured
+
+
+def decide(case: Case) -> tuple[str, str | None]:
+    msg = parse(mail(sender=case.sender, subject=case.subject, body=case.body),
+                CONFIG.parse_rules())
+    result = assess(msg, POLICY)
+    return result.type, result.priority
+
+
+def test_every_case_is_labelled_from_the_procedures() -> None:
+    found = cases()
+    assert len(found) >= 140
+    assert {c.type for c in found} == {"incident", "request", "information"}
+    assert all((c.priority is None) == (c.type == "information") for c in found)
+    assert len({c.example for c in found}) >= 30  # every example of the procedure
+
+
+def test_the_paraphrases_keep_their_score() -> None:
+    result = score(decide)
+    misses = "\n".join(result["misses"])  # type: ignore[arg-type]
+    assert result["right"] >= REACHED, f"{result['right']}/{result['total']}:\n{misses}"
+
+
+@pytest.mark.parametrize("kind", ["Information (niveau 4 "])
+def test_every_information_paraphrase_is_information(kind: str) -> None:
+    wrong = [f"{c.line}: {decide(c)}" for c in cases() if c.example.startswith(kind)
+             and decide(c) != ("information", None)]
+    assert not wrong
+
+
+if __name__ == "__main__":
+    import logging
+
+    logging.disable(logging.CRITICAL)
+    result = score(decide)
+    print(f"type and priority both right: {result['right']}/{result['total']} "
+          f"({100 * result['right'] / result['total']:.1f} %)")  # type: ignore[operator]
+    for kind, (ok, n) in sorted(result["per"].items()):  # type: ignore[attr-defined]
+        print(f"  {kind}: {ok}/{n}")
+    for line in result["misses"]:  # type: ignore[attr-defined]
+        print(f"miss: {line}")

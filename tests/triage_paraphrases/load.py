@@ -1,0 +1,61 @@
+"""The paraphrase set (cases.txt): every example of the SLA procedure said several ways, the
+way employees write, labelled from the procedures before mailbot ran on them."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+CASES = Path(__file__).with_name("cases.txt")
+EMPLOYEE = "sam.employe@groupe-exemple.fr"
+
+
+@dataclass(frozen=True)
+class Case:
+    example: str  # the "## ..." heading: which example of the procedure
+    sender: str
+    type: str
+    priority: str | None
+    subject: str
+    body: str
+    line: int
+
+
+def cases(path: Path = CASES) -> list[Case]:
+    out: list[Case] = []
+    example = ""
+    for n, raw in enumerate(path.read_text("utf-8").splitlines(), 1):
+        if raw.startswith("## "):
+            example = raw[3:].strip()
+            continue
+        if not raw.strip() or raw.startswith("#"):
+            continue
+        sender = EMPLOYEE
+        if raw.startswith("from "):
+            head, raw = raw.split(" | ", 1)
+            sender = head[5:].strip()
+        parts = [p.strip() for p in raw.split(" | ", 2)]
+        type_, priority = parts[0].split()
+        out.append(Case(example, sender, type_, None if priority == "-" else priority,
+                        parts[1], parts[2].replace("\\n", "\n") + "\n", n))
+    return out
+
+
+def score(decide: object) -> dict[str, object]:
+    """`decide(case) -> (type, priority)`; the share right, per example class, the misses."""
+    right = 0
+    per: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    misses: list[str] = []
+    all_cases = cases()
+    for case in all_cases:
+        got = decide(case)  # type: ignore[operator]
+        ok = got == (case.type, case.priority)
+        right += ok
+        kind = case.example.split(":")[0]
+        per[kind][0] += ok
+        per[kind][1] += 1
+        if not ok:
+            misses.append(f"line {case.line} ({case.example}): expected {case.type},"
+                          f"{case.priority} got {got[0]},{got[1]}: {case.subject!r}")
+    return {"right": right, "total": len(all_cases), "per": dict(per), "misses": misses}
