@@ -25,7 +25,7 @@ from mailbot.rules.classification import (
 )
 from mailbot.rules.information import THANKS_ONLY, InformationRule, information_rule
 from mailbot.rules.learning import Learner, learn
-from mailbot.rules.lemmas import lemmatise_word
+from mailbot.rules.lemmas import spellings
 from mailbot.rules.settings import InformationConfig, TriageConfig, UrgentConfig, VipConfig
 from mailbot.rules.text import expand, word_regex
 from mailbot.rules.urgent import UrgentVerdict, urgent_policy
@@ -86,7 +86,7 @@ def policy_of(config: Config) -> Policy:
     from mailbot.config import address_of  # "Directeur Général <dg@x.fr>" is dg@x.fr
 
     vocabulary = config.vocabulary
-    demands = expand(["@asking", "@broken"], vocabulary)
+    demands = [w.removeprefix("=") for w in expand(["@asking", "@broken"], vocabulary)]
     triage = config.triage
     asked = expand(["@asking"], vocabulary)
     broken = expand(["@broken"], vocabulary)
@@ -99,9 +99,9 @@ def policy_of(config: Config) -> Policy:
         information_settings=config.information, urgent=config.urgent, vip=config.vip,
         default_priority=config.priorities.default, urgent_priority=config.priorities.urgent,
         triage=triage,
-        asking=word_regex([*asked, *(lemmatise_word(w) for w in asked)]),
-        broken=word_regex([*broken, *(lemmatise_word(w) for w in broken)]),
-        blocking=word_regex([*blocking, *(lemmatise_word(w) for w in blocking)]),
+        asking=word_regex(spellings(asked)),
+        broken=word_regex(spellings(broken)),
+        blocking=word_regex(spellings(blocking)),
         vip_addresses=frozenset(address_of(a) for a in config.vip.addresses),
         vip_titles=title_regex(config.vip.titles),
         vip_directory=load_directory(config.vip.directory, title_regex(config.vip.titles)))

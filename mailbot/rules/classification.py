@@ -22,7 +22,7 @@ from mailbot.parsers import ParsedMessage
 from mailbot.rules import scope
 from mailbot.rules.base import Outcome
 from mailbot.rules.checks import ERROR_KINDS, check_rules
-from mailbot.rules.lemmas import lemmatise, lemmatise_word
+from mailbot.rules.lemmas import lemmatise, spellings
 from mailbot.rules.settings import ClassificationRuleConfig, TriageConfig
 from mailbot.rules.text import expand, fold, sentences, word_regex
 
@@ -195,7 +195,10 @@ class ClassificationRule:
         distinct: set[str] = set()
         for found in self.words.finditer(text):
             if scope.denied(text, found.start(), found.end()):
-                denied = found.group(0)
+                denied = f"{found.group(0)!r} is denied"
+                continue
+            if self.type == "request" and scope.own_doing(text, found.start()):
+                denied = f"{found.group(0)!r} is denied: the requester's own attempt"
                 continue
             distinct.add(found.group(0))
             # A longer phrase is more specific: "dossier partagé" says more than "dossier".
@@ -205,7 +208,7 @@ class ClassificationRule:
             if best is None or strength > best[1]:
                 best = (found.group(0), strength)
         if best is None:
-            return f"{denied!r} is denied" if denied else "no keyword"
+            return denied or "no keyword"
         return best[0], best[1], len(distinct)
 
     def _symptom(self, pattern: re.Pattern[str], sentence: str) -> str | None:
@@ -318,8 +321,7 @@ class Classification:
 def compile_rule(config: ClassificationRuleConfig, vocabulary: dict[str, list[str]],
                  reversible: re.Pattern[str] | None = None) -> ClassificationRule:
     def words(items: list[str]) -> re.Pattern[str] | None:
-        spelled = expand(items, vocabulary)
-        return word_regex([*spelled, *(lemmatise_word(w) for w in spelled)])
+        return word_regex(spellings(expand(items, vocabulary)))
 
     return ClassificationRule(
         name=config.name, description=config.description, type=config.type,
@@ -339,8 +341,7 @@ def compile_rules(configs: Sequence[ClassificationRuleConfig],
                   vocabulary: dict[str, list[str]],
                   triage: TriageConfig | None = None) -> tuple[ClassificationRule, ...]:
     settings = triage or TriageConfig()
-    spelled = expand(settings.reversible, vocabulary)
-    reversible = word_regex([*spelled, *(lemmatise_word(w) for w in spelled)])
+    reversible = word_regex(spellings(expand(settings.reversible, vocabulary)))
     return tuple(compile_rule(c, vocabulary, reversible) for c in configs)
 
 

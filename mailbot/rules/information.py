@@ -43,6 +43,25 @@ _PLANNED = word_regex([
     "planifié*", "maintenance", "intervention", "demain", "ce week-end", "ce weekend",
     "samedi", "dimanche", "la semaine prochaine", "à partir de", "will be",
     "scheduled", "planned", "tomorrow", "next week"])
+# A failure told as past and over ("la coupure d'hier a été expliquée", "the outage we had last
+# Tuesday was caused by the works"): an information mail may mention it, it asks for nothing.
+# Not while it goes on: "depuis hier", "toujours", "since", "still".
+_PAST = re.compile(
+    r"(?<!\w)(?:d'hier|hier|avant-hier|la semaine (?:derniere|passee)|le mois dernier|"
+    r"(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|week-end|weekend) dernier|"
+    r"yesterday|last (?:week|month|night|monday|tuesday|wednesday|thursday|friday|saturday|"
+    r"sunday|weekend)|(?:a|ont) ete (?:resolu|resolue|regle|reglee|explique|expliquee|"
+    r"corrige|corrigee|repare|reparee)|etait due?|was caused|were caused|was due|"
+    r"(?:is|are) (?:over|finished|fixed|resolved))(?!\w)")
+_ONGOING = re.compile(r"(?<!\w)(?:depuis|toujours|encore|still|since|again|de nouveau|"
+                      r"a nouveau)(?!\w)")
+
+
+def told_as_past(sentence: str) -> bool:
+    """A failure in this sentence is over: told in the past, not going on."""
+    return bool(_PAST.search(sentence)) and not _ONGOING.search(sentence)
+
+
 # An announcement without a marker: a fact done or to come ("le copieur du 3e a été
 # installé", "les serveurs seront arrêtés samedi"), in a mail that asks nothing, names no
 # failure and negates nothing ("je n'ai pas ...", "ne fonctionne pas" are problems).
@@ -50,7 +69,9 @@ _ANNOUNCED = re.compile(
     r"(?<!\w)(?:(?:a|ont|avons|aura|auront) ete|(?:est|sont) (?:desormais|maintenant|"
     r"dorenavant|en place|arrive|arrivee|arrives|arrivees|livre|livree|livres|livrees|"
     r"installe|installee|installes|installees|disponible|disponibles)|a eu lieu|aura lieu|"
-    r"(?:sera|seront) (?:\w+)|has been|have been|will be|is now|are now)(?!\w)")
+    r"(?:sera|seront) (?:\w+)|has been|have been|will be|is now|are now|"
+    # the writer's own plans: "je serai à Lille", "je travaillerai depuis l'agence"
+    r"(?:je|j'|nous|on) ?\w+(?:erai|rai|rons)|i will be|i'll be|we will be|we'll be)(?!\w)")
 _NEGATION = re.compile(r"(?<!\w)(?:ne|n'|pas|plus|jamais|aucun\w*|rien|not|n't|no|never|"
                        r"impossible|sans)(?!\w)")
 # A mail that only thanks ("Merci beaucoup pour votre réactivité ce matin !"): the thanks open
@@ -61,6 +82,12 @@ _THANKS = re.compile(
     r"(?! d'avance| par avance| in advance| de (?!votre|vos|ta|ton|tes)| d'(?!avoir))(?!\w)"
     # "Merci pour votre message, nous le traitons" is an auto-reply's receipt, not thanks
     r"(?![^.!?\n]{0,12}\b(?:message|mail|e-mail|email|courriel|demande|request)\b)")
+# Thanks said anywhere, not only at the start: "je tenais à vous remercier", "merci encore".
+_THANKS_ANYWHERE = re.compile(
+    r"(?<!\w)(?:(?:je|nous|on)\s+(?:[\w']+\s+){0,3}(?:vous|te|t')\s*remerci\w*|"
+    r"remerciements|merci (?:encore|beaucoup|infiniment|mille fois|bien)|"
+    r"(?:thanks|thank you) (?:again|so much|a lot|very much)|much appreciated|"
+    r"(?:i|we) (?:really )?appreciate)(?!\w)")
 THANKS_ONLY = "a thank-you that asks for nothing"
 # After a thank-you, a new problem: "mais", "par contre", "toujours".
 _BUT = word_regex(["mais", "par contre", "en revanche", "toujours", "encore", "however", "but",
@@ -93,7 +120,8 @@ class InformationRule:
             repaired = next((m.group(0) for t in (facts.subject, facts.text)
                              if (m := self.resolved.search(t))), None)
         if marker is None and repaired is None:
-            if _THANKS.search(facts.subject) or _THANKS.search(facts.text):
+            if any(p.search(t) for p in (_THANKS, _THANKS_ANYWHERE)
+                   for t in (facts.subject, facts.text)):
                 return self._thanks_only(facts, urgent)
             return self._announcement(facts, urgent)
         said = marker or repaired
@@ -143,7 +171,8 @@ class InformationRule:
             if thanks:  # the repaired failure is told in the past; a new one follows "mais"
                 if _BUT is not None and _BUT.search(sentence):
                     return found.group(0)
-            elif _PLANNED is None or not _PLANNED.search(sentence):
+            elif (_PLANNED is None or not _PLANNED.search(sentence)) and not told_as_past(
+                    sentence):
                 return found.group(0)
         return None
 

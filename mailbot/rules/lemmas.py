@@ -58,6 +58,15 @@ def lemmatise(text: str) -> str:
     return _WORD.sub(_replace, text.translate(_APOSTROPHES).lower())
 
 
+def spellings(words: list[str]) -> list[str]:
+    """Each rules.toml word as written and in lemma form; a word written "=phones" is kept as
+    written only: "les téléphones" (every phone of the office) must not become "le téléphone"
+    (one person's)."""
+    exact = [w[1:] for w in words if w.startswith("=")]
+    plain = [w for w in words if not w.startswith("=")]
+    return [*exact, *plain, *(lemmatise_word(w) for w in plain)]
+
+
 def lemmatise_word(word: str) -> str:
     """A rules.toml word or phrase in lemma form (a "re:" pattern or a prefix* is kept)."""
     if word.startswith("re:") or word.rstrip().endswith("*"):

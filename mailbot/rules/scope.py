@@ -56,6 +56,13 @@ _LIST_AROUND = re.compile(r"[,/+]|(?<!\w)(?:et|and|ou|or)(?!\w)")
 _BULLET = re.compile(r"^\s*(?:[-*•·▪–]|\d+[.)])\s*")
 
 
+# Before a request's action verb: the requester does it to themself ("je n'arrive pas à me
+# connecter au réseau" is a connection that fails, not a port to open), unless someone is asked
+# to do it for them ("pouvez-vous me connecter", "merci de me", "pour me connecter").
+_OWN_DOING = re.compile(r"(?:(?<!\w)(?:me|se|te)\s+|(?<!\w)(?:m|s|t)'\s*)$")
+_DONE_FOR = re.compile(r"(?:vous|tu|de|d'|pour|afin\s+de|please|to)\s+(?:me|m'|nous)\s*$")
+
+
 def _window(text: str, start: int, end: int, width: int = 60) -> tuple[str, str]:
     left = text[max(0, start - width):start]
     right = text[end:end + width]
@@ -66,6 +73,13 @@ def denied(text: str, start: int, end: int) -> bool:
     """The subject word at text[start:end] is named to be denied or declared fine."""
     left, right = _window(text, start, end)
     return bool(_DENIED_BEFORE.search(left) or _DENIED_AFTER.match(right))
+
+
+def own_doing(text: str, start: int) -> bool:
+    """The verb at text[start:] is reflexive: the requester's own attempt, not a change asked
+    for ("à me connecter au réseau"; not "pouvez-vous me connecter au réseau")."""
+    left, _ = _window(text, start, start, 30)
+    return bool(_OWN_DOING.search(left)) and not _DONE_FOR.search(left)
 
 
 def reversed_symptom(text: str, start: int, end: int) -> bool:

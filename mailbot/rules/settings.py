@@ -67,7 +67,8 @@ class TriageConfig:
         "figé*", "gelé*", "cassé*", "tombé*", "erreur*", "lent*", "lenteur*", "rame*", "coupé*",
         "coupure*", "déconnecté*", "éteint*", "clignot*", "instable*", "indisponible*",
         "inaccessible*", "injoignable*", "impossible", "expiré*", "verrouillé*", "disparu*",
-        "down", "broken", "error*", "slow", "crashed", "frozen", "locked"])
+        "down", "broken", "error*", "slow", "crashed", "frozen", "locked",
+        "fumée*", "étincelle*", "gonflé*", "smoke", "sparks"])
     # Learning from corrections: this many corrections agreeing on resembling mails decide a
     # later resembling mail ("appris de #12, #15, #19"). 0: no learning.
     learn_after: int = 3
@@ -132,7 +133,9 @@ class InformationConfig:
         "je serai absent", "je serai absente", "je serai en congé", "je serai en congés",
         "je serai en déplacement", "je serai en télétravail", "je suis absent",
         "je suis absente", "i will be away", "i'll be away", "i will be out",
-        "i'll be out", "out of the office"])
+        "i'll be out", "out of the office", "à noter", "juste pour vous dire",
+        "pour que vous sachiez", "sachez que", "pour votre gouverne", "please note",
+        "for the record"])
     # A thank-you for a repair: nothing is left to do ("merci, c'est réparé").
     resolved: list[str] = field(default_factory=lambda: [
         "c'est réparé", "c'est résolu", "c'est rentré dans l'ordre", "tout est rentré dans l'ordre",
