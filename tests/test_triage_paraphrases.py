@@ -8,13 +8,15 @@ ran on them. The rules must generalise to it; the score reached must not fall.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from mailbot import config as configuration
 from mailbot.parsers import parse
 from mailbot.rules.assess import assess, policy_of
 from tests.harness import ROOT, mail
-from tests.triage_paraphrases.load import Case, cases, score
+from tests.triage_paraphrases.load import CASES, HOLDOUT, Case, cases, score
 
 CONFIG = configuration.load(ROOT / "rules.toml")
 POLICY = policy_of(CONFIG)
@@ -49,14 +51,19 @@ def test_every_information_paraphrase_is_information(kind: str) -> None:
     assert not wrong
 
 
-if __name__ == "__main__":
-    import logging
-
-    logging.disable(logging.CRITICAL)
-    result = score(decide)
-    print(f"type and priority both right: {result['right']}/{result['total']} "
+def _report(path: Path) -> None:
+    result = score(decide, path)
+    print(f"{path.name}: type and priority both right: {result['right']}/{result['total']} "
           f"({100 * result['right'] / result['total']:.1f} %)")  # type: ignore[operator]
     for kind, (ok, n) in sorted(result["per"].items()):  # type: ignore[attr-defined]
         print(f"  {kind}: {ok}/{n}")
     for line in result["misses"]:  # type: ignore[attr-defined]
         print(f"miss: {line}")
+
+
+if __name__ == "__main__":
+    import logging
+
+    logging.disable(logging.CRITICAL)
+    for path in (CASES, HOLDOUT):
+        _report(path)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 CASES = Path(__file__).with_name("cases.txt")
+HOLDOUT = Path(__file__).with_name("holdout.txt")  # written after the rules changed
 EMPLOYEE = "sam.employe@groupe-exemple.fr"
 
 
@@ -42,12 +43,12 @@ def cases(path: Path = CASES) -> list[Case]:
     return out
 
 
-def score(decide: object) -> dict[str, object]:
+def score(decide: object, path: Path = CASES) -> dict[str, object]:
     """`decide(case) -> (type, priority)`; the share right, per example class, the misses."""
     right = 0
     per: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     misses: list[str] = []
-    all_cases = cases()
+    all_cases = cases(path)
     for case in all_cases:
         got = decide(case)  # type: ignore[operator]
         ok = got == (case.type, case.priority)
