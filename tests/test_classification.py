@@ -183,6 +183,26 @@ HITS = [
     # P4 request: the requester says it can wait
     ("Compte", "Pouvez-vous créer un compte pour notre stagiaire de janvier ? Nous pouvons "
      "convenir d'une date.", "no_hurry_request", "request", "P4"),
+    # The urgency procedure, level 1: a danger to people, whatever the device (issue 17)
+    ("Batterie", "La batterie de mon portable a gonflé, la coque s'ouvre.", "safety_hazard",
+     "incident", "P1"),
+    ("Bureau 12", "Il y a de la fumée qui sort de sous le bureau 12 !", "safety_smoke",
+     "incident", "P1"),
+    # P3 "problème d'e-mail": a program asking for the password again and again is a fault
+    ("Outlook", "Outlook me redemande mon mot de passe toutes les deux minutes.",
+     "auth_prompt_loop", "incident", "P3"),
+    # P2 request "restauration de fichiers", said as what happened
+    ("Stocks", "J'ai enregistré par-dessus le tableau des stocks, vous pouvez retrouver "
+     "l'ancien ?", "file_restore_described", "request", "P2"),
+    # P3 request "ajout d'un nouveau téléphone", said with the need
+    ("Salle de pause", "Il faudrait un autre téléphone pour la salle de pause.",
+     "new_phone_described", "request", "P3"),
+    # P3 request "installation d'un nouveau logiciel": a program named, wanted, not failing
+    ("Teams", "J'aurais besoin de Teams sur mon poste pour les réunions.", "program_wanted",
+     "request", "P3"),
+    # P4 request "périphérique pas encore commandé": a device still to come
+    ("Webcam", "Pourrez-vous installer la webcam à réception ?",
+     "device_on_its_way", "request", "P4"),
 ]
 
 # Near misses: (subject, text, rule that must NOT decide, what decides instead)
@@ -227,6 +247,19 @@ MISSES = [
     # a keyboard dead on every computer of a department is not one user's peripheral
     ("Clavier", "Plus aucun clavier ne marche sur tous les postes de la compta.",
      "peripheral_minor", None),
+    # a director's phone is not the executive's computer (issue 17, a day of use)
+    ("Téléphone", "Le téléphone de la directrice ne marche plus.", "executive_computer_named",
+     None),
+    # a forgotten password is a reset, not a prompt loop; no smoke is no hazard
+    ("Mot de passe", "J'ai oublié mon mot de passe, pouvez-vous le réinitialiser ?",
+     "auth_prompt_loop", "password_reset"),
+    ("Onduleur", "L'onduleur bipe, mais pas de fumée ni d'odeur.", "safety_smoke", None),
+    # one person's mail is not the mail server, even when nothing arrives any more
+    ("Mails", "Je ne reçois plus aucun mail alors que mes collègues oui.", "mail_nobody",
+     "mail_problem"),
+    # the requester's own attempt to connect is not a network change to make
+    ("Télétravail", "Je n'arrive pas à me connecter au réseau de l'entreprise depuis chez moi.",
+     "network_security_change", "remote_access"),
 ]
 
 
@@ -238,7 +271,7 @@ def _assess(subject: str, text: str, **kw: object):
                          ids=[f"{h[2]}-{i}" for i, h in enumerate(HITS)])
 def test_a_rule_decides_what_seed_002_says(subject: str, text: str, rule: str, type_: str,
                                            priority: str) -> None:
-    program = "Cegid" if subject == "Cegid" else None
+    program = {"Cegid": "Cegid", "Teams": "Teams"}.get(subject)
     result = _assess(subject, text, program=program)
     assert (result.rule, result.type, result.priority) == (rule, type_, priority), result.why()
     # The deciding rule comes first with its words and strength; every rule is tried.

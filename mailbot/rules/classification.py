@@ -200,6 +200,9 @@ class ClassificationRule:
             if self.type == "request" and scope.own_doing(text, found.start()):
                 denied = f"{found.group(0)!r} is denied: the requester's own attempt"
                 continue
+            if self.type == "request" and scope.negated_verb(text, found.start()):
+                denied = f"{found.group(0)!r} is denied: a verb in the negative (a fault)"
+                continue
             distinct.add(found.group(0))
             # A longer phrase is more specific: "dossier partagé" says more than "dossier".
             specific = 1.0 + min(0.45, 0.15 * (len(found.group(0).split()) - 1))

@@ -82,6 +82,16 @@ def own_doing(text: str, start: int) -> bool:
     return bool(_OWN_DOING.search(left)) and not _DONE_FOR.search(left)
 
 
+_NE_BEFORE = re.compile(r"(?:(?<!\w)ne\s+|(?<!\w)n'\s*)$")
+
+
+def negated_verb(text: str, start: int) -> bool:
+    """The word at text[start:] is a verb in the negative ("les mails ... n'arrivent plus",
+    "ne commence pas"): what does not happen, a fault, not a person arriving or starting."""
+    left, _ = _window(text, start, start, 12)
+    return bool(_NE_BEFORE.search(left))
+
+
 def reversed_symptom(text: str, start: int, end: int) -> bool:
     """The symptom at text[start:end] is negated ("ne plante plus"); a symptom that carries its
     own negation ("ne marche plus", "pas de réseau") is never reversed again."""
