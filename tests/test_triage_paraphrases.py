@@ -20,7 +20,10 @@ from tests.triage_paraphrases.load import CASES, HOLDOUT, Case, cases, score
 
 CONFIG = configuration.load(ROOT / "rules.toml")
 POLICY = policy_of(CONFIG)
-REACHED = 0  # type and priority both right, when this set was last measured
+# Type and priority both right when last measured. cases.txt: 119/148 on the rules before
+# this work, 145 after (tuned on it). holdout.txt, written after the changes: 55/61 at its
+# first (honest) score (51/61 before this work), 59 after fixing the classes it showed.
+REACHED = {CASES: 145, HOLDOUT: 59}
 
 
 def decide(case: Case) -> tuple[str, str | None]:
@@ -31,22 +34,24 @@ def decide(case: Case) -> tuple[str, str | None]:
 
 
 def test_every_case_is_labelled_from_the_procedures() -> None:
-    found = cases()
-    assert len(found) >= 140
+    found = cases() + cases(HOLDOUT)
+    assert len(found) >= 200
     assert {c.type for c in found} == {"incident", "request", "information"}
     assert all((c.priority is None) == (c.type == "information") for c in found)
     assert len({c.example for c in found}) >= 30  # every example of the procedure
 
 
-def test_the_paraphrases_keep_their_score() -> None:
-    result = score(decide)
+@pytest.mark.parametrize("path", [CASES, HOLDOUT], ids=["cases", "holdout"])
+def test_the_paraphrases_keep_their_score(path: Path) -> None:
+    result = score(decide, path)
     misses = "\n".join(result["misses"])  # type: ignore[arg-type]
-    assert result["right"] >= REACHED, f"{result['right']}/{result['total']}:\n{misses}"
+    assert result["right"] >= REACHED[path], f"{result['right']}/{result['total']}:\n{misses}"
 
 
-@pytest.mark.parametrize("kind", ["Information (niveau 4 "])
+@pytest.mark.parametrize("kind", ["Information"])
 def test_every_information_paraphrase_is_information(kind: str) -> None:
-    wrong = [f"{c.line}: {decide(c)}" for c in cases() if c.example.startswith(kind)
+    wrong = [f"{c.line}: {decide(c)}" for c in cases() + cases(HOLDOUT)
+             if c.example.startswith(kind)
              and decide(c) != ("information", None)]
     assert not wrong
 

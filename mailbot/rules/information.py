@@ -84,7 +84,9 @@ _THANKS = re.compile(
     r"(?![^.!?\n]{0,12}\b(?:message|mail|e-mail|email|courriel|demande|request)\b)")
 # Thanks said anywhere, not only at the start: "je tenais à vous remercier", "merci encore".
 _THANKS_ANYWHERE = re.compile(
-    r"(?<!\w)(?:(?:je|nous|on)\s+(?:[\w']+\s+){0,3}(?:vous|te|t')\s*remerci\w*|"
+    r"(?<!\w)(?:(?:je|nous|on)\s+(?:[\w']+\s+){0,3}(?:vous|te|t')\s*remerci\w*"
+    # "je vous remercie de m'installer ..." closes a demand, as "merci de" does
+    r"(?! d'avance| par avance| de (?!votre|vos|ta|ton|tes)| d'(?!avoir))(?!\w)|"
     r"remerciements|merci (?:encore|beaucoup|infiniment|mille fois|bien)|"
     r"(?:thanks|thank you) (?:again|so much|a lot|very much)|much appreciated|"
     r"(?:i|we) (?:really )?appreciate)(?!\w)")
