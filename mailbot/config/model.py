@@ -105,6 +105,10 @@ class Config:
     # The key that signs VERP envelope addresses: kept in the state directory (runtime), never
     # in rules.toml; empty (replay, tests of the pure core): automatic mail goes out with <>.
     verp_key: bytes = field(default=b"", metadata={"internal": True}, repr=False)
+    # [vip] directory's entries (address, title), read from its file when the configuration is
+    # loaded: compiling the rules and classifying a mail never touch the disk.
+    vip_directory: tuple[tuple[str, str], ...] = field(default=(), metadata={"internal": True},
+                                                       repr=False)
 
     @property
     def state_dir(self) -> Path:

@@ -30,7 +30,7 @@ from mailbot.rules.settings import InformationConfig, TriageConfig, UrgentConfig
 from mailbot.rules.text import expand, word_regex
 from mailbot.rules.urgent import UrgentVerdict, urgent_policy
 from mailbot.rules.vip import VipVerdict, vip_policy
-from mailbot.rules.vip_titles import load_directory, signed_title, title_regex
+from mailbot.rules.vip_titles import signed_title, title_regex, vip_directory
 
 if TYPE_CHECKING:
     from mailbot.config import Config
@@ -104,7 +104,7 @@ def policy_of(config: Config) -> Policy:
         blocking=word_regex(spellings(blocking)),
         vip_addresses=frozenset(address_of(a) for a in config.vip.addresses),
         vip_titles=title_regex(config.vip.titles),
-        vip_directory=load_directory(config.vip.directory, title_regex(config.vip.titles)))
+        vip_directory=vip_directory(config.vip_directory, title_regex(config.vip.titles)))
     if len(_COMPILED) > 16:  # tests build many configurations; a daemon has one
         _COMPILED.clear()
     _COMPILED[id(config)] = (config, policy)

@@ -45,12 +45,13 @@ def signed_title(signature: str, text: str, titles: re.Pattern[str] | None) -> s
     return None
 
 
-def load_directory(path: str, titles: re.Pattern[str] | None) -> dict[str, str]:
-    """address -> title, for the directory's entries whose title is a VIP title. A missing or
-    unreadable file is one log line and an empty directory: the daemon goes on."""
+def read_directory(path: str) -> tuple[tuple[str, str], ...]:
+    """(address, title) of every entry of the directory file; read once, when the
+    configuration is loaded (`mailbot.config.load`), never while a mail is classified. A missing
+    or unreadable file is one log line and an empty directory: the daemon goes on."""
     if not path:
-        return {}
-    vips: dict[str, str] = {}
+        return ()
+    rows: list[tuple[str, str]] = []
     try:
         with Path(path).open(encoding="utf-8-sig", newline="") as handle:
             sample = handle.read(4096)
@@ -59,9 +60,16 @@ def load_directory(path: str, titles: re.Pattern[str] | None) -> dict[str, str]:
             for row in csv.reader(handle, dialect):
                 if len(row) < 3 or "@" not in row[0]:
                     continue  # the header, or a line without an address
-                address, title = row[0].strip().lower(), row[2].strip()
-                if titles is not None and titles.search(fold(title)):
-                    vips[address] = title
+                rows.append((row[0].strip().lower(), row[2].strip()))
     except (OSError, csv.Error, UnicodeDecodeError) as exc:
         log.warning("vip.directory %s: not read (%s); VIPs by address and title only", path, exc)
-    return vips
+        return ()
+    return tuple(rows)
+
+
+def vip_directory(rows: Sequence[tuple[str, str]],
+                  titles: re.Pattern[str] | None) -> dict[str, str]:
+    """address -> title, for the directory's entries whose title is a VIP title."""
+    if titles is None:
+        return {}
+    return {address: title for address, title in rows if titles.search(fold(title))}
