@@ -3,6 +3,8 @@ written for this test, not on the paraphrase set (tests/triage_paraphrases)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from mailbot import config as configuration
@@ -118,3 +120,19 @@ def test_one_persons_mail_is_not_everyones() -> None:
     assert (mine.type, mine.priority) == ("incident", "P3"), mine.why()
     everyone = _assess("Mails", "Plus aucun mail n'arrive, et pas que moi : tout l'étage.")
     assert everyone.priority == "P2", everyone.why()
+
+
+def test_the_vip_directory_is_read_with_the_configuration_not_by_the_policy(
+        tmp_path: Path) -> None:
+    directory = tmp_path / "annuaire.csv"
+    directory.write_text("adresse;nom;titre\nm.dupont@groupe-exemple.fr;Marie Dupont;"
+                         "Directrice Générale\nj.roux@groupe-exemple.fr;Jean Roux;Comptable\n",
+                         "utf-8")
+    rules = tmp_path / "rules.toml"
+    rules.write_text((ROOT / "rules.toml").read_text("utf-8").replace(
+        'directory = ""', f'directory = "{directory}"'), "utf-8")
+    config = configuration.load(rules)
+    directory.unlink()  # compiling the rules' policy reads no file
+    policy = policy_of(config)
+    assert policy.is_vip("m.dupont@groupe-exemple.fr")
+    assert not policy.is_vip("j.roux@groupe-exemple.fr")
