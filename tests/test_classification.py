@@ -201,6 +201,9 @@ HITS = [
     ("Teams", "J'aurais besoin de Teams sur mon poste pour les réunions.", "program_wanted",
      "request", "P3"),
     # P4 request "périphérique pas encore commandé": a device still to come
+    # P4 request "demande de déplacement d'un PC", with any verb of moving
+    ("Bureau", "Est-ce que quelqu'un pourrait bouger mon ordinateur vers le bureau d'en face ?",
+     "move_equipment", "request", "P4"),
     ("Webcam", "Pourrez-vous installer la webcam à réception ?",
      "device_on_its_way", "request", "P4"),
 ]

@@ -16,14 +16,16 @@ from mailbot import config as configuration
 from mailbot.parsers import parse
 from mailbot.rules.assess import assess, policy_of
 from tests.harness import ROOT, mail
-from tests.triage_paraphrases.load import CASES, HOLDOUT, Case, cases, score
+from tests.triage_paraphrases.load import CASES, HOLDOUT, HOLDOUT2, Case, cases, score
 
 CONFIG = configuration.load(ROOT / "rules.toml")
 POLICY = policy_of(CONFIG)
 # Type and priority both right when last measured. cases.txt: 119/148 on the rules before
 # this work, 145 after (tuned on it). holdout.txt, written after the changes: 55/61 at its
 # first (honest) score (51/61 before this work), 59 after fixing the classes it showed.
-REACHED = {CASES: 145, HOLDOUT: 59}
+# holdout2.txt (requests worded as faults, faults without a symptom word, information without
+# a marker): 19/24 at its first score, as before this work; 23 after.
+REACHED = {CASES: 145, HOLDOUT: 59, HOLDOUT2: 23}
 
 
 def decide(case: Case) -> tuple[str, str | None]:
@@ -34,14 +36,15 @@ def decide(case: Case) -> tuple[str, str | None]:
 
 
 def test_every_case_is_labelled_from_the_procedures() -> None:
-    found = cases() + cases(HOLDOUT)
-    assert len(found) >= 200
+    found = cases() + cases(HOLDOUT) + cases(HOLDOUT2)
+    assert len(found) >= 230
     assert {c.type for c in found} == {"incident", "request", "information"}
     assert all((c.priority is None) == (c.type == "information") for c in found)
     assert len({c.example for c in found}) >= 30  # every example of the procedure
 
 
-@pytest.mark.parametrize("path", [CASES, HOLDOUT], ids=["cases", "holdout"])
+@pytest.mark.parametrize("path", [CASES, HOLDOUT, HOLDOUT2],
+                         ids=["cases", "holdout", "holdout2"])
 def test_the_paraphrases_keep_their_score(path: Path) -> None:
     result = score(decide, path)
     misses = "\n".join(result["misses"])  # type: ignore[arg-type]
@@ -50,7 +53,7 @@ def test_the_paraphrases_keep_their_score(path: Path) -> None:
 
 @pytest.mark.parametrize("kind", ["Information"])
 def test_every_information_paraphrase_is_information(kind: str) -> None:
-    wrong = [f"{c.line}: {decide(c)}" for c in cases() + cases(HOLDOUT)
+    wrong = [f"{c.line}: {decide(c)}" for c in cases() + cases(HOLDOUT) + cases(HOLDOUT2)
              if c.example.startswith(kind)
              and decide(c) != ("information", None)]
     assert not wrong
@@ -70,5 +73,5 @@ if __name__ == "__main__":
     import logging
 
     logging.disable(logging.CRITICAL)
-    for path in (CASES, HOLDOUT):
+    for path in (CASES, HOLDOUT, HOLDOUT2):
         _report(path)

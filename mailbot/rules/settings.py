@@ -135,7 +135,10 @@ class InformationConfig:
         "je suis absente", "i will be away", "i'll be away", "i will be out",
         "i'll be out", "out of the office", "à noter", "juste pour vous dire",
         "pour que vous sachiez", "sachez que", "pour votre gouverne", "please note",
-        "for the record"])
+        "for the record", "je suis en arrêt",
+        "arrêt maladie", "je suis en congé", "je suis en congés", "je suis en vacances",
+        "je suis en formation", "je suis en déplacement", "out sick", "on leave",
+        "on vacation"])
     # A thank-you for a repair: nothing is left to do ("merci, c'est réparé").
     resolved: list[str] = field(default_factory=lambda: [
         "c'est réparé", "c'est résolu", "c'est rentré dans l'ordre", "tout est rentré dans l'ordre",

@@ -9,6 +9,7 @@ from pathlib import Path
 
 CASES = Path(__file__).with_name("cases.txt")
 HOLDOUT = Path(__file__).with_name("holdout.txt")  # written after the rules changed
+HOLDOUT2 = Path(__file__).with_name("holdout2.txt")  # the classes a blind set still missed
 EMPLOYEE = "sam.employe@groupe-exemple.fr"
 
 
