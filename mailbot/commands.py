@@ -23,6 +23,7 @@ from mailbot import i18n
 from mailbot.config import Config, address_of
 from mailbot.model import Ticket
 from mailbot.parsers.commands import is_greeting, split_command
+from mailbot.rules.base import higher
 
 PREFIX = "#"
 
@@ -77,7 +78,7 @@ class Plan:
     close_text: str | None = None  # #close [text]
     note: bool = False  # #note: the mail is an internal note, never relayed
     note_text: str = ""
-    demoted: str | None = None  # the demotion reason: the requester is told
+    demoted: str | None = None  # the demotion reason, when it lowered the priority: told
     escalated: str | None = None  # the escalation reason: recorded, the team told
     phone: bool = False
     help: bool = False
@@ -276,11 +277,7 @@ def _apply(c: Command, ticket: Ticket, result: Plan, author: str, config: Config
     elif c.name == "assign":
         ticket.assignee = _technician(c.argument, author, config)
     elif c.name == "demote":
-        reason = c.argument or "URGENT not justified (technician's review)"
-        ticket.urgent_demoted, ticket.demotion_reason = True, reason
-        ticket.priority = ticket.classified_priority or config.priorities.default  # type: ignore[assignment]
-        ticket.why = [*ticket.why, f"URGENT demoted by {author}: {reason}"]
-        result.demoted = reason
+        _apply_demote(c, ticket, result, author, config)
     elif c.name == "escalate":
         # One level up the ladder at once (level 1 is the first line: a ticket never escalated
         # is at 0 and goes to level 2); at the top, _check refused it.
@@ -296,6 +293,30 @@ def _apply(c: Command, ticket: Ticket, result: Plan, author: str, config: Config
     elif c.name == "close":
         ticket.status, ticket.closed_at, ticket.resolved_at = "closed", at, at
         result.close_text = c.argument
+
+
+def _apply_demote(c: Command, ticket: Ticket, result: Plan, author: str, config: Config) -> None:
+    """URGENT's effect removed: the priority the rules give without it, never below a VIP's
+    floor, never raised. Only a priority actually lowered is told to the requester (the day of
+    use: a director was told "P3" of a ticket that never goes below P2)."""
+    reason = c.argument or "URGENT not justified (technician's review)"
+    ticket.urgent_demoted, ticket.demotion_reason = True, reason
+    base = ticket.classified_priority or config.priorities.default
+    floored = ticket.vip and ticket.type != "information" and higher(
+        base, config.vip.floor) != base
+    if floored:
+        base = config.vip.floor
+    before = ticket.priority
+    lowered = before is not None and base > before
+    ticket.priority = base if lowered else before  # type: ignore[assignment]
+    ticket.why = [*ticket.why, f"URGENT demoted by {author}: {reason}"
+                  + ("" if lowered else f"; stays {ticket.priority}"
+                     + (" (VIP floor)" if floored else ""))]
+    result.demoted = reason if lowered else None
+    code = "demote" if lowered else "demote_kept_vip" if floored else "demote_kept"
+    result.outcomes = [replace(o, code=code, value=ticket.priority or "")
+                       if o.line == c.line and o.code == "demote" else o
+                       for o in result.outcomes]
 
 
 def _apply_type(c: Command, ticket: Ticket, author: str, at: str) -> None:

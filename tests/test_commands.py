@@ -70,6 +70,19 @@ def test_demote_needs_an_urgent_and_goes_back_to_the_classified_priority() -> No
     assert again.refused and again.outcomes[0].code == "already_demoted"
 
 
+def test_demote_never_goes_below_a_vips_floor_nor_raises() -> None:
+    vip = ticket(urgent_requested=True, priority="P2", classified_priority="P3", vip=True)
+    result = plan("#demote imprimante personnelle", vip)
+    assert result.ticket is not None and result.ticket.priority == "P2"  # [vip] floor
+    assert result.ticket.urgent_demoted and result.demoted is None  # nothing lowered to tell
+    assert [o.code for o in result.outcomes] == ["demote_kept_vip"]
+    vip_p1 = ticket(urgent_requested=True, priority="P1", classified_priority="P4", vip=True)
+    assert plan("#demote", vip_p1).ticket.priority == "P2"  # type: ignore[union-attr]
+    lowered_by_hand = ticket(urgent_requested=True, priority="P4", classified_priority="P3")
+    kept = plan("#demote", lowered_by_hand)
+    assert kept.ticket.priority == "P4" and kept.demoted is None  # type: ignore[union-attr]
+
+
 def test_close_on_a_closed_ticket_and_escalate_are_checked_against_the_ticket() -> None:
     closed = ticket(status="closed", closed_at=NOW.isoformat())
     assert plan("#close", closed).outcomes[0].code == "already_closed"

@@ -24,8 +24,16 @@ OUTCOMES: dict[str, dict[str, str]] = {
     "assign": {"fr": "fait : attribué à {}", "en": "done: assigned to {}"},
     "note": {"fr": "fait : note interne (le demandeur ne la voit pas)",
              "en": "done: internal note (the requester never sees it)"},
-    "demote": {"fr": "fait : URGENT déclassé, le demandeur est prévenu",
-               "en": "done: URGENT demoted, the requester is told"},
+    "demote": {"fr": "fait : URGENT retiré, la priorité passe à {}",
+               "en": "done: URGENT removed, the priority is now {}"},
+    "demote_kept_vip": {"fr": "fait : URGENT retiré ; la priorité reste {}, le plancher d'un "
+                              "VIP : rien n'a baissé, pas d'avis au demandeur",
+                        "en": "done: URGENT removed; the priority stays {}, a VIP's floor: "
+                              "nothing was lowered, no notice to the requester"},
+    "demote_kept": {"fr": "fait : URGENT retiré ; la priorité reste {}, celle des règles sans "
+                          "URGENT : rien n'a baissé, pas d'avis au demandeur",
+                    "en": "done: URGENT removed; the priority stays {}, the rules' own without "
+                          "URGENT: nothing was lowered, no notice to the requester"},
     "escalate": {"fr": "fait : escalade enregistrée, l'équipe est prévenue",
                  "en": "done: escalation recorded, the team is told"},
     "requester": {"fr": "fait : demandeur {}", "en": "done: requester {}"},
@@ -90,6 +98,8 @@ def outcome_text(outcome: Outcome, lang: str) -> str:
     if outcome.code == "type" and value:  # "request P3" is "demande P3" in a French transcript
         type_, _, priority = value.partition(" ")
         value = " ".join(p for p in (_TYPES[lang].get(type_, type_), priority) if p)
+    if outcome.code.startswith("demote") and outcome.done:  # "P2" is "P2 – haute"
+        value = i18n.label(i18n.PRIORITY_LABELS, value, lang)
     return OUTCOMES[outcome.code][lang].format(value)
 
 
@@ -100,7 +110,7 @@ def transcript(ticket: Ticket | None, *, technician: str, outcomes: list[Outcome
     lang = config.mail.language
     state = {}
     if ticket is not None:
-        state = dict(requester=ticket.requester, subject=ticket.subject,
+        state = dict(requester=ticket.requester, vip=ticket.vip, subject=ticket.subject,
                      tracking_url=tracking_url(ticket, config), assignee=ticket.assignee,
                      **_ticket_words(ticket, lang))
     body = compose.render(

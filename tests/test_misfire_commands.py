@@ -1,0 +1,63 @@
+"""A technician's command never sends a wrong mail (day 4 of use): #demote keeps a VIP's floor,
+a transcript says exactly what was sent and to whom, an internal note is no answer, a caller is
+told of their call in their own terms. End to end: a real Dovecot, a recording aiosmtpd server
+and the real `mailbot`."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from tests.harness import TEAM, mail, show, tickets, write_rules
+from tests.servers.dovecot import DovecotServer
+from tests.servers.smtp import ReceivedMail, RecordingSmtpServer
+from tests.test_technicians import ALICE, NOW, body, reply, run_once, sent_to
+
+pytestmark = pytest.mark.e2e
+
+DG = "dg@groupe-exemple.fr"
+CHANTAL = "chantal.girard@groupe-exemple.fr"
+
+
+@pytest.fixture
+def rules(tmp_path: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> Path:
+    return write_rules(tmp_path, imap=dovecot, smtp=smtp_server,
+                       extra=f'\n[vip]\naddresses = ["{DG}"]\nfloor = "P2"\n')
+
+
+def words(received: ReceivedMail) -> str:
+    return " ".join(body(received).split())
+
+
+def transcripts(smtp: RecordingSmtpServer) -> list[ReceivedMail]:
+    return [m for m in sent_to(smtp, ALICE) if "Commandes" in m.message["Subject"]]
+
+
+# --- #demote on a VIP's ticket ------------------------------------------------------------------
+
+def test_demoting_a_vips_urgent_never_goes_below_the_vip_floor(
+        rules: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> None:
+    """Day 4: the director's URGENT printer went to P3 on #demote, and she was told so."""
+    dovecot.append(mail(sender=DG, subject="URGENT imprimante bureau",
+                        body="Mon imprimante personnelle n'imprime plus.\n\nHélène Vidal\n"))
+    run_once(rules, dovecot)
+    [ticket] = tickets(rules)
+    assert (ticket["priority"], ticket["vip"]) == ("P2", True)
+    [notice] = [m for m in sent_to(smtp_server, TEAM) if "Nouveau ticket" in m.message["Subject"]]
+    told_before = len(sent_to(smtp_server, DG))
+    dovecot.append(reply(notice, sender=ALICE,
+                         text="#demote imprimante personnelle, une imprimante de prêt est en "
+                              "place"))
+    run_once(rules, dovecot, NOW + timedelta(minutes=5))
+    after = show(rules, ticket["number"])
+    assert (after["priority"], after["urgent_demoted"]) == ("P2", True)
+    # Nothing was lowered: the director is not told of a demotion that changed nothing.
+    assert len(sent_to(smtp_server, DG)) == told_before
+    [transcript] = transcripts(smtp_server)
+    text = words(transcript)
+    assert f"Demandeur : {DG} (VIP)" in text
+    assert "Priorité : P2 – haute" in text and "P3" not in text
+    assert "la priorité reste P2 – haute" in text
+    assert "Rien n'a été envoyé au demandeur." in text
