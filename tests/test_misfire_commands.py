@@ -13,7 +13,7 @@ import pytest
 from tests.harness import TEAM, mail, show, tickets, write_rules
 from tests.servers.dovecot import DovecotServer
 from tests.servers.smtp import ReceivedMail, RecordingSmtpServer
-from tests.test_technicians import ALICE, NOW, body, reply, run_once, sent_to
+from tests.test_technicians import ALICE, CLAIRE, NOW, body, reply, run_once, sent_to
 
 pytestmark = pytest.mark.e2e
 
@@ -61,3 +61,39 @@ def test_demoting_a_vips_urgent_never_goes_below_the_vip_floor(
     assert "Priorité : P2 – haute" in text and "P3" not in text
     assert "la priorité reste P2 – haute" in text
     assert "Rien n'a été envoyé au demandeur." in text
+
+
+# --- a transcript says exactly what was sent, and to whom ------------------------------------
+
+@pytest.mark.parametrize(("commands", "expected"), [
+    ("#close", ["le message de clôture, à " + CLAIRE]),
+    ("#type information\n#close", ["le message de clôture, à " + CLAIRE]),
+    ("#demote une imprimante sur quatre\n#note vu avec elle",
+     ["l'avis que son URGENT est retiré, à " + CLAIRE]),
+    ("#close Toner changé.", ["le message de clôture, avec votre texte, à " + CLAIRE]),
+    ("#assign me\nBonjour Claire,\n\nJe passe à 14 h.", ["votre texte, à " + CLAIRE]),
+    ("#note toner commandé", []),
+])
+def test_a_transcript_names_every_mail_the_requester_was_sent(
+        rules: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer, commands: str,
+        expected: list[str]) -> None:
+    """Day 4: "ticket clôturé, le demandeur est prévenu" then "Rien n'a été envoyé au
+    demandeur." while the closure mail went (#close without text, #type information + #close,
+    #demote + #note)."""
+    dovecot.append(mail(subject="URGENT imprimante 2e étage",
+                        message_id="<claire-1@groupe-exemple.fr>"))
+    run_once(rules, dovecot)
+    [notice] = [m for m in sent_to(smtp_server, TEAM) if "Nouveau ticket" in m.message["Subject"]]
+    before = len(sent_to(smtp_server, CLAIRE))
+    dovecot.append(reply(notice, sender=ALICE, text=commands))
+    run_once(rules, dovecot, NOW + timedelta(minutes=5))
+    went = sent_to(smtp_server, CLAIRE)[before:]
+    assert len(went) == len(expected)
+    [transcript] = transcripts(smtp_server)
+    text = words(transcript)
+    assert "prévenu" not in text.split("État du ticket")[0]  # no claim of its own
+    if expected:
+        assert "Rien n'a été envoyé au demandeur" not in text
+        assert "Envoyé au demandeur : " + " ".join(f"- {line}" for line in expected) in text
+    else:
+        assert "Rien n'a été envoyé au demandeur." in text and "Envoyé au demandeur" not in text

@@ -3,6 +3,7 @@ was too large or failed authentication."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from mailbot import compose, i18n
@@ -16,8 +17,7 @@ from mailbot.parsers import ParsedMessage
 from mailbot.tags import format_tag
 
 OUTCOMES: dict[str, dict[str, str]] = {
-    "close": {"fr": "fait : ticket clôturé, le demandeur est prévenu",
-              "en": "done: ticket closed, the requester is told"},
+    "close": {"fr": "fait : ticket clôturé", "en": "done: ticket closed"},
     "reopen": {"fr": "fait : ticket rouvert", "en": "done: ticket reopened"},
     "priority": {"fr": "fait : priorité {}", "en": "done: priority {}"},
     "type": {"fr": "fait : type {}", "en": "done: type {}"},
@@ -92,6 +92,32 @@ OUTCOMES: dict[str, dict[str, str]] = {
 
 _TYPES = {"fr": {"request": "demande"}, "en": {}}
 
+# What each mail a technician's commands sent the requester is, in their transcript: said from
+# the mails that went, never from what the commands were expected to send (day 4: "le
+# demandeur est prévenu" then "Rien n'a été envoyé au demandeur." of one closure mail).
+_SENT: dict[str, dict[str, str]] = {
+    "closure": {"fr": "le message de clôture", "en": "the closure mail"},
+    "relay": {"fr": "votre texte", "en": "your text"},
+    "demotion": {"fr": "l'avis que son URGENT est retiré",
+                 "en": "the notice that their URGENT is removed"},
+    "acknowledgement": {"fr": "l'accusé de réception", "en": "the acknowledgement"},
+}
+_WITH_TEXT = {"fr": ", avec votre texte", "en": ", with your text"}
+
+
+def requester_mails(sent: Sequence[OutgoingMail], *, relayed: bool, lang: str) -> list[str]:
+    """"le message de clôture, avec votre texte, à claire@…" for each mail to the requester."""
+    to = {"fr": "à", "en": "to"}[lang]
+    lines = []
+    for mail in sent:
+        if mail.kind not in _SENT:
+            continue
+        what = _SENT[mail.kind][lang]
+        if relayed and mail.kind == "closure":
+            what += _WITH_TEXT[lang]
+        lines.append(f"{what}, {to} {', '.join(mail.recipients)}")
+    return lines
+
 
 def outcome_text(outcome: Outcome, lang: str) -> str:
     value = outcome.value
@@ -104,9 +130,11 @@ def outcome_text(outcome: Outcome, lang: str) -> str:
 
 
 def transcript(ticket: Ticket | None, *, technician: str, outcomes: list[Outcome], applied: bool,
-               relayed: bool, help_wanted: bool, config: Config, now: datetime) -> OutgoingMail:
+               relayed: bool, help_wanted: bool, config: Config, now: datetime,
+               sent: Sequence[OutgoingMail] = ()) -> OutgoingMail:
     """What a technician's commands did, to the technician's configured address, in the
-    ticket's team thread."""
+    ticket's team thread. `sent`: the mails of the same pass; those to the requester are
+    named, with their recipients (`relayed`: the technician's text is in them)."""
     lang = config.mail.language
     state = {}
     if ticket is not None:
@@ -116,7 +144,8 @@ def transcript(ticket: Ticket | None, *, technician: str, outcomes: list[Outcome
     body = compose.render(
         "transcript", lang, tag=format_tag(ticket.number, config.mail.tag_prefix)
         if ticket else "", lines=[(o.line, outcome_text(o, lang)) for o in outcomes],
-        applied=applied, relayed=relayed, help_wanted=help_wanted or not applied,
+        applied=applied, to_requester=requester_mails(sent, relayed=relayed, lang=lang),
+        help_wanted=help_wanted or not applied,
         ticket=ticket is not None, **state)
     title = "Commandes" if lang == "fr" else "Commands"
     subject = _team_subject(ticket, title, lang, config) if ticket else (

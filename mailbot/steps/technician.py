@@ -102,7 +102,8 @@ def technician_acts(c: Context) -> Decision | None:
         out_ticket = with_mails(ticket, out, c.now)
         transcript = mails.transcript(out_ticket, technician=c.author.address,
                                       outcomes=plan.outcomes, applied=True, relayed=relayed,
-                                      help_wanted=plan.help, config=c.config, now=c.now)
+                                      help_wanted=plan.help, config=c.config, now=c.now,
+                                      sent=out)
         decision = decided("technician", c, out_ticket, [transcript],
                            [c.how, *done_lines(plan)], sent=out)
     else:
@@ -222,8 +223,10 @@ def technician_opens(c: Context) -> Decision | None:
     if msg.commands:
         final.append(mails.transcript(ticket, technician=c.author.address,
                                       outcomes=plan.outcomes, applied=True,
-                                      relayed=plan.close_text is not None,
-                                      help_wanted=plan.help, config=config, now=c.now))
+                                      relayed=bool(plan.close_text or text)
+                                      and plan.close_text is not None,
+                                      help_wanted=plan.help, config=config, now=c.now,
+                                      sent=final))
         ticket = with_mails(ticket, final[-1:], c.now)
     how = "phone log" if phone else "forward on behalf of " + requester if behalf else "own"
     assert c.triage is not None
