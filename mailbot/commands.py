@@ -27,22 +27,31 @@ from mailbot.rules.base import higher
 
 PREFIX = "#"
 
-# Canonical name -> the words that call it (lower-case, accents removed before lookup).
+
+def _plain(word: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", word.lower().rstrip(":"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+# Canonical name -> the words that call it: the contract name, then its French aliases (issue
+# 17 §4), as the technicians' card (docs/technicians.md) and `#help` list them, every one: a word
+# neither lists is refused, never a hidden command (day 4: `#resolu` closed a ticket though
+# no list showed it). Looked up in lower case without accents ("#Priorité" is "#priorite").
 ALIASES: dict[str, tuple[str, ...]] = {
-    "close": ("close", "clore", "fermer", "cloturer", "resolu", "resolved"),
-    "reopen": ("reopen", "rouvrir", "reouvrir"),
-    "priority": ("priority", "priorite", "prio"),
-    "assign": ("assign", "assigner", "attribuer"),
+    "close": ("close", "clore", "fermer", "clôturer", "résolu"),
+    "reopen": ("reopen", "rouvrir", "réouvrir"),
+    "priority": ("priority", "priorité", "prio"),
+    "assign": ("assign", "attribuer", "assigner"),
     "note": ("note",),
-    "demote": ("demote", "declasser"),
+    "demote": ("demote", "déclasser"),
     "escalate": ("escalate", "escalader", "escalade"),
     "requester": ("requester", "demandeur"),
-    "phone": ("phone", "telephone", "tel", "appel"),
+    "phone": ("phone", "appel", "tel", "téléphone"),
     "help": ("help", "aide"),
     "language": ("language", "langue", "lang"),
     "type": ("type",),
 }
-_CANONICAL = {alias: name for name, aliases in ALIASES.items() for alias in aliases}
+_CANONICAL = {_plain(alias): name for name, aliases in ALIASES.items() for alias in aliases}
 # Applied in this order whatever order they were written in: closing comes last, so that
 # "#priority P1" + "#close" records the priority the ticket had when it was closed.
 ORDER = ("requester", "language", "phone", "demote", "type", "priority", "assign", "escalate",
@@ -95,11 +104,6 @@ def read(lines: list[str]) -> list[Command]:
         word, argument = split_command(line, PREFIX) or ("", line.strip())
         commands.append(Command(line.strip(), _CANONICAL.get(_plain(word), ""), argument))
     return commands
-
-
-def _plain(word: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", word.lower().rstrip(":"))
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def strip_commands(text: str, lines: list[str]) -> str:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 
@@ -192,3 +194,43 @@ def test_escalate_at_the_top_of_the_ladder_is_refused_not_told_again() -> None:
     assert result.refused and [o.code for o in result.outcomes] == ["top_level"]
     below = plan("#escalate", ticket(escalation_level=top - 1))
     assert below.applied and below.ticket is not None and below.ticket.escalation_level == top
+
+
+# --- no hidden command: the card, #help and the parser agree (day 4: `#resolu` closed a ticket
+# though neither the card nor #help named it) ---------------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[1]
+WORD = r"#([^\W\d_][\w-]*)"
+
+
+def _accepted() -> dict[str, set[str]]:
+    """What the parser takes: canonical name -> its aliases, in the form it looks them up."""
+    return {name: {commands._plain(a) for a in aliases if commands._plain(a) != name}
+            for name, aliases in commands.ALIASES.items()}
+
+
+def test_the_card_lists_every_command_and_alias_the_parser_accepts_and_no_other() -> None:
+    card = (ROOT / "docs" / "technicians.md").read_text(encoding="utf-8")
+    listed: dict[str, set[str]] = {}
+    for line in card.splitlines():
+        if not line.startswith("| `#"):
+            continue
+        cells = re.split(r"(?<!\\)\|", line)
+        name = re.findall(WORD, cells[1])[0]
+        listed[name] = {commands._plain(w) for w in re.findall(WORD, cells[2])} - {name}
+    assert listed == _accepted()
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_help_lists_every_command_and_alias_the_parser_accepts_and_no_other(lang: str) -> None:
+    text = (ROOT / "mailbot" / "templates" / "mail" / f"help.{lang}.txt").read_text("utf-8")
+    table, _, _ = text.partition({"fr": "Noms français", "en": "French names"}[lang])
+    names = {re.match(WORD, line).group(1) for line in table.splitlines()  # type: ignore[union-attr]
+             if re.match(WORD, line)}
+    aliases: dict[str, set[str]] = {name: set() for name in names}
+    for words, name in re.findall(r"((?:#[\w-]+,?\s*)+)=\s*#(\w+)", text):
+        aliases[name] |= {commands._plain(w) for w in re.findall(WORD, words)}
+    assert aliases == _accepted()
+    # And each is read as its command by the parser.
+    for name, words in aliases.items():
+        assert {c.name for c in commands.read([f"#{w}" for w in {name, *words}])} == {name}

@@ -97,3 +97,23 @@ def test_a_transcript_names_every_mail_the_requester_was_sent(
         assert "Envoyé au demandeur : " + " ".join(f"- {line}" for line in expected) in text
     else:
         assert "Rien n'a été envoyé au demandeur." in text and "Envoyé au demandeur" not in text
+
+
+# --- no hidden command -------------------------------------------------------------------------
+
+def test_a_word_the_card_does_not_list_is_refused_and_one_it_lists_works(
+        rules: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> None:
+    dovecot.append(mail(message_id="<claire-1@groupe-exemple.fr>"))
+    run_once(rules, dovecot)
+    [ticket] = tickets(rules)
+    [notice] = sent_to(smtp_server, TEAM)
+    dovecot.append(reply(notice, sender=ALICE, text="#resolved\nLe toner est changé."))
+    run_once(rules, dovecot, NOW + timedelta(minutes=5))
+    assert show(rules, ticket["number"])["status"] == "new"
+    assert len(sent_to(smtp_server, CLAIRE)) == 1  # the acknowledgement only
+    assert "refusé : commande inconnue" in words(transcripts(smtp_server)[-1])
+    dovecot.append(reply(notice, sender=ALICE, text="#Résolu\nLe toner est changé."))
+    run_once(rules, dovecot, NOW + timedelta(minutes=10))
+    assert show(rules, ticket["number"])["status"] == "closed"
+    assert "#résolu = #close" not in words(transcripts(smtp_server)[-1])  # no help: all went well
+    assert "#résolu" in body(notice)  # the notice's list of commands names it
