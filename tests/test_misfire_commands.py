@@ -117,3 +117,44 @@ def test_a_word_the_card_does_not_list_is_refused_and_one_it_lists_works(
     assert show(rules, ticket["number"])["status"] == "closed"
     assert "#résolu = #close" not in words(transcripts(smtp_server)[-1])  # no help: all went well
     assert "#résolu" in body(notice)  # the notice's list of commands names it
+
+
+# --- a caller is told of their call in their own terms -----------------------------------------
+
+@pytest.mark.parametrize(("subject", "topic"), [
+    ("[TEL] Mme Girard - Outlook ne s'ouvre plus", "Outlook ne s'ouvre plus"),
+    ("[TEL] Appel de Chantal Girard : Outlook ne s'ouvre plus", "Outlook ne s'ouvre plus"),
+    ("[TEL] Outlook ne s'ouvre plus (Mme Girard)", "Outlook ne s'ouvre plus"),
+    ("[TEL] Outlook ne s'ouvre plus - C. Girard", "Outlook ne s'ouvre plus"),
+    ("[TEL] Outlook : erreur 0x8004010F", "Outlook : erreur 0x8004010F"),
+])
+def test_a_phone_calls_closure_tells_the_caller_of_their_call_not_the_technicians_subject(
+        rules: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer, subject: str,
+        topic: str) -> None:
+    """Day 4: "votre demande « Mme Girard - Outlook ne s'ouvre plus »" to Mme Girard."""
+    dovecot.append(mail(sender=ALICE, subject=subject,
+                        body=f"#requester {CHANTAL}\n#close Profil Outlook recréé par "
+                             "téléphone, tout fonctionne.\n\nAppel à 09h10, Outlook bloqué."))
+    run_once(rules, dovecot)
+    [closure] = sent_to(smtp_server, CHANTAL)
+    text = words(closure)
+    assert "Girard" not in text.replace(CHANTAL, "") and "Mme" not in text
+    assert "Girard" not in closure.message["Subject"]
+    assert f"Suite à votre appel au sujet de « {topic} », votre demande" in text
+    assert topic in closure.message["Subject"]
+    assert "Profil Outlook recréé par téléphone" in text
+    [transcript] = transcripts(smtp_server)
+    assert (f"Envoyé au demandeur : - le message de clôture, avec votre texte, à {CHANTAL}"
+            in words(transcript))
+
+
+def test_a_call_whose_subject_is_only_the_callers_name_is_told_without_one(
+        rules: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> None:
+    dovecot.append(mail(sender=ALICE, subject="[TEL] Mme Girard",
+                        body=f"#requester {CHANTAL}\n\nOutlook ne s'ouvre plus, à rappeler."))
+    run_once(rules, dovecot)
+    [ack] = sent_to(smtp_server, CHANTAL)
+    text = words(ack)
+    assert "Mme Girard" not in text and "«" not in text.split("Priorité")[0]
+    assert "Suite à votre appel, le service informatique a enregistré votre demande." in text
+    assert "Girard" not in ack.message["Subject"]

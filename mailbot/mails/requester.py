@@ -4,6 +4,7 @@ relayed, the closure, the demotion notice."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -37,7 +38,8 @@ def acknowledgement(ticket: Ticket, config: Config, now: datetime, *,
         tracking_url=tracking_url(ticket, config), tag=tag, organisation=config.mail.organisation,
         phone=ticket.channel == "phone", known_incident=known_incident,
         refused_attachments=refused_attachments, demotion=demotion,
-        urgent_phone=config.urgent.phone, previous=ticket.previous)
+        urgent_phone=config.urgent.phone, previous=ticket.previous,
+        topic=call_topic(ticket) if ticket.channel == "phone" else "")
     draft = _draft("ack", ticket, config, now, to=[requester_address(ticket)],
                    subject=_about(ticket, tag, echo), body=body, thread=thread,
                    auto_submitted="auto-replied")
@@ -46,10 +48,52 @@ def acknowledgement(ticket: Ticket, config: Config, now: datetime, *,
 
 def _about(ticket: Ticket, tag: str, echo: str) -> str:
     """The subject of a mail to the requester: a reply to their mail, or, for a call a
-    technician logged, no "Re:" (the employee wrote no mail; issue 16 §6)."""
+    technician logged, no "Re:" (the employee wrote no mail; issue 16 §6) and what the call was
+    about in the caller's terms."""
     if ticket.channel == "phone":
-        return f"{tag} {peel_prefixes(echo)[0] or echo}"
+        return f"{tag} {about_call(ticket, ticket.language)}"
     return reply_subject(tag, echo)
+
+
+# The words a technician writes around the caller's name in a call's subject: "Mme Girard -",
+# "Appel de Paul :", "(M. Durand)".
+_CALLER_WORDS = {"mme", "madame", "m", "mr", "monsieur", "mlle", "mademoiselle", "dr", "ms",
+                 "mrs", "appel", "de", "du", "d", "tel", "telephone", "call", "from"}
+_SEPARATOR = r"\s*(?:\s[-–—|/]|:)\s+"
+
+
+def call_topic(ticket: Ticket) -> str:
+    """What a logged call was about, as its subject says it without the caller's own name:
+    "Mme Girard - Outlook ne s'ouvre plus" to Chantal Girard is "Outlook ne s'ouvre plus"
+    (day 4: she was quoted the technician's note of her name). "" when nothing else is left."""
+    local = ticket.requester.partition("@")[0]
+    names = {w for w in re.split(r"[._+-]+", _plain(local)) if len(w) > 1 and w.isalpha()}
+    names |= {n[0] for n in names}  # "C. Girard"
+    subject = peel_prefixes(subject_echo(ticket.subject))[0] or ticket.subject
+
+    def only_caller(part: str) -> bool:
+        words = re.findall(r"[^\W\d_]+", _plain(part))
+        return bool(words) and all(w in names or w in _CALLER_WORDS for w in words)
+
+    subject = re.sub(r"\s*\(([^()]*)\)", lambda m: "" if only_caller(m.group(1)) else m.group(0),
+                     subject)
+    head = re.match(rf"^(.*?){_SEPARATOR}(.*)$", subject)
+    if head and only_caller(head.group(1)):
+        subject = head.group(2)
+    tail = re.match(rf"^(.*){_SEPARATOR}(.*?)$", subject)
+    if tail and only_caller(tail.group(2)):
+        subject = tail.group(1)
+    subject = subject.strip(" -–—:|/")
+    return "" if only_caller(subject) else subject
+
+
+def about_call(ticket: Ticket, lang: str) -> str:
+    return call_topic(ticket) or {"fr": "Votre appel", "en": "Your call"}[lang]
+
+
+def _plain(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def reply_subject(tag: str, echo: str) -> str:
@@ -112,11 +156,13 @@ def closure(ticket: Ticket, *, text: str, config: Config, now: datetime,
                           link_days=config.web.link_days_after_close if config.web.enabled
                           else 0,
                           organisation=config.mail.organisation,
-                          phone=ticket.channel == "phone")
+                          phone=ticket.channel == "phone",
+                          topic=call_topic(ticket) if ticket.channel == "phone" else "")
     label = "Demande clôturée" if lang == "fr" else "Ticket closed"
+    about = about_call(ticket, lang) if ticket.channel == "phone" else ticket.subject
     draft = _draft("closure", ticket, config, now, to=[requester_address(ticket)],
-                   cc=_copies(ticket, config), subject=f"{tag} {label} : {ticket.subject}"
-                   if lang == "fr" else f"{tag} {label}: {ticket.subject}", body=body,
+                   cc=_copies(ticket, config), subject=f"{tag} {label} : {about}"
+                   if lang == "fr" else f"{tag} {label}: {about}", body=body,
                    thread=requester_thread(ticket, config), auto_submitted="auto-generated")
     return _outgoing("closure", ticket, draft, now)
 

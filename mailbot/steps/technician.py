@@ -223,8 +223,7 @@ def technician_opens(c: Context) -> Decision | None:
     if msg.commands:
         final.append(mails.transcript(ticket, technician=c.author.address,
                                       outcomes=plan.outcomes, applied=True,
-                                      relayed=bool(plan.close_text or text)
-                                      and plan.close_text is not None,
+                                      relayed=bool(plan.close_text or text),
                                       help_wanted=plan.help, config=config, now=c.now,
                                       sent=final))
         ticket = with_mails(ticket, final[-1:], c.now)
