@@ -17,7 +17,7 @@ from mailbot.clock.ladder import Crossing, Level
 from mailbot.clock.sla import lateness
 from mailbot.config import Config
 from mailbot.mails.base import _draft, _outgoing, _team_subject, team_thread, tracking_url
-from mailbot.model import OutgoingMail, Ticket
+from mailbot.model import Entry, OutgoingMail, Ticket
 from mailbot.tags import format_tag
 
 _KINDS = {"functional": {"fr": "escalade fonctionnelle", "en": "functional escalation"},
@@ -105,6 +105,7 @@ def escalation(ticket: Ticket, level: Level, *, threshold_hours: float | None,
     public = [m for m in ticket.public_messages()
               if m.text and m.kind in ("request", "reply", "phone_call")]
     last = public[-1] if public else None
+    note = _last_note(ticket)
     body = compose.render(
         "escalation", lang, tag=format_tag(ticket.number, config.mail.tag_prefix),
         level=level.number, role=level.role, kind=_KINDS[level.kind][lang], why=why,
@@ -120,6 +121,8 @@ def escalation(ticket: Ticket, level: Level, *, threshold_hours: float | None,
         last_author=last.author if last else "—",
         last_date=i18n.format_date(last.date, lang, tz=tz) if last else "—",
         last_text=last.text if last else "", tracking_url=tracking_url(ticket, config),
+        note_author=note.author if note else "", note_text=note.text if note else "",
+        note_date=i18n.format_date(note.arrived, lang, tz=tz) if note else "",
         zone=tz.key)
     title = (f"Escalade niveau {level.number} ({level.role})" if lang == "fr"
              else f"Escalation level {level.number} ({level.role})")
@@ -173,6 +176,16 @@ def passed_note(passed: Sequence[Level]) -> str:
 
 
 _LEVEL = re.compile(r"\b(?:niveau|level) (\d+)")
+
+
+def _last_note(ticket: Ticket) -> Entry | None:
+    """A technician's last internal note (#note): no answer to the requester, so the ladder
+    goes on, and the level told reads what the team knows. Not a refused mail's text, nor a
+    mail in a technician's name that failed authentication."""
+    notes = [m for m in ticket.messages
+             if m.kind == "internal_note" and m.direction == "in" and m.text.strip()
+             and not m.note.startswith(("unauthenticated", "commands refused"))]
+    return notes[-1] if notes else None
 
 
 def _what_was_done(ticket: Ticket, lang: str, tz: tzinfo) -> list[str]:

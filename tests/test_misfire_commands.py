@@ -158,3 +158,30 @@ def test_a_call_whose_subject_is_only_the_callers_name_is_told_without_one(
     assert "Mme Girard" not in text and "«" not in text.split("Priorité")[0]
     assert "Suite à votre appel, le service informatique a enregistré votre demande." in text
     assert "Girard" not in ack.message["Subject"]
+
+
+# --- an internal note is no answer: the ladder goes on ------------------------------------------
+
+def test_an_internal_note_is_no_answer_and_the_ladder_goes_on_showing_it(
+        rules: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> None:
+    """Day 4: a ticket whose only news was a #note climbed the ladder. The procedure escalates a
+    problem not resolved: a note tells the team, not the requester, and resolves nothing, so
+    the ladder goes on; the level told sees the note."""
+    dovecot.append(mail(message_id="<claire-1@groupe-exemple.fr>"))
+    run_once(rules, dovecot)
+    [ticket] = tickets(rules)
+    [notice] = sent_to(smtp_server, TEAM)
+    dovecot.append(reply(notice, sender=ALICE,
+                         text="#note toner commandé chez le fournisseur, livraison jeudi"))
+    run_once(rules, dovecot, NOW + timedelta(minutes=5))
+    after = show(rules, ticket["number"])
+    assert (after["status"], after["first_response_at"]) == ("new", None)
+    assert len(sent_to(smtp_server, CLAIRE)) == 1  # the acknowledgement only
+    assert "Rien n'a été envoyé au demandeur." in words(transcripts(smtp_server)[-1])
+    run_once(rules, dovecot, NOW + timedelta(hours=3, minutes=10))  # P3: level 2 after 3 h
+    [escalation] = [m for m in smtp_server.messages
+                    if "Escalade niveau 2" in m.message["Subject"]]
+    text = words(escalation)
+    assert "Première réponse : aucune" in text
+    assert (f"--- Dernière note interne ({ALICE}, lundi 23 novembre 2026 à 09:35) --- toner "
+            "commandé chez le fournisseur, livraison jeudi") in text
