@@ -24,29 +24,39 @@ HEADER_LABELS: dict[str, tuple[str, ...]] = {
     "from": (
         "from", "de", "von", "van", "da", "od", "fra", "från", "lähettäjä", "feladó", "šalje",
         "от", "отправитель", "від", "mittente", "nadawca", "expéditeur", "kimden", "gönderen",
+        # Roundcube, SOGo, Zimbra and Horde name the sender rather than say "from".
+        "absender", "remetente", "remitente", "afzender", "avsändare", "avsender", "afsender",
+        "odesílatel", "envoyé par",
         "发件人", "發件人", "寄件者", "差出人", "送信者", "送信元",
     ),
     "date": (
         "date", "sent", "envoyé", "envoyé le", "envoye", "gesendet", "datum", "dato", "fecha",
         "enviado", "enviado el", "enviada em", "enviado em", "data", "inviato", "verzonden",
         "skickat", "sendt", "wysłano", "wysłane", "отправлено", "дата", "päivämäärä", "lähetetty",
-        "发送时间", "發送時間", "日期", "时间", "送信日時", "日付", "date d'envoi",
+        "发送时间", "發送時間", "日期", "时间", "送信日時", "日付", "date d'envoi", "enviada",
+        "enviado a", "datum odeslání", "sent on", "date sent",
     ),
     "to": (
         "to", "à", "a", "an", "para", "aan", "till", "til", "do", "pour", "destinataire",
         "кому", "adresat", "vastaanottaja", "收件人", "收件者", "宛先", "送信先",
+        "empfänger", "destinatário", "destinatario", "destinatari", "destinataires", "ontvanger",
+        "mottagare", "mottaker", "modtager", "příjemce", "komu", "odbiorca", "recipient",
+        "recipients", "à l'attention de",
     ),
     "cc": (
         "cc", "cci", "bcc", "copie à", "copie", "kopie", "kopie (cc)", "copia", "kopia", "kopi",
-        "dw", "копия", "抄送", "副本", "kopio",
+        "dw", "копия", "抄送", "副本", "kopio", "cco", "ccn", "kopia do wiadomości",
     ),
     "subject": (
         "subject", "objet", "sujet", "betreff", "asunto", "oggetto", "onderwerp", "ämne", "emne",
-        "assunto", "temat", "тема", "aihe", "主题", "主旨", "件名",
+        "assunto", "temat", "тема", "aihe", "主题", "主旨", "件名", "předmět", "tárgy", "konu",
     ),
     # Printed by some clients in the block; known so that the block is read to its end.
     "other": ("reply-to", "répondre à", "antwort an", "responder a", "importance", "priorité",
-              "wichtigkeit", "pièces jointes", "attachments", "anlagen"),
+              "wichtigkeit", "pièces jointes", "attachments", "anlagen", "importância",
+              "importancia", "importanza", "urgenza", "prioriteit", "prioritet", "ważność",
+              "anexos", "allegati", "bijlagen", "bilagor", "załączniki", "organisation",
+              "organization", "organisatie"),
 }
 _KEY_OF = {label: key for key, labels in HEADER_LABELS.items() for label in labels}
 _LONGEST_LABEL = max(len(label) for label in _KEY_OF) + 6  # room for spaces and bold marks
@@ -79,7 +89,11 @@ _FORWARD_WORDS = (
     r"mensagem\s+(?:re)?encaminhada|przekazana\s+wiadomo[śs][ćc]|"
     r"wiadomo[śs][ćc]\s+przekazana(?:\s+dalej)?|tre[śs][ćc]\s+przekazanej\s+wiadomo[śs]ci|"
     r"пересылаемое\s+сообщение|перенаправленное\s+сообщение|пересланное\s+сообщение|"
-    r"转发的邮件|轉寄的郵件|已转发邮件|転送メッセージ|転送されたメッセージ|メッセージを転送"
+    r"转发的邮件|轉寄的郵件|已转发邮件|転送メッセージ|転送されたメッセージ|メッセージを転送|"
+    # Zimbra ("----- Mail transféré -----"), Lotus Notes ("----- Forwarded by X on ... -----").
+    r"mail\s+transf[ée]r[ée]|mensaje\s+reenviado|forwarded\s+by|transf[ée]r[ée]\s+par|"
+    r"weitergeleitet\s+von|reenviado\s+por|inoltrato\s+da|doorgestuurd\s+door|"
+    r"p[řr]eposlan[áa]\s+zpr[áa]va|tov[áa]bb[íi]tott\s+[üu]zenet|iletilen\s+ileti"
 )
 # Apple Mail's and iOS's one-line opener, ending with a colon.
 _APPLE_OPENERS = (
@@ -89,7 +103,9 @@ _APPLE_OPENERS = (
     r"start\s+på\s+videresendt\s+besked|vidarebefordrat\s+mejl|"
     r"pocz[ąa]tek\s+przekazywanej\s+wiadomo[śs]ci|"
     r"in[íi]cio\s+da\s+mensagem\s+(?:re)?encaminhada|начало\s+переадресованного\s+сообщения|"
-    r"以下是转发的邮件|转发的邮件|転送されたメッセージ|forwarded\s+message"
+    r"以下是转发的邮件|转发的邮件|転送されたメッセージ|forwarded\s+message|"
+    r"v[äa]litetty\s+viesti\s+alkaa|za[čc][áa]tek\s+p[řr]eposlan[ée]\s+zpr[áa]vy|"
+    r"inizio\s+del\s+messaggio\s+inoltrato"
 )
 FORWARD_SEPARATOR = re.compile(
     rf"^[ \t\xa0>]*(?:-{{2,}}|_{{2,}}|={{2,}})[ \t\xa0]*(?:{_FORWARD_WORDS})[ \t\xa0]*[-_=]*"
@@ -104,7 +120,10 @@ _ORIGINAL_WORDS = (
     r"oryginalna\s+wiadomo[śs][ćc]|wiadomo[śs][ćc]\s+oryginalna|"
     r"ursprungligt\s+meddelande|opprinnelig\s+melding|oprindelig\s+meddelelse|"
     r"исходное\s+сообщение|原始邮件|原始郵件|元のメッセージ|reply\s+message|"
-    r"alkuper[äa]inen\s+viesti"
+    r"alkuper[äa]inen\s+viesti|"
+    # Zimbra's "----- Mail original -----" / "----- Ursprüngliche Mail -----".
+    r"mail\s+original|urspr(?:ü|ue)ngliche\s+mail|p[ůu]vodn[íi]\s+zpr[áa]va|"
+    r"eredeti\s+[üu]zenet|orijinal\s+ileti|originalmeddelande|originale"
 )
 ORIGINAL_SEPARATOR = re.compile(
     rf"^[ \t\xa0>]*-{{2,}}[ \t\xa0]*(?:{_ORIGINAL_WORDS})[ \t\xa0]*-*[ \t\xa0]*$",
@@ -131,8 +150,16 @@ ATTRIBUTION = re.compile(
     re.IGNORECASE,
 )
 # Gmail's Russian and Japanese attributions have no verb: "<date>, <name> <address>:".
+# mutt's "* Name <addr> [date]:" (its attribution format "* %n <%a> [%d]:") puts the date after
+# the address; Horde/IMP writes "Quoting Name <addr>:" ("Zitat von", "Citation de", ...);
+# sup and alot "Excerpts from Name's message of <date>:".
 VERBLESS_ATTRIBUTION = re.compile(
-    r"^[ \t\xa0>]*(?=[^\n]*\d)[^\n]{4,250}<[^<>@\s]+@[^<>\s]+>[ \t\xa0]*[:：][ \t\xa0]*$"
+    r"^[ \t\xa0>]*(?=[^\n]*\d)[^\n]{4,250}<[^<>@\s]+@[^<>\s]+>"
+    r"(?:[ \t\xa0]*[\[(][^\[\]()\n]{4,60}[\])])?[ \t\xa0]*[:：][ \t\xa0]*$"
+    r"|^[ \t\xa0>]*\*[ \t]+[^\n]{0,120}?[\w.+'-]+@[\w-]+(?:\.[\w-]+)+>?"
+    r"(?:[ \t\xa0]*[\[(][^\[\]()\n]{4,60}[\])])?[ \t\xa0]*[:：][ \t\xa0]*$"
+    r"|^[ \t\xa0>]*(?i:quoting|zitat\s+von|citation\s+de|citando|citando\s+a|cytuj[ęe]|"
+    r"citerar|lainaus|excerpts\s+from)\b[^\n]{1,250}[:：][ \t\xa0]*$"
 )
 # How an attribution wrapped over two or three lines may start.
 ATTRIBUTION_START = re.compile(

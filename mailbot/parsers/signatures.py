@@ -25,12 +25,26 @@ _MOBILE = re.compile(
     r"^from my (?:iphone|ipad|android|mobile|phone|samsung|galaxy|blackberry)\b|"
     r"^get (?:\[?outlook|the outlook app)|^(?:t[ée]l[ée]charger|obtenir) outlook|"
     r"^.{0,30}\bfrom (?:a |my )?(?:mobile|phone|cell)\b|"
-    r"^.{0,20}(?:iphone|ipad|android)\s*(?:傳送|发送|から送信)",
+    r"^.{0,20}(?:iphone|ipad|android)\s*(?:傳送|发送|から送信)|"
+    # "Sent from" in the other languages of European phones: FI "Lähetetty iPhonesta", CS
+    # "Odesláno z iPhonu", SK "Odoslané z", HU "iPhone-ról küldve", TR "iPhone'umdan gönderildi".
+    r"^(?:l[äa]hetetty|odesl[áa]no|odoslan[ée]|elk[üu]ldve|poslano|trimis|skickad)\b|"
+    r"^\S{0,30}(?:iphone|ipad|android|samsung)\S*\s+(?:k[üu]ldve|g[öo]nderildi)|"
+    # Outlook's mobile apps sign with an invitation to get them, in the phone's language:
+    # "Get Outlook for iOS", "Hämta Outlook för iOS", "Outlook für Android herunterladen",
+    # "Obter o Outlook para Android", "Pobierz aplikację Outlook dla systemu iOS"...
+    r"^(?:get|t[ée]l[ée]charge[rz]|obtenir|obtener|descargar|desc[áa]rgate|obt[ée]n|obter|baixe|"
+    r"baixar|transferir|scarica|ottieni|hol|hole|h[äa]mta|skaffa|hent|f[åa]|hanki|lataa|"
+    r"pobierz|uzyskaj|st[áa]hn[eě]te|st[áa]hnout|z[íi]skejte|download|downloaden|haal)\s+"
+    r"(?:(?:o|a|l['’]|die|the|de|het|la|aplikacj[ęe]|app|aplikaci|sovelluksen)\s*)?"
+    r"(?:microsoft\s+)?outlook\s+(?:\S+\s+){0,2}(?:ios|android)\b(?:\s*[<\[(][^\n]*)?\W*$|"
+    r"^(?:microsoft\s+)?outlook\s+(?:f[üu]r|voor|pro|na)\s+(?:ios|android)\s+"
+    r"(?:herunterladen|beziehen|holen|downloaden|st[áa]hnout)\b(?:\s*[<\[(][^\n]*)?\W*$",
     re.IGNORECASE,
 )
 # A tagline names the device or the app it was sent with; "Envoyé depuis lundi, ..." does not.
 _DEVICE = re.compile(
-    r"iphone|ipad|android|mobile|m[óo]vil|cellulare|handy|phone|t[ée]l[ée]phone|telefon|"
+    r"iphon|ipad|android|mobile|m[óo]vil|cellulare|handy|phone|t[ée]l[ée]phone|telefon|"
     r"телефон|smartphone|tablet|tablette|samsung|galaxy|blackberry|huawei|xiaomi|pixel|"
     r"outlook|gmail|yahoo|mail|proton|spark|aquamail|bluemail|sparrow|windows|appareil|device|"
     r"发送|傳送|送信",
