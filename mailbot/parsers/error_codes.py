@@ -19,6 +19,17 @@ HTTP_REASONS = (
 )
 HTTP_REASONS_RE = rf"(?:{HTTP_REASONS})\b"
 
+_SAP_NUMBER_LABEL = (
+    r"message[ \t]+(?:no\.?|nr\.?|n[°º]\.?|number|num[ée]ro)|msg\.?[ \t]?no\.?|"
+    r"(?:num[ée]ro|n[°º]\.?|no\.?|nr\.?|n[úu]mero|numero)[ \t]+(?:(?:de|du|da|del)[ \t]+)?"
+    r"(?:message|mensaje|messaggio|mensagem|meldung|nachricht|bericht)|"
+    r"(?:nachrichten|meldungs|bericht)(?:nummer|nr\.?)|messaggio[ \t]+n\.?|mensaje[ \t]+n[°º]"
+)
+_SAP_CLASS_LABEL = (
+    r"classe?[ \t]+de[ \t]+messages?|message[ \t]+(?:class|id)|id[ \t]+(?:du[ \t]+)?message|"
+    r"nachrichtenklasse|meldungsklasse|arbeitsgebiet|clase[ \t]+de[ \t]+mensajes?|"
+    r"classe[ \t]+(?:di[ \t]+)?messaggi|classe[ \t]+de[ \t]+mensagens?|berichtklasse"
+)
 _ERROR_WORD = (r"(?:\berreur|\berror|\bfehler|\bcode d'erreur|\berror code|\bcode erreur|"
                r"\bfehlercode|\bstatus code|\bhttp status|\bcode http|\bcode de statut|"
                r"\bcode de retour|\breturn code|\bexit code|\berrno)")
@@ -28,8 +39,25 @@ _CODES = re.compile(
     r"|\((?P<sym>[A-Z][A-Z0-9]*_[A-Z0-9_]{2,})\)"
     r"|\b(?P<win32>ERROR_[A-Z0-9_]{3,})\b"
     # SQLSTATE: "SQLSTATE[23000]", "SQLSTATE=42S02", "SQL state: 42P01", ODBC's "ERROR [08001]".
-    r"|\bSQL[ \t]?STATE[ \t]*[\[=:]?[ \t]*(?P<sqlstate>[0-9A-Z]{2}[0-9A-Z]{3})\b"
+    r"|\bSQL[ \t]?STATE[ \t]*[\[=:]?[ \t]*['\"]?(?P<sqlstate>[0-9A-Z]{2}[0-9A-Z]{3})\b"
     r"|^ERROR[ \t]+\[(?P<odbc>[0-9A-Z]{5})\]"
+    # ODBC's diagnostic record: "[SQLSTATE] [vendor][driver][source]message (native)", the
+    # driver's native error number in parentheses after the bracketed components (SQL Server
+    # "(18456)", Access "(#2627)"), or labelled: "SQL Server Error: 17", "Native error: 1045".
+    r"|\[(?P<odbcstate>[0-9A-Z]{5})\](?=[ \t]*\[[A-Za-z])"
+    r"|(?:\[[^\[\]\n]{2,60}\]){2,}[^\[\]\n]{1,300}?\(#?(?P<native>\d{2,6})\)"
+    r"(?=[ \t]*(?:\(|$|[\"')\],;.]))"
+    r"|(?:native[ \t]?error(?:[ \t]?code)?|erreur[ \t]+native|code[ \t]+d'erreur[ \t]+natif|"
+    r"nativer[ \t]+fehler(?:code)?|error[ \t]+nativo|SQL[ \t]Server[ \t]Error|"
+    r"Erreur[ \t]SQL[ \t]Server|SQL[ \t]Server-Fehler|Error[ \t]de[ \t]SQL[ \t]Server)"
+    r"[ \t\xa0]*[:=]?[ \t\xa0]*['\"]?(?P<nativelabel>-?\d{1,6})\b"
+    # .NET's WebException: "The remote server returned an error: (407) Proxy Authentication
+    # Required." and its translations: the HTTP status in parentheses.
+    r"|(?:remote[ \t]server[ \t]returned[ \t]an[ \t]error|serveur[ \t]distant[ \t]a[ \t]"
+    r"retourn[ée][ \t]une[ \t]erreur|Remoteserver[ \t]hat[ \t]einen[ \t]Fehler[ \t]"
+    r"zur(?:ü|ue)ckgegeben|servidor[ \t]remoto[ \t]devolvi[óo][ \t]un[ \t]error|"
+    r"server[ \t]remoto[ \t]ha[ \t]restituito[ \t]un[ \t]errore)[ \t\xa0]*:[ \t\xa0]*"
+    r"\((?P<webstatus>[1-5]\d\d)\)"
     # SQL Server's "Msg 547, Level 16" (and its translations).
     r"|\b(?:Msg|Mens\.?|Message)[ \t]+(?P<msg>\d{1,6}),[ \t]*(?:Level|Niveau|Nivel|Ebene)\b"
     # VBA: "Run-time error '1004':", "Erreur d'exécution '91' :".
@@ -70,13 +98,38 @@ _CODES = re.compile(
     # Printers' codes: HP's "49.4C02" (with a hexadecimal letter), Canon's "E000007-0000",
     # Ricoh's service calls "SC542".
     r"|\b(?P<printer>(?-i:\d{2}\.[0-9A-F]{0,2}[A-F][0-9A-F]{0,3}(?:\.[0-9A-F]{2})?"
-    r"|E\d{3,6}-\d{4}|SC\d{3}(?:-\d{2})?))\b"
-    # SAP's message ID, class and number: "Message no. V1320", "Numéro de message M7 021".
-    r"|(?:message no\.?|msg\.? no\.?|num[ée]ro (?:de )?message|n[°º] (?:de )?message|"
-    r"nachrichtennummer|meldungsnummer|message number)[ \t\xa0]*:?[ \t\xa0]*"
-    r"(?P<sapmsg>(?-i:[A-Z][A-Z0-9/]{0,19}[ ]?\d{3}))\b",
+    r"|E\d{3,6}-\d{4}|SC[ ]?\d{3}(?:-\d{2})?))\b"
+    # SAP's message ID: its class (letters and digits, "00" too, or a /NAMESPACE/) and its
+    # three-digit number, as the Performance Assistant prints them in each language: "Message
+    # no. V1320", "Numéro de message M7 021", "N° message M7021", "Meldungsnr. M7021",
+    # "Número de mensaje V1 320", "Numero messaggio 00 058", "Berichtnummer F5 155".
+    rf"|(?:{_SAP_NUMBER_LABEL})[ \t\xa0]*[:.]?[ \t\xa0]*"
+    r"(?P<sapmsg>(?-i:(?:[A-Z0-9]{1,20}|/[A-Z0-9_]+/[A-Z0-9_]+)[ /]?\d{3}))\b"
+    # ... or as two fields: "Classe de messages M7, numéro 021", "Message class: V1 Number: 320".
+    rf"|(?:{_SAP_CLASS_LABEL})[ \t\xa0]*:?[ \t\xa0]*(?P<sapclass>(?-i:[A-Z0-9/_]{{1,20}}))"
+    r"[ \t\xa0]*[,;]?[ \t\xa0]*(?:message[ \t]+)?(?:number|no\.?|num[ée]ro|n[°º]|nummer|nr\.?|"
+    r"n[úu]mero|numer)[ \t\xa0]*:?[ \t\xa0]*(?P<sapnumber>\d{3})\b",
     re.IGNORECASE | re.MULTILINE,
 )
+# Printers' own codes that only a printer's context tells from other numbers: Xerox's
+# chain-link fault codes ("024-747", "077-900", zero prefix and all), Sharp's "E7-03", HP's and
+# Lexmark's numeric panel codes ("13.20.00", "900.43"). Taken when the text names a printer and
+# the line reads as a report of what it shows; never after "version" or "firmware".
+_PRINTER_CODE = re.compile(
+    r"(?<![\w.,/:-])(?<!version )(?<!firmware )(?<!v)"
+    r"(?P<code>\d{3}-\d{3}(?:-\d{2})?|(?-i:[A-Z]\d-\d{2})|\d{2,3}\.\d{2}(?:\.\d{2})?)"
+    r"(?![\w.,/:-]|[ \t]?(?:%|€|\$|mm|cm|go|gb|mo|mb|ko|kb|ppm|dpi|h\b|min\b))",
+    re.IGNORECASE)
+_PRINTER = re.compile(
+    r"imprimante|printer|drucker|stampante|impresora|impressora|copieur|copier|kopierer|"
+    r"fotocopiadora|multifonction|\bmfp\b|traceur|plotter|xerox|ricoh|canon|kyocera|konica|"
+    r"lexmark|brother|epson|sharp|toshiba|laserjet|officejet|bizhub|imagerunner|workcentre|"
+    r"versalink|altalink|taskalfa|ecosys|toner|bourrage|paper jam|papierstau",
+    re.IGNORECASE)
+_PRINTER_LINE = re.compile(
+    r"erreur|error|fehler|errore|code|affiche|display|shows?|indique|message|panne|fault|"
+    r"d[ée]faut|st[öo]rung|bloqu|[ée]cran|panel|panneau|bourrage|jam|stau",
+    re.IGNORECASE)
 # Application codes of letters, a dash and a number ("PAI-2041", "E-1023"): only where the line
 # reads as an error report, so that an order "CMD-2041" is not taken for one.
 _APP_CODE = re.compile(r"\b(?P<code>[A-Z]{1,6}-\d{2,6})\b(?![-/.]\d)")
@@ -108,33 +161,45 @@ _CONSTANT_CONTEXT = re.compile(
     re.IGNORECASE)
 
 
+def printer_named(text: str) -> bool:
+    """Whether a text names a printer (its panel codes are then read as codes)."""
+    return bool(_PRINTER.search(text))
+
+
 def code_lines(text: str, limit: int) -> list[tuple[int, int]]:
     """(start, end) of the first `limit` lines that carry a code, in order. Each search starts
     after the last line found, so a long paste costs one pass over it."""
     spans: set[tuple[int, int]] = set()
-    for pattern in (_CODES, _APP_CODE, *((_CONSTANT,) if "_" in text else ())):
+    printer = (_PRINTER_CODE,) if _PRINTER.search(text) else ()
+    for pattern in (_CODES, _APP_CODE, *((_CONSTANT,) if "_" in text else ()), *printer):
         pos = 0
         while len(spans) < 2 * limit and (match := pattern.search(text, pos)):
             start = text.rfind("\n", pos, match.start()) + 1 or pos
             end = text.find("\n", match.end())
             end = len(text) if end < 0 else end
-            context = _CONSTANT_CONTEXT if pattern is _CONSTANT else _APP_CODE_CONTEXT
+            context = {_CONSTANT: _CONSTANT_CONTEXT, _PRINTER_CODE: _PRINTER_LINE}.get(
+                pattern, _APP_CODE_CONTEXT)
             if pattern is _CODES or context.search(text, start, end):
                 spans.add((start, end))
             pos = end + 1
     return sorted(spans)[:limit]
 
 
-def find_codes(text: str) -> list[str]:
-    """Error codes in text, in order, once each (receipt and invoice numbers are not codes)."""
+def find_codes(text: str, *, printer: bool | None = None) -> list[str]:
+    """Error codes in text, in order, once each (receipt and invoice numbers are not codes).
+    `printer`: whether the message names a printer (when `text` is one of its lines)."""
     codes: list[str] = []
     for match in itertools.islice(_CODES.finditer(text), 10 * _MAX_CODES):
         code = next(value for value in match.groupdict().values() if value)
         if match["hex"] and _NOT_A_CODE_FIELD.search(
                 text, max(0, text.rfind("\n", 0, match.start()) + 1), match.start()):
             continue
-        if match["sapmsg"]:
+        if match["printer"]:
             code = code.replace(" ", "")
+        if match["sapmsg"]:
+            code = code.replace(" ", "").replace("/", "") if code[0] != "/" else code
+        elif match["sapclass"]:
+            code = match["sapclass"] + match["sapnumber"]
         number, comma, name = code.partition(",")
         if match["psid"] and comma and _SIGNED.fullmatch(number):
             # "-2146233087,Cmdlet": an HRESULT in decimal, then the error's own name
@@ -148,6 +213,13 @@ def find_codes(text: str) -> list[str]:
         if _CONSTANT_CONTEXT.search(line):
             codes.extend(m["const"] for m in _CONSTANT.finditer(line)
                          if m["const"] not in codes and not m["const"].startswith("ERROR_"))
+    if printer is None:
+        printer = bool(_PRINTER.search(text))
+    if printer and _PRINTER_CODE.search(text):
+        for line in text.splitlines():
+            if _PRINTER_LINE.search(line):
+                codes.extend(m["code"] for m in _PRINTER_CODE.finditer(line)
+                             if m["code"] not in codes)
     for line in text.splitlines() if _APP_CODE.search(text) else ():
         if _APP_CODE_CONTEXT.search(line):
             codes.extend(m["code"] for m in _APP_CODE.finditer(line) if m["code"] not in codes

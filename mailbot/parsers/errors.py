@@ -26,7 +26,13 @@ from mailbot.parsers.error_apps import (
     catalogue_of,
     dialog_application,
 )
-from mailbot.parsers.error_codes import HTTP_REASONS, HTTP_REASONS_RE, code_lines, find_codes
+from mailbot.parsers.error_codes import (
+    HTTP_REASONS,
+    HTTP_REASONS_RE,
+    code_lines,
+    find_codes,
+    printer_named,
+)
 
 
 @dataclass
@@ -320,9 +326,10 @@ def _code_lines(text: str, catalogue: Catalogue) -> list[_Found]:
     """The loosest: any line still unclaimed that carries a code in one of the forms above
     (a negative number, an HTTP status, an application code), as the employee wrote it."""
     found: list[_Found] = []
+    printer = printer_named(text)
     for start, end in code_lines(text, _MAX_ERRORS):
         line = text[start:end]
-        codes = find_codes(line)
+        codes = find_codes(line, printer=printer)
         if codes:
             kind = "http_error" if _HTTP_ONLY.search(line) else "other"
             found.append(_Found(start, end, ErrorText(
@@ -375,4 +382,24 @@ def extract_errors(
             after_ok = k == len(claimed) or item.end <= claimed[k].start
             if before_ok and after_ok:
                 claimed.insert(k, item)
-    return [item.error for item in claimed[:_MAX_ERRORS]]
+    return _without_wrapper_names([item.error for item in claimed[:_MAX_ERRORS]])
+
+
+# PowerShell names a .NET exception thrown inside a method call by the exception's class alone
+# ("+ FullyQualifiedErrorId : WebException", CategoryInfo "MethodInvocationException"): the
+# class says what kind of failure, the code is what its message printed ("(407)", an HRESULT).
+_EXCEPTION_CLASS = re.compile(r"(?:[A-Za-z_]\w*\.)*[A-Za-z]\w*Exception")
+
+
+def _without_wrapper_names(errors: list[ErrorText]) -> list[ErrorText]:
+    """An exception's class name is a code only when nothing else in the message is one."""
+    names = {c for e in errors for c in e.codes if _EXCEPTION_CLASS.fullmatch(c)}
+    if not names or all(c in names for e in errors for c in e.codes):
+        return errors
+    kept = []
+    for error in errors:
+        codes = [c for c in error.codes if c not in names]
+        if codes or not error.codes:
+            error.codes = codes
+            kept.append(error)
+    return kept

@@ -91,8 +91,9 @@ _FORWARD_WORDS = (
     r"пересылаемое\s+сообщение|перенаправленное\s+сообщение|пересланное\s+сообщение|"
     r"转发的邮件|轉寄的郵件|已转发邮件|転送メッセージ|転送されたメッセージ|メッセージを転送|"
     # Zimbra ("----- Mail transféré -----"), Lotus Notes ("----- Forwarded by X on ... -----").
-    r"mail\s+transf[ée]r[ée]|mensaje\s+reenviado|forwarded\s+by|transf[ée]r[ée]\s+par|"
-    r"weitergeleitet\s+von|reenviado\s+por|inoltrato\s+da|doorgestuurd\s+door|"
+    r"mail\s+transf[ée]r[ée]|mensaje\s+reenviado|"
+    r"(?:forwarded\s+by|transf[ée]r[ée]\s+par|weitergeleitet\s+von|reenviado\s+por|"
+    r"inoltrato\s+da|doorgestuurd\s+door)\s[^\n]*|"
     r"p[řr]eposlan[áa]\s+zpr[áa]va|tov[áa]bb[íi]tott\s+[üu]zenet|iletilen\s+ileti"
 )
 # Apple Mail's and iOS's one-line opener, ending with a colon.
