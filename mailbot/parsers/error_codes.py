@@ -26,7 +26,7 @@ _SAP_NUMBER_LABEL = (
     r"(?:nachrichten|meldungs|bericht)(?:nummer|nr\.?)|messaggio[ \t]+n\.?|mensaje[ \t]+n[°º]"
 )
 _SAP_CLASS_LABEL = (
-    r"classe?[ \t]+de[ \t]+messages?|message[ \t]+(?:class|id)|id[ \t]+(?:du[ \t]+)?message|"
+    r"classe?[ \t]+de[ \t]+messages?|message[ \t]+(?:class|id)|\bid|id[ \t]+(?:du[ \t]+)?message|"
     r"nachrichtenklasse|meldungsklasse|arbeitsgebiet|clase[ \t]+de[ \t]+mensajes?|"
     r"classe[ \t]+(?:di[ \t]+)?messaggi|classe[ \t]+de[ \t]+mensagens?|berichtklasse"
 )
