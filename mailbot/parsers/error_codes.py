@@ -44,7 +44,7 @@ _CODES = re.compile(
     # ODBC's diagnostic record: "[SQLSTATE] [vendor][driver][source]message (native)", the
     # driver's native error number in parentheses after the bracketed components (SQL Server
     # "(18456)", Access "(#2627)"), or labelled: "SQL Server Error: 17", "Native error: 1045".
-    r"|\[(?P<odbcstate>[0-9A-Z]{5})\](?=[ \t]*\[[A-Za-z])"
+    r"|\[(?P<odbcstate>(?-i:(?=[A-Z]{0,4}\d)[0-9A-Z]{5}))\](?=[ \t]*\[[A-Za-z])"
     r"|(?:\[[^\[\]\n]{2,60}\]){2,}[^\[\]\n]{1,300}?\(#?(?P<native>\d{2,6})\)"
     r"(?=[ \t]*(?:\(|$|[\"')\],;.]))"
     r"|(?:native[ \t]?error(?:[ \t]?code)?|erreur[ \t]+native|code[ \t]+d'erreur[ \t]+natif|"
