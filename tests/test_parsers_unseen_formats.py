@@ -111,6 +111,18 @@ def test_inline_answers_under_a_mutt_style_attribution(attribution: str) -> None
     assert text.index("C'est fait") < text.index("Erreur 0x80070005")
 
 
+@pytest.mark.parametrize("attribution", [
+    "Support/ACME wrote on 12/07/2026 09:12:45 AM:",  # Lotus Notes
+    "support@exemple.fr a écrit sur 07/12/2026 09:12:45 :",
+    "Support/EXEMPLE schrieb am 07.12.2026 09:12:45:",
+    "Support <support@exemple.fr> ezt írta (időpont: 2026. dec. 7., H, 9:12):",  # Gmail HU
+    "Support <support@exemple.fr> a scris pe luni, 7 decembrie 2026 la 09:12:",  # Gmail RO
+])
+def test_attributions_with_the_date_after_the_verb(attribution: str) -> None:
+    body = f"Ok merci.\n\n{attribution}\n\nBonjour,\nredémarrez le poste.\n"
+    assert clean_body(body).text == "Ok merci.\n"
+
+
 # --- (d) forward and reply header blocks ------------------------------------------------------
 
 _BLOCKS = {
@@ -183,6 +195,10 @@ def test_a_reply_stops_at_the_header_block(name: str) -> None:
     ("Ricoh : code SC 542 affiché sur le panneau", {"SC542"}),
     ("L'imprimante Lexmark affiche 900.43 Erreur logicielle du système", {"900.43"}),
     ("Die Drucker-Anzeige zeigt 13.20.00 Papierstau", {"13.20.00"}),
+    # Device Manager's code closing its sentence, Cisco's VPN client's reason
+    ("Windows a arrêté ce périphérique car il a signalé des problèmes. (Code 43)", {"43"}),
+    ("Secure VPN Connection terminated locally by the Client. Reason 442: Failed to enable "
+     "Virtual Adapter.", {"442"}),
 ])
 def test_codes_of_odbc_sap_and_printers(text: str, codes: set[str]) -> None:
     found = {c for e in extract_errors(text) for c in e.codes}
@@ -238,3 +254,22 @@ def test_versions_ports_and_line_numbers_stay_out() -> None:
 def test_programs_named_in_the_body_by_nickname_or_executable(
         subject: str, body: str, program: str | None) -> None:
     assert parse(mail(body, subject=subject).as_bytes(), RULES).program == program
+
+
+# --- parse cost: the plain-From shortcut never trusts what the strict parser would not --------
+
+@pytest.mark.parametrize("value", [
+    "Jean Dupont <jean@x.fr>", "jean@x.fr", "<a@b.fr>", '"Dupont, Jean" <j@x.fr>',
+    "J. Dupont <j@x.fr>", "a@b.fr, d@e.fr", "Jean <j@x.fr> (comment)", "Jean <j@x.fr",
+    "Jean <j..x@x.fr>", "Jean <.j@x.fr>", "=?utf-8?B?eHB0bw?= <j@x.fr>", "a@b@c.fr",
+    "a <b@c.fr> <e@f.fr>", "Jean Dupont <jean@localhost>", "tech <tech@x.fr>\t",
+])
+def test_the_plain_from_shortcut_agrees_with_the_strict_parser(value: str) -> None:
+    from mailbot.parsers.message import _HEADERS, _strict_single_address
+
+    try:
+        header = _HEADERS("from", value)
+        strict = not header.defects and len(header.addresses) == 1
+    except Exception:  # noqa: BLE001 - the strict parser's own refusal
+        strict = False
+    assert _strict_single_address(value) == strict

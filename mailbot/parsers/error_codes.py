@@ -75,6 +75,10 @@ _CODES = re.compile(
     r"|\bHTTP(?:/\d(?:\.\d)?)?[ \t]+(?:error[ \t]+|erreur[ \t]+)?(?P<http>[45]\d\d(?:\.\d{1,3})?)"
     r"(?![\d.])"
     rf"|\b(?P<status>[45]\d\d(?:\.\d{{1,3}})?)[ \t]*[-–:]?[ \t]*(?={HTTP_REASONS_RE})"
+    # Device Manager's problem codes close its sentence: "... des problèmes. (Code 43)"; Cisco's
+    # VPN client opens its own with a reason: "Reason 442: Failed to enable Virtual Adapter".
+    r"|\((?:code|c[óo]digo|codice)[ \t]+(?P<devcode>\d{1,3})\)"
+    r"|\breason[ \t]+(?P<reason>\d{3})[ \t]*:"
     # Entra ID's AADSTS numbers, MSBuild's MSB, Chromium's net::ERR_ names.
     r"|\b(?P<vendor>AADSTS\d{5,6}|MSB\d{4}|(?<=net::)ERR_[A-Z_]{3,}|ERR_[A-Z]+_[A-Z_]{3,})\b"
     # Windows' event log: "Event ID: 1000", "ID de l'événement : 4625", "Ereignis-ID: 1000".

@@ -137,13 +137,17 @@ WROTE = (
     r"(?:wrote|writes|a\s+[ée]crit|schrieb|escribi[óo]|ha\s+scritto|scrisse|schreef|"
     r"geschreven|skrev(?:\s+f[øo]lgende)?|escreveu|napisa[łl](?:\(a\)|a)?|pisze|"
     r"написал(?:\(а\)|а)?|пишет|写道|寫道|kirjoitti|napsal(?:\(a\)|a)?|ezt\s+írta|"
-    r"đã\s+viết|yazdı)"
+    r"đã\s+viết|yazdı|a\s+scris|napisao|napisala|nap[íi]sal(?:a|\(a\))?|έγραψε|kirjutas)"
 )
 # An attribution: some words (a date, a name, an address) and the verb, then a colon (or
 # Gmail's "wrote ----"), perhaps a trailing "följande:" (Swedish Outlook) or a date (Norwegian).
 ATTRIBUTION = re.compile(
     rf"^[ \t\xa0>-]*(?=.*[\d@]|.*\b(?:on|le|am|el|il|op|den|em|dnia|w\s+dniu)\b)"
-    rf".{{0,300}}{WROTE}(?:[ \t\xa0]+(?:.{{0,150}}?f[öo]ljande|den\s.{{0,80}}))?[ \t\xa0]*"
+    # After the verb: Swedish Outlook's "följande", Lotus Notes' date ("wrote on <date>", "a
+    # écrit sur <date>", "schrieb am <date>"), Gmail's Hungarian "(időpont: <date>)".
+    rf".{{0,300}}{WROTE}(?:[ \t\xa0]+(?:.{{0,150}}?f[öo]ljande|"
+    rf"(?:den|on|sur|le|am|el|il|op|em|dnia|pe)\s.{{0,80}})|[ \t\xa0]*\([^()\n]{{0,80}}\))?"
+    rf"[ \t\xa0]*"
     rf"(?:[:：]|-{{2,}})?[ \t\xa0-]*$"
     # Thunderbird and Apple Mail put the verb before the name: "Am <date> schrieb <name>:".
     rf"|^[ \t\xa0>]*(?:on|am|le|el|il|op|den|em|dnia|w\s+dniu)\b.{{0,200}}\b{WROTE}\b"
