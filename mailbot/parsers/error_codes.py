@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Iterator
+from typing import Protocol, TypeVar
 
 # ---------------------------------------------------------------------------------------------
 # Codes
@@ -197,6 +199,11 @@ def code_lines(text: str, limit: int) -> list[tuple[int, int]]:
     return sorted(spans)[:limit]
 
 
+def _first(matches: Iterator[re.Match[str]]) -> Iterator[re.Match[str]]:
+    """The first matches of one line: a line of thousands of codes is a log, read for its head."""
+    return itertools.islice(matches, 10 * _MAX_CODES)
+
+
 def find_codes(text: str, *, printer: bool | None = None) -> list[str]:
     """Error codes in text, in order, once each (receipt and invoice numbers are not codes).
     `printer`: whether the message names a printer (when `text` is one of its lines)."""
@@ -223,19 +230,47 @@ def find_codes(text: str, *, printer: bool | None = None) -> list[str]:
                 return codes
     for line in text.splitlines() if "_" in text and _CONSTANT.search(text) else ():
         if _CONSTANT_CONTEXT.search(line):
-            codes.extend(m["const"] for m in _CONSTANT.finditer(line)
+            codes.extend(m["const"] for m in _first(_CONSTANT.finditer(line))
                          if m["const"] not in codes and not m["const"].startswith("ERROR_"))
     if printer is None:
         printer = printer_named(text)
     if printer and _PRINTER_CODE.search(text):
         for line in text.splitlines():
             if _PRINTER_LINE.search(line):
-                codes.extend(m["code"] for m in _PRINTER_CODE.finditer(line)
+                codes.extend(m["code"] for m in _first(_PRINTER_CODE.finditer(line))
                              if m["code"] not in codes)
     for line in text.splitlines() if _APP_CODE.search(text) else ():
         if _APP_CODE_CONTEXT.search(line):
-            codes.extend(m["code"] for m in _APP_CODE.finditer(line) if m["code"] not in codes
+            codes.extend(m["code"] for m in _first(_APP_CODE.finditer(line))
+                         if m["code"] not in codes
                          and not m["code"].upper().startswith(("ORA-", "TNS-", "PLS-")))
         if len(codes) >= _MAX_CODES:
             break
     return codes[:_MAX_CODES]
+
+
+class _HasCodes(Protocol):
+    codes: list[str]
+
+
+_E = TypeVar("_E", bound=_HasCodes)
+
+
+# PowerShell names a .NET exception thrown inside a method call by the exception's class alone
+# ("+ FullyQualifiedErrorId : WebException", CategoryInfo "MethodInvocationException"): the
+# class says what kind of failure, the code is what its message printed ("(407)", an HRESULT).
+_EXCEPTION_CLASS = re.compile(r"(?:[A-Za-z_]\w*\.)*[A-Za-z]\w*Exception")
+
+
+def without_wrapper_names(errors: list[_E]) -> list[_E]:
+    """An exception's class name is a code only when nothing else in the message is one."""
+    names = {c for e in errors for c in e.codes if _EXCEPTION_CLASS.fullmatch(c)}
+    if not names or all(c in names for e in errors for c in e.codes):
+        return errors
+    kept = []
+    for error in errors:
+        codes = [c for c in error.codes if c not in names]
+        if codes or not error.codes:
+            error.codes = codes
+            kept.append(error)
+    return kept

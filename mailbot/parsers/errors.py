@@ -32,6 +32,7 @@ from mailbot.parsers.error_codes import (
     code_lines,
     find_codes,
     printer_named,
+    without_wrapper_names,
 )
 
 
@@ -382,24 +383,4 @@ def extract_errors(
             after_ok = k == len(claimed) or item.end <= claimed[k].start
             if before_ok and after_ok:
                 claimed.insert(k, item)
-    return _without_wrapper_names([item.error for item in claimed[:_MAX_ERRORS]])
-
-
-# PowerShell names a .NET exception thrown inside a method call by the exception's class alone
-# ("+ FullyQualifiedErrorId : WebException", CategoryInfo "MethodInvocationException"): the
-# class says what kind of failure, the code is what its message printed ("(407)", an HRESULT).
-_EXCEPTION_CLASS = re.compile(r"(?:[A-Za-z_]\w*\.)*[A-Za-z]\w*Exception")
-
-
-def _without_wrapper_names(errors: list[ErrorText]) -> list[ErrorText]:
-    """An exception's class name is a code only when nothing else in the message is one."""
-    names = {c for e in errors for c in e.codes if _EXCEPTION_CLASS.fullmatch(c)}
-    if not names or all(c in names for e in errors for c in e.codes):
-        return errors
-    kept = []
-    for error in errors:
-        codes = [c for c in error.codes if c not in names]
-        if codes or not error.codes:
-            error.codes = codes
-            kept.append(error)
-    return kept
+    return without_wrapper_names([item.error for item in claimed[:_MAX_ERRORS]])
