@@ -77,6 +77,7 @@ def test_a_person_writing_to_us_or_bcc_us_keeps_a_ticket(to: str,
     "Outlook voor Android downloaden", "Pobierz aplikację Outlook dla systemu iOS",
     "Descargar Outlook para Android", "Hent Outlook til iOS<https://aka.ms/o0ukef>",
     "Skickat från min iPhone", "Lähetetty iPhonesta", "Odesláno z iPhonu",
+    "Provenance : Courrier pour Windows", "Verzonden vanuit Mail voor Windows",
     "Verstuurd vanaf mijn iPad", "Wysłane z iPhone'a", "iPhone'umdan gönderildi",
 ])
 def test_mobile_taglines_in_every_language_are_cut(tagline: str) -> None:
@@ -145,6 +146,19 @@ _BLOCKS = {
     "Zimbra FR": ("----- Mail transféré -----\nDe: \"Klaus Weber\" <k.weber@exemple.fr>\n"
                   "À: \"Jean\" <jean@exemple.fr>\nEnvoyé: Lundi 7 Décembre 2026 09:12:00\n"
                   "Objet: Drucker\n"),
+    "Outlook CS": ("Od: Klaus Weber <k.weber@exemple.fr>\nOdesláno: 7. prosince 2026 9:12\n"
+                   "Komu: Jean\nPředmět: Drucker\n"),
+    "Outlook HU": ("Feladó: Klaus Weber <k.weber@exemple.fr>\nElküldve: 2026. december 7. 9:12\n"
+                   "Címzett: Jean\nTárgy: Drucker\n"),
+    "Outlook TR": ("Kimden: Klaus Weber <k.weber@exemple.fr>\nGönderildi: 7 Aralık 2026 09:12\n"
+                   "Kime: Jean\nKonu: Drucker\n"),
+    "Outlook RO": ("De la: Klaus Weber <k.weber@exemple.fr>\nTrimis: luni, 7 decembrie 2026\n"
+                   "Către: Jean\nSubiect: Drucker\n"),
+    "T-Online": ("-----Original-Nachricht-----\nBetreff: Drucker\nDatum: 07.12.2026, 09:12 Uhr\n"
+                 "Von: k.weber@exemple.fr\nAn: jean@exemple.fr\n"),
+    "Gmail TR": ("---------- Yönlendirilmiş ileti ---------\nGönderen: Klaus Weber "
+                 "<k.weber@exemple.fr>\nDate: 7 Ara 2026 Pzt 09:12\nSubject: Drucker\n"
+                 "To: <jean@exemple.fr>\n"),
     "Lotus Notes FR": ("----- Transféré par Jean Martin/EXEMPLE le 07/12/2026 10:15 -----\n\n"
                        "De :\tKlaus Weber <k.weber@exemple.fr>\nA :\tjean@exemple.fr\n"
                        "Date :\t07/12/2026 09:12\nObjet :\tDrucker\n"),

@@ -26,7 +26,7 @@ HEADER_LABELS: dict[str, tuple[str, ...]] = {
         "от", "отправитель", "від", "mittente", "nadawca", "expéditeur", "kimden", "gönderen",
         # Roundcube, SOGo, Zimbra and Horde name the sender rather than say "from".
         "absender", "remetente", "remitente", "afzender", "avsändare", "avsender", "afsender",
-        "odesílatel", "envoyé par",
+        "odesílatel", "envoyé par", "de la",
         "发件人", "發件人", "寄件者", "差出人", "送信者", "送信元",
     ),
     "date": (
@@ -35,13 +35,14 @@ HEADER_LABELS: dict[str, tuple[str, ...]] = {
         "skickat", "sendt", "wysłano", "wysłane", "отправлено", "дата", "päivämäärä", "lähetetty",
         "发送时间", "發送時間", "日期", "时间", "送信日時", "日付", "date d'envoi", "enviada",
         "enviado a", "datum odeslání", "sent on", "date sent",
+        "odesláno", "odoslané", "elküldve", "gönderildi", "gönderilme tarihi", "trimis", "poslano",
     ),
     "to": (
         "to", "à", "a", "an", "para", "aan", "till", "til", "do", "pour", "destinataire",
         "кому", "adresat", "vastaanottaja", "收件人", "收件者", "宛先", "送信先",
         "empfänger", "destinatário", "destinatario", "destinatari", "destinataires", "ontvanger",
         "mottagare", "mottaker", "modtager", "příjemce", "komu", "odbiorca", "recipient",
-        "recipients", "à l'attention de",
+        "recipients", "à l'attention de", "címzett", "kime", "către", "prima",
     ),
     "cc": (
         "cc", "cci", "bcc", "copie à", "copie", "kopie", "kopie (cc)", "copia", "kopia", "kopi",
@@ -50,6 +51,7 @@ HEADER_LABELS: dict[str, tuple[str, ...]] = {
     "subject": (
         "subject", "objet", "sujet", "betreff", "asunto", "oggetto", "onderwerp", "ämne", "emne",
         "assunto", "temat", "тема", "aihe", "主题", "主旨", "件名", "předmět", "tárgy", "konu",
+        "subiect", "predmet", "zadeva",
     ),
     # Printed by some clients in the block; known so that the block is read to its end.
     "other": ("reply-to", "répondre à", "antwort an", "responder a", "importance", "priorité",
@@ -94,7 +96,8 @@ _FORWARD_WORDS = (
     r"mail\s+transf[ée]r[ée]|mensaje\s+reenviado|"
     r"(?:forwarded\s+by|transf[ée]r[ée]\s+par|weitergeleitet\s+von|reenviado\s+por|"
     r"inoltrato\s+da|doorgestuurd\s+door)\s[^\n]*|"
-    r"p[řr]eposlan[áa]\s+zpr[áa]va|tov[áa]bb[íi]tott\s+[üu]zenet|iletilen\s+ileti"
+    r"p[řr]eposlan[áa]\s+zpr[áa]va|tov[áa]bb[íi]tott\s+(?:[üu]zenet|lev[ée]l)|iletilen\s+ileti|"
+    r"y[öo]nlendirilmi[şs]\s+ileti|mesaj\s+redirec[țţt]ionat|preusmjerena\s+poruka"
 )
 # Apple Mail's and iOS's one-line opener, ending with a colon.
 _APPLE_OPENERS = (
@@ -124,6 +127,8 @@ _ORIGINAL_WORDS = (
     r"alkuper[äa]inen\s+viesti|"
     # Zimbra's "----- Mail original -----" / "----- Ursprüngliche Mail -----".
     r"mail\s+original|urspr(?:ü|ue)ngliche\s+mail|p[ůu]vodn[íi]\s+zpr[áa]va|"
+    # T-Online's "-----Original-Nachricht-----", Romanian and Turkish Outlook.
+    r"original-?nachricht|mesaj\s+original|[öo]zg[üu]n\s+ileti|"
     r"eredeti\s+[üu]zenet|orijinal\s+ileti|originalmeddelande|originale"
 )
 ORIGINAL_SEPARATOR = re.compile(

@@ -18,9 +18,11 @@ DECORATION = re.compile(r"^[\s\u1427\u200b\xa0*#~=+_-]*$")
 _LONG_RULE = re.compile(r"-{20,}")
 _MOBILE = re.compile(
     r"^\W*(?:sent|envoy[ée]|inviato|inviata|enviado|enviada|verzonden|verstuurd|gesendet|"
-    r"expédié|skickat|sendt|wys[łl]ane|wys[łl]ano|отправлено)\s+"
+    r"expédié|skickat|skickades|sendt|wys[łl]ane|wys[łl]ano|отправлено)\s+"
     r"(?:from|with|via|by|using|de(?:puis)?|[àa] partir d[e']|avec|par|da|dal|dal mio|con|"
-    r"desde|do|met|vanaf|von|mit|från|fra|z|ze|с|со)\b|"
+    r"desde|do|met|vanaf|vanuit|von|mit|från|fra|z|ze|с|со)\b|"
+    # Windows' Mail app in French: "Provenance : Courrier pour Windows".
+    r"^provenance\s*:\s*courrier\s+pour\s+windows|"
     r"^von meinem .{1,60} gesendet|^diese nachricht wurde von meinem .{1,80} gesendet|"
     r"^from my (?:iphone|ipad|android|mobile|phone|samsung|galaxy|blackberry)\b|"
     r"^get (?:\[?outlook|the outlook app)|^(?:t[ée]l[ée]charger|obtenir) outlook|"
