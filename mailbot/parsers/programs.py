@@ -103,8 +103,6 @@ WELL_KNOWN_PROGRAMS: tuple[Program, ...] = (
     Program("Outil Capture d'écran", ("Snipping Tool", "SnippingTool.exe")),
     Program("Portail d'entreprise", ("Company Portal",)),
     Program("Microsoft Authenticator", ("Authenticator",)),
-    Program("Microsoft Defender", ("Windows Defender", "MsMpEng.exe")),
-    Program("BitLocker", ()),
     Program("VMware Horizon", ("Horizon Client", "vmware-view.exe")),
     Program("Cisco AnyConnect", ("AnyConnect", "Cisco Secure Client", "vpnui.exe")),
     Program("Foxit PDF Reader", ("Foxit Reader", "Foxit", "FoxitPDFReader.exe")),

@@ -75,7 +75,21 @@ _CLOSING = re.compile(
     r"mit freundlichen gr(?:ü|ue)(?:ß|ss)en|mit lieben gr(?:ü|ue)(?:ß|ss)en|"
     r"viele gr(?:ü|ue)(?:ß|ss)e|"
     r"freundliche gr(?:ü|ue)(?:ß|ss)e|saludos(?: cordiales)?|un saludo|cordiali saluti|"
-    r"distinti saluti|met vriendelijke groet(?:en)?)[ \t]*[,.!]*[ \t]*$",
+    r"distinti saluti|met vriendelijke groet(?:en)?|"
+    # The valedictions of the other languages of European mail, and their abbreviations.
+    r"cdlt|cdt|bàv|bav|amicalement|bises?|[àa] bient[ôo]t|"
+    r"best|best wishes|all the best|sincerely|yours sincerely|yours faithfully|rgds|br|thx|"
+    r"thank you|thanks in advance|many thanks|"
+    r"att\.?|atte\.?|com os melhores cumprimentos|melhores cumprimentos|obrigad[oa]|"
+    r"(?:um )?abra[çc]os?|grat[oa]|sauda[çc][õo]es|cordialmente|atentamente|"
+    r"(?:muchas )?gracias|un abrazo|saludos cordiales|grazie(?: mille)?|un saluto|buona giornata|"
+    r"a presto|mfg|beste gr(?:ü|ue)(?:ß|ss)e|liebe gr(?:ü|ue)(?:ß|ss)e|"
+    r"sch(?:ö|oe)ne gr(?:ü|ue)(?:ß|ss)e|gru(?:ß|ss)|(?:vielen )?dank|danke(?: sch(?:ö|oe)n)?|"
+    r"mvg|groetjes|hartelijke groeten|(?:alvast )?bedankt|"
+    r"med v[äa]nliga h[äa]lsningar|v[äa]nliga h[äa]lsningar|h[äa]lsningar|tack(?: på förhand)?|"
+    r"med venlig hilsen|venlig hilsen|hilsen|pozdrowienia|dzi[ęe]kuj[ęe]|"
+    r"yst[äa]v[äa]llisin terveisin|terveisin|kiitos|s pozdravem|d[ěe]kuji|cu stim[ăa]|"
+    r"mul[țţt]umesc|cu respect|sayg[ıi]lar[ıi]mla|te[şs]ekk[üu]rler)[ \t]*[,.!]*[ \t]*$",
     re.IGNORECASE,
 )
 _DISCLAIMER = re.compile(
