@@ -213,6 +213,14 @@ def test_a_reply_stops_at_the_header_block(name: str) -> None:
     ("Windows a arrêté ce périphérique car il a signalé des problèmes. (Code 43)", {"43"}),
     ("Secure VPN Connection terminated locally by the Client. Reason 442: Failed to enable "
      "Virtual Adapter.", {"442"}),
+    # Python's Win32 error, a blue screen's stop code name, Teams' short hexadecimal codes
+    ("PermissionError: [WinError 5] Accès refusé: 'C:\\Partage'", {"5"}),
+    ("Votre PC a rencontré un problème.\nCode d'arrêt : MEMORY_MANAGEMENT", {"MEMORY_MANAGEMENT"}),
+    ("Teams affiche : Code d'erreur : 4c7", {"4c7"}),
+    ("Erreur 2FA sur mon téléphone depuis hier", set()),
+    # a mail server's refusal pasted by a person: the reply code and the enhanced status code
+    ("Remote Server returned '550 5.1.1 RESOLVER.ADR.RecipNotFound; not found'", {"550", "5.1.1"}),
+    ("#554 5.7.1 Relay access denied ##", {"554", "5.7.1"}),
 ])
 def test_codes_of_odbc_sap_and_printers(text: str, codes: set[str]) -> None:
     found = {c for e in extract_errors(text) for c in e.codes}

@@ -81,6 +81,15 @@ _CODES = re.compile(
     r"|\bHTTP(?:/\d(?:\.\d)?)?[ \t]+(?:error[ \t]+|erreur[ \t]+)?(?P<http>[45]\d\d(?:\.\d{1,3})?)"
     r"(?![\d.])"
     rf"|\b(?P<status>[45]\d\d(?:\.\d{{1,3}})?)[ \t]*[-–:]?[ \t]*(?={HTTP_REASONS_RE})"
+    # Python on Windows: "[WinError 5] Accès refusé" (the Win32 error number).
+    r"|\[WinError[ \t]+(?P<winerror>\d{1,5})\]"
+    # A stop code's name after its label (a blue screen): "Code d'arrêt : MEMORY_MANAGEMENT".
+    r"|(?:stop[ \t]?code|code[ \t]d['’]arr[êe]t|stoppcode|c[óo]digo[ \t]de[ \t]detenci[óo]n|"
+    r"codice[ \t]di[ \t]arresto|stopcode)[ \t\xa0]*:?[ \t\xa0]*"
+    r"(?P<stopname>(?-i:[A-Z][A-Z0-9]+(?:_[A-Z0-9]+)+))\b"
+    # A mail server's refusal as a person pastes it: the SMTP reply code and its enhanced
+    # status code (RFC 5321, RFC 3463), "550 5.1.1 User unknown", "#554 5.7.1".
+    r"|(?<![\w.])#?(?P<smtp>[45]\d\d)[ \t-]+(?P<enhanced>[45]\.\d{1,3}\.\d{1,3})\b"
     # Device Manager's problem codes close its sentence: "... des problèmes. (Code 43)"; Cisco's
     # VPN client opens its own with a reason: "Reason 442: Failed to enable Virtual Adapter".
     r"|\((?:code|c[óo]digo|codice)[ \t]+(?P<devcode>\d{1,3})\)"
@@ -92,9 +101,10 @@ _CODES = re.compile(
     r"(?P<event>\d{1,5})\b"
     # PowerShell's error record names its error: "+ FullyQualifiedErrorId : NativeCommandError".
     r"|^[ \t]*\+?[ \t]*FullyQualifiedErrorId[ \t]*:[ \t]*(?P<psid>[^\s]+)"
-    # A bare hexadecimal code after the error word (Teams: "Code d'erreur - caa70004").
+    # A bare hexadecimal code after the error word (Teams: "Code d'erreur - caa70004", "4c7"),
+    # two digits at least ("2FA" is no code).
     rf"|{_ERROR_WORD}[ \t\xa0]*[:\-–]?[ \t\xa0]*"
-    r"(?P<hexbare>(?=[0-9a-f]{0,7}[a-f])(?=[0-9a-f]{0,7}\d)[0-9a-f]{8})\b"
+    r"(?P<hexbare>(?=[0-9a-f]{0,7}[a-f])(?=(?:[a-f]{0,6}\d){2})[0-9a-f]{3,8})\b(?![.,]\d)"
     # MySQL: "ERROR 1045 (28000): ..." (the SQLSTATE in parentheses after the number).
     r"|(?<=\d)[ \t]\((?P<mysqlstate>[0-9A-Z]{5})\)(?=:)"
     # DB2: "SQLCODE=-204, SQLSTATE=42704".
@@ -219,6 +229,9 @@ def find_codes(text: str, *, printer: bool | None = None) -> list[str]:
             code = code.replace(" ", "").replace("/", "") if code[0] != "/" else code
         elif match["sapclass"]:
             code = match["sapclass"] + match["sapnumber"]
+        if match["smtp"]:  # the reply code, then its enhanced status code
+            codes.extend(c for c in (match["smtp"], match["enhanced"]) if c not in codes)
+            continue
         number, comma, name = code.partition(",")
         if match["psid"] and comma and _SIGNED.fullmatch(number):
             # "-2146233087,Cmdlet": an HRESULT in decimal, then the error's own name
