@@ -124,6 +124,26 @@ def test_attributions_with_the_date_after_the_verb(attribution: str) -> None:
     assert clean_body(body).text == "Ok merci.\n"
 
 
+_INLINE = ("Bonjour, réponses ci-dessous.\n\n> Le problème se produit-il ailleurs ?\n\n"
+           "Oui, partout.\n\n> Quelle version est installée ?\n\n7.2.4.\n\n"
+           "> Vous pouvez répondre à ce message.\n> Support Informatique\n\n")
+
+
+@pytest.mark.parametrize("signature", [
+    "Sébastien Morin\nTechnico-commercial\n", "Anne-Marie de La Roche\nComptabilité\n",
+    "Jan van der Berg\n",
+])
+def test_a_trailing_quote_above_a_name_block_is_cut(signature: str) -> None:
+    text = clean_body(_INLINE + signature).text
+    assert "Vous pouvez répondre" not in text and "7.2.4." in text
+
+
+@pytest.mark.parametrize("answer", ["Oui merci", "C'est fait.", "Jean"])
+def test_an_answer_under_the_last_quote_is_kept_with_it(answer: str) -> None:
+    text = clean_body(_INLINE + answer + "\n").text
+    assert "Vous pouvez répondre" in text and answer in text
+
+
 # --- (d) forward and reply header blocks ------------------------------------------------------
 
 _BLOCKS = {

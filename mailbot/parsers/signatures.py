@@ -163,6 +163,21 @@ _MAX_CONTACT_LINES = 8
 _MAX_CONTACT_WIDTH = 80
 
 
+# A person's name as signed: two to four words, each capitalised but for the particles.
+_PERSONAL_NAME = re.compile(
+    r"^[ \t]*[A-ZÀ-Ý][\w'’.-]*(?:[ \t]+(?:(?:de|du|des|van|von|der|den|da|di|le|la)[ \t]+){0,2}"
+    r"[A-ZÀ-Ý][\w'’.-]*){1,3}[ \t]*$")
+
+
+def name_block(lines: list[str]) -> bool:
+    """A closing block that is only who wrote: a personal name, then up to two short lines (a
+    title, a department) that read as no sentence."""
+    content = [line for line in lines if line.strip()]
+    return (0 < len(content) <= 3 and bool(_PERSONAL_NAME.match(content[0]))
+            and all(len(line.strip()) <= 40 and not line.rstrip().endswith((".", "?", "!", ":"))
+                    and not _sentence(line) for line in content))
+
+
 def _name_line(line: str) -> bool:
     return bool(_NAME_LINE.match(line)) and len(line.split()) <= 4
 
