@@ -195,6 +195,43 @@ def test_forward_header_blocks_give_the_original_author(name: str) -> None:
     assert note == "Voir ci-dessous."
 
 
+@pytest.mark.parametrize("body", [
+    # GMX and web.de print the date above the sender
+    "Zur Info.\n\nGesendet: Montag, 07. Dezember 2026 um 09:12 Uhr\nVon: \"Klaus Weber\" "
+    "<k.weber@exemple.fr>\nAn: jean@exemple.fr\nBetreff: Drucker\n\nDer Drucker geht nicht.\n",
+    # Outlook on the web's block flattened to one line
+    "Zur Info.\n\nFrom: Klaus Weber <k.weber@exemple.fr> Sent: Monday, December 7, 2026 9:12 AM "
+    "To: Jean <jean@exemple.fr> Subject: Drucker\n\nDer Drucker geht nicht.\n",
+    # Lotus Notes' memo without labels under its "Transféré par" line
+    "Zur Info.\n\n----- Transféré par Jean Martin/EXEMPLE le 07/12/2026 10:15 -----\n\n"
+    "Klaus Weber <k.weber@exemple.fr>\n07/12/2026 09:12\n\nA\njean@exemple.fr\ncc\n\nObjet\n"
+    "Drucker\n\nDer Drucker geht nicht.\n",
+])
+def test_forward_blocks_without_the_usual_labels(body: str) -> None:
+    forwarded, note, original = detect_forward(body, subject_is_forward=True,
+                                               subject_is_reply=False)
+    assert forwarded is not None
+    assert (forwarded.original_sender, forwarded.original_subject) == (
+        "k.weber@exemple.fr", "Drucker")
+    assert note == "Zur Info." and original == "Der Drucker geht nicht."
+
+
+def test_yandex_forward_gives_the_sender_of_its_date_line() -> None:
+    body = ("Смотрите.\n\n-------- Пересылаемое сообщение --------\n07.12.2026, 09:12, "
+            "\"Klaus Weber\" <k.weber@exemple.fr>:\n\nПринтер не работает.\n")
+    forwarded, _note, original = detect_forward(body, subject_is_forward=True,
+                                                subject_is_reply=False, fallback_subject="x")
+    assert forwarded is not None and forwarded.original_sender == "k.weber@exemple.fr"
+    assert original == "Принтер не работает."
+
+
+def test_an_address_in_a_forwarded_text_is_not_its_sender() -> None:
+    body = ("FYI\n\n---------- Forwarded message ---------\n\nBonjour, écrivez à "
+            "compta@exemple.fr pour la facture.\n")
+    forwarded, _note, _ = detect_forward(body, subject_is_forward=True, subject_is_reply=False)
+    assert forwarded is not None and forwarded.original_sender == ""
+
+
 @pytest.mark.parametrize("name", sorted(_BLOCKS))
 def test_a_reply_stops_at_the_header_block(name: str) -> None:
     body = f"Merci, c'est réglé.\n\n{_BLOCKS[name]}\nDer Drucker geht nicht.\n"
