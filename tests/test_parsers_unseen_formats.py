@@ -69,6 +69,25 @@ def test_a_person_writing_to_us_or_bcc_us_keeps_a_ticket(to: str,
     assert parsed.kind == "person" and kept and answered == (not headers)
 
 
+def _calendar(method: str) -> bytes:
+    return (
+        "From: Marie Dupont <marie.dupont@exemple.fr>\nTo: support@exemple.fr\n"
+        "Subject: Accepted: Point mensuel\nMessage-ID: <cal@exemple.fr>\nMIME-Version: 1.0\n"
+        'Content-Type: multipart/alternative; boundary="b"\n\n--b\n'
+        "Content-Type: text/plain; charset=utf-8\n\n\n--b\n"
+        f"Content-Type: text/calendar; charset=utf-8; method={method}\n\n"
+        f"BEGIN:VCALENDAR\nMETHOD:{method}\nBEGIN:VEVENT\n"
+        "ATTENDEE;PARTSTAT=ACCEPTED:mailto:marie.dupont@exemple.fr\nEND:VEVENT\n"
+        "END:VCALENDAR\n--b--\n").encode()
+
+
+def test_a_meetings_accept_answer_is_not_acknowledged_an_invitation_is_a_request() -> None:
+    reply = parse(_calendar("REPLY"), RULES)
+    assert reply.kind == "auto_reply" and not core_answers(reply)[0]
+    invitation = parse(_calendar("REQUEST"), RULES)
+    assert invitation.kind == "person" and core_answers(invitation)[1]
+
+
 # --- (b) mobile taglines ------------------------------------------------------------------------
 
 @pytest.mark.parametrize("tagline", [
