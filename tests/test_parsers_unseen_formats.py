@@ -278,6 +278,8 @@ def test_a_reply_stops_at_the_header_block(name: str) -> None:
     ("Número de mensaje: V1 320", {"V1320"}),
     ("Message no. 00 058", {"00058"}),
     ("BAPI return: TYPE E ID M7 NUMBER 021", {"M7021"}),
+    ("Détails du message : Message Number: 021 Message Class: M7", {"M7021"}),
+    ("Numéro de message : 021, classe de messages : M7", {"M7021"}),
     # printers: the codes their panels show, when the text names a printer
     ("Le copieur du 2e affiche le code 024-747 et n'imprime plus.", {"024-747"}),
     ("L'imprimante Xerox indique : Erreur 077-900, bourrage.", {"077-900"}),

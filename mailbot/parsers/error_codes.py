@@ -128,7 +128,12 @@ _CODES = re.compile(
     # ... or as two fields: "Classe de messages M7, numéro 021", "Message class: V1 Number: 320".
     rf"|\b(?:{_SAP_CLASS_LABEL})[ \t\xa0]*:?[ \t\xa0]*(?P<sapclass>(?-i:[A-Z0-9/_]{{1,20}}))"
     r"[ \t\xa0]*[,;]?[ \t\xa0]*(?:message[ \t]+)?(?:number|no\.?|num[ée]ro|n[°º]|nummer|nr\.?|"
-    r"n[úu]mero|numer)[ \t\xa0]*:?[ \t\xa0]*(?P<sapnumber>\d{3})\b)",
+    r"n[úu]mero|numer)[ \t\xa0]*:?[ \t\xa0]*(?P<sapnumber>\d{3})\b"
+    # ... or the number first, as Fiori's message details print them: "Message Number: 021
+    # Message Class: M7".
+    r"|\b(?:message[ \t]+number|num[ée]ro[ \t]+(?:de[ \t]+|du[ \t]+)?message|nachrichtennummer)"
+    r"[ \t\xa0]*:?[ \t\xa0]*(?P<sapnumberfirst>\d{3})[ \t\xa0]*[,;]?[ \t\xa0]*"
+    rf"(?:{_SAP_CLASS_LABEL})[ \t\xa0]*:?[ \t\xa0]*(?P<sapclasslast>(?-i:[A-Z0-9/_]{{1,20}}))\b)",
     re.IGNORECASE | re.MULTILINE,
 )
 # Printers' own codes that only a printer's context tells from other numbers: Xerox's
@@ -229,6 +234,8 @@ def find_codes(text: str, *, printer: bool | None = None) -> list[str]:
             code = code.replace(" ", "").replace("/", "") if code[0] != "/" else code
         elif match["sapclass"]:
             code = match["sapclass"] + match["sapnumber"]
+        elif match["sapnumberfirst"]:
+            code = match["sapclasslast"] + match["sapnumberfirst"]
         if match["smtp"]:  # the reply code, then its enhanced status code
             codes.extend(c for c in (match["smtp"], match["enhanced"]) if c not in codes)
             continue
