@@ -35,7 +35,7 @@ import atheris
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # `tests` and `mailbot`
 
-with atheris.instrument_imports(include=["mailbot", "mailparser", "authres", "tnefparse"]):
+with atheris.instrument_imports(include=["mailbot", "authres", "tnefparse"]):
     from mailbot import config as configuration
     from mailbot.daemon import Daemon, Summary
     from mailbot.intake import MaildirIntake

@@ -1,6 +1,6 @@
 """What the bot understands of a message: pure functions of the raw bytes and the rules.
 
-The rest of the daemon depends on this API only (issue 3); mail-parser stays behind it.
+The rest of the daemon depends on this API only (issue 3).
 """
 
 from mailbot.parsers.errors import ErrorText

@@ -20,7 +20,12 @@ from mailbot.parsers.layouts import (
     WROTE,
     header_field,
 )
-from mailbot.parsers.signatures import DECORATION, explicit_signature, signature_start
+from mailbot.parsers.signatures import (
+    DECORATION,
+    explicit_signature,
+    name_block,
+    signature_start,
+)
 
 __all__ = ["CleanBody", "clean_body", "html_to_text"]
 
@@ -133,6 +138,8 @@ def _text_follows(lines: list[str], i: int) -> bool:
     rest = [line for line in lines[i:] if not _QUOTE.match(line)]
     start = signature_start(rest)
     first = _next_content(rest, 0)
+    if first < start and name_block(rest[first:start]):
+        return False  # "Sébastien Morin / Technico-commercial": who wrote, not what
     return first < start and _history_marker(rest, first) < 0
 
 

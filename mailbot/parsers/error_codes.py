@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Iterator
+from typing import Protocol, TypeVar
 
 # ---------------------------------------------------------------------------------------------
 # Codes
@@ -19,17 +21,49 @@ HTTP_REASONS = (
 )
 HTTP_REASONS_RE = rf"(?:{HTTP_REASONS})\b"
 
+_SAP_NUMBER_LABEL = (
+    r"message[ \t]+(?:no\.?|nr\.?|n[°º]\.?|number|num[ée]ro)|msg\.?[ \t]?no\.?|"
+    r"(?:num[ée]ro|n[°º]\.?|no\.?|nr\.?|n[úu]mero|numero)[ \t]+(?:(?:de|du|da|del)[ \t]+)?"
+    r"(?:message|mensaje|messaggio|mensagem|meldung|nachricht|bericht)|"
+    r"(?:nachrichten|meldungs|bericht)(?:nummer|nr\.?)|messaggio[ \t]+n\.?|mensaje[ \t]+n[°º]"
+)
+_SAP_CLASS_LABEL = (
+    r"classe?[ \t]+de[ \t]+messages?|message[ \t]+(?:class|id)|\bid|id[ \t]+(?:du[ \t]+)?message|"
+    r"nachrichtenklasse|meldungsklasse|arbeitsgebiet|clase[ \t]+de[ \t]+mensajes?|"
+    r"classe[ \t]+(?:di[ \t]+)?messaggi|classe[ \t]+de[ \t]+mensagens?|berichtklasse"
+)
 _ERROR_WORD = (r"(?:\berreur|\berror|\bfehler|\bcode d'erreur|\berror code|\bcode erreur|"
                r"\bfehlercode|\bstatus code|\bhttp status|\bcode http|\bcode de statut|"
                r"\bcode de retour|\breturn code|\bexit code|\berrno)")
+# Every form below starts at the start of a word or at a sign, a bracket or a space: the
+# leading test lets the search skip the inside of words in one step instead of trying each form
+# there (it made the search three times cheaper).
 _CODES = re.compile(
+    r"(?:(?<!\w)|(?!\w))(?:"
     r"\b(?P<hex>0x[0-9A-Fa-f]{8})\b"
     r"|\b(?P<ora>(?:ORA|TNS|PLS|SP2|IMP|EXP|RMAN)-\d{4,5})\b"
     r"|\((?P<sym>[A-Z][A-Z0-9]*_[A-Z0-9_]{2,})\)"
     r"|\b(?P<win32>ERROR_[A-Z0-9_]{3,})\b"
     # SQLSTATE: "SQLSTATE[23000]", "SQLSTATE=42S02", "SQL state: 42P01", ODBC's "ERROR [08001]".
-    r"|\bSQL[ \t]?STATE[ \t]*[\[=:]?[ \t]*(?P<sqlstate>[0-9A-Z]{2}[0-9A-Z]{3})\b"
+    r"|\bSQL[ \t]?STATE[ \t]*[\[=:]?[ \t]*['\"]?(?P<sqlstate>[0-9A-Z]{2}[0-9A-Z]{3})\b"
     r"|^ERROR[ \t]+\[(?P<odbc>[0-9A-Z]{5})\]"
+    # ODBC's diagnostic record: "[SQLSTATE] [vendor][driver][source]message (native)", the
+    # driver's native error number in parentheses after the bracketed components (SQL Server
+    # "(18456)", Access "(#2627)"), or labelled: "SQL Server Error: 17", "Native error: 1045".
+    r"|\[(?P<odbcstate>(?-i:(?=[A-Z]{0,4}\d)[0-9A-Z]{5}))\](?=[ \t]*\[[A-Za-z])"
+    r"|(?:\[[^\[\]\n]{2,60}\]){2,}[^\[\]\n]{1,300}?\(#?(?P<native>\d{2,6})\)"
+    r"(?=[ \t]*(?:\(|$|[\"')\],;.]))"
+    r"|(?:native[ \t]?error(?:[ \t]?code)?|erreur[ \t]+native|code[ \t]+d'erreur[ \t]+natif|"
+    r"nativer[ \t]+fehler(?:code)?|error[ \t]+nativo|SQL[ \t]Server[ \t]Error|"
+    r"Erreur[ \t]SQL[ \t]Server|SQL[ \t]Server-Fehler|Error[ \t]de[ \t]SQL[ \t]Server)"
+    r"[ \t\xa0]*[:=]?[ \t\xa0]*['\"]?(?P<nativelabel>-?\d{1,6})\b"
+    # .NET's WebException: "The remote server returned an error: (407) Proxy Authentication
+    # Required." and its translations: the HTTP status in parentheses.
+    r"|(?:remote[ \t]server[ \t]returned[ \t]an[ \t]error|serveur[ \t]distant[ \t]a[ \t]"
+    r"retourn[ée][ \t]une[ \t]erreur|Remoteserver[ \t]hat[ \t]einen[ \t]Fehler[ \t]"
+    r"zur(?:ü|ue)ckgegeben|servidor[ \t]remoto[ \t]devolvi[óo][ \t]un[ \t]error|"
+    r"server[ \t]remoto[ \t]ha[ \t]restituito[ \t]un[ \t]errore)[ \t\xa0]*:[ \t\xa0]*"
+    r"\((?P<webstatus>[1-5]\d\d)\)"
     # SQL Server's "Msg 547, Level 16" (and its translations).
     r"|\b(?:Msg|Mens\.?|Message)[ \t]+(?P<msg>\d{1,6}),[ \t]*(?:Level|Niveau|Nivel|Ebene)\b"
     # VBA: "Run-time error '1004':", "Erreur d'exécution '91' :".
@@ -47,6 +81,19 @@ _CODES = re.compile(
     r"|\bHTTP(?:/\d(?:\.\d)?)?[ \t]+(?:error[ \t]+|erreur[ \t]+)?(?P<http>[45]\d\d(?:\.\d{1,3})?)"
     r"(?![\d.])"
     rf"|\b(?P<status>[45]\d\d(?:\.\d{{1,3}})?)[ \t]*[-–:]?[ \t]*(?={HTTP_REASONS_RE})"
+    # Python on Windows: "[WinError 5] Accès refusé" (the Win32 error number).
+    r"|\[WinError[ \t]+(?P<winerror>\d{1,5})\]"
+    # A stop code's name after its label (a blue screen): "Code d'arrêt : MEMORY_MANAGEMENT".
+    r"|(?:stop[ \t]?code|code[ \t]d['’]arr[êe]t|stoppcode|c[óo]digo[ \t]de[ \t]detenci[óo]n|"
+    r"codice[ \t]di[ \t]arresto|stopcode)[ \t\xa0]*:?[ \t\xa0]*"
+    r"(?P<stopname>(?-i:[A-Z][A-Z0-9]+(?:_[A-Z0-9]+)+))\b"
+    # A mail server's refusal as a person pastes it: the SMTP reply code and its enhanced
+    # status code (RFC 5321, RFC 3463), "550 5.1.1 User unknown", "#554 5.7.1".
+    r"|(?<![\w.])#?(?P<smtp>[45]\d\d)[ \t-]+(?P<enhanced>[45]\.\d{1,3}\.\d{1,3})\b"
+    # Device Manager's problem codes close its sentence: "... des problèmes. (Code 43)"; Cisco's
+    # VPN client opens its own with a reason: "Reason 442: Failed to enable Virtual Adapter".
+    r"|\((?:code|c[óo]digo|codice)[ \t]+(?P<devcode>\d{1,3})\)"
+    r"|\breason[ \t]+(?P<reason>\d{3})[ \t]*:"
     # Entra ID's AADSTS numbers, MSBuild's MSB, Chromium's net::ERR_ names.
     r"|\b(?P<vendor>AADSTS\d{5,6}|MSB\d{4}|(?<=net::)ERR_[A-Z_]{3,}|ERR_[A-Z]+_[A-Z_]{3,})\b"
     # Windows' event log: "Event ID: 1000", "ID de l'événement : 4625", "Ereignis-ID: 1000".
@@ -54,9 +101,10 @@ _CODES = re.compile(
     r"(?P<event>\d{1,5})\b"
     # PowerShell's error record names its error: "+ FullyQualifiedErrorId : NativeCommandError".
     r"|^[ \t]*\+?[ \t]*FullyQualifiedErrorId[ \t]*:[ \t]*(?P<psid>[^\s]+)"
-    # A bare hexadecimal code after the error word (Teams: "Code d'erreur - caa70004").
+    # A bare hexadecimal code after the error word (Teams: "Code d'erreur - caa70004", "4c7"),
+    # two digits at least ("2FA" is no code).
     rf"|{_ERROR_WORD}[ \t\xa0]*[:\-–]?[ \t\xa0]*"
-    r"(?P<hexbare>(?=[0-9a-f]{0,7}[a-f])(?=[0-9a-f]{0,7}\d)[0-9a-f]{8})\b"
+    r"(?P<hexbare>(?=[0-9a-f]{0,7}[a-f])(?=(?:[a-f]{0,6}\d){2})[0-9a-f]{3,8})\b(?![.,]\d)"
     # MySQL: "ERROR 1045 (28000): ..." (the SQLSTATE in parentheses after the number).
     r"|(?<=\d)[ \t]\((?P<mysqlstate>[0-9A-Z]{5})\)(?=:)"
     # DB2: "SQLCODE=-204, SQLSTATE=42704".
@@ -70,13 +118,46 @@ _CODES = re.compile(
     # Printers' codes: HP's "49.4C02" (with a hexadecimal letter), Canon's "E000007-0000",
     # Ricoh's service calls "SC542".
     r"|\b(?P<printer>(?-i:\d{2}\.[0-9A-F]{0,2}[A-F][0-9A-F]{0,3}(?:\.[0-9A-F]{2})?"
-    r"|E\d{3,6}-\d{4}|SC\d{3}(?:-\d{2})?))\b"
-    # SAP's message ID, class and number: "Message no. V1320", "Numéro de message M7 021".
-    r"|(?:message no\.?|msg\.? no\.?|num[ée]ro (?:de )?message|n[°º] (?:de )?message|"
-    r"nachrichtennummer|meldungsnummer|message number)[ \t\xa0]*:?[ \t\xa0]*"
-    r"(?P<sapmsg>(?-i:[A-Z][A-Z0-9/]{0,19}[ ]?\d{3}))\b",
+    r"|E\d{3,6}-\d{4}|SC[ ]?\d{3}(?:-\d{2})?))\b"
+    # SAP's message ID: its class (letters and digits, "00" too, or a /NAMESPACE/) and its
+    # three-digit number, as the Performance Assistant prints them in each language: "Message
+    # no. V1320", "Numéro de message M7 021", "N° message M7021", "Meldungsnr. M7021",
+    # "Número de mensaje V1 320", "Numero messaggio 00 058", "Berichtnummer F5 155".
+    rf"|\b(?:{_SAP_NUMBER_LABEL})[ \t\xa0]*[:.]?[ \t\xa0]*"
+    r"(?P<sapmsg>(?-i:(?:[A-Z0-9]{1,20}|/[A-Z0-9_]+/[A-Z0-9_]+)[ /]?\d{3}))\b"
+    # ... or as two fields: "Classe de messages M7, numéro 021", "Message class: V1 Number: 320".
+    rf"|\b(?:{_SAP_CLASS_LABEL})[ \t\xa0]*:?[ \t\xa0]*(?P<sapclass>(?-i:[A-Z0-9/_]{{1,20}}))"
+    r"[ \t\xa0]*[,;]?[ \t\xa0]*(?:message[ \t]+)?(?:number|no\.?|num[ée]ro|n[°º]|nummer|nr\.?|"
+    r"n[úu]mero|numer)[ \t\xa0]*:?[ \t\xa0]*(?P<sapnumber>\d{3})\b"
+    # ... or the number first, as Fiori's message details print them: "Message Number: 021
+    # Message Class: M7".
+    r"|\b(?:message[ \t]+number|num[ée]ro[ \t]+(?:de[ \t]+|du[ \t]+)?message|nachrichtennummer)"
+    r"[ \t\xa0]*:?[ \t\xa0]*(?P<sapnumberfirst>\d{3})[ \t\xa0]*[,;]?[ \t\xa0]*"
+    rf"(?:{_SAP_CLASS_LABEL})[ \t\xa0]*:?[ \t\xa0]*(?P<sapclasslast>(?-i:[A-Z0-9/_]{{1,20}}))\b)",
     re.IGNORECASE | re.MULTILINE,
 )
+# Printers' own codes that only a printer's context tells from other numbers: Xerox's
+# chain-link fault codes ("024-747", "077-900", zero prefix and all), Sharp's "E7-03", HP's and
+# Lexmark's numeric panel codes ("13.20.00", "900.43"). Taken when the text names a printer and
+# the line reads as a report of what it shows; never after "version" or "firmware".
+_PRINTER_CODE = re.compile(
+    r"(?<![\w.,/:-])(?<!version )(?<!firmware )(?<!v)"
+    r"(?P<code>\d{3}-\d{3}(?:-\d{2})?|(?-i:[A-Z]\d-\d{2})|\d{2,3}\.\d{2}(?:\.\d{2})?)"
+    r"(?![\w.,/:-]|[ \t]?(?:%|€|\$|mm|cm|go|gb|mo|mb|ko|kb|ppm|dpi|h\b|min\b))",
+    re.IGNORECASE)
+# Words that name a printer, looked for as plain substrings of the lower-cased text (a regex
+# alternation of them costs milliseconds on a long mail).
+_PRINTER_WORDS = (
+    "imprimante", "printer", "drucker", "stampante", "impresora", "impressora", "copieur",
+    "copier", "kopierer", "fotocopiadora", "multifonction", "mfp", "traceur", "plotter", "xerox",
+    "ricoh", "canon", "kyocera", "konica", "lexmark", "brother", "epson", "sharp", "toshiba",
+    "laserjet", "officejet", "bizhub", "imagerunner", "workcentre", "versalink", "altalink",
+    "taskalfa", "ecosys", "toner", "bourrage", "paper jam", "papierstau",
+)
+_PRINTER_LINE = re.compile(
+    r"erreur|error|fehler|errore|code|affiche|display|shows?|indique|message|panne|fault|"
+    r"d[ée]faut|st[öo]rung|bloqu|[ée]cran|panel|panneau|bourrage|jam|stau",
+    re.IGNORECASE)
 # Application codes of letters, a dash and a number ("PAI-2041", "E-1023"): only where the line
 # reads as an error report, so that an order "CMD-2041" is not taken for one.
 _APP_CODE = re.compile(r"\b(?P<code>[A-Z]{1,6}-\d{2,6})\b(?![-/.]\d)")
@@ -108,33 +189,56 @@ _CONSTANT_CONTEXT = re.compile(
     re.IGNORECASE)
 
 
+def printer_named(text: str) -> bool:
+    """Whether a text names a printer (its panel codes are then read as codes)."""
+    lower = text.lower()
+    return any(word in lower for word in _PRINTER_WORDS)
+
+
 def code_lines(text: str, limit: int) -> list[tuple[int, int]]:
     """(start, end) of the first `limit` lines that carry a code, in order. Each search starts
     after the last line found, so a long paste costs one pass over it."""
     spans: set[tuple[int, int]] = set()
-    for pattern in (_CODES, _APP_CODE, *((_CONSTANT,) if "_" in text else ())):
+    printer = (_PRINTER_CODE,) if printer_named(text) else ()
+    for pattern in (_CODES, _APP_CODE, *((_CONSTANT,) if "_" in text else ()), *printer):
         pos = 0
         while len(spans) < 2 * limit and (match := pattern.search(text, pos)):
             start = text.rfind("\n", pos, match.start()) + 1 or pos
             end = text.find("\n", match.end())
             end = len(text) if end < 0 else end
-            context = _CONSTANT_CONTEXT if pattern is _CONSTANT else _APP_CODE_CONTEXT
+            context = {_CONSTANT: _CONSTANT_CONTEXT, _PRINTER_CODE: _PRINTER_LINE}.get(
+                pattern, _APP_CODE_CONTEXT)
             if pattern is _CODES or context.search(text, start, end):
                 spans.add((start, end))
             pos = end + 1
     return sorted(spans)[:limit]
 
 
-def find_codes(text: str) -> list[str]:
-    """Error codes in text, in order, once each (receipt and invoice numbers are not codes)."""
+def _first(matches: Iterator[re.Match[str]]) -> Iterator[re.Match[str]]:
+    """The first matches of one line: a line of thousands of codes is a log, read for its head."""
+    return itertools.islice(matches, 10 * _MAX_CODES)
+
+
+def find_codes(text: str, *, printer: bool | None = None) -> list[str]:
+    """Error codes in text, in order, once each (receipt and invoice numbers are not codes).
+    `printer`: whether the message names a printer (when `text` is one of its lines)."""
     codes: list[str] = []
     for match in itertools.islice(_CODES.finditer(text), 10 * _MAX_CODES):
         code = next(value for value in match.groupdict().values() if value)
         if match["hex"] and _NOT_A_CODE_FIELD.search(
                 text, max(0, text.rfind("\n", 0, match.start()) + 1), match.start()):
             continue
-        if match["sapmsg"]:
+        if match["printer"]:
             code = code.replace(" ", "")
+        if match["sapmsg"]:
+            code = code.replace(" ", "").replace("/", "") if code[0] != "/" else code
+        elif match["sapclass"]:
+            code = match["sapclass"] + match["sapnumber"]
+        elif match["sapnumberfirst"]:
+            code = match["sapclasslast"] + match["sapnumberfirst"]
+        if match["smtp"]:  # the reply code, then its enhanced status code
+            codes.extend(c for c in (match["smtp"], match["enhanced"]) if c not in codes)
+            continue
         number, comma, name = code.partition(",")
         if match["psid"] and comma and _SIGNED.fullmatch(number):
             # "-2146233087,Cmdlet": an HRESULT in decimal, then the error's own name
@@ -146,12 +250,47 @@ def find_codes(text: str) -> list[str]:
                 return codes
     for line in text.splitlines() if "_" in text and _CONSTANT.search(text) else ():
         if _CONSTANT_CONTEXT.search(line):
-            codes.extend(m["const"] for m in _CONSTANT.finditer(line)
+            codes.extend(m["const"] for m in _first(_CONSTANT.finditer(line))
                          if m["const"] not in codes and not m["const"].startswith("ERROR_"))
+    if printer is None:
+        printer = printer_named(text)
+    if printer and _PRINTER_CODE.search(text):
+        for line in text.splitlines():
+            if _PRINTER_LINE.search(line):
+                codes.extend(m["code"] for m in _first(_PRINTER_CODE.finditer(line))
+                             if m["code"] not in codes)
     for line in text.splitlines() if _APP_CODE.search(text) else ():
         if _APP_CODE_CONTEXT.search(line):
-            codes.extend(m["code"] for m in _APP_CODE.finditer(line) if m["code"] not in codes
+            codes.extend(m["code"] for m in _first(_APP_CODE.finditer(line))
+                         if m["code"] not in codes
                          and not m["code"].upper().startswith(("ORA-", "TNS-", "PLS-")))
         if len(codes) >= _MAX_CODES:
             break
     return codes[:_MAX_CODES]
+
+
+class _HasCodes(Protocol):
+    codes: list[str]
+
+
+_E = TypeVar("_E", bound=_HasCodes)
+
+
+# PowerShell names a .NET exception thrown inside a method call by the exception's class alone
+# ("+ FullyQualifiedErrorId : WebException", CategoryInfo "MethodInvocationException"): the
+# class says what kind of failure, the code is what its message printed ("(407)", an HRESULT).
+_EXCEPTION_CLASS = re.compile(r"(?:[A-Za-z_]\w*\.)*[A-Za-z]\w*Exception")
+
+
+def without_wrapper_names(errors: list[_E]) -> list[_E]:
+    """An exception's class name is a code only when nothing else in the message is one."""
+    names = {c for e in errors for c in e.codes if _EXCEPTION_CLASS.fullmatch(c)}
+    if not names or all(c in names for e in errors for c in e.codes):
+        return errors
+    kept = []
+    for error in errors:
+        codes = [c for c in error.codes if c not in names]
+        if codes or not error.codes:
+            error.codes = codes
+            kept.append(error)
+    return kept

@@ -26,7 +26,14 @@ from mailbot.parsers.error_apps import (
     catalogue_of,
     dialog_application,
 )
-from mailbot.parsers.error_codes import HTTP_REASONS, HTTP_REASONS_RE, code_lines, find_codes
+from mailbot.parsers.error_codes import (
+    HTTP_REASONS,
+    HTTP_REASONS_RE,
+    code_lines,
+    find_codes,
+    printer_named,
+    without_wrapper_names,
+)
 
 
 @dataclass
@@ -320,9 +327,10 @@ def _code_lines(text: str, catalogue: Catalogue) -> list[_Found]:
     """The loosest: any line still unclaimed that carries a code in one of the forms above
     (a negative number, an HTTP status, an application code), as the employee wrote it."""
     found: list[_Found] = []
+    printer = printer_named(text)
     for start, end in code_lines(text, _MAX_ERRORS):
         line = text[start:end]
-        codes = find_codes(line)
+        codes = find_codes(line, printer=printer)
         if codes:
             kind = "http_error" if _HTTP_ONLY.search(line) else "other"
             found.append(_Found(start, end, ErrorText(
@@ -375,4 +383,4 @@ def extract_errors(
             after_ok = k == len(claimed) or item.end <= claimed[k].start
             if before_ok and after_ok:
                 claimed.insert(k, item)
-    return [item.error for item in claimed[:_MAX_ERRORS]]
+    return without_wrapper_names([item.error for item in claimed[:_MAX_ERRORS]])

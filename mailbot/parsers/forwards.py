@@ -19,6 +19,7 @@ from email.utils import parseaddr
 from mailbot.parsers.layouts import (
     ATTRIBUTION,
     FORWARD_SEPARATOR,
+    HEADER_LABELS,
     ORIGINAL_SEPARATOR,
     UNDERSCORE_RULE,
     VERBLESS_ATTRIBUTION,
@@ -93,6 +94,8 @@ def _block_at(lines: list[str], i: int) -> tuple[ForwardBlock | None, int]:
             lines[i + 1:i + 1] = _INLINE_KEY.sub("\n", rest.strip()).splitlines()
         block = ForwardBlock(line=i, kind="forward" if forward else "ambiguous")
         end = _read_headers(lines, _skip_blank(lines, i + 1), block)
+        if forward and not block.sender and not block.name:
+            end = _unlabelled_headers(lines, i + 1, block) or end
         if forward or block.sender or block.name:
             return block, max(end, i + 1)
         return None, i + 1
@@ -104,11 +107,45 @@ def _block_at(lines: list[str], i: int) -> tuple[ForwardBlock | None, int]:
         return block, block.body_start
     header = header_field(line)
     if header and header[0] == "from":
-        block = ForwardBlock(line=i, kind="ambiguous")
-        end = _read_headers(lines, i, block)
-        if end - i >= 2 and (block.subject is not None or block.date is not None):
+        if _INLINE_KEY.search(header[1]):  # "From: X Sent: Y To: Z Subject: W" on one line
+            lines[i:i + 1] = _INLINE_KEY.sub("\n", line.strip()).splitlines()
+        # GMX and web.de print the date above the sender: the block starts at the first of
+        # the header lines right above it.
+        start = i
+        while start and header_field(lines[start - 1]) and header_field(
+                lines[start - 1])[0] in ("date", "to", "subject", "cc"):
+            start -= 1
+        block = ForwardBlock(line=start, kind="ambiguous")
+        end = _read_headers(lines, start, block)
+        if end - start >= 2 and (block.subject is not None or block.date is not None):
             return block, end
     return None, i + 1
+
+
+_SUBJECT_LABELS = frozenset(HEADER_LABELS["subject"])
+# A line that is only a sender: "Name <address>", a bare address, or "<date>, "Name" <address>:".
+_SENDER_LINE = re.compile(
+    r"^(?:[^<>@\n]{0,80}<)?[\w.+'-]+@[\w-]+(?:\.[\w-]+)+>?[ \t]*[:：]?$")
+
+
+def _unlabelled_headers(lines: list[str], i: int, block: ForwardBlock) -> int:
+    """Below a forward separator, headers printed without labels: Lotus Notes' memo (the
+    sender's "Name <address>" on a line, "Subject" alone above its value) and Yandex's or
+    Mail.ru's "<date>, "Name" <address>:" line. The line after them, or 0 if none is there."""
+    end = 0
+    for k in range(i, min(i + 14, len(lines))):
+        stripped = lines[k].strip()
+        if not block.sender and _SENDER_LINE.match(stripped):
+            block.sender, block.name = _who_wrote(stripped)
+            if not block.name:
+                block.name = _address(stripped.rstrip(":："))[1]
+            end = k + 1
+        elif stripped.lower().rstrip(":：") in _SUBJECT_LABELS and k + 1 < len(lines):
+            block.subject = lines[k + 1].strip()
+            end = k + 2
+            break
+    block.body_start = end or block.body_start
+    return end
 
 
 def _skip_blank(lines: list[str], i: int) -> int:

@@ -24,29 +24,41 @@ HEADER_LABELS: dict[str, tuple[str, ...]] = {
     "from": (
         "from", "de", "von", "van", "da", "od", "fra", "från", "lähettäjä", "feladó", "šalje",
         "от", "отправитель", "від", "mittente", "nadawca", "expéditeur", "kimden", "gönderen",
+        # Roundcube, SOGo, Zimbra and Horde name the sender rather than say "from".
+        "absender", "remetente", "remitente", "afzender", "avsändare", "avsender", "afsender",
+        "odesílatel", "envoyé par", "de la",
         "发件人", "發件人", "寄件者", "差出人", "送信者", "送信元",
     ),
     "date": (
         "date", "sent", "envoyé", "envoyé le", "envoye", "gesendet", "datum", "dato", "fecha",
         "enviado", "enviado el", "enviada em", "enviado em", "data", "inviato", "verzonden",
         "skickat", "sendt", "wysłano", "wysłane", "отправлено", "дата", "päivämäärä", "lähetetty",
-        "发送时间", "發送時間", "日期", "时间", "送信日時", "日付", "date d'envoi",
+        "发送时间", "發送時間", "日期", "时间", "送信日時", "日付", "date d'envoi", "enviada",
+        "enviado a", "datum odeslání", "sent on", "date sent",
+        "odesláno", "odoslané", "elküldve", "gönderildi", "gönderilme tarihi", "trimis", "poslano",
     ),
     "to": (
         "to", "à", "a", "an", "para", "aan", "till", "til", "do", "pour", "destinataire",
         "кому", "adresat", "vastaanottaja", "收件人", "收件者", "宛先", "送信先",
+        "empfänger", "destinatário", "destinatario", "destinatari", "destinataires", "ontvanger",
+        "mottagare", "mottaker", "modtager", "příjemce", "komu", "odbiorca", "recipient",
+        "recipients", "à l'attention de", "címzett", "kime", "către", "prima",
     ),
     "cc": (
         "cc", "cci", "bcc", "copie à", "copie", "kopie", "kopie (cc)", "copia", "kopia", "kopi",
-        "dw", "копия", "抄送", "副本", "kopio",
+        "dw", "копия", "抄送", "副本", "kopio", "cco", "ccn", "kopia do wiadomości",
     ),
     "subject": (
         "subject", "objet", "sujet", "betreff", "asunto", "oggetto", "onderwerp", "ämne", "emne",
-        "assunto", "temat", "тема", "aihe", "主题", "主旨", "件名",
+        "assunto", "temat", "тема", "aihe", "主题", "主旨", "件名", "předmět", "tárgy", "konu",
+        "subiect", "predmet", "zadeva",
     ),
     # Printed by some clients in the block; known so that the block is read to its end.
     "other": ("reply-to", "répondre à", "antwort an", "responder a", "importance", "priorité",
-              "wichtigkeit", "pièces jointes", "attachments", "anlagen"),
+              "wichtigkeit", "pièces jointes", "attachments", "anlagen", "importância",
+              "importancia", "importanza", "urgenza", "prioriteit", "prioritet", "ważność",
+              "anexos", "allegati", "bijlagen", "bilagor", "załączniki", "organisation",
+              "organization", "organisatie"),
 }
 _KEY_OF = {label: key for key, labels in HEADER_LABELS.items() for label in labels}
 _LONGEST_LABEL = max(len(label) for label in _KEY_OF) + 6  # room for spaces and bold marks
@@ -79,7 +91,13 @@ _FORWARD_WORDS = (
     r"mensagem\s+(?:re)?encaminhada|przekazana\s+wiadomo[śs][ćc]|"
     r"wiadomo[śs][ćc]\s+przekazana(?:\s+dalej)?|tre[śs][ćc]\s+przekazanej\s+wiadomo[śs]ci|"
     r"пересылаемое\s+сообщение|перенаправленное\s+сообщение|пересланное\s+сообщение|"
-    r"转发的邮件|轉寄的郵件|已转发邮件|転送メッセージ|転送されたメッセージ|メッセージを転送"
+    r"转发的邮件|轉寄的郵件|已转发邮件|転送メッセージ|転送されたメッセージ|メッセージを転送|"
+    # Zimbra ("----- Mail transféré -----"), Lotus Notes ("----- Forwarded by X on ... -----").
+    r"mail\s+transf[ée]r[ée]|mensaje\s+reenviado|"
+    r"(?:forwarded\s+by|transf[ée]r[ée]\s+par|weitergeleitet\s+von|reenviado\s+por|"
+    r"inoltrato\s+da|doorgestuurd\s+door)\s[^\n]*|"
+    r"p[řr]eposlan[áa]\s+zpr[áa]va|tov[áa]bb[íi]tott\s+(?:[üu]zenet|lev[ée]l)|iletilen\s+ileti|"
+    r"y[öo]nlendirilmi[şs]\s+ileti|mesaj\s+redirec[țţt]ionat|preusmjerena\s+poruka"
 )
 # Apple Mail's and iOS's one-line opener, ending with a colon.
 _APPLE_OPENERS = (
@@ -89,7 +107,9 @@ _APPLE_OPENERS = (
     r"start\s+på\s+videresendt\s+besked|vidarebefordrat\s+mejl|"
     r"pocz[ąa]tek\s+przekazywanej\s+wiadomo[śs]ci|"
     r"in[íi]cio\s+da\s+mensagem\s+(?:re)?encaminhada|начало\s+переадресованного\s+сообщения|"
-    r"以下是转发的邮件|转发的邮件|転送されたメッセージ|forwarded\s+message"
+    r"以下是转发的邮件|转发的邮件|転送されたメッセージ|forwarded\s+message|"
+    r"v[äa]litetty\s+viesti\s+alkaa|za[čc][áa]tek\s+p[řr]eposlan[ée]\s+zpr[áa]vy|"
+    r"inizio\s+del\s+messaggio\s+inoltrato"
 )
 FORWARD_SEPARATOR = re.compile(
     rf"^[ \t\xa0>]*(?:-{{2,}}|_{{2,}}|={{2,}})[ \t\xa0]*(?:{_FORWARD_WORDS})[ \t\xa0]*[-_=]*"
@@ -104,7 +124,12 @@ _ORIGINAL_WORDS = (
     r"oryginalna\s+wiadomo[śs][ćc]|wiadomo[śs][ćc]\s+oryginalna|"
     r"ursprungligt\s+meddelande|opprinnelig\s+melding|oprindelig\s+meddelelse|"
     r"исходное\s+сообщение|原始邮件|原始郵件|元のメッセージ|reply\s+message|"
-    r"alkuper[äa]inen\s+viesti"
+    r"alkuper[äa]inen\s+viesti|"
+    # Zimbra's "----- Mail original -----" / "----- Ursprüngliche Mail -----".
+    r"mail\s+original|urspr(?:ü|ue)ngliche\s+mail|p[ůu]vodn[íi]\s+zpr[áa]va|"
+    # T-Online's "-----Original-Nachricht-----", Romanian and Turkish Outlook.
+    r"original-?nachricht|mesaj\s+original|[öo]zg[üu]n\s+ileti|"
+    r"eredeti\s+[üu]zenet|orijinal\s+ileti|originalmeddelande|originale"
 )
 ORIGINAL_SEPARATOR = re.compile(
     rf"^[ \t\xa0>]*-{{2,}}[ \t\xa0]*(?:{_ORIGINAL_WORDS})[ \t\xa0]*-*[ \t\xa0]*$",
@@ -117,13 +142,17 @@ WROTE = (
     r"(?:wrote|writes|a\s+[ée]crit|schrieb|escribi[óo]|ha\s+scritto|scrisse|schreef|"
     r"geschreven|skrev(?:\s+f[øo]lgende)?|escreveu|napisa[łl](?:\(a\)|a)?|pisze|"
     r"написал(?:\(а\)|а)?|пишет|写道|寫道|kirjoitti|napsal(?:\(a\)|a)?|ezt\s+írta|"
-    r"đã\s+viết|yazdı)"
+    r"đã\s+viết|yazdı|a\s+scris|napisao|napisala|nap[íi]sal(?:a|\(a\))?|έγραψε|kirjutas)"
 )
 # An attribution: some words (a date, a name, an address) and the verb, then a colon (or
 # Gmail's "wrote ----"), perhaps a trailing "följande:" (Swedish Outlook) or a date (Norwegian).
 ATTRIBUTION = re.compile(
     rf"^[ \t\xa0>-]*(?=.*[\d@]|.*\b(?:on|le|am|el|il|op|den|em|dnia|w\s+dniu)\b)"
-    rf".{{0,300}}{WROTE}(?:[ \t\xa0]+(?:.{{0,150}}?f[öo]ljande|den\s.{{0,80}}))?[ \t\xa0]*"
+    # After the verb: Swedish Outlook's "följande", Lotus Notes' date ("wrote on <date>", "a
+    # écrit sur <date>", "schrieb am <date>"), Gmail's Hungarian "(időpont: <date>)".
+    rf".{{0,300}}{WROTE}(?:[ \t\xa0]+(?:.{{0,150}}?f[öo]ljande|"
+    rf"(?:den|on|sur|le|am|el|il|op|em|dnia|pe)\s.{{0,80}})|[ \t\xa0]*\([^()\n]{{0,80}}\))?"
+    rf"[ \t\xa0]*"
     rf"(?:[:：]|-{{2,}})?[ \t\xa0-]*$"
     # Thunderbird and Apple Mail put the verb before the name: "Am <date> schrieb <name>:".
     rf"|^[ \t\xa0>]*(?:on|am|le|el|il|op|den|em|dnia|w\s+dniu)\b.{{0,200}}\b{WROTE}\b"
@@ -131,8 +160,16 @@ ATTRIBUTION = re.compile(
     re.IGNORECASE,
 )
 # Gmail's Russian and Japanese attributions have no verb: "<date>, <name> <address>:".
+# mutt's "* Name <addr> [date]:" (its attribution format "* %n <%a> [%d]:") puts the date after
+# the address; Horde/IMP writes "Quoting Name <addr>:" ("Zitat von", "Citation de", ...);
+# sup and alot "Excerpts from Name's message of <date>:".
 VERBLESS_ATTRIBUTION = re.compile(
-    r"^[ \t\xa0>]*(?=[^\n]*\d)[^\n]{4,250}<[^<>@\s]+@[^<>\s]+>[ \t\xa0]*[:：][ \t\xa0]*$"
+    r"^[ \t\xa0>]*(?=[^\n]*\d)[^\n]{4,250}<[^<>@\s]+@[^<>\s]+>"
+    r"(?:[ \t\xa0]*[\[(][^\[\]()\n]{4,60}[\])])?[ \t\xa0]*[:：][ \t\xa0]*$"
+    r"|^[ \t\xa0>]*\*[ \t]+[^\n]{0,120}?[\w.+'-]+@[\w-]+(?:\.[\w-]+)+>?"
+    r"(?:[ \t\xa0]*[\[(][^\[\]()\n]{4,60}[\])])?[ \t\xa0]*[:：][ \t\xa0]*$"
+    r"|^[ \t\xa0>]*(?i:quoting|zitat\s+von|citation\s+de|citando|citando\s+a|cytuj[ęe]|"
+    r"citerar|lainaus|excerpts\s+from)\b[^\n]{1,250}[:：][ \t\xa0]*$"
 )
 # How an attribution wrapped over two or three lines may start.
 ATTRIBUTION_START = re.compile(

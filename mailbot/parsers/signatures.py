@@ -18,19 +18,35 @@ DECORATION = re.compile(r"^[\s\u1427\u200b\xa0*#~=+_-]*$")
 _LONG_RULE = re.compile(r"-{20,}")
 _MOBILE = re.compile(
     r"^\W*(?:sent|envoy[ée]|inviato|inviata|enviado|enviada|verzonden|verstuurd|gesendet|"
-    r"expédié|skickat|sendt|wys[łl]ane|wys[łl]ano|отправлено)\s+"
+    r"expédié|skickat|skickades|sendt|wys[łl]ane|wys[łl]ano|отправлено)\s+"
     r"(?:from|with|via|by|using|de(?:puis)?|[àa] partir d[e']|avec|par|da|dal|dal mio|con|"
-    r"desde|do|met|vanaf|von|mit|från|fra|z|ze|с|со)\b|"
+    r"desde|do|met|vanaf|vanuit|von|mit|från|fra|z|ze|с|со)\b|"
+    # Windows' Mail app in French: "Provenance : Courrier pour Windows".
+    r"^provenance\s*:\s*courrier\s+pour\s+windows|"
     r"^von meinem .{1,60} gesendet|^diese nachricht wurde von meinem .{1,80} gesendet|"
     r"^from my (?:iphone|ipad|android|mobile|phone|samsung|galaxy|blackberry)\b|"
     r"^get (?:\[?outlook|the outlook app)|^(?:t[ée]l[ée]charger|obtenir) outlook|"
     r"^.{0,30}\bfrom (?:a |my )?(?:mobile|phone|cell)\b|"
-    r"^.{0,20}(?:iphone|ipad|android)\s*(?:傳送|发送|から送信)",
+    r"^.{0,20}(?:iphone|ipad|android)\s*(?:傳送|发送|から送信)|"
+    # "Sent from" in the other languages of European phones: FI "Lähetetty iPhonesta", CS
+    # "Odesláno z iPhonu", SK "Odoslané z", HU "iPhone-ról küldve", TR "iPhone'umdan gönderildi".
+    r"^(?:l[äa]hetetty|odesl[áa]no|odoslan[ée]|elk[üu]ldve|poslano|trimis|skickad)\b|"
+    r"^\S{0,30}(?:iphone|ipad|android|samsung)\S*\s+(?:k[üu]ldve|g[öo]nderildi)|"
+    # Outlook's mobile apps sign with an invitation to get them, in the phone's language:
+    # "Get Outlook for iOS", "Hämta Outlook för iOS", "Outlook für Android herunterladen",
+    # "Obter o Outlook para Android", "Pobierz aplikację Outlook dla systemu iOS"...
+    r"^(?:get|t[ée]l[ée]charge[rz]|obtenir|obtener|descargar|desc[áa]rgate|obt[ée]n|obter|baixe|"
+    r"baixar|transferir|scarica|ottieni|hol|hole|h[äa]mta|skaffa|hent|f[åa]|hanki|lataa|"
+    r"pobierz|uzyskaj|st[áa]hn[eě]te|st[áa]hnout|z[íi]skejte|download|downloaden|haal)\s+"
+    r"(?:(?:o|a|l['’]|die|the|de|het|la|aplikacj[ęe]|app|aplikaci|sovelluksen)\s*)?"
+    r"(?:microsoft\s+)?outlook\s+(?:\S+\s+){0,2}(?:ios|android)\b(?:\s*[<\[(][^\n]*)?\W*$|"
+    r"^(?:microsoft\s+)?outlook\s+(?:f[üu]r|voor|pro|na)\s+(?:ios|android)\s+"
+    r"(?:herunterladen|beziehen|holen|downloaden|st[áa]hnout)\b(?:\s*[<\[(][^\n]*)?\W*$",
     re.IGNORECASE,
 )
 # A tagline names the device or the app it was sent with; "Envoyé depuis lundi, ..." does not.
 _DEVICE = re.compile(
-    r"iphone|ipad|android|mobile|m[óo]vil|cellulare|handy|phone|t[ée]l[ée]phone|telefon|"
+    r"iphon|ipad|android|mobile|m[óo]vil|cellulare|handy|phone|t[ée]l[ée]phone|telefon|"
     r"телефон|smartphone|tablet|tablette|samsung|galaxy|blackberry|huawei|xiaomi|pixel|"
     r"outlook|gmail|yahoo|mail|proton|spark|aquamail|bluemail|sparrow|windows|appareil|device|"
     r"发送|傳送|送信",
@@ -59,7 +75,21 @@ _CLOSING = re.compile(
     r"mit freundlichen gr(?:ü|ue)(?:ß|ss)en|mit lieben gr(?:ü|ue)(?:ß|ss)en|"
     r"viele gr(?:ü|ue)(?:ß|ss)e|"
     r"freundliche gr(?:ü|ue)(?:ß|ss)e|saludos(?: cordiales)?|un saludo|cordiali saluti|"
-    r"distinti saluti|met vriendelijke groet(?:en)?)[ \t]*[,.!]*[ \t]*$",
+    r"distinti saluti|met vriendelijke groet(?:en)?|"
+    # The valedictions of the other languages of European mail, and their abbreviations.
+    r"cdlt|cdt|bàv|bav|amicalement|bises?|[àa] bient[ôo]t|"
+    r"best|best wishes|all the best|sincerely|yours sincerely|yours faithfully|rgds|br|thx|"
+    r"thank you|thanks in advance|many thanks|"
+    r"att\.?|atte\.?|com os melhores cumprimentos|melhores cumprimentos|obrigad[oa]|"
+    r"(?:um )?abra[çc]os?|grat[oa]|sauda[çc][õo]es|cordialmente|atentamente|"
+    r"(?:muchas )?gracias|un abrazo|saludos cordiales|grazie(?: mille)?|un saluto|buona giornata|"
+    r"a presto|mfg|beste gr(?:ü|ue)(?:ß|ss)e|liebe gr(?:ü|ue)(?:ß|ss)e|"
+    r"sch(?:ö|oe)ne gr(?:ü|ue)(?:ß|ss)e|gru(?:ß|ss)|(?:vielen )?dank|danke(?: sch(?:ö|oe)n)?|"
+    r"mvg|groetjes|hartelijke groeten|(?:alvast )?bedankt|"
+    r"med v[äa]nliga h[äa]lsningar|v[äa]nliga h[äa]lsningar|h[äa]lsningar|tack(?: på förhand)?|"
+    r"med venlig hilsen|venlig hilsen|hilsen|pozdrowienia|dzi[ęe]kuj[ęe]|"
+    r"yst[äa]v[äa]llisin terveisin|terveisin|kiitos|s pozdravem|d[ěe]kuji|cu stim[ăa]|"
+    r"mul[țţt]umesc|cu respect|sayg[ıi]lar[ıi]mla|te[şs]ekk[üu]rler)[ \t]*[,.!]*[ \t]*$",
     re.IGNORECASE,
 )
 _DISCLAIMER = re.compile(
@@ -131,6 +161,21 @@ _CONTACT = re.compile(
 )
 _MAX_CONTACT_LINES = 8
 _MAX_CONTACT_WIDTH = 80
+
+
+# A person's name as signed: two to four words, each capitalised but for the particles.
+_PERSONAL_NAME = re.compile(
+    r"^[ \t]*[A-ZÀ-Ý][\w'’.-]*(?:[ \t]+(?:(?:de|du|des|van|von|der|den|da|di|le|la)[ \t]+){0,2}"
+    r"[A-ZÀ-Ý][\w'’.-]*){1,3}[ \t]*$")
+
+
+def name_block(lines: list[str]) -> bool:
+    """A closing block that is only who wrote: a personal name, then up to two short lines (a
+    title, a department) that read as no sentence."""
+    content = [line for line in lines if line.strip()]
+    return (0 < len(content) <= 3 and bool(_PERSONAL_NAME.match(content[0]))
+            and all(len(line.strip()) <= 40 and not line.rstrip().endswith((".", "?", "!", ":"))
+                    and not _sentence(line) for line in content))
 
 
 def _name_line(line: str) -> bool:

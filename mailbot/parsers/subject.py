@@ -111,9 +111,26 @@ def catalogue_spellings(programs: tuple[Program, ...]) -> tuple[re.Pattern[str],
                 names.setdefault(" ".join(spelling.lower().split()), program.name)
     if not names:
         return re.compile(r"(?!)"), names
-    body = "|".join(r"\s+".join(map(re.escape, s.split()))
-                    for s in sorted(names, key=len, reverse=True))
-    return re.compile(rf"(?<![\w-])(?:{body})(?![\w-])", re.IGNORECASE), names
+    trie: dict = {}
+    for spelling in names:
+        node = trie
+        for unit in re.findall(r"\s+|\S", spelling):
+            node = node.setdefault(r"\s+" if unit.isspace() else re.escape(unit), {})
+        node[""] = {}
+    return re.compile(rf"(?<![\w-])(?:{_trie_pattern(trie)})(?![\w-])", re.IGNORECASE), names
+
+
+def _trie_pattern(node: dict) -> str:
+    """The spellings of a trie as one pattern sharing their prefixes (a search tries each
+    starting letter once, not each of a few hundred spellings), longer spellings tried first:
+    the pattern an alternation sorted longest-first would be, at a fraction of its cost."""
+    branches = [unit + _trie_pattern(child) for unit, child in sorted(node.items()) if unit]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    if "" in node:  # a spelling ends here: the longer ones first, then this one
+        return f"(?:{body})?"
+    return body
 
 
 def find_program(subject: str, programs: tuple[Program, ...]) -> str | None:

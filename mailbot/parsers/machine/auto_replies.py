@@ -118,6 +118,21 @@ def _read_receipt(f: Facts) -> str | None:
 
 
 # The auto-reply rules in their order; every hit is a reason.
+def _calendar_reply(f: Facts) -> str | None:
+    # A meeting's accept/decline/tentative answer: iTIP's REPLY (RFC 5546 §3.2.3), which the
+    # calendar client sends when its user clicks a button; it asks nothing of the helpdesk.
+    message = f.message
+    if not message.is_multipart() and message.get_content_type() != "text/calendar":
+        return None
+    for part in message.walk():
+        if part.get_content_type() != "text/calendar":
+            continue
+        method = str(part.get_param("method") or "").upper()
+        if method == "REPLY" or not method and "METHOD:REPLY" in str(part.get_payload())[:4000]:
+            return "calendar reply (iTIP REPLY, RFC 5546)"
+    return None
+
+
 AUTO_REPLY_RULES: tuple[Rule, ...] = (
     auto_submitted,  # RFC 3834 (first: the others say the mail answers one, `answering`)
     _vendor_autoreply,  # X-Autoreply, Exchange rules agent, Precedence: auto_reply
@@ -125,6 +140,7 @@ AUTO_REPLY_RULES: tuple[Rule, ...] = (
     tnef_report,  # Outlook's receipts and rules' answers inside winmail.dat (MS-OXTNEF)
     _ooo_subject,  # "Réponse automatique :", "Automatic reply:", "AUTO:", "(Automatic Response)"
     _auto_reply_wording,  # header-less out-of-office: what it says, in many languages
+    _calendar_reply,  # a meeting's accept/decline answer (iTIP REPLY)
     _challenge,  # challenge-response spam filters asking to confirm
     _acknowledgement,  # "thank you for your mail, I will reply" sent with a null return path
 )

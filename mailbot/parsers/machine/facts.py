@@ -41,6 +41,10 @@ class Facts:
     def has(self, name: str) -> bool:
         return name.lower() in self._names
 
+    def has_prefixed(self, prefix: str) -> str:
+        """The first header name that starts with `prefix` (lower-case), or ""."""
+        return next((n for n in sorted(self._names) if n.startswith(prefix)), "")
+
     def header(self, name: str) -> str:
         if name.lower() not in self._names:
             return ""

@@ -26,6 +26,11 @@ def _list_headers(f: Facts) -> str | None:
         precedence = f.header(name)
         if precedence in ("bulk", "list", "junk"):
             return f"{name}: {precedence}"
+    # Any other RFC 2369/2919/8058 field (List-Unsubscribe-Post, a list software's own List-*)
+    # on a mail that did not name us in To/Cc: it came through the list, not to us.
+    other = f.has_prefixed("list-")
+    if other and f.rules.bot_addresses and not f.rules.bot_addresses & set(f.recipients):
+        return f"{other} header, and not addressed to us"
     return None
 
 
