@@ -1,10 +1,10 @@
 """Top-level parse: raw bytes in, a ParsedMessage out, never an exception.
 
-The standard library parses the bytes once with its compat32 policy, and the defects it finds in
-each part are recorded; everything else works on that one tree, so nothing is parsed twice.
-compat32 rather than policy=default: it is about four times cheaper and never raises on a broken
-header; headers.py decodes what policy=default would have. (mail-parser did this parse before;
-its own rendering of every part, which nothing here used, was a third of the parse's cost.)
+mail-parser (the design card's parser, and the only module that imports it) parses the bytes once
+with the standard library's compat32 policy and records the defects it finds, per part and per
+address, date and Received header; everything else works on that one tree, so nothing is parsed
+twice. compat32 rather than policy=default: it is about four times cheaper and never raises on a
+broken header; headers.py decodes what policy=default would have.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 import email
 import hashlib
 import itertools
+import logging
 import re
 from datetime import UTC, datetime
 from email.headerregistry import HeaderRegistry
@@ -19,6 +20,8 @@ from email.message import Message
 from email.parser import BytesHeaderParser
 from email.utils import parsedate_to_datetime
 from functools import lru_cache
+
+from mailparser import MailParser
 
 from mailbot.parsers.attachment_policy import screen
 from mailbot.parsers.attachments import (
@@ -46,9 +49,13 @@ from mailbot.parsers.subject import (
 )
 from mailbot.tags import find_tag
 
+# mail-parser logs every part it does not render ("Email content 'report' not handled"); what
+# matters of it is recorded as defects, so its log lines would only be noise in the daemon's log.
+logging.getLogger("mailparser").setLevel(logging.CRITICAL)
+
 _PROGRAM_SPAN = 4000  # the program a text names is in its first lines, not deep in a paste
 _MAX_BODY_CHARS = 2_000_000  # a body beyond this is cut before cleaning (recorded)
-_MAX_BOUNDARY_LINES = 2_000  # past this many "--" lines, parts are not walked for defects
+_MAX_BOUNDARY_LINES = 2_000  # past this many "--" lines mail-parser's per-part work is skipped
 # More multipart containers than any real mail holds: a nesting bomb, told from the raw bytes
 # before the standard parser, whose time grows with lines x depth, spends seconds on it.
 _MAX_MULTIPARTS = 200
@@ -82,7 +89,7 @@ def _message_tree(raw: bytes, rules: ParseRules, defects: list[str]) -> Message:
                        "headers only")
         return _headers_only(raw)
     if raw.count(b"\n--") > _MAX_BOUNDARY_LINES:
-        # A MIME bomb of thousands of parts: parsed, but its parts' defects are not listed.
+        # A MIME bomb of thousands of parts: mail-parser would decode every one of them.
         defects.append("thousands of MIME parts: read with the bare standard parser")
         try:
             return email.message_from_bytes(raw)
@@ -90,13 +97,14 @@ def _message_tree(raw: bytes, rules: ParseRules, defects: list[str]) -> Message:
             defects.append(f"MIME structure not parsed ({exc.__class__.__name__}): headers only")
             return _headers_only(raw)
     try:
-        message = email.message_from_bytes(raw)
-    except Exception as exc:  # noqa: BLE001 - e.g. RecursionError on a MIME bomb
+        parsed = MailParser.from_bytes(raw)
+    except Exception as exc:  # noqa: BLE001 - e.g. MailParserRecursionError on a MIME bomb
         defects.append(f"MIME structure not parsed ({exc.__class__.__name__}): headers only")
         return _headers_only(raw)
-    for part in message.walk():  # what the standard parser forgave, part by part
-        defects.extend(f"{d.__class__.__name__}: {d.__doc__}"[:300] for d in part.defects)
-    return message
+    for entry in parsed.defects:
+        for items in entry.values():
+            defects.extend(str(item)[:300] for item in items)
+    return parsed.message
 
 
 def _tame_headers(raw: bytes, defects: list[str]) -> bytes:
