@@ -76,7 +76,8 @@ def test_a_p3_on_friday_night_is_acknowledged_at_once_and_the_team_told_on_monda
     notice_id = next(m["message_id"] for m in show(rules, 1)["messages"]
                      if m["direction"] == "out" and "team_notice" in m["message_id"])
     dovecot.append(mail(sender=TECHS[0], subject="Re: [#1] Imprimante HS",
-                        body="Bonjour Claire,\n\nLe bac est débloqué.\n", in_reply_to=notice_id))
+                        body="Bonjour Claire,\n\nLe bac est débloqué, pouvez-vous "
+                             "réessayer ?\n", in_reply_to=notice_id))
     run_at(rules, dovecot, "2026-11-30T10:30:00+01:00")
     dovecot.append(mail(sender=TECHS[0], subject="Re: [#1] Imprimante HS",
                         body="#close\n", in_reply_to=notice_id))

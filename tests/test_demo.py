@@ -26,7 +26,7 @@ def test_the_demo_tickets_the_samples_and_writes_the_replies(tmp_path: Path) -> 
     assert re.search(r"#3 \[closed, information\] marc\.petit@\S+: Absence du bureau", out)
     assert "Nous avons bien reçu votre demande" in out
     # The technicians' round: Alice's answer relayed, Bruno's demotion and closure, a call.
-    assert re.search(r"#1 \[waiting, P3\] claire\.martin@", out)
+    assert re.search(r"#1 \[open, P3\] claire\.martin@", out)  # told, not asked: open
     assert re.search(r"#2 \[closed, P3\] paul\.durand@", out)  # URGENT demoted, closed
     assert re.search(r"#5 \[closed, P3\] martine\.martin@\S+: Martine : Outlook", out)
     assert "Je passe vers 14 h" in out and "fait : attribué à tech.alice@" in out

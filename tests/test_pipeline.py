@@ -91,7 +91,8 @@ def test_a_technicians_answer_by_tag_is_relayed_to_the_requester(batch: Batch,
     [relay] = reply.mails
     assert relay.kind == "relay" and relay.recipients == ["claire.martin@groupe-exemple.fr"]
     assert "<claire-1@groupe-exemple.fr>" in relay.data and "Auto-Submitted" not in relay.data
-    assert reply.ticket.status == "waiting" and reply.ticket.first_response_at == NOW.isoformat()
+    # An answer that asks nothing leaves the ticket open (day 4 item 7).
+    assert reply.ticket.status == "open" and reply.ticket.first_response_at == NOW.isoformat()
 
 
 def test_a_strangers_close_executes_nothing(batch: Batch, config: Config) -> None:

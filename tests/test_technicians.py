@@ -89,7 +89,8 @@ def test_a_technicians_answer_reaches_the_requester_in_her_thread_and_her_answer
     # The colleague in Cc of Claire's mail is part of the ticket: she gets the answer too.
     assert "sophie.leroy@groupe-exemple.fr" in relayed.recipients
     ticket = show(rules, number)
-    assert ticket["status"] == "waiting" and ticket["first_response_at"]
+    # Alice tells, she asks nothing: the ticket is not waiting for Claire (day 4 item 7).
+    assert ticket["status"] == "open" and ticket["first_response_at"]
     answer = next(m for m in ticket["messages"] if m["author"] == ALICE)
     assert answer["kind"] == "reply" and answer["public"]
 

@@ -12,6 +12,7 @@ from mailbot.languages import Event
 from mailbot.mails import Incoming
 from mailbot.model import OutgoingMail, Ticket
 from mailbot.parsers import ParsedMessage
+from mailbot.parsers.asking import asks_requester
 from mailbot.steps.common import (
     Context,
     decided,
@@ -151,7 +152,9 @@ def _answer(c: Context, ticket: Ticket, *, kind: str, text: str, answer: str, cl
                                attachments=c.msg.attachments, config=c.config, now=c.now))
         relayed = True
         if ticket.status != "closed":
-            ticket.status = "waiting"  # answered: the ball is in the requester's court
+            # Waiting (the clocks paused) only when the answer asks the requester something;
+            # an answer that informs ("je passe à 9h30") leaves the ball with the support.
+            ticket.status = "waiting" if asks_requester(text) else "open"
     return out, relayed
 
 
