@@ -16,7 +16,7 @@ EntryKind = Literal[
     "reply",  # a technician's answer relayed to the requester
     "phone_call",  # a call a technician logged (#phone): their account, shown as the support's
     "internal_note",  # never shown to the requester nor on the tracking page
-    "automatic",  # the bot's own mail (acknowledgement, team notice, notices)
+    "automatic",  # the bot's own mail (acknowledgement, notices); in: a machine's (out-of-office)
     "escalation",
     "delivery_failure",  # a bounce of the bot's own mail
 ]

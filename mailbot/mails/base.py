@@ -61,9 +61,12 @@ def tracking_url(ticket: Ticket, config: Config) -> str:
 # sides' clients show one conversation, and a reply from either side comes back by its headers.
 
 def requester_thread(ticket: Ticket, config: Config) -> tuple[str | None, tuple[str, ...]]:
+    """The requester's thread: the mails people wrote and ours to the requester. A machine's
+    mail filed on the ticket (an out-of-office: kind `automatic`, or a private `request` in
+    tickets filed before day 4's item 8) is never the parent of our next mail."""
     staff = {*config.technicians, config.team_address, config.bot_address}
     ids_ = [m.message_id for m in ticket.messages
-            if (m.direction == "in" and m.kind in ("request", "automatic")
+            if (m.direction == "in" and m.kind == "request" and m.public
                 and m.author not in staff)
             or (m.direction == "out" and requester_address(ticket) in m.to)]
     return (ids_[-1] if ids_ else None), tuple(ids_)

@@ -119,8 +119,11 @@ def auto_reply(c: Context) -> Decision | None:
         decision.reasons.insert(0, "automatic mail: ticketed, not acknowledged" + (
             "; an automatic answer to no mail of ours: archived" if answer else ""))
         return decision
-    # On a ticket, even a closed one: filed quietly, nothing reopened, nobody answered.
-    ticket = with_entry(c.ticket, incoming_entry(c, "request", public=False), c.msg)
+    # On a ticket, even a closed one: filed quietly, nothing reopened, nobody answered. A
+    # machine's mail, not the requester's words: kind `automatic`, never public, and never the
+    # mail the next answer is threaded on (day 4 item 8: an out-of-office was both).
+    ticket = with_entry(c.ticket, incoming_entry(c, "automatic", public=False,
+                                                 note="automatic reply"), c.msg)
     return Decision("filed_automatic", c.key, ticket, reasons=[c.how])
 
 
