@@ -88,7 +88,10 @@ def triage(msg: ParsedMessage, *, requester: str, text: str, channel: str, view:
     # still count each once.
     at = {"at": _utc(now), "id": msg.content_hash[:16]}
     events: list[Event] = [("opened", requester, dict(at))]
-    if asked:
+    if asked and not result.urgent.demoted:
+        # Only a granted URGENT counts towards `[urgent] max`: a demoted one was already
+        # "déclassé et notifié" (procedure 004); counting it again would demote the sender's
+        # next, legitimately urgent mail for abuses already sanctioned (day 4 item 9).
         events.append(("urgent", requester, dict(at)))
     return Triage(result, keys, verdict, cap, events, config.urgent, config.vip.floor, held,
                   learning.signature(facts), impact)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.harness import show, write_rules
+from tests.harness import mail, show, tickets, write_rules
 from tests.servers.dovecot import DovecotServer
 from tests.servers.smtp import RecordingSmtpServer
 from tests.test_technicians import (
@@ -78,3 +78,66 @@ def test_an_answer_that_asks_waits_for_the_requester_and_pauses_the_ladder(
     assert ticket["status"] == "waiting" and ticket["waiting_periods"][-1][1] is None
     run_once(rules, dovecot, NOW + timedelta(hours=5))
     assert sent_to(smtp_server, CHEF) == []
+
+
+# --- item 8: an out-of-office on a ticket is a machine's mail, never answered in its thread ---
+
+def test_an_out_of_office_is_filed_as_automatic_and_the_next_answer_threads_on_a_persons_mail(
+        rules: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> None:
+    number, notice = open_ticket(rules, dovecot, smtp_server)
+    [ack] = sent_to(smtp_server, CLAIRE)
+    away = mail(subject=f"Absence du bureau : {ack.message['Subject']}",
+                message_id="<claire-absente@groupe-exemple.fr>",
+                in_reply_to=ack.message["Message-ID"], references=ack.message["Message-ID"],
+                headers={"Auto-Submitted": "auto-replied"},
+                body="Je suis absente jusqu'au 8 décembre. Pour toute urgence, contactez "
+                     "compta@groupe-exemple.fr.\n")
+    dovecot.append(away)
+    run_once(rules, dovecot, NOW + timedelta(minutes=2))
+    filed = show(rules, number)["messages"][-1]
+    assert filed["message_id"] == "<claire-absente@groupe-exemple.fr>"
+    assert (filed["kind"], filed["public"]) == ("automatic", False)
+
+    dovecot.append(reply(notice, sender=ALICE, text="Bonjour Claire,\nLe toner est changé."))
+    run_once(rules, dovecot, NOW + timedelta(minutes=10))
+    relayed = sent_to(smtp_server, CLAIRE)[-1].message
+    assert "Le toner est changé." in body(sent_to(smtp_server, CLAIRE)[-1])
+    assert relayed["In-Reply-To"] == ack.message["Message-ID"]
+    assert "claire-absente" not in relayed["References"]
+    assert "<claire-1@groupe-exemple.fr>" in relayed["References"]
+
+
+# --- item 9: URGENTs already demoted do not make the next, real one an abuse ------------------
+
+KEVIN = "kevin.roche@groupe-exemple.fr"
+
+
+def test_a_legitimate_urgent_after_three_demoted_ones_is_granted(
+        rules: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> None:
+    """Kevin's three URGENTs of the fortnight were each demoted and he was told each time; the
+    fourth says a client is waiting on the phone: it is urgent (P2), and he is not told off."""
+    for n in range(3):
+        dovecot.append(mail(sender=KEVIN, subject=f"URGENT : nouveau logo sur l'en-tête ({n})",
+                            body="Pouvez-vous changer le logo du modèle de courrier ?\n"))
+        run_once(rules, dovecot, NOW + timedelta(days=2 * n))
+    assert [t["urgent_demoted"] for t in tickets(rules)] == [True, True, True]
+    dovecot.append(mail(sender=KEVIN, subject="[URGENT] Excel",
+                        body="Excel ne s'ouvre plus du tout, j'ai un message d'erreur et j'ai "
+                             "un client au téléphone\n"))
+    run_once(rules, dovecot, NOW + timedelta(days=7))
+    excel = tickets(rules)[-1]
+    assert (excel["priority"], excel["urgent_demoted"]) == ("P2", False)
+    ack = sent_to(smtp_server, KEVIN)[-1]
+    assert "Excel" in ack.message["Subject"]
+    assert "déclassé" not in body(ack) and "abus" not in body(ack)
+
+
+def test_a_fourth_granted_urgent_in_the_window_is_still_demoted(
+        rules: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> None:
+    """The contract stands (PRODUCT.md §4): more than three URGENTs granted in fourteen days,
+    the next is demoted, whatever it says."""
+    for n in range(4):
+        dovecot.append(mail(sender=KEVIN, subject=f"[URGENT] Excel ({n})",
+                            body="Excel ne s'ouvre plus, j'ai un client au téléphone\n"))
+        run_once(rules, dovecot, NOW + timedelta(days=n))
+    assert [t["urgent_demoted"] for t in tickets(rules)] == [False, False, False, True]
