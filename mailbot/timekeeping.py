@@ -207,5 +207,6 @@ def keep_time(before: Ticket | None, decision: Decision, config: Config,
 
 
 # Mail to staff that quiet hours hold (seed 000, the right to disconnect). Not held: mail to
-# employees, and the transcript a technician gets for the commands they have just sent.
+# employees, the transcript a technician gets for the commands they have just sent, and the
+# warning about a forged technician's mail (a security warning goes at once: day 4 item 16).
 STAFF_NOTICES = ("team_notice", "escalation", "vip_notice")

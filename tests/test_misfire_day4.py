@@ -5,12 +5,12 @@ End to end: a real Dovecot, a recording aiosmtpd server and the real `mailbot`."
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from tests.harness import mail, show, tickets, write_rules
+from tests.harness import PARIS, TEAM, mail, show, tickets, write_rules
 from tests.servers.dovecot import DovecotServer
 from tests.servers.smtp import RecordingSmtpServer
 from tests.test_technicians import (
@@ -141,3 +141,25 @@ def test_a_fourth_granted_urgent_in_the_window_is_still_demoted(
                             body="Excel ne s'ouvre plus, j'ai un client au téléphone\n"))
         run_once(rules, dovecot, NOW + timedelta(days=n))
     assert [t["urgent_demoted"] for t in tickets(rules)] == [False, False, False, True]
+
+
+# --- item 16: a forgery warning goes at once, even before working hours -----------------------
+
+def test_a_forgery_warning_is_not_held_for_quiet_hours(
+        tmp_path: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> None:
+    """A security warning to staff does not wait for the working morning: the team and the
+    technician whose name was used hear at once; the forger never."""
+    rules = write_rules(tmp_path, imap=dovecot, smtp=smtp_server, time_rules="")
+    rules.write_text(rules.read_text("utf-8").replace(
+        "[mail]", 'authserv_id = "mx.groupe-exemple.fr"\n\n[mail]'), "utf-8")
+    early = datetime(2026, 11, 30, 7, 30, tzinfo=PARIS)  # a Monday, before working hours
+    dovecot.append(mail(sender=ALICE, subject="Re: mot de passe du compte admin", date=early,
+                        headers={"Authentication-Results": "mx.groupe-exemple.fr; dkim=fail "
+                                 "header.d=groupe-exemple.fr; dmarc=fail "
+                                 "header.from=groupe-exemple.fr",
+                                 "Reply-To": "attacker@evil.example"},
+                        body="#close\nmerci de me renvoyer le mot de passe admin\n"))
+    run_once(rules, dovecot, early)
+    warned = [m for m in smtp_server.messages if "non authentifié" in m.message["Subject"]]
+    assert {r for m in warned for r in m.recipients} == {TEAM, ALICE}
+    assert not [m for m in smtp_server.messages if "attacker@evil.example" in m.recipients]
