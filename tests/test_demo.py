@@ -44,7 +44,8 @@ def test_the_demo_tickets_the_samples_and_writes_the_replies(tmp_path: Path) -> 
     assert "Rapport mensuel du support : novembre 2026" in out
     # Five tickets, less the out-of-office: an automatic answer is nobody's request and the
     # monthly report leaves it out (docs/report.md).
-    assert "Tickets ouverts : 4 " in out and "Demandés : 1 ; accordés : 0 ; déclassés : 1" in out
+    assert "Tickets ouverts dans le mois : 4 " in out
+    assert "Demandés : 1 ; accordés : 0 ; déclassés : 1" in out
     assert re.search(r"Report mailed to equipe-si@\S+ with its chart and CSV \(sent, into "
                      r"\S+/outbox\)\.$", out.rstrip())  # the demo's last line
     sent = mailbox.Maildir(tmp_path / "demo" / "outbox", create=False)

@@ -106,7 +106,13 @@ def test_the_reports_figures_are_the_tickets_recounted(
     # What a manager reads says the same.
     text = mailbot(*args).stdout
     assert "Rapport mensuel du support : novembre 2026" in text
-    assert f"Tickets ouverts : {len(nov)} " in text and f"Tickets clos : {len(closed)} " in text
+    # Which tickets each figure counts, said in words (day 4 item 18).
+    assert f"Tickets ouverts dans le mois : {len(nov)} " in text
+    assert f"Tickets clos dans le mois : {len(closed)} " in text
+    assert figures["still_open"] == len(open_then)
+    # Made before the month's end: the count is as of that instant, and says so.
+    assert ("Tickets encore ouverts au lundi 30 novembre 2026 à 17:00 : "
+            f"{len(open_then)} (ouverts dans le mois ou avant)") in text
     assert "Demandés : 2 ; accordés : 1 ; déclassés : 1" in text
 
 

@@ -13,8 +13,9 @@ from zoneinfo import ZoneInfo
 
 from PIL import Image
 
+from mailbot import config as configuration
 from mailbot.model import Ticket
-from mailbot.report import chart, figures, table
+from mailbot.report import chart, figures, mail, table
 
 PARIS = ZoneInfo("Europe/Paris")
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=PARIS)
@@ -73,6 +74,23 @@ def test_figures_count_the_month_in_its_time_zone() -> None:
         (t for t in tickets if t.created_at < report.end.isoformat() and (
             t.status != "closed" or t.closed_at > report.end.isoformat())),
         key=lambda t: (t.created_at, t.number))[:10]]
+    assert report.still_open == sum(1 for t in tickets if t.created_at < report.end.isoformat()
+                                    and (t.status != "closed"
+                                         or t.closed_at > report.end.isoformat()))
+
+
+def test_the_text_says_which_tickets_each_count_is() -> None:
+    """"Tickets ouverts : 30" was read as still open (day 4 item 18): each line says which."""
+    report = figures.compute(month_of_tickets(), "2026-11", PARIS, NOW)
+    config = configuration.load(None)
+    fr = mail.text(report, config, "fr", tz=PARIS, csv_name="t.csv")
+    assert f"Tickets ouverts dans le mois : {report.opened} (" in fr
+    assert f"Tickets clos dans le mois : {report.closed} (" in fr
+    assert (f"Tickets encore ouverts à la fin du mois : {report.still_open} "
+            "(ouverts dans le mois ou avant)") in fr
+    en = mail.text(report, config, "en", tz=PARIS, csv_name="t.csv")
+    assert f"Tickets opened in the month: {report.opened} (" in en
+    assert f"Tickets still open at the end of the month: {report.still_open} " in en
 
 
 def test_a_target_met_late_or_overdue_is_missed_one_still_running_is_pending() -> None:

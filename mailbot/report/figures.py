@@ -4,6 +4,7 @@ Every figure is counted from the fields `mailbot tickets --json` shows, so that 
 recount it (tests/test_report.py does):
 
     opened            tickets created in the month, by type and by priority
+    still_open        tickets (of any month) still open at the month's end, or now if sooner
     closed            tickets closed in the month (closed_at), by type and by priority
     targets           per priority, of the tickets created in the month: first response and
                       resolution met (done by the due time), missed (done late, or not done and
@@ -77,6 +78,7 @@ class Report:
     closed_by_priority: dict[str, int] = field(default_factory=dict)
     targets: dict[str, dict[str, Tally]] = field(default_factory=dict)  # priority -> name ->
     oldest_open: list[Ticket] = field(default_factory=list)
+    still_open: int = 0  # created before the month's end (or now) and still open then
     urgent_requested: int = 0
     urgent_granted: int = 0
     urgent_demoted: int = 0
@@ -92,7 +94,7 @@ class Report:
             "closed_by_type": self.closed_by_type, "closed_by_priority": self.closed_by_priority,
             "targets": {p: {n: t.to_json() for n, t in names.items()}
                         for p, names in self.targets.items()},
-            "oldest_open": [t.number for t in self.oldest_open],
+            "oldest_open": [t.number for t in self.oldest_open], "still_open": self.still_open,
             "urgent": {"requested": self.urgent_requested, "granted": self.urgent_granted,
                        "demoted": self.urgent_demoted},
             "escalations": {str(k): v for k, v in sorted(self.escalations.items())},
@@ -153,6 +155,7 @@ def compute(tickets: Iterable[Ticket], month: str, tz: tzinfo, now: datetime) ->
     report.closed_by_priority = _ordered(closed_priority, PRIORITIES)
     open_at_cutoff.sort(key=lambda pair: (pair[0], pair[1].number))
     report.oldest_open = [t for _, t in open_at_cutoff[:OLDEST]]
+    report.still_open = len(open_at_cutoff)
     _month_tickets(report, by_number, now)
     return report
 

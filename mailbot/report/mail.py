@@ -77,6 +77,7 @@ def text(report: Report, config: Config, lang: str, *, tz: tzinfo, csv_name: str
                  "status": i18n.label(i18n.TEAM_STATUS_LABELS, t.status, lang),
                  "subject": t.subject} for t in report.oldest_open],
         cutoff=i18n.format_date(cutoff.isoformat(), lang, tz=tz),
+        still_open=report.still_open, month_over=cutoff >= report.end,
         generated=i18n.format_date(report.now.isoformat(), lang, tz=tz),
         zone=getattr(tz, "key", str(tz)), csv_name=csv_name)
 
