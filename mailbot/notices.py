@@ -32,7 +32,15 @@ _SECTIONS = {"due_today": {"fr": "Échéance aujourd'hui", "en": "Due today"},
              "late": {"fr": "En retard", "en": "Late"},
              "waiting": {"fr": "En attente du demandeur depuis plus {}",
                          "en": "Waiting for the requester for more than {}"},
-             "unassigned": {"fr": "Non attribués", "en": "Unassigned"}}
+             "unassigned": {"fr": "Non attribués", "en": "Unassigned"},
+             "other": {"fr": "Autres tickets ouverts", "en": "Other open tickets"}}
+# Which deadline a date in the digest is (day 4 item 12: first answers and resolutions mixed).
+_DEADLINES = {"first_response": {"fr": "première réponse attendue le {}",
+                                 "en": "first answer due {}"},
+              "resolution": {"fr": "résolution attendue le {}", "en": "resolution due {}"},
+              "paused": {"fr": "délais en pause (attente du demandeur)",
+                         "en": "deadlines paused (waiting for the requester)"},
+              "none": {"fr": "sans échéance", "en": "no due time"}}
 
 
 def duration_text(hours: float, lang: str, *, working: bool) -> str:
@@ -219,13 +227,14 @@ def digest(tickets: Sequence[Ticket], config: Config, now: datetime) -> Outgoing
         return None
 
     def line(t: Ticket) -> dict[str, str]:
-        due = digests.running_due(t)
         return {"tag": format_tag(t.number, config.mail.tag_prefix), "priority": t.priority or "-",
                 "subject": t.subject, "requester": t.requester, "assignee": t.assignee or "",
-                "due": i18n.format_date(due, lang, tz=tz) if due else ""}
+                "due": _deadline_text(t, lang, tz),
+                "status": i18n.label(i18n.TEAM_STATUS_LABELS, t.status, lang)}
 
     def sections(lists: dict[str, list[Ticket]]) -> list[dict[str, object]]:
         return [{"title": _SECTIONS[name][lang].format(_days(policy.waiting_days, lang)),
+                 "other": name == digests.OTHER,
                  "tickets": [line(t) for t in lists[name]]} for name in lists]
 
     stamp = i18n.format_date(now.isoformat(), lang, tz=tz)  # "lundi 30 novembre 2026 à 09:05"
@@ -239,6 +248,16 @@ def digest(tickets: Sequence[Ticket], config: Config, now: datetime) -> Outgoing
     draft = _draft("digest", None, config, now, to=[config.team_address], subject=subject,
                    body=body, auto_submitted="auto-generated", reply_to=config.bot_address)
     return _outgoing("digest", None, draft, now)
+
+
+def _deadline_text(ticket: Ticket, lang: str, tz: tzinfo) -> str:
+    """Which deadline runs and when ("résolution attendue le ..."), or why none does."""
+    deadline = digests.running_deadline(ticket)
+    if deadline is not None:
+        name, due = deadline
+        return _DEADLINES[name][lang].format(i18n.format_date(due, lang, tz=tz))
+    paused = ticket.status == "waiting" and not ticket.resolved_at and ticket.resolution_due
+    return _DEADLINES["paused" if paused else "none"][lang]
 
 
 def _minutes(minutes: float, lang: str) -> str:

@@ -8,6 +8,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 
 from mailbot import config as configuration
+from mailbot import notices
 from mailbot.clock import digest, ladder, quiet
 from mailbot.clock.policy import TimePolicy
 from mailbot.clock.settings import CalendarConfig, business_calendar
@@ -174,8 +175,28 @@ def test_the_digest_lists_what_needs_eyes_today() -> None:
                                 "unassigned": [1]}
     mine = {who: {k: [t.number for t in v] for k, v in lists.items()}
             for who, lists in result.per_assignee.items()}
-    assert mine == {"alice": {"due_today": [6], "late": [2], "waiting": []},
-                    "bruno": {"due_today": [], "late": [], "waiting": [3]}}
+    # Each assignee's other open tickets are listed too: no assigned ticket is missing (day 4
+    # item 13): 7's resolution is due tomorrow, 4 has waited two days only.
+    assert mine == {"alice": {"due_today": [6], "late": [2], "waiting": [], "other": [7]},
+                    "bruno": {"due_today": [], "late": [], "waiting": [3], "other": [4]}}
+
+    # The mail says which deadline each date is, or why there is none (day 4 item 12).
+    config = configuration.Config()
+    text = " ".join(notices.digest(tickets, config, now).text.split())  # type: ignore[union-attr]
+    assert ("[#1] P2 · ticket 1 · a@example.com · première réponse attendue le lundi 30 "
+            "novembre 2026 à 11:00") in text
+    assert "[#6] P1 · ticket 6 · résolution attendue le lundi 30 novembre 2026 à 12:00" in text
+    assert "échéance" not in text
+    alice = text.split("=== Pour alice ===")[1].split("=== Pour bruno ===")[0]
+    assert ("Autres tickets ouverts : [#7] P2 · ticket 7 · nouveau · résolution attendue le "
+            "mardi 1 décembre 2026 à 12:00") in alice
+    bruno = text.split("=== Pour bruno ===")[1]
+    assert ("Autres tickets ouverts : [#4] P4 · ticket 4 · en attente du demandeur · délais "
+            "en pause (attente du demandeur)") in bruno
+    english = replace(config, mail=replace(config.mail, language="en"))
+    text = " ".join(notices.digest(tickets, english, now).text.split())  # type: ignore[union-attr]
+    assert "[#1] P2 · ticket 1 · a@example.com · first answer due Monday" in text
+    assert "Other open tickets: [#7] P2 · ticket 7 · new · resolution due Tuesday" in text
 
 
 def _due_view(tmp_path: Path, count: int, config: configuration.Config):  # type: ignore[no-untyped-def]

@@ -2,7 +2,9 @@
 
 Pure: tickets, `now` and the calendar in, lists out (the mail is written from them elsewhere).
 Four lists, each ordered by priority then due time: due today, late, waiting for the requester
-for more than N days, unassigned; the same again for each assignee, with their own tickets.
+for more than N days, unassigned; the same again for each assignee, with their own tickets, and
+their other open tickets (neither late, due today nor waiting long: day 4 item 13), so that no
+assigned ticket is missing from the morning's list.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from mailbot.clock.sla import is_waiting
 from mailbot.model import Ticket
 
 SECTIONS = ("due_today", "late", "waiting", "unassigned")
+OTHER = "other"  # an assignee's open tickets that are in none of their other lists
 
 
 @dataclass
@@ -25,7 +28,8 @@ class Digest:
     per_assignee: dict[str, dict[str, list[Ticket]]] = field(default_factory=dict)
 
     def is_empty(self) -> bool:
-        return not any(self.sections.values())
+        return not any(self.sections.values()) and not any(
+            any(lists.values()) for lists in self.per_assignee.values())
 
     def numbers(self) -> dict[str, list[int]]:
         return {name: [t.number for t in tickets] for name, tickets in self.sections.items()}
@@ -34,10 +38,16 @@ class Digest:
 def running_due(ticket: Ticket) -> str | None:
     """The next due time that still counts: the first response until it is met, then the
     resolution (not while waiting for the requester)."""
+    deadline = running_deadline(ticket)
+    return deadline[1] if deadline else None
+
+
+def running_deadline(ticket: Ticket) -> tuple[str, str] | None:
+    """`running_due` with which deadline it is: ("first_response" | "resolution", due)."""
     if ticket.first_response_target and not ticket.first_response_at:
-        return ticket.first_response_target
+        return "first_response", ticket.first_response_target
     if ticket.resolution_due and not ticket.resolved_at and not is_waiting(_waiting(ticket)):
-        return ticket.resolution_due
+        return "resolution", ticket.resolution_due
     return None
 
 
@@ -69,11 +79,13 @@ def build(tickets: Iterable[Ticket], now: datetime, calendar: BusinessCalendar, 
     digest = Digest(day=calendar.local(now).date().isoformat(),
                     sections={name: [] for name in SECTIONS})
     for ticket in tickets:
-        for name in sections_of(ticket, now, calendar, waiting_days):
+        names = sections_of(ticket, now, calendar, waiting_days)
+        for name in names:
             digest.sections[name].append(ticket)
-            if ticket.assignee:
-                own = digest.per_assignee.setdefault(
-                    ticket.assignee, {n: [] for n in SECTIONS if n != "unassigned"})
+        if ticket.assignee and ticket.status != "closed" and ticket.type != "information":
+            own = digest.per_assignee.setdefault(
+                ticket.assignee, {n: [] for n in (*SECTIONS[:-1], OTHER)})
+            for name in [n for n in names if n != "unassigned"] or [OTHER]:
                 own[name].append(ticket)
     for lists in [digest.sections, *digest.per_assignee.values()]:
         for name in lists:
