@@ -20,7 +20,7 @@ from mailbot import ids
 from mailbot.faults import crash_point
 from mailbot.model import OutgoingMail, StoredAttachment, Ticket
 from mailbot.parsers.identity import content_identity
-from mailbot.passlog import PassLog, Staging, replace_file
+from mailbot.passlog import PassLog, Staging, create_file
 from mailbot.storage import AtomicJSONStorage, StateUnwritable, read_json
 from mailbot.store.commit import Commit, apply_state, upsert_documents, upsert_keys
 from mailbot.store.fields import by_key, events_by_key, meta_by_name, sent_by_recipient
@@ -267,8 +267,7 @@ class Store(OneWriter):
         path = self.dir / rel
         try:
             self._log.add(str(rel), data)
-            if not path.exists():
-                replace_file(path, data)
+            create_file(path, data)
         except OSError as exc:
             raise StateUnwritable(f"cannot write {path}: {exc.strerror or exc}") from exc
 
