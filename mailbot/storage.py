@@ -185,7 +185,7 @@ class AtomicJSONStorage(Storage):
             after[doc_id] = known if known is not None and known[0] is doc else (doc, _dumps(doc))
         self._encoded = after
         return b'{"_default":{' + b",".join(
-            _dumps(doc_id) + b":" + encoded for doc_id, (_, encoded) in after.items()) + b"}}"
+            _key(doc_id) + b":" + encoded for doc_id, (_, encoded) in after.items()) + b"}}"
 
     def forget_encodings(self) -> None:
         """Memory: a block written once in a while need not keep its documents' JSON."""
@@ -195,6 +195,12 @@ class AtomicJSONStorage(Storage):
         self._encoded = {}
         self._cache = None
         self._derived = {}
+
+
+def _key(doc_id: str) -> bytes:
+    """A document id as a JSON key: digits need no escaping (a block's hundred ids, each pass)."""
+    return b'"%s"' % doc_id.encode("ascii") if doc_id.isdigit() and doc_id.isascii() else (
+        _dumps(doc_id))
 
 
 def _dumps(value: Any) -> bytes:
