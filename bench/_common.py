@@ -145,6 +145,8 @@ def run_daemon(box: Servers, rules: Path, *args: str, timeout: float = 3600.0) -
         started = time.perf_counter()
         command = [sys.executable, "-m", "mailbot.cli", "run", "--config", str(rules), *args]
         profile = os.environ.get("BENCH_PYSPY")  # collapsed stacks, idle (waiting) time included
+        if os.environ.get("BENCH_CPROFILE"):  # the daemon's own calls, counted (cProfile's -o)
+            command[1:1] = ["-m", "cProfile", "-o", os.environ["BENCH_CPROFILE"]]
         if profile:
             # BENCH_PYSPY_CPU=1: on-CPU samples only (without --idle), where the CPU goes
             # rather than where the wall time goes.

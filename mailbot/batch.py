@@ -30,7 +30,10 @@ class Batch:
         self.deadline = deadline
         self.commit = Commit()
         self._next: int | None = None
-        self._automatic: list[tuple[str, str]] = []
+        # The staged events and automatic mails by (table, key) and by recipient: every message
+        # asks, and a scan of the whole batch's would cost the square of its size.
+        self._events: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        self._sent: dict[str, list[str]] = {}
 
     def ticket(self, number: int) -> Ticket | None:
         staged = self.commit.tickets.get(number)
@@ -79,11 +82,10 @@ class Batch:
             return self.commit.meta[name]
         return self.store.meta(name, default)
     def recent(self, table: str, key: str) -> list[dict[str, Any]]:
-        staged = [e for t, k, e in self.commit.recent if t == table and k == key]
-        return [*self.store.recent(table, key), *staged]
+        return [*self.store.recent(table, key), *self._events.get((table, key), ())]
 
     def automatic_since(self, recipient: str, since_iso: str) -> int:
-        staged = sum(1 for r, at in self._automatic if r == recipient and at >= since_iso)
+        staged = sum(1 for at in self._sent.get(recipient, ()) if at >= since_iso)
         return staged + self.store.automatic_since(recipient, since_iso)
 
     def stage(self, decision: Decision) -> None:
@@ -105,7 +107,9 @@ class Batch:
             if ticket.number >= self.next_number():
                 self._next = self.commit.next_number = ticket.number + 1
         self.commit.meta.update(decision.meta)
-        self.commit.recent.extend([table, key, event] for table, key, event in decision.events)
+        for table, key, event in decision.events:
+            self.commit.recent.append([table, key, event])
+            self._events.setdefault((table, key), []).append(event)
         self.commit.outbox_done.extend(decision.cancel)
         for mail in decision.mails:
             self.commit.outbox[mail.message_id] = mail.to_dict()
@@ -117,5 +121,5 @@ class Batch:
             counted = [*(mail.recipients if mail.kind in CAPPED else []),
                        *([loopguard.ALL] if mail.kind in TOTAL else [])]
             for recipient in counted:
-                self._automatic.append((recipient, at))
+                self._sent.setdefault(recipient, []).append(at)
                 self.commit.automatic.append([recipient, at])

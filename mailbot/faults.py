@@ -27,6 +27,11 @@ def crash_point(name: str) -> None:
         os._exit(70)
 
 
+def armed(name: str) -> bool:
+    """Whether `crash:<name>` is set: a crash point that needs work done first (half a file)."""
+    return f"crash:{name}" in _faults()
+
+
 def forced(name: str) -> bool:
     return f"force:{name}" in _faults()
 

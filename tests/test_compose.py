@@ -78,3 +78,29 @@ def test_an_attachment_with_an_absurdly_long_name_keeps_every_line_short() -> No
     sent = part.get_filename()
     assert sent.startswith("Procédure de remplacement") and sent.endswith("….pdf")
     assert len(sent) <= MAX_FILENAME and part.get_content() == b"%PDF-1.4"
+
+
+def test_printable_ascii_headers_are_written_as_compat32_writes_them(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Issue 18: a printable ASCII header skips compat32's Header; the bytes must not move."""
+    import random
+    from email.policy import compat32
+
+    from mailbot import compose
+
+    rng = random.Random(18)
+    drafts = []
+    for n in range(300):
+        words = [rng.choice(["Imprimante", "panne", "été", "=?utf-8?q?x?=", "a;b", "x" * 90,
+                             "  deux  espaces ", "Re:", "<id@x>", "«citation»"])
+                 for _ in range(rng.randint(0, 12))]
+        drafts.append(Draft(
+            message_id=f"<mailbot.t{n}.ack.{'y' * rng.randint(1, 150)}@groupe-exemple.fr>",
+            sender="support@groupe-exemple.fr", sender_name=rng.choice(["Support", "Équipe SI"]),
+            to=[rng.choice(["a@b.fr", "Élodie <e@b.fr>", "x" * 120 + "@b.fr"])],
+            subject=" ".join(words), body="Bonjour,\n" + " ".join(words), date=datetime(
+                2026, 12, 7, 9, 30, tzinfo=PARIS), in_reply_to=f"<{'r' * rng.randint(1, 200)}@x>",
+            references=tuple(f"<{i}.{'z' * rng.randint(1, 90)}@x>" for i in range(3)),
+            cc=("Chef <chef@b.fr>",) if n % 3 else (), reply_to="equipe@b.fr" if n % 2 else None))
+    fast = [build(d) for d in drafts]
+    monkeypatch.setattr(compose, "_WIRE", compat32.clone(linesep="\r\n"))
+    assert fast == [build(d) for d in drafts]

@@ -18,6 +18,11 @@ from zoneinfo import ZoneInfo
 # A calendar with no working day at all would make "the next working hour" loop forever; no real
 # organisation closes for ten years, so this bound only turns a misconfiguration into an error.
 _MAX_DAYS = 3660
+# Days (and weeks) whose working periods are kept once computed: a ticket reopened years after
+# it was opened has its clock counted over every day since (issue 18: that walk, a time-zone
+# conversion per period and day, was what made a message cost more with a long history).
+_MEMO_LIMIT = 40_000
+_WEEK = timedelta(days=7)
 
 
 @dataclass(frozen=True)
@@ -27,6 +32,9 @@ class BusinessCalendar:
     periods: tuple[tuple[time, time], ...]  # working hours of a day, e.g. a lunch break between
     holidays: Container[date] = field(default_factory=frozenset)  # public holidays
     closed_days: frozenset[date] = frozenset()  # the organisation's own extra closures
+    # day -> its periods and their total; Monday's ordinal -> the week's total (a cache)
+    _memo: dict[object, object] = field(default_factory=dict, init=False, repr=False,
+                                        compare=False, hash=False)
 
     def local(self, instant: datetime) -> datetime:
         return instant.astimezone(self.tz)
@@ -37,9 +45,35 @@ class BusinessCalendar:
 
     def open_periods(self, day: date) -> list[tuple[datetime, datetime]]:
         """The day's working periods as UTC instants; none on a day off."""
-        if not self.is_working_day(day):
-            return []
-        return [(_at(day, start, self.tz), _at(day, end, self.tz)) for start, end in self.periods]
+        return list(self._day(day)[0])
+
+    def _day(self, day: date) -> tuple[tuple[tuple[datetime, datetime], ...], timedelta]:
+        """The day's periods (UTC) and their total working time, computed once."""
+        known = self._memo.get(day)
+        if known is None:
+            periods = (tuple((_at(day, start, self.tz), _at(day, end, self.tz))
+                             for start, end in self.periods)
+                       if self.is_working_day(day) else ())
+            # (a period inside a change of time may be empty, even reversed: it counts nothing)
+            known = (periods, sum((max(end - start, timedelta(0)) for start, end in periods),
+                                  timedelta(0)))
+            self._remember(day, known)
+        return known  # type: ignore[return-value]
+
+    def _week(self, monday: date) -> timedelta:
+        """Working time from `monday` to the next Monday, computed once."""
+        key = ("week", monday.toordinal())
+        known = self._memo.get(key)
+        if known is None:
+            known = sum((self._day(monday + timedelta(days=i))[1] for i in range(7)),
+                        timedelta(0))
+            self._remember(key, known)
+        return known  # type: ignore[return-value]
+
+    def _remember(self, key: object, value: object) -> None:
+        if len(self._memo) >= _MEMO_LIMIT:  # bounded: a long-running daemon's days move on
+            self._memo.clear()
+        self._memo[key] = value
 
     def is_open(self, instant: datetime) -> bool:
         instant = instant.astimezone(UTC)
@@ -74,15 +108,27 @@ class BusinessCalendar:
         if duration <= timedelta(0):
             return self.local(start)
         start, left = start.astimezone(UTC), duration
-        for day in self._days_from(start):
-            for opening, closing in self.open_periods(day):
+        first = day = self.local(start).date()
+        while (day - first).days < _MAX_DAYS:
+            if day != first:  # a whole day after `start`: skipped whole when `left` outlasts it
+                if (day.weekday() == 0 and (day - first).days + 7 <= _MAX_DAYS
+                        and left > self._week(day)):
+                    left -= self._week(day)
+                    day += _WEEK
+                    continue
+                if left > self._day(day)[1]:
+                    left -= self._day(day)[1]
+                    day += timedelta(days=1)
+                    continue
+            for opening, closing in self._day(day)[0]:
                 begin = max(opening, start)
                 if begin >= closing:
                     continue
                 if left <= closing - begin:
                     return self.local(begin + left)
                 left -= closing - begin
-        raise AssertionError("unreachable")
+            day += timedelta(days=1)
+        raise ValueError("the business calendar has no working hours in ten years")
 
     def between(self, a: datetime, b: datetime) -> timedelta:
         """Working time from `a` to `b` (zero when `b` is not after `a`)."""
@@ -90,12 +136,20 @@ class BusinessCalendar:
         if b <= a:
             return total
         a, b = a.astimezone(UTC), b.astimezone(UTC)
-        day, last = self.local(a).date(), self.local(b).date()
+        first = day = self.local(a).date()
+        last = self.local(b).date()
         while day <= last:
-            for opening, closing in self.open_periods(day):
-                begin, end = max(opening, a), min(closing, b)
-                if end > begin:
-                    total += end - begin
+            if day in (first, last):  # the two ends: clipped to a and b
+                for opening, closing in self._day(day)[0]:
+                    begin, end = max(opening, a), min(closing, b)
+                    if end > begin:
+                        total += end - begin
+            elif day.weekday() == 0 and day + _WEEK <= last:  # a whole week between them
+                total += self._week(day)
+                day += _WEEK
+                continue
+            else:  # a whole day between them
+                total += self._day(day)[1]
             day += timedelta(days=1)
         return total
 

@@ -4,6 +4,7 @@ its reads, the files kept beside the database, and the one write path through th
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import json
 import logging
@@ -19,9 +20,10 @@ from mailbot import ids
 from mailbot.faults import crash_point
 from mailbot.model import OutgoingMail, StoredAttachment, Ticket
 from mailbot.parsers.identity import content_identity
-from mailbot.passlog import PassLog, Staging, replace_file
+from mailbot.passlog import PassLog, Staging, create_file
 from mailbot.storage import AtomicJSONStorage, StateUnwritable, read_json
 from mailbot.store.commit import Commit, apply_state, upsert_documents, upsert_keys
+from mailbot.store.fields import by_key, events_by_key, meta_by_name, sent_by_recipient
 from mailbot.store.single import OneWriter
 
 log = logging.getLogger("mailbot")
@@ -56,6 +58,8 @@ class Store(OneWriter):
         self._log = PassLog(self.dir) if writer else None
         self._staged = Staging(self._log) if self._log is not None else None
         self._dbs: dict[str, OrderedDict[Path, TinyDB]] = {}
+        self._shard_paths: dict[int, Path] = {}
+        self._state_path = self.dir / "state.json"
         self._interrupted = False  # a commit failed part way: its journal is applied first
         version = self._check_version()  # before anything is read, written or recovered
         if writer:
@@ -157,10 +161,14 @@ class Store(OneWriter):
         digest = hashlib.blake2b(basis.encode("utf-8", "surrogatepass"),
                                  digest_size=4).hexdigest()
         shard = int(digest, 16) % SHARDS
-        return self.dir / "index" / f"{shard >> 8:x}" / f"{shard & 0xFF:02x}.json"
+        path = self._shard_paths.get(shard)
+        if path is None:  # a Path is dear to build; 4,096 of them at most
+            path = self._shard_paths[shard] = (
+                self.dir / "index" / f"{shard >> 8:x}" / f"{shard & 0xFF:02x}.json")
+        return path
 
     def _state(self) -> TinyDB:
-        return self._db(self.dir / "state.json", kind="state")
+        return self._db(self._state_path, kind="state")
 
     def _deadlines(self) -> TinyDB:
         return self._db(self.dir / "deadlines.json", kind="deadlines")
@@ -182,12 +190,11 @@ class Store(OneWriter):
 
     def lookup(self, key: str) -> int | None:
         """The ticket an incoming message (by key) was filed on; 0 if handled without one."""
-        doc = self._shard(key).get(Query().key == key)
-        return doc["ticket"] if doc is not None else None
+        return self._shard(key).storage.derived("keys", by_key).get(key)
 
     def meta(self, name: str, default: Any = None) -> Any:
-        doc = self._state().table("meta").get(Query().name == name)
-        return doc["value"] if doc is not None else default
+        names = self._state().storage.derived("meta", meta_by_name)
+        return names.get(name, default)
 
     def next_number(self) -> int:
         return int(self.meta("next_number", 1))
@@ -227,13 +234,14 @@ class Store(OneWriter):
         return None
 
     def automatic_since(self, recipient: str, since_iso: str) -> int:
-        sent = self._state().table("automatic").get(Query().recipient == recipient)
-        return sum(1 for at in (sent or {}).get("at", []) if at >= since_iso)
+        sent = self._state().storage.derived("automatic", sent_by_recipient).get(recipient, [])
+        return len(sent) - bisect.bisect_left(sent, since_iso)
 
     def recent(self, table: str, key: str) -> list[dict[str, Any]]:
         """The events of `table` under `key` still inside their window, oldest first."""
-        doc = self._state().table(f"recent_{table}").get(Query().key == key)
-        return list((doc or {}).get("events", []))
+        name = f"recent_{table}"
+        events = self._state().storage.derived(name, lambda data: events_by_key(data, name))
+        return list(events.get(key, ()))
 
     # --- files kept beside the database ---------------------------------------------------------
 
@@ -259,8 +267,7 @@ class Store(OneWriter):
         path = self.dir / rel
         try:
             self._log.add(str(rel), data)
-            if not path.exists():
-                replace_file(path, data)
+            create_file(path, data)
         except OSError as exc:
             raise StateUnwritable(f"cannot write {path}: {exc.strerror or exc}") from exc
 
