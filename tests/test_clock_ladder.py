@@ -298,3 +298,25 @@ def test_a_burst_notice_goes_to_the_levels_it_stands_for() -> None:
     expected = list(dict.fromkeys([*level[5].contacts, *level[3].contacts,
                                    *level[4].contacts]))
     assert notice.recipients == expected and len(expected) >= 3
+
+
+def test_a_p3_or_p4_ladder_written_too_early_is_moved_after_the_resolution_target() -> None:
+    # The ladder shipped before (P3 times 12): the supervisor at 12 h, the head of service at
+    # 48 h, both before the 120-hour resolution target. Level 2 (functional) stays; level 3 and
+    # every level above it move by 108 h, in order, with their gaps.
+    old = [3.0, 12.0, 48.0, 96.0, 288.0, 480.0]
+    assert ladder.management_after(old, POLICY.levels, 120.0) == (
+        3.0, 120.0, 156.0, 204.0, 396.0, 588.0)
+    # A ladder that already waits for the target is kept as written.
+    assert ladder.management_after([3.0, 130.0, 140.0, 150.0, 160.0, 170.0], POLICY.levels,
+                                   120.0) == (3.0, 130.0, 140.0, 150.0, 160.0, 170.0)
+    config = configuration.Config()
+    config.escalation.ladders["P3"] = old
+    config.escalation.ladders["P2"] = [1.0, 4.0, 16.0, 32.0, 96.0, 160.0]
+    policy = TimePolicy.from_config(config)
+    assert policy.ladders["P3"][1] == 120.0
+    assert policy.ladders["P2"] == (1.0, 4.0, 16.0, 32.0, 96.0, 160.0)  # P2 as written
+    # Shipped: a P3 reaches the supervisor when its resolution is overdue, not before.
+    p3 = ticket(priority="P3", created_at="2026-11-23T09:00:00+01:00")
+    assert levels(POLICY.due_crossings(p3, at("2026-12-11T17:59:00+01:00"))) == [2]
+    assert levels(POLICY.due_crossings(p3, at("2026-12-11T18:00:00+01:00"))) == [2, 3]

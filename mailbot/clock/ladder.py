@@ -38,6 +38,27 @@ def levels_from(config_levels: Sequence[object]) -> tuple[Level, ...]:
                  for i, c in enumerate(config_levels, start=1))
 
 
+# Seed 003: hierarchical escalation (management) is for what a team cannot settle itself; for a
+# normal or low ticket (P3, P4) that is a ticket past its resolution target, not before.
+MANAGEMENT_AFTER_RESOLUTION = ("P3", "P4")
+
+
+def management_after(ladder: Sequence[float], levels: Sequence[Level],
+                     resolution_hours: float) -> tuple[float, ...]:
+    """`ladder` with no hierarchical level reached before `resolution_hours`: when the first
+    hierarchical level's threshold comes earlier, it and every level above it move later by
+    the same amount, so the levels keep seed 001's order and the gaps configured between them
+    (a functional level above a hierarchical one, like level 5, never comes before it)."""
+    for index, (level, hours_at) in enumerate(zip(levels[1:], ladder, strict=False)):
+        if level.kind != "hierarchical":
+            continue
+        shift = resolution_hours - hours_at
+        if shift <= 0:
+            break
+        return (*ladder[:index], *(h + shift for h in ladder[index:]))
+    return tuple(ladder)
+
+
 def thresholds(created: datetime, ladder: Sequence[float], levels: Sequence[Level],
                clock: PriorityClock, waiting: Sequence[Period] = ()) -> list[Crossing]:
     """When each level above the first is reached, on this ticket's clock."""

@@ -23,6 +23,16 @@ def clock_start(ticket: Ticket) -> datetime:
     return datetime.fromisoformat(ticket.clock_from or ticket.created_at)
 
 
+def _ladder(priority: str, hours: list[float], levels: tuple[ladders.Level, ...],
+            targets: dict[str, Target]) -> tuple[float, ...]:
+    """A priority's ladder as configured, except that a P3 or P4 reaches no hierarchical level
+    before its resolution target has passed (seed 003; `ladders.management_after`)."""
+    target = targets.get(priority)
+    if priority in ladders.MANAGEMENT_AFTER_RESOLUTION and target is not None:
+        return ladders.management_after(hours, levels, target.resolution_hours)
+    return tuple(hours)
+
+
 @dataclass(frozen=True)
 class Target:
     first_response_hours: float
@@ -44,12 +54,13 @@ class TimePolicy:
     @classmethod
     def from_config(cls, config) -> TimePolicy:  # type: ignore[no-untyped-def]
         esc = config.escalation
+        targets = {p: Target(t.first_response_hours, t.resolution_hours, t.round_the_clock)
+                   for p, t in config.priorities.targets.items()}
+        levels = ladders.levels_from(esc.levels)
         return cls(
             calendar=business_calendar(config.calendar),
-            targets={p: Target(t.first_response_hours, t.resolution_hours, t.round_the_clock)
-                     for p, t in config.priorities.targets.items()},
-            levels=ladders.levels_from(esc.levels),
-            ladders={p: tuple(h) for p, h in esc.ladders.items()},
+            targets=targets, levels=levels,
+            ladders={p: _ladder(p, h, levels, targets) for p, h in esc.ladders.items()},
             escalation_enabled=esc.enabled, immediate_level=esc.immediate_level,
             digest_at=config.digest.at, waiting_days=config.digest.waiting_days)
 

@@ -60,15 +60,23 @@ def _default_levels() -> list[LevelConfig]:
 
 # Seed 001's thresholds: 15 min, 1 h, 4 h, 1 working day, 3 working days, 1 week (then the
 # executive review, which has none). P1 takes them as written, round the clock (a day is 24 h,
-# a week 168 h); the others run on working hours (a day is 8 h, a week 40 h), scaled.
+# a week 168 h); P2 runs on working hours (a day is 8 h, a week 40 h), scaled by 4.
 SEED_001_WORKING_HOURS = (0.25, 1.0, 4.0, 8.0, 24.0, 40.0)
-SCALE = {"P2": 4, "P3": 12, "P4": 24}
+SCALE = {"P2": 4}
+# P3 and P4 (seed 003: management is for what the team cannot settle) reach no hierarchical
+# level before their resolution target (120 and 320 working hours): level 2, the senior
+# specialist (functional), as scaled by 12 and 24; level 3 when the resolution target is
+# exceeded; then each level gets seed 001's time of the one below it: 4 h, 1 working day,
+# 3 working days, 1 week.
+AFTER_RESOLUTION = {"P3": [3.0, 120.0, 124.0, 132.0, 156.0, 196.0],
+                    "P4": [6.0, 320.0, 324.0, 332.0, 356.0, 396.0]}
 
 
 def _default_ladders() -> dict[str, list[float]]:
     ladders = {"P1": [0.25, 1.0, 4.0, 24.0, 72.0, 168.0]}
     for priority, factor in SCALE.items():
         ladders[priority] = [h * factor for h in SEED_001_WORKING_HOURS]
+    ladders.update({p: list(h) for p, h in AFTER_RESOLUTION.items()})
     return ladders
 
 
