@@ -54,6 +54,8 @@ def _escalations(view: View, config: Config, now: datetime) -> list[Decision]:
     top level is told, with the levels passed meanwhile named, and every one of them counts as
     notified (`escalation_level` is the highest, so none is ever due again). More than
     `group_above` notices to the same contacts in one pass (a backlog) go as one summary (O12).
+    Outside working time a ticket that is not round the clock waits: its crossings are
+    decided on the next pass in working time, with the figures of then (issue 16, day 3).
     Only tickets whose indexed deadline has passed are read: the index, not the history, says
     which."""
     policy, due_by = config.time, now.astimezone(UTC).isoformat()
@@ -63,6 +65,11 @@ def _escalations(view: View, config: Config, now: datetime) -> list[Decision]:
         if ticket is None:
             continue
         crossings = policy.due_crossings(ticket, now)
+        if crossings and policy.quiet(ticket.priority, now):
+            # Not decided in quiet hours: on the working morning the ladder is read again, so
+            # the notice tells that morning's lateness, a ticket closed meanwhile tells
+            # nothing, and levels crossed meanwhile go as one notice to the highest.
+            continue
         if crossings:
             due.append(_Due(view.ticket(number), ticket, crossings[-1],
                             [c.level for c in crossings[:-1]]))

@@ -178,6 +178,11 @@ class TimePolicy:
     def digest_time(self) -> time:
         return parse_clock_time(self.digest_at) or time(9, 0)
 
+    def quiet(self, priority: str | None, now: datetime) -> bool:
+        """Whether a staff notice about a ticket of this priority decided at `now` would be
+        held for quiet hours (outside a working day, not a round-the-clock priority)."""
+        return not self.calendar.in_working_day(now) and not self.round_the_clock(priority)
+
     def hold(self, mail: OutgoingMail, priority: str | None, now: datetime, *,
              on_call: str = "") -> OutgoingMail:
         """Quiet hours for a staff notice decided at `now`: held until the next working morning,
