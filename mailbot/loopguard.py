@@ -99,7 +99,10 @@ def refused_for(msg: ParsedMessage, recipient: str, view: View, config: Config,
     global cap on automatic mail to requesters ("automatic_mail_total")."""
     blocked = automatic_mail_blocked(msg, config)
     since = window_start(now, config)
-    if not blocked and suppressed(view.recent(BOUNCED, recipient), now, config):
+    # A person writing to us from the address proves it takes mail: a bounce does not block
+    # the answer to that very mail (its event lifts the block for the next ones).
+    writes = msg.kind == "person" and msg.sender.strip().lower() == recipient.lower()
+    if not blocked and not writes and suppressed(view.recent(BOUNCED, recipient), now, config):
         blocked = ["bounced_recipient"]
     if not blocked and over_cap(view.automatic_since(recipient, since), config):
         blocked = ["automatic_mail_cap"]
@@ -152,16 +155,73 @@ def cap_warning(address: str, config: Config) -> str:
             f"mail goes to it until the window has passed (one warning per window)")
 
 
-# Addresses whose mail bounced: the events the store keeps for `suppress_bounced_days`.
+# Addresses whose mail bounced: the events the store keeps for `suppress_bounced_days` (or
+# `suppress_transient_bounce_hours` when longer). A failure event is {"at": ...}, with "until"
+# for a transient one; a mail the address's owner wrote us is {"at": ..., "lifted": true}.
 BOUNCED = "bounced"
+
+# RFC 3463: class 4 is a transient failure; of the class 5 details, X.2.2 (mailbox full),
+# X.3.1 (mail system full) and X.4.5 (mail system congestion) are "persistent transient"
+# conditions: the address exists and will take mail again once it is emptied or unloaded.
+_TRANSIENT_DETAILS = ("2.2", "3.1", "4.5")
+
+
+def transient(status: str) -> bool:
+    """Whether a bounce's status code (RFC 3463) says the address will take mail again."""
+    status = status.strip()
+    return status.startswith("4") or status[2:] in _TRANSIENT_DETAILS
+
+
+def bounce_event(status: str, now: datetime, config: Config) -> dict[str, object] | None:
+    """The BOUNCED event a failure with this status records, or None when it blocks nothing
+    (the operator set its duration to 0)."""
+    at = now.astimezone(UTC)
+    if transient(status):
+        hours = config.mail.suppress_transient_bounce_hours
+        return ({"at": at.isoformat(), "until": (at + timedelta(hours=hours)).isoformat()}
+                if hours > 0 else None)
+    return {"at": at.isoformat()} if config.mail.suppress_bounced_days > 0 else None
+
+
+def block_words(status: str, config: Config) -> str:
+    """How long a failure with this status blocks automatic mail, for a log line."""
+    if transient(status):
+        return f"{config.mail.suppress_transient_bounce_hours} hours"
+    return f"{config.mail.suppress_bounced_days} days"
 
 
 def suppression_start(now: datetime, config: Config) -> str:
-    return (now - timedelta(days=config.mail.suppress_bounced_days)).astimezone(UTC).isoformat()
+    """The oldest BOUNCED event still worth keeping (the store prunes the ones before)."""
+    keep = max(timedelta(days=config.mail.suppress_bounced_days),
+               timedelta(hours=config.mail.suppress_transient_bounce_hours))
+    return (now - keep).astimezone(UTC).isoformat()
 
 
 def suppressed(events: list[dict[str, object]], now: datetime, config: Config) -> bool:
-    """Whether a recent bounce said this address does not take our mail (RELIABILITY L11)."""
-    start = suppression_start(now, config)
-    return config.mail.suppress_bounced_days > 0 and any(
-        str(e.get("at", "")) >= start for e in events)
+    """Whether a bounce said this address does not take our mail (RELIABILITY L11): a
+    permanent failure within `suppress_bounced_days`, a transient one (a full mailbox) until
+    its end; a mail its owner wrote us since lifts both (the mailbox works)."""
+    lifted = max((str(e.get("at", "")) for e in events if e.get("lifted")), default="")
+    start = (now - timedelta(days=config.mail.suppress_bounced_days)).astimezone(UTC).isoformat()
+    current = now.astimezone(UTC).isoformat()
+    for event in events:
+        at = str(event.get("at", ""))
+        if event.get("lifted") or at <= lifted:
+            continue
+        if "until" in event:
+            if str(event["until"]) > current:
+                return True
+        elif config.mail.suppress_bounced_days > 0 and at >= start:
+            return True
+    return False
+
+
+def lift_event(msg: ParsedMessage, view: View, config: Config,
+               now: datetime) -> tuple[str, str, dict[str, object]] | None:
+    """A person's mail from an address a bounce blocks: the event that lifts the block (a
+    person writing to us proves the mailbox works), or None when nothing is blocked."""
+    sender = msg.sender.strip().lower()
+    if msg.kind != "person" or not sender or not suppressed(view.recent(BOUNCED, sender), now,
+                                                             config):
+        return None
+    return (BOUNCED, sender, {"at": now.astimezone(UTC).isoformat(), "lifted": True})

@@ -41,6 +41,11 @@ def decide(msg: ParsedMessage, *, raw_path: str, view: View, config: Config,
             if author.claims_technician:
                 decision.reasons.insert(0, author.verdict)
             _warn_cap(context, decision)
+            lift = loopguard.lift_event(msg, view, config, now)
+            if lift is not None:
+                # A person writing from an address a bounce blocked: its mailbox works.
+                decision.events.append(lift)
+                decision.reasons.append(f"bounce block on {lift[1]} lifted: it wrote to us")
             return timekeeping.keep_time(ticket, decision, config, now)
     raise AssertionError("the last step always decides")
 

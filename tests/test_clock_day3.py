@@ -16,6 +16,7 @@ import pytest
 from tests.harness import PARIS, TECHS, env, mail, mailbot, show, write_rules
 from tests.servers.dovecot import DovecotServer
 from tests.servers.smtp import ReceivedMail, RecordingSmtpServer
+from tests.test_mail_loop import _dsn as dsn
 
 pytestmark = pytest.mark.e2e
 
@@ -95,3 +96,111 @@ def test_a_p3_reaches_no_hierarchical_level_before_its_resolution_target(
     for level in HIERARCHICAL:
         mails = [m for m in smtp_server.messages if CONTACTS[level] in m.recipients]
         assert len(mails) <= 1, (level, [m.message["Subject"] for m in mails])
+
+
+# --- 4. a notice held over the week-end tells the lateness of the morning it leaves ----------
+
+def test_an_escalation_reached_on_friday_night_tells_mondays_lateness(
+        rules: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> None:
+    """An URGENT printer (P2) on Friday 4 December at 14:00, never answered: its first answer
+    was due at 18:00, when it also reached level 3 (4 working hours). The pass of 20:00 is in
+    quiet hours, so level 3 is told on Monday at 09:00, and what it says is Monday's: late by
+    2 days 15 hours, not the 2 hours of Friday night."""
+    friday = datetime(2026, 12, 4, 14, 0, tzinfo=PARIS)
+    dovecot.append(mail(subject="URGENT : imprimante du 2e étage", date=friday))
+    run_at(rules, dovecot, friday)
+    assert show(rules, 1)["priority"] == "P2"
+    run_at(rules, dovecot, friday.replace(hour=15, minute=30))
+    assert [level_of(m) for m in escalations(smtp_server)] == [2]
+    run_at(rules, dovecot, friday.replace(hour=20))
+    assert [level_of(m) for m in escalations(smtp_server)] == [2]
+    monday = datetime(2026, 12, 7, 9, 0, tzinfo=PARIS)
+    run_at(rules, dovecot, monday)
+    sent = escalations(smtp_server)
+    assert [level_of(m) for m in sent] == [2, 3]
+    words = text(sent[-1])
+    assert "en retard de 2 j 15 h" in words, words
+    assert "en retard de 2 h" not in words
+    assert show(rules, 1)["escalation_level"] == 3
+    run_at(rules, dovecot, monday.replace(hour=10))
+    assert [level_of(m) for m in escalations(smtp_server)] == [2, 3]
+
+
+def test_levels_reached_over_a_week_end_go_as_one_notice_in_order_and_none_once_closed(
+        rules: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> None:
+    """Two URGENT tickets on Friday at 16:00; the daemon runs on Friday night and through the
+    week-end. On Monday morning the open one's highest level reached goes, once (the lower
+    ones named in it, never told after it); the one a technician closed on Saturday sends
+    nothing."""
+    friday = datetime(2026, 12, 4, 16, 0, tzinfo=PARIS)
+    dovecot.append(mail(subject="URGENT : imprimante du 2e étage", date=friday))
+    dovecot.append(mail(sender="marc.dubois@groupe-exemple.fr", date=friday,
+                        subject="URGENT : scanner du 3e étage"))
+    run_at(rules, dovecot, friday)
+    for when in (friday.replace(hour=21), friday + timedelta(days=1)):
+        run_at(rules, dovecot, when)
+    dovecot.append(mail(sender=TECHS[0], subject="Re: [#2] URGENT : scanner du 3e étage",
+                        body="#close\nScanner redémarré.\n"))
+    run_at(rules, dovecot, friday + timedelta(days=1, hours=2))
+    assert show(rules, 2)["status"] == "closed"
+    run_at(rules, dovecot, friday + timedelta(days=2))
+    assert escalations(smtp_server) == []
+    monday = datetime(2026, 12, 7, 14, 0, tzinfo=PARIS)
+    run_at(rules, dovecot, monday)
+    run_at(rules, dovecot, monday.replace(hour=15))
+    sent = escalations(smtp_server)
+    assert all("[#1]" in m.message["Subject"] for m in sent), [
+        m.message["Subject"] for m in sent]
+    levels = [level_of(m) for m in sent]
+    assert levels == sorted(set(levels)) and levels[0] == 3, levels  # 2 named inside, once
+    assert "niveau 2" in text(sent[0])
+
+
+# --- 2. a full mailbox blocks for a day; a mail from the address lifts any block --------------
+
+def full_mailbox(ack: ReceivedMail, *, status: str = "5.2.2", mid: str = "<dsn1@mx>") -> bytes:
+    """The report of the receiving server: Claire's mailbox is full (RFC 3463 X.2.2)."""
+    return dsn(ack.message["Message-ID"], ack.message["Subject"], CLAIRE).replace(
+        b"Status: 5.1.1", f"Status: {status}".encode()).replace(
+        b"550 5.1.1 user unknown", f"552 {status} mailbox full".encode()).replace(
+        b"<dsn1@mx.groupe-exemple.fr>", mid.encode())
+
+
+def test_a_full_mailbox_silences_for_a_day_and_a_mail_from_the_person_lifts_any_block(
+        rules: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> None:
+    """Claire's mailbox is full when her acknowledgement arrives (552 5.2.2): a request made
+    for her (her address as Reply-To) the same morning gets no acknowledgement, the team is
+    told for how long; the next day it is acknowledged again (a day, not 60). Then her address
+    is refused for good (5.1.1), and she writes herself: she is acknowledged, and the block is
+    gone for what follows."""
+    monday = datetime(2026, 11, 23, 10, 0, tzinfo=PARIS)
+    for_claire = {"Reply-To": CLAIRE}
+    accueil = "accueil@groupe-exemple.fr"
+
+    def acks() -> list[ReceivedMail]:
+        return [m for m in smtp_server.messages if CLAIRE in m.recipients]
+
+    dovecot.append(mail(date=monday))
+    run_at(rules, dovecot, monday)
+    [ack] = acks()
+    dovecot.append(full_mailbox(ack))
+    run_at(rules, dovecot, monday.replace(minute=5))
+    [told] = [m for m in smtp_server.messages if "Échec de remise" in m.message["Subject"]]
+    assert "pendant 24 heures ou jusqu'à ce qu'il nous écrive" in text(told), text(told)
+    dovecot.append(mail(sender=accueil, subject="Scanner HS", headers=for_claire, date=monday))
+    run_at(rules, dovecot, monday.replace(hour=11))
+    assert len(acks()) == 1  # blocked: her mailbox is full this morning
+    tuesday = monday + timedelta(days=1, hours=1)
+    dovecot.append(mail(sender=accueil, subject="Clavier HS", headers=for_claire, date=tuesday))
+    run_at(rules, dovecot, tuesday)
+    assert len(acks()) == 2, [m.message["Subject"] for m in acks()]
+
+    dovecot.append(full_mailbox(acks()[-1], status="5.1.1", mid="<dsn2@mx>"))
+    run_at(rules, dovecot, tuesday.replace(minute=5))
+    wednesday = tuesday + timedelta(days=1)
+    dovecot.append(mail(subject="Souris HS", date=wednesday))
+    run_at(rules, dovecot, wednesday)
+    assert "Souris HS" in acks()[-1].message["Subject"]  # she wrote: her mailbox works
+    dovecot.append(mail(sender=accueil, subject="Écran HS", headers=for_claire, date=wednesday))
+    run_at(rules, dovecot, wednesday.replace(hour=12))
+    assert "Écran HS" in acks()[-1].message["Subject"]

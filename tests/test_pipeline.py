@@ -405,9 +405,10 @@ def test_a_flood_of_forged_technician_mail_is_capped(batch: Batch, config: Confi
 
 def test_l11_a_bounced_address_gets_no_automatic_mail_for_sixty_days(
         tmp_path: Path, config: Config) -> None:
-    """RELIABILITY L11: Claire's mailbox refuses our acknowledgement (5.2.2): her next request
-    is ticketed and the team told, but she gets no acknowledgement until 60 days have passed,
-    counted in the store across restarts; a "delayed" report only says it is still trying."""
+    """RELIABILITY L11: Claire's address does not exist any more (5.1.1): a request made in her
+    name (her address as Reply-To) is ticketed and the team told, but she gets no
+    acknowledgement until 60 days have passed, counted in the store across restarts; a
+    "delayed" report only says it is still trying."""
     store = Store(config.state_dir, writer=True)
     batch = Batch(store)
     first = _decide(mail(), batch, config)
@@ -418,18 +419,55 @@ def test_l11_a_bounced_address_gets_no_automatic_mail_for_sixty_days(
                               b"Status: 4.4.7").replace(b"<b1@mx>", b"<d1@mx>")
     assert _decide(delayed, batch, config).action == "delayed"
     bounced = _decide(_bounce("claire.martin@groupe-exemple.fr", f"{tag} Imprimante HS",
-                              ack.message_id), batch, config)
+                              ack.message_id).replace(b"5.2.2", b"5.1.1"), batch, config)
     assert bounced.action == "delivery_failure"
+    assert "claire.martin@groupe-exemple.fr suppressed for 60 days" in bounced.reasons
     store.commit(batch.commit)
     store.close()
     batch = Batch(Store(config.state_dir, writer=True))  # a restart
-    later = _decide(mail(subject="Scanner HS"), batch, config, NOW + timedelta(days=3))
+    for_claire = {"Reply-To": "claire.martin@groupe-exemple.fr"}
+    later = _decide(mail(subject="Scanner HS", sender="accueil@groupe-exemple.fr",
+                         headers=for_claire), batch, config, NOW + timedelta(days=3))
     assert later.action == "new_ticket"
     assert not [m for m in later.mails if m.kind == "acknowledgement"]
     assert [m.recipients for m in later.mails] == [[config.team_address]]
     assert "no acknowledgement: bounced_recipient" in later.reasons
-    again = _decide(mail(subject="Clavier HS"), batch, config, NOW + timedelta(days=61))
+    again = _decide(mail(subject="Clavier HS", sender="accueil@groupe-exemple.fr",
+                         headers=for_claire), batch, config, NOW + timedelta(days=61))
     assert [m.kind for m in again.mails][0] == "acknowledgement"
+
+
+def test_a_full_mailbox_blocks_for_a_day_and_a_mail_from_the_address_lifts_any_block(
+        batch: Batch, config: Config) -> None:
+    """A full mailbox (5.2.2, RFC 3463's persistent transient condition) blocks automatic mail
+    to Claire for a day, not 60; a mail from her (a person writing proves her mailbox works)
+    is acknowledged and lifts any bounce block, a permanent one too."""
+    assert loopguard.transient("5.2.2") and loopguard.transient("4.4.7")
+    assert not loopguard.transient("5.1.1") and not loopguard.transient("5")
+    claire, accueil = "claire.martin@groupe-exemple.fr", "accueil@groupe-exemple.fr"
+    for_claire = {"Reply-To": claire}
+    first = _decide(mail(), batch, config)
+    [ack] = [m for m in first.mails if m.kind == "acknowledgement"]
+    full = _decide(_bounce(claire, f"[#{first.ticket.number}] Imprimante HS", ack.message_id),
+                   batch, config)
+    assert f"{claire} suppressed for 24 hours" in full.reasons
+    blocked = _decide(mail(subject="Scanner HS", sender=accueil, headers=for_claire), batch,
+                      config, NOW + timedelta(hours=2))
+    assert "no acknowledgement: bounced_recipient" in blocked.reasons
+    free = _decide(mail(subject="Clavier HS", sender=accueil, headers=for_claire), batch,
+                   config, NOW + timedelta(hours=25))
+    assert [m.kind for m in free.mails][0] == "acknowledgement"
+    # A permanent failure, then Claire writes herself: acknowledged, and the block is gone.
+    permanent = _bounce(claire, f"[#{first.ticket.number}] Imprimante HS", ack.message_id)
+    gone = _decide(permanent.replace(b"5.2.2", b"5.1.1").replace(b"<b1@mx>", b"<b3@mx>"),
+                   batch, config, NOW + timedelta(days=2))
+    assert f"{claire} suppressed for 60 days" in gone.reasons
+    herself = _decide(mail(subject="Souris HS"), batch, config, NOW + timedelta(days=3))
+    assert [m.kind for m in herself.mails][0] == "acknowledgement"
+    assert f"bounce block on {claire} lifted: it wrote to us" in herself.reasons
+    after = _decide(mail(subject="Écran HS", sender=accueil, headers=for_claire), batch, config,
+                    NOW + timedelta(days=4))
+    assert [m.kind for m in after.mails][0] == "acknowledgement"
 
 
 @pytest.mark.parametrize("allowed", [True, False])

@@ -95,6 +95,8 @@ def _check_values(config: Config) -> list[str]:
         problems.append("mail.max_automatic_total: must be between 1 and 5000")
     if config.mail.suppress_bounced_days < 0:
         problems.append("mail.suppress_bounced_days: must be 0 or more")
+    if config.mail.suppress_transient_bounce_hours < 0:
+        problems.append("mail.suppress_transient_bounce_hours: must be 0 or more")
     problems += _check_oauth2(config)
     problems += clock_problems(config.calendar, config.escalation, config.digest)
     problems += report_problems(config.report)

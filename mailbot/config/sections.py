@@ -151,6 +151,9 @@ class MailConfig:
     # After a bounce that says an address does not take our mail, no automatic mail goes to it
     # for this many days (RELIABILITY L11); 0: never suppressed.
     suppress_bounced_days: int = 60
+    # After a transient failure (RFC 3463: a 4.x.x status, or a full mailbox, X.2.2), for this
+    # many hours only; 0: never suppressed. A mail from the address lifts either block.
+    suppress_transient_bounce_hours: int = 24
     # A message with no Return-Path at all (some stores never add one): acknowledged when every
     # other check passes (logged), or never (RELIABILITY L02).
     acknowledge_without_return_path: bool = True

@@ -53,16 +53,18 @@ _HEADLINES = {
 
 
 def team_update(ticket: Ticket, incoming: Incoming, config: Config, now: datetime, *,
-                headline: str, detail: str = "", unreachable: str = "") -> OutgoingMail:
-    """`unreachable`: the requester's address a permanent failure came back from, which
-    replying would not reach (the notice says so instead of inviting a reply)."""
+                headline: str, detail: str = "", unreachable: str = "",
+                transient: bool = False) -> OutgoingMail:
+    """`unreachable`: the requester's address a failure came back from, which replying would
+    not reach (the notice says so instead of inviting a reply); `transient`: a failure that
+    blocks it for hours (a full mailbox), not days."""
     lang = config.mail.language
     title = _HEADLINES[headline][lang]
     body = compose.render(
         "team_update", lang, headline=title, tag=format_tag(ticket.number, config.mail.tag_prefix),
         sender=incoming.sender, requester=ticket.requester, vip=ticket.vip,
         subject=ticket.subject, text=incoming.text, detail=detail, unreachable=unreachable,
-        suppressed_days=config.mail.suppress_bounced_days,
+        suppressed=_blocked_for(config, lang, transient=transient),
         attachments=incoming.attachments, tracking_url=tracking_url(ticket, config),
         assignee=ticket.assignee, refused_attachments=incoming.refused_attachments,
         **_ticket_words(ticket, lang))
@@ -72,6 +74,17 @@ def team_update(ticket: Ticket, incoming: Incoming, config: Config, now: datetim
                    thread=team_thread(ticket, config), auto_submitted="auto-generated",
                    reply_to=config.bot_address)
     return _outgoing(kind, ticket, draft, now)
+
+
+def _blocked_for(config: Config, lang: str, *, transient: bool) -> str:
+    """How long a bounce blocks automatic mail to an address, in words ("" for not at all)."""
+    if transient:
+        n, unit = config.mail.suppress_transient_bounce_hours, ("heure", "hour")
+    else:
+        n, unit = config.mail.suppress_bounced_days, ("jour", "day")
+    if n <= 0:
+        return ""
+    return f"{n} {unit[lang != 'fr']}{'s' if n > 1 else ''}"
 
 
 def team_information(ticket: Ticket, config: Config, now: datetime) -> OutgoingMail:

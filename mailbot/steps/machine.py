@@ -3,8 +3,6 @@ automatic mail (RFC 3834)."""
 
 from __future__ import annotations
 
-from datetime import UTC
-
 from mailbot import ids, loopguard, mails
 from mailbot.decision import Decision
 from mailbot.mails import Incoming
@@ -91,17 +89,18 @@ def bounce(c: Context) -> Decision | None:
                                      c.config, c.now, headline="delivery_failure",
                                      unreachable=recipient if status.startswith("5") and recipient
                                      in (ticket.requester, mails.requester_address(ticket))
-                                     else ""))
+                                     else "", transient=loopguard.transient(status)))
     decision = decided("delivery_failure", c, ticket, out, [
         f"bounce of {bounced or '?'}", *(["to our VERP address"] if verp else []),
         *(["the requester cannot be reached: no longer waiting"] if unreachable else [])])
     # A VERP address is signed by us: the address we wrote to, whatever the report says.
-    if recipient and status.startswith("5"):
-        # A permanent failure: that address gets no automatic mail for a while.
-        decision.events.append((loopguard.BOUNCED, recipient,
-                                {"at": c.now.astimezone(UTC).isoformat()}))
+    event = loopguard.bounce_event(status, c.now, c.config) if recipient else None
+    if event is not None:
+        # That address gets no automatic mail for a while: two months when it does not exist,
+        # a day when its mailbox is full (RFC 3463), until it writes to us again.
+        decision.events.append((loopguard.BOUNCED, recipient, event))
         decision.reasons.append(f"{recipient} suppressed for "
-                                f"{c.config.mail.suppress_bounced_days} days")
+                                f"{loopguard.block_words(status, c.config)}")
     return decision
 
 
