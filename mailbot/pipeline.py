@@ -31,10 +31,12 @@ __all__ = ["Decision", "View", "decide", "tracking_url", "correlate"]
 
 
 def decide(msg: ParsedMessage, *, raw_path: str, view: View, config: Config,
-           now: datetime) -> Decision:
+           now: datetime, arrived: datetime | None = None) -> Decision:
+    """`arrived`: when the message reached our mail server (IMAP INTERNALDATE), if known."""
     author = people.identify(msg, config)
     ticket, how = correlate(msg, view, config)
-    context = Context(msg, message_key(msg), raw_path, view, config, now, author, ticket, how)
+    context = Context(msg, message_key(msg), raw_path, view, config, now, author, ticket, how,
+                      arrived=arrival(arrived, now))
     for _name, _description, step in STEPS:
         decision = step(context)
         if decision is not None:
@@ -48,6 +50,15 @@ def decide(msg: ParsedMessage, *, raw_path: str, view: View, config: Config,
                 decision.reasons.append(f"bounce block on {lift[1]} lifted: it wrote to us")
             return timekeeping.keep_time(ticket, decision, config, now)
     raise AssertionError("the last step always decides")
+
+
+def arrival(arrived: datetime | None, now: datetime) -> datetime:
+    """Where a new ticket's clocks start: when its mail reached our server, so that a daemon
+    stopped for a while does not give it the time it lost; never after the pass taking it in
+    (a server's clock ahead, a --now run behind). In the zone of `now`."""
+    if arrived is None or arrived.tzinfo is None:
+        return now
+    return min(arrived, now).astimezone(now.tzinfo)
 
 
 def correlate(msg: ParsedMessage, view: View, config: Config) -> tuple[Ticket | None, str]:

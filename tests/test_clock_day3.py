@@ -6,6 +6,7 @@ aiosmtpd server, the real `mailbot` with `--now`, the shipped calendar (Europe/P
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 from datetime import datetime, timedelta
@@ -204,3 +205,45 @@ def test_a_full_mailbox_silences_for_a_day_and_a_mail_from_the_person_lifts_any_
     dovecot.append(mail(sender=accueil, subject="Écran HS", headers=for_claire, date=wednesday))
     run_at(rules, dovecot, wednesday.replace(hour=12))
     assert "Écran HS" in acks()[-1].message["Subject"]
+
+
+# --- 3. a mail taken in late keeps the time it arrived ------------------------------------------
+
+def test_a_mail_taken_in_after_a_stop_starts_its_clock_when_it_reached_the_server(
+        rules: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> None:
+    """Claire's mail reaches the server on Friday 27 November at 10:00 (INTERNALDATE); the
+    daemon was stopped and takes it in on Monday at 10:00. Her ticket starts on Friday: its
+    first answer (48 working hours) is due on Monday 7 December at 10:00, not a day later. The
+    Date she wrote (a week earlier) is not where it starts; an arrival after the pass (a
+    server's clock ahead) is the pass."""
+    friday = datetime(2026, 11, 27, 10, 0, tzinfo=PARIS)
+    monday = datetime(2026, 11, 30, 10, 0, tzinfo=PARIS)
+    dovecot.append(mail(date=friday - timedelta(days=7)), arrived=friday)
+    dovecot.append(mail(sender="marc.dubois@groupe-exemple.fr", subject="Scanner HS",
+                        date=monday), arrived=monday + timedelta(hours=5))
+    run_at(rules, dovecot, monday)
+    claire, marc = show(rules, 1), show(rules, 2)
+    assert claire["created_at"] == "2026-11-27T10:00:00+01:00"
+    assert claire["first_response_due"] == "2026-12-07T10:00:00+01:00"
+    assert claire["resolution_due"] == "2026-12-18T10:00:00+01:00"
+    assert marc["created_at"] == "2026-11-30T10:00:00+01:00"
+    # Her first answer is not yet late on Monday: she gets the usual acknowledgement.
+    assert [e["state"] for e in claire["sla"]] == ["running", "running"]
+
+
+def test_a_maildir_mail_taken_in_late_starts_when_its_file_was_delivered(
+        tmp_path: Path) -> None:
+    """The Maildir intake: the file's time is its delivery (Dovecot's INTERNALDATE there)."""
+    rules = write_rules(tmp_path, time_rules="")
+    inbox = tmp_path / "inbox"
+    for sub in ("new", "cur", "tmp"):
+        (inbox / sub).mkdir(parents=True, exist_ok=True)
+    friday = datetime(2026, 11, 27, 10, 0, tzinfo=PARIS)
+    path = inbox / "new" / "1796000000.M1P1.mx"
+    path.write_bytes(mail(date=friday - timedelta(days=7)))
+    os.utime(path, (friday.timestamp(), friday.timestamp()))
+    mailbot("run", "--once", "--config", str(rules), "--now",
+            datetime(2026, 11, 30, 10, 0, tzinfo=PARIS).isoformat())
+    ticket = show(rules, 1)
+    assert ticket["created_at"] == "2026-11-27T10:00:00+01:00"
+    assert ticket["first_response_due"] == "2026-12-07T10:00:00+01:00"

@@ -248,7 +248,7 @@ class Daemon(AsideHandling, OutboxHandling):
         for attachment in parsed.attachments:
             self.store.keep_file(attachment.content, attachment.sha256)
         decision = pipeline.decide(parsed, raw_path=raw_path, view=batch, config=self.config,
-                                   now=now)
+                                   now=now, arrived=item.arrived)
         self._offload_large_mails(decision)
         # Where the message came from and its content hash: the idempotency key alone does not
         # say which copy on the server a duplicate was (RELIABILITY D04's diagnostics).

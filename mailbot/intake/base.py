@@ -7,6 +7,7 @@ import random
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 BACKOFF_CAP_SECONDS = 60.0
@@ -40,6 +41,9 @@ class IncomingMail:
     # the daemon sets it aside unparsed (RELIABILITY M04). None: `raw` is the whole message.
     oversize: int | None = None
     folder: str | None = None  # IMAP: the folder the UID is in (a claim folder, see C02)
+    # When it reached our mail server: IMAP's INTERNALDATE, a Maildir file's time (Dovecot's
+    # own INTERNALDATE there). Never the sender's Date, which the sender chooses. None: unknown.
+    arrived: datetime | None = None
 
 
 class Intake(Protocol):

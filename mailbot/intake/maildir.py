@@ -9,6 +9,7 @@ import os
 import threading
 import time
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
 from mailbot.intake.base import (
@@ -52,13 +53,17 @@ class MaildirIntake:
         items: list[IncomingMail] = []
         for key, path in self._pending()[:limit]:
             try:
-                size = path.stat().st_size
+                stat = path.stat()
+                size = stat.st_size
                 big = self._max_bytes is not None and size > self._max_bytes
                 raw = read_header(path) if big else path.read_bytes()
             except FileNotFoundError:
                 continue  # taken by another reader meanwhile
             self._handed_out[key] = path
-            items.append(IncomingMail(key=key, raw=raw, oversize=size if big else None))
+            # Delivered when the file was written: its time, as Dovecot's INTERNALDATE is.
+            arrived = datetime.fromtimestamp(stat.st_mtime, UTC)
+            items.append(IncomingMail(key=key, raw=raw, oversize=size if big else None,
+                                      arrived=arrived))
         return items
 
     def mark_processed(self, items: Sequence[IncomingMail]) -> None:

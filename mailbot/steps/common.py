@@ -31,6 +31,13 @@ class Context:
     how: str  # how the ticket was found ("header <id>", "tag [#4]") or ""
     triage: triage.Triage | None = None  # the organisation's rules on a ticket being opened
     capped: str = ""  # the address the automatic-mail cap kept an automatic mail from
+    # When the message reached our server (capped at `now`): a new ticket's creation, where
+    # its SLA clocks start. None: `now`.
+    arrived: datetime | None = None
+
+    @property
+    def start(self) -> datetime:
+        return self.arrived or self.now
 
 
 Step = tuple[str, str, Callable[[Context], "Decision | None"]]
@@ -67,7 +74,7 @@ def incoming_entry(c: Context, kind: str, *, public: bool = True, text: str | No
     msg = c.msg
     # The sender's Date, unless it is later than the pass taking the mail in: a wrong clock
     # must not date the ticket in the future (issue 16 §7: "Mise à jour le 1 mars 2027").
-    written = min(date or msg.date or c.now, c.now)
+    written = min(date or msg.date or c.start, c.now)
     return Entry(
         message_id=msg.message_id or f"<sha256.{msg.content_hash}@mailbot.invalid>",
         author=author or msg.sender, kind=kind,  # type: ignore[arg-type]
@@ -75,7 +82,7 @@ def incoming_entry(c: Context, kind: str, *, public: bool = True, text: str | No
         text=msg.text if text is None else text, to=msg.to + msg.cc,
         errors=[e.to_json() for e in msg.errors],
         attachments=[stored_attachment(a) for a in msg.attachments], raw_path=c.raw_path,
-        public=public, note=note, received_at=c.now.isoformat())
+        public=public, note=note, received_at=c.start.isoformat())
 
 
 def stored_attachment(a: Attachment) -> StoredAttachment:

@@ -30,7 +30,7 @@ def open_ticket(c: Context, *, requester: str, channel: str, text: str, date: da
         subject = " ".join(subject.split()) or "(sans objet)"
     ticket = Ticket(
         number=number, subject=subject,
-        requester=requester, token=ids.new_token(number), created_at=c.now.isoformat(),
+        requester=requester, token=ids.new_token(number), created_at=c.start.isoformat(),
         updated_at=c.now.isoformat(), program=msg.program,
         channel=channel,  # type: ignore[arg-type]
         language=config.mail.language, urgent_requested=c.triage.assessment.urgent.requested,

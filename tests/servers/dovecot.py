@@ -23,10 +23,14 @@ import subprocess
 import tempfile
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from tests.servers.imap_refuser import REFUSED, RefusingRelay
 from tests.support import unavailable
+
+# The INTERNALDATE of a test's APPEND when it gives none (see DovecotServer.append_many).
+ARRIVAL_UNKNOWN = datetime(2099, 12, 31, 23, 0, tzinfo=UTC)
 
 DOVECOT_BINARY = shutil.which("dovecot") or "/usr/sbin/dovecot"
 USER = "support"
@@ -332,19 +336,29 @@ class DovecotServer:
         conn.login(self.user, self.password)
         return conn
 
-    def append(self, raw: bytes, folder: str = "INBOX", flags: str = "") -> int:
+    def append(self, raw: bytes, folder: str = "INBOX", flags: str = "",
+               arrived: datetime | None = None) -> int:
         """Deliver `raw` into `folder` (created if missing); returns its UID."""
-        return self.append_many([raw], folder, flags)[0]
+        return self.append_many([raw], folder, flags, arrived)[0]
 
-    def append_many(self, raws: list[bytes], folder: str = "INBOX", flags: str = "") -> list[int]:
-        """Deliver each message over one connection, in order; returns their UIDs."""
+    def append_many(self, raws: list[bytes], folder: str = "INBOX", flags: str = "",
+                    arrived: datetime | None = None) -> list[int]:
+        """Deliver each message over one connection, in order; returns their UIDs.
+
+        `arrived` is the INTERNALDATE the server keeps (when the mail reached it). Tests move
+        the daemon's clock with --now, so the real time of the APPEND means nothing to them:
+        by default the messages are dated far ahead, and the daemon, which never dates a mail
+        after the pass taking it in, starts their clocks at that pass, as it did before it
+        read INTERNALDATE. A test about arrival passes its own."""
         conn = self.client()
         try:
             if folder.upper() != "INBOX" and conn.select(_quote(folder))[0] != "OK":
                 conn.create(_quote(folder))
             uids = []
             for raw in raws:
-                typ, data = conn.append(_quote(folder), f"({flags})" if flags else None, None, raw)
+                typ, data = conn.append(_quote(folder), f"({flags})" if flags else None,
+                                        imaplib.Time2Internaldate(arrived or ARRIVAL_UNKNOWN),
+                                        raw)
                 match = re.search(rb"APPENDUID \d+ (\d+)", data[0] or b"")
                 if typ != "OK" or match is None:
                     raise RuntimeError(f"APPEND failed: {data!r}")
