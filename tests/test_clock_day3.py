@@ -247,3 +247,38 @@ def test_a_maildir_mail_taken_in_late_starts_when_its_file_was_delivered(
     ticket = show(rules, 1)
     assert ticket["created_at"] == "2026-11-27T10:00:00+01:00"
     assert ticket["first_response_due"] == "2026-12-07T10:00:00+01:00"
+
+
+def test_internaldate_answers_are_read_with_their_offset() -> None:
+    from mailbot.intake.size import parse_arrivals
+
+    data = [b'1 FETCH (UID 7 INTERNALDATE "27-Nov-2026 10:00:00 +0100")',
+            (b'2 FETCH (INTERNALDATE " 1-Dec-2026 08:30:05 -0500" UID 9)', b""),
+            b'3 FETCH (UID 11 INTERNALDATE "31-Foo-2026 10:00:00 +0100")', b")"]
+    assert parse_arrivals(data) == {
+        7: datetime(2026, 11, 27, 10, 0, tzinfo=PARIS),
+        9: datetime(2026, 12, 1, 14, 30, 5, tzinfo=PARIS)}  # 13:30:05 UTC
+
+
+def test_a_notice_held_overnight_is_not_sent_once_a_higher_level_was_told(
+        rules: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> None:
+    """An URGENT printer (P2) on Friday at 14:00; at 22:00 a technician writes #escalate: the
+    level-2 notice waits for Monday (quiet hours). Monday's first pass finds level 3 reached
+    (4 working hours, Friday 18:00) and tells it: the level-2 notice held since Friday is not
+    sent after it, nor at all (each level once, never a lower one after a higher one)."""
+    friday = datetime(2026, 12, 4, 14, 0, tzinfo=PARIS)
+    dovecot.append(mail(subject="URGENT : imprimante du 2e étage", date=friday))
+    run_at(rules, dovecot, friday)
+    notice = next(m for m in smtp_server.messages if "Nouveau ticket" in m.message["Subject"])
+    dovecot.append(mail(sender=TECHS[0], subject=f"Re: {notice.message['Subject']}",
+                        in_reply_to=notice.message["Message-ID"], date=friday,
+                        body="#escalate le fournisseur ne répond pas\n"))
+    run_at(rules, dovecot, friday.replace(hour=22))
+    assert show(rules, 1)["escalation_level"] == 2
+    assert escalations(smtp_server) == []
+    monday = datetime(2026, 12, 7, 9, 0, tzinfo=PARIS)
+    done = run_at(rules, dovecot, monday)
+    run_at(rules, dovecot, monday.replace(hour=9, minute=30))
+    assert [level_of(m) for m in escalations(smtp_server)] == [3]
+    assert CONTACTS[2] not in {r for m in smtp_server.messages for r in m.recipients}
+    assert "not sent: level 3 told since" in done.stderr

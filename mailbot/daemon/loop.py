@@ -129,6 +129,7 @@ class Daemon(AsideHandling, OutboxHandling):
             done = self._handle(items, spent, batch, summary, now)
             self._tell_team_of_aside(batch, now)
             self._stage_upkeep(batch, now)
+            self._drop_released_notices_overtaken(batch, now)
             crash_point("before_commit")
             self.store.commit(batch.commit)
         except StateUnwritable:  # the process lives: no attempt to count

@@ -148,6 +148,28 @@ class OutboxHandling:
             log.info("escalation notice %s not sent: ticket #%s closed while it was held",
                      mail.message_id, mail.ticket)
 
+    def _drop_released_notices_overtaken(self, batch: Batch, now: datetime) -> None:
+        """Held escalation notices due now, read again against the ticket as this pass leaves
+        it (its mail and its ladder included): one whose ticket was closed, or has since been
+        told a higher level, is not sent: it would tell a step already passed, or a lower
+        level after a higher one (issue 16 §4)."""
+        for mail in self.store.outbox():
+            if (mail.status != "pending" or mail.kind != "escalation" or mail.ticket is None
+                    or not mail.hold_until or datetime.fromisoformat(mail.hold_until) > now
+                    or mail.message_id in batch.commit.outbox or self._still_quiet(mail, now)):
+                continue
+            ticket = batch.ticket(mail.ticket)
+            if ticket is None:
+                continue
+            why = ("ticket closed while it was held" if ticket.status == "closed" else
+                   f"level {ticket.escalation_level} told since"
+                   if 0 < _level(mail) < ticket.escalation_level else "")
+            if why:
+                batch.commit.outbox[mail.message_id] = replace(
+                    mail, status="failed", last_error=why).to_dict()
+                log.info("escalation notice %s not sent: %s (ticket #%s)", mail.message_id,
+                         why, mail.ticket)
+
     def _still_quiet(self, mail: OutgoingMail, now: datetime) -> bool:
         """A notice held for quiet hours whose release time has passed but whose sending
         falls outside working time by the calendar now (the daemon not run for days, a public
