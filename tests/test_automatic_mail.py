@@ -115,9 +115,12 @@ def test_l13_a_bounce_to_our_verp_address_is_filed_and_suppresses_its_recipient(
     dovecot.append(_bounce_to(ack.sender, "the recipient"))
     run_once(rules, dovecot)
     assert "delivery_failure" in [m["kind"] for m in show(rules, ticket["number"])["messages"]]
-    dovecot.append(mail(subject="Clavier cassé"))
+    # A request made for Claire by someone else (her address as Reply-To): suppressed (L11),
+    # ticket opened, no acknowledgement. (Claire writing herself would lift the block.)
+    dovecot.append(mail(sender="accueil@groupe-exemple.fr", subject="Clavier cassé",
+                        headers={"Reply-To": CLAIRE}))
     run_once(rules, dovecot)
-    assert len(acks(smtp_server)) == 2  # suppressed (L11): ticket opened, no acknowledgement
+    assert len(acks(smtp_server)) == 2
     assert len(tickets(rules)) == 3
 
 

@@ -12,6 +12,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -713,7 +714,13 @@ def test_maildir_fetch_is_exact_ordered_and_leaves_files_alone(inbox, tmp_path):
 
     items = intake.fetch_pending(limit=2)
 
-    assert items == [IncomingMail(key=keys[0], raw=mail(0)), IncomingMail(key=keys[1], raw=mail(1))]
+    assert [(i.key, i.raw) for i in items] == [(keys[0], mail(0)), (keys[1], mail(1))]
+    # Its arrival is the file's time (Dovecot's INTERNALDATE for a Maildir), never its Date.
+    delivered = {p.name.split(":", 1)[0]: p.stat().st_mtime
+                 for p in (tmp_path / "inbox" / "new").iterdir()}
+    assert [i.arrived for i in items] == [datetime.fromtimestamp(delivered[k], UTC)
+                                          for k in keys[:2]]
+    assert all(isinstance(i, IncomingMail) and i.oversize is None for i in items)
     assert [item.raw for item in intake.fetch_pending()] == [mail(2)]
     assert intake.fetch_pending() == []
     assert sorted(p.name for p in (tmp_path / "inbox" / "new").iterdir()) == files_before

@@ -23,14 +23,11 @@ import subprocess
 import tempfile
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from tests.servers.imap_refuser import REFUSED, RefusingRelay
 from tests.support import unavailable
-
-# The INTERNALDATE of a test's APPEND when it gives none (see DovecotServer.append_many).
-ARRIVAL_UNKNOWN = datetime(2099, 12, 31, 23, 0, tzinfo=UTC)
 
 DOVECOT_BINARY = shutil.which("dovecot") or "/usr/sbin/dovecot"
 USER = "support"
@@ -345,11 +342,11 @@ class DovecotServer:
                     arrived: datetime | None = None) -> list[int]:
         """Deliver each message over one connection, in order; returns their UIDs.
 
-        `arrived` is the INTERNALDATE the server keeps (when the mail reached it). Tests move
-        the daemon's clock with --now, so the real time of the APPEND means nothing to them:
-        by default the messages are dated far ahead, and the daemon, which never dates a mail
-        after the pass taking it in, starts their clocks at that pass, as it did before it
-        read INTERNALDATE. A test about arrival passes its own."""
+        `arrived` is the INTERNALDATE the server keeps (when the mail reached it); by default
+        the real time of the APPEND (Dovecot also turns a date more than about an hour ahead
+        into that). The daemon never dates a mail after the pass taking it in, so a test whose
+        --now is before the real time sees its mail arrive at that pass; one whose --now is
+        later than the real time (a scenario in the future) passes `arrived`."""
         conn = self.client()
         try:
             if folder.upper() != "INBOX" and conn.select(_quote(folder))[0] != "OK":
@@ -357,7 +354,7 @@ class DovecotServer:
             uids = []
             for raw in raws:
                 typ, data = conn.append(_quote(folder), f"({flags})" if flags else None,
-                                        imaplib.Time2Internaldate(arrived or ARRIVAL_UNKNOWN),
+                                        imaplib.Time2Internaldate(arrived) if arrived else None,
                                         raw)
                 match = re.search(rb"APPENDUID \d+ (\d+)", data[0] or b"")
                 if typ != "OK" or match is None:
