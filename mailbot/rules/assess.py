@@ -30,7 +30,7 @@ from mailbot.rules.settings import InformationConfig, TriageConfig, UrgentConfig
 from mailbot.rules.text import expand, word_regex
 from mailbot.rules.urgent import UrgentVerdict, urgent_policy
 from mailbot.rules.vip import VipVerdict, vip_policy
-from mailbot.rules.vip_titles import signed_title, title_regex, vip_directory
+from mailbot.rules.vip_titles import on_behalf, signed_title, title_regex, vip_directory
 
 if TYPE_CHECKING:
     from mailbot.config import Config
@@ -55,6 +55,7 @@ class Policy:
     vip_addresses: frozenset[str] = frozenset()  # bare, lower-case
 
     vip_titles: re.Pattern[str] | None = None
+    management_titles: re.Pattern[str] | None = None  # [vip] management
     vip_directory: dict[str, str] = field(default_factory=dict)  # address -> VIP title
 
     def is_vip(self, address: str) -> bool:
@@ -72,6 +73,17 @@ class Policy:
         signature = clean_body(msg.body).signature if msg.body else ""
         if title := signed_title(signature, msg.text, self.vip_titles):
             return f"{requester} signs \"{title}\" ([vip] titles)"
+        if title := on_behalf((msg.subject, msg.text, signature), self.vip_titles):
+            return f"{requester} writes for the \"{title}\" ([vip] titles): the ticket is theirs"
+        return None
+
+    def management_reason(self, msg: ParsedMessage, requester: str) -> str | None:
+        """A member of management who is not a VIP, by the title signed ([vip] management)."""
+        if requester.lower() != msg.sender.lower() or msg.kind != "person":
+            return None
+        signature = clean_body(msg.body).signature if msg.body else ""
+        if title := signed_title(signature, msg.text, self.management_titles):
+            return f"{requester} signs \"{title}\" ([vip] management): a member of management"
         return None
 
 
@@ -104,6 +116,7 @@ def policy_of(config: Config) -> Policy:
         blocking=word_regex(spellings(blocking)),
         vip_addresses=frozenset(address_of(a) for a in config.vip.addresses),
         vip_titles=title_regex(config.vip.titles),
+        management_titles=title_regex(config.vip.management),
         vip_directory=vip_directory(config.vip_directory, title_regex(config.vip.titles)))
     if len(_COMPILED) > 16:  # tests build many configurations; a daemon has one
         _COMPILED.clear()
@@ -141,9 +154,15 @@ def assess(msg: ParsedMessage, policy: Policy, *, requester: str | None = None,
     or phone log)."""
     requester = (requester or msg.sender).lower()
     known = policy.vip_reason(msg, requester)
-    facts = facts_of(msg, requester=requester, vip=policy.is_vip(requester) or bool(known))
-    return assess_facts(facts, policy, urgent=msg.urgent, previous_urgent=previous_urgent,
-                        vip=known)
+    vip = policy.is_vip(requester) or bool(known)
+    # The rules written for "un membre de la direction" (`vip = true`) also read management.
+    manager = None if vip else policy.management_reason(msg, requester)
+    facts = facts_of(msg, requester=requester, vip=vip or bool(manager))
+    assessment = assess_facts(facts, policy, urgent=msg.urgent, previous_urgent=previous_urgent,
+                              vip=known)
+    if manager:
+        assessment.trace.append(Outcome("vip/management", True, manager))
+    return assessment
 
 
 def assess_facts(facts: Facts, policy: Policy, *, urgent: bool,

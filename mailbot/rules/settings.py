@@ -104,6 +104,11 @@ class VipConfig:
         "Directeur Commercial", "Directrice Commerciale", "DSI", "DRH", "CEO", "CFO", "COO",
         "CTO", "CMO", "Managing Director", "Chief Executive Officer",
         "Chief Financial Officer"])
+    # Members of management who are not VIPs (the SLA procedure's "membre de la direction",
+    # whose computer down is P2), by the title they sign with; no VIP floor, no notice.
+    management: list[str] = field(default_factory=lambda: [
+        "Directeur", "Directrice", "Director", "Head of", "Chief", "Vice-Président",
+        "Vice-Présidente", "Vice President", "Membre du comité de direction", "CODIR", "COMEX"])
     # The directory an organisation exports: a CSV file of address, name, title (a header line
     # is skipped; "," ";" or tab). Empty: none.
     directory: str = ""

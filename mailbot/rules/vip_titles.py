@@ -45,6 +45,31 @@ def signed_title(signature: str, text: str, titles: re.Pattern[str] | None) -> s
     return None
 
 
+# Before a VIP title in the text: the writer acts for its holder ("je vous écris de la part de
+# M. Arnaud, notre Directeur Général", "on behalf of our CEO", "l'imprimante de Mme Roux, notre
+# directrice financière", "Assistante du Directeur Général"); a few words may stand between.
+_FOR_HOLDER = re.compile(
+    r"(?:de la part d|pour le compte d|au nom d|on behalf of|(?:writ\w*|ecri\w*|appel\w*|"
+    r"call\w*) (?:pour|for)|assistant\w* (?:du|de|of|to)|(?:de|of|for) (?:m|mme|mr|mrs|ms|"
+    r"monsieur|madame)\.? [\w-]+,? (?:notre|our|votre))[^!?\n]{0,30}$|"
+    r"(?:pour|for) (?:notre|our|le|la|l'|the) ?$")
+# After it: the holder asked ("la DAF m'a demandé de vous transmettre ...").
+_HOLDER_ASKED = re.compile(r"^[^!?.\n]{0,40}?(?:m'a demande|m'a charge|asked me|wants me)")
+
+
+def on_behalf(texts: Sequence[str], titles: re.Pattern[str] | None) -> str | None:
+    """The VIP title of the person the writer writes for, if any: the ticket is theirs."""
+    if titles is None:
+        return None
+    for text in texts:
+        folded = fold(text)
+        for found in titles.finditer(folded):
+            before = folded[max(0, found.start() - 70):found.start()]
+            if _FOR_HOLDER.search(before) or _HOLDER_ASKED.search(folded[found.end():]):
+                return found.group(0)
+    return None
+
+
 def read_directory(path: str) -> tuple[tuple[str, str], ...]:
     """(address, title) of every entry of the directory file; read once, when the
     configuration is loaded (`mailbot.config.load`), never while a mail is classified. A missing
