@@ -146,6 +146,17 @@ def find_program(subject: str, programs: tuple[Program, ...]) -> str | None:
     return None
 
 
+def _unless_negated(match: re.Match[str]) -> str:
+    """The URGENT marker peeled, unless negated: "Écran - pas urgent" keeps its "pas urgent",
+    which says the requester needs no quick resolution (the SLA procedure's P4)."""
+    before = match.string[max(0, match.start() - 30):match.start() + 1]
+    head = match.group(0)
+    word = head.lower().find("urgent")
+    if _NEGATION_BEFORE.search(before + head[:word].lstrip(" -–—:,([")):
+        return match.group(0)
+    return " "
+
+
 def analyse_subject(subject_raw: str, *, tag_prefix: str, programs: tuple[Program, ...]
                     ) -> SubjectInfo:
     rest, prefixes = peel_prefixes(subject_raw)
@@ -160,7 +171,7 @@ def analyse_subject(subject_raw: str, *, tag_prefix: str, programs: tuple[Progra
     for _ in range(3):  # "URGENT RE: [#12] TR: ..." interleaves markers and prefixes
         cleaned, _ = peel_prefixes(cleaned)
         cleaned = _AUTO_PREFIX.sub("", cleaned, count=1)
-        cleaned = _URGENT_MARKER.sub(" ", cleaned, count=2)
+        cleaned = _URGENT_MARKER.sub(_unless_negated, cleaned, count=2)
     cleaned = _SPACES.sub(" ", cleaned).strip(" -–—:")
     return SubjectInfo(
         cleaned=cleaned or _SPACES.sub(" ", rest).strip(),
