@@ -58,6 +58,12 @@ def mta_opening(subject: str, body: str) -> str | None:
 
 # What out-of-office texts say, by what it means; a text must say two of these, "away" one of
 # them. Present tense only: "je serai absent lundi" is a person announcing an absence.
+# What a person leaving the support a problem writes, and an auto-responder does not.
+_ASKS_THE_READER = re.compile(
+    r"\b(?:pas urgent|rien ne presse|aucune urgence|pas besoin (?:de|que)|vous pourrez|"
+    r"pouvez-vous|pourriez-vous|ne (?:marche|fonctionne|d[ée]marre) plus|no rush|not urgent|"
+    r"could you|can you|no longer works|doesn't work|does not work|isn't working)\b",
+    re.IGNORECASE)
 _OOF_SIGNS: dict[str, re.Pattern[str]] = {
     "away": re.compile(
         r"\bje suis (?:actuellement |en ce moment |absente? )?(?:absente?|en cong[ée]s?|"
@@ -134,6 +140,10 @@ def auto_reply_wording(subject: str, body: str, *, generated: bool = False) -> l
     if not (_OOF_SIGNS["away"].search(text) or _OOF_SIGNS["automatic"].search(text)):
         return []
     signs = [name for name, pattern in _OOF_SIGNS.items() if pattern.search(text)]
+    if "automatic" not in signs and not generated and _ASKS_THE_READER.search(text):
+        # A person away who leaves the support a problem ("ma souris décroche ... je suis en
+        # congés, vous pourrez regarder à mon retour, pas urgent") is not an out-of-office.
+        return []
     if "?" in text and "automatic" not in signs and not generated:
         # An out-of-office states; a person who is away and asks for help asks a question.
         return []
