@@ -57,6 +57,11 @@ _ONGOING = re.compile(r"(?<!\w)(?:depuis|toujours|encore|still|since|again|de no
                       r"a nouveau)(?!\w)")
 
 
+# A failure going on now, after a thank-you that only closes the mail.
+_STILL = re.compile(r"(?<!\w)(?:depuis ce matin|depuis hier|depuis lundi|toujours|still|"
+                    r"since this morning|since yesterday|keeps|keep|aujourd'hui|today)(?!\w)")
+
+
 def told_as_past(sentence: str) -> bool:
     """A failure in this sentence is over: told in the past, not going on."""
     return bool(_PAST.search(sentence)) and not _ONGOING.search(sentence)
@@ -91,6 +96,8 @@ _THANKS_ANYWHERE = re.compile(
     r"(?:thanks|thank you) (?:again|so much|a lot|very much)|much appreciated|"
     r"(?:i|we) (?:really )?appreciate)(?!\w)")
 THANKS_ONLY = "a thank-you that asks for nothing"
+# A repair phrase that is only gratitude ("merci pour votre aide"), not a repair told.
+_GRATITUDE = re.compile(r"^(?:merci|thanks?|thank you)\b")
 # After a thank-you, a new problem: "mais", "par contre", "toujours".
 _BUT = word_regex(["mais", "par contre", "en revanche", "toujours", "encore", "however", "but",
                    "still"])
@@ -132,7 +139,8 @@ class InformationRule:
         for text in (facts.subject, facts.text):
             if "?" in text:
                 return Outcome(rule, False, f"{said!r} but a question is asked")
-            if demand := self._demand(text, repaired is not None):
+            if demand := self._demand(text, repaired is not None,
+                                      gratitude=bool(repaired and _GRATITUDE.search(repaired))):
                 return Outcome(rule, False, f"{said!r} but {demand!r} asks for action")
         if repaired is not None and marker is None:
             return Outcome(rule, True, f"{repaired!r}: the problem is solved, nothing is asked")
@@ -161,7 +169,9 @@ class InformationRule:
                 return Outcome(rule, False, "no information marker")
         return Outcome(rule, True, f"announces {found.group(0)!r} and asks for nothing")
 
-    def _demand(self, text: str, thanks: bool) -> str | None:
+    def _demand(self, text: str, thanks: bool, *, gratitude: bool = False) -> str | None:
+        """`gratitude`: the only sign of a repair is a thank-you ("thanks for your help"), which
+        also closes a new report: a failure going on now ("keeps failing") is then a demand."""
         cleaned = _NOTHING_ASKED.sub(" ", text) if _NOTHING_ASKED else text
         if thanks and self.resolved is not None:
             cleaned = self.resolved.sub(" ", cleaned)
@@ -171,7 +181,8 @@ class InformationRule:
             if self.demands is None or not (found := self.demands.search(sentence)):
                 continue
             if thanks:  # the repaired failure is told in the past; a new one follows "mais"
-                if _BUT is not None and _BUT.search(sentence):
+                if _BUT is not None and _BUT.search(sentence) or (
+                        gratitude and _STILL.search(sentence)):
                     return found.group(0)
             elif (_PLANNED is None or not _PLANNED.search(sentence)) and not told_as_past(
                     sentence):
