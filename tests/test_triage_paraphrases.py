@@ -16,7 +16,16 @@ from mailbot import config as configuration
 from mailbot.parsers import parse
 from mailbot.rules.assess import assess, policy_of
 from tests.harness import ROOT, mail
-from tests.triage_paraphrases.load import CASES, HOLDOUT, HOLDOUT2, Case, cases, score
+from tests.triage_paraphrases.load import (
+    CASES,
+    CASES5,
+    HOLDOUT,
+    HOLDOUT2,
+    HOLDOUT5,
+    Case,
+    cases,
+    score,
+)
 
 CONFIG = configuration.load(ROOT / "rules.toml")
 POLICY = policy_of(CONFIG)
@@ -25,7 +34,10 @@ POLICY = policy_of(CONFIG)
 # first (honest) score (51/61 before this work), 59 after fixing the classes it showed.
 # holdout2.txt (requests worded as faults, faults without a symptom word, information without
 # a marker): 19/24 at its first score, as before this work; 23 after.
-REACHED = {CASES: 145, HOLDOUT: 59, HOLDOUT2: 23}
+# Round 5 (the classes of triage-r4's misses): cases5.txt 39/56 on the rules before round 5,
+# 55 after (tuned on it); holdout5.txt, written before any change: 11/18 before, 14/18 at its
+# first (honest) score, 18 after fixing the classes it showed.
+REACHED = {CASES: 145, HOLDOUT: 59, HOLDOUT2: 23, CASES5: 55, HOLDOUT5: 18}
 
 
 def decide(case: Case) -> tuple[str, str | None]:
@@ -36,15 +48,15 @@ def decide(case: Case) -> tuple[str, str | None]:
 
 
 def test_every_case_is_labelled_from_the_procedures() -> None:
-    found = cases() + cases(HOLDOUT) + cases(HOLDOUT2)
+    found = cases() + cases(HOLDOUT) + cases(HOLDOUT2) + cases(CASES5) + cases(HOLDOUT5)
     assert len(found) >= 230
     assert {c.type for c in found} == {"incident", "request", "information"}
     assert all((c.priority is None) == (c.type == "information") for c in found)
     assert len({c.example for c in found}) >= 30  # every example of the procedure
 
 
-@pytest.mark.parametrize("path", [CASES, HOLDOUT, HOLDOUT2],
-                         ids=["cases", "holdout", "holdout2"])
+@pytest.mark.parametrize("path", [CASES, HOLDOUT, HOLDOUT2, CASES5, HOLDOUT5],
+                         ids=["cases", "holdout", "holdout2", "cases5", "holdout5"])
 def test_the_paraphrases_keep_their_score(path: Path) -> None:
     result = score(decide, path)
     misses = "\n".join(result["misses"])  # type: ignore[arg-type]
@@ -57,7 +69,8 @@ def test_every_information_paraphrase_is_information(kind: str) -> None:
     # (minor_change: "déménagement"); reading a third party's move as an announcement made a
     # newcomer's arrival information too (a request in triage-r2), so it is left, counted in
     # REACHED.
-    wrong = [f"{c.line}: {decide(c)}" for c in cases() + cases(HOLDOUT)
+    written = cases() + cases(HOLDOUT) + cases(CASES5) + cases(HOLDOUT5)
+    wrong = [f"{c.line}: {decide(c)}" for c in written
              if c.example.startswith(kind)
              and decide(c) != ("information", None)]
     assert not wrong
@@ -77,5 +90,5 @@ if __name__ == "__main__":
     import logging
 
     logging.disable(logging.CRITICAL)
-    for path in (CASES, HOLDOUT, HOLDOUT2):
+    for path in (CASES, HOLDOUT, HOLDOUT2, CASES5, HOLDOUT5):
         _report(path)

@@ -10,6 +10,8 @@ from pathlib import Path
 CASES = Path(__file__).with_name("cases.txt")
 HOLDOUT = Path(__file__).with_name("holdout.txt")  # written after the rules changed
 HOLDOUT2 = Path(__file__).with_name("holdout2.txt")  # the classes a blind set still missed
+CASES5 = Path(__file__).with_name("cases5.txt")  # round 5: triage-r4's classes of misses
+HOLDOUT5 = Path(__file__).with_name("holdout5.txt")  # round 5, scored once at the end
 EMPLOYEE = "sam.employe@groupe-exemple.fr"
 
 
