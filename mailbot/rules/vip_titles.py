@@ -4,7 +4,9 @@ address, name, title).
 
 A title counts only on a short line of the signature (the block the parser cut, or the last
 lines of the text: "Marie Dupont\\nDirectrice Générale"): "le directeur m'a demandé..." in a
-sentence is not a signature, nor "Assistante du Directeur Général".
+sentence is not a signature, nor "Assistante du Directeur Général". But an assistant writing for a
+director ("de la part de M. Arnaud, notre Directeur Général", "on behalf of our CEO") makes the
+ticket the director's (`on_behalf`).
 """
 
 from __future__ import annotations
