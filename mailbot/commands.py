@@ -58,6 +58,8 @@ ORDER = ("requester", "language", "phone", "demote", "type", "priority", "assign
          "reopen", "note", "help", "close")
 # What `#language` accepts besides the code: the languages' names, in both languages.
 _LANGUAGE_NAMES = {"fr": ("francais", "français", "french"), "en": ("anglais", "english")}
+# Outcomes that are done but change nothing: the ticket already is as the command asks.
+NO_OPS = frozenset({"already_demoted"})
 PRIORITY = re.compile(r"^p?([1-4])$", re.IGNORECASE)
 # `#type incident|request|information [P1-P4]` (contract names, French aliases).
 TYPES = {"incident": "incident", "request": "request", "demande": "request",
@@ -158,7 +160,10 @@ def plan(lines: list[str], ticket: Ticket, *, author: str, config: Config, now: 
                            for o in outcomes]
         return result
     changed = replace(ticket, participants=list(ticket.participants))
-    for command in sorted(commands, key=lambda c: ORDER.index(c.name)):
+    # A no-op (a #demote on a ticket already demoted) is reported in the transcript as such
+    # and changes nothing; it never refuses the mail's other commands (day 3).
+    to_apply = [c for c, o in zip(commands, outcomes, strict=False) if o.code not in NO_OPS]
+    for command in sorted(to_apply, key=lambda c: ORDER.index(c.name)):
         _apply(command, changed, result, author, config, now)
     result.ticket, result.applied = changed, True
     return result
@@ -190,8 +195,8 @@ def _check(c: Command, ticket: Ticket, author: str, config: Config, opening: boo
     if c.name == "demote":
         if not ticket.urgent_requested:
             return Outcome(c.line, False, "no_urgent")
-        if ticket.urgent_demoted:
-            return Outcome(c.line, False, "already_demoted")
+        if ticket.urgent_demoted:  # harmless: nothing to do, the other commands apply
+            return Outcome(c.line, True, "already_demoted")
     if c.name == "language":
         code = language_code(c.argument)
         if code is None:

@@ -69,7 +69,11 @@ def test_demote_needs_an_urgent_and_goes_back_to_the_classified_priority() -> No
     assert result.ticket is not None and result.ticket.priority == "P4"
     assert result.ticket.urgent_demoted and result.demoted == "logo"
     again = plan("#demote", result.ticket)
-    assert again.refused and again.outcomes[0].code == "already_demoted"
+    # Already demoted: a no-op, reported as such; it refuses nothing and tells no one again.
+    assert not again.refused and again.outcomes[0].code == "already_demoted"
+    assert again.demoted is None and again.ticket is not None
+    both = plan("#demote\n#close fini", result.ticket)
+    assert both.applied and both.ticket is not None and both.ticket.status == "closed"
 
 
 def test_demote_never_goes_below_a_vips_floor_nor_raises() -> None:

@@ -1,0 +1,126 @@
+"""What the third day of use still found (issue 16): a thanks on a ticket waiting for the
+employee, a no-op command in a mail of several, a phone log's content, the demotion reason's
+words, a missing value inside a sentence, and a technician's `#` signature. Mails are written
+the way hurried people write them. End to end: a real Dovecot, a recording aiosmtpd server and
+the real `mailbot`."""
+
+from __future__ import annotations
+
+import html
+import re
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from tests.harness import TEAM, mail, show, tickets, write_rules
+from tests.servers.dovecot import DovecotServer
+from tests.servers.smtp import ReceivedMail, RecordingSmtpServer
+from tests.test_misfire_people import page
+from tests.test_technicians import ALICE, CLAIRE, NOW, body, open_ticket, reply, run_once, sent_to
+
+pytestmark = pytest.mark.e2e
+
+ELODIE = "elodie.mercier@groupe-exemple.fr"
+
+
+@pytest.fixture
+def rules(tmp_path: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> Path:
+    return write_rules(tmp_path, imap=dovecot, smtp=smtp_server)
+
+
+def words(received: ReceivedMail) -> str:
+    return " ".join(body(received).split())
+
+
+# --- 1. a thanks on a ticket waiting for the employee ---------------------------------------------
+
+THANKS = {
+    "ok_merci": "ok merci !",
+    "super_merci": "Super merci",
+    "cest_bon": "C'est bon merci\n\nClaire",
+    "signature": "Bonjour,\n\nParfait, merci beaucoup !\n\nCordialement,\nClaire Martin\n"
+                 "Assistante de direction\nTél : 04 72 00 00 02",
+}
+
+
+@pytest.mark.parametrize("thanks", THANKS.values(), ids=THANKS.keys())
+def test_a_thanks_on_a_waiting_ticket_is_recorded_and_leaves_it_waiting_without_a_notice(
+        rules: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer,
+        thanks: str) -> None:
+    number, notice = open_ticket(rules, dovecot, smtp_server)
+    dovecot.append(reply(notice, sender=f"Alice Tech <{ALICE}>",
+                         text="Bonjour Claire,\n\nJ'ai relancé le spouleur, pouvez-vous "
+                              "réessayer ?\n\nAlice"))
+    run_once(rules, dovecot, NOW + timedelta(minutes=10))
+    [relayed] = sent_to(smtp_server, CLAIRE)[1:]
+    assert show(rules, number)["status"] == "waiting"
+    sent = len(smtp_server.messages)
+    dovecot.append(reply(relayed, sender=f"Claire Martin <{CLAIRE}>", text=thanks))
+    run_once(rules, dovecot, NOW + timedelta(minutes=20))
+    ticket = show(rules, number)
+    assert ticket["status"] == "waiting"
+    assert smtp_server.messages[sent:] == []  # no team notice, nothing to anyone
+    last = ticket["messages"][-1]
+    assert last["author"] == CLAIRE and "merci" in last["text"].lower()  # in the history
+
+
+# --- 2. a no-op command does not refuse the others ------------------------------------------------
+
+def test_demote_on_a_ticket_already_demoted_is_a_no_op_and_close_applies(
+        rules: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> None:
+    dovecot.append(mail(sender=ELODIE, subject="URGENT : nouveau logo sur le papier à en-tête",
+                        body="Bonjour,\n\nPouvez-vous changer le logo du modèle de courrier ?"
+                             "\n\nMerci\nÉlodie"))
+    run_once(rules, dovecot)
+    [ticket] = tickets(rules)
+    assert ticket["urgent_demoted"] is True
+    [notice] = sent_to(smtp_server, TEAM)
+    dovecot.append(reply(notice, sender=f"Alice Tech <{ALICE}>",
+                         text="Bonjour,\n#Demote\n#Close: logo changé sur le modèle.\n\nAlice"))
+    run_once(rules, dovecot, NOW + timedelta(minutes=10))
+    shown = show(rules, ticket["number"])
+    assert shown["status"] == "closed"
+    to_elodie = sent_to(smtp_server, ELODIE)
+    assert len(to_elodie) == 2  # the acknowledgement, then the closure: no second demotion
+    assert "logo changé sur le modèle" in words(to_elodie[-1])
+    [transcript] = sent_to(smtp_server, ALICE)
+    text = words(transcript)
+    assert "refusé" not in text and "Rien n'a été appliqué" not in text
+    assert "sans effet : URGENT déjà déclassé" in text
+    assert "fait : ticket clôturé" in text
+
+
+# --- 3. a phone log's content is the technician's note of the call -------------------------------
+
+PHONE_LOGS = {
+    "close_text": ("[TEL] Claire - VPN bloqué",
+                   "#phone\n#requester claire.martin@groupe-exemple.fr\n"
+                   "#close Jeton VPN réinitialisé avec elle, connexion OK.\n\nAlice",
+                   "Jeton VPN réinitialisé avec elle, connexion OK."),
+    "prose": ("[TEL] imprimante",
+              "Bonjour,\n\n#requester Claire Martin <claire.martin@groupe-exemple.fr>\n"
+              "L'imprimante du 2e bourre à chaque impression, je passe cet après-midi.\n\n"
+              "Cordialement,\nAlice",
+              "L'imprimante du 2e bourre à chaque impression, je passe cet après-midi."),
+    "subject_only": ("[TEL] Claire : mot de passe Windows expiré",
+                     "#phone\n#requester claire.martin@groupe-exemple.fr\n\nAlice\n",
+                     "Claire : mot de passe Windows expiré"),
+}
+
+
+@pytest.mark.parametrize("subject, text, note", PHONE_LOGS.values(), ids=PHONE_LOGS.keys())
+def test_a_phone_log_records_the_note_of_the_call_not_the_technicians_name(
+        rules: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer,
+        subject: str, text: str, note: str) -> None:
+    dovecot.append(mail(sender=f"Alice Tech <{ALICE}>", subject=subject, body=text))
+    run_once(rules, dovecot)
+    [ticket] = tickets(rules)
+    call = show(rules, ticket["number"])["messages"][0]
+    assert call["kind"] == "phone_call"
+    assert call["text"] == note
+    [notice] = sent_to(smtp_server, TEAM)
+    message = body(notice).split("--- Message ---", 1)[1]
+    assert note in " ".join(message.split())
+    assert not re.search(r"^Alice$", message, re.MULTILINE)
+    assert note in html.unescape(page(rules, ticket["number"]))
