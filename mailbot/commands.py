@@ -58,6 +58,10 @@ ORDER = ("requester", "language", "phone", "demote", "type", "priority", "assign
          "reopen", "note", "help", "close")
 # What `#language` accepts besides the code: the languages' names, in both languages.
 _LANGUAGE_NAMES = {"fr": ("francais", "français", "french"), "en": ("anglais", "english")}
+# The reason a requester reads when the technician's #demote gave none.
+_DEMOTED = {"fr": "Un technicien du support a examiné votre demande et ne l'a pas retenue "
+                  "comme urgente.",
+            "en": "A support technician reviewed your request and did not find it urgent."}
 # Outcomes that are done but change nothing: the ticket already is as the command asks.
 NO_OPS = frozenset({"already_demoted"})
 PRIORITY = re.compile(r"^p?([1-4])$", re.IGNORECASE)
@@ -308,7 +312,7 @@ def _apply_demote(c: Command, ticket: Ticket, result: Plan, author: str, config:
     """URGENT's effect removed: the priority the rules give without it, never below a VIP's
     floor, never raised. Only a priority actually lowered is told to the requester (the day of
     use: a director was told "P3" of a ticket that never goes below P2)."""
-    reason = c.argument or "URGENT not justified (technician's review)"
+    reason = c.argument or _DEMOTED.get(ticket.language, _DEMOTED["fr"])
     ticket.urgent_demoted, ticket.demotion_reason = True, reason
     base = ticket.classified_priority or config.priorities.default
     floored = ticket.vip and ticket.type != "information" and higher(

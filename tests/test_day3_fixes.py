@@ -124,3 +124,50 @@ def test_a_phone_log_records_the_note_of_the_call_not_the_technicians_name(
     assert note in " ".join(message.split())
     assert not re.search(r"^Alice$", message, re.MULTILINE)
     assert note in html.unescape(page(rules, ticket["number"]))
+
+
+# --- 4. the demotion reason in a person's words ---------------------------------------------------
+
+URGENT_MAILS = {
+    "minor_change": ("URGENT : nouveau logo sur le papier à en-tête",
+                     "Bonjour,\n\nPouvez-vous changer le logo du modèle de courrier ?\n\n"
+                     "Merci\nÉlodie"),
+    "one_mouse": ("URGENT souris", "Bonjour,\n\nMa souris sans fil ne marche plus, j'utilise "
+                                   "celle du portable en attendant.\n\nÉlodie"),
+}
+
+
+@pytest.mark.parametrize("subject, text", URGENT_MAILS.values(), ids=URGENT_MAILS.keys())
+def test_the_demotion_reason_reads_as_a_person_writes_it(
+        rules: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer,
+        subject: str, text: str) -> None:
+    dovecot.append(mail(sender=ELODIE, subject=subject, body=text))
+    run_once(rules, dovecot)
+    [ticket] = tickets(rules)
+    assert ticket["urgent_demoted"] is True
+    [ack] = sent_to(smtp_server, ELODIE)
+    said = words(ack)
+    reason = said.split("Motif : ", 1)[1].split(" La procédure du support", 1)[0]
+    assert reason[:1].isupper() and reason.endswith(".")
+    assert reason.count("(") == reason.count(")") and "))" not in reason and "((" not in reason
+    assert not re.search(r"\w_\w|seed|rule", reason)  # no internal rule name
+    assert not re.search(r"\w[:;!?]", reason)  # French typography: a space before : ; ! ?
+    # The tracking page gives the same reason, in the employee's language.
+    assert reason in " ".join(html.unescape(page(rules, ticket["number"])).split())
+
+
+def test_the_demotion_reason_in_english_reads_as_a_person_writes_it(
+        tmp_path: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> None:
+    rules = write_rules(tmp_path, imap=dovecot, smtp=smtp_server, language="en")
+    dovecot.append(mail(sender=ELODIE, subject="URGENT: new logo on the letterhead",
+                        body="Hi,\n\nCould you change the logo on our letter template "
+                             "(changement mineur, logo du papier à en-tête)?\n\nThanks\nElodie"))
+    run_once(rules, dovecot)
+    [ticket] = tickets(rules)
+    assert ticket["urgent_demoted"] is True
+    [ack] = sent_to(smtp_server, ELODIE)
+    said = words(ack)
+    reason = said.split("Reason: ", 1)[1].split(" As the support procedure", 1)[0]
+    assert reason[:1].isupper() and reason.endswith(".")
+    assert reason.count("(") == reason.count(")") and "))" not in reason and "((" not in reason
+    assert not re.search(r"\w_\w|seed|rule", reason)
