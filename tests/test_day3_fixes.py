@@ -171,3 +171,29 @@ def test_the_demotion_reason_in_english_reads_as_a_person_writes_it(
     assert reason[:1].isupper() and reason.endswith(".")
     assert reason.count("(") == reason.count(")") and "))" not in reason and "((" not in reason
     assert not re.search(r"\w_\w|seed|rule", reason)
+
+
+# --- 5. a missing value is never written inside a sentence ---------------------------------------
+
+def test_a_ticket_without_priority_is_told_without_a_non_precise_value(
+        rules: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> None:
+    """`#type information` archives the ticket and takes its priority away; the employee's
+    next word reopens it: neither the transcript nor the team's notice writes "Non précisé"."""
+    number, notice = open_ticket(rules, dovecot, smtp_server)
+    [ack] = sent_to(smtp_server, CLAIRE)
+    dovecot.append(reply(notice, sender=f"Alice Tech <{ALICE}>",
+                         text="#Type information\n\nAlice"))
+    run_once(rules, dovecot, NOW + timedelta(minutes=10))
+    assert show(rules, number)["priority"] is None
+    dovecot.append(reply(ack, sender=f"Claire Martin <{CLAIRE}>",
+                         text="Bonjour,\n\nL'imprimante ne marche toujours pas, elle affiche "
+                              "une erreur de bourrage.\n\nClaire"))
+    run_once(rules, dovecot, NOW + timedelta(minutes=20))
+    assert show(rules, number)["status"] == "open"
+    [transcript] = sent_to(smtp_server, ALICE)
+    reopened = sent_to(smtp_server, TEAM)[-1]
+    for received in (transcript, reopened):
+        assert "Non précisé" not in body(received)
+        assert not re.search(r";[ \t]*\r?$|:[ \t]*;", body(received), re.MULTILINE)  # no empty clause
+    assert "Priorité : aucune" in body(transcript)
+    assert re.search(r"^Statut : en cours\r?$", body(reopened), re.MULTILINE)
