@@ -152,7 +152,7 @@ def plan(lines: list[str], ticket: Ticket, *, author: str, config: Config, now: 
              if (o := _check_type(c)).done]
     checked = replace(ticket, type=typed[-1]) if typed else ticket
     outcomes = [_check(c, checked, author, config, opening) for c in commands]
-    outcomes += [Outcome(line, False, "misplaced" if read([line])[0].name else "unknown")
+    outcomes += [Outcome(line, False, "misplaced" if read([line])[0].name else "stray")
                  for line in stray]
     names = [c.name for c in commands]
     if "close" in names and "reopen" in names:

@@ -91,7 +91,7 @@ def test_demote_on_a_ticket_already_demoted_is_a_no_op_and_close_applies(
     assert "fait : ticket clôturé" in text
 
 
-# --- 3. a phone log's content is the technician's note of the call -------------------------------
+# --- 3. a phone log's content is the technician's note of the call --------------------------------
 
 PHONE_LOGS = {
     "close_text": ("[TEL] Claire - VPN bloqué",
@@ -173,7 +173,7 @@ def test_the_demotion_reason_in_english_reads_as_a_person_writes_it(
     assert not re.search(r"\w_\w|seed|rule", reason)
 
 
-# --- 5. a missing value is never written inside a sentence ---------------------------------------
+# --- 5. a missing value is never written inside a sentence ----------------------------------------
 
 def test_a_ticket_without_priority_is_told_without_a_non_precise_value(
         rules: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> None:
@@ -194,6 +194,48 @@ def test_a_ticket_without_priority_is_told_without_a_non_precise_value(
     reopened = sent_to(smtp_server, TEAM)[-1]
     for received in (transcript, reopened):
         assert "Non précisé" not in body(received)
-        assert not re.search(r";[ \t]*\r?$|:[ \t]*;", body(received), re.MULTILINE)  # no empty clause
+        # No clause left empty ("priorité : ;", a line ending in ";").
+        assert not re.search(r";[ \t]*\r?$|:[ \t]*;", body(received), re.MULTILINE)
     assert "Priorité : aucune" in body(transcript)
     assert re.search(r"^Statut : en cours\r?$", body(reopened), re.MULTILINE)
+
+
+# --- 6. a technician's signature that carries a `#` line ------------------------------------------
+
+CUT_SIGNATURES = {
+    "dash_dash": "Bonjour Claire,\n\nLe toner est changé, vous pouvez imprimer.\n\n-- \nAlice\n"
+                 "#TeamSupport",
+    "sign_off": "Bonjour Claire,\n\nLe toner est changé, vous pouvez imprimer.\n\n"
+                "Cordialement,\nAlice\n#TeamSupport",
+}
+
+
+@pytest.mark.parametrize("text", CUT_SIGNATURES.values(), ids=CUT_SIGNATURES.keys())
+def test_a_hash_line_in_a_signature_the_bot_cuts_is_never_sent_and_the_answer_goes(
+        rules: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer,
+        text: str) -> None:
+    number, notice = open_ticket(rules, dovecot, smtp_server)
+    dovecot.append(reply(notice, sender=f"Alice Tech <{ALICE}>", text=text))
+    run_once(rules, dovecot, NOW + timedelta(minutes=10))
+    [relayed] = sent_to(smtp_server, CLAIRE)[1:]
+    said = body(relayed)
+    assert "Le toner est changé" in said
+    assert "#TeamSupport" not in said and not re.search(r"^#\w", said, re.MULTILINE)
+    assert show(rules, number)["status"] == "waiting"
+    assert sent_to(smtp_server, ALICE) == []  # nothing refused: no transcript
+
+
+def test_a_hash_line_below_the_text_without_a_signature_mark_refuses_and_says_how_to_sign(
+        rules: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> None:
+    number, notice = open_ticket(rules, dovecot, smtp_server)
+    dovecot.append(reply(notice, sender=f"Alice Tech <{ALICE}>",
+                         text="Bonjour Claire,\n\nLe toner est changé, vous pouvez imprimer."
+                              "\n\nAlice\n#TeamSupport"))
+    run_once(rules, dovecot, NOW + timedelta(minutes=10))
+    assert len(sent_to(smtp_server, CLAIRE)) == 1  # the acknowledgement only
+    assert show(rules, number)["status"] == "new"
+    [transcript] = sent_to(smtp_server, ALICE)
+    said = words(transcript)
+    assert "#TeamSupport -> refusé" in said
+    assert "placez une ligne « -- » au-dessus" in said
+    assert "Rien n'a été appliqué ni transmis au demandeur" in said
