@@ -203,10 +203,8 @@ _REASONS = {
         "en": "Under our SLA procedure, your request is a low-priority one{quoted}. For such "
               "requests, a date is agreed with you."},
     urgent.MINOR_INCIDENT: {
-        "fr": "D'après notre procédure SLA, votre signalement est de priorité basse{quoted}. "
-              "Il ne touche qu'une personne ou peut être contourné en attendant.",
-        "en": "Under our SLA procedure, your report is a low-priority one{quoted}. It affects "
-              "one person or can be worked around meanwhile."},
+        "fr": "D'après notre procédure SLA, votre signalement est de priorité basse{quoted}.",
+        "en": "Under our SLA procedure, your report is a low-priority one{quoted}."},
     urgent.NOT_BLOCKING: {
         "fr": "Votre message ne dit pas que le problème bloque un client ni qu'il vous empêche "
               "de travailler.",
@@ -217,21 +215,25 @@ _REASONS = {
         "en": "URGENT was asked for more than {max} times in {days} days from your address."},
 }
 _QUOTED = {"fr": " : « {} »", "en": ": \"{}\""}
+# Said instead of the quote when the rule has no description.
+_UNQUOTED = {urgent.MINOR_INCIDENT: {
+    "fr": " : il ne touche qu'une personne ou peut être contourné en attendant",
+    "en": ": it affects one person or can be worked around meanwhile"}}
 
 
-# The same reasons as the team and the ticket's record say them.
+# The same reasons as the team notice says them, after the rule and its description.
 _TEAM_REASONS = {
     urgent.CANNOT_BE_URGENT: {
-        "fr": "une demande de priorité basse ne peut pas être urgente{quoted}",
-        "en": "a low-priority request cannot be urgent{quoted}"},
+        "fr": "une demande de priorité basse ne peut pas être urgente",
+        "en": "a low-priority request cannot be urgent"},
     urgent.MINOR_INCIDENT: {
-        "fr": "un incident de priorité basse ne peut pas être urgent{quoted}",
-        "en": "a low-priority incident cannot be urgent{quoted}"},
+        "fr": "un incident de priorité basse ne peut pas être urgent",
+        "en": "a low-priority incident cannot be urgent"},
     urgent.NOT_BLOCKING: {
         "fr": "une demande qui ne bloque ni un client ni le travail du demandeur n'est pas "
-              "urgente{quoted}",
+              "urgente",
         "en": "a request that blocks neither a client nor the requester's work is not "
-              "urgent{quoted}"},
+              "urgent"},
     urgent.TOO_OFTEN: {
         "fr": "URGENT demandé plus de {max} fois en {days} jours par ce demandeur",
         "en": "URGENT asked for more than {max} times in {days} days by this requester"},
@@ -269,8 +271,9 @@ def to_confirm(a: Assessment, lang: str) -> str:
 
 
 def demotion_reason(t: Triage, lang: str, *, audience: str = "requester") -> str:
-    """Why URGENT was demoted: in the words the requester reads (the notice quotes seed 004's
-    rule around it), or as the team and the ticket's record say it."""
+    """Why URGENT was demoted: in the words the requester reads (the mails and the tracking
+    page; the notice quotes the support mailbox procedure around it), or as the team notice
+    says it."""
     a = t.assessment
     code = a.urgent.reason or urgent.TOO_OFTEN
     table = _REASONS if audience == "requester" else _TEAM_REASONS
@@ -278,7 +281,8 @@ def demotion_reason(t: Triage, lang: str, *, audience: str = "requester") -> str
     # reference would say it twice.
     description = re.sub(r"^(?:seed \d{3}|(?:la )?procédure SLA)[^:]*:\s*", "",
                          a.description or "").strip().rstrip(".")
-    quoted = _QUOTED[lang].format(description) if description else ""
+    quoted = (_QUOTED[lang].format(description) if description
+              else _UNQUOTED.get(code, {}).get(lang, ""))
     return table[code][lang].format(quoted=quoted, max=t.urgent_settings.max,
                                     days=t.urgent_settings.window_days)
 
