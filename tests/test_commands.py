@@ -168,12 +168,13 @@ def test_p1_on_a_request_is_refused_and_nothing_applies() -> None:
 
 def test_a_stray_hash_word_refuses_the_mail_and_says_which_line() -> None:
     """A '#word' line below the text (issue 16 §1): a known command there is misplaced, another
-    word is unknown; either way nothing applies."""
+    word is stray (a signature's "#TeamSupport" the transcript tells how to sign); either way
+    nothing applies."""
     result = commands.plan(["#assign me"], ticket(), author=ALICE, config=CONFIG, now=NOW,
                            stray=["#close", "#TeamSupport"])
     assert result.refused and result.ticket is None
     assert [(o.line, o.code) for o in result.outcomes] == [
-        ("#assign me", "not_applied"), ("#close", "misplaced"), ("#TeamSupport", "unknown")]
+        ("#assign me", "not_applied"), ("#close", "misplaced"), ("#TeamSupport", "stray")]
 
 
 @pytest.mark.parametrize(("text", "left"), [
