@@ -76,10 +76,8 @@ OUTCOMES: dict[str, dict[str, str]] = {
                            "en": "refused: \"{}\" is not a technician (or \"me\")"},
     "no_urgent": {"fr": "refusé : le demandeur n'a pas demandé URGENT",
                   "en": "refused: the requester did not ask for URGENT"},
-    "already_demoted": {"fr": "sans effet : URGENT déjà déclassé, le demandeur en a déjà été "
-                              "prévenu",
-                        "en": "no effect: URGENT already demoted, the requester was already "
-                              "told"},
+    "already_demoted": {"fr": "sans effet : URGENT déjà déclassé sur ce ticket",
+                        "en": "no effect: URGENT already demoted on this ticket"},
     "closed": {"fr": "refusé : le ticket est clôturé", "en": "refused: the ticket is closed"},
     "bad_address": {"fr": "refusé : « {} » n'est pas une adresse",
                     "en": "refused: \"{}\" is not an address"},
