@@ -194,8 +194,9 @@ def test_a_ticket_without_priority_is_told_without_a_non_precise_value(
     reopened = sent_to(smtp_server, TEAM)[-1]
     for received in (transcript, reopened):
         assert "Non précisé" not in body(received)
-        # No clause left empty ("priorité : ;", a line ending in ";").
-        assert not re.search(r";[ \t]*\r?$|:[ \t]*;", body(received), re.MULTILINE)
+        # No clause left empty ("priorité : ;", "Priorité :" and nothing).
+        assert not re.search(r"priorit\w+ :[ \t]*(?:;|\r?$)", body(received),
+                             re.MULTILINE | re.IGNORECASE)
     assert "Priorité : aucune" in body(transcript)
     assert re.search(r"^Statut : en cours\r?$", body(reopened), re.MULTILINE)
 
