@@ -204,9 +204,9 @@ def test_a_ticket_without_priority_is_told_without_a_non_precise_value(
 # --- 6. a technician's signature that carries a `#` line ------------------------------------------
 
 CUT_SIGNATURES = {
-    "dash_dash": "Bonjour Claire,\n\nLe toner est changé, vous pouvez imprimer.\n\n-- \nAlice\n"
+    "dash_dash": "Bonjour Claire,\n\nLe toner est changé, pouvez-vous réessayer ?\n\n-- \nAlice\n"
                  "#TeamSupport",
-    "sign_off": "Bonjour Claire,\n\nLe toner est changé, vous pouvez imprimer.\n\n"
+    "sign_off": "Bonjour Claire,\n\nLe toner est changé, pouvez-vous réessayer ?\n\n"
                 "Cordialement,\nAlice\n#TeamSupport",
 }
 
@@ -230,7 +230,7 @@ def test_a_hash_line_below_the_text_without_a_signature_mark_refuses_and_says_ho
         rules: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> None:
     number, notice = open_ticket(rules, dovecot, smtp_server)
     dovecot.append(reply(notice, sender=f"Alice Tech <{ALICE}>",
-                         text="Bonjour Claire,\n\nLe toner est changé, vous pouvez imprimer."
+                         text="Bonjour Claire,\n\nLe toner est changé, pouvez-vous réessayer ?"
                               "\n\nAlice\n#TeamSupport"))
     run_once(rules, dovecot, NOW + timedelta(minutes=10))
     assert len(sent_to(smtp_server, CLAIRE)) == 1  # the acknowledgement only
