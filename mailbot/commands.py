@@ -58,6 +58,12 @@ ORDER = ("requester", "language", "phone", "demote", "type", "priority", "assign
          "reopen", "note", "help", "close")
 # What `#language` accepts besides the code: the languages' names, in both languages.
 _LANGUAGE_NAMES = {"fr": ("francais", "français", "french"), "en": ("anglais", "english")}
+# The reason a requester reads when the technician's #demote gave none.
+_DEMOTED = {"fr": "Un technicien du support a examiné votre demande et ne l'a pas retenue "
+                  "comme urgente.",
+            "en": "A support technician reviewed your request and did not find it urgent."}
+# Outcomes that are done but change nothing: the ticket already is as the command asks.
+NO_OPS = frozenset({"already_demoted"})
 PRIORITY = re.compile(r"^p?([1-4])$", re.IGNORECASE)
 # `#type incident|request|information [P1-P4]` (contract names, French aliases).
 TYPES = {"incident": "incident", "request": "request", "demande": "request",
@@ -146,7 +152,7 @@ def plan(lines: list[str], ticket: Ticket, *, author: str, config: Config, now: 
              if (o := _check_type(c)).done]
     checked = replace(ticket, type=typed[-1]) if typed else ticket
     outcomes = [_check(c, checked, author, config, opening) for c in commands]
-    outcomes += [Outcome(line, False, "misplaced" if read([line])[0].name else "unknown")
+    outcomes += [Outcome(line, False, "misplaced" if read([line])[0].name else "stray")
                  for line in stray]
     names = [c.name for c in commands]
     if "close" in names and "reopen" in names:
@@ -158,7 +164,10 @@ def plan(lines: list[str], ticket: Ticket, *, author: str, config: Config, now: 
                            for o in outcomes]
         return result
     changed = replace(ticket, participants=list(ticket.participants))
-    for command in sorted(commands, key=lambda c: ORDER.index(c.name)):
+    # A no-op (a #demote on a ticket already demoted) is reported in the transcript as such
+    # and changes nothing; it never refuses the mail's other commands (day 3).
+    to_apply = [c for c, o in zip(commands, outcomes, strict=False) if o.code not in NO_OPS]
+    for command in sorted(to_apply, key=lambda c: ORDER.index(c.name)):
         _apply(command, changed, result, author, config, now)
     result.ticket, result.applied = changed, True
     return result
@@ -190,8 +199,8 @@ def _check(c: Command, ticket: Ticket, author: str, config: Config, opening: boo
     if c.name == "demote":
         if not ticket.urgent_requested:
             return Outcome(c.line, False, "no_urgent")
-        if ticket.urgent_demoted:
-            return Outcome(c.line, False, "already_demoted")
+        if ticket.urgent_demoted:  # harmless: nothing to do, the other commands apply
+            return Outcome(c.line, True, "already_demoted")
     if c.name == "language":
         code = language_code(c.argument)
         if code is None:
@@ -303,7 +312,7 @@ def _apply_demote(c: Command, ticket: Ticket, result: Plan, author: str, config:
     """URGENT's effect removed: the priority the rules give without it, never below a VIP's
     floor, never raised. Only a priority actually lowered is told to the requester (the day of
     use: a director was told "P3" of a ticket that never goes below P2)."""
-    reason = c.argument or "URGENT not justified (technician's review)"
+    reason = c.argument or _DEMOTED.get(ticket.language, _DEMOTED["fr"])
     ticket.urgent_demoted, ticket.demotion_reason = True, reason
     base = ticket.classified_priority or config.priorities.default
     floored = ticket.vip and ticket.type != "information" and higher(

@@ -199,6 +199,12 @@ def label(table: dict[str, dict[str, str]], value: str | None, lang: str) -> str
     return table[_lang(lang)].get(value, value)
 
 
+def priority_text(priority: str | None, lang: str) -> str:
+    """"P2 – haute" for a mail, or "" for a ticket without priority (information): the
+    templates then leave the clause out or say "aucune", never "Non précisé" mid-line."""
+    return label(PRIORITY_LABELS, priority, lang) if priority else ""
+
+
 def format_date(iso: str, lang: str, *, tz: tzinfo | None = None) -> str:
     """An ISO 8601 date for people: "lundi 23 novembre 2026 à 09:05" / "Monday 23 November
     2026, 09:05".

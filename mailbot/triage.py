@@ -106,7 +106,9 @@ def apply(ticket: Ticket, t: Triage) -> None:
     ticket.vip = a.vip.vip
     if a.urgent.demoted:
         ticket.urgent_demoted = True
-        ticket.demotion_reason = demotion_reason(t, "en", audience="team")
+        # What the requester reads on the tracking page, in their language (set again once the
+        # ticket's language is known).
+        ticket.demotion_reason = demotion_reason(t, ticket.language)
     ticket.why = compact_why(a)
     ticket.first_guess = {"type": a.type, "priority": a.classified_priority, "rule": a.rule,
                           "words": t.words}
@@ -190,42 +192,48 @@ _SENTENCES = {
     "demoted": {"fr": "URGENT déclassé : {reason}", "en": "URGENT demoted: {reason}"},
     "vip": {"fr": "VIP : jamais en dessous de {floor}", "en": "VIP: never below {floor}"},
 }
+# What the requester reads after "Motif :", whole sentences in the procedure's words: the rule
+# that matched is quoted, never named, and never wrapped in parentheses of ours (its own may
+# hold some: "changement mineur (logo d'un papier à en-tête, déplacement d'un PC)"). The
+# "{quoted}" part is left out when the rule has no description.
 _REASONS = {
     urgent.CANNOT_BE_URGENT: {
-        "fr": "votre demande relève de la priorité basse de notre procédure SLA ({description}) ; "
-              "pour ces demandes une date est convenue avec vous",
-        "en": "your request is a low-priority one in our SLA procedure ({description}); for "
-              "such requests a date is agreed with you"},
+        "fr": "D'après notre procédure SLA, votre demande est de priorité basse{quoted}. Pour "
+              "ces demandes, une date est convenue avec vous.",
+        "en": "Under our SLA procedure, your request is a low-priority one{quoted}. For such "
+              "requests, a date is agreed with you."},
     urgent.MINOR_INCIDENT: {
-        "fr": "votre signalement relève de la priorité basse de notre procédure SLA "
-              "({description}) : il ne touche qu'une personne ou peut être contourné en "
-              "attendant",
-        "en": "your report is a low-priority one in our SLA procedure ({description}): it "
-              "affects one person or can be worked around meanwhile"},
+        "fr": "D'après notre procédure SLA, votre signalement est de priorité basse{quoted}.",
+        "en": "Under our SLA procedure, your report is a low-priority one{quoted}."},
     urgent.NOT_BLOCKING: {
-        "fr": "votre demande ne dit pas qu'elle bloque un client ni qu'elle vous empêche de "
-              "travailler ({description})",
-        "en": "your request does not say that it blocks a client or stops you working "
-              "({description})"},
+        "fr": "Votre message ne dit pas que le problème bloque un client ni qu'il vous empêche "
+              "de travailler.",
+        "en": "Your message does not say that the problem blocks a client or stops you "
+              "from working."},
     urgent.TOO_OFTEN: {
-        "fr": "URGENT a été demandé plus de {max} fois en {days} jours depuis votre adresse",
-        "en": "URGENT was asked for more than {max} times in {days} days from your address"},
+        "fr": "URGENT a été demandé plus de {max} fois en {days} jours depuis votre adresse.",
+        "en": "URGENT was asked for more than {max} times in {days} days from your address."},
 }
+_QUOTED = {"fr": " : « {} »", "en": ": \"{}\""}
+# Said instead of the quote when the rule has no description.
+_UNQUOTED = {urgent.MINOR_INCIDENT: {
+    "fr": " : il ne touche qu'une personne ou peut être contourné en attendant",
+    "en": ": it affects one person or can be worked around meanwhile"}}
 
 
-# The same reasons as the team and the ticket's record say them.
+# The same reasons as the team notice says them, after the rule and its description.
 _TEAM_REASONS = {
     urgent.CANNOT_BE_URGENT: {
-        "fr": "une demande de priorité basse ({description}) ne peut pas être urgente",
-        "en": "a low-priority request ({description}) cannot be urgent"},
+        "fr": "une demande de priorité basse ne peut pas être urgente",
+        "en": "a low-priority request cannot be urgent"},
     urgent.MINOR_INCIDENT: {
-        "fr": "un incident de priorité basse ({description}) ne peut pas être urgent",
-        "en": "a low-priority incident ({description}) cannot be urgent"},
+        "fr": "un incident de priorité basse ne peut pas être urgent",
+        "en": "a low-priority incident cannot be urgent"},
     urgent.NOT_BLOCKING: {
-        "fr": "une demande qui ne bloque ni un client ni le travail du demandeur "
-              "({description}) n'est pas urgente",
-        "en": "a request that blocks neither a client nor the requester's work ({description}) "
-              "is not urgent"},
+        "fr": "une demande qui ne bloque ni un client ni le travail du demandeur n'est pas "
+              "urgente",
+        "en": "a request that blocks neither a client nor the requester's work is not "
+              "urgent"},
     urgent.TOO_OFTEN: {
         "fr": "URGENT demandé plus de {max} fois en {days} jours par ce demandeur",
         "en": "URGENT asked for more than {max} times in {days} days by this requester"},
@@ -263,18 +271,20 @@ def to_confirm(a: Assessment, lang: str) -> str:
 
 
 def demotion_reason(t: Triage, lang: str, *, audience: str = "requester") -> str:
-    """Why URGENT was demoted: in the words the requester reads (the notice quotes seed 004's
-    rule around it), or as the team and the ticket's record say it."""
+    """Why URGENT was demoted: in the words the requester reads (the mails and the tracking
+    page; the notice quotes the support mailbox procedure around it), or as the team notice
+    says it."""
     a = t.assessment
     code = a.urgent.reason or urgent.TOO_OFTEN
     table = _REASONS if audience == "requester" else _TEAM_REASONS
     # The sentence names the procedure itself: a description's own "seed 002 P4 demande:"
     # reference would say it twice.
     description = re.sub(r"^(?:seed \d{3}|(?:la )?procédure SLA)[^:]*:\s*", "",
-                         a.description or "") or a.rule or ""
-    return table[code][lang].format(description=description,
-                                       max=t.urgent_settings.max,
-                                       days=t.urgent_settings.window_days)
+                         a.description or "").strip().rstrip(".")
+    quoted = (_QUOTED[lang].format(description) if description
+              else _UNQUOTED.get(code, {}).get(lang, ""))
+    return table[code][lang].format(quoted=quoted, max=t.urgent_settings.max,
+                                    days=t.urgent_settings.window_days)
 
 
 def sentence(t: Triage, lang: str) -> str:

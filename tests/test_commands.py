@@ -69,7 +69,11 @@ def test_demote_needs_an_urgent_and_goes_back_to_the_classified_priority() -> No
     assert result.ticket is not None and result.ticket.priority == "P4"
     assert result.ticket.urgent_demoted and result.demoted == "logo"
     again = plan("#demote", result.ticket)
-    assert again.refused and again.outcomes[0].code == "already_demoted"
+    # Already demoted: a no-op, reported as such; it refuses nothing and tells no one again.
+    assert not again.refused and again.outcomes[0].code == "already_demoted"
+    assert again.demoted is None and again.ticket is not None
+    both = plan("#demote\n#close fini", result.ticket)
+    assert both.applied and both.ticket is not None and both.ticket.status == "closed"
 
 
 def test_demote_never_goes_below_a_vips_floor_nor_raises() -> None:
@@ -164,12 +168,13 @@ def test_p1_on_a_request_is_refused_and_nothing_applies() -> None:
 
 def test_a_stray_hash_word_refuses_the_mail_and_says_which_line() -> None:
     """A '#word' line below the text (issue 16 §1): a known command there is misplaced, another
-    word is unknown; either way nothing applies."""
+    word is stray (a signature's "#TeamSupport" the transcript tells how to sign); either way
+    nothing applies."""
     result = commands.plan(["#assign me"], ticket(), author=ALICE, config=CONFIG, now=NOW,
                            stray=["#close", "#TeamSupport"])
     assert result.refused and result.ticket is None
     assert [(o.line, o.code) for o in result.outcomes] == [
-        ("#assign me", "not_applied"), ("#close", "misplaced"), ("#TeamSupport", "unknown")]
+        ("#assign me", "not_applied"), ("#close", "misplaced"), ("#TeamSupport", "stray")]
 
 
 @pytest.mark.parametrize(("text", "left"), [

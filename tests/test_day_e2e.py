@@ -210,8 +210,8 @@ def test_a_day_and_a_week_end_without_one_wrong_mail(day: Day) -> None:  # noqa:
     assert "une demande ne va pas au-delà de P2" in words(day.to(BRUNO)[0])
     # The signature hashtag: nothing reaches John, Bruno is told why.
     assert len(day.to(JOHN)) == 1
-    assert "#TeamSupport" in text(day.to(BRUNO)[1]) and "commande inconnue" in text(
-        day.to(BRUNO)[1])
+    assert "#TeamSupport" in text(day.to(BRUNO)[1]) and "placez une ligne « -- » au-dessus" in (
+        words(day.to(BRUNO)[1]))
     # The forgery: nothing done, the team told, the forger never.
     assert show(day.rules, lucie)["status"] == "new"
     assert [m for m in day.to(TEAM) if "non authentifié" in m.message["Subject"]]

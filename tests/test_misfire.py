@@ -110,7 +110,7 @@ def test_outlook_html_with_a_greeting_and_the_command_in_a_div(
 REFUSED = {
     "unknown_word": ("#fermer-vite\n\nC'est réparé, bonne journée.", "commande inconnue"),
     "signature_hashtag": ("Bonjour Claire,\n\nC'est réparé, bonne journée.\n\nAlice\n"
-                          "#TeamSupport", "commande inconnue"),
+                          "#TeamSupport", "placez une ligne « -- » au-dessus"),
     "command_below_the_text": ("Bonjour Claire,\n\nC'est réparé.\n\n#close",
                                "placée après le texte"),
     "two_greetings": ("Bonjour,\nBonjour Claire,\n#close fini", "placée après le texte"),

@@ -159,7 +159,7 @@ def test_the_fourth_and_fifth_urgent_in_fourteen_days_are_demoted_with_a_notice(
     assert [t["urgent_demoted"] for t in found] == [False, False, False, True, True, False]
     assert all(t["urgent_requested"] for t in found)
     fourth = show(rules, found[3]["number"])
-    assert "more than 3 times in 14 days" in fourth["demotion_reason"]
+    assert "plus de 3 fois en 14 jours" in fourth["demotion_reason"]  # as the page says it
     # Told in the acknowledgement itself: one mail each, not a second one (issue 16 §8).
     assert not [m for m in smtp_server.messages if kind_of(m) == "demotion"]
     notices = [m for m in smtp_server.messages if kind_of(m) == "ack"

@@ -27,13 +27,14 @@ def acknowledgement(ticket: Ticket, config: Config, now: datetime, *,
     leaving in the same pass (issue 16 §8)."""
     lang = ticket.language
     tag = format_tag(ticket.number, config.mail.tag_prefix)
-    target = config.priorities.targets.get(ticket.priority or "P3")
+    # No priority (an information acknowledged): no target to promise.
+    target = config.priorities.targets.get(ticket.priority) if ticket.priority else None
     expected = (compose.hours_text(target.first_response_hours, lang,
                                    working=not target.round_the_clock) if target else "")
     echo = subject_echo(ticket.subject)
     body = compose.render(
         "acknowledgement", lang, subject=echo, number=ticket.number,
-        priority=i18n.label(i18n.PRIORITY_LABELS, ticket.priority, lang),
+        priority=i18n.priority_text(ticket.priority, lang),
         urgent_requested=ticket.urgent_requested, expected=expected,
         tracking_url=tracking_url(ticket, config), tag=tag, organisation=config.mail.organisation,
         phone=ticket.channel == "phone", known_incident=known_incident,
@@ -173,7 +174,7 @@ def demotion(ticket: Ticket, *, reason: str, config: Config, now: datetime) -> O
     lang = ticket.language
     tag = format_tag(ticket.number, config.mail.tag_prefix)
     body = compose.render("demotion", lang, reason=reason, tag=tag, subject=ticket.subject,
-                          priority=i18n.label(i18n.PRIORITY_LABELS, ticket.priority, lang),
+                          priority=i18n.priority_text(ticket.priority, lang),
                           tracking_url=tracking_url(ticket, config), phone=config.urgent.phone,
                           organisation=config.mail.organisation)
     label = "Priorité de votre demande" if lang == "fr" else "Priority of your request"

@@ -16,7 +16,7 @@ from mailbot.tags import format_tag
 
 def _ticket_words(ticket: Ticket, lang: str) -> dict[str, object]:
     return {"status": i18n.label(i18n.TEAM_STATUS_LABELS, ticket.status, lang),
-            "priority": i18n.label(i18n.PRIORITY_LABELS, ticket.priority, lang),
+            "priority": i18n.priority_text(ticket.priority, lang),
             "type": i18n.label(i18n.TYPE_LABELS, ticket.type, lang),
             "channel": i18n.label(i18n.CHANNEL_LABELS, ticket.channel, lang)}
 

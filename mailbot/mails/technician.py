@@ -46,6 +46,10 @@ OUTCOMES: dict[str, dict[str, str]] = {
                      "en": "refused: \"{}\" is not a known language (fr or en)"},
     "help": {"fr": "fait : aide ci-dessous", "en": "done: help below"},
     "unknown": {"fr": "refusé : commande inconnue", "en": "refused: unknown command"},
+    "stray": {"fr": "refusé : ligne en # sous le texte, qui n'est pas une commande ; si c'est "
+                    "votre signature, placez une ligne « -- » au-dessus ou retirez le #",
+              "en": "refused: a # line below the text that is no command; if it is your "
+                    "signature, put a \"-- \" line above it or drop the #"},
     "misplaced": {"fr": "refusé : commande placée après le texte ; les commandes vont en tête "
                         "du message, après une ligne de salutation au plus",
                   "en": "refused: a command below the text; commands go at the top of the "
@@ -72,7 +76,8 @@ OUTCOMES: dict[str, dict[str, str]] = {
                            "en": "refused: \"{}\" is not a technician (or \"me\")"},
     "no_urgent": {"fr": "refusé : le demandeur n'a pas demandé URGENT",
                   "en": "refused: the requester did not ask for URGENT"},
-    "already_demoted": {"fr": "refusé : URGENT déjà déclassé", "en": "refused: already demoted"},
+    "already_demoted": {"fr": "sans effet : URGENT déjà déclassé sur ce ticket",
+                        "en": "no effect: URGENT already demoted on this ticket"},
     "closed": {"fr": "refusé : le ticket est clôturé", "en": "refused: the ticket is closed"},
     "bad_address": {"fr": "refusé : « {} » n'est pas une adresse",
                     "en": "refused: \"{}\" is not an address"},

@@ -41,6 +41,8 @@ def open_ticket(c: Context, *, requester: str, channel: str, text: str, date: da
                                            default=config.mail.language, now=c.now,
                                            read_text=channel != "phone")
     ticket.language, ticket.why = choice.language, [*ticket.why, why]
+    if ticket.urgent_demoted:  # the page says why in the requester's language
+        ticket.demotion_reason = triage.demotion_reason(c.triage, ticket.language)
     c.triage.events.extend(events)
     if channel == "phone":
         # The technician's account of a call: theirs, never a mail the employee wrote (issue

@@ -13,6 +13,7 @@ from mailbot.mails import Incoming
 from mailbot.model import OutgoingMail, Ticket
 from mailbot.parsers import ParsedMessage
 from mailbot.parsers.asking import asks_requester
+from mailbot.steps import calls
 from mailbot.steps.common import (
     Context,
     decided,
@@ -251,6 +252,9 @@ def _open_for_employee(c: Context, requester: str, *, phone: bool, behalf: bool
     """The employee's ticket a technician opens, and its text: a forward's own text and date."""
     msg = c.msg
     text = commands.strip_commands(msg.text, msg.commands)
+    if phone:  # the account of the call, not the technician's greeting and first name
+        text = calls.call_note(msg, author=c.author.address,
+                               markers=c.config.team.phone_markers)
     date, extra = msg.date or c.now, []
     if behalf and msg.forwarded is not None:
         text = msg.forwarded.text or text
