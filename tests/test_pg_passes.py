@@ -17,6 +17,7 @@ import pytest
 from mailbot.batch import Batch
 from mailbot.config import Config, load
 from mailbot.parsers import parse
+from mailbot.parsers.message import message_id_of
 from mailbot.pipeline import Decision, decide
 from mailbot.storage import StoreConflict
 from mailbot.store import open_store
@@ -129,6 +130,25 @@ def test_a_reply_decided_while_its_original_is_lands_in_its_ticket(
     assert threaded.ticket is not None and threaded.ticket.number == opened.ticket.number
     stored = a.store.ticket(opened.ticket.number)
     assert [m.direction for m in stored.messages].count("in") == 2
+    assert len(list(a.store.tickets())) == 1 and acknowledgements(a.store) == [CLAIRE]
+
+
+def test_a_reply_decided_before_its_original_waits_for_the_pass_that_fetched_it(
+        two: tuple[Daemon, Daemon]) -> None:
+    """The daemon's pass holds its batch's Message-IDs before deciding any (the reply may be
+    first in the other daemon's batch, the original last in this one's)."""
+    a, b = two
+    original = mail(sender=CLAIRE, message_id="<panne-2@groupe-exemple.fr>")
+    reply = mail(sender=CLAIRE, subject="RE: Imprimante HS",
+                 in_reply_to="<panne-2@groupe-exemple.fr>", body="Toujours en panne.\n")
+    a.begin()
+    a.store.hold_keys([f"mid:{message_id_of(original)}"])
+    answer = Background(lambda: b.pass_of(reply))
+    assert answer.waiting(1.5), "the reply was decided before its original"
+    opened = a.decide(original)
+    a.commit()
+    assert not answer.waiting(10) and answer.error is None
+    assert answer.result[0].ticket.number == opened.ticket.number
     assert len(list(a.store.tickets())) == 1 and acknowledgements(a.store) == [CLAIRE]
 
 

@@ -33,6 +33,7 @@ from mailbot.faults import crash_point, fail_point
 from mailbot.health import Health
 from mailbot.intake.base import IncomingMail, Intake, IntakeError, backoff_delay
 from mailbot.parsers import parse
+from mailbot.parsers.message import message_id_of
 from mailbot.storage import StateUnwritable, StoreConflict
 from mailbot.store import TicketStore
 from mailbot.transport.delivery import Transport
@@ -122,6 +123,7 @@ class Daemon(AsideHandling, OutboxHandling):
         batch = self.batch()
         self._aside = []
         try:
+            self._hold_keys(items)
             self._record_deliveries(batch, summary, now, wait=wait)
             self._drop_stale_acknowledgements(batch, now)
             self._drop_held_notices_of_closed_tickets(batch, now)
@@ -155,6 +157,14 @@ class Daemon(AsideHandling, OutboxHandling):
         self.dispatch_outbox(now)  # sent while the next batch is being handled
         self.health.pass_done(now)
         return len(items)
+
+    def _hold_keys(self, items: list[IncomingMail]) -> None:
+        """Several daemons on one database: the batch's Message-IDs are held by this pass
+        before any is decided, so that a reply another daemon fetched waits for its original
+        (a store of one daemon has no `hold_keys`)."""
+        hold = getattr(self.store, "hold_keys", None)
+        if hold is not None:
+            hold([f"mid:{mid}" for item in items if (mid := message_id_of(item.raw))])
 
     def _adopt_orphans(self) -> None:
         """Several daemons on one database: the mail claimed by an instance that died goes

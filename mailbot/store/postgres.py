@@ -146,6 +146,18 @@ class PgStore(Sharing):
             self._run("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", (space, key))
         self._held.add((space, key))
 
+    def hold_keys(self, keys: list[str]) -> None:
+        """At the start of a pass: hold the index keys of the messages it is about to decide
+        (their Message-IDs), all at once and in one order. A reply that another daemon
+        decides meanwhile waits for this pass, then finds the ticket its original opened."""
+        wanted = sorted({k for k in keys if (KEYS, k) not in self._held})
+        if not self._in_pass or not wanted:
+            return
+        self._run("SELECT count(pg_advisory_xact_lock(%s, hashtext(k))) FROM "
+                  "(SELECT k FROM unnest(%s::text[]) AS k ORDER BY k) AS ordered",
+                  (KEYS, wanted))
+        self._held.update((KEYS, k) for k in wanted)
+
     def _failed(self, exc: psycopg.Error) -> StoreUnavailable:
         """The transaction is lost. Two passes in each other's way: the connection is fine
         (kept: it holds the instance's lock). Anything else: it may be gone too."""
