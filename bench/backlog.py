@@ -153,7 +153,9 @@ def _bench(args: argparse.Namespace, dsn: str) -> None:
         run = (run_daemon(box, rules, "--once") if len(all_rules) == 1
                else run_daemons(box, all_rules, "--once"))
         if run.returncode != 0:
-            raise SystemExit(f"mailbot exited {run.returncode}:\n{run.log[-3000:]}")
+            said = [line for line in run.log.splitlines()
+                    if line.startswith(("mailbot:", "ERROR", "WARNING")) or "Traceback" in line]
+            raise SystemExit(f"mailbot exited {run.returncode}:\n" + "\n".join(said[:20]))
         total = opened + args.messages
         try:
             box.smtp.wait_for(total + new, timeout=30)  # every ack and team notice

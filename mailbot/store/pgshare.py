@@ -14,6 +14,7 @@ from mailbot.storage import StoreUnavailable
 log = logging.getLogger("mailbot")
 
 INSTANCES = 0x6D6C6274  # first key of the instances' session locks ("mlbt"), then hashtext(name)
+ADOPTION_WAIT = "20s"  # at start, for another daemon taking this instance's mail back
 
 
 class Sharing:
@@ -52,12 +53,16 @@ class Sharing:
     def _hold_instance(self, conn: psycopg.Connection) -> None:
         assert self._instance is not None
         name, folder = self._instance
-        row = conn.execute("SELECT pg_try_advisory_lock(%s, hashtext(%s))",
-                           (INSTANCES, name)).fetchone()
-        if not row or not row[0]:
+        # Waited for a while: another daemon that found this instance gone (its previous
+        # run) holds the lock while it takes its claimed mail back, a few seconds.
+        try:
+            conn.execute(f"SET LOCAL lock_timeout = '{ADOPTION_WAIT}'")
+            conn.execute("SELECT pg_advisory_lock(%s, hashtext(%s))", (INSTANCES, name))
+        except psycopg.errors.LockNotAvailable:
             conn.close()
             raise StoreUnavailable(f"database {self.where}: instance {name!r} is held by "
-                                   f"another daemon (each needs its own [mailbox] instance)")
+                                   f"another daemon (each needs its own [mailbox] instance)"
+                                   ) from None
         conn.execute("INSERT INTO mailbot_instance (name, claim_folder) VALUES (%s, %s) "
                      "ON CONFLICT (name) DO UPDATE SET claim_folder = EXCLUDED.claim_folder, "
                      "started_at = now()", (name, folder))

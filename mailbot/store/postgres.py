@@ -354,10 +354,20 @@ class PgStore(Sharing):
                 self._flush_files()
             self._end(commit=self._in_pass or self._open)  # read, or kept files
             return
-        self._writing()
-        self._flush_files()
-        write_commit(self._many, commit)
-        self._end(commit=True)
+        in_pass = self._in_pass
+        for attempt in range(1, 4):
+            try:
+                self._writing()
+                self._flush_files()
+                write_commit(self._many, commit)
+                self._end(commit=True)
+                return
+            except StoreConflict:
+                # A commit of its own (outside a pass: what the courier reported at the end
+                # of a run, the team's outage mail) decided nothing on what it read: written
+                # again. A pass's commit is done again by the daemon, decisions and all.
+                if in_pass or attempt == 3:
+                    raise
 
     def _many(self, sql: str, rows: list[Any]) -> None:
         if not rows:
