@@ -19,7 +19,7 @@ from mailbot.config import Config, load
 from mailbot.parsers import parse
 from mailbot.parsers.message import message_id_of
 from mailbot.pipeline import Decision, decide
-from mailbot.storage import StoreConflict
+from mailbot.storage import StoreConflict, StoreUnavailable
 from mailbot.store import open_store
 from mailbot.store.postgres import PgStore
 from tests.harness import PARIS, mail
@@ -219,3 +219,22 @@ def test_two_passes_waiting_for_each_other_one_is_rolled_back_and_goes_on(
     assert (a.store._conn, b.store._conn) == connections
     assert a.pass_of(mail(sender="anne@groupe-exemple.fr"))[0].action == "new_ticket"
     assert b.pass_of(mail(sender="bruno@groupe-exemple.fr"))[0].action == "new_ticket"
+
+
+def test_a_daemon_starting_waits_while_another_takes_its_mail_back(
+        two: tuple[Daemon, Daemon], monkeypatch: pytest.MonkeyPatch) -> None:
+    a, b = two
+    a.store.register("a", "Processing/a")
+    b.store.register("b", "Processing/b")
+    b.store.close()  # b's previous run ended: its instance is free to be adopted
+    assert a.store.orphans() == [("b", "Processing/b")]  # a holds b's lock meanwhile
+    restart = Background(lambda: b.store.register("b", "Processing/b") or b.store.meta("x"))
+    assert restart.waiting(1.5), "b started while a was taking its mail back"
+    a.store.adopted("b", done=True)
+    assert not restart.waiting(10) and restart.error is None
+    # A second daemon under the same name, for real: refused once the wait is over.
+    monkeypatch.setattr("mailbot.store.pgshare.ADOPTION_WAIT", "1s")
+    third = open_store(b.config, writer=True)
+    with pytest.raises(StoreUnavailable, match="held by another daemon"):
+        third.register("b", "Processing/b")
+    third.close()

@@ -1,5 +1,8 @@
 """What several daemons on one database share besides the tickets (mailbot.store.postgres):
-who is alive (each instance's session lock and row), and the outbox leases."""
+who is alive (each instance's session lock and row), and the outbox leases: a daemon leases a
+row (`lease`: SELECT ... FOR UPDATE SKIP LOCKED, then a lease that expires) before it hands the
+mail to SMTP; another daemon skips the row while the lease holds, and takes it over after a
+crash once it has expired."""
 
 from __future__ import annotations
 

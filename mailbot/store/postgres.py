@@ -16,10 +16,8 @@ and the daemon do not know which one they talk to. What differs is underneath:
   daemon's pass skips them meanwhile. Two passes that wait for each other (a deadlock, found
   by the server in a second) or for too long are `StoreConflict`: one is rolled back and taken
   again at once.
-- Outside a pass a read is a short transaction of its own, without the lock.
-- The outbox: a daemon leases a row (`lease`: SELECT ... FOR UPDATE SKIP LOCKED, then a lease
-  that expires) before it hands the mail to SMTP; another daemon skips the row while the lease
-  holds, and takes it over after a crash once it has expired.
+- Outside a pass a read is a short transaction of its own, without locks. The outbox leases
+  and the instances alive are in mailbot.store.pgshare.
 - A lost connection (the server stopped, the network cut, max_connections reached) is
   `StoreUnavailable`, a `StateUnwritable`: the daemon stops consuming, the mail stays on the
   server, and the next pass connects again.
@@ -134,17 +132,23 @@ class PgStore(Sharing):
             self._end(commit=False)
         return rows
 
-    def _hold(self, space: int, key: int | str) -> None:
-        """In a pass: wait for, then hold until the pass ends, the lock on one index key or
-        ticket (another daemon's pass that holds it has committed or rolled back by then,
-        and what is read next is what it left)."""
+    def _held_read(self, space: int, key: int | str, sql: str,
+                   args: Any) -> list[tuple[Any, ...]]:
+        """`_read`; in a pass, after the lock on one index key or ticket (held to its end), in
+        the same round trip: the read sees what another pass that held it left."""
         if not self._in_pass or (space, key) in self._held:
-            return
-        if isinstance(key, int):
-            self._run("SELECT pg_advisory_xact_lock(%s, %s)", (space, key))
-        else:
-            self._run("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", (space, key))
+            return self._read(sql, args)
+        lock = ("SELECT pg_advisory_xact_lock(%s, %s)" if isinstance(key, int)
+                else "SELECT pg_advisory_xact_lock(%s, hashtext(%s))")
+        conn = self._connection()
+        try:
+            with conn.pipeline():
+                conn.execute(lock.encode(), (space, key))
+                rows = conn.execute(sql.encode(), args).fetchall()
+        except psycopg.Error as exc:
+            raise self._failed(exc) from exc
         self._held.add((space, key))
+        return rows
 
     def hold_keys(self, keys: list[str]) -> None:
         """At the start of a pass: hold the index keys of the messages it is about to decide
@@ -209,8 +213,9 @@ class PgStore(Sharing):
     def ticket(self, number: int) -> Ticket | None:
         if number <= 0:
             return None
-        self._hold(TICKETS, number)  # in a pass: no other pass writes it until this one ends
-        rows = self._read("SELECT doc FROM mailbot_ticket WHERE number = %s", (number,))
+        # In a pass: no other pass writes it until this one ends.
+        rows = self._held_read(TICKETS, number, "SELECT doc FROM mailbot_ticket WHERE "
+                               "number = %s", (number,))
         return Ticket.from_dict(rows[0][0]) if rows else None
 
     def tickets(self) -> Iterator[Ticket]:
@@ -225,8 +230,9 @@ class PgStore(Sharing):
                 return
 
     def lookup(self, key: str) -> int | None:
-        self._hold(KEYS, key)  # in a pass: present or not, nobody else files it meanwhile
-        rows = self._read("SELECT ticket FROM mailbot_index WHERE key = %s", (key,))
+        # In a pass: present or not, nobody else files it meanwhile.
+        rows = self._held_read(KEYS, key, "SELECT ticket FROM mailbot_index WHERE key = %s",
+                               (key,))
         return rows[0][0] if rows else None
 
     def meta(self, name: str, default: Any = None) -> Any:
@@ -248,8 +254,8 @@ class PgStore(Sharing):
         return int(rows[0][0])
 
     def number_taken(self, number: int) -> None:
-        """The pass opened ticket `number` (mailbot.batch): the next new ticket gets another;
-        if the pass is rolled back, this one is reserved again."""
+        """The pass opened ticket `number`: the next gets another (this one again if rolled
+        back)."""
         if number in self._free:
             self._free.remove(number)
             self._used.append(number)
