@@ -98,13 +98,18 @@ class Batch:
             for key in index_keys(decision.key):
                 if key == decision.key or self.lookup(key) is None:
                     self.commit.index[key] = number
+        # A store shared by several daemons (PostgreSQL) numbers each new ticket itself: told
+        # which number a ticket took, it reserves another for the next one.
+        taken = getattr(self.store, "number_taken", None)
         for ticket in [*decision.others, *([decision.ticket] if decision.ticket else [])]:
             self.commit.tickets[ticket.number] = ticket.to_dict()
             if ticket.number >= self.store.next_number():  # new: its token goes in the index
                 self.commit.index[ids.token_key(ticket.token)] = ticket.number
+                if taken is not None:
+                    taken(ticket.number)
             if self.deadline is not None:
                 self.commit.deadlines[str(ticket.number)] = self.deadline(ticket)
-            if ticket.number >= self.next_number():
+            if taken is None and ticket.number >= self.next_number():
                 self._next = self.commit.next_number = ticket.number + 1
         self.commit.meta.update(decision.meta)
         for table, key, event in decision.events:

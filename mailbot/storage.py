@@ -35,6 +35,12 @@ class StoreUnavailable(StateUnwritable):
     daemon retries."""
 
 
+class StoreConflict(StoreUnavailable):
+    """Two daemons' passes on one database got in each other's way (a deadlock between their
+    locks, or a lock waited for too long): this pass is rolled back and taken again at once.
+    The database is fine: no alert."""
+
+
 def atomic_write(path: Path, data: bytes, *, dirty: set[Path] | None = None,
                  tmp: Path | None = None, mode: int = 0o666,
                  owner: tuple[int, int] | None = None, durable: bool = True,

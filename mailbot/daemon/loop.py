@@ -33,7 +33,8 @@ from mailbot.faults import crash_point, fail_point
 from mailbot.health import Health
 from mailbot.intake.base import IncomingMail, Intake, IntakeError, backoff_delay
 from mailbot.parsers import parse
-from mailbot.storage import StateUnwritable
+from mailbot.parsers.message import message_id_of
+from mailbot.storage import StateUnwritable, StoreConflict
 from mailbot.store import TicketStore
 from mailbot.transport.delivery import Transport
 
@@ -122,6 +123,7 @@ class Daemon(AsideHandling, OutboxHandling):
         batch = self.batch()
         self._aside = []
         try:
+            self._hold_keys(items)
             self._record_deliveries(batch, summary, now, wait=wait)
             self._drop_stale_acknowledgements(batch, now)
             self._drop_held_notices_of_closed_tickets(batch, now)
@@ -132,6 +134,11 @@ class Daemon(AsideHandling, OutboxHandling):
             self._drop_released_notices_overtaken(batch, now)
             crash_point("before_commit")
             self.store.commit(batch.commit)
+        except StoreConflict as exc:  # another daemon's pass in the way: take it again
+            self._abandon_pass()
+            self.intake.rewind()
+            log.info("pass rolled back, its %d message(s) taken again: %s", len(items), exc)
+            return len(items) or 1
         except StateUnwritable:  # the process lives: no attempt to count
             self._abandon_pass()
             raise
@@ -150,6 +157,14 @@ class Daemon(AsideHandling, OutboxHandling):
         self.dispatch_outbox(now)  # sent while the next batch is being handled
         self.health.pass_done(now)
         return len(items)
+
+    def _hold_keys(self, items: list[IncomingMail]) -> None:
+        """Several daemons on one database: the batch's Message-IDs are held by this pass
+        before any is decided, so that a reply another daemon fetched waits for its original
+        (a store of one daemon has no `hold_keys`)."""
+        hold = getattr(self.store, "hold_keys", None)
+        if hold is not None:
+            hold([f"mid:{mid}" for item in items if (mid := message_id_of(item.raw))])
 
     def _adopt_orphans(self) -> None:
         """Several daemons on one database: the mail claimed by an instance that died goes
@@ -189,7 +204,12 @@ class Daemon(AsideHandling, OutboxHandling):
 
     def _stage_upkeep(self, batch: Batch, now: datetime) -> None:
         """What every pass commits besides the mail: due timers, pruning, cursors."""
-        for decision in timekeeping.timers(batch, self.config, now, self.timer_steps):
+        # Several daemons on one database: the timers run in one pass at a time, the others
+        # skip them (a store of one daemon has no `take_timers`: always).
+        take_timers = getattr(self.store, "take_timers", None)
+        timers = (timekeeping.timers(batch, self.config, now, self.timer_steps)
+                  if take_timers is None or take_timers() else [])
+        for decision in timers:
             log.info("%s", decision.log_line(None))
             for mail in decision.mails:  # the monthly report: its own file, not state.json
                 if mail.ticket is None and len(mail.data) > LARGE_MAIL:

@@ -136,6 +136,14 @@ def _headers_only(raw: bytes) -> Message:
     return BytesHeaderParser().parsebytes(head)
 
 
+def message_id_of(raw: bytes) -> str | None:
+    """The Message-ID `parse` reads, from the header section alone (cheap: several daemons
+    lock a batch's Message-IDs before deciding any of them)."""
+    header = RawHeaders(_headers_only(raw))
+    ids = message_ids(header.get("Message-ID"))
+    return ids[0] if ids else (decode_text(header.get("Message-ID")) or None)
+
+
 def _read_headers(message: Message, result: ParsedMessage) -> None:
     defects = result.defects
     message = RawHeaders(message)  # type: ignore[assignment]

@@ -16,7 +16,7 @@ Many = Callable[[str, list[Any]], None]  # PgStore._many: executemany in the pas
 
 
 def write_commit(many: Many, c: Commit) -> None:
-    """Apply `c` in the current transaction (the caller holds the pass lock and commits)."""
+    """Apply `c` in the current transaction (the caller commits)."""
     many("INSERT INTO mailbot_ticket (number, doc) VALUES (%s, %s) ON CONFLICT (number) "
          "DO UPDATE SET doc = EXCLUDED.doc", [(n, Jsonb(d)) for n, d in c.tickets.items()])
     many("INSERT INTO mailbot_index (key, ticket) VALUES (%s, %s) ON CONFLICT (key) "
@@ -27,8 +27,12 @@ def write_commit(many: Many, c: Commit) -> None:
          "DO UPDATE SET due = EXCLUDED.due",
          [(int(n), due) for n, due in c.deadlines.items() if due is not None])
     meta = dict(c.meta)
-    if c.next_number is not None:
+    if c.next_number is not None:  # a copy (migrate-store): the sequence goes on from there
+        # (setval is not undone by a rollback: a failed copy leaves a gap, never a reuse)
         meta["next_number"] = c.next_number
+        many("SELECT setval('mailbot_ticket_number', %s) FROM mailbot_ticket_number "
+             "WHERE NOT is_called OR last_value < %s", [(c.next_number - 1, c.next_number - 1)]
+             if c.next_number > 1 else [])
     many("INSERT INTO mailbot_meta (name, value) VALUES (%s, %s) ON CONFLICT (name) "
          "DO UPDATE SET value = EXCLUDED.value", [(k, Jsonb(v)) for k, v in meta.items()])
     if c.cursors:

@@ -3,16 +3,21 @@
 The same reads and the same `Commit` as the TinyDB `Store` (mailbot.store.database); the core
 and the daemon do not know which one they talk to. What differs is underneath:
 
-- One pass is one transaction. `begin` opens it; the first statement of the pass takes the pass
-  lock (a transaction-level advisory lock), so the passes of several daemons on one database run
-  one after the other and each decides on what the previous one committed: one ticket and one
-  acknowledgement per mail, a reply threaded into its ticket whoever fetched it, the timers
-  (escalation, digest) run by one daemon at a time and never twice. `commit` writes the pass's
-  `Commit` and commits; anything that fails rolls the whole pass back.
-- Outside a pass a read is a short transaction of its own, without the lock.
-- The outbox: a daemon leases a row (`lease`: SELECT ... FOR UPDATE SKIP LOCKED, then a lease
-  that expires) before it hands the mail to SMTP; another daemon skips the row while the lease
-  holds, and takes it over after a crash once it has expired.
+- One pass is one transaction. `begin` opens it and `commit` writes the pass's `Commit` and
+  commits; anything that fails rolls the whole pass back. There is no lock on the whole pass:
+  the passes of several daemons decide at the same time, and only what two of them could
+  decide differently is serialised, by transaction-level advisory locks taken as the pass
+  reads it and held until it ends: an index key (a Message-ID, a tracking token) before it is
+  looked up, present or not, and a ticket before it is read. A reply whose original is being
+  decided by another daemon waits for that pass, then finds its ticket; a message fetched
+  twice is known as a duplicate by the second pass; two passes never write the same ticket.
+  New tickets take their numbers from a sequence (`next_number` reserves one). The timers
+  (escalation, digest, report) run in the pass that gets their lock (`take_timers`); another
+  daemon's pass skips them meanwhile. Two passes that wait for each other (a deadlock, found
+  by the server in a second) or for too long are `StoreConflict`: one is rolled back and taken
+  again at once.
+- Outside a pass a read is a short transaction of its own, without locks. The outbox leases
+  and the instances alive are in mailbot.store.pgshare.
 - A lost connection (the server stopped, the network cut, max_connections reached) is
   `StoreUnavailable`, a `StateUnwritable`: the daemon stops consuming, the mail stays on the
   server, and the next pass connects again.
@@ -30,18 +35,28 @@ from typing import Any
 import psycopg
 
 from mailbot.model import OutgoingMail, StoredAttachment, Ticket
-from mailbot.storage import StoreUnavailable
+from mailbot.storage import StoreConflict, StoreUnavailable
 from mailbot.store.commit import Commit
 from mailbot.store.migrate import current_version, refuse_newer, upgrade
+from mailbot.store.pgshare import Sharing
 from mailbot.store.pgwrite import write_commit
 
 log = logging.getLogger("mailbot")
 
-PASS_LOCK = 0x6D61696C62_02  # pg_advisory_xact_lock key: "mailb" + 2
-INSTANCES = 0x6D6C6274  # first key of the instances' session locks ("mlbt"), then hashtext(name)
+# Transaction-level advisory locks of a pass: (KEYS, hashtext(index key)), (TICKETS, number),
+# and TIMERS (one key; 0x..._02 was the lock on whole passes, before there was none).
+KEYS = 0x6D6C6B79  # "mlky"
+TICKETS = 0x6D6C7478  # "mltx"
+TIMERS = 0x6D61696C62_03
+# How long a pass waits for another daemon's pass that holds what it needs (a pass takes
+# seconds; a daemon cut off mid-pass holds its locks until the server notices).
+LOCK_TIMEOUT = "60s"
+# The server's errors that say "two passes in each other's way", not "the database is down".
+CONFLICTS = (psycopg.errors.DeadlockDetected, psycopg.errors.LockNotAvailable,
+             psycopg.errors.SerializationFailure)
 
 
-class PgStore:
+class PgStore(Sharing):
     kind = "postgresql"
 
     def __init__(self, conninfo: str, state_dir: Path, *, writer: bool = False,
@@ -53,7 +68,10 @@ class PgStore:
         self._conninfo = conninfo
         self._conn: psycopg.Connection | None = None
         self._in_pass = False
-        self._locked = False
+        self._open = False  # a write made outside a pass: its transaction is still open
+        self._held: set[tuple[int, int | str]] = set()  # this transaction's advisory locks
+        self._free: list[int] = []  # ticket numbers this daemon reserved and has not used
+        self._used: list[int] = []  # ... and those the pass used (free again if rolled back)
         self._checked = False  # the schema is checked (and upgraded) on each first connection
         self._instance: tuple[str, str] | None = None  # (name, claim folder) once registered
         self._side: psycopg.Connection | None = None  # mark_sent's, used by courier threads
@@ -85,6 +103,8 @@ class PgStore:
                 conn = psycopg.connect(self._conninfo)
                 if not self._checked:
                     self._prepare(conn)
+                conn.execute(f"SET lock_timeout = '{LOCK_TIMEOUT}'")
+                conn.commit()
                 if self._instance is not None:
                     self._hold_instance(conn)
             except psycopg.Error as exc:
@@ -93,38 +113,84 @@ class PgStore:
             self._conn = conn
         return self._conn
 
-    def _run(self, sql: str, args: Any = None, *, lock: bool = False) -> psycopg.Cursor:
+    def _run(self, sql: str, args: Any = None) -> psycopg.Cursor:
         """Execute in the current transaction (the pass's, or a new one)."""
         conn = self._connection()
         try:
-            if (self._in_pass or lock) and not self._locked:
-                conn.execute("SELECT pg_advisory_xact_lock(%s)", (PASS_LOCK,))
-                self._locked = True
             return conn.execute(sql.encode(), args)
         except psycopg.Error as exc:
-            self._fail()
-            raise StoreUnavailable(f"database {self.where}: {_first_line(exc)}") from exc
+            raise self._failed(exc) from exc
+
+    def _writing(self) -> None:
+        """A write outside a pass follows: its transaction stays open until `_end`."""
+        if not self._in_pass:
+            self._open = True
 
     def _read(self, sql: str, args: Any = None) -> list[tuple[Any, ...]]:
         rows = self._run(sql, args).fetchall()
-        if not self._in_pass and not self._locked:  # a read of its own: end it now
+        if not self._in_pass and not self._open:  # a read of its own: end it now
             self._end(commit=False)
         return rows
+
+    def _held_read(self, space: int, key: int | str, sql: str,
+                   args: Any) -> list[tuple[Any, ...]]:
+        """`_read`; in a pass, after the lock on one index key or ticket (held to its end), in
+        the same round trip: the read sees what another pass that held it left."""
+        if not self._in_pass or (space, key) in self._held:
+            return self._read(sql, args)
+        lock = ("SELECT pg_advisory_xact_lock(%s, %s)" if isinstance(key, int)
+                else "SELECT pg_advisory_xact_lock(%s, hashtext(%s))")
+        conn = self._connection()
+        try:
+            with conn.pipeline():
+                conn.execute(lock.encode(), (space, key))
+                rows = conn.execute(sql.encode(), args).fetchall()
+        except psycopg.Error as exc:
+            raise self._failed(exc) from exc
+        self._held.add((space, key))
+        return rows
+
+    def hold_keys(self, keys: list[str]) -> None:
+        """At the start of a pass: hold the index keys of the messages it is about to decide
+        (their Message-IDs), all at once and in one order. A reply that another daemon
+        decides meanwhile waits for this pass, then finds the ticket its original opened."""
+        wanted = sorted({k for k in keys if (KEYS, k) not in self._held})
+        if not self._in_pass or not wanted:
+            return
+        self._run("SELECT count(pg_advisory_xact_lock(%s, hashtext(k))) FROM "
+                  "(SELECT k FROM unnest(%s::text[]) AS k ORDER BY k) AS ordered",
+                  (KEYS, wanted))
+        self._held.update((KEYS, k) for k in wanted)
+
+    def _failed(self, exc: psycopg.Error) -> StoreUnavailable:
+        """The transaction is lost. Two passes in each other's way: the connection is fine
+        (kept: it holds the instance's lock). Anything else: it may be gone too."""
+        if isinstance(exc, CONFLICTS) and self._conn is not None and not self._conn.closed:
+            with contextlib.suppress(StoreUnavailable):  # then the connection went too
+                self._end(commit=False)
+                return StoreConflict(f"database {self.where}: {_first_line(exc)}")
+        self._fail()
+        return StoreUnavailable(f"database {self.where}: {_first_line(exc)}")
 
     def _fail(self) -> None:
         """A failed statement: the transaction is lost; so may be the connection."""
         conn, self._conn = self._conn, None
-        self._in_pass = self._locked = False
-        self._files = {}
+        self._reset(committed=False)
         if conn is not None:
             with contextlib.suppress(psycopg.Error):
                 conn.close()
 
+    def _reset(self, *, committed: bool) -> None:
+        self._in_pass = self._open = False
+        self._held = set()
+        if not committed:
+            self._files = {}
+            self._free = sorted({*self._free, *self._used})  # numbers of tickets not written
+        self._used = []
+
     def _end(self, *, commit: bool) -> None:
         conn = self._conn
-        self._in_pass = self._locked = False
-        if not commit:
-            self._files = {}
+        self._reset(committed=commit)
         if conn is None or conn.closed:
             return
         try:
@@ -135,73 +201,21 @@ class PgStore:
 
     def begin(self) -> None:
         """A pass starts: everything up to `commit` (or `rollback`) is one transaction."""
-        if self._in_pass or self._locked:
+        if self._in_pass or self._open:
             self._end(commit=False)
         self._in_pass = True
 
     def rollback(self) -> None:
         self._end(commit=False)
 
-    # --- several daemons: who is alive ------------------------------------------------------
-
-    def register(self, name: str, claim_folder: str) -> None:
-        """This daemon is instance `name` (claiming into `claim_folder`) for as long as its
-        connection lives: a session advisory lock on the name, and a row that says so."""
-        self._instance = (name, claim_folder)
-        if self._conn is not None and not self._conn.closed:
-            try:
-                self._hold_instance(self._conn)
-            except psycopg.Error as exc:
-                self._fail()
-                raise StoreUnavailable(f"database {self.where}: {_first_line(exc)}") from exc
-
-    def _hold_instance(self, conn: psycopg.Connection) -> None:
-        assert self._instance is not None
-        name, folder = self._instance
-        row = conn.execute("SELECT pg_try_advisory_lock(%s, hashtext(%s))",
-                           (INSTANCES, name)).fetchone()
-        if not row or not row[0]:
-            conn.close()
-            raise StoreUnavailable(f"database {self.where}: instance {name!r} is held by "
-                                   f"another daemon (each needs its own [mailbox] instance)")
-        conn.execute("INSERT INTO mailbot_instance (name, claim_folder) VALUES (%s, %s) "
-                     "ON CONFLICT (name) DO UPDATE SET claim_folder = EXCLUDED.claim_folder, "
-                     "started_at = now()", (name, folder))
-        conn.commit()
-
-    def orphans(self) -> list[tuple[str, str]]:
-        """The instances registered here whose daemon is gone (its lock is free), with their
-        claim folders; each is held by this daemon until `adopted`."""
-        if self._instance is None:
-            return []
-        rows = self._read("SELECT name, claim_folder FROM mailbot_instance WHERE name <> %s",
-                          (self._instance[0],))
-        gone = []
-        for name, folder in rows:
-            got = self._run("SELECT pg_try_advisory_lock(%s, hashtext(%s))",
-                            (INSTANCES, name)).fetchone()
-            if got and got[0]:
-                gone.append((name, folder))
-        self._end(commit=True)
-        return gone
-
-    def adopted(self, name: str, *, done: bool) -> None:
-        """`done`: the instance's claimed mail is back in the watched folder; its outbox
-        leases are released and it is forgotten until it starts again. Either way, its lock
-        goes."""
-        if done:
-            self._run("UPDATE mailbot_outbox SET lease_holder = NULL, lease_until = NULL "
-                      "WHERE lease_holder LIKE %s", (name.replace("%", r"\%") + ":%",))
-            self._run("DELETE FROM mailbot_instance WHERE name = %s", (name,))
-        self._run("SELECT pg_advisory_unlock(%s, hashtext(%s))", (INSTANCES, name))
-        self._end(commit=True)
-
     # --- reads ------------------------------------------------------------------------------
 
     def ticket(self, number: int) -> Ticket | None:
         if number <= 0:
             return None
-        rows = self._read("SELECT doc FROM mailbot_ticket WHERE number = %s", (number,))
+        # In a pass: no other pass writes it until this one ends.
+        rows = self._held_read(TICKETS, number, "SELECT doc FROM mailbot_ticket WHERE "
+                               "number = %s", (number,))
         return Ticket.from_dict(rows[0][0]) if rows else None
 
     def tickets(self) -> Iterator[Ticket]:
@@ -216,7 +230,9 @@ class PgStore:
                 return
 
     def lookup(self, key: str) -> int | None:
-        rows = self._read("SELECT ticket FROM mailbot_index WHERE key = %s", (key,))
+        # In a pass: present or not, nobody else files it meanwhile.
+        rows = self._held_read(KEYS, key, "SELECT ticket FROM mailbot_index WHERE key = %s",
+                               (key,))
         return rows[0][0] if rows else None
 
     def meta(self, name: str, default: Any = None) -> Any:
@@ -224,7 +240,33 @@ class PgStore:
         return rows[0][0] if rows else default
 
     def next_number(self) -> int:
-        return int(self.meta("next_number", 1))
+        """In a pass: the number this daemon has reserved for its next new ticket (from the
+        sequence; no other daemon gets it). Otherwise: the number after the highest one
+        written (or the counter a copy wrote, migrate-store), read in a transaction."""
+        if self._in_pass and self.writer:
+            if not self._free:
+                row = self._run("SELECT nextval('mailbot_ticket_number')").fetchone()
+                self._free = [int(row[0])] if row else []
+            return self._free[0]
+        rows = self._read("SELECT GREATEST((SELECT (value::text)::integer FROM mailbot_meta "
+                          "WHERE name = 'next_number'), (SELECT max(number) + 1 FROM "
+                          "mailbot_ticket), 1)")
+        return int(rows[0][0])
+
+    def number_taken(self, number: int) -> None:
+        """The pass opened ticket `number`: the next gets another (this one again if rolled
+        back)."""
+        if number in self._free:
+            self._free.remove(number)
+            self._used.append(number)
+
+    def take_timers(self) -> bool:
+        """In a pass: whether it runs the timers (escalation, digest, report), i.e. no other
+        daemon's pass is running them; the lock is held until the pass ends."""
+        if not self._in_pass:
+            return True
+        row = self._run("SELECT pg_try_advisory_xact_lock(%s)", (TIMERS,)).fetchone()
+        return bool(row and row[0])
 
     def cursor(self, folder: str) -> tuple[int, int] | None:
         value = (self.meta("cursors", {}) or {}).get(folder)
@@ -296,48 +338,16 @@ class PgStore:
         # orphan, and a pass's files go in one round trip.
         self._files[rel] = data
         if not self._in_pass:
-            self._run("SELECT 1", lock=True)
+            self._writing()
             self._flush_files()
             self._end(commit=True)
 
     def _flush_files(self) -> None:
         files, self._files = self._files, {}
+        # In one order in every daemon: two passes keeping the same attachment wait for
+        # each other's commit, never for each other at once.
         self._many("INSERT INTO mailbot_file (path, content) VALUES (%s, %s) "
-                   "ON CONFLICT (path) DO NOTHING", list(files.items()))
-
-    # --- the outbox leases ----------------------------------------------------------------
-
-    def lease(self, message_ids: list[str], seconds: float) -> set[str]:
-        """Take the rows of these pending mails that no other daemon holds; returns the ids
-        taken. The lease ends with the row's next write (sent, deferred) or at its expiry."""
-        if not message_ids:
-            return set()
-        rows = self._run(
-            "UPDATE mailbot_outbox SET lease_holder = %(me)s, "
-            "lease_until = now() + make_interval(secs => %(secs)s) "
-            "WHERE message_id IN (SELECT message_id FROM mailbot_outbox "
-            "  WHERE message_id = ANY(%(ids)s) AND status = 'pending' "
-            "  AND (lease_until IS NULL OR lease_until < now() OR lease_holder = %(me)s) "
-            "  FOR UPDATE SKIP LOCKED) RETURNING message_id",
-            {"me": self.holder, "secs": seconds, "ids": message_ids}).fetchall()
-        if not self._in_pass:
-            self._end(commit=True)
-        return {message_id for (message_id,) in rows}
-
-    def mark_sent(self, message_id: str) -> None:
-        """The server took this mail: its row goes now (from a courier thread, on a connection
-        of its own), so that a daemon killed before its next pass leaves nothing to send twice.
-        On failure the next pass records it as usual."""
-        with self._side_lock:
-            try:
-                if self._side is None or self._side.closed:
-                    self._side = psycopg.connect(self._conninfo, autocommit=True)
-                self._side.execute("DELETE FROM mailbot_outbox WHERE message_id = %s",
-                                   (message_id,))
-            except psycopg.Error as exc:
-                log.warning("could not record %s as sent at once (the pass will): %s",
-                            message_id, _first_line(exc))
-                self._side = None
+                   "ON CONFLICT (path) DO NOTHING", sorted(files.items()))
 
     # --- the one write path -----------------------------------------------------------------
 
@@ -346,14 +356,24 @@ class PgStore:
             raise PermissionError("store opened read-only")
         if commit.empty():
             if self._files:
-                self._run("SELECT 1", lock=True)
+                self._writing()
                 self._flush_files()
-            self._end(commit=self._in_pass or bool(self._locked))  # read, or kept files
+            self._end(commit=self._in_pass or self._open)  # read, or kept files
             return
-        self._run("SELECT 1", lock=True)  # the pass lock, for a commit made outside a pass
-        self._flush_files()
-        write_commit(self._many, commit)
-        self._end(commit=True)
+        in_pass = self._in_pass
+        for attempt in range(1, 4):
+            try:
+                self._writing()
+                self._flush_files()
+                write_commit(self._many, commit)
+                self._end(commit=True)
+                return
+            except StoreConflict:
+                # A commit of its own (outside a pass: what the courier reported at the end
+                # of a run, the team's outage mail) decided nothing on what it read: written
+                # again. A pass's commit is done again by the daemon, decisions and all.
+                if in_pass or attempt == 3:
+                    raise
 
     def _many(self, sql: str, rows: list[Any]) -> None:
         if not rows:
@@ -362,8 +382,7 @@ class PgStore:
             with self._connection().cursor() as cursor:
                 cursor.executemany(sql.encode(), rows)
         except psycopg.Error as exc:
-            self._fail()
-            raise StoreUnavailable(f"database {self.where}: {_first_line(exc)}") from exc
+            raise self._failed(exc) from exc
 
     def close(self) -> None:
         side, self._side = self._side, None

@@ -1,0 +1,137 @@
+"""What several daemons on one database share besides the tickets (mailbot.store.postgres):
+who is alive (each instance's session lock and row), and the outbox leases: a daemon leases a
+row (`lease`: SELECT ... FOR UPDATE SKIP LOCKED, then a lease that expires) before it hands the
+mail to SMTP; another daemon skips the row while the lease holds, and takes it over after a
+crash once it has expired."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import TYPE_CHECKING, Any
+
+import psycopg
+
+from mailbot.storage import StoreUnavailable
+
+log = logging.getLogger("mailbot")
+
+INSTANCES = 0x6D6C6274  # first key of the instances' session locks ("mlbt"), then hashtext(name)
+ADOPTION_WAIT = "20s"  # at start, for another daemon taking this instance's mail back
+
+
+class Sharing:
+    """PgStore's steps for several daemons: `register`, `orphans`, `adopted`, `lease`,
+    `mark_sent`."""
+
+    # Set by PgStore (mailbot.store.postgres).
+    where: str
+    holder: str
+    _conninfo: str
+    _conn: psycopg.Connection | None
+    _in_pass: bool
+    _instance: tuple[str, str] | None
+    _side: psycopg.Connection | None
+    _side_lock: threading.Lock
+
+    if TYPE_CHECKING:
+        def _run(self, sql: str, args: Any = None) -> psycopg.Cursor: ...
+        def _read(self, sql: str, args: Any = None) -> list[tuple[Any, ...]]: ...
+        def _end(self, *, commit: bool) -> None: ...
+        def _fail(self) -> None: ...
+
+    # --- several daemons: who is alive ------------------------------------------------------
+
+    def register(self, name: str, claim_folder: str) -> None:
+        """This daemon is instance `name` (claiming into `claim_folder`) for as long as its
+        connection lives: a session advisory lock on the name, and a row that says so."""
+        self._instance = (name, claim_folder)
+        if self._conn is not None and not self._conn.closed:
+            try:
+                self._hold_instance(self._conn)
+            except psycopg.Error as exc:
+                self._fail()
+                raise StoreUnavailable(f"database {self.where}: {_first_line(exc)}") from exc
+
+    def _hold_instance(self, conn: psycopg.Connection) -> None:
+        assert self._instance is not None
+        name, folder = self._instance
+        # Waited for a while: another daemon that found this instance gone (its previous
+        # run) holds the lock while it takes its claimed mail back, a few seconds.
+        try:
+            conn.execute(f"SET LOCAL lock_timeout = '{ADOPTION_WAIT}'")
+            conn.execute("SELECT pg_advisory_lock(%s, hashtext(%s))", (INSTANCES, name))
+        except psycopg.errors.LockNotAvailable:
+            conn.close()
+            raise StoreUnavailable(f"database {self.where}: instance {name!r} is held by "
+                                   f"another daemon (each needs its own [mailbox] instance)"
+                                   ) from None
+        conn.execute("INSERT INTO mailbot_instance (name, claim_folder) VALUES (%s, %s) "
+                     "ON CONFLICT (name) DO UPDATE SET claim_folder = EXCLUDED.claim_folder, "
+                     "started_at = now()", (name, folder))
+        conn.commit()
+
+    def orphans(self) -> list[tuple[str, str]]:
+        """The instances registered here whose daemon is gone (its lock is free), with their
+        claim folders; each is held by this daemon until `adopted`."""
+        if self._instance is None:
+            return []
+        rows = self._read("SELECT name, claim_folder FROM mailbot_instance WHERE name <> %s",
+                          (self._instance[0],))
+        gone = []
+        for name, folder in rows:
+            got = self._run("SELECT pg_try_advisory_lock(%s, hashtext(%s))",
+                            (INSTANCES, name)).fetchone()
+            if got and got[0]:
+                gone.append((name, folder))
+        self._end(commit=True)
+        return gone
+
+    def adopted(self, name: str, *, done: bool) -> None:
+        """`done`: the instance's claimed mail is back in the watched folder; its outbox
+        leases are released and it is forgotten until it starts again. Either way, its lock
+        goes."""
+        if done:
+            self._run("UPDATE mailbot_outbox SET lease_holder = NULL, lease_until = NULL "
+                      "WHERE lease_holder LIKE %s", (name.replace("%", r"\%") + ":%",))
+            self._run("DELETE FROM mailbot_instance WHERE name = %s", (name,))
+        self._run("SELECT pg_advisory_unlock(%s, hashtext(%s))", (INSTANCES, name))
+        self._end(commit=True)
+
+    # --- the outbox leases ----------------------------------------------------------------
+
+    def lease(self, message_ids: list[str], seconds: float) -> set[str]:
+        """Take the rows of these pending mails that no other daemon holds; returns the ids
+        taken. The lease ends with the row's next write (sent, deferred) or at its expiry."""
+        if not message_ids:
+            return set()
+        rows = self._run(
+            "UPDATE mailbot_outbox SET lease_holder = %(me)s, "
+            "lease_until = now() + make_interval(secs => %(secs)s) "
+            "WHERE message_id IN (SELECT message_id FROM mailbot_outbox "
+            "  WHERE message_id = ANY(%(ids)s) AND status = 'pending' "
+            "  AND (lease_until IS NULL OR lease_until < now() OR lease_holder = %(me)s) "
+            "  FOR UPDATE SKIP LOCKED) RETURNING message_id",
+            {"me": self.holder, "secs": seconds, "ids": message_ids}).fetchall()
+        if not self._in_pass:
+            self._end(commit=True)
+        return {message_id for (message_id,) in rows}
+
+    def mark_sent(self, message_id: str) -> None:
+        """The server took this mail: its row goes now (from a courier thread, on a connection
+        of its own), so that a daemon killed before its next pass leaves nothing to send twice.
+        On failure the next pass records it as usual."""
+        with self._side_lock:
+            try:
+                if self._side is None or self._side.closed:
+                    self._side = psycopg.connect(self._conninfo, autocommit=True)
+                self._side.execute("DELETE FROM mailbot_outbox WHERE message_id = %s",
+                                   (message_id,))
+            except psycopg.Error as exc:
+                log.warning("could not record %s as sent at once (the pass will): %s",
+                            message_id, _first_line(exc))
+                self._side = None
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
