@@ -148,7 +148,8 @@ def earlier_well_known(text: str, found: str, programs: tuple[Program, ...],
     match = pattern.search(text)
     if match is None or match.start() == 0:
         return found
-    return catalogue_program(text[:match.start()], well_known) or found
+    line = text.rfind("\n", 0, match.start()) + 1  # on its line: the same sentence or so
+    return catalogue_program(text[line:match.start()], well_known) or found
 
 
 def find_program(subject: str, programs: tuple[Program, ...]) -> str | None:
@@ -175,10 +176,13 @@ _VERSIONED = re.compile(
 
 def _versioned_name(subject: str) -> str | None:
     for match in _VERSIONED.finditer(subject):
-        name = match.group(1)
-        if not any(w.lower() in _NOT_PROGRAMS or w.lower() in _NOT_VERSIONED
-                   for w in name.split()):
-            return name
+        words = match.group(1).split()
+        if any(w.lower() in _NOT_VERSIONED for w in words):
+            continue  # "Salle B 1.4", "Étape 2.1": what the number counts, no program
+        while words and words[0].lower() in _NOT_PROGRAMS:
+            words.pop(0)  # "Erreur Pix4Dmapper 4.8.1": the program is the last word
+        if words and len(" ".join(words)) > 1:
+            return " ".join(words)
     return None
 
 

@@ -37,12 +37,11 @@ _OUR_ID = re.compile(r"<mailbot\.t(\d{1,9})\.")
 
 def vendor_ticketing(f: Facts) -> str | None:
     """The system names itself: one of its own headers, its X-Mailer, its Message-ID."""
-    for prefix in _VENDOR_PREFIXES:
-        name = f.has_prefixed(prefix)
-        if name:
-            return f"{name} header (a ticketing system)"
+    name = f.any_prefixed(_VENDOR_PREFIXES)
+    if name:
+        return f"{name} header (a ticketing system)"
     for name in ("X-Mailer", "User-Agent", "X-Generated-By", "Message-ID"):
-        value = f.header(name)
+        value = f.has(name) and str(f.message.get(name, ""))
         found = value and _VENDOR_NAMES.search(value)
         if found:
             return f"{name} names a ticketing system: {found.group(0)}"
