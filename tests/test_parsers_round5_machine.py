@@ -102,6 +102,12 @@ def test_a_role_address_acknowledging_our_mail_gets_no_answer(sender: str, subje
      "passer ?\n\nJulie"),
     ("helpdesk@editeur.de", "RE: [#42] Imprimante",
      "Hello,\n\nstill the same error after the restart, what next?\n"),
+    # a person's words that sound like a receipt: the toner, not the request
+    ("Assistance <assistance@filiale.fr>", "Re: [#42] Imprimante",
+     "Bonjour,\n\nnous avons bien reçu le toner, la commande a bien été reçue aussi. "
+     "L'imprimante affiche toujours 'bourrage'.\n"),
+    ("support@partner.de", "AW: [#42] Drucker",
+     "Hallo,\n\nder neue Treiber wurde erstellt und installiert, der Fehler bleibt.\n"),
 ])
 def test_a_person_answering_our_acknowledgement_from_a_role_address_keeps_an_answer(
         sender: str, subject: str, body: str) -> None:

@@ -259,15 +259,19 @@ def acknowledgement_wording(body: str) -> str | None:
 # What a ticketing system says when it opens a ticket for a mail (Zendesk, Freshdesk, Jira
 # Service Management, ServiceNow, GLPI, osTicket, OTRS, RT, Zammad...), in our languages.
 _TICKET_OPENED = re.compile(
-    r"(?:request|ticket|message|e-?mail|case|demande|anfrage)\b[^.\n]{0,40}\b(?:has been|was|"
+    r"your (?:support )?(?:request|ticket|message|e-?mail|case)\b[^.\n]{0,40}\b(?:has been|was|"
     r"have been) (?:received|created|opened|logged|registered)|"
     r"(?:we(?:'ve| have)|we) received your (?:request|message|e-?mail)|"
     r"(?:a )?(?:new )?ticket (?:has been|was) (?:created|opened)|opened on your behalf|"
     r"automatically generated in response to|assigned (?:an ID|(?:the )?ticket(?: number)?)|"
-    r"(?:nous avons bien re[çc]u|a bien [ée]t[ée] (?:re[çc]ue?|enregistr[ée]e?|cr[ée]{2}e?)|"
-    r"(?:un )?(?:nouveau )?ticket a [ée]t[ée] (?:cr[ée]{2}|ouvert|enregistr[ée]))|"
-    r"wurde (?:erfolgreich )?(?:erstellt|angelegt|empfangen|registriert)|"
-    r"hemos recibido su|ha sido (?:recibid|registrad|cread)[ao]",
+    r"nous avons bien re[çc]u votre (?:demande|message|mail|e-?mail|courriel|requ[êe]te)|"
+    r"votre (?:demande|message|ticket|requ[êe]te|courriel)\b[^.\n]{0,40}a (?:bien )?[ée]t[ée] "
+    r"(?:re[çc]ue?|enregistr[ée]e?|cr[ée]{2}e?|ouverte?)|"
+    r"(?:un )?(?:nouveau )?ticket a [ée]t[ée] (?:cr[ée]{2}|ouvert|enregistr[ée])|"
+    r"ihre (?:anfrage|ticket|nachricht|e-?mail)\b[^.\n]{0,40}wurde (?:erfolgreich )?(?:erstellt|"
+    r"angelegt|empfangen|registriert)|"
+    r"hemos recibido su (?:solicitud|mensaje|correo)|"
+    r"su (?:solicitud|ticket|mensaje)\b[^.\n]{0,40}ha sido (?:recibid|registrad|cread)[ao]",
     re.IGNORECASE)
 
 
