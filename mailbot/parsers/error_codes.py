@@ -51,7 +51,11 @@ _CODES = re.compile(
     # driver's native error number in parentheses after the bracketed components (SQL Server
     # "(18456)", Access "(#2627)"), or labelled: "SQL Server Error: 17", "Native error: 1045".
     r"|\[(?P<odbcstate>(?-i:(?=[A-Z]{0,4}\d)[0-9A-Z]{5}))\](?=[ \t]*\[[A-Za-z])"
-    r"|(?:\[[^\[\]\n]{2,60}\]){2,}[^\[\]\n]{1,300}?\(#?(?P<native>\d{2,6})\)"
+    # A value the message quotes as data ("The duplicate key value is (10452).", "La valeur de
+    # clé dupliquée est (10452).", "Der doppelte Schlüsselwert ist (10452).") is no native error.
+    r"|(?:\[[^\[\]\n]{2,60}\]){2,}[^\[\]\n]{1,300}?"
+    r"(?<!\bis[ \t])(?<!\best[ \t])(?<!\bist[ \t])(?<!\bes[ \t])(?<!\bè[ \t])(?<!\b[ée][ \t])"
+    r"\(#?(?P<native>\d{2,6})\)"
     r"(?=[ \t]*(?:\(|$|[\"')\],;.]))"
     r"|(?:native[ \t]?error(?:[ \t]?code)?|erreur[ \t]+native|code[ \t]+d'erreur[ \t]+natif|"
     r"nativer[ \t]+fehler(?:code)?|error[ \t]+nativo|SQL[ \t]Server[ \t]Error|"
@@ -72,7 +76,8 @@ _CODES = re.compile(
     rf"|{_ERROR_WORD}"
     r"(?:[ \t\xa0]*(?:n[°º]|no\.?|num[ée]ro|number|#|syst[eè]me|system))?[ \t\xa0]*:?[ \t\xa0]*"
     # Office's Click-to-Run codes carry a dash and a suffix: "30015-11", "0-1011".
-    r"(?P<num>-?\d{1,10}-\d{1,4}(?![\d/.-])|-?\d{2,10})\b"
+    # A signed single digit too: .NET's SqlException prints "Error Number:-2" (a timeout).
+    r"(?P<num>-?\d{1,10}-\d{1,4}(?![\d/.-])|-?\d{2,10}|-\d)\b"
     # A negative number of 5 digits or more is an error code wherever it stands (-2147467259).
     r"|(?<![\w.-])(?P<negative>-\d{5,10})\b"
     # A signed number alone in parentheses closes a VPN client's message ("... (-7200)").

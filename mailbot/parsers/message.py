@@ -45,7 +45,9 @@ from mailbot.parsers.subject import (
     analyse_subject,
     catalogue_program,
     catalogue_spellings,
+    earlier_well_known,
     find_program,
+    spelled,
 )
 from mailbot.tags import find_tag
 
@@ -241,6 +243,9 @@ def _understand(message: Message, rules: ParseRules, result: ParsedMessage) -> N
     result.bounce = verdict.bounce
     info = analyse_subject(result.subject_raw, tag_prefix=rules.tag_prefix, programs=rules.programs)
     result.subject, result.ticket_ref, result.program = info.cleaned, info.ticket_ref, info.program
+    if info.program:
+        result.program = earlier_well_known(info.cleaned, info.program, rules.programs,
+                                            WELL_KNOWN_PROGRAMS)
     result.urgent = info.urgent and result.kind == "person"  # a machine asks for nothing
     if result.kind == "bounce" and result.ticket_ref is None:
         result.ticket_ref = _returned_tag(message, rules.tag_prefix)
@@ -255,8 +260,11 @@ def _understand(message: Message, rules: ParseRules, result: ParsedMessage) -> N
     _forward_and_commands(message, rules, result, info.is_forward, info.is_reply)
     result.thanks_only = thanks_only(result.text)
     result.errors = extract_errors(result.text, applications=_applications(rules.programs))
+    span = result.text[:_PROGRAM_SPAN]
     if result.program is None:  # a subject that names none: the program the text names first
-        result.program = _text_program(result.text[:_PROGRAM_SPAN], rules.programs)
+        found = _text_program(span, rules.programs)
+        result.program = found and earlier_well_known(span, found, rules.programs,
+                                                      WELL_KNOWN_PROGRAMS)
     if result.program is None:  # none of the site's: well-known software, subject then text
         result.program = (catalogue_program(result.subject, WELL_KNOWN_PROGRAMS)
                           or _text_program(result.text[:_PROGRAM_SPAN], WELL_KNOWN_PROGRAMS))
@@ -281,7 +289,7 @@ def _text_program(text: str, programs: tuple[Program, ...]) -> str | None:
         sentence = " " + text[sentence_start:end].lower()
         if head and len(re.findall(rf"(?:^|[,;:])\s*{re.escape(head)}\b", sentence.strip())) >= 2:
             continue
-        return names[" ".join(match.group(0).lower().split())]
+        return spelled(names, match.group(0))
     return None
 
 

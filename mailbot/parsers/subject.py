@@ -97,7 +97,13 @@ def catalogue_program(text: str, programs: tuple[Program, ...]) -> str | None:
     place), or None."""
     pattern, names = catalogue_spellings(programs)
     match = pattern.search(text)
-    return names[" ".join(match.group(0).lower().split())] if match else None
+    return spelled(names, match.group(0)) if match else None
+
+
+def spelled(names: dict[str, str], written: str) -> str:
+    """The program of a spelling as the catalogue pattern matched it (spaces or hyphens)."""
+    key = " ".join(written.lower().split())
+    return names.get(key) or names[" ".join(key.replace("-", " ").split())]
 
 
 @functools.lru_cache(maxsize=8)
@@ -115,7 +121,8 @@ def catalogue_spellings(programs: tuple[Program, ...]) -> tuple[re.Pattern[str],
     for spelling in names:
         node = trie
         for unit in re.findall(r"\s+|\S", spelling):
-            node = node.setdefault(r"\s+" if unit.isspace() else re.escape(unit), {})
+            # "VS Code" is written "VS-Code" and "VS\u00a0Code" too
+            node = node.setdefault(r"[\s-]+" if unit.isspace() else re.escape(unit), {})
         node[""] = {}
     return re.compile(rf"(?<![\w-])(?:{_trie_pattern(trie)})(?![\w-])", re.IGNORECASE), names
 
@@ -133,6 +140,18 @@ def _trie_pattern(node: dict) -> str:
     return body
 
 
+def earlier_well_known(text: str, found: str, programs: tuple[Program, ...],
+                       well_known: tuple[Program, ...]) -> str:
+    """`found`, the site catalogue's program in `text`, unless a well-known program is named
+    before it ("VS Code ne passe plus par le VPN" is about VS Code, not the VPN service)."""
+    pattern, _names = catalogue_spellings(programs)
+    match = pattern.search(text)
+    if match is None or match.start() == 0:
+        return found
+    line = text.rfind("\n", 0, match.start()) + 1  # on its line: the same sentence or so
+    return catalogue_program(text[line:match.start()], well_known) or found
+
+
 def find_program(subject: str, programs: tuple[Program, ...]) -> str | None:
     """The catalogue program named in `subject`, else a name leading it ("Qlik : ...")."""
     best = catalogue_program(subject, programs)
@@ -143,6 +162,27 @@ def find_program(subject: str, programs: tuple[Program, ...]) -> str | None:
         name = match.group(1).strip()
         if not any(w.lower() in _NOT_PROGRAMS for w in name.split()):
             return name
+    return _versioned_name(subject)
+
+
+# A name followed by its version ("Mercator 8.2 plante", "Teams v1.6", "Sage 100c v9"): the
+# version marks a program even when no catalogue knows it. A version, not a date: "v9",
+# "version 4", three parts, or two whose second is no zero-padded month ("12.05" is a date).
+_VERSIONED = re.compile(
+    r"(?<![\w.])((?-i:[A-Z][\w+&-]*)(?:\s+(?:(?-i:[A-Z][\w+&-]*)|\d+[a-z]{1,3}))?)\s+"
+    r"(?:v(?:ersion)?\s?\d+(?:\.\d+)*|\d{1,2}\.\d{1,3}\.\d{1,4}|\d{1,2}\.(?!0\d\b|1[0-2]\b)\d{1,3})"
+    r"(?![\w.])", re.IGNORECASE)
+
+
+def _versioned_name(subject: str) -> str | None:
+    for match in _VERSIONED.finditer(subject):
+        words = match.group(1).split()
+        if any(w.lower() in _NOT_VERSIONED for w in words):
+            continue  # "Salle B 1.4", "Étape 2.1": what the number counts, no program
+        while words and words[0].lower() in _NOT_PROGRAMS:
+            words.pop(0)  # "Erreur Pix4Dmapper 4.8.1": the program is the last word
+        if words and len(" ".join(words)) > 1:
+            return " ".join(words)
     return None
 
 
@@ -155,6 +195,15 @@ def _unless_negated(match: re.Match[str]) -> str:
     if _NEGATION_BEFORE.search(before + head[:word].lstrip(" -–—:,([")):
         return match.group(0)
     return " "
+
+
+# Words a number follows that are no programs ("Étape 2.1", "Release 4.2", "Article 3.1").
+_NOT_VERSIONED = frozenset({
+    "version", "release", "étape", "etape", "step", "phase", "lot", "sprint", "page", "article",
+    "chapitre", "chapter", "section", "point", "niveau", "level", "annexe", "tome", "figure",
+    "salle", "bureau", "bâtiment", "batiment", "étage", "etage", "poste", "facture", "commande",
+    "n°", "no", "numéro", "numero", "ref", "réf", "total", "montant", "prix", "tva", "le", "la",
+})
 
 
 def analyse_subject(subject_raw: str, *, tag_prefix: str, programs: tuple[Program, ...]

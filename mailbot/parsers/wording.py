@@ -250,7 +250,7 @@ _THANKS = re.compile(
 )
 _WILL_ANSWER = re.compile(
     r"(?:will|shall) (?:endeavou?r to |try to |)(?:reply|respond|answer|get back)|"
-    r"(?:r[ée]pondr|reviendr)\w* (?:dans|d[èe]s|au plus)|"
+    r"(?:r[ée]pondr|reviendr)\w* (?:vers vous |[àa] vous )?(?:dans|d[èe]s|au plus)|"
     r"(?:werde|werden) [^.\n]{0,40}(?:antworten|melden|bearbeiten)|"
     r"responderemos|risponderemo|zo snel mogelijk",
     re.IGNORECASE,
@@ -264,3 +264,31 @@ def acknowledgement_wording(body: str) -> str | None:
         return None
     thanks = _THANKS.search(text)
     return thanks.group(0) if thanks and _WILL_ANSWER.search(text) else None
+
+
+# What a ticketing system says when it opens a ticket for a mail (Zendesk, Freshdesk, Jira
+# Service Management, ServiceNow, GLPI, osTicket, OTRS, RT, Zammad...), in our languages.
+_TICKET_OPENED = re.compile(
+    r"your (?:support )?(?:request|ticket|message|e-?mail|case)\b[^.\n]{0,40}\b(?:has been|was|"
+    r"have been) (?:received|created|opened|logged|registered)|"
+    r"(?:we(?:'ve| have)|we) received your (?:request|message|e-?mail)|"
+    r"(?:a )?(?:new )?ticket (?:has been|was) (?:created|opened)|opened on your behalf|"
+    r"automatically generated in response to|assigned (?:an ID|(?:the )?ticket(?: number)?)|"
+    r"nous avons bien re[çc]u votre (?:demande|message|mail|e-?mail|courriel|requ[êe]te)|"
+    r"votre (?:demande|message|ticket|requ[êe]te|courriel)\b[^.\n]{0,40}a (?:bien )?[ée]t[ée] "
+    r"(?:re[çc]ue?|enregistr[ée]e?|cr[ée]{2}e?|ouverte?)|"
+    r"(?:un )?(?:nouveau )?ticket a [ée]t[ée] (?:cr[ée]{2}|ouvert|enregistr[ée])|"
+    r"ihre (?:anfrage|ticket|nachricht|e-?mail)\b[^.\n]{0,40}wurde (?:erfolgreich )?(?:erstellt|"
+    r"angelegt|empfangen|registriert)|"
+    r"hemos recibido su (?:solicitud|mensaje|correo)|"
+    r"su (?:solicitud|ticket|mensaje)\b[^.\n]{0,40}ha sido (?:recibid|registrad|cread)[ao]",
+    re.IGNORECASE)
+
+
+def ticket_opened_wording(body: str) -> str | None:
+    """A short text saying a ticket was opened or a request received, or None."""
+    text = body.strip()
+    if len(text) > _MAX_AUTO_REPLY_CHARS:
+        return None
+    found = _TICKET_OPENED.search(text)
+    return found.group(0) if found else None

@@ -9,6 +9,7 @@ import re
 from mailbot.parsers.body import clean_body
 from mailbot.parsers.layouts import AUTO_REPLY_PREFIX
 from mailbot.parsers.machine.facts import Facts, Rule
+from mailbot.parsers.machine.ticketing import role_acknowledgement, vendor_ticketing
 from mailbot.parsers.machine.tnef import tnef_report
 from mailbot.parsers.wording import (
     acknowledgement_wording,
@@ -143,4 +144,6 @@ AUTO_REPLY_RULES: tuple[Rule, ...] = (
     _calendar_reply,  # a meeting's accept/decline answer (iTIP REPLY)
     _challenge,  # challenge-response spam filters asking to confirm
     _acknowledgement,  # "thank you for your mail, I will reply" sent with a null return path
+    vendor_ticketing,  # another helpdesk's system names itself (X-Zendesk-*, RT-Ticket...)
+    role_acknowledgement,  # support@ elsewhere acknowledging our mail under its own tag
 )

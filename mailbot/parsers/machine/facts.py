@@ -43,7 +43,12 @@ class Facts:
 
     def has_prefixed(self, prefix: str) -> str:
         """The first header name that starts with `prefix` (lower-case), or ""."""
-        return next((n for n in sorted(self._names) if n.startswith(prefix)), "")
+        # the first in sorted order, without sorting every name of every mail
+        return min((n for n in self._names if n.startswith(prefix)), default="")
+
+    def any_prefixed(self, prefixes: tuple[str, ...]) -> str:
+        """A header name that starts with one of `prefixes` (lower-case), or "": one pass."""
+        return next((n for n in self._names if n.startswith(prefixes)), "")
 
     def header(self, name: str) -> str:
         if name.lower() not in self._names:

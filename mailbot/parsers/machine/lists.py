@@ -140,9 +140,39 @@ def _noreply_sender(f: Facts) -> str | None:
     return None
 
 
+# List software that writes no List-* field: LISTSERV's X-LSV-ListID and "Comments: To:",
+# Sympa's X-Sympa-To, Groups.io's X-Groupsio-*; Sender names a list host (LISTSERV's
+# "LIST@LISTSERV.EXAMPLE.ORG", lists.*, Google Groups, Groups.io).
+_LIST_SOFTWARE = ("X-LSV-ListID", "X-Sympa-To", "X-Sympa-Family", "X-Groupsio-Msg-Num",
+                  "X-Groupsio-Group-Id")
+_LIST_HOST = re.compile(r"@(?:listserv|lists?|groups|listes?|sympa|mailman)\.|@groups\.io$|"
+                        r"@googlegroups\.com$", re.IGNORECASE)
+
+
+def _unlisted_list(f: Facts) -> str | None:
+    """Traffic of a list software that writes no List-* field, on a mail not addressed to us."""
+    if not not_addressed_to_us(f):
+        return None
+    for name in _LIST_SOFTWARE:
+        if f.has(name):
+            return f"{name} header, and not addressed to us"
+    if f.header("Comments").lstrip().startswith("to:"):
+        return "LISTSERV's Comments: To: header, and not addressed to us"
+    loop = f.header("X-Loop").strip().strip("<>")
+    if "@" in loop and loop not in f.rules.bot_addresses:
+        return f"X-Loop: {loop} (a list's loop header), and not addressed to us"
+    reply_to = {a for _n, a in addresses(f.message.get_all("Reply-To") or [])}
+    for _name, address in addresses(f.message.get_all("Sender") or []):
+        if address != f.sender and (_LIST_HOST.search(address) or address in reply_to):
+            # a list host, or LISTSERV's way: the list both sends and takes the replies
+            return f"Sender: {address} (a list's address), and not addressed to us"
+    return None
+
+
 # The list rules in their order; every hit is a reason.
 LIST_RULES: tuple[Rule, ...] = (_list_headers, _list_subject_tag, _noreply_sender,
-                                _list_robot_sender, _list_sender_header, _tag_not_to_us)
+                                _list_robot_sender, _list_sender_header, _tag_not_to_us,
+                                _unlisted_list)
 
 
 def written_to_us_and_the_list(f: Facts) -> bool:

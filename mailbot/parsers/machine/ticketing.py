@@ -1,0 +1,71 @@
+"""Other helpdesks' automatic mail: the acknowledgement a ticketing system (Zendesk, Freshdesk,
+ServiceNow, Jira Service Management, GLPI, osTicket, OTRS/Znuny, Request Tracker, Zammad,
+Help Scout, Freshservice) sends when our mail reaches it. Answering it would open a ticket there
+that acknowledges ours again: the ping-pong RFC 3834 §3.1.8 warns of. Such a mail is automatic
+when the system names itself in its headers, or when a role address (support@, helpdesk@...)
+answers a mail of ours with a foreign ticket tag or an acknowledgement's wording in its own
+text; a person writing from a role address with neither keeps an answer."""
+
+from __future__ import annotations
+
+import re
+
+from mailbot.parsers.body import clean_body
+from mailbot.parsers.machine.facts import Facts
+from mailbot.parsers.wording import acknowledgement_wording, ticket_opened_wording
+
+# Header names the systems stamp on their mail (their documented or known fields).
+_VENDOR_PREFIXES = ("x-zendesk-", "x-freshdesk-", "x-freshservice-", "x-servicenow-",
+                    "x-jira-", "x-atlassian-", "x-glpi-", "x-otrs-", "x-znuny-", "x-zammad-",
+                    "x-helpscout-", "x-osticket-", "rt-ticket", "rt-originator", "x-rt-")
+# Their X-Mailer values, and Message-IDs under their own names.
+_VENDOR_NAMES = re.compile(
+    r"zendesk|freshdesk|freshservice|servicenow|service-now|jira|atlassian|\bglpi\b|osticket|"
+    r"\botrs\b|znuny|request tracker|\brt \d|zammad|help ?scout", re.IGNORECASE)
+_ROLE = re.compile(
+    r"^(?:it[._-]?)?(?:support|helpdesk|help[._-]desk|help|servicedesk|service[._-]desk|"
+    r"hotline|assistance|tickets?|sav|customer[._-]?(?:care|service)|service[._-]client)"
+    r"(?:[._+-].*)?$", re.IGNORECASE)
+# Ticket tags of other systems: osTicket/Zendesk "[#12345]", OTRS/Znuny/Zammad "[Ticket#2024...]",
+# "Request #123", RT "[example.com #123]", a Jira key "[ITSM-123]", ServiceNow's INC/RITM numbers.
+_FOREIGN_TAG = re.compile(
+    r"\[#\d+\]|ticket\s*#\s*\d+|\b(?:request|demande|ticket|case|incident)\s*(?:#|n[°o]\.?)\s*"
+    r"\d+|\[[\w.-]+\s+#\d+\]|\[[A-Z][A-Z0-9]{1,9}-\d+\]|\b(?:INC|RITM|REQ|SCTASK)\d{5,}\b",
+    re.IGNORECASE)
+_OUR_ID = re.compile(r"<mailbot\.t(\d{1,9})\.")
+
+
+def vendor_ticketing(f: Facts) -> str | None:
+    """The system names itself: one of its own headers, its X-Mailer, its Message-ID."""
+    name = f.any_prefixed(_VENDOR_PREFIXES)
+    if name:
+        return f"{name} header (a ticketing system)"
+    for name in ("X-Mailer", "User-Agent", "X-Generated-By", "Message-ID"):
+        value = f.has(name) and str(f.message.get(name, ""))
+        found = value and _VENDOR_NAMES.search(value)
+        if found:
+            return f"{name} names a ticketing system: {found.group(0)}"
+    return None
+
+
+def _ours_answered(f: Facts) -> set[str]:
+    """The ticket numbers of our own mails this one answers (In-Reply-To, References)."""
+    text = f"{f.header('In-Reply-To')} {f.header('References')}"
+    return set(_OUR_ID.findall(text))
+
+
+def role_acknowledgement(f: Facts) -> str | None:
+    """A role address answering our mail with a foreign ticket tag or an acknowledgement."""
+    if not _ROLE.match(f.sender.split("@", 1)[0]):
+        return None
+    ours = _ours_answered(f)
+    if not ours:
+        return None
+    tag = _FOREIGN_TAG.search(f.subject)
+    if tag and not any(f"#{number}]" in tag.group(0) for number in ours):
+        return f"a role address answering our mail under a foreign ticket tag {tag.group(0)!r}"
+    own = clean_body(f.body).text  # what it says itself, not our quoted mail
+    found = ticket_opened_wording(own) or acknowledgement_wording(own)
+    if found:
+        return f"a role address acknowledging our mail: {found!r}"
+    return None
