@@ -17,7 +17,7 @@ import pytest
 from mailbot.batch import Batch
 from mailbot.config import Config, load
 from mailbot.parsers import parse
-from mailbot.parsers.message import message_id_of
+from mailbot.parsers.tree import message_id_of
 from mailbot.pipeline import Decision, decide
 from mailbot.storage import StoreConflict, StoreUnavailable
 from mailbot.store import open_store

@@ -33,7 +33,7 @@ from mailbot.faults import crash_point, fail_point
 from mailbot.health import Health
 from mailbot.intake.base import IncomingMail, Intake, IntakeError, backoff_delay
 from mailbot.parsers import parse
-from mailbot.parsers.message import message_id_of
+from mailbot.parsers.tree import message_id_of
 from mailbot.storage import StateUnwritable, StoreConflict
 from mailbot.store import TicketStore
 from mailbot.transport.delivery import Transport

@@ -1,9 +1,8 @@
 """Top-level parse: raw bytes in, a ParsedMessage out, never an exception.
 
-mail-parser (the design card's parser, and the only module that imports it) parses the bytes once
-with the standard library's compat32 policy and records the defects it finds, per part and per
-address, date and Received header; everything else works on that one tree, so nothing is parsed
-twice. compat32 rather than policy=default: it is about four times cheaper and never raises on a
+`tree.message_tree` (mail-parser, the design card's parser) parses the bytes once with the
+standard library's compat32 policy and records the defects it finds; everything else works on
+that one tree, so nothing is parsed twice. compat32 rather than policy=default: it is about four times cheaper and never raises on a
 broken header; headers.py decodes what policy=default would have.
 """
 
@@ -12,16 +11,12 @@ from __future__ import annotations
 import email
 import hashlib
 import itertools
-import logging
 import re
 from datetime import UTC, datetime
 from email.headerregistry import HeaderRegistry
 from email.message import Message
-from email.parser import BytesHeaderParser
 from email.utils import parsedate_to_datetime
 from functools import lru_cache
-
-from mailparser import MailParser
 
 from mailbot.parsers.attachment_policy import screen
 from mailbot.parsers.attachments import (
@@ -49,22 +44,12 @@ from mailbot.parsers.subject import (
     find_program,
     spelled,
 )
+from mailbot.parsers.tree import message_tree
 from mailbot.tags import find_tag
-
-# mail-parser logs every part it does not render ("Email content 'report' not handled"); what
-# matters of it is recorded as defects, so its log lines would only be noise in the daemon's log.
-logging.getLogger("mailparser").setLevel(logging.CRITICAL)
 
 _PROGRAM_SPAN = 4000  # the program a text names is in its first lines, not deep in a paste
 _MAX_BODY_CHARS = 2_000_000  # a body beyond this is cut before cleaning (recorded)
-_MAX_BOUNDARY_LINES = 2_000  # past this many "--" lines mail-parser's per-part work is skipped
-# More multipart containers than any real mail holds: a nesting bomb, told from the raw bytes
-# before the standard parser, whose time grows with lines x depth, spends seconds on it.
-_MAX_MULTIPARTS = 200
-_BOUNDARY = re.compile(rb"boundary\s*=", re.IGNORECASE)
-_MAX_HEADER_LINE = 16_384  # one physical header line; longer lines are cut (recorded)
 _HEADERS = HeaderRegistry()
-_MAX_HEADER_BYTES = 262_144  # the whole header section; beyond, the rest is dropped (recorded)
 
 
 def parse(raw: bytes, rules: ParseRules = ParseRules()) -> ParsedMessage:  # noqa: B008
@@ -73,77 +58,12 @@ def parse(raw: bytes, rules: ParseRules = ParseRules()) -> ParsedMessage:  # noq
     result = ParsedMessage(content_hash=hashlib.sha256(raw).hexdigest(),
                            identity=content_identity(raw))
     try:
-        message = _message_tree(raw, rules, result.defects)
+        message = message_tree(raw, rules, result.defects)
         _read_headers(message, result)
         _understand(message, rules, result)
     except Exception as exc:  # noqa: BLE001 - a poison message must still give a result
         result.defects.append(f"parse failed: {exc.__class__.__name__}: {str(exc)[:200]}")
     return result
-
-
-def _message_tree(raw: bytes, rules: ParseRules, defects: list[str]) -> Message:
-    if len(raw) > rules.max_bytes:
-        defects.append(f"message of {len(raw)} bytes exceeds {rules.max_bytes}: headers only")
-        return _headers_only(raw)
-    raw = _tame_headers(raw, defects)
-    if len(_BOUNDARY.findall(raw)) > _MAX_MULTIPARTS:
-        defects.append(f"more than {_MAX_MULTIPARTS} multipart boundaries (a nesting bomb): "
-                       "headers only")
-        return _headers_only(raw)
-    if raw.count(b"\n--") > _MAX_BOUNDARY_LINES:
-        # A MIME bomb of thousands of parts: mail-parser would decode every one of them.
-        defects.append("thousands of MIME parts: read with the bare standard parser")
-        try:
-            return email.message_from_bytes(raw)
-        except Exception as exc:  # noqa: BLE001 - e.g. RecursionError (nesting 1,000 deep)
-            defects.append(f"MIME structure not parsed ({exc.__class__.__name__}): headers only")
-            return _headers_only(raw)
-    try:
-        parsed = MailParser.from_bytes(raw)
-    except Exception as exc:  # noqa: BLE001 - e.g. MailParserRecursionError on a MIME bomb
-        defects.append(f"MIME structure not parsed ({exc.__class__.__name__}): headers only")
-        return _headers_only(raw)
-    for entry in parsed.defects:
-        for items in entry.values():
-            defects.extend(str(item)[:300] for item in items)
-    return parsed.message
-
-
-def _tame_headers(raw: bytes, defects: list[str]) -> bytes:
-    """Absurd header sections cut to a budget: address parsing is quadratic-ish in the stdlib,
-    so a 1 MB From line would cost seconds."""
-    end = _header_end(raw)
-    if end <= _MAX_HEADER_LINE:
-        return raw
-    head, rest = raw[:end], raw[end:]
-    lines = head.split(b"\n")
-    if any(len(line) > _MAX_HEADER_LINE for line in lines):
-        defects.append(f"header line longer than {_MAX_HEADER_LINE} bytes: cut")
-        lines = [line[:_MAX_HEADER_LINE] for line in lines]
-    head = b"\n".join(lines)
-    if len(head) > _MAX_HEADER_BYTES:
-        defects.append(f"header section longer than {_MAX_HEADER_BYTES} bytes: cut")
-        head = head[:_MAX_HEADER_BYTES].rsplit(b"\n", 1)[0]
-    return head + rest
-
-
-def _header_end(raw: bytes) -> int:
-    """Where the header section ends (LF or CRLF blank line), or the length of `raw`."""
-    found = [i for i in (raw.find(b"\n\n"), raw.find(b"\n\r\n")) if i >= 0]
-    return min(found) if found else len(raw)
-
-
-def _headers_only(raw: bytes) -> Message:
-    head = raw[: min(_header_end(raw), _MAX_HEADER_BYTES)]
-    return BytesHeaderParser().parsebytes(head)
-
-
-def message_id_of(raw: bytes) -> str | None:
-    """The Message-ID `parse` reads, from the header section alone (cheap: several daemons
-    lock a batch's Message-IDs before deciding any of them)."""
-    header = RawHeaders(_headers_only(raw))
-    ids = message_ids(header.get("Message-ID"))
-    return ids[0] if ids else (decode_text(header.get("Message-ID")) or None)
 
 
 def _read_headers(message: Message, result: ParsedMessage) -> None:
