@@ -36,7 +36,7 @@ def decide(msg: ParsedMessage, *, raw_path: str, view: View, config: Config,
     author = people.identify(msg, config)
     ticket, how = correlate(msg, view, config)
     context = Context(msg, message_key(msg), raw_path, view, config, now, author, ticket, how,
-                      arrived=arrival(arrived, now))
+                      arrived=arrival(arrived, now, view.meta(WATCHED)))
     for _name, _description, step in STEPS:
         decision = step(context)
         if decision is not None:
@@ -52,11 +52,25 @@ def decide(msg: ParsedMessage, *, raw_path: str, view: View, config: Config,
     raise AssertionError("the last step always decides")
 
 
-def arrival(arrived: datetime | None, now: datetime) -> datetime:
+# The time of the last pass that looked at the mailbox (`Commit.meta`, written by the daemon).
+WATCHED = "watched_at"
+
+
+def arrival(arrived: datetime | None, now: datetime, watched: object = None) -> datetime:
     """Where a new ticket's clocks start: when its mail reached our server, so that a daemon
     stopped for a while does not give it the time it lost; never after the pass taking it in
-    (a server's clock ahead, a --now run behind). In the zone of `now`."""
-    if arrived is None or arrived.tzinfo is None:
+    (a server's clock ahead, a --now run behind). Only for mail that reached the server after
+    the last pass looked (`watched`, ISO 8601): a mail that was there before it (moved in
+    from another folder, a restored mailbox, the backlog of the first pass ever, the real
+    clock of a --now simulation) starts now, or a restore would wake management with
+    months-old lateness. In the zone of `now`."""
+    if arrived is None or arrived.tzinfo is None or not isinstance(watched, str):
+        return now
+    try:
+        looked = datetime.fromisoformat(watched)
+    except ValueError:
+        return now
+    if looked.tzinfo is None or arrived <= looked:
         return now
     return min(arrived, now).astimezone(now.tzinfo)
 

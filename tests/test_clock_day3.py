@@ -218,6 +218,7 @@ def test_a_mail_taken_in_after_a_stop_starts_its_clock_when_it_reached_the_serve
     server's clock ahead) is the pass."""
     friday = datetime(2026, 11, 27, 10, 0, tzinfo=PARIS)
     monday = datetime(2026, 11, 30, 10, 0, tzinfo=PARIS)
+    run_at(rules, dovecot, friday - timedelta(days=1))  # it looked on Thursday, then stopped
     dovecot.append(mail(date=friday - timedelta(days=7)), arrived=friday)
     dovecot.append(mail(sender="marc.dubois@groupe-exemple.fr", subject="Scanner HS",
                         date=monday), arrived=monday + timedelta(hours=5))
@@ -239,6 +240,8 @@ def test_a_maildir_mail_taken_in_late_starts_when_its_file_was_delivered(
     for sub in ("new", "cur", "tmp"):
         (inbox / sub).mkdir(parents=True, exist_ok=True)
     friday = datetime(2026, 11, 27, 10, 0, tzinfo=PARIS)
+    mailbot("run", "--once", "--config", str(rules), "--now",  # it looked on Thursday
+            (friday - timedelta(days=1)).isoformat())
     path = inbox / "new" / "1796000000.M1P1.mx"
     path.write_bytes(mail(date=friday - timedelta(days=7)))
     os.utime(path, (friday.timestamp(), friday.timestamp()))
@@ -247,6 +250,35 @@ def test_a_maildir_mail_taken_in_late_starts_when_its_file_was_delivered(
     ticket = show(rules, 1)
     assert ticket["created_at"] == "2026-11-27T10:00:00+01:00"
     assert ticket["first_response_due"] == "2026-12-07T10:00:00+01:00"
+
+
+def test_a_mail_that_was_there_when_the_daemon_last_looked_starts_now(
+        rules: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> None:
+    """A day of use ran the bot with --now ahead of the server's real clock: every ticket
+    started at the server's time of delivery, hours or days before the pass, and the ladder
+    mailed the supervisor, then the vice-president, "EN RETARD" the moment the tickets were
+    opened. A mail that reached the server before the last pass looked (the backlog of the
+    first pass ever, a mail moved in from another folder, a restored mailbox) starts when it
+    is taken in; only one that came after that pass keeps its arrival."""
+    monday = datetime(2026, 11, 30, 9, 0, tzinfo=PARIS)
+    # The first pass ever: a mail waiting since Friday is not given the weekend's lateness.
+    dovecot.append(mail(subject="Tout l'étage sans réseau", date=monday - timedelta(days=3)),
+                   arrived=monday - timedelta(days=3))
+    run_at(rules, dovecot, monday)
+    assert show(rules, 1)["created_at"] == "2026-11-30T09:00:00+01:00"
+    # Delivered at 08:00 (before the 09:00 pass looked), put in the inbox at 10:30.
+    dovecot.append(mail(sender="marc.dubois@groupe-exemple.fr", subject="Scanner HS",
+                        date=monday - timedelta(hours=1)), arrived=monday - timedelta(hours=1))
+    run_at(rules, dovecot, monday + timedelta(hours=2))
+    assert show(rules, 2)["created_at"] == "2026-11-30T11:00:00+01:00"
+    # Delivered at 11:30, after the 11:00 pass: taken in at 14:00, it keeps 11:30.
+    dovecot.append(mail(sender="lea.petit@groupe-exemple.fr", subject="Clavier HS",
+                        date=monday), arrived=monday + timedelta(hours=2, minutes=30))
+    run_at(rules, dovecot, monday + timedelta(hours=5))
+    assert show(rules, 3)["created_at"] == "2026-11-30T11:30:00+01:00"
+    # The P1's first notices come from its start on Monday, not from Friday's delivery.
+    first = escalations(smtp_server)[0]
+    assert level_of(first) == 3 and "retard" not in text(first).lower()
 
 
 def test_internaldate_answers_are_read_with_their_offset() -> None:

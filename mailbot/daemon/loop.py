@@ -131,6 +131,10 @@ class Daemon(AsideHandling, OutboxHandling):
             done = self._handle(items, spent, batch, summary, now)
             self._tell_team_of_aside(batch, now)
             self._stage_upkeep(batch, now)
+            if items or batch.meta(pipeline.WATCHED) is None:
+                # When the mailbox was last looked at: a later mail's clock may start at its
+                # arrival (pipeline.arrival). Rides on a pass that took mail in.
+                batch.commit.meta[pipeline.WATCHED] = now.isoformat()
             self._drop_released_notices_overtaken(batch, now)
             crash_point("before_commit")
             self.store.commit(batch.commit)

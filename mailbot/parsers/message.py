@@ -2,8 +2,9 @@
 
 `tree.message_tree` (mail-parser, the design card's parser) parses the bytes once with the
 standard library's compat32 policy and records the defects it finds; everything else works on
-that one tree, so nothing is parsed twice. compat32 rather than policy=default: it is about four times cheaper and never raises on a
-broken header; headers.py decodes what policy=default would have.
+that one tree, so nothing is parsed twice. compat32 rather than policy=default: it is about four
+times cheaper and never raises on a broken header; headers.py decodes what policy=default would
+have.
 """
 
 from __future__ import annotations
