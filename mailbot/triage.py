@@ -59,7 +59,7 @@ def triage(msg: ParsedMessage, *, requester: str, text: str, channel: str, view:
     previous = urgent.previous_in_window(dates, now, config.urgent)
     learner = learning.learner_of(view.meta("corrections", None))
     result = assess_facts(facts, policy, urgent=asked, previous_urgent=previous, vip=known,
-                          learner=learner)
+                          learner=learner, call=channel == "phone")
     keys: list[str] = []
     if not result.information:
         classified = Classification(result.type, result.category, result.classified_priority,

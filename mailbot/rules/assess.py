@@ -167,11 +167,14 @@ def assess(msg: ParsedMessage, policy: Policy, *, requester: str | None = None,
 
 def assess_facts(facts: Facts, policy: Policy, *, urgent: bool,
                  previous_urgent: int = 0, vip: str | None = None,
-                 learner: Learner | None = None) -> Assessment:
+                 learner: Learner | None = None, call: bool = False) -> Assessment:
     """`vip`: why the requester is a VIP when not by address (`Policy.vip_reason`);
-    `learner`: the technicians' corrections, which may overrule the rules."""
+    `learner`: the technicians' corrections, which may overrule the rules; `call`: a phone
+    call a technician logged, never information (its account ends "tout remarche")."""
     trace: list[Outcome] = []
-    info = policy.information.check(facts, urgent=urgent)
+    info = (Outcome(f"information/{policy.information.name}", False, "a call logged by a "
+                    "technician: someone phoned for something") if call
+            else policy.information.check(facts, urgent=urgent))
     classification = None
     if info.hit and info.detail == THANKS_ONLY:
         # A thank-you with no marker is information only when no rule names work to do in it.
