@@ -117,7 +117,7 @@ def test_urgent_on_a_minor_incident_with_a_workaround_is_demoted_with_a_notice(
     # The demotion is told in the acknowledgement (one mail), with its reason.
     [notice] = [m for m in smtp_server.messages if kind_of(m) == "ack"]
     assert notice.recipients == ["lea.moreau@groupe-exemple.fr"]
-    assert "contourné" in words(notice)
+    assert "contournable par une solution temporaire" in words(notice)  # its reason
 
 
 def test_weak_evidence_is_said_to_the_team_and_one_command_confirms(
