@@ -43,6 +43,8 @@ from mailbot.parsers.subject import (
     catalogue_spellings,
     earlier_well_known,
     find_program,
+    is_forward_subject,
+    peel_prefixes,
     spelled,
 )
 from mailbot.parsers.tree import message_tree
@@ -252,15 +254,35 @@ def _attached_forward(message: Message, defects: list[str]) -> Forwarded | None:
         if not isinstance(inner, Message):
             continue
         raw = RawHeaders(inner)  # 8-bit bytes in the attached message's headers kept
+        subject, text = decode_text(raw.get("Subject")), _best_text(inner, defects, 1)
+        nested = _forwarded_within(subject, text)
+        if nested is not None:
+            return nested
         senders = addresses(raw.get_all("From"), defects)
         name, sender = senders[0] if senders else ("", "")
         date = decode_text(raw.get("Date")) or None
         ids = message_ids(raw.get("Message-ID"))
-        return Forwarded(sender, date, decode_text(raw.get("Subject")), name,
+        return Forwarded(sender, date, subject, name,
                          original_cc=[a for _, a in addresses(raw.get_all("Cc"), defects)],
                          original_message_id=ids[0] if ids else None,
-                         text=clean_body(_best_text(inner, defects, 1)).text)
+                         text=clean_body(text).text)
     return None
+
+
+def _forwarded_within(subject: str, text: str) -> Forwarded | None:
+    """The attached message is itself a forward ("TR: ..." with Outlook's "De : / Envoyé : /
+    À : / Objet :" block in its body): the innermost author and subject come from that block,
+    as for a forward written inline."""
+    is_forward = is_forward_subject(subject)
+    is_reply = bool(peel_prefixes(subject)[1]) and not is_forward
+    nested, _note, body = detect_forward(text, subject_is_forward=is_forward,
+                                         subject_is_reply=is_reply,
+                                         fallback_subject=peel_prefixes(subject)[0] or None)
+    if nested is None or not nested.original_sender:
+        return None
+    nested.depth += 1
+    nested.text = clean_body(body).text if body.strip() else ""
+    return nested
 
 
 def _returned_tag(message: Message, prefix: str) -> int | None:
