@@ -166,9 +166,11 @@ def _understand(message: Message, rules: ParseRules, result: ParsedMessage) -> N
     result.bounce = verdict.bounce
     info = analyse_subject(result.subject_raw, tag_prefix=rules.tag_prefix, programs=rules.programs)
     result.subject, result.ticket_ref, result.program = info.cleaned, info.ticket_ref, info.program
-    if info.program:
-        result.program = earlier_well_known(info.cleaned, info.program, rules.programs,
-                                            WELL_KNOWN_PROGRAMS)
+    if info.program:  # a name the subject leads with ("Firefox 128 : ...") may be well known
+        known = catalogue_program(info.program, rules.programs) is None and catalogue_program(
+            info.program, WELL_KNOWN_PROGRAMS)
+        result.program = known or earlier_well_known(info.cleaned, info.program, rules.programs,
+                                                     WELL_KNOWN_PROGRAMS)
     result.urgent = info.urgent and result.kind == "person"  # a machine asks for nothing
     if result.kind == "bounce" and result.ticket_ref is None:
         result.ticket_ref = _returned_tag(message, rules.tag_prefix)
@@ -186,8 +188,10 @@ def _understand(message: Message, rules: ParseRules, result: ParsedMessage) -> N
     span = result.text[:_PROGRAM_SPAN]
     if result.program is None:  # a subject that names none: the program the text names first
         found = _text_program(span, rules.programs)
-        result.program = found and earlier_well_known(span, found, rules.programs,
-                                                      WELL_KNOWN_PROGRAMS)
+        # a well-known program the subject names is what the writer says the mail is about
+        result.program = found and (catalogue_program(result.subject, WELL_KNOWN_PROGRAMS)
+                                    or earlier_well_known(span, found, rules.programs,
+                                                          WELL_KNOWN_PROGRAMS))
     if result.program is None:  # none of the site's: well-known software, subject then text
         result.program = (catalogue_program(result.subject, WELL_KNOWN_PROGRAMS)
                           or _text_program(result.text[:_PROGRAM_SPAN], WELL_KNOWN_PROGRAMS))
