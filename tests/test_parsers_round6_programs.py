@@ -27,6 +27,11 @@ def _program(subject: str, body: str) -> str | None:
     ("Connexion", "Bonjour,\n\npar le VPN, VS Code ne joint plus le serveur.\n"),
     ("Connexion", "Bonjour,\n\nVPN et VS Code : impossible de joindre le dépôt.\n"),
     ("Connexion", "Hello,\n\nover the VPN VS Code cannot reach the repository.\n"),
+    # named earlier in the same paragraph, the VPN on a later line of it
+    ("Éditeur", "Bonjour,\n\nJ'utilise VS Code avec Remote-SSH.\nDepuis ce matin le VPN coupe "
+     "la session.\n"),
+    ("Éditeur", "Bonjour,\n\nmon vscode ne se connecte plus au serveur de build,\nalors que "
+     "le VPN est bien monté.\n"),
 ])
 def test_vs_code_beside_the_vpn_is_visual_studio_code(subject: str, body: str) -> None:
     assert _program(subject, body) == "Visual Studio Code"
@@ -36,6 +41,9 @@ def test_vs_code_beside_the_vpn_is_visual_studio_code(subject: str, body: str) -
     ("Déconnexions", "Bonjour,\n\nle VPN coupe toutes les dix minutes.\n"),
     ("VPN instable", "Bonjour,\n\nle VPN coupe, VS Code n'y est pour rien.\n"),
     ("Connexion", "Bonjour,\n\nle VPN ne monte plus depuis ce matin.\nMerci\n"),
+    # a well-known program in an earlier paragraph (another matter) does not take the VPN's place
+    ("Connexion", "Bonjour,\n\nmerci pour VS Code hier.\n\nAutre chose : le VPN ne monte "
+     "plus.\n"),
 ])
 def test_the_vpn_named_alone_or_as_the_subject_stays_the_vpn(subject: str, body: str) -> None:
     assert _program(subject, body) == "VPN"
@@ -50,6 +58,8 @@ def test_the_vpn_named_alone_or_as_the_subject_stays_the_vpn(subject: str, body:
     ("Plantage Mercator 8.2", "Mercator"),
     ("Blender 4.2 : rendu impossible", "Blender"),
     ("KiCad 8.0.1 - la librairie ne charge plus", "KiCad"),
+    ("GIMP 2.10 se ferme à l'ouverture", "GIMP"),
+    ("Erreur Audacity 3.11 à l'export", "Audacity"),
 ])
 def test_a_program_named_in_the_subject_with_its_version_in_other_forms(
         subject: str, program: str) -> None:

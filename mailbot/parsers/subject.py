@@ -150,7 +150,9 @@ def earlier_well_known(text: str, found: str, programs: tuple[Program, ...],
     if match is None:
         return found
     line = text.rfind("\n", 0, match.start()) + 1  # on its line: the same sentence or so
-    before = catalogue_program(text[line:match.start()], well_known)
+    # ... or earlier in its paragraph ("J'utilise VS Code ...\nDepuis, le VPN coupe ...")
+    paragraph = text.rfind("\n\n", 0, match.start()) + 1
+    before = catalogue_program(text[paragraph:match.start()], well_known)
     if before:
         return before
     # ... or named just after a site program that is only the way in: "par le VPN, VS Code
@@ -191,11 +193,12 @@ def find_program(subject: str, programs: tuple[Program, ...]) -> str | None:
 
 # A name followed by its version ("Mercator 8.2 plante", "Teams v1.6", "Sage 100c v9"): the
 # version marks a program even when no catalogue knows it. A version, not a date: "v9",
-# "version 4", three parts, or two whose second is no zero-padded month ("12.05" is a date).
+# "version 4", three parts, or two whose second is no zero-padded month ("12.05" is a date);
+# a single digit before a month's number is a version ("GIMP 2.10", "Python 3.11").
 _VERSIONED = re.compile(
     r"(?<![\w.])((?-i:[A-Z][\w+&-]*)(?:\s+(?:(?-i:[A-Z][\w+&-]*)|\d+[a-z]{1,3}))?)\s+\(?"
     r"(?:v(?:ersion)?\.?\s?\d+(?:\.\d+)*|\d{1,4}\.\d{1,3}(?:\.\d{1,5}){1,3}|20\d\d\.\d{1,2}|"
-    r"\d{1,2}\.(?!0\d\b|1[0-2]\b)\d{1,3})"
+    r"\d{1,2}\.(?!0\d\b|1[0-2]\b)\d{1,3}|[1-9]\.1[0-2])"
     r"(?![\w.])", re.IGNORECASE)
 
 
