@@ -296,8 +296,10 @@ def test_a_reply_stops_at_the_header_block(name: str) -> None:
     ("Votre PC a rencontré un problème.\nCode d'arrêt : MEMORY_MANAGEMENT", {"MEMORY_MANAGEMENT"}),
     ("Teams affiche : Code d'erreur : 4c7", {"4c7"}),
     ("Erreur 2FA sur mon téléphone depuis hier", set()),
-    # a mail server's refusal pasted by a person: the reply code and the enhanced status code
-    ("Remote Server returned '550 5.1.1 RESOLVER.ADR.RecipNotFound; not found'", {"550", "5.1.1"}),
+    # a mail server's refusal pasted by a person: the reply code, the enhanced status code and
+    # Exchange's name of the failing component
+    ("Remote Server returned '550 5.1.1 RESOLVER.ADR.RecipNotFound; not found'", {"550", "5.1.1",
+                                                                  "RESOLVER.ADR.RecipNotFound"}),
     ("#554 5.7.1 Relay access denied ##", {"554", "5.7.1"}),
 ])
 def test_codes_of_odbc_sap_and_printers(text: str, codes: set[str]) -> None:

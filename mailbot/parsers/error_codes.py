@@ -102,8 +102,20 @@ _CODES = re.compile(
     # Entra ID's AADSTS numbers, MSBuild's MSB, Chromium's net::ERR_ names.
     r"|\b(?P<vendor>AADSTS\d{5,6}|MSB\d{4}|(?<=net::)ERR_[A-Z_]{3,}|ERR_[A-Z]+_[A-Z_]{3,})\b"
     # Windows' event log: "Event ID: 1000", "ID de l'événement : 4625", "Ereignis-ID: 1000".
-    r"|\b(?:event[ \t]?id|id de l['’][ée]v[ée]nement|ereignis-id)[ \t\xa0]*:?[ \t\xa0]*"
-    r"(?P<event>\d{1,5})\b"
+    r"|\b(?:event[ \t]?id|id[ \t]de[ \t]l['’][ée]v[éeè]nement|id[ \t]d['’][ée]v[éeè]nement|"
+    r"ereignis-id)[ \t\xa0]*:?[ \t\xa0]*(?P<event>\d{1,5})\b"
+    # ... and in prose: "l'événement 6008 juste avant", "event ID 6008", "événement n° 1001"
+    # (three digits at least, never a year: "l'événement 2026" is no ID).
+    r"|\b(?:[ée]v[éeè]nements?|events?)[ \t]+(?:id[ \t]+|n[°º][ \t]*)?"
+    r"(?!(?:19|20)\d\d\b)(?P<eventprose>\d{3,5})\b(?![.,:/]\d|[ \t]*%)"
+    # Exchange's NDR names the failing component beside the SMTP codes, dotted, upper case
+    # then camel case: "550 5.1.10 RESOLVER.ADR.RecipientNotFound", "QUEUE.Expired".
+    r"|\b(?P<ndrname>(?-i:[A-Z]{3,}\.[A-Z]{2,}\.[A-Z][A-Za-z]{3,}|(?:QUEUE|ROUTING|STOREDRV|"
+    r"SMTPSEND|RESOLVER|CAT)\.[A-Z][A-Za-z]{3,}))\b(?!\.\w)"
+    # Teams' and Office sign-in codes are eight hexadecimal digits printed in lower case
+    # without 0x, letters first: "caa20003", "caa70004", "caa82ee2".
+    r"|(?<![\w.-])(?P<teams>(?-i:(?=[0-9a-f]{0,7}(?:\d[a-f]?){4})(?:[a-f]{2}\d[0-9a-f]{5}|[a-f]{3}\d[0-9a-f]{4})))"
+    r"(?![\w.-])"
     # PowerShell's error record names its error: "+ FullyQualifiedErrorId : NativeCommandError".
     r"|^[ \t]*\+?[ \t]*FullyQualifiedErrorId[ \t]*:[ \t]*(?P<psid>[^\s]+)"
     # A bare hexadecimal code after the error word (Teams: "Code d'erreur - caa70004", "4c7"),

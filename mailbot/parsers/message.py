@@ -43,6 +43,8 @@ from mailbot.parsers.subject import (
     catalogue_spellings,
     earlier_well_known,
     find_program,
+    is_forward_subject,
+    peel_prefixes,
     spelled,
 )
 from mailbot.parsers.tree import message_tree
@@ -164,9 +166,11 @@ def _understand(message: Message, rules: ParseRules, result: ParsedMessage) -> N
     result.bounce = verdict.bounce
     info = analyse_subject(result.subject_raw, tag_prefix=rules.tag_prefix, programs=rules.programs)
     result.subject, result.ticket_ref, result.program = info.cleaned, info.ticket_ref, info.program
-    if info.program:
-        result.program = earlier_well_known(info.cleaned, info.program, rules.programs,
-                                            WELL_KNOWN_PROGRAMS)
+    if info.program:  # a name the subject leads with ("Firefox 128 : ...") may be well known
+        known = catalogue_program(info.program, rules.programs) is None and catalogue_program(
+            info.program, WELL_KNOWN_PROGRAMS)
+        result.program = known or earlier_well_known(info.cleaned, info.program, rules.programs,
+                                                     WELL_KNOWN_PROGRAMS)
     result.urgent = info.urgent and result.kind == "person"  # a machine asks for nothing
     if result.kind == "bounce" and result.ticket_ref is None:
         result.ticket_ref = _returned_tag(message, rules.tag_prefix)
@@ -184,8 +188,10 @@ def _understand(message: Message, rules: ParseRules, result: ParsedMessage) -> N
     span = result.text[:_PROGRAM_SPAN]
     if result.program is None:  # a subject that names none: the program the text names first
         found = _text_program(span, rules.programs)
-        result.program = found and earlier_well_known(span, found, rules.programs,
-                                                      WELL_KNOWN_PROGRAMS)
+        # a well-known program the subject names is what the writer says the mail is about
+        result.program = found and (catalogue_program(result.subject, WELL_KNOWN_PROGRAMS)
+                                    or earlier_well_known(span, found, rules.programs,
+                                                          WELL_KNOWN_PROGRAMS))
     if result.program is None:  # none of the site's: well-known software, subject then text
         result.program = (catalogue_program(result.subject, WELL_KNOWN_PROGRAMS)
                           or _text_program(result.text[:_PROGRAM_SPAN], WELL_KNOWN_PROGRAMS))
@@ -252,15 +258,35 @@ def _attached_forward(message: Message, defects: list[str]) -> Forwarded | None:
         if not isinstance(inner, Message):
             continue
         raw = RawHeaders(inner)  # 8-bit bytes in the attached message's headers kept
+        subject, text = decode_text(raw.get("Subject")), _best_text(inner, defects, 1)
+        nested = _forwarded_within(subject, text)
+        if nested is not None:
+            return nested
         senders = addresses(raw.get_all("From"), defects)
         name, sender = senders[0] if senders else ("", "")
         date = decode_text(raw.get("Date")) or None
         ids = message_ids(raw.get("Message-ID"))
-        return Forwarded(sender, date, decode_text(raw.get("Subject")), name,
+        return Forwarded(sender, date, subject, name,
                          original_cc=[a for _, a in addresses(raw.get_all("Cc"), defects)],
                          original_message_id=ids[0] if ids else None,
-                         text=clean_body(_best_text(inner, defects, 1)).text)
+                         text=clean_body(text).text)
     return None
+
+
+def _forwarded_within(subject: str, text: str) -> Forwarded | None:
+    """The attached message is itself a forward ("TR: ..." with Outlook's "De : / Envoyé : /
+    À : / Objet :" block in its body): the innermost author and subject come from that block,
+    as for a forward written inline."""
+    is_forward = is_forward_subject(subject)
+    is_reply = bool(peel_prefixes(subject)[1]) and not is_forward
+    nested, _note, body = detect_forward(text, subject_is_forward=is_forward,
+                                         subject_is_reply=is_reply,
+                                         fallback_subject=peel_prefixes(subject)[0] or None)
+    if nested is None or not nested.original_sender:
+        return None
+    nested.depth += 1
+    nested.text = clean_body(body).text if body.strip() else ""
+    return nested
 
 
 def _returned_tag(message: Message, prefix: str) -> int | None:

@@ -50,7 +50,8 @@ _NOT_PROGRAMS = frozenset({
     "problème", "bug", "erreur", "error", "urgent", "important", "rappel", "test", "help",
     "aide", "bonjour", "merci", "pc", "ordinateur", "imprimante", "printer", "note", "suivi",
     "ticket", "nouveau", "new", "re", "tr", "fw", "fwd", "urgence", "urgente", "très", "tres",
-    "panne", "incident", "souci", "pb", "absence", "réunion", "reunion", "accès", "acces",
+    "panne", "incident", "souci", "pb", "logiciel", "application", "appli", "programme",
+    "software", "plantage", "crash", "absence", "réunion", "reunion", "accès", "acces",
     "access", "mot", "password", "compte", "account", "rdv", "hello", "salut", "appel",
 })
 _SPACES = re.compile(r"\s+")
@@ -146,10 +147,34 @@ def earlier_well_known(text: str, found: str, programs: tuple[Program, ...],
     before it ("VS Code ne passe plus par le VPN" is about VS Code, not the VPN service)."""
     pattern, _names = catalogue_spellings(programs)
     match = pattern.search(text)
-    if match is None or match.start() == 0:
+    if match is None:
         return found
     line = text.rfind("\n", 0, match.start()) + 1  # on its line: the same sentence or so
-    return catalogue_program(text[line:match.start()], well_known) or found
+    # ... or earlier in its paragraph ("J'utilise VS Code ...\nDepuis, le VPN coupe ...")
+    paragraph = text.rfind("\n\n", 0, match.start()) + 1
+    before = catalogue_program(text[paragraph:match.start()], well_known)
+    if before:
+        return before
+    # ... or named just after a site program that is only the way in: "par le VPN, VS Code
+    # ...", "VPN / VS Code", "VPN + VS Code" (the medium and the program that fails through it)
+    end = text.find("\n", match.end())
+    after_text = text[match.end():len(text) if end < 0 else end]
+    medium = _MEDIUM_BEFORE.search(text, line, match.start())
+    joined = _JOINED.match(after_text)
+    if medium or joined:
+        well_pattern, names = catalogue_spellings(well_known)
+        after = well_pattern.search(after_text, joined.end() if joined and not medium else 0)
+        if after and (medium or after.start() == joined.end()):
+            return spelled(names, after.group(0))
+    return found
+
+
+# A site program named as the way through which another one fails ("par le VPN", "via
+# Citrix", "over the VPN"), or joined to the next name by a bare connector ("VPN / VS Code").
+_MEDIUM_BEFORE = re.compile(
+    r"(?:\b(?:par|via|sous|derri[èe]re|hors|through|over|behind|across)(?:\s+(?:le|la|l['’]|les|"
+    r"the|our|notre))?|\b(?:en|on))\s*\Z", re.IGNORECASE)
+_JOINED = re.compile(r"\s*(?:[/+&]|\bet\b|\band\b|\bavec\b|\bwith\b)\s*", re.IGNORECASE)
 
 
 def find_program(subject: str, programs: tuple[Program, ...]) -> str | None:
@@ -161,17 +186,23 @@ def find_program(subject: str, programs: tuple[Program, ...]) -> str | None:
     if match and match.group(1).strip().lower() not in _NOT_PROGRAMS:
         name = match.group(1).strip()
         if not any(w.lower() in _NOT_PROGRAMS for w in name.split()):
-            return name
+            # "Firefox 128 : ...", "Python 3.12 - ...": the program, without its version
+            return _TRAILING_VERSION.sub("", name) or name
     return _versioned_name(subject)
 
 
 # A name followed by its version ("Mercator 8.2 plante", "Teams v1.6", "Sage 100c v9"): the
 # version marks a program even when no catalogue knows it. A version, not a date: "v9",
-# "version 4", three parts, or two whose second is no zero-padded month ("12.05" is a date).
+# "version 4", three parts, or two whose second is no zero-padded month ("12.05" is a date);
+# a single digit before a month's number is a version ("GIMP 2.10", "Python 3.11").
 _VERSIONED = re.compile(
-    r"(?<![\w.])((?-i:[A-Z][\w+&-]*)(?:\s+(?:(?-i:[A-Z][\w+&-]*)|\d+[a-z]{1,3}))?)\s+"
-    r"(?:v(?:ersion)?\s?\d+(?:\.\d+)*|\d{1,2}\.\d{1,3}\.\d{1,4}|\d{1,2}\.(?!0\d\b|1[0-2]\b)\d{1,3})"
+    r"(?<![\w.])((?-i:[A-Z][\w+&-]*)(?:\s+(?:(?-i:[A-Z][\w+&-]*)|\d+[a-z]{1,3}))?)\s+\(?"
+    r"(?:v(?:ersion)?\.?\s?\d+(?:\.\d+)*|\d{1,4}\.\d{1,3}(?:\.\d{1,5}){1,3}|20\d\d\.\d{1,2}|"
+    r"\d{1,2}\.(?!0\d\b|1[0-2]\b)\d{1,3}|[1-9]\.1[0-2])"
     r"(?![\w.])", re.IGNORECASE)
+
+
+_TRAILING_VERSION = re.compile(r"(?:\s+(?:v(?:ersion)?\s?)?\d[\w.]*)+$", re.IGNORECASE)
 
 
 def _versioned_name(subject: str) -> str | None:

@@ -6,6 +6,7 @@
 - Monitoring and backup reports: Nagios/Icinga's notification commands (their documented
   "Notification Type:" block), Veeam's job reports ("[Success] Job ..." with its product name),
   and senders that only programs use (calendar-notification@, nagios@, zabbix@...).
+- Security gateways' quarantine digests (`quarantine`: Proofpoint, Mimecast, Microsoft...).
 Alerts answer no mail of ours: they are ticketed as automatic, never acknowledged.
 """
 
@@ -15,6 +16,7 @@ import re
 
 from mailbot.parsers.machine.facts import Facts, Rule
 from mailbot.parsers.machine.lists import canonical_local_part, not_addressed_to_us
+from mailbot.parsers.machine.quarantine import quarantine_report
 
 _ROLE = re.compile(r"^(?:newsletters?|news|info|infos|information|marketing|communication|"
                    r"actualites|actus?|promo(?:tions?)?|offres?|offers|events?|evenements?|"
@@ -96,4 +98,4 @@ def _program_alert(f: Facts) -> str | None:
 
 
 BULK_RULES: tuple[Rule, ...] = (_role_newsletter,)
-ALERT_RULES: tuple[Rule, ...] = (_program_alert,)
+ALERT_RULES: tuple[Rule, ...] = (_program_alert, quarantine_report)
