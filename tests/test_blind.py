@@ -27,6 +27,8 @@ REACHED = {
                  "errors": (11, 12), "programs": (6, 6)},
     "blind-r4": {"machine": (30, 30), "replies": (20, 20), "forwards": (15, 15),
                  "errors": (15, 15), "programs": (10, 10)},
+    "blind-r5": {"machine": (30, 30), "replies": (20, 20), "forwards": (15, 15),
+                 "errors": (15, 15), "programs": (10, 10)},
 }
 
 
