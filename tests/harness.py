@@ -19,6 +19,16 @@ BOT = "support@groupe-exemple.fr"
 TEAM = "equipe-si@groupe-exemple.fr"
 TECHS = ("tech.alice@groupe-exemple.fr", "tech.bruno@groupe-exemple.fr")
 
+def _ladder_contacts() -> dict[int, str]:
+    from mailbot.clock.settings import EscalationConfig
+
+    return {n: level.contacts[0] for n, level in enumerate(EscalationConfig().levels, start=1)}
+
+
+# The built-in escalation ladder's contact, by level (mailbot/clock/settings.py), for the tests
+# whose rules do not set [escalation]: read from the product, not copied.
+LADDER = _ladder_contacts()
+
 
 def mail(*, sender: str = "claire.martin@groupe-exemple.fr", subject: str = "Imprimante HS",
          body: str = "Bonjour,\n\nL'imprimante du 2e étage ne marche plus.\n\nClaire\n",

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.harness import PARIS, TECHS, env, mail, mailbot, show, write_rules
+from tests.harness import LADDER, PARIS, TECHS, env, mail, mailbot, show, write_rules
 from tests.servers.dovecot import DovecotServer
 from tests.servers.smtp import ReceivedMail, RecordingSmtpServer
 from tests.test_mail_loop import _dsn as dsn
@@ -22,10 +22,7 @@ from tests.test_mail_loop import _dsn as dsn
 pytestmark = pytest.mark.e2e
 
 CLAIRE = "claire.martin@groupe-exemple.fr"
-# The built-in ladder's contacts (mailbot/clock/settings.py), by level.
-CONTACTS = {2: "support-n2@example.com", 3: "superviseur-support@example.com",
-            4: "chef-service-si@example.com", 5: "responsable-technique@example.com",
-            6: "directeur-exploitation@example.com", 7: "vp-operations@example.com"}
+CONTACTS = LADDER
 HIERARCHICAL = (3, 4, 6, 7)
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.harness import PARIS, TEAM, mail, show, tickets, write_rules
+from tests.harness import LADDER, PARIS, TEAM, mail, show, tickets, write_rules
 from tests.servers.dovecot import DovecotServer
 from tests.servers.smtp import RecordingSmtpServer
 from tests.test_technicians import ALICE, CLAIRE, NOW, body, open_ticket, reply, run_once, sent_to
@@ -17,9 +17,7 @@ from tests.test_technicians import ALICE, CLAIRE, NOW, body, open_ticket, reply,
 pytestmark = pytest.mark.e2e
 
 VENDOR = "noreply@fournisseur.example"
-# The shipped ladder's contacts (mailbot/clock/settings.py).
-LEVELS = {2: "support-n2@example.com", 3: "superviseur-support@example.com",
-          4: "chef-service-si@example.com", 7: "vp-operations@example.com"}
+LEVELS = {n: LADDER[n] for n in (2, 3, 4, 7)}
 LADDER = tuple(LEVELS.values())
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.harness import BOT, TEAM, mail, show, tickets, write_rules
+from tests.harness import BOT, LADDER, TEAM, mail, show, tickets, write_rules
 from tests.servers.dovecot import DovecotServer
 from tests.servers.smtp import ReceivedMail, RecordingSmtpServer
 from tests.test_technicians import (
@@ -30,10 +30,8 @@ from tests.test_technicians import (
 
 pytestmark = pytest.mark.e2e
 
-# The shipped ladder's contacts (mailbot/clock/settings.py).
-SUPERVISOR = "superviseur-support@example.com"
-LEVELS = {2: "support-n2@example.com", 3: SUPERVISOR, 4: "chef-service-si@example.com",
-          7: "vp-operations@example.com"}
+SUPERVISOR = LADDER[3]
+LEVELS = {n: LADDER[n] for n in (2, 3, 4, 7)}
 HASH_WORD = re.compile(r"^\s*#\s*[^\W\d_]", re.MULTILINE)
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.harness import PARIS, TEAM, mail, show, tickets, write_rules
+from tests.harness import LADDER, PARIS, TEAM, mail, show, tickets, write_rules
 from tests.servers.dovecot import DovecotServer
 from tests.servers.smtp import RecordingSmtpServer
 from tests.test_technicians import (
@@ -26,7 +26,7 @@ from tests.test_technicians import (
 
 pytestmark = pytest.mark.e2e
 
-CHEF = "chef-service-si@example.com"  # level 4 of the shipped ladder
+CHEF = LADDER[4]
 
 
 @pytest.fixture
