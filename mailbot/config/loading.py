@@ -41,7 +41,7 @@ def load(path: str | Path | None) -> Config:
         raise ConfigError([f"{source}: {p}" for p in problems])
     config.source = source
     if config.vip.directory:
-        from mailbot.rules.vip_titles import read_directory
+        from mailbot.config.directory import read_directory
 
         config.vip_directory = read_directory(config.vip.directory)
     return config

@@ -11,15 +11,11 @@ ticket the director's (`on_behalf`).
 
 from __future__ import annotations
 
-import csv
-import logging
 import re
 from collections.abc import Sequence
-from pathlib import Path
 
 from mailbot.rules.text import fold, word_regex
 
-log = logging.getLogger(__name__)
 # On a signature line, these make the title someone else's.
 _NOT_THEIRS = re.compile(r"(?<!\w)(?:assistant\w*|secretaire|secretariat|de la part|pour le "
                          r"compte|p\.o|adjoint(?:e)? (?:au|a la|du|de la)|on behalf)(?!\w)")
@@ -70,28 +66,6 @@ def on_behalf(texts: Sequence[str], titles: re.Pattern[str] | None) -> str | Non
             if _FOR_HOLDER.search(before) or _HOLDER_ASKED.search(folded[found.end():]):
                 return found.group(0)
     return None
-
-
-def read_directory(path: str) -> tuple[tuple[str, str], ...]:
-    """(address, title) of every entry of the directory file; read once, when the
-    configuration is loaded (`mailbot.config.load`), never while a mail is classified. A missing
-    or unreadable file is one log line and an empty directory: the daemon goes on."""
-    if not path:
-        return ()
-    rows: list[tuple[str, str]] = []
-    try:
-        with Path(path).open(encoding="utf-8-sig", newline="") as handle:
-            sample = handle.read(4096)
-            handle.seek(0)
-            dialect = csv.Sniffer().sniff(sample, delimiters=",;\t") if sample else csv.excel
-            for row in csv.reader(handle, dialect):
-                if len(row) < 3 or "@" not in row[0]:
-                    continue  # the header, or a line without an address
-                rows.append((row[0].strip().lower(), row[2].strip()))
-    except (OSError, csv.Error, UnicodeDecodeError) as exc:
-        log.warning("vip.directory %s: not read (%s); VIPs by address and title only", path, exc)
-        return ()
-    return tuple(rows)
 
 
 def vip_directory(rows: Sequence[tuple[str, str]],
