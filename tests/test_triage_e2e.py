@@ -198,4 +198,4 @@ def test_a_mass_incident_takes_the_priority_of_its_impact(
     [parent] = [t for t in tickets(rules) if t["requester"] == TEAM]
     shown = show(rules, parent["number"])
     assert shown["priority"] == "P1" and len(shown["children"]) == 5
-    assert any("a department (seed 002 P1)" in w for w in shown["why"])
+    assert any("a department (the SLA procedure, P1)" in w for w in shown["why"])

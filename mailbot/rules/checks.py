@@ -31,11 +31,11 @@ def check_rules(configs: Sequence[ClassificationRuleConfig], vocabulary: dict[st
             bad("name: used by an earlier rule")
         seen.add(rule.name)
         if rule.type == "information" and rule.priority:
-            bad("priority: information has no priority (seed 000 level 4)")
+            bad("priority: information has no priority (the urgency levels procedure, level 4)")
         if rule.type != "information" and not rule.priority:
             bad(f"priority: required for type \"{rule.type}\" (P1 to P4)")
         if rule.type == "request" and rule.priority == "P1":
-            bad("priority: requests have no P1 (seed 002: the highest is P2)")
+            bad("priority: requests have no P1 (the SLA procedure: the highest is P2)")
         for key in ("words", "with_words", "also_words", "without_words"):
             for word in getattr(rule, key):
                 if word.startswith("@") and word[1:] not in vocabulary:

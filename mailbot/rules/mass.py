@@ -119,6 +119,6 @@ def impact_priority(classified: str | None, senders: int, facts: Facts,
         reason = (f"{whole.group(0)!r}: a whole department or site" if whole else
                   f"{senders} reporters, at least [mass] department_senders "
                   f"({settings.department_senders}): a department")
-        return higher(classified, "P1"), f"mass incident: {reason} (seed 002 P1)"
+        return higher(classified, "P1"), f"mass incident: {reason} (the SLA procedure, P1)"
     return higher(classified, "P2"), (f"mass incident: {senders} reporters of one failure, at "
                                       f"least P2")
