@@ -45,6 +45,7 @@ from mailbot.parsers.subject import (
     find_program,
     is_forward_subject,
     peel_prefixes,
+    program_matches,
     spelled,
 )
 from mailbot.parsers.tree import message_tree
@@ -206,7 +207,7 @@ def _text_program(text: str, programs: tuple[Program, ...]) -> str | None:
     """The catalogue program a text names first, unless it is only one item of an
     enumeration of what does not work (then the next one named)."""
     pattern, names = catalogue_spellings(programs)
-    for match in itertools.islice(pattern.finditer(text), 20):
+    for match in itertools.islice(program_matches(pattern, text), 20):
         start = text.rfind("\n", 0, match.start()) + 1
         sentence_start = max(start, *(text.rfind(c, 0, match.start()) + 1 for c in ".!?"))
         end = min((i for i in (text.find(c, match.end()) for c in ".!?\n") if i >= 0),

@@ -3,8 +3,9 @@
 The catalogue is matched on whole words, longest spelling first, so that "Sage 100" wins over
 "Sage" and "Word" never matches inside "password" (nor "Sage" inside "message"). Spellings
 include the programs' executables ("WINWORD.EXE", "AcroRd32.exe"), as error messages and
-Task Manager name them. The lead copies it into rules.toml; an
-operator extends it there.
+Task Manager name them. Spellings that are also common words ("Access", "Word", "Sage") count
+only with evidence that they name the program (program_words). The lead copies it into
+rules.toml; an operator extends it there.
 """
 
 from __future__ import annotations
@@ -100,6 +101,7 @@ WELL_KNOWN_PROGRAMS: tuple[Program, ...] = (
     Program("Explorateur de fichiers", ("Explorateur Windows", "File Explorer",
                                         "explorer.exe")),
     Program("Bloc-notes", ("Notepad", "notepad.exe")),
+    Program("Paint", ("MS Paint", "Microsoft Paint", "mspaint.exe", "mspaint")),
     Program("Outil Capture d'écran", ("Snipping Tool", "SnippingTool.exe")),
     Program("Portail d'entreprise", ("Company Portal",)),
     Program("Microsoft Authenticator", ("Authenticator",)),

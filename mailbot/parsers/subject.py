@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from mailbot.parsers.layouts import AUTO_REPLY_PREFIX
+from mailbot.parsers.program_words import names_program
 from mailbot.parsers.programs import Program
 from mailbot.tags import find_tag, strip_tags
 
@@ -97,8 +99,17 @@ def catalogue_program(text: str, programs: tuple[Program, ...]) -> str | None:
     """The catalogue program named first in `text` (whole words, the longest spelling at a
     place), or None."""
     pattern, names = catalogue_spellings(programs)
-    match = pattern.search(text)
+    match = next(program_matches(pattern, text), None)
     return spelled(names, match.group(0)) if match else None
+
+
+def program_matches(pattern: re.Pattern[str], text: str, pos: int = 0,
+                    endpos: int | None = None) -> Iterator[re.Match[str]]:
+    """The catalogue's spellings in `text` that name their program: "Access" in "access
+    denied" is the word, not the program (program_words)."""
+    for match in pattern.finditer(text, pos, len(text) if endpos is None else endpos):
+        if names_program(text, match.start(), match.end()):
+            yield match
 
 
 def spelled(names: dict[str, str], written: str) -> str:
@@ -146,7 +157,7 @@ def earlier_well_known(text: str, found: str, programs: tuple[Program, ...],
     """`found`, the site catalogue's program in `text`, unless a well-known program is named
     before it ("VS Code ne passe plus par le VPN" is about VS Code, not the VPN service)."""
     pattern, _names = catalogue_spellings(programs)
-    match = pattern.search(text)
+    match = next(program_matches(pattern, text), None)
     if match is None:
         return found
     line = text.rfind("\n", 0, match.start()) + 1  # on its line: the same sentence or so
@@ -163,7 +174,8 @@ def earlier_well_known(text: str, found: str, programs: tuple[Program, ...],
     joined = _JOINED.match(after_text)
     if medium or joined:
         well_pattern, names = catalogue_spellings(well_known)
-        after = well_pattern.search(after_text, joined.end() if joined and not medium else 0)
+        after = next(program_matches(well_pattern, after_text,
+                                     joined.end() if joined and not medium else 0), None)
         if after and (medium or after.start() == joined.end()):
             return spelled(names, after.group(0))
     return found

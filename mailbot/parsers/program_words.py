@@ -1,0 +1,121 @@
+"""Program names that are also common words: "Access", "Word", "Teams", "Outlook", "Sage"...
+
+"Access denied" in a pasted English error is no sign of Microsoft Access, "in other words" none
+of Word, "soyez sage" none of Sage 100. Such a spelling names the program only
+
+- outside the phrases the word makes in English or French ("access denied", "access to",
+  "word of mouth", "teams are", "edge case", "project manager"...), and
+- with some evidence that it is the program: written with its capital ("sous Access", "Outlook
+  ne s'ouvre plus"), followed by a version or an edition ("Access 2016", "Teams web"), preceded
+  by French words that only a program follows ("sous access", "mon outlook", "le fichier
+  excel"), followed by what programs do ("excel plante", "outlook won't open"), or a file of
+  the program named in the same text ("base.accdb", "export.xlsx").
+
+Spellings that are no words of either language ("PowerPoint", "OneDrive", "winword") need none.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Lower-case spellings of the catalogues that are English or French words.
+_ENGLISH = frozenset({
+    "access", "word", "teams", "outlook", "excel", "office", "project", "edge", "zoom", "slack",
+    "eclipse", "safari", "windows", "paint",
+})
+_FRENCH = frozenset({"sage", "office", "zoom", "safari"})
+AMBIGUOUS = _ENGLISH | _FRENCH
+
+# What the word means when it is no program, written after it (case-insensitive).
+_PHRASES_AFTER: dict[str, str] = {
+    "access": r"(?:is|was|has\s+been|are|were|will\s+be|being)?\s*(?:denied|refused|refus|"
+              r"restricted|forbidden|granted|blocked|revoked|not\b)|to\b|denied|violation|"
+              r"rights?\b|control|token|level|code|key|point|request|permission|list|mode|"
+              r"policy|polic|management|card|badge|log\b|logs\b|time\b",
+    "word": r"of\s+mouth|for\s+word|count|\w*\s+(?:of|with)\s+you|limit",
+    "teams": r"(?:are|were|have|will|of|that|who|which|and\s+departments)\b",
+    "outlook": r"(?:for|on|is\s+(?:positive|negative|good|bad|stable))\b",
+    "excel": r"(?:at|in)\b",
+    "office": r"(?:hours?|du\s+tourisme|notarial|manager|space|building|supplies|chair|"
+              r"d[ée]partemental|national|public)\b",
+    "project": r"(?:manager|management|lead|leader|team|name|code|number|owner|office|plan|"
+               r"status|phase|kick)",
+    "edge": r"(?:cases?|of|computing|router|device|node)\b",
+    "zoom": r"(?:in|out|level|sur|avant|arri[èe]re)\b",
+    "slack": r"(?:off|time|period|in\s+the)\b",
+    "windows": r"(?:are|were|of|and\s+doors|closed|open(?:ed)?)\b",
+    "sage": r"(?:femme|conseil|advice|decision|words?)\b",
+    "paint": r"(?:job|colou?r|brush|on|the)\b",
+}
+# ... and before it.
+_PHRASES_BEFORE: dict[str, str] = {
+    "access": r"(?:no|have|has|had|get|got|gain|gained|give|grant|granted|need|needs|request|"
+              r"requested|remote|read|write|full|admin|user|internet|network|vpn|web|file|"
+              r"folder|denied|lost|restricted|limited|without|guest|revoke|revoked|public|"
+              r"unauthori[sz]ed|direct|easy|quick|shared|any|restore|to|cannot|can['’]t|"
+              r"couldn['’]t|could\s+not|unable\s+to|privileged|conditional)\s+",
+    "word": r"(?:other|a|one|the|this|that|every|my|your|his|her|our|last|final|key|pass|"
+            r"magic|same|single|no|each|which|what|whose|in\s+a|good|kind|bad|single)\s+",
+    "teams": r"(?:our|your|their|the|both|all|two|three|several|many|sales|support|it|"
+             r"different|other|these|those|project)\s+",
+    "outlook": r"(?:the|an|economic|financial|positive|negative|weather|business)\s+",
+    "office": r"(?:the|at|in|an|head|back|post|home|front|main|box|my|our|your|l['’]|un|"
+              r"cet|notre|votre)\s+",
+    "project": r"(?:the|a|this|that|our|my|new|your|pilot)\s+",
+    "edge": r"(?:the|on|an|cutting|leading|trailing|sharp|competitive)\s+",
+    "sage": r"(?:tr[èe]s|plus|soit|soyez|sois|un|le|une|la|rester|[êe]tre|reste|est)\s+",
+    "windows": r"(?:the|all|open|opened|close|closed|two|three|several|many|other|these|those|"
+               r"browser|pop-?up|multiple|few)\s+",
+}
+_AFTER = {word: re.compile(r"\s*(?:" + p + ")", re.IGNORECASE) for word, p in
+          _PHRASES_AFTER.items()}
+_BEFORE = {word: re.compile(r"(?:^|(?<=[\W_]))(?:" + p + r")\Z", re.IGNORECASE) for word, p in
+           _PHRASES_BEFORE.items()}
+
+# Evidence around a spelling written in lower case.
+_VERSION_AFTER = re.compile(r"[\s-]*(?:(?:19|20)\d\d\b|\d+(?:\.\d+)*\b|365\b|desktop\b|"
+                            r"for\s+(?:windows|mac)\b)", re.IGNORECASE)
+# Words only a program follows in French (an English word after them would be odd).
+_FRENCH_BEFORE = re.compile(
+    r"(?:^|(?<=[\W_]))(?:sous|dans|avec|depuis|sur|via|ouvrir|ouvre|lancer|lance|"
+    r"logiciel|application|appli|fichiers?|base|classeur|document|mon|ma|mes|le|la|l['’]|"
+    r"notre|votre|son|d['’]|de)\s*\Z", re.IGNORECASE)
+_DOES_AFTER = re.compile(
+    r"\s*(?:plante|crash|bugu?e|freeze|fige|se\s+ferme|ne\s+(?:s['’]ouvre|d[ée]marre|r[ée]pond|"
+    r"marche|fonctionne|se\s+lance)|n['’](?:arrive|ouvre)|bloqu|won['’]t|wont|doesn['’]t|"
+    r"does\s+not|keeps|is\s+(?:crashing|frozen|not\s+(?:responding|opening|starting))|"
+    r"crashes|froze|has\s+stopped|stopped\s+working|not\s+responding)", re.IGNORECASE)
+_FILES: dict[str, re.Pattern[str]] = {
+    "access": re.compile(r"\.(?:accdb|accde|mdb)\b|\bmsaccess\b", re.IGNORECASE),
+    "word": re.compile(r"\.docx?\b|\bwinword\b", re.IGNORECASE),
+    "excel": re.compile(r"\.xls[xmb]?\b", re.IGNORECASE),
+    "outlook": re.compile(r"\.(?:pst|ost)\b", re.IGNORECASE),
+    "teams": re.compile(r"\bms-teams\b|\bteams\.exe\b", re.IGNORECASE),
+}
+
+
+def names_program(text: str, start: int, end: int) -> bool:
+    """Whether the catalogue spelling written at text[start:end] names the program, not the
+    word it also is."""
+    written = text[start:end]
+    word = written.lower()
+    if word not in AMBIGUOUS:
+        return True
+    after = _AFTER.get(word)
+    if after is not None and after.match(text, end):
+        return False
+    before = _BEFORE.get(word)
+    head = text[max(0, start - 40):start]
+    capital = written[0].isupper()
+    # "the Word document", "our Teams channel": a capital mid-sentence is the program's own;
+    # "Remote Access", "no access" are the word whatever its case
+    if before is not None and (not capital or word == "access") and before.search(head):
+        return False
+    if capital:  # "Access", "OUTLOOK": the program's own capital
+        return True
+    if _VERSION_AFTER.match(text, end) or _DOES_AFTER.match(text, end):
+        return True
+    if word in _ENGLISH and word not in _FRENCH and _FRENCH_BEFORE.search(head):
+        return True
+    files = _FILES.get(word)
+    return files is not None and files.search(text) is not None
