@@ -85,7 +85,21 @@ _CODES = re.compile(
     # HTTP: "HTTP Error 503", "HTTP/1.1 404", "502 Bad Gateway"; IIS adds a sub-status (500.19).
     r"|\bHTTP(?:/\d(?:\.\d)?)?[ \t]+(?:error[ \t]+|erreur[ \t]+)?(?P<http>[45]\d\d(?:\.\d{1,3})?)"
     r"(?![\d.])"
-    rf"|\b(?P<status>[45]\d\d(?:\.\d{{1,3}})?)[ \t]*[-–:]?[ \t]*(?={HTTP_REASONS_RE})"
+    rf"|\b(?P<status>[45]\d\d(?:\.\d{{1,3}})?)[ \t]*[-–:(]?[ \t]*(?={HTTP_REASONS_RE})"
+    # ... and in prose, a status after an article: "puis une 502", "I get a 403 now", "the 404
+    # page" (the usual statuses only, never a quantity: "un 500 €", "a 404 pages report").
+    r"|\b(?:une?|an?|the)[ \t]+(?:(?:erreur|error|page|code|statut|status)[ \t]+)?"
+    r"(?P<httpprose>40[0-8]|41[0-5]|429|50[0-4])\b(?![\d.,:/]\d)(?![ \t]*(?:€|\$|%|euros?\b|"
+    r"dollars?\b|pages\b|personnes\b|people\b|users?\b|utilisateurs\b|fois\b|times\b|lignes\b|"
+    r"lines\b|mails?\b|messages\b|jours\b|days\b|heures\b|hours\b|min|ms\b|[kmg]?[bo]\b|"
+    r"km\b|kg\b|m\b|g\b|x\b|\*|s[ée]ries?\b|mod[èe]l|room\b|salle\b|bureau\b))"
+    # A short hexadecimal status under its label: Kerberos' "Code d'échec : 0x18", a sign-in's
+    # "Sub Status: 0x18", "Result Code: 0x6" (eight digits are HRESULTs, above).
+    r"|\b(?:failure[ \t]code|code[ \t]d['’][ée]chec|result[ \t]code|code[ \t]de[ \t]"
+    r"r[ée]sultat|(?:sub[ \t]?)?status|(?:sous-)?statut|error[ \t]code|code[ \t]d['’]erreur|"
+    r"fehlercode)[ \t\xa0]*:?[ \t\xa0]*(?P<shorthex>0x[0-9A-Fa-f]{1,7})\b"
+    # PHP's PDO: "SQLSTATE[HY000] [2002] Connection refused", the driver's number in brackets.
+    r"|(?<=STATE\[[0-9A-Z]{5}\])[ \t]\[(?P<pdo>\d{1,5})\](?=[ \t]+\S)"
     # Python on Windows: "[WinError 5] Accès refusé" (the Win32 error number).
     r"|\[WinError[ \t]+(?P<winerror>\d{1,5})\]"
     # A stop code's name after its label (a blue screen): "Code d'arrêt : MEMORY_MANAGEMENT".
