@@ -5,6 +5,7 @@ from __future__ import annotations
 from mailbot.parsers.machine.auto_replies import AUTO_REPLY_RULES
 from mailbot.parsers.machine.bounces import bounce_details, bounce_reasons
 from mailbot.parsers.machine.bulk import ALERT_RULES, BULK_RULES
+from mailbot.parsers.machine.devices import DEVICE_RULES, RECALL_RULES
 from mailbot.parsers.machine.facts import Facts, Rule, Verdict
 from mailbot.parsers.machine.lists import LIST_RULES, written_to_us_and_the_list
 from mailbot.parsers.machine.loops import LOOP_RULES
@@ -25,8 +26,11 @@ def classify(facts: Facts) -> Verdict:
         answering = value.startswith("auto-replied") or bool(_hits(AUTO_REPLY_RULES[1:], facts))
         return Verdict("auto_reply", reasons + [r for r in _hits(LIST_RULES, facts)],
                        answering=answering)
-    reasons = _hits(ALERT_RULES, facts)
-    if reasons:  # a program's report: automatic, answering no mail of ours
+    reasons = _hits(RECALL_RULES, facts)
+    if reasons:  # a client's request about a mail sent before: it answers that mail
+        return Verdict("auto_reply", reasons, answering=True)
+    reasons = _hits(ALERT_RULES, facts) or _hits(DEVICE_RULES, facts)
+    if reasons:  # a program's report, a device's or a calendar's mail: answering no mail of ours
         return Verdict("auto_reply", reasons)
     reasons = _hits(LIST_RULES, facts) + _hits(BULK_RULES, facts)
     if reasons and written_to_us_and_the_list(facts):
