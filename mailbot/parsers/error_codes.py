@@ -86,20 +86,6 @@ _CODES = re.compile(
     r"|\bHTTP(?:/\d(?:\.\d)?)?[ \t]+(?:error[ \t]+|erreur[ \t]+)?(?P<http>[45]\d\d(?:\.\d{1,3})?)"
     r"(?![\d.])"
     rf"|\b(?P<status>[45]\d\d(?:\.\d{{1,3}})?)[ \t]*[-–:(]?[ \t]*(?={HTTP_REASONS_RE})"
-    # ... and in prose, a status after an article: "puis une 502", "I get a 403 now", "the 404
-    # page" (the usual statuses only, never a quantity: "un 500 €", "a 404 pages report").
-    r"|\b(?:une?|an?|the)[ \t]+(?:(?:erreur|error|page|code|statut|status)[ \t]+)?"
-    r"(?P<httpprose>40[0-8]|41[0-5]|429|50[0-4])\b(?![\d.,:/]\d)(?![ \t]*(?:€|\$|%|euros?\b|"
-    r"dollars?\b|pages\b|personnes\b|people\b|users?\b|utilisateurs\b|fois\b|times\b|lignes\b|"
-    r"lines\b|mails?\b|messages\b|jours\b|days\b|heures\b|hours\b|min|ms\b|[kmg]?[bo]\b|"
-    r"km\b|kg\b|m\b|g\b|x\b|\*|s[ée]ries?\b|mod[èe]l|room\b|salle\b|bureau\b))"
-    # A short hexadecimal status under its label: Kerberos' "Code d'échec : 0x18", a sign-in's
-    # "Sub Status: 0x18", "Result Code: 0x6" (eight digits are HRESULTs, above).
-    r"|\b(?:failure[ \t]code|code[ \t]d['’][ée]chec|result[ \t]code|code[ \t]de[ \t]"
-    r"r[ée]sultat|(?:sub[ \t]?)?status|(?:sous-)?statut|error[ \t]code|code[ \t]d['’]erreur|"
-    r"fehlercode)[ \t\xa0]*:?[ \t\xa0]*(?P<shorthex>0x[0-9A-Fa-f]{1,7})\b"
-    # PHP's PDO: "SQLSTATE[HY000] [2002] Connection refused", the driver's number in brackets.
-    r"|(?<=STATE\[[0-9A-Z]{5}\])[ \t]\[(?P<pdo>\d{1,5})\](?=[ \t]+\S)"
     # Python on Windows: "[WinError 5] Accès refusé" (the Win32 error number).
     r"|\[WinError[ \t]+(?P<winerror>\d{1,5})\]"
     # A stop code's name after its label (a blue screen): "Code d'arrêt : MEMORY_MANAGEMENT".
@@ -203,6 +189,38 @@ _APP_CODE_CONTEXT = re.compile(
 )
 
 
+# Codes that only the words before them tell from other numbers, found by their own selective
+# first character and then read backwards (one alternative more in _CODES cost every word):
+# an HTTP status in prose after an article ("puis une 502", "I get a 403 now", "the 404 page";
+# the usual statuses only, never a quantity: "un 500 €", "a 404 pages report"); a short
+# hexadecimal status under its label (Kerberos' "Code d'échec : 0x18", "Sub Status: 0x18",
+# "Result Code: 0x6"; eight digits are HRESULTs, above); PHP's PDO driver number after its
+# SQLSTATE ("SQLSTATE[HY000] [2002] Connection refused").
+_LATE_CODES = re.compile(
+    r"(?<![\w.,/:-])(?P<httpprose>40[0-8]|41[0-5]|429|50[0-4])\b(?![\d.,:/]\d)(?![ \t]*(?:€|\$|%|"
+    r"euros?\b|dollars?\b|pages\b|personnes\b|people\b|users?\b|utilisateurs\b|fois\b|times\b|"
+    r"lignes\b|lines\b|mails?\b|messages\b|jours\b|days\b|heures\b|hours\b|min|ms\b|[kmg]?[bo]\b|"
+    r"km\b|kg\b|m\b|g\b|x\b|\*|s[ée]ries?\b|mod[èe]l|room\b|salle\b|bureau\b))"
+    r"|\b(?P<shorthex>0x[0-9A-Fa-f]{1,7})\b"
+    r"|(?<=STATE\[[0-9A-Z]{5}\])[ \t]\[(?P<pdo>\d{1,5})\](?=[ \t]+\S)",
+    re.IGNORECASE)
+_HTTP_ARTICLE = re.compile(r"\b(?:une?|an?|the)[ \t]+(?:(?:erreur|error|page|code|statut|status)"
+                           r"[ \t]+)?\Z", re.IGNORECASE)
+_HEX_LABEL = re.compile(
+    r"\b(?:failure[ \t]code|code[ \t]d['’][ée]chec|result[ \t]code|code[ \t]de[ \t]r[ée]sultat|"
+    r"(?:sub[ \t]?)?status|(?:sous-)?statut|error[ \t]code|code[ \t]d['’]erreur|fehlercode)"
+    r"[ \t\xa0]*:?[ \t\xa0]*\Z", re.IGNORECASE)
+
+
+def _late_codes(text: str) -> Iterator[tuple[re.Match[str], str]]:
+    """The codes of _LATE_CODES whose words before them say they are codes."""
+    for match in _first(_LATE_CODES.finditer(text)):
+        head = text[max(0, match.start() - 40):match.start()]
+        if match["pdo"] or (match["httpprose"] and _HTTP_ARTICLE.search(head)) or (
+                match["shorthex"] and _HEX_LABEL.search(head)):
+            yield match, match["pdo"] or match["httpprose"] or match["shorthex"]
+
+
 _MAX_CODES = 20  # codes of one error; more is a log, not a paste
 _SIGNED = re.compile(r"-?\d+")
 # A hexadecimal value under these field names is a timestamp, an offset or an id, not a code
@@ -242,6 +260,12 @@ def code_lines(text: str, limit: int) -> list[tuple[int, int]]:
             if pattern is _CODES or context.search(text, start, end):
                 spans.add((start, end))
             pos = end + 1
+    for match, _code in _late_codes(text):
+        if len(spans) >= 2 * limit:
+            break
+        start = text.rfind("\n", 0, match.start()) + 1
+        end = text.find("\n", match.end())
+        spans.add((start, len(text) if end < 0 else end))
     return sorted(spans)[:limit]
 
 
@@ -279,6 +303,7 @@ def find_codes(text: str, *, printer: bool | None = None) -> list[str]:
             codes.append(code)
             if len(codes) >= _MAX_CODES:
                 return codes
+    codes.extend(code for _match, code in _late_codes(text) if code not in codes)
     for line in text.splitlines() if "_" in text and _CONSTANT.search(text) else ():
         if _CONSTANT_CONTEXT.search(line):
             codes.extend(m["const"] for m in _first(_CONSTANT.finditer(line))

@@ -18,7 +18,7 @@ None of it is a request; none of it gets an acknowledgement.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from dataclasses import dataclass, field
 from email.message import Message
 
 from mailbot.parsers.machine.facts import Facts, Rule
@@ -37,14 +37,40 @@ _CALENDAR_SUBJECT = re.compile(
     r"(?:\s*\([^)]{1,40}\))?\s*[:：]", re.IGNORECASE)
 
 
-def _parts(message: Message) -> Iterator[Message]:
+@dataclass
+class _Leaves:
+    """What the device rules look for among a message's parts, found in one walk."""
+
+    calendars: list[Message] = field(default_factory=list)
+    scan: bool = False  # a scanned document attached
+    audio: bool = False  # a recording attached
+
+
+def _leaves(f: Facts) -> _Leaves:
+    found = f.memo.get("devices")
+    if isinstance(found, _Leaves):
+        return found
+    found = _Leaves()
+    f.memo["devices"] = found
+    message = f.message
     if not message.is_multipart():
-        yield message
-        return
+        if message.get_content_type() == "text/calendar":
+            found.calendars.append(message)
+        return found
     for n, part in enumerate(message.walk()):
         if n > _MAX_PARTS:
-            return
-        yield part
+            break
+        ctype = part.get_content_type()
+        if ctype.startswith(("multipart/", "text/plain", "text/html", "message/")):
+            continue
+        name = _filename(part)
+        if ctype in ("text/calendar", "application/ics") or name.endswith(".ics"):
+            found.calendars.append(part)
+        elif name or part.get_content_disposition() == "attachment":
+            found.scan = found.scan or ctype in _SCAN_TYPES or name.endswith(_SCAN_NAMES)
+            found.audio = (found.audio or ctype.startswith("audio/")
+                           or bool(_AUDIO_NAMES.search(name)))
+    return found
 
 
 def _filename(part: Message) -> str:
@@ -64,15 +90,11 @@ def _calendar_method(part: Message) -> str:
 
 
 def _calendar(f: Facts) -> str | None:
-    for part in _parts(f.message):
-        ctype = part.get_content_type()
-        name = _filename(part)
-        if ctype not in ("text/calendar", "application/ics") and not name.endswith(".ics"):
-            continue
+    for part in _leaves(f).calendars:
         method = _calendar_method(part)
         if method not in _SCHEDULING:
             continue
-        attached = bool(name) or part.get_content_disposition() == "attachment"
+        attached = bool(_filename(part)) or part.get_content_disposition() == "attachment"
         if (not attached or method in _RESPONSES or _CALENDAR_SUBJECT.match(f.subject)
                 or part.get_param("method")):
             return f"a calendar's scheduling message (iMIP, METHOD:{method.upper()})"
@@ -81,6 +103,7 @@ def _calendar(f: Facts) -> str | None:
 
 _SCAN_TYPES = ("application/pdf", "image/tiff", "image/jpeg", "image/png", "application/xps",
                "application/oxps", "image/jpg")
+_SCAN_NAMES = (".pdf", ".tif", ".tiff", ".jpg", ".jpeg", ".xps")
 _AUDIO_NAMES = re.compile(r"\.(?:wav|mp3|m4a|ogg|opus|gsm|amr|wma)$")
 # A device's address (its local part: "scan", "canon-c5535", "km-c450i") or its model in the
 # display name ("Xerox WorkCentre", "KM_C450i"), never a surname that is also a brand.
@@ -118,24 +141,11 @@ _PHONE_LOCAL = re.compile(
 _FORWARDED = re.compile(r"^\s*(?:tr|fwd?|wg|rv|i|vs|doorst)\s*:", re.IGNORECASE)
 
 
-def _attachment_types(f: Facts) -> tuple[bool, bool]:
-    """(a scanned document attached, a recording attached)."""
-    scan = audio = False
-    for part in _parts(f.message):
-        if part.is_multipart():
-            continue
-        ctype, name = part.get_content_type(), _filename(part)
-        if not name and part.get_content_disposition() != "attachment":
-            continue
-        scan = scan or ctype in _SCAN_TYPES or name.endswith((".pdf", ".tif", ".tiff", ".jpg"))
-        audio = audio or ctype.startswith("audio/") or bool(_AUDIO_NAMES.search(name))
-    return scan, audio
-
-
 def _device_mail(f: Facts) -> str | None:
     if _FORWARDED.match(f.subject):
         return None  # a person passing a device's mail on, with a word of their own
-    scan, audio = _attachment_types(f)
+    leaves = _leaves(f)
+    scan, audio = leaves.scan, leaves.audio
     if not (scan or audio):
         return None
     words = f"{f.subject}\n{f.body[:2000]}"

@@ -33,6 +33,8 @@ class Facts:
     report_type: str = ""
     recipients: tuple[str, ...] = ()  # To and Cc addresses
     _names: set[str] = field(default_factory=set, init=False, repr=False)
+    # What a family of rules found once and its other rules read again (devices' parts).
+    memo: dict[str, object] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         # Header names, lower-case, read once: the rules ask about some twenty of them.
