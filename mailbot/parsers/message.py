@@ -118,8 +118,10 @@ _LANGUAGE_HEADERS = ("Content-Language", "Accept-Language", "X-Accept-Language")
 # would read one address without a defect, so it is not asked (it costs a tenth of a parse).
 _PLAIN_ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
 _PLAIN_ADDRESS = rf"{_PLAIN_ATOM}(?:\.{_PLAIN_ATOM})*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+"
+# A quoted display name of printable ASCII without quote or backslash ("Martin, Claire") too.
 _PLAIN_FROM = re.compile(
-    rf"[ \t]*(?:(?:{_PLAIN_ATOM}[ \t]+)*{_PLAIN_ATOM}[ \t]*)?<{_PLAIN_ADDRESS}>[ \t]*"
+    rf"[ \t]*(?:(?:{_PLAIN_ATOM}[ \t]+)*{_PLAIN_ATOM}[ \t]*|\"[ !#-\[\]-~]+\"[ \t]*)?"
+    rf"<{_PLAIN_ADDRESS}>[ \t]*"
     rf"|[ \t]*{_PLAIN_ADDRESS}[ \t]*")
 
 
