@@ -65,6 +65,14 @@ CODES = {
                            "establish the VPN connection. (-14) »\n", ["-14"]),
     "globalprotect": ("Hello,\nGlobalProtect: Error code: -1003. Failed to connect to the "
                       "portal.\n", ["-1003"]),
+    "requests_http_error": ("Hello,\nrequests.exceptions.HTTPError: 503 Server Error: Service "
+                            "Unavailable for url: https://api.exemple.fr/v1\n", ["503"]),
+    "java_response_code": ("Hello,\njava.io.IOException: Server returned HTTP response code: "
+                           "401 for URL: https://intranet.exemple.fr/api\n", ["401"]),
+    "db2_sqlcode_spaced": ("Bonjour,\nDB2 SQL Error: SQLCODE -803, SQLSTATE 23505\n",
+                           ["-803", "23505"]),
+    "kerberos_alone_on_its_line": ("Hello,\n$ klist\nklist: KRB5KRB_AP_ERR_TKT_EXPIRED\n",
+                                   ["KRB5KRB_AP_ERR_TKT_EXPIRED"]),
     "cisco_reason": ("Hello,\nSecure VPN Connection terminated locally by the Client. Reason "
                      "442: Failed to enable Virtual Adapter.\n", ["442"]),
 }
@@ -81,6 +89,9 @@ NOT_CODES = {
                                     "printers; port 443 and 8080 open; a 500 € budget.\n"),
     "versions_and_dates": ("Bonjour,\nmise à jour Windows 11 24H2 (build 26100.2894), Office "
                            "2021, le 2027-03-02 à 14h30.\n"),
+    "kerberos_message_only": "Bonjour,\nkinit: Preauthentication failed while getting initial "
+                             "credentials\n",
+    "response_code_in_prose": "Hello,\nthe response code was fine yesterday.\n",
     "traceback_without_code": ("Hello,\nTraceback (most recent call last):\n  File "
                                "\"/opt/app/run.py\", line 8, in <module>\n    import pandas\n"
                                "ModuleNotFoundError: No module named 'pandas'\n"),

@@ -116,6 +116,17 @@ MACHINE = {
                    "du 3e", "paul_d\n2 mars\nL'imprimante du 3e est hors ligne ?\n\nVisitez le "
                    "sujet ou répondez à cet e-mail pour répondre.\n",
                    headers={"X-Discourse-Post-Id": "1234"}),
+    "jira_footer_only": m("Claire Martin (Jira) <jira@exemple.atlassian.net>", "[JIRA] (IT-42) "
+                          "Imprimante HS", "Claire Martin commented on IT-42\nJ'ai relancé le "
+                          "spooler.\nAdd Comment\nThis message was sent by Atlassian Jira\n"),
+    "sharepoint_alert": m("SharePoint <sharepoint@exemple.fr>", "Documents - Procédure VPN.docx "
+                          "a été modifié", "Procédure VPN.docx a été modifié par Claire Martin."
+                          "\n\nModifier mes paramètres d'alerte\nVous avez reçu cette alerte "
+                          "car vous y êtes abonné.\n"),
+    "exchange_meeting_forward": m("Microsoft Outlook <MicrosoftExchange329e71ec88ae4615bbc36ab6c"
+                                  "e41109e@exemple.fr>", "Notification de transfert de réunion :"
+                                  " Point migration", "Paul Durand a transféré votre invitation "
+                                  "« Point migration » à Marc Petit.\n"),
     "recall_en": m(PAUL, "Recall: Mot de passe oublié", "Paul Durand would like to recall the "
                    'message, "Mot de passe oublié".\n'),
     "recall_fr": m(PAUL, "Rappel : Mot de passe oublié", "Paul Durand souhaite rappeler le "

@@ -37,6 +37,9 @@ def _program(subject: str, body: str) -> str | None:
     ("Planning", "Hello,\n\nour teams are overloaded and the outlook for March is bad.\n"),
     ("Tests", "Hello,\n\nthis is an edge case: close all windows and the project manager "
      "says the office hours changed.\n"),
+    # compounds with a capital, a determiner before a lower-case word and what it does
+    ("Site", "Hello,\n\nThe Head Office printer and our Cutting Edge lab are fine.\n"),
+    ("Congés", "Hello,\n\nour teams won't be there on Friday.\n"),
     # the French words
     ("Conseil", "Bonjour,\n\nil serait plus sage d'attendre lundi, ce serait plus sage.\n"),
     ("Réunion", "Bonjour,\n\nla réunion à l'office du tourisme est décalée.\n"),
@@ -57,6 +60,7 @@ def test_a_common_word_is_no_program(subject: str, body: str) -> None:
     ("Fichier", "Bonjour,\n\nle fichier excel du budget est verrouillé.\n", "Excel"),
     ("Réunion", "Bonjour,\n\nje n'arrive pas à rejoindre la réunion sur teams.\n", "Teams"),
     ("Document", "Hello,\n\nthe Word document opens blank.\n", "Word"),
+    ("Canal", "Hello,\n\nour Teams channel shows nothing since Monday.\n", "Teams"),
     ("Compta", "Bonjour,\n\nJ'ai une erreur dans Sage ce matin.\n", "Sage 100 Comptabilité"),
 ])
 def test_a_program_named_with_evidence_counts(subject: str, body: str, program: str) -> None:

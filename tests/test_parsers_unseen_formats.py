@@ -81,11 +81,14 @@ def _calendar(method: str) -> bytes:
         "END:VCALENDAR\n--b--\n").encode()
 
 
-def test_a_meetings_accept_answer_is_not_acknowledged_an_invitation_is_a_request() -> None:
+def test_a_meetings_answer_is_not_acknowledged_an_invitation_is_filed_unanswered() -> None:
     reply = parse(_calendar("REPLY"), RULES)
     assert reply.kind == "auto_reply" and not core_answers(reply)[0]
+    # Round 7 (issue 19): an invitation is a calendar's message (iMIP, RFC 6047), not a mail a
+    # person wrote to us: the team gets its ticket, the organiser no acknowledgement.
     invitation = parse(_calendar("REQUEST"), RULES)
-    assert invitation.kind == "person" and core_answers(invitation)[1]
+    answered, _kept, action = core_answers(invitation)
+    assert invitation.kind == "auto_reply" and not answered and action == "new_ticket"
 
 
 # --- (b) mobile taglines ------------------------------------------------------------------------

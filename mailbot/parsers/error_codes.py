@@ -17,7 +17,9 @@ HTTP_REASONS = (
     "conflict|gone|payload too large|too many requests|internal server error|not implemented|"
     "bad gateway|service unavailable|service temporarily unavailable|gateway time-?out|"
     "erreur interne du serveur|introuvable|acc[eè]s refus[ée]|interdit|passerelle incorrecte|"
-    "service indisponible|d[ée]lai d'attente de la passerelle d[ée]pass[ée]|page introuvable"
+    "service indisponible|d[ée]lai d'attente de la passerelle d[ée]pass[ée]|page introuvable|"
+    # Python requests' HTTPError: "503 Server Error: Service Unavailable for url: ..."
+    "client error|server error"
 )
 HTTP_REASONS_RE = rf"(?:{HTTP_REASONS})\b"
 
@@ -34,7 +36,9 @@ _SAP_CLASS_LABEL = (
 )
 _ERROR_WORD = (r"(?:\berreur|\berror|\bfehler|\bcode d'erreur|\berror code|\bcode erreur|"
                r"\bfehlercode|\bstatus code|\bhttp status|\bcode http|\bcode de statut|"
-               r"\bcode de retour|\breturn code|\bexit code|\berrno)")
+               r"\bcode de retour|\breturn code|\bexit code|\berrno|"
+               # Java's HttpURLConnection: "Server returned HTTP response code: 401 for URL"
+               r"\bresponse code|\bcode de r[ée]ponse)")
 # Every form below starts at the start of a word or at a sign, a bracket or a space: the
 # leading test lets the search skip the inside of words in one step instead of trying each form
 # there (it made the search three times cheaper).
@@ -100,7 +104,10 @@ _CODES = re.compile(
     r"|\((?:code|c[óo]digo|codice)[ \t]+(?P<devcode>\d{1,3})\)"
     r"|\breason[ \t]+(?P<reason>\d{3})[ \t]*:"
     # Entra ID's AADSTS numbers, MSBuild's MSB, Chromium's net::ERR_ names.
-    r"|\b(?P<vendor>AADSTS\d{5,6}|MSB\d{4}|(?<=net::)ERR_[A-Z_]{3,}|ERR_[A-Z]+_[A-Z_]{3,})\b"
+    # Kerberos' error names as MIT's and Heimdal's tools print them (KRB5KDC_ERR_PREAUTH_FAILED,
+    # KRB5KRB_AP_ERR_SKEW) and as Windows' events name RFC 4120's codes (KDC_ERR_C_PRINCIPAL_...).
+    r"|\b(?P<vendor>AADSTS\d{5,6}|MSB\d{4}|(?-i:KRB5[A-Z]*_[A-Z0-9_]{3,}|KDC_ERR_[A-Z0-9_]{3,}|"
+    r"KRB_AP_ERR_[A-Z0-9_]{3,})|(?<=net::)ERR_[A-Z_]{3,}|ERR_[A-Z]+_[A-Z_]{3,})\b"
     # Windows' event log: "Event ID: 1000", "ID de l'événement : 4625", "Ereignis-ID: 1000".
     r"|\b(?:event[ \t]?id|id[ \t]de[ \t]l['’][ée]v[éeè]nement|id[ \t]d['’][ée]v[éeè]nement|"
     r"ereignis-id)[ \t\xa0]*:?[ \t\xa0]*(?P<event>\d{1,5})\b"
@@ -125,7 +132,7 @@ _CODES = re.compile(
     # MySQL: "ERROR 1045 (28000): ..." (the SQLSTATE in parentheses after the number).
     r"|(?<=\d)[ \t]\((?P<mysqlstate>[0-9A-Z]{5})\)(?=:)"
     # DB2: "SQLCODE=-204, SQLSTATE=42704".
-    r"|\bSQLCODE[ \t]*[=:][ \t]*(?P<sqlcode>-?\d{1,5})\b"
+    r"|\bSQLCODE[ \t]*[=:]?[ \t]*(?P<sqlcode>-?\d{1,5})\b"
     # PostgreSQL in verbose mode: "ERREUR:  42P01: la relation ... n'existe pas".
     r"|^(?:ERROR|ERREUR|FATAL|PANIC|FEHLER|ERRORE|ERRO)[ \t]*:[ \t]+"
     r"(?P<pgstate>[0-9][0-9A-Z]{4})(?=:)"

@@ -47,26 +47,30 @@ _PHRASES_AFTER: dict[str, str] = {
     "sage": r"(?:femme|conseil|advice|decision|words?)\b",
     "paint": r"(?:job|colou?r|brush|on|the)\b",
 }
-# ... and before it.
+# ... and before it, whatever its case: the words that make a compound of it ("remote access",
+# "cutting edge", "head office", "password"'s "pass word", "plus sage").
 _PHRASES_BEFORE: dict[str, str] = {
     "access": r"(?:no|have|has|had|get|got|gain|gained|give|grant|granted|need|needs|request|"
               r"requested|remote|read|write|full|admin|user|internet|network|vpn|web|file|"
               r"folder|denied|lost|restricted|limited|without|guest|revoke|revoked|public|"
               r"unauthori[sz]ed|direct|easy|quick|shared|any|restore|to|cannot|can['’]t|"
               r"couldn['’]t|could\s+not|unable\s+to|privileged|conditional)\s+",
-    "word": r"(?:other|a|one|the|this|that|every|my|your|his|her|our|last|final|key|pass|"
-            r"magic|same|single|no|each|which|what|whose|in\s+a|good|kind|bad|single)\s+",
-    "teams": r"(?:our|your|their|the|both|all|two|three|several|many|sales|support|it|"
-             r"different|other|these|those|project)\s+",
-    "outlook": r"(?:the|an|economic|financial|positive|negative|weather|business)\s+",
-    "office": r"(?:the|at|in|an|head|back|post|home|front|main|box|my|our|your|l['’]|un|"
-              r"cet|notre|votre)\s+",
-    "project": r"(?:the|a|this|that|our|my|new|your|pilot)\s+",
-    "edge": r"(?:the|on|an|cutting|leading|trailing|sharp|competitive)\s+",
-    "sage": r"(?:tr[èe]s|plus|soit|soyez|sois|un|le|une|la|rester|[êe]tre|reste|est)\s+",
-    "windows": r"(?:the|all|open|opened|close|closed|two|three|several|many|other|these|those|"
-               r"browser|pop-?up|multiple|few)\s+",
+    "word": r"(?:other|last|final|key|pass|magic|kind|in\s+a)\s+",
+    "teams": r"(?:sales|support|it|project|different|both|several|many|two|three)\s+",
+    "outlook": r"(?:economic|financial|positive|negative|weather|business|market)\s+",
+    "office": r"(?:head|back|post|home|front|main|box|at\s+the|in\s+the)\s+",
+    "project": r"(?:pilot|new|this|that)\s+",
+    "edge": r"(?:on\s+the|cutting|leading|trailing|sharp|competitive)\s+",
+    "sage": r"(?:tr[èe]s|plus|soit|soyez|sois|rester|[êe]tre|reste|est)\s+",
+    "windows": r"(?:open|opened|close|closed|browser|pop-?up|multiple|several|many|few|two|"
+               r"three|all)\s+",
 }
+# Determiners before a word written in lower case ("our teams won't be there", "the outlook
+# 2027"): the common noun; with a capital ("the Word document", "our Teams channel") the name.
+_DETERMINER = re.compile(
+    r"(?:^|(?<=[\W_]))(?:the|a|an|one|this|that|these|those|every|each|my|your|his|her|its|our|"
+    r"their|all|both|other|same|no|what|which|whose|some|any|good|bad|un|une|cet|cette|l['’])"
+    r"\s*\Z", re.IGNORECASE)
 _AFTER = {word: re.compile(r"\s*(?:" + p + ")", re.IGNORECASE) for word, p in
           _PHRASES_AFTER.items()}
 _BEFORE = {word: re.compile(r"(?:^|(?<=[\W_]))(?:" + p + r")\Z", re.IGNORECASE) for word, p in
@@ -106,13 +110,12 @@ def names_program(text: str, start: int, end: int) -> bool:
         return False
     before = _BEFORE.get(word)
     head = text[max(0, start - 40):start]
-    capital = written[0].isupper()
-    # "the Word document", "our Teams channel": a capital mid-sentence is the program's own;
-    # "Remote Access", "no access" are the word whatever its case
-    if before is not None and (not capital or word == "access") and before.search(head):
+    if before is not None and before.search(head):
         return False
-    if capital:  # "Access", "OUTLOOK": the program's own capital
+    if written[0].isupper():  # "Access", "OUTLOOK": the program's own capital
         return True
+    if _DETERMINER.search(head):
+        return False
     if _VERSION_AFTER.match(text, end) or _DOES_AFTER.match(text, end):
         return True
     if word in _ENGLISH and word not in _FRENCH and _FRENCH_BEFORE.search(head):

@@ -181,8 +181,14 @@ _FORGE_FOOTER = re.compile(
     r"you(?:'re|\s+are)\s+receiving\s+this\s+(?:email\s+)?because|"
     r"visit\s+(?:the\s+)?topic\s+or\s+reply\s+to\s+this\s+email|visitez\s+le\s+sujet\s+ou\s+"
     r"r[ée]pondez|pour\s+ne\s+plus\s+recevoir\s+ces\s+notifications|to\s+unsubscribe\s+from\s+"
-    r"these\s+emails|vous\s+recevez\s+(?:cet|ce)\s+e-?mail\s+(?:car|parce)",
+    r"these\s+emails|vous\s+recevez\s+(?:cet|ce)\s+e-?mail\s+(?:car|parce)|"
+    # Jira's and Confluence's footers; SharePoint's alerts ("Modifier mes paramètres d'alerte")
+    r"this\s+message\s+was\s+sent\s+by\s+atlassian|ce\s+message\s+a\s+[ée]t[ée]\s+envoy[ée]\s+par"
+    r"\s+atlassian|you\s+received\s+this\s+alert|vous\s+avez\s+re[çc]u\s+cette\s+alerte|"
+    r"modifier\s+mes\s+param[èe]tres\s+d['’]alerte|change\s+my\s+alert\s+settings|"
+    r"manage\s+my\s+alerts|g[ée]rer\s+mes\s+alertes",
     re.IGNORECASE)
+_EXCHANGE_SYSTEM = re.compile(r"^microsoftexchange[0-9a-f]{20,}$", re.IGNORECASE)
 _FORGE_SENDER = re.compile(r"^(?:gitlab|github|gitea|forgejo|discourse|forum|jira|confluence|"
                            r"redmine|bitbucket|sharepoint|teams|noreply|no-reply)$", re.IGNORECASE)
 
@@ -191,7 +197,10 @@ def _forge_notification(f: Facts) -> str | None:
     header = f.any_prefixed(_FORGE_HEADERS)
     if header:
         return f"a forge's or forum's notification ({header} header)"
-    if _FORGE_SENDER.match(canonical_local_part(f.sender)) and _FORGE_FOOTER.search(
+    local = canonical_local_part(f.sender)
+    if _EXCHANGE_SYSTEM.match(local):  # meeting forward notifications, voicemail, reports
+        return "Exchange's system mailbox (MicrosoftExchange...)"
+    if _FORGE_SENDER.match(local) and _FORGE_FOOTER.search(
             f.body[-2500:]):
         return "a forge's or forum's notification (its sender and footer)"
     return None
