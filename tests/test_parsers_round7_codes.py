@@ -73,6 +73,8 @@ CODES = {
                            ["-803", "23505"]),
     "kerberos_alone_on_its_line": ("Hello,\n$ klist\nklist: KRB5KRB_AP_ERR_TKT_EXPIRED\n",
                                    ["KRB5KRB_AP_ERR_TKT_EXPIRED"]),
+    "code_retour": ("Bonjour,\nle script sort avec le code retour 127 puis code retour -1.\n",
+                    ["-1", "127"]),
     "cisco_reason": ("Hello,\nSecure VPN Connection terminated locally by the Client. Reason "
                      "442: Failed to enable Virtual Adapter.\n", ["442"]),
 }
@@ -87,6 +89,9 @@ NOT_CODES = {
                               "postal 75011.\n"),
     "quantities_after_an_article": ("Hello,\nwe have a 400 users licence and the 500 series "
                                     "printers; port 443 and 8080 open; a 500 € budget.\n"),
+    "counts_and_numbers_of_a_request": ("Bonjour,\nj'ai eu l'erreur 2 fois, ticket n° 458721, "
+                                        "INC0012345, facture FAC-2027-0042 du 12/03/2027, "
+                                        "environ 300 utilisateurs touchés.\n"),
     "versions_and_dates": ("Bonjour,\nmise à jour Windows 11 24H2 (build 26100.2894), Office "
                            "2021, le 2027-03-02 à 14h30.\n"),
     "kerberos_message_only": "Bonjour,\nkinit: Preauthentication failed while getting initial "

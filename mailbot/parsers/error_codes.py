@@ -36,7 +36,7 @@ _SAP_CLASS_LABEL = (
 )
 _ERROR_WORD = (r"(?:\berreur|\berror|\bfehler|\bcode d'erreur|\berror code|\bcode erreur|"
                r"\bfehlercode|\bstatus code|\bhttp status|\bcode http|\bcode de statut|"
-               r"\bcode de retour|\breturn code|\bexit code|\berrno|"
+               r"\bcode de retour|\bcode retour|\breturn code|\bexit code|\berrno|"
                # Java's HttpURLConnection: "Server returned HTTP response code: 401 for URL"
                r"\bresponse code|\bcode de r[ée]ponse)")
 # Every form below starts at the start of a word or at a sign, a bracket or a space: the
