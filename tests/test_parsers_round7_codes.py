@@ -117,3 +117,24 @@ def test_a_traceback_keeps_its_exception_in_the_message() -> None:
     [error] = extract_errors(NOT_CODES["traceback_without_code"])
     assert error.kind == "python_traceback"
     assert error.message == "ModuleNotFoundError: No module named 'pandas'"
+
+
+_PS_RECORD = (
+    "Bonjour,\n\nle script d'inventaire plante :\n\n"
+    "Exception lors de l'appel de « Open » avec « 0 » argument(s) : « Le serveur RPC n'est pas "
+    "disponible. (Exception de HRESULT : 0x800706BA) »\n"
+    "Au caractère C:\\scripts\\inventaire.ps1:12 : 1\n+ $conn.Open()\n+ ~~~~~~~~~~~~\n"
+    "    + CategoryInfo          : NotSpecified: (:) [], MethodInvocationException\n"
+    "    + FullyQualifiedErrorId : System.Runtime.InteropServices.COMException,"
+    "Inventaire.Connect\n")
+
+
+def test_a_powershell_error_id_naming_an_exception_yields_to_the_hresult() -> None:
+    """PowerShell's FullyQualifiedErrorId is "ErrorId,Command"; when its ErrorId is the .NET
+    exception's class, the code is what the exception printed (the HRESULT)."""
+    assert _codes(_PS_RECORD) == ["0x800706BA"]
+
+
+def test_the_error_id_stays_the_code_when_nothing_else_is_one() -> None:
+    record = _PS_RECORD.replace(" (Exception de HRESULT : 0x800706BA)", "")
+    assert _codes(record) == ["System.Runtime.InteropServices.COMException,Inventaire.Connect"]

@@ -347,7 +347,10 @@ _EXCEPTION_CLASS = re.compile(r"(?:[A-Za-z_]\w*\.)*[A-Za-z]\w*Exception")
 
 def without_wrapper_names(errors: list[_E]) -> list[_E]:
     """An exception's class name is a code only when nothing else in the message is one."""
-    names = {c for e in errors for c in e.codes if _EXCEPTION_CLASS.fullmatch(c)}
+    # PowerShell's FullyQualifiedErrorId is "ErrorId,Command", its ErrorId the exception's class
+    # when a .NET exception escaped ("System.Runtime.InteropServices.COMException,Cmd.Name").
+    names = {c for e in errors for c in e.codes
+             if _EXCEPTION_CLASS.fullmatch(c.partition(",")[0])}
     if not names or all(c in names for e in errors for c in e.codes):
         return errors
     kept = []
