@@ -23,6 +23,7 @@ _VALEDICTION = re.compile(
     r"un saluto|grazie(?: mille)?|a presto|gracias|obrigad[oa]|dank(?:e|je)(?: schön)?|"
     r"bedankt|tack|vielen dank|beste gr[üu](?:ß|ss)e|sch[öo]ne gr[üu](?:ß|ss)e|"
     r"(?:met )?vriendelijke groet(?:en)?|groeten|atenciosamente|abra[çc]os|pozdrawiam|"
+    r"(?:(?:com os )?melhores )?cumprimentos|sauda[çc][õo]es|"
     r"med vänlig hälsning|med vänliga hälsningar|vänliga hälsningar|hälsningar|mvh|"
     r"groetjes|groet|hartelijke groet(?:en)?|mvg|met groet|venlig hilsen|vennlig hilsen|"
     r"hilsen|ystävällisin terveisin|terveisin|s pozdravem|üdvözlettel|с уважением)"
