@@ -12,6 +12,7 @@ from email.message import EmailMessage
 
 import pytest
 
+from mailbot.ids import new_message_id
 from mailbot.parsers import ParseRules, parse
 from mailbot.parsers.blind import BOT, core_answers
 
@@ -53,6 +54,8 @@ def ics(method: str) -> str:
         "UID:040000008200E00074C5B7101A82E0080000000", "END:VEVENT", "END:VCALENDAR", ""])
 
 
+_OURS = new_message_id(12, "ack", "exemple.fr")  # our acknowledgement, which they answer
+ANSWERING_OURS = {"In-Reply-To": _OURS, "References": _OURS}
 GOOGLE = ("Vous avez été invité à l'événement suivant.\nPoint migration\nQuand mer. 3 mars 2027 "
           "10:00 – 11:00\nInvitation de Google Agenda\nVous recevez cet e-mail à l'adresse "
           f"{BOT}, car vous êtes invité à cet événement.\n")
@@ -127,6 +130,16 @@ MACHINE = {
                                   "e41109e@exemple.fr>", "Notification de transfert de réunion :"
                                   " Point migration", "Paul Durand a transféré votre invitation "
                                   "« Point migration » à Marc Petit.\n"),
+    # other helpdesks' acknowledgements of our mail from a role address, by their wording
+    # (HubSpot, Salesforce Email-to-Case, Freshdesk, Zoho Desk: no vendor field needed)
+    "salesforce_ack": m("Service Client <service@crm-client.example>", "Case 00012345: We "
+                        "received your request [ ref:_00D1a2b3c._5001a2b3c4:ref ]", "Thank you "
+                        "for contacting us. Your case number is 00012345.\n",
+                        headers=ANSWERING_OURS),
+    "role_ack_case_number": m("Service Client <service@editeur.example>", "Re: [#12] Licence",
+                              "Bonjour,\n\nNous vous confirmons la bonne réception de votre "
+                              "demande. Votre numéro de ticket est le #7781.\n",
+                              headers=ANSWERING_OURS),
     "recall_en": m(PAUL, "Recall: Mot de passe oublié", "Paul Durand would like to recall the "
                    'message, "Mot de passe oublié".\n'),
     "recall_fr": m(PAUL, "Rappel : Mot de passe oublié", "Paul Durand souhaite rappeler le "
@@ -182,6 +195,10 @@ PERSONS = {
                           "pour jeudi, je serai là à 10h.\n\nPaul\n"),
     "asks_about_an_invitation": m(PAUL, "Invitation Teams impossible à accepter", "Bonjour,\n\n"
                                   "quand je clique sur Accepter dans l'invitation, rien.\n"),
+    "role_address_answering_in_person": m("Service Client <service@editeur.example>", "Re: "
+                                          "[#12] Licence", "Bonjour,\n\nmerci, mais la "
+                                          "licence ne s'active toujours pas chez nous.\n",
+                                          headers=ANSWERING_OURS),
     "asks_about_recall": m(PAUL, "Rappel d'un message", "Bonjour,\n\ncomment rappeler un "
                            "message envoyé par erreur ? « Rappeler ce message » ne fait rien.\n"),
 }

@@ -281,7 +281,17 @@ _TICKET_OPENED = re.compile(
     r"ihre (?:anfrage|ticket|nachricht|e-?mail)\b[^.\n]{0,40}wurde (?:erfolgreich )?(?:erstellt|"
     r"angelegt|empfangen|registriert)|"
     r"hemos recibido su (?:solicitud|mensaje|correo)|"
-    r"su (?:solicitud|ticket|mensaje)\b[^.\n]{0,40}ha sido (?:recibid|registrad|cread)[ao]",
+    r"su (?:solicitud|ticket|mensaje)\b[^.\n]{0,40}ha sido (?:recibid|registrad|cread)[ao]|"
+    # the number given ("Your case number is 00012345", "Votre numéro de ticket est le #7781")
+    r"your (?:case|ticket|request|reference) (?:number|id|no\.?|#) is|"
+    r"votre num[ée]ro de (?:ticket|dossier|demande|r[ée]f[ée]rence|suivi) est|"
+    r"ihre (?:ticket|vorgangs|anfrage)-?nummer (?:lautet|ist)|"
+    r"su n[úu]mero de (?:caso|ticket|solicitud) es|il numero del (?:suo |tuo )?ticket [èe]|"
+    # a receipt confirmed ("Nous vous confirmons la bonne réception", "We confirm receipt")
+    r"(?:nous )?(?:vous )?confirm(?:ons|e) (?:la )?(?:bonne )?r[ée]ception|"
+    r"accusons (?:bonne )?r[ée]ception|we (?:hereby )?confirm (?:the )?receipt|"
+    r"wir (?:haben|bestätigen) (?:den eingang )?ihre[rn]? (?:anfrage|nachricht|e-?mail) "
+    r"(?:erhalten|empfangen)|abbiamo ricevuto la (?:sua|tua) (?:richiesta|e-?mail|mail)",
     re.IGNORECASE)
 
 

@@ -18,13 +18,16 @@ from mailbot.parsers.wording import acknowledgement_wording, ticket_opened_wordi
 _VENDOR_PREFIXES = ("x-zendesk-", "x-freshdesk-", "x-freshservice-", "x-servicenow-",
                     "x-jira-", "x-atlassian-", "x-glpi-", "x-otrs-", "x-znuny-", "x-zammad-",
                     "x-helpscout-", "x-osticket-", "rt-ticket", "rt-originator", "x-rt-")
+# Not CRMs' fields (X-HubSpot-Sales, X-SFDC-*): salespeople and agents write through them too;
+# their acknowledgements are read by the role address and the wording below.
 # Their X-Mailer values, and Message-IDs under their own names.
 _VENDOR_NAMES = re.compile(
     r"zendesk|freshdesk|freshservice|servicenow|service-now|jira|atlassian|\bglpi\b|osticket|"
     r"\botrs\b|znuny|request tracker|\brt \d|zammad|help ?scout", re.IGNORECASE)
 _ROLE = re.compile(
     r"^(?:it[._-]?)?(?:support|helpdesk|help[._-]desk|help|servicedesk|service[._-]desk|"
-    r"hotline|assistance|tickets?|sav|customer[._-]?(?:care|service)|service[._-]client)"
+    r"hotline|assistance|tickets?|sav|customer[._-]?(?:care|service)|service[._-]client|"
+    r"services?|care|customers?|clients?|serviceclient|relation[._-]?client)"
     r"(?:[._+-].*)?$", re.IGNORECASE)
 # Ticket tags of other systems: osTicket/Zendesk "[#12345]", OTRS/Znuny/Zammad "[Ticket#2024...]",
 # "Request #123", RT "[example.com #123]", a Jira key "[ITSM-123]", ServiceNow's INC/RITM numbers.
