@@ -30,6 +30,7 @@ def _program(subject: str, body: str) -> str | None:
     ("Dossier réseau", "Bonjour,\n\nle message dit « Access is denied. (0x80070005) ».\n"),
     ("Shared drive", "Hello,\n\nI get: Access to the path '\\\\srv\\compta' is denied.\n"),
     ("Access denied on the share", "Hello,\n\nsince this morning I cannot open it.\n"),
+    ("access denied", "Hello,\n\nsince this morning I cannot open it.\n"),
     ("Intranet", "Hello,\n\nI have no access to the intranet, remote access fails too.\n"),
     ("Badge", "Bonjour,\n\nmon access card ne fonctionne plus au parking.\n"),
     # the word in its English phrases
@@ -61,6 +62,10 @@ def test_a_common_word_is_no_program(subject: str, body: str) -> None:
     ("Réunion", "Bonjour,\n\nje n'arrive pas à rejoindre la réunion sur teams.\n", "Teams"),
     ("Document", "Hello,\n\nthe Word document opens blank.\n", "Word"),
     ("Canal", "Hello,\n\nour Teams channel shows nothing since Monday.\n", "Teams"),
+    # a subject names its topic, in lower case too; a French word before it in the text
+    ("souci outlook", "Bonjour,\n\nvoir la capture.\n", "Outlook"),
+    ("excel", "Bonjour,\n\nla macro ne tourne plus.\n", "Excel"),
+    ("Urgent", "Bonjour,\n\nj'ai un pb excel depuis la mise à jour.\n", "Excel"),
     ("Compta", "Bonjour,\n\nJ'ai une erreur dans Sage ce matin.\n", "Sage 100 Comptabilité"),
 ])
 def test_a_program_named_with_evidence_counts(subject: str, body: str, program: str) -> None:

@@ -83,7 +83,8 @@ _VERSION_AFTER = re.compile(r"[\s-]*(?:(?:19|20)\d\d\b|\d+(?:\.\d+)*\b|365\b|des
 _FRENCH_BEFORE = re.compile(
     r"(?:^|(?<=[\W_]))(?:sous|dans|avec|depuis|sur|via|ouvrir|ouvre|lancer|lance|"
     r"logiciel|application|appli|fichiers?|base|classeur|document|mon|ma|mes|le|la|l['’]|"
-    r"notre|votre|son|d['’]|de)\s*\Z", re.IGNORECASE)
+    r"notre|votre|son|d['’]|de|pb|probl[èe]mes?|soucis?|bug|erreur|plantage|panne)\s*\Z",
+    re.IGNORECASE)
 _DOES_AFTER = re.compile(
     r"\s*(?:plante|crash|bugu?e|freeze|fige|se\s+ferme|ne\s+(?:s['’]ouvre|d[ée]marre|r[ée]pond|"
     r"marche|fonctionne|se\s+lance)|n['’](?:arrive|ouvre)|bloqu|won['’]t|wont|doesn['’]t|"
@@ -96,6 +97,12 @@ _FILES: dict[str, re.Pattern[str]] = {
     "outlook": re.compile(r"\.(?:pst|ost)\b", re.IGNORECASE),
     "teams": re.compile(r"\bms-teams\b|\bteams\.exe\b", re.IGNORECASE),
 }
+
+
+def _subject_like(text: str) -> bool:
+    """A subject (one short line) names its topic; a common English word there in lower case,
+    outside its phrases, is the program ("souci outlook", "excel", "teams micro")."""
+    return len(text) <= 200 and "\n" not in text
 
 
 def names_program(text: str, start: int, end: int) -> bool:
@@ -118,7 +125,8 @@ def names_program(text: str, start: int, end: int) -> bool:
         return False
     if _VERSION_AFTER.match(text, end) or _DOES_AFTER.match(text, end):
         return True
-    if word in _ENGLISH and word not in _FRENCH and _FRENCH_BEFORE.search(head):
-        return True
+    if word in _ENGLISH and word not in _FRENCH and (
+            _FRENCH_BEFORE.search(head) or _subject_like(text)):
+        return True  # "sous excel", "pb outlook"; a subject names its topic: "outlook bloqué"
     files = _FILES.get(word)
     return files is not None and files.search(text) is not None
