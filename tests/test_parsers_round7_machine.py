@@ -63,16 +63,9 @@ XEROX = ("Please open the attached document. It was scanned and sent to you usin
          "WorkCentre.\n\nSent by: [192.168.1.50]\nNumber of Images: 2\nAttachment File Type: "
          "PDF\n\nDevice Name: XRX-3F-COMPTA\n")
 MACHINE = {
-    "ical_request_outlook": m(CLAIRE, "Point migration", "Quand : mercredi 3 mars 2027 10:00-"
-                              "11:00.\nOù : Salle B\n\nBonjour, je vous propose un point.\n",
-                              cal="REQUEST"),
     "ical_reply_accepted": m(PAUL, "Accepté: Point migration", "", cal="REPLY"),
     "ical_cancel": m(CLAIRE, "Annulé : Point migration", "La réunion est annulée.\n",
                      cal="CANCEL"),
-    "ical_google": m(CLAIRE, "Invitation: Point migration @ mer. 3 mars 2027 10:00 - 11:00 "
-                     f"(CET) ({BOT})", GOOGLE, cal="REQUEST", headers={
-                         "Sender": "Google Calendar <calendar-notification@google.com>"},
-                     attach={"invite.ics": ("application/ics", ics("REQUEST").encode())}),
     "ical_response_file": m(PAUL, "Refusé: Point migration", "Paul Durand a refusé.\n",
                             attach={"meeting.ics": ("text/calendar", ics("REPLY").encode())}),
     "scanner_xerox": m("Xerox WorkCentre <scan@exemple.fr>", "Scan from a Xerox WorkCentre",
@@ -188,6 +181,14 @@ PERSONS = {
                               "message vocal.\n", attach={"vmail.wav": WAV}),
     "sends_a_recording": m(PAUL, "Bruit du PC", "Bonjour,\n\nvoici l'enregistrement du bruit "
                            "que fait mon PC.\n", attach={"bruit.m4a": ("audio/mp4", b"....")}),
+    # An invitation is its organiser's own act (iTIP REQUEST), often with a request in it.
+    "invites_by_outlook": m(CLAIRE, "Point migration", "Quand : mercredi 3 mars 2027 10:00-"
+                              "11:00.\nOù : Salle B\n\nBonjour, je vous propose un point.\n",
+                              cal="REQUEST"),
+    "invites_by_google_calendar": m(CLAIRE, "Invitation: Point migration @ mer. 3 mars 2027 "
+                                    f"10:00 - 11:00 (CET) ({BOT})", GOOGLE, cal="REQUEST", headers={
+                         "Sender": "Google Calendar <calendar-notification@google.com>"},
+                     attach={"invite.ics": ("application/ics", ics("REQUEST").encode())}),
     "attaches_a_calendar_file": m(PAUL, "Import calendrier", "Bonjour,\n\nje n'arrive pas à "
                                   "importer ce fichier dans Outlook.\n", attach={
                                       "conges.ics": ("text/calendar", ics("PUBLISH").encode())}),

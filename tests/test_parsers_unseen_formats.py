@@ -81,14 +81,13 @@ def _calendar(method: str) -> bytes:
         "END:VCALENDAR\n--b--\n").encode()
 
 
-def test_a_meetings_answer_is_not_acknowledged_an_invitation_is_filed_unanswered() -> None:
+def test_a_meetings_answer_is_not_acknowledged_an_invitation_is_a_request() -> None:
     reply = parse(_calendar("REPLY"), RULES)
     assert reply.kind == "auto_reply" and not core_answers(reply)[0]
-    # Round 7 (issue 19): an invitation is a calendar's message (iMIP, RFC 6047), not a mail a
-    # person wrote to us: the team gets its ticket, the organiser no acknowledgement.
+    # An invitation (iTIP REQUEST) is its organiser's own act, not a client answering for its
+    # user: an employee inviting the helpdesk to a meeting about a problem is acknowledged.
     invitation = parse(_calendar("REQUEST"), RULES)
-    answered, _kept, action = core_answers(invitation)
-    assert invitation.kind == "auto_reply" and not answered and action == "new_ticket"
+    assert invitation.kind == "person" and core_answers(invitation)[1]
 
 
 # --- (b) mobile taglines ------------------------------------------------------------------------

@@ -1,9 +1,11 @@
 """Mail that software sends for a person or a device, with a person's name on it at times.
 
-- Calendar scheduling (iMIP, RFC 6047 over iTIP, RFC 5546): an invitation, a response or a
-  cancellation carries its `text/calendar` part with a METHOD (REQUEST, REPLY, CANCEL...), inline
-  beside the text the client generated. A calendar file a person attaches to ask about it is
-  read only when its method is a response or a cancellation, or the subject is a calendar's.
+- Calendar scheduling (iMIP, RFC 6047 over iTIP, RFC 5546): an attendee's response or an
+  organiser's cancellation carries its `text/calendar` part with a METHOD (REPLY, CANCEL,
+  COUNTER...), which the client generated when its user clicked. An invitation (REQUEST,
+  PUBLISH, ADD) is the organiser's own act, often with a request in its text (an employee
+  inviting the helpdesk to a meeting about a problem): it stays a person's mail and is
+  acknowledged like any other.
 - A copier's scan-to-mail: a scanned document (PDF, TIFF, JPEG) with the device's own wording
   ("Please open the attached document. It was scanned...", "Message from "RNP..."") or from a
   device's address or model name.
@@ -25,16 +27,10 @@ from mailbot.parsers.machine.facts import Facts, Rule
 from mailbot.parsers.machine.lists import canonical_local_part
 
 _MAX_PARTS = 30
-_SCHEDULING = frozenset({"request", "reply", "cancel", "counter", "declinecounter", "add",
-                         "refresh"})
-_RESPONSES = frozenset({"reply", "cancel", "counter", "declinecounter"})
+# iTIP methods a client sends by itself for its user (RFC 5546 §1.4): the answers to an
+# invitation and the organiser's cancellation. REQUEST, PUBLISH and ADD are not among them.
+_RESPONSES = frozenset({"reply", "cancel", "counter", "declinecounter", "refresh"})
 _METHOD_LINE = re.compile(rb"^METHOD:[ \t]*([A-Za-z-]+)", re.MULTILINE)
-_CALENDAR_SUBJECT = re.compile(
-    r"^\s*(?:invitation|updated invitation|invitation mise [àa] jour|invitation modifi[ée]e|"
-    r"accepted|declined|tentative|canceled|cancelled|accept[ée]|refus[ée]|provisoire|"
-    r"annul[ée]|einladung|zugesagt|abgesagt|mit vorbehalt|invito|accettato|rifiutato|"
-    r"invitaci[óo]n|aceptado|rechazado|uitnodiging|geaccepteerd|geweigerd)"
-    r"(?:\s*\([^)]{1,40}\))?\s*[:：]", re.IGNORECASE)
 
 
 @dataclass
@@ -92,11 +88,7 @@ def _calendar_method(part: Message) -> str:
 def _calendar(f: Facts) -> str | None:
     for part in _leaves(f).calendars:
         method = _calendar_method(part)
-        if method not in _SCHEDULING:
-            continue
-        attached = bool(_filename(part)) or part.get_content_disposition() == "attachment"
-        if (not attached or method in _RESPONSES or _CALENDAR_SUBJECT.match(f.subject)
-                or part.get_param("method")):
+        if method in _RESPONSES:
             return f"a calendar's scheduling message (iMIP, METHOD:{method.upper()})"
     return None
 
