@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, MutableMapping
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -133,9 +133,8 @@ class AtomicJSONStorage(Storage):
         self._cache_enabled = cache
         self._cache: dict[str, Any] | None = None
         self._read_only = read_only
-        # doc id -> (document, its JSON), kept between writes when `encodings` (ticket blocks)
+        # Ticket blocks: the default table is kept as its documents' JSON (`EncodedTable`)
         self._keep_encodings = encodings
-        self._encoded: dict[str, tuple[object, bytes]] = {}
         # name -> a value computed from the cached data (`derived`), dropped at every write
         self._derived: dict[str, Any] = {}
 
@@ -147,6 +146,9 @@ class AtomicJSONStorage(Storage):
         if data is not None and not isinstance(data, dict):
             raise CorruptStore(f"{self.path}: not a TinyDB document")
         if self._cache_enabled:
+            if self._keep_encodings and data is not None and len(data) == 1 and isinstance(
+                    data.get("_default"), dict):
+                data["_default"] = EncodedTable(data["_default"])
             self._cache = data
         return data
 
@@ -178,29 +180,71 @@ class AtomicJSONStorage(Storage):
             self._cache = data
 
     def _encode(self, data: dict[str, Any]) -> bytes:
-        """`data` as compact JSON, each document of the default table encoded once: a ticket
-        block rewritten for one changed ticket re-encodes that ticket, not its hundred
-        neighbours. (The store replaces a changed document with a new object, never edits one
-        in place, so an unchanged document is the very object encoded last time.)"""
+        """`data` as compact JSON. With `encodings` (ticket blocks) each document of the default
+        table is encoded once and kept as its JSON (`EncodedTable`): a block rewritten for one
+        changed ticket re-encodes that ticket, not its hundred neighbours, and a block kept in
+        memory holds its documents' bytes rather than their parsed objects."""
         table = data.get("_default")
-        if not self._keep_encodings or len(data) != 1 or not isinstance(table, dict):
+        if not self._keep_encodings or len(data) != 1 or not isinstance(table, dict | EncodedTable):
             return _dumps(data)
-        before, after = self._encoded, {}
-        for doc_id, doc in table.items():
-            known = before.get(doc_id)
-            after[doc_id] = known if known is not None and known[0] is doc else (doc, _dumps(doc))
-        self._encoded = after
-        return b'{"_default":{' + b",".join(
-            _key(doc_id) + b":" + encoded for doc_id, (_, encoded) in after.items()) + b"}}"
-
-    def forget_encodings(self) -> None:
-        """Memory: a block written once in a while need not keep its documents' JSON."""
-        self._encoded = {}
+        if not isinstance(table, EncodedTable):
+            table = data["_default"] = EncodedTable(table)
+        return table.encode()
 
     def close(self) -> None:
-        self._encoded = {}
         self._cache = None
         self._derived = {}
+
+
+class EncodedTable(MutableMapping[str, Any]):
+    """A ticket block's table for its one writer: doc id -> document, each document held as its
+    compact JSON once written, and parsed again when it is read. A block has a hundred tickets
+    of a dozen kilobytes; parsed, the sixteen blocks the store keeps open were a third of the
+    daemon's memory, and each write re-encoded every ticket of the block. Here a write encodes
+    the documents set since the last one (`encode`), and keeps those parsed, as the outbox reads
+    them right after the commit; the rest are bytes until read. Documents are never edited in
+    place (the store replaces a changed one), so the JSON of one not set again is still its
+    JSON."""
+
+    def __init__(self, docs: dict[str, Any]):
+        self._json: dict[str, bytes | None] = dict.fromkeys(docs)  # in file order; None: to encode
+        self._docs: dict[str, Any] = dict(docs)  # parsed: set since the last write, or read
+
+    def __getitem__(self, doc_id: str) -> Any:
+        doc = self._docs.get(doc_id)
+        if doc is None:
+            encoded = self._json[doc_id]  # KeyError for an unknown id, as a dict
+            if encoded is None:
+                raise KeyError(doc_id)
+            doc = self._docs[doc_id] = json.loads(encoded)
+        return doc
+
+    def __setitem__(self, doc_id: str, doc: Any) -> None:
+        self._json[doc_id] = None
+        self._docs[doc_id] = doc
+
+    def __delitem__(self, doc_id: str) -> None:
+        del self._json[doc_id]
+        self._docs.pop(doc_id, None)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._json)
+
+    def __len__(self) -> int:
+        return len(self._json)
+
+    def encode(self) -> bytes:
+        """The whole table as the file holds it, `{"_default":{...}}`; only the documents set
+        since the last call are encoded; they stay parsed, the ones only read are dropped."""
+        written = {}
+        for doc_id, encoded in self._json.items():
+            if encoded is None:
+                self._json[doc_id] = _dumps(self._docs[doc_id])
+                written[doc_id] = self._docs[doc_id]
+        self._docs = written
+        return b'{"_default":{' + b",".join(
+            _key(doc_id) + b":" + encoded  # type: ignore[operator]
+            for doc_id, encoded in self._json.items()) + b"}}"
 
 
 def _key(doc_id: str) -> bytes:

@@ -346,12 +346,8 @@ class Store(OneWriter):
         by_bucket: dict[int, list[Document]] = {}
         for number, doc in commit.tickets.items():
             by_bucket.setdefault(number // BLOCK, []).append(Document(doc, doc_id=number))
-        newest = max(by_bucket, default=None)
-        for block, docs in by_bucket.items():
-            bucket = self._bucket(docs[0].doc_id)
-            upsert_documents(bucket, docs)
-            if block != newest:  # only the block new tickets go to is rewritten pass after pass
-                bucket.storage.forget_encodings()
+        for docs in by_bucket.values():
+            upsert_documents(self._bucket(docs[0].doc_id), docs)
         by_shard: dict[Path, list[tuple[str, int]]] = {}
         for key, number in commit.index.items():
             by_shard.setdefault(self._shard_path(key), []).append((key, number))
