@@ -7,6 +7,7 @@ rendered by `mailbot.web` and the templates; nothing here does I/O.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
+from functools import cache
 from typing import Any, Literal
 
 Status = Literal["new", "open", "waiting", "closed"]  # contract (PRODUCT.md §3)
@@ -216,5 +217,12 @@ class OutgoingMail:
 
 
 def _from_dict(cls: Any, data: dict[str, Any]) -> Any:
-    names = {f.name for f in fields(cls)}
+    names = _field_names(cls)
     return cls(**{k: v for k, v in data.items() if k in names})
+
+
+@cache
+def _field_names(cls: Any) -> frozenset[str]:
+    """A dataclass's field names, once per class: the outbox is read whole several times a
+    pass, a few hundred mails each time."""
+    return frozenset(f.name for f in fields(cls))
