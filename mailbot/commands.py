@@ -63,7 +63,10 @@ _DEMOTED = {"fr": "Un technicien du support a examiné votre demande et ne l'a p
                   "comme urgente.",
             "en": "A support technician reviewed your request and did not find it urgent."}
 # Outcomes that are done but change nothing: the ticket already is as the command asks.
-NO_OPS = frozenset({"already_demoted"})
+# Each says "sans effet" / "no change" in the transcript, never "fait" (day 5: `#priority P2` on a
+# P2 ticket answered "fait : priorité P2").
+NO_OPS = frozenset({"already_demoted", "same_priority", "same_type", "same_assignee",
+                    "same_requester"})
 PRIORITY = re.compile(r"^p?([1-4])$", re.IGNORECASE)
 # `#type incident|request|information [P1-P4]` (contract names, French aliases).
 TYPES = {"incident": "incident", "request": "request", "demande": "request",
@@ -151,7 +154,8 @@ def plan(lines: list[str], ticket: Ticket, *, author: str, config: Config, now: 
     typed = [o.value.split()[0] for c in commands if c.name == "type"
              if (o := _check_type(c)).done]
     checked = replace(ticket, type=typed[-1]) if typed else ticket
-    outcomes = [_check(c, checked, author, config, opening) for c in commands]
+    outcomes = [_unchanged(c, o, checked, bool(typed))
+                for c in commands for o in [_check(c, checked, author, config, opening)]]
     outcomes += [Outcome(line, False, "misplaced" if read([line])[0].name else "stray")
                  for line in stray]
     names = [c.name for c in commands]
@@ -167,6 +171,8 @@ def plan(lines: list[str], ticket: Ticket, *, author: str, config: Config, now: 
     # A no-op (a #demote on a ticket already demoted) is reported in the transcript as such
     # and changes nothing; it never refuses the mail's other commands (day 3).
     to_apply = [c for c, o in zip(commands, outcomes, strict=False) if o.code not in NO_OPS]
+    if any(o.code in ("same_priority", "same_type") for o in outcomes):
+        _corrected(changed, author, now.isoformat())  # it confirms the rules' first guess
     for command in sorted(to_apply, key=lambda c: ORDER.index(c.name)):
         _apply(command, changed, result, author, config, now)
     result.ticket, result.applied = changed, True
@@ -219,6 +225,29 @@ def _check(c: Command, ticket: Ticket, author: str, config: Config, opening: boo
             return Outcome(c.line, False, "staff_address", address)
         return Outcome(c.line, True, "requester", address)
     return Outcome(c.line, True, c.name, c.argument)
+
+
+def _unchanged(c: Command, outcome: Outcome, ticket: Ticket, typed: bool) -> Outcome:
+    """A command that would leave the ticket as it is: done, said "sans effet", not applied.
+    A #priority next to a #type is never one (the #type may move the priority first)."""
+    if not outcome.done:
+        return outcome
+    same = ""
+    if c.name == "priority" and not typed and outcome.value == ticket.priority:
+        same = "same_priority"
+    elif c.name == "type":
+        type_, priority, _ = _type_of(c.argument)
+        keeps = (priority == ticket.priority if priority else ticket.priority is not None
+                 and not (type_ == "request" and ticket.priority == "P1"))
+        if type_ == ticket.type and type_ != "information" and keeps:
+            same = "same_type"
+            return replace(outcome, code=same, value=" ".join(
+                p for p in (type_ or "", ticket.priority or "") if p))
+    elif c.name == "assign" and outcome.value == ticket.assignee:
+        same = "same_assignee"
+    elif c.name == "requester" and outcome.value == ticket.requester:
+        same = "same_requester"
+    return replace(outcome, code=same) if same else outcome
 
 
 def language_code(argument: str) -> str | None:

@@ -78,6 +78,14 @@ OUTCOMES: dict[str, dict[str, str]] = {
                   "en": "refused: the requester did not ask for URGENT"},
     "already_demoted": {"fr": "sans effet : URGENT déjà déclassé sur ce ticket",
                         "en": "no effect: URGENT already demoted on this ticket"},
+    "same_priority": {"fr": "sans effet : le ticket est déjà en priorité {}",
+                      "en": "no change: the ticket already has priority {}"},
+    "same_type": {"fr": "sans effet : le ticket est déjà de type {}",
+                  "en": "no change: the ticket already is of type {}"},
+    "same_assignee": {"fr": "sans effet : le ticket est déjà attribué à {}",
+                      "en": "no change: the ticket is already assigned to {}"},
+    "same_requester": {"fr": "sans effet : {} est déjà le demandeur",
+                       "en": "no change: {} already is the requester"},
     "closed": {"fr": "refusé : le ticket est clôturé", "en": "refused: the ticket is closed"},
     "bad_address": {"fr": "refusé : « {} » n'est pas une adresse",
                     "en": "refused: \"{}\" is not an address"},
@@ -126,10 +134,11 @@ def requester_mails(sent: Sequence[OutgoingMail], *, relayed: bool, lang: str) -
 
 def outcome_text(outcome: Outcome, lang: str) -> str:
     value = outcome.value
-    if outcome.code == "type" and value:  # "request P3" is "demande P3" in a French transcript
+    if outcome.code in ("type", "same_type") and value:  # "request P3" is "demande P3"
         type_, _, priority = value.partition(" ")
         value = " ".join(p for p in (_TYPES[lang].get(type_, type_), priority) if p)
-    if outcome.code.startswith("demote") and outcome.done:  # "P2" is "P2 – haute"
+    if outcome.done and (outcome.code.startswith("demote")
+                         or outcome.code == "same_priority"):  # "P2" is "P2 – haute"
         value = i18n.label(i18n.PRIORITY_LABELS, value, lang)
     return OUTCOMES[outcome.code][lang].format(value)
 

@@ -7,6 +7,7 @@ import re
 from datetime import datetime
 
 from mailbot import ids, languages, loopguard, mails, triage
+from mailbot.mails.requester import call_topic
 from mailbot.model import OutgoingMail, Ticket
 from mailbot.steps.common import Context, incoming_entry, participants_of, with_entry
 
@@ -45,6 +46,9 @@ def open_ticket(c: Context, *, requester: str, channel: str, text: str, date: da
         ticket.demotion_reason = triage.demotion_reason(c.triage, ticket.language)
     c.triage.events.extend(events)
     if channel == "phone":
+        # The matter, not the technician's note of who called: "[TEL] Mme Girard - Outlook ne
+        # s'ouvre plus" is "Outlook ne s'ouvre plus" on the page and in every subject (day 5).
+        ticket.subject = call_topic(ticket) or ticket.subject
         # The technician's account of a call: theirs, never a mail the employee wrote (issue
         # 16 §6: the page said "Message du demandeur" under the employee's address).
         entry = incoming_entry(c, "phone_call", text=text, date=date, author=msg.sender,

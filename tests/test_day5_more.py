@@ -1,0 +1,104 @@
+"""More of what the fifth day of use found (issue 16, "no wrong mail to a person"): a grouped
+escalation summary that named one level to three, a held bounce notice overtaken by the
+person's own mail, SLA states said twice, commands that changed nothing answered "fait", a bare
+thanks on an unanswered ticket, a call's subject with the caller in it, a short English mail
+answered in French. End to end: a real Dovecot, a recording aiosmtpd server, the real
+`mailbot`."""
+
+from __future__ import annotations
+
+import re
+import urllib.request
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from mailbot.runtime import ticket_finder
+from mailbot.web import WebServer, make_app
+from tests.harness import TEAM, mail, show, tickets, write_rules
+from tests.servers.dovecot import DovecotServer
+from tests.servers.smtp import RecordingSmtpServer
+from tests.test_day3_fixes import words
+from tests.test_technicians import ALICE, CLAIRE, NOW, open_ticket, reply, run_once, sent_to
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def rules(tmp_path: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> Path:
+    return write_rules(tmp_path, imap=dovecot, smtp=smtp_server)
+
+
+def page(rules: Path, number: int) -> str:
+    server = WebServer(make_app(ticket_finder(rules.parent / "state"), clock=lambda: NOW),
+                       "127.0.0.1:0")
+    server.start()
+    try:
+        path = show(rules, number)["tracking_url"].split("/t/", 1)[1]
+        with urllib.request.urlopen(f"http://127.0.0.1:{server.port}/t/{path}") as got:
+            return got.read().decode("utf-8")
+    finally:
+        server.stop()
+
+
+# --- 4. a command that changes nothing says so ---------------------------------------------------
+
+def test_commands_that_change_nothing_say_sans_effet_and_the_others_apply(
+        rules: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> None:
+    """`#priority P2` on a P2 ticket, `#assign me` on a ticket already Alice's, `#requester`
+    naming the requester: "sans effet", never "fait"; the mail's other commands apply."""
+    number, notice = open_ticket(rules, dovecot, smtp_server)
+    dovecot.append(reply(notice, sender=ALICE, text="#priority P2\n#assign me\n#note vu"))
+    run_once(rules, dovecot, NOW + timedelta(minutes=5))
+    assert show(rules, number)["priority"] == "P2"
+    dovecot.append(reply(notice, sender=ALICE,
+                         text=f"#Priority: p2\n#assign me\n#requester {CLAIRE}\n"
+                              "#note toner commandé"))
+    run_once(rules, dovecot, NOW + timedelta(minutes=10))
+    transcript = words(sent_to(smtp_server, ALICE)[-1])
+    assert "sans effet : le ticket est déjà en priorité P2 – haute" in transcript
+    assert f"sans effet : le ticket est déjà attribué à {ALICE}" in transcript
+    assert f"sans effet : {CLAIRE} est déjà le demandeur" in transcript
+    assert "fait : priorité" not in transcript and "fait : attribué" not in transcript
+    assert "fait : note interne" in transcript and "refusé" not in transcript
+    ticket = show(rules, number)
+    assert ticket["priority"] == "P2" and ticket["assignee"] == ALICE
+    assert [m for m in ticket["messages"]
+            if m["kind"] == "internal_note" and "toner commandé" in m["text"]]
+
+
+def test_a_no_change_in_english(tmp_path: Path, dovecot: DovecotServer,
+                                smtp_server: RecordingSmtpServer) -> None:
+    rules = write_rules(tmp_path, imap=dovecot, smtp=smtp_server, language="en")
+    number, notice = open_ticket(rules, dovecot, smtp_server)
+    dovecot.append(reply(notice, sender=ALICE, text="#priority P3\n#type incident P3"))
+    run_once(rules, dovecot, NOW + timedelta(minutes=5))
+    dovecot.append(reply(notice, sender=ALICE, text="#priority P3"))
+    run_once(rules, dovecot, NOW + timedelta(minutes=10))
+    transcript = words(sent_to(smtp_server, ALICE)[-1])
+    assert "no change: the ticket already has priority P3" in transcript
+    assert "done:" not in transcript
+    assert show(rules, number)["priority"] == "P3"
+
+
+# --- 6. a logged call's subject is the matter, not the caller ------------------------------------
+
+def test_a_logged_calls_title_has_no_caller_prefix(
+        rules: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> None:
+    girard = "sandrine.girard@groupe-exemple.fr"
+    dovecot.append(mail(sender=f"Alice Tech <{ALICE}>",
+                        subject="[TEL] Mme Girard - Outlook ne s'ouvre plus",
+                        body=f"#phone\n#requester {girard}\n\nBonjour,\nProfil Outlook "
+                             "corrompu, je passe la voir à 14 h.\nAlice"))
+    run_once(rules, dovecot)
+    [ticket] = tickets(rules)
+    assert ticket["subject"] == "Outlook ne s'ouvre plus"
+    html = page(rules, ticket["number"])
+    title = re.search(r'<h1 id="subject"[^>]*>(.*?)</h1>', html, re.S)
+    assert title and "Girard" not in title.group(1) and "Outlook ne s" in title.group(1), title
+    assert "Mme Girard" not in html
+    for sent in smtp_server.messages:
+        assert "Girard" not in sent.message["Subject"], sent.message["Subject"]
+    [notice] = sent_to(smtp_server, TEAM)
+    assert "Outlook ne s'ouvre plus" in notice.message["Subject"]
