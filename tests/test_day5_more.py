@@ -102,3 +102,51 @@ def test_a_logged_calls_title_has_no_caller_prefix(
         assert "Girard" not in sent.message["Subject"], sent.message["Subject"]
     [notice] = sent_to(smtp_server, TEAM)
     assert "Outlook ne s'ouvre plus" in notice.message["Subject"]
+
+
+# --- 5. a bare thanks on a ticket nobody has answered yet ----------------------------------------
+
+THANKS = {
+    "merci_beaucoup": "Merci beaucoup !\nClaire",
+    "with_a_signature": "Super, merci et bonne journée !\n\nClaire Martin\nComptabilité\n"
+                        "01 23 45 67 89",
+    "english": "Thanks a lot!",
+}
+
+
+@pytest.mark.parametrize("text", THANKS.values(), ids=THANKS.keys())
+def test_a_bare_thanks_on_an_unanswered_ticket_is_filed_quietly(
+        rules: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer,
+        text: str) -> None:
+    number, _notice = open_ticket(rules, dovecot, smtp_server)
+    [ack] = sent_to(smtp_server, CLAIRE)
+    before = len(smtp_server.messages)
+    dovecot.append(reply(ack, sender=CLAIRE, text=text))
+    run_once(rules, dovecot, NOW + timedelta(minutes=5))
+    assert len(smtp_server.messages) == before  # no team notice, no acknowledgement
+    ticket = show(rules, number)
+    assert ticket["status"] == "new"
+    assert ticket["messages"][-1]["text"].startswith(text.split("\n")[0])
+
+
+def test_a_thanks_with_new_information_still_tells_the_team(
+        rules: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> None:
+    number, _notice = open_ticket(rules, dovecot, smtp_server)
+    [ack] = sent_to(smtp_server, CLAIRE)
+    dovecot.append(reply(ack, sender=CLAIRE, text="Merci ! Au fait, l'écran de l'imprimante "
+                                                  "affiche maintenant « erreur E-52 ».\nClaire"))
+    run_once(rules, dovecot, NOW + timedelta(minutes=5))
+    [_new, update] = sent_to(smtp_server, TEAM)
+    assert f"[#{number}]" in update.message["Subject"] and "E-52" in words(update)
+
+
+def test_a_thanks_after_a_technicians_answer_is_still_news_for_the_team(
+        rules: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> None:
+    """The answered, open ticket: "merci, je teste" is the team's to read (unchanged)."""
+    number, notice = open_ticket(rules, dovecot, smtp_server)
+    dovecot.append(reply(notice, sender=ALICE, text="Bonjour Claire,\nLe toner est changé."))
+    run_once(rules, dovecot, NOW + timedelta(minutes=5))
+    relayed = sent_to(smtp_server, CLAIRE)[-1]
+    dovecot.append(reply(relayed, sender=CLAIRE, text="Merci beaucoup !"))
+    run_once(rules, dovecot, NOW + timedelta(minutes=10))
+    assert len(sent_to(smtp_server, TEAM)) == 2

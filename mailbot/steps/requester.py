@@ -49,11 +49,15 @@ def follow_up(c: Context) -> Decision | None:
         return None
     ticket = with_entry(c.ticket, incoming_entry(c, "request"), c.msg)
     ticket.participants = participants_of(c.msg, c.config, ticket.participants)
-    if ticket.status == "waiting" and c.msg.thanks_only:
+    if c.msg.thanks_only and (ticket.status == "waiting" or not ticket.first_response_at):
         # "ok merci !" to a technician's answer answers nothing it asked: recorded in the
         # history, the ticket keeps waiting (the digest lists it after `waiting_days`), and
-        # nobody is disturbed. A thanks on an open ticket is news for the team as before.
-        return Decision("filed_thanks", c.key, ticket, reasons=[c.how, "thanks only"])
+        # nobody is disturbed. "Merci beaucoup !" to the acknowledgement of a ticket nobody
+        # has answered yet is no news either (day 5): filed the same way. A thanks on a ticket
+        # a technician answered, or a thanks with new information, is news for the team.
+        return Decision("filed_thanks", c.key, ticket, reasons=[
+            c.how, "thanks only" + ("" if ticket.status == "waiting" else
+                                    ", on a ticket nobody has answered yet")])
     if ticket.status == "waiting":
         ticket.status = "open"
     out = [mails.team_update(ticket, Incoming.of(c.msg), c.config, c.now, headline="follow_up")]
