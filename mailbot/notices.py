@@ -161,7 +161,8 @@ def escalation_summary(items: Sequence[tuple[Ticket, Crossing, Sequence[Level]]]
     roles = sorted({(c.level.number, c.level.role) for _, c, _ in items})
     body = compose.render("escalation_summary", lang, tickets=lines, count=len(lines),
                           limit=config.escalation.group_above, bot=config.bot_address, zone=tz.key,
-                          roles=[{"number": n, "role": r} for n, r in roles])
+                          roles=[{"number": n, "role": r} for n, r in roles],
+                          passed=_passed_levels(items, config))
     title = (f"Escalades : {len(lines)} tickets" if lang == "fr"
              else f"Escalations: {len(lines)} tickets")
     passed = [level for _, _, levels in items for level in levels]
@@ -169,6 +170,20 @@ def escalation_summary(items: Sequence[tuple[Ticket, Crossing, Sequence[Level]]]
                    to=_with_passed(items[0][1].level, passed), subject=title, body=body,
                    auto_submitted="auto-generated", reply_to=config.bot_address)
     return _outgoing("escalation_summary", None, draft, now)
+
+
+def _passed_levels(items: Sequence[tuple[Ticket, Crossing, Sequence[Level]]],
+                   config: Config) -> list[dict[str, object]]:
+    """The levels a summary stands for (its lower recipients), each with the tickets that
+    passed it: a level 3 reader of a "niveau 5" summary reads which tickets are theirs (day 5:
+    levels 3 to 5 were sent a summary that named level 5 alone)."""
+    levels: dict[int, tuple[Level, list[str]]] = {}
+    for ticket, _, passed in items:
+        for level in passed:
+            levels.setdefault(level.number, (level, []))[1].append(
+                format_tag(ticket.number, config.mail.tag_prefix))
+    return [{"number": n, "role": level.role, "tickets": ", ".join(tags)}
+            for n, (level, tags) in sorted(levels.items())]
 
 
 def _with_passed(level: Level, passed: Sequence[Level]) -> list[str]:

@@ -150,3 +150,31 @@ def test_a_thanks_after_a_technicians_answer_is_still_news_for_the_team(
     dovecot.append(reply(relayed, sender=CLAIRE, text="Merci beaucoup !"))
     run_once(rules, dovecot, NOW + timedelta(minutes=10))
     assert len(sent_to(smtp_server, TEAM)) == 2
+
+
+# --- 1. a grouped escalation summary tells each level it goes to --------------------------------
+
+def test_a_grouped_summary_names_every_level_it_is_sent_to(
+        tmp_path: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> None:
+    """Three P3 tickets left unread for five days cross levels 2 to 4 in one pass; one
+    summary goes to levels 4, 2 and 3 (it stands for the lower levels' notices). Each of those
+    readers finds their own level named, with its role and the tickets that passed it, not
+    "niveau 4" alone."""
+    from mailbot.clock.settings import EscalationConfig
+
+    rules = write_rules(tmp_path, imap=dovecot, smtp=smtp_server,
+                        extra="[escalation]\ngroup_above = 2\n")
+    people = ["claire.martin", "sophie.leroy", "karim.haddad"]
+    for n, who in enumerate(people):
+        dovecot.append(mail(sender=f"{who}@groupe-exemple.fr", subject=f"Imprimante HS ({n})"))
+    run_once(rules, dovecot)
+    assert [t["priority"] for t in tickets(rules)] == ["P3"] * 3
+    run_once(rules, dovecot, NOW + timedelta(hours=125))
+    [summary] = [m for m in smtp_server.messages if m.message["Subject"].startswith("Escalades")]
+    levels = {n: level for n, level in enumerate(EscalationConfig().levels, start=1)}
+    assert set(summary.recipients) == {levels[n].contacts[0] for n in (2, 3, 4)}
+    text = words(summary)
+    assert f"(niveau 4, {levels[4].role})" in text
+    assert "sans avis séparé (ce message, qui leur est aussi adressé, le remplace)" in text
+    for n in (2, 3):
+        assert f"- niveau {n}, {levels[n].role} : [#1], [#2], [#3]" in text, n
