@@ -22,12 +22,15 @@ from mailbot.tags import format_tag
 
 _KINDS = {"functional": {"fr": "escalade fonctionnelle", "en": "functional escalation"},
           "hierarchical": {"fr": "escalade hiérarchique", "en": "hierarchical escalation"}}
+# One phrase per state, the lateness in it: day 5 read "respecté en retard, en retard de
+# 3 h 30 min" (met and late at once, the lateness twice) and "EN RETARD, en retard de 7 j".
 _STATES = {"met": {"fr": "respecté", "en": "met"},
-           "met_late": {"fr": "respecté en retard", "en": "met late"},
+           "met_late": {"fr": "dépassé de {late} (fait le {done})",
+                        "en": "missed by {late} (done {done})"},
            "running": {"fr": "en cours", "en": "running"},
            "paused": {"fr": "en pause (attente du demandeur)",
                       "en": "paused (waiting for the requester)"},
-           "late": {"fr": "EN RETARD", "en": "LATE"}}
+           "late": {"fr": "EN RETARD de {late}", "en": "LATE by {late}"}}
 _SECTIONS = {"due_today": {"fr": "Échéance aujourd'hui", "en": "Due today"},
              "late": {"fr": "En retard", "en": "Late"},
              "waiting": {"fr": "En attente du demandeur depuis plus {}",
@@ -104,9 +107,10 @@ def escalation(ticket: Ticket, level: Level, *, threshold_hours: float | None,
     engagements = [{
         "name": i18n.t(f"sla.{e.name}", lang),
         "due": i18n.format_date(e.due, lang, tz=tz) if e.due else "—",
-        "state": _STATES[e.state][lang] if e.state else "—",
-        "late": _span(lateness(e.due, e.met_at, now), lang) if e.state in ("late", "met_late")
-        else ""} for e in policy.engagements(ticket, now)]
+        "state": _STATES[e.state][lang].format(
+            late=_span(lateness(e.due, e.met_at, now), lang),
+            done=i18n.format_date(e.met_at, lang, tz=tz) if e.met_at else "")
+        if e.state else "—"} for e in policy.engagements(ticket, now)]
     request = next((m for m in ticket.messages if m.kind in ("request", "phone_call")), None)
     # The last thing a person said in public (the requester, or a technician's relayed answer),
     # not the bot's own acknowledgement.

@@ -117,8 +117,8 @@ def test_an_escalation_reached_on_friday_night_tells_mondays_lateness(
     sent = escalations(smtp_server)
     assert [level_of(m) for m in sent] == [2, 3]
     words = text(sent[-1])
-    assert "en retard de 2 j 15 h" in words, words
-    assert "en retard de 2 h" not in words
+    assert "EN RETARD de 2 j 15 h" in words, words
+    assert "EN RETARD de 2 h" not in words
     assert show(rules, 1)["escalation_level"] == 3
     run_at(rules, dovecot, monday.replace(hour=10))
     assert [level_of(m) for m in escalations(smtp_server)] == [2, 3]

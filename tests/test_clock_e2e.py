@@ -135,8 +135,8 @@ def test_a_p1_never_answered_climbs_the_ladder_once_per_level_until_closed(
     text = body(level4)
     assert "niveau 4, Chef de service" in text
     assert "ticket non résolu 4 heures après le passage en P1" in text
-    assert "Première réponse : échéance dimanche 29 novembre 2026 à 03:17 ; EN RETARD, " \
-           "en retard de 3 h 46 min" in text  # decided at 07:03, before the crash
+    assert "Première réponse : échéance dimanche 29 novembre 2026 à 03:17 ; EN RETARD de " \
+           "3 h 46 min" in text  # decided at 07:03, before the crash
     assert f"Demandeur : {CLAIRE}" in text and "Priorité : P1 – critique" in text
     assert "L'imprimante du 2e étage ne marche plus." in text  # the last public message
     assert "#escalate" in text and "Europe/Paris" in text

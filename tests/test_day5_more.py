@@ -20,7 +20,16 @@ from tests.harness import TEAM, mail, show, tickets, write_rules
 from tests.servers.dovecot import DovecotServer
 from tests.servers.smtp import RecordingSmtpServer
 from tests.test_day3_fixes import words
-from tests.test_technicians import ALICE, CLAIRE, NOW, open_ticket, reply, run_once, sent_to
+from tests.test_technicians import (
+    ALICE,
+    CLAIRE,
+    NOW,
+    body,
+    open_ticket,
+    reply,
+    run_once,
+    sent_to,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -178,3 +187,33 @@ def test_a_grouped_summary_names_every_level_it_is_sent_to(
     assert "sans avis séparé (ce message, qui leur est aussi adressé, le remplace)" in text
     for n in (2, 3):
         assert f"- niveau {n}, {levels[n].role} : [#1], [#2], [#3]" in text, n
+
+
+# --- 3. an SLA state says one thing -------------------------------------------------------------
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_an_escalation_notice_says_each_sla_state_once(
+        tmp_path: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer,
+        language: str) -> None:
+    """A first answer given late and a resolution overdue: "dépassé de 2 h (fait le ...)"
+    and "EN RETARD de ...", never "respecté en retard, en retard de" (met and late at once)."""
+    rules = write_rules(tmp_path, imap=dovecot, smtp=smtp_server, language=language)
+    number, notice = open_ticket(rules, dovecot, smtp_server)
+    dovecot.append(reply(notice, sender=ALICE, text="Bonjour Claire,\nJe passe demain matin."))
+    run_once(rules, dovecot, NOW + timedelta(hours=50))  # the target is 48 hours
+    assert show(rules, number)["sla"][0]["state"] == "met_late"
+    run_once(rules, dovecot, NOW + timedelta(hours=121))
+    [level3] = [m for m in smtp_server.messages
+                if re.search(r"(niveau|level) 3 ", m.message["Subject"])]
+    [first, resolution] = [line[2:] for line in body(level3).splitlines() if line.startswith((
+        "- Première réponse", "- Résolution", "- First response", "- Resolution"))]
+    if language == "fr":
+        assert re.search(r"; dépassé de 2 h \(fait le mercredi 25 novembre 2026 à 11:30\)$",
+                         first), first
+        assert re.search(r"; EN RETARD de \d+ h( \d+ min)?$", resolution), resolution
+    else:
+        assert re.search(r"; missed by 2 h \(done .*25 November 2026.* 11:30\)$", first), first
+        assert re.search(r"; LATE by \d+ h( \d+ min)?$", resolution), resolution
+    for said in (first, resolution):
+        assert "respecté" not in said and "met" not in said.split()
+        assert said.count("retard") + said.lower().count("late") <= 1, said
