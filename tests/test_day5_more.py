@@ -217,3 +217,32 @@ def test_an_escalation_notice_says_each_sla_state_once(
     for said in (first, resolution):
         assert "respecté" not in said and "met" not in said.split()
         assert said.count("retard") + said.lower().count("late") <= 1, said
+
+
+# --- 7. a short mail is answered in its writer's language ---------------------------------------
+
+SHORT = {
+    "english_jam": ("john.smith@groupe-exemple.fr", "printer jam", "2nd floor again pls help",
+                    "en"),
+    "english_outlook": ("john.smith@groupe-exemple.fr", "Outlook not opening",
+                        "Hi, Outlook won't open since this morning. Thanks", "en"),
+    "french_vpn": ("claire.martin@groupe-exemple.fr", "VPN HS depuis ce matin", "Merci", "fr"),
+    "french_sage": ("claire.martin@groupe-exemple.fr", "Sage",
+                    "c'est bloqué, j'ai un client au téléphone", "fr"),
+    "unsure": ("claire.martin@groupe-exemple.fr", "Excel", "Excel freeze, help", "default"),
+}
+
+
+@pytest.mark.parametrize("default", ["fr", "en"])
+@pytest.mark.parametrize("sender, subject, text, language", SHORT.values(), ids=SHORT.keys())
+def test_a_short_mail_is_acknowledged_in_its_writers_language(
+        tmp_path: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer,
+        sender: str, subject: str, text: str, language: str, default: str) -> None:
+    rules = write_rules(tmp_path, imap=dovecot, smtp=smtp_server, language=default)
+    dovecot.append(mail(sender=sender, subject=subject, body=text))
+    run_once(rules, dovecot)
+    [ack] = sent_to(smtp_server, sender)
+    expected = default if language == "default" else language
+    opening = {"fr": "Bonjour,", "en": "Hello,"}[expected]
+    assert body(ack).startswith(opening), body(ack)
+    assert tickets(rules)[0]["language"] == expected

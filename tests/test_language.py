@@ -36,18 +36,63 @@ def test_french_greeting_over_an_english_body_is_english() -> None:
     assert (found.language, found.clear) == ("en", True)
 
 
-def test_one_line_mail_is_too_short_to_tell_and_gets_the_team_language() -> None:
+def test_one_line_is_read_by_its_small_words_and_an_unsure_one_gets_the_team_language() -> None:
     """On a line, the trigram models are confidently wrong where English program names meet
-    French words ("Teams plante quand je partage mon écran" reads as English at 1.00): a line
-    gives the team's language, unless the headers or the requester's history say otherwise."""
-    for line in ("Teams plante quand je partage mon écran", "Excel freeze sur le fichier budget",
-                 "My screen stays black since this morning"):
+    French words ("Teams plante quand je partage mon écran" reads as English at 1.00): a short
+    text is read by the small words its language is made of (day 5: "printer jam 2nd floor
+    again pls help" was answered in French). When those do not settle it, the team's
+    language, unless the headers or the requester's history say otherwise."""
+    for line, language in (("Teams plante quand je partage mon écran", "fr"),
+                           ("My screen stays black since this morning", "en")):
         found = detect("", subject=line)
-        assert not found.sure, line
-        assert choose(found, remembered=None, default="fr").language == "fr"
-    english = detect("", subject="My screen stays black since this morning", hints=["en-GB"])
-    assert choose(english, remembered=None, default="fr").language == "en"
-    assert choose(english, remembered="en", default="fr").language == "en"
+        assert (found.language, found.sure) == (language, True), line
+        for default in ("fr", "en"):
+            assert choose(found, remembered=None, default=default).language == language
+    unsure = detect("", subject="Excel freeze sur le fichier budget")
+    assert not unsure.sure
+    assert choose(unsure, remembered=None, default="fr").language == "fr"
+    assert choose(unsure, remembered=None, default="en").language == "en"
+    hinted = detect("", subject="Excel freeze sur le fichier budget", hints=["en-GB"])
+    assert choose(hinted, remembered=None, default="fr").language == "en"
+    # A short text never overrides what is known of the requester.
+    english = detect("", subject="My screen stays black since this morning")
+    assert choose(english, remembered="fr", default="fr").language == "fr"
+
+
+# Short mails as people write them (subject, text), under SURE_CHARS: each is read in its own
+# language whatever the team's; the unsure ones get the team's.
+SHORT_ENGLISH = [
+    ("printer jam 2nd floor again pls help", ""),
+    ("Outlook not opening", "Hi, Outlook won't open since this morning. Thanks"),
+    ("VPN down", "can't connect to the VPN from home"),
+    ("Need a new mouse please", ""),
+    ("password expired", "cannot log in"),
+]
+SHORT_FRENCH = [
+    ("Outlook plante", "Outlook ne s'ouvre plus"),
+    ("imprimante bloquée", "bourrage papier 2e étage svp"),
+    ("VPN HS depuis ce matin", ""),
+    ("mot de passe expiré", ""),
+    ("Mon PC ne démarre plus", ""),
+    ("Sage", "c'est bloqué, j'ai un client au téléphone"),
+]
+SHORT_UNSURE = [("VPN", "Outlook"), ("Outlook plante", ""), ("Bonjour", "my printer is broken"),
+                ("Excel", "Excel freeze, help")]
+
+
+def test_short_mails_are_read_in_their_own_language_and_unsure_ones_get_the_default() -> None:
+    for expected, cases in (("en", SHORT_ENGLISH), ("fr", SHORT_FRENCH)):
+        for subject, text in cases:
+            found = detect(text, subject=subject)
+            assert found.chars < 120 and found.sure, (subject, text, found)
+            for default in ("fr", "en"):
+                assert choose(found, remembered=None, default=default).language == expected, \
+                    (subject, text, default, found)
+    for subject, text in SHORT_UNSURE:
+        found = detect(text, subject=subject)
+        assert not found.sure, (subject, text, found)
+        for default in ("fr", "en"):
+            assert choose(found, remembered=None, default=default).language == default
 
 
 def test_two_words_are_too_few_and_fall_back_to_the_team_language() -> None:

@@ -27,8 +27,34 @@ SURE_WORDS = 3
 # Nor on less prose than this many characters: lingua's low-accuracy mode (trigrams, the one
 # we load: see _detector) is as right as the full one from about 120 characters, and reads a
 # short line with a confidence it has not earned ("Teams plante quand je partage mon écran" is
-# English at 1.00 to it). A shorter mail gets the headers' hint or the team's language.
+# English at 1.00 to it). A shorter mail is read by its small words (below), else it gets the
+# headers' hint or the team's language.
 SURE_CHARS = 120
+# Below SURE_CHARS the detector alone is not believed; the small words every sentence of a
+# language is made of are (day 5: "printer jam 2nd floor again pls help" was answered in
+# French). A short text is sure when at least SHORT_MARKS of one language's marks are in it,
+# none of the other's, and the detector agrees (or SHORT_MARKS + 1 marks, whatever it says:
+# it reads "Teams plante quand je partage mon écran" as English at 1.00). Otherwise it is
+# genuinely unsure: the headers' hint, else the team's language. Words both languages write
+# ("on", "me", "a", "plus", program names) are no mark.
+SHORT_MARKS = 2
+_FRENCH_MARKS = """le la les des du un une je tu il elle nous vous ils elles mon ma mes
+        ton ta tes sa ses notre nos votre vos ne pas plus rien est sont suis ai avons avez
+        et ou mais pour sur avec dans sans chez au aux qui que quand depuis encore aussi
+        merci bonjour bonsoir svp stp ça ca cela ceci très tres toujours marche fonctionne
+        plante bloqué bloquée impossible peux pouvez pourriez veuillez matin soir hier demain
+        aujourd'hui étage ordinateur imprimante écran souris clavier mot passe"""
+_ENGLISH_MARKS = """the is are was were be been my i it its not and to of for with from
+        this that these those can cannot could would please pls plz help again hi hello hey
+        thanks thank you your we our us have has had any anyone still just get got since
+        when what why how need needs working works broken there here morning today
+        yesterday floor printer screen mouse keyboard password computer laptop"""
+_MARKS = {"fr": frozenset(_FRENCH_MARKS.split()), "en": frozenset(_ENGLISH_MARKS.split())}
+# "c'est", "j'ai", "l'imprimante", "qu'il": French; "can't", "doesn't", "I'm", "it's": English.
+_ELISION = re.compile(r"^(?:c|j|l|d|s|n|m|t|qu)'\w", re.IGNORECASE)
+_CONTRACTION = re.compile(r"\w(?:n't|'(?:m|re|ve|ll|s|d))$", re.IGNORECASE)
+_ACCENTED = re.compile(r"[àâçéèêëîïôûùüÿœæ]", re.IGNORECASE)
+_MARK_WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)*")
 # What it takes to override a language already known for the requester ("unless a mail
 # clearly says otherwise"): a longer text and a higher confidence.
 CLEAR_CONFIDENCE = 0.95
@@ -60,11 +86,15 @@ class Detection:
     words: int  # words of prose it read
     hint: str | None = None  # a language the headers name (Content-Language and the like)
     chars: int = SURE_CHARS  # characters of prose it read
+    marked: str | None = None  # a short text's language by its small words (SHORT_MARKS)
 
     @property
     def sure(self) -> bool:
-        return (self.language is not None and self.words >= SURE_WORDS
-                and self.chars >= SURE_CHARS and self.confidence >= SURE_CONFIDENCE)
+        if self.language is None or self.words < SURE_WORDS:
+            return False
+        if self.chars < SURE_CHARS:
+            return self.marked == self.language
+        return self.confidence >= SURE_CONFIDENCE
 
     @property
     def clear(self) -> bool:
@@ -146,8 +176,38 @@ def detect(text: str, *, subject: str = "", errors: Iterable[object] = (),
         return Detection(only, 1.0 if only else 0.0, count, hint)
     values = _detector(tuple(languages)).compute_language_confidence_values(words)
     best = values[0]
-    return Detection(best.language.iso_code_639_1.name.lower(), float(best.value), count, hint,
-                     len(words.strip()))
+    language = best.language.iso_code_639_1.name.lower()
+    chars = len(words.strip())
+    marked = _marked(words, language) if chars < SURE_CHARS else None
+    if marked is not None and marked != language:  # the small words outvote the trigrams
+        confidence = next(float(v.value) for v in values
+                          if v.language.iso_code_639_1.name.lower() == marked)
+        return Detection(marked, confidence, count, hint, chars, marked)
+    return Detection(language, float(best.value), count, hint, chars, marked)
+
+
+def marks(text: str) -> dict[str, int]:
+    """How many of each language's small words (and, for French, accented words) `text`
+    has: the evidence a short text gives of its language."""
+    found = {code: 0 for code in _MARKS}
+    for word in _MARK_WORD.findall(text.lower().replace("\u2019", "'")):
+        if word in _MARKS["fr"] or _ELISION.match(word) or _ACCENTED.search(word):
+            found["fr"] += 1
+        elif word in _MARKS["en"] or _CONTRACTION.search(word):
+            found["en"] += 1
+    return found
+
+
+def _marked(text: str, detected: str) -> str | None:
+    """The language a short text's small words settle on, or None when they do not."""
+    found = marks(text)
+    if set(found) != {"fr", "en"}:
+        return None
+    for code, other in (("fr", "en"), ("en", "fr")):
+        if found[other] == 0 and (found[code] > SHORT_MARKS
+                                  or found[code] >= SHORT_MARKS and detected == code):
+            return code
+    return None
 
 
 def choose(detection: Detection, *, remembered: str | None, default: str) -> Choice:
