@@ -154,7 +154,7 @@ def plan(lines: list[str], ticket: Ticket, *, author: str, config: Config, now: 
     typed = [o.value.split()[0] for c in commands if c.name == "type"
              if (o := _check_type(c)).done]
     checked = replace(ticket, type=typed[-1]) if typed else ticket
-    outcomes = [_unchanged(c, o, checked, bool(typed))
+    outcomes = [_unchanged(c, o, ticket, bool(typed))
                 for c in commands for o in [_check(c, checked, author, config, opening)]]
     outcomes += [Outcome(line, False, "misplaced" if read([line])[0].name else "stray")
                  for line in stray]

@@ -239,3 +239,27 @@ def test_help_lists_every_command_and_alias_the_parser_accepts_and_no_other(lang
     # And each is read as its command by the parser.
     for name, words in aliases.items():
         assert {c.name for c in commands.read([f"#{w}" for w in {name, *words}])} == {name}
+
+
+@pytest.mark.parametrize(("text", "on", "codes"), [
+    ("#priority P2", {"priority": "P2"}, ["same_priority"]),
+    ("#type incident P3", {"type": "incident", "priority": "P3"}, ["same_type"]),
+    ("#type demande", {"type": "request", "priority": "P3"}, ["same_type"]),
+    ("#assign me", {"assignee": ALICE}, ["same_assignee"]),
+    ("#requester claire@groupe-exemple.fr", {}, ["same_requester"]),
+    # Not no-ops: a #type that moves the priority, a #priority next to a #type.
+    ("#type demande", {"type": "request", "priority": "P1"}, ["type"]),
+    ("#type incident P2\n#priority P3", {"type": "incident", "priority": "P3"},
+     ["type", "priority"]),
+])
+def test_a_command_that_changes_nothing_is_done_as_a_no_op(text: str, on: dict[str, object],
+                                                           codes: list[str]) -> None:
+    """Day 5: `#priority P2` on a P2 ticket answered "fait"; it is "sans effet" now."""
+    before = ticket(**on)
+    result = plan(text, before)
+    assert result.applied and [o.code for o in result.outcomes] == codes
+    if all(code.startswith("same_") for code in codes):
+        assert result.ticket is not None
+        assert (result.ticket.priority, result.ticket.type, result.ticket.assignee,
+                result.ticket.requester) == (before.priority, before.type, before.assignee,
+                                             before.requester)
