@@ -225,3 +225,10 @@ def lift_event(msg: ParsedMessage, view: View, config: Config,
                                                              config):
         return None
     return (BOUNCED, sender, {"at": now.astimezone(UTC).isoformat(), "lifted": True})
+
+
+def lifted_bounce(events: list[dict[str, object]]) -> dict[str, object] | None:
+    """The newest bounce event a person's mail lifts: the last one since the last lift."""
+    lifted = max((str(e.get("at", "")) for e in events if e.get("lifted")), default="")
+    live = [e for e in events if not e.get("lifted") and str(e.get("at", "")) > lifted]
+    return live[-1] if live else None

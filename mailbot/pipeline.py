@@ -21,6 +21,7 @@ from mailbot.decision import Decision, View
 from mailbot.mails import tracking_url
 from mailbot.model import Ticket
 from mailbot.parsers import ParsedMessage
+from mailbot.steps import rewrote
 from mailbot.steps.common import Context, Step, message_key, ticket_of_id, with_mails
 from mailbot.steps.machine import auto_reply, bounce, bulk_mail, duplicate, loop
 from mailbot.steps.requester import closed_ticket, follow_up, new_ticket
@@ -36,7 +37,9 @@ def decide(msg: ParsedMessage, *, raw_path: str, view: View, config: Config,
     author = people.identify(msg, config)
     ticket, how = correlate(msg, view, config)
     context = Context(msg, message_key(msg), raw_path, view, config, now, author, ticket, how,
-                      arrived=arrival(arrived, now, view.meta(WATCHED)))
+                      arrived=arrival(arrived, now, view.meta(WATCHED)),
+                      bounced=rewrote.bounced_before(msg, view, config, now,
+                                                     replying=bool(msg.in_reply_to)))
     for _name, _description, step in STEPS:
         decision = step(context)
         if decision is not None:
@@ -48,6 +51,11 @@ def decide(msg: ParsedMessage, *, raw_path: str, view: View, config: Config,
                 # A person writing from an address a bounce blocked: its mailbox works.
                 decision.events.append(lift)
                 decision.reasons.append(f"bounce block on {lift[1]} lifted: it wrote to us")
+                notice = (context.bounced or {}).get("notice")
+                if isinstance(notice, str) and notice:
+                    # Its team notice, if still in the outbox (held for quiet hours), would say
+                    # the address is unreachable: dropped; this mail's notice tells it.
+                    decision.cancel.append(notice)
             return timekeeping.keep_time(ticket, decision, config, now)
     raise AssertionError("the last step always decides")
 

@@ -9,16 +9,16 @@ from __future__ import annotations
 
 import re
 import urllib.request
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from mailbot.runtime import ticket_finder
 from mailbot.web import WebServer, make_app
-from tests.harness import TEAM, mail, show, tickets, write_rules
+from tests.harness import PARIS, TEAM, mail, show, tickets, write_rules
 from tests.servers.dovecot import DovecotServer
-from tests.servers.smtp import RecordingSmtpServer
+from tests.servers.smtp import ReceivedMail, RecordingSmtpServer
 from tests.test_day3_fixes import words
 from tests.test_technicians import (
     ALICE,
@@ -246,3 +246,72 @@ def test_a_short_mail_is_acknowledged_in_its_writers_language(
     opening = {"fr": "Bonjour,", "en": "Hello,"}[expected]
     assert body(ack).startswith(opening), body(ack)
     assert tickets(rules)[0]["language"] == expected
+
+
+# --- 2. a held bounce notice is overtaken by the person's own mail ------------------------------
+
+JOHN = "john.smith@groupe-exemple.fr"
+
+
+def _bounce_of(sent: ReceivedMail, recipient: str) -> bytes:
+    """What the mail server sends back when `sent` could not be delivered: a full mailbox."""
+    return (
+        "From: Mail Delivery System <MAILER-DAEMON@mx.groupe-exemple.fr>\r\n"
+        "To: support@groupe-exemple.fr\r\nSubject: Undelivered Mail Returned to Sender\r\n"
+        "Message-ID: <bounce-1@mx.groupe-exemple.fr>\r\nAuto-Submitted: auto-replied\r\n"
+        "Date: Mon, 30 Nov 2026 19:40:02 +0100\r\nMIME-Version: 1.0\r\n"
+        'Content-Type: multipart/report; report-type=delivery-status; boundary="B"\r\n\r\n'
+        "--B\r\nContent-Type: text/plain\r\n\r\n"
+        f"<{recipient}>: host mbox said: 552 5.2.2 Mailbox full (quota exceeded)\r\n"
+        "--B\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx\r\n\r\n"
+        f"Final-Recipient: rfc822; {recipient}\r\nAction: failed\r\nStatus: 5.2.2\r\n\r\n"
+        "--B\r\nContent-Type: text/rfc822-headers\r\n\r\n"
+        f"From: support@groupe-exemple.fr\r\nSubject: {sent.message['Subject']}\r\n"
+        f"Message-ID: {sent.message['Message-ID']}\r\n\r\n--B--\r\n").encode()
+
+
+@pytest.mark.parametrize("subject, same", [("Outlook still crashing + mailbox full?", True),
+                                           ("New badge for the car park", False)],
+                         ids=["same_matter", "another_matter"])
+def test_a_held_bounce_notice_is_dropped_when_the_person_writes_again(
+        tmp_path: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer,
+        subject: str, same: bool) -> None:
+    """Monday 17:30 John's request is acknowledged; at 19:40 the acknowledgement bounces
+    (mailbox full): the team's notice of it is held for the night. Tuesday 08:10 John writes
+    again, a new mail. At 09:00 the team must not read that his address is unreachable: they
+    read, in the notice of his new mail, that the acknowledgement of [#1] bounced and that he
+    has written since, and, when his new mail is about the same thing, that it most likely
+    is."""
+    rules = write_rules(tmp_path, imap=dovecot, smtp=smtp_server, time_rules="")
+    monday = datetime(2026, 11, 30, 17, 30, tzinfo=PARIS)
+    dovecot.append(mail(sender=f"John Smith <{JOHN}>", subject="Outlook keeps crashing",
+                        body="Hi,\nOutlook crashes every time I open a calendar invite. Could "
+                             "you have a look please?\nThanks,\nJohn", date=monday))
+    run_once(rules, dovecot, monday)
+    [ack] = sent_to(smtp_server, JOHN)
+    dovecot.append(_bounce_of(ack, JOHN))
+    run_once(rules, dovecot, monday.replace(hour=19, minute=45))
+    def notices() -> list[ReceivedMail]:  # not the morning digest
+        return [m for m in sent_to(smtp_server, TEAM) if "[#" in m.message["Subject"]]
+
+    assert len(notices()) == 1  # the bounce's notice waits for the morning
+    tuesday = monday + timedelta(days=1)
+    dovecot.append(mail(sender=f"John Smith <{JOHN}>", subject=subject,
+                        body="Hi,\nI cleaned up my mailbox, it was full. Did you get my "
+                             "earlier request?\nJohn", date=tuesday.replace(hour=8, minute=10)))
+    run_once(rules, dovecot, tuesday.replace(hour=8, minute=15))
+    run_once(rules, dovecot, tuesday.replace(hour=9, minute=5))
+    to_team = notices()[1:]
+    for notice in to_team:
+        assert "injoignable" not in words(notice), words(notice)
+    [notice] = to_team
+    assert "[#2]" in notice.message["Subject"]
+    said = words(notice)
+    assert (f"L'accusé de réception du ticket [#1] (« Outlook keeps crashing ») n'a pas pu "
+            f"être remis à {JOHN}") in said, said
+    assert f"{JOHN} nous a écrit depuis : son adresse fonctionne" in said
+    assert ("porte sans doute sur la même chose que le ticket [#1]" in said) is same
+    assert len(sent_to(smtp_server, JOHN)) == 2  # his new mail is acknowledged
+    why = " ".join(show(rules, 2)["why"])
+    assert "ack of ticket #1" in why and "bounced" in why
+    assert ("most likely the same matter as ticket #1" in why) is same

@@ -21,8 +21,29 @@ def _ticket_words(ticket: Ticket, lang: str) -> dict[str, object]:
             "channel": i18n.label(i18n.CHANNEL_LABELS, ticket.channel, lang)}
 
 
+# What of ours bounced, by the kind in its Message-ID (mailbot/mails/base.py), for the team.
+_BOUNCED_WHAT = {"ack": {"fr": "L'accusé de réception", "en": "The acknowledgement"},
+                 "relay": {"fr": "La réponse d'un technicien", "en": "A technician's answer"},
+                 "closure": {"fr": "Le message de clôture", "en": "The closure mail"},
+                 "demotion": {"fr": "L'avis de déclassement", "en": "The demotion notice"}}
+_A_MESSAGE = {"fr": "Un message", "en": "A message"}
+
+
+def bounced_words(bounced: dict[str, object] | None, config: Config,
+                  lang: str) -> dict[str, object] | None:
+    """The words of a notice about a person who wrote again after our mail to them bounced
+    (mailbot/steps/rewrote.py), or None."""
+    if not bounced:
+        return None
+    what = _BOUNCED_WHAT.get(str(bounced.get("what", "")), _A_MESSAGE)[lang]
+    at = str(bounced.get("at", ""))
+    return {**bounced, "what": what, "at": i18n.format_date(
+        at, lang, tz=config.time.calendar.tz) if at else "?"}
+
+
 def team_new(ticket: Ticket, incoming: Incoming, config: Config, now: datetime, *,
-             blocked: list[str], why: list[str], note: str = "") -> OutgoingMail:
+             blocked: list[str], why: list[str], note: str = "",
+             bounced: dict[str, object] | None = None) -> OutgoingMail:
     lang = config.mail.language
     body = compose.render(
         "team_new", lang, tag=format_tag(ticket.number, config.mail.tag_prefix),
@@ -33,7 +54,7 @@ def team_new(ticket: Ticket, incoming: Incoming, config: Config, now: datetime, 
         assignee=ticket.assignee, refused_attachments=incoming.refused_attachments, note=note,
         requester_language=i18n.label(i18n.LANGUAGE_LABELS, ticket.language, lang)
         if ticket.language != lang else "", previous=ticket.previous,
-        **_ticket_words(ticket, lang))
+        bounced=bounced_words(bounced, config, lang), **_ticket_words(ticket, lang))
     title = "Nouveau ticket" if lang == "fr" else "New ticket"
     draft = _draft("team_notice", ticket, config, now, to=[config.team_address],
                    subject=_team_subject(ticket, title, lang, config), body=body,
@@ -54,7 +75,8 @@ _HEADLINES = {
 
 def team_update(ticket: Ticket, incoming: Incoming, config: Config, now: datetime, *,
                 headline: str, detail: str = "", unreachable: str = "",
-                transient: bool = False) -> OutgoingMail:
+                transient: bool = False,
+                bounced: dict[str, object] | None = None) -> OutgoingMail:
     """`unreachable`: the requester's address a failure came back from, which replying would
     not reach (the notice says so instead of inviting a reply); `transient`: a failure that
     blocks it for hours (a full mailbox), not days."""
@@ -67,7 +89,7 @@ def team_update(ticket: Ticket, incoming: Incoming, config: Config, now: datetim
         suppressed=_blocked_for(config, lang, transient=transient),
         attachments=incoming.attachments, tracking_url=tracking_url(ticket, config),
         assignee=ticket.assignee, refused_attachments=incoming.refused_attachments,
-        **_ticket_words(ticket, lang))
+        bounced=bounced_words(bounced, config, lang), **_ticket_words(ticket, lang))
     kind = "escalation" if headline == "escalation" else "team_notice"
     draft = _draft("team_notice", ticket, config, now, to=[config.team_address],
                    subject=_team_subject(ticket, title, lang, config), body=body,

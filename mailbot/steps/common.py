@@ -34,6 +34,8 @@ class Context:
     # When the message reached our server (capped at `now`): a new ticket's creation, where
     # its SLA clocks start. None: `now`.
     arrived: datetime | None = None
+    # The sender's mail lifts a bounce block: what bounced on which ticket (steps/rewrote.py).
+    bounced: dict[str, object] | None = None
 
     @property
     def start(self) -> datetime:

@@ -97,7 +97,11 @@ def bounce(c: Context) -> Decision | None:
     event = loopguard.bounce_event(status, c.now, c.config) if recipient else None
     if event is not None:
         # That address gets no automatic mail for a while: two months when it does not exist,
-        # a day when its mailbox is full (RFC 3463), until it writes to us again.
+        # a day when its mailbox is full (RFC 3463), until it writes to us again. The event
+        # names the ticket, what bounced and the team's notice: when the person writes again,
+        # the notice (if still held) is dropped and their mail's notice tells it instead.
+        event.update({"ticket": ticket.number, "what": bounced_kind,
+                      "notice": out[0].message_id if out else ""})
         decision.events.append((loopguard.BOUNCED, recipient, event))
         decision.reasons.append(f"{recipient} suppressed for "
                                 f"{loopguard.block_words(status, c.config)}")

@@ -39,7 +39,8 @@ def closed_ticket(c: Context) -> Decision | None:
     ticket = with_entry(ticket, incoming_entry(c, "request"), c.msg)
     ticket.status, ticket.closed_at, ticket.resolved_at = "open", None, None
     ticket.participants = participants_of(c.msg, c.config, ticket.participants)
-    out = [mails.team_update(ticket, Incoming.of(c.msg), c.config, c.now, headline="reopened")]
+    out = [mails.team_update(ticket, Incoming.of(c.msg), c.config, c.now, headline="reopened",
+                             bounced=c.bounced)]
     return decided("reopened", c, ticket, out, [c.how, "reopened within "
                                                  f"{c.config.tickets.reopen_days} days"])
 
@@ -60,7 +61,8 @@ def follow_up(c: Context) -> Decision | None:
                                     ", on a ticket nobody has answered yet")])
     if ticket.status == "waiting":
         ticket.status = "open"
-    out = [mails.team_update(ticket, Incoming.of(c.msg), c.config, c.now, headline="follow_up")]
+    out = [mails.team_update(ticket, Incoming.of(c.msg), c.config, c.now, headline="follow_up",
+                             bounced=c.bounced)]
     return decided("follow_up", c, ticket, out, [c.how, *ignored_commands(c)])
 
 
@@ -107,6 +109,12 @@ def _open_from_mail(c: Context, previous: Ticket | None, *, automatic: bool) -> 
         ticket.reply_to = answer
         ticket.participants = [*ticket.participants, answer]
     ticket.automatic = automatic
+    if c.bounced:  # what bounced before this mail (steps/rewrote.py), kept with the ticket
+        b = c.bounced
+        ticket.why = [*ticket.why, f"our {b['what'] or 'mail'} of ticket #{b['number']} to "
+                      f"{requester} bounced at {b['at']}; it has written since" + (
+                          f": most likely the same matter as ticket #{b['number']}"
+                          if b["follows"] else "")]
     if previous is not None:
         ticket.previous = previous.number
         ticket.why = [*ticket.why, f"follows ticket #{previous.number}, closed more than "
@@ -147,7 +155,7 @@ def _team_mails(c: Context, ticket: Ticket, t: triage.Triage, *, blocked: list[s
     elif ticket.parent is None and t.cap.team_notice and not archive:
         text = request_text(c.msg, config.mail.language)
         notice = mails.team_new(ticket, Incoming.of(c.msg, text), config, now, blocked=blocked,
-                                why=[why])
+                                why=[why], bounced=c.bounced)
         if t.held:
             # The same failure as other recent reports: if one more sender writes within the
             # window, the mass incident's notice lists this report and this one is dropped;
