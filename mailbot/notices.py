@@ -41,6 +41,11 @@ _SECTIONS = {"due_today": {"fr": "Échéance aujourd'hui", "en": "Due today"},
 _DEADLINES = {"first_response": {"fr": "première réponse attendue le {}",
                                  "en": "first answer due {}"},
               "resolution": {"fr": "résolution attendue le {}", "en": "resolution due {}"},
+              # Past due: what is late and since when, not "attendue le" a day gone by.
+              "first_response_late": {"fr": "première réponse en retard depuis le {}",
+                                      "en": "first answer overdue since {}"},
+              "resolution_late": {"fr": "résolution en retard depuis le {}",
+                                  "en": "resolution overdue since {}"},
               "paused": {"fr": "délais en pause (attente du demandeur)",
                          "en": "deadlines paused (waiting for the requester)"},
               "none": {"fr": "sans échéance", "en": "no due time"}}
@@ -248,7 +253,7 @@ def digest(tickets: Sequence[Ticket], config: Config, now: datetime) -> Outgoing
     def line(t: Ticket) -> dict[str, str]:
         return {"tag": format_tag(t.number, config.mail.tag_prefix), "priority": t.priority or "-",
                 "subject": t.subject, "requester": t.requester, "assignee": t.assignee or "",
-                "due": _deadline_text(t, lang, tz),
+                "due": _deadline_text(t, lang, tz, now),
                 "status": i18n.label(i18n.TEAM_STATUS_LABELS, t.status, lang)}
 
     def sections(lists: dict[str, list[Ticket]]) -> list[dict[str, object]]:
@@ -269,12 +274,15 @@ def digest(tickets: Sequence[Ticket], config: Config, now: datetime) -> Outgoing
     return _outgoing("digest", None, draft, now)
 
 
-def _deadline_text(ticket: Ticket, lang: str, tz: tzinfo) -> str:
-    """Which deadline runs and when ("résolution attendue le ..."), or why none does."""
+def _deadline_text(ticket: Ticket, lang: str, tz: tzinfo, now: datetime) -> str:
+    """Which deadline runs and when ("résolution attendue le ..."), since when it is late
+    ("résolution en retard depuis le ..."), or why none runs."""
     deadline = digests.running_deadline(ticket)
     if deadline is not None:
         name, due = deadline
-        return _DEADLINES[name][lang].format(i18n.format_date(due, lang, tz=tz))
+        late = datetime.fromisoformat(due) < now
+        return _DEADLINES[f"{name}_late" if late else name][lang].format(
+            i18n.format_date(due, lang, tz=tz))
     paused = ticket.status == "waiting" and not ticket.resolved_at and ticket.resolution_due
     return _DEADLINES["paused" if paused else "none"][lang]
 

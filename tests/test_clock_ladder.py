@@ -186,6 +186,9 @@ def test_the_digest_lists_what_needs_eyes_today() -> None:
     assert ("[#1] P2 · ticket 1 · a@example.com · première réponse attendue le lundi 30 "
             "novembre 2026 à 11:00") in text
     assert "[#6] P1 · ticket 6 · résolution attendue le lundi 30 novembre 2026 à 12:00" in text
+    # Late: since when, not "attendue le" a day gone by (day 5: one clear SLA wording).
+    assert ("[#2] P3 · ticket 2 · a@example.com · alice · première réponse en retard depuis le "
+            "vendredi 27 novembre 2026 à 18:00") in text
     assert "échéance" not in text
     alice = text.split("=== Pour alice ===")[1].split("=== Pour bruno ===")[0]
     assert ("Autres tickets ouverts : [#7] P2 · ticket 7 · nouveau · résolution attendue le "
@@ -196,6 +199,7 @@ def test_the_digest_lists_what_needs_eyes_today() -> None:
     english = replace(config, mail=replace(config.mail, language="en"))
     text = " ".join(notices.digest(tickets, english, now).text.split())  # type: ignore[union-attr]
     assert "[#1] P2 · ticket 1 · a@example.com · first answer due Monday" in text
+    assert "[#2] P3 · ticket 2 · a@example.com · alice · first answer overdue since Friday" in text
     assert "Other open tickets: [#7] P2 · ticket 7 · new · resolution due Tuesday" in text
 
 
