@@ -115,6 +115,8 @@ class Choice:
     def why(self, detection: Detection) -> str:
         found = (f"{detection.language} {detection.confidence:.2f} on {detection.words} words"
                  if detection.language else "no prose to read")
+        if detection.marked and detection.chars < SURE_CHARS:
+            found += f"; a short text, {detection.marked} by its small words"
         return f"language {self.language}: {self.source} (detector: {found})"
 
 
