@@ -154,8 +154,10 @@ def plan(lines: list[str], ticket: Ticket, *, author: str, config: Config, now: 
     typed = [o.value.split()[0] for c in commands if c.name == "type"
              if (o := _check_type(c)).done]
     checked = replace(ticket, type=typed[-1]) if typed else ticket
-    outcomes = [_unchanged(c, o, ticket, bool(typed))
-                for c in commands for o in [_check(c, checked, author, config, opening)]]
+    outcomes = [_check(c, checked, author, config, opening) for c in commands]
+    if not opening:  # a ticket a phone log or a forward opens is set by them, not "already so"
+        outcomes = [_unchanged(c, o, ticket, bool(typed)) for c, o in zip(commands, outcomes,
+                                                                          strict=True)]
     outcomes += [Outcome(line, False, "misplaced" if read([line])[0].name else "stray")
                  for line in stray]
     names = [c.name for c in commands]

@@ -263,3 +263,13 @@ def test_a_command_that_changes_nothing_is_done_as_a_no_op(text: str, on: dict[s
         assert (result.ticket.priority, result.ticket.type, result.ticket.assignee,
                 result.ticket.requester) == (before.priority, before.type, before.assignee,
                                              before.requester)
+
+
+def test_commands_that_open_a_ticket_are_never_no_ops() -> None:
+    """A phone log's `#requester` and `#priority` set the ticket they open (the rules may
+    have guessed the same priority): "fait", not "sans effet"."""
+    opened = ticket(priority="P2")
+    result = commands.plan(find_commands("#phone\n#requester claire@groupe-exemple.fr\n"
+                                         "#priority P2"), opened, author=ALICE, config=CONFIG,
+                           now=NOW, opening=True)
+    assert [o.code for o in result.outcomes] == ["phone", "requester", "priority"]

@@ -111,6 +111,9 @@ def test_a_logged_calls_title_has_no_caller_prefix(
         assert "Girard" not in sent.message["Subject"], sent.message["Subject"]
     [notice] = sent_to(smtp_server, TEAM)
     assert "Outlook ne s'ouvre plus" in notice.message["Subject"]
+    # The call opens the ticket: its #requester sets it, nothing was "already so".
+    transcript = words(sent_to(smtp_server, ALICE)[-1])
+    assert "fait : demandeur" in transcript and "sans effet" not in transcript
 
 
 # --- 5. a bare thanks on a ticket nobody has answered yet ----------------------------------------
