@@ -21,7 +21,7 @@ from typing import Protocol
 
 import schedule
 
-from mailbot import loopguard, pipeline, timekeeping, triage
+from mailbot import ids, loopguard, pipeline, timekeeping, triage
 from mailbot.attempts import Attempts
 from mailbot.batch import Batch
 from mailbot.config import Config
@@ -33,9 +33,9 @@ from mailbot.faults import crash_point, fail_point
 from mailbot.health import Health
 from mailbot.intake.base import IncomingMail, Intake, IntakeError, backoff_delay
 from mailbot.parsers import parse
-from mailbot.parsers.tree import message_id_of
+from mailbot.parsers.tree import thread_of
 from mailbot.storage import StateUnwritable, StoreConflict
-from mailbot.store import TicketStore
+from mailbot.store import ReadAhead, TicketStore
 from mailbot.transport.delivery import Transport
 
 log = logging.getLogger("mailbot")
@@ -45,6 +45,9 @@ Clock = Callable[[], datetime]
 LARGE_MAIL = 64 * 1024  # characters; beyond, an outgoing mail is kept in a file of its own
 # Seconds between rounds of reconnection attempts once back-off gave up (jittered, 30-60 s).
 OUTAGE_PAUSE = 60.0
+# How many of the ids a mail answers (In-Reply-To, then References) a pass reads ahead; the
+# threading reads any others when it asks.
+MAX_REPLIED = 20
 
 
 class PendingCursor(Protocol):
@@ -123,7 +126,7 @@ class Daemon(AsideHandling, OutboxHandling):
         batch = self.batch()
         self._aside = []
         try:
-            self._hold_keys(items)
+            self._hold_keys(items, now)
             self._record_deliveries(batch, summary, now, wait=wait)
             self._drop_stale_acknowledgements(batch, now)
             self._drop_held_notices_of_closed_tickets(batch, now)
@@ -162,13 +165,28 @@ class Daemon(AsideHandling, OutboxHandling):
         self.health.pass_done(now)
         return len(items)
 
-    def _hold_keys(self, items: list[IncomingMail]) -> None:
+    def _hold_keys(self, items: list[IncomingMail], now: datetime) -> None:
         """Several daemons on one database: the batch's Message-IDs are held by this pass
-        before any is decided, so that a reply another daemon fetched waits for its original
-        (a store of one daemon has no `hold_keys`)."""
+        before any is decided, so that a reply another daemon fetched waits for its original,
+        and what their header sections say they will ask is read at once (`ReadAhead`; a
+        store of one daemon has no `hold_keys`)."""
         hold = getattr(self.store, "hold_keys", None)
-        if hold is not None:
-            hold([f"mid:{mid}" for item in items if (mid := message_id_of(item.raw))])
+        if hold is None:
+            return
+        keys: list[str] = []
+        ahead = ReadAhead(tables=("urgent", loopguard.BOUNCED),
+                          since=loopguard.window_start(now, self.config))
+        people = {loopguard.ALL}
+        for item in items:
+            mid, replied, sender = thread_of(item.raw)
+            people.add(sender)
+            ahead.tickets.extend(n for r in replied if (n := ids.ticket_of_message_id(r)))
+            if mid:
+                keys.append(f"mid:{mid}")
+                ahead.threads[keys[-1]] = [f"mid:{r}" for r in replied[:MAX_REPLIED]
+                                           if ids.ticket_of_message_id(r) is None]
+        ahead.people = sorted(people - {""})
+        hold(keys, ahead)
 
     def _adopt_orphans(self) -> None:
         """Several daemons on one database: the mail claimed by an instance that died goes

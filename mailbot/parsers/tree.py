@@ -14,7 +14,7 @@ from email.parser import BytesHeaderParser
 
 from mailparser import MailParser
 
-from mailbot.parsers.headers import RawHeaders, decode_text, message_ids
+from mailbot.parsers.headers import RawHeaders, addresses, decode_text, message_ids
 from mailbot.parsers.result import ParseRules
 
 # mail-parser logs every part it does not render ("Email content 'report' not handled"); what
@@ -93,3 +93,16 @@ def message_id_of(raw: bytes) -> str | None:
     header = RawHeaders(_headers_only(raw))
     ids = message_ids(header.get("Message-ID"))
     return ids[0] if ids else (decode_text(header.get("Message-ID")) or None)
+
+
+def thread_of(raw: bytes) -> tuple[str | None, list[str], str]:
+    """(the Message-ID, the ids it answers (In-Reply-To, then References), the lower-case From
+    address) as `parse` reads them, from the header section alone: what a pass on a shared
+    database reads ahead for its whole batch in one exchange (mailbot.store.pgahead)."""
+    header = RawHeaders(_headers_only(raw))
+    ids = message_ids(header.get("Message-ID"))
+    mid = ids[0] if ids else (decode_text(header.get("Message-ID")) or None)
+    refs = [*message_ids(header.get("In-Reply-To")),
+            *message_ids(" ".join(str(v) for v in header.get_all("References")))]
+    senders = addresses(header.get_all("From"))
+    return mid, list(dict.fromkeys(refs)), senders[0][1] if senders else ""

@@ -42,10 +42,10 @@ applied to the JSON documents) and `lock` (`StateLock`, one writer per state dir
 Importers use the names below.
 """
 
-from mailbot.store.backend import TicketStore, open_store
+from mailbot.store.backend import ReadAhead, TicketStore, open_store
 from mailbot.store.commit import Commit
 from mailbot.store.database import BLOCK, SCHEMA, StateTooNew, Store
 from mailbot.store.lock import AlreadyRunning, StateLock
 
-__all__ = ["BLOCK", "SCHEMA", "AlreadyRunning", "Commit", "StateLock", "StateTooNew", "Store",
-           "TicketStore", "open_store"]
+__all__ = ["BLOCK", "SCHEMA", "AlreadyRunning", "Commit", "ReadAhead", "StateLock",
+           "StateTooNew", "Store", "TicketStore", "open_store"]

@@ -37,6 +37,7 @@ class Sharing:
     if TYPE_CHECKING:
         def _run(self, sql: str, args: Any = None) -> psycopg.Cursor: ...
         def _read(self, sql: str, args: Any = None) -> list[tuple[Any, ...]]: ...
+        def _alone(self, sql: str, args: Any = None) -> list[tuple[Any, ...]]: ...
         def _end(self, *, commit: bool) -> None: ...
         def _fail(self) -> None: ...
 
@@ -105,16 +106,16 @@ class Sharing:
         taken. The lease ends with the row's next write (sent, deferred) or at its expiry."""
         if not message_ids:
             return set()
-        rows = self._run(
+        run = self._alone if not self._in_pass else (
+            lambda sql, args: self._run(sql, args).fetchall())
+        rows = run(
             "UPDATE mailbot_outbox SET lease_holder = %(me)s, "
             "lease_until = now() + make_interval(secs => %(secs)s) "
             "WHERE message_id IN (SELECT message_id FROM mailbot_outbox "
             "  WHERE message_id = ANY(%(ids)s) AND status = 'pending' "
             "  AND (lease_until IS NULL OR lease_until < now() OR lease_holder = %(me)s) "
             "  FOR UPDATE SKIP LOCKED) RETURNING message_id",
-            {"me": self.holder, "secs": seconds, "ids": message_ids}).fetchall()
-        if not self._in_pass:
-            self._end(commit=True)
+            {"me": self.holder, "secs": seconds, "ids": message_ids})
         return {message_id for (message_id,) in rows}
 
     def mark_sent(self, message_id: str) -> None:

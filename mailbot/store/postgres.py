@@ -38,15 +38,14 @@ from mailbot.model import OutgoingMail, StoredAttachment, Ticket
 from mailbot.storage import StoreConflict, StoreUnavailable
 from mailbot.store.commit import Commit
 from mailbot.store.migrate import current_version, refuse_newer, upgrade
+from mailbot.store.pgahead import Memo, PassReads
 from mailbot.store.pgshare import Sharing
 from mailbot.store.pgwrite import write_commit
 
 log = logging.getLogger("mailbot")
 
-# Transaction-level advisory locks of a pass: (KEYS, hashtext(index key)), (TICKETS, number),
-# and TIMERS (one key; 0x..._02 was the lock on whole passes, before there was none).
-KEYS = 0x6D6C6B79  # "mlky"
-TICKETS = 0x6D6C7478  # "mltx"
+# Transaction-level advisory locks of a pass: (KEYS, hashtext(index key)), (TICKETS, number)
+# (mailbot.store.pgahead), and TIMERS (one key; 0x..._02 was the lock on whole passes).
 TIMERS = 0x6D61696C62_03
 # How long a pass waits for another daemon's pass that holds what it needs (a pass takes
 # seconds; a daemon cut off mid-pass holds its locks until the server notices).
@@ -56,7 +55,7 @@ CONFLICTS = (psycopg.errors.DeadlockDetected, psycopg.errors.LockNotAvailable,
              psycopg.errors.SerializationFailure)
 
 
-class PgStore(Sharing):
+class PgStore(PassReads, Sharing):
     kind = "postgresql"
 
     def __init__(self, conninfo: str, state_dir: Path, *, writer: bool = False,
@@ -77,6 +76,11 @@ class PgStore(Sharing):
         self._side: psycopg.Connection | None = None  # mark_sent's, used by courier threads
         self._side_lock = threading.Lock()
         self._files: dict[str, bytes] = {}  # kept this pass, written with its commit
+        self._memo = Memo()  # what the pass has read (mailbot.store.pgahead)
+        self._piped = False  # writing a commit in one pipeline: errors come at its end
+        # The messages of the mails the last commit queued, by Message-ID: the outbox hands
+        # them to the courier right after it without reading their tickets back.
+        self._queued: dict[str, str] = {}
         try:
             self._connection()
         except StoreUnavailable as exc:
@@ -127,10 +131,27 @@ class PgStore(Sharing):
             self._open = True
 
     def _read(self, sql: str, args: Any = None) -> list[tuple[Any, ...]]:
-        rows = self._run(sql, args).fetchall()
-        if not self._in_pass and not self._open:  # a read of its own: end it now
-            self._end(commit=False)
-        return rows
+        if self._in_pass or self._open:
+            return self._run(sql, args).fetchall()
+        return self._alone(sql, args)  # a read of its own
+
+    def _alone(self, sql: str, args: Any = None) -> list[tuple[Any, ...]]:
+        """One statement of its own, outside a pass: in autocommit, one exchange with the
+        server rather than three (BEGIN, the statement, then ROLLBACK or COMMIT)."""
+        conn = self._connection()
+        if conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+            rows = self._run(sql, args).fetchall()  # (not expected: a transaction left open)
+            self._end(commit=True)
+            return rows
+        conn.autocommit = True
+        try:
+            cursor = conn.execute(sql.encode(), args)
+            return cursor.fetchall() if cursor.description else []
+        except psycopg.Error as exc:
+            raise self._failed(exc) from exc
+        finally:
+            if not conn.closed:
+                conn.autocommit = False
 
     def _held_read(self, space: int, key: int | str, sql: str,
                    args: Any) -> list[tuple[Any, ...]]:
@@ -149,18 +170,6 @@ class PgStore(Sharing):
             raise self._failed(exc) from exc
         self._held.add((space, key))
         return rows
-
-    def hold_keys(self, keys: list[str]) -> None:
-        """At the start of a pass: hold the index keys of the messages it is about to decide
-        (their Message-IDs), all at once and in one order. A reply that another daemon
-        decides meanwhile waits for this pass, then finds the ticket its original opened."""
-        wanted = sorted({k for k in keys if (KEYS, k) not in self._held})
-        if not self._in_pass or not wanted:
-            return
-        self._run("SELECT count(pg_advisory_xact_lock(%s, hashtext(k))) FROM "
-                  "(SELECT k FROM unnest(%s::text[]) AS k ORDER BY k) AS ordered",
-                  (KEYS, wanted))
-        self._held.update((KEYS, k) for k in wanted)
 
     def _failed(self, exc: psycopg.Error) -> StoreUnavailable:
         """The transaction is lost. Two passes in each other's way: the connection is fine
@@ -183,6 +192,7 @@ class PgStore(Sharing):
     def _reset(self, *, committed: bool) -> None:
         self._in_pass = self._open = False
         self._held = set()
+        self._memo = Memo()
         if not committed:
             self._files = {}
             self._free = sorted({*self._free, *self._used})  # numbers of tickets not written
@@ -210,14 +220,6 @@ class PgStore(Sharing):
 
     # --- reads ------------------------------------------------------------------------------
 
-    def ticket(self, number: int) -> Ticket | None:
-        if number <= 0:
-            return None
-        # In a pass: no other pass writes it until this one ends.
-        rows = self._held_read(TICKETS, number, "SELECT doc FROM mailbot_ticket WHERE "
-                               "number = %s", (number,))
-        return Ticket.from_dict(rows[0][0]) if rows else None
-
     def tickets(self) -> Iterator[Ticket]:
         last = 0
         while True:  # in pages: a long history is not held in memory at once
@@ -228,16 +230,6 @@ class PgStore(Sharing):
                 yield Ticket.from_dict(doc)
             if len(rows) < 500:
                 return
-
-    def lookup(self, key: str) -> int | None:
-        # In a pass: present or not, nobody else files it meanwhile.
-        rows = self._held_read(KEYS, key, "SELECT ticket FROM mailbot_index WHERE key = %s",
-                               (key,))
-        return rows[0][0] if rows else None
-
-    def meta(self, name: str, default: Any = None) -> Any:
-        rows = self._read("SELECT value FROM mailbot_meta WHERE name = %s", (name,))
-        return rows[0][0] if rows else default
 
     def next_number(self) -> int:
         """In a pass: the number this daemon has reserved for its next new ticket (from the
@@ -285,6 +277,8 @@ class PgStore(Sharing):
         return [OutgoingMail.from_dict({**doc, "data": ""}) for (doc,) in rows]
 
     def outgoing_data(self, mail: OutgoingMail) -> str | None:
+        if mail.message_id in self._queued:  # queued by the last commit: as it wrote it
+            return self._queued[mail.message_id]
         if not mail.ticket:  # in the row, or (the monthly report) in a file of its own
             rows = self._read("SELECT doc->>'data', doc->>'data_file' FROM mailbot_outbox "
                               "WHERE message_id = %s", (mail.message_id,))
@@ -300,16 +294,6 @@ class PgStore(Sharing):
                     return content.decode("utf-8") if content is not None else None
                 return entry.data or None
         return None
-
-    def automatic_since(self, recipient: str, since_iso: str) -> int:
-        rows = self._read("SELECT count(*) FROM mailbot_automatic WHERE recipient = %s "
-                          "AND at >= %s", (recipient, since_iso))
-        return int(rows[0][0])
-
-    def recent(self, table: str, key: str) -> list[dict[str, Any]]:
-        rows = self._read("SELECT event FROM mailbot_recent WHERE tbl = %s AND key = %s "
-                          "ORDER BY at", (table, key))
-        return [event for (event,) in rows]
 
     def read_file(self, rel: str) -> bytes | None:
         if rel in self._files:
@@ -364,9 +348,11 @@ class PgStore(Sharing):
         for attempt in range(1, 4):
             try:
                 self._writing()
-                self._flush_files()
-                write_commit(self._many, commit)
+                self._write(commit)
                 self._end(commit=True)
+                self._queued = {message_id: mail["data"] for message_id, mail
+                                in commit.outbox.items()
+                                if mail.get("data") and not mail.get("data_file")}
                 return
             except StoreConflict:
                 # A commit of its own (outside a pass: what the courier reported at the end
@@ -375,8 +361,26 @@ class PgStore(Sharing):
                 if in_pass or attempt == 3:
                     raise
 
+    def _write(self, commit: Commit) -> None:
+        """The pass's files and its `Commit`, every statement in one pipeline: one exchange
+        with the server (then one more for COMMIT)."""
+        conn = self._connection()
+        self._piped = True
+        try:
+            with conn.pipeline():
+                self._flush_files()
+                write_commit(self._many, commit)
+        except psycopg.Error as exc:
+            raise self._failed(exc) from exc
+        finally:
+            self._piped = False
+
     def _many(self, sql: str, rows: list[Any]) -> None:
         if not rows:
+            return
+        if self._piped:  # errors are raised at the pipeline's end
+            with self._connection().cursor() as cursor:
+                cursor.executemany(sql.encode(), rows)
             return
         try:
             with self._connection().cursor() as cursor:

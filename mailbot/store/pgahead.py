@@ -1,0 +1,220 @@
+"""The reads of a pass on PostgreSQL (mailbot.store.postgres), in as few exchanges with the
+server as the pass can know them in.
+
+On a loaded machine each exchange is a wait for the server's process to be scheduled, and a
+message used to ask a dozen questions one by one (the index, its ticket, the events the rules
+count, the loop caps, the meta values). Now:
+
+- `hold_keys`, at the start of a pass, takes the locks of the batch's Message-IDs and of the
+  ids they answer (one statement, in one order) and, in the same exchange, reads what their
+  header sections tell the messages will ask (`ReadAhead`): those index keys, every meta
+  value, the senders' recent events and counts of automatic mail. A second exchange locks and
+  reads the tickets those replies belong to and reserves numbers for the new tickets expected.
+- What a pass has read is kept until it ends (`Memo`) and not asked again: an index key or a
+  ticket is locked by the pass (nobody else writes it meanwhile); the other values are the
+  state the pass decides on, as a read at its start would have given.
+
+A message's own key (`mid:<id> content:<identity>`) is known absent without asking when its
+`mid:<id>` is held and absent: every handled message writes both (`decision.index_keys`,
+and the upgrades of older keys kept both), so the first cannot exist without the second.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+import psycopg
+
+from mailbot.model import Ticket
+from mailbot.store.backend import ReadAhead
+
+KEYS = 0x6D6C6B79  # "mlky": transaction-level advisory locks on index keys, hashtext(key)
+TICKETS = 0x6D6C7478  # "mltx": ... on tickets, by number
+_UNKNOWN = object()
+
+
+class Memo:
+    """What the current pass has read (JSON documents as text: each read gets its own copy)."""
+
+    def __init__(self) -> None:
+        self.index: dict[str, int | None] = {}
+        self.tickets: dict[int, str | None] = {}
+        self.meta: dict[str, str | None] | None = None
+        self.recent: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        self.automatic: dict[tuple[str, str], int] = {}
+
+    def key(self, key: str, held: set[tuple[int, int | str]]) -> Any:
+        if key in self.index:
+            return self.index[key]
+        thread, found, _ = key.rpartition(" content:")
+        if (found and thread.startswith("mid:") and (KEYS, thread) in held
+                and thread in self.index and self.index[thread] is None):
+            return None
+        return _UNKNOWN
+
+
+class PassReads:
+    """PgStore's reads that a pass keeps (`Memo`) and reads ahead (`hold_keys`)."""
+
+    # Set by PgStore (mailbot.store.postgres).
+    writer: bool
+    _in_pass: bool
+    _held: set[tuple[int, int | str]]
+    _free: list[int]
+    _memo: Memo
+
+    if TYPE_CHECKING:
+        def _connection(self) -> psycopg.Connection: ...
+        def _read(self, sql: str, args: Any = None) -> list[tuple[Any, ...]]: ...
+        def _held_read(self, space: int, key: int | str, sql: str,
+                       args: Any) -> list[tuple[Any, ...]]: ...
+        def _failed(self, exc: psycopg.Error) -> Exception: ...
+
+    def ticket(self, number: int) -> Ticket | None:
+        if number <= 0:
+            return None
+        if self._in_pass and number in self._memo.tickets:
+            text = self._memo.tickets[number]
+        else:  # in a pass: no other pass writes it until this one ends
+            rows = self._held_read(TICKETS, number, "SELECT doc::text FROM mailbot_ticket "
+                                   "WHERE number = %s", (number,))
+            text = rows[0][0] if rows else None
+            if self._in_pass:
+                self._memo.tickets[number] = text
+        return Ticket.from_dict(json.loads(text)) if text is not None else None
+
+    def lookup(self, key: str) -> int | None:
+        if self._in_pass:
+            known = self._memo.key(key, self._held)
+            if known is not _UNKNOWN:
+                return known  # type: ignore[no-any-return]
+        # In a pass: present or not, nobody else files it meanwhile.
+        rows = self._held_read(KEYS, key, "SELECT ticket FROM mailbot_index WHERE key = %s",
+                               (key,))
+        number = rows[0][0] if rows else None
+        if self._in_pass:
+            self._memo.index[key] = number
+        return number
+
+    def meta(self, name: str, default: Any = None) -> Any:
+        if not self._in_pass:
+            rows = self._read("SELECT value FROM mailbot_meta WHERE name = %s", (name,))
+            return rows[0][0] if rows else default
+        if self._memo.meta is None:  # a small table: all of it, once a pass
+            self._memo.meta = dict(self._read(_META))  # type: ignore[arg-type]
+        if name not in self._memo.meta:
+            return default
+        text = self._memo.meta[name]
+        return json.loads(text) if text is not None else None
+
+    def automatic_since(self, recipient: str, since_iso: str) -> int:
+        counted = self._memo.automatic.get((recipient, since_iso)) if self._in_pass else None
+        if counted is None:
+            rows = self._read("SELECT count(*) FROM mailbot_automatic WHERE recipient = %s "
+                              "AND at >= %s", (recipient, since_iso))
+            counted = int(rows[0][0])
+            if self._in_pass:
+                self._memo.automatic[(recipient, since_iso)] = counted
+        return counted
+
+    def recent(self, table: str, key: str) -> list[dict[str, Any]]:
+        events = self._memo.recent.get((table, key)) if self._in_pass else None
+        if events is None:
+            events = [event for (event,) in self._read(
+                "SELECT event FROM mailbot_recent WHERE tbl = %s AND key = %s ORDER BY at",
+                (table, key))]
+            if self._in_pass:
+                self._memo.recent[(table, key)] = events
+        return [dict(event) for event in events]
+
+    # --- the read-ahead -----------------------------------------------------------------------
+
+    def hold_keys(self, keys: list[str], ahead: ReadAhead | None = None) -> None:
+        """At the start of a pass: hold the index keys of the messages it is about to decide
+        (their Message-IDs) and of the ids they answer, all at once and in one order; a reply
+        that another daemon decides meanwhile waits for this pass, then finds the ticket its
+        original opened. Then read what `ahead` says the messages will ask (two exchanges)."""
+        if not self._in_pass:
+            return
+        ahead = ahead or ReadAhead()
+        threads = sorted({k for key in keys for k in ahead.threads.get(key, ())})
+        conn = self._connection()
+        try:
+            with conn.pipeline():
+                wanted = sorted({*keys, *threads} - {k for s, k in self._held if s == KEYS})
+                if wanted:
+                    conn.execute(_LOCK_KEYS, (KEYS, wanted))
+                asked = [*keys, *(f"v1:{k}" for k in keys), *threads]
+                index = conn.execute(b"SELECT key, ticket FROM mailbot_index "
+                                     b"WHERE key = ANY(%s)", (asked,))
+                meta = conn.execute(_META.encode()) if self._memo.meta is None else None
+                people = [p for p in ahead.people if p]
+                recent = (conn.execute(
+                    b"SELECT tbl, key, event FROM mailbot_recent WHERE tbl = ANY(%s) "
+                    b"AND key = ANY(%s) ORDER BY at", (list(ahead.tables), people))
+                    if people and ahead.tables else None)
+                counts = (conn.execute(
+                    b"SELECT recipient, count(*) FROM mailbot_automatic WHERE "
+                    b"recipient = ANY(%s) AND at >= %s GROUP BY recipient",
+                    (people, ahead.since)) if people and ahead.since else None)
+            self._held.update((KEYS, k) for k in wanted)
+            self._remember(asked, index, meta, recent, counts, ahead, people)
+            self._tickets_ahead(keys, threads, ahead)
+        except psycopg.Error as exc:
+            raise self._failed(exc) from exc
+
+    def _remember(self, asked: list[str], index: psycopg.Cursor, meta: psycopg.Cursor | None,
+                  recent: psycopg.Cursor | None, counts: psycopg.Cursor | None,
+                  ahead: ReadAhead, people: list[str]) -> None:
+        memo = self._memo
+        memo.index.update(dict.fromkeys(asked))
+        memo.index.update(dict(index.fetchall()))
+        if meta is not None:
+            memo.meta = dict(meta.fetchall())
+        if recent is not None:
+            for table in ahead.tables:
+                for person in people:
+                    memo.recent[(table, person)] = []
+            for table, key, event in recent.fetchall():
+                memo.recent[(table, key)].append(event)
+        if counts is not None:
+            for person in people:
+                memo.automatic[(person, ahead.since)] = 0
+            memo.automatic.update(((r, ahead.since), int(n)) for r, n in counts.fetchall())
+
+    def _tickets_ahead(self, keys: list[str], threads: list[str], ahead: ReadAhead) -> None:
+        """The tickets the replies answer (locked, then read) and the numbers of the new
+        tickets expected (those neither known nor answering a known message), in one more
+        exchange."""
+        memo = self._memo
+        found = {memo.index[k] for k in threads if memo.index.get(k)} | set(ahead.tickets)
+        numbers = sorted(n for n in found if n > 0 and n not in memo.tickets)
+        expected = sum(1 for key in keys if memo.index.get(key) is None and not any(
+            memo.index.get(k) for k in ahead.threads.get(key, ())))
+        reserve = max(0, expected - len(self._free)) if self.writer else 0
+        if not numbers and not reserve:
+            return
+        conn = self._connection()
+        with conn.pipeline():
+            locked = [n for n in numbers if (TICKETS, n) not in self._held]
+            if locked:
+                conn.execute(b"SELECT count(pg_advisory_xact_lock(%s, n)) FROM "
+                             b"(SELECT unnest(%s::integer[]) AS n ORDER BY n) AS ordered",
+                             (TICKETS, locked))
+            docs = (conn.execute(b"SELECT number, doc::text FROM mailbot_ticket "
+                                 b"WHERE number = ANY(%s)", (numbers,)) if numbers else None)
+            taken = (conn.execute(b"SELECT nextval('mailbot_ticket_number') "
+                                  b"FROM generate_series(1, %s)", (reserve,))
+                     if reserve else None)
+        self._held.update((TICKETS, n) for n in locked)
+        if docs is not None:
+            memo.tickets.update(dict.fromkeys(numbers))
+            memo.tickets.update(dict(docs.fetchall()))
+        if taken is not None:
+            self._free = sorted({*self._free, *(int(n) for (n,) in taken.fetchall())})
+
+
+_META = "SELECT name, value::text FROM mailbot_meta"
+_LOCK_KEYS = (b"SELECT count(pg_advisory_xact_lock(%s, hashtext(k))) FROM "
+              b"(SELECT k FROM unnest(%s::text[]) AS k ORDER BY k) AS ordered")
