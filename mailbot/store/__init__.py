@@ -42,7 +42,8 @@ applied to the JSON documents) and `lock` (`StateLock`, one writer per state dir
 Importers use the names below.
 """
 
-from mailbot.store.backend import ReadAhead, TicketStore, open_store
+from mailbot.store.ahead import ReadAhead
+from mailbot.store.backend import TicketStore, open_store
 from mailbot.store.commit import Commit
 from mailbot.store.database import BLOCK, SCHEMA, StateTooNew, Store
 from mailbot.store.lock import AlreadyRunning, StateLock

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 import psycopg
 
 from mailbot.model import Ticket
-from mailbot.store.backend import ReadAhead
+from mailbot.store.ahead import ReadAhead
 
 KEYS = 0x6D6C6B79  # "mlky": transaction-level advisory locks on index keys, hashtext(key)
 TICKETS = 0x6D6C7478  # "mltx": ... on tickets, by number
@@ -62,6 +62,7 @@ class PassReads:
     _in_pass: bool
     _held: set[tuple[int, int | str]]
     _free: list[int]
+    _used: list[int]
     _memo: Memo
 
     if TYPE_CHECKING:
@@ -70,6 +71,7 @@ class PassReads:
         def _held_read(self, space: int, key: int | str, sql: str,
                        args: Any) -> list[tuple[Any, ...]]: ...
         def _failed(self, exc: psycopg.Error) -> Exception: ...
+        def _run(self, sql: str, args: Any = None) -> psycopg.Cursor: ...
 
     def ticket(self, number: int) -> Ticket | None:
         if number <= 0:
@@ -127,6 +129,27 @@ class PassReads:
             if self._in_pass:
                 self._memo.recent[(table, key)] = events
         return [dict(event) for event in events]
+
+    def next_number(self) -> int:
+        """In a pass: the number this daemon has reserved for its next new ticket (from the
+        sequence; no other daemon gets it). Otherwise: the number after the highest one
+        written (or the counter a copy wrote, migrate-store), read in a transaction."""
+        if self._in_pass and self.writer:
+            if not self._free:
+                row = self._run("SELECT nextval('mailbot_ticket_number')").fetchone()
+                self._free = [int(row[0])] if row else []
+            return self._free[0]
+        rows = self._read("SELECT GREATEST((SELECT (value::text)::integer FROM mailbot_meta "
+                          "WHERE name = 'next_number'), (SELECT max(number) + 1 FROM "
+                          "mailbot_ticket), 1)")
+        return int(rows[0][0])
+
+    def number_taken(self, number: int) -> None:
+        """The pass opened ticket `number`: the next gets another (this one again if rolled
+        back)."""
+        if number in self._free:
+            self._free.remove(number)
+            self._used.append(number)
 
     # --- the read-ahead -----------------------------------------------------------------------
 

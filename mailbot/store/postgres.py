@@ -15,7 +15,9 @@ and the daemon do not know which one they talk to. What differs is underneath:
   (escalation, digest, report) run in the pass that gets their lock (`take_timers`); another
   daemon's pass skips them meanwhile. Two passes that wait for each other (a deadlock, found
   by the server in a second) or for too long are `StoreConflict`: one is rolled back and taken
-  again at once.
+  again at once. The reads of a pass, the lookups and locks of its batch read ahead in two
+  exchanges, and the reserved ticket numbers are in mailbot.store.pgahead; its writes go in
+  one pipeline.
 - Outside a pass a read is a short transaction of its own, without locks. The outbox leases
   and the instances alive are in mailbot.store.pgshare.
 - A lost connection (the server stopped, the network cut, max_connections reached) is
@@ -230,27 +232,6 @@ class PgStore(PassReads, Sharing):
                 yield Ticket.from_dict(doc)
             if len(rows) < 500:
                 return
-
-    def next_number(self) -> int:
-        """In a pass: the number this daemon has reserved for its next new ticket (from the
-        sequence; no other daemon gets it). Otherwise: the number after the highest one
-        written (or the counter a copy wrote, migrate-store), read in a transaction."""
-        if self._in_pass and self.writer:
-            if not self._free:
-                row = self._run("SELECT nextval('mailbot_ticket_number')").fetchone()
-                self._free = [int(row[0])] if row else []
-            return self._free[0]
-        rows = self._read("SELECT GREATEST((SELECT (value::text)::integer FROM mailbot_meta "
-                          "WHERE name = 'next_number'), (SELECT max(number) + 1 FROM "
-                          "mailbot_ticket), 1)")
-        return int(rows[0][0])
-
-    def number_taken(self, number: int) -> None:
-        """The pass opened ticket `number`: the next gets another (this one again if rolled
-        back)."""
-        if number in self._free:
-            self._free.remove(number)
-            self._used.append(number)
 
     def take_timers(self) -> bool:
         """In a pass: whether it runs the timers (escalation, digest, report), i.e. no other
