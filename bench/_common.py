@@ -106,6 +106,7 @@ class Run:
     peak_rss_mb: float
     returncode: int
     log: str
+    cpu_seconds: float = 0.0  # user + system of the daemon process(es), from their rusage
 
 
 def run_daemons(box: Servers, rules: list[Path], *args: str,
@@ -113,6 +114,7 @@ def run_daemons(box: Servers, rules: list[Path], *args: str,
     """Several daemons (`mailbot run --config R ARGS` for each R) at once, to the last exit:
     the wall time, the highest peak RSS, the first non-zero exit code, the logs."""
     started = time.perf_counter()
+    cpu = _children_cpu()
     logs = [box.work / f"daemon-{time.monotonic_ns()}-{i}.log" for i in range(len(rules))]
     procs = []
     for path, log_path in zip(rules, logs, strict=True):
@@ -135,7 +137,7 @@ def run_daemons(box: Servers, rules: list[Path], *args: str,
             codes[proc.pid] = proc.wait()
     code = next((c for c in codes.values() if c), 0)
     text = "\n".join(p.read_text(encoding="utf-8", errors="replace") for p in logs)
-    return Run(seconds, peak_kb / 1024, code, text)
+    return Run(seconds, peak_kb / 1024, code, text, _children_cpu() - cpu)
 
 
 def run_daemon(box: Servers, rules: Path, *args: str, timeout: float = 3600.0) -> Run:
@@ -143,6 +145,7 @@ def run_daemon(box: Servers, rules: Path, *args: str, timeout: float = 3600.0) -
     log_path = box.work / f"daemon-{time.monotonic_ns()}.log"
     with open(log_path, "wb") as log:
         started = time.perf_counter()
+        cpu = _children_cpu()
         command = [sys.executable, "-m", "mailbot.cli", "run", "--config", str(rules), *args]
         profile = os.environ.get("BENCH_PYSPY")  # collapsed stacks, idle (waiting) time included
         if os.environ.get("BENCH_CPROFILE"):  # the daemon's own calls, counted (cProfile's -o)
@@ -173,7 +176,25 @@ def run_daemon(box: Servers, rules: Path, *args: str, timeout: float = 3600.0) -
         seconds = time.perf_counter() - started
     proc.returncode = os.waitstatus_to_exitcode(status)
     return Run(seconds, peak_kb / 1024, proc.returncode,
-               log_path.read_text(encoding="utf-8", errors="replace"))
+               log_path.read_text(encoding="utf-8", errors="replace"), _children_cpu() - cpu)
+
+
+def _children_cpu() -> float:
+    """User + system seconds of this process's children waited for so far."""
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def process_tree_cpu(pid: int) -> float:
+    """User + system seconds of a server's main process and of its children that have exited
+    (a PostgreSQL backend's, once its daemon's connection is closed), from /proc/PID/stat."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return sum(int(v) for v in fields[11:15]) / os.sysconf("SC_CLK_TCK")
 
 
 def _vm_hwm_kb(pid: int) -> int:

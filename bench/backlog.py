@@ -20,6 +20,7 @@ backlog's size) are handled by one daemon first, not timed.
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import time
 from pathlib import Path
@@ -29,6 +30,7 @@ from _common import (
     issue,
     machine,
     print_table,
+    process_tree_cpu,
     request,
     run_daemon,
     run_daemons,
@@ -94,15 +96,13 @@ def main() -> None:
         parser.error("--daemons above 1 needs --store postgresql (one writer per directory)")
     database = _postgres() if args.store == "postgresql" else None
     try:
-        _bench(args, database[1] if database else "")
+        _bench(args, database[1] if database else "", database[0].pid() if database else 0)
     finally:
         if database:
             database[0].cleanup()
 
 
 def _postgres():  # type: ignore[no-untyped-def]
-    import os
-
     from tests.servers.postgres import PostgresServer
 
     server = PostgresServer(durable=True).start()  # fsync on: a fair match for TinyDB's
@@ -136,7 +136,7 @@ def _add(rules: Path, section: str, keys: str) -> None:
                      encoding="utf-8")
 
 
-def _bench(args: argparse.Namespace, dsn: str) -> None:
+def _bench(args: argparse.Namespace, dsn: str, database_pid: int) -> None:
     opened = args.messages // 10
     before, raws, new = backlog(args.messages, opened=opened)
     size_mb = sum(map(len, raws)) / 1e6
@@ -150,8 +150,11 @@ def _bench(args: argparse.Namespace, dsn: str) -> None:
         started = time.perf_counter()
         box.dovecot.append_many(raws)
         append_s = time.perf_counter() - started
+        pg_cpu = process_tree_cpu(database_pid) if database_pid else 0.0
+        load_start = os.getloadavg()[0]
         run = (run_daemon(box, rules, "--once") if len(all_rules) == 1
                else run_daemons(box, all_rules, "--once"))
+        pg_cpu = (process_tree_cpu(database_pid) - pg_cpu) if database_pid else 0.0
         if run.returncode != 0:
             said = [line for line in run.log.splitlines()
                     if line.startswith(("mailbot:", "ERROR", "WARNING")) or "Traceback" in line]
@@ -181,6 +184,10 @@ def _bench(args: argparse.Namespace, dsn: str) -> None:
             ("daemon wall time", f"{run.seconds:.1f} s (process start to exit)"),
             ("throughput", f"{rate:.0f} messages/s  (target >= 50, aim 100)"),
             ("per message", f"{1000 * run.seconds / args.messages:.1f} ms"),
+            ("CPU", f"daemon(s) {run.cpu_seconds:.1f} s"
+                    + (f", PostgreSQL {pg_cpu:.1f} s" if database_pid else "")
+                    + f"; load average {load_start:.1f} at the start, "
+                      f"{os.getloadavg()[0]:.1f} at the end"),
             ("tickets", f"{len(tickets)} (expected {new}, {opened} of them before)"),
             ("acknowledgements", f"{got_acks} received by SMTP (expected {new})"),
             ("SMTP messages", f"{len(box.smtp.messages)} (acks + team notices)"),

@@ -83,6 +83,10 @@ class PostgresServer:
     def restart_server(self) -> None:
         self._pg_ctl("start", "-w", "-t", "30", "-l", str(self.root / "server.log"))
 
+    def pid(self) -> int:
+        """The server's main process (its backends are its children)."""
+        return int((self.data / "postmaster.pid").read_text().split()[0])
+
     def log(self) -> str:
         path = self.root / "server.log"
         return path.read_text(errors="replace")[-4000:] if path.exists() else ""
