@@ -7,6 +7,7 @@ test can hold the first one's pass open while the second decides."""
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -88,6 +89,14 @@ def two(tmp_path: Path, postgres_db: str) -> tuple[Daemon, Daemon]:
     yield a, b
     a.store.close()
     b.store.close()
+
+
+def gone(store: PgStore, backend: int) -> None:
+    """Wait until the server has ended the session of process `backend` (its locks free)."""
+    deadline = time.monotonic() + 10
+    while store._read("SELECT 1 FROM pg_stat_activity WHERE pid = %s", (backend,)):
+        assert time.monotonic() < deadline, f"backend {backend} still there"
+        time.sleep(0.05)
 
 
 def acknowledgements(store: PgStore) -> list[str]:
@@ -226,7 +235,9 @@ def test_a_daemon_starting_waits_while_another_takes_its_mail_back(
     a, b = two
     a.store.register("a", "Processing/a")
     b.store.register("b", "Processing/b")
+    backend = b.store._connection().info.backend_pid
     b.store.close()  # b's previous run ended: its instance is free to be adopted
+    gone(a.store, backend)  # (the server ends b's session a moment after it hung up)
     assert a.store.orphans() == [("b", "Processing/b")]  # a holds b's lock meanwhile
     restart = Background(lambda: b.store.register("b", "Processing/b") or b.store.meta("x"))
     assert restart.waiting(1.5), "b started while a was taking its mail back"

@@ -5,11 +5,13 @@ On a loaded machine each exchange is a wait for the server's process to be sched
 message used to ask a dozen questions one by one (the index, its ticket, the events the rules
 count, the loop caps, the meta values). Now:
 
-- `hold_keys`, at the start of a pass, takes the locks of the batch's Message-IDs and of the
-  ids they answer (one statement, in one order) and, in the same exchange, reads what their
-  header sections tell the messages will ask (`ReadAhead`): those index keys, every meta
-  value, the senders' recent events and counts of automatic mail. A second exchange locks and
-  reads the tickets those replies belong to and reserves numbers for the new tickets expected.
+- `hold_keys`, at the start of a pass, takes the locks of the batch's Message-IDs (one
+  statement, in one order) and, in the same exchange, those of the ids they answer that no
+  other pass holds (a try: the original may be in another daemon's batch, waited for only
+  when its reply asks), and reads what their header sections tell the messages will ask
+  (`ReadAhead`): those index keys, every meta value, the senders' recent events and counts of
+  automatic mail. A second exchange does the same for the tickets those replies belong to and
+  reserves numbers for the new tickets expected.
 - What a pass has read is kept until it ends (`Memo`) and not asked again: an index key or a
   ticket is locked by the pass (nobody else writes it meanwhile); the other values are the
   state the pass decides on, as a read at its start would have given.
@@ -155,19 +157,25 @@ class PassReads:
 
     def hold_keys(self, keys: list[str], ahead: ReadAhead | None = None) -> None:
         """At the start of a pass: hold the index keys of the messages it is about to decide
-        (their Message-IDs) and of the ids they answer, all at once and in one order; a reply
-        that another daemon decides meanwhile waits for this pass, then finds the ticket its
-        original opened. Then read what `ahead` says the messages will ask (two exchanges)."""
+        (their Message-IDs), all at once and in one order; a reply that another daemon
+        decides meanwhile waits for this pass, then finds the ticket its original opened.
+        Then read what `ahead` says the messages will ask (two exchanges), the ids they answer
+        and their tickets if no other pass holds them (else when asked, waiting then)."""
         if not self._in_pass:
             return
         ahead = ahead or ReadAhead()
         threads = sorted({k for key in keys for k in ahead.threads.get(key, ())})
         conn = self._connection()
+        mine = {k for space, k in self._held if space == KEYS}
         try:
             with conn.pipeline():
-                wanted = sorted({*keys, *threads} - {k for s, k in self._held if s == KEYS})
+                wanted = sorted(set(keys) - mine)
                 if wanted:
                     conn.execute(_LOCK_KEYS, (KEYS, wanted))
+                # The ids answered: only those no other pass holds (their original may be in
+                # its batch); the others are waited for when the message asks, not before.
+                tried = sorted(set(threads) - set(keys) - mine)
+                got = conn.execute(_TRY_KEYS, (tried, KEYS)) if tried else None
                 asked = [*keys, *(f"v1:{k}" for k in keys), *threads]
                 index = conn.execute(b"SELECT key, ticket FROM mailbot_index "
                                      b"WHERE key = ANY(%s)", (asked,))
@@ -181,9 +189,10 @@ class PassReads:
                     b"SELECT recipient, count(*) FROM mailbot_automatic WHERE "
                     b"recipient = ANY(%s) AND at >= %s GROUP BY recipient",
                     (people, ahead.since)) if people and ahead.since else None)
-            self._held.update((KEYS, k) for k in wanted)
-            self._remember(asked, index, meta, recent, counts, ahead, people)
-            self._tickets_ahead(keys, threads, ahead)
+            self._held.update((KEYS, k) for k in [*wanted, *(k for (k,) in got or ())])
+            known = [k for k in asked if k.startswith("v1:") or (KEYS, k) in self._held]
+            self._remember(known, index, meta, recent, counts, ahead, people)
+            self._tickets_ahead(keys, ahead)
         except psycopg.Error as exc:
             raise self._failed(exc) from exc
 
@@ -192,7 +201,7 @@ class PassReads:
                   ahead: ReadAhead, people: list[str]) -> None:
         memo = self._memo
         memo.index.update(dict.fromkeys(asked))
-        memo.index.update(dict(index.fetchall()))
+        memo.index.update((k, n) for k, n in index.fetchall() if k in memo.index)
         if meta is not None:
             memo.meta = dict(meta.fetchall())
         if recent is not None:
@@ -206,34 +215,35 @@ class PassReads:
                 memo.automatic[(person, ahead.since)] = 0
             memo.automatic.update(((r, ahead.since), int(n)) for r, n in counts.fetchall())
 
-    def _tickets_ahead(self, keys: list[str], threads: list[str], ahead: ReadAhead) -> None:
-        """The tickets the replies answer (locked, then read) and the numbers of the new
-        tickets expected (those neither known nor answering a known message), in one more
-        exchange."""
+    def _tickets_ahead(self, keys: list[str], ahead: ReadAhead) -> None:
+        """The tickets the replies answer that no other pass holds (locked, then read) and
+        the numbers of the new tickets expected (messages neither known nor answering a
+        known message), in one more exchange."""
         memo = self._memo
-        found = {memo.index[k] for k in threads if memo.index.get(k)} | set(ahead.tickets)
+        found = {memo.index[k] for key in keys for k in ahead.threads.get(key, ())
+                 if memo.index.get(k)} | set(ahead.tickets)
         numbers = sorted(n for n in found if n > 0 and n not in memo.tickets)
-        expected = sum(1 for key in keys if memo.index.get(key) is None and not any(
-            memo.index.get(k) for k in ahead.threads.get(key, ())))
+        expected = sum(1 for key in keys if memo.index.get(key, 0) is None and all(
+            k in memo.index and memo.index[k] is None for k in ahead.threads.get(key, ())))
         reserve = max(0, expected - len(self._free)) if self.writer else 0
         if not numbers and not reserve:
             return
         conn = self._connection()
         with conn.pipeline():
-            locked = [n for n in numbers if (TICKETS, n) not in self._held]
-            if locked:
-                conn.execute(b"SELECT count(pg_advisory_xact_lock(%s, n)) FROM "
-                             b"(SELECT unnest(%s::integer[]) AS n ORDER BY n) AS ordered",
-                             (TICKETS, locked))
+            tried = [n for n in numbers if (TICKETS, n) not in self._held]
+            got = (conn.execute(b"SELECT n FROM unnest(%s::integer[]) AS n "
+                                b"WHERE pg_try_advisory_xact_lock(%s, n)", (tried, TICKETS))
+                   if tried else None)
             docs = (conn.execute(b"SELECT number, doc::text FROM mailbot_ticket "
                                  b"WHERE number = ANY(%s)", (numbers,)) if numbers else None)
             taken = (conn.execute(b"SELECT nextval('mailbot_ticket_number') "
                                   b"FROM generate_series(1, %s)", (reserve,))
                      if reserve else None)
-        self._held.update((TICKETS, n) for n in locked)
-        if docs is not None:
-            memo.tickets.update(dict.fromkeys(numbers))
-            memo.tickets.update(dict(docs.fetchall()))
+        self._held.update((TICKETS, n) for (n,) in (got.fetchall() if got else ()))
+        if docs is not None:  # those held: another pass's are read when asked for
+            held = [n for n in numbers if (TICKETS, n) in self._held]
+            memo.tickets.update(dict.fromkeys(held))
+            memo.tickets.update((n, doc) for n, doc in docs.fetchall() if n in memo.tickets)
         if taken is not None:
             self._free = sorted({*self._free, *(int(n) for (n,) in taken.fetchall())})
 
@@ -241,3 +251,5 @@ class PassReads:
 _META = "SELECT name, value::text FROM mailbot_meta"
 _LOCK_KEYS = (b"SELECT count(pg_advisory_xact_lock(%s, hashtext(k))) FROM "
               b"(SELECT k FROM unnest(%s::text[]) AS k ORDER BY k) AS ordered")
+_TRY_KEYS = (b"SELECT k FROM unnest(%s::text[]) AS k "
+             b"WHERE pg_try_advisory_xact_lock(%s, hashtext(k))")
