@@ -196,21 +196,37 @@ def keep_time(before: Ticket | None, decision: Decision, config: Config,
         # A report joining a mass incident is covered by the incident's own notice.
         # A VIP's ticket already has its own seed 003 notice (mails.vip_notice): one is enough.
         vip_told = any(m.kind == "vip_notice" for m in decision.mails)
-        level = (policy.immediate_notice(ticket)
-                 if became and ticket.status != "closed" and ticket.parent is None
-                 and not vip_told else None)
-        if level is not None and level.number > ticket.escalation_level:
-            # The level told at once counts as notified: the ladder never tells a lower level
-            # after it, nor this one again (issue 16 §4).
-            ticket.escalation_level = level.number
-            notice = notices.escalation(ticket, level, threshold_hours=None, config=config,
-                                        now=now, reason="VIP" if ticket.vip else "P1")
-            decision.ticket = mails.with_outgoing(ticket, notice, now)
-            decision.mails.append(notice)
+        if became and not vip_told:
+            decision.ticket = _immediate_notice(decision, ticket, config, now)
+    # A mass incident opened at P1, or raised to it by a report that joins it (day 6: "tout le
+    # service est bloqué"): its clocks follow, and seed 003's notice goes once, for the parent.
+    for n, other in enumerate(decision.others):
+        if other.children and other.parent is None and other.status != "closed":
+            other = decision.others[n] = policy.with_due_times(other)
+            decision.others[n] = _immediate_notice(decision, other, config, now)
     priority = ticket.priority if ticket is not None else None
-    decision.mails = [policy.hold(m, priority, now, on_call=config.team.on_call)
+    # A mass incident's notices wait out quiet hours by the incident's priority.
+    priorities = {t.number: t.priority for t in decision.others if t.children}
+    decision.mails = [policy.hold(m, priorities.get(m.ticket or 0, priority), now,
+                                  on_call=config.team.on_call)
                       if m.kind in STAFF_NOTICES else m for m in decision.mails]
     return decision
+
+
+def _immediate_notice(decision: Decision, ticket: Ticket, config: Config, now: datetime
+                      ) -> Ticket:
+    """Seed 003's hierarchical notice for a VIP or P1 ticket, once: the level told at once
+    counts as notified, the ladder never tells a lower level after it, nor this one again
+    (issue 16 §4)."""
+    level = (config.time.immediate_notice(ticket)
+             if ticket.status != "closed" and ticket.parent is None else None)
+    if level is None or level.number <= ticket.escalation_level:
+        return ticket
+    ticket.escalation_level = level.number
+    notice = notices.escalation(ticket, level, threshold_hours=None, config=config, now=now,
+                                reason="VIP" if ticket.vip else "P1")
+    decision.mails.append(notice)
+    return mails.with_outgoing(ticket, notice, now)
 
 
 # Mail to staff that quiet hours hold (seed 000, the right to disconnect). Not held: mail to

@@ -21,6 +21,7 @@ from mailbot.rules.classification import Classification, facts_of
 from mailbot.rules.flood import CapVerdict
 from mailbot.rules.mass import MassVerdict
 from mailbot.rules.settings import UrgentConfig
+from mailbot.rules.text import fold
 
 if TYPE_CHECKING:
     from mailbot.config import Config
@@ -65,7 +66,8 @@ def triage(msg: ParsedMessage, *, requester: str, text: str, channel: str, view:
         classified = Classification(result.type, result.category, result.classified_priority,
                                     result.rule)
         keys = mass.fingerprints(facts, classified,
-                                 errors=[(e.message, list(e.codes)) for e in msg.errors])
+                                 errors=[(e.message, list(e.codes)) for e in msg.errors],
+                                 whole=fold(text), signed=fold(msg.body))
     reports = [mass.Report(key, e["sender"], e["at"], e["ticket"], e.get("parent"))
                for key in keys for e in view.recent("reports", key)]
     verdict = mass.mass_verdict(keys, requester, reports, now, config.mass)

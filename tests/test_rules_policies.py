@@ -293,7 +293,8 @@ def test_fingerprints_are_error_codes_messages_and_p1_rules_per_site() -> None:
     keys = mass.fingerprints(facts, Classification(result.type, result.category,
                                                    result.priority, result.rule),
                              errors=[("Erreur n° 20418 à 10:42", ["20418"])])
-    assert keys == ["code:20418", "error:erreur n° # a #:#", "rule:site_offline:venissieux"]
+    assert keys == ["code:20418", "error:erreur n° # a #:#", "rule:site_offline:venissieux",
+                    "topic:network:venissieux"]
     p3 = mass.fingerprints(_facts("Imprimante", "Elle ne marche plus."),
                            Classification("incident", None, "P3", "printer_down"), errors=[])
     assert p3 == []  # a P3 rule alone does not make two printers the same failure

@@ -1,8 +1,10 @@
 """Mass incidents: the same failure reported by several people is one incident.
 
 Two reports are the same failure when they share a fingerprint: an error code, the main line of
-a pasted error, or the same P1 rule on the same program or site. At `[mass] senders` different
-senders within `[mass] window_minutes` they become children of one parent ticket.
+a pasted error, the same P1 or P2 rule on the same program or site, or the same component
+failing for the same department or site, in whatever words (rules/mass_topics.py). At
+`[mass] senders` different senders within `[mass] window_minutes` they become children of one
+parent ticket.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from mailbot.rules import mass_topics as topics
 from mailbot.rules.base import Outcome, higher
 from mailbot.rules.classification import Classification, Facts
 from mailbot.rules.settings import MassConfig
@@ -31,9 +34,14 @@ def site_of(facts: Facts) -> str | None:
 
 
 def fingerprints(facts: Facts, classification: Classification, *,
-                 errors: list[tuple[str | None, list[str]]]) -> list[str]:
+                 errors: list[tuple[str | None, list[str]]], whole: str | None = None,
+                 signed: str = "") -> list[str]:
     """What makes two reports the same failure. `errors`: (main line, codes) of each pasted
-    error. A message line is compared without its numbers (a time, a count, a line number)."""
+    error. A message line is compared without its numbers (a time, a count, a line number).
+    `whole`: the mail's folded text with what it quotes from the screen ("« Aucun accès
+    réseau »" names the failing component too); `facts.text` when not given. `signed`: the
+    folded body with its signature ("Omar Saïd, Service Logistique" below "--"), where the
+    department is read when the text names none."""
     keys: list[str] = []
     for message, codes in errors:
         keys += [f"code:{c.lower()}" for c in codes]
@@ -45,7 +53,25 @@ def fingerprints(facts: Facts, classification: Classification, *,
             and classification.type == "incident"):
         where = facts.program or site_of(facts)
         keys.append(f"rule:{classification.rule}:{fold(where) if where else '*'}")
+    keys += topic_keys(facts, classification, facts.text if whole is None else whole, signed)
     return list(dict.fromkeys(keys))
+
+
+def topic_keys(facts: Facts, classification: Classification, text: str, signed: str = ""
+               ) -> list[str]:
+    """The same component failing for the same group, in whatever words (day 6: six people of
+    one department, six ways to say the network or the share is down): `topic:<component>:
+    <group>`, "*" for a group no report names. A report says something is broken; a request
+    for something new ("pourriez-vous m'installer un écran") is no report of a failure."""
+    if classification.type == "information" or (
+            classification.type != "incident" and not topics.is_report(facts.subject, text)):
+        return []
+    group = topics.group_of(f"{text}\n{signed}", facts.requester, site_of(facts))
+    # A device is local: printers of unknown places are not one failure; the network, a share,
+    # the mail or a program is the same for everyone who names no group.
+    return [f"topic:{c}:{group or '*'}"
+            for c in topics.components(facts.subject, text, facts.program)
+            if group or c not in topics.LOCAL]
 
 
 @dataclass(frozen=True)

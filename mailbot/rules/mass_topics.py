@@ -1,0 +1,107 @@
+"""What a report of a shared failure is about, in the reporter's own words: the component that
+fails (the network, a network share, the mail, the phones, a printer, a program) and the group
+that suffers it (a department, a site, the sender's sub-domain).
+
+Six people of one department never describe a network outage the same way ("plus de réseau",
+"Aucun accès réseau", "internet coupé", "câble branché pourtant"), nor a share ("lecteur P:",
+"dossier partagé COMPTA", "P:\\ introuvable", "serveur de fichiers"): the same component in the
+same group within the mass window is one failure (rules/mass.py). Pure; every text is folded.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Checked in this order; the share's words are taken out before the network's are looked for
+# ("lecteur réseau" is the share, not the network).
+_SHARE = re.compile(
+    r"(?<!\w)(?:lecteurs? (?:reseau|partage|commun)s?|partages? (?:reseau|commun)s?|"
+    r"(?:dossiers?|repertoires?|disques?) (?:partages?|communs?|reseaux?)|"
+    r"serveurs? (?:de )?fichiers|chemin (?:d'acces )?(?:reseau|introuvable)|"
+    r"lecteurs? [a-z]:|(?<![\w:])[a-z]:(?=\\|/|\s|$|\)|,|\.)|\\\\[\w.-]+|"
+    r"network (?:drive|share|folder)s?|shared (?:drive|folder)s?|file ?servers?)(?!\w)")
+_COMPONENTS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("network", re.compile(
+        r"(?<!\w)(?:reseau|reseaux|internet|wi-?fi|ethernet|network|(?:pas|plus|aucune?) de "
+        r"connexion|(?:pas|plus|aucun) d'acces (?:au )?reseau|hors ligne|offline)(?!\w)")),
+    ("mail", re.compile(r"(?<!\w)(?:messagerie|outlook|boite (?:mail|aux lettres)|courriels?|"
+                        r"e-?mails?|mails?|webmail|exchange)(?!\w)")),
+    ("phone", re.compile(r"(?<!\w)(?:telephones?|telephonie|standard|softphone|"
+                         r"lignes? fixes?|phones?)(?!\w)")),
+    ("printer", re.compile(r"(?<!\w)(?:imprimantes?|impressions?|imprimer|photocopieu\w*|"
+                           r"copieurs?|printers?|printing)(?!\w)")),
+    ("vpn", re.compile(r"(?<!\w)vpn(?!\w)")),
+)
+
+# Something is broken (a request that says so is a report too: "pouvez-vous rétablir le
+# réseau ?", "le partage a disparu, c'est normal ?").
+_BROKEN = re.compile(
+    r"(?<!\w)(?:ne \w+ (?:plus|pas)|n'\w+ (?:plus|pas)|plus (?:aucun|acces|rien)|"
+    r"inaccessibles?|introuvables?|coupee?s?|hs|en panne|tombee?s?|disparue?s?|croix rouge|"
+    r"erreur|impossible|bloquee?s?|aucun acces|pas d'acces|down|not working|can't|cannot|"
+    r"no (?:access|connection))(?!\w)|(?<!\w)plus (?:de |d')")
+
+# A department by a name of it that people use anywhere in a mail ("ici à la logistique",
+# "dossier partagé COMPTA", "David Lopez / RH"), and what it stands for.
+_KNOWN = (
+    ("comptabilite", r"compta\w*|accounting"), ("achats", r"achats?|purchasing"),
+    ("rh", r"rh|drh|ressources humaines|human resources"), ("paie", r"paie|payroll"),
+    ("logistique", r"logistique|logistics"), ("juridique", r"juridique|legal"),
+    ("marketing", r"marketing"), ("tresorerie", r"tresorerie"),
+    ("controle de gestion", r"controle de gestion"),
+)
+_KNOWN_ANYWHERE = re.compile(
+    "|".join(f"(?P<d{n}>(?<!\\w)(?:{words})(?!\\w))" for n, (_name, words) in enumerate(_KNOWN)))
+# "Service Comptabilité" alone on a line (a signature), or "au service compta" in a sentence.
+_GROUP = r"(?:service|departement|direction|pole|equipe|dept\.?|department|team)"
+_SIGNED = re.compile(rf"(?:^|[,/|-])\s*{_GROUP}\s+(?:des?\s+|du\s+|de la\s+|de l'|d')?"
+                     r"([a-z][a-z' -]{1,40}?)\s*$", re.MULTILINE)
+_NAMED = re.compile(rf"(?<!\w){_GROUP}\s+(?:des?\s+|du\s+|de la\s+|de l'|d')?([a-z]{{2,}})")
+# Words after "service" that name no department ("tout le service est bloqué") or name ours.
+_NOT_A_GROUP = frozenset((
+    "est", "a", "ne", "n", "qui", "que", "de", "du", "la", "le", "les", "et", "aussi", "entier",
+    "entiere", "complet", "bloque", "bloquee", "concerne", "touche", "informatique", "it", "si",
+    "dsi", "support", "technique", "helpdesk", "client", "clients", "apres-vente", "public",
+    "desk"))
+# Components that are a device in one place, not a service shared by all.
+LOCAL = frozenset({"printer"})
+
+
+def components(subject: str, text: str, program: str | None = None) -> list[str]:
+    """The components a report says fail, most specific first (folded subject and text)."""
+    found = [f"program:{program.lower()}"] if program else []
+    whole = f"{subject}\n{text}"
+    if _SHARE.search(whole):
+        found.append("share")
+    rest = _SHARE.sub(" ", whole)
+    found += [name for name, pattern in _COMPONENTS if pattern.search(rest)]
+    return found
+
+
+def is_report(subject: str, text: str) -> bool:
+    """The mail says something is broken."""
+    return bool(_BROKEN.search(subject) or _BROKEN.search(text))
+
+
+def group_of(text: str, sender: str, site: str | None = None) -> str | None:
+    """The department (a signature line, "au service X", a department's usual name), else the
+    site, else the sender's sub-domain ("compta" of x@compta.exemple.fr); None: unknown."""
+    for pattern in (_SIGNED, _NAMED):
+        for found in pattern.finditer(text):
+            if name := _canonical(found.group(1)):
+                return name
+    if found := _KNOWN_ANYWHERE.search(text):
+        return _KNOWN[int(next(k for k, v in found.groupdict().items() if v)[1:])][0]
+    if site:
+        return site
+    labels = sender.rpartition("@")[2].split(".")
+    return labels[0] if len(labels) >= 3 else None
+
+
+def _canonical(phrase: str) -> str | None:
+    if found := _KNOWN_ANYWHERE.search(phrase):
+        return _KNOWN[int(next(k for k, v in found.groupdict().items() if v)[1:])][0]
+    word = phrase.split()[0].strip("'-") if phrase.split() else ""
+    if len(word) < 2 or word in _NOT_A_GROUP:
+        return None
+    return word[:-1] if word.endswith("s") and len(word) > 3 else word

@@ -1,0 +1,67 @@
+"""What a report of a shared failure is about, in people's own words (rules/mass_topics.py):
+the component that fails and the group that suffers it (day 6, defects 1 and 2)."""
+
+from __future__ import annotations
+
+import pytest
+
+from mailbot.rules import mass_topics as topics
+from mailbot.rules.text import fold
+
+COMPONENTS = {
+    "drive_letter": ("S: introuvable", "S:\\ introuvable", ["share"]),
+    "drive_named": ("Partage", "Le lecteur réseau des achats est vide", ["share"]),
+    "file_server": ("Serveur fichiers", "le serveur de fichiers ne répond plus", ["share"]),
+    "shared_folder": ("dossier", "le dossier partagé JURIDIQUE ne s'ouvre plus", ["share"]),
+    "unc_path": ("accès", "\\\\srv-fic01\\commun ne répond pas", ["share"]),
+    "network": ("connexion", "Aucun accès réseau, câble branché", ["network"]),
+    "internet": ("internet", "plus d'internet", ["network"]),
+    "wifi": ("Wi-Fi", "le wifi ne passe plus en salle B", ["network"]),
+    "mail": ("Outlook", "Outlook reste déconnecté du serveur", ["mail"]),
+    "phone": ("standard", "le téléphone ne sonne plus", ["phone"]),
+    "printer_and_network": ("imprimante", "l'imprimante réseau ne répond plus",
+                            ["network", "printer"]),
+    "nothing_shared": ("écran", "mon écran clignote", []),
+}
+
+
+@pytest.mark.parametrize("subject, text, expected", COMPONENTS.values(), ids=COMPONENTS.keys())
+def test_the_failing_component_in_people_s_words(subject: str, text: str,
+                                                 expected: list[str]) -> None:
+    assert topics.components(fold(subject), fold(text)) == expected
+
+
+def test_a_program_is_a_component_of_its_own() -> None:
+    assert topics.components("sage", "sage ne demarre plus", "Sage 100") == ["program:sage 100"]
+
+
+GROUPS = {
+    "signature": ("Bonjour,\nplus de réseau\nMarc\nService Logistique\n", "logistique"),
+    "signature_after_name": ("réseau HS\n--\nOmar Saïd, Service Logistique", "logistique"),
+    "said_in_text": ("chez nous au service compta le lecteur est vide", "comptabilite"),
+    "long_name": ("Emma\nService Ressources Humaines", "rh"),
+    "short_name": ("David Lopez\nRH", "rh"),
+    "usual_name_anywhere": ("plus d'internet ici à la logistique", "logistique"),
+    "unknown_department_signed": ("Paul\nService Expéditions", "expedition"),
+    "whole_service_is_no_name": ("tout le service est bloqué", None),
+    "it_is_not_a_group": ("Bonjour le service informatique, plus de réseau", None),
+}
+
+
+@pytest.mark.parametrize("text, expected", GROUPS.values(), ids=GROUPS.keys())
+def test_the_group_that_suffers_it(text: str, expected: str | None) -> None:
+    assert topics.group_of(fold(text), "x@groupe-exemple.fr") == expected
+
+
+def test_a_site_then_a_sub_domain_when_no_department_is_named() -> None:
+    assert topics.group_of("plus de reseau", "x@exemple.fr", "venissieux") == "venissieux"
+    assert topics.group_of("plus de reseau", "x@achats.exemple.fr") == "achats"
+    assert topics.group_of("plus de reseau", "x@exemple.fr") is None
+
+
+@pytest.mark.parametrize("text, broken", [
+    ("plus d'internet ni de reseau", True), ("je ne peux pas travailler", True),
+    ("le partage a disparu, c'est normal ?", True),
+    ("pourriez-vous m'installer un deuxieme ecran ?", False)])
+def test_a_report_says_something_is_broken(text: str, broken: bool) -> None:
+    assert topics.is_report("", text) is broken
