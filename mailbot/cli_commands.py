@@ -313,7 +313,8 @@ def ticket_json(ticket: Ticket, config: Config, *, messages: bool,
             "subject", "channel", "urgent_requested", "urgent_demoted", "demotion_reason", "vip",
             "automatic", "escalation_level", "clock_from", "assignee", "created_at", "updated_at",
             "first_response_due", "first_response_missed", "resolution_due", "first_response_at",
-            "resolved_at", "closed_at", "previous", "parent", "children", "language", "why")
+            "resolved_at", "closed_at", "resolution_confirmed", "previous", "parent", "children",
+            "language", "why")
     }
     data["tracking_url"] = tracking_url(ticket, config)
     data["attachments"] = [{"filename": a.filename, "size": a.size, "sha256": a.sha256,

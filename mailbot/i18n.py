@@ -44,6 +44,9 @@ _STRINGS: dict[str, dict[str, str]] = {
     "sla.no_target": {"fr": "Sans engagement", "en": "No target"},
     "sla.paused": {"fr": "En pause : en attente de votre réponse",
                    "en": "Paused: waiting for your answer"},
+    # The requester confirmed it works again; a technician will close it (day 6).
+    "sla.confirmed": {"fr": "En pause : vous avez confirmé que c'est résolu",
+                      "en": "Paused: you confirmed it is resolved"},
     "sla.zone": {"fr": "Heures données dans le fuseau", "en": "Times are given in time zone"},
     "history.heading": {"fr": "Historique", "en": "History"},
     "history.empty": {"fr": "Aucun message pour l'instant.", "en": "No messages yet."},

@@ -123,6 +123,9 @@ class Ticket:
     resolved_at: str | None = None
     closed_at: str | None = None
     previous: int | None = None  # the closed ticket this one follows up, after reopen_days
+    # When the requester confirmed it works again ("oui c'est revenu, merci"): the clocks and
+    # the ladder wait, like a wait for the requester, until a technician acts. None: not so.
+    resolution_confirmed: str | None = None
     # Each time the ticket waited for the requester, or stayed closed before a reopening:
     # [start, end] (end None while waiting). The SLA clocks and the ladder do not run then.
     # Kept here so the SLA clocks never read the history (mailbot.clock.sla).

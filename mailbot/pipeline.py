@@ -45,6 +45,10 @@ def decide(msg: ParsedMessage, *, raw_path: str, view: View, config: Config,
         if decision is not None:
             if author.claims_technician:
                 decision.reasons.insert(0, author.verdict)
+            if decision.action == "technician" and decision.ticket is not None:
+                # A technician acted on a ticket its requester said was fixed: its clocks and
+                # ladder run again (or it is closed).
+                decision.ticket.resolution_confirmed = None
             _warn_cap(context, decision)
             lift = loopguard.lift_event(msg, view, config, now)
             if lift is not None:

@@ -151,16 +151,16 @@ class TimePolicy:
         (so they follow a priority change and a wait). `before` is the ticket as it was, None
         for a new one."""
         new = before is None or before.number != after.number
-        was_waiting = not new and before.status == "waiting"  # type: ignore[union-attr]
+        was_waiting = not new and _paused(before)  # type: ignore[arg-type]
         periods = [list(p) for p in after.waiting_periods]
         if (not new and before.status == "closed" and after.status != "closed"  # type: ignore[union-attr]
                 and before.closed_at):  # type: ignore[union-attr]
             # Reopened: the time it spent closed counts like a wait, so the ladder does not
             # fire every level it would have crossed meanwhile.
             periods.append([before.closed_at, now.isoformat()])  # type: ignore[union-attr]
-        if after.status == "waiting" and not was_waiting:
+        if _paused(after) and not was_waiting:
             periods.append([now.isoformat(), None])
-        elif after.status != "waiting" and periods and periods[-1][1] is None:
+        elif not _paused(after) and periods and periods[-1][1] is None:
             periods[-1][1] = now.isoformat()
         after = replace(after, waiting_periods=periods)
         if not new and before.priority != after.priority:  # type: ignore[union-attr]
@@ -195,3 +195,9 @@ class TimePolicy:
             return mail
         release = quiet.release_at(now, self.calendar, round_the_clock=False).isoformat()
         return replace(mail, hold_until=release, next_attempt_at=release)
+
+
+def _paused(ticket: Ticket) -> bool:
+    """The clocks and the ladder stop while the ticket waits for the requester, and once the
+    requester confirmed it works until a technician acts (day 6: "oui c'est revenu, merci")."""
+    return ticket.status == "waiting" or bool(ticket.resolution_confirmed)

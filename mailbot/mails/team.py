@@ -65,6 +65,8 @@ def team_new(ticket: Ticket, incoming: Incoming, config: Config, now: datetime, 
 _HEADLINES = {
     "follow_up": {"fr": "Nouveau message sur le ticket", "en": "New message on ticket"},
     "reopened": {"fr": "Ticket rouvert par le demandeur", "en": "Ticket reopened by the requester"},
+    "confirmed": {"fr": "Le demandeur confirme la résolution",
+                  "en": "The requester confirms it is resolved"},
     "delivery_failure": {"fr": "Échec de remise d'un message du ticket",
                          "en": "Delivery failure on ticket"},
     "unauthenticated": {"fr": "Message non authentifié au nom d'un technicien",

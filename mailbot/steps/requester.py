@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from mailbot import loopguard, mails, triage
+from mailbot import loopguard, mails, resolution, triage
 from mailbot.decision import Decision
 from mailbot.mails import Incoming
 from mailbot.model import OutgoingMail, Ticket
@@ -61,6 +61,21 @@ def follow_up(c: Context) -> Decision | None:
                                     ", on a ticket nobody has answered yet")])
     if ticket.status == "waiting":
         ticket.status = "open"
+    said = resolution.confirmation(c.msg.text, c.config.information.resolved)
+    if said is not None and c.msg.sender.lower() == ticket.requester:
+        # "oui c'est revenu, merci": the team hears it is fixed and the ladder waits until a
+        # technician acts (#close, an answer, a note), instead of climbing to management.
+        ticket.resolution_confirmed = c.now.isoformat()
+        detail = (f"le demandeur confirme que c'est résolu (« {said} ») : répondez #close pour "
+                  "clôturer ; les délais et l'escalade attendent qu'un technicien agisse"
+                  if c.config.mail.language == "fr" else
+                  f"the requester confirms it is resolved (\"{said}\"): answer #close to close "
+                  "it; deadlines and escalation wait until a technician acts")
+        out = [mails.team_update(ticket, Incoming.of(c.msg), c.config, c.now,
+                                 headline="confirmed", detail=detail, bounced=c.bounced)]
+        return decided("follow_up", c, ticket, out, [c.how, f"resolution confirmed: {said!r}",
+                                                     *ignored_commands(c)])
+    ticket.resolution_confirmed = None  # anything else from them: the clocks run again
     out = [mails.team_update(ticket, Incoming.of(c.msg), c.config, c.now, headline="follow_up",
                              bounced=c.bounced)]
     return decided("follow_up", c, ticket, out, [c.how, *ignored_commands(c)])

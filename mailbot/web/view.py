@@ -176,7 +176,8 @@ def tracking_view(ticket: Ticket, lang: str, now: datetime,
                 "due": i18n.format_date(due, lang, tz=tz) if due else "",
                 "done": i18n.format_date(done, lang, tz=tz) if done else "",
                 "state": (state := sla_state(due, done, now, paused=on_hold)),
-                "state_label": i18n.t(f"sla.{state}", lang),
+                "state_label": i18n.t("sla.confirmed" if state == "paused"
+                                      and ticket.resolution_confirmed else f"sla.{state}", lang),
             }
             for key, hours, due, done, on_hold in sla
         ],
