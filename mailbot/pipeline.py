@@ -24,7 +24,7 @@ from mailbot.parsers import ParsedMessage
 from mailbot.steps import rewrote
 from mailbot.steps.common import Context, Step, message_key, ticket_of_id, with_mails
 from mailbot.steps.machine import auto_reply, bounce, bulk_mail, duplicate, loop
-from mailbot.steps.requester import closed_ticket, follow_up, new_ticket
+from mailbot.steps.requester import closed_ticket, follow_up, new_ticket, same_matter
 from mailbot.steps.technician import technician_on_ticket, technician_opens, unauthenticated
 from mailbot.tags import format_tag
 
@@ -140,6 +140,9 @@ STEPS: tuple[Step, ...] = (
                       "reopen_days a new ticket names the old one", closed_ticket),
     ("follow_up", "the requester or a colleague writes on an open ticket: filed, team told",
      follow_up),
+    ("same_matter", "a new mail on the subject of a ticket its sender opened within [tickets] "
+                    "merge_minutes is added to it: the team told, no second acknowledgement",
+     same_matter),
     ("new_ticket", "anything else opens a ticket, acknowledged unless the loop guards say no",
      new_ticket),
 )

@@ -73,6 +73,10 @@ def _check_values(config: Config) -> list[str]:
             problems.append(f"{where}: not an email address: {value!r}")
     if config.tickets.reopen_days < 0:
         problems.append("tickets.reopen_days: must be 0 or more")
+    if not 0 <= config.tickets.merge_minutes <= config.flood.window_minutes:
+        # The ticket a mail joins is found among the sender's recent openings ([flood]).
+        problems.append("tickets.merge_minutes: must be between 0 and [flood] window_minutes "
+                        f"({config.flood.window_minutes})")
     if not config.web.base_url.startswith(("http://", "https://")):
         problems.append("web.base_url: must start with http:// or https://")
     if ":" not in config.web.listen:

@@ -135,6 +135,9 @@ class TeamConfig:
 class TicketsConfig:
     # A reply within this many days of closure reopens the ticket; later, it opens a new one.
     reopen_days: int = 10
+    # A new mail from a requester within this many minutes of opening a ticket, on the same
+    # subject ("scanner", "scanner (suite)", "RE: scanner"), is added to that ticket. 0: never.
+    merge_minutes: int = 10
 
 
 @dataclass

@@ -10,6 +10,7 @@ from mailbot import loopguard, mails, resolution, triage
 from mailbot.decision import Decision
 from mailbot.mails import Incoming
 from mailbot.model import OutgoingMail, Ticket
+from mailbot.steps import matter
 from mailbot.steps.common import (
     Context,
     decided,
@@ -35,6 +36,17 @@ def closed_ticket(c: Context) -> Decision | None:
         return Decision("filed_thanks", c.key, ticket, reasons=[c.how, "thanks only"])
     closed = datetime.fromisoformat(ticket.closed_at or ticket.updated_at)
     if c.now - closed > timedelta(days=c.config.tickets.reopen_days):
+        if matter.is_new_matter(ticket.subject, c.msg.text):
+            # "autre chose : pourriez-vous m'installer un écran ?" under "Re: [#4] mot de
+            # passe": classified, named and acknowledged from its own words (day 6).
+            subject = matter.subject_of(c.msg.text) or "(sans objet)"
+            own = replace(c, msg=replace(c.msg, subject=subject, subject_raw=subject))
+            decision = new_ticket(own)
+            if decision.ticket is not None:
+                decision.ticket.why = [*decision.ticket.why, (
+                    f"a new matter written as a reply to closed ticket #{ticket.number}: "
+                    "read from its own words, not its subject")]
+            return decision
         return new_ticket(c, previous=ticket)
     ticket = with_entry(ticket, incoming_entry(c, "request"), c.msg)
     ticket.status, ticket.closed_at, ticket.resolved_at = "open", None, None
@@ -81,6 +93,25 @@ def follow_up(c: Context) -> Decision | None:
     return decided("follow_up", c, ticket, out, [c.how, *ignored_commands(c)])
 
 
+def same_matter(c: Context) -> Decision | None:
+    """A new mail of a requester who opened a ticket on the same subject minutes ago ("scanner",
+    "scanner (suite)", "RE: scanner", no reply headers): added to it as a follow-up, the team
+    told, no second acknowledgement (day 6)."""
+    if c.ticket is not None or c.author.technician:
+        return None
+    minutes = c.config.tickets.merge_minutes
+    stem = matter.subject_stem(c.msg.subject_raw or c.msg.subject)
+    if minutes <= 0 or matter.is_generic(stem):
+        return None
+    ticket = matter.recent_ticket(c.view, c.msg.sender.lower(), stem,
+                                  c.now - timedelta(minutes=minutes))
+    if ticket is None:
+        return None
+    return follow_up(replace(c, ticket=ticket, how=(
+        f"same requester and subject as #{ticket.number} within [tickets] merge_minutes "
+        f"({minutes})")))
+
+
 def new_ticket(c: Context, previous: Ticket | None = None, *,
                automatic: bool = False, archive: bool = False) -> Decision:
     ticket = _open_from_mail(c, previous, automatic=automatic)
@@ -108,8 +139,16 @@ def new_ticket(c: Context, previous: Ticket | None = None, *,
                   for m in o.messages if m.direction == "out" and ".team_notice." in m.message_id
                   and config.team_address in m.to] if mass_notice is not None else []
     return Decision("new_ticket", c.key, ticket, [*out, *team, *sent], reasons, others=others,
-                    events=[*t.events, *triage.report_events(t, ticket, ticket.requester, now)],
+                    events=[*_numbered(t.events, ticket), *triage.report_events(
+                        t, ticket, ticket.requester, now)],
                     trace=a.why(), cancel=superseded)
+
+
+def _numbered(events: list[triage.Event], ticket: Ticket) -> list[triage.Event]:
+    """The "opened" event names the ticket: a mail minutes later on the same subject joins it
+    (same_matter)."""
+    return [(table, key, {**e, "ticket": ticket.number}) if table == "opened" else (table, key, e)
+            for table, key, e in events]
 
 
 def _open_from_mail(c: Context, previous: Ticket | None, *, automatic: bool) -> Ticket:

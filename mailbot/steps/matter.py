@@ -1,0 +1,89 @@
+"""What matter a requester's mail is about when its headers say nothing useful (day 6):
+
+- three mails in five minutes about one scanner ("scanner", "scanner (suite)", "RE: scanner",
+  no In-Reply-To) are one ticket: a new mail from the same requester within `[tickets]
+  merge_minutes` of opening one of theirs, with the same subject, is added to it (the team is
+  told, the requester is not acknowledged again);
+- a reply weeks later to an old closed ticket that asks for something else ("autre chose :
+  pourriez-vous m'installer un deuxième écran ?" under "Re: [#4] mot de passe") is a new matter:
+  classified and named from its own words, never from the old subject.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from mailbot.decision import View
+from mailbot.model import Ticket
+from mailbot.rules.text import fold
+
+# Reply and forward prefixes in the languages mail clients write them, a tag, and the words
+# people add to say "the same again".
+_PREFIX = re.compile(r"^\s*(?:(?:re|tr|fw|fwd|aw|rv|sv|wg|ref)\s*(?:\[\d+\])?\s*:\s*|"
+                     r"\[[^\]]{0,20}\]\s*)+")
+_AGAIN = re.compile(r"\(?(?<!\w)(?:suite|bis|relance|rappel|encore|toujours|complement|"
+                    r"precision|follow[- ]?up|again|update|2|3)(?!\w)\)?")
+# Subjects that say nothing of the matter: two mails under them may be about anything.
+_GENERIC = frozenset({"", "probleme", "problemes", "demande", "question", "urgent", "aide",
+                      "help", "info", "information", "bonjour", "hello", "support", "sans objet",
+                      "(sans objet)", "no subject", "issue", "incident", "ticket", "pb"})
+
+
+def subject_stem(subject: str) -> str:
+    """"RE: Scanner (suite)" -> "scanner"."""
+    text = _PREFIX.sub("", fold(subject or ""))
+    text = _AGAIN.sub(" ", text)
+    return " ".join(re.sub(r"[^\w']+", " ", text).split())
+
+
+def is_generic(stem: str) -> bool:
+    return stem in _GENERIC
+
+
+def recent_ticket(view: View, requester: str, stem: str, since: datetime) -> Ticket | None:
+    """The requester's open ticket on the subject `stem`, opened by mail since `since`."""
+    numbers = [e["ticket"] for e in view.recent("opened", requester)
+               if isinstance(e.get("ticket"), int) and datetime.fromisoformat(e["at"]) >= since]
+    for number in sorted(set(numbers), reverse=True):
+        ticket = view.ticket(number)
+        if (ticket is not None and ticket.status != "closed" and ticket.requester == requester
+                and ticket.channel == "email" and subject_stem(ticket.subject) == stem):
+            return ticket
+    return None
+
+
+# --- a new matter under an old subject -------------------------------------------------------
+
+_NEW = re.compile(r"(?<!\w)(?:autre chose|autre demande|nouvelle demande|autre question|"
+                  r"rien a voir|sans rapport|par ailleurs|une autre|something else|another "
+                  r"(?:thing|request|question)|unrelated|on another note)(?!\w)")
+_STOP = frozenset((
+    "avec", "dans", "pour", "plus", "mais", "sans", "sous", "chez", "votre", "notre", "vous",
+    "nous", "leur", "elle", "demande", "cloturee", "ticket", "probleme", "with", "from", "your",
+    "this", "that", "have"))
+_GREETING = re.compile(r"^\s*(?:bonjour|bonsoir|salut|hello|hi|dear|madame|monsieur)\b[^\n]*"
+                       r"\n", re.IGNORECASE)
+_LEAD = re.compile(r"^\s*(?:autre chose|autre demande|nouvelle demande|autre question|"
+                   r"par ailleurs|sinon|also|something else|another (?:thing|request))"
+                   r"\s*[:,.-]*\s*", re.IGNORECASE)
+
+
+def is_new_matter(old_subject: str, text: str) -> bool:
+    """The mail says it is about something else, or names nothing of the old subject."""
+    folded = fold(text)
+    if _NEW.search(folded):
+        return True
+    words = [w for w in re.findall(r"\w{4,}", subject_stem(old_subject)) if w not in _STOP]
+    return bool(words) and not any(re.search(rf"(?<!\w){re.escape(w[:5])}", folded)
+                                   for w in words)
+
+
+def subject_of(text: str, limit: int = 60) -> str:
+    """A new matter's name from its first sentence ("Pourriez-vous m'installer un deuxième
+    écran ?"), without greeting or lead-in, cut on a word."""
+    body = _LEAD.sub("", _GREETING.sub("", text.strip() + "\n", count=1).strip())
+    first = re.split(r"(?<=[.?!])\s|\n", body, maxsplit=1)[0].strip()
+    if len(first) > limit:
+        first = first[:limit].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+    return first[:1].upper() + first[1:]
