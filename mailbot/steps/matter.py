@@ -23,7 +23,7 @@ from mailbot.rules.text import fold
 _PREFIX = re.compile(r"^\s*(?:(?:re|tr|fw|fwd|aw|rv|sv|wg|ref)\s*(?:\[\d+\])?\s*:\s*|"
                      r"\[[^\]]{0,20}\]\s*)+")
 _AGAIN = re.compile(r"\(?(?<!\w)(?:suite|bis|relance|rappel|encore|toujours|complement|"
-                    r"precision|follow[- ]?up|again|update|2|3)(?!\w)\)?")
+                    r"precision|follow[- ]?up|again|update)(?!\w)\)?")
 # Subjects that say nothing of the matter: two mails under them may be about anything.
 _GENERIC = frozenset({"", "probleme", "problemes", "demande", "question", "urgent", "aide",
                       "help", "info", "information", "bonjour", "hello", "support", "sans objet",
