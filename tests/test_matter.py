@@ -1,0 +1,39 @@
+"""What matter a requester's mail is about when its headers say nothing useful
+(mailbot/steps/matter.py, day 6 defects 5 and 6)."""
+
+from __future__ import annotations
+
+import pytest
+
+from mailbot.steps.matter import is_generic, is_new_matter, subject_of, subject_stem
+
+
+@pytest.mark.parametrize("subject", ["scanner", "Scanner (suite)", "RE: scanner", "TR: RE: Scanner",
+                                     "[#12] Re: scanner", "scanner - relance"])
+def test_the_same_subject_said_again(subject: str) -> None:
+    assert subject_stem(subject) == "scanner"
+
+
+def test_numbered_subjects_stay_apart_and_empty_ones_name_nothing() -> None:
+    assert subject_stem("Alerte 2") != subject_stem("Alerte 3")
+    assert is_generic(subject_stem("Problème")) and is_generic(subject_stem("RE: "))
+    assert not is_generic(subject_stem("Badgeuse"))
+
+
+@pytest.mark.parametrize("old, text, new", [
+    ("mot de passe", "Bonjour,\nautre chose : pourriez-vous m'installer un deuxième écran ?",
+     True),
+    ("mot de passe", "Pourriez-vous m'installer un deuxième écran ?", True),
+    ("Imprimante bourrage", "l'imprimante refait des bourrages, même problème", False),
+    ("mot de passe", "mon mot de passe a encore expiré", False),
+    ("VPN", "le vpn recommence", False),  # too short to tell: kept as the old matter
+])
+def test_a_new_matter_under_an_old_subject(old: str, text: str, new: bool) -> None:
+    assert is_new_matter(old, text) is new
+
+
+def test_a_new_matters_name_is_its_first_sentence() -> None:
+    assert subject_of("Bonjour Paul,\nautre chose : pourriez-vous m'installer un deuxième "
+                      "écran ? Merci\nDenis") == "Pourriez-vous m'installer un deuxième écran ?"
+    long = subject_of("Par ailleurs, " + "le logiciel de gestion des congés " * 4)
+    assert len(long) <= 61 and long.endswith("…") and long.startswith("Le logiciel")
