@@ -200,9 +200,14 @@ def keep_time(before: Ticket | None, decision: Decision, config: Config,
             decision.ticket = _immediate_notice(decision, ticket, config, now)
     # A mass incident opened at P1, or raised to it by a report that joins it (day 6: "tout le
     # service est bloqué"): its clocks follow, and seed 003's notice goes once, for the parent.
+    # A report already told to management before the incident gathered it (a P1 of its own
+    # while fewer than [mass] senders had written) counts for its parent: no second notice.
+    reports = [t for t in [*decision.others, decision.ticket] if t is not None and t.parent]
     for n, other in enumerate(decision.others):
         if other.children and other.parent is None and other.status != "closed":
             other = decision.others[n] = policy.with_due_times(other)
+            other.escalation_level = max([other.escalation_level, *(
+                r.escalation_level for r in reports if r.parent == other.number)])
             decision.others[n] = _immediate_notice(decision, other, config, now)
     priority = ticket.priority if ticket is not None else None
     # A mass incident's notices wait out quiet hours by the incident's priority.

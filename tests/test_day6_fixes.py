@@ -43,19 +43,19 @@ def deliver(rules: Path, dovecot: DovecotServer, reports: list[tuple[str, str, s
 # --- defects 1 and 2: one failure, many words --------------------------------------------------
 
 # A department's network goes down: six people, six ways to say it, most signing with their
-# department, one speaking for the whole team.
+# department, the second speaking for the whole team (a P1 of its own before the others write).
 LOGISTICS_NETWORK = [
     ("marc.dupuis", "connexion",
      "Bonjour,\ndepuis 5 minutes pas de connexion, impossible d'ouvrir quoi que ce soit sur le "
      "réseau.\n\nMarc Dupuis\nService Logistique\n"),
+    ("lina.blanc", "ça ne marche plus",
+     "Bonjour, le wifi et le réseau filaire sont tombés, toute l'équipe logistique est "
+     "bloquée.\nLina Blanc\nService Logistique\n"),
     ("nina.roux", "Internet coupé",
      "Plus d'internet ici à la logistique, les pages ne chargent plus.\nNina\n"),
     ("paul.vidal", "câble réseau ?",
      "Mon poste affiche « pas d'accès réseau » alors que le câble est bien branché.\n\n"
      "Paul Vidal\nLogistique - quai 2\n"),
-    ("lina.blanc", "ça ne marche plus",
-     "Bonjour, le wifi et le réseau filaire sont tombés, toute l'équipe logistique est "
-     "bloquée.\nLina Blanc\nService Logistique\n"),
     ("omar.said", "réseau",
      "réseau en panne chez nous aussi\n--\nOmar Saïd, Service Logistique\n"),
     ("eva.marchand", "Pas de réseau",
@@ -106,10 +106,11 @@ def test_a_departments_network_outage_in_six_different_words_is_one_p1_incident(
     deliver(rules, dovecot, LOGISTICS_NETWORK)
     shown = _one_mass_incident(rules, smtp_server, LOGISTICS_NETWORK)
     assert shown["priority"] == "P1"
-    # The parent speaks for all: management hears of the P1 incident once (the procedure's
-    # immediate notice), of no report on its own.
+    # Management hears once: of the second report, a P1 by its own words before anyone else
+    # wrote; the incident that gathers it is not told again, nor any later report.
     [notice] = escalations(smtp_server)
-    assert f"[#{shown['number']}]" in notice.message["Subject"]
+    assert "toute l'équipe logistique est bloquée" in body(notice)
+    assert shown["escalation_level"] >= 3
 
 
 def test_a_shares_outage_with_an_urgent_report_joins_and_raises_one_parent(
