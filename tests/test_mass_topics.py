@@ -57,6 +57,7 @@ def test_a_site_then_a_sub_domain_when_no_department_is_named() -> None:
     assert topics.group_of("plus de reseau", "x@exemple.fr", "venissieux") == "venissieux"
     assert topics.group_of("plus de reseau", "x@achats.exemple.fr") == "achats"
     assert topics.group_of("plus de reseau", "x@exemple.fr") is None
+    assert topics.group_of("l'imprimante du 2e etage ne marche plus", "x@exemple.fr", "ne") is None
 
 
 @pytest.mark.parametrize("text, broken", [

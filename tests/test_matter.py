@@ -27,6 +27,7 @@ def test_numbered_subjects_stay_apart_and_empty_ones_name_nothing() -> None:
     ("Imprimante bourrage", "l'imprimante refait des bourrages, même problème", False),
     ("mot de passe", "mon mot de passe a encore expiré", False),
     ("VPN", "le vpn recommence", False),  # too short to tell: kept as the old matter
+    ("Imprimante HS", "Elle refait le même bruit.", False),  # the old matter, not named
 ])
 def test_a_new_matter_under_an_old_subject(old: str, text: str, new: bool) -> None:
     assert is_new_matter(old, text) is new

@@ -62,7 +62,7 @@ _NOT_A_GROUP = frozenset((
     "est", "a", "ne", "n", "qui", "que", "de", "du", "la", "le", "les", "et", "aussi", "entier",
     "entiere", "complet", "bloque", "bloquee", "concerne", "touche", "informatique", "it", "si",
     "dsi", "support", "technique", "helpdesk", "client", "clients", "apres-vente", "public",
-    "desk"))
+    "desk", "pas", "plus", "se", "s", "y", "il", "elle", "on"))
 # Components that are a device in one place, not a service shared by all.
 LOCAL = frozenset({"printer"})
 
@@ -92,7 +92,7 @@ def group_of(text: str, sender: str, site: str | None = None) -> str | None:
                 return name
     if found := _KNOWN_ANYWHERE.search(text):
         return _KNOWN[int(next(k for k, v in found.groupdict().items() if v)[1:])][0]
-    if site:
+    if site and site not in _NOT_A_GROUP:  # "2e étage ne marche plus" names no site "ne"
         return site
     labels = sender.rpartition("@")[2].split(".")
     return labels[0] if len(labels) >= 3 else None

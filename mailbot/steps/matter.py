@@ -69,14 +69,21 @@ _LEAD = re.compile(r"^\s*(?:autre chose|autre demande|nouvelle demande|autre que
                    r"\s*[:,.-]*\s*", re.IGNORECASE)
 
 
+# "Elle refait le même bruit": the old matter again, even when its name is not repeated.
+_AGAIN_SAID = re.compile(r"(?<!\w)(?:refai\w*|recommence\w*|revien\w*|reprend\w*|persiste\w*|"
+                         r"continue\w*|meme|encore|toujours|de nouveau|a nouveau|pareil|idem|"
+                         r"rebelote|again|still|same)(?!\w)")
+
+
 def is_new_matter(old_subject: str, text: str) -> bool:
-    """The mail says it is about something else, or names nothing of the old subject."""
+    """The mail says it is about something else, or names nothing of the old subject and does
+    not say it is back."""
     folded = fold(text)
     if _NEW.search(folded):
         return True
     words = [w for w in re.findall(r"\w{4,}", subject_stem(old_subject)) if w not in _STOP]
-    return bool(words) and not any(re.search(rf"(?<!\w){re.escape(w[:5])}", folded)
-                                   for w in words)
+    return bool(words) and not _AGAIN_SAID.search(folded) and not any(
+        re.search(rf"(?<!\w){re.escape(w[:5])}", folded) for w in words)
 
 
 def subject_of(text: str, limit: int = 60) -> str:
