@@ -67,11 +67,9 @@ def topic_keys(facts: Facts, classification: Classification, text: str, signed: 
             classification.type != "incident" and not topics.is_report(facts.subject, text)):
         return []
     group = topics.group_of(f"{text}\n{signed}", facts.requester, site_of(facts))
-    # A device is local: printers of unknown places are not one failure; the network, a share,
-    # the mail or a program is the same for everyone who names no group.
     return [f"topic:{c}:{group or '*'}"
             for c in topics.components(facts.subject, text, facts.program)
-            if group or c not in topics.LOCAL]
+            if group or c in topics.ANYWHERE]
 
 
 @dataclass(frozen=True)

@@ -63,8 +63,11 @@ _NOT_A_GROUP = frozenset((
     "entiere", "complet", "bloque", "bloquee", "concerne", "touche", "informatique", "it", "si",
     "dsi", "support", "technique", "helpdesk", "client", "clients", "apres-vente", "public",
     "desk", "pas", "plus", "se", "s", "y", "il", "elle", "on"))
-# Components that are a device in one place, not a service shared by all.
-LOCAL = frozenset({"printer"})
+# The components that group reports naming no department or site: the network and the shares
+# fail for everyone at once and are rarely named in passing. The mail, the phones, a program or a
+# printer come up in many unrelated mails ("envoyer un mail", "Outlook lent"): only within a
+# named group.
+ANYWHERE = frozenset({"network", "share"})
 
 
 def components(subject: str, text: str, program: str | None = None) -> list[str]:
