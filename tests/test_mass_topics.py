@@ -66,3 +66,21 @@ def test_a_site_then_a_sub_domain_when_no_department_is_named() -> None:
     ("pourriez-vous m'installer un deuxieme ecran ?", False)])
 def test_a_report_says_something_is_broken(text: str, broken: bool) -> None:
     assert topics.is_report("", text) is broken
+
+
+def test_reports_naming_no_group_are_grouped_for_the_network_and_shares_only() -> None:
+    from mailbot.rules import mass
+    from mailbot.rules.classification import Classification, Facts
+
+    incident = Classification("incident", None, "P3", None)
+
+    def keys(subject: str, text: str) -> list[str]:
+        facts = Facts.build(subject=subject, text=text, requester="a@exemple.fr")
+        return mass.topic_keys(facts, incident, facts.text)
+
+    assert keys("Outlook", "Outlook ne marche plus") == []
+    assert keys("réseau", "plus de réseau") == ["topic:network:*"]
+    assert keys("Outlook", "Outlook ne marche plus\nService Achats") == ["topic:mail:achats"]
+    request = Classification("request", None, "P4", None)
+    facts = Facts.build(subject="écran", text="pourriez-vous m'installer un écran réseau ?")
+    assert mass.topic_keys(facts, request, facts.text) == []
