@@ -50,13 +50,15 @@ def _decide(raw: bytes, batch: Batch, config: Config, now: datetime = NOW) -> De
 def test_every_mail_the_rules_add_renders_in_both_languages(
         batch: Batch, config: Config, language: str) -> None:
     config.mail.language = language
-    vip = _decide(mail(sender=DG, subject="URGENT : logo du papier à en-tête",
-                       body="Pouvez-vous changer le logo ?\n"), batch, config)
+    # Each employee is written to in their own language: the mails are in the configured one.
+    subject, body = (("URGENT : logo du papier à en-tête", "Pouvez-vous changer le logo ?\n")
+                     if language == "fr" else
+                     ("URGENT: letterhead logo", "Could you change the logo on our letters?\n"))
+    vip = _decide(mail(sender=DG, subject=subject, body=body), batch, config)
     # (issue 8 adds its own immediate ladder notice for a VIP: kind "escalation")
     assert {"acknowledgement", "team_notice", "vip_notice"} <= {m.kind for m in vip.mails}
-    demoted = _decide(mail(subject="URGENT : logo du papier à en-tête",
-                           body="Pouvez-vous changer le logo ?\n",
-                           message_id="<logo@groupe-exemple.fr>"), batch, config)
+    demoted = _decide(mail(subject=subject, body=body, message_id="<logo@groupe-exemple.fr>"),
+                      batch, config)
     # The demotion is said in the acknowledgement (one mail, issue 16 §8).
     [notice] = [m for m in demoted.mails if m.kind == "acknowledgement"]
     assert not [m for m in demoted.mails if m.kind == "demotion"]
