@@ -1,5 +1,7 @@
 """Round 6 of issue 17's triage: the classes of misses triage-r5 showed, each tested on
-sentences of its own (not the blind set's): a VIP by the role address of the direction."""
+sentences of its own (not the blind set's): a VIP by the role address of the direction, a share
+said without its technical word, slowness that is not an outage, an activity stopped that
+outranks a component among its symptoms, the decisive fact in the subject alone."""
 
 from __future__ import annotations
 
@@ -45,3 +47,46 @@ def test_the_support_address_written_to_at_another_domain_makes_it_ours() -> Non
 def test_a_role_local_part_elsewhere_or_in_a_name_is_no_vip(sender: str, to: str) -> None:
     result = judge(*FAULT, sender=sender, to=to)
     assert (result.priority, result.vip.vip) == ("P3", False)
+
+
+EMPLOYEE = "sam.employe@groupe-exemple.fr"
+
+
+@pytest.mark.parametrize("subject, body", [
+    ("Lecteur S", "Bonjour, le lecteur S: n'est pas disponible depuis ce matin."),
+    ("Commun", "Bonjour, impossible d'ouvrir le lecteur commun, Windows dit que l'emplacement "
+               "n'est pas disponible."),
+    ("Drive", "Hi, I can't get to the team drive since 9am."),
+])
+def test_a_share_said_without_its_technical_word_is_the_share_down(subject: str,
+                                                                    body: str) -> None:
+    result = judge(subject, body, sender=EMPLOYEE)
+    assert (result.type, result.priority, result.rule) == ("incident", "P2",
+                                                           "network_share_down")
+
+
+@pytest.mark.parametrize("body", [
+    "Bonjour, tout le service trouve l'ERP très lent depuis lundi, on ne peut plus travailler "
+    "vite.",
+    "Hi, the whole team finds the CRM slow this week.",
+])
+def test_a_department_that_works_slowly_is_not_stopped(body: str) -> None:
+    result = judge("Lenteurs", body, sender=EMPLOYEE)
+    assert result.rule != "department_stopped"
+    assert result.priority == "P3"
+
+
+def test_an_activity_stopped_outranks_a_component_told_among_its_symptoms() -> None:
+    # The share's word and symptom are in one sentence, the department's words one item of a
+    # list: the stronger words are the component's, the impact is the P1.
+    result = judge("Ce matin", "Salut, au 3e : Outlook tourne en rond, le lecteur commun a une "
+                   "croix rouge.\nMon voisin, tout le service achats et ceux du fond du plateau, "
+                   "pareil, impossible de rien faire.", sender=EMPLOYEE)
+    assert (result.priority, result.rule) == ("P1", "department_stopped")
+
+
+@pytest.mark.parametrize("subject", ["Plus aucun poste ne démarre à l'accueil",
+                                     "Accueil : plus aucun PC ne fonctionne"])
+def test_the_decisive_fact_in_the_subject_alone(subject: str) -> None:
+    result = judge(subject, "Bonjour, voir l'objet.", sender=EMPLOYEE)
+    assert (result.type, result.priority) == ("incident", "P1")

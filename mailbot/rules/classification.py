@@ -7,9 +7,8 @@ one in the text, a word with its symptom in the same sentence more than a word a
 denied ("ce n'est pas le mot de passe") or one item of a list ("Windows, VPN, messagerie") counts
 for nothing or little (`mailbot.rules.scope`). The strongest decides; on equal strength the
 earlier rule does. Rules marked `modifier` (the requester says it can wait, or works around it)
-lower a P3 incident or request instead of deciding a category. Below `[triage] weak_below` the
-evidence is weak: the ticket gets the default and the team is asked to confirm between the two
-best.
+lower a P3 incident or request instead of deciding a category (`mailbot.rules.topics`: an activity
+stopped outranks a component). Below `[triage] weak_below` the default is kept, to confirm.
 """
 
 from __future__ import annotations
@@ -25,6 +24,7 @@ from mailbot.rules.checks import ERROR_KINDS, check_rules
 from mailbot.rules.lemmas import lemmatise, spellings
 from mailbot.rules.settings import ClassificationRuleConfig, TriageConfig
 from mailbot.rules.text import expand, fold, sentences, word_regex
+from mailbot.rules.topics import graver_first
 
 __all__ = ["ERROR_KINDS", "Classification", "ClassificationRule", "Facts", "check_rules",
            "classify", "compile_rule", "compile_rules", "facts_of"]
@@ -363,7 +363,7 @@ def classify(facts: Facts, rules: Sequence[ClassificationRule], *,
         if outcome.hit:
             ranked.append((outcome.score, -index, rule, outcome))
     ranked.sort(key=lambda r: (r[0], r[1]), reverse=True)
-    deciding = [r for r in ranked if not r[2].modifier]
+    deciding = graver_first([r for r in ranked if not r[2].modifier], weak_below)
     modifiers = [r for r in ranked if r[2].modifier]
     candidates = tuple(Candidate(r[2].name, r[2].type, r[2].priority, r[0], r[3].detail)
                        for r in deciding[:2])
