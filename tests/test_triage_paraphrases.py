@@ -39,10 +39,12 @@ POLICY = policy_of(CONFIG)
 # Round 5 (the classes of triage-r4's misses): cases5.txt 39/56 on the rules before round 5,
 # 55 after (tuned on it); holdout5.txt, written before any change: 11/18 before, 14/18 at its
 # first (honest) score, 18 after fixing the classes it showed.
-# Round 6 (triage-r5's classes): cases6.txt 11/21 before, 19 after (tuned on it);
-# holdout6.txt, written before any tuning on it: 8/13 before, 12/13 at its first score.
-REACHED = {CASES: 145, HOLDOUT: 59, HOLDOUT2: 23, CASES5: 55, HOLDOUT5: 18, CASES6: 19,
-           HOLDOUT6: 12}
+# Round 6 (triage-r5's classes): cases6.txt 11/21 before, 18 after (tuned on it);
+# holdout6.txt, written before any tuning on it: 8/13 before, 12/13 at its first score, 11
+# after "aucun poste" + "démarre" left department_stopped (it made a PC still to be delivered,
+# "aucun PC ... livré", a P1 in triage-r3).
+REACHED = {CASES: 145, HOLDOUT: 59, HOLDOUT2: 23, CASES5: 55, HOLDOUT5: 18, CASES6: 18,
+           HOLDOUT6: 11}
 
 
 def decide(case: Case) -> tuple[str, str | None]:

@@ -83,10 +83,3 @@ def test_an_activity_stopped_outranks_a_component_told_among_its_symptoms() -> N
                    "croix rouge.\nMon voisin, tout le service achats et ceux du fond du plateau, "
                    "pareil, impossible de rien faire.", sender=EMPLOYEE)
     assert (result.priority, result.rule) == ("P1", "department_stopped")
-
-
-@pytest.mark.parametrize("subject", ["Plus aucun poste ne démarre à l'accueil",
-                                     "Accueil : plus aucun PC ne fonctionne"])
-def test_the_decisive_fact_in_the_subject_alone(subject: str) -> None:
-    result = judge(subject, "Bonjour, voir l'objet.", sender=EMPLOYEE)
-    assert (result.type, result.priority) == ("incident", "P1")
