@@ -32,8 +32,29 @@ def test_a_role_address_of_the_direction_at_our_domain_is_a_vip(sender: str) -> 
     assert any("[vip] roles" in w for w in result.why())
 
 
-def test_the_support_address_written_to_at_another_domain_makes_it_ours() -> None:
-    result = judge(*FAULT, sender="ceo@filiale-exemple.com", to="support@filiale-exemple.com")
+@pytest.mark.parametrize("to", ["support@rival-exemple.com",
+                                "support@rival-exemple.com, support@groupe-exemple.fr",
+                                "Support <SUPPORT@rival-exemple.com>"])
+def test_an_outsider_writing_to_a_support_address_at_his_own_domain_is_no_vip(to: str) -> None:
+    # Round 6 counted the domain the mail was written to as ours: the sender writes the To
+    # field, so "ceo@rival-exemple.com" to "support@rival-exemple.com" (our mailbox in Bcc,
+    # or in Cc) became a VIP. Only the configured domains are the organisation's.
+    result = judge(*FAULT, sender="ceo@rival-exemple.com", to=to)
+    assert (result.priority, result.vip.vip) == ("P3", False)
+    assert not any("[vip] roles" in w for w in result.why())
+
+
+def test_a_domain_listed_in_vip_domains_is_ours(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    text = (ROOT / "rules.toml").read_text("utf-8")
+    assert "\ndomains = []\n" in text
+    rules = tmp_path / "rules.toml"
+    rules.write_text(text.replace("\ndomains = []\n",
+                                  '\ndomains = ["groupe-exemple.fr", "filiale-exemple.com"]\n'),
+                     "utf-8")
+    config = configuration.load(rules)
+    msg = parse(mail(sender="ceo@filiale-exemple.com", subject=FAULT[0], body=FAULT[1] + "\n",
+                     to="support@rival-exemple.com"), config.parse_rules())
+    result = assess(msg, policy_of(config))
     assert (result.priority, result.vip.vip) == ("P2", True)
     assert any("organisation's domain filiale-exemple.com" in w for w in result.why())
 

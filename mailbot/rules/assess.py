@@ -59,7 +59,6 @@ class Policy:
     vip_directory: dict[str, str] = field(default_factory=dict)  # address -> VIP title
     vip_roles: frozenset[str] = frozenset()  # [vip] roles, local parts
     own_domains: frozenset[str] = frozenset()  # [vip] domains, or the configured addresses'
-    support_local: str = ""  # the support address's local part
 
     def is_vip(self, address: str) -> bool:
         return address.lower() in self.vip_addresses or address.lower() in self.vip_directory
@@ -69,8 +68,7 @@ class Policy:
         the title they sign with (their own mail only, not a forward of someone else's)."""
         if (title := self.vip_directory.get(requester.lower())) is not None:
             return f"{requester} is \"{title}\" in [vip] directory"
-        if role := role_reason(requester, self.vip_roles, self.own_domains, self.support_local,
-                               (*msg.to, *msg.cc)):
+        if role := role_reason(requester, self.vip_roles, self.own_domains):
             return role
         if requester.lower() != msg.sender.lower() or msg.forwarded is not None:
             return None
@@ -139,8 +137,7 @@ def policy_of(config: Config) -> Policy:
         management_titles=title_regex(config.vip.management),
         vip_directory=vip_directory(config.vip_directory, title_regex(config.vip.titles)),
         vip_roles=frozenset(r.lower().rstrip("@") for r in config.vip.roles),
-        own_domains=own_domains(config),
-        support_local=config.bot_address.lower().rpartition("@")[0])
+        own_domains=own_domains(config))
     if len(_COMPILED) > 16:  # tests build many configurations; a daemon has one
         _COMPILED.clear()
     _COMPILED[id(config)] = (config, policy)
