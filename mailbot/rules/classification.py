@@ -22,12 +22,13 @@ from mailbot.rules import scope
 from mailbot.rules.base import Outcome
 from mailbot.rules.checks import ERROR_KINDS, check_rules
 from mailbot.rules.lemmas import lemmatise, spellings
+from mailbot.rules.own_words import without_pasted_errors
 from mailbot.rules.settings import ClassificationRuleConfig, TriageConfig
 from mailbot.rules.text import expand, fold, sentences, word_regex
 from mailbot.rules.topics import graver_first
 
 __all__ = ["ERROR_KINDS", "Classification", "ClassificationRule", "Facts", "check_rules",
-           "classify", "compile_rule", "compile_rules", "facts_of"]
+           "classify", "compile_rule", "compile_rules", "facts_of", "without_pasted_errors"]
 FAMILY = "classification"
 _GRAVITY = {"P1": 0.5, "P2": 0.25}
 SEP = f" {scope._SEPARATOR} "  # between a text's folded form and its lemmas
@@ -68,26 +69,6 @@ def _pairs(folded: str, lemmas: str) -> tuple[str, ...]:
     if len(a) != len(b):  # never seen; the folded sentences alone then
         return tuple(a)
     return tuple(_both(x, y) for x, y in zip(a, b, strict=True))
-
-
-_DIALOG = re.compile(r"^-{10,}[ \t]*\n.*?^-{10,}[ \t]*$(?:\n.*\n-{10,}[ \t]*$)*",
-                     re.MULTILINE | re.DOTALL)
-
-
-_QUOTED = re.compile(r"«[^»\n]{8,200}»|“[^”\n]{8,200}”|\"[^\"\n]{8,200}\"|"
-                     r"^\s*(?:erreur|error|message|exception|code)\s*(?:n°\s*\d+\s*)?:.*$",
-                     re.MULTILINE | re.IGNORECASE)
-
-
-def without_pasted_errors(text: str, messages: Sequence[str | None]) -> str:
-    """The employee's own words: a pasted dialog, an error line or a message quoted from the
-    screen is the program speaking ("le serveur n'a pas répondu", "Error: server
-    unreachable"), evidence for the application rules, not for the keyword ones."""
-    text = _QUOTED.sub(" ", _DIALOG.sub("\n", text))
-    for message in messages:
-        if message and len(message) > 12:
-            text = text.replace(message, " ")
-    return text
 
 
 def facts_of(msg: ParsedMessage, *, requester: str = "", text: str | None = None,
