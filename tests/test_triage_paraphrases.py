@@ -20,6 +20,7 @@ from tests.triage_paraphrases.load import (
     CASES,
     CASES5,
     CASES6,
+    CASES7,
     HOLDOUT,
     HOLDOUT2,
     HOLDOUT5,
@@ -43,8 +44,11 @@ POLICY = policy_of(CONFIG)
 # holdout6.txt, written before any tuning on it: 8/13 before, 12/13 at its first score, 11
 # after "aucun poste" + "démarre" left department_stopped (it made a PC still to be delivered,
 # "aucun PC ... livré", a P1 in triage-r3).
+# Round 7 (triage-r5's remaining classes and day 5's two defects): cases7.txt was written
+# while the rules changed, not before: a tuning set. 14/24 on the rules before round 7, 24
+# after.
 REACHED = {CASES: 145, HOLDOUT: 59, HOLDOUT2: 23, CASES5: 55, HOLDOUT5: 18, CASES6: 18,
-           HOLDOUT6: 11}
+           HOLDOUT6: 11, CASES7: 24}
 
 
 def decide(case: Case) -> tuple[str, str | None]:
@@ -56,7 +60,7 @@ def decide(case: Case) -> tuple[str, str | None]:
 
 def test_every_case_is_labelled_from_the_procedures() -> None:
     found = (cases() + cases(HOLDOUT) + cases(HOLDOUT2) + cases(CASES5) + cases(HOLDOUT5)
-             + cases(CASES6) + cases(HOLDOUT6))
+             + cases(CASES6) + cases(HOLDOUT6) + cases(CASES7))
     assert len(found) >= 230
     assert {c.type for c in found} == {"incident", "request", "information"}
     assert all((c.priority is None) == (c.type == "information") for c in found)

@@ -110,7 +110,14 @@ def test_the_acknowledgement_tells_a_faulty_mouse_and_a_stuck_program_their_own_
             if m.message["Message-ID"].split(".")[2] == "ack"}
     mouse_ack = acks["kevin.blanc@groupe-exemple.fr"]
     teams_ack = acks["hugo.simon@groupe-exemple.fr"]
-    assert "P4" in mouse_ack and "un seul utilisateur" in mouse_ack
-    assert "pas encore commandé" not in mouse_ack and "demande" not in mouse_ack.lower()
-    assert "P3" in teams_ack and "application locale" in teams_ack
-    assert "ordinateur" not in teams_ack and "hors service" not in teams_ack
+    # The employee with the mouse is told a P4 report of one user's incident, not an order.
+    assert "P4" in mouse_ack and "votre signalement" in mouse_ack
+    assert "incident d'un seul utilisateur" in mouse_ack
+    assert "pas encore commandé" not in mouse_ack
+    assert "P3" in teams_ack
+    # The team reads why: the program that fails, not a computer out of order.
+    [notice] = [_words(m) for m in smtp_server.messages
+                if m.message["Message-ID"].split(".")[2] == "team_notice"
+                and "Teams ne se lance plus" in str(m.message["Subject"])]
+    assert "« application_named »" in notice and "application locale" in notice
+    assert "computer_down" not in notice and "ordinateur" not in notice

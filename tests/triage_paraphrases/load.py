@@ -14,6 +14,7 @@ CASES5 = Path(__file__).with_name("cases5.txt")  # round 5: triage-r4's classes 
 HOLDOUT5 = Path(__file__).with_name("holdout5.txt")  # round 5, scored once at the end
 CASES6 = Path(__file__).with_name("cases6.txt")  # round 6: triage-r5's classes of misses
 HOLDOUT6 = Path(__file__).with_name("holdout6.txt")  # round 6, scored once at the end
+CASES7 = Path(__file__).with_name("cases7.txt")  # round 7: triage-r5's remaining classes, day 5
 EMPLOYEE = "sam.employe@groupe-exemple.fr"
 
 
