@@ -46,9 +46,9 @@ POLICY = policy_of(CONFIG)
 # "aucun PC ... livré", a P1 in triage-r3).
 # Round 7 (triage-r5's remaining classes and day 5's two defects): cases7.txt was written
 # while the rules changed, not before: a tuning set. 14/24 on the rules before round 7, 24
-# after.
+# after; a 25th line (a site the filter blocks) added with its fix.
 REACHED = {CASES: 145, HOLDOUT: 59, HOLDOUT2: 23, CASES5: 55, HOLDOUT5: 18, CASES6: 18,
-           HOLDOUT6: 11, CASES7: 24}
+           HOLDOUT6: 11, CASES7: 25}
 
 
 def decide(case: Case) -> tuple[str, str | None]:
