@@ -14,9 +14,9 @@ from tests.harness import ROOT
 
 SCORER = ROOT / "scripts" / "blind_triage.py"
 # (set, type and priority both right, information mails recognised) reached when it was spent
-# Round 7 raised them to 69, 60, 48, 62, 65 (from 66, 59, 46, 59, 54; r5's classes were
+# Round 7 raised them to 69, 60, 49, 62, 65 (from 66, 59, 46, 59, 54; r5's classes were
 # handed to it, the other sets' misses only where they fell in the same classes).
-REACHED = [("triage-r1", 69, 8), ("triage-r2", 60, 10), ("triage-r3", 48, 6),
+REACHED = [("triage-r1", 69, 8), ("triage-r2", 60, 10), ("triage-r3", 49, 6),
            ("triage-r4", 62, 10), ("triage-r5", 65, 11)]
 
 
