@@ -14,8 +14,10 @@ from tests.harness import ROOT
 
 SCORER = ROOT / "scripts" / "blind_triage.py"
 # (set, type and priority both right, information mails recognised) reached when it was spent
-REACHED = [("triage-r1", 66, 8), ("triage-r2", 59, 10), ("triage-r3", 46, 6),
-           ("triage-r4", 59, 10), ("triage-r5", 54, 11)]
+# Round 7 raised them to 69, 60, 49, 62, 65 (from 66, 59, 46, 59, 54; r5's classes were
+# handed to it, the other sets' misses only where they fell in the same classes).
+REACHED = [("triage-r1", 69, 8), ("triage-r2", 60, 10), ("triage-r3", 49, 6),
+           ("triage-r4", 62, 10), ("triage-r5", 65, 11)]
 
 
 def _scorer():  # type: ignore[no-untyped-def]

@@ -206,6 +206,18 @@ HITS = [
      "move_equipment", "request", "P4"),
     ("Webcam", "Pourrez-vous installer la webcam à réception ?",
      "device_on_its_way", "request", "P4"),
+    # Round 7: a device one has, a drive named by its letter, a place at a standstill, a
+    # change to a whole fleet that can wait, a peripheral asked for in a polite word.
+    ("Casque", "Mon casque coupe le son une fois sur deux, vous pouvez regarder ?",
+     "peripheral_own", "incident", "P4"),
+    ("Visios", "Bonjour, un casque pour les visios serait bienvenu, merci de me le fournir.",
+     "peripheral_asked", "request", "P4"),
+    ("Commun", "Le lecteur \"Partage RH (H:)\" de l'explorateur. Il a une croix rouge ce matin.",
+     "network_share_named", "incident", "P2"),
+    ("Entrepôt à l'arrêt", "Bonjour, voir l'objet, depuis 6h.", "place_stopped", "incident",
+     "P1"),
+    ("Mise à jour", "Pas urgent : il faudrait installer la nouvelle version de Chrome sur "
+     "tous les postes du service achats.", "no_hurry_fleet", "request", "P4"),
 ]
 
 # Near misses: (subject, text, rule that must NOT decide, what decides instead)

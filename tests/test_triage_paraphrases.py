@@ -19,9 +19,12 @@ from tests.harness import ROOT, mail
 from tests.triage_paraphrases.load import (
     CASES,
     CASES5,
+    CASES6,
+    CASES7,
     HOLDOUT,
     HOLDOUT2,
     HOLDOUT5,
+    HOLDOUT6,
     Case,
     cases,
     score,
@@ -37,7 +40,15 @@ POLICY = policy_of(CONFIG)
 # Round 5 (the classes of triage-r4's misses): cases5.txt 39/56 on the rules before round 5,
 # 55 after (tuned on it); holdout5.txt, written before any change: 11/18 before, 14/18 at its
 # first (honest) score, 18 after fixing the classes it showed.
-REACHED = {CASES: 145, HOLDOUT: 59, HOLDOUT2: 23, CASES5: 55, HOLDOUT5: 18}
+# Round 6 (triage-r5's classes): cases6.txt 11/21 before, 18 after (tuned on it);
+# holdout6.txt, written before any tuning on it: 8/13 before, 12/13 at its first score, 11
+# after "aucun poste" + "démarre" left department_stopped (it made a PC still to be delivered,
+# "aucun PC ... livré", a P1 in triage-r3).
+# Round 7 (triage-r5's remaining classes and day 5's two defects): cases7.txt was written
+# while the rules changed, not before: a tuning set. 14/24 on the rules before round 7, 24
+# after; a 25th line (a site the filter blocks) added with its fix.
+REACHED = {CASES: 145, HOLDOUT: 59, HOLDOUT2: 23, CASES5: 55, HOLDOUT5: 18, CASES6: 18,
+           HOLDOUT6: 11, CASES7: 25}
 
 
 def decide(case: Case) -> tuple[str, str | None]:
@@ -48,15 +59,17 @@ def decide(case: Case) -> tuple[str, str | None]:
 
 
 def test_every_case_is_labelled_from_the_procedures() -> None:
-    found = cases() + cases(HOLDOUT) + cases(HOLDOUT2) + cases(CASES5) + cases(HOLDOUT5)
+    found = (cases() + cases(HOLDOUT) + cases(HOLDOUT2) + cases(CASES5) + cases(HOLDOUT5)
+             + cases(CASES6) + cases(HOLDOUT6) + cases(CASES7))
     assert len(found) >= 230
     assert {c.type for c in found} == {"incident", "request", "information"}
     assert all((c.priority is None) == (c.type == "information") for c in found)
     assert len({c.example for c in found}) >= 30  # every example of the procedure
 
 
-@pytest.mark.parametrize("path", [CASES, HOLDOUT, HOLDOUT2, CASES5, HOLDOUT5],
-                         ids=["cases", "holdout", "holdout2", "cases5", "holdout5"])
+@pytest.mark.parametrize("path", [CASES, HOLDOUT, HOLDOUT2, CASES5, HOLDOUT5, CASES6, HOLDOUT6],
+                         ids=["cases", "holdout", "holdout2", "cases5", "holdout5", "cases6",
+                              "holdout6"])
 def test_the_paraphrases_keep_their_score(path: Path) -> None:
     result = score(decide, path)
     misses = "\n".join(result["misses"])  # type: ignore[arg-type]
@@ -90,5 +103,5 @@ if __name__ == "__main__":
     import logging
 
     logging.disable(logging.CRITICAL)
-    for path in (CASES, HOLDOUT, HOLDOUT2, CASES5, HOLDOUT5):
+    for path in (CASES, HOLDOUT, HOLDOUT2, CASES5, HOLDOUT5, CASES6, HOLDOUT6):
         _report(path)

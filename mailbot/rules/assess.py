@@ -29,7 +29,7 @@ from mailbot.rules.lemmas import spellings
 from mailbot.rules.settings import InformationConfig, TriageConfig, UrgentConfig, VipConfig
 from mailbot.rules.text import expand, word_regex
 from mailbot.rules.urgent import UrgentVerdict, urgent_policy
-from mailbot.rules.vip import VipVerdict, vip_policy
+from mailbot.rules.vip import VipVerdict, role_reason, vip_policy
 from mailbot.rules.vip_titles import on_behalf, signed_title, title_regex, vip_directory
 
 if TYPE_CHECKING:
@@ -57,6 +57,8 @@ class Policy:
     vip_titles: re.Pattern[str] | None = None
     management_titles: re.Pattern[str] | None = None  # [vip] management
     vip_directory: dict[str, str] = field(default_factory=dict)  # address -> VIP title
+    vip_roles: frozenset[str] = frozenset()  # [vip] roles, local parts
+    own_domains: frozenset[str] = frozenset()  # [vip] domains, or the configured addresses'
 
     def is_vip(self, address: str) -> bool:
         return address.lower() in self.vip_addresses or address.lower() in self.vip_directory
@@ -66,6 +68,8 @@ class Policy:
         the title they sign with (their own mail only, not a forward of someone else's)."""
         if (title := self.vip_directory.get(requester.lower())) is not None:
             return f"{requester} is \"{title}\" in [vip] directory"
+        if role := role_reason(requester, self.vip_roles, self.own_domains):
+            return role
         if requester.lower() != msg.sender.lower() or msg.forwarded is not None:
             return None
         if msg.kind != "person":  # a list's post or a robot's report signs for no one here
@@ -88,6 +92,20 @@ class Policy:
 
 
 _COMPILED: dict[int, tuple[object, Policy]] = {}
+
+
+def own_domains(config: Config) -> frozenset[str]:
+    """[vip] domains, else the domains of the addresses the configuration names (the support
+    address, the mailbox, the team, the technicians, the VIPs and their contacts)."""
+    from mailbot.config import address_of
+
+    if config.vip.domains:
+        return frozenset(d.lower().lstrip("@") for d in config.vip.domains)
+    vip = config.vip
+    named = [config.smtp.from_, config.mailbox.user, config.team.address,
+             *config.team.technicians, *vip.addresses, vip.support_manager,
+             vip.security_officer, vip.it_director]
+    return frozenset(a.rpartition("@")[2] for n in named if "@" in (a := address_of(n).lower()))
 
 
 def policy_of(config: Config) -> Policy:
@@ -117,7 +135,9 @@ def policy_of(config: Config) -> Policy:
         vip_addresses=frozenset(address_of(a) for a in config.vip.addresses),
         vip_titles=title_regex(config.vip.titles),
         management_titles=title_regex(config.vip.management),
-        vip_directory=vip_directory(config.vip_directory, title_regex(config.vip.titles)))
+        vip_directory=vip_directory(config.vip_directory, title_regex(config.vip.titles)),
+        vip_roles=frozenset(r.lower().rstrip("@") for r in config.vip.roles),
+        own_domains=own_domains(config))
     if len(_COMPILED) > 16:  # tests build many configurations; a daemon has one
         _COMPILED.clear()
     _COMPILED[id(config)] = (config, policy)

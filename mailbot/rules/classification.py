@@ -7,9 +7,8 @@ one in the text, a word with its symptom in the same sentence more than a word a
 denied ("ce n'est pas le mot de passe") or one item of a list ("Windows, VPN, messagerie") counts
 for nothing or little (`mailbot.rules.scope`). The strongest decides; on equal strength the
 earlier rule does. Rules marked `modifier` (the requester says it can wait, or works around it)
-lower a P3 incident or request instead of deciding a category. Below `[triage] weak_below` the
-evidence is weak: the ticket gets the default and the team is asked to confirm between the two
-best.
+lower a P3 incident or request instead of deciding a category (`mailbot.rules.topics`: an activity
+stopped outranks a component). Below `[triage] weak_below` the default is kept, to confirm.
 """
 
 from __future__ import annotations
@@ -23,11 +22,13 @@ from mailbot.rules import scope
 from mailbot.rules.base import Outcome
 from mailbot.rules.checks import ERROR_KINDS, check_rules
 from mailbot.rules.lemmas import lemmatise, spellings
+from mailbot.rules.own_words import without_pasted_errors
 from mailbot.rules.settings import ClassificationRuleConfig, TriageConfig
 from mailbot.rules.text import expand, fold, sentences, word_regex
+from mailbot.rules.topics import graver_first
 
 __all__ = ["ERROR_KINDS", "Classification", "ClassificationRule", "Facts", "check_rules",
-           "classify", "compile_rule", "compile_rules", "facts_of"]
+           "classify", "compile_rule", "compile_rules", "facts_of", "without_pasted_errors"]
 FAMILY = "classification"
 _GRAVITY = {"P1": 0.5, "P2": 0.25}
 SEP = f" {scope._SEPARATOR} "  # between a text's folded form and its lemmas
@@ -68,26 +69,6 @@ def _pairs(folded: str, lemmas: str) -> tuple[str, ...]:
     if len(a) != len(b):  # never seen; the folded sentences alone then
         return tuple(a)
     return tuple(_both(x, y) for x, y in zip(a, b, strict=True))
-
-
-_DIALOG = re.compile(r"^-{10,}[ \t]*\n.*?^-{10,}[ \t]*$(?:\n.*\n-{10,}[ \t]*$)*",
-                     re.MULTILINE | re.DOTALL)
-
-
-_QUOTED = re.compile(r"«[^»\n]{8,200}»|“[^”\n]{8,200}”|\"[^\"\n]{8,200}\"|"
-                     r"^\s*(?:erreur|error|message|exception|code)\s*(?:n°\s*\d+\s*)?:.*$",
-                     re.MULTILINE | re.IGNORECASE)
-
-
-def without_pasted_errors(text: str, messages: Sequence[str | None]) -> str:
-    """The employee's own words: a pasted dialog, an error line or a message quoted from the
-    screen is the program speaking ("le serveur n'a pas répondu", "Error: server
-    unreachable"), evidence for the application rules, not for the keyword ones."""
-    text = _QUOTED.sub(" ", _DIALOG.sub("\n", text))
-    for message in messages:
-        if message and len(message) > 12:
-            text = text.replace(message, " ")
-    return text
 
 
 def facts_of(msg: ParsedMessage, *, requester: str = "", text: str | None = None,
@@ -363,7 +344,7 @@ def classify(facts: Facts, rules: Sequence[ClassificationRule], *,
         if outcome.hit:
             ranked.append((outcome.score, -index, rule, outcome))
     ranked.sort(key=lambda r: (r[0], r[1]), reverse=True)
-    deciding = [r for r in ranked if not r[2].modifier]
+    deciding = graver_first([r for r in ranked if not r[2].modifier], weak_below)
     modifiers = [r for r in ranked if r[2].modifier]
     candidates = tuple(Candidate(r[2].name, r[2].type, r[2].priority, r[0], r[3].detail)
                        for r in deciding[:2])

@@ -118,6 +118,10 @@ class VipConfig:
     it_director: str = ""
     # Categories for which seed 003 adds the security officer and the IT director.
     security_categories: list[str] = field(default_factory=lambda: ["access", "security"])
+    # Role addresses of the direction ("pdg@", "ceo@"), VIPs at the organisation's domains.
+    roles: list[str] = field(default_factory=list)
+    # The organisation's domains; empty: those of the addresses the configuration names.
+    domains: list[str] = field(default_factory=list)
 
 
 @dataclass

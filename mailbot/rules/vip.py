@@ -129,3 +129,16 @@ def vip_policy(*, requester: str, priority: str | None, category: str | None,
                               f"seed 003 case '{escalation.case}' ({escalation.kind}), "
                               f"notice to {', '.join(notify) or 'nobody configured'}")]
     return VipVerdict(True, floored, floored != priority, notify, escalation, trace)
+
+
+def role_reason(requester: str, roles: frozenset[str], domains: frozenset[str]) -> str | None:
+    """A role address of the direction ([vip] roles: "pdg@", "ceo@") at one of the
+    organisation's domains ([vip] domains, or those of the addresses the configuration names).
+    The domain the mail was written to never makes a domain ours: the sender chose it, and
+    "ceo@rival.com" writing to "support@rival.com" (with our mailbox in Bcc) is an outsider."""
+    local, _, domain = requester.lower().rpartition("@")
+    local = local.split("+", 1)[0]
+    if not roles or local not in roles or domain not in domains:
+        return None
+    return f"{requester} is the role address \"{local}@\" ([vip] roles) at the organisation's " \
+           f"domain {domain}"

@@ -12,6 +12,9 @@ HOLDOUT = Path(__file__).with_name("holdout.txt")  # written after the rules cha
 HOLDOUT2 = Path(__file__).with_name("holdout2.txt")  # the classes a blind set still missed
 CASES5 = Path(__file__).with_name("cases5.txt")  # round 5: triage-r4's classes of misses
 HOLDOUT5 = Path(__file__).with_name("holdout5.txt")  # round 5, scored once at the end
+CASES6 = Path(__file__).with_name("cases6.txt")  # round 6: triage-r5's classes of misses
+HOLDOUT6 = Path(__file__).with_name("holdout6.txt")  # round 6, scored once at the end
+CASES7 = Path(__file__).with_name("cases7.txt")  # round 7: triage-r5's remaining classes, day 5
 EMPLOYEE = "sam.employe@groupe-exemple.fr"
 
 
