@@ -21,7 +21,7 @@ from mailbot.clock.ladder import Crossing, Level
 from mailbot.clock.settings import parse_clock_time
 from mailbot.config import Config
 from mailbot.decision import Decision, View
-from mailbot.model import Entry, Ticket
+from mailbot.model import Entry, OutgoingMail, Ticket
 from mailbot.report import run as reports
 from mailbot.report.figures import previous_month
 
@@ -193,24 +193,38 @@ def keep_time(before: Ticket | None, decision: Decision, config: Config,
         # Seed 003: when a ticket is opened as, or becomes, VIP or critical (P1).
         became = new or (ticket.priority == "P1" and before.priority != "P1") or (  # type: ignore[union-attr]
             ticket.vip and not before.vip)  # type: ignore[union-attr]
-        # A report joining a mass incident is covered by the incident's own notice.
-        # A VIP's ticket already has its own seed 003 notice (mails.vip_notice): one is enough.
-        vip_told = any(m.kind == "vip_notice" for m in decision.mails)
-        level = (policy.immediate_notice(ticket)
-                 if became and ticket.status != "closed" and ticket.parent is None
-                 and not vip_told else None)
-        if level is not None and level.number > ticket.escalation_level:
-            # The level told at once counts as notified: the ladder never tells a lower level
-            # after it, nor this one again (issue 16 §4).
-            ticket.escalation_level = level.number
-            notice = notices.escalation(ticket, level, threshold_hours=None, config=config,
-                                        now=now, reason="VIP" if ticket.vip else "P1")
+        notice = immediate(ticket, config, now, became=became, mails=decision.mails)
+        if notice is not None:
             decision.ticket = mails.with_outgoing(ticket, notice, now)
             decision.mails.append(notice)
     priority = ticket.priority if ticket is not None else None
     decision.mails = [policy.hold(m, priority, now, on_call=config.team.on_call)
                       if m.kind in STAFF_NOTICES else m for m in decision.mails]
     return decision
+
+
+def immediate(ticket: Ticket, config: Config, now: datetime, *, became: bool,
+              mails: Sequence[OutgoingMail] = (), clocks: Ticket | None = None,
+              raised: tuple[str, datetime] | None = None) -> OutgoingMail | None:
+    """Seed 003's immediate hierarchical notice when `ticket` became VIP or P1, or None; its
+    level counts as notified on `ticket`. `clocks`: the ticket with its due times kept, when
+    `ticket` has not had them yet (a technician's step, whose transcript names the notice);
+    `raised`: the technician whose #priority called for it, and when they wrote."""
+    # A report joining a mass incident is covered by the incident's own notice.
+    # A VIP's ticket already has its own seed 003 notice (mails.vip_notice): one is enough.
+    vip_told = any(m.kind == "vip_notice" for m in mails)
+    level = (config.time.immediate_notice(ticket)
+             if became and ticket.status != "closed" and ticket.parent is None
+             and not vip_told else None)
+    if level is None or level.number <= ticket.escalation_level:
+        return None
+    # The level told at once counts as notified: the ladder never tells a lower level after
+    # it, nor this one again (issue 16 §4).
+    ticket.escalation_level = level.number
+    shown = clocks or ticket
+    shown.escalation_level = level.number
+    return notices.escalation(shown, level, threshold_hours=None, config=config, now=now,
+                              reason="VIP" if ticket.vip else "P1", raised=raised)
 
 
 # Mail to staff that quiet hours hold (seed 000, the right to disconnect). Not held: mail to
