@@ -157,8 +157,9 @@ def other_mails(sent: Sequence[OutgoingMail], ticket: Ticket | None, *, lang: st
     to = {"fr": "à", "en": "to"}[lang]
     lines = []
     for mail in sent:
-        if mail.kind == "transcript" or (ticket is not None and mails_requester(mail, ticket)):
-            continue
+        if mail.kind in ("transcript", "team_notice") or (
+                ticket is not None and mails_requester(mail, ticket)):
+            continue  # the team's own notices are the team's thread, not news to the sender
         subject = f"« {mail.subject} »" if lang == "fr" else f'"{mail.subject}"'
         lines.append(f"{subject}, {to} {', '.join(mail.recipients)}")
     return lines
