@@ -104,6 +104,9 @@ class Ticket:
     urgent_demoted: bool = False
     demotion_reason: str | None = None
     vip: bool = False
+    # The VIP an assistant wrote for, as the mail names them ("M. Bernard (Président)"): the
+    # ticket is theirs, the requester is the assistant (day 6 §8). "" when not so.
+    vip_for: str = ""
     # Opened by a machine's mail (RFC 3834 Auto-Submitted and the like, RELIABILITY L01):
     # never acknowledged.
     automatic: bool = False

@@ -16,7 +16,15 @@ from mailbot.clock import digest as digests
 from mailbot.clock.ladder import Crossing, Level
 from mailbot.clock.sla import lateness
 from mailbot.config import Config
-from mailbot.mails.base import _draft, _outgoing, _team_subject, team_thread, tracking_url
+from mailbot.mails.base import (
+    _draft,
+    _outgoing,
+    _team_subject,
+    readers,
+    requester_words,
+    team_thread,
+    tracking_url,
+)
 from mailbot.model import Entry, OutgoingMail, Ticket
 from mailbot.tags import format_tag
 
@@ -81,6 +89,11 @@ _WHY = {
     "asked": {"fr": "escalade demandée par {}", "en": "escalation asked by {}"},
     "immediate": {"fr": "escalade hiérarchique immédiate pour un ticket {} ({})",
                   "en": "immediate hierarchical escalation for a {} ticket (the {})"},
+    # Day 6 §10: a technician's #priority P1, not the ticket's creation, is why.
+    "raised": {"fr": "escalade hiérarchique immédiate : {2} a passé le ticket en {0} "
+                     "(commande #priority de son message du {3}) ({1})",
+               "en": "immediate hierarchical escalation: {2} set the ticket to {0} "
+                     "(#priority in their mail of {3}) (the {1})"},
 }
 # Issue 16 day 1 §9: the procedure that calls for the immediate notice, named as it applies:
 # the VIP escalation procedure only when a VIP is involved, the escalation procedure otherwise.
@@ -91,7 +104,8 @@ _IMMEDIATE_PROCEDURE = {True: {"fr": "procédure d'escalade VIP", "en": "VIP esc
 
 def escalation(ticket: Ticket, level: Level, *, threshold_hours: float | None,
                config: Config, now: datetime, asked_by: str = "",
-               reason: str = "", passed: Sequence[Level] = ()) -> OutgoingMail:
+               reason: str = "", passed: Sequence[Level] = (),
+               raised: tuple[str, datetime] | None = None) -> OutgoingMail:
     """Seed 001: the notice to a ladder level's contacts; says why (a threshold crossed, a
     technician's #escalate, or seed 003's immediate notice for a VIP or critical ticket), what
     the ticket is, what was done, and how to act by replying (technicians' commands work).
@@ -99,16 +113,8 @@ def escalation(ticket: Ticket, level: Level, *, threshold_hours: float | None,
     lang = config.mail.language
     policy = config.time
     tz = policy.calendar.tz
-    working = not policy.round_the_clock(ticket.priority)
-    if threshold_hours:
-        after = duration_text(threshold_hours, lang, working=working)
-        why = (_WHY["threshold_changed"][lang].format(after, ticket.priority)
-               if ticket.clock_from else _WHY["threshold"][lang].format(after))
-    elif asked_by:
-        why = _WHY["asked"][lang].format(asked_by + (f" ({reason})" if reason else ""))
-    else:
-        why = _WHY["immediate"][lang].format(
-            reason, _IMMEDIATE_PROCEDURE[bool(ticket.vip)][lang])
+    why = _why(ticket, config, threshold_hours=threshold_hours, asked_by=asked_by,
+               reason=reason, raised=raised)
     engagements = [{
         "name": i18n.t(f"sla.{e.name}", lang),
         "due": i18n.format_date(e.due, lang, tz=tz) if e.due else "—",
@@ -128,7 +134,7 @@ def escalation(ticket: Ticket, level: Level, *, threshold_hours: float | None,
         level=level.number, role=level.role, kind=_KINDS[level.kind][lang], why=why,
         passed=[{"number": p.number, "role": p.role} for p in passed],
         engagements=engagements,
-        requester=ticket.requester, vip=ticket.vip, subject=ticket.subject,
+        **requester_words(ticket, lang), subject=ticket.subject,
         priority=i18n.priority_text(ticket.priority, lang),
         status=i18n.label(i18n.TEAM_STATUS_LABELS, ticket.status, lang),
         program=ticket.program, created=i18n.format_date(ticket.created_at, lang, tz=tz),
@@ -140,7 +146,7 @@ def escalation(ticket: Ticket, level: Level, *, threshold_hours: float | None,
         last_text=last.text if last else "", tracking_url=tracking_url(ticket, config),
         note_author=note.author if note else "", note_text=note.text if note else "",
         note_date=i18n.format_date(note.arrived, lang, tz=tz) if note else "",
-        zone=tz.key)
+        zone=tz.key, readers=readers(_with_passed(level, passed), config))
     title = (f"Escalade niveau {level.number} ({level.role})" if lang == "fr"
              else f"Escalation level {level.number} ({level.role})")
     draft = _draft("escalation", ticket, config, now, to=_with_passed(level, passed),
@@ -148,6 +154,24 @@ def escalation(ticket: Ticket, level: Level, *, threshold_hours: float | None,
                    thread=team_thread(ticket, config), auto_submitted="auto-generated",
                    reply_to=config.bot_address)
     return _outgoing("escalation", ticket, draft, now)
+
+
+def _why(ticket: Ticket, config: Config, *, threshold_hours: float | None, asked_by: str,
+         reason: str, raised: tuple[str, datetime] | None) -> str:
+    """Why a level is told: a threshold crossed, a #escalate, or the immediate notice
+    (`raised`: who set the priority that calls for it, and when they wrote)."""
+    lang, policy = config.mail.language, config.time
+    if threshold_hours:
+        after = duration_text(threshold_hours, lang,
+                              working=not policy.round_the_clock(ticket.priority))
+        return (_WHY["threshold_changed"][lang].format(after, ticket.priority)
+                if ticket.clock_from else _WHY["threshold"][lang].format(after))
+    if asked_by:
+        return _WHY["asked"][lang].format(asked_by + (f" ({reason})" if reason else ""))
+    return _WHY["raised" if raised else "immediate"][lang].format(
+        reason, _IMMEDIATE_PROCEDURE[bool(ticket.vip)][lang],
+        *((raised[0], i18n.format_date(raised[1].isoformat(), lang, tz=policy.calendar.tz))
+          if raised else ()))
 
 
 def escalation_summary(items: Sequence[tuple[Ticket, Crossing, Sequence[Level]]], *,

@@ -24,6 +24,7 @@ from mailbot.parsers import ParsedMessage
 from mailbot.steps import rewrote
 from mailbot.steps.common import Context, Step, message_key, ticket_of_id, with_mails
 from mailbot.steps.machine import auto_reply, bounce, bulk_mail, duplicate, loop
+from mailbot.steps.management import escalation_reply
 from mailbot.steps.requester import closed_ticket, follow_up, new_ticket, same_matter
 from mailbot.steps.technician import technician_on_ticket, technician_opens, unauthenticated
 from mailbot.tags import format_tag
@@ -136,6 +137,8 @@ STEPS: tuple[Step, ...] = (
                              "then the answer relayed, or a note kept", technician_on_ticket),
     ("technician_opens", "a technician's phone log or forward opens the employee's ticket",
      technician_opens),
+    ("escalation_reply", "an escalation contact's reply (no technician): an internal note for "
+                         "the team, never shown nor sent to the requester", escalation_reply),
     ("closed_ticket", "on a closed ticket: thanks are filed, a follow-up reopens it, after "
                       "reopen_days a new ticket names the old one", closed_ticket),
     ("follow_up", "the requester or a colleague writes on an open ticket: filed, team told",

@@ -21,7 +21,7 @@ from mailbot.clock.ladder import Crossing, Level
 from mailbot.clock.settings import parse_clock_time
 from mailbot.config import Config
 from mailbot.decision import Decision, View
-from mailbot.model import Entry, Ticket
+from mailbot.model import Entry, OutgoingMail, Ticket
 from mailbot.report import run as reports
 from mailbot.report.figures import previous_month
 
@@ -193,11 +193,10 @@ def keep_time(before: Ticket | None, decision: Decision, config: Config,
         # Seed 003: when a ticket is opened as, or becomes, VIP or critical (P1).
         became = new or (ticket.priority == "P1" and before.priority != "P1") or (  # type: ignore[union-attr]
             ticket.vip and not before.vip)  # type: ignore[union-attr]
-        # A report joining a mass incident is covered by the incident's own notice.
-        # A VIP's ticket already has its own seed 003 notice (mails.vip_notice): one is enough.
-        vip_told = any(m.kind == "vip_notice" for m in decision.mails)
-        if became and not vip_told:
-            decision.ticket = _immediate_notice(decision, ticket, config, now)
+        notice = immediate(ticket, config, now, became=became, mails=decision.mails)
+        if notice is not None:
+            decision.ticket = mails.with_outgoing(ticket, notice, now)
+            decision.mails.append(notice)
     # A mass incident opened at P1, or raised to it by a report that joins it (day 6: "tout le
     # service est bloqué"): its clocks follow, and seed 003's notice goes once, for the parent.
     # A report already told to management before the incident gathered it (a P1 of its own
@@ -208,7 +207,10 @@ def keep_time(before: Ticket | None, decision: Decision, config: Config,
             other = decision.others[n] = policy.with_due_times(other)
             other.escalation_level = max([other.escalation_level, *(
                 r.escalation_level for r in reports if r.parent == other.number)])
-            decision.others[n] = _immediate_notice(decision, other, config, now)
+            notice = immediate(other, config, now, became=True)
+            if notice is not None:
+                decision.others[n] = mails.with_outgoing(other, notice, now)
+                decision.mails.append(notice)
     priority = ticket.priority if ticket is not None else None
     # A mass incident's notices wait out quiet hours by the incident's priority.
     priorities = {t.number: t.priority for t in decision.others if t.children}
@@ -218,20 +220,28 @@ def keep_time(before: Ticket | None, decision: Decision, config: Config,
     return decision
 
 
-def _immediate_notice(decision: Decision, ticket: Ticket, config: Config, now: datetime
-                      ) -> Ticket:
-    """Seed 003's hierarchical notice for a VIP or P1 ticket, once: the level told at once
-    counts as notified, the ladder never tells a lower level after it, nor this one again
-    (issue 16 §4)."""
+def immediate(ticket: Ticket, config: Config, now: datetime, *, became: bool,
+              mails: Sequence[OutgoingMail] = (), clocks: Ticket | None = None,
+              raised: tuple[str, datetime] | None = None) -> OutgoingMail | None:
+    """Seed 003's immediate hierarchical notice when `ticket` became VIP or P1, or None; its
+    level counts as notified on `ticket`. `clocks`: the ticket with its due times kept, when
+    `ticket` has not had them yet (a technician's step, whose transcript names the notice);
+    `raised`: the technician whose #priority called for it, and when they wrote."""
+    # A report joining a mass incident is covered by the incident's own notice.
+    # A VIP's ticket already has its own seed 003 notice (mails.vip_notice): one is enough.
+    vip_told = any(m.kind == "vip_notice" for m in mails)
     level = (config.time.immediate_notice(ticket)
-             if ticket.status != "closed" and ticket.parent is None else None)
+             if became and ticket.status != "closed" and ticket.parent is None
+             and not vip_told else None)
     if level is None or level.number <= ticket.escalation_level:
-        return ticket
+        return None
+    # The level told at once counts as notified: the ladder never tells a lower level after
+    # it, nor this one again (issue 16 §4).
     ticket.escalation_level = level.number
-    notice = notices.escalation(ticket, level, threshold_hours=None, config=config, now=now,
-                                reason="VIP" if ticket.vip else "P1")
-    decision.mails.append(notice)
-    return mails.with_outgoing(ticket, notice, now)
+    shown = clocks or ticket
+    shown.escalation_level = level.number
+    return notices.escalation(shown, level, threshold_hours=None, config=config, now=now,
+                              reason="VIP" if ticket.vip else "P1", raised=raised)
 
 
 # Mail to staff that quiet hours hold (seed 000, the right to disconnect). Not held: mail to

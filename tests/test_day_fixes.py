@@ -130,7 +130,8 @@ def test_a_late_reply_to_a_closure_takes_the_original_subject_and_names_the_old_
                                  subject="Teams : micro ne marche pas")
     dovecot.append(reply(notice, sender=ALICE, text="#close Pilote audio réinstallé"))
     run_once(rules, dovecot, NOW + timedelta(minutes=5))
-    [closure] = [m for m in sent_to(smtp_server, CLAIRE) if "clôturée" in m.message["Subject"]]
+    [closure] = [m for m in sent_to(smtp_server, CLAIRE)
+                 if "Incident résolu" in m.message["Subject"]]
     dovecot.append(reply(closure, sender=CLAIRE, text="Le micro ne marche de nouveau plus."))
     run_once(rules, dovecot, NOW + timedelta(days=40))
     new = tickets(rules)[-1]
@@ -142,6 +143,7 @@ def test_a_late_reply_to_a_closure_takes_the_original_subject_and_names_the_old_
     assert f"[#{new['number']}]" in team.message["Subject"]
     for received in (ack, team):
         assert "clôturée" not in received.message["Subject"]
+        assert "résolu" not in received.message["Subject"]
         words = " ".join(body(received).split())
-        assert "clôturée" not in words
+        assert "clôturée" not in words and "Incident résolu" not in words
         assert f"uite du ticket #{number}" in words, words

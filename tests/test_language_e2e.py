@@ -113,7 +113,7 @@ def test_a_known_language_is_remembered_and_a_technician_can_set_it(
     run_once(rules, dovecot)
     assert show(rules, number)["language"] == "en"
     [closure] = to(smtp_server, luc, "closure")
-    assert "Ticket closed" in str(closure.message["Subject"])
+    assert "Incident resolved" in str(closure.message["Subject"])
     transcript = [m for m in smtp_server.messages if TECHS[0] in m.recipients
                   and ".transcript." in m.message["Message-ID"]]
     assert "ses messages dans la langue « en », retenue pour ses prochains tickets" in text_of(

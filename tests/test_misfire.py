@@ -80,7 +80,7 @@ def test_a_hurried_close_closes_and_no_command_line_reaches_the_employee(
     ticket = show(rules, number)
     assert ticket["status"] == "closed"
     [closure] = sent_to(smtp_server, CLAIRE)[1:]
-    assert "clôturée" in closure.message["Subject"] and words in body(closure)
+    assert "Incident résolu" in closure.message["Subject"] and words in body(closure)
     no_hash_line_reaches(smtp_server, CLAIRE)
     [transcript] = sent_to(smtp_server, ALICE)
     assert "fait : ticket clôturé" in body(transcript)

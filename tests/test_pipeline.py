@@ -137,7 +137,9 @@ def test_after_closure_thanks_are_filed_a_real_reply_reopens(batch: Batch,
     again = _decide(mail(subject=f"Re: {tag}", body="Merci mais ça recommence ce matin."),
                     batch, config, NOW + timedelta(days=2))
     assert again.action == "reopened" and again.ticket.status == "open"
-    assert [m.recipients for m in again.mails] == [[config.team_address]]
+    # The team is told, and so is Claire, that her reply reopened it (day 6 §12).
+    assert [m.recipients for m in again.mails] == [[config.team_address],
+                                                   ["claire.martin@groupe-exemple.fr"]]
     _decide(mail(sender=TECHS[1], subject=f"Re: {tag}", body="#close"), batch, config,
             NOW + timedelta(days=2, hours=1))
     late = _decide(mail(subject=f"Re: {tag}", body="Elle refait le même bruit."), batch, config,

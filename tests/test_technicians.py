@@ -203,7 +203,7 @@ def test_closure_then_thanks_then_a_real_follow_up_then_a_late_one(
     dovecot.append(reply(notice, sender=ALICE, text="#close Toner changé."))
     run_once(rules, dovecot, NOW + timedelta(hours=1))
     [closure] = sent_to(smtp_server, CLAIRE)[1:]
-    assert "clôturée" in closure.message["Subject"]
+    assert "Incident résolu" in closure.message["Subject"]
 
     dovecot.append(reply(closure, sender=CLAIRE, text="ok merci, bonne journée"))
     run_once(rules, dovecot, NOW + timedelta(hours=2))
@@ -425,7 +425,8 @@ def test_two_technicians_command_one_ticket_in_the_same_poll(
     assert len(alice) == 2 and "fait : attribué" in alice[0]
     assert "refusé : le ticket est déjà clôturé" in alice[1]
     assert "fait : ticket clôturé" in body(sent_to(smtp_server, BRUNO)[0])
-    assert len([m for m in sent_to(smtp_server, CLAIRE) if "clôturée" in m.message["Subject"]]) == 1
+    assert len([m for m in sent_to(smtp_server, CLAIRE)
+                if "Incident résolu" in m.message["Subject"]]) == 1
 
 
 def test_a_technicians_out_of_office_answer_executes_nothing(

@@ -32,6 +32,7 @@ from mailbot.mails.requester import (
     closure,
     demotion,
     relay,
+    reopened,
     reply_subject,
     subject_echo,
 )
@@ -52,11 +53,15 @@ from mailbot.mails.technician import (
     transcript,
     unauthenticated,
 )
+from mailbot.mails.technician import (
+    reassigned as technician_reassigned,
+)
 
 __all__ = [
     "ECHO_LIMIT", "HISTORY", "OUTCOMES", "Incoming", "acknowledgement", "closure", "demotion",
-    "envelope_sender", "outcome_text", "oversize_notice", "relay", "reply_subject",
+    "envelope_sender", "outcome_text", "oversize_notice", "relay", "reopened", "reply_subject",
     "requester_address", "requester_thread", "subject_echo", "team_cap", "team_flood",
     "team_information", "team_mass", "team_new", "team_thread", "team_update", "tracking_url",
-    "transcript", "unauthenticated", "vip_notice", "window_text", "with_outgoing",
+    "technician_reassigned", "transcript", "unauthenticated", "vip_notice", "window_text",
+    "with_outgoing",
 ]

@@ -20,12 +20,15 @@ HISTORY = {
     "acknowledgement": ("automatic", True),
     "closure": ("automatic", True),
     "demotion": ("automatic", True),
+    "reopened": ("automatic", True),  # the requester told their reply reopened it (day 6 §12)
     "relay": ("reply", False),  # the technician's incoming answer is the public entry
     "team_notice": ("automatic", False),
     "transcript": ("automatic", False),
     "escalation": ("escalation", False),
     "unauthenticated": ("automatic", False),
     "vip_notice": ("escalation", False),
+    "resolved_notice": ("automatic", False),  # to the people an escalation told (day 6 §9)
+    "reassigned": ("automatic", False),  # to the previous assignee (day 6 §11)
 }
 
 
@@ -73,9 +76,33 @@ def requester_thread(ticket: Ticket, config: Config) -> tuple[str | None, tuple[
 
 
 def team_thread(ticket: Ticket, config: Config) -> tuple[str | None, tuple[str, ...]]:
+    """The team's thread: our notices to the team address. A warning about a forged mail in
+    a technician's name is the team's too, but no notice of the ticket's own to answer: the
+    next notice never threads under it (day 6 §16)."""
     ids_ = [m.message_id for m in ticket.messages
-            if m.direction == "out" and config.team_address in m.to]
+            if m.direction == "out" and config.team_address in m.to
+            and ".unauthenticated." not in m.message_id]
     return (ids_[-1] if ids_ else None), tuple(ids_[:1] + ids_[-1:])
+
+
+def requester_words(ticket: Ticket, lang: str) -> dict[str, object]:
+    """The requester as a notice names them: an assistant writing for a VIP is not the VIP
+    (day 6 §8): "sophie.lambert@x, pour M. Bernard (Président, VIP)"."""
+    if not ticket.vip_for:
+        return {"requester": ticket.requester, "vip": ticket.vip}
+    name, _, title = ticket.vip_for.partition(" (")
+    holder = f"{name} ({title.rstrip(')')}, VIP)" if title else f"{name} (VIP)"
+    word = "pour" if lang == "fr" else "for"
+    return {"requester": f"{ticket.requester}, {word} {holder}", "vip": False}
+
+
+def readers(recipients: Sequence[str], config: Config) -> str:
+    """Who reads a notice to management, for what it says a reply does: "technicians" (their
+    commands work and their answer goes to the requester), "others" (a reply is an internal
+    note: `steps.requester.escalation_reply`), or "mixed"."""
+    staff = {*config.technicians, config.team_address}
+    ours = [r.lower() in staff for r in recipients]
+    return "technicians" if all(ours) else "others" if not any(ours) else "mixed"
 
 
 def _domain(config: Config) -> str:

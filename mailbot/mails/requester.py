@@ -147,6 +147,13 @@ def relay(ticket: Ticket, *, technician: str, technician_name: str, text: str,
     return _outgoing("relay", ticket, draft, now)
 
 
+# The closure's subject says what was closed (day 6 §15: "Demande clôturée" for a Wi-Fi
+# failure): an incident resolved, a request done; anything else (information) closed.
+CLOSURE_LABELS = {("fr", "incident"): "Incident résolu", ("fr", "request"): "Demande traitée",
+                  ("fr", ""): "Demande clôturée", ("en", "incident"): "Incident resolved",
+                  ("en", "request"): "Request completed", ("en", ""): "Ticket closed"}
+
+
 def closure(ticket: Ticket, *, text: str, config: Config, now: datetime,
             incident: str | None = None) -> OutgoingMail:
     lang = ticket.language
@@ -154,12 +161,13 @@ def closure(ticket: Ticket, *, text: str, config: Config, now: datetime,
     body = compose.render("closure", lang, text=text, tag=tag, number=ticket.number,
                           subject=ticket.subject, tracking_url=tracking_url(ticket, config),
                           reopen_days=config.tickets.reopen_days, incident=incident,
+                          kind=ticket.type,
                           link_days=config.web.link_days_after_close if config.web.enabled
                           else 0,
                           organisation=config.mail.organisation,
                           phone=ticket.channel == "phone",
                           topic=call_topic(ticket) if ticket.channel == "phone" else "")
-    label = "Demande clôturée" if lang == "fr" else "Ticket closed"
+    label = CLOSURE_LABELS.get((lang, ticket.type), CLOSURE_LABELS[(lang, "")])
     about = about_call(ticket, lang) if ticket.channel == "phone" else ticket.subject
     draft = _draft("closure", ticket, config, now, to=[requester_address(ticket)],
                    cc=_copies(ticket, config), subject=f"{tag} {label} : {about}"
@@ -200,3 +208,17 @@ def readable_name(address: str) -> str:
              if w.isalpha() and w.lower() not in _ROLE_WORDS]
     return " ".join(w.capitalize() for w in words)
 
+
+
+def reopened(ticket: Ticket, *, config: Config, now: datetime) -> OutgoingMail:
+    """To the requester whose reply reopened their closed ticket: it is reopened and the team
+    told (day 6 §12: "ça recommence" got no word back)."""
+    lang = ticket.language
+    tag = format_tag(ticket.number, config.mail.tag_prefix)
+    body = compose.render("reopened", lang, subject=ticket.subject, number=ticket.number,
+                          kind=ticket.type, tracking_url=tracking_url(ticket, config),
+                          organisation=config.mail.organisation)
+    draft = _draft("reopened", ticket, config, now, to=[requester_address(ticket)],
+                   subject=_about(ticket, tag, subject_echo(ticket.subject)), body=body,
+                   thread=requester_thread(ticket, config), auto_submitted="auto-replied")
+    return _outgoing("reopened", ticket, draft, now)

@@ -9,7 +9,16 @@ from typing import Any
 
 from mailbot import compose, i18n
 from mailbot.config import Config
-from mailbot.mails.base import Incoming, _draft, _outgoing, _team_subject, team_thread, tracking_url
+from mailbot.mails.base import (
+    Incoming,
+    _draft,
+    _outgoing,
+    _team_subject,
+    readers,
+    requester_words,
+    team_thread,
+    tracking_url,
+)
 from mailbot.model import OutgoingMail, Ticket
 from mailbot.tags import format_tag
 
@@ -47,7 +56,7 @@ def team_new(ticket: Ticket, incoming: Incoming, config: Config, now: datetime, 
     lang = config.mail.language
     body = compose.render(
         "team_new", lang, tag=format_tag(ticket.number, config.mail.tag_prefix),
-        requester=ticket.requester, vip=ticket.vip, sender=incoming.sender,
+        sender=incoming.sender, **requester_words(ticket, lang),
         subject=ticket.subject, why=why, program=ticket.program, acknowledged=not blocked,
         no_ack_reason=", ".join(blocked), text=incoming.text, errors=incoming.errors,
         attachments=incoming.attachments, tracking_url=tracking_url(ticket, config),
@@ -72,6 +81,8 @@ _HEADLINES = {
     "unauthenticated": {"fr": "Message non authentifié au nom d'un technicien",
                         "en": "Unauthenticated mail in a technician's name"},
     "escalation": {"fr": "Escalade du ticket", "en": "Ticket escalated"},
+    "management": {"fr": "Réponse à l'escalade (interne, non transmise au demandeur)",
+                   "en": "Reply to the escalation (internal, not sent to the requester)"},
 }
 
 
@@ -86,7 +97,7 @@ def team_update(ticket: Ticket, incoming: Incoming, config: Config, now: datetim
     title = _HEADLINES[headline][lang]
     body = compose.render(
         "team_update", lang, headline=title, tag=format_tag(ticket.number, config.mail.tag_prefix),
-        sender=incoming.sender, requester=ticket.requester, vip=ticket.vip,
+        sender=incoming.sender, **requester_words(ticket, lang),
         subject=ticket.subject, text=incoming.text, detail=detail, unreachable=unreachable,
         suppressed=_blocked_for(config, lang, transient=transient),
         attachments=incoming.attachments, tracking_url=tracking_url(ticket, config),
@@ -116,7 +127,7 @@ def team_information(ticket: Ticket, config: Config, now: datetime) -> OutgoingM
     lang = config.mail.language
     body = compose.render("team_information", lang,
                           tag=format_tag(ticket.number, config.mail.tag_prefix),
-                          requester=ticket.requester, vip=ticket.vip, subject=ticket.subject,
+                          **requester_words(ticket, lang), subject=ticket.subject,
                           tracking_url=tracking_url(ticket, config))
     title = "Information archivée" if lang == "fr" else "Information filed"
     draft = _draft("team_notice", ticket, config, now, to=[config.team_address],
@@ -199,13 +210,34 @@ def vip_notice(ticket: Ticket, *, to: Sequence[str], escalation: Any, text: str,
     lang = config.mail.language
     body = compose.render("vip_notice", lang,
                           tag=format_tag(ticket.number, config.mail.tag_prefix),
-                          requester=ticket.requester, subject=ticket.subject, why=why,
-                          text=text[:3000], case=escalation.case, kind=escalation.kind,
+                          requester=ticket.requester, vip_for=ticket.vip_for,
+                          subject=ticket.subject, why=why, text=text[:3000],
+                          case=escalation.case, kind=escalation.kind,
                           prescription=getattr(escalation, lang),
                           tracking_url=tracking_url(ticket, config),
-                          **_ticket_words(ticket, lang))
+                          readers=readers(to, config), **_ticket_words(ticket, lang))
     title = "VIP : escalade hiérarchique" if lang == "fr" else "VIP: hierarchical escalation"
     draft = _draft("vip_notice", ticket, config, now, to=list(to),
                    subject=_team_subject(ticket, title, lang, config), body=body,
                    auto_submitted="auto-generated", reply_to=config.bot_address)
     return _outgoing("vip_notice", ticket, draft, now)
+
+
+def resolved_notice(ticket: Ticket, *, to: str, technician: str, text: str, config: Config,
+                    now: datetime) -> OutgoingMail:
+    """To one person an escalation told of the ticket: it is resolved (day 6 §9)."""
+    lang = config.mail.language
+    tz = config.time.calendar.tz
+    body = compose.render("resolved_notice", lang,
+                          tag=format_tag(ticket.number, config.mail.tag_prefix),
+                          technician=technician, date=i18n.format_date(now.isoformat(), lang,
+                                                                       tz=tz),
+                          subject=ticket.subject, **requester_words(ticket, lang),
+                          priority=i18n.priority_text(ticket.priority, lang), text=text[:1000],
+                          tracking_url=tracking_url(ticket, config), zone=tz.key)
+    title = "Résolu" if lang == "fr" else "Resolved"
+    draft = _draft("resolved", ticket, config, now, to=[to],
+                   subject=_team_subject(ticket, title, lang, config), body=body,
+                   thread=team_thread(ticket, config), auto_submitted="auto-generated",
+                   reply_to=config.bot_address)
+    return _outgoing("resolved_notice", ticket, draft, now)

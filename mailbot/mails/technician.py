@@ -9,7 +9,14 @@ from datetime import datetime
 from mailbot import compose, i18n
 from mailbot.commands import Outcome
 from mailbot.config import Config
-from mailbot.mails.base import _draft, _outgoing, _team_subject, team_thread, tracking_url
+from mailbot.mails.base import (
+    _draft,
+    _outgoing,
+    _team_subject,
+    requester_words,
+    team_thread,
+    tracking_url,
+)
 from mailbot.mails.requester import subject_echo
 from mailbot.mails.team import _HEADLINES, _ticket_words
 from mailbot.model import OutgoingMail, Ticket
@@ -118,6 +125,13 @@ _SENT: dict[str, dict[str, str]] = {
 _WITH_TEXT = {"fr": ", avec votre texte", "en": ", with your text"}
 
 
+def mails_requester(mail: OutgoingMail, ticket: Ticket) -> bool:
+    """A mail to the ticket's requester; for a mass incident, to its reporters (closures)."""
+    if ticket.children:
+        return mail.kind in _TO_REQUESTER
+    return bool({ticket.requester, ticket.reply_to} & set(mail.recipients))
+
+
 def requester_mails(sent: Sequence[OutgoingMail], *, relayed: bool, lang: str) -> list[str]:
     """"le message de clôture, avec votre texte, à claire@…" for each mail to the requester."""
     to = {"fr": "à", "en": "to"}[lang]
@@ -129,6 +143,25 @@ def requester_mails(sent: Sequence[OutgoingMail], *, relayed: bool, lang: str) -
         if relayed and mail.kind == "closure":
             what += _WITH_TEXT[lang]
         lines.append(f"{what}, {to} {', '.join(mail.recipients)}")
+    return lines
+
+
+_MASS = {"fr": "incident de masse, {} signalements", "en": "mass incident, {} reports"}
+_TO_REQUESTER = ("closure", "relay", "demotion", "acknowledgement")
+
+
+def other_mails(sent: Sequence[OutgoingMail], ticket: Ticket | None, *, lang: str) -> list[str]:
+    """The other mails a technician's commands sent, to staff (an escalation notice, the
+    previous assignee) or to a mass incident's reporters: « subject », to whom (day 6 §7,
+    §10: a notice to the supervisor the transcript did not name)."""
+    to = {"fr": "à", "en": "to"}[lang]
+    lines = []
+    for mail in sent:
+        if mail.kind in ("transcript", "team_notice") or (
+                ticket is not None and mails_requester(mail, ticket)):
+            continue  # the team's own notices are the team's thread, not news to the sender
+        subject = f"« {mail.subject} »" if lang == "fr" else f'"{mail.subject}"'
+        lines.append(f"{subject}, {to} {', '.join(mail.recipients)}")
     return lines
 
 
@@ -152,13 +185,18 @@ def transcript(ticket: Ticket | None, *, technician: str, outcomes: list[Outcome
     lang = config.mail.language
     state = {}
     if ticket is not None:
-        state = dict(requester=ticket.requester, vip=ticket.vip, subject=ticket.subject,
+        # A mass incident's requester is the team address: its reports are who it is for.
+        state = dict(requester_words(ticket, lang), subject=ticket.subject,
                      tracking_url=tracking_url(ticket, config), assignee=ticket.assignee,
                      **_ticket_words(ticket, lang))
+        if ticket.children:
+            state["requester"] = _MASS[lang].format(len(ticket.children))
     body = compose.render(
         "transcript", lang, tag=format_tag(ticket.number, config.mail.tag_prefix)
         if ticket else "", lines=[(o.line, outcome_text(o, lang)) for o in outcomes],
-        applied=applied, to_requester=requester_mails(sent, relayed=relayed, lang=lang),
+        applied=applied, mass=bool(ticket and ticket.children), to_requester=requester_mails(
+            [m for m in sent if ticket is None or mails_requester(m, ticket)], relayed=relayed,
+            lang=lang), to_others=other_mails(sent, ticket, lang=lang),
         help_wanted=help_wanted or not applied,
         ticket=ticket is not None, **state)
     title = "Commandes" if lang == "fr" else "Commands"
@@ -209,3 +247,24 @@ def unauthenticated(ticket: Ticket | None, msg: ParsedMessage, *, technician: st
                        thread=team_thread(ticket, config) if ticket else (None, ()))
         mails.append(_outgoing("unauthenticated", ticket, draft, now))
     return mails
+
+
+def reassigned(ticket: Ticket, *, previous: str, author: str, config: Config,
+               now: datetime) -> OutgoingMail:
+    """To the technician a ticket was assigned to, when another takes it (day 6 §11)."""
+    lang = config.mail.language
+    tz = config.time.calendar.tz
+    body = compose.render("reassigned", lang, tag=format_tag(ticket.number,
+                                                             config.mail.tag_prefix),
+                          author=author, assignee=ticket.assignee,
+                          date=i18n.format_date(now.isoformat(), lang, tz=tz),
+                          subject=ticket.subject, tracking_url=tracking_url(ticket, config),
+                          zone=tz.key, **requester_words(ticket, lang),
+                          **_ticket_words(ticket, lang))
+    title = (f"Attribué à {ticket.assignee}" if lang == "fr"
+             else f"Assigned to {ticket.assignee}")
+    draft = _draft("reassigned", ticket, config, now, to=[previous],
+                   subject=_team_subject(ticket, title, lang, config), body=body,
+                   thread=team_thread(ticket, config), auto_submitted="auto-generated",
+                   reply_to=config.bot_address)
+    return _outgoing("reassigned", ticket, draft, now)

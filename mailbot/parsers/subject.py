@@ -264,7 +264,7 @@ def analyse_subject(subject_raw: str, *, tag_prefix: str, programs: tuple[Progra
         cleaned, _ = peel_prefixes(cleaned)
         cleaned = _AUTO_PREFIX.sub("", cleaned, count=1)
         cleaned = _URGENT_MARKER.sub(_unless_negated, cleaned, count=2)
-    cleaned = _SPACES.sub(" ", cleaned).strip(" -–—:")
+    cleaned = _trim(_SPACES.sub(" ", cleaned))
     return SubjectInfo(
         cleaned=cleaned or _SPACES.sub(" ", rest).strip(),
         ticket_ref=ticket_ref,
@@ -273,6 +273,21 @@ def analyse_subject(subject_raw: str, *, tag_prefix: str, programs: tuple[Progra
         is_reply=is_reply,
         is_forward=is_forward,
     )
+
+
+# A drive letter's colon ends a subject with meaning: "lecteur P:" (day 6 §14).
+_DRIVE_AT_END = re.compile(r"(?:^|[\s(\"'«])[A-Za-z]:$")
+
+
+def _trim(subject: str) -> str:
+    """The separators a subject's cleaning left at its ends ("URGENT - ", "Re : " peeled), but
+    not a colon that means something at its end: a drive letter's."""
+    subject = subject.lstrip(" -–—:")
+    while subject and subject[-1] in " -–—:":
+        if subject[-1] == ":" and _DRIVE_AT_END.search(subject):
+            break
+        subject = subject[:-1]
+    return subject
 
 
 def _first_prefix_at(subject: str) -> int:

@@ -4,7 +4,6 @@ parent's closure closes its reports."""
 from __future__ import annotations
 
 from mailbot import ids, mails, triage
-from mailbot.decision import Decision
 from mailbot.model import OutgoingMail, Ticket
 from mailbot.steps.common import Context, is_reachable, with_mails
 from mailbot.tags import format_tag
@@ -55,26 +54,27 @@ def mass_incident(c: Context, ticket: Ticket, t: triage.Triage
     return [parent, *siblings], notice
 
 
-def close_reports(decision: Decision, c: Context) -> None:
+def report_closures(c: Context, parent: Ticket) -> tuple[list[Ticket], list[OutgoingMail]]:
     """A mass incident closed by a technician closes its reports: each reporter gets the
-    closure mail, naming the incident."""
-    parent = decision.ticket
-    if parent is None or parent.status != "closed" or not parent.children:
-        return
+    closure mail, naming the incident. The reports closed, and their mails (which the
+    technician's transcript lists: day 6 §7)."""
+    if parent.status != "closed" or not parent.children:
+        return [], []
     text = next((m.text for m in reversed(parent.messages)
                  if m.direction == "in" and m.kind in ("reply", "internal_note")), "")
     incident = f"{format_tag(parent.number, c.config.mail.tag_prefix)} \"{parent.subject}\""
+    reports: list[Ticket] = []
+    out: list[OutgoingMail] = []
     for number in parent.children:
         child = c.view.ticket(number)
         if child is None or child.status == "closed":
             continue
-        if not is_reachable(mails.requester_address(child)):  # closed with it, no one to tell
-            child.status, child.closed_at = "closed", c.now.isoformat()
-            child.resolved_at = child.closed_at
-            decision.others.append(child)
-            continue
         child.status, child.closed_at = "closed", c.now.isoformat()
         child.resolved_at = child.closed_at
+        if not is_reachable(mails.requester_address(child)):  # closed with it, no one to tell
+            reports.append(child)
+            continue
         closure = mails.closure(child, text=text, config=c.config, now=c.now, incident=incident)
-        decision.others.append(with_mails(child, [closure], c.now))
-        decision.mails.append(closure)
+        reports.append(with_mails(child, [closure], c.now))
+        out.append(closure)
+    return reports, out

@@ -9,10 +9,13 @@ from datetime import datetime
 from mailbot import ids, languages, loopguard, mails, triage
 from mailbot.mails.requester import call_topic
 from mailbot.model import OutgoingMail, Ticket
+from mailbot.parsers.behalf import behalf_of
 from mailbot.steps.common import Context, incoming_entry, participants_of, with_entry
 
 # The label our closure mail's subject starts with (mailbot/mails/requester.py), after the tag.
-_CLOSED_PREFIX = re.compile(r"^\s*(?:Demande cl[ôo]tur[ée]e|Ticket closed)\s*:\s*", re.IGNORECASE)
+_CLOSED_PREFIX = re.compile(r"^\s*(?:Demande cl[ôo]tur[ée]e|Ticket closed|Incident r[ée]solu|"
+                            r"Demande trait[ée]e|Incident resolved|Request completed)\s*:\s*",
+                            re.IGNORECASE)
 
 
 def open_ticket(c: Context, *, requester: str, channel: str, text: str, date: datetime,
@@ -37,6 +40,9 @@ def open_ticket(c: Context, *, requester: str, channel: str, text: str, date: da
         language=config.mail.language, urgent_requested=c.triage.assessment.urgent.requested,
         participants=participants_of(msg, config, participants))
     triage.apply(ticket, c.triage)
+    if ticket.vip and any("writes for the" in w for w in _vip_reasons(c.triage)):
+        # An assistant writing for a VIP: name the VIP, or their title when no name is given.
+        ticket.vip_for = behalf_of([msg.text, msg.subject or ""]) or _title_of(c.triage)
     # The requester's language (their words, what is known of them, the team's).
     choice, why, events = languages.decide(msg, text, requester=requester, view=c.view,
                                            default=config.mail.language, now=c.now,
@@ -58,6 +64,19 @@ def open_ticket(c: Context, *, requester: str, channel: str, text: str, date: da
     entry = incoming_entry(c, "request", text=text, date=date, author=author,
                            note=f"logged by {msg.sender}" if author != msg.sender else "")
     return with_entry(ticket, entry, msg)
+
+
+def _vip_reasons(t: triage.Triage) -> list[str]:
+    return [o.detail for o in t.assessment.vip.trace if o.hit]
+
+
+def _title_of(t: triage.Triage) -> str:
+    """The VIP title the rules read ("writes for the \"president\""), capitalised."""
+    for reason in _vip_reasons(t):
+        found = re.search(r'writes for the "([^"]+)"', reason)
+        if found:
+            return found.group(1).capitalize()
+    return ""
 
 
 def acknowledge(c: Context, ticket: Ticket, thread: tuple[str | None, tuple[str, ...]], *,

@@ -53,6 +53,9 @@ def closed_ticket(c: Context) -> Decision | None:
     ticket.participants = participants_of(c.msg, c.config, ticket.participants)
     out = [mails.team_update(ticket, Incoming.of(c.msg), c.config, c.now, headline="reopened",
                              bounced=c.bounced)]
+    if c.msg.sender.lower() in (ticket.requester, mails.requester_address(ticket)) and \
+            not blocked_for(c, ticket):  # told it is reopened, as the loop guards allow
+        out.append(mails.reopened(ticket, config=c.config, now=c.now))
     return decided("reopened", c, ticket, out, [c.how, "reopened within "
                                                  f"{c.config.tickets.reopen_days} days"])
 

@@ -6,14 +6,14 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from mailbot import commands, languages, loopguard, mails, notices, people, triage
+from mailbot import commands, languages, loopguard, mails, notices, people, timekeeping, triage
 from mailbot.decision import Decision
 from mailbot.languages import Event
 from mailbot.mails import Incoming
 from mailbot.model import OutgoingMail, Ticket
 from mailbot.parsers import ParsedMessage
 from mailbot.parsers.asking import asks_requester
-from mailbot.steps import calls
+from mailbot.steps import calls, management
 from mailbot.steps.common import (
     Context,
     decided,
@@ -25,7 +25,7 @@ from mailbot.steps.common import (
     with_entry,
     with_mails,
 )
-from mailbot.steps.mass import close_reports
+from mailbot.steps.mass import report_closures
 from mailbot.steps.opening import acknowledge, blocked_for, open_ticket
 
 
@@ -62,8 +62,6 @@ def technician_on_ticket(c: Context) -> Decision | None:
     decision = technician_acts(c)
     if decision is not None and c.ticket is not None:  # #priority/#type teach the triage
         decision.meta.update(triage.corrections_meta(c.view, c.ticket, decision.ticket))
-    if decision is not None and c.ticket is not None and c.ticket.status != "closed":
-        close_reports(decision, c)
     return decision
 
 
@@ -99,19 +97,27 @@ def technician_acts(c: Context) -> Decision | None:
     if relayed or closing:
         ticket.first_response_at = ticket.first_response_at or c.now.isoformat()
     out += _demotion_and_escalation(c, ticket, plan, text, reachable=reachable)
+    out += _raised_to_p1(c, ticket)
+    if closing:  # the people the ladder told hear it is resolved (day 6 §9)
+        out += management.resolved_notices(c, c.ticket, ticket, answer)
+    out += management.reassigned_notice(c, c.ticket, ticket)
+    # A mass incident's reports, closed with it: their mails are in their own histories.
+    reports, closures = report_closures(c, ticket) if c.ticket.status != "closed" else ([], [])
     if msg.commands:
         # The transcript comes after the other mails so that it can say they went out.
         out_ticket = with_mails(ticket, out, c.now)
         transcript = mails.transcript(out_ticket, technician=c.author.address,
                                       outcomes=plan.outcomes, applied=True, relayed=relayed,
                                       help_wanted=plan.help, config=c.config, now=c.now,
-                                      sent=out)
+                                      sent=[*out, *closures])
         decision = decided("technician", c, out_ticket, [transcript],
                            [c.how, *done_lines(plan)], sent=out)
     else:
         decision = decided("technician", c, ticket, out,
                            [c.how, "relayed" if relayed else "filed"])
     decision.events += language_events(plan, ticket, c.now)
+    decision.mails += closures
+    decision.others += reports
     return decision
 
 
@@ -175,6 +181,18 @@ def _demotion_and_escalation(c: Context, ticket: Ticket, plan: commands.Plan, te
                                       now=c.now, asked_by=c.author.address,
                                       reason=plan.escalated))
     return out
+
+
+def _raised_to_p1(c: Context, ticket: Ticket) -> list[OutgoingMail]:
+    """Seed 003's immediate notice when the technician's #priority made the ticket P1: sent
+    from here, saying who raised it and when, so that their transcript names it (day 6 §10)."""
+    before = c.ticket
+    if before is None or ticket.priority != "P1" or before.priority == "P1":
+        return []
+    clocks = c.config.time.follow(before, ticket, c.now)  # the due times the notice shows
+    notice = timekeeping.immediate(ticket, c.config, c.now, became=True, clocks=clocks,
+                                   raised=(c.author.address, min(c.msg.date or c.now, c.now)))
+    return [notice] if notice is not None else []
 
 
 def technician_opens(c: Context) -> Decision | None:
