@@ -44,7 +44,8 @@ _ERROR_WORD = (r"(?:\berreur|\berror|\bfehler|\bcode d'erreur|\berror code|\bcod
 # there (it made the search three times cheaper).
 _CODES = re.compile(
     r"(?:(?<!\w)|(?!\w))(?:"
-    r"\b(?P<hex>0x[0-9A-Fa-f]{8})\b"
+    # Windows setup's result carries its extended code after a dash: "0xC1900101-0x30018".
+    r"\b(?P<hex>0x[0-9A-Fa-f]{8}(?:-0x[0-9A-Fa-f]{1,8})?)\b"
     r"|\b(?P<ora>(?:ORA|TNS|PLS|SP2|IMP|EXP|RMAN)-\d{4,5})\b"
     r"|\((?P<sym>[A-Z][A-Z0-9]*_[A-Z0-9_]{2,})\)"
     r"|\b(?P<win32>ERROR_[A-Z0-9_]{3,})\b"
@@ -59,12 +60,14 @@ _CODES = re.compile(
     # clé dupliquée est (10452).", "Der doppelte Schlüsselwert ist (10452).") is no native error.
     r"|(?:\[[^\[\]\n]{2,60}\]){2,}[^\[\]\n]{1,300}?"
     r"(?<!\bis[ \t])(?<!\best[ \t])(?<!\bist[ \t])(?<!\bes[ \t])(?<!\bè[ \t])(?<!\b[ée][ \t])"
+    r"(?<!:[ \t])(?<!:)(?<!:\xa0)"  # "Valeur de clé dupliquée : (10452)." is a value too
     r"\(#?(?P<native>\d{2,6})\)"
     r"(?=[ \t]*(?:\(|$|[\"')\],;.]))"
     r"|(?:native[ \t]?error(?:[ \t]?code)?|erreur[ \t]+native|code[ \t]+d'erreur[ \t]+natif|"
     r"nativer[ \t]+fehler(?:code)?|error[ \t]+nativo|SQL[ \t]Server[ \t]Error|"
     r"Erreur[ \t]SQL[ \t]Server|SQL[ \t]Server-Fehler|Error[ \t]de[ \t]SQL[ \t]Server)"
-    r"[ \t\xa0]*[:=]?[ \t\xa0]*['\"]?(?P<nativelabel>-?\d{1,6})\b"
+    r"[ \t\xa0]*(?:n[°º]\.?|no\.?|nr\.?|#)?[ \t\xa0]*[:=]?[ \t\xa0]*['\"]?"
+    r"(?P<nativelabel>-?\d{1,6})\b"
     # .NET's WebException: "The remote server returned an error: (407) Proxy Authentication
     # Required." and its translations: the HTTP status in parentheses.
     r"|(?:remote[ \t]server[ \t]returned[ \t]an[ \t]error|serveur[ \t]distant[ \t]a[ \t]"
@@ -117,7 +120,10 @@ _CODES = re.compile(
     r"(?!(?:19|20)\d\d\b)(?P<eventprose>\d{3,5})\b(?![.,:/]\d|[ \t]*%)"
     # Exchange's NDR names the failing component beside the SMTP codes, dotted, upper case
     # then camel case: "550 5.1.10 RESOLVER.ADR.RecipientNotFound", "QUEUE.Expired".
-    r"|\b(?P<ndrname>(?-i:[A-Z]{3,}\.[A-Z]{2,}\.[A-Z][A-Za-z]{3,}|(?:QUEUE|ROUTING|STOREDRV|"
+    # A server's name in capitals ("AB1P264MB0001.FRAP264.PROD.OUTLOOK.COM") is none: the
+    # component's last part is camel case and the name stands alone.
+    r"|(?<![\w.-])(?P<ndrname>(?-i:[A-Z]{3,}\.[A-Z]{2,}\.[A-Z](?=[A-Z]*[a-z])[A-Za-z]{3,}|"
+    r"(?:QUEUE|ROUTING|STOREDRV|"
     r"SMTPSEND|RESOLVER|CAT)\.[A-Z][A-Za-z]{3,}))\b(?!\.\w)"
     # Teams' and Office sign-in codes are eight hexadecimal digits printed in lower case
     # without 0x, letters first: "caa20003", "caa70004", "caa82ee2".
@@ -235,7 +241,11 @@ _SIGNED = re.compile(r"-?\d+")
 _NOT_A_CODE_FIELD = re.compile(
     r"(?:time ?stamp|horodatage|zeitstempel|offset|d[ée]calage|process(?:us)? id|"
     r"id du processus|prozess-id|thread id|logon id|id d['’]ouverture de session|"
-    r"adresse|address)[^:\n]{0,30}:?[ \t\xa0]*$",
+    r"adresse|address|"
+    # Kerberos' events print the ticket's option flags in hexadecimal beside the failure code.
+    r"ticket[ \t]options|options[ \t]d[eu][ \t]ticket|type[ \t]de[ \t]ticket|ticket[ \t]type|"
+    r"ticket-optionen|encryption[ \t]type|type[ \t]de[ \t]chiffrement|flags|indicateurs)"
+    r"[^:\n]{0,30}:?[ \t\xa0]*$",
     re.IGNORECASE)
 # A constant's name of three upper-case words or more ("TSV_TNEW_PAGE_ALLOC_FAILED"), on a line
 # that reports an error: SAP's runtime errors, VPN clients' and drivers' error constants.
@@ -276,6 +286,23 @@ def code_lines(text: str, limit: int) -> list[tuple[int, int]]:
     return sorted(spans)[:limit]
 
 
+# A decimal code followed by its 32-bit hexadecimal form in parentheses, as VBA and COM print
+# them ("Erreur d'exécution '-2147417848 (80010108)'"): both are codes, when they are one value.
+_HEX_FORM = re.compile(r"[ \t]*\(((?:0x)?([0-9A-Fa-f]{8}))\)")
+# A name after these words is a computer's ("poste COMPTA-03", "serveur SRV-12"), not a code.
+_MACHINE_NAME = re.compile(
+    r"\b(?:poste|pc|machine|ordinateur|serveur|server|host|h[ôo]te|computer|workstation|"
+    r"rechner|computador|computadora)[ \t\xa0]*:?[ \t\xa0]*\Z", re.IGNORECASE)
+
+
+def _hex_form(text: str, end: int, code: str) -> list[str]:
+    """The hexadecimal form printed right after a decimal code, when it is the same value."""
+    form = _HEX_FORM.match(text, end)
+    if form and _SIGNED.fullmatch(code) and int(form[2], 16) == int(code) & 0xFFFFFFFF:
+        return [form[1]]
+    return []
+
+
 def _first(matches: Iterator[re.Match[str]]) -> Iterator[re.Match[str]]:
     """The first matches of one line: a line of thousands of codes is a log, read for its head."""
     return itertools.islice(matches, 10 * _MAX_CODES)
@@ -308,6 +335,7 @@ def find_codes(text: str, *, printer: bool | None = None) -> list[str]:
             continue
         if code not in codes:
             codes.append(code)
+            codes.extend(c for c in _hex_form(text, match.end(), code) if c not in codes)
             if len(codes) >= _MAX_CODES:
                 return codes
     codes.extend(code for _match, code in _late_codes(text) if code not in codes)
@@ -325,7 +353,7 @@ def find_codes(text: str, *, printer: bool | None = None) -> list[str]:
     for line in text.splitlines() if _APP_CODE.search(text) else ():
         if _APP_CODE_CONTEXT.search(line):
             codes.extend(m["code"] for m in _first(_APP_CODE.finditer(line))
-                         if m["code"] not in codes
+                         if m["code"] not in codes and not _MACHINE_NAME.search(line, 0, m.start())
                          and not m["code"].upper().startswith(("ORA-", "TNS-", "PLS-")))
         if len(codes) >= _MAX_CODES:
             break

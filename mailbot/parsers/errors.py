@@ -271,8 +271,9 @@ def _codes_only(text: str, catalogue: Catalogue) -> list[_Found]:
     """Loose text: an HRESULT line, or an application's "Error N: ..." line."""
     found: list[_Found] = []
     for m in _first(_HEX_LINE.finditer(text)):
-        found.append(_Found(m.start(), m.end(), ErrorText(
-            "hresult", _text_application(text, catalogue), None, m[0].strip(), find_codes(m[0]))))
+        if codes := find_codes(m[0]):  # not when the value is a timestamp's or flags'
+            found.append(_Found(m.start(), m.end(), ErrorText(
+                "hresult", _text_application(text, catalogue), None, m[0].strip(), codes)))
     for m in _first(_APP_MESSAGE.finditer(text)):
         found.append(_Found(m.start(), m.end(), ErrorText(
             "app_message", _text_application(text, catalogue), None, m["line"].strip(),
