@@ -29,14 +29,13 @@ REACHED = {
                  "errors": (15, 15), "programs": (10, 10)},
     "blind-r5": {"machine": (30, 30), "replies": (20, 20), "forwards": (15, 15),
                  "errors": (15, 15), "programs": (10, 10)},
-    "blind-r6": {"machine": (29, 30), "replies": (20, 20), "forwards": (15, 15),
-                 "errors": (10, 15), "programs": (9, 10)},
+    # r6 errors/008 labels no code for the very PowerShell record r1 errors/007 labels as one
+    # (its FullyQualifiedErrorId): the two writers disagree, r1's reading is kept.
+    "blind-r6": {"machine": (30, 30), "replies": (20, 20), "forwards": (15, 15),
+                 "errors": (14, 15), "programs": (9, 10)},
     "blind-r7": {"machine": (30, 30), "replies": (18, 20), "forwards": (15, 15),
-                 "errors": (13, 15), "programs": (9, 10)},
+                 "errors": (15, 15), "programs": (9, 10)},
 }
-# Cases of a spent set that are still answered automatically (a machine mail) or left
-# unanswered (a person): known, listed, to be fixed; anything else failing is a regression.
-STILL_MISSED = {"blind-r6": ["018"]}
 
 
 @pytest.mark.parametrize("name", sorted(REACHED))
@@ -69,8 +68,7 @@ def test_a_spent_set_score_does_not_fall(spent: dict[str, list[blind.Case]], nam
 @pytest.mark.parametrize("name", sorted(REACHED))
 def test_no_machine_mail_of_a_spent_set_gets_an_automatic_answer(
         spent: dict[str, list[blind.Case]], name: str) -> None:
-    known = STILL_MISSED.get(name, [])
-    assert [c.number for c in spent[name] if c.machine and not c.ok] == known
+    assert [c.number for c in spent[name] if c.machine and not c.ok] == []
     assert [c.number for c in spent[name] if c.machine is False and not c.ok] == []
 
 

@@ -9,7 +9,11 @@ import re
 from mailbot.parsers.body import clean_body
 from mailbot.parsers.layouts import AUTO_REPLY_PREFIX
 from mailbot.parsers.machine.facts import Facts, Rule
-from mailbot.parsers.machine.ticketing import role_acknowledgement, vendor_ticketing
+from mailbot.parsers.machine.ticketing import (
+    case_acknowledgement,
+    role_acknowledgement,
+    vendor_ticketing,
+)
 from mailbot.parsers.machine.tnef import tnef_report
 from mailbot.parsers.wording import (
     acknowledgement_wording,
@@ -146,4 +150,5 @@ AUTO_REPLY_RULES: tuple[Rule, ...] = (
     _acknowledgement,  # "thank you for your mail, I will reply" sent with a null return path
     vendor_ticketing,  # another helpdesk's system names itself (X-Zendesk-*, RT-Ticket...)
     role_acknowledgement,  # support@ elsewhere acknowledging our mail under its own tag
+    case_acknowledgement,  # a CRM's "Case N created" with its thread token or from a role address
 )

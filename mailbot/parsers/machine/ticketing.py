@@ -4,7 +4,10 @@ Help Scout, Freshservice) sends when our mail reaches it. Answering it would ope
 that acknowledges ours again: the ping-pong RFC 3834 §3.1.8 warns of. Such a mail is automatic
 when the system names itself in its headers, or when a role address (support@, helpdesk@...)
 answers a mail of ours with a foreign ticket tag or an acknowledgement's wording in its own
-text; a person writing from a role address with neither keeps an answer."""
+text; a person writing from a role address with neither keeps an answer. A CRM's case
+acknowledgement (Salesforce Email-to-Case, ServiceNow, Dynamics 365) answers no mail of ours at
+times: its case thread token, or a role address announcing the case in its subject, with the
+acknowledgement's wording, says a system wrote it; a salesperson's mail carries neither."""
 
 from __future__ import annotations
 
@@ -36,6 +39,18 @@ _FOREIGN_TAG = re.compile(
     r"\d+|\[[\w.-]+\s+#\d+\]|\[[A-Z][A-Z0-9]{1,9}-\d+\]|\b(?:INC|RITM|REQ|SCTASK)\d{5,}\b",
     re.IGNORECASE)
 _OUR_ID = re.compile(r"<mailbot\.t(\d{1,9})\.")
+# The thread tokens CRMs' case modules put in their case mail so that an answer finds its case:
+# Salesforce Email-to-Case ("ref:_00D..._500...:ref", Lightning threading "ref:!00D...!500...:ref";
+# 00D is an organisation's key prefix, 500 a Case's), ServiceNow's watermark ("Ref:MSG0012345"),
+# Dynamics 365's tracking token ("CRM:0001234"). A salesperson's mail carries none of them.
+_CASE_THREAD = re.compile(r"\bref:[_!]00D\w{5,}\.?[_!]500\w{5,}:ref\b|\bRef:MSG\d{7,}\b|"
+                          r"\bCRM:\d{7,}\b")
+# A subject announcing that a case was opened: "Case 00012345 created", "Ticket #881 opened",
+# "Demande 4410 enregistrée", "[Case: 12345] received".
+_CASE_OPENED_SUBJECT = re.compile(
+    r"\b(?:case|ticket|request|incident|demande|dossier)\W{0,3}(?:#|n[°o]\.?|number)?\W{0,2}"
+    r"[A-Z0-9-]*\d{3,}\W{0,3}(?:has been |a [ée]t[ée] )?(?:created|opened|received|logged|"
+    r"registered|cr[ée]{2}e?|ouverte?|re[çc]ue?|enregistr[ée]e?)\b", re.IGNORECASE)
 
 
 def vendor_ticketing(f: Facts) -> str | None:
@@ -55,6 +70,23 @@ def _ours_answered(f: Facts) -> set[str]:
     """The ticket numbers of our own mails this one answers (In-Reply-To, References)."""
     text = f"{f.header('In-Reply-To')} {f.header('References')}"
     return set(_OUR_ID.findall(text))
+
+
+def case_acknowledgement(f: Facts) -> str | None:
+    """A CRM's or helpdesk's acknowledgement that opened a case for a mail, whether or not it
+    answers one of ours (Email-to-Case answers the employee's copy, or none): its own text says
+    a case was opened, and the case's thread token or a role address announcing it in the
+    subject says a system wrote it."""
+    own = clean_body(f.body).text
+    wording = ticket_opened_wording(own) or acknowledgement_wording(own)
+    if not wording:
+        return None
+    token = _CASE_THREAD.search(f.subject) or _CASE_THREAD.search(own)
+    if token:
+        return f"a case acknowledgement ({wording!r}) with a CRM's thread token"
+    if _ROLE.match(f.sender.split("@", 1)[0]) and _CASE_OPENED_SUBJECT.search(f.subject):
+        return f"a role address announcing a case opened ({wording!r})"
+    return None
 
 
 def role_acknowledgement(f: Facts) -> str | None:
