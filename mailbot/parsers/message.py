@@ -35,6 +35,7 @@ from mailbot.parsers.forwards import detect_forward
 from mailbot.parsers.headers import RawHeaders, addresses, decode_bytes, decode_text, message_ids
 from mailbot.parsers.identity import content_identity
 from mailbot.parsers.machine import Facts, classify
+from mailbot.parsers.program_words import file_type_only, os_only
 from mailbot.parsers.programs import WELL_KNOWN_PROGRAMS, Program
 from mailbot.parsers.result import Forwarded, ParsedMessage, ParseRules
 from mailbot.parsers.subject import (
@@ -209,7 +210,13 @@ def _text_program(text: str, programs: tuple[Program, ...]) -> str | None:
     """The catalogue program a text names first, unless it is only one item of an
     enumeration of what does not work (then the next one named)."""
     pattern, names = catalogue_spellings(programs)
+    file_type = None  # a program named as a file's type, when no other one is named
     for match in itertools.islice(program_matches(pattern, text), 20):
+        if os_only(text, match.start(), match.end()):
+            continue  # "un réglage de Windows": the system around the trouble
+        if file_type_only(text, match.start(), match.end()):
+            file_type = file_type or spelled(names, match.group(0))
+            continue
         start = text.rfind("\n", 0, match.start()) + 1
         sentence_start = max(start, *(text.rfind(c, 0, match.start()) + 1 for c in ".!?"))
         end = min((i for i in (text.find(c, match.end()) for c in ".!?\n") if i >= 0),
@@ -220,7 +227,7 @@ def _text_program(text: str, programs: tuple[Program, ...]) -> str | None:
         if head and len(re.findall(rf"(?:^|[,;:])\s*{re.escape(head)}\b", sentence.strip())) >= 2:
             continue
         return spelled(names, match.group(0))
-    return None
+    return file_type
 
 
 @lru_cache(maxsize=8)

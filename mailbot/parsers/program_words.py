@@ -99,6 +99,38 @@ _FILES: dict[str, re.Pattern[str]] = {
 }
 
 
+# The operating system as the place where things happen or the owner of a setting ("un réglage
+# de Windows", "sous Windows 11", "on Windows", "depuis la mise à jour de Windows"): Windows
+# is then no program at fault, unless something happens to it ("Windows ne démarre plus").
+_OS_BEFORE = re.compile(
+    r"(?:^|(?<=[\W_]))(?:sous|de|d['’]|du|dans|depuis|avec|pour|sur|on|under|in|with|for|of|"
+    r"from|running)\s*\Z", re.IGNORECASE)
+# A program named as the type of a file ("le tableau Excel des congés", "a Word document's"):
+# the file, not the program, unless something happens to it ("le fichier Excel plante").
+_FILE_TYPE_BEFORE = re.compile(
+    r"(?:^|(?<=[\W_]))(?:fichiers?|tableaux?|classeurs?|documents?|exports?|extractions?|"
+    r"feuilles?|mod[èe]les?|format|files?|spreadsheets?|workbooks?|sheets?|attachments?)\s*\Z",
+    re.IGNORECASE)
+_FILE_TYPE_AFTER = re.compile(r"['’]?s?\s+(?:documents?|files?|spreadsheets?|workbooks?|"
+                              r"sheets?|attachments?)\b", re.IGNORECASE)  # "the Word document"
+
+
+def os_only(text: str, start: int, end: int) -> bool:
+    """Whether "Windows" written at text[start:end] names the operating system around the
+    trouble, not the program at fault (a subject names its topic: never there)."""
+    head = text[max(0, start - 20):start]
+    return (text[start:end].lower().startswith("windows") and not _subject_like(text)
+            and _OS_BEFORE.search(head) is not None and not _DOES_AFTER.match(text, end))
+
+
+def file_type_only(text: str, start: int, end: int) -> bool:
+    """Whether a program is named only as the type of a file ("le tableau Excel des ...")."""
+    if _FILE_TYPE_AFTER.match(text, end):
+        return True
+    return (_FILE_TYPE_BEFORE.search(text[max(0, start - 20):start]) is not None
+            and not _DOES_AFTER.match(text, end))
+
+
 def _subject_like(text: str) -> bool:
     """A subject (one short line) names its topic; a common English word there in lower case,
     outside its phrases, is the program ("souci outlook", "excel", "teams micro")."""
