@@ -33,7 +33,7 @@ REACHED = {
     # (its FullyQualifiedErrorId): the two writers disagree, r1's reading is kept.
     "blind-r6": {"machine": (30, 30), "replies": (20, 20), "forwards": (15, 15),
                  "errors": (14, 15), "programs": (10, 10)},
-    "blind-r7": {"machine": (30, 30), "replies": (18, 20), "forwards": (15, 15),
+    "blind-r7": {"machine": (30, 30), "replies": (20, 20), "forwards": (15, 15),
                  "errors": (15, 15), "programs": (10, 10)},
 }
 

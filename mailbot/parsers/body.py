@@ -50,6 +50,24 @@ def _header_key(line: str) -> str:
     return field[0] if field else ""
 
 
+# Yahoo Mail's Android app writes its plain text without line breaks around the attribution:
+# "Envoyé depuis Yahoo Mail pour Android Le mar., mars 16, 2027 à 14:05, Name<a@b> a écrit :
+#   Bonjour, ...". The attribution (a date word, the address, the verb and the colon) is put
+# back on a line of its own, so that what follows reads as the quoted history it is.
+_RUN_TOGETHER = re.compile(
+    rf"(?:^|(?<=android )|(?<=iphone )|(?<=ios ))([ \t\xa0]*(?:on|le|am|el|il|op|den|em)\b"
+    rf"[^\n<>]{{0,200}}<[^<>@\s]+@[^<>\s]+>[ \t\xa0]*{WROTE}[ \t\xa0]*[:：])[ \t\xa0]*(?=\S)",
+    re.IGNORECASE | re.MULTILINE)
+
+
+def _attribution_apart(text: str) -> str:
+    if "@" not in text or "<" not in text:
+        return text
+    return _RUN_TOGETHER.sub(
+        lambda m: ("\n" if m.start() and text[m.start() - 1] != "\n" else "") + m[1] + "\n",
+        text)
+
+
 _DATED_ADDRESS = re.compile(r"\d.*<[^<>@\s]+@[^<>\s]+>[ \t]*$")
 
 
@@ -329,7 +347,7 @@ def clean_body(text: str, *, own: frozenset[str] = frozenset()) -> CleanBody:
 
     `own`: the helpdesk's addresses; a mail pasted into the reply above the quote of ours is
     kept as part of the new text."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _attribution_apart(text.replace("\r\n", "\n").replace("\r", "\n"))
     lines = text.split("\n")
     candidates = _candidates(text)
     head = _pasted_above_quote(lines, candidates, own, text.lower() if own else "")

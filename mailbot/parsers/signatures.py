@@ -144,7 +144,27 @@ def signature_start(lines: list[str]) -> int:
         return body_end  # "PS : ..." under the sign-off is the person writing again
     if found < body_end and _CLOSING.match(lines[found]):
         return _after_sign_off(lines, found, body_end)
-    return _contact_block(lines, found)
+    start = _contact_block(lines, found)
+    return _name_and_title(lines, start) if start == found == body_end else start
+
+
+def _name_and_title(lines: list[str], end: int) -> int:
+    """A closing paragraph of a name and a title or department under it, with no valediction
+    ("Francine Roy / Responsable paie", as Lotus Notes and Outlook users sign): the name is the
+    person's sign-off, the lines under it the signature."""
+    last = end
+    while last and not lines[last - 1].strip():
+        last -= 1
+    start = last
+    while start and lines[start - 1].strip():
+        start -= 1
+    if not start or not any(line.strip() for line in lines[:start]):
+        return end
+    before = [line for line in lines[:start] if line.strip()]
+    if before[-1].rstrip().endswith((":", "：")):
+        return end  # "les deux salles à équiper :" introduces a list, not a signature
+    block = lines[start:last]
+    return start + 1 if 2 <= len(block) <= 3 and name_block(block) else end
 
 
 _POSTSCRIPT = re.compile(r"^[ \t]*(?:P\.?[ \t]?S\.?|N\.?[ \t]?B\.?)(?:[ \t]*[:.\-]|[ \t]+\w)",
