@@ -60,8 +60,12 @@ _RUN_TOGETHER = re.compile(
     re.IGNORECASE | re.MULTILINE)
 
 
+# What must follow an address for _RUN_TOGETHER to be tried: a verb, its colon, then text.
+_AFTER_ADDRESS = re.compile(r">[ \t\xa0]*[^\W\d_][^\n<>]{0,40}?[:：][ \t\xa0]*\S")
+
+
 def _attribution_apart(text: str) -> str:
-    if "@" not in text or "<" not in text:
+    if "@" not in text or not _AFTER_ADDRESS.search(text):
         return text
     return _RUN_TOGETHER.sub(
         lambda m: ("\n" if m.start() and text[m.start() - 1] != "\n" else "") + m[1] + "\n",

@@ -77,16 +77,21 @@ def case_acknowledgement(f: Facts) -> str | None:
     answers one of ours (Email-to-Case answers the employee's copy, or none): its own text says
     a case was opened, and the case's thread token or a role address announcing it in the
     subject says a system wrote it."""
-    own = clean_body(f.body).text
+    # the cheap signs first: most mail has neither, and its text is then not cleaned here
+    token = _CASE_THREAD.search(f.subject) or _CASE_THREAD.search(f.body)
+    announced = not token and _ROLE.match(f.sender.split("@", 1)[0]) and (
+        _CASE_OPENED_SUBJECT.search(f.subject))
+    if not (token or announced):
+        return None
+    own = clean_body(f.body).text  # what it says itself, not a mail it quotes
+    if token and not (_CASE_THREAD.search(f.subject) or _CASE_THREAD.search(own)):
+        return None
     wording = ticket_opened_wording(own) or acknowledgement_wording(own)
     if not wording:
         return None
-    token = _CASE_THREAD.search(f.subject) or _CASE_THREAD.search(own)
     if token:
         return f"a case acknowledgement ({wording!r}) with a CRM's thread token"
-    if _ROLE.match(f.sender.split("@", 1)[0]) and _CASE_OPENED_SUBJECT.search(f.subject):
-        return f"a role address announcing a case opened ({wording!r})"
-    return None
+    return f"a role address announcing a case opened ({wording!r})"
 
 
 def role_acknowledgement(f: Facts) -> str | None:
