@@ -38,9 +38,13 @@ DOMAIN = "groupe-exemple.fr"
 # to its highest value, 5 000) so that every new ticket is acknowledged and
 # "all acknowledged" can be checked. Likewise the backlog's pasted "Erreur 809" from many senders
 # would make mass incidents (one notice for many): [mass] senders is raised so that every ticket
-# still gets its team notice. The rules are evaluated and their events counted all the same.
+# still gets its team notice. And a sender's new mail on the subject of a ticket they opened
+# minutes before is added to it ([tickets] merge_minutes): the generated backlog repeats subjects,
+# so merging is off, and every new mail opens its ticket as in the versions compared with. The
+# rules are evaluated and their events counted all the same.
 CAP_LINE = "max_automatic_mails = 100000\nmax_automatic_total = 5000"
-FLOOD_SECTION = "\n[flood]\nmax_new_tickets = 100000\n\n[mass]\nsenders = 100000\n"
+FLOOD_SECTION = ("\n[flood]\nmax_new_tickets = 100000\n\n[mass]\nsenders = 100000\n"
+                 "\n[tickets]\nmerge_minutes = 0\n")
 
 # --- the machine ----------------------------------------------------------------------------------
 

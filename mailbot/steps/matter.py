@@ -30,6 +30,10 @@ _GENERIC = frozenset({"", "probleme", "problemes", "demande", "question", "urgen
                       "(sans objet)", "no subject", "issue", "incident", "ticket", "pb"})
 
 
+# How many of a requester's latest tickets a new mail is compared with: repeats come in a row.
+_LAST = 5
+
+
 def subject_stem(subject: str) -> str:
     """"RE: Scanner (suite)" -> "scanner"."""
     text = _PREFIX.sub("", fold(subject or ""))
@@ -42,10 +46,12 @@ def is_generic(stem: str) -> bool:
 
 
 def recent_ticket(view: View, requester: str, stem: str, since: datetime) -> Ticket | None:
-    """The requester's open ticket on the subject `stem`, opened by mail since `since`."""
+    """The requester's open ticket on the subject `stem`, opened by mail since `since`: one of
+    their last few, so that a backlog of one sender's hundred mails is not a hundred ticket reads
+    per mail."""
     numbers = [e["ticket"] for e in view.recent("opened", requester)
                if isinstance(e.get("ticket"), int) and datetime.fromisoformat(e["at"]) >= since]
-    for number in sorted(set(numbers), reverse=True):
+    for number in sorted(set(numbers), reverse=True)[:_LAST]:
         ticket = view.ticket(number)
         if (ticket is not None and ticket.status != "closed" and ticket.requester == requester
                 and ticket.channel == "email" and subject_stem(ticket.subject) == stem):
