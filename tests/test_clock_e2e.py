@@ -139,7 +139,8 @@ def test_a_p1_never_answered_climbs_the_ladder_once_per_level_until_closed(
            "3 h 46 min" in text  # decided at 07:03, before the crash
     assert f"Demandeur : {CLAIRE}" in text and "Priorité : P1 – critique" in text
     assert "L'imprimante du 2e étage ne marche plus." in text  # the last public message
-    assert "#escalate" in text and "Europe/Paris" in text
+    # The head of service is no technician: his reply stays internal, and no command is offered.
+    assert "#escalate" not in text and "reste interne" in text and "Europe/Paris" in text
     assert len(to(smtp_server, SUPERVISOR)) == 1 and to(smtp_server, SPECIALIST) == []
     assert show(rules, 1)["escalation_level"] == 4
 
@@ -157,10 +158,12 @@ def test_a_p1_never_answered_climbs_the_ladder_once_per_level_until_closed(
     sent = len(smtp_server.messages)
     run_at(rules, dovecot, "2026-12-07T10:00:00+01:00")  # a week later: no escalation
     later = smtp_server.messages[sent:]
-    # Only the new-ticket notice of Sunday 03:00 (the ticket was P3 then) leaves its quiet
-    # hours on the working morning; the ladder stopped with the closure.
-    assert [(m.recipients, "Nouveau ticket" in m.message["Subject"]) for m in later] == [
-        ([TEAM], True)]
+    # The new-ticket notice of Sunday 03:00 (the ticket was P3 then) leaves its quiet hours on
+    # the working morning, and so does one closure notice to each person the ladder told; the
+    # ladder itself stopped with the closure.
+    assert [(m.recipients, m.message["Subject"].split(" :")[0]) for m in later] == [
+        ([TEAM], "[#1] Nouveau ticket"), *(([who], "[#1] Résolu") for who in (
+            SUPERVISOR, HEAD, TECHNICAL, ON_CALL))]
     ticket = show(rules, 1)
     assert ticket["status"] == "closed" and ticket["escalation_level"] == 5
     # First answered by the closure (07:20, due 03:17), resolved after 07:02.
