@@ -29,12 +29,22 @@ def _phrases(resolved: tuple[str, ...]) -> re.Pattern[str] | None:
     return word_regex(fold(p) for p in resolved if not _GRATITUDE.match(fold(p).strip()))
 
 
+# What people say on a ticket of theirs once it works, beyond the information phrases (those
+# also classify new mail, where "ça marche" alone says nothing): "c'est bon ça marche", "ça
+# fonctionne, merci", "it works, thanks". Not "ça marche pour jeudi" (agreeing to a proposal),
+# nor "c'est bon merci" alone (as much "understood" as "fixed": a thanks, filed quietly).
+_EVERYDAY = re.compile(
+    r"(?<!\w)(?:ca marche|ca fonctionne|ca refonctionne|"
+    r"it works|it's working|all good|it's ok now)(?!\w)(?!\s*(?:pour|for|avec|with|le|la|"
+    r"les|a|au|aux|on|at|demain|tomorrow)(?!\w))")
+
+
 def confirmation(text: str, resolved: Sequence[str]) -> str | None:
     """The words by which `text` (the requester's own top block) confirms it works again, or
     None."""
     folded = fold(text).strip()
     pattern = _phrases(tuple(resolved))
-    if not folded or len(folded) > MAX_LENGTH or pattern is None or _DOUBT.search(folded):
+    if not folded or len(folded) > MAX_LENGTH or _DOUBT.search(folded):
         return None
-    found = pattern.search(folded)
+    found = (pattern.search(folded) if pattern is not None else None) or _EVERYDAY.search(folded)
     return found.group(0) if found else None

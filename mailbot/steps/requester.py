@@ -65,7 +65,10 @@ def follow_up(c: Context) -> Decision | None:
         return None
     ticket = with_entry(c.ticket, incoming_entry(c, "request"), c.msg)
     ticket.participants = participants_of(c.msg, c.config, ticket.participants)
-    if c.msg.thanks_only and (ticket.status == "waiting" or not ticket.first_response_at):
+    said = (resolution.confirmation(c.msg.text, c.config.information.resolved)
+            if c.msg.sender.lower() == ticket.requester else None)
+    if said is None and c.msg.thanks_only and (ticket.status == "waiting"
+                                               or not ticket.first_response_at):
         # "ok merci !" to a technician's answer answers nothing it asked: recorded in the
         # history, the ticket keeps waiting (the digest lists it after `waiting_days`), and
         # nobody is disturbed. "Merci beaucoup !" to the acknowledgement of a ticket nobody
@@ -76,8 +79,7 @@ def follow_up(c: Context) -> Decision | None:
                                     ", on a ticket nobody has answered yet")])
     if ticket.status == "waiting":
         ticket.status = "open"
-    said = resolution.confirmation(c.msg.text, c.config.information.resolved)
-    if said is not None and c.msg.sender.lower() == ticket.requester:
+    if said is not None:
         # "oui c'est revenu, merci": the team hears it is fixed and the ladder waits until a
         # technician acts (#close, an answer, a note), instead of climbing to management.
         ticket.resolution_confirmed = c.now.isoformat()
