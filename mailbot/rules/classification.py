@@ -148,9 +148,11 @@ class ClassificationRule:
             score[0] += 1.0
         texts = self._texts(facts)
         if self.without_words is not None:
-            for text in texts:
-                if found := self.without_words.search(text):
-                    yield f"excluded by {found.group(0)!r}"
+            for text in texts:  # "ce n'est pas une panne" excludes nothing
+                for found in self.without_words.finditer(text):
+                    if not scope.reversed_symptom(text, found.start(), found.end()):
+                        yield f"excluded by {found.group(0)!r}"
+                        break
         if self.words is not None:
             found_words = self._words_in(facts)
             if isinstance(found_words, str):
