@@ -83,6 +83,10 @@ def facts_of(msg: ParsedMessage, *, requester: str = "", text: str | None = None
         attachments=sum(1 for a in msg.attachments if not a.inline))
 
 
+# "ce n'est pas une panne", "it is not a fault": the word after it is denied, not said.
+_NOT_A = re.compile(r"(?:n'\s*est\s+pas|(?<!\w)is\s+not|isn't|'s\s+not)\s+(?:une?|a)\s+$")
+
+
 @dataclass(frozen=True)
 class ClassificationRule:
     """One compiled `[[classification]]` rule: named, described, and a check that only looks."""
@@ -149,10 +153,11 @@ class ClassificationRule:
         texts = self._texts(facts)
         if self.without_words is not None:
             for text in texts:  # "ce n'est pas une panne" excludes nothing
-                for found in self.without_words.finditer(text):
-                    if not scope.reversed_symptom(text, found.start(), found.end()):
-                        yield f"excluded by {found.group(0)!r}"
-                        break
+                found = next((m for m in self.without_words.finditer(text)
+                              if not _NOT_A.search(text[max(0, m.start() - 30):m.start()])),
+                             None)
+                if found:
+                    yield f"excluded by {found.group(0)!r}"
         if self.words is not None:
             found_words = self._words_in(facts)
             if isinstance(found_words, str):
@@ -378,8 +383,9 @@ def classify(facts: Facts, rules: Sequence[ClassificationRule], *,
     if modifiers and result.type == "incident":  # not blocked: URGENT is not justified
         result = replace(result, worked_around=f"{modifiers[0][2].name}: "
                                                f"{modifiers[0][3].detail}")
-    keeps = result.rule is not None and any(r.name == result.rule and r.keeps_priority
-                                            for r in rules)
+    # A device named with its failure (strength 2 or more), not a verb alone ("quand j'imprime").
+    keeps = deciding and deciding[0][0] >= 2.0 and deciding[0][2].keeps_priority and (
+        result.rule == deciding[0][2].name)
     if modifiers and result.priority == default_priority and not keeps:
         _, _, rule, outcome = modifiers[0]
         trace = [o for o in trace if o is not outcome]
