@@ -383,8 +383,8 @@ def classify(facts: Facts, rules: Sequence[ClassificationRule], *,
     if modifiers and result.type == "incident":  # not blocked: URGENT is not justified
         result = replace(result, worked_around=f"{modifiers[0][2].name}: "
                                                f"{modifiers[0][3].detail}")
-    # A device named with its failure (strength 2 or more), not a verb alone ("quand j'imprime").
-    keeps = deciding and deciding[0][0] >= 2.0 and deciding[0][2].keeps_priority and (
+    # The device named (strength 1.5 or more), not a verb alone ("quand j'imprime").
+    keeps = deciding and deciding[0][0] >= 1.5 and deciding[0][2].keeps_priority and (
         result.rule == deciding[0][2].name)
     if modifiers and result.priority == default_priority and not keeps:
         _, _, rule, outcome = modifiers[0]
