@@ -22,9 +22,10 @@ ORGANISATION = "exemple.fr"
 # Round 7 raised them to 69, 60, 49, 62, 65 (from 66, 59, 46, 59, 54; r5's classes were
 # handed to it, the other sets' misses only where they fell in the same classes). Round 8
 # scored them with the organisation configured (r5: 67, its two role addresses at exemple.fr
-# are VIPs there) and added r6 at what main scored on it (57).
-REACHED = [("triage-r1", 69, 8), ("triage-r2", 60, 10), ("triage-r3", 49, 6),
-           ("triage-r4", 62, 10), ("triage-r5", 67, 11), ("triage-r6", 57, 10)]
+# are VIPs there) and added r6 at what main scored on it (57, information 10). Round 8's
+# fixes by class (r6's classes of misses) raised r1 to 70, r5 to 68 and r6 to 70 (11).
+REACHED = [("triage-r1", 70, 8), ("triage-r2", 60, 10), ("triage-r3", 49, 6),
+           ("triage-r4", 62, 10), ("triage-r5", 68, 11), ("triage-r6", 70, 11)]
 
 
 def _scorer():  # type: ignore[no-untyped-def]
