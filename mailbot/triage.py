@@ -212,6 +212,11 @@ _REASONS = {
               "de travailler.",
         "en": "Your message does not say that the problem blocks a client or stops you "
               "from working."},
+    urgent.WORKED_AROUND: {
+        "fr": "Votre message indique que vous pouvez continuer autrement en attendant, ou que "
+              "cela peut attendre : le problème ne vous bloque pas.",
+        "en": "Your message says you can carry on another way meanwhile, or that it can wait: "
+              "the problem does not block you."},
     urgent.TOO_OFTEN: {
         "fr": "URGENT a été demandé plus de {max} fois en {days} jours depuis votre adresse.",
         "en": "URGENT was asked for more than {max} times in {days} days from your address."},
@@ -236,6 +241,9 @@ _TEAM_REASONS = {
               "urgente",
         "en": "a request that blocks neither a client nor the requester's work is not "
               "urgent"},
+    urgent.WORKED_AROUND: {
+        "fr": "un contournement ou un délai accepté est indiqué : le demandeur n'est pas bloqué",
+        "en": "a workaround or an accepted delay is stated: the requester is not blocked"},
     urgent.TOO_OFTEN: {
         "fr": "URGENT demandé plus de {max} fois en {days} jours par ce demandeur",
         "en": "URGENT asked for more than {max} times in {days} days by this requester"},

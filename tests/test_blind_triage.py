@@ -7,17 +7,25 @@ scripts/blind_triage.py, reports only scores and the class of each miss."""
 from __future__ import annotations
 
 import importlib.util
+import json
+from pathlib import Path
 
 import pytest
 
 from tests.harness import ROOT
 
 SCORER = ROOT / "scripts" / "blind_triage.py"
+# Every set is written for an organisation at exemple.fr, and is scored with that domain
+# configured (the sample rules.toml's groupe-exemple.fr rewritten into it, as an operator would).
+ORGANISATION = "exemple.fr"
 # (set, type and priority both right, information mails recognised) reached when it was spent
 # Round 7 raised them to 69, 60, 49, 62, 65 (from 66, 59, 46, 59, 54; r5's classes were
-# handed to it, the other sets' misses only where they fell in the same classes).
-REACHED = [("triage-r1", 69, 8), ("triage-r2", 60, 10), ("triage-r3", 49, 6),
-           ("triage-r4", 62, 10), ("triage-r5", 65, 11)]
+# handed to it, the other sets' misses only where they fell in the same classes). Round 8
+# scored them with the organisation configured (r5: 67, its two role addresses at exemple.fr
+# are VIPs there) and added r6 at what main scored on it (57, information 10). Round 8's
+# fixes by class (r6's classes of misses) raised r1 to 70, r5 to 68 and r6 to 70 (11).
+REACHED = [("triage-r1", 70, 8), ("triage-r2", 60, 10), ("triage-r3", 49, 6),
+           ("triage-r4", 62, 10), ("triage-r5", 68, 11), ("triage-r6", 70, 11)]
 
 
 def _scorer():  # type: ignore[no-untyped-def]
@@ -30,7 +38,40 @@ def _scorer():  # type: ignore[no-untyped-def]
 
 @pytest.mark.parametrize(("name", "right", "information"), REACHED)
 def test_a_spent_blind_set_keeps_its_score(name: str, right: int, information: int) -> None:
-    result = _scorer().score(ROOT / "tests" / "blind" / name, ROOT / "rules.toml")
+    result = _scorer().score(ROOT / "tests" / "blind" / name, ROOT / "rules.toml", ORGANISATION)
     misses = "\n".join(result["misses"])
     assert result["right"] >= right, f"{result['right']}/{result['total']}:\n{misses}"
     assert result["info_right"] >= information, misses
+
+
+def test_the_organisation_option_rewrites_the_sample_domain(tmp_path: Path) -> None:
+    from mailbot import config as configuration
+    from mailbot.rules.assess import own_domains
+
+    shipped = configuration.load(ROOT / "rules.toml")
+    assert own_domains(shipped) == {"groupe-exemple.fr"}
+    config = configuration.load(_scorer().organised(ROOT / "rules.toml", "Exemple.fr", tmp_path))
+    assert own_domains(config) == {"exemple.fr"}
+    assert "dg@exemple.fr" in config.vip.addresses
+    assert config.smtp.from_ == "support@exemple.fr"
+    assert config.mailbox.host == "imap.exemple.fr"
+
+
+def test_a_role_address_of_the_set_is_a_vip_only_with_its_organisation(tmp_path: Path) -> None:
+    folder = tmp_path / "set"
+    folder.mkdir()
+    (folder / "001.eml").write_bytes(
+        b"From: Direction <dg@exemple.fr>\r\nTo: support@exemple.fr\r\n"
+        b"Subject: Ecran qui clignote\r\nMessage-ID: <1@exemple.fr>\r\n"
+        b"Date: Tue, 24 Nov 2026 09:00:00 +0100\r\n\r\n"
+        b"Bonjour, mon second ecran clignote de temps en temps, je peux travailler.\r\n")
+    (folder / "001.json").write_text(json.dumps(
+        {"type": "incident", "priority": "P2", "slice": "vip", "class": "role address"}))
+    scorer = _scorer()
+    assert scorer.score(folder, ROOT / "rules.toml", "exemple.fr")["right"] == 1
+    assert scorer.score(folder, ROOT / "rules.toml")["right"] == 0
+
+
+def test_the_organisation_option_refuses_what_is_not_a_domain(tmp_path: Path) -> None:
+    with pytest.raises(SystemExit, match="not a domain"):
+        _scorer().organised(ROOT / "rules.toml", "exemple", tmp_path)

@@ -124,6 +124,8 @@ HITS = [
     # P3 "Imprimante hors service ou fonctionnalité dégradée"
     ("Imprimante", "Le copieur du 2e fait des bourrages à chaque impression recto-verso.",
      "printer_down", "incident", "P3"),
+    ("Scanner", "Le scanner de mon bureau ne fonctionne plus depuis ce matin.", "printer_own",
+     "incident", "P3"),
     # P3 "Problèmes de connexion à distance, accès VPN ou webmail"
     ("VPN", "Depuis chez moi FortiClient reste bloqué à 40 %.", "remote_access_down",
      "incident", "P3"),

@@ -21,10 +21,12 @@ from tests.triage_paraphrases.load import (
     CASES5,
     CASES6,
     CASES7,
+    CASES8,
     HOLDOUT,
     HOLDOUT2,
     HOLDOUT5,
     HOLDOUT6,
+    HOLDOUT8,
     Case,
     cases,
     score,
@@ -47,8 +49,16 @@ POLICY = policy_of(CONFIG)
 # Round 7 (triage-r5's remaining classes and day 5's two defects): cases7.txt was written
 # while the rules changed, not before: a tuning set. 14/24 on the rules before round 7, 24
 # after; a 25th line (a site the filter blocks) added with its fix.
+# Round 8 (triage-r6's classes): cases8.txt was written after the first changes for the blind
+# set's classes and tuned on: 18/23 at its first run, 22 after (one of its lines reworded: a
+# screen moved "to the meeting room" hits move_equipment's exclusion of meetings, not the class
+# it was written for; a scanner alone is weak evidence of a printer, so a shared scanner
+# worked around still goes to P4). holdout8.txt, written after the changes and scored once: 11/13 (a
+# warehouse "nobody ... can scan" names no verb the rule knows; "personne ne peut s'y
+# connecter" to a new laptop not in the domain is read as a department stopped). cases5.txt line
+# 83 relabelled P3 (see its comment): 55 as before, with it right and no other miss more.
 REACHED = {CASES: 145, HOLDOUT: 59, HOLDOUT2: 23, CASES5: 55, HOLDOUT5: 18, CASES6: 18,
-           HOLDOUT6: 11, CASES7: 25}
+           HOLDOUT6: 11, CASES7: 25, CASES8: 22, HOLDOUT8: 11}
 
 
 def decide(case: Case) -> tuple[str, str | None]:
@@ -60,16 +70,18 @@ def decide(case: Case) -> tuple[str, str | None]:
 
 def test_every_case_is_labelled_from_the_procedures() -> None:
     found = (cases() + cases(HOLDOUT) + cases(HOLDOUT2) + cases(CASES5) + cases(HOLDOUT5)
-             + cases(CASES6) + cases(HOLDOUT6) + cases(CASES7))
+             + cases(CASES6) + cases(HOLDOUT6) + cases(CASES7) + cases(CASES8)
+             + cases(HOLDOUT8))
     assert len(found) >= 230
     assert {c.type for c in found} == {"incident", "request", "information"}
     assert all((c.priority is None) == (c.type == "information") for c in found)
     assert len({c.example for c in found}) >= 30  # every example of the procedure
 
 
-@pytest.mark.parametrize("path", [CASES, HOLDOUT, HOLDOUT2, CASES5, HOLDOUT5, CASES6, HOLDOUT6],
+@pytest.mark.parametrize("path", [CASES, HOLDOUT, HOLDOUT2, CASES5, HOLDOUT5, CASES6, HOLDOUT6,
+                                  CASES7, CASES8, HOLDOUT8],
                          ids=["cases", "holdout", "holdout2", "cases5", "holdout5", "cases6",
-                              "holdout6"])
+                              "holdout6", "cases7", "cases8", "holdout8"])
 def test_the_paraphrases_keep_their_score(path: Path) -> None:
     result = score(decide, path)
     misses = "\n".join(result["misses"])  # type: ignore[arg-type]
@@ -103,5 +115,6 @@ if __name__ == "__main__":
     import logging
 
     logging.disable(logging.CRITICAL)
-    for path in (CASES, HOLDOUT, HOLDOUT2, CASES5, HOLDOUT5, CASES6, HOLDOUT6):
+    for path in (CASES, HOLDOUT, HOLDOUT2, CASES5, HOLDOUT5, CASES6, HOLDOUT6, CASES7, CASES8,
+                 HOLDOUT8):
         _report(path)

@@ -15,14 +15,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from mailbot.parsers import ParsedMessage
 from mailbot.rules import scope
 from mailbot.rules.base import Outcome
 from mailbot.rules.checks import ERROR_KINDS, check_rules
 from mailbot.rules.lemmas import lemmatise, spellings
-from mailbot.rules.own_words import without_pasted_errors
+from mailbot.rules.own_words import pasted_errors, without_pasted_errors
 from mailbot.rules.settings import ClassificationRuleConfig, TriageConfig
 from mailbot.rules.text import expand, fold, sentences, word_regex
 from mailbot.rules.topics import graver_first
@@ -73,13 +73,18 @@ def _pairs(folded: str, lemmas: str) -> tuple[str, ...]:
 
 def facts_of(msg: ParsedMessage, *, requester: str = "", text: str | None = None,
              vip: bool = False) -> Facts:
+    errors = pasted_errors(msg.errors)
     own = without_pasted_errors(msg.text if text is None else text,
-                                [e.message for e in msg.errors])
+                                [e.message for e in errors])
     return Facts.build(
         subject=msg.subject or msg.subject_raw, text=own,
-        program=msg.program, error_kinds=[e.kind for e in msg.errors],
+        program=msg.program, error_kinds=[e.kind for e in errors],
         requester=requester or msg.sender, vip=vip,
         attachments=sum(1 for a in msg.attachments if not a.inline))
+
+
+# "ce n'est pas une panne", "it is not a fault": the word after it is denied, not said.
+_NOT_A = re.compile(r"(?:n'\s*est\s+pas|(?<!\w)is\s+not|isn't|'s\s+not)\s+(?:une?|a)\s+$")
 
 
 @dataclass(frozen=True)
@@ -105,6 +110,7 @@ class ClassificationRule:
     attachments: str
     weight: float = 1.0
     modifier: bool = False
+    keeps_priority: bool = False  # a modifier does not lower it
     reversible: re.Pattern[str] | None = None
     near: str = "sentence"  # where with_words must be: the same sentence, or the same mail
 
@@ -146,8 +152,11 @@ class ClassificationRule:
             score[0] += 1.0
         texts = self._texts(facts)
         if self.without_words is not None:
-            for text in texts:
-                if found := self.without_words.search(text):
+            for text in texts:  # "ce n'est pas une panne" excludes nothing
+                found = next((m for m in self.without_words.finditer(text)
+                              if not _NOT_A.search(text[max(0, m.start() - 30):m.start()])),
+                             None)
+                if found:
                     yield f"excluded by {found.group(0)!r}"
         if self.words is not None:
             found_words = self._words_in(facts)
@@ -300,6 +309,7 @@ class Classification:
     weak: bool = False  # the evidence was too weak to decide: the team is asked to confirm
     candidates: tuple[Candidate, ...] = ()  # the best rules, strongest first
     evidence: str = ""  # the words that decided
+    worked_around: str = ""  # an incident modifier's words: "en attendant j'", "pas urgent"
 
 
 def compile_rule(config: ClassificationRuleConfig, vocabulary: dict[str, list[str]],
@@ -317,7 +327,8 @@ def compile_rule(config: ClassificationRuleConfig, vocabulary: dict[str, list[st
         programs=frozenset(p if p == "*" else fold(p) for p in config.programs),
         error_kinds=frozenset(config.error_kinds), pasted_error=config.pasted_error,
         senders=tuple(config.senders), vip=config.vip, attachments=config.attachments,
-        weight=config.weight, modifier=config.modifier, reversible=reversible,
+        weight=config.weight, modifier=config.modifier,
+        keeps_priority=config.keeps_priority, reversible=reversible,
         near=config.near)
 
 
@@ -369,7 +380,13 @@ def classify(facts: Facts, rules: Sequence[ClassificationRule], *,
         result = Classification(type_, None, default_priority, None, "", trace,
                                 bool(deciding), candidates)
     modifiers = [m for m in modifiers if m[2].type == result.type]
-    if modifiers and result.priority == default_priority:
+    if modifiers and result.type == "incident":  # not blocked: URGENT is not justified
+        result = replace(result, worked_around=f"{modifiers[0][2].name}: "
+                                               f"{modifiers[0][3].detail}")
+    # The device named (strength 1.5 or more), not a verb alone ("quand j'imprime").
+    keeps = deciding and deciding[0][0] >= 1.5 and deciding[0][2].keeps_priority and (
+        result.rule == deciding[0][2].name)
+    if modifiers and result.priority == default_priority and not keeps:
         _, _, rule, outcome = modifiers[0]
         trace = [o for o in trace if o is not outcome]
         trace.insert(0, Outcome(f"{FAMILY}/{rule.name}", True,
@@ -377,5 +394,5 @@ def classify(facts: Facts, rules: Sequence[ClassificationRule], *,
                                 f"(strength {outcome.score})", outcome.score))
         return Classification(result.type, result.category or rule.category, rule.priority,
                               rule.name, rule.description, trace, False, candidates,
-                              outcome.detail)
+                              outcome.detail, result.worked_around)
     return result

@@ -136,7 +136,11 @@ class InformationRule:
         said = marker or repaired
         if urgent:
             return Outcome(rule, False, f"{said!r} but URGENT is asked")
-        for text in (facts.subject, facts.text):
+        # "All sorted now, thanks" under "Re: password reset please": the subject names the
+        # matter that is now solved, it asks nothing new.
+        solved_in_text = marker is None and bool(self.resolved and self.resolved.search(
+            facts.text))
+        for text in (facts.text,) if solved_in_text else (facts.subject, facts.text):
             if "?" in text:
                 return Outcome(rule, False, f"{said!r} but a question is asked")
             if demand := self._demand(text, repaired is not None,

@@ -15,6 +15,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from mailbot.parsers.errors import ErrorText
 
 _DIALOG = re.compile(r"^-{10,}[ \t]*\n.*?^-{10,}[ \t]*$(?:\n.*\n-{10,}[ \t]*$)*",
                      re.MULTILINE | re.DOTALL)
@@ -47,3 +51,17 @@ def without_pasted_errors(text: str, messages: Sequence[str | None]) -> str:
         if message and len(message) > 12:
             text = text.replace(message, " ")
     return text
+
+
+# An asset tag ("PC ACH-12", "LAB-07") read as an error code in a sentence that asks.
+_ASSET_TAG = re.compile(r"[A-Z]{2,5}-\d{1,4}")
+
+
+def pasted_errors(errors: Sequence[ErrorText]) -> list[ErrorText]:
+    """The errors the requester pasted. A question naming a machine by its tag ("pourriez-vous
+    installer 7-Zip sur mon PC (ACH-12) ?") is their own words, not an error: it stays in the
+    text the keyword rules read."""
+    return [e for e in errors
+            if not (e.kind == "other" and e.title is None and e.application is None
+                    and "?" in e.message and e.codes
+                    and all(_ASSET_TAG.fullmatch(c) for c in e.codes))]

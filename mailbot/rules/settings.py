@@ -47,6 +47,9 @@ class ClassificationRuleConfig:
     # default priority (seed 002 P4: "pouvant être contourné", "pas besoin de résolution
     # rapide") to its own priority.
     modifier: bool = False
+    # A priority the procedure gives whoever is hit (a printer out of order is P3, seed 002):
+    # a modifier does not lower it; a workaround stated still makes URGENT unjustified.
+    keeps_priority: bool = False
     # Where with_words must stand: in the same sentence as a word (the default), or anywhere
     # in the mail ("Marie arrive lundi. Pouvez-vous lui préparer un poste ?"), a little weaker.
     near: Literal["sentence", "mail"] = "sentence"

@@ -22,6 +22,7 @@ from mailbot.rules.settings import UrgentConfig
 CANNOT_BE_URGENT = "cannot_be_urgent"
 MINOR_INCIDENT = "minor_incident"
 NOT_BLOCKING = "not_blocking"
+WORKED_AROUND = "worked_around"
 TOO_OFTEN = "too_often"
 TECHNICIAN = "technician"
 
@@ -57,6 +58,19 @@ class MinorIncident:
         hit = classification.type == "incident" and classification.priority == "P4"
         detail = (f"classified as a P4 incident ({classification.rule})" if hit
                   else f"classified {classification.type} {classification.priority}")
+        return Outcome(f"urgent/{self.name}", hit, detail)
+
+
+@dataclass(frozen=True)
+class WorkedAround:
+    name = "worked_around"
+    description = ("seed 004: URGENT only when blocked; an incident the requester works around "
+                   "meanwhile, or says can wait, does not block them")
+
+    def check(self, classification: Classification) -> Outcome:
+        hit = classification.type == "incident" and bool(classification.worked_around)
+        detail = (f"not blocked ({classification.worked_around})" if hit
+                  else "no workaround stated")
         return Outcome(f"urgent/{self.name}", hit, detail)
 
 
@@ -99,6 +113,7 @@ def urgent_policy(*, requested: bool, classification: Classification, previous: 
     trace = []
     for outcome in (CannotBeUrgent().check(classification),
                     MinorIncident().check(classification),
+                    WorkedAround().check(classification),
                     NotBlocking().check(classification, blocking),
                     TooOften().check(previous, settings)):
         trace.append(outcome)

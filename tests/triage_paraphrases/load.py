@@ -15,6 +15,8 @@ HOLDOUT5 = Path(__file__).with_name("holdout5.txt")  # round 5, scored once at t
 CASES6 = Path(__file__).with_name("cases6.txt")  # round 6: triage-r5's classes of misses
 HOLDOUT6 = Path(__file__).with_name("holdout6.txt")  # round 6, scored once at the end
 CASES7 = Path(__file__).with_name("cases7.txt")  # round 7: triage-r5's remaining classes, day 5
+CASES8 = Path(__file__).with_name("cases8.txt")  # round 8: triage-r6's classes of misses
+HOLDOUT8 = Path(__file__).with_name("holdout8.txt")  # round 8, scored once at the end
 EMPLOYEE = "sam.employe@groupe-exemple.fr"
 
 
