@@ -93,7 +93,9 @@ def test_a_new_mail_becomes_a_ticket_acknowledged_with_threading_headers(
 def test_urgent_in_the_subject_gives_the_urgent_priority_and_english_when_configured(
         tmp_path: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> None:
     rules = write_rules(tmp_path, imap=dovecot, smtp=smtp_server, language="en")
-    dovecot.append(mail(subject="URGENT : Sage 100 bloqué", body="Je ne peux plus travailler."))
+    # An English-speaking employee (each is written to in their own language).
+    dovecot.append(mail(subject="URGENT: Sage 100 is stuck",
+                        body="I cannot work at all, the screen is frozen."))
     run_once(rules, dovecot)
     [ticket] = tickets(rules)
     assert ticket["priority"] == "P2" and ticket["urgent_requested"] is True

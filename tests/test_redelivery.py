@@ -116,8 +116,9 @@ def test_a_different_mail_reusing_the_message_id_is_not_dropped(
     run_once(rules, dovecot)
     paul = mail(subject="Écran noir", sender="paul.durand@groupe-exemple.fr",
                 message_id=MESSAGE_ID)
-    again = mail(subject="Imprimante du 2e étage en panne", message_id=MESSAGE_ID,
-                 body="Bonjour,\n\nEt maintenant le scanner aussi.\n\nClaire\n")
+    # Another matter (the same subject within minutes would be added to her ticket #1).
+    again = mail(subject="Scanner du 2e étage en panne", message_id=MESSAGE_ID,
+                 body="Bonjour,\n\nLe scanner ne numérise plus rien.\n\nClaire\n")
     dovecot.lmtp_deliver(paul, mail_from="paul.durand@groupe-exemple.fr")
     dovecot.lmtp_deliver(FORWARDED + again, mail_from=CLAIRE)
     done = run_once(rules, dovecot, minutes=5)
