@@ -23,9 +23,13 @@ ORGANISATION = "exemple.fr"
 # handed to it, the other sets' misses only where they fell in the same classes). Round 8
 # scored them with the organisation configured (r5: 67, its two role addresses at exemple.fr
 # are VIPs there) and added r6 at what main scored on it (57, information 10). Round 8's
-# fixes by class (r6's classes of misses) raised r1 to 70, r5 to 68 and r6 to 70 (11).
+# fixes by class (r6's classes of misses) raised r1 to 70, r5 to 68 and r6 to 70 (11). r5 is
+# back at 67: its English VPN fault whose sender says there is no hurry is labelled P3, but the
+# SLA procedure makes P4 "tout incident pour lequel le client indique clairement qu'il n'a pas
+# besoin de résolution rapide", as the organisation's own scenario s06 (a slow scanner, "pas
+# urgent": P4) says; a device rule's keeps_priority no longer overrides the requester's word.
 REACHED = [("triage-r1", 70, 8), ("triage-r2", 60, 10), ("triage-r3", 49, 6),
-           ("triage-r4", 62, 10), ("triage-r5", 68, 11), ("triage-r6", 70, 11)]
+           ("triage-r4", 62, 10), ("triage-r5", 67, 11), ("triage-r6", 70, 11)]
 
 
 def _scorer():  # type: ignore[no-untyped-def]

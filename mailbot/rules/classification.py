@@ -383,9 +383,11 @@ def classify(facts: Facts, rules: Sequence[ClassificationRule], *,
     if modifiers and result.type == "incident":  # not blocked: URGENT is not justified
         result = replace(result, worked_around=f"{modifiers[0][2].name}: "
                                                f"{modifiers[0][3].detail}")
-    # The device named (strength 1.5 or more), not a verb alone ("quand j'imprime").
+    # The device named (strength 1.5 or more), not a verb alone ("quand j'imprime"); never
+    # against the requester's own "no hurry", which the procedure makes P4 for any incident.
     keeps = deciding and deciding[0][0] >= 1.5 and deciding[0][2].keeps_priority and (
-        result.rule == deciding[0][2].name)
+        result.rule == deciding[0][2].name) and not (
+        modifiers and modifiers[0][2].name == "no_hurry")
     if modifiers and result.priority == default_priority and not keeps:
         _, _, rule, outcome = modifiers[0]
         trace = [o for o in trace if o is not outcome]
