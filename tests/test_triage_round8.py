@@ -21,21 +21,12 @@ from pathlib import Path
 
 import pytest
 
-from mailbot import config as configuration
 from mailbot.parsers import parse
-from mailbot.rules.assess import Assessment, assess, policy_of
-from tests.harness import PARIS, ROOT, env, mail, mailbot, tickets, write_rules
+from mailbot.rules.assess import assess
+from tests.harness import PARIS, env, mail, mailbot, tickets, write_rules
 from tests.servers.dovecot import DovecotServer
 from tests.servers.smtp import RecordingSmtpServer
-
-CONFIG = configuration.load(ROOT / "rules.toml")
-POLICY = policy_of(CONFIG)
-EMPLOYEE = "sam.employe@groupe-exemple.fr"
-
-
-def judge(subject: str, body: str, sender: str = EMPLOYEE) -> Assessment:
-    return assess(parse(mail(sender=sender, subject=subject, body=body + "\n"),
-                        CONFIG.parse_rules()), POLICY)
+from tests.test_triage_round7 import CONFIG, EMPLOYEE, POLICY, judge
 
 
 @pytest.mark.parametrize("subject, body", [
