@@ -161,6 +161,8 @@ def _ticket_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
     _config_arg(show)
     show.add_argument("number", type=int)
     show.add_argument("--json", action="store_true")
+    show.add_argument("--now", type=_iso, metavar="ISO8601",
+                      help="the SLA states as at this time (default: now)")
     show.set_defaults(func=cmd_show)
 
     parse = sub.add_parser("parse", help="what the bot understands of one message (stores nothing)")

@@ -153,7 +153,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     if ticket is None:
         print(f"mailbot: no ticket #{args.number}", file=sys.stderr)
         return 1
-    data = ticket_json(ticket, config, messages=True)
+    data = ticket_json(ticket, config, messages=True, now=args.now)
     if args.json:
         print(json.dumps(data, ensure_ascii=False, indent=2))
         return 0

@@ -140,5 +140,8 @@ def tickets(rules: Path) -> list[dict[str, Any]]:
     return json.loads(mailbot("tickets", "--json", "--config", str(rules)).stdout)
 
 
-def show(rules: Path, number: int) -> dict[str, Any]:
-    return json.loads(mailbot("show", str(number), "--json", "--config", str(rules)).stdout)
+def show(rules: Path, number: int, *, now: datetime | None = None) -> dict[str, Any]:
+    """`mailbot show --json`; the SLA states are as at `now` when given (else the real time)."""
+    at = ("--now", now.isoformat()) if now else ()
+    return json.loads(
+        mailbot("show", str(number), "--json", "--config", str(rules), *at).stdout)

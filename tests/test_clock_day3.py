@@ -220,7 +220,7 @@ def test_a_mail_taken_in_after_a_stop_starts_its_clock_when_it_reached_the_serve
     dovecot.append(mail(sender="marc.dubois@groupe-exemple.fr", subject="Scanner HS",
                         date=monday), arrived=monday + timedelta(hours=5))
     run_at(rules, dovecot, monday)
-    claire, marc = show(rules, 1), show(rules, 2)
+    claire, marc = show(rules, 1, now=monday), show(rules, 2, now=monday)
     assert claire["created_at"] == "2026-11-27T10:00:00+01:00"
     assert claire["first_response_due"] == "2026-12-07T10:00:00+01:00"
     assert claire["resolution_due"] == "2026-12-18T10:00:00+01:00"

@@ -5,6 +5,7 @@ the morning digest and the escalation ladder, across restarts and a crash. No sl
 from __future__ import annotations
 
 import subprocess
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -51,7 +52,7 @@ def test_a_p3_on_friday_night_is_acknowledged_at_once_and_the_team_told_on_monda
     run_at(rules, dovecot, "2026-11-27T20:30:00+01:00")
     assert len(to(smtp_server, CLAIRE)) == 1
     assert to(smtp_server, TEAM) == []
-    ticket = show(rules, 1)
+    ticket = show(rules, 1, now=datetime.fromisoformat("2026-11-27T20:30:00+01:00"))
     # 48 working hours from Friday evening: Monday 09:00 + 6 working days; 120 h: 15 days.
     assert ticket["first_response_due"] == "2026-12-07T18:00:00+01:00"
     assert ticket["resolution_due"] == "2026-12-18T18:00:00+01:00"
