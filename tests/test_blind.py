@@ -35,14 +35,13 @@ REACHED = {
                  "errors": (14, 15), "programs": (10, 10)},
     "blind-r7": {"machine": (30, 30), "replies": (20, 20), "forwards": (15, 15),
                  "errors": (15, 15), "programs": (10, 10)},
-    # r8 as main scored it when it was spent: its MailInBlack challenge answered (machine/020),
-    # its SAP message number "S#077" missed (errors/009).
-    "blind-r8": {"machine": (29, 30), "replies": (20, 20), "forwards": (15, 15),
+    # r8 errors/009: the SAP message number "S#077" missed when the set was spent.
+    "blind-r8": {"machine": (30, 30), "replies": (20, 20), "forwards": (15, 15),
                  "errors": (14, 15), "programs": (10, 10)},
 }
 # Cases of a spent set that are still answered automatically (a machine mail): known, listed,
 # to be fixed; anything else failing is a regression.
-STILL_MISSED = {"blind-r8": ["020"]}
+STILL_MISSED: dict[str, list[str]] = {}
 
 
 @pytest.mark.parametrize("name", sorted(REACHED))

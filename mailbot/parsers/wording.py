@@ -1,5 +1,6 @@
-"""What machine mail says when its headers do not say it: out-of-office texts, challenge-response
-requests and the first sentence of an MTA's report, in the languages of European mail.
+"""What machine mail says when its headers do not say it: out-of-office texts, acknowledgements
+and the first sentence of an MTA's report, in the languages of European mail (challenge-response
+requests: machine/challenge.py).
 
 A person must never be taken for a machine, so every rule here asks for what only the machine
 writes: an MTA report *opens* with the MTA's sentence (a person quoting one writes first); an
@@ -161,84 +162,6 @@ def asks_without_absence(body: str) -> bool:
     their automatic reply ("Réponse automatique : comment l'activer ?"), not the reply."""
     text = body.strip()[:_MAX_AUTO_REPLY_CHARS]
     return "?" in text and not any(pattern.search(text) for pattern in _OOF_SIGNS.values())
-
-
-_CHALLENGE_SUBJECT = re.compile(
-    r"\b(?:please confirm|confirm your (?:message|e-?mail)|confirmation (?:requise|required|"
-    r"n[ée]cessaire)|verification (?:required|request)|v[ée]rification requise|"
-    r"action required|bitte best[äa]tigen)\b",
-    re.IGNORECASE,
-)
-# What challenge-response filters say, by what it means: the filter, the request to click,
-# the list of approved senders, the verification, the message held back.
-_CHALLENGE_SIGNS: dict[str, re.Pattern[str]] = {
-    "filter": re.compile(
-        r"protect(?:ing|ed)? (?:myself |this account |my inbox )?(?:from|against|by)\b|"
-        r"to control (?:spam|junk)|anti-?spam|courriers? ind[ée]sirables?|spam-?schutz|"
-        r"challenge[-/ ]response|sender verification|spam (?:protection|filter)|"
-        r"protects? (?:me|my (?:inbox|mailbox))|unsolicited (?:e-?mail|mail|messages)",
-        re.IGNORECASE),
-    "click": re.compile(
-        r"click (?:on )?(?:the|this) (?:following )?link|click here|cliquez sur (?:le|ce) lien|"
-        r"klicken sie auf (?:den|diesen) link|(?:simply |just )?reply to this (?:e-?mail|message)|"
-        r"(?:use|visit|follow|open) the (?:link|page) below|"
-        r"(?:link|page) below|(?:fill (?:in|out)|complete) (?:the|this|a) (?:short )?(?:form|"
-        r"request form)|lien ci-dessous|(?:remplissez|compl[ée]tez) (?:le|ce) formulaire",
-        re.IGNORECASE),
-    "approved senders": re.compile(
-        r"(?:allowed|approved|authori[sz]ed|safe|white) ?(?:list|senders)|guest list|"
-        r"pre-?approved|exp[ée]diteurs (?:valid[ée]s|autoris[ée]s|approuv[ée]s)|liste blanche",
-        re.IGNORECASE),
-    "verify": re.compile(
-        r"verify that you are|verification process|verify your (?:address|message|e-?mail)|"
-        r"confirm (?:your|that you sent this) (?:message|e-?mail)|"
-        r"confirmer votre (?:envoi|message|adresse)|one-time (?:verification|confirmation)",
-        re.IGNORECASE),
-    "human": re.compile(
-        r"(?:prove|confirm|verify|show|make sure|ensure|check) (?:that )?you(?:'re| are) (?:a )?"
-        r"(?:human|real person|not a (?:robot|machine|spammer|bot))|(?:êtes|etes) (?:bien )?"
-        r"(?:un )?(?:[eê]tre )?humain|(?:n'êtes|n'etes) pas un robot",
-        re.IGNORECASE),
-    "held": re.compile(
-        r"waitlisted|(?:is|has been|was) held|en attente|will be delivered (?:once|after) you|"
-        r"sera supprim[ée]|pending (?:your )?(?:confirmation|verification)",
-        re.IGNORECASE),
-}
-
-
-# One search for the signs that only a filter gives (the common case: none of them).
-_CHALLENGE_GATE = re.compile("|".join(f"(?:{_CHALLENGE_SIGNS[k].pattern})" for k in (
-    "approved senders", "held", "filter", "human")), re.IGNORECASE)
-
-
-# Words one of those signs needs, looked for as plain substrings first (the common case: none).
-_CHALLENGE_WORDS = ("spam", "approved", "authori", "allowed", "safe", "white", "guest list",
-                    "exp\u00e9diteurs", "expediteurs", "liste blanche", "human", "humain",
-                    "robot", "protect", "unsolicited", "challenge", "sender verification",
-                    "ind\u00e9sirable", "indesirable", "waitlist", "held", "en attente",
-                    "will be delivered", "supprim", "pending", "junk", "real person",
-                    "not a machine", "not a bot")
-
-
-def challenge_wording(subject: str, body: str) -> str | None:
-    """What shows a challenge-response request: a subject asking for a confirmation and one
-    sign in the text, or, whatever the subject, three signs, one of them the approved-senders
-    list that only such filters talk about."""
-    _, prefixes = peel_prefixes(subject)
-    if any(p in ("tr", "fw", "fwd", "wg", "rv", "enc", "pd", "vb") for p in prefixes):
-        return None
-    text = body.strip()[:_MAX_AUTO_REPLY_CHARS]
-    asks = bool(_CHALLENGE_SUBJECT.search(subject))
-    if not asks and not (any(word in text.lower() for word in _CHALLENGE_WORDS)
-                         and _CHALLENGE_GATE.search(text)):
-        return None  # the common case, decided with one search
-    signs = [name for name, pattern in _CHALLENGE_SIGNS.items() if pattern.search(text)]
-    # Phishing pasted by a person asks to click and verify too: only a filter talks of itself,
-    # of its approved senders, or of proving one is human.
-    if (asks and signs) or (len(signs) >= 3 and {"approved senders", "filter", "human"}
-                            & set(signs)):
-        return ", ".join(signs)
-    return None
 
 
 _THANKS = re.compile(

@@ -8,6 +8,7 @@ import re
 
 from mailbot.parsers.body import clean_body
 from mailbot.parsers.layouts import AUTO_REPLY_PREFIX
+from mailbot.parsers.machine.challenge import challenge_wording
 from mailbot.parsers.machine.facts import Facts, Rule
 from mailbot.parsers.machine.ticketing import (
     case_acknowledgement,
@@ -19,7 +20,6 @@ from mailbot.parsers.wording import (
     acknowledgement_wording,
     asks_without_absence,
     auto_reply_wording,
-    challenge_wording,
 )
 
 _OOO_SUBJECT = re.compile(
@@ -83,9 +83,8 @@ def _acknowledgement(f: Facts) -> str | None:
 
 
 def _challenge(f: Facts) -> str | None:
-    # Challenge-response filters ask the sender to prove they are a person: a subject asking
-    # for a confirmation and a body that asks to click to verify.
-    found = challenge_wording(f.subject, f.body)
+    # Challenge-response filters ask the sender to prove they are a person (challenge.py).
+    found = challenge_wording(f.subject, f.body, f.sender, f.header("From"))
     return f"challenge-response request: {found}" if found else None
 
 
