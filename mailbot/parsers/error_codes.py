@@ -29,11 +29,13 @@ _SAP_NUMBER_LABEL = (
     r"(?:message|mensaje|messaggio|mensagem|meldung|nachricht|bericht)|"
     r"(?:nachrichten|meldungs|bericht)(?:nummer|nr\.?)|messaggio[ \t]+n\.?|mensaje[ \t]+n[°º]"
 )
-_SAP_CLASS_LABEL = (
-    r"classe?[ \t]+de[ \t]+messages?|message[ \t]+(?:class|id)|\bid|id[ \t]+(?:du[ \t]+)?message|"
+_SAP_CLASS_NAMED = (
+    r"classe?[ \t]+de[ \t]+messages?|message[ \t]+(?:class|id)|id[ \t]+(?:du[ \t]+)?message|"
+    r"application[ \t]+area|zone[ \t]+d['’]application|"
     r"nachrichtenklasse|meldungsklasse|arbeitsgebiet|clase[ \t]+de[ \t]+mensajes?|"
     r"classe[ \t]+(?:di[ \t]+)?messaggi|classe[ \t]+de[ \t]+mensagens?|berichtklasse"
 )
+_SAP_CLASS_LABEL = rf"{_SAP_CLASS_NAMED}|\bid"
 _ERROR_WORD = (r"(?:\berreur|\berror|\bfehler|\bcode d'erreur|\berror code|\bcode erreur|"
                r"\bfehlercode|\bstatus code|\bhttp status|\bcode http|\bcode de statut|"
                r"\bcode de retour|\bcode retour|\breturn code|\bexit code|\berrno|"
@@ -82,9 +84,10 @@ _CODES = re.compile(
     r"errore di run-?time)[ \t]*'(?P<vba>-?\d{1,10})"
     rf"|{_ERROR_WORD}"
     r"(?:[ \t\xa0]*(?:n[°º]|no\.?|num[ée]ro|number|#|syst[eè]me|system))?[ \t\xa0]*:?[ \t\xa0]*"
-    # Office's Click-to-Run codes carry a dash and a suffix: "30015-11", "0-1011".
+    # Office's Click-to-Run codes carry a dash and a suffix: "30015-11", "0-1011" (a full stop
+    # may end the sentence after them, not a date's or version's next part).
     # A signed single digit too: .NET's SqlException prints "Error Number:-2" (a timeout).
-    r"(?P<num>-?\d{1,10}-\d{1,4}(?![\d/.-])|-?\d{2,10}|-\d)\b"
+    r"(?P<num>-?\d{1,10}-\d{1,4}(?![\d/-]|\.\d)|-?\d{2,10}|-\d)\b"
     # A negative number of 5 digits or more is an error code wherever it stands (-2147467259).
     r"|(?<![\w.-])(?P<negative>-\d{5,10})\b"
     # A signed number alone in parentheses closes a VPN client's message ("... (-7200)").
@@ -154,16 +157,20 @@ _CODES = re.compile(
     # no. V1320", "Numéro de message M7 021", "N° message M7021", "Meldungsnr. M7021",
     # "Número de mensaje V1 320", "Numero messaggio 00 058", "Berichtnummer F5 155".
     rf"|\b(?:{_SAP_NUMBER_LABEL})[ \t\xa0]*[:.]?[ \t\xa0]*"
-    r"(?P<sapmsg>(?-i:(?:[A-Z0-9]{1,20}|/[A-Z0-9_]+/[A-Z0-9_]+)[ /]?\d{3}))\b"
+    r"(?P<sapmsg>(?-i:(?:[A-Z0-9][A-Z0-9_#$]{0,19}|/[A-Z0-9_]+/[A-Z0-9_]+)[ /]?\d{3}))\b"
     # ... or as two fields: "Classe de messages M7, numéro 021", "Message class: V1 Number: 320".
-    rf"|\b(?:{_SAP_CLASS_LABEL})[ \t\xa0]*:?[ \t\xa0]*(?P<sapclass>(?-i:[A-Z0-9/_]{{1,20}}))"
-    r"[ \t\xa0]*[,;]?[ \t\xa0]*(?:message[ \t]+)?(?:number|no\.?|num[ée]ro|n[°º]|nummer|nr\.?|"
-    r"n[úu]mero|numer)[ \t\xa0]*:?[ \t\xa0]*(?P<sapnumber>\d{3})\b"
+    rf"|\b(?:{_SAP_CLASS_NAMED}|(?P<sapid>\bid))[ \t\xa0]*:?[ \t\xa0]*"
+    r"(?P<sapclass>(?-i:[A-Z0-9/_#$]{1,20}))"
+    # (the two fields on one line, or on two as the GUI's technical information copies them;
+    # a bare "ID" only on one line: an identifier above a number is no message class)
+    r"[ \t\xa0]*[,;]?[ \t\xa0]*(?(sapid)|\n?)[ \t\xa0]*(?:message[ \t]+)?"
+    r"(?:number|no\.?|num[ée]ro|n[°º]|nummer|nr\.?|n[úu]mero|numer)"
+    r"(?:[ \t]+(?:de[ \t]+|du[ \t]+)?message)?[ \t\xa0]*:?[ \t\xa0]*(?P<sapnumber>\d{3})\b"
     # ... or the number first, as Fiori's message details print them: "Message Number: 021
     # Message Class: M7".
     r"|\b(?:message[ \t]+number|num[ée]ro[ \t]+(?:de[ \t]+|du[ \t]+)?message|nachrichtennummer)"
     r"[ \t\xa0]*:?[ \t\xa0]*(?P<sapnumberfirst>\d{3})[ \t\xa0]*[,;]?[ \t\xa0]*"
-    rf"(?:{_SAP_CLASS_LABEL})[ \t\xa0]*:?[ \t\xa0]*(?P<sapclasslast>(?-i:[A-Z0-9/_]{{1,20}}))\b)",
+    rf"(?:{_SAP_CLASS_LABEL})[ \t\xa0]*:?[ \t\xa0]*(?P<sapclasslast>(?-i:[A-Z0-9/_#$]{{1,20}}))\b)",
     re.IGNORECASE | re.MULTILINE,
 )
 # Printers' own codes that only a printer's context tells from other numbers: Xerox's

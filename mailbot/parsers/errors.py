@@ -34,6 +34,7 @@ from mailbot.parsers.error_codes import (
     printer_named,
     without_wrapper_names,
 )
+from mailbot.parsers.error_prose import error_sentences
 
 
 @dataclass
@@ -273,11 +274,12 @@ def _codes_only(text: str, catalogue: Catalogue) -> list[_Found]:
     for m in _first(_HEX_LINE.finditer(text)):
         if codes := find_codes(m[0]):  # not when the value is a timestamp's or flags'
             found.append(_Found(m.start(), m.end(), ErrorText(
-                "hresult", _text_application(text, catalogue), None, m[0].strip(), codes)))
+                "hresult", _text_application(text, catalogue), None, _prose(m[0], codes), codes)))
     for m in _first(_APP_MESSAGE.finditer(text)):
+        codes = find_codes(m["line"]) or [m["code"]]
         found.append(_Found(m.start(), m.end(), ErrorText(
-            "app_message", _text_application(text, catalogue), None, m["line"].strip(),
-            find_codes(m["line"]) or [m["code"]])))
+            "app_message", _text_application(text, catalogue), None, _prose(m["line"], codes),
+            codes)))
     return found
 
 
@@ -335,8 +337,14 @@ def _code_lines(text: str, catalogue: Catalogue) -> list[_Found]:
         if codes:
             kind = "http_error" if _HTTP_ONLY.search(line) else "other"
             found.append(_Found(start, end, ErrorText(
-                kind, _text_application(text, catalogue), None, line.strip(), codes)))
+                kind, _text_application(text, catalogue), None, _prose(line, codes), codes)))
     return found
+
+
+def _prose(line: str, codes: list[str]) -> str:
+    """The error in a line of prose: the sentences with its codes, not the greeting nor the
+    writer's name around them (error_prose.py)."""
+    return error_sentences(line, lambda s: any(c in s for c in codes) or bool(find_codes(s)))
 
 
 _HTTP_ONLY = re.compile(rf"\bHTTP\b|\b[45]\d\d[ \t]*[-–:]?[ \t]*{HTTP_REASONS_RE}",
