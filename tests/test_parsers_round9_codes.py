@@ -12,10 +12,14 @@ here is written for this project."""
 
 from __future__ import annotations
 
+import email
+from email import policy
 from email.message import EmailMessage
+from pathlib import Path
 
 import pytest
 
+import mailbot.parsers.error_codes as error_codes
 from mailbot.compose import error_line
 from mailbot.parsers import ParseRules, parse
 from mailbot.parsers.errors import extract_errors
@@ -107,3 +111,26 @@ def test_the_teams_notice_shows_the_error_sentence_only() -> None:
     assert len(lines) == 1 and "le VPN refuse la connexion (erreur 809)" in lines[0]
     assert "Bonjour" not in lines[0] and "Yanis" not in lines[0] and "bloqué" not in lines[0]
     assert parsed.errors[0].codes == ["809"]
+
+
+# --- the search of codes looks at the lines that may hold one only: the same codes ---------
+
+def _error_texts() -> list[str]:
+    texts = []
+    for path in sorted(Path(__file__).parent.glob("formats/*/errors/*.eml")) + sorted(
+            Path(__file__).parent.glob("formats/errors/*.eml")):
+        message = email.message_from_bytes(path.read_bytes(), policy=policy.default)
+        body = message.get_body(("plain",))
+        texts.append(body.get_content() if body is not None else "")
+    texts += [text for text, _codes in (*SAP.values(), *STILL.values())]
+    return texts
+
+
+def test_the_search_in_hot_lines_finds_what_the_whole_search_finds(monkeypatch) -> None:
+    texts = _error_texts()
+    assert len(texts) > 100
+    seen = [(error_codes.find_codes(t), error_codes.code_lines(t, 20)) for t in texts]
+    monkeypatch.setattr(error_codes, "search_hot", lambda p, t, pos=0: p.search(t, pos))
+    monkeypatch.setattr(error_codes, "finditer_hot", lambda p, t: p.finditer(t))
+    assert [(error_codes.find_codes(t), error_codes.code_lines(t, 20)) for t in texts] == seen
+    assert any(codes for codes, _lines in seen)

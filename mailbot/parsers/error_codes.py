@@ -8,6 +8,8 @@ import re
 from collections.abc import Iterator
 from typing import Protocol, TypeVar
 
+from mailbot.parsers.error_scan import finditer_hot, search_hot
+
 # ---------------------------------------------------------------------------------------------
 # Codes
 # ---------------------------------------------------------------------------------------------
@@ -275,7 +277,8 @@ def code_lines(text: str, limit: int) -> list[tuple[int, int]]:
     printer = (_PRINTER_CODE,) if printer_named(text) else ()
     for pattern in (_CODES, _APP_CODE, *((_CONSTANT,) if "_" in text else ()), *printer):
         pos = 0
-        while len(spans) < 2 * limit and (match := pattern.search(text, pos)):
+        while len(spans) < 2 * limit and (match := pattern.search(text, pos) if pattern
+                                          is not _CODES else search_hot(_CODES, text, pos)):
             start = text.rfind("\n", pos, match.start()) + 1 or pos
             end = text.find("\n", match.end())
             end = len(text) if end < 0 else end
@@ -319,7 +322,7 @@ def find_codes(text: str, *, printer: bool | None = None) -> list[str]:
     """Error codes in text, in order, once each (receipt and invoice numbers are not codes).
     `printer`: whether the message names a printer (when `text` is one of its lines)."""
     codes: list[str] = []
-    for match in itertools.islice(_CODES.finditer(text), 10 * _MAX_CODES):
+    for match in itertools.islice(finditer_hot(_CODES, text), 10 * _MAX_CODES):
         code = next(value for value in match.groupdict().values() if value)
         if match["hex"] and _NOT_A_CODE_FIELD.search(
                 text, max(0, text.rfind("\n", 0, match.start()) + 1), match.start()):

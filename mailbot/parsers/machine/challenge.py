@@ -99,11 +99,21 @@ _FILTER_ONLY = frozenset({"filter", "vendor", "approved senders", "human", "once
 # One search for those signs, after a plain-substring look (the common case: none).
 _GATE = re.compile("|".join(f"(?:{_SIGNS[k].pattern})" for k in sorted(_FILTER_ONLY)),
                    re.IGNORECASE)
-_WORDS = ("spam", "approved", "authori", "allowed", "safe", "white", "guest list",
-          "exp\u00e9diteurs", "expediteurs", "liste blanche", "human", "humain", "personne",
-          "robot", "protect", "prot\u00e9g", "unsolicited", "challenge", "sender verification",
-          "ind\u00e9sirable", "indesirable", "fois", "once", "mail in black", "mailinblack",
-          "boxtrapper", "box trapper", "altospam")
+# A plain substring of the lower-cased text that each of those signs needs (the common case:
+# none, and no regex runs).
+_WORDS = (
+    "spam", "junk", "protect", "prot\u00e9g", "protege", "ind\u00e9sirable", "indesirable",
+    "challenge", "sender verification", "unsolicited", "messagerie",
+    "mail in black", "mailinblack", "boxtrapper", "box trapper", "altospam",
+    "approved", "allow list", "allowlist", "allowed list", "allowed senders", "authorized list",
+    "authorised list", "authorized senders", "authorised senders", "safe list", "safelist",
+    "safe senders", "white list", "whitelist", "white senders", "guest list",
+    "exp\u00e9diteurs", "expediteurs", "liste blanche",
+    "human", "humain", "une personne", "vraie personne", "robot", "programme",
+    "you are real", "you're real", "you are a real", "you're a real", "you are a person",
+    "you're a person", "you are not a", "you're not a",
+    "seule fois", "qu'une fois", "qu\u2019une fois", "this once", "asked once", "only once",
+    "asked again", "plus demand")
 # Its form: a sender only programs use, a link to a verification page.
 _ROBOT_SENDER = re.compile(
     r"^(?:no-?reply|do-?not-?reply|ne-?pas-?r[ée]pondre|verif\w*|verify|challenge\w*|"
