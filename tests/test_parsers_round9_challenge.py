@@ -9,12 +9,16 @@ written for this project from what these products are documented to send."""
 
 from __future__ import annotations
 
+import email
+from email import policy
 from email.message import EmailMessage
+from pathlib import Path
 
 import pytest
 
 from mailbot.parsers import ParseRules, parse
 from mailbot.parsers.blind import BOT, core_answers
+from mailbot.parsers.machine import challenge
 from mailbot.parsers.machine.challenge import challenge_wording
 
 RULES = ParseRules(bot_addresses=frozenset({BOT}))
@@ -149,3 +153,17 @@ def test_a_forward_of_a_challenge_is_the_forwarders() -> None:
         "TR: Authentification de votre message",
         "Ce destinataire est protégé par MailInBlack. Merci de vous authentifier en cliquant "
         "sur le lien ci-dessous.", "paul@exemple.fr", "") is None
+
+
+def test_the_gate_around_its_words_says_what_the_gate_over_the_text_says() -> None:
+    texts = []
+    for path in sorted(Path(__file__).parent.glob("formats/**/*.eml")):
+        body = email.message_from_bytes(path.read_bytes(), policy=policy.default).get_body(
+            ("plain", "html"))
+        try:
+            texts.append(body.get_content().strip()[:2500].lower() if body is not None else "")
+        except (LookupError, ValueError):
+            continue
+    gated = [challenge._gate(text) for text in texts]
+    assert gated == [bool(challenge._GATE.search(text)) for text in texts]
+    assert sum(gated) >= 10

@@ -99,21 +99,35 @@ _FILTER_ONLY = frozenset({"filter", "vendor", "approved senders", "human", "once
 # One search for those signs, after a plain-substring look (the common case: none).
 _GATE = re.compile("|".join(f"(?:{_SIGNS[k].pattern})" for k in sorted(_FILTER_ONLY)),
                    re.IGNORECASE)
-# A plain substring of the lower-cased text that each of those signs needs (the common case:
-# none, and no regex runs).
+# The plain substrings of the lower-cased text that every match of those signs holds: the gate
+# is searched around them only (the common case: none, and no regex runs).
 _WORDS = (
     "spam", "junk", "protect", "prot\u00e9g", "protege", "ind\u00e9sirable", "indesirable",
     "challenge", "sender verification", "unsolicited", "messagerie",
-    "mail in black", "mailinblack", "boxtrapper", "box trapper", "altospam",
-    "approved", "allow list", "allowlist", "allowed list", "allowed senders", "authorized list",
-    "authorised list", "authorized senders", "authorised senders", "safe list", "safelist",
-    "safe senders", "white list", "whitelist", "white senders", "guest list",
+    "in black", "inblack", "boxtrapper", "box trapper",
+    "approved", "allowed", "authorized", "authorised", "safe list", "safelist", "safe senders",
+    "safesenders", "white list", "whitelist", "white senders", "whitesenders", "guest list",
     "exp\u00e9diteurs", "expediteurs", "liste blanche",
-    "human", "humain", "une personne", "vraie personne", "robot", "programme",
-    "you are real", "you're real", "you are a real", "you're a real", "you are a person",
-    "you're a person", "you are not a", "you're not a",
+    "human", "humain", "personne", "robot", "programme", "you are real", "you're real",
+    "you are a real", "you're a real", "you are a person", "you're a person", "you are person",
+    "you're person", "you are not a", "you're not a",
     "seule fois", "qu'une fois", "qu\u2019une fois", "this once", "asked once", "only once",
     "asked again", "plus demand")
+_REACH = 200  # longer than any match of the gate: a window this wide around a word holds it
+
+
+def _gate(low: str) -> bool:
+    """Whether the lower-cased text holds a sign only filters give: the gate searched in a
+    window around each of the words such a sign holds, not over the whole text."""
+    for word in _WORDS:
+        at = low.find(word)
+        while at >= 0:
+            if _GATE.search(low, max(0, at - _REACH), at + len(word) + _REACH):
+                return True
+            at = low.find(word, at + len(word))
+    return False
+
+
 # Its form: a sender only programs use, a link to a verification page.
 _ROBOT_SENDER = re.compile(
     r"^(?:no-?reply|do-?not-?reply|ne-?pas-?r[ée]pondre|verif\w*|verify|challenge\w*|"
@@ -163,10 +177,8 @@ def challenge_wording(subject: str, body: str, sender: str = "", name: str = "")
         return None
     text = body.strip()[:_MAX_CHARS]
     asks = bool(_SUBJECT.search(subject))
-    low = text.lower()
-    if not asks and not (any(word in low for word in _WORDS)
-                         and (_GATE.search(text) or _SIGNS["vendor"].search(name))):
-        return None  # the common case, decided with a substring look and at most one search
+    if not asks and not (_SIGNS["vendor"].search(name) or _gate(text.lower())):
+        return None  # the common case, decided with substring looks
     signs = _signs(text)
     if _SIGNS["vendor"].search(name) and "vendor" not in signs:
         signs.append("vendor")
