@@ -82,6 +82,12 @@ PROSE = {
     "english_question": ("Hello team, Teams fails to sign in with error 80180014. Could you "
                          "help? Thanks, Dana",
                          "Teams fails to sign in with error 80180014."),
+    # the writer's own sentence is cut to its clause with the code
+    "own_clause": ("Re, j'ai redémarré le poste, toujours erreur 720. Karim",
+                   "toujours erreur 720."),
+    "own_clause_no_greeting": ("J'ai tout réinstallé, mais Outlook affiche encore 0x8004010F, "
+                               "je ne sais plus quoi faire",
+                               "mais Outlook affiche encore 0x8004010F"),
     # what the program printed after its code stays
     "program_message_kept": ("Erreur 0x80070005. Accès refusé.",
                              "Erreur 0x80070005. Accès refusé."),

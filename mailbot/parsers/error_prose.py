@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+_CLAUSE = re.compile(r",[ \t\xa0]+")
 _MAX_LINE = 1000  # a longer line is a log's or a program's dump: left whole
 # A sentence ends at . ! ? or … followed by a space (never inside "5.1.10" nor "49.4C02").
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[ \t\xa0]+(?=\S)")
@@ -22,7 +23,7 @@ _GREETING = re.compile(
     r"hola|dear|madame|monsieur|re)\b[^,.!:;\n]{0,40}[,!.:;][ \t\xa0]*", re.IGNORECASE)
 # The writer speaking of themself or to us: not what a program printed.
 _OWN_WORDS = re.compile(
-    r"(?:^|[\s(])(?:je|j['’]|nous|moi|mon|ma|mes|i|i['’]m|we|my|our|ich|wir)(?=[\s,.])|"
+    r"(?:^|[\s(])(?:(?:je|nous|moi|mon|ma|mes|i|i['’]m|we|my|our|ich|wir)(?=[\s,.])|j['’])|"
     r"\b(?:merci|thanks?|thank you|cordialement|bonne (?:journ[ée]e|soir[ée]e)|"
     r"pouvez-vous|pourriez-vous|could you|can you|please|svp|s'il vous pla[iî]t|urgent)\b",
     re.IGNORECASE)
@@ -35,18 +36,28 @@ def error_sentences(line: str, has_code: Callable[[str], bool]) -> str:
     (`has_code`) and what a program printed next to them, without the greeting, the writer's
     own sentences or the name that signs the line. A line that is all error comes back as is."""
     text = line.strip()
-    if len(text) > _MAX_LINE or not _SENTENCE_END.search(text) and not _GREETING.match(text):
-        return text  # one sentence and no greeting (the common case), or a log's long line
+    if len(text) > _MAX_LINE or not _SENTENCE_END.search(text) and not _GREETING.match(
+            text) and ", " not in text:
+        return text  # one sentence, no greeting nor clauses (the common case), or a log's line
     sentences = _SENTENCE_END.split(text)
     sentences[0] = _GREETING.sub("", sentences[0], count=1) or sentences[0]
     coded = [has_code(s) for s in sentences]
     if not any(coded):
         return text
     own = [bool(_OWN_WORDS.search(s) or _NAME.match(s)) for s in sentences]
-    kept = [s for i, s in enumerate(sentences) if coded[i] or not own[i] and (
-        _reaches_code(coded, own, range(i + 1, len(sentences)))
-        or _reaches_code(coded, own, range(i - 1, -1, -1)))]
+    kept = [_coded_clauses(s, has_code) if coded[i] and own[i] else s
+            for i, s in enumerate(sentences) if coded[i] or not own[i] and (
+                _reaches_code(coded, own, range(i + 1, len(sentences)))
+                or _reaches_code(coded, own, range(i - 1, -1, -1)))]
     return " ".join(kept).strip() or text
+
+
+def _coded_clauses(sentence: str, has_code: Callable[[str], bool]) -> str:
+    """A sentence of the writer's own cut to its clauses that carry the code ("j'ai redémarré
+    le PC, toujours erreur 809." -> "toujours erreur 809.")."""
+    clauses = _CLAUSE.split(sentence)
+    coded = [i for i, clause in enumerate(clauses) if has_code(clause)]
+    return ", ".join(clauses[coded[0]:coded[-1] + 1]) if coded else sentence
 
 
 def _reaches_code(coded: list[bool], own: list[bool], steps: range) -> bool:
