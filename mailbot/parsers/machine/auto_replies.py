@@ -12,6 +12,7 @@ from mailbot.parsers.machine.challenge import challenge_wording
 from mailbot.parsers.machine.facts import Facts, Rule
 from mailbot.parsers.machine.ticketing import (
     case_acknowledgement,
+    reference_acknowledgement,
     role_acknowledgement,
     vendor_ticketing,
 )
@@ -150,4 +151,5 @@ AUTO_REPLY_RULES: tuple[Rule, ...] = (
     vendor_ticketing,  # another helpdesk's system names itself (X-Zendesk-*, RT-Ticket...)
     role_acknowledgement,  # support@ elsewhere acknowledging our mail under its own tag
     case_acknowledgement,  # a CRM's "Case N created" with its thread token or from a role address
+    reference_acknowledgement,  # support@/no-reply@: "votre demande R-001234 a été enregistrée"
 )
