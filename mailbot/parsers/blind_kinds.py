@@ -26,7 +26,18 @@ _VALEDICTION = re.compile(
     r"(?:(?:com os )?melhores )?cumprimentos|sauda[çc][õo]es|"
     r"med vänlig hälsning|med vänliga hälsningar|vänliga hälsningar|hälsningar|mvh|"
     r"groetjes|groet|hartelijke groet(?:en)?|mvg|met groet|venlig hilsen|vennlig hilsen|"
-    r"hilsen|ystävällisin terveisin|terveisin|s pozdravem|üdvözlettel|с уважением)"
+    r"hilsen|ystävällisin terveisin|terveisin|s pozdravem|üdvözlettel|с уважением|"
+    # Romanian, Bulgarian, Greek, Ukrainian, Serbo-Croatian and Slovenian, Baltic, Catalan,
+    # Basque, Galician, Welsh, Icelandic, Turkish, Vietnamese, Indonesian, Hungarian, Slovak
+    r"mul[țţt]umesc(?: frumos)?|cu stim[ăa]|toate cele bune|numai bine|salut[ăa]ri|cu drag|"
+    r"поздрави|с уважение|благодаря|με εκτίμηση|ευχαριστώ|φιλικά|χαιρετισμούς|з повагою|"
+    r"дякую|srda[čc]an pozdrav|(?:lijep |lep )?pozdrav|hvala|s po[šs]tovanjem|"
+    r"s spo[šs]tovanjem|срдачан поздрав|поздрав|хвала|pagarbiai|su pagarba|a[čc]i[ūu]|"
+    r"ar cie[ņn]u|paldies|lugupidamisega|t[äa]nan|ait[äa]h|salutacions|atentament|"
+    r"cordialment|gr[àa]cies|agur|eskerrik asko|(?:un )?sa[úu]dos?|grazas|cofion|yn gywir|"
+    r"diolch|kve[ðd]ja|(?:bestu |kær |með )?kve[ðd]jur?|takk|sayg[ıi]lar[ıi]mla|"
+    r"te[şs]ekk[üu]rler|iyi [çc]al[ıi][şs]malar|tr[âa]n tr[ọo]ng|c[ảa]m [ơo]n|salam|"
+    r"hormat saya|terima kasih|tisztelettel|k[öo]sz[öo]n[öo]m|s pozdravom|[ďd]akujem)"
     r"\b[\s,.!]*.{0,30}$",
     re.IGNORECASE,
 )

@@ -28,6 +28,8 @@ HEADER_LABELS: dict[str, tuple[str, ...]] = {
         "absender", "remetente", "remitente", "afzender", "avsändare", "avsender", "afsender",
         "odesílatel", "envoyé par", "de la",
         "发件人", "發件人", "寄件者", "差出人", "送信者", "送信元",
+        # Outlook's other localisations: EL, LT, ET, EU, CY, IS, VI, ID, SR (Cyrillic).
+        "από", "nuo", "saatja", "nork", "oddi wrth", "frá", "từ", "dari", "од",
     ),
     "date": (
         "date", "sent", "envoyé", "envoyé le", "envoye", "gesendet", "datum", "dato", "fecha",
@@ -36,6 +38,8 @@ HEADER_LABELS: dict[str, tuple[str, ...]] = {
         "发送时间", "發送時間", "日期", "时间", "送信日時", "日付", "date d'envoi", "enviada",
         "enviado a", "datum odeslání", "sent on", "date sent",
         "odesláno", "odoslané", "elküldve", "gönderildi", "gönderilme tarihi", "trimis", "poslano",
+        "изпратено", "στάλθηκε", "надіслано", "išsiųsta", "nosūtīts", "saadetud", "enviat",
+        "noiz", "anfonwyd", "đã gửi", "dikirim", "poslato", "послато", "ημερομηνία",
     ),
     "to": (
         "to", "à", "a", "an", "para", "aan", "till", "til", "do", "pour", "destinataire",
@@ -43,15 +47,19 @@ HEADER_LABELS: dict[str, tuple[str, ...]] = {
         "empfänger", "destinatário", "destinatario", "destinatari", "destinataires", "ontvanger",
         "mottagare", "mottaker", "modtager", "příjemce", "komu", "odbiorca", "recipient",
         "recipients", "à l'attention de", "címzett", "kime", "către", "prima",
+        "до", "προς", "kam", "adressaat", "za", "per a", "nori", "đến", "kepada", "за",
     ),
     "cc": (
         "cc", "cci", "bcc", "copie à", "copie", "kopie", "kopie (cc)", "copia", "kopia", "kopi",
         "dw", "копия", "抄送", "副本", "kopio", "cco", "ccn", "kopia do wiadomości",
+        "κοιν.", "копие", "kopija", "koopia", "a/c", "còpia", "tembusan",
     ),
     "subject": (
         "subject", "objet", "sujet", "betreff", "asunto", "oggetto", "onderwerp", "ämne", "emne",
         "assunto", "temat", "тема", "aihe", "主题", "主旨", "件名", "předmět", "tárgy", "konu",
         "subiect", "predmet", "zadeva",
+        "относно", "θέμα", "tema", "tēma", "teema", "assumpte", "gaia", "pwnc", "efni", "chủ đề",
+        "perihal", "subjek",
     ),
     # Printed by some clients in the block; known so that the block is read to its end.
     "other": ("reply-to", "répondre à", "antwort an", "responder a", "importance", "priorité",
@@ -142,12 +150,23 @@ WROTE = (
     r"(?:wrote|writes|a\s+[ée]crit|schrieb|escribi[óo]|ha\s+scritto|scrisse|schreef|"
     r"geschreven|skrev(?:\s+f[øo]lgende)?|escreveu|napisa[łl](?:\(a\)|a)?|pisze|"
     r"написал(?:\(а\)|а)?|пишет|写道|寫道|kirjoitti|napsal(?:\(a\)|a)?|ezt\s+írta|"
-    r"đã\s+viết|yazdı|a\s+scris|napisao|napisala|nap[íi]sal(?:a|\(a\))?|έγραψε|kirjutas)"
+    r"đã\s+viết|yazdı|a\s+scris|napisao|napisala|nap[íi]sal(?:a|\(a\))?|έγραψε|kirjutas|"
+    # Thunderbird's, Gmail's and Apple Mail's other localisations: BG "написа", UK "написав(ла)"
+    # / "пише", SR "написао", LT "rašė", LV "rakstīja", CA "va escriure", EU "idatzi zuen/du",
+    # GL "escribiu", CY "ysgrifennodd", IS "skrifaði", ID/MS "menulis", SQ "shkroi", HE, AR.
+    r"написа|написав(?:\(ла\)|ла)?|написала|писав|пише|написао|rašė|rakstīja|"
+    r"va\s+escriure|(?:hau\s+)?idatzi\s+(?:zuen|du)|escribiu|ysgrifennodd|skrifaði|menulis|"
+    r"shkroi|כתב(?:/ה|ה)?|كتب)"
 )
+# The words that open a verb-first attribution or one wrapped over lines: "On", "Le", "Am",
+# and the other localisations' "Pe" (RO), "În" (RO Gmail), "На" (BG), "Στις" (EL), "Ar" (CY),
+# "Þann" (IS), "Vào" (VI), "Pada" (ID), "Dne" (CS), "Dňa" (SK).
+_LEADS = (r"on|am|le|el|il|op|den|em|dnia|w\s+dniu|pe|în|на|στις|ar|þann|vào|pada|dne|"
+          r"dňa")
 # An attribution: some words (a date, a name, an address) and the verb, then a colon (or
 # Gmail's "wrote ----"), perhaps a trailing "följande:" (Swedish Outlook) or a date (Norwegian).
 ATTRIBUTION = re.compile(
-    rf"^[ \t\xa0>-]*(?=.*[\d@]|.*\b(?:on|le|am|el|il|op|den|em|dnia|w\s+dniu)\b)"
+    rf"^[ \t\xa0>-]*(?=.*[\d@]|.*\b(?:{_LEADS})\b)"
     # After the verb: Swedish Outlook's "följande", Lotus Notes' date ("wrote on <date>", "a
     # écrit sur <date>", "schrieb am <date>"), Gmail's Hungarian "(időpont: <date>)".
     rf".{{0,300}}{WROTE}(?:[ \t\xa0]+(?:.{{0,150}}?f[öo]ljande|"
@@ -155,7 +174,7 @@ ATTRIBUTION = re.compile(
     rf"[ \t\xa0]*"
     rf"(?:[:：]|-{{2,}})?[ \t\xa0-]*$"
     # Thunderbird and Apple Mail put the verb before the name: "Am <date> schrieb <name>:".
-    rf"|^[ \t\xa0>]*(?:on|am|le|el|il|op|den|em|dnia|w\s+dniu)\b.{{0,200}}\b{WROTE}\b"
+    rf"|^[ \t\xa0>]*(?:{_LEADS})\b.{{0,200}}\b{WROTE}\b"
     rf".{{0,200}}[:：][ \t\xa0]*$",
     re.IGNORECASE,
 )
@@ -173,7 +192,7 @@ VERBLESS_ATTRIBUTION = re.compile(
 )
 # How an attribution wrapped over two or three lines may start.
 ATTRIBUTION_START = re.compile(
-    r"^[ \t\xa0>-]*(?:on|le|am|el|il|il\s+giorno|op|den|em|dnia|w\s+dniu)\b|"
+    rf"^[ \t\xa0>-]*(?:{_LEADS}|il\s+giorno)\b|"
     r"^[ \t\xa0>-]*\d{1,4}[./-]\d{1,2}[./-]\d{1,4}|^[ \t\xa0>-]*\d{4}年|"
     r"^[ \t\xa0>-]*(?:пн|вт|ср|чт|пт|сб|вс|mon|tue|wed|thu|fri|sat|sun|"
     r"man|tir|ons|tor|fre|lør|søn|mån|tis|fre|lör|sön|pon|wt|śr|czw|pt|sob|niedz)\.?,",

@@ -63,6 +63,28 @@ def _mobile(line: str) -> bool:
     return len(line) < 120 and bool(_MOBILE.match(line)) and bool(_DEVICE.search(line))
 
 
+VALEDICTIONS_MORE = (
+    r"mul[țţt]umesc frumos|mul[țţt]umiri|cu stim[ăa]|toate cele bune|o zi bun[ăa]|salut[ăa]ri|"
+    r"cu bine|cu drag|numai bine|"
+    r"поздрави|с уважение|благодаря|"
+    r"με εκτίμηση|ευχαριστώ(?: πολύ)?|φιλικά|(?:με φιλικούς )?χαιρετισμούς|"
+    r"з повагою|дякую|щиро|"
+    r"srda[čc]an pozdrav|srda[čc]no|(?:lijep |lep )?pozdrav|lepo pozdravljeni|hvala(?: lepa)?|"
+    r"s po[šs]tovanjem|s spo[šs]tovanjem|lp|срдачан поздрав|поздрав|хвала|с поштовањем|"
+    r"pagarbiai|su pagarba|a[čc]i[ūu]|linkėjimai|geros dienos|"
+    r"ar cie[ņn]u|paldies|sveicieni|"
+    r"lugupidamisega|parimate soovidega|t[äa]nan|ait[äa]h|tervitades|parimat|"
+    r"salutacions|atentament|cordialment|(?:moltes )?gr[àa]cies|una abra[çc]ada|"
+    r"agur bero bat|ondo izan|eskerrik asko|agur|"
+    r"(?:un )?sa[úu]dos?|(?:moitas )?grazas|"
+    r"cofion(?: cynnes| gorau)?|(?:yr eiddoch )?yn gywir|diolch(?: yn fawr)?|"
+    r"(?:bestu |kær |með )?kve[ðd]ju(?:r)?|kve[ðd]ja|takk(?: fyrir)?|vir[ðd]ingarfyllst|"
+    r"iyi [çc]al[ıi][şs]malar|kolay gelsin|te[şs]ekk[üu]r ederim|selamlar|iyi g[üu]nler|"
+    r"tr[âa]n tr[ọo]ng|(?:xin )?c[ảa]m [ơo]n|th[âa]n [áa]i|th[âa]n m[ếe]n|k[íi]nh th[ưu]|"
+    r"salam(?: hangat)?|hormat saya|terima kasih|wassalam|"
+    r"[üu]dv[öo]zlettel|tisztelettel|k[öo]sz[öo]n[öo]m|[üu]dv|"
+    r"s pozdravom|[ďd]akujem|pekn[ýy] de[ňn]"
+)
 _CLOSING = re.compile(
     r"^[ \t]*(?:cordialement|bien cordialement|tr[eè]s cordialement|bien [àa] (?:vous|toi)|"
     r"merci d'avance|merci par avance|salutations|meilleures salutations|"
@@ -89,7 +111,11 @@ _CLOSING = re.compile(
     r"med v[äa]nliga h[äa]lsningar|v[äa]nliga h[äa]lsningar|h[äa]lsningar|tack(?: på förhand)?|"
     r"med venlig hilsen|venlig hilsen|hilsen|pozdrowienia|dzi[ęe]kuj[ęe]|"
     r"yst[äa]v[äa]llisin terveisin|terveisin|kiitos|s pozdravem|d[ěe]kuji|cu stim[ăa]|"
-    r"mul[țţt]umesc|cu respect|sayg[ıi]lar[ıi]mla|te[şs]ekk[üu]rler)[ \t]*[,.!]*[ \t]*$",
+    r"mul[țţt]umesc|cu respect|sayg[ıi]lar[ıi]mla|te[şs]ekk[üu]rler|"
+    # The languages Thunderbird, Outlook, Gmail and Apple Mail are localised into, and their
+    # writers' usual sign-offs: RO, BG, EL, UK, SR/HR/SL, LT, LV, ET, CA, EU, GL, CY, IS, TR,
+    # VI, ID/MS, HU, SK.
+    f"{VALEDICTIONS_MORE})[ \t]*[,.!]*[ \t]*$",
     re.IGNORECASE,
 )
 _DISCLAIMER = re.compile(
