@@ -39,7 +39,8 @@ def _program(subject: str, body: str) -> str | None:
     ("Bureau virtuel", "Bonjour,\n\nmsrdcw.exe ne trouve plus mon espace de travail.\n",
      "Connexion Bureau à distance"),
     ("Dépannage", "Bonjour,\n\nTeamViewer_Service.exe ne démarre plus.\n", "TeamViewer"),
-    ("Télétravail", "Bonjour,\n\ncsc_ui.exe affiche une erreur de certificat.\n", "Cisco AnyConnect"),
+    ("Télétravail", "Bonjour,\n\ncsc_ui.exe affiche une erreur de certificat.\n",
+     "Cisco AnyConnect"),
     ("Cartographie", "Hello,\n\nArcGISPro.exe freezes on start.\n", "ArcGIS"),
     ("Synchronisation", "Bonjour,\n\nGoogleDriveFS.exe ne synchronise plus.\n", "Google Drive"),
     # named after the product: found as before

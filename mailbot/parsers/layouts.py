@@ -146,18 +146,34 @@ ORIGINAL_SEPARATOR = re.compile(
 UNDERSCORE_RULE = re.compile(r"^[ \t\xa0>]*_{10,}[ \t\xa0]*$")
 
 # The verbs of "... wrote:" in the attribution lines of replies and inline forwards.
-WROTE = (
-    r"(?:wrote|writes|a\s+[ée]crit|schrieb|escribi[óo]|ha\s+scritto|scrisse|schreef|"
-    r"geschreven|skrev(?:\s+f[øo]lgende)?|escreveu|napisa[łl](?:\(a\)|a)?|pisze|"
-    r"написал(?:\(а\)|а)?|пишет|写道|寫道|kirjoitti|napsal(?:\(a\)|a)?|ezt\s+írta|"
-    r"đã\s+viết|yazdı|a\s+scris|napisao|napisala|nap[íi]sal(?:a|\(a\))?|έγραψε|kirjutas|"
+_WROTE_VERBS = (
+    r"wrote", r"writes", r"a\s+[ée]crit", r"schrieb", r"escribi[óo]", r"ha\s+scritto", r"scrisse",
+    r"schreef", r"geschreven", r"skrev(?:\s+f[øo]lgende)?", r"escreveu", r"napisa[łl](?:\(a\)|a)?",
+    r"pisze", r"написал(?:\(а\)|а)?", r"пишет", r"写道", r"寫道", r"kirjoitti",
+    r"napsal(?:\(a\)|a)?", r"ezt\s+írta", r"đã\s+viết", r"yazdı", r"a\s+scris", r"napisao",
+    r"napisala", r"nap[íi]sal(?:a|\(a\))?", r"έγραψε", r"kirjutas",
     # Thunderbird's, Gmail's and Apple Mail's other localisations: BG "написа", UK "написав(ла)"
     # / "пише", SR "написао", LT "rašė", LV "rakstīja", CA "va escriure", EU "idatzi zuen/du",
     # GL "escribiu", CY "ysgrifennodd", IS "skrifaði", ID/MS "menulis", SQ "shkroi", HE, AR.
-    r"написа|написав(?:\(ла\)|ла)?|написала|писав|пише|написао|rašė|rakstīja|"
-    r"va\s+escriure|(?:hau\s+)?idatzi\s+(?:zuen|du)|escribiu|ysgrifennodd|skrifaði|menulis|"
-    r"shkroi|כתב(?:/ה|ה)?|كتب)"
+    r"написа", r"написав(?:\(ла\)|ла)?", r"написала", r"писав", r"пише", r"написао", r"rašė",
+    r"rakstīja", r"va\s+escriure", r"hau\s+idatzi\s+(?:zuen|du)", r"idatzi\s+(?:zuen|du)",
+    r"escribiu", r"ysgrifennodd", r"skrifaði", r"menulis", r"shkroi", r"כתב(?:/ה|ה)?", r"كتب",
 )
+
+
+def _by_first_letter(alternatives: tuple[str, ...]) -> str:
+    """One alternation branch per first letter ("w(?:rote|rites)|a(?:\\s+[ée]crit|...)"): the
+    regex engine tries the verbs that start with the letter it reads, not all of them, at each
+    place a line is searched (every candidate line of every body). Order kept within a letter."""
+    groups: dict[str, list[str]] = {}
+    for verb in alternatives:
+        groups.setdefault(verb[0].lower(), []).append(verb[1:])
+    return "(?:" + "|".join(
+        re.escape(first) + (rests[0] if len(rests) == 1 else f"(?:{'|'.join(rests)})")
+        for first, rests in groups.items()) + ")"
+
+
+WROTE = _by_first_letter(_WROTE_VERBS)
 # The words that open a verb-first attribution or one wrapped over lines: "On", "Le", "Am",
 # and the other localisations' "Pe" (RO), "În" (RO Gmail), "На" (BG), "Στις" (EL), "Ar" (CY),
 # "Þann" (IS), "Vào" (VI), "Pada" (ID), "Dne" (CS), "Dňa" (SK).

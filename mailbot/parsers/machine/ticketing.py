@@ -75,6 +75,7 @@ _REFERENCE = re.compile(
     r"##\s?\d+\s?##|"
     r"(?i:\b(?:ticket|demande|requ[êe]te|incident|dossier|request|case|r[ée]f[ée]rence|"
     r"reference|ref\.?|r[ée]f\.?)\s*(?:#|n[°o]\.?|num[ée]ro|number|:)?\s*:?\s*#?\d{3,}\b)")
+_HEAD = 3000  # the characters of a body searched for a reference
 # The first person singular: an agent or an employee speaking, never a system's notice.
 _FIRST_PERSON = re.compile(
     r"(?<![\w-])(?:(?i:j['’](?:ai|aurai|avais)\b|je\s)|I(?:['’](?:ve|ll|m|d)\b|\s+(?:have|will|am|"
@@ -184,7 +185,9 @@ def reference_acknowledgement(f: Facts) -> str | None:
     # the cheap signs first: a person's mailbox, or no reference at all, end it here
     if not _system_sender(f) or _ours_answered(f) or is_forward_subject(f.subject):
         return None
-    reference = _REFERENCE.search(f.subject) or _REFERENCE.search(f.body)
+    # an acknowledgement is short and says its reference at the top: a long mail's text is
+    # not searched whole (its own text is at most _MAX_AUTO_REPLY_CHARS for the wording)
+    reference = _REFERENCE.search(f.subject) or _REFERENCE.search(f.body, 0, _HEAD)
     if not reference:
         return None
     own = clean_body(f.body).text  # what it says itself, not a mail it quotes
