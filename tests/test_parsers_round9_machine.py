@@ -80,6 +80,12 @@ MACHINE = {
         "Service Desk <sd@presta.example>", "Demande enregistrée",
         "Bonjour,\n\nVotre demande a été enregistrée.\n",
         headers={"X-Mailer": "Ivanti Service Manager"}),
+    "itop_long_recap_from_contact": m(
+        "Presta <contact@presta.example>", "[I-000874] Incident enregistré",
+        "Bonjour,\n\nVotre incident I-000874 a été enregistré. Vous pouvez le suivre sur le "
+        "portail.\n\nDétail de l'incident :\n"
+        + "Je constate depuis lundi que les sauvegardes du serveur de fichiers échouent. " * 40
+        + "\n"),
     "zoho_desk_tag": m(
         "Vendor Care <care@vendor.example>", "[## 4512 ##] Your ticket",
         "Hi,\n\nWe have received your request and a ticket ## 4512 ## has been assigned to "

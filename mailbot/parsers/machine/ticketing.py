@@ -52,7 +52,7 @@ _ROLE = re.compile(
     r"it|dsi|informatique|csu|cds|centre[._-]?(?:de[._-]?)?services?|incidents?|requests?|"
     r"demandes?|itsm|itop|glpi|otrs|otobo|easyvista|topdesk|servicenow|jira|remedy|assyst|"
     r"cherwell|ivanti|spiceworks|kayako|happyfox|zammad|osticket|sdp|servicedeskplus|octopus|"
-    r"ticketing|notifications?)"
+    r"ticketing|notifications?|contact|info)"
     r"(?:[._+-].*)?$", re.IGNORECASE)
 # Ticket tags of other systems: osTicket/Zendesk "[#12345]", OTRS/Znuny/Zammad "[Ticket#2024...]",
 # "Request #123", RT "[example.com #123]", a Jira key "[ITSM-123]", ServiceNow's INC/RITM numbers,
@@ -191,11 +191,14 @@ def reference_acknowledgement(f: Facts) -> str | None:
     if not reference:
         return None
     own = clean_body(f.body).text  # what it says itself, not a mail it quotes
-    if _FIRST_PERSON.search(_voice(own)):
+    voice = _voice(own)
+    if _FIRST_PERSON.search(voice):
         return None  # an agent or an employee speaking
     if not (_REFERENCE.search(f.subject) or _REFERENCE.search(own)):
         return None  # the reference was only in a quoted mail
-    wording = ticket_opened_wording(own) or acknowledgement_wording(own)
+    # the notice above a long recap of the request says it too
+    wording = (ticket_opened_wording(voice) or acknowledgement_wording(voice)
+               or ticket_opened_wording(own) or acknowledgement_wording(own))
     if not wording:
         return None
     return (f"a role or no-reply address announcing a request under a reference "
