@@ -86,6 +86,10 @@ MACHINE = {
         "portail.\n\nDétail de l'incident :\n"
         + "Je constate depuis lundi que les sauvegardes du serveur de fichiers échouent. " * 40
         + "\n"),
+    "third_person_notice": m(
+        "Support Presta <support@presta.example>", "Nouvelle demande R-004513",
+        "Bonjour Jean Martin,\n\nLa demande R-004513 vient d'être créée.\nElle sera traitée "
+        "par l'équipe support dans les meilleurs délais.\n\nRésumé :\nTitre : Écran noir\n"),
     "zoho_desk_tag": m(
         "Vendor Care <care@vendor.example>", "[## 4512 ##] Your ticket",
         "Hi,\n\nWe have received your request and a ticket ## 4512 ## has been assigned to "
@@ -117,6 +121,10 @@ PERSONS = {
         "Assistance Éditeur <assistance@editeur.example>", "Ticket 55120",
         "Bonjour,\n\nconcernant le ticket 55120, pouvez-vous nous envoyer les journaux du "
         "serveur ?\n\nL'équipe support\n"),
+    "it_mailbox_telling_a_ticket_opened_elsewhere": m(
+        "Service informatique <informatique@exemple.fr>", "Poste de Mme Roy",
+        "Bonjour,\n\nle ticket INC0012345 a été créé chez Dell pour l'écran de Mme Roy, un "
+        "technicien passera jeudi.\n\nLe service informatique\n"),
     "agent_in_english": m(
         "Vendor Support <support@vendor.example>", "Re: INC0045123",
         "Hello,\n\nyour ticket INC0045123 was created last week; I have escalated it to our "

@@ -76,6 +76,16 @@ _REFERENCE = re.compile(
     r"(?i:\b(?:ticket|demande|requ[êe]te|incident|dossier|request|case|r[ée]f[ée]rence|"
     r"reference|ref\.?|r[ée]f\.?)\s*(?:#|n[°o]\.?|num[ée]ro|number|:)?\s*:?\s*#?\d{3,}\b)")
 _HEAD = 3000  # the characters of a body searched for a reference
+# A system's notice in the third person, once a role address and a reference are there: "La
+# demande R-004512 vient d'être créée", "Le ticket I-000873 est enregistré", "Request R-004512
+# was logged". Not one opened at another company ("créé chez Dell", "auprès de l'éditeur"),
+# which is a person telling the news.
+_NOTICE = re.compile(
+    r"\b(?:demande|ticket|incident|requ[êe]te|dossier|request|case)\b[^.\n]{0,60}?(?:a (?:bien )?"
+    r"[ée]t[ée]|vient d['’][êe]tre|est|has been|was|is) (?:bien )?(?:cr[ée]{2}e?|ouverte?|"
+    r"enregistr[ée]e?|re[çc]ue?|pris(?:e)? en (?:compte|charge)|created|opened|logged|"
+    r"registered|received|submitted|recorded)\b(?![^.\n]{0,40}\b(?:chez|aupr[èe]s d))",
+    re.IGNORECASE)
 # The first person singular: an agent or an employee speaking, never a system's notice.
 _FIRST_PERSON = re.compile(
     r"(?<![\w-])(?:(?i:j['’](?:ai|aurai|avais)\b|je\s)|I(?:['’](?:ve|ll|m|d)\b|\s+(?:have|will|am|"
@@ -199,6 +209,9 @@ def reference_acknowledgement(f: Facts) -> str | None:
     # the notice above a long recap of the request says it too
     wording = (ticket_opened_wording(voice) or acknowledgement_wording(voice)
                or ticket_opened_wording(own) or acknowledgement_wording(own))
+    notice = not wording and len(voice) <= _HEAD and _NOTICE.search(voice)
+    if notice:
+        wording = notice.group(0)
     if not wording:
         return None
     return (f"a role or no-reply address announcing a request under a reference "
