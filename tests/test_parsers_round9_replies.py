@@ -5,12 +5,16 @@ Welsh and Icelandic verb first ("Ar <date>, ysgrifennodd <name>:", "Þann ..., s
 Indonesian "menulis", Lithuanian "rašė", Latvian "rakstīja", Basque "idatzi du", Ukrainian
 "пише", Serbian "je napisao/la"; Outlook's header blocks in Bulgarian, Greek, Indonesian,
 Vietnamese, Lithuanian and Catalan; and each language's valediction, kept with the name under
-it while the title and phone below are the signature. Texts written for this project."""
+it while the title and phone below are the signature; Thunderbird's and Gmail's forward
+separators in those languages. Texts written for this project."""
 
 from __future__ import annotations
 
+from email.message import EmailMessage
+
 import pytest
 
+from mailbot.parsers import ParseRules, parse
 from mailbot.parsers.blind_kinds import differs_in_reply
 from mailbot.parsers.body import clean_body
 
@@ -142,3 +146,29 @@ def test_the_valediction_keeps_the_name_and_cuts_the_title(valediction: str) -> 
 def test_the_blind_scorer_tolerates_the_sign_off_the_product_keeps(valediction: str) -> None:
     ours = f"Imprimanta merge din nou.\n\n{valediction}\nAndrei Popescu\n"
     assert differs_in_reply(ours, ours, "Imprimanta merge din nou.") == ""
+
+
+FORWARDS = {
+    "greek_thunderbird": ("-------- Προωθημένο μήνυμα --------", ("Από", "Ημερομηνία", "Προς",
+                                                                     "Θέμα")),
+    "bulgarian_thunderbird": ("-------- Препратено съобщение --------", ("От", "Дата", "До",
+                                                                          "Относно")),
+    "indonesian_gmail": ("---------- Pesan yang diteruskan ---------", ("Dari", "Tanggal",
+                                                                         "Kepada", "Subjek")),
+    "catalan_thunderbird": ("-------- Missatge reenviat --------", ("De", "Data", "Per a",
+                                                                     "Assumpte")),
+}
+
+
+@pytest.mark.parametrize("name", sorted(FORWARDS))
+def test_a_localised_forward_names_the_original_sender(name: str) -> None:
+    separator, (frm, date, to, subject) = FORWARDS[name]
+    e = EmailMessage()
+    e["From"], e["To"], e["Subject"] = "Ana <ana@exemple.fr>", "support@exemple.fr", "Fwd: 2027"
+    e.set_content(f"Vedeți mai jos.\n\n{separator}\n{subject}: Factura 2027\n{date}: Thu, 11 "
+                  f"Mar 2027 10:00:00 +0200\n{frm}: Vendor <billing@vendor.example>\n{to}: "
+                  "ana@exemple.fr\n\nBună ziua, factura.\n")
+    parsed = parse(e.as_bytes(), ParseRules(bot_addresses=OWN))
+    assert parsed.forwarded is not None
+    assert (parsed.forwarded.original_sender, parsed.forwarded.original_subject) == (
+        "billing@vendor.example", "Factura 2027")

@@ -105,7 +105,15 @@ _FORWARD_WORDS = (
     r"(?:forwarded\s+by|transf[ée]r[ée]\s+par|weitergeleitet\s+von|reenviado\s+por|"
     r"inoltrato\s+da|doorgestuurd\s+door)\s[^\n]*|"
     r"p[řr]eposlan[áa]\s+zpr[áa]va|tov[áa]bb[íi]tott\s+(?:[üu]zenet|lev[ée]l)|iletilen\s+ileti|"
-    r"y[öo]nlendirilmi[şs]\s+ileti|mesaj\s+redirec[țţt]ionat|preusmjerena\s+poruka"
+    r"y[öo]nlendirilmi[şs]\s+ileti|mesaj\s+redirec[țţt]ionat|preusmjerena\s+poruka|"
+    # Thunderbird's and Gmail's other localisations (BG, EL, UK, LT, LV, ET, SL, SR, CA, EU,
+    # GL, CY, IS, VI, ID)
+    r"препратено\s+съобщение|προωθημένο\s+μήνυμα|пересланий\s+лист|"
+    r"переслане\s+повідомлення|persi[ųu]stas\s+lai[šs]kas|p[āa]rs[ūu]t[īi]ta\s+zi[ņn]a|"
+    r"edastatud\s+(?:kiri|s[õo]num)|posredovano\s+sporo[čc]ilo|prosle[đd]ena\s+poruka|"
+    r"missatge\s+reenviat|birbidalitako\s+mezua|mensaxe\s+reenviada|"
+    r"neges\s+wedi['’]i\s+hanfon\s+ymlaen|[áa]framsent\s+(?:br[ée]f|skeyti)|"
+    r"th[ưu]\s+(?:đ[ưu][ợo]c\s+)?chuy[ểe]n\s+ti[ếe]p|pesan\s+(?:yang\s+)?diteruskan"
 )
 # Apple Mail's and iOS's one-line opener, ending with a colon.
 _APPLE_OPENERS = (
@@ -137,7 +145,13 @@ _ORIGINAL_WORDS = (
     r"mail\s+original|urspr(?:ü|ue)ngliche\s+mail|p[ůu]vodn[íi]\s+zpr[áa]va|"
     # T-Online's "-----Original-Nachricht-----", Romanian and Turkish Outlook.
     r"original-?nachricht|mesaj\s+original|[öo]zg[üu]n\s+ileti|"
-    r"eredeti\s+[üu]zenet|orijinal\s+ileti|originalmeddelande|originale"
+    r"eredeti\s+[üu]zenet|orijinal\s+ileti|originalmeddelande|originale|"
+    # Outlook's other localisations (BG, EL, UK, SR, LT, LV, ET, SL, CA, EU, GL, CY, IS, VI, ID)
+    r"оригинално\s+съобщение|αρχικό\s+μήνυμα|(?:оригінальне|початкове)\s+повідомлення|"
+    r"originalna\s+poruka|изворна\s+порука|originalus\s+lai[šs]kas|pradinis\s+prane[šs]imas|"
+    r"s[āa]kotn[ēe]jais\s+zi[ņn]ojums|algne\s+s[õo]num|izvirno\s+sporo[čc]ilo|"
+    r"missatge\s+original|jatorrizko\s+mezua|mensaxe\s+orixinal|neges\s+wreiddiol|"
+    r"upprunaleg\s+skilabo[ðd]|th[ưu]\s+g[ốo]c|pesan\s+asli"
 )
 ORIGINAL_SEPARATOR = re.compile(
     rf"^[ \t\xa0>]*-{{2,}}[ \t\xa0]*(?:{_ORIGINAL_WORDS})[ \t\xa0]*-*[ \t\xa0]*$",
