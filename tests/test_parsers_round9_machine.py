@@ -90,6 +90,14 @@ MACHINE = {
         "Support Presta <support@presta.example>", "Nouvelle demande R-004513",
         "Bonjour Jean Martin,\n\nLa demande R-004513 vient d'être créée.\nElle sera traitée "
         "par l'équipe support dans les meilleurs délais.\n\nRésumé :\nTitre : Écran noir\n"),
+    "service_desk_name_over_an_agent_mailbox": m(
+        "Service Desk Presta <jdupont@presta.example>", "Demande R-004514",
+        "Bonjour,\n\nVotre demande R-004514 a été enregistrée et sera traitée sous 48 h.\n"),
+    "itop_tag_answering_our_mail": m(
+        "Presta <contact-presta@presta.example>", "Re: [R-004515] Écran noir",
+        "Bonjour,\n\nVotre réponse a été ajoutée au journal de la demande.\n\nLe centre de "
+        "services\n\nLe 09/03/2027 à 08:00, Support a écrit :\n> Bonjour, l'écran reste noir.\n",
+        headers={"In-Reply-To": "<mailbot.t41.a1b2c3@exemple.fr>"}),
     "zoho_desk_tag": m(
         "Vendor Care <care@vendor.example>", "[## 4512 ##] Your ticket",
         "Hi,\n\nWe have received your request and a ticket ## 4512 ## has been assigned to "
@@ -125,6 +133,10 @@ PERSONS = {
         "Service informatique <informatique@exemple.fr>", "Poste de Mme Roy",
         "Bonjour,\n\nle ticket INC0012345 a été créé chez Dell pour l'écran de Mme Roy, un "
         "technicien passera jeudi.\n\nLe service informatique\n"),
+    "person_whose_name_says_support": m(
+        "Julie Perrin - Support <julie.perrin@presta.example>", "Demande R-004512",
+        "Bonjour,\n\nje vous rappelle cet après-midi au sujet de la demande R-004512 qui a été "
+        "enregistrée hier.\n\nJulie\n"),
     "agent_in_english": m(
         "Vendor Support <support@vendor.example>", "Re: INC0045123",
         "Hello,\n\nyour ticket INC0045123 was created last week; I have escalated it to our "

@@ -60,7 +60,7 @@ _ROLE = re.compile(
 _FOREIGN_TAG = re.compile(
     r"\[#\d+\]|ticket\s*#\s*\d+|\b(?:request|demande|ticket|case|incident)\s*(?:#|n[°o]\.?)\s*"
     r"\d+|\[[\w.-]+\s+#\d+\]|\[[A-Z][A-Z0-9]{1,9}-\d+\]|\b(?:INC|RITM|REQ|SCTASK)\d{5,}\b|"
-    r"##\s?\d+\s?##|\[#?[A-Z]{3}-\d{3}-\d{5}\]",
+    r"##\s?\d+\s?##|\[#?[A-Z]{3}-\d{3}-\d{5}\]|(?-i:\b[RIPC]-\d{6}\b)",
     re.IGNORECASE)
 # The references ticketing systems give a request, as their acknowledgements print them: iTop's
 # "R-001234" / "I-000123" (R- request, I- incident, C- change, P- problem: a letter and six
@@ -164,12 +164,22 @@ def role_acknowledgement(f: Facts) -> str | None:
     return None
 
 
+# A From whose name is a service's, whatever its mailbox: "Service Desk <jdupont@…>" (a
+# ticketing system sending through an agent's account).
+_ROLE_NAME = re.compile(
+    r"^\s*\"?(?:(?:le |the |votre |your )?(?:it |dsi )?(?:service ?desk|help ?desk|"
+    r"centre (?:de )?services?|support(?: technique| informatique| client)?|hotline|"
+    r"assistance(?: technique| informatique)?)\b[^<@\"]{0,40}\"?\s*<)", re.IGNORECASE)
+
+
 def _system_sender(f: Facts) -> bool:
-    """A role or no-reply mailbox, or a From whose name is a ticketing system's ("iTop")."""
+    """A role or no-reply mailbox, or a From whose name is a service's or a ticketing
+    system's ("Service Desk", "iTop")."""
     local = f.sender.split("@", 1)[0]
     if _ROLE.match(local) or any(p in local for p in f.rules.noreply_patterns):
         return True
-    return bool(_VENDOR_NAMES.search(str(f.message.get("From", ""))))
+    sender = str(f.message.get("From", ""))
+    return bool(_ROLE_NAME.match(sender) or _VENDOR_NAMES.search(sender))
 
 
 # A heading over the request's recap ("Description :", "Détails de votre demande :") and a
