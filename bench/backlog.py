@@ -20,6 +20,7 @@ backlog's size) are handled by one daemon first, not timed.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import random
 import time
@@ -37,6 +38,7 @@ from _common import (
     senders,
     servers,
 )
+from pgwatch import Watch, wasted
 
 from mailbot.config import load
 from mailbot.store import open_store
@@ -110,6 +112,12 @@ def _postgres():  # type: ignore[no-untyped-def]
     return server, server.dsn(server.create_database())
 
 
+def _conninfo(dsn: str) -> str:
+    from psycopg.conninfo import make_conninfo
+
+    return make_conninfo(dsn, password=os.environ["MAILBOT_DB_PASSWORD"])
+
+
 def _daemon_rules(box, dsn: str, count: int, batch: int | None) -> list[Path]:  # type: ignore[no-untyped-def]
     """One rules.toml per daemon: its own state directory (and instance, when several)."""
     out = []
@@ -152,8 +160,10 @@ def _bench(args: argparse.Namespace, dsn: str, database_pid: int) -> None:
         append_s = time.perf_counter() - started
         pg_cpu = process_tree_cpu(database_pid) if database_pid else 0.0
         load_start = os.getloadavg()[0]
-        run = (run_daemon(box, rules, "--once") if len(all_rules) == 1
-               else run_daemons(box, all_rules, "--once"))
+        watch = Watch(_conninfo(dsn)) if dsn else contextlib.nullcontext()
+        with watch:
+            run = (run_daemon(box, rules, "--once") if len(all_rules) == 1
+                   else run_daemons(box, all_rules, "--once"))
         pg_cpu = (process_tree_cpu(database_pid) - pg_cpu) if database_pid else 0.0
         if run.returncode != 0:
             said = [line for line in run.log.splitlines()
@@ -196,6 +206,9 @@ def _bench(args: argparse.Namespace, dsn: str, database_pid: int) -> None:
             *([("passes taken again", f"{run.log.count('pass rolled back')} (two passes in "
                                       "each other's way: rolled back, done again)")]
               if args.daemons > 1 else []),
+            *([("database sessions", "")] + [(f"  {w}", share) for w, share in watch.rows()]
+              if dsn else []),
+            *wasted(run.log),
             ("verdict", "all ticketed and acknowledged" if checks else "CHECK FAILED"),
         ])
         if not checks:
