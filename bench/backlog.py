@@ -112,6 +112,15 @@ def _postgres():  # type: ignore[no-untyped-def]
     return server, server.dsn(server.create_database())
 
 
+def _extra_tickets(tickets: list, new: int) -> str:  # type: ignore[type-arg]
+    """What a failed check's surplus tickets are: their subjects and first Message-IDs."""
+    if len(tickets) <= new:
+        return ""
+    return "\nsurplus tickets' subjects: " + "; ".join(
+        f"#{t.number} {t.subject!r} {t.messages[0].message_id}"
+        for t in tickets if t.subject.lower().startswith(("re:", "re :", "tr:", "fw")))[:3000]
+
+
 def _conninfo(dsn: str) -> str:
     from psycopg.conninfo import make_conninfo
 
@@ -212,7 +221,10 @@ def _bench(args: argparse.Namespace, dsn: str, database_pid: int) -> None:
             ("verdict", "all ticketed and acknowledged" if checks else "CHECK FAILED"),
         ])
         if not checks:
-            raise SystemExit(1)
+            kept = Path(os.environ.get("TMPDIR", "/tmp")) / f"backlog-{os.getpid()}.log"
+            kept.write_text(run.log, encoding="utf-8")
+            extra = _extra_tickets(tickets, new)
+            raise SystemExit(f"the daemons' log is in {kept}" + extra)
 
 
 if __name__ == "__main__":
