@@ -163,8 +163,14 @@ class Sharing:
         return bool(marked)
 
     def _side_conn(self) -> psycopg.Connection:
+        """The courier threads' connection. Its one-statement transactions do not wait for
+        their WAL flush (two per mail sent, each a disk flush the passes' commits queued
+        behind): once committed they are what every session sees, whatever becomes of this
+        daemon; only a crash of the database server itself in the next fraction of a second
+        can lose one (then a mail may be sent twice, or listed as 'maybe sent')."""
         if self._side is None or self._side.closed:
             self._side = psycopg.connect(self._conninfo, autocommit=True)
+            self._side.execute("SET synchronous_commit = off")
         return self._side
 
     def mark_unsent(self, message_id: str) -> None:
