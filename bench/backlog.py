@@ -112,13 +112,16 @@ def _postgres():  # type: ignore[no-untyped-def]
     return server, server.dsn(server.create_database())
 
 
-def _extra_tickets(tickets: list, new: int) -> str:  # type: ignore[type-arg]
-    """What a failed check's surplus tickets are: their subjects and first Message-IDs."""
-    if len(tickets) <= new:
-        return ""
-    return "\nsurplus tickets' subjects: " + "; ".join(
-        f"#{t.number} {t.subject!r} {t.messages[0].message_id}"
-        for t in tickets if t.subject.lower().startswith(("re:", "re :", "tr:", "fw")))[:3000]
+def _extra_tickets(tickets: list, raws: list[bytes]) -> str:  # type: ignore[type-arg]
+    """A failed check's tickets opened by a follow-up: their numbers and Message-IDs."""
+    import email
+
+    follow = {str(m["Message-ID"]).strip() for raw in raws
+              for m in [email.message_from_bytes(raw.split(b"\r\n\r\n", 1)[0] + b"\r\n\r\n")]
+              if m["In-Reply-To"] or "[#" in str(m["Subject"])}
+    found = [f"#{t.number} {t.messages[0].message_id}" for t in tickets
+             if t.messages and t.messages[0].message_id in follow]
+    return ("\ntickets opened by a follow-up: " + "; ".join(found)) if found else ""
 
 
 def _conninfo(dsn: str) -> str:
@@ -223,7 +226,7 @@ def _bench(args: argparse.Namespace, dsn: str, database_pid: int) -> None:
         if not checks:
             kept = Path(os.environ.get("TMPDIR", "/tmp")) / f"backlog-{os.getpid()}.log"
             kept.write_text(run.log, encoding="utf-8")
-            extra = _extra_tickets(tickets, new)
+            extra = _extra_tickets(tickets, raws)
             raise SystemExit(f"the daemons' log is in {kept}" + extra)
 
 
