@@ -148,10 +148,15 @@ class Sharing:
         if this daemon no longer holds its lease or the database does not answer."""
         with self._side_lock:
             try:
-                marked = self._side_conn().execute(
-                    "UPDATE mailbot_outbox SET sending_at = now() WHERE message_id = %s "
-                    "AND lease_holder = %s AND status = 'pending'",
-                    (message_id, self.holder)).rowcount
+                conn = self._side_conn()
+                # Flushed to disk before the message goes (whatever the connection's default):
+                # lost in a crash of the database server, the mark would let the mail go twice.
+                with conn.pipeline(), conn.transaction():
+                    conn.execute("SET LOCAL synchronous_commit = on")
+                    update = conn.execute(
+                        "UPDATE mailbot_outbox SET sending_at = now() WHERE message_id = %s "
+                        "AND lease_holder = %s AND status = 'pending'", (message_id, self.holder))
+                marked = update.rowcount
             except psycopg.Error as exc:
                 log.warning("could not record that %s is being sent (it waits): %s",
                             message_id, _first_line(exc))
@@ -163,11 +168,12 @@ class Sharing:
         return bool(marked)
 
     def _side_conn(self) -> psycopg.Connection:
-        """The courier threads' connection. Its one-statement transactions do not wait for
-        their WAL flush (two per mail sent, each a disk flush the passes' commits queued
-        behind): once committed they are what every session sees, whatever becomes of this
-        daemon; only a crash of the database server itself in the next fraction of a second
-        can lose one (then a mail may be sent twice, or listed as 'maybe sent')."""
+        """The courier threads' connection. The records of an answer (sent, not sent) do not
+        wait for their WAL flush (one disk flush a mail fewer in the passes' way): committed,
+        they are what every session sees, whatever becomes of this daemon; a crash of the
+        database server itself in the next fraction of a second can lose one, and the pass
+        records the answer again (or the mail, still marked, is 'maybe sent'). The mark made
+        before DATA does wait for it (`mark_sending`)."""
         if self._side is None or self._side.closed:
             self._side = psycopg.connect(self._conninfo, autocommit=True)
             self._side.execute("SET synchronous_commit = off")
