@@ -221,7 +221,8 @@ def test_c07_a_reply_to_an_acknowledgement_still_in_flight_threads_and_gets_no_s
     """C07. Claire's acknowledgement reached her, but the bot died before recording it: the
     outbox still says pending when her reply to it comes in. Her reply lands on her ticket (the
     acknowledgement's Message-ID is in the ticket since it was decided), no second ticket, no
-    new acknowledgement: the resend is the same mail, under the same Message-ID (D10). Her own
+    new acknowledgement (the courier's record of the server's answer survived: the mail is
+    recorded as sent, not sent again; a resend would be the same mail, D10). Her own
     second mail, answering her first one in the same pass, threads on the staged ticket."""
     dovecot.append(mail(subject="Imprimante HS", message_id="<c07-1@groupe-exemple.fr>"))
     crashed = run_once(rules, dovecot, check=False, MAILBOT_FAULTS="crash:after_send")
