@@ -20,6 +20,7 @@ backlog's size) are handled by one daemon first, not timed.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import random
 import time
@@ -37,6 +38,7 @@ from _common import (
     senders,
     servers,
 )
+from pgwatch import Watch, wasted
 
 from mailbot.config import load
 from mailbot.store import open_store
@@ -110,6 +112,24 @@ def _postgres():  # type: ignore[no-untyped-def]
     return server, server.dsn(server.create_database())
 
 
+def _extra_tickets(tickets: list, raws: list[bytes]) -> str:  # type: ignore[type-arg]
+    """A failed check's tickets opened by a follow-up: their numbers and Message-IDs."""
+    import email
+
+    follow = {str(m["Message-ID"]).strip() for raw in raws
+              for m in [email.message_from_bytes(raw.split(b"\r\n\r\n", 1)[0] + b"\r\n\r\n")]
+              if m["In-Reply-To"] or "[#" in str(m["Subject"])}
+    found = [f"#{t.number} {t.messages[0].message_id}" for t in tickets
+             if t.messages and t.messages[0].message_id in follow]
+    return ("\ntickets opened by a follow-up: " + "; ".join(found)) if found else ""
+
+
+def _conninfo(dsn: str) -> str:
+    from psycopg.conninfo import make_conninfo
+
+    return make_conninfo(dsn, password=os.environ["MAILBOT_DB_PASSWORD"])
+
+
 def _daemon_rules(box, dsn: str, count: int, batch: int | None) -> list[Path]:  # type: ignore[no-untyped-def]
     """One rules.toml per daemon: its own state directory (and instance, when several)."""
     out = []
@@ -152,8 +172,10 @@ def _bench(args: argparse.Namespace, dsn: str, database_pid: int) -> None:
         append_s = time.perf_counter() - started
         pg_cpu = process_tree_cpu(database_pid) if database_pid else 0.0
         load_start = os.getloadavg()[0]
-        run = (run_daemon(box, rules, "--once") if len(all_rules) == 1
-               else run_daemons(box, all_rules, "--once"))
+        watch = Watch(_conninfo(dsn)) if dsn else contextlib.nullcontext()
+        with watch:
+            run = (run_daemon(box, rules, "--once") if len(all_rules) == 1
+                   else run_daemons(box, all_rules, "--once"))
         pg_cpu = (process_tree_cpu(database_pid) - pg_cpu) if database_pid else 0.0
         if run.returncode != 0:
             said = [line for line in run.log.splitlines()
@@ -196,10 +218,16 @@ def _bench(args: argparse.Namespace, dsn: str, database_pid: int) -> None:
             *([("passes taken again", f"{run.log.count('pass rolled back')} (two passes in "
                                       "each other's way: rolled back, done again)")]
               if args.daemons > 1 else []),
+            *([("database sessions", "")] + [(f"  {w}", share) for w, share in watch.rows()]
+              if dsn else []),
+            *wasted(run.log),
             ("verdict", "all ticketed and acknowledged" if checks else "CHECK FAILED"),
         ])
         if not checks:
-            raise SystemExit(1)
+            kept = Path(os.environ.get("TMPDIR", "/tmp")) / f"backlog-{os.getpid()}.log"
+            kept.write_text(run.log, encoding="utf-8")
+            extra = _extra_tickets(tickets, raws)
+            raise SystemExit(f"the daemons' log is in {kept}" + extra)
 
 
 if __name__ == "__main__":

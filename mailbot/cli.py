@@ -20,6 +20,7 @@ from mailbot.cli_commands import (
     cmd_demo,
     cmd_login,
     cmd_migrate_store,
+    cmd_outbox,
     cmd_parse,
     cmd_replay,
     cmd_report,
@@ -156,6 +157,15 @@ def _ticket_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
     _config_arg(tickets)
     tickets.add_argument("--json", action="store_true", help="a JSON list (PRODUCT.md §10)")
     tickets.set_defaults(func=cmd_tickets)
+
+    outbox = sub.add_parser(
+        "outbox", help="the outbox's mails that need a look: 'maybe sent' (the daemon was killed "
+                       "while the SMTP server was given one: find its Message-ID in the "
+                       "server's log), failed, and pending ones already tried")
+    _config_arg(outbox)
+    outbox.add_argument("--all", action="store_true", help="every pending mail as well")
+    outbox.add_argument("--json", action="store_true", help="a JSON list (no message bodies)")
+    outbox.set_defaults(func=cmd_outbox)
 
     show = sub.add_parser("show", help="one ticket with its history")
     _config_arg(show)

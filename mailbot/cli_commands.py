@@ -147,6 +147,27 @@ def cmd_tickets(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_outbox(args: argparse.Namespace) -> int:
+    """The outbox: mails waiting (pending), given up (failed), and 'maybe sent' (the daemon was
+    killed while the server was being given one: look for its Message-ID in the server's log)."""
+    mails = [m for m in _reading(load_config(args.config)).outbox()
+             if args.all or m.status != "pending" or m.attempts]
+    order = {"maybe_sent": 0, "failed": 1, "pending": 2}
+    mails.sort(key=lambda m: (order.get(m.status, 3), m.created_at))
+    if args.json:
+        print(json.dumps([{k: v for k, v in m.to_dict().items() if k not in ("data", "text")}
+                          for m in mails], ensure_ascii=False, indent=2))
+        return 0
+    for m in mails:
+        about = f"#{m.ticket}" if m.ticket is not None else "-"
+        error = f": {m.last_error}" if m.last_error else ""
+        print(f"{m.status:<10} {m.kind:<16} {about:<7} {m.message_id} to "
+              f"{', '.join(m.recipients)} ({m.created_at}){error}")
+    if not mails:
+        print("nothing waiting, failed or maybe sent" if not args.all else "the outbox is empty")
+    return 0
+
+
 def cmd_show(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     ticket = _reading(config).ticket(args.number)

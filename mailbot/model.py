@@ -190,7 +190,9 @@ class OutgoingMail:
     created_at: str
     attempts: int = 0
     next_attempt_at: str = ""
-    status: Literal["pending", "sent", "failed"] = "pending"
+    # "maybe_sent": the daemon was killed while the server was being given it (it may have
+    # it); kept for the operator, never sent again by itself (mailbot.store.sendlog).
+    status: Literal["pending", "sent", "failed", "maybe_sent"] = "pending"
     last_error: str = ""
     subject: str = ""
     text: str = ""  # the plain body, for the ticket's history

@@ -148,8 +148,8 @@ def test_a_message_that_kills_the_process_is_quarantined_after_three_attempts(
     [alert] = [x for x in last.stderr.splitlines() if x.startswith("CRITICAL")]
     assert "died 3 times" in alert and "mailbox.max_attempts = 3" in alert
     assert sorted(t["subject"] for t in tickets(rules)) == ["Imprimante HS", "Souris"]
-    # One acknowledgement each: a death right after the SMTP server took Claire's, before it
-    # was recorded, sends it again under the same Message-ID (D10), never a second one.
+    # One acknowledgement each: a death right after the SMTP server took Claire's, before the
+    # pass recorded it, is recorded as sent by the next start (the send log), never sent twice.
     sent = {(a.recipients[0], a.message["Message-ID"]) for a in acks(smtp_server)}
     assert sorted(recipient for recipient, _ in sent) == [
         "claire.martin@groupe-exemple.fr", "lea@groupe-exemple.fr"]

@@ -179,17 +179,41 @@ def test_a_crash_at_a_step_boundary_leaves_one_ticket_and_one_acknowledgement(
     assert dovecot.messages("INBOX") == []
 
 
-def test_a_crash_between_sending_and_recording_resends_under_the_same_message_id(
+def test_a_crash_between_sending_and_recording_neither_resends_nor_loses_the_mail(
         rules: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> None:
-    """SMTP has no idempotency: the one window left is after the server accepted and before
-    the outbox recorded it. The mail then goes again, under the same Message-ID, so that a
-    server or client that deduplicates by Message-ID (Gmail does) shows it once."""
+    """SMTP has no idempotency: after the server accepted a mail and before the pass recorded
+    it, the process dies. What the courier wrote as the server said yes (the TinyDB store's
+    send log; the PostgreSQL row removed at once) is enough: the next run records it as sent
+    and sends nothing again."""
     dovecot.append(mail())
     crashed = run_once(rules, dovecot, check=False, MAILBOT_FAULTS="crash:after_send")
     assert crashed.returncode == 70
     run_once(rules, dovecot)
     assert len(tickets(rules)) == 1
-    assert len({a.message["Message-ID"] for a in acks(smtp_server)}) == 1
+    assert len(acks(smtp_server)) == 1
+    listed = mailbot("outbox", "--all", "--config", str(rules)).stdout
+    assert listed.strip() == "the outbox is empty"
+
+
+def test_a_kill_while_the_server_takes_the_mail_keeps_it_as_maybe_sent_not_sent_twice(
+        rules: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> None:
+    """The one window SMTP leaves: the server has accepted the acknowledgement and the process
+    dies before anything records it. The next run cannot know whether the server has it, so
+    it does not send it again (a duplicate to a person); it keeps it as 'maybe sent', says so
+    in its log and in `mailbot outbox` for the operator."""
+    dovecot.append(mail())
+    crashed = run_once(rules, dovecot, check=False, MAILBOT_FAULTS="crash:after_accept")
+    assert crashed.returncode == 70, crashed.stderr
+    [ack] = acks(smtp_server)
+    message_id = ack.message["Message-ID"]
+    again = run_once(rules, dovecot)
+    run_once(rules, dovecot, now=NOW + timedelta(hours=1))
+    assert [a.message["Message-ID"] for a in acks(smtp_server)] == [message_id]
+    assert f"maybe sent acknowledgement {message_id} for ticket #1" in again.stderr
+    [line] = mailbot("outbox", "--config", str(rules)).stdout.splitlines()
+    assert line.split()[:3] == ["maybe_sent", "acknowledgement", "#1"]
+    assert message_id in line and "not sent again" in line
+    assert len(tickets(rules)) == 1 and dovecot.messages("INBOX") == []
 
 
 def test_c07_a_reply_to_an_acknowledgement_still_in_flight_threads_and_gets_no_second_one(
@@ -197,7 +221,8 @@ def test_c07_a_reply_to_an_acknowledgement_still_in_flight_threads_and_gets_no_s
     """C07. Claire's acknowledgement reached her, but the bot died before recording it: the
     outbox still says pending when her reply to it comes in. Her reply lands on her ticket (the
     acknowledgement's Message-ID is in the ticket since it was decided), no second ticket, no
-    new acknowledgement: the resend is the same mail, under the same Message-ID (D10). Her own
+    new acknowledgement (the courier's record of the server's answer survived: the mail is
+    recorded as sent, not sent again; a resend would be the same mail, D10). Her own
     second mail, answering her first one in the same pass, threads on the staged ticket."""
     dovecot.append(mail(subject="Imprimante HS", message_id="<c07-1@groupe-exemple.fr>"))
     crashed = run_once(rules, dovecot, check=False, MAILBOT_FAULTS="crash:after_send")

@@ -202,8 +202,13 @@ def test_the_timers_run_in_one_pass_at_a_time(two: tuple[Daemon, Daemon]) -> Non
     b.commit()
 
 
-def test_two_passes_waiting_for_each_other_one_is_rolled_back_and_goes_on(
+def test_two_passes_waiting_for_each_other_both_are_taken_again_and_go_on(
         two: tuple[Daemon, Daemon]) -> None:
+    """A deadlock: the server rolls one pass back. The other's wait then ends on a key the
+    first did not file (it was rolled back with it: a message this pass's mail may answer,
+    decided again next): deciding now would open a ticket beside the original's, so it is
+    taken again too. (The two-daemon backlog bench found 5 replies opening tickets of their
+    own after one deadlock.)"""
     a, b = two
     connections = (a.store._conn, b.store._conn)
     a.begin()
@@ -217,13 +222,11 @@ def test_two_passes_waiting_for_each_other_one_is_rolled_back_and_goes_on(
         b_error = None
     except StoreConflict as exc:
         b_error = exc
-    if b_error is None:  # the server chose a's pass
-        b.commit()
     assert not crossing.waiting(10)
-    errors = [e for e in (crossing.error, b_error) if e is not None]
-    assert len(errors) == 1 and isinstance(errors[0], StoreConflict), errors
-    if crossing.error is None:
-        a.commit()
+    said = sorted("deadlock" if "deadlock detected" in str(e) else
+                  "not filed" if "did not file it; taken again" in str(e) else str(e)
+                  for e in (crossing.error, b_error) if isinstance(e, StoreConflict))
+    assert said == ["deadlock", "not filed"], (crossing.error, b_error)
     # The connections stay (they hold the instances' locks) and the next passes go on.
     assert (a.store._conn, b.store._conn) == connections
     assert a.pass_of(mail(sender="anne@groupe-exemple.fr"))[0].action == "new_ticket"

@@ -51,7 +51,8 @@ def test_the_schema_is_created_at_start_and_recorded(tmp_path: Path, postgres_db
     with postgres.connect(postgres_db.rsplit("/", 1)[1]) as conn:
         rows = conn.execute("SELECT version, name FROM mailbot_schema ORDER BY 1").fetchall()
     assert rows == [(1, "0001_initial.sql"), (2, "0002_instances.sql"),
-                    (3, "0003_ticket_number.sql")] and LATEST == 3
+                    (3, "0003_ticket_number.sql"), (4, "0004_outbox_sending.sql")
+                    ] and LATEST == 4
 
 
 def test_a_database_written_by_a_newer_mailbot_is_refused(

@@ -85,8 +85,7 @@ class Daemon(AsideHandling, OutboxHandling):
         # One worker per SMTP connection; a local Maildir needs no more than one.
         workers = config.smtp.connections if config.smtp.kind == "smtp" else 1
         self.rng = random.Random()  # the jitter of the pause between outage rounds
-        self.courier = Courier(make_transport, workers=workers,
-                               on_sent=lambda mail: store.mark_sent(mail.message_id))
+        self.courier = Courier(make_transport, workers=workers, sending=store)
         self.attempts = Attempts(store.dir, limit=config.mailbox.max_attempts)
         self._aside: list[dict[str, str]] = []  # set aside this pass: the team hears once
         if self.attempts.careful:
@@ -128,6 +127,7 @@ class Daemon(AsideHandling, OutboxHandling):
         try:
             self._hold_keys(items, now)
             self._record_deliveries(batch, summary, now, wait=wait)
+            self._settle_interrupted(batch)
             self._drop_stale_acknowledgements(batch, now)
             self._drop_held_notices_of_closed_tickets(batch, now)
             self._recheck_held_notices(batch, now)
@@ -141,6 +141,7 @@ class Daemon(AsideHandling, OutboxHandling):
             self._drop_released_notices_overtaken(batch, now)
             crash_point("before_commit")
             self.store.commit(batch.commit)
+            self.sends_committed()
         except StoreConflict as exc:  # another daemon's pass in the way: take it again
             self._abandon_pass()
             self.intake.rewind()

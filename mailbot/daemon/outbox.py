@@ -20,6 +20,7 @@ from mailbot.faults import crash_point
 from mailbot.model import OutgoingMail
 from mailbot.storage import StateUnwritable
 from mailbot.store import TicketStore
+from mailbot.store.sendlog import MAYBE_SENT_ERROR, report_maybe_sent
 from mailbot.transport.delivery import DeliveryResult, retry_delay
 
 log = logging.getLogger("mailbot")
@@ -40,11 +41,44 @@ class OutboxHandling:
     courier: Courier
     clock: Callable[[], datetime]
 
+    _interrupted_settled = False
+
     def finish_deliveries(self, summary: Summary) -> None:
         """Wait for the courier and commit what it reports (the end of `run --once`)."""
         batch = Batch(self.store)
         self._record_deliveries(batch, summary, self.clock(), wait=True)
         self.store.commit(batch.commit)
+        self.sends_committed()
+
+    def sends_committed(self) -> None:
+        """After a commit: with nothing in flight, every attempt's outcome is in the store."""
+        self._interrupted_settled = True  # the first pass's settling is committed
+        if not self.courier.in_flight:
+            self.store.sends_settled()
+
+    def _settle_interrupted(self, batch: Batch) -> None:
+        """The first pass: the attempts a killed run of this daemon left unrecorded (the TinyDB
+        store's send log; PostgreSQL settles them in the database). A mail the server accepted
+        is recorded as sent; one it was being given when the process died is kept as 'maybe
+        sent', not sent again: a duplicate to a person is worse than a mail the operator
+        resends after looking for it in the server's log."""
+        if self._interrupted_settled:
+            return
+        accepted, unknown = self.store.interrupted()
+        if not accepted and not unknown:
+            return
+        for mail in self.store.outbox():
+            if mail.status != "pending" or mail.message_id in self.courier.in_flight:
+                continue
+            if mail.message_id in accepted:
+                batch.commit.outbox_done.append(mail.message_id)
+                log.info("sent %s %s %s before the restart (the server accepted it): "
+                         "recorded, not sent again", mail.kind, mail.message_id, _about(mail))
+            elif mail.message_id in unknown:
+                batch.commit.outbox[mail.message_id] = replace(
+                    mail, status="maybe_sent", last_error=MAYBE_SENT_ERROR).to_dict()
+                report_maybe_sent(mail.message_id, mail.kind, mail.ticket,
+                                  "the previous run of this daemon")
 
 
     def dispatch_outbox(self, now: datetime) -> None:
@@ -232,7 +266,7 @@ class OutboxHandling:
         mail = notices.store_outage(self.config, since=now, error=str(error),
                                     database=describe(self.config),
                                     instance=instance(self.config), now=now)
-        self.courier.submit([mail])
+        self.courier.submit([mail], unrecorded=True)
         log.warning("outage mail %s handed to SMTP for %s", mail.message_id,
                     self.config.team_address)
 

@@ -53,7 +53,8 @@ def _write_outbox(many: Many, c: Commit) -> None:
         rows.append((message_id, Jsonb(doc), doc.get("status", "pending")))
     many("INSERT INTO mailbot_outbox (message_id, doc, status) VALUES (%s, %s, %s) "
          "ON CONFLICT (message_id) DO UPDATE SET doc = EXCLUDED.doc, "
-         "status = EXCLUDED.status, lease_holder = NULL, lease_until = NULL", rows)
+         "status = EXCLUDED.status, lease_holder = NULL, lease_until = NULL, sending_at = NULL",
+         rows)
     if c.outbox_done:
         many("DELETE FROM mailbot_outbox WHERE message_id = ANY(%s)", [(list(c.outbox_done),)])
 

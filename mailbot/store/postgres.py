@@ -40,7 +40,7 @@ from mailbot.model import OutgoingMail, StoredAttachment, Ticket
 from mailbot.storage import StoreConflict, StoreUnavailable
 from mailbot.store.commit import Commit
 from mailbot.store.migrate import current_version, refuse_newer, upgrade
-from mailbot.store.pgahead import Memo, PassReads
+from mailbot.store.pgahead import KEYS, Memo, PassReads
 from mailbot.store.pgshare import Sharing
 from mailbot.store.pgwrite import write_commit
 
@@ -161,16 +161,25 @@ class PgStore(PassReads, Sharing):
         the same round trip: the read sees what another pass that held it left."""
         if not self._in_pass or (space, key) in self._held:
             return self._read(sql, args)
-        lock = ("SELECT pg_advisory_xact_lock(%s, %s)" if isinstance(key, int)
-                else "SELECT pg_advisory_xact_lock(%s, hashtext(%s))")
+        of = "%s, %s" if isinstance(key, int) else "%s, hashtext(%s)"
         conn = self._connection()
         try:
             with conn.pipeline():
-                conn.execute(lock.encode(), (space, key))
+                free = conn.execute(f"SELECT pg_try_advisory_xact_lock({of})".encode(),
+                                    (space, key))
+                conn.execute(f"SELECT pg_advisory_xact_lock({of})".encode(), (space, key))
                 rows = conn.execute(sql.encode(), args).fetchall()
+                waited = not free.fetchone()[0]  # type: ignore[index]
         except psycopg.Error as exc:
             raise self._failed(exc) from exc
         self._held.add((space, key))
+        if waited and not rows and space == KEYS:
+            # Another pass held this key and ended without filing it: it may have been rolled
+            # back (a deadlock) with the message this one answers, which it decides again
+            # now. Deciding this one as new would split the thread: this pass goes again.
+            self._end(commit=False)
+            raise StoreConflict(f"database {self.where}: index key {str(key)[:60]!r} held by "
+                                "another pass that did not file it; taken again")
         return rows
 
     def _failed(self, exc: psycopg.Error) -> StoreUnavailable:

@@ -26,6 +26,7 @@ _maildir_counter = count()
 class MaildirTransport:
     # As SmtpTransport.on_delivery: each mail's delivery, as soon as it is known.
     on_delivery: Callable[[OutgoingMail, Delivery], object] | None = None
+    on_attempt: Callable[[OutgoingMail], bool] | None = None  # as SmtpTransport.on_attempt
     """Sending as delivery into a local Maildir, the way a local delivery agent does it.
 
     The embedded default (the README demo needs no mail server) and the choice for a host whose
@@ -58,6 +59,10 @@ class MaildirTransport:
     def send_many(self, mails: Sequence[OutgoingMail]) -> list[Delivery]:
         deliveries = []
         for mail in mails:
+            if self.on_attempt is not None and not self.on_attempt(mail):
+                deliveries.append(Delivery(DeliveryResult.RETRY,
+                                           "not sent: the attempt could not be recorded"))
+                continue
             deliveries.append(self.send(mail))
             if self.on_delivery is not None:
                 self.on_delivery(mail, deliveries[-1])

@@ -42,6 +42,10 @@ class SmtpTransport:
     # Called with each mail and its delivery as soon as the server answered it (the courier
     # sets it: several daemons on one database record a sent mail at once).
     on_delivery: Callable[[OutgoingMail, Delivery], object] | None = None
+    # Called with each mail once its recipients are accepted, before DATA: the store records
+    # the attempt (a crash after it leaves the mail 'maybe sent', not sent twice); False and
+    # the mail is not given to the server (RETRY).
+    on_attempt: Callable[[OutgoingMail], bool] | None = None
     """Sends over SMTP with aiosmtplib, one connection per batch.
 
     The daemon is synchronous, so the coroutines run on a private event loop owned by the
@@ -132,13 +136,13 @@ class SmtpTransport:
         if not session or not session[0].is_connected:
             session[:] = [await self._connect()]
         try:
-            return await _transaction(session[0], mail)
+            return await _transaction(session[0], mail, self.on_attempt)
         except _LostBeforeData:
             # Typically an idle connection closed by the server, or a 421 "too many messages":
             # nothing was accepted, so one fresh connection is safe.
             session[:] = [await self._connect()]
         try:
-            return await _transaction(session[0], mail)
+            return await _transaction(session[0], mail, self.on_attempt)
         except _LostBeforeData as exc:
             session.clear()
             return Delivery(DeliveryResult.RETRY, f"connection lost twice before DATA: {exc}")
@@ -273,8 +277,9 @@ def _mail_options(client: aiosmtplib.SMTP, mail: OutgoingMail, data: bytes) -> l
     return options
 
 
-async def _transaction(client: aiosmtplib.SMTP, mail: OutgoingMail) -> Delivery:
-    """One MAIL/RCPT/DATA exchange on an open session."""
+async def _transaction(client: aiosmtplib.SMTP, mail: OutgoingMail,
+                       attempt: Callable[[OutgoingMail], bool] | None = None) -> Delivery:
+    """One MAIL/RCPT/DATA exchange on an open session; `attempt` is told before DATA."""
     data = mail.data.encode("utf-8")
     options = _mail_options(client, mail, data)
     if options is None:
@@ -308,6 +313,9 @@ async def _transaction(client: aiosmtplib.SMTP, mail: OutgoingMail) -> Delivery:
         # One deferral makes the whole mail wait; only refusals that are all final fail it.
         result = _result_for(min(code for code, _ in refusals.values()))
         return Delivery(result, f"recipients refused: {refused}")
+    if attempt is not None and not attempt(mail):
+        await _reset(client)
+        return Delivery(DeliveryResult.RETRY, "not sent: the attempt could not be recorded")
     return await _data(client, data, refused)
 
 
