@@ -83,6 +83,18 @@ def atomic_write(path: Path, data: bytes, *, dirty: set[Path] | None = None,
     return tmp
 
 
+def append(path: Path, data: bytes, *, durable: bool) -> None:
+    """Append `data` to `path` (created 0600), fsynced when `durable`: the courier's send log
+    (mailbot.store.sendlog) records an attempt this way before the message goes."""
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    try:
+        os.write(fd, data)
+        if durable:
+            os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 def rename_over(tmp: Path, path: Path) -> None:
     os.replace(tmp, path)
 

@@ -18,9 +18,10 @@ The file is emptied once every mail it names has its outcome committed (`settled
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from pathlib import Path
+
+from mailbot.storage import append
 
 log = logging.getLogger("mailbot")
 
@@ -36,13 +37,7 @@ class SendLog:
     def _append(self, line: str, *, sync: bool) -> bool:
         with self._lock:
             try:
-                fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-                try:
-                    os.write(fd, line.encode("utf-8"))
-                    if sync:
-                        os.fsync(fd)
-                finally:
-                    os.close(fd)
+                append(self.path, line.encode("utf-8"), durable=sync)
             except OSError as exc:
                 log.error("could not write %s: %s", self.path, exc)
                 return False

@@ -1,8 +1,9 @@
 """Mail written by machines: bounces, auto-replies, list traffic. None of it gets an answer.
 
 Each check is a small named rule that only looks and says why. A person must never be taken for
-a machine, so a rule on the subject alone needs the forms machines use (a prefix with its colon,
-Lotus Notes' "AUTO:", Exchange's "(Automatic Response)"), never a word a person could write.
+a machine, so a rule on the subject needs the forms machines use (a prefix with its colon,
+Lotus Notes' "AUTO:", Exchange's "(Automatic Response)") and a second sign (a header, the
+out-of-office wording, our ticket tag), never a word a person could write.
 The verdict's precedence: loop (our own mail back), bounce, then auto-reply, then list.
 
 The rooms: `facts` (what the rules look at, and the verdict), `loops` (our own mail back),
