@@ -21,6 +21,8 @@ HISTORY = {
     "closure": ("automatic", True),
     "demotion": ("automatic", True),
     "reopened": ("automatic", True),  # the requester told their reply reopened it (day 6 §12)
+    "known_incident": ("automatic", True),  # their report is part of a mass incident (day 7)
+    "merged": ("automatic", True),  # their duplicate was added to their open ticket (day 7)
     "relay": ("reply", False),  # the technician's incoming answer is the public entry
     "team_notice": ("automatic", False),
     "transcript": ("automatic", False),

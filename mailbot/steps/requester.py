@@ -22,9 +22,8 @@ from mailbot.steps.common import (
     with_entry,
     with_mails,
 )
-from mailbot.steps.mass import mass_incident
+from mailbot.steps.mass import Gathered, mass_incident
 from mailbot.steps.opening import acknowledge, blocked_for, open_ticket
-from mailbot.tags import format_tag
 
 
 def closed_ticket(c: Context) -> Decision | None:
@@ -123,22 +122,22 @@ def new_ticket(c: Context, previous: Ticket | None = None, *,
     assert c.triage is not None
     t, config, now = c.triage, c.config, c.now
     a = t.assessment
-    others: list[Ticket] = []
-    mass_notice: OutgoingMail | None = None
+    gathered = Gathered()
     if a.information or archive:  # seed 000 level 4: archived at once, no answer by default
         ticket.status, ticket.closed_at = "closed", now.isoformat()
         ticket.resolved_at = ticket.closed_at
         if archive:  # an automatic answer asks for nothing: no priority, no SLA (day 1 §14)
             ticket.priority = ticket.first_response_due = ticket.resolution_due = None
     elif t.mass.is_mass:
-        others, mass_notice = mass_incident(c, ticket, t)
+        gathered = mass_incident(c, ticket, t)
+    others, mass_notice = gathered.others, gathered.notice
     parent = next((o for o in others if o.number == ticket.parent), None)
     out, blocked = _requester_mails(c, ticket, t, parent)
     ticket = with_mails(ticket, out, now)
     team = _team_mails(c, ticket, t, blocked=blocked, archive=archive)
     ticket = with_mails(ticket, team, now)
     reasons = _reasons(c, ticket, t, acknowledged=bool(out), blocked=blocked)
-    sent = [mass_notice] if mass_notice is not None else []
+    sent = [*([mass_notice] if mass_notice is not None else []), *gathered.told]
     # The reports' own team notices still waiting (held) are covered by the incident's notice.
     superseded = [m.message_id for o in others if o.parent == ticket.parent
                   for m in o.messages if m.direction == "out" and ".team_notice." in m.message_id
@@ -146,7 +145,7 @@ def new_ticket(c: Context, previous: Ticket | None = None, *,
     return Decision("new_ticket", c.key, ticket, [*out, *team, *sent], reasons, others=others,
                     events=[*_numbered(t.events, ticket), *triage.report_events(
                         t, ticket, ticket.requester, now)],
-                    trace=a.why(), cancel=superseded)
+                    trace=a.why(), cancel=[*superseded, *gathered.cancel])
 
 
 def _numbered(events: list[triage.Event], ticket: Ticket) -> list[triage.Event]:
@@ -189,14 +188,15 @@ def _requester_mails(c: Context, ticket: Ticket, t: triage.Triage, parent: Ticke
     blocked = [] if t.cap.acknowledge else ["new_ticket_cap"]
     if a.information and not a.acknowledge:
         blocked = ["information"]
-    known = (f"{format_tag(parent.number, config.mail.tag_prefix)} \"{parent.subject}\""
-             if parent is not None else None)
+    known = mails.incident_name(parent, config) if parent is not None else None
     # A VIP's floor may give back what the demotion took: then nothing was lowered to tell of.
     lowered = (ticket.priority or "P4") > config.priorities.urgent
     # The demotion is told in the acknowledgement: one mail, not two in the same pass.
     demotion = (triage.demotion_reason(t, ticket.language) if a.urgent.demoted and lowered
                 else None)
-    out = [] if blocked else acknowledge(c, ticket, thread_of(c.msg), known_incident=known,
+    # A report of a mass incident is told the incident's priority and target (day 7 §4).
+    shown = replace(ticket, priority=parent.priority) if parent is not None else ticket
+    out = [] if blocked else acknowledge(c, shown, thread_of(c.msg), known_incident=known,
                                          demotion=demotion)
     blocked = blocked or ([] if out else blocked_for(c, ticket))
     return out, blocked
