@@ -166,7 +166,10 @@ def horizons(config: Config, now: datetime) -> dict[str, str]:
     """Per table of recent events, the instant before which nothing counts any more."""
     return {"urgent": _utc(now - timedelta(days=config.urgent.window_days)),
             "opened": _utc(now - timedelta(minutes=config.flood.window_minutes)),
-            "reports": _utc(now - timedelta(minutes=config.mass.window_minutes))}
+            "reports": _utc(now - timedelta(minutes=config.mass.window_minutes)),
+            # A requester's subjects, a year: their next mail on one joins its open ticket
+            # (steps/matter.py; day 7).
+            "matters": _utc(now - timedelta(days=365))}
 
 
 # --- why, in words ----------------------------------------------------------------------------

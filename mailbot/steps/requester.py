@@ -4,7 +4,7 @@ open one, and a new ticket with its acknowledgement and team notice."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from mailbot import loopguard, mails, resolution, triage
 from mailbot.decision import Decision
@@ -98,22 +98,26 @@ def follow_up(c: Context) -> Decision | None:
 
 
 def same_matter(c: Context) -> Decision | None:
-    """A new mail of a requester who opened a ticket on the same subject minutes ago ("scanner",
-    "scanner (suite)", "RE: scanner", no reply headers): added to it as a follow-up, the team
-    told, no second acknowledgement (day 6)."""
+    """A new mail of a requester on the subject of an open ticket of theirs ("VPN impossible",
+    then "VPN impossible (suite)" an hour later, no reply headers: day 7), or on a subject that
+    adds words to it minutes after they opened it ("scanner", "scanner du 2e": day 6): added to
+    it as a follow-up, the team told, no second acknowledgement."""
     if c.ticket is not None or c.author.technician:
         return None
     minutes = c.config.tickets.merge_minutes
     stem = matter.subject_stem(c.msg.subject_raw or c.msg.subject)
     if minutes <= 0 or matter.is_generic(stem):
         return None
-    ticket = matter.recent_ticket(c.view, c.msg.sender.lower(), stem,
-                                  c.now - timedelta(minutes=minutes))
+    sender = c.msg.sender.lower()
+    ticket = matter.open_ticket_on(c.view, sender, stem)
+    how = f"same requester and subject as open ticket #{ticket.number}" if ticket else ""
+    if ticket is None:
+        ticket = matter.recent_ticket(c.view, sender, stem, c.now - timedelta(minutes=minutes))
+        how = (f"same requester and a like subject as #{ticket.number} within [tickets] "
+               f"merge_minutes ({minutes})") if ticket else ""
     if ticket is None:
         return None
-    return follow_up(replace(c, ticket=ticket, how=(
-        f"same requester and subject as #{ticket.number} within [tickets] merge_minutes "
-        f"({minutes})")))
+    return follow_up(replace(c, ticket=ticket, how=how))
 
 
 def new_ticket(c: Context, previous: Ticket | None = None, *,
@@ -144,8 +148,16 @@ def new_ticket(c: Context, previous: Ticket | None = None, *,
                   and config.team_address in m.to] if mass_notice is not None else []
     return Decision("new_ticket", c.key, ticket, [*out, *team, *sent], reasons, others=others,
                     events=[*_numbered(t.events, ticket), *triage.report_events(
-                        t, ticket, ticket.requester, now)],
+                        t, ticket, ticket.requester, now), *_matter(c, ticket)],
                     trace=a.why(), cancel=[*superseded, *gathered.cancel])
+
+
+def _matter(c: Context, ticket: Ticket) -> list[triage.Event]:
+    """The ticket's subject under its requester: their next mail on it joins it (same_matter)."""
+    stem = matter.subject_stem(ticket.subject)
+    if ticket.status == "closed" or matter.is_generic(stem):
+        return []
+    return [matter.matter_event(ticket, stem, c.now.astimezone(UTC).isoformat())]  # type: ignore[list-item]
 
 
 def _numbered(events: list[triage.Event], ticket: Ticket) -> list[triage.Event]:
