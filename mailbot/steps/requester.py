@@ -3,6 +3,7 @@ open one, and a new ticket with its acknowledgement and team notice."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -92,9 +93,45 @@ def follow_up(c: Context) -> Decision | None:
         return decided("follow_up", c, ticket, out, [c.how, f"resolution confirmed: {said!r}",
                                                      *ignored_commands(c)])
     ticket.resolution_confirmed = None  # anything else from them: the clocks run again
+    renewed = _renewed_notice(c, ticket)
+    if renewed is not None:  # the ticket's "Nouveau ticket" of this pass, now with this mail
+        notice, cancel = renewed
+        decision = decided("follow_up", c, ticket, [notice], [
+            c.how, "the new-ticket notice of this pass carries it", *ignored_commands(c)])
+        decision.cancel.append(cancel)
+        return decision
     out = [mails.team_update(ticket, Incoming.of(c.msg), c.config, c.now, headline="follow_up",
                              bounced=c.bounced)]
     return decided("follow_up", c, ticket, out, [c.how, *ignored_commands(c)])
+
+
+_WHY = re.compile(r"^(?:Pourquoi|Why) ?: (.*)$", re.MULTILINE)
+_NEXT = {"fr": "Message suivant du demandeur, sur le même sujet :",
+         "en": "Next message from the requester, on the same subject:"}
+
+
+def _renewed_notice(c: Context, ticket: Ticket) -> tuple[OutgoingMail, str] | None:
+    """One team notice per ticket and pass (day 7 §19: "Nouveau ticket" and "Nouveau message
+    sur le ticket" in the same pass): when this pass opened the ticket and its "Nouveau ticket"
+    has not left yet, that notice is replaced by one that carries this mail too. The new
+    notice and the Message-ID of the one it replaces, or None."""
+    config, now = c.config, c.now
+    staged = [m for m in ticket.messages if m.direction == "out" and m.date == now.isoformat()
+              and ".team_notice." in m.message_id and config.team_address in m.to
+              and any(f" {t}" in m.subject for t in ("Nouveau ticket", "New ticket"))]
+    requests = [m for m in ticket.messages if m.direction == "in" and m.kind == "request"]
+    if len(staged) != 1 or len(requests) < 2:
+        return None
+    old = staged[0]
+    why = _WHY.search(old.text)
+    lang = config.mail.language
+    text = f"\n\n{_NEXT[lang]}\n".join(m.text for m in requests)
+    notice = mails.team_new(ticket, replace(Incoming.of(c.msg, text), sender=requests[0].author),
+                            config, now, blocked=[], why=[why.group(1)] if why else [],
+                            bounced=c.bounced)
+    ticket.messages = [m for m in ticket.messages if m is not old]
+    ticket.message_ids = [i for i in ticket.message_ids if i != old.message_id]
+    return notice, old.message_id
 
 
 def same_matter(c: Context) -> Decision | None:
