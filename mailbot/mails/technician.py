@@ -121,6 +121,8 @@ _SENT: dict[str, dict[str, str]] = {
     "demotion": {"fr": "l'avis que son URGENT est retiré",
                  "en": "the notice that their URGENT is removed"},
     "acknowledgement": {"fr": "l'accusé de réception", "en": "the acknowledgement"},
+    "merged": {"fr": "l'avis que son message est ajouté à sa demande ouverte #{}",
+               "en": "the notice that their message was added to their open request #{}"},
 }
 _WITH_TEXT = {"fr": ", avec votre texte", "en": ", with your text"}
 
@@ -139,7 +141,7 @@ def requester_mails(sent: Sequence[OutgoingMail], *, relayed: bool, lang: str) -
     for mail in sent:
         if mail.kind not in _SENT:
             continue
-        what = _SENT[mail.kind][lang]
+        what = _SENT[mail.kind][lang].format(mail.ticket)
         if relayed and mail.kind == "closure":
             what += _WITH_TEXT[lang]
         lines.append(f"{what}, {to} {', '.join(mail.recipients)}")
