@@ -248,15 +248,22 @@ def test_closing_a_duplicate_merges_it_into_the_open_ticket_without_a_resolution
 
 # --- defect 18: a mass incident's requester ------------------------------------------------------
 
-def test_a_mass_incidents_requester_is_its_first_reporter_in_listings(
+def test_a_mass_incident_reads_as_its_reports_not_as_the_team_address(
         rules: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> None:
-    deliver(rules, dovecot, SAGE_DOWN)
+    """A mass incident has no requester of its own: listings, `show` and the notices to
+    management name it by its reports, never as the team's address."""
+    deliver(rules, dovecot, SECOND_FLOOR, one_pass=True)
     [parent] = parents(rules)
     listed = mailbot("tickets", "--config", str(rules)).stdout
-    line = next(x for x in listed.splitlines() if f"#{parent['number']}" in x.split()[0:2]
-                or x.split()[0].strip("#") == str(parent["number"]))
+    [line] = [x for x in listed.splitlines() if x.startswith(f"#{parent['number']} ")]
     assert TEAM not in line
-    assert "emilie.vasseur" in line and "3" in line
+    assert "mass incident, 3 reports, first sarah.morel@" in line
+    shown = mailbot("show", str(parent["number"]), "--config", str(rules)).stdout
+    assert "requester: mass incident, 3 reports" in shown and TEAM not in shown.split(
+        "tracking_url")[0]
+    [escalation] = escalations(smtp_server)
+    assert "Demandeur : incident de masse, 2 signalements" in flat(escalation)  # when told
+    assert TEAM not in flat(escalation).split("Demandeur")[1].split("Objet")[0]
 
 
 # --- defect 19: one team notice per ticket and pass ----------------------------------------------

@@ -87,9 +87,16 @@ def team_thread(ticket: Ticket, config: Config) -> tuple[str | None, tuple[str, 
     return (ids_[-1] if ids_ else None), tuple(ids_[:1] + ids_[-1:])
 
 
+MASS_REQUESTER = {"fr": "incident de masse, {} signalements", "en": "mass incident, {} reports"}
+
+
 def requester_words(ticket: Ticket, lang: str) -> dict[str, object]:
     """The requester as a notice names them: an assistant writing for a VIP is not the VIP
-    (day 6 §8): "sophie.lambert@x, pour M. Bernard (Président, VIP)"."""
+    (day 6 §8): "sophie.lambert@x, pour M. Bernard (Président, VIP)". A mass incident has no
+    requester of its own (its reporters are its children; the team address stands in the field):
+    "incident de masse, 3 signalements" (day 7 §18: management read the team's address)."""
+    if ticket.children:
+        return {"requester": MASS_REQUESTER[lang].format(len(ticket.children)), "vip": False}
     if not ticket.vip_for:
         return {"requester": ticket.requester, "vip": ticket.vip}
     name, _, title = ticket.vip_for.partition(" (")

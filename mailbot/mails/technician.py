@@ -148,7 +148,6 @@ def requester_mails(sent: Sequence[OutgoingMail], *, relayed: bool, lang: str) -
     return lines
 
 
-_MASS = {"fr": "incident de masse, {} signalements", "en": "mass incident, {} reports"}
 _TO_REQUESTER = ("closure", "relay", "demotion", "acknowledgement")
 
 
@@ -187,12 +186,10 @@ def transcript(ticket: Ticket | None, *, technician: str, outcomes: list[Outcome
     lang = config.mail.language
     state = {}
     if ticket is not None:
-        # A mass incident's requester is the team address: its reports are who it is for.
+        # A mass incident's reports are who it is for (requester_words says so).
         state = dict(requester_words(ticket, lang), subject=ticket.subject,
                      tracking_url=tracking_url(ticket, config), assignee=ticket.assignee,
                      **_ticket_words(ticket, lang))
-        if ticket.children:
-            state["requester"] = _MASS[lang].format(len(ticket.children))
     body = compose.render(
         "transcript", lang, tag=format_tag(ticket.number, config.mail.tag_prefix)
         if ticket else "", lines=[(o.line, outcome_text(o, lang)) for o in outcomes],
