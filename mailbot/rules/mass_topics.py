@@ -24,9 +24,9 @@ _COMPONENTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("network", re.compile(
         r"(?<!\w)(?:reseau|reseaux|internet|wi-?fi|ethernet|network|(?:pas|plus|aucune?) de "
         r"connexion|(?:pas|plus|aucun) d'acces (?:au )?reseau|hors ligne|offline|"
-        # everyday forms: "le net ne marche plus", "n'a de connexion", "se connecter"
-        r"(?:le|du|au|sur le) net|n'\w+ (?:de|d'aucune|pas de|plus de) connexion|"
-        r"(?:me|se|nous) connecter|can't connect|cannot connect)(?!\w)")),
+        # everyday forms: "le net ne marche plus", "aucun PC n'a de connexion" ("se connecter"
+        # is not: "impossible de me connecter à ma session" is a password, not the network)
+        r"(?:le|du|au|sur le) net|n'\w+ (?:de|d'aucune|pas de|plus de) connexion)(?!\w)")),
     ("mail", re.compile(r"(?<!\w)(?:messagerie|outlook|boite (?:mail|aux lettres)|courriels?|"
                         r"e-?mails?|mails?|webmail|exchange)(?!\w)")),
     ("phone", re.compile(r"(?<!\w)(?:telephones?|telephonie|standard|softphone|"
