@@ -73,13 +73,17 @@ def topic_keys(facts: Facts, classification: Classification, text: str, signed: 
             classification.type != "incident" and not topics.is_report(facts.subject, text)):
         return []
     group = topics.group_of(f"{text}\n{signed}", facts.requester, site_of(facts))
-    # A floor or a building is a group too (day 7: three people of the 3rd floor, one signing
-    # "(compta)", one "Responsable comptable", one nothing): its key beside the department's.
+    # A floor or a building is a group too for what fails for a whole place, the network and
+    # the shares (day 7: three people of the 3rd floor, one signing "(compta)", one
+    # "Responsable comptable", one nothing): its key beside the department's. A printer or the
+    # mail named with a floor ("l'imprimante du 2e") is one person's as often as the floor's.
     places = places_of(facts, text)
-    named = [g for g in (group, *places) if g]
-    return [f"topic:{c}:{where}"
-            for c in topics.components(facts.subject, text, facts.program)
-            for where in (named or (["*"] if c in topics.ANYWHERE else []))]
+    keys: list[str] = []
+    for c in topics.components(facts.subject, text, facts.program):
+        named = [g for g in (group, *(places if c in topics.ANYWHERE else ())) if g]
+        keys += [f"topic:{c}:{where}"
+                 for where in (named or (["*"] if c in topics.ANYWHERE else []))]
+    return keys
 
 
 @dataclass(frozen=True)

@@ -36,18 +36,20 @@ _GENERIC = frozenset({"", "probleme", "problemes", "demande", "question", "urgen
 _LAST = 5
 
 
-# "VPN impossible 2", "VPN impossible (2)": the second mail of a matter, numbered.
-_NUMBERED = re.compile(r"\s[(#]?[2-9]\)?\s*$")
-
-
 def subject_stem(subject: str) -> str:
-    """"RE: Scanner (suite)" -> "scanner"; "TR: VPN IMPOSSIBLE - relance", "VPN impossible 2"
-    -> "vpn impossible"."""
+    """"RE: Scanner (suite)" -> "scanner"; "TR: VPN IMPOSSIBLE - relance" -> "vpn impossible".
+    Numbers stay ("Alerte 2" is not "Alerte 3"); `stems` reads "VPN impossible 2" as a second
+    mail of "VPN impossible"."""
     text = _PREFIX.sub("", fold(subject or ""))
     text = _AGAIN.sub(" ", text)
-    words = " ".join(re.sub(r"[^\w'()#]+", " ", text).split())
-    words = _NUMBERED.sub("", words) if len(words.split()) > 1 else words
-    return " ".join(re.sub(r"[^\w']+", " ", words).split())
+    return " ".join(re.sub(r"[^\w']+", " ", text).split())
+
+
+def stems(stem: str) -> list[str]:
+    """The subjects a new mail's stem may be the next mail of: itself, and without a trailing
+    "2" ("vpn impossible 2" -> "vpn impossible", the second mail of a matter)."""
+    base = stem[:-2] if stem.endswith(" 2") else ""
+    return [stem, base] if base and not is_generic(base) else [stem]
 
 
 # The store's table of each requester's subjects ("matters", keyed by address): a new mail
@@ -60,12 +62,14 @@ def matter_event(ticket: Ticket, stem: str, at: str) -> tuple[str, str, dict[str
 
 
 def open_ticket_on(view: View, requester: str, stem: str) -> Ticket | None:
-    """The requester's open ticket whose subject is `stem`, whenever it was opened."""
+    """The requester's open ticket whose subject is `stem` (or `stem` is its second mail: see
+    `stems`), whenever it was opened."""
+    wanted = stems(stem)
     numbers = [e["ticket"] for e in view.recent(MATTERS, requester)
-               if e.get("stem") == stem and isinstance(e.get("ticket"), int)]
+               if e.get("stem") in wanted and isinstance(e.get("ticket"), int)]
     for number in sorted(set(numbers), reverse=True)[:_LAST]:
         ticket = view.ticket(number)
-        if _is_theirs(ticket, requester) and subject_stem(ticket.subject) == stem:  # type: ignore[union-attr]
+        if _is_theirs(ticket, requester) and subject_stem(ticket.subject) in wanted:  # type: ignore[union-attr]
             return ticket
     return None
 
