@@ -108,6 +108,23 @@ def test_a_floors_network_outage_told_by_three_people_is_one_p1_incident(
     _one_floor_incident(rules, smtp_server, reports)
 
 
+def test_two_reporters_make_the_incident_when_one_says_the_whole_floor_is_down(
+        rules: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> None:
+    deliver(rules, dovecot, [
+        ("anne.petit", "Réseau HS 5e", "Tout le 5e étage est sans réseau depuis 10 minutes.\n"
+                                       "Anne\n"),
+        ("marc.noel", "internet coupé", "internet coupé au 5e, plus rien ne charge\nMarc\n"),
+    ])
+    [parent] = parents(rules)
+    assert len(parent["children"]) == 2 and parent["priority"] == "P1"  # type: ignore[arg-type]
+    # A single sender, however loud, is no mass incident.
+    dovecot.append(mail(sender=f"anne.petit@{DOMAIN}", subject="Réseau 6e",
+                        body="Tout le 6e étage est sans réseau.\nAnne\n",
+                        message_id=f"<d7-solo@{DOMAIN}>"))
+    run_once(rules, dovecot, NOW + timedelta(minutes=5))
+    assert len(parents(rules)) == 1
+
+
 def test_three_floors_without_network_are_three_tickets(
         rules: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> None:
     """Different floors name different failures: no incident gathers them."""
