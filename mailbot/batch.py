@@ -13,10 +13,10 @@ from mailbot.store import Commit, TicketStore
 
 # The automatic mails that a stranger's mail can trigger: counted per recipient for the loop cap
 # (the demotion notice too: RELIABILITY S07; the notice of a message over the size cap: M04).
-CAPPED = ("acknowledgement", "unauthenticated", "demotion", "oversize_notice")
+CAPPED = ("acknowledgement", "unauthenticated", "demotion", "oversize_notice", "known_incident")
 # The automatic mails to requesters, counted together for the global cap (S12, under
 # loopguard.ALL); staff notices are not.
-TOTAL = ("acknowledgement", "demotion", "oversize_notice")
+TOTAL = ("acknowledgement", "demotion", "oversize_notice", "known_incident")
 
 
 class Batch:

@@ -141,7 +141,7 @@ def cmd_tickets(args: argparse.Namespace) -> int:
         flags = (" AUTO" if t.automatic else
                  " URGENT" if t.urgent_requested and not t.urgent_demoted else "")
         print(f"#{t.number:<6} {t.status:<8} {t.priority or '-':<3}{flags:<7} "
-              f"{t.requester:<32} {t.subject}")
+              f"{_requester_shown(t, store):<32} {t.subject}")
     if not tickets:
         print("no tickets")
     return 0
@@ -168,9 +168,21 @@ def cmd_outbox(args: argparse.Namespace) -> int:
     return 0
 
 
+def _requester_shown(ticket: Ticket, store: Any) -> str:
+    """Who a ticket is for, as a person reads it. A mass incident has no requester of its own
+    (the team address stands in its field): "mass incident, 3 reports, first
+    emilie@x" (day 7 §18)."""
+    if not ticket.children:
+        return ticket.requester
+    first = store.ticket(ticket.children[0])
+    return (f"mass incident, {len(ticket.children)} reports"
+            + (f", first {first.requester}" if first is not None else ""))
+
+
 def cmd_show(args: argparse.Namespace) -> int:
     config = load_config(args.config)
-    ticket = _reading(config).ticket(args.number)
+    store = _reading(config)
+    ticket = store.ticket(args.number)
     if ticket is None:
         print(f"mailbot: no ticket #{args.number}", file=sys.stderr)
         return 1
@@ -181,7 +193,8 @@ def cmd_show(args: argparse.Namespace) -> int:
     for key in ("number", "subject", "status", "priority", "type", "program", "requester",
                 "channel", "urgent_requested", "urgent_demoted", "vip", "automatic",
                 "escalation_level", "created_at", "tracking_url"):
-        print(f"{key:>17}: {_shown(data[key])}")
+        value = _requester_shown(ticket, store) if key == "requester" else data[key]
+        print(f"{key:>17}: {_shown(value)}")
     for m in data["messages"]:
         print(f"\n--- {m['date']}  {m['kind']}  {_shown(m['author'])}  {_shown(m['message_id'])}")
         if m["text"]:

@@ -143,8 +143,9 @@ STEPS: tuple[Step, ...] = (
                       "reopen_days a new ticket names the old one", closed_ticket),
     ("follow_up", "the requester or a colleague writes on an open ticket: filed, team told",
      follow_up),
-    ("same_matter", "a new mail on the subject of a ticket its sender opened within [tickets] "
-                    "merge_minutes is added to it: the team told, no second acknowledgement",
+    ("same_matter", "a new mail on the subject of an open ticket of its sender (or adding "
+                    "words to one opened within [tickets] merge_minutes) is added to it: the "
+                    "team told, no second acknowledgement",
      same_matter),
     ("new_ticket", "anything else opens a ticket, acknowledged unless the loop guards say no",
      new_ticket),

@@ -46,6 +46,7 @@ class Triage:
     words: list[str] = field(default_factory=list)  # the mail's significant words (learning)
     # The mass incident's priority by its impact, and why (rules/mass.py impact_priority).
     impact: tuple[str | None, str] | None = None
+    whole: bool = False  # the report speaks for a whole floor, department or site
 
 
 def triage(msg: ParsedMessage, *, requester: str, text: str, channel: str, view: View,
@@ -68,18 +69,25 @@ def triage(msg: ParsedMessage, *, requester: str, text: str, channel: str, view:
         keys = mass.fingerprints(facts, classified,
                                  errors=[(e.message, list(e.codes)) for e in msg.errors],
                                  whole=fold(text), signed=fold(msg.body))
-    reports = [mass.Report(key, e["sender"], e["at"], e["ticket"], e.get("parent"))
+    reports = [mass.Report(key, e["sender"], e["at"], e["ticket"], e.get("parent"),
+                           bool(e.get("whole")))
                for key in keys for e in view.recent("reports", key)]
-    verdict = mass.mass_verdict(keys, requester, reports, now, config.mass)
-    impact = mass.impact_priority(result.classified_priority, verdict.senders, facts,
-                                  config.mass) if verdict.is_mass else None
+    whole = bool(keys) and mass.speaks_for_all(facts)
+    verdict = mass.mass_verdict(keys, requester, reports, now, config.mass, whole=whole)
     window = now - timedelta(minutes=config.mass.window_minutes)
+    said = any(r.whole for r in reports if r.key == verdict.key
+               and datetime.fromisoformat(r.at) >= window)
+    impact = mass.impact_priority(result.classified_priority, verdict.senders, facts,
+                                  config.mass, key=verdict.key,
+                                  said=said) if verdict.is_mass else None
     similar = [r for r in reports
                if r.sender != requester and datetime.fromisoformat(r.at) >= window]
     # The report just below the threshold: the team has the first one's notice and the next
     # one makes the mass incident's notice, so this one's is held (≤ 2 notices by default).
     last_before = len({r.sender for r in similar}) + 1 == config.mass.senders - 1
     held = sorted({r.ticket for r in similar}) if similar and last_before else []
+    if whole or any(r.whole for r in similar):  # two make an incident: the first one's
+        held = []  # notice went alone, the second one's is the incident's
     start = now - timedelta(minutes=config.flood.window_minutes)
     opened = sum(1 for e in view.recent("opened", requester)
                  if datetime.fromisoformat(e["at"]) >= start)
@@ -96,7 +104,7 @@ def triage(msg: ParsedMessage, *, requester: str, text: str, channel: str, view:
         # next, legitimately urgent mail for abuses already sanctioned (day 4 item 9).
         events.append(("urgent", requester, dict(at)))
     return Triage(result, keys, verdict, cap, events, config.urgent, config.vip.floor, held,
-                  learning.signature(facts), impact)
+                  learning.signature(facts), impact, whole)
 
 
 def apply(ticket: Ticket, t: Triage) -> None:
@@ -145,7 +153,8 @@ def mass_parent_priority(t: Triage) -> tuple[str | None, list[str]]:
 
 def report_events(t: Triage, ticket: Ticket, sender: str, now: datetime) -> list[Event]:
     return [("reports", key, {"sender": sender, "at": _utc(now), "ticket": ticket.number,
-                              "parent": ticket.parent}) for key in t.keys]
+                              "parent": ticket.parent, **({"whole": True} if t.whole else {})})
+            for key in t.keys]
 
 
 def _utc(moment: datetime) -> str:
@@ -157,7 +166,10 @@ def horizons(config: Config, now: datetime) -> dict[str, str]:
     """Per table of recent events, the instant before which nothing counts any more."""
     return {"urgent": _utc(now - timedelta(days=config.urgent.window_days)),
             "opened": _utc(now - timedelta(minutes=config.flood.window_minutes)),
-            "reports": _utc(now - timedelta(minutes=config.mass.window_minutes))}
+            "reports": _utc(now - timedelta(minutes=config.mass.window_minutes)),
+            # A requester's subjects, a year: their next mail on one joins its open ticket
+            # (steps/matter.py; day 7).
+            "matters": _utc(now - timedelta(days=365))}
 
 
 # --- why, in words ----------------------------------------------------------------------------

@@ -171,7 +171,8 @@ def test_closing_a_mass_incident_lists_each_reporters_closure_in_the_transcript(
     dovecot.append(reply(notice, sender=ALICE, text="#close Serveur de fichiers redémarré."))
     run_once(rules, dovecot, NOW + timedelta(minutes=30))
     for sender in reporters:
-        [closure] = [m for m in sent_to(smtp_server, sender) if m.recipients == [sender]][1:]
+        # After the acknowledgement (and, for the first two, day 7's "incident déjà connu").
+        [closure] = [m for m in sent_to(smtp_server, sender) if m.recipients == [sender]][-1:]
         assert "Serveur de fichiers redémarré." in body(closure)
     [transcript] = sent_to(smtp_server, ALICE)
     said = words(transcript)

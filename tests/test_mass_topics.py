@@ -84,3 +84,46 @@ def test_reports_naming_no_group_are_grouped_for_the_network_and_shares_only() -
     request = Classification("request", None, "P4", None)
     facts = Facts.build(subject="écran", text="pourriez-vous m'installer un écran réseau ?")
     assert mass.topic_keys(facts, request, facts.text) == []
+
+
+# --- day 7: where people are ------------------------------------------------------------------
+
+PLACES = {
+    "floor_ordinal": ("Plus de réseau sur tout le 3e étage (compta)", ["etage:3"]),
+    "floor_eme": ("URGENT réseau 3ème étage", ["etage:3"]),
+    "bare_au": ("internet ne marche plus au 3e, ni les lecteurs", ["etage:3"]),
+    "bare_du": ("aucun PC du 3ème n'a de réseau", ["etage:3"]),
+    "floor_word": ("le wifi du deuxième étage est tombé", ["etage:2"]),
+    "floor_first": ("coupure au 1er étage", ["etage:1"]),
+    "ground": ("plus de réseau au rez-de-chaussée", ["etage:0"]),
+    "rdc": ("RDC sans internet", ["etage:0"]),
+    "english_nth": ("no network on the 4th floor", ["etage:4"]),
+    "english_number": ("internet is down on floor 4", ["etage:4"]),
+    "english_word": ("the fifth floor is offline", ["etage:5"]),
+    "building": ("coupure réseau bâtiment B", ["batiment:b"]),
+    "building_short": ("le net ne fonctionne plus au bat. C", ["batiment:c"]),
+    "building_en": ("building 2 has no wifi", ["batiment:2"]),
+    "not_a_floor_day": ("depuis le 2e jour ça plante", []),
+    "not_a_floor_try": ("au 2e essai ça passe", []),
+    "not_a_floor_count": ("la 3e fois ce mois-ci", []),
+}
+
+
+@pytest.mark.parametrize("text, expected", PLACES.values(), ids=PLACES.keys())
+def test_a_floor_or_a_building_in_people_s_words(text: str, expected: list[str]) -> None:
+    assert topics.places(fold(text)) == expected
+
+
+EVERYDAY_NETWORK = {
+    "le_net": "le net ne marche plus",
+    "no_connection": "aucun PC n'a de connexion",
+}
+
+
+@pytest.mark.parametrize("text", EVERYDAY_NETWORK.values(), ids=EVERYDAY_NETWORK.keys())
+def test_everyday_words_for_the_network(text: str) -> None:
+    assert "network" in topics.components("", fold(text))
+
+
+def test_logging_in_is_not_the_network() -> None:
+    assert topics.components("session", fold("impossible de me connecter à ma session")) == []

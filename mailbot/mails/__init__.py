@@ -26,6 +26,7 @@ from mailbot.mails.base import (
     tracking_url,
     with_outgoing,
 )
+from mailbot.mails.incident import incident_name, known_incident, merged
 from mailbot.mails.requester import (
     ECHO_LIMIT,
     acknowledgement,
@@ -63,5 +64,5 @@ __all__ = [
     "requester_address", "requester_thread", "subject_echo", "team_cap", "team_flood",
     "team_information", "team_mass", "team_new", "team_thread", "team_update", "tracking_url",
     "technician_reassigned", "transcript", "unauthenticated", "vip_notice", "window_text",
-    "with_outgoing",
+    "with_outgoing", "incident_name", "known_incident", "merged",
 ]

@@ -21,6 +21,8 @@ HISTORY = {
     "closure": ("automatic", True),
     "demotion": ("automatic", True),
     "reopened": ("automatic", True),  # the requester told their reply reopened it (day 6 §12)
+    "known_incident": ("automatic", True),  # their report is part of a mass incident (day 7)
+    "merged": ("automatic", True),  # their duplicate was added to their open ticket (day 7)
     "relay": ("reply", False),  # the technician's incoming answer is the public entry
     "team_notice": ("automatic", False),
     "transcript": ("automatic", False),
@@ -85,9 +87,16 @@ def team_thread(ticket: Ticket, config: Config) -> tuple[str | None, tuple[str, 
     return (ids_[-1] if ids_ else None), tuple(ids_[:1] + ids_[-1:])
 
 
+MASS_REQUESTER = {"fr": "incident de masse, {} signalements", "en": "mass incident, {} reports"}
+
+
 def requester_words(ticket: Ticket, lang: str) -> dict[str, object]:
     """The requester as a notice names them: an assistant writing for a VIP is not the VIP
-    (day 6 §8): "sophie.lambert@x, pour M. Bernard (Président, VIP)"."""
+    (day 6 §8): "sophie.lambert@x, pour M. Bernard (Président, VIP)". A mass incident has no
+    requester of its own (its reporters are its children; the team address stands in the field):
+    "incident de masse, 3 signalements" (day 7 §18: management read the team's address)."""
+    if ticket.children:
+        return {"requester": MASS_REQUESTER[lang].format(len(ticket.children)), "vip": False}
     if not ticket.vip_for:
         return {"requester": ticket.requester, "vip": ticket.vip}
     name, _, title = ticket.vip_for.partition(" (")

@@ -121,6 +121,8 @@ _SENT: dict[str, dict[str, str]] = {
     "demotion": {"fr": "l'avis que son URGENT est retiré",
                  "en": "the notice that their URGENT is removed"},
     "acknowledgement": {"fr": "l'accusé de réception", "en": "the acknowledgement"},
+    "merged": {"fr": "l'avis que son message est ajouté à sa demande ouverte #{}",
+               "en": "the notice that their message was added to their open request #{}"},
 }
 _WITH_TEXT = {"fr": ", avec votre texte", "en": ", with your text"}
 
@@ -139,14 +141,13 @@ def requester_mails(sent: Sequence[OutgoingMail], *, relayed: bool, lang: str) -
     for mail in sent:
         if mail.kind not in _SENT:
             continue
-        what = _SENT[mail.kind][lang]
+        what = _SENT[mail.kind][lang].format(mail.ticket)
         if relayed and mail.kind == "closure":
             what += _WITH_TEXT[lang]
         lines.append(f"{what}, {to} {', '.join(mail.recipients)}")
     return lines
 
 
-_MASS = {"fr": "incident de masse, {} signalements", "en": "mass incident, {} reports"}
 _TO_REQUESTER = ("closure", "relay", "demotion", "acknowledgement")
 
 
@@ -185,12 +186,10 @@ def transcript(ticket: Ticket | None, *, technician: str, outcomes: list[Outcome
     lang = config.mail.language
     state = {}
     if ticket is not None:
-        # A mass incident's requester is the team address: its reports are who it is for.
+        # A mass incident's reports are who it is for (requester_words says so).
         state = dict(requester_words(ticket, lang), subject=ticket.subject,
                      tracking_url=tracking_url(ticket, config), assignee=ticket.assignee,
                      **_ticket_words(ticket, lang))
-        if ticket.children:
-            state["requester"] = _MASS[lang].format(len(ticket.children))
     body = compose.render(
         "transcript", lang, tag=format_tag(ticket.number, config.mail.tag_prefix)
         if ticket else "", lines=[(o.line, outcome_text(o, lang)) for o in outcomes],

@@ -20,17 +20,23 @@ from mailbot.rules.settings import MassConfig
 from mailbot.rules.text import fold
 
 _SITE = re.compile(
-    r"(?<!\w)(?:site|agence|usine|entrepot|siege|magasin|depot|batiment|etage)"
+    r"(?<!\w)(?:site|agence|usine|entrepot|siege|magasin|depot)"
     r"\s+(?:de\s+|d'\s*|du\s+)?(?:la\s+|l'\s*)?([a-z0-9][\w-]{1,30})")
 _NUMBERS = re.compile(r"\d+")
 
 
 def site_of(facts: Facts) -> str | None:
-    """The place a message names ("tout le site de Vénissieux" -> "venissieux")."""
+    """The place a message names ("tout le site de Vénissieux" -> "venissieux"); floors and
+    buildings are `places_of`'s."""
     for text in (facts.subject, facts.text):
         if found := _SITE.search(text):
             return found.group(1)
     return None
+
+
+def places_of(facts: Facts, text: str | None = None) -> list[str]:
+    """The floors and buildings the report names ("etage:3", "batiment:b")."""
+    return topics.places(f"{facts.subject}\n{facts.text if text is None else text}")
 
 
 def fingerprints(facts: Facts, classification: Classification, *,
@@ -51,7 +57,7 @@ def fingerprints(facts: Facts, classification: Classification, *,
     # network share ("Dossier réseau plus accessible", seed 002 P2) reported by several people.
     if (classification.priority in ("P1", "P2") and classification.rule
             and classification.type == "incident"):
-        where = facts.program or site_of(facts)
+        where = facts.program or site_of(facts) or next(iter(places_of(facts)), None)
         keys.append(f"rule:{classification.rule}:{fold(where) if where else '*'}")
     keys += topic_keys(facts, classification, facts.text if whole is None else whole, signed)
     return list(dict.fromkeys(keys))
@@ -67,9 +73,17 @@ def topic_keys(facts: Facts, classification: Classification, text: str, signed: 
             classification.type != "incident" and not topics.is_report(facts.subject, text)):
         return []
     group = topics.group_of(f"{text}\n{signed}", facts.requester, site_of(facts))
-    return [f"topic:{c}:{group or '*'}"
-            for c in topics.components(facts.subject, text, facts.program)
-            if group or c in topics.ANYWHERE]
+    # A floor or a building is a group too for what fails for a whole place, the network and
+    # the shares (day 7: three people of the 3rd floor, one signing "(compta)", one
+    # "Responsable comptable", one nothing): its key beside the department's. A printer or the
+    # mail named with a floor ("l'imprimante du 2e") is one person's as often as the floor's.
+    places = places_of(facts, text)
+    keys: list[str] = []
+    for c in topics.components(facts.subject, text, facts.program):
+        named = [g for g in (group, *(places if c in topics.ANYWHERE else ())) if g]
+        keys += [f"topic:{c}:{where}"
+                 for where in (named or (["*"] if c in topics.ANYWHERE else []))]
+    return keys
 
 
 @dataclass(frozen=True)
@@ -81,6 +95,7 @@ class Report:
     at: str  # ISO 8601
     ticket: int
     parent: int | None = None
+    whole: bool = False  # the report speaks for a whole floor, department or site
 
 
 @dataclass(frozen=True)
@@ -97,15 +112,19 @@ class MassVerdict:
 
 
 def mass_verdict(keys: list[str], sender: str, reports: list[Report], now: datetime,
-                 settings: MassConfig) -> MassVerdict:
-    """Join a known mass incident, or gather the reports that now reach the threshold."""
+                 settings: MassConfig, *, whole: bool = False) -> MassVerdict:
+    """Join a known mass incident, or gather the reports that now reach the threshold. Two
+    senders are enough when one of them says the whole floor, department or site is down
+    (`whole`: this report does): the second confirms a failure already told as everyone's."""
     start = now - timedelta(minutes=settings.window_minutes)
     best: MassVerdict | None = None
     for key in keys:
         recent = [r for r in reports if r.key == key and datetime.fromisoformat(r.at) >= start]
         senders = {r.sender for r in recent} | {sender.lower()}
         parent = next((r.parent for r in reversed(recent) if r.parent is not None), None)
-        if parent is None and len(senders) < settings.senders:
+        everyone = whole or any(r.whole for r in recent if r.sender != sender.lower())
+        needed = min(settings.senders, 2) if everyone else settings.senders
+        if parent is None and len(senders) < needed:
             continue
         verdict = MassVerdict(
             key, parent, tuple(dict.fromkeys(r.ticket for r in recent if r.parent is None)),
@@ -125,22 +144,37 @@ def mass_verdict(keys: list[str], sender: str, reports: list[Report], now: datet
 # A report that speaks for a whole department or site (seed 002 P1 "un département entier").
 _WHOLE = re.compile(
     r"(?<!\w)(?:tout le (?:service|departement|pole|site|batiment|etage|plateau|siege|monde)|"
+    r"tout le (?:\d{1,2}\s?(?:e|eme|er)|rez[- ]de[- ]chaussee|rdc)(?: etage)?|"
+    r"toute? l'etage|tout le batiment \w+|"
+    r"(?:aucun|plus aucun|pas un) (?:pc|poste|ordinateur|ordi|collegue)s?|"
     r"toute l'(?:equipe|agence|usine)|toute la (?:direction|compta\w*|production)|"
     r"tous les (?:collegues|collaborateurs|postes|utilisateurs|bureaux)|"
     r"l'ensemble (?:du service|de l'equipe|des (?:collegues|collaborateurs|postes|utilisateurs))|"
     r"personne (?:ne peut|n'arrive|n'a)|plus personne|"
     r"whole (?:team|department|site|office)|entire (?:team|department|site|office)|"
-    r"everyone|nobody)(?!\w)")
+    r"everyone|nobody|no one|the whole (?:floor|building|site|office))(?!\w)")
+
+
+def speaks_for_all(facts: Facts) -> bool:
+    """The report says a whole floor, department or site is down ("tout le 3e étage", "aucun
+    PC du 3ème", "plus personne")."""
+    return bool(_WHOLE.search(facts.subject) or _WHOLE.search(facts.text))
 
 
 def impact_priority(classified: str | None, senders: int, facts: Facts,
-                    settings: MassConfig) -> tuple[str | None, str]:
+                    settings: MassConfig, *, key: str | None = None,
+                    said: bool = False) -> tuple[str | None, str]:
     """A mass incident's priority by its impact: several reporters make it at least P2, a
     department or a site P1 (seed 002: "Tout incident impactant ... un département entier"),
-    said in the report or reached by `[mass] department_senders` reporters."""
+    said in the report (or an earlier one of it: `said`), reached by `[mass]
+    department_senders` reporters, or the network of a named floor or building down for
+    several people (seed 002: "Tous les collaborateurs d'un site déconnectés du réseau")."""
     whole = _WHOLE.search(facts.subject) or _WHOLE.search(facts.text)
-    if whole or senders >= settings.department_senders:
+    place = key is not None and re.match(r"topic:network:(?:etage|batiment):", key)
+    if whole or said or place or senders >= settings.department_senders:
         reason = (f"{whole.group(0)!r}: a whole department or site" if whole else
+                  "an earlier report says a whole floor, department or site" if said else
+                  f"{key}: the network of a whole floor or building" if place else
                   f"{senders} reporters, at least [mass] department_senders "
                   f"({settings.department_senders}): a department")
         return higher(classified, "P1"), f"mass incident: {reason} (the SLA procedure, P1)"

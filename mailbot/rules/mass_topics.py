@@ -23,7 +23,10 @@ _SHARE = re.compile(
 _COMPONENTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("network", re.compile(
         r"(?<!\w)(?:reseau|reseaux|internet|wi-?fi|ethernet|network|(?:pas|plus|aucune?) de "
-        r"connexion|(?:pas|plus|aucun) d'acces (?:au )?reseau|hors ligne|offline)(?!\w)")),
+        r"connexion|(?:pas|plus|aucun) d'acces (?:au )?reseau|hors ligne|offline|"
+        # everyday forms: "le net ne marche plus", "aucun PC n'a de connexion" ("se connecter"
+        # is not: "impossible de me connecter à ma session" is a password, not the network)
+        r"(?:le|du|au|sur le) net|n'\w+ (?:de|d'aucune|pas de|plus de) connexion)(?!\w)")),
     ("mail", re.compile(r"(?<!\w)(?:messagerie|outlook|boite (?:mail|aux lettres)|courriels?|"
                         r"e-?mails?|mails?|webmail|exchange)(?!\w)")),
     ("phone", re.compile(r"(?<!\w)(?:telephones?|telephonie|standard|softphone|"
@@ -68,6 +71,39 @@ _NOT_A_GROUP = frozenset((
 # printer come up in many unrelated mails ("envoyer un mail", "Outlook lent"): only within a
 # named group.
 ANYWHERE = frozenset({"network", "share"})
+
+
+# Where people are, as they name it: a floor ("3e étage", "au 2ème", "du 3ème", "rez-de-chaussée",
+# "4th floor", "floor 4"), a building ("bâtiment B", "bat. B", "building C"). A place names a group
+# for any component: three people of one floor without network are one failure, whatever
+# department each signs with (day 7).
+_ORDINALS = {"premier": "1", "premiere": "1", "deuxieme": "2", "second": "2", "seconde": "2",
+             "troisieme": "3", "quatrieme": "4", "cinquieme": "5", "sixieme": "6",
+             "septieme": "7", "huitieme": "8", "first": "1", "third": "3", "fourth": "4",
+             "fifth": "5", "sixth": "6", "seventh": "7", "eighth": "8"}
+_NTH = r"(\d{1,2})\s?(?:e|eme|er|ere|nd|st|rd|th|°)"
+_WORD_NTH = "|".join(_ORDINALS)
+# "au 3e" alone is a floor when nothing follows that it could count ("au 2e essai").
+_BARE = (r"(?=\s*(?:$|[,.;:!?)]|(?:n'|ne |ni |et |non |aussi|depuis|on |nous |je |tout|"
+         r"personne|plus |pas |c'|ca |egalement)))")
+_FLOOR = re.compile(
+    rf"(?<!\w)(?:{_NTH}\s+(?:etage|floor)|etage\s+(\d{{1,2}})|floor\s+(\d{{1,2}})|"
+    rf"({_WORD_NTH})\s+(?:etage|floor)|(?:au|du|sur le|on the)\s+{_NTH}{_BARE}|"
+    r"(rez[- ]de[- ]chaussee|rdc|ground floor))(?!\w)")
+_BUILDING = re.compile(r"(?<!\w)(?:batiment|bat\.?|building|bldg\.?)\s*([a-z]|\d{1,2})(?!\w)")
+
+
+def places(text: str) -> list[str]:
+    """The floors and buildings a (folded) report names: "etage:3", "batiment:b"."""
+    found: list[str] = []
+    for match in _FLOOR.finditer(text):
+        number, after, floor, word, nth, ground = match.groups()
+        value = number or after or floor or nth or _ORDINALS.get(word or "") or (
+            "0" if ground else None)
+        if value is not None:
+            found.append(f"etage:{int(value)}")
+    found += [f"batiment:{m.group(1)}" for m in _BUILDING.finditer(text)]
+    return list(dict.fromkeys(found))
 
 
 def components(subject: str, text: str, program: str | None = None) -> list[str]:

@@ -3,14 +3,28 @@ parent's closure closes its reports."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field, replace
+
 from mailbot import ids, mails, triage
+from mailbot.mails.base import requester_thread
 from mailbot.model import OutgoingMail, Ticket
 from mailbot.steps.common import Context, is_reachable, with_mails
 from mailbot.tags import format_tag
 
 
-def mass_incident(c: Context, ticket: Ticket, t: triage.Triage
-                  ) -> tuple[list[Ticket], OutgoingMail | None]:
+@dataclass
+class Gathered:
+    """What a report's mass incident changes: the parent and the earlier reports, the team's
+    one notice, what their reporters are told, and their plain acknowledgements still in this
+    pass's outbox, replaced."""
+
+    others: list[Ticket] = field(default_factory=list)
+    notice: OutgoingMail | None = None
+    told: list[OutgoingMail] = field(default_factory=list)
+    cancel: list[str] = field(default_factory=list)
+
+
+def mass_incident(c: Context, ticket: Ticket, t: triage.Triage) -> Gathered:
     """This report is one of a mass incident: it joins the known parent, or the reports that
     now reach [mass] senders are gathered under a new parent with one team notice."""
     config, now = c.config, c.now
@@ -18,14 +32,14 @@ def mass_incident(c: Context, ticket: Ticket, t: triage.Triage
         parent = c.view.ticket(t.mass.parent)
         if parent is None or parent.status == "closed":  # that incident is over: a new report
             t.held = []
-            return [], None
+            return Gathered()
         parent.children = [*parent.children, ticket.number]
         impact, said = triage.mass_parent_priority(t)
         if impact is not None and (parent.priority is None or impact < parent.priority):
             parent.priority, parent.why = impact, [*parent.why, *said]  # type: ignore[assignment]
         ticket.parent = parent.number
         ticket.why = [*ticket.why, f"mass incident #{parent.number}: {t.mass.key}"]
-        return [parent], None
+        return Gathered([parent])
     siblings = [s for s in (c.view.ticket(n) for n in t.mass.siblings) if s is not None]
     number = ticket.number + 1
     a = t.assessment
@@ -51,7 +65,35 @@ def mass_incident(c: Context, ticket: Ticket, t: triage.Triage
                              why=triage.sentence(t, config.mail.language), config=config,
                              now=now)
     parent = with_mails(parent, [notice], now)
-    return [parent, *siblings], notice
+    told, cancel = _tell_reporters(c, parent, siblings)
+    return Gathered([parent, *siblings], notice, told, cancel)
+
+
+def _tell_reporters(c: Context, parent: Ticket, siblings: list[Ticket]
+                    ) -> tuple[list[OutgoingMail], list[str]]:
+    """Each earlier reporter who had a plain acknowledgement hears that their report is part
+    of a known incident, at its priority (day 7 §4: two of three were left with "P3, sous 48
+    heures ouvrées"). An acknowledgement still in this pass's outbox is replaced by the
+    "incident déjà connu" one: nobody gets two contradictory mails in one pass."""
+    config, now = c.config, c.now
+    told: list[OutgoingMail] = []
+    cancel: list[str] = []
+    for n, sibling in enumerate(siblings):
+        acks = [m for m in sibling.messages if m.direction == "out" and ".ack." in m.message_id]
+        if not acks or not is_reachable(mails.requester_address(sibling)):
+            continue
+        if acks[-1].date == now.isoformat():  # this pass's: not sent yet, replaced
+            cancel.append(acks[-1].message_id)
+            sibling.messages = [m for m in sibling.messages if m is not acks[-1]]
+            sibling.message_ids = [i for i in sibling.message_ids if i != acks[-1].message_id]
+            shown = replace(sibling, priority=parent.priority)
+            mail = mails.acknowledgement(shown, config, now, thread=requester_thread(
+                sibling, config), known_incident=mails.incident_name(parent, config))
+        else:
+            mail = mails.known_incident(sibling, parent, config=config, now=now)
+        siblings[n] = with_mails(sibling, [mail], now)
+        told.append(mail)
+    return told, cancel
 
 
 def report_closures(c: Context, parent: Ticket) -> tuple[list[Ticket], list[OutgoingMail]]:

@@ -1,9 +1,11 @@
 """What matter a requester's mail is about when its headers say nothing useful (day 6):
 
 - three mails in five minutes about one scanner ("scanner", "scanner (suite)", "RE: scanner",
-  no In-Reply-To) are one ticket: a new mail from the same requester within `[tickets]
-  merge_minutes` of opening one of theirs, with the same subject, is added to it (the team is
-  told, the requester is not acknowledged again);
+  no In-Reply-To) are one ticket, and so is "VPN impossible (suite)" an hour or a week after
+  "VPN impossible" (day 7): a new mail from the same requester whose subject is the subject of
+  an open ticket of theirs is added to it whatever the time since; within `[tickets]
+  merge_minutes` of opening it, a subject that only adds words to it ("scanner" then "scanner
+  du 2e") joins too (the team is told, the requester is not acknowledged again);
 - a reply weeks later to an old closed ticket that asks for something else ("autre chose :
   pourriez-vous m'installer un deuxième écran ?" under "Re: [#4] mot de passe") is a new matter:
   classified and named from its own words, never from the old subject.
@@ -35,10 +37,51 @@ _LAST = 5
 
 
 def subject_stem(subject: str) -> str:
-    """"RE: Scanner (suite)" -> "scanner"."""
+    """"RE: Scanner (suite)" -> "scanner"; "TR: VPN IMPOSSIBLE - relance" -> "vpn impossible".
+    Numbers stay ("Alerte 2" is not "Alerte 3"); `stems` reads "VPN impossible 2" as a second
+    mail of "VPN impossible"."""
     text = _PREFIX.sub("", fold(subject or ""))
     text = _AGAIN.sub(" ", text)
     return " ".join(re.sub(r"[^\w']+", " ", text).split())
+
+
+def stems(stem: str) -> list[str]:
+    """The subjects a new mail's stem may be the next mail of: itself, and without a trailing
+    "2" ("vpn impossible 2" -> "vpn impossible", the second mail of a matter)."""
+    base = stem[:-2] if stem.endswith(" 2") else ""
+    return [stem, base] if base and not is_generic(base) else [stem]
+
+
+# The store's table of each requester's subjects ("matters", keyed by address): a new mail
+# on the subject of an open ticket of theirs joins it however long ago it was opened.
+MATTERS = "matters"
+
+
+def matter_event(ticket: Ticket, stem: str, at: str) -> tuple[str, str, dict[str, object]]:
+    return (MATTERS, ticket.requester, {"at": at, "ticket": ticket.number, "stem": stem})
+
+
+def open_ticket_on(view: View, requester: str, stem: str) -> Ticket | None:
+    """The requester's open ticket whose subject is `stem` (or `stem` is its second mail: see
+    `stems`), whenever it was opened."""
+    wanted = stems(stem)
+    numbers = [e["ticket"] for e in view.recent(MATTERS, requester)
+               if e.get("stem") in wanted and isinstance(e.get("ticket"), int)]
+    for number in sorted(set(numbers), reverse=True)[:_LAST]:
+        ticket = view.ticket(number)
+        if _is_theirs(ticket, requester) and subject_stem(ticket.subject) in wanted:  # type: ignore[union-attr]
+            return ticket
+    return None
+
+
+def _is_theirs(ticket: Ticket | None, requester: str) -> bool:
+    return (ticket is not None and ticket.status != "closed" and ticket.requester == requester
+            and ticket.channel == "email")
+
+
+def _similar(old: str, new: str) -> bool:
+    """The same subject, or one that adds words to the other ("scanner", "scanner du 2e")."""
+    return old == new or new.startswith(f"{old} ") or old.startswith(f"{new} ")
 
 
 def is_generic(stem: str) -> bool:
@@ -46,15 +89,15 @@ def is_generic(stem: str) -> bool:
 
 
 def recent_ticket(view: View, requester: str, stem: str, since: datetime) -> Ticket | None:
-    """The requester's open ticket on the subject `stem`, opened by mail since `since`: one of
+    """The requester's open ticket on the subject `stem` (or one it adds words to, or that adds
+    words to it), opened by mail since `since`: one of
     their last few, so that a backlog of one sender's hundred mails is not a hundred ticket reads
     per mail."""
     numbers = [e["ticket"] for e in view.recent("opened", requester)
                if isinstance(e.get("ticket"), int) and datetime.fromisoformat(e["at"]) >= since]
     for number in sorted(set(numbers), reverse=True)[:_LAST]:
         ticket = view.ticket(number)
-        if (ticket is not None and ticket.status != "closed" and ticket.requester == requester
-                and ticket.channel == "email" and subject_stem(ticket.subject) == stem):
+        if _is_theirs(ticket, requester) and _similar(subject_stem(ticket.subject), stem):  # type: ignore[union-attr]
             return ticket
     return None
 

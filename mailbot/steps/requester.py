@@ -3,8 +3,9 @@ open one, and a new ticket with its acknowledgement and team notice."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from mailbot import loopguard, mails, resolution, triage
 from mailbot.decision import Decision
@@ -22,9 +23,8 @@ from mailbot.steps.common import (
     with_entry,
     with_mails,
 )
-from mailbot.steps.mass import mass_incident
+from mailbot.steps.mass import Gathered, mass_incident
 from mailbot.steps.opening import acknowledge, blocked_for, open_ticket
-from mailbot.tags import format_tag
 
 
 def closed_ticket(c: Context) -> Decision | None:
@@ -93,28 +93,68 @@ def follow_up(c: Context) -> Decision | None:
         return decided("follow_up", c, ticket, out, [c.how, f"resolution confirmed: {said!r}",
                                                      *ignored_commands(c)])
     ticket.resolution_confirmed = None  # anything else from them: the clocks run again
+    renewed = _renewed_notice(c, ticket)
+    if renewed is not None:  # the ticket's "Nouveau ticket" of this pass, now with this mail
+        notice, cancel = renewed
+        decision = decided("follow_up", c, ticket, [notice], [
+            c.how, "the new-ticket notice of this pass carries it", *ignored_commands(c)])
+        decision.cancel.append(cancel)
+        return decision
     out = [mails.team_update(ticket, Incoming.of(c.msg), c.config, c.now, headline="follow_up",
                              bounced=c.bounced)]
     return decided("follow_up", c, ticket, out, [c.how, *ignored_commands(c)])
 
 
+_WHY = re.compile(r"^(?:Pourquoi|Why) ?: (.*)$", re.MULTILINE)
+_NEXT = {"fr": "Message suivant du demandeur, sur le même sujet :",
+         "en": "Next message from the requester, on the same subject:"}
+
+
+def _renewed_notice(c: Context, ticket: Ticket) -> tuple[OutgoingMail, str] | None:
+    """One team notice per ticket and pass (day 7 §19: "Nouveau ticket" and "Nouveau message
+    sur le ticket" in the same pass): when this pass opened the ticket and its "Nouveau ticket"
+    has not left yet, that notice is replaced by one that carries this mail too. The new
+    notice and the Message-ID of the one it replaces, or None."""
+    config, now = c.config, c.now
+    staged = [m for m in ticket.messages if m.direction == "out" and m.date == now.isoformat()
+              and ".team_notice." in m.message_id and config.team_address in m.to
+              and any(f" {t}" in m.subject for t in ("Nouveau ticket", "New ticket"))]
+    requests = [m for m in ticket.messages if m.direction == "in" and m.kind == "request"]
+    if len(staged) != 1 or len(requests) < 2:
+        return None
+    old = staged[0]
+    why = _WHY.search(old.text)
+    lang = config.mail.language
+    text = f"\n\n{_NEXT[lang]}\n".join(m.text for m in requests)
+    notice = mails.team_new(ticket, replace(Incoming.of(c.msg, text), sender=requests[0].author),
+                            config, now, blocked=[], why=[why.group(1)] if why else [],
+                            bounced=c.bounced)
+    ticket.messages = [m for m in ticket.messages if m is not old]
+    ticket.message_ids = [i for i in ticket.message_ids if i != old.message_id]
+    return notice, old.message_id
+
+
 def same_matter(c: Context) -> Decision | None:
-    """A new mail of a requester who opened a ticket on the same subject minutes ago ("scanner",
-    "scanner (suite)", "RE: scanner", no reply headers): added to it as a follow-up, the team
-    told, no second acknowledgement (day 6)."""
+    """A new mail of a requester on the subject of an open ticket of theirs ("VPN impossible",
+    then "VPN impossible (suite)" an hour later, no reply headers: day 7), or on a subject that
+    adds words to it minutes after they opened it ("scanner", "scanner du 2e": day 6): added to
+    it as a follow-up, the team told, no second acknowledgement."""
     if c.ticket is not None or c.author.technician:
         return None
     minutes = c.config.tickets.merge_minutes
     stem = matter.subject_stem(c.msg.subject_raw or c.msg.subject)
     if minutes <= 0 or matter.is_generic(stem):
         return None
-    ticket = matter.recent_ticket(c.view, c.msg.sender.lower(), stem,
-                                  c.now - timedelta(minutes=minutes))
+    sender = c.msg.sender.lower()
+    ticket = matter.open_ticket_on(c.view, sender, stem)
+    how = f"same requester and subject as open ticket #{ticket.number}" if ticket else ""
+    if ticket is None:
+        ticket = matter.recent_ticket(c.view, sender, stem, c.now - timedelta(minutes=minutes))
+        how = (f"same requester and a like subject as #{ticket.number} within [tickets] "
+               f"merge_minutes ({minutes})") if ticket else ""
     if ticket is None:
         return None
-    return follow_up(replace(c, ticket=ticket, how=(
-        f"same requester and subject as #{ticket.number} within [tickets] merge_minutes "
-        f"({minutes})")))
+    return follow_up(replace(c, ticket=ticket, how=how))
 
 
 def new_ticket(c: Context, previous: Ticket | None = None, *,
@@ -123,30 +163,38 @@ def new_ticket(c: Context, previous: Ticket | None = None, *,
     assert c.triage is not None
     t, config, now = c.triage, c.config, c.now
     a = t.assessment
-    others: list[Ticket] = []
-    mass_notice: OutgoingMail | None = None
+    gathered = Gathered()
     if a.information or archive:  # seed 000 level 4: archived at once, no answer by default
         ticket.status, ticket.closed_at = "closed", now.isoformat()
         ticket.resolved_at = ticket.closed_at
         if archive:  # an automatic answer asks for nothing: no priority, no SLA (day 1 §14)
             ticket.priority = ticket.first_response_due = ticket.resolution_due = None
     elif t.mass.is_mass:
-        others, mass_notice = mass_incident(c, ticket, t)
+        gathered = mass_incident(c, ticket, t)
+    others, mass_notice = gathered.others, gathered.notice
     parent = next((o for o in others if o.number == ticket.parent), None)
     out, blocked = _requester_mails(c, ticket, t, parent)
     ticket = with_mails(ticket, out, now)
     team = _team_mails(c, ticket, t, blocked=blocked, archive=archive)
     ticket = with_mails(ticket, team, now)
     reasons = _reasons(c, ticket, t, acknowledged=bool(out), blocked=blocked)
-    sent = [mass_notice] if mass_notice is not None else []
+    sent = [*([mass_notice] if mass_notice is not None else []), *gathered.told]
     # The reports' own team notices still waiting (held) are covered by the incident's notice.
     superseded = [m.message_id for o in others if o.parent == ticket.parent
                   for m in o.messages if m.direction == "out" and ".team_notice." in m.message_id
                   and config.team_address in m.to] if mass_notice is not None else []
     return Decision("new_ticket", c.key, ticket, [*out, *team, *sent], reasons, others=others,
                     events=[*_numbered(t.events, ticket), *triage.report_events(
-                        t, ticket, ticket.requester, now)],
-                    trace=a.why(), cancel=superseded)
+                        t, ticket, ticket.requester, now), *_matter(c, ticket)],
+                    trace=a.why(), cancel=[*superseded, *gathered.cancel])
+
+
+def _matter(c: Context, ticket: Ticket) -> list[triage.Event]:
+    """The ticket's subject under its requester: their next mail on it joins it (same_matter)."""
+    stem = matter.subject_stem(ticket.subject)
+    if ticket.status == "closed" or matter.is_generic(stem):
+        return []
+    return [matter.matter_event(ticket, stem, c.now.astimezone(UTC).isoformat())]  # type: ignore[list-item]
 
 
 def _numbered(events: list[triage.Event], ticket: Ticket) -> list[triage.Event]:
@@ -189,14 +237,15 @@ def _requester_mails(c: Context, ticket: Ticket, t: triage.Triage, parent: Ticke
     blocked = [] if t.cap.acknowledge else ["new_ticket_cap"]
     if a.information and not a.acknowledge:
         blocked = ["information"]
-    known = (f"{format_tag(parent.number, config.mail.tag_prefix)} \"{parent.subject}\""
-             if parent is not None else None)
+    known = mails.incident_name(parent, config) if parent is not None else None
     # A VIP's floor may give back what the demotion took: then nothing was lowered to tell of.
     lowered = (ticket.priority or "P4") > config.priorities.urgent
     # The demotion is told in the acknowledgement: one mail, not two in the same pass.
     demotion = (triage.demotion_reason(t, ticket.language) if a.urgent.demoted and lowered
                 else None)
-    out = [] if blocked else acknowledge(c, ticket, thread_of(c.msg), known_incident=known,
+    # A report of a mass incident is told the incident's priority and target (day 7 §4).
+    shown = replace(ticket, priority=parent.priority) if parent is not None else ticket
+    out = [] if blocked else acknowledge(c, shown, thread_of(c.msg), known_incident=known,
                                          demotion=demotion)
     blocked = blocked or ([] if out else blocked_for(c, ticket))
     return out, blocked

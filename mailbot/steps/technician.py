@@ -13,7 +13,7 @@ from mailbot.mails import Incoming
 from mailbot.model import OutgoingMail, Ticket
 from mailbot.parsers import ParsedMessage
 from mailbot.parsers.asking import asks_requester
-from mailbot.steps import calls, management
+from mailbot.steps import calls, duplicate, management
 from mailbot.steps.common import (
     Context,
     decided,
@@ -84,23 +84,19 @@ def technician_acts(c: Context) -> Decision | None:
     assert ticket is not None
     closing = plan.close_text is not None
     answer = commands.closing_answer(plan.close_text, text)
-    kind = _entry_kind(msg, ticket, plan, text)
+    # "#close doublon du #3": merged into #3, not resolved (day 7 §5).
+    into = duplicate.merge_target(c, ticket, plan.close_text) if closing else None
+    kind = "internal_note" if into else _entry_kind(msg, ticket, plan, text)
     note_text = "\n\n".join(t for t in (plan.note_text, text) if t)
     ticket = with_entry(ticket, incoming_entry(c, kind, public=kind == "reply",
                                                text=note_text if kind == "internal_note"
                                                else answer), msg)
-    # A ticket opened from a mail without a usable From has no one to write to: nothing is
-    # sent to nobody, and the transcript does not claim it was.
-    reachable = is_reachable(mails.requester_address(ticket))
-    out, relayed = _answer(c, ticket, kind=kind, text=text, answer=answer, closing=closing,
-                           reachable=reachable)
-    if relayed or closing:
-        ticket.first_response_at = ticket.first_response_at or c.now.isoformat()
-    out += _demotion_and_escalation(c, ticket, plan, text, reachable=reachable)
-    out += _raised_to_p1(c, ticket)
-    if closing:  # the people the ladder told hear it is resolved (day 6 §9)
-        out += management.resolved_notices(c, c.ticket, ticket, answer)
-    out += management.reassigned_notice(c, c.ticket, ticket)
+    out, relayed = _mails_of(c, ticket, plan, kind=kind, text=text, answer=answer,
+                             merged=into is not None)
+    merged: list[Ticket] = []
+    if into is not None:
+        into, told = duplicate.merge(c, ticket, into)
+        out, merged = [*out, *told], [into]
     # A mass incident's reports, closed with it: their mails are in their own histories.
     reports, closures = report_closures(c, ticket) if c.ticket.status != "closed" else ([], [])
     if msg.commands:
@@ -117,8 +113,30 @@ def technician_acts(c: Context) -> Decision | None:
                            [c.how, "relayed" if relayed else "filed"])
     decision.events += language_events(plan, ticket, c.now)
     decision.mails += closures
-    decision.others += reports
+    decision.others += [*reports, *merged]
     return decision
+
+
+def _mails_of(c: Context, ticket: Ticket, plan: commands.Plan, *, kind: str, text: str,
+              answer: str, merged: bool) -> tuple[list[OutgoingMail], bool]:
+    """What a technician's mail on a ticket sends, and whether their text went to the
+    requester. `merged`: closed as a duplicate of an open ticket: no closure, no "Résolu"."""
+    closing = plan.close_text is not None
+    # A ticket opened from a mail without a usable From has no one to write to: nothing is
+    # sent to nobody, and the transcript does not claim it was.
+    reachable = is_reachable(mails.requester_address(ticket))
+    out, relayed = _answer(c, ticket, kind=kind, text=text, answer=answer,
+                           closing=closing and not merged, reachable=reachable)
+    if relayed or closing:
+        ticket.first_response_at = ticket.first_response_at or c.now.isoformat()
+    out += _demotion_and_escalation(c, ticket, plan, text, reachable=reachable)
+    out += _raised_to_p1(c, ticket)
+    if closing and not merged:  # the people the ladder told hear it is resolved (day 6 §9)
+        assert c.ticket is not None
+        out += management.resolved_notices(c, c.ticket, ticket, answer)
+    assert c.ticket is not None
+    out += management.reassigned_notice(c, c.ticket, ticket)
+    return out, relayed
 
 
 def language_events(plan: commands.Plan, ticket: Ticket, now: datetime) -> list[Event]:
