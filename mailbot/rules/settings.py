@@ -50,6 +50,10 @@ class ClassificationRuleConfig:
     # A priority the procedure gives whoever is hit (a printer out of order is P3, seed 002):
     # a modifier does not lower it; a workaround stated still makes URGENT unjustified.
     keeps_priority: bool = False
+    # On a modifier: it lowers even a rule that keeps its priority. The SLA procedure makes P4
+    # "tout incident pour lequel le client indique clairement qu'il n'a pas besoin de résolution
+    # rapide", whatever the device: the requester's own "pas urgent" outweighs keeps_priority.
+    overrides_keep: bool = False
     # Where with_words must stand: in the same sentence as a word (the default), or anywhere
     # in the mail ("Marie arrive lundi. Pouvez-vous lui préparer un poste ?"), a little weaker.
     near: Literal["sentence", "mail"] = "sentence"
