@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from mailbot.parsers import ParsedMessage
 from mailbot.rules import flood, learning, mass, urgent
 from mailbot.rules.assess import Assessment, assess_facts, policy_of
+from mailbot.rules.base import Outcome
 from mailbot.rules.classification import Classification, facts_of
 from mailbot.rules.flood import CapVerdict
 from mailbot.rules.mass import MassVerdict
@@ -52,8 +53,12 @@ def triage(msg: ParsedMessage, *, requester: str, text: str, channel: str, view:
            config: Config, now: datetime) -> Triage:
     policy = policy_of(config)
     known = policy.vip_reason(msg, requester)
-    facts = facts_of(msg, requester=requester, text=text,
-                     vip=policy.is_vip(requester) or bool(known))
+    vip = policy.is_vip(requester) or bool(known)
+    # A member of management signing with their title (the SLA procedure's "membre de la
+    # direction", P2 for their computer down) reads the rules written for `vip = true`, as in
+    # `assess`; no VIP floor and no notice for them.
+    manager = None if vip else policy.management_reason(msg, requester)
+    facts = facts_of(msg, requester=requester, text=text, vip=vip or bool(manager))
     # URGENT is the requester's own word: a technician's phone log does not ask for it.
     asked = msg.urgent and channel == "email"
     dates = [e["at"] for e in view.recent("urgent", requester)]
@@ -61,6 +66,8 @@ def triage(msg: ParsedMessage, *, requester: str, text: str, channel: str, view:
     learner = learning.learner_of(view.meta("corrections", None))
     result = assess_facts(facts, policy, urgent=asked, previous_urgent=previous, vip=known,
                           learner=learner, call=channel == "phone")
+    if manager:
+        result.trace.append(Outcome("vip/management", True, manager))
     keys: list[str] = []
     if not result.information:
         classified = Classification(result.type, result.category, result.classified_priority,

@@ -146,7 +146,8 @@ class ClassificationRule:
             # A longer phrase is more specific: "dossier partagé" says more than "dossier".
             specific = 1.0 + min(0.45, 0.15 * (len(found.group(0).split()) - 1))
             strength = (1.5 if in_subject else 1.0) * specific * (
-                0.35 if scope.listed(text, found.start(), found.end()) else 1.0)
+                0.35 if scope.listed(text, found.start(), found.end()) else
+                0.6 if scope.aside(text, found.start(), found.end()) else 1.0)
             if best is None or strength > best[1]:
                 best = (found.group(0), strength)
         if best is None:

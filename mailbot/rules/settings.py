@@ -178,7 +178,11 @@ class InformationConfig:
         "s'est réglé", "s'est arrangé", "de nouveau opérationnel", "de nouveau opérationnelle",
         "bravo", "thank you for restoring", "thanks for sorting", "thanks to the team",
         "back up and running", "back to normal", "fixed itself", "resolved itself",
-        "sorted itself out", "came back on its own"])
+        "sorted itself out", "came back on its own", "c'est reparti", "est reparti",
+        "est repartie", "ça repart", "reparti tout seul", "repartie toute seule",
+        "ça s'est débloqué", "s'est débloqué", "s'est débloquée", "came back",
+        "came back by itself", "is back", "it's back", "fixed it myself", "a refonctionné",
+        "a remarché"])
     acknowledge: bool = False
 
 
