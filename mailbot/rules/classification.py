@@ -323,7 +323,9 @@ def classify(facts: Facts, rules: Sequence[ClassificationRule], *,
             broken is not None and any(broken.search(t) for t in texts))
         # A workaround tells of something broken: never a request by default.
         worked_around = any(m[2].type == "incident" for m in modifiers)
-        type_ = "request" if asks and not deciding and not worked_around else "incident"
+        # Weak evidence of requests only, in a mail that asks: a request all the same.
+        type_ = "request" if asks and not worked_around and all(
+            r[2].type == "request" for r in deciding) else "incident"
         trace.append(Outcome(f"{FAMILY}/default", True, (
             f"evidence too weak (best {deciding[0][0]} < {weak_below}): " if deciding
             else "no rule matched: ") + f"{type_} {default_priority}"))
