@@ -98,8 +98,11 @@ _THANKS_ANYWHERE = re.compile(
     r"parfaitement (?:fonctionne|marche|passe)|impeccable|super reacti(?:f|ve)|"
     # thanks for something done, or praise, in the middle of a mail: "... merci pour la
     # préparation", "un grand merci à Julie", "petit retour : la salle a parfaitement marché"
-    r"(?:un |mille )?(?:(?:grand|gros|immense) )?merci (?:pour|a|aux)(?= )(?! l'avance| avance)|"
-    r"(?:thanks|thank you|kudos|cheers) (?:to|for)(?= )(?! advance)|petit retour|retour positif|"
+    r"(?:(?:un |mille )?(?:(?:grand|gros|immense) )?merci (?:pour|a|aux)(?= )(?! l'avance| avance)|"
+    r"(?:thanks|thank you|kudos|cheers) (?:to|for)(?= )(?! advance))"
+    # "Merci pour votre message, nous le traitons": an auto-reply's receipt
+    r"(?![^.!?\n]{0,12}\b(?:message|mail|e-mail|email|courriel|demande|request)\b)|"
+    r"petit retour|retour positif|"
     r"bravo|felicitations|chapeau|great job|well done|nice work|good job)(?!\w)")
 THANKS_ONLY = "a thank-you that asks for nothing"
 _GREETING = re.compile(r"^\W*(?:bonjour|bonsoir|salut|hello|hi|hey|coucou|dear|cher|chere|"
