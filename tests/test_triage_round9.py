@@ -23,10 +23,19 @@ defects of day 7 of use, tested on sentences of our own (never the set's mails).
 - A title on a compound signature line ("Directeur industriel - membre du CODIR") is read, and
   the daemon's own triage reads [vip] management titles (it did only in `assess`).
 - Weak evidence of requests only, in a mail that asks, is a request.
+
+Day 7 of use, end to end on Dovecot and the recording SMTP server:
+- defect 10: a director asking for access to a folder for a colleague is a routine P2 request;
+  the VIP notice goes to the support manager only. Procedure 003's security decision (the
+  security officer and the IT director at once) is for an access outside the security policy
+  (remote access to confidential data from home, an exception).
+- defect 7: a spontaneous thank-you is information: archived, no acknowledgement promising an
+  answer.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -36,7 +45,9 @@ from mailbot.parsers import parse
 from mailbot.rules.assess import Assessment, assess, policy_of
 from mailbot.rules.checks import check_rules
 from mailbot.rules.settings import ClassificationRuleConfig
-from tests.harness import ROOT, mail
+from tests.harness import PARIS, ROOT, env, mail, mailbot, tickets, write_rules
+from tests.servers.dovecot import DovecotServer
+from tests.servers.smtp import ReceivedMail, RecordingSmtpServer
 
 CONFIG = configuration.load(ROOT / "rules.toml")
 POLICY = policy_of(CONFIG)
@@ -323,3 +334,84 @@ def test_weak_evidence_of_requests_in_a_mail_that_asks_is_a_request(subject: str
                                                                    body: str) -> None:
     result = judge(subject, body)
     assert result.type == "request", result.why()[:3]
+
+
+# ---- day 7, end to end ---------------------------------------------------------------------------
+
+NOW = datetime(2026, 12, 8, 10, 0, tzinfo=PARIS)  # a Tuesday morning
+MANAGER, RSSI, DSI = ("resp.support@groupe-exemple.fr", "rssi@groupe-exemple.fr",
+                      "dsi@groupe-exemple.fr")
+VIP = f"""
+[vip]
+addresses = ["dg@groupe-exemple.fr", "daf@groupe-exemple.fr"]
+support_manager = "{MANAGER}"
+security_officer = "{RSSI}"
+it_director = "{DSI}"
+"""
+
+
+def _kind(received: ReceivedMail) -> str:
+    return received.message["Message-ID"].split(".")[2]  # <mailbot.tN.KIND.random@domain>
+
+
+def _words(received: ReceivedMail) -> str:
+    part = received.message.get_body(("plain",))
+    assert part is not None
+    return " ".join(part.get_content().split())
+
+
+@pytest.mark.e2e
+def test_a_director_asking_access_for_a_colleague_is_a_routine_request(
+        tmp_path: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> None:
+    rules = write_rules(tmp_path, imap=dovecot, smtp=smtp_server, extra=VIP)
+    dovecot.append(mail(sender="dg@groupe-exemple.fr", subject="Accès dossier Conseil 2027",
+                        body="Bonjour, pourriez-vous donner à Julien Morel l'accès au dossier "
+                             "Conseil 2027 sur le serveur ? Merci.\n",
+                        message_id="<grant@groupe-exemple.fr>"))
+    dovecot.append(mail(sender="daf@groupe-exemple.fr", subject="Board folder",
+                        body="Hi, could you give Tom Bell write access to the Board folder? "
+                             "Thanks.\n", message_id="<grant2@groupe-exemple.fr>"))
+    dovecot.append(mail(sender="dg@groupe-exemple.fr", subject="Dossiers du conseil ce soir",
+                        body="Pouvez-vous exceptionnellement me donner un accès à distance aux "
+                             "dossiers confidentiels du conseil depuis chez moi ce soir ?\n",
+                        message_id="<remote@groupe-exemple.fr>"))
+    mailbot("run", "--once", "--config", str(rules), "--now", NOW.isoformat(),
+            environ=env(dovecot))
+    grant, grant2, remote = sorted(tickets(rules), key=lambda t: t["number"])
+    for ticket in (grant, grant2, remote):
+        assert (ticket["type"], ticket["priority"], ticket["vip"]) == ("request", "P2", True)
+    notices = {m.message["Subject"]: m for m in smtp_server.messages
+               if _kind(m) == "vip_notice"}
+    assert len(notices) == 3
+    by_subject = {subject.split("]")[-1].strip(): m for subject, m in notices.items()}
+    routine = [m for s, m in by_subject.items() if "Conseil 2027" in s or "Board" in s]
+    [security] = [m for s, m in by_subject.items() if "ce soir" in s]
+    assert len(routine) == 2
+    for notice in routine:
+        assert notice.recipients == [MANAGER]
+        assert "sécurité" not in _words(notice) and "DSI" not in _words(notice)
+    assert security.recipients == [MANAGER, RSSI, DSI]
+    assert "responsable sécurité et le DSI" in _words(security)
+
+
+@pytest.mark.e2e
+def test_a_spontaneous_thank_you_is_information_without_a_promise(
+        tmp_path: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> None:
+    rules = write_rules(tmp_path, imap=dovecot, smtp=smtp_server)
+    dovecot.append(mail(sender="sophie.roux@groupe-exemple.fr", subject="merci !",
+                        body="Un grand merci à Julie pour l'imprimante la semaine dernière, "
+                             "super réactive !\nSophie\n", message_id="<thanks@groupe-exemple.fr>"))
+    dovecot.append(mail(sender="marc.petit@groupe-exemple.fr", subject="Salle visio",
+                        body="Petit retour : la salle visio du 2e a parfaitement fonctionné pour "
+                             "le comité, merci pour la préparation.\nMarc\n",
+                        message_id="<praise@groupe-exemple.fr>"))
+    mailbot("run", "--once", "--config", str(rules), "--now", NOW.isoformat(),
+            environ=env(dovecot))
+    found = sorted(tickets(rules), key=lambda t: t["number"])
+    assert [(t["type"], t["status"], t["priority"]) for t in found] == [
+        ("information", "closed", None)] * 2
+    to_them = [m for m in smtp_server.messages
+               if {"sophie.roux@groupe-exemple.fr", "marc.petit@groupe-exemple.fr"}
+               & set(m.recipients)]
+    assert to_them == []
+    assert not any("48 heures" in _words(m) for m in smtp_server.messages)

@@ -123,8 +123,9 @@ class VipConfig:
     support_manager: str = ""
     security_officer: str = ""
     it_director: str = ""
-    # Categories for which seed 003 adds the security officer and the IT director.
-    security_categories: list[str] = field(default_factory=lambda: ["access", "security"])
+    # Categories for which procédure 003 adds the security officer and the IT director: its
+    # "décision urgente sécuritaire" (an access outside the security policy), not every access.
+    security_categories: list[str] = field(default_factory=lambda: ["security"])
     # Role addresses of the direction ("pdg@", "ceo@"), VIPs at the organisation's domains.
     roles: list[str] = field(default_factory=list)
     # The organisation's domains; empty: those of the addresses the configuration names.

@@ -35,7 +35,9 @@ ESCALATIONS: dict[str, Escalation] = {
         "support est informé.",
         "Functional escalation to an expert technician (level 2); the support manager is "
         "informed."),
-    "access": Escalation(
+    # An access outside the security policy (procédure 003's remote access to confidential data
+    # from home); an ordinary access grant is the default case below.
+    "security": Escalation(
         "décision urgente de sécurité", "hiérarchique",
         "Escalade hiérarchique immédiate vers le responsable sécurité et le DSI, qui valident "
         "une solution sécurisée temporaire.",
@@ -71,7 +73,7 @@ ESCALATIONS: dict[str, Escalation] = {
         "follow-up."),
 }
 # Categories of the shipped rules that share one of the cases above.
-_SAME_CASE = {"security": "access", "server": "business", "network": "business",
+_SAME_CASE = {"server": "business", "network": "business",
               "telephony": "workstation", "hardware": "workstation", "file_share": "business"}
 
 
@@ -120,7 +122,7 @@ def vip_policy(*, requester: str, priority: str | None, category: str | None,
     floored = priority if type_ == "information" else higher(priority, settings.floor)
     escalation = escalation_for(category)
     recipients = [settings.support_manager]
-    if (category or "") in settings.security_categories or escalation is ESCALATIONS["access"]:
+    if (category or "") in settings.security_categories or escalation is ESCALATIONS["security"]:
         recipients += [settings.security_officer, settings.it_director]
     from mailbot.config import address_of
 
