@@ -294,9 +294,9 @@ def demotion_reason(t: Triage, lang: str, *, audience: str = "requester") -> str
     a = t.assessment
     code = a.urgent.reason or urgent.TOO_OFTEN
     table = _REASONS if audience == "requester" else _TEAM_REASONS
-    # The sentence names the procedure itself: a description's own "seed 002 P4 demande:"
+    # The sentence names the procedure itself: a description's own "procédure 002 P4 demande:"
     # reference would say it twice.
-    description = re.sub(r"^(?:seed \d{3}|(?:la )?procédure SLA)[^:]*:\s*", "",
+    description = re.sub(r"^(?:seed \d{3}|procédure \d{3}|(?:la )?procédure SLA)[^:]*:\s*", "",
                          a.description or "").strip().rstrip(".")
     quoted = (_QUOTED[lang].format(description) if description
               else _UNQUOTED.get(code, {}).get(lang, ""))

@@ -415,3 +415,21 @@ def test_a_spontaneous_thank_you_is_information_without_a_promise(
                & set(m.recipients)]
     assert to_them == []
     assert not any("48 heures" in _words(m) for m in smtp_server.messages)
+
+
+# ---- the procedures by their names -------------------------------------------------------------
+
+def test_rules_toml_and_the_packaged_rules_cite_procedures_never_seeds() -> None:
+    for path in (ROOT / "rules.toml", ROOT / "mailbot/rules/default_classification.toml"):
+        text = path.read_text("utf-8")
+        assert "seed" not in text.lower(), path
+        assert "procédure 002" in text
+
+
+@pytest.mark.parametrize("language, said", [
+    ("fr", "la procédure SLA, P4 demande"), ("en", "la SLA procedure, P4 demande")])
+def test_a_procedure_cited_by_its_number_reads_by_its_name(language: str, said: str) -> None:
+    from mailbot.compose import procedure_names
+
+    assert procedure_names("la procédure 002, P4 demande", language) == said
+    assert procedure_names("seed 002, P4 demande", language) == said.removeprefix("la ")

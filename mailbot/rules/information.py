@@ -251,6 +251,6 @@ def information_rule(markers: Sequence[str], demands: Sequence[str],
             rf"(?:^|[\n\[(\-–—|/:]\s*)({alternation})\s*(?:[:\-–—,!)\]|]|\s*$|\s*\n)",
             re.MULTILINE)
     return InformationRule(
-        "marker", "seed 000 niveau 4: communication informative, archivée sans réponse",
+        "marker", "procédure 000 niveau 4: communication informative, archivée sans réponse",
         word_regex(phrases), words, word_regex(resolved), word_regex(demands),
         word_regex(asking))

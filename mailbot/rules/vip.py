@@ -95,7 +95,7 @@ class VipVerdict:
 @dataclass(frozen=True)
 class VipFloor:
     name = "vip_floor"
-    description = "seed 003: a VIP's ticket is never below [vip] floor"
+    description = "procédure 003: a VIP's ticket is never below [vip] floor"
 
     def check(self, requester: str, settings: VipConfig, known: str | None = None) -> Outcome:
         """`known`: why the requester is a VIP when it is not by address (a signed title, the
@@ -128,7 +128,7 @@ def vip_policy(*, requester: str, priority: str | None, category: str | None,
 
     notify = tuple(dict.fromkeys(address_of(r) for r in recipients if address_of(r)))
     trace = [outcome, Outcome("vip/escalation", True,
-                              f"seed 003 case '{escalation.case}' ({escalation.kind}), "
+                              f"procédure 003 case '{escalation.case}' ({escalation.kind}), "
                               f"notice to {', '.join(notify) or 'nobody configured'}")]
     return VipVerdict(True, floored, floored != priority, notify, escalation, trace)
 
