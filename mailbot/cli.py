@@ -203,7 +203,7 @@ def _ticket_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
 
 def _tool_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Tools around the product: the demo and the corpus report."""
-    demo = sub.add_parser("demo", help="seed a local Maildir with sample mails, process them, "
+    demo = sub.add_parser("demo", help="fill a local Maildir with sample mails, process them, "
                                        "show tickets and replies, serve the tracking page")
     demo.add_argument("--dir", type=Path, default=Path("mailbot-demo"),
                       help="where the demo's inbox, outbox and state go (default ./mailbot-demo)")

@@ -93,7 +93,7 @@ def render(name: str, language: str, **context: Any) -> str:
 
 
 # The organisation's documents by the names its people know them by (shared/seeds/README.md).
-# "Seed" is our word, never theirs: a rule description or a reason written "seed 002 ..." reads
+# A rule description or a reason written "procédure 002 ..." (or an older "seed 002 ...") reads
 # "procédure SLA, ..." in every mail (issue 16 §8).
 PROCEDURES = {
     "000": {"fr": "procédure des niveaux d'urgence", "en": "urgency levels procedure"},
@@ -102,7 +102,8 @@ PROCEDURES = {
     "003": {"fr": "procédure d'escalade VIP", "en": "VIP escalation procedure"},
     "004": {"fr": "procédure de la boîte support", "en": "support mailbox procedure"},
 }
-_SEED = re.compile(r"\b[Ss]eeds? (00\d)(?:'s)?(?=( ?[\w(]))?")
+# "procédure 002" as rules.toml cites it (an older "seed 002" too): the procedure's name.
+_SEED = re.compile(r"\b(?:[Ss]eeds?|[Pp]roc[ée]dures?) (00\d)(?:'s)?(?=( ?[\w(]))?")
 
 
 def procedure_names(text: str, language: str) -> str:

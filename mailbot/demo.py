@@ -69,7 +69,7 @@ def run_demo(directory: Path, *, serve: bool, port: int = 8025,
     try:
         for round_, who in (("0", "employees' mails"), ("1", "technicians' answers")):
             count = seed_inbox(Path(config.mailbox.path), round_)
-            print(f"Seeded {count} {who} into {config.mailbox.path}")
+            print(f"Delivered {count} {who} into {config.mailbox.path}")
             summary = runtime.daemon.run_once()
             print(f"Processed {summary.handled} mails: {summary.actions}; "
                   f"{summary.sent} mails sent.\n")

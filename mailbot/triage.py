@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from mailbot.parsers import ParsedMessage
 from mailbot.rules import flood, learning, mass, urgent
 from mailbot.rules.assess import Assessment, assess_facts, policy_of
+from mailbot.rules.base import Outcome
 from mailbot.rules.classification import Classification, facts_of
 from mailbot.rules.flood import CapVerdict
 from mailbot.rules.mass import MassVerdict
@@ -53,8 +54,12 @@ def triage(msg: ParsedMessage, *, requester: str, text: str, channel: str, view:
            config: Config, now: datetime) -> Triage:
     policy = policy_of(config)
     known = policy.vip_reason(msg, requester)
-    facts = facts_of(msg, requester=requester, text=text,
-                     vip=policy.is_vip(requester) or bool(known))
+    vip = policy.is_vip(requester) or bool(known)
+    # A member of management signing with their title (the SLA procedure's "membre de la
+    # direction", P2 for their computer down) reads the rules written for `vip = true`, as in
+    # `assess`; no VIP floor and no notice for them.
+    manager = None if vip else policy.management_reason(msg, requester)
+    facts = facts_of(msg, requester=requester, text=text, vip=vip or bool(manager))
     # URGENT is the requester's own word: a technician's phone log does not ask for it.
     asked = msg.urgent and channel == "email"
     dates = [e["at"] for e in view.recent("urgent", requester)]
@@ -62,6 +67,8 @@ def triage(msg: ParsedMessage, *, requester: str, text: str, channel: str, view:
     learner = learning.learner_of(view.meta("corrections", None))
     result = assess_facts(facts, policy, urgent=asked, previous_urgent=previous, vip=known,
                           learner=learner, call=channel == "phone")
+    if manager:
+        result.trace.append(Outcome("vip/management", True, manager))
     keys: list[str] = []
     if not result.information:
         classified = Classification(result.type, result.category, result.classified_priority,
@@ -299,9 +306,9 @@ def demotion_reason(t: Triage, lang: str, *, audience: str = "requester") -> str
     a = t.assessment
     code = a.urgent.reason or urgent.TOO_OFTEN
     table = _REASONS if audience == "requester" else _TEAM_REASONS
-    # The sentence names the procedure itself: a description's own "seed 002 P4 demande:"
+    # The sentence names the procedure itself: a description's own "procédure 002 P4 demande:"
     # reference would say it twice.
-    description = re.sub(r"^(?:seed \d{3}|(?:la )?procédure SLA)[^:]*:\s*", "",
+    description = re.sub(r"^(?:seed \d{3}|procédure \d{3}|(?:la )?procédure SLA)[^:]*:\s*", "",
                          a.description or "").strip().rstrip(".")
     quoted = (_QUOTED[lang].format(description) if description
               else _UNQUOTED.get(code, {}).get(lang, ""))

@@ -80,7 +80,8 @@ def _short(value: str) -> str:
 
 
 def _procedures(text: str) -> str:
-    text = re.sub(r"\b[Ss]eeds? (00\d)", lambda m: PROCEDURES[m.group(1)], text)
+    text = re.sub(r"\b(?:[Ss]eeds?|[Pp]roc[ée]dures?) (00\d)", lambda m: PROCEDURES[m.group(1)],
+                  text)
     return text.replace("the seed's", "the procedure's").replace("the seed ", "the procedure ")
 
 

@@ -28,8 +28,13 @@ ORGANISATION = "exemple.fr"
 # SLA procedure makes P4 "tout incident pour lequel le client indique clairement qu'il n'a pas
 # besoin de résolution rapide", as the organisation's own scenario s06 (a slow scanner, "pas
 # urgent": P4) says; a device rule's keeps_priority no longer overrides the requester's word.
-REACHED = [("triage-r1", 70, 8), ("triage-r2", 60, 10), ("triage-r3", 49, 6),
-           ("triage-r4", 62, 10), ("triage-r5", 67, 11), ("triage-r6", 70, 11)]
+# Round 9 added r7 (77 % and 10 of 12 information mails at first sight, 54/70) at what its
+# classes of misses fixed reached: 69, every information mail; r1 rose to 71, r3 to 51 (8) and
+# r4 to 64 (11) with them. r7's remaining miss is a P.S. "je suis en congés du ... au ..." that the
+# parsers read as an out-of-office reply (mailbot/parsers/wording.py), not a triage rule.
+REACHED = [("triage-r1", 71, 8), ("triage-r2", 60, 10), ("triage-r3", 51, 8),
+           ("triage-r4", 64, 11), ("triage-r5", 67, 11), ("triage-r6", 70, 11),
+           ("triage-r7", 69, 12)]
 
 
 def _scorer():  # type: ignore[no-untyped-def]

@@ -222,7 +222,8 @@ def test_a_vip_security_matter_also_goes_to_the_security_officer_and_the_it_dire
     facts = _facts("Accès", "Pouvez-vous me donner un accès à distance aux dossiers du conseil "
                    "depuis chez moi ?", requester="dg@groupe-exemple.fr", vip=True)
     result = assess_facts(facts, POLICY, urgent=False)
-    assert result.category == "access"
+    # procédure 003's security decision, not every access
+    assert (result.category, result.rule) == ("security", "security_exception")
     assert result.vip.notify == ("resp.support@groupe-exemple.fr", "rssi@groupe-exemple.fr",
                                  "dsi@groupe-exemple.fr")
     assert "responsable sécurité et le DSI" in result.vip.escalation.fr

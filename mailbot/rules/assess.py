@@ -23,7 +23,12 @@ from mailbot.rules.classification import (
     compile_rules,
     facts_of,
 )
-from mailbot.rules.information import THANKS_ONLY, InformationRule, information_rule
+from mailbot.rules.information import (
+    THANKS_ONLY,
+    InformationRule,
+    information_rule,
+    thanks_open,
+)
 from mailbot.rules.learning import Learner, learn
 from mailbot.rules.lemmas import spellings
 from mailbot.rules.settings import InformationConfig, TriageConfig, UrgentConfig, VipConfig
@@ -201,7 +206,7 @@ def assess_facts(facts: Facts, policy: Policy, *, urgent: bool,
         classification = classify(facts, policy.rules, default_priority=policy.default_priority,
                                   weak_below=policy.triage.weak_below, asking=policy.asking,
                                   broken=policy.broken)
-        if classification.rule is not None:
+        if _names_work(classification, opening=thanks_open(facts)):
             info = Outcome(info.rule, False, f"thanks, but {classification.rule} names work "
                                              "to do")
     trace.append(info)
@@ -230,6 +235,17 @@ def assess_facts(facts: Facts, policy: Policy, *, urgent: bool,
                       classification.priority, classification.rule,
                       classification.description, acknowledge, verdict, vip, trace,
                       classification.weak, classification.candidates)
+
+
+def _names_work(classification: Classification, *, opening: bool) -> bool:
+    """A rule found a fault or a demand in a thank-you. When the thanks open the mail, a device
+    or a program alone is what they are for ("merci pour l'imprimante", "la salle visio a
+    parfaitement marché"): only a device with its symptom ("' + '"), a pattern or a pasted
+    error is work. Thanks in passing after a report leave any rule's word the point."""
+    evidence = classification.evidence
+    if classification.rule is None or evidence.startswith("program "):
+        return False
+    return not opening or " + " in evidence or evidence.startswith(("pattern", "pasted error"))
 
 
 def _blocking(facts: Facts, policy: Policy) -> str | None:

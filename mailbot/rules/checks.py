@@ -48,6 +48,8 @@ def check_rules(configs: Sequence[ClassificationRuleConfig], vocabulary: dict[st
             bad("weight: must be above 0")
         if rule.modifier and not rule.priority:
             bad("modifier: needs the priority it lowers to")
+        if rule.overrides_keep and not rule.modifier:
+            bad("overrides_keep: only a modifier lowers a priority")
         if rule.with_words and not rule.words:
             bad("with_words: needs words to pair with")
         if rule.also_words and not rule.with_words:

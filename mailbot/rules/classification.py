@@ -17,72 +17,20 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
-from mailbot.parsers import ParsedMessage
 from mailbot.rules import scope
 from mailbot.rules.base import Outcome
 from mailbot.rules.checks import ERROR_KINDS, check_rules
-from mailbot.rules.lemmas import lemmatise, spellings
-from mailbot.rules.own_words import pasted_errors, without_pasted_errors
+from mailbot.rules.facts import Facts, facts_of
+from mailbot.rules.lemmas import spellings
+from mailbot.rules.own_words import without_pasted_errors
 from mailbot.rules.settings import ClassificationRuleConfig, TriageConfig
-from mailbot.rules.text import expand, fold, sentences, word_regex
+from mailbot.rules.text import expand, fold, word_regex
 from mailbot.rules.topics import graver_first
 
 __all__ = ["ERROR_KINDS", "Classification", "ClassificationRule", "Facts", "check_rules",
            "classify", "compile_rule", "compile_rules", "facts_of", "without_pasted_errors"]
 FAMILY = "classification"
 _GRAVITY = {"P1": 0.5, "P2": 0.25}
-SEP = f" {scope._SEPARATOR} "  # between a text's folded form and its lemmas
-
-
-def _both(folded: str, lemmas: str) -> str:
-    return folded if folded == lemmas else folded + SEP + lemmas
-
-
-@dataclass(frozen=True)
-class Facts:
-    """What the parsers found, in the form the rules read (folded and lemmatised once)."""
-
-    subject: str
-    text: str
-    program: str | None = None
-    error_kinds: frozenset[str] = frozenset()
-    requester: str = ""
-    vip: bool = False
-    attachments: int = 0
-    subject_sentences: tuple[str, ...] = ()  # each: folded, separator, lemmas
-    text_sentences: tuple[str, ...] = ()
-    subject_both: str = ""
-    text_both: str = ""
-
-    @classmethod
-    def build(cls, *, subject: str, text: str, program: str | None = None,
-              error_kinds: Sequence[str] = (), requester: str = "", vip: bool = False,
-              attachments: int = 0) -> Facts:
-        s, t = fold(subject), fold(text)
-        ls, lt = lemmatise(subject), lemmatise(text)
-        return cls(s, t, program, frozenset(error_kinds), requester.lower(), vip, attachments,
-                   _pairs(s, ls), _pairs(t, lt), _both(s, ls), _both(t, lt))
-
-
-def _pairs(folded: str, lemmas: str) -> tuple[str, ...]:
-    a, b = sentences(folded), sentences(lemmas)
-    if len(a) != len(b):  # never seen; the folded sentences alone then
-        return tuple(a)
-    return tuple(_both(x, y) for x, y in zip(a, b, strict=True))
-
-
-def facts_of(msg: ParsedMessage, *, requester: str = "", text: str | None = None,
-             vip: bool = False) -> Facts:
-    errors = pasted_errors(msg.errors)
-    own = without_pasted_errors(msg.text if text is None else text,
-                                [e.message for e in errors])
-    return Facts.build(
-        subject=msg.subject or msg.subject_raw, text=own,
-        program=msg.program, error_kinds=[e.kind for e in errors],
-        requester=requester or msg.sender, vip=vip,
-        attachments=sum(1 for a in msg.attachments if not a.inline))
-
-
 # "ce n'est pas une panne", "it is not a fault": the word after it is denied, not said.
 _NOT_A = re.compile(r"(?:n'\s*est\s+pas|(?<!\w)is\s+not|isn't|'s\s+not)\s+(?:une?|a)\s+$")
 
@@ -111,6 +59,7 @@ class ClassificationRule:
     weight: float = 1.0
     modifier: bool = False
     keeps_priority: bool = False  # a modifier does not lower it
+    overrides_keep: bool = False  # this modifier lowers even a rule that keeps its priority
     reversible: re.Pattern[str] | None = None
     near: str = "sentence"  # where with_words must be: the same sentence, or the same mail
 
@@ -197,7 +146,8 @@ class ClassificationRule:
             # A longer phrase is more specific: "dossier partagé" says more than "dossier".
             specific = 1.0 + min(0.45, 0.15 * (len(found.group(0).split()) - 1))
             strength = (1.5 if in_subject else 1.0) * specific * (
-                0.35 if scope.listed(text, found.start(), found.end()) else 1.0)
+                0.35 if scope.listed(text, found.start(), found.end()) else
+                0.6 if scope.aside(text, found.start(), found.end()) else 1.0)
             if best is None or strength > best[1]:
                 best = (found.group(0), strength)
         if best is None:
@@ -328,8 +278,8 @@ def compile_rule(config: ClassificationRuleConfig, vocabulary: dict[str, list[st
         error_kinds=frozenset(config.error_kinds), pasted_error=config.pasted_error,
         senders=tuple(config.senders), vip=config.vip, attachments=config.attachments,
         weight=config.weight, modifier=config.modifier,
-        keeps_priority=config.keeps_priority, reversible=reversible,
-        near=config.near)
+        keeps_priority=config.keeps_priority, overrides_keep=config.overrides_keep,
+        reversible=reversible, near=config.near)
 
 
 def compile_rules(configs: Sequence[ClassificationRuleConfig],
@@ -373,7 +323,9 @@ def classify(facts: Facts, rules: Sequence[ClassificationRule], *,
             broken is not None and any(broken.search(t) for t in texts))
         # A workaround tells of something broken: never a request by default.
         worked_around = any(m[2].type == "incident" for m in modifiers)
-        type_ = "request" if asks and not deciding and not worked_around else "incident"
+        # Weak evidence of requests only, in a mail that asks: a request all the same.
+        type_ = "request" if asks and not worked_around and all(
+            r[2].type == "request" for r in deciding) else "incident"
         trace.append(Outcome(f"{FAMILY}/default", True, (
             f"evidence too weak (best {deciding[0][0]} < {weak_below}): " if deciding
             else "no rule matched: ") + f"{type_} {default_priority}"))
@@ -384,10 +336,9 @@ def classify(facts: Facts, rules: Sequence[ClassificationRule], *,
         result = replace(result, worked_around=f"{modifiers[0][2].name}: "
                                                f"{modifiers[0][3].detail}")
     # The device named (strength 1.5 or more), not a verb alone ("quand j'imprime"); never
-    # against the requester's own "no hurry", which the procedure makes P4 for any incident.
+    # against a modifier that overrides it (the requester's own "no hurry", P4 for any incident).
     keeps = deciding and deciding[0][0] >= 1.5 and deciding[0][2].keeps_priority and (
-        result.rule == deciding[0][2].name) and not (
-        modifiers and modifiers[0][2].name == "no_hurry")
+        result.rule == deciding[0][2].name) and not (modifiers and modifiers[0][2].overrides_keep)
     if modifiers and result.priority == default_priority and not keeps:
         _, _, rule, outcome = modifiers[0]
         trace = [o for o in trace if o is not outcome]

@@ -94,13 +94,48 @@ _THANKS_ANYWHERE = re.compile(
     r"(?! d'avance| par avance| de (?!votre|vos|ta|ton|tes)| d'(?!avoir))(?!\w)|"
     r"remerciements|merci (?:encore|beaucoup|infiniment|mille fois|bien)|"
     r"(?:thanks|thank you) (?:again|so much|a lot|very much)|much appreciated|"
-    r"(?:i|we) (?:really )?appreciate)(?!\w)")
+    r"(?:i|we) (?:really )?appreciate|(?:s'est|se sont) (?:(?:tres|super|vraiment) )?bien passe|"
+    r"parfaitement (?:fonctionne|marche|passe)|impeccable|super reacti(?:f|ve)|"
+    # thanks for something done, or praise, in the middle of a mail: "... merci pour la
+    # préparation", "un grand merci à Julie", "petit retour : la salle a parfaitement marché"
+    r"(?:(?:un |mille )?(?:(?:grand|gros|immense) )?merci (?:pour|a|aux)(?= )(?! l'avance| avance)|"
+    r"(?:thanks|thank you|kudos|cheers) (?:to|for)(?= )(?! advance))"
+    # "Merci pour votre message, nous le traitons": an auto-reply's receipt
+    r"(?![^.!?\n]{0,12}\b(?:message|mail|e-mail|email|courriel|demande|request)\b)|"
+    r"petit retour|retour positif|"
+    r"bravo|felicitations|chapeau|great job|well done|nice work|good job)(?!\w)")
 THANKS_ONLY = "a thank-you that asks for nothing"
+_GREETING = re.compile(r"^\W*(?:bonjour|bonsoir|salut|hello|hi|hey|coucou|dear|cher|chere|"
+                       r"madame|monsieur|re)\b[^.!?\n]{0,40}$")
+
+
+def thanks_open(facts: Facts) -> bool:
+    """The thanks or praise open the mail (the subject, or the first sentence after the
+    greeting): what it is about. Thanks said in passing after a report ("Au passage merci pour
+    le scanner") leave the report the point of the mail."""
+    if any(p.search(facts.subject) for p in (_THANKS, _THANKS_ANYWHERE)):
+        return True
+    said = [s for s in sentences(facts.text) if not _GREETING.match(s)]
+    return bool(said) and any(p.search(said[0]) for p in (_THANKS, _THANKS_ANYWHERE))
 # A repair phrase that is only gratitude ("merci pour votre aide"), not a repair told.
 _GRATITUDE = re.compile(r"^(?:merci|thanks?|thank you)\b")
 # After a thank-you, a new problem: "mais", "par contre", "toujours".
 _BUT = word_regex(["mais", "par contre", "en revanche", "toujours", "encore", "however", "but",
                    "still"])
+
+
+# Work asked of the support for later, behind an announcement ("il faudra les installer sur
+# les postes", "pour que vous puissiez les configurer", "il nous a dit de voir avec vous pour
+# qu'on puisse imprimer"): a request (procédure 002: installation d'une imprimante, d'un
+# périphérique pas encore commandé), not information.
+_WORK_ASKED = re.compile(
+    r"(?<!\w)(?:(?:il )?faudra|pour que vous puissiez|pour que tu puisses|vous pourrez|"
+    r"vous devrez|merci de|you will need to|you'll need to|so (?:that )?you can|"
+    r"could you|can you)\s+(?:[\w']+\s+){0,3}?(?:install|configur|branch|prepar|parametr|"
+    r"connect|raccord|mettre en service|deploy|set (?:\w+ )?up|setup)\w*|"
+    r"(?:voir|regler|verifier|organiser) (?:ca |cela |ceci )?avec vous|"
+    r"(?:check|sort (?:it|this|that) out|arrange (?:it|this)) with you")
+_NEW_PROBLEM = re.compile(r"(?<!\w)(?:mais|par contre|en revanche|however|but)(?!\w)")
 
 
 @dataclass(frozen=True)
@@ -158,6 +193,9 @@ class InformationRule:
             if urgent or "?" in text or self._demand(text, False) or (
                     self.demands is not None and self.demands.search(cleaned)):
                 return Outcome(rule, False, "thanks, but something is asked or broken")
+            # "merci pour le copieur. Par contre le bac 2 bourre": a new problem follows
+            if found := _NEW_PROBLEM.search(text):
+                return Outcome(rule, False, f"thanks, but {found.group(0)!r} goes on")
         return Outcome(rule, True, THANKS_ONLY)
 
     def _announcement(self, facts: Facts, urgent: bool) -> Outcome:
@@ -176,6 +214,8 @@ class InformationRule:
     def _demand(self, text: str, thanks: bool, *, gratitude: bool = False) -> str | None:
         """`gratitude`: the only sign of a repair is a thank-you ("thanks for your help"), which
         also closes a new report: a failure going on now ("keeps failing") is then a demand."""
+        if found := _WORK_ASKED.search(text):
+            return found.group(0)
         cleaned = _NOTHING_ASKED.sub(" ", text) if _NOTHING_ASKED else text
         if thanks and self.resolved is not None:
             cleaned = self.resolved.sub(" ", cleaned)
@@ -211,6 +251,6 @@ def information_rule(markers: Sequence[str], demands: Sequence[str],
             rf"(?:^|[\n\[(\-–—|/:]\s*)({alternation})\s*(?:[:\-–—,!)\]|]|\s*$|\s*\n)",
             re.MULTILINE)
     return InformationRule(
-        "marker", "seed 000 niveau 4: communication informative, archivée sans réponse",
+        "marker", "procédure 000 niveau 4: communication informative, archivée sans réponse",
         word_regex(phrases), words, word_regex(resolved), word_regex(demands),
         word_regex(asking))

@@ -119,3 +119,11 @@ def listed(text: str, start: int, end: int) -> bool:
     after = bool(_LIST_AROUND.search(right[:20]))
     separators = len(_LIST_AROUND.findall(left + " " + right))
     return before and after and separators >= 2
+
+
+def aside(text: str, start: int, end: int) -> bool:
+    """The word stands inside brackets, a detail of the sentence ("l'archive (40 000 fichiers,
+    certains avec des droits particuliers)"), not what it is about."""
+    left, right = _window(text, start, end, 80)
+    opened = left.rfind("(")
+    return opened > left.rfind(")") and ")" in right.split("(", 1)[0]

@@ -50,6 +50,10 @@ class ClassificationRuleConfig:
     # A priority the procedure gives whoever is hit (a printer out of order is P3, seed 002):
     # a modifier does not lower it; a workaround stated still makes URGENT unjustified.
     keeps_priority: bool = False
+    # On a modifier: it lowers even a rule that keeps its priority. The SLA procedure makes P4
+    # "tout incident pour lequel le client indique clairement qu'il n'a pas besoin de résolution
+    # rapide", whatever the device: the requester's own "pas urgent" outweighs keeps_priority.
+    overrides_keep: bool = False
     # Where with_words must stand: in the same sentence as a word (the default), or anywhere
     # in the mail ("Marie arrive lundi. Pouvez-vous lui préparer un poste ?"), a little weaker.
     near: Literal["sentence", "mail"] = "sentence"
@@ -119,8 +123,9 @@ class VipConfig:
     support_manager: str = ""
     security_officer: str = ""
     it_director: str = ""
-    # Categories for which seed 003 adds the security officer and the IT director.
-    security_categories: list[str] = field(default_factory=lambda: ["access", "security"])
+    # Categories for which procédure 003 adds the security officer and the IT director: its
+    # "décision urgente sécuritaire" (an access outside the security policy), not every access.
+    security_categories: list[str] = field(default_factory=lambda: ["security"])
     # Role addresses of the direction ("pdg@", "ceo@"), VIPs at the organisation's domains.
     roles: list[str] = field(default_factory=list)
     # The organisation's domains; empty: those of the addresses the configuration names.
@@ -174,7 +179,11 @@ class InformationConfig:
         "s'est réglé", "s'est arrangé", "de nouveau opérationnel", "de nouveau opérationnelle",
         "bravo", "thank you for restoring", "thanks for sorting", "thanks to the team",
         "back up and running", "back to normal", "fixed itself", "resolved itself",
-        "sorted itself out", "came back on its own"])
+        "sorted itself out", "came back on its own", "c'est reparti", "est reparti",
+        "est repartie", "ça repart", "reparti tout seul", "repartie toute seule",
+        "ça s'est débloqué", "s'est débloqué", "s'est débloquée", "came back",
+        "came back by itself", "is back", "it's back", "fixed it myself", "a refonctionné",
+        "a remarché"])
     acknowledge: bool = False
 
 

@@ -39,7 +39,7 @@ class UrgentVerdict:
 @dataclass(frozen=True)
 class CannotBeUrgent:
     name = "cannot_be_urgent"
-    description = "seed 002: a P4 request gets a date agreed with the requester, never urgency"
+    description = "procédure 002: a P4 request gets a date agreed with the requester, never urgency"
 
     def check(self, classification: Classification) -> Outcome:
         hit = classification.type == "request" and classification.priority == "P4"
@@ -51,7 +51,7 @@ class CannotBeUrgent:
 @dataclass(frozen=True)
 class MinorIncident:
     name = "minor_incident"
-    description = ("seed 002 P4: an incident of one user, that can be worked around or wait, "
+    description = ("procédure 002 P4: an incident of one user, that can be worked around or wait, "
                    "is not urgent")
 
     def check(self, classification: Classification) -> Outcome:
@@ -64,8 +64,8 @@ class MinorIncident:
 @dataclass(frozen=True)
 class WorkedAround:
     name = "worked_around"
-    description = ("seed 004: URGENT only when blocked; an incident the requester works around "
-                   "meanwhile, or says can wait, does not block them")
+    description = ("procédure 004: URGENT only when blocked; an incident the requester works "
+                   "around meanwhile, or says can wait, does not block them")
 
     def check(self, classification: Classification) -> Outcome:
         hit = classification.type == "incident" and bool(classification.worked_around)
@@ -77,7 +77,7 @@ class WorkedAround:
 @dataclass(frozen=True)
 class NotBlocking:
     name = "not_blocking"
-    description = ("seed 004: URGENT only when the problem blocks a client or stops the "
+    description = ("procédure 004: URGENT only when the problem blocks a client or stops the "
                    "requester working; a P3 request that says neither is not urgent")
 
     def check(self, classification: Classification, blocking: str | None) -> Outcome:
@@ -92,7 +92,7 @@ class NotBlocking:
 @dataclass(frozen=True)
 class TooOften:
     name = "too_often"
-    description = "seed 004: URGENT more than `max` times in `window_days` is an abuse"
+    description = "procédure 004: URGENT more than `max` times in `window_days` is an abuse"
 
     def check(self, previous: int, settings: UrgentConfig) -> Outcome:
         hit = previous >= settings.max

@@ -35,7 +35,9 @@ ESCALATIONS: dict[str, Escalation] = {
         "support est informé.",
         "Functional escalation to an expert technician (level 2); the support manager is "
         "informed."),
-    "access": Escalation(
+    # An access outside the security policy (procédure 003's remote access to confidential data
+    # from home); an ordinary access grant is the default case below.
+    "security": Escalation(
         "décision urgente de sécurité", "hiérarchique",
         "Escalade hiérarchique immédiate vers le responsable sécurité et le DSI, qui valident "
         "une solution sécurisée temporaire.",
@@ -71,7 +73,7 @@ ESCALATIONS: dict[str, Escalation] = {
         "follow-up."),
 }
 # Categories of the shipped rules that share one of the cases above.
-_SAME_CASE = {"security": "access", "server": "business", "network": "business",
+_SAME_CASE = {"server": "business", "network": "business",
               "telephony": "workstation", "hardware": "workstation", "file_share": "business"}
 
 
@@ -93,7 +95,7 @@ class VipVerdict:
 @dataclass(frozen=True)
 class VipFloor:
     name = "vip_floor"
-    description = "seed 003: a VIP's ticket is never below [vip] floor"
+    description = "procédure 003: a VIP's ticket is never below [vip] floor"
 
     def check(self, requester: str, settings: VipConfig, known: str | None = None) -> Outcome:
         """`known`: why the requester is a VIP when it is not by address (a signed title, the
@@ -120,13 +122,13 @@ def vip_policy(*, requester: str, priority: str | None, category: str | None,
     floored = priority if type_ == "information" else higher(priority, settings.floor)
     escalation = escalation_for(category)
     recipients = [settings.support_manager]
-    if (category or "") in settings.security_categories or escalation is ESCALATIONS["access"]:
+    if (category or "") in settings.security_categories or escalation is ESCALATIONS["security"]:
         recipients += [settings.security_officer, settings.it_director]
     from mailbot.config import address_of
 
     notify = tuple(dict.fromkeys(address_of(r) for r in recipients if address_of(r)))
     trace = [outcome, Outcome("vip/escalation", True,
-                              f"seed 003 case '{escalation.case}' ({escalation.kind}), "
+                              f"procédure 003 case '{escalation.case}' ({escalation.kind}), "
                               f"notice to {', '.join(notify) or 'nobody configured'}")]
     return VipVerdict(True, floored, floored != priority, notify, escalation, trace)
 

@@ -34,13 +34,17 @@ def signed_title(signature: str, text: str, titles: re.Pattern[str] | None) -> s
     lines = [line for line in signature.splitlines() if line.strip()][:8] + tail
     for line in lines:
         folded = fold(line).strip()
-        if not folded or len(folded.split()) > 7 or _SENTENCE.search(folded):
+        if not folded or _SENTENCE.search(folded) or _NOT_THEIRS.search(folded):
             continue
-        if _NOT_THEIRS.search(folded):
-            continue
-        if found := titles.search(folded):
-            return found.group(0)
+        # "Directeur industriel - membre du Comité de Direction": each part is a short title
+        for part in _TITLE_PARTS.split(folded):
+            if len(part.split()) <= 7 and (found := titles.search(part)):
+                return found.group(0)
     return None
+
+
+# Between two titles on one signature line: " - ", " | ", " / ", ", ".
+_TITLE_PARTS = re.compile(r"\s+[-\u2013\u2014|/]\s+|,\s+")
 
 
 # Before a VIP title in the text: the writer acts for its holder ("je vous écris de la part de
