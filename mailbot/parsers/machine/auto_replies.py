@@ -55,6 +55,8 @@ def _vendor_autoreply(f: Facts) -> str | None:
     for name in ("Precedence", "X-Precedence"):
         if f.header(name) == "auto_reply":
             return f"{name}: auto_reply"
+    if "vacation" in f.header("X-Apple-Action"):  # iCloud Mail's vacation answer
+        return "X-Apple-Action: vacation"
     if "autoresponder" in f.header("X-POST-MessageClass"):
         return "X-POST-MessageClass: autoresponder"
     return None
