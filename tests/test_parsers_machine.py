@@ -26,12 +26,30 @@ def test_auto_reply_headers(headers: dict[str, str]) -> None:
 
 
 @pytest.mark.parametrize("subject", [
-    "Réponse automatique : [#15] Écran", "Absence du bureau : réunion", "Automatic reply: x",
-    "Out of Office: x", "AUTO: Smith, John is out of the office. (returning 05/01/2010)",
+    "Réponse automatique : [#15] Écran",  # our ticket tag: it answers our mail
+    "AUTO: Smith, John is out of the office. (returning 05/01/2010)",  # Notes' whole sentence
+])
+def test_out_of_office_recognised_by_its_subject_and_what_it_answers(subject: str) -> None:
+    assert _kind(mail(subject=subject)) == "auto_reply"
+
+
+@pytest.mark.parametrize("subject", [
+    "Absence du bureau : réunion", "Automatic reply: x", "Out of Office: x",
     "Re: blah (Automatic Response)", "Auto reply: Nyaan",
 ])
-def test_out_of_office_recognised_by_subject_alone(subject: str) -> None:
-    assert _kind(mail(subject=subject)) == "auto_reply"
+def test_an_out_of_office_subject_alone_over_a_persons_text_is_a_person(subject: str) -> None:
+    """The auto-responder's prefix is a weak sign: an employee may title a request so."""
+    assert _kind(mail(subject=subject)) == "person"
+
+
+@pytest.mark.parametrize("headers", [
+    {"X-Auto-Response-Suppress": "All"}, {"X-MS-Exchange-Inbox-Rules-Loop": "a@example.fr"},
+    {"Precedence": "junk"}, {"In-Reply-To": "<mailbot.t15.ack.AbCdEf012345@groupe-exemple.fr>"},
+])
+def test_an_out_of_office_subject_with_a_second_sign_is_automatic(
+        headers: dict[str, str]) -> None:
+    assert _kind(mail("Bonjour,\n\nmerci.\n", subject="Automatic reply: Écran",
+                      headers=headers)) == "auto_reply"
 
 
 @pytest.mark.parametrize(("subject", "body"), [

@@ -26,6 +26,7 @@ from mailbot.parsers.layouts import (
     WROTE,
     header_field,
 )
+from mailbot.parsers.notes_forward import is_notes_separator, memo_sender, read_memo
 from mailbot.parsers.result import Forwarded
 from mailbot.parsers.subject import is_forward_subject
 
@@ -88,6 +89,10 @@ def _may_open(lines: list[str], i: int) -> bool:
 def _block_at(lines: list[str], i: int) -> tuple[ForwardBlock | None, int]:
     line = lines[i]
     forward = FORWARD_SEPARATOR.match(line)
+    if forward and is_notes_separator(line):
+        notes = _notes_block(lines, i)
+        if notes:
+            return notes, notes.body_start
     if forward or _AMBIGUOUS_SEPARATOR.match(line):
         rest = line[forward.end():] if forward else ""
         if rest.strip():  # the headers follow on the same line
@@ -120,6 +125,19 @@ def _block_at(lines: list[str], i: int) -> tuple[ForwardBlock | None, int]:
         if end - start >= 2 and (block.subject is not None or block.date is not None):
             return block, end
     return None, i + 1
+
+
+def _notes_block(lines: list[str], i: int) -> ForwardBlock | None:
+    """Lotus Notes' memo under its "Transféré par" separator (notes_forward)."""
+    memo, end = read_memo(lines, _skip_blank(lines, i + 1))
+    if not end:
+        return None
+    block = ForwardBlock(line=i, kind="forward", date=memo.get("date") or None,
+                         subject=memo.get("subject"), body_start=end)
+    block.sender, block.name = memo_sender(memo["from"], lines, end)
+    block.cc = [a for a in (_address(part)[0] for part in _split_list(memo.get("cc", "")))
+                if _ADDRESS.fullmatch(a)]
+    return block
 
 
 _SUBJECT_LABELS = frozenset(HEADER_LABELS["subject"])

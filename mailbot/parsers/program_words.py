@@ -25,6 +25,11 @@ _ENGLISH = frozenset({
 })
 _FRENCH = frozenset({"sage", "office", "zoom", "safari"})
 AMBIGUOUS = _ENGLISH | _FRENCH
+# People's short nicknames of programs, also other things' initials or slang ("NPP": "ne pas
+# publier"; "acro" in French: hooked; "TSE", "PBI"): they count only with a sign of the
+# program: a version, what it does ("NPP plante"), or words only a program follows ("sous
+# NPP", "pb Acro").
+NICKNAMES = frozenset({"npp", "acro", "tse", "pbi"})
 
 # What the word means when it is no program, written after it (case-insensitive).
 _PHRASES_AFTER: dict[str, str] = {
@@ -85,8 +90,16 @@ _FRENCH_BEFORE = re.compile(
     r"logiciel|application|appli|fichiers?|base|classeur|document|mon|ma|mes|le|la|l['’]|"
     r"notre|votre|son|d['’]|de|pb|probl[èe]mes?|soucis?|bug|erreur|plantage|panne)\s*\Z",
     re.IGNORECASE)
+# Words only a program follows, before a nickname ("sous NPP", "pb Acro", "connexion au TSE",
+# "with NPP"); not the determiners ("le TSE a publié"), which any initials take.
+_NICKNAME_BEFORE = re.compile(
+    r"(?:^|(?<=[\W_]))(?:sous|avec|via|ouvrir|ouvre|lancer|lance|logiciel|application|appli|"
+    r"pb|probl[èe]mes?|soucis?|bug|erreur|plantage|panne|connexion(?:\s+(?:au|[àa]|sur\s+le))?|"
+    r"acc[èe]s\s+(?:au|[àa])|with|using|open|opening|launch|issue|problem|error)\s*\Z",
+    re.IGNORECASE)
 _DOES_AFTER = re.compile(
-    r"\s*(?:plante|crash|bugu?e|freeze|fige|se\s+ferme|ne\s+(?:s['’]ouvre|d[ée]marre|r[ée]pond|"
+    r"\s*(?:plante|crash|bugu?e|freeze|fige|se\s+ferme|ne\s+veut\s+(?:plus|pas)|"
+    r"ne\s+(?:s['’]ouvre|d[ée]marre|r[ée]pond|"
     r"marche|fonctionne|se\s+lance)|n['’](?:arrive|ouvre)|bloqu|won['’]t|wont|doesn['’]t|"
     r"does\s+not|keeps|is\s+(?:crashing|frozen|not\s+(?:responding|opening|starting))|"
     r"crashes|froze|has\s+stopped|stopped\s+working|not\s+responding)", re.IGNORECASE)
@@ -142,6 +155,9 @@ def names_program(text: str, start: int, end: int) -> bool:
     word it also is."""
     written = text[start:end]
     word = written.lower()
+    if word in NICKNAMES:
+        return bool(_VERSION_AFTER.match(text, end) or _DOES_AFTER.match(text, end)
+                    or _NICKNAME_BEFORE.search(text[max(0, start - 40):start]))
     if word not in AMBIGUOUS:
         return True
     after = _AFTER.get(word)

@@ -71,7 +71,7 @@ _OOF_SIGNS: dict[str, re.Pattern[str]] = {
         r"en vacances|en d[ée]placement|hors du bureau|en formation|en arr[êe]t)\b|"
         r"\babsente? du bureau\b|\bi(?:'m| am) (?:currently |now )?(?:out of (?:the )?office|"
         r"away from (?:the )?office|on (?:annual |parental )?leave|on vacation|on holiday|away)\b|"
-        r"\bich bin (?:derzeit |zurzeit |momentan |bis [^.\n]{1,40} )?(?:nicht im b[üu]ro|"
+        r"\bich bin (?:derzeit |zurzeit |momentan |bis [^\n]{1,40}? )?(?:nicht im b[üu]ro|"
         r"abwesend|im urlaub|au(?:ß|ss)er haus)|\bestoy (?:fuera de la oficina|de vacaciones|"
         r"ausente)|\bsono (?:fuori (?:ufficio|sede)|in ferie|assente)|"
         r"\bik ben (?:momenteel |op dit moment )?(?:afwezig|niet op kantoor|met vakantie)|"
@@ -141,6 +141,8 @@ def auto_reply_wording(subject: str, body: str, *, generated: bool = False) -> l
     if not (_OOF_SIGNS["away"].search(text) or _OOF_SIGNS["automatic"].search(text)):
         return []
     signs = [name for name, pattern in _OOF_SIGNS.items() if pattern.search(text)]
+    if "automatic" not in signs and not generated and _ABOUT_OWN_OOF.search(text):
+        return []  # a person quoting their own out-of-office to have it switched off
     if "automatic" not in signs and not generated and _ASKS_THE_READER.search(text):
         # A person away who leaves the support a problem ("ma souris décroche ... je suis en
         # congés, vous pourrez regarder à mon retour, pas urgent") is not an out-of-office.
@@ -155,6 +157,55 @@ def auto_reply_wording(subject: str, body: str, *, generated: bool = False) -> l
     if signs and _ABSENCE_SUBJECT.search(subject) and "?" not in text:
         return signs
     return []
+
+
+# A return date, which out-of-office texts give and which, after an auto-responder's subject
+# prefix, is enough of a second sign (alone, a person announcing an absence writes it too).
+_BACK_ON = re.compile(
+    r"\bje serai de retour|\bde retour (?:le|au bureau|[àa] partir|d[èe]s)|\bje reviendrai le|"
+    r"\bi(?:'ll| will) be back\b|\bback in (?:the )?office\b|\bi(?:'ll| will) return on\b|"
+    r"\bbin (?:ab|am) [^.\n]{1,30} wieder\b|\bwieder im b[üu]ro\b|\bestar[ée] de vuelta\b|"
+    r"\bsar[òo] di ritorno\b|\bben (?:ik )?(?:weer )?terug\b",
+    re.IGNORECASE)
+# A person writing about their own automatic answer ("pouvez-vous désactiver ma réponse
+# automatique", "my auto-reply won't turn off"): the words an auto-responder never writes.
+_ABOUT_OWN_OOF = re.compile(
+    r"\b(?:ma|mon|la|le|my|the|meine?|die|mi|la mia|il mio)\s+(?:r[ée]ponse\s+automatique|"
+    r"message\s+d['’]absence|gestionnaire\s+d['’]absence|auto-?reply|autoreply|"
+    r"automatic\s+repl(?:y|ies)|out[- ]of[- ]office(?:\s+(?:reply|message|assistant))?|oof|"
+    r"absence\s+message|abwesenheits(?:notiz|assistent)|automatische\s+antwort|"
+    r"respuesta\s+autom[áa]tica|risposta\s+automatica)\b[^.\n]{0,80}?"
+    r"(?:d[ée]sactiv|arr[êe]t|activ|dit (?:encore|toujours)|(?:still )?says|"
+    r"supprim|enlev|coup|modifi|programm|r[ée]gl|param[ée]tr|"
+    r"(?:won['’]?t|doesn['’]?t|does not|will not|can['’]?t|cannot) (?:turn|switch|stop|go)|"
+    r"turn(?:ed)? (?:it )?off|switch(?:ed)? (?:it )?off|disabl|enabl|set up|still (?:on|active|"
+    r"running|sending|going)|keeps?|deaktivier|abschalt|ausschalt|einricht|desactiv|disattiv)"
+    r"|\b(?:d[ée]sactiver|arr[êe]ter|couper|supprimer|enlever|turn off|switch off|disable|"
+    r"stop|deaktivieren|abschalten|ausschalten|desactivar|disattivare)\s+(?:ma|mon|la|le|my|"
+    r"the|meine?|die|mi|la mia|il mio)\s+(?:r[ée]ponse\s+automatique|message\s+d['’]absence|"
+    r"auto-?reply|autoreply|automatic\s+repl(?:y|ies)|out[- ]of[- ]office|absence\s+message|"
+    r"abwesenheitsnotiz|automatische\s+antwort|respuesta\s+autom[áa]tica|risposta\s+automatica)",
+    re.IGNORECASE)
+
+
+def about_own_oof(body: str) -> bool:
+    """A person's text about their own automatic answer (asking to switch it off...)."""
+    return bool(_ABOUT_OWN_OOF.search(body[:_MAX_AUTO_REPLY_CHARS]))
+
+
+def out_of_office_sign(body: str) -> str | None:
+    """One out-of-office sign in a short text that does not ask the reader anything: enough
+    beside an auto-responder's subject prefix, never alone."""
+    text = body.strip()
+    if len(text) > _MAX_AUTO_REPLY_CHARS:
+        return None
+    signs = [name for name, pattern in _OOF_SIGNS.items() if pattern.search(text)]
+    if not signs and _BACK_ON.search(text):
+        signs = ["return date"]
+    if not signs or "automatic" not in signs and len(signs) < 2 and (
+            "?" in text or _ASKS_THE_READER.search(text)):
+        return None
+    return ", ".join(signs)
 
 
 def asks_without_absence(body: str) -> bool:

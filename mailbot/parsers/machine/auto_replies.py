@@ -18,17 +18,21 @@ from mailbot.parsers.machine.ticketing import (
 )
 from mailbot.parsers.machine.tnef import tnef_report
 from mailbot.parsers.wording import (
+    about_own_oof,
     acknowledgement_wording,
     asks_without_absence,
     auto_reply_wording,
+    out_of_office_sign,
 )
 
 _OOO_SUBJECT = re.compile(
     rf"^\s*(?:{AUTO_REPLY_PREFIX})\s*[:：]|^\s*[\[(](?:{AUTO_REPLY_PREFIX})[\])]"
-    r"|\((?:automatic\s+response|r[ée]ponse\s+automatique|auto[\s-]?reply)\)\s*$"
-    r"|\bis\s+out\s+of\s+(?:the\s+)?office\b.*\breturning\b",
+    r"|\((?:automatic\s+response|r[ée]ponse\s+automatique|auto[\s-]?reply)\)\s*$",
     re.IGNORECASE,
 )
+# Lotus Notes' whole out-of-office subject, a sentence no person titles a mail with: strong alone.
+_NOTES_OOF_SUBJECT = re.compile(
+    r"\bis\s+out\s+of\s+(?:the\s+)?office\b.*\breturning\b", re.IGNORECASE)
 
 
 def auto_submitted(f: Facts) -> str | None:
@@ -51,17 +55,53 @@ def _vendor_autoreply(f: Facts) -> str | None:
     for name in ("Precedence", "X-Precedence"):
         if f.header(name) == "auto_reply":
             return f"{name}: auto_reply"
+    if "vacation" in f.header("X-Apple-Action"):  # iCloud Mail's vacation answer
+        return "X-Apple-Action: vacation"
     if "autoresponder" in f.header("X-POST-MessageClass"):
         return "X-POST-MessageClass: autoresponder"
     return None
 
 
+# What Exchange and Outlook put on an out-of-office besides its subject (MS-OXCMAIL 2.2.3.2.14,
+# MS-OXOMSG): the suppression of answers to it and the mark of a mailbox rule's message.
+_OOF_HEADERS = ("X-MS-Exchange-Inbox-Rules-Loop", "X-MS-Exchange-Organization-AutoReply",
+                "X-MS-Exchange-Organization-OOF")
+_OUR_REPLY_ID = re.compile(r"<mailbot\.t\d+\.")
+
+
+def _second_sign(f: Facts) -> str | None:
+    """A sign besides the subject that the mail is an automatic answer: the subject alone is a
+    weak sign, since a person may title a request "Réponse automatique : ..."."""
+    suppress = f.header("X-Auto-Response-Suppress")
+    if any(word in suppress for word in ("all", "oof", "autoreply")):
+        return f"X-Auto-Response-Suppress: {suppress}"
+    marker = next((name for name in _OOF_HEADERS if f.has(name)), None)
+    if marker:
+        return f"{marker} header"
+    precedence = f.header("Precedence") or f.header("X-Precedence")
+    if precedence in ("bulk", "junk", "list", "auto_reply"):
+        return f"Precedence: {precedence}"
+    if f.return_path == "":
+        return "null Return-Path"
+    threading = f"{f.message.get('In-Reply-To', '')} {f.message.get('References', '')}"
+    if _OUR_REPLY_ID.search(threading):
+        return "answers one of our mails"
+    if f.rules.tag_prefix and f"[{f.rules.tag_prefix}" in f.subject and re.search(
+            rf"\[{re.escape(f.rules.tag_prefix)}\d+\]", f.subject):
+        return "our ticket tag in the subject"
+    found = out_of_office_sign(f.body)
+    return f"out-of-office wording: {found}" if found else None
+
+
 def _ooo_subject(f: Facts) -> str | None:
-    # The auto-responder's prefix, unless the text is a person's question about that very
-    # feature: an employee may well title a request "Réponse automatique : ...".
-    if not _OOO_SUBJECT.search(f.subject) or asks_without_absence(f.body):
+    # The auto-responder's prefix, with a second sign, unless the text is a person's question
+    # about that very feature: an employee may well title a request "Réponse automatique : ...".
+    notes = _NOTES_OOF_SUBJECT.search(f.subject)
+    if not (notes or _OOO_SUBJECT.search(f.subject)) or asks_without_absence(
+            f.body) or about_own_oof(f.body):
         return None
-    return f"out-of-office subject: {f.subject[:60]!r}"
+    second = "Lotus Notes' out-of-office sentence" if notes else _second_sign(f)
+    return f"out-of-office subject: {f.subject[:60]!r} and {second}" if second else None
 
 
 def _auto_reply_wording(f: Facts) -> str | None:
