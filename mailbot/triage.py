@@ -95,6 +95,15 @@ def triage(msg: ParsedMessage, *, requester: str, text: str, channel: str, view:
     held = sorted({r.ticket for r in similar}) if similar and last_before else []
     if whole or any(r.whole for r in similar):  # two make an incident: the first one's
         held = []  # notice went alone, the second one's is the incident's
+    cap, events = _opening_events(msg, requester, view, config, now,
+                                  counts_urgent=asked and not result.urgent.demoted)
+    return Triage(result, keys, verdict, cap, events, config.urgent, config.vip.floor, held,
+                  learning.signature(facts), impact, whole)
+
+
+def _opening_events(msg: ParsedMessage, requester: str, view: View, config: Config,
+                    now: datetime, *, counts_urgent: bool) -> tuple[CapVerdict, list[Event]]:
+    """The sender's flood cap, and the events this opening records (opened; a granted URGENT)."""
     start = now - timedelta(minutes=config.flood.window_minutes)
     opened = sum(1 for e in view.recent("opened", requester)
                  if datetime.fromisoformat(e["at"]) >= start)
@@ -105,13 +114,12 @@ def triage(msg: ParsedMessage, *, requester: str, text: str, channel: str, view:
     # still count each once.
     at = {"at": _utc(now), "id": msg.content_hash[:16]}
     events: list[Event] = [("opened", requester, dict(at))]
-    if asked and not result.urgent.demoted:
+    if counts_urgent:
         # Only a granted URGENT counts towards `[urgent] max`: a demoted one was already
         # "déclassé et notifié" (procedure 004); counting it again would demote the sender's
         # next, legitimately urgent mail for abuses already sanctioned (day 4 item 9).
         events.append(("urgent", requester, dict(at)))
-    return Triage(result, keys, verdict, cap, events, config.urgent, config.vip.floor, held,
-                  learning.signature(facts), impact, whole)
+    return cap, events
 
 
 def apply(ticket: Ticket, t: Triage) -> None:
