@@ -16,7 +16,17 @@ import pytest
 from tests.harness import PARIS, ROOT, TEAM, mail, show, write_rules
 from tests.servers.dovecot import DovecotServer
 from tests.servers.smtp import ReceivedMail, RecordingSmtpServer
-from tests.test_technicians import ALICE, NOW, body, reply, run_once, sent_to
+from tests.test_day6_notices import SUPERVISOR, escalated_p1, page_of
+from tests.test_technicians import (
+    ALICE,
+    CLAIRE,
+    NOW,
+    body,
+    open_ticket,
+    reply,
+    run_once,
+    sent_to,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -270,9 +280,10 @@ class _Any(jinja2.Undefined):
     __hash__ = jinja2.Undefined.__hash__
 
 
-# A label's colon glued to what follows ("Ce que le VIP demande :Bonjour"): a block tag ending
-# the line ate its line break (trim_blocks). Times (09:05) and links (http://) are no labels.
-_GLUED = re.compile(r"[^\W\d_] ?:(?=[^\W\d_])")
+# A label's colon glued to what follows ("Ce que le VIP demande :Bonjour", "Envoyé au
+# demandeur :  - votre texte"): a block tag ending the line ate its line break (trim_blocks).
+# Times (09:05) and links (http://) are no labels.
+_GLUED = re.compile(r"[^\W\d_] ?:(?:(?=[^\W\d_])|\s+- )")
 
 
 @pytest.mark.parametrize("language", ["fr", "en"])
@@ -288,3 +299,38 @@ def test_no_mail_template_glues_a_colon_to_the_next_word(language: str) -> None:
         rendered = env.get_template(name).render()
         glued = [line for line in rendered.splitlines() if _GLUED.search(line)]
         assert not glued, f"{name}: {glued}"
+
+
+# --- 14. a greeting above #close is no part of the closure text --------------------------------
+
+def test_a_greeting_above_close_stays_out_of_the_closure_text_and_the_page_shows_it_once(
+        rules: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> None:
+    number, notice, _ = escalated_p1(rules, dovecot, smtp_server)
+    dovecot.append(reply(notice, sender=ALICE,
+                         text="Bonjour Claire,\n#close Câble DisplayPort remplacé, tout "
+                              "fonctionne.\n\nAlice"))
+    run_once(rules, dovecot, NOW + timedelta(minutes=30))
+    [closure] = sent_to(smtp_server, CLAIRE)[1:]
+    said = words(closure)
+    assert ("Message du service informatique : Câble DisplayPort remplacé, tout fonctionne."
+            in said)
+    assert said.count("Bonjour") == 1  # the mail's own greeting only
+    [resolved] = [m for m in sent_to(smtp_server, SUPERVISOR) if "Résolu" in subject(m)]
+    assert "Résolution : Câble DisplayPort remplacé, tout fonctionne." in words(resolved)
+    page = page_of(rules, number)
+    assert page.count("Câble DisplayPort remplacé") == 1
+    assert "Bonjour Claire" not in page
+
+
+# --- 15. the transcript lists what was sent, one item per line ---------------------------------
+
+def test_the_transcript_lists_the_mails_to_the_requester_one_per_line(
+        rules: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> None:
+    _number, notice = open_ticket(rules, dovecot, smtp_server)
+    dovecot.append(reply(notice, sender=ALICE,
+                         text="#assign me\nBonjour Claire,\n\nJe passe à 14 h.\n\nAlice"))
+    run_once(rules, dovecot, NOW + timedelta(minutes=5))
+    [transcript] = sent_to(smtp_server, ALICE)
+    lines = body(transcript).replace("\r\n", "\n").splitlines()
+    at = lines.index("Envoyé au demandeur :")
+    assert lines[at + 1].startswith(f"  - votre texte, à {CLAIRE}")
