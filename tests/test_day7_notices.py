@@ -13,6 +13,7 @@ from pathlib import Path
 import jinja2
 import pytest
 
+from mailbot import i18n
 from tests.harness import PARIS, ROOT, TEAM, mail, show, write_rules
 from tests.servers.dovecot import DovecotServer
 from tests.servers.smtp import ReceivedMail, RecordingSmtpServer
@@ -334,3 +335,29 @@ def test_the_transcript_lists_the_mails_to_the_requester_one_per_line(
     lines = body(transcript).replace("\r\n", "\n").splitlines()
     at = lines.index("Envoyé au demandeur :")
     assert lines[at + 1].startswith(f"  - votre texte, à {CLAIRE}")
+
+
+# --- 17. under --now, the pass's clock dates what it takes in ----------------------------------
+
+def test_under_now_a_mail_is_dated_by_the_pass_not_by_the_servers_real_clock(
+        rules: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> None:
+    """A day of use ran `run --now` on the day it was: the server's INTERNALDATE (the real
+    clock, 09:02) fell between two of the simulation's passes (08:40 and 09:30), and the page
+    said the mail came at 09:02 while the pass that took it in, and the first response its
+    answer made, were at 09:30."""
+    real = datetime.now(PARIS).replace(microsecond=0)
+    looked, now = real - timedelta(minutes=22), real + timedelta(minutes=28)
+    run_once(rules, dovecot, looked)  # the simulation's previous pass looked at 08:40
+    appended = datetime.now(PARIS)  # the server's INTERNALDATE: the real clock
+    dovecot.append(mail(sender="marie.durand@groupe-exemple.fr", subject="Écran noir",
+                        body="Bonjour,\nmon écran reste noir.\nMarie",
+                        date=now + timedelta(days=365)))  # her clock is a year ahead
+    run_once(rules, dovecot, now)
+    ticket = show(rules, 1, now=now)
+    assert ticket["created_at"] == now.isoformat()
+    [entry] = [m for m in ticket["messages"] if m["direction"] == "in"]
+    assert entry["date"] == now.isoformat()  # not her clock's next year either
+    page = page_of(rules, 1)
+    assert f'<time datetime="{now.isoformat()}">{i18n.format_date(now.isoformat(), "fr")}' in page
+    for real_time in (appended, appended + timedelta(minutes=1)):
+        assert i18n.format_date(real_time.isoformat(), "fr") not in page
