@@ -119,7 +119,8 @@ def _daemon_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
     run.add_argument("--now", type=_iso, metavar="ISO8601",
                      help="behave as if it were this time (due times, quiet hours, digest), "
                           "e.g. 2026-11-23T09:00:00+01:00; with --once the clock stays at "
-                          "that time for the whole run")
+                          "that time for the whole run; mail the server received within an "
+                          "hour of the real time is dated by this clock")
     run.set_defaults(func=cmd_run)
 
     check = sub.add_parser("check-config", help="validate the configuration, one line a problem")

@@ -135,13 +135,13 @@ def strip_commands(text: str, lines: list[str]) -> str:
 
 
 def closing_answer(close_text: str | None, text: str) -> str:
-    """What the closure mail says: the #close text, then the rest of the mail; a greeting the
-    technician wrote above the commands stays on top ("Bonjour Claire," + "Câble remplacé")."""
+    """What the closure mail says: the #close text, then the rest of the mail. A greeting the
+    technician wrote above the commands is left out: the closure mail has its own "Bonjour,"
+    and the management "Résolu" mail quotes this text as the resolution (day 7, defect 14)."""
     lines = text.splitlines()
     greeting = lines[0].strip() if lines and is_greeting(lines[0]) else ""
     rest = "\n".join(lines[1:]).strip() if greeting else text
-    body = "\n\n".join(t for t in (close_text or "", rest) if t)
-    return "\n\n".join(t for t in (greeting, body) if t) if body else ""
+    return "\n\n".join(t for t in (close_text or "", rest) if t)
 
 
 def plan(lines: list[str], ticket: Ticket, *, author: str, config: Config, now: datetime,

@@ -229,6 +229,14 @@ def format_date(iso: str, lang: str, *, tz: tzinfo | None = None) -> str:
     return f"{day} {moment.year}, {clock}"
 
 
+def weekday(moment: datetime, lang: str) -> str:
+    return _WEEKDAYS[_lang(lang)][moment.weekday()]
+
+
+def month(moment: datetime, lang: str) -> str:
+    return _MONTHS[_lang(lang)][moment.month - 1]
+
+
 def format_size(size: int, lang: str) -> str:
     """A file size for people, in powers of 1024 as file managers show them: "1,5 Mo"."""
     code = _lang(lang)

@@ -159,6 +159,7 @@ class Runtime:
         # `run --once --now X` decides everything as at X: a frozen clock, so that what is due
         # at X does not depend on how long the start took (the tests' and the operator's trials).
         self.clock = (lambda: now) if once and now is not None else make_clock(now)
+        self.simulated = now is not None
         self.lock = StateLock(config.state_dir)
         self.daemon: Daemon
         self.web = None
@@ -187,7 +188,8 @@ class Runtime:
                              attempts=3 if self.once else 10, tokens=tokens, health=health)
         self.daemon = Daemon(self.config, store=store, intake=intake, cursor=cursor,
                              make_transport=lambda: make_transport(self.config, tokens),
-                             clock=self.clock, stop=stop, health=health)
+                             clock=self.clock, stop=stop, health=health,
+                             simulated=self.simulated)
         health.on_alert = self.daemon.alert_team
         for warning in self.config.warnings():
             log.warning("%s", warning)

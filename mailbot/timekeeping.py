@@ -12,7 +12,7 @@ Pure: the arithmetic is in `mailbot.clock`, with `now` passed in.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 
 from mailbot import mails, notices
@@ -217,7 +217,19 @@ def keep_time(before: Ticket | None, decision: Decision, config: Config,
     decision.mails = [policy.hold(m, priorities.get(m.ticket or 0, priority), now,
                                   on_call=config.team.on_call)
                       if m.kind in STAFF_NOTICES else m for m in decision.mails]
+    decision.mails = told_with_management(decision.mails, now)
     return decision
+
+
+def told_with_management(outgoing: list[OutgoingMail], now: datetime) -> list[OutgoingMail]:
+    """The team is told of a ticket no later than management (day 7, defect 3): a ticket's
+    new-ticket notice held (for the mass window, for quiet hours) while an escalation or VIP
+    notice about it leaves now goes with it, in the same pass."""
+    leaving = {m.ticket for m in outgoing
+               if m.kind in ("escalation", "vip_notice") and not m.hold_until}
+    return [replace(m, hold_until="", next_attempt_at=now.isoformat())
+            if m.kind == "team_notice" and m.hold_until and m.ticket in leaving else m
+            for m in outgoing]
 
 
 def immediate(ticket: Ticket, config: Config, now: datetime, *, became: bool,

@@ -114,6 +114,10 @@ def test_a_p1_never_answered_climbs_the_ladder_once_per_level_until_closed(
     [immediate] = to(smtp_server, SUPERVISOR)
     assert ON_CALL in immediate.recipients  # round the clock, at night: the on-call too
     assert "escalade hiérarchique immédiate" in body(immediate)
+    # The new-ticket notice of 03:00 (P3 then, held for quiet hours) goes with it: the team is
+    # told no later than management (day 7, defect 3).
+    [notice] = to(smtp_server, TEAM)
+    assert "Nouveau ticket" in notice.message["Subject"]
 
     for when in ("03:18", "03:18", "04:03"):  # level 2's and level 3's thresholds pass
         run_at(rules, dovecot, f"2026-11-29T{when}:00+01:00")
@@ -159,11 +163,10 @@ def test_a_p1_never_answered_climbs_the_ladder_once_per_level_until_closed(
     sent = len(smtp_server.messages)
     run_at(rules, dovecot, "2026-12-07T10:00:00+01:00")  # a week later: no escalation
     later = smtp_server.messages[sent:]
-    # The new-ticket notice of Sunday 03:00 (the ticket was P3 then) leaves its quiet hours on
-    # the working morning, and so does one closure notice to each person the ladder told; the
-    # ladder itself stopped with the closure.
+    # One closure notice to each person the ladder told leaves its quiet hours on the working
+    # morning; the ladder itself stopped with the closure.
     assert [(m.recipients, m.message["Subject"].split(" :")[0]) for m in later] == [
-        ([TEAM], "[#1] Nouveau ticket"), *(([who], "[#1] Résolu") for who in (
+        *(([who], "[#1] Résolu") for who in (
             SUPERVISOR, HEAD, TECHNICAL, ON_CALL))]
     ticket = show(rules, 1)
     assert ticket["status"] == "closed" and ticket["escalation_level"] == 5

@@ -231,9 +231,13 @@ def test_a_new_request_replying_to_an_old_closed_ticket_is_read_from_its_own_wor
     ack = sent_to(smtp_server, denis)[-1]
     assert "mot de passe" not in ack.message["Subject"].lower()
     assert "mot de passe" not in body(ack).lower()
-    before = len(escalations(smtp_server))
+    # Its clocks start at the pass that took it in (day 7 defect 17: not at the server's real
+    # clock, weeks before this --now pass, which escalated it the moment it opened), and the
+    # closed ticket it replied to wakes no one.
+    assert escalations(smtp_server) == []
     run_once(rules, dovecot, later + timedelta(days=2))
-    assert len(escalations(smtp_server)) == before
+    assert not [m for m in escalations(smtp_server)
+                if f"[#{old['number']}]" in str(m.message["Subject"])]
 
 
 def test_the_same_matter_weeks_later_still_names_the_old_one(

@@ -71,8 +71,10 @@ class Daemon(AsideHandling, OutboxHandling):
                  clock: Clock = system_clock, stop: threading.Event | None = None,
                  cursor: PendingCursor | None = None,
                  timer_steps: Sequence[timekeeping.TimerStep] = timekeeping.TIMER_STEPS,
-                 health: Health | None = None):
+                 health: Health | None = None, simulated: bool = False):
         self.config = config
+        # `run --now`: the pass's clock is not the real one the servers date mail by.
+        self.simulated = simulated
         # systemd, the operator's alert and the page's heartbeat (mailbot.health)
         self.health = health or Health(clock=clock)
         self.cursor = cursor
@@ -292,7 +294,8 @@ class Daemon(AsideHandling, OutboxHandling):
         for attachment in parsed.attachments:
             self.store.keep_file(attachment.content, attachment.sha256)
         decision = pipeline.decide(parsed, raw_path=raw_path, view=batch, config=self.config,
-                                   now=now, arrived=item.arrived)
+                                   now=now, arrived=pipeline.simulated_arrival(
+                                       item.arrived, system_clock() if self.simulated else None))
         self._offload_large_mails(decision)
         # Where the message came from and its content hash: the idempotency key alone does not
         # say which copy on the server a duplicate was (RELIABILITY D04's diagnostics).

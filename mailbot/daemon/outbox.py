@@ -90,6 +90,7 @@ class OutboxHandling:
                and not (m.hold_until and datetime.fromisoformat(m.hold_until) > now)
                and not self._still_quiet(m, now)
                and (m.attempts == 0 or datetime.fromisoformat(m.next_attempt_at) <= now)]
+        due += self._held_notices_told_elsewhere(due, now)
         # Several daemons on one database: each mail is taken by one of them (a lease on its
         # row); the others skip it until the lease expires (a crash before the report).
         taken = self.store.lease([m.message_id for m in due], self.lease_seconds())
@@ -104,6 +105,19 @@ class OutboxHandling:
                 data = redate(data, now.astimezone(self.config.time.calendar.tz))
             ready.append(replace(mail, data=data))
         self.courier.submit(ready)
+
+    def _held_notices_told_elsewhere(self, due: list[OutgoingMail],
+                                     now: datetime) -> list[OutgoingMail]:
+        """Held new-ticket notices (for the mass window, day 7 defect 3) whose ticket another
+        staff mail due now speaks of: an escalation or VIP notice about it, or the morning's
+        digest, which lists every open ticket. The team never reads of a ticket there before
+        its own notice: the held notice goes in the same pass."""
+        digest = any(m.kind == "digest" for m in due)
+        told = {m.ticket for m in due if m.kind in ("escalation", "vip_notice")}
+        return [m for m in self.store.outbox() if m.status == "pending"
+                and m.kind == "team_notice" and m.message_id not in self.courier.in_flight
+                and m.hold_until and datetime.fromisoformat(m.hold_until) > now
+                and (digest or m.ticket in told) and not self._still_quiet(m, now)]
 
     def lease_seconds(self) -> float:
         """Long enough for every retry of one SMTP submission, and the next pass's report."""

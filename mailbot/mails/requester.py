@@ -31,11 +31,12 @@ def acknowledgement(ticket: Ticket, config: Config, now: datetime, *,
     target = config.priorities.targets.get(ticket.priority) if ticket.priority else None
     expected = (compose.hours_text(target.first_response_hours, lang,
                                    working=not target.round_the_clock) if target else "")
+    by = due_words(ticket, config, lang) if target else ""
     echo = subject_echo(ticket.subject)
     body = compose.render(
         "acknowledgement", lang, subject=echo, number=ticket.number,
         priority=i18n.priority_text(ticket.priority, lang),
-        urgent_requested=ticket.urgent_requested, expected=expected,
+        urgent_requested=ticket.urgent_requested, expected=expected, by=by,
         tracking_url=tracking_url(ticket, config), tag=tag, organisation=config.mail.organisation,
         phone=ticket.channel == "phone", known_incident=known_incident,
         refused_attachments=refused_attachments, demotion=demotion,
@@ -45,6 +46,27 @@ def acknowledgement(ticket: Ticket, config: Config, now: datetime, *,
                    subject=_about(ticket, tag, echo), body=body, thread=thread,
                    auto_submitted="auto-replied")
     return _outgoing("acknowledgement", ticket, draft, now)
+
+
+_BY = {"fr": "{weekday} {day} {month} à {clock}", "en": "{weekday} {day} {month} at {clock}"}
+
+
+def due_words(ticket: Ticket, config: Config, lang: str) -> str:
+    """The first-response due time in words ("lundi 28 décembre à 13:00") when it is neither
+    the day of the mail nor the next one: "sous 4 heures ouvrées" alone, on Christmas Eve at
+    19:10, reads as that night to the employee, not Monday after a holiday and a week-end
+    (day 7, defect 11). "" when the working-hours figure says it well enough."""
+    policy = config.time
+    due = ticket.first_response_due or policy.with_due_times(ticket).first_response_due
+    if not due or not ticket.created_at:
+        return ""
+    at = policy.calendar.local(datetime.fromisoformat(due))
+    written = policy.calendar.local(datetime.fromisoformat(ticket.created_at)).date()
+    if (at.date() - written).days <= 1:
+        return ""
+    return _BY[lang if lang in _BY else "fr"].format(
+        weekday=i18n.weekday(at, lang), day=at.day, month=i18n.month(at, lang),
+        clock=f"{at.hour:02d}:{at.minute:02d}")
 
 
 def _about(ticket: Ticket, tag: str, echo: str) -> str:
@@ -155,18 +177,23 @@ CLOSURE_LABELS = {("fr", "incident"): "Incident résolu", ("fr", "request"): "De
 
 
 def closure(ticket: Ticket, *, text: str, config: Config, now: datetime,
-            incident: str | None = None) -> OutgoingMail:
+            incident: str | None = None, just_called: bool = False) -> OutgoingMail:
+    """`just_called`: the closure is in the very mail that logs a phone call, which alone may
+    say "Suite à votre appel, votre demande a été consignée"; a phone ticket closed later (or
+    again, after the requester reopened it) is closed in the normal words (day 7, defect 8)."""
     lang = ticket.language
+    call = ticket.channel == "phone"
     tag = format_tag(ticket.number, config.mail.tag_prefix)
     body = compose.render("closure", lang, text=text, tag=tag, number=ticket.number,
-                          subject=ticket.subject, tracking_url=tracking_url(ticket, config),
+                          subject=call_topic(ticket) if call else ticket.subject,
+                          tracking_url=tracking_url(ticket, config),
                           reopen_days=config.tickets.reopen_days, incident=incident,
                           kind=ticket.type,
                           link_days=config.web.link_days_after_close if config.web.enabled
                           else 0,
                           organisation=config.mail.organisation,
-                          phone=ticket.channel == "phone",
-                          topic=call_topic(ticket) if ticket.channel == "phone" else "")
+                          phone=call and just_called,
+                          topic=call_topic(ticket) if call else "")
     label = CLOSURE_LABELS.get((lang, ticket.type), CLOSURE_LABELS[(lang, "")])
     about = about_call(ticket, lang) if ticket.channel == "phone" else ticket.subject
     draft = _draft("closure", ticket, config, now, to=[requester_address(ticket)],

@@ -63,7 +63,8 @@ def team_new(ticket: Ticket, incoming: Incoming, config: Config, now: datetime, 
         assignee=ticket.assignee, refused_attachments=incoming.refused_attachments, note=note,
         requester_language=i18n.label(i18n.LANGUAGE_LABELS, ticket.language, lang)
         if ticket.language != lang else "", previous=ticket.previous,
-        bounced=bounced_words(bounced, config, lang), **_ticket_words(ticket, lang))
+        bounced=bounced_words(bounced, config, lang), phone=ticket.channel == "phone",
+        **_ticket_words(ticket, lang))
     title = "Nouveau ticket" if lang == "fr" else "New ticket"
     draft = _draft("team_notice", ticket, config, now, to=[config.team_address],
                    subject=_team_subject(ticket, title, lang, config), body=body,

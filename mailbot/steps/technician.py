@@ -317,7 +317,8 @@ def _employee_mails(c: Context, ticket: Ticket, plan: commands.Plan, text: str, 
         answer = plan.close_text or text
         ticket.first_response_at = c.now.isoformat()
         if reachable:
-            out.append(mails.closure(ticket, text=answer, config=config, now=c.now))
+            out.append(mails.closure(ticket, text=answer, config=config, now=c.now,
+                                     just_called=True))
     elif reachable:
         thread: tuple[str | None, tuple[str, ...]] = (None, ())
         if behalf and msg.forwarded and msg.forwarded.original_message_id:
@@ -348,6 +349,10 @@ def _team_mails(c: Context, ticket: Ticket, text: str, *, answered: bool, plan: 
                                                                    config.mail.language),
                                     config=config, now=c.now))
         ticket = with_mails(ticket, vip, c.now)
+    if ticket.channel == "phone" and ticket.status == "closed":
+        # A call logged already closed: the technician's transcript is enough, and a "Nouveau
+        # ticket" saying "Statut : clos" is noise to the team (day 7, defect 9).
+        return ticket, vip
     notice = mails.team_new(ticket, Incoming(c.author.address, text, msg.errors, msg.attachments,
                                              msg.refused_attachments), config, c.now,
                             blocked=[] if answered else blocked_for(c, ticket),

@@ -183,8 +183,20 @@ def tracking_view(ticket: Ticket, lang: str, now: datetime,
         ],
         # In the order they reached the helpdesk (the list's order), dated by arrival.
         "messages": [_entry_view(entry, lang, ticket, tz)
-                     for entry in ticket.public_messages()],
+                     for entry in _shown_once(ticket.public_messages())],
     }
+
+
+def _shown_once(entries: list[Entry]) -> list[Entry]:
+    """The history without a technician's closing answer that the closure mail right after it
+    quotes whole: the page shows the closure text once (day 7, defect 14)."""
+    def flat(text: str) -> str:
+        return " ".join(text.split())
+
+    return [e for n, e in enumerate(entries)
+            if not (e.direction == "in" and e.kind == "reply" and flat(e.text)
+                    and any(later.direction == "out" and flat(e.text) in flat(later.text)
+                            for later in entries[n + 1:n + 3]))]
 
 
 _POLICY: list[TimePolicy] = []
