@@ -33,9 +33,14 @@ def _phrases(resolved: tuple[str, ...]) -> re.Pattern[str] | None:
 # also classify new mail, where "ça marche" alone says nothing): "c'est bon ça marche", "ça
 # fonctionne, merci", "it works, thanks". Not "ça marche pour jeudi" (agreeing to a proposal),
 # nor "c'est bon merci" alone (as much "understood" as "fixed": a thanks, filed quietly).
+# Day 8: "Merci Paul, c'est parfait.", "nickel", "tout est ok", "that did it", "sorted" too.
 _EVERYDAY = re.compile(
-    r"(?<!\w)(?:ca marche|ca fonctionne|ca refonctionne|"
-    r"it works|it's working|all good|it's ok now)(?!\w)(?!\s*(?:pour|for|avec|with|le|la|"
+    r"(?<!\w)(?:ca marche|ca fonctionne|ca refonctionne|c'est parfait|parfait,? merci|"
+    r"nickel|impeccable|tout est (?:ok|bon|en ordre)|c'est (?:regle|resolu|ok maintenant)|"
+    r"probleme (?:resolu|regle)|"
+    r"it works|it's working|all good|it's ok now|perfect,? thanks?|perfect,? thank you|"
+    r"that did it|that did the trick|that's done it|sorted|all sorted|works perfectly)"
+    r"(?!\w)(?!\s*(?:pour|for|avec|with|le|la|"
     r"les|a|au|aux|on|at|demain|tomorrow)(?!\w))")
 
 
