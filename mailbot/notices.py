@@ -72,7 +72,11 @@ def _days(days: int, lang: str) -> str:
 
 
 def _span(delta: timedelta, lang: str) -> str:
+    """"3 j 2 h 5 min"; under a minute "moins d'une minute", never "0 min" (day 8: "EN
+    RETARD de 0 min")."""
     minutes = int(delta.total_seconds() // 60)
+    if minutes < 1:
+        return "moins d'une minute" if lang == "fr" else "less than a minute"
     days, rest = divmod(minutes, 24 * 60)
     hours, minutes = divmod(rest, 60)
     parts = [f"{days} j" if lang == "fr" else f"{days} d"] if days else []
