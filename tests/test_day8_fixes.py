@@ -7,12 +7,17 @@ incident called "Demande" in the relay footer, and a greeting line kept above a 
 
 from __future__ import annotations
 
-from datetime import timedelta
+import json
+import urllib.request
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from tests.harness import LADDER, TEAM, mail, show, tickets, write_rules
+from mailbot import config as configuration
+from mailbot.runtime import ticket_finder
+from mailbot.web import WebServer, make_app
+from tests.harness import LADDER, TEAM, mail, mailbot, show, tickets, write_rules
 from tests.servers.dovecot import DovecotServer
 from tests.servers.smtp import ReceivedMail, RecordingSmtpServer
 from tests.test_technicians import ALICE, NOW, body, reply, run_once, sent_to
@@ -207,3 +212,178 @@ def test_a_thanks_alone_or_a_new_symptom_is_no_confirmation(
 
 
 
+
+
+# --- defect 4: an employee's oversized mail is answered ----------------------------------------
+
+def big_mail(sender: str, subject: str, mid: str, **more: object) -> bytes:
+    return mail(sender=sender, subject=subject, message_id=f"<{mid}@{DOMAIN}>",
+                body="Bonjour,\nvoici le fichier.\n" + "y" * 60_000, **more  # type: ignore[arg-type]
+                ).replace(b"\n", b"\r\n")
+
+
+def test_an_employees_oversized_mail_gets_one_short_answer_and_the_team_a_useful_alert(
+        rules: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> None:
+    text = rules.read_text("utf-8").replace("[mailbox]\n", "[mailbox]\nmax_message_mb = 0.05\n")
+    rules.write_text(text.replace("[team]\n", '[team]\nauthserv_id = "mx.groupe-exemple.fr"\n'),
+                     "utf-8")
+    claire = f"claire.dubois@{DOMAIN}"
+    # An employee, no verdict of our receiving server (mail between colleagues); an outsider
+    # without proof; a technician's address without proof; and Claire again minutes later.
+    dovecot.append(big_mail(f"Claire Dubois <{claire}>", "Fichier Excel trop lourd pour Outlook",
+                            "big-1"))
+    dovecot.append(big_mail("someone@outside.example", "Facture", "big-2"))
+    dovecot.append(big_mail(ALICE, "Scan", "big-3"))
+    run_once(rules, dovecot)
+    [notice] = sent_to(smtp_server, claire)
+    assert notice.recipients == [claire]
+    assert notice.message["Subject"] == ("Message trop volumineux : Fichier Excel trop lourd "
+                                         "pour Outlook")
+    said = words(notice)
+    assert "trop volumineux" in notice.message["Subject"] and "(51 Ko)" in said
+    assert "lien de partage" in said and "pas été lu ni enregistré" in said
+    assert not sent_to(smtp_server, "someone@outside.example") and not sent_to(smtp_server, ALICE)
+    [alert] = sent_to(smtp_server, TEAM)
+    told = words(alert)
+    assert "Expéditeur prévenu : oui" in told
+    assert "Expéditeur prévenu : non (expéditeur non authentifié" in told
+    assert "n'y changera rien tant que la limite reste la même" in told
+    assert "max_message_mb" in told and "Une fois la cause corrigée" not in told
+    assert tickets(rules) == []
+
+
+def test_an_english_speakers_oversized_mail_is_answered_in_english(
+        rules: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> None:
+    rules.write_text(rules.read_text("utf-8").replace(
+        "[mailbox]\n", "[mailbox]\nmax_message_mb = 0.05\n"), "utf-8")
+    emma = f"emma.wilson@{DOMAIN}"
+    dovecot.append(big_mail(emma, "The quarterly sales report is too large to send",
+                            "big-en", headers={"Content-Language": "en-GB"}))
+    run_once(rules, dovecot)
+    [notice] = sent_to(smtp_server, emma)
+    assert notice.message["Subject"].startswith("Message too large: ")
+    assert "sharing link" in words(notice)
+
+
+# --- defect 14: never "EN RETARD de 0 min" -----------------------------------------------------
+
+def test_an_escalation_seconds_after_a_deadline_never_says_late_by_0_min(
+        rules: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> None:
+    dovecot.append(mail(sender=f"julien.moreau@{DOMAIN}", subject="Accès dossier Achats",
+                        message_id=f"<julien-1@{DOMAIN}>",
+                        body="Bonjour,\nje n'ai plus accès au dossier Achats.\nJulien\n"))
+    run_once(rules, dovecot)
+    [number] = [t["number"] for t in tickets(rules)]
+    due = datetime.fromisoformat(str(show(rules, number)["first_response_due"]))
+    notice = sent_to(smtp_server, TEAM)[0]
+    at = due + timedelta(seconds=20)
+    dovecot.append(reply(notice, sender=ALICE, text="#escalate besoin des droits admin",
+                         date=at))
+    run_once(rules, dovecot, at)
+    said = [words(m) for m in smtp_server.messages if "Escalade" in m.message["Subject"]]
+    assert said and not [s for s in said if "de 0 min" in s]
+    assert [s for s in said if "EN RETARD de moins d'une minute" in s]
+
+
+# --- defect 13: an incident is no "Demande" in the footers -------------------------------------
+
+def test_relay_and_closure_footers_name_the_ticket_by_its_type(
+        rules: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> None:
+    claire, james = f"claire.martin@{DOMAIN}", f"james.taylor@{DOMAIN}"
+    dovecot.append(mail(sender=claire, subject="Imprimante en panne", message_id="<i-1@x.fr>",
+                        body="Bonjour,\nl'imprimante du 2e étage ne marche plus.\nClaire\n"))
+    dovecot.append(mail(sender=claire, subject="Installation de Visio",
+                        message_id="<r-1@x.fr>",
+                        body="Bonjour,\npourriez-vous m'installer Visio sur mon poste ?\n"
+                             "Claire\n"))
+    dovecot.append(mail(sender=james, subject="Printer broken", message_id="<e-1@x.fr>",
+                        body="Hello,\nthe printer on the 2nd floor does not work anymore, "
+                             "it shows an error.\nJames\n"))
+    run_once(rules, dovecot)
+    kinds = {t["subject"]: (t["number"], show(rules, t["number"])["type"])
+             for t in tickets(rules)}
+    assert kinds["Imprimante en panne"][1] == "incident"
+    assert kinds["Installation de Visio"][1] == "request"
+    assert kinds["Printer broken"][1] == "incident"
+    for number, _type in kinds.values():
+        notice = next(m for m in sent_to(smtp_server, TEAM) if f"[#{number}]" in
+                      m.message["Subject"])
+        dovecot.append(reply(notice, sender=ALICE, text="Bonjour,\nje regarde cela.\nAlice"))
+    run_once(rules, dovecot, NOW + timedelta(minutes=10))
+    relays = {m.message["Subject"]: words(m) for m in smtp_server.messages
+              if m.recipients[0] in (claire, james) and "je regarde" in body(m)}
+    incident = next(t for s, t in relays.items() if "Imprimante" in s)
+    request = next(t for s, t in relays.items() if "Visio" in s)
+    english = next(t for s, t in relays.items() if "Printer" in s)
+    n_inc, n_req, n_en = (kinds[s][0] for s in ("Imprimante en panne", "Installation de Visio",
+                                                 "Printer broken"))
+    assert f"Signalement [#{n_inc}]." in incident and "Suivre votre signalement" in incident
+    assert "Demande [#" not in incident
+    assert f"Demande [#{n_req}]." in request and "Suivre votre demande" in request
+    assert f"Incident [#{n_en}]." in english and "Follow your report" in english
+
+
+# --- defect 18: one greeting, not two ----------------------------------------------------------
+
+def test_a_greeting_above_the_commands_is_dropped_when_the_answer_has_its_own(
+        rules: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> None:
+    claire = f"claire.martin@{DOMAIN}"
+    dovecot.append(mail(sender=claire, subject="Nouvel arrivant lundi", message_id="<n-1@x.fr>",
+                        body="Bonjour,\nHugo arrive lundi, il lui faudrait un poste.\nClaire\n"))
+    run_once(rules, dovecot)
+    notice = sent_to(smtp_server, TEAM)[0]
+    dovecot.append(reply(notice, sender=ALICE, text=(
+        "Bonjour,\n#type demande P3\n#assign me\nBonjour Claire, c'est noté pour Hugo, le poste "
+        "sera prêt vendredi. Pouvez-vous me confirmer son service ?\nAlice")))
+    dovecot.append(reply(notice, sender=ALICE, text=(
+        "Bonjour,\n#assign me\nLe poste de Hugo sera prêt vendredi.\nAlice")))
+    run_once(rules, dovecot, NOW + timedelta(minutes=10))
+    first, second = [body(m).replace("\r\n", "\n") for m in sent_to(smtp_server, claire)[1:]]
+    assert first.startswith("Bonjour Claire, c'est noté pour Hugo")
+    assert "Bonjour,\n" not in first
+    # Without a greeting of its own below, the one above the commands stays.
+    assert second.startswith("Bonjour,\n\nLe poste de Hugo sera prêt vendredi.")
+    assert "#" not in first.split("--")[0] + second.split("--")[0]
+
+
+# --- defect 6: a mass incident's reports are answered by its closure ---------------------------
+
+def page(rules: Path, number: int) -> str:
+    """The tracking page as the requester reads it, over HTTP from the real web server (its SLA
+    states as at the real time, days after the simulated ones)."""
+    config = configuration.load(rules)
+    server = WebServer(make_app(ticket_finder(config.state_dir)), "127.0.0.1:0")
+    server.start()
+    try:
+        token = show(rules, number)["tracking_url"].rsplit("/", 1)[1]
+        with urllib.request.urlopen(f"http://127.0.0.1:{server.port}/t/{token}") as response:
+            return " ".join(response.read().decode().split())
+    finally:
+        server.stop()
+
+
+def test_the_reports_of_a_mass_incident_closed_through_it_are_not_late_anywhere(
+        rules: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> None:
+    reporters = [f"achats{n}@{DOMAIN}" for n in range(3)]
+    for n, sender in enumerate(reporters):
+        dovecot.append(mail(sender=sender, subject="Dossier Achats",
+                            body="Bonjour, le dossier partagé Achats n'est plus accessible.\n",
+                            message_id=f"<share-{n}@{DOMAIN}>"))
+        run_once(rules, dovecot, NOW + timedelta(minutes=3 * n))
+    [parent] = [t for t in tickets(rules) if t["requester"] == TEAM]
+    children = show(rules, parent["number"])["children"]
+    assert len(children) == 3
+    [notice] = [m for m in sent_to(smtp_server, TEAM) if "masse" in m.message["Subject"]]
+    dovecot.append(reply(notice, sender=ALICE, text="#close Serveur de fichiers redémarré."))
+    run_once(rules, dovecot, NOW + timedelta(minutes=30))
+    later = NOW + timedelta(days=20)
+    for number in children:
+        shown = show(rules, number, now=later)
+        assert shown["status"] == "closed"
+        assert [e["state"] for e in shown["sla"]] == ["met", "met"], shown["sla"]
+        text = page(rules, number)
+        assert "En retard" not in text, text
+    args = ["report", "--config", str(rules), "--month", "2026-11", "--now", later.isoformat()]
+    figures = json.loads(mailbot(*args, "--json").stdout)
+    missed = sum(figures["targets"][p]["first_response"]["missed"] for p in figures["targets"])
+    assert missed == 0, figures["targets"]
