@@ -50,12 +50,13 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "help": ("help", "aide"),
     "language": ("language", "langue", "lang"),
     "type": ("type",),
+    "merge": ("merge", "fusionner", "fusion"),  # handled by mailbot/steps/merging.py
 }
 _CANONICAL = {_plain(alias): name for name, aliases in ALIASES.items() for alias in aliases}
 # Applied in this order whatever order they were written in: closing comes last, so that
 # "#priority P1" + "#close" records the priority the ticket had when it was closed.
 ORDER = ("requester", "language", "phone", "demote", "type", "priority", "assign", "escalate",
-         "reopen", "note", "help", "close")
+         "reopen", "note", "help", "close", "merge")
 # What `#language` accepts besides the code: the languages' names, in both languages.
 _LANGUAGE_NAMES = {"fr": ("francais", "français", "french"), "en": ("anglais", "english")}
 # The reason a requester reads when the technician's #demote gave none.

@@ -135,6 +135,10 @@ class Ticket:
     waiting_periods: list[list[str | None]] = field(default_factory=list)
     parent: int | None = None  # the mass incident this report belongs to (contract)
     children: list[int] = field(default_factory=list)  # a mass incident's reports
+    # `#merge N`: this ticket was closed into #N (same requester); its mail and its tracking
+    # link lead to #N, whose tracking token is kept here for the link.
+    merged_into: int | None = None
+    merged_token: str = ""
     participants: list[str] = field(default_factory=list)  # addresses with a part in it
     # Where mail to the requester goes when the first mail's Reply-To named another address
     # that passes the loop checks (RELIABILITY L15); "" for the requester's own address.

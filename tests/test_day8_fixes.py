@@ -387,3 +387,66 @@ def test_the_reports_of_a_mass_incident_closed_through_it_are_not_late_anywhere(
     figures = json.loads(mailbot(*args, "--json").stdout)
     missed = sum(figures["targets"][p]["first_response"]["missed"] for p in figures["targets"])
     assert missed == 0, figures["targets"]
+
+
+# --- #merge N ----------------------------------------------------------------------------------
+
+def two_tickets(rules: Path, dovecot: DovecotServer, smtp: RecordingSmtpServer,
+                second_sender: str) -> tuple[int, int, ReceivedMail]:
+    claire = f"claire.martin@{DOMAIN}"
+    dovecot.append(mail(sender=claire, subject="Imprimante HS", message_id="<m-1@x.fr>",
+                        body="Bonjour,\nl'imprimante du 2e étage ne marche plus.\nClaire\n"))
+    run_once(rules, dovecot)
+    dovecot.append(mail(sender=second_sender, subject="Toujours pas d'impression",
+                        message_id="<m-2@x.fr>",
+                        body="Bonjour,\nje ne peux toujours pas imprimer, le voyant orange "
+                             "clignote.\n"))
+    run_once(rules, dovecot, NOW + timedelta(minutes=40))
+    first, second = sorted(t["number"] for t in tickets(rules))
+    notice = next(m for m in sent_to(smtp, TEAM) if f"[#{second}]" in m.message["Subject"])
+    return first, second, notice
+
+
+def test_merge_closes_the_ticket_into_the_other_and_tells_the_requester_once(
+        rules: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> None:
+    claire = f"claire.martin@{DOMAIN}"
+    first, second, notice = two_tickets(rules, dovecot, smtp_server, claire)
+    before = len(sent_to(smtp_server, claire))
+    dovecot.append(reply(notice, sender=ALICE, text=f"#merge {first}\nMême imprimante."))
+    run_once(rules, dovecot, NOW + timedelta(minutes=50))
+    merged, kept = show(rules, second), show(rules, first)
+    assert merged["status"] == "closed" and kept["status"] != "closed"
+    assert "voyant orange clignote" in " ".join(m["text"] for m in kept["messages"])
+    [told] = sent_to(smtp_server, claire)[before:]
+    said = words(told)
+    assert f"votre message a été ajouté à votre demande #{first}" in said
+    assert f"[#{first}]" in told.message["Subject"]
+    assert "résolu" not in (told.message["Subject"] + said).lower()
+    [transcript] = [m for m in sent_to(smtp_server, ALICE)]
+    assert f"fait : ticket fusionné dans [#{first}]" in words(transcript)
+    # The merged ticket's tracking link leads to the kept one's page.
+    assert page(rules, second) == page(rules, first)
+    # Claire answers the mail she got: her reply goes to the kept ticket, nothing reopens.
+    dovecot.append(reply(told, sender=claire, text="D'accord, merci. Le voyant est rouge "
+                                                   "maintenant."))
+    run_once(rules, dovecot, NOW + timedelta(minutes=60))
+    assert show(rules, second)["status"] == "closed"
+    assert "voyant est rouge" in " ".join(m["text"] for m in show(rules, first)["messages"])
+
+
+@pytest.mark.parametrize("argument, why", [
+    ("99", "le ticket #99 n'existe pas"),
+    ("{second}", "est ce ticket-ci"),
+    ("{first}", "a un autre demandeur"),
+])
+def test_merge_is_refused_with_the_reason_and_nothing_is_applied(
+        rules: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer,
+        argument: str, why: str) -> None:
+    first, second, notice = two_tickets(rules, dovecot, smtp_server, f"hugo.henry@{DOMAIN}")
+    dovecot.append(reply(notice, sender=ALICE, text="#merge " + argument.format(
+        first=first, second=second)))
+    run_once(rules, dovecot, NOW + timedelta(minutes=50))
+    assert show(rules, second)["status"] != "closed"
+    [transcript] = sent_to(smtp_server, ALICE)
+    assert why in words(transcript) and "refusé" in words(transcript)
+    assert not sent_to(smtp_server, f"hugo.henry@{DOMAIN}")[1:]

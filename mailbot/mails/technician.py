@@ -107,6 +107,13 @@ OUTCOMES: dict[str, dict[str, str]] = {
         "en": "refused: a phone call is logged with #requester caller-address"},
     "no_ticket": {"fr": "refusé : aucun ticket ne correspond à ce message",
                   "en": "refused: no ticket matches this message"},
+    "merge": {"fr": "fait : ticket fusionné dans {}, son historique y est ajouté",
+              "en": "done: ticket merged into {}, its history added there"},
+    "merge_bad": {"fr": "refusé : {} (#merge suivi du numéro du ticket à garder, seul dans "
+                        "le message avec un texte éventuel, ni un autre ticket ni une autre "
+                        "commande)",
+                  "en": "refused: {} (#merge followed by the number of the ticket to keep, "
+                        "alone in the mail with an optional text)"},
 }
 
 
