@@ -76,7 +76,8 @@ _FAULT = re.compile(
     r"(?<!\w)(?:de nouveau|a nouveau|re-?\w*(?:fait|commence|vient|plante|bloque)\w*|"
     r"disparu\w*|traces?|lent\w*|slow\w*|souci\w*|probleme\w*|panne\w*|bug\w*|erreur\w*|"
     r"issue\w*|problem\w*|error\w*|fail\w*|though|however|although|autre chose|"
-    r"something else|aussi|also|egalement)(?!\w)")
+    r"something else|aussi|also|egalement|rest(?:e|ent)|noir\w*|il (?:me|nous) faut|"
+    r"au fait|by the way|btw)(?!\w)")
 
 
 def appreciation(text: str, *, broken: re.Pattern[str] | None,
