@@ -384,8 +384,8 @@ def quarantined(items: Sequence[dict[str, str]], config: Config, *, copies: str,
     """To the team, once per pass that set messages aside (RELIABILITY D08, M04): which ones
     (key, sender, subject, reason) and how to put them back."""
     lang = config.mail.language
-    items = [{**item, "reason": quarantine_reason(item.get("reason", ""), lang)}
-             for item in items]
+    items = [{"oversize": "", "told": "", **item,
+              "reason": quarantine_reason(item.get("reason", ""), lang)} for item in items]
     body = compose.render("quarantine", lang, items=items, copies=copies,
                           folder=config.mailbox.quarantine_folder)
     count = len(items)
