@@ -450,3 +450,14 @@ def test_merge_is_refused_with_the_reason_and_nothing_is_applied(
     [transcript] = sent_to(smtp_server, ALICE)
     assert why in words(transcript) and "refusé" in words(transcript)
     assert not sent_to(smtp_server, f"hugo.henry@{DOMAIN}")[1:]
+
+
+def test_merge_in_a_mail_about_no_ticket_opens_nothing_and_says_so(
+        rules: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> None:
+    dovecot.append(mail(sender=ALICE, subject="doublon", message_id="<alice-m@x.fr>",
+                        body="#merge 1\nCelui-ci est un doublon.\nAlice\n"))
+    run_once(rules, dovecot)
+    assert tickets(rules) == []
+    [transcript] = sent_to(smtp_server, ALICE)
+    assert "refusé : aucun ticket ne correspond à ce message" in words(transcript)
+    assert "-> fait" not in words(transcript) and "Rien n'a été appliqué" in words(transcript)

@@ -48,11 +48,19 @@ _WHY = {
 
 
 def technician_merges(c: Context) -> Decision | None:
-    if not c.author.technician or c.ticket is None:
+    if not c.author.technician:
         return None
     read = commands.read(c.msg.commands)
     if not any(command.name == "merge" for command in read):
         return None
+    if c.ticket is None:  # a forward or a phone log opens a ticket: nothing to merge yet
+        outcomes = [commands.Outcome(command.line, False, "no_ticket" if command.name ==
+                                     "merge" else "not_applied") for command in read]
+        transcript = mails.transcript(None, technician=c.author.address, outcomes=outcomes,
+                                      applied=False, relayed=False, help_wanted=False,
+                                      config=c.config, now=c.now)
+        return Decision("commands_refused", c.key, None, [transcript],
+                        ["#merge refused: no ticket matches this mail"])
     target, why = _target(c, read)
     line = next(command.line for command in read if command.name == "merge")
     text = commands.strip_commands(c.msg.text, c.msg.commands)
