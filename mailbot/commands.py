@@ -50,12 +50,13 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "help": ("help", "aide"),
     "language": ("language", "langue", "lang"),
     "type": ("type",),
+    "merge": ("merge", "fusionner", "fusion"),  # handled by mailbot/steps/merging.py
 }
 _CANONICAL = {_plain(alias): name for name, aliases in ALIASES.items() for alias in aliases}
 # Applied in this order whatever order they were written in: closing comes last, so that
 # "#priority P1" + "#close" records the priority the ticket had when it was closed.
 ORDER = ("requester", "language", "phone", "demote", "type", "priority", "assign", "escalate",
-         "reopen", "note", "help", "close")
+         "reopen", "note", "help", "close", "merge")
 # What `#language` accepts besides the code: the languages' names, in both languages.
 _LANGUAGE_NAMES = {"fr": ("francais", "français", "french"), "en": ("anglais", "english")}
 # The reason a requester reads when the technician's #demote gave none.
@@ -115,9 +116,17 @@ def read(lines: list[str]) -> list[Command]:
     return commands
 
 
+# The text below the commands opens with its own greeting ("Bonjour Alice, c'est noté ..."):
+# the one above the commands is dropped, or the requester reads two.
+_OPENS_WITH_GREETING = re.compile(
+    r"^\s*(?:re-? ?bonjour|bonjour|bonsoir|bjr|salut|hello|hi|hey|coucou|dear|cher|chere|"
+    r"chers|cheres|madame|monsieur|good (?:morning|afternoon|evening))(?!\w)")
+
+
 def strip_commands(text: str, lines: list[str]) -> str:
     """`text` without the command lines at its top (they never reach the requester). A
-    greeting line above them stays, unless nothing but the greeting would be left."""
+    greeting line above them stays, unless nothing but the greeting would be left or the text
+    below has its own greeting."""
     if not lines:
         return text.strip()
     out = text.lstrip("\ufeff").splitlines()
@@ -131,6 +140,8 @@ def strip_commands(text: str, lines: list[str]) -> str:
             left -= 1
         i += 1
     rest = "\n".join(out[i:]).strip()
+    if greeting and _OPENS_WITH_GREETING.match(_plain(rest.splitlines()[0] if rest else "")):
+        greeting = []  # "Bonjour," / commands / "Bonjour Alice, ...": one greeting (day 8)
     return "\n".join([*greeting, rest]).strip() if rest else ""
 
 

@@ -135,6 +135,10 @@ class Ticket:
     waiting_periods: list[list[str | None]] = field(default_factory=list)
     parent: int | None = None  # the mass incident this report belongs to (contract)
     children: list[int] = field(default_factory=list)  # a mass incident's reports
+    # `#merge N`: this ticket was closed into #N (same requester); its mail and its tracking
+    # link lead to #N, whose tracking token is kept here for the link.
+    merged_into: int | None = None
+    merged_token: str = ""
     participants: list[str] = field(default_factory=list)  # addresses with a part in it
     # Where mail to the requester goes when the first mail's Reply-To named another address
     # that passes the loop checks (RELIABILITY L15); "" for the requester's own address.
@@ -159,6 +163,15 @@ class Ticket:
         """The due time the first response is judged by: one missed before a priority change
         stays missed (show's sla, the page, notices, the monthly report)."""
         return self.first_response_missed or self.first_response_due
+
+    @property
+    def first_answered_at(self) -> str | None:
+        """When the first response was given: a closed ticket was answered by its closure at
+        the latest (day 8: the reports of a mass incident, closed through it, showed their
+        first response "En retard" on the page and counted as misses in the report)."""
+        if self.first_response_at:
+            return self.first_response_at
+        return (self.resolved_at or self.closed_at) if self.status == "closed" else None
 
     def to_dict(self) -> dict[str, Any]:
         # What dataclasses.asdict returns, a dozen times faster: it deep-copies every value,

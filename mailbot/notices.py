@@ -72,7 +72,11 @@ def _days(days: int, lang: str) -> str:
 
 
 def _span(delta: timedelta, lang: str) -> str:
+    """"3 j 2 h 5 min"; under a minute "moins d'une minute", never "0 min" (day 8: "EN
+    RETARD de 0 min")."""
     minutes = int(delta.total_seconds() // 60)
+    if minutes < 1:
+        return "moins d'une minute" if lang == "fr" else "less than a minute"
     days, rest = divmod(minutes, 24 * 60)
     hours, minutes = divmod(rest, 60)
     parts = [f"{days} j" if lang == "fr" else f"{days} d"] if days else []
@@ -380,8 +384,8 @@ def quarantined(items: Sequence[dict[str, str]], config: Config, *, copies: str,
     """To the team, once per pass that set messages aside (RELIABILITY D08, M04): which ones
     (key, sender, subject, reason) and how to put them back."""
     lang = config.mail.language
-    items = [{**item, "reason": quarantine_reason(item.get("reason", ""), lang)}
-             for item in items]
+    items = [{"oversize": "", "told": "", **item,
+              "reason": quarantine_reason(item.get("reason", ""), lang)} for item in items]
     body = compose.render("quarantine", lang, items=items, copies=copies,
                           folder=config.mailbox.quarantine_folder)
     count = len(items)

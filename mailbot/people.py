@@ -63,6 +63,11 @@ def _ours(fields: list[str], authserv_id: str) -> list[authres.core.Authenticati
     return None
 
 
+def has_verdict(fields: list[str], authserv_id: str) -> bool:
+    """Whether `authserv_id` wrote an Authentication-Results field on the message."""
+    return _ours(fields, authserv_id) is not None
+
+
 def verify(fields: list[str], authserv_id: str, sender: str) -> tuple[bool, str]:
     """Whether the topmost Authentication-Results of `authserv_id` vouches for `sender`."""
     domain = sender.rpartition("@")[2].lower()

@@ -25,6 +25,7 @@ from mailbot.steps import rewrote
 from mailbot.steps.common import Context, Step, message_key, ticket_of_id, with_mails
 from mailbot.steps.machine import auto_reply, bounce, bulk_mail, duplicate, loop
 from mailbot.steps.management import escalation_reply
+from mailbot.steps.merging import technician_merges
 from mailbot.steps.requester import closed_ticket, follow_up, new_ticket, same_matter
 from mailbot.steps.technician import technician_on_ticket, technician_opens, unauthenticated
 from mailbot.tags import format_tag
@@ -37,6 +38,10 @@ def decide(msg: ParsedMessage, *, raw_path: str, view: View, config: Config,
     """`arrived`: when the message reached our mail server (IMAP INTERNALDATE), if known."""
     author = people.identify(msg, config)
     ticket, how = correlate(msg, view, config)
+    if ticket is not None and ticket.merged_into:  # #merge: its mail goes to the kept ticket
+        kept = view.ticket(ticket.merged_into)
+        if kept is not None:
+            ticket, how = kept, f"{how}, #{ticket.number} merged into #{kept.number}"
     context = Context(msg, message_key(msg), raw_path, view, config, now, author, ticket, how,
                       arrived=arrival(arrived, now, view.meta(WATCHED)),
                       bounced=rewrote.bounced_before(msg, view, config, now,
@@ -150,6 +155,9 @@ STEPS: tuple[Step, ...] = (
     ("unauthenticated", "mail in a technician's name that fails authentication acts on "
                         "nothing: filed as a note, the team and the technician told",
      unauthenticated),
+    ("technician_merges", "a technician's #merge N: the ticket closed into #N, same requester, "
+                          "its history appended there, the requester told once",
+     technician_merges),
     ("technician_on_ticket", "a technician's mail on a ticket: its commands all or none, "
                              "then the answer relayed, or a note kept", technician_on_ticket),
     ("technician_opens", "a technician's phone log or forward opens the employee's ticket",

@@ -33,9 +33,14 @@ def _phrases(resolved: tuple[str, ...]) -> re.Pattern[str] | None:
 # also classify new mail, where "ça marche" alone says nothing): "c'est bon ça marche", "ça
 # fonctionne, merci", "it works, thanks". Not "ça marche pour jeudi" (agreeing to a proposal),
 # nor "c'est bon merci" alone (as much "understood" as "fixed": a thanks, filed quietly).
+# Day 8: "Merci Paul, c'est parfait.", "nickel", "tout est ok", "that did it", "sorted" too.
 _EVERYDAY = re.compile(
-    r"(?<!\w)(?:ca marche|ca fonctionne|ca refonctionne|"
-    r"it works|it's working|all good|it's ok now)(?!\w)(?!\s*(?:pour|for|avec|with|le|la|"
+    r"(?<!\w)(?:ca marche|ca fonctionne|ca refonctionne|c'est parfait|parfait,? merci|"
+    r"nickel|impeccable|tout est (?:ok|bon|en ordre)|c'est (?:regle|resolu|ok maintenant)|"
+    r"probleme (?:resolu|regle)|"
+    r"it works|it's working|all good|it's ok now|perfect,? thanks?|perfect,? thank you|"
+    r"that did it|that did the trick|that's done it|sorted|all sorted|works perfectly)"
+    r"(?!\w)(?!\s*(?:pour|for|avec|with|le|la|"
     r"les|a|au|aux|on|at|demain|tomorrow)(?!\w))")
 
 
@@ -48,3 +53,43 @@ def confirmation(text: str, resolved: Sequence[str]) -> str | None:
         return None
     found = (pattern.search(folded) if pattern is not None else None) or _EVERYDAY.search(folded)
     return found.group(0) if found else None
+
+
+# After a closure, a reply that only thanks or praises, maybe with a happy word about what it
+# allows ("Top merci, les camions partiront à l'heure !", "Great, thanks! The trucks will leave
+# on time."): it reports nothing and asks nothing, so it never reopens (day 8: such a thanks to
+# an earlier mail of a closed P1 reopened it and woke management for days).
+_PRAISE = re.compile(
+    r"(?<!\w)(?:merci|remerci\w*|bravo|chapeau|top|au top|super|genial|geniale|parfait|"
+    r"parfaite|nickel|impeccable|excellent|excellente|formidable|extra|trop bien|"
+    r"thanks?|thank you|thx|ty|cheers|kudos|great|perfect|awesome|brilliant|fantastic|"
+    r"amazing|wonderful|lifesaver|you rock|the best|much appreciated|appreciated)(?!\w)"
+    "|[\U0001F44D\U0001F44C\U0001F64F\U0001F642\U0001F60A\U0001F600\U0001F603\U0001F604"
+    "\U0001F389\U0001F4AA\u2764\u2705\u263A]")
+# Thanks said again is no fault said again: "merci encore", "encore bravo", "thanks again".
+_AGAIN_THANKS = re.compile(
+    r"(?<!\w)(?:(?:encore|de nouveau|a nouveau) (?:une fois )?(?:merci|bravo)|"
+    r"(?:merci|bravo) (?:encore|de nouveau|a nouveau)(?: une fois)?|"
+    r"(?:thanks|thank you) (?:again|once again)|again,? thanks)(?!\w)")
+# What a report says beyond the organisation's broken words: the fault came back or a new one.
+_FAULT = re.compile(
+    r"(?<!\w)(?:de nouveau|a nouveau|re-?\w*(?:fait|commence|vient|plante|bloque)\w*|"
+    r"disparu\w*|traces?|lent\w*|slow\w*|souci\w*|probleme\w*|panne\w*|bug\w*|erreur\w*|"
+    r"issue\w*|problem\w*|error\w*|fail\w*|though|however|although|autre chose|"
+    r"something else|aussi|also|egalement|rest(?:e|ent)|noir\w*|il (?:me|nous) faut|"
+    r"au fait|by the way|btw)(?!\w)")
+
+
+def appreciation(text: str, *, broken: re.Pattern[str] | None,
+                 asking: re.Pattern[str] | None) -> bool:
+    """True when `text` (the requester's own top block) only thanks or praises: a word of
+    thanks or praise, no question, no doubt, nothing broken (the organisation's `broken` words
+    and ours), nothing asked (its `asking` words)."""
+    folded = fold(text).strip()
+    if not folded or len(folded) > MAX_LENGTH or "?" in folded:
+        return False
+    if not _PRAISE.search(folded):
+        return False
+    plain = _AGAIN_THANKS.sub(" ", folded)
+    return not any(p is not None and p.search(plain)
+                   for p in (_DOUBT, _FAULT, broken, asking))

@@ -161,7 +161,7 @@ def test_a_technicians_demotion_is_one_mail(
     number, notice = open_ticket(rules, dovecot, smtp_server, subject="URGENT imprimante")
     dovecot.append(reply(notice, sender=ALICE, text="#demote une imprimante sur quatre"))
     run_once(rules, dovecot, NOW + timedelta(minutes=5))
-    demotions = [m for m in sent_to(smtp_server, CLAIRE) if "URGENTE" in body(m)]
+    demotions = [m for m in sent_to(smtp_server, CLAIRE) if "comme URGENT" in body(m)]
     assert len(demotions) == 1 and PHONE in words(demotions[0])
     assert "seed" not in body(demotions[0]).lower()
 

@@ -58,25 +58,45 @@ def test_the_notice_counts_against_the_automatic_mail_cap(config: Config) -> Non
     assert "sender not told: automatic_mail_cap" in told[2].reasons
 
 
-@pytest.mark.parametrize("verdict", [None, "mx.test; dmarc=none", "mx.test; dmarc=fail",
-                                     "elsewhere.example; dmarc=pass"])
-def test_no_notice_unless_our_server_vouches_for_the_sender(config: Config,
-                                                            verdict: str | None) -> None:
-    """RELIABILITY M04: a notice only when DMARC passes (our server's verdict), not merely when
-    it does not fail: a 30 MB forgery must not make us write to the person it names."""
-    raw = mail(subject="Scan", headers={"Authentication-Results": verdict} if verdict else None)
+def _decide(config: Config, *, sender: str = "claire.martin@groupe-exemple.fr",
+            verdict: str | None = None) -> object:
+    raw = mail(sender=sender, subject="Scan",
+               headers={"Authentication-Results": verdict} if verdict else None)
     header = raw.split(b"\n\n")[0] + b"\n\n"
     batch = Batch(Store(config.state_dir, writer=True))
-    decision = oversize.decide(parse(header, config.parse_rules()), size=31_457_280,
-                               view=batch, config=config, now=NOW)
-    assert decision.mails == []
-    assert any(r.startswith("sender not told: ") for r in decision.reasons)
+    return oversize.decide(parse(header, config.parse_rules()), size=31_457_280, view=batch,
+                           config=config, now=NOW)
 
 
-def test_no_notice_without_a_server_of_ours_to_believe(config: Config) -> None:
-    config.team.authserv_id = ""
-    batch = Batch(Store(config.state_dir, writer=True))
-    decision = oversize.decide(parse(HEADER, config.parse_rules()), size=31_457_280,
-                               view=batch, config=config, now=NOW)
-    assert decision.mails == []
-    assert "sender not told: sender_not_authenticated" in decision.reasons
+@pytest.mark.parametrize("verdict", ["mx.test; dmarc=none", "mx.test; dmarc=fail",
+                                     "mx.test; spf=softfail"])
+def test_no_notice_when_our_server_gave_a_verdict_that_does_not_pass(config: Config,
+                                                                      verdict: str) -> None:
+    """RELIABILITY M04: a verdict of our receiving server that does not vouch for the From: a
+    30 MB forgery must not make us write to the person it names."""
+    decision = _decide(config, verdict=verdict)
+    assert decision.mails == []  # type: ignore[attr-defined]
+    assert any(r.startswith("sender not told: ")
+               for r in decision.reasons)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("sender", ["someone@outside.example", "tech.alice@groupe-exemple.fr",
+                                    "equipe-si@groupe-exemple.fr"])
+@pytest.mark.parametrize("verdict", [None, "elsewhere.example; dmarc=pass"])
+def test_no_notice_to_an_outsider_or_a_technician_without_proof(
+        config: Config, sender: str, verdict: str | None) -> None:
+    decision = _decide(config, sender=sender, verdict=verdict)
+    assert decision.mails == []  # type: ignore[attr-defined]
+    assert "sender not told: sender_not_authenticated" in decision.reasons  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("authserv", ["mx.test", ""])
+@pytest.mark.parametrize("verdict", [None, "elsewhere.example; dmarc=pass"])
+def test_an_employee_without_a_verdict_of_ours_is_told(config: Config, authserv: str,
+                                                       verdict: str | None) -> None:
+    """Day 8: mail between colleagues need not cross the MX that writes the verdicts; an
+    employee's 27 MB file was met with silence."""
+    config.team.authserv_id = authserv
+    decision = _decide(config, verdict=verdict)
+    [notice] = decision.mails  # type: ignore[attr-defined]
+    assert notice.recipients == ["claire.martin@groupe-exemple.fr"]

@@ -131,9 +131,11 @@ def test_the_csv_has_one_row_per_ticket_created_in_the_month() -> None:
         t = by_number[int(row["number"])]
         assert row["created"] == t.created_at and row["priority"] == t.priority
         assert row["first_response_due"] == t.first_response_due
-        assert row["first_response_done"] == (t.first_response_at or "")
+        # A closed ticket was answered by its closure at the latest (day 8: a mass
+        # incident's reports closed through it).
+        assert row["first_response_done"] == (t.first_answered_at or "")
         assert row["first_response"] == figures.outcome(t.first_response_due,
-                                                        t.first_response_at, NOW)
+                                                        t.first_answered_at, NOW)
         assert row["resolution_done"] == (t.resolved_at or "")
     met = sum(1 for r in rows if r["priority"] == "P2" and r["resolution"] == "met")
     assert met == report.targets["P2"]["resolution"].met

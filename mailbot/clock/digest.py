@@ -44,7 +44,7 @@ def running_due(ticket: Ticket) -> str | None:
 
 def running_deadline(ticket: Ticket) -> tuple[str, str] | None:
     """`running_due` with which deadline it is: ("first_response" | "resolution", due)."""
-    if ticket.first_response_target and not ticket.first_response_at:
+    if ticket.first_response_target and not ticket.first_answered_at:
         return "first_response", ticket.first_response_target
     if ticket.resolution_due and not ticket.resolved_at and not is_waiting(_waiting(ticket)):
         return "resolution", ticket.resolution_due

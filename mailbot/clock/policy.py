@@ -98,8 +98,8 @@ class TimePolicy:
         paused = sla.is_waiting(ticket.waiting_periods)
         return [
             sla.Engagement("first_response", target.first_response_hours, working,
-                           ticket.first_response_target, ticket.first_response_at,
-                           sla.state(ticket.first_response_target, ticket.first_response_at,
+                           ticket.first_response_target, ticket.first_answered_at,
+                           sla.state(ticket.first_response_target, ticket.first_answered_at,
                                      now)),
             sla.Engagement("resolution", target.resolution_hours, working,
                            ticket.resolution_due, ticket.resolved_at,

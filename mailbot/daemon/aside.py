@@ -104,6 +104,14 @@ class AsideHandling:
                                    config=self.config, now=now)
         log.info("%s", decision.log_line(header.message_id))
         batch.stage(decision)
+        # The team's alert says whether the sender was told, and that reprocessing alone
+        # cannot help a message that is still too large.
+        refused = next((r.removeprefix("sender not told: ") for r in decision.reasons
+                        if r.startswith("sender not told: ")), "")
+        for entry in self._aside:
+            if entry["key"] == item.key:
+                entry.update(oversize="1", told=oversize.told_text(
+                    "" if decision.mails else refused or "?", self.config.mail.language))
 
 
 def _who(raw: bytes) -> dict[str, str]:

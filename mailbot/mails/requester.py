@@ -154,6 +154,7 @@ def relay(ticket: Ticket, *, technician: str, technician_name: str, text: str,
     lang = ticket.language
     tag = format_tag(ticket.number, config.mail.tag_prefix)
     body = compose.render("relay", lang, text=text, tag=tag, number=ticket.number,
+                          kind=ticket.type,
                           technician=technician_name or readable_name(technician),
                           tracking_url=tracking_url(ticket, config),
                           organisation=config.mail.organisation)
@@ -209,6 +210,7 @@ def demotion(ticket: Ticket, *, reason: str, config: Config, now: datetime) -> O
     lang = ticket.language
     tag = format_tag(ticket.number, config.mail.tag_prefix)
     body = compose.render("demotion", lang, reason=reason, tag=tag, subject=ticket.subject,
+                          kind=ticket.type,
                           priority=i18n.priority_text(ticket.priority, lang),
                           tracking_url=tracking_url(ticket, config), phone=config.urgent.phone,
                           organisation=config.mail.organisation)

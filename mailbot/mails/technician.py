@@ -107,6 +107,13 @@ OUTCOMES: dict[str, dict[str, str]] = {
         "en": "refused: a phone call is logged with #requester caller-address"},
     "no_ticket": {"fr": "refusé : aucun ticket ne correspond à ce message",
                   "en": "refused: no ticket matches this message"},
+    "merge": {"fr": "fait : ticket fusionné dans {}, son historique y est ajouté",
+              "en": "done: ticket merged into {}, its history added there"},
+    "merge_bad": {"fr": "refusé : {} (#merge suivi du numéro du ticket à garder, seul dans "
+                        "le message avec un texte éventuel, ni un autre ticket ni une autre "
+                        "commande)",
+                  "en": "refused: {} (#merge followed by the number of the ticket to keep, "
+                        "alone in the mail with an optional text)"},
 }
 
 
@@ -208,11 +215,11 @@ def transcript(ticket: Ticket | None, *, technician: str, outcomes: list[Outcome
 
 
 def oversize_notice(msg: ParsedMessage, *, to: str, size: int, limit_mb: float,
-                    config: Config, now: datetime) -> OutgoingMail:
+                    config: Config, now: datetime, lang: str | None = None) -> OutgoingMail:
     """To the sender of a message over `mailbox.max_message_mb` (RELIABILITY M04), at `to`
-    (loopguard.answer_address): it was not recorded; about no ticket, in the configured
-    language."""
-    lang = config.mail.language
+    (loopguard.answer_address): it was not recorded; about no ticket, in `lang` (the
+    sender's, as far as a header tells it) or the configured language."""
+    lang = lang or config.mail.language
     echo = subject_echo(msg.subject_raw or "")
     # Sizes as the reader's file manager writes them: "2,1 Mo" in French (issue 16 §9).
     limit = i18n.format_size(int(limit_mb * 1024 * 1024), lang)

@@ -173,7 +173,7 @@ def _month_tickets(report: Report, by_number: dict[int, Ticket], now: datetime) 
     escalations: Counter[int] = Counter()
     for ticket in report.created:
         for name, due, done, paused in (
-                ("first_response", ticket.first_response_target, ticket.first_response_at,
+                ("first_response", ticket.first_response_target, ticket.first_answered_at,
                  False),
                 ("resolution", ticket.resolution_due, ticket.resolved_at,
                  sla.is_waiting(ticket.waiting_periods))):

@@ -25,8 +25,8 @@ def csv_text(report: Report) -> str:
     for t in report.created:
         writer.writerow([
             t.number, t.created_at, t.type, t.priority or "", t.status,
-            t.first_response_target or "", t.first_response_at or "",
-            outcome(t.first_response_target, t.first_response_at, report.now) or "",
+            t.first_response_target or "", t.first_answered_at or "",
+            outcome(t.first_response_target, t.first_answered_at, report.now) or "",
             t.resolution_due or "", t.resolved_at or "",
             outcome(t.resolution_due, t.resolved_at, report.now,
                     paused=is_waiting(t.waiting_periods)) or "",

@@ -11,6 +11,7 @@ from mailbot import loopguard, mails, resolution, triage
 from mailbot.decision import Decision
 from mailbot.mails import Incoming
 from mailbot.model import OutgoingMail, Ticket
+from mailbot.rules.assess import policy_of
 from mailbot.steps import matter
 from mailbot.steps.common import (
     Context,
@@ -31,7 +32,8 @@ def closed_ticket(c: Context) -> Decision | None:
     ticket = c.ticket
     if ticket is None or ticket.status != "closed":
         return None
-    if c.msg.thanks_only:  # "merci", "ok, bonne journée": filed, nobody disturbed
+    if c.msg.thanks_only or _praise(c):  # "merci", "ok, bonne journée", "Top merci, les
+        # camions partiront à l'heure !": filed, nobody disturbed, whichever mail it answers
         ticket = with_entry(ticket, incoming_entry(c, "request"), c.msg)
         return Decision("filed_thanks", c.key, ticket, reasons=[c.how, "thanks only"])
     closed = datetime.fromisoformat(ticket.closed_at or ticket.updated_at)
@@ -56,8 +58,19 @@ def closed_ticket(c: Context) -> Decision | None:
     if c.msg.sender.lower() in (ticket.requester, mails.requester_address(ticket)) and \
             not blocked_for(c, ticket):  # told it is reopened, as the loop guards allow
         out.append(mails.reopened(ticket, config=c.config, now=c.now))
-    return decided("reopened", c, ticket, out, [c.how, "reopened within "
-                                                 f"{c.config.tickets.reopen_days} days"])
+    decision = decided("reopened", c, ticket, out, [c.how, "reopened within "
+                                                     f"{c.config.tickets.reopen_days} days"])
+    # A "Résolu" to the people the ladder woke, still held for quiet hours, would contradict
+    # the reopening: it does not leave.
+    decision.cancel.extend(m.message_id for m in ticket.messages
+                           if m.direction == "out" and ".resolved." in m.message_id)
+    return decision
+
+
+def _praise(c: Context) -> bool:
+    """Thanks or praise that reports nothing and asks nothing (resolution.appreciation)."""
+    policy = policy_of(c.config)
+    return resolution.appreciation(c.msg.text, broken=policy.broken, asking=policy.asking)
 
 
 def follow_up(c: Context) -> Decision | None:

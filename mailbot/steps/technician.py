@@ -99,6 +99,8 @@ def technician_acts(c: Context) -> Decision | None:
         out, merged = [*out, *told], [into]
     # A mass incident's reports, closed with it: their mails are in their own histories.
     reports, closures = report_closures(c, ticket) if c.ticket.status != "closed" else ([], [])
+    for report in reports:  # the incident's closure is its reporters' first response (day 8)
+        report.first_response_at = report.first_response_at or c.now.isoformat()
     if msg.commands:
         # The transcript comes after the other mails so that it can say they went out.
         out_ticket = with_mails(ticket, out, c.now)

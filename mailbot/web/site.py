@@ -182,6 +182,10 @@ class _TrackingSite:
         # lookup bug from showing someone else's ticket.
         if ticket is None or not hmac.compare_digest(ticket.token.encode(), token.encode()):
             raise web.HTTPNotFound()
+        if ticket.merged_into and ticket.merged_token:  # #merge: the kept ticket's page
+            query = f"?{request.query_string}" if request.query_string else ""
+            return web.Response(status=302, headers={
+                "Location": f"/t/{ticket.merged_token}{query}"})
         now = self.clock()
         if link_expired(ticket, now, self.link_days_after_close):
             raise web.HTTPNotFound()  # the same 404 as an unknown link

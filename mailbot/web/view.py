@@ -147,7 +147,7 @@ def tracking_view(ticket: Ticket, lang: str, now: datetime,
     paused = clocks.is_waiting(ticket.waiting_periods)
     sla = [
         ("sla.first_response", target.first_response_hours if target else None,
-         ticket.first_response_target, ticket.first_response_at, False),
+         ticket.first_response_target, ticket.first_answered_at, False),
         ("sla.resolution", target.resolution_hours if target else None,
          ticket.resolution_due, ticket.resolved_at, paused),
     ]
