@@ -158,6 +158,10 @@ def run_daemon(box: Servers, rules: Path, *args: str, timeout: float = 3600.0) -
             # BENCH_PYSPY_CPU=1: on-CPU samples only (without --idle), where the CPU goes
             # rather than where the wall time goes.
             idle = [] if os.environ.get("BENCH_PYSPY_CPU") else ["--idle"]
+            # BENCH_PYSPY_GIL=1: only the thread holding the GIL, i.e. Python running, not a
+            # thread blocked in a system call (a write, a rename, a socket) that py-spy's idle
+            # heuristic may still count as active.
+            idle += ["--gil"] if os.environ.get("BENCH_PYSPY_GIL") else []
             command = ["py-spy", "record", *idle, "--format", "raw", "--rate", "200",
                        "-o", profile, "--", *command]
         proc = subprocess.Popen(command,
