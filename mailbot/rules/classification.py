@@ -18,7 +18,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
 from mailbot.parsers import ParsedMessage
-from mailbot.rules import scope
+from mailbot.rules import gate, scope
 from mailbot.rules.base import Outcome
 from mailbot.rules.checks import ERROR_KINDS, check_rules
 from mailbot.rules.lemmas import lemmatise, spellings
@@ -315,7 +315,7 @@ class Classification:
 def compile_rule(config: ClassificationRuleConfig, vocabulary: dict[str, list[str]],
                  reversible: re.Pattern[str] | None = None) -> ClassificationRule:
     def words(items: list[str]) -> re.Pattern[str] | None:
-        return word_regex(spellings(expand(items, vocabulary)))
+        return gate.gated_word_regex(spellings(expand(items, vocabulary)))  # type: ignore
 
     return ClassificationRule(
         name=config.name, description=config.description, type=config.type,
