@@ -106,6 +106,9 @@ _SEED = re.compile(r"\b[Ss]eeds? (00\d)(?:'s)?(?=( ?[\w(]))?")
 
 
 def procedure_names(text: str, language: str) -> str:
+    if "eed" not in text:  # no "seed"/"Seed" at all: the text as it is, without a regex scan
+        return text
+
     def name(match: re.Match[str]) -> str:
         words = PROCEDURES.get(match.group(1), PROCEDURES["002"])[language]
         return words + ("," if match.group(2) else "")
