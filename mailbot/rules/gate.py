@@ -29,6 +29,22 @@ def words_of(text: str) -> frozenset[str]:
     return frozenset(_WORDS.findall(text))
 
 
+# Whether a spellings-without-words regex is found in a text, by (regex, text): a [vocabulary]
+# list is shared by many rules ("@broken" by a dozen), and the same regex (re's cache compiles
+# a pattern string once) would search the same text once for each.
+_FOUND: dict[tuple[str, str], bool] = {}
+
+
+def _found(regex: re.Pattern[str], text: str) -> bool:
+    key = (regex.pattern, text)
+    found = _FOUND.get(key)
+    if found is None:
+        if len(_FOUND) > 512:
+            _FOUND.clear()
+        found = _FOUND[key] = regex.search(text) is not None
+    return found
+
+
 class GatedPattern:
     """A compiled `word_regex` behind a test of the words it can start with. `search` and
     `finditer` on a whole text answer as the regex does; any other use goes to the regex."""
@@ -43,7 +59,7 @@ class GatedPattern:
     def _may_match(self, text: str) -> bool:
         return (not self._exact.isdisjoint(words_of(text))
                 or any(p in text for p in self._prefixes)
-                or self._others is not None and self._others.search(text) is not None)
+                or self._others is not None and _found(self._others, text))
 
     def search(self, text: str) -> re.Match[str] | None:
         return self._regex.search(text) if self._may_match(text) else None
