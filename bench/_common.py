@@ -80,9 +80,12 @@ class Servers:
     smtp: RecordingSmtpServer
     work: Path  # a scratch directory: rules.toml, state/, logs
 
-    def rules(self, *, extra: str = "") -> Path:
+    def rules(self, *, extra: str = "", tickets: str = "") -> Path:
+        """`tickets`: more keys of the one [tickets] section (TOML allows a section once)."""
+        flood = FLOOD_SECTION.replace("[tickets]\n", f"[tickets]\n{tickets}\n" if tickets
+                                      else "[tickets]\n")
         return write_rules(self.work, imap=self.dovecot, smtp=self.smtp,
-                           extra=f"{CAP_LINE}\n{extra}\n{FLOOD_SECTION}")
+                           extra=f"{CAP_LINE}\n{extra}\n{flood}")
 
 
 @contextmanager

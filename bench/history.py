@@ -55,7 +55,7 @@ OPEN = 300  # the most recent tickets are still open; everything older is closed
 SEED_COMMIT = 10_000  # tickets per seeding commit
 # The seeded history spans about four years at 100,000 tickets: a follow-up to an old closed
 # ticket must reopen it, as the traffic says, not open a new one after the default ten days.
-REOPEN_ALL = "\n[tickets]\nreopen_days = 3650\n"
+REOPEN_ALL = "reopen_days = 3650"  # a key of [tickets]
 
 
 @dataclass(frozen=True)
@@ -180,7 +180,7 @@ def measure(size: int, messages: int) -> dict[str, float]:
         seed_s = time.perf_counter() - started
         mails = traffic(seeded, messages)
         box.dovecot.append_many([raw for raw, _ in mails])
-        run = run_daemon(box, box.rules(extra=REOPEN_ALL), "--once")
+        run = run_daemon(box, box.rules(tickets=REOPEN_ALL), "--once")
         if run.returncode != 0:
             raise SystemExit(f"mailbot exited {run.returncode}:\n{run.log[-3000:]}")
         new = sum(1 for _, kind in mails if kind == "new")
