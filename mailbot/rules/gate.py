@@ -23,7 +23,7 @@ _WORD = re.compile(r"\w+")
 _SPLIT = re.compile(r"([\s\-]+|')")  # as text._word_pattern splits a word into tokens
 
 
-@lru_cache(maxsize=512)
+@lru_cache(maxsize=128)
 def words_of(text: str) -> frozenset[str]:
     """The text's words, as `\\w+` runs (the rules search the same few texts many times)."""
     return frozenset(_WORDS.findall(text))
