@@ -23,7 +23,7 @@ _WORD = re.compile(r"\w+")
 _SPLIT = re.compile(r"([\s\-]+|')")  # as text._word_pattern splits a word into tokens
 
 
-@lru_cache(maxsize=128)
+@lru_cache(maxsize=64)
 def words_of(text: str) -> frozenset[str]:
     """The text's words, as `\\w+` runs (the rules search the same few texts many times)."""
     return frozenset(_WORDS.findall(text))
@@ -39,7 +39,7 @@ def _found(regex: re.Pattern[str], text: str) -> bool:
     key = (regex.pattern, text)
     found = _FOUND.get(key)
     if found is None:
-        if len(_FOUND) > 512:
+        if len(_FOUND) > 64:
             _FOUND.clear()
         found = _FOUND[key] = regex.search(text) is not None
     return found
