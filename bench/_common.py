@@ -80,9 +80,12 @@ class Servers:
     smtp: RecordingSmtpServer
     work: Path  # a scratch directory: rules.toml, state/, logs
 
-    def rules(self, *, extra: str = "") -> Path:
+    def rules(self, *, extra: str = "", tickets: str = "") -> Path:
+        """`tickets`: more keys of the one [tickets] section (TOML allows a section once)."""
+        flood = FLOOD_SECTION.replace("[tickets]\n", f"[tickets]\n{tickets}\n" if tickets
+                                      else "[tickets]\n")
         return write_rules(self.work, imap=self.dovecot, smtp=self.smtp,
-                           extra=f"{CAP_LINE}\n{extra}\n{FLOOD_SECTION}")
+                           extra=f"{CAP_LINE}\n{extra}\n{flood}")
 
 
 @contextmanager
@@ -158,6 +161,10 @@ def run_daemon(box: Servers, rules: Path, *args: str, timeout: float = 3600.0) -
             # BENCH_PYSPY_CPU=1: on-CPU samples only (without --idle), where the CPU goes
             # rather than where the wall time goes.
             idle = [] if os.environ.get("BENCH_PYSPY_CPU") else ["--idle"]
+            # BENCH_PYSPY_GIL=1: only the thread holding the GIL, i.e. Python running, not a
+            # thread blocked in a system call (a write, a rename, a socket) that py-spy's idle
+            # heuristic may still count as active.
+            idle += ["--gil"] if os.environ.get("BENCH_PYSPY_GIL") else []
             command = ["py-spy", "record", *idle, "--format", "raw", "--rate", "200",
                        "-o", profile, "--", *command]
         proc = subprocess.Popen(command,

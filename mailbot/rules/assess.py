@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from mailbot.parsers import ParsedMessage
@@ -79,7 +80,7 @@ class Policy:
             return None
         if msg.kind != "person":  # a list's post or a robot's report signs for no one here
             return None
-        signature = clean_body(msg.body).signature if msg.body else ""
+        signature = _signature(msg.body)
         if title := signed_title(signature, msg.text, self.vip_titles):
             return f"{requester} signs \"{title}\" ([vip] titles)"
         if title := on_behalf((msg.subject, msg.text, signature), self.vip_titles):
@@ -90,10 +91,16 @@ class Policy:
         """A member of management who is not a VIP, by the title signed ([vip] management)."""
         if requester.lower() != msg.sender.lower() or msg.kind != "person":
             return None
-        signature = clean_body(msg.body).signature if msg.body else ""
+        signature = _signature(msg.body)
         if title := signed_title(signature, msg.text, self.management_titles):
             return f"{requester} signs \"{title}\" ([vip] management): a member of management"
         return None
+
+
+@lru_cache(maxsize=4)
+def _signature(body: str) -> str:
+    """The body's signature block, cut once for the VIP and the management checks of a mail."""
+    return clean_body(body).signature if body else ""
 
 
 _COMPILED: dict[int, tuple[object, Policy]] = {}

@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
-from mailbot.rules import scope
+from mailbot.rules import gate, scope
 from mailbot.rules.base import Outcome
 from mailbot.rules.checks import ERROR_KINDS, check_rules
 from mailbot.rules.facts import Facts, facts_of
@@ -265,7 +265,7 @@ class Classification:
 def compile_rule(config: ClassificationRuleConfig, vocabulary: dict[str, list[str]],
                  reversible: re.Pattern[str] | None = None) -> ClassificationRule:
     def words(items: list[str]) -> re.Pattern[str] | None:
-        return word_regex(spellings(expand(items, vocabulary)))
+        return gate.gated_word_regex(spellings(expand(items, vocabulary)))  # type: ignore
 
     return ClassificationRule(
         name=config.name, description=config.description, type=config.type,
