@@ -116,7 +116,7 @@ _SEED = re.compile(r"\b(?:[Ss]eeds?|[Pp]roc[ée]dures?) (00\d)(?:'s)?(?=( ?[\w(]
 
 
 def procedure_names(text: str, language: str) -> str:
-    if "eed" not in text:  # no "seed"/"Seed" at all: the text as it is, without a regex scan
+    if " 00" not in text:  # no procedure number at all: the text as it is, without a regex scan
         return text
 
     def name(match: re.Match[str]) -> str:
