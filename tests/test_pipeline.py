@@ -493,7 +493,7 @@ def test_l02_a_missing_return_path_is_the_operators_choice(batch: Batch, config:
 def test_a_forwarded_date_is_read_against_now_not_the_machines_clock() -> None:
     """A forwarded block's date written without a year ("mardi 17 novembre 08:12") takes its
     year from the decision's `now`: the pure core never reads the clock."""
-    from mailbot.steps.technician import _forwarded_date
+    from mailbot.parsers.forward_date import forwarded_date as _forwarded_date
 
     later = datetime(2031, 11, 23, 9, 0, tzinfo=PARIS)
     assert _forwarded_date("mardi 17 novembre 08:12", later) == datetime(2031, 11, 17, 8, 12,
@@ -508,7 +508,7 @@ def test_a_forward_of_an_attached_message_keeps_its_zoned_date(batch: Batch,
     technician forwards a person's mail attached whole (message/rfc822, RFC 2046 5.2.1), whose
     Date has its zone (RFC 5322 3.3); comparing that aware date with a naive one raised
     TypeError, and the forward was quarantined instead of opening the person's ticket."""
-    from mailbot.steps.technician import _forwarded_date
+    from mailbot.parsers.forward_date import forwarded_date as _forwarded_date
 
     zoned = _forwarded_date("Mon, 16 Nov 2026 08:47:00 +0100", NOW)
     assert zoned == datetime(2026, 11, 16, 8, 47, tzinfo=PARIS)

@@ -4,7 +4,7 @@ forward on their behalf)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from mailbot import commands, languages, loopguard, mails, notices, people, timekeeping, triage
 from mailbot.decision import Decision
@@ -13,6 +13,7 @@ from mailbot.mails import Incoming
 from mailbot.model import OutgoingMail, Ticket
 from mailbot.parsers import ParsedMessage
 from mailbot.parsers.asking import asks_requester
+from mailbot.parsers.forward_date import forwarded_date
 from mailbot.steps import calls, duplicate, management
 from mailbot.steps.common import (
     Context,
@@ -296,7 +297,7 @@ def _open_for_employee(c: Context, requester: str, *, phone: bool, behalf: bool
     date, extra = msg.date or c.now, []
     if behalf and msg.forwarded is not None:
         text = msg.forwarded.text or text
-        date = _forwarded_date(msg.forwarded.original_date, c.now) or date
+        date = forwarded_date(msg.forwarded.original_date, c.now) or date
         extra = msg.forwarded.original_cc
     ticket = open_ticket(c, requester=requester, channel="phone" if phone else "email",
                          text=text, date=date, participants=[requester, *extra])
@@ -374,29 +375,3 @@ def _why(c: Context, plan: commands.Plan) -> list[str]:
     if not chosen:
         return [rules]
     return [_SET_BY[lang].format(priority=chosen[-1], author=c.author.address, rules=rules)]
-
-
-# The languages of the forwarded header blocks the parsers read (forwards.py).
-_DATE_LANGUAGES = ["fr", "en", "de", "es", "it", "nl", "pt"]
-
-
-def _forwarded_date(value: str | None, now: datetime) -> datetime | None:
-    """A forwarded block's date as the client wrote it ("lundi 23 novembre 2026 08:12",
-    "Monday, November 23, 2026 8:12 AM", an RFC 5322 date): dateparser reads them all. A date
-    without a zone is the organisation's local time, the zone of `now`."""
-    if not value:
-        return None
-    import dateparser  # loaded only for a forward: its language data takes a while to load
-
-    date = dateparser.parse(value, languages=_DATE_LANGUAGES,
-                            settings={"DATE_ORDER": "DMY", "PREFER_DATES_FROM": "past",
-                                      # "past" is relative to `now`, never the machine's clock
-                                      "RELATIVE_BASE": now.replace(tzinfo=None)})
-    if date is None:
-        return None
-    # Zoned first: an RFC 5322 date (a message forwarded attached) carries its zone, and an
-    # aware date cannot be compared with a naive one (RELIABILITY M01's fuzz found it).
-    date = date if date.tzinfo else date.replace(tzinfo=now.tzinfo)
-    # Over a day ahead of now, it is misread (or the sender's clock is wrong): not the date of
-    # a mail already written; the forward's own date stands.
-    return None if date > now + timedelta(days=1) else date
