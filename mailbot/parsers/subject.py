@@ -55,6 +55,9 @@ _NOT_PROGRAMS = frozenset({
     "panne", "incident", "souci", "pb", "logiciel", "application", "appli", "programme",
     "software", "plantage", "crash", "absence", "réunion", "reunion", "accès", "acces",
     "access", "mot", "password", "compte", "account", "rdv", "hello", "salut", "appel",
+    # whom an assistant writes for ("Pour Mme Lefèvre - impression ..."): a person, no program
+    "pour", "for", "mme", "mme.", "m.", "mlle", "monsieur", "madame", "mr", "mr.", "mrs",
+    "mrs.", "ms", "ms.", "dr", "dr.",
 })
 _SPACES = re.compile(r"\s+")
 

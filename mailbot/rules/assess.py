@@ -8,14 +8,16 @@ Pure: the counts that come from the store (previous URGENT subjects of the sende
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from mailbot.parsers import ParsedMessage
 from mailbot.parsers.body import clean_body
+from mailbot.parsers.subject import is_forward_subject, peel_prefixes
 from mailbot.rules.base import Outcome
 from mailbot.rules.classification import (
+    FAMILY,
     Candidate,
     Classification,
     ClassificationRule,
@@ -191,18 +193,43 @@ def assess(msg: ParsedMessage, policy: Policy, *, requester: str | None = None,
     manager = None if vip else policy.management_reason(msg, requester)
     facts = facts_of(msg, requester=requester, vip=vip or bool(manager))
     assessment = assess_facts(facts, policy, urgent=msg.urgent, previous_urgent=previous_urgent,
-                              vip=known)
+                              vip=known, quoted=quoted_subject(msg))
     if manager:
         assessment.trace.append(Outcome("vip/management", True, manager))
     return assessment
 
 
+def quoted_subject(msg: ParsedMessage) -> bool:
+    """The subject is the one of the mail answered ("RE: [Info DSI] Nouveaux comptes Teams"),
+    not the writer's words about their problem: a reply, not a forward."""
+    return bool(peel_prefixes(msg.subject_raw or "")[1]) and not is_forward_subject(
+        msg.subject_raw or "")
+
+
+def _classify(facts: Facts, policy: Policy, quoted: bool) -> Classification:
+    """The rules on the mail; on a reply's text alone first when it names its own matter (a
+    new fault written over an IT announcement: the announcement's subject decides nothing)."""
+    def run(of: Facts) -> Classification:
+        return classify(of, policy.rules, default_priority=policy.default_priority,
+                        weak_below=policy.triage.weak_below, asking=policy.asking,
+                        broken=policy.broken)
+    if quoted and facts.subject:
+        own = run(replace(facts, subject="", subject_sentences=(), subject_both=""))
+        if own.rule is not None and not own.weak:
+            return replace(own, trace=[*own.trace, Outcome(
+                f"{FAMILY}/reply", True, "a reply: its subject is the mail answered, the "
+                "text names its own matter")])
+    return run(facts)
+
+
 def assess_facts(facts: Facts, policy: Policy, *, urgent: bool,
                  previous_urgent: int = 0, vip: str | None = None,
-                 learner: Learner | None = None, call: bool = False) -> Assessment:
+                 learner: Learner | None = None, call: bool = False,
+                 quoted: bool = False) -> Assessment:
     """`vip`: why the requester is a VIP when not by address (`Policy.vip_reason`);
     `learner`: the technicians' corrections, which may overrule the rules; `call`: a phone
-    call a technician logged, never information (its account ends "tout remarche")."""
+    call a technician logged, never information (its account ends "tout remarche");
+    `quoted`: the subject is the answered mail's (`quoted_subject`)."""
     trace: list[Outcome] = []
     info = (Outcome(f"information/{policy.information.name}", False, "a call logged by a "
                     "technician: someone phoned for something") if call
@@ -210,9 +237,7 @@ def assess_facts(facts: Facts, policy: Policy, *, urgent: bool,
     classification = None
     if info.hit and info.detail == THANKS_ONLY:
         # A thank-you with no marker is information only when no rule names work to do in it.
-        classification = classify(facts, policy.rules, default_priority=policy.default_priority,
-                                  weak_below=policy.triage.weak_below, asking=policy.asking,
-                                  broken=policy.broken)
+        classification = _classify(facts, policy, quoted)
         if _names_work(classification, opening=thanks_open(facts)):
             info = Outcome(info.rule, False, f"thanks, but {classification.rule} names work "
                                              "to do")
@@ -221,9 +246,7 @@ def assess_facts(facts: Facts, policy: Policy, *, urgent: bool,
         classification = Classification("information", "information", None,
                                          "information", policy.information.description)
     else:
-        classification = classification or classify(
-            facts, policy.rules, default_priority=policy.default_priority,
-            weak_below=policy.triage.weak_below, asking=policy.asking, broken=policy.broken)
+        classification = classification or _classify(facts, policy, quoted)
         if learner is not None and learner.entries:
             classification, taught = learn(facts, classification, learner, policy.triage)
             trace.append(taught)

@@ -55,8 +55,10 @@ _FOR_HOLDER = re.compile(
     r"call\w*) (?:pour|for)|assistant\w* (?:du|de|of|to)|(?:de|of|for) (?:m|mme|mr|mrs|ms|"
     r"monsieur|madame)\.? [\w-]+,? (?:notre|our|votre))[^!?\n]{0,30}$|"
     r"(?:pour|for) (?:notre|our|le|la|l'|the) ?$")
-# After it: the holder asked ("la DAF m'a demandé de vous transmettre ...").
-_HOLDER_ASKED = re.compile(r"^[^!?.\n]{0,40}?(?:m'a demande|m'a charge|asked me|wants me)")
+# After it: the holder asked ("la DAF m'a demandé de vous transmettre ..."), or the writer is
+# the holder's assistant in English ("I'm the CEO's assistant", "the CFO's PA").
+_HOLDER_ASKED = re.compile(r"^[^!?.\n]{0,40}?(?:m'a demande|m'a charge|asked me|wants me)|"
+                           r"^['\u2019]s (?:executive |personal )?(?:assistant|pa|secretary)\b")
 
 
 def on_behalf(texts: Sequence[str], titles: re.Pattern[str] | None) -> str | None:
