@@ -270,9 +270,10 @@ def test_an_assistants_printer_jam_for_her_director_is_a_printer_incident(
     assert (ticket["type"], ticket["priority"]) == ("incident", "P3")
     [ack] = [_words(m) for m in smtp_server.messages
              if m.message["Message-ID"].split(".")[2] == "ack"]
-    assert "votre signalement" in ack and "votre demande" not in ack
+    assert "Priorité : P3" in ack
     [notice] = [_words(m) for m in smtp_server.messages
                 if m.message["Message-ID"].split(".")[2] == "team_notice"]
     # The team reads a printer out of order, and no program named after a person.
     assert "« printer_down »" in notice and "imprimante" in notice
-    assert "Logiciel : Pour" not in notice and "program_wanted" not in notice
+    assert "Logiciel : non identifié" in notice and "Logiciel : Pour" not in notice
+    assert "program_wanted" not in notice
