@@ -80,7 +80,7 @@ def test_a_mail_withdrawing_the_earlier_one_is_information(subject: str, body: s
                        "ne sort.")),
     ("Re: Outlook crashes", "It's back up now."
      + QUOTE_EN.format(b="Outlook crashes every time I open it.")),
-    ("RE: VPN bloqué", "Tout est reparti de mon côté."
+    ("RE: VPN bloqué", "Bonjour, c'est reparti de mon côté, merci."
      + QUOTE_FR.format(s="VPN bloqué", b="Le VPN est bloqué, impossible de me connecter.")),
     ("Re: scanner down", "Back online since 10, thanks."
      + QUOTE_EN.format(b="The scanner on floor 2 is down.")),
