@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from mailbot.parsers import ParsedMessage
 from mailbot.rules import flood, learning, mass, urgent
+from mailbot.rules.aside import before_aside
 from mailbot.rules.assess import Assessment, assess_facts, policy_of, quoted_subject
 from mailbot.rules.base import Outcome
 from mailbot.rules.classification import Classification, facts_of
@@ -66,7 +67,9 @@ def triage(msg: ParsedMessage, *, requester: str, text: str, channel: str, view:
     previous = urgent.previous_in_window(dates, now, config.urgent)
     learner = learning.learner_of(view.meta("corrections", None))
     result = assess_facts(facts, policy, urgent=asked, previous_urgent=previous, vip=known,
-                          learner=learner, call=channel == "phone", quoted=quoted_subject(msg))
+                          learner=learner, call=channel == "phone", quoted=quoted_subject(msg),
+                          main=facts_of(msg, requester=requester, text=first, vip=facts.vip)
+                          if (first := before_aside(text)) else None)
     if manager:
         result.trace.append(Outcome("vip/management", True, manager))
     keys: list[str] = []

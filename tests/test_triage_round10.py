@@ -4,6 +4,8 @@ Each class on wordings of our own (none copied from the blind set, which is not 
 - an assistant asking a routine thing for the CEO is the CEO's request, at the VIP floor;
 - a mail withdrawing the writer's earlier one ("ignore my previous mail") is information;
 - a status told in a reply ("c'est reparti") over the quoted fault is information;
+- two topics, the fault first: a request (or a "no hurry") in an aside ("Et sinon, ...",
+  "Also, ...") does not decide;
 - a new fault written over an IT announcement: the announcement's subject decides nothing;
 - a VIP's information mail is information;
 - a member of management who is no VIP (a regional director): procedure 002's P2 "ordinateur
@@ -113,6 +115,25 @@ def test_a_new_fault_over_an_it_announcement_is_the_fault(subject: str, announce
 def test_a_reply_whose_text_names_nothing_still_reads_its_subject() -> None:
     _ok("RE: Imprimante du 2e en panne", "Elle fait toujours pareil ce matin.",
         ("incident", "P3"))
+
+
+@pytest.mark.parametrize("subject, body", [
+    ("Outlook", "Bonjour, Outlook plante dès que j'ouvre une pièce jointe. Et sinon, j'aurais "
+     "besoin d'un second écran quand vous pourrez."),
+    ("Excel", "Hello, Excel freezes whenever I open the budget file. Unrelated: could you "
+     "change my email signature logo? No rush for that."),
+    ("Scanner", "Bonjour, le scanner du 1er ne fonctionne plus depuis ce matin.\nAu passage, "
+     "pourriez-vous changer le logo de mon papier en-tête ? Pas urgent."),
+    ("VPN", "Hi, the VPN keeps disconnecting every 10 minutes since yesterday. Also, could I "
+     "get a second screen at some point?"),
+])
+def test_the_fault_first_outranks_a_request_in_an_aside(subject: str, body: str) -> None:
+    _ok(subject, body, ("incident", "P3"))
+
+
+def test_a_request_alone_after_a_greeting_is_still_a_request() -> None:
+    _ok("Écran", "Bonjour, j'aurais besoin d'un second écran quand vous pourrez. Par ailleurs, "
+        "merci pour votre aide la semaine dernière.", ("request", "P4"))
 
 
 @pytest.mark.parametrize("subject, body, sender", [

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from mailbot.parsers import ParsedMessage
 from mailbot.parsers.body import clean_body
 from mailbot.parsers.subject import is_forward_subject, peel_prefixes
+from mailbot.rules.aside import before_aside
 from mailbot.rules.base import Outcome
 from mailbot.rules.classification import (
     FAMILY,
@@ -192,8 +193,11 @@ def assess(msg: ParsedMessage, policy: Policy, *, requester: str | None = None,
     # The rules written for "un membre de la direction" (`vip = true`) also read management.
     manager = None if vip else policy.management_reason(msg, requester)
     facts = facts_of(msg, requester=requester, vip=vip or bool(manager))
+    first = before_aside(msg.text)
+    main = facts_of(msg, requester=requester, text=first,
+                    vip=vip or bool(manager)) if first else None
     assessment = assess_facts(facts, policy, urgent=msg.urgent, previous_urgent=previous_urgent,
-                              vip=known, quoted=quoted_subject(msg))
+                              vip=known, quoted=quoted_subject(msg), main=main)
     if manager:
         assessment.trace.append(Outcome("vip/management", True, manager))
     return assessment
@@ -206,9 +210,24 @@ def quoted_subject(msg: ParsedMessage) -> bool:
         msg.subject_raw or "")
 
 
-def _classify(facts: Facts, policy: Policy, quoted: bool) -> Classification:
+def _classify(facts: Facts, policy: Policy, quoted: bool,
+              main: Facts | None = None) -> Classification:
     """The rules on the mail; on a reply's text alone first when it names its own matter (a
-    new fault written over an IT announcement: the announcement's subject decides nothing)."""
+    new fault written over an IT announcement: the announcement's subject decides nothing);
+    `main`: the mail before an aside ("Et sinon, ..."), whose fault outranks what the aside
+    asks."""
+    result = _classify_all(facts, policy, quoted)
+    if main is None or result.type == "incident" and not result.worked_around:
+        return result
+    first = _classify_all(main, policy, quoted)
+    if first.type != "incident" or first.rule is None or first.weak or first.worked_around:
+        return result
+    return replace(first, trace=[*first.trace, Outcome(
+        f"{FAMILY}/aside", True, "the fault comes first; what follows \"et sinon\", \"also\" "
+        "... is an aside")])
+
+
+def _classify_all(facts: Facts, policy: Policy, quoted: bool) -> Classification:
     def run(of: Facts) -> Classification:
         return classify(of, policy.rules, default_priority=policy.default_priority,
                         weak_below=policy.triage.weak_below, asking=policy.asking,
@@ -225,11 +244,12 @@ def _classify(facts: Facts, policy: Policy, quoted: bool) -> Classification:
 def assess_facts(facts: Facts, policy: Policy, *, urgent: bool,
                  previous_urgent: int = 0, vip: str | None = None,
                  learner: Learner | None = None, call: bool = False,
-                 quoted: bool = False) -> Assessment:
+                 quoted: bool = False, main: Facts | None = None) -> Assessment:
     """`vip`: why the requester is a VIP when not by address (`Policy.vip_reason`);
     `learner`: the technicians' corrections, which may overrule the rules; `call`: a phone
     call a technician logged, never information (its account ends "tout remarche");
-    `quoted`: the subject is the answered mail's (`quoted_subject`)."""
+    `quoted`: the subject is the answered mail's (`quoted_subject`); `main`: the mail before
+    an aside (`aside.before_aside`)."""
     trace: list[Outcome] = []
     info = (Outcome(f"information/{policy.information.name}", False, "a call logged by a "
                     "technician: someone phoned for something") if call
@@ -237,7 +257,7 @@ def assess_facts(facts: Facts, policy: Policy, *, urgent: bool,
     classification = None
     if info.hit and info.detail == THANKS_ONLY:
         # A thank-you with no marker is information only when no rule names work to do in it.
-        classification = _classify(facts, policy, quoted)
+        classification = _classify(facts, policy, quoted, main)
         if _names_work(classification, opening=thanks_open(facts)):
             info = Outcome(info.rule, False, f"thanks, but {classification.rule} names work "
                                              "to do")
@@ -246,7 +266,7 @@ def assess_facts(facts: Facts, policy: Policy, *, urgent: bool,
         classification = Classification("information", "information", None,
                                          "information", policy.information.description)
     else:
-        classification = classification or _classify(facts, policy, quoted)
+        classification = classification or _classify(facts, policy, quoted, main)
         if learner is not None and learner.entries:
             classification, taught = learn(facts, classification, learner, policy.triage)
             trace.append(taught)
