@@ -16,10 +16,16 @@ from typing import TYPE_CHECKING, Any
 
 from mailbot.parsers import ParsedMessage
 from mailbot.rules import flood, learning, mass, urgent
-from mailbot.rules.aside import before_aside
-from mailbot.rules.assess import Assessment, assess_facts, policy_of, quoted_subject
+from mailbot.rules.assess import (
+    Assessment,
+    Policy,
+    assess_facts,
+    main_facts,
+    policy_of,
+    quoted_subject,
+)
 from mailbot.rules.base import Outcome
-from mailbot.rules.classification import Classification, facts_of
+from mailbot.rules.classification import Classification, Facts, facts_of
 from mailbot.rules.flood import CapVerdict
 from mailbot.rules.mass import MassVerdict
 from mailbot.rules.settings import UrgentConfig
@@ -51,6 +57,18 @@ class Triage:
     whole: bool = False  # the report speaks for a whole floor, department or site
 
 
+def _assess(msg: ParsedMessage, facts: Facts, policy: Policy, *, requester: str, asked: bool,
+            known: str | None, text: str, channel: str, view: View, config: Config,
+            now: datetime) -> Assessment:
+    """The rules on the mail, with the store's counts: previous URGENT, corrections."""
+    dates = [e["at"] for e in view.recent("urgent", requester)]
+    previous = urgent.previous_in_window(dates, now, config.urgent)
+    learner = learning.learner_of(view.meta("corrections", None))
+    return assess_facts(facts, policy, urgent=asked, previous_urgent=previous, vip=known,
+                        learner=learner, call=channel == "phone", quoted=quoted_subject(msg),
+                        main=main_facts(msg, requester=requester, text=text, vip=facts.vip))
+
+
 def triage(msg: ParsedMessage, *, requester: str, text: str, channel: str, view: View,
            config: Config, now: datetime) -> Triage:
     policy = policy_of(config)
@@ -63,13 +81,8 @@ def triage(msg: ParsedMessage, *, requester: str, text: str, channel: str, view:
     facts = facts_of(msg, requester=requester, text=text, vip=vip or bool(manager))
     # URGENT is the requester's own word: a technician's phone log does not ask for it.
     asked = msg.urgent and channel == "email"
-    dates = [e["at"] for e in view.recent("urgent", requester)]
-    previous = urgent.previous_in_window(dates, now, config.urgent)
-    learner = learning.learner_of(view.meta("corrections", None))
-    result = assess_facts(facts, policy, urgent=asked, previous_urgent=previous, vip=known,
-                          learner=learner, call=channel == "phone", quoted=quoted_subject(msg),
-                          main=facts_of(msg, requester=requester, text=first, vip=facts.vip)
-                          if (first := before_aside(text)) else None)
+    result = _assess(msg, facts, policy, requester=requester, asked=asked, known=known,
+                     text=text, channel=channel, view=view, config=config, now=now)
     if manager:
         result.trace.append(Outcome("vip/management", True, manager))
     keys: list[str] = []

@@ -193,14 +193,18 @@ def assess(msg: ParsedMessage, policy: Policy, *, requester: str | None = None,
     # The rules written for "un membre de la direction" (`vip = true`) also read management.
     manager = None if vip else policy.management_reason(msg, requester)
     facts = facts_of(msg, requester=requester, vip=vip or bool(manager))
-    first = before_aside(msg.text)
-    main = facts_of(msg, requester=requester, text=first,
-                    vip=vip or bool(manager)) if first else None
+    main = main_facts(msg, requester=requester, text=msg.text, vip=vip or bool(manager))
     assessment = assess_facts(facts, policy, urgent=msg.urgent, previous_urgent=previous_urgent,
                               vip=known, quoted=quoted_subject(msg), main=main)
     if manager:
         assessment.trace.append(Outcome("vip/management", True, manager))
     return assessment
+
+
+def main_facts(msg: ParsedMessage, *, requester: str, text: str, vip: bool) -> Facts | None:
+    """The mail before an aside ("Et sinon, ...", "Also, ..."), or None when it has none."""
+    first = before_aside(text)
+    return facts_of(msg, requester=requester, text=first, vip=vip) if first else None
 
 
 def quoted_subject(msg: ParsedMessage) -> bool:
