@@ -131,6 +131,18 @@ def test_the_fault_first_outranks_a_request_in_an_aside(subject: str, body: str)
     _ok(subject, body, ("incident", "P3"))
 
 
+@pytest.mark.parametrize("subject, body", [
+    ("Imprimante", "Bonjour, l'imprimante du 2e fait des traces sur les pages. Sinon, rien "
+     "d'urgent, on fait avec."),
+    ("Scanner", "Hi, the scanner is slow to send scans. Also, no rush at all on this one."),
+    ("Clavier", "Bonjour, ma touche Entrée colle un peu.\nPS : pas urgent du tout."),
+])
+def test_an_aside_that_asks_nothing_is_the_requesters_word_on_the_fault(subject: str,
+                                                                        body: str) -> None:
+    result = judge(subject, body)
+    assert (result.type, result.priority) == ("incident", "P4"), result.why()
+
+
 def test_a_request_alone_after_a_greeting_is_still_a_request() -> None:
     _ok("Écran", "Bonjour, j'aurais besoin d'un second écran quand vous pourrez. Par ailleurs, "
         "merci pour votre aide la semaine dernière.", ("request", "P4"))

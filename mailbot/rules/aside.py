@@ -1,7 +1,9 @@
 """Two topics in one mail, the fault first: what comes after "Et sinon", "Par ailleurs", "Au
-passage", "Also", "Unrelated", "P.S." is an aside. When the mail reports a fault before it, the
-fault is the ticket; a request (or a "no hurry") said in the aside does not decide its type or
-priority (procedure 002 rates the incident reported). Pure."""
+passage", "Also", "Unrelated" is an aside (not a P.S., which often holds the decisive fact).
+When the mail reports a fault before it, the fault is the ticket; a request said in the aside
+(with its own "quand vous pourrez") does not decide its type or priority (procedure 002 rates
+the incident reported); an aside that asks nothing ("Sinon, pas urgent") is the requester's
+word on the fault. Pure."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ import re
 _ASIDE = re.compile(
     r"(?:^|(?<=[.!?\n]))[ \t]*(?:et |mais )?(?:sinon|par ailleurs|au passage|autre chose|"
     r"d'autre part|tant que j'y suis|accessoirement|aussi|also|unrelated|separately|"
-    r"by the way|btw|on another note|another thing|p\.?\s?s\.?)\b",
+    r"by the way|btw|on another note|another thing)\b",
     re.IGNORECASE)
 
 

@@ -223,6 +223,9 @@ def _classify(facts: Facts, policy: Policy, quoted: bool,
     result = _classify_all(facts, policy, quoted)
     if main is None or result.type == "incident" and not result.worked_around:
         return result
+    aside = facts.text[len(main.text):]
+    if result.type == "incident" and not (policy.asking and policy.asking.search(aside)):
+        return result  # "Sinon, pas urgent": the requester's own word on this fault
     first = _classify_all(main, policy, quoted)
     if first.type != "incident" or first.rule is None or first.weak or first.worked_around:
         return result
