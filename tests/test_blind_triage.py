@@ -32,7 +32,8 @@ ORGANISATION = "exemple.fr"
 # classes of misses fixed reached: 69, every information mail; r1 rose to 71, r3 to 51 (8) and
 # r4 to 64 (11) with them. r7's remaining miss is a P.S. "je suis en congés du ... au ..." that the
 # parsers read as an out-of-office reply (mailbot/parsers/wording.py), not a triage rule.
-REACHED = [("triage-r1", 71, 8), ("triage-r2", 60, 10), ("triage-r3", 51, 8),
+# Round 10 (triage-r8's classes, r8 not added: still unread) raised r3 to 52.
+REACHED = [("triage-r1", 71, 8), ("triage-r2", 60, 10), ("triage-r3", 52, 8),
            ("triage-r4", 64, 11), ("triage-r5", 67, 11), ("triage-r6", 70, 11),
            ("triage-r7", 69, 12)]
 
