@@ -32,10 +32,11 @@ ORGANISATION = "exemple.fr"
 # classes of misses fixed reached: 69, every information mail; r1 rose to 71, r3 to 51 (8) and
 # r4 to 64 (11) with them. r7's remaining miss is a P.S. "je suis en congés du ... au ..." that the
 # parsers read as an out-of-office reply (mailbot/parsers/wording.py), not a triage rule.
-# Round 10 (triage-r8's classes, r8 not added: still unread) raised r3 to 52.
+# Round 10 (triage-r8's classes, r8 not read by the tuner) raised r3 to 52; r8 joins at what
+# main scores after it (60, 9 of 12 information mails; 57 and 8 at first sight).
 REACHED = [("triage-r1", 71, 8), ("triage-r2", 60, 10), ("triage-r3", 52, 8),
            ("triage-r4", 64, 11), ("triage-r5", 67, 11), ("triage-r6", 70, 11),
-           ("triage-r7", 69, 12)]
+           ("triage-r7", 69, 12), ("triage-r8", 60, 9)]
 
 
 def _scorer():  # type: ignore[no-untyped-def]
