@@ -39,7 +39,8 @@ THANKS = {
     "ok_merci": "ok merci !",
     "super_merci": "Super merci",
     "cest_bon": "C'est bon merci\n\nClaire",
-    "signature": "Bonjour,\n\nParfait, merci beaucoup !\n\nCordialement,\nClaire Martin\n"
+    # ("Parfait, merci" is a confirmation since day 8: the team is told, tests/test_day8_fixes.py)
+    "signature": "Bonjour,\n\nMerci beaucoup !\n\nCordialement,\nClaire Martin\n"
                  "Assistante de direction\nTél : 04 72 00 00 02",
 }
 
@@ -119,11 +120,14 @@ def test_a_phone_log_records_the_note_of_the_call_not_the_technicians_name(
     call = show(rules, ticket["number"])["messages"][0]
     assert call["kind"] == "phone_call"
     assert call["text"] == note
+    assert note in html.unescape(page(rules, ticket["number"]))
+    if ticket["status"] == "closed":  # a call logged closed tells the team nothing (day 7 §9)
+        assert sent_to(smtp_server, TEAM) == []
+        return
     [notice] = sent_to(smtp_server, TEAM)
     message = body(notice).split("--- Message ---", 1)[1]
     assert note in " ".join(message.split())
     assert not re.search(r"^Alice$", message, re.MULTILINE)
-    assert note in html.unescape(page(rules, ticket["number"]))
 
 
 # --- 4. the demotion reason in a person's words ---------------------------------------------------
