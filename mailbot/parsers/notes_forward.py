@@ -25,6 +25,8 @@ _NOTES_SEPARATOR = re.compile(
 _ADDRESS = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
 _DATE_LINE = re.compile(r"^\d{1,4}[./-]\d{1,2}[./-]\d{2,4}(?:\s+\d{1,2}[:h.]\d{2}.*)?$")
 _SUBJECT_LABELS = frozenset(HEADER_LABELS["subject"])
+# The classic memo prints its recipients' labels alone on a line ("A", "cc"), the value under it
+_RECIPIENT_LABELS = frozenset(HEADER_LABELS["to"]) | frozenset(HEADER_LABELS["cc"])
 _MEMO_LINES = 16  # the memo's header is a handful of lines under the separator
 _BODY_LINES = 120  # the forwarded text searched for its author's address
 
@@ -95,6 +97,10 @@ def read_memo(lines: list[str], i: int) -> tuple[dict[str, str], int]:
             found.setdefault("subject", lines[k + 1].strip())
             end = k = k + 2
             break
+        elif stripped.lower().rstrip(":：") in _RECIPIENT_LABELS and found:
+            end = k + 1  # a recipient's label alone: its value, if any, is the next line
+            if k + 1 < len(lines) and _ADDRESS.search(lines[k + 1]):
+                end = k = k + 1
         elif _DATE_LINE.match(stripped) and "date" not in found and found:
             found["date"] = stripped
             end = k + 1
