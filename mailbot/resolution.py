@@ -44,15 +44,66 @@ _EVERYDAY = re.compile(
     r"les|a|au|aux|on|at|demain|tomorrow)(?!\w))")
 
 
-def confirmation(text: str, resolved: Sequence[str]) -> str | None:
-    """The words by which `text` (the requester's own top block) confirms it works again, or
-    None."""
+# Day 9: access or service said to be back ("tout le monde a de nouveau accès au S:", "ça
+# remarche", "c'est rétabli", "it works again", "the server is back up"). "De nouveau" and
+# "again" are doubt words elsewhere ("de nouveau en panne"): these phrases are taken out before
+# the doubt is looked for.
+_BACK = re.compile(
+    r"(?<!\w)(?:(?:(?:a|ont|ai|avons|avez) )?(?:de nouveau|a nouveau) (?:acces|access)|"
+    r"(?:(?:ca|tout|il|elle) )?(?:remarche|refonctionne)\w*|"
+    r"(?:c'est|est|sont) (?:de nouveau )?retabli\w*|(?:works|working|work) again|"
+    r"(?:access|acces) again|(?:is|it's|its|are|we're|i'm) back (?:up|online|to normal))(?!\w)")
+# A yes to a technician's question ("Pouvez-vous confirmer ?"): "oui c'est bon", "c'est bon",
+# "yes it's fine"; not "c'est bon à savoir" (good to know) nor "c'est bon pour jeudi".
+_YES = re.compile(
+    r"(?<!\w)(?:(?:oui|yes)[\s,!.]*(?:c'est bon|ca va|tout va bien|it's fine|it's ok|"
+    r"it's good|all good|that's fine)|c'est bon|c'est ok|it's fine|that's fine)(?!\w)"
+    r"(?!\s*(?:a savoir|to know|pour|for|avec|with|le|la|les|a|au|aux|on|at|demain|"
+    r"tomorrow)(?!\w))")
+# ... or a bare "Oui, merci !" / "Yes, thanks." as the whole first sentence.
+_BARE_YES = re.compile(r"^(?:oui|yes|yep|ouais)(?:[\s,!.]*(?:merci|thanks|thank you)"
+                       r"(?: \w+)?)?[\s,!.]*$")
+_GREETING = re.compile(r"^(?:bonjour|bonsoir|salut|hello|hi)(?: \w+)?[\s,!.]*")
+
+
+def confirmation(text: str, resolved: Sequence[str], *, asked: bool = False,
+                 broken: re.Pattern[str] | None = None) -> str | None:
+    """The words by which `text` (the requester's own top block) confirms it works again, as
+    they wrote them, or None. `asked`: a technician's last answer asked a question, which a
+    plain yes answers; `broken`: the organisation's words for a fault, which a yes or an "it
+    is back" must not name in the same mail."""
     folded = fold(text).strip()
-    pattern = _phrases(tuple(resolved))
-    if not folded or len(folded) > MAX_LENGTH or _DOUBT.search(folded):
+    if not folded or len(folded) > MAX_LENGTH:
         return None
-    found = (pattern.search(folded) if pattern is not None else None) or _EVERYDAY.search(folded)
-    return found.group(0) if found else None
+    if not _DOUBT.search(folded):
+        pattern = _phrases(tuple(resolved))
+        found = ((pattern.search(folded) if pattern is not None else None)
+                 or _EVERYDAY.search(folded))
+        if found:
+            return as_written(text, found.group(0))
+    rest = _BACK.sub(" ", folded)
+    if _DOUBT.search(rest) or (broken is not None and broken.search(rest)):
+        return None
+    found = _BACK.search(folded) or (_YES.search(folded) if asked else None)
+    if found:
+        return as_written(text, found.group(0))
+    first = re.split(r"[.!\n]\s", _GREETING.sub("", folded), maxsplit=1)[0]
+    return as_written(text, first.strip(" ,!.")) if asked and _BARE_YES.match(first) else None
+
+
+def as_written(text: str, folded_words: str) -> str:
+    """`folded_words` (found in `fold(text)`) as `text` has them: « ça marche », not « ca
+    marche »."""
+    starts: list[int] = []  # for each folded character, the original one it comes from
+    for i, char in enumerate(text):
+        starts.extend([i] * len(fold(char)))
+    folded = fold(text)
+    at = folded.find(folded_words)
+    if at < 0 or len(starts) != len(folded):
+        return folded_words
+    end = at + len(folded_words)
+    stop = starts[end] if end < len(starts) else len(text)
+    return text[starts[at]:stop].strip()
 
 
 # After a closure, a reply that only thanks or praises, maybe with a happy word about what it

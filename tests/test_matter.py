@@ -14,6 +14,15 @@ def test_the_same_subject_said_again(subject: str) -> None:
     assert subject_stem(subject) == "scanner"
 
 
+@pytest.mark.parametrize("subject", [
+    "URGENT fond d'écran", "URGENT fond d'écran (suite)", "[URGENT] fond d'écran",
+    "URGENT - fond d'écran", "urgent : fond d'écran", "TRÈS URGENT fond d'écran",
+    "RE: URGENT !! Fond d'écran", "fond d'écran (urgent)", "Fond d'écran"])
+def test_the_urgent_tag_is_no_part_of_the_matter(subject: str) -> None:
+    assert subject_stem(subject) == "fond d'ecran"
+    assert is_generic(subject_stem("URGENT !!"))
+
+
 def test_numbered_subjects_stay_apart_and_empty_ones_name_nothing() -> None:
     assert subject_stem("Alerte 2") != subject_stem("Alerte 3")
     assert is_generic(subject_stem("Problème")) and is_generic(subject_stem("RE: "))

@@ -31,3 +31,42 @@ def test_a_confirmation(text: str) -> None:
     "c'est revenu. " + "Par ailleurs je voulais vous parler de mon écran qui clignote. " * 6])
 def test_no_confirmation(text: str) -> None:
     assert confirmation(text, RESOLVED) is None
+
+
+# --- day 9: a yes to a technician's question, access said to be back --------------------------
+
+@pytest.mark.parametrize("text", [
+    "Oui c'est bon, merci Paul", "c'est bon de mon côté.\nSophie", "Oui, merci !",
+    "Bonjour Paul,\nOui.\nMerci\nSophie Leroy\nComptabilité", "Yes it's fine, thanks",
+    "yes, that's fine", "C'est ok, merci"])
+def test_a_yes_to_a_technicians_question_confirms(text: str) -> None:
+    assert confirmation(text, RESOLVED, asked=True)
+    assert confirmation(text, RESOLVED) is None  # no question asked: "c'est bon" is a thanks
+
+
+@pytest.mark.parametrize("text", [
+    "Tout le service a de nouveau accès au dossier Achats, merci !",
+    "nous avons de nouveau accès à l'intranet", "Le partage remarche, merci",
+    "tout refonctionne depuis ce matin", "La connexion est rétablie, merci.",
+    "Everyone has access again, thanks", "The VPN works again!", "The server is back up, cheers"])
+def test_access_said_to_be_back_confirms(text: str) -> None:
+    assert confirmation(text, RESOLVED)
+
+
+@pytest.mark.parametrize("text", [
+    "c'est bon à savoir mais ça plante toujours", "c'est bon à savoir",
+    "Oui je l'ai redémarré hier soir", "oui, à quelle heure passez-vous ?",
+    "oui c'est bon pour demain 9h", "Oui, mais le lecteur S: reste inaccessible",
+    "a de nouveau accès au S: mais pas à l'imprimante", "ça remarche ? je n'ai pas testé",
+    "The VPN works again, but Outlook still crashes", "Yes it's fine for Thursday",
+    "oui c'est bon, par contre Outlook plante"])
+def test_a_yes_or_a_back_with_a_remaining_fault_or_question_is_none(text: str) -> None:
+    assert confirmation(text, RESOLVED, asked=True) is None
+
+
+@pytest.mark.parametrize(("text", "quoted"), [
+    ("Ça marche, merci !", "Ça marche"), ("Oui, ça remarche. Merci !", "ça remarche"),
+    ("Oui c'est bon, tout le monde a de nouveau accès au S:.", "a de nouveau accès"),
+    ("La connexion est rétablie.", "est rétablie")])
+def test_the_words_are_quoted_as_written(text: str, quoted: str) -> None:
+    assert confirmation(text, RESOLVED) == quoted

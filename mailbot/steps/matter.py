@@ -26,6 +26,11 @@ _PREFIX = re.compile(r"^\s*(?:(?:re|tr|fw|fwd|aw|rv|sv|wg|ref)\s*(?:\[\d+\])?\s*
                      r"\[[^\]]{0,20}\]\s*)+")
 _AGAIN = re.compile(r"\(?(?<!\w)(?:suite|bis|relance|rappel|encore|toujours|complement|"
                     r"precision|follow[- ]?up|again|update)(?!\w)\)?")
+# The urgency tag people put on one mail and not the next ("URGENT fond d'écran" then "fond
+# d'écran (suite)", or the other way round; "[URGENT]", "URGENT -", "urgent :", "TRÈS URGENT"):
+# not part of the matter (day 9: it opened a second ticket).
+_URGENT = re.compile(r"[\[(]?(?<!\w)(?:(?:tres|super|hyper|extremement|very)\s+)?"
+                     r"(?:urgent|urgente|urgentissime|urgence)(?!\w)[\])]?\s*[-:!]*")
 # Subjects that say nothing of the matter: two mails under them may be about anything.
 _GENERIC = frozenset({"", "probleme", "problemes", "demande", "question", "urgent", "aide",
                       "help", "info", "information", "bonjour", "hello", "support", "sans objet",
@@ -41,7 +46,7 @@ def subject_stem(subject: str) -> str:
     Numbers stay ("Alerte 2" is not "Alerte 3"); `stems` reads "VPN impossible 2" as a second
     mail of "VPN impossible"."""
     text = _PREFIX.sub("", fold(subject or ""))
-    text = _AGAIN.sub(" ", text)
+    text = _URGENT.sub(" ", _AGAIN.sub(" ", text))
     return " ".join(re.sub(r"[^\w']+", " ", text).split())
 
 

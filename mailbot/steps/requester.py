@@ -73,12 +73,21 @@ def _praise(c: Context) -> bool:
     return resolution.appreciation(c.msg.text, broken=policy.broken, asking=policy.asking)
 
 
+def _asked(ticket: Ticket) -> bool:
+    """The last public message of the ticket is a technician's answer that asks something
+    ("Pouvez-vous confirmer de votre côté ?"): a plain "oui c'est bon" answers it (day 9)."""
+    public = ticket.public_messages()
+    return bool(public) and public[-1].kind in ("reply", "phone_call") and "?" in public[-1].text
+
+
 def follow_up(c: Context) -> Decision | None:
     if c.ticket is None:
         return None
+    asked = _asked(c.ticket)
     ticket = with_entry(c.ticket, incoming_entry(c, "request"), c.msg)
     ticket.participants = participants_of(c.msg, c.config, ticket.participants)
-    said = (resolution.confirmation(c.msg.text, c.config.information.resolved)
+    said = (resolution.confirmation(c.msg.text, c.config.information.resolved, asked=asked,
+                                    broken=policy_of(c.config).broken)
             if c.msg.sender.lower() == ticket.requester else None)
     if said is None and c.msg.thanks_only and (ticket.status == "waiting"
                                                or not ticket.first_response_at):
