@@ -29,7 +29,7 @@ from mailbot.courier import Courier
 from mailbot.daemon.aside import AsideHandling
 from mailbot.daemon.outbox import OutboxHandling
 from mailbot.daemon.summary import Summary
-from mailbot.faults import crash_point, fail_point
+from mailbot.faults import crash_point, fail_point, pause_point
 from mailbot.health import Health
 from mailbot.intake.base import IncomingMail, Intake, IntakeError, backoff_delay
 from mailbot.parsers import parse
@@ -123,6 +123,8 @@ class Daemon(AsideHandling, OutboxHandling):
         now = self.clock().astimezone(self.config.time.calendar.tz)
         self._adopt_orphans()
         items, spent = self._fetch()  # before the pass's transaction: the mailbox is slow
+        if items:
+            pause_point("after_fetch")
         self.store.begin()  # one pass, one transaction (a no-op for the one-writer TinyDB)
         batch = self.batch()
         self._aside = []
