@@ -12,8 +12,6 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
-
 from tests.harness import ROOT, env, mail, mailbot, show, tickets, write_rules
 from tests.servers.dovecot import DovecotServer
 from tests.servers.postgres import PostgresServer
@@ -214,8 +212,6 @@ def test_kill_of_one_daemon_after_the_server_accepted_a_mail_no_duplicate_and_it
     assert counts(dovecot)["mailbot.processed"] == n
 
 
-@pytest.mark.xfail(strict=True, reason="issue 20: a claimed mail is not held in the database "
-                   "before its pass begins (see docs/two-machines.md)")
 def test_a_reply_fetched_while_another_daemon_holds_its_original_unfiled_lands_in_its_ticket(
         tmp_path: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer,
         postgres: PostgresServer, postgres_db: str) -> None:
