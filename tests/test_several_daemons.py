@@ -217,10 +217,10 @@ def test_a_reply_fetched_while_another_daemon_holds_its_original_unfiled_lands_i
         postgres: PostgresServer, postgres_db: str) -> None:
     """The window between a daemon's claim of a mail (moved into its claim folder, being
     downloaded) and its pass: a slow step there (a loaded machine, a large mail) lets the
-    other daemon decide a reply to that mail first. Made wide on purpose (a pauses 15 s after
+    other daemon decide a reply to that mail first. Made wide on purpose (a pauses 25 s after
     its fetch)."""
     first = Daemons(tmp_path, "a", dovecot, smtp_server, postgres, postgres_db,
-                    faults={"a": "pause:after_fetch:15"})
+                    faults={"a": "pause:after_fetch:25"})
     second = None
     try:
         dovecot.append_many([mail(sender=CLAIRE, message_id="<imprimante-9@groupe-exemple.fr>")])

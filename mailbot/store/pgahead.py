@@ -171,9 +171,10 @@ class PassReads:
         mine = {k for space, k in self._held if space == KEYS}
         try:
             with conn.pipeline():
-                # Several daemons: an id answered that another daemon has claimed (its mail
+                # Daemons claiming mail: an id answered that another daemon has claimed (its mail
                 # being downloaded or decided) is waited for first, holding nothing else.
-                claimed = sorted(set(threads) - set(keys)) if self._instance else []
+                claimed = (sorted(set(threads) - set(keys))
+                           if self._instance and self._instance[1] else [])
                 if claimed:
                     conn.execute(_WAIT_CLAIMS, (CLAIMS, claimed))
                 wanted = sorted(set(keys) - mine)
