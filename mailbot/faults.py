@@ -3,8 +3,9 @@
 MAILBOT_FAULTS is a comma-separated list of `crash:<point>` (the process dies at that step
 boundary, as with a power cut: no cleanup, no flush), `force:checkpoint` (the store's pass log is
 checkpointed after every commit, so that a small test reaches the checkpoint's boundary),
-`fail:<Message-ID>` (processing that message raises, as a bug would) and `kill:<Message-ID>`
-(processing that message gets the process a SIGKILL, as from a watchdog or the OOM killer).
+`fail:<Message-ID>` (processing that message raises, as a bug would), `kill:<Message-ID>`
+(processing that message gets the process a SIGKILL, as from a watchdog or the OOM killer)
+and `pause:<point>:<seconds>` (the process sleeps at that step, as on a loaded machine).
 Reading the environment is all it costs when unset.
 """
 
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import os
 import signal
+import time
 
 
 class InjectedFault(RuntimeError):
@@ -25,6 +27,15 @@ def _faults() -> set[str]:
 def crash_point(name: str) -> None:
     if f"crash:{name}" in _faults():
         os._exit(70)
+
+
+def pause_point(name: str) -> None:
+    """`pause:<name>:<seconds>`: a slow step, to open a race window on purpose."""
+    for fault in _faults():
+        kind, _, rest = fault.partition(":")
+        point, _, seconds = rest.rpartition(":")
+        if kind == "pause" and point == name:
+            time.sleep(float(seconds))
 
 
 def armed(name: str) -> bool:

@@ -21,7 +21,7 @@ from mailbot.parsers import parse
 from mailbot.parsers.tree import message_id_of
 from mailbot.pipeline import Decision, decide
 from mailbot.storage import StoreConflict, StoreUnavailable
-from mailbot.store import open_store
+from mailbot.store import ReadAhead, open_store
 from mailbot.store.postgres import PgStore
 from tests.harness import PARIS, mail
 from tests.test_store_postgres import pg_rules
@@ -158,6 +158,38 @@ def test_a_reply_decided_before_its_original_waits_for_the_pass_that_fetched_it(
     a.commit()
     assert not answer.waiting(10) and answer.error is None
     assert answer.result[0].ticket.number == opened.ticket.number
+    assert len(list(a.store.tickets())) == 1 and acknowledgements(a.store) == [CLAIRE]
+
+
+def test_a_reply_to_mail_another_daemon_claimed_waits_until_its_pass_has_filed_it(
+        two: tuple[Daemon, Daemon]) -> None:
+    """Daemon a has claimed the original in the mailbox (its Message-ID held from before the
+    claim) and is still downloading it: no pass of a's holds it yet. b's pass deciding the
+    reply waits for a's claim, not only for a's pass."""
+    a, b = two
+    a.store.register("a", "Processing/a")
+    b.store.register("b", "Processing/b")
+    original = mail(sender=CLAIRE, message_id="<panne-3@groupe-exemple.fr>")
+    reply = mail(sender="paul.durand@groupe-exemple.fr", subject="RE: Imprimante HS",
+                 message_id="<re-panne-3@groupe-exemple.fr>",
+                 in_reply_to="<panne-3@groupe-exemple.fr>", body="Pareil au 3e.\n")
+    a.store.hold_claims(["mid:<panne-3@groupe-exemple.fr>"])
+
+    def reply_pass() -> Decision:
+        b.begin()
+        b.store.hold_keys(["mid:<re-panne-3@groupe-exemple.fr>"], ReadAhead(threads={
+            "mid:<re-panne-3@groupe-exemple.fr>": ["mid:<panne-3@groupe-exemple.fr>"]}))
+        decision = b.decide(reply)
+        b.commit()
+        return decision
+
+    answer = Background(reply_pass)
+    assert answer.waiting(1.5), "the reply was decided while its original was claimed, unfiled"
+    opened = a.pass_of(original)[0]
+    assert answer.waiting(1.0), "the reply went on before the claim was released"
+    a.store.release_claims()
+    assert not answer.waiting(10) and answer.error is None
+    assert answer.result.ticket.number == opened.ticket.number
     assert len(list(a.store.tickets())) == 1 and acknowledgements(a.store) == [CLAIRE]
 
 

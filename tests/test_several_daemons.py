@@ -17,6 +17,7 @@ from tests.servers.dovecot import DovecotServer
 from tests.servers.postgres import PostgresServer
 from tests.servers.smtp import RecordingSmtpServer
 
+CLAIRE = "claire.martin@groupe-exemple.fr"
 FOLDERS = ("INBOX", "Processing.a", "Processing.b", "Processing.c", "mailbot.processed")
 
 
@@ -209,3 +210,34 @@ def test_kill_of_one_daemon_after_the_server_accepted_a_mail_no_duplicate_and_it
     assert sorted(t["subject"] for t in tickets(daemons.rules["a"])) == sorted(
         f"Panne {i}" for i in range(n))
     assert counts(dovecot)["mailbot.processed"] == n
+
+
+def test_a_reply_fetched_while_another_daemon_holds_its_original_unfiled_lands_in_its_ticket(
+        tmp_path: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer,
+        postgres: PostgresServer, postgres_db: str) -> None:
+    """The window between a daemon's claim of a mail (moved into its claim folder, being
+    downloaded) and its pass: a slow step there (a loaded machine, a large mail) lets the
+    other daemon decide a reply to that mail first. Made wide on purpose (a pauses 25 s after
+    its fetch)."""
+    first = Daemons(tmp_path, "a", dovecot, smtp_server, postgres, postgres_db,
+                    faults={"a": "pause:after_fetch:25"})
+    second = None
+    try:
+        dovecot.append_many([mail(sender=CLAIRE, message_id="<imprimante-9@groupe-exemple.fr>")])
+        wait_until(lambda: counts(dovecot)["Processing.a"] == 1, 30, lambda: counts(dovecot))
+        second = Daemons(tmp_path, "b", dovecot, smtp_server, postgres, postgres_db)
+        dovecot.append_many([mail(sender="paul.durand@groupe-exemple.fr",
+                                  subject="RE: Imprimante HS", body="Pareil au 3e.\n",
+                                  in_reply_to="<imprimante-9@groupe-exemple.fr>")])
+        wait_until(lambda: counts(dovecot)["mailbot.processed"] == 2, 90,
+                   lambda: (counts(dovecot), first.log("a"), second and second.log("b")))
+    finally:
+        first.stop()
+        if second is not None:
+            second.stop()
+    assert "[Processing.b " in second.logs["b"].read_text(), second.log("b")  # b took the reply
+    made = tickets(first.rules["a"])
+    assert len(made) == 1, (made, first.log("a"), second.log("b"))
+    history = show(first.rules["a"], made[0]["number"])["messages"]
+    assert [m["direction"] for m in history].count("in") == 2, history
+    assert [a.recipients[0] for a in acks(smtp_server)] == [CLAIRE]

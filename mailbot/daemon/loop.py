@@ -29,7 +29,7 @@ from mailbot.courier import Courier
 from mailbot.daemon.aside import AsideHandling
 from mailbot.daemon.outbox import OutboxHandling
 from mailbot.daemon.summary import Summary
-from mailbot.faults import crash_point, fail_point
+from mailbot.faults import crash_point, fail_point, pause_point
 from mailbot.health import Health
 from mailbot.intake.base import IncomingMail, Intake, IntakeError, backoff_delay
 from mailbot.parsers import parse
@@ -90,6 +90,11 @@ class Daemon(AsideHandling, OutboxHandling):
         self.courier = Courier(make_transport, workers=workers, sending=store)
         self.attempts = Attempts(store.dir, limit=config.mailbox.max_attempts)
         self._aside: list[dict[str, str]] = []  # set aside this pass: the team hears once
+        # Several daemons on one database: the mail this one claims is held there from before
+        # its claim to the end of the pass that files it (a reply to it waits for that).
+        self._release_claims = getattr(store, "release_claims", lambda: None)
+        if hasattr(intake, "on_claim") and hasattr(store, "hold_claims"):
+            intake.on_claim = store.hold_claims
         if self.attempts.careful:
             log.warning("the process died while handling a pass: taking messages one at a "
                         "time until those are settled (RELIABILITY D08)")
@@ -123,6 +128,8 @@ class Daemon(AsideHandling, OutboxHandling):
         now = self.clock().astimezone(self.config.time.calendar.tz)
         self._adopt_orphans()
         items, spent = self._fetch()  # before the pass's transaction: the mailbox is slow
+        if items:
+            pause_point("after_fetch")
         self.store.begin()  # one pass, one transaction (a no-op for the one-writer TinyDB)
         batch = self.batch()
         self._aside = []
@@ -143,9 +150,11 @@ class Daemon(AsideHandling, OutboxHandling):
             self._drop_released_notices_overtaken(batch, now)
             crash_point("before_commit")
             self.store.commit(batch.commit)
+            self._release_claims()
             self.sends_committed()
         except StoreConflict as exc:  # another daemon's pass in the way: take it again
             self._abandon_pass()
+            self._release_claims()
             self.intake.rewind()
             log.info("pass rolled back, its %d message(s) taken again: %s", len(items), exc)
             return len(items) or 1

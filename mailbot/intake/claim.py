@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+from collections.abc import Callable
 
 from imap_tools import BaseMailBox
 
@@ -13,10 +14,12 @@ from mailbot.intake.base import (
     IntakeError,
 )
 from mailbot.intake.imap_commands import (
+    parse_fetch,
     take_new_mail_notices,
     transfer,
     uid_set,
 )
+from mailbot.parsers.tree import thread_of
 
 log = logging.getLogger("mailbot.intake")  # one logger for every room of the intake
 
@@ -27,6 +30,10 @@ CLAIMED = "$MailbotClaimed"
 class ImapClaims:
     """ImapIntake's claiming steps: a conditional STORE of keywords, then a move into this
     instance's claim folder."""
+
+    # Several daemons on one database: called with the candidates' `mid:<Message-ID>` keys
+    # before they are claimed (the store holds them until the pass that files them ends).
+    on_claim: Callable[[list[str]], None] | None = None
 
     def _claim_new(self, mailbox: BaseMailBox, limit: int) -> None:
         """Claim up to `limit` messages waiting in the watched folder and move what this
@@ -42,6 +49,8 @@ class ImapClaims:
         mailbox.folder.set(self._folder)
         try:
             candidates = self._source_uids(mailbox, f"UNKEYWORD {CLAIMED}")[:limit]
+            if candidates and self.on_claim is not None:
+                self.on_claim(self._message_id_keys(mailbox, candidates))
             won = self._claim_uids(mailbox, candidates) if candidates else 0
             mine = self._source_uids(mailbox, f"KEYWORD {self._keyword}")
             if mine:
@@ -51,6 +60,15 @@ class ImapClaims:
                          "instance", won, len(candidates))
         finally:
             self._select_work(mailbox)
+
+    @staticmethod
+    def _message_id_keys(mailbox: BaseMailBox, uids: list[int]) -> list[str]:
+        typ, data = mailbox.client.uid("FETCH", uid_set(uids),
+                                       "(UID BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)])")
+        if typ != "OK":
+            raise IntakeError(f"IMAP FETCH refused by the server: {data!r}")
+        found = (thread_of(header)[0] for header in parse_fetch(data, set(uids)).values())
+        return [f"mid:{mid}" for mid in found if mid]
 
     def _claim_uids(self, mailbox: BaseMailBox, uids: list[int]) -> int:
         """Returns how many of `uids` this instance won."""

@@ -30,6 +30,7 @@ import psycopg
 
 from mailbot.model import Ticket
 from mailbot.store.ahead import ReadAhead
+from mailbot.store.pgshare import CLAIMS
 
 KEYS = 0x6D6C6B79  # "mlky": transaction-level advisory locks on index keys, hashtext(key)
 TICKETS = 0x6D6C7478  # "mltx": ... on tickets, by number
@@ -66,6 +67,7 @@ class PassReads:
     _free: list[int]
     _used: list[int]
     _memo: Memo
+    _instance: tuple[str, str] | None
 
     if TYPE_CHECKING:
         def _connection(self) -> psycopg.Connection: ...
@@ -169,6 +171,12 @@ class PassReads:
         mine = {k for space, k in self._held if space == KEYS}
         try:
             with conn.pipeline():
+                # Daemons claiming mail: an id answered that another daemon has claimed (its mail
+                # being downloaded or decided) is waited for first, holding nothing else.
+                claimed = (sorted(set(threads) - set(keys))
+                           if self._instance and self._instance[1] else [])
+                if claimed:
+                    conn.execute(_WAIT_CLAIMS, (CLAIMS, claimed))
                 wanted = sorted(set(keys) - mine)
                 if wanted:
                     conn.execute(_LOCK_KEYS, (KEYS, wanted))
@@ -251,5 +259,7 @@ class PassReads:
 _META = "SELECT name, value::text FROM mailbot_meta"
 _LOCK_KEYS = (b"SELECT count(pg_advisory_xact_lock(%s, hashtext(k))) FROM "
               b"(SELECT k FROM unnest(%s::text[]) AS k ORDER BY k) AS ordered")
+_WAIT_CLAIMS = (b"SELECT count(pg_advisory_xact_lock_shared(%s, hashtext(k))) FROM "
+                b"(SELECT k FROM unnest(%s::text[]) AS k ORDER BY k) AS ordered")
 _TRY_KEYS = (b"SELECT k FROM unnest(%s::text[]) AS k "
              b"WHERE pg_try_advisory_xact_lock(%s, hashtext(k))")

@@ -20,6 +20,7 @@ from mailbot.store.sendlog import MAYBE_SENT_ERROR, report_maybe_sent
 
 log = logging.getLogger("mailbot")
 
+CLAIMS = 0x6D6C636C  # "mlcl": session locks on the Message-ID keys of mail this daemon claimed
 INSTANCES = 0x6D6C6274  # first key of the instances' session locks ("mlbt"), then hashtext(name)
 ADOPTION_WAIT = "20s"  # at start, for another daemon taking this instance's mail back
 # A pending row whose SMTP attempt was marked by a holder now gone: kept, not sent again.
@@ -41,6 +42,7 @@ class Sharing:
     _instance: tuple[str, str] | None
     _side: psycopg.Connection | None
     _side_lock: threading.Lock
+    _claims: set[str]
 
     if TYPE_CHECKING:
         def _run(self, sql: str, args: Any = None) -> psycopg.Cursor: ...
@@ -108,6 +110,30 @@ class Sharing:
             self._run("DELETE FROM mailbot_instance WHERE name = %s", (name,))
         self._run("SELECT pg_advisory_unlock(%s, hashtext(%s))", (INSTANCES, name))
         self._end(commit=True)
+
+    # --- the mail this daemon claimed ---------------------------------------------------------
+
+    def hold_claims(self, keys: list[str]) -> None:
+        """Before this daemon claims mail in the shared mailbox: the index keys of their
+        Message-IDs (`mid:<id>`) are held by its session until the pass that files them has
+        committed (`release_claims`). Another daemon's pass deciding a reply to one of them
+        waits for that (`hold_keys`), then finds its ticket. A key another daemon holds (the
+        same Message-ID claimed there) is left to it."""
+        wanted = sorted(set(keys) - self._claims)
+        if not wanted:
+            return
+        rows = self._alone("SELECT k FROM unnest(%s::text[]) AS k "
+                           "WHERE pg_try_advisory_lock(%s, hashtext(k))", (wanted, CLAIMS))
+        self._claims.update(k for (k,) in rows)
+
+    def release_claims(self) -> None:
+        """The pass that filed the claimed mail has ended (committed, or rolled back: then
+        two daemons' passes may be waiting for each other's claims, and the pass is taken
+        again without them)."""
+        held, self._claims = sorted(self._claims), set()
+        if held and self._conn is not None and not self._conn.closed:
+            self._alone("SELECT count(pg_advisory_unlock(%s, hashtext(k))) "
+                        "FROM unnest(%s::text[]) AS k", (CLAIMS, held))
 
     # --- the outbox leases ----------------------------------------------------------------
 

@@ -77,6 +77,7 @@ class PgStore(PassReads, Sharing):
         self._instance: tuple[str, str] | None = None  # (name, claim folder) once registered
         self._side: psycopg.Connection | None = None  # mark_sent's, used by courier threads
         self._side_lock = threading.Lock()
+        self._claims: set[str] = set()  # keys held for the mail claimed (pgshare.hold_claims)
         self._files: dict[str, bytes] = {}  # kept this pass, written with its commit
         self._memo = Memo()  # what the pass has read (mailbot.store.pgahead)
         self._piped = False  # writing a commit in one pipeline: errors come at its end
@@ -196,6 +197,7 @@ class PgStore(PassReads, Sharing):
         """A failed statement: the transaction is lost; so may be the connection."""
         conn, self._conn = self._conn, None
         self._reset(committed=False)
+        self._claims = set()  # the session's locks go with it
         if conn is not None:
             with contextlib.suppress(psycopg.Error):
                 conn.close()
