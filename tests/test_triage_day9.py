@@ -92,6 +92,10 @@ def test_a_newcomers_arrival_with_a_folder_is_the_account_creation(subject: str,
                         "dossier Qualité avec mon compte, pourriez-vous me le donner ?"),
     ("Accès stagiaire", "Bonjour, notre stagiaire arrivée lundi a déjà son compte : pourriez-"
                         "vous lui donner accès au dossier Ventes ?"),
+    ("Accès Julie", "Bonjour, Julie a rejoint l'équipe compta le mois dernier : pourriez-vous "
+                    "donner à son compte l'accès au dossier Clôture ?"),
+    ("Dossier Export", "Bonjour, Yann est arrivé le 2 novembre aux achats et sa messagerie "
+                       "marche : pourriez-vous lui donner accès au dossier Export ?"),
 ])
 def test_access_for_someone_already_here_stays_a_change_of_rights(subject: str,
                                                                   body: str) -> None:
