@@ -57,6 +57,8 @@ def test_another_shared_device_for_a_floor_is_not_a_department_stopped(subject: 
                      "print."),
     ("Compta bloquée", "Toute la compta est à l'arrêt : Sage ne s'ouvre plus, impossible "
                        "d'imprimer quoi que ce soit."),
+    ("Magasin", "Depuis le passage du technicien sur les scanners, toute l'équipe du magasin "
+                "est bloquée : personne ne peut préparer les commandes."),
 ])
 def test_a_department_that_cannot_work_stays_p1_with_a_printer_named(subject: str,
                                                                      body: str) -> None:
