@@ -43,9 +43,11 @@ def _late_report(rules: Path, dovecot: DovecotServer, minutes: int) -> None:
     run_once(rules, dovecot, NOW + timedelta(minutes=minutes))
 
 
+@pytest.mark.parametrize("one_pass", [False, True], ids=["passes", "one-pass"])
 def test_every_reporter_reads_the_incidents_priority_and_due_time_on_mail_and_page(
-        rules: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> None:
-    deliver(rules, dovecot, [*SAGE_DOWN, LATE])
+        rules: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer,
+        one_pass: bool) -> None:
+    deliver(rules, dovecot, [*SAGE_DOWN, LATE], one_pass=one_pass)
     [parent] = parents(rules)
     priority = str(parent["priority"])
     assert priority in ("P1", "P2")
