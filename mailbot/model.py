@@ -6,7 +6,7 @@ rendered by `mailbot.web` and the templates; nothing here does I/O.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from functools import cache
 from typing import Any, Literal
 
@@ -188,6 +188,20 @@ class Ticket:
 
     def attachments(self) -> list[StoredAttachment]:
         return [a for m in self.messages for a in m.attachments if not a.inline]
+
+
+def as_incident(report: Ticket, parent: Ticket | None) -> Ticket:
+    """A mass incident's report as its reporter is shown it (the acknowledgement, the tracking
+    page): at the incident's priority and due times, which stand for all its reports. Day 9 §4:
+    reporters read "P1 ... sous 15 minutes, soit au plus tard mardi 15 décembre" (P1 words, the
+    report's own P3 date a week away), and the page still said P3. The store keeps the report's
+    own; `parent` None: the ticket as it is."""
+    if parent is None:
+        return report
+    return replace(report, priority=parent.priority,
+                   first_response_due=parent.first_response_due,
+                   first_response_missed=parent.first_response_missed,
+                   resolution_due=parent.resolution_due)
 
 
 @dataclass

@@ -15,7 +15,7 @@ from mailbot.config import Config, ConfigError, claim_path
 from mailbot.daemon import Clock, Daemon, system_clock
 from mailbot.health import HEARTBEAT_EVERY, Health, read_heartbeat
 from mailbot.intake import ImapIntake, Intake, MaildirIntake
-from mailbot.model import Ticket
+from mailbot.model import Ticket, as_incident
 from mailbot.oauth2 import TokenSource, make_token_source
 from mailbot.storage import StateUnwritable, atomic_write
 from mailbot.store import StateLock, Store, TicketStore, open_store
@@ -137,9 +137,10 @@ def ticket_finder(state_dir: Path, config: Config | None = None):  # type: ignor
         with lock:
             number = reader.lookup(key)
             ticket = reader.ticket(number) if number else None
+            parent = reader.ticket(ticket.parent) if ticket and ticket.parent else None
         if ticket is None or not secrets.compare_digest(ticket.token, token):
             return None
-        return ticket
+        return as_incident(ticket, parent)  # a report reads at its incident's priority
 
     return find
 

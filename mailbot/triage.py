@@ -97,6 +97,8 @@ def triage(msg: ParsedMessage, *, requester: str, text: str, channel: str, view:
                for key in keys for e in view.recent("reports", key)]
     whole = bool(keys) and mass.speaks_for_all(facts)
     verdict = mass.mass_verdict(keys, requester, reports, now, config.mass, whole=whole)
+    if verdict.parent is None:  # the window is for forming an incident, not for joining one
+        verdict = _open_incident(keys, view) or verdict
     window = now - timedelta(minutes=config.mass.window_minutes)
     said = any(r.whole for r in reports if r.key == verdict.key
                and datetime.fromisoformat(r.at) >= window)
@@ -182,10 +184,29 @@ def mass_parent_priority(t: Triage) -> tuple[str | None, list[str]]:
     return priority, [f"hit mass/impact: {reason}: {priority}"]
 
 
+def _open_incident(keys: list[str], view: View) -> MassVerdict | None:
+    """The mass incident still open that a report of the same failure joins, however long after
+    it formed (day 9 §6: "Sage refuse de s'ouvrir chez moi aussi" an hour later, the incident
+    still open, became a P3 ticket of its own, never closed with it), or None."""
+    for key in keys:
+        for event in reversed(view.recent("incidents", key)):
+            parent = view.ticket(event["parent"])
+            if parent is not None and parent.status != "closed" and parent.children:
+                return MassVerdict(key, parent.number, (), len(parent.children) + 1, Outcome(
+                    "mass/same_failure", True,
+                    f"{key}: mass incident #{parent.number} still open"))
+    return None
+
+
 def report_events(t: Triage, ticket: Ticket, sender: str, now: datetime) -> list[Event]:
-    return [("reports", key, {"sender": sender, "at": _utc(now), "ticket": ticket.number,
-                              "parent": ticket.parent, **({"whole": True} if t.whole else {})})
-            for key in t.keys]
+    # The incident a report is part of, under the failure that made it: a later report of it
+    # joins it while it is open (`_open_incident`).
+    incident: list[Event] = ([("incidents", t.mass.key, {"parent": ticket.parent,
+                                                         "at": _utc(now)})]
+                             if ticket.parent is not None and t.mass.key else [])
+    return [*[("reports", key, {"sender": sender, "at": _utc(now), "ticket": ticket.number,
+                                "parent": ticket.parent, **({"whole": True} if t.whole else {})})
+              for key in t.keys], *incident]
 
 
 def _utc(moment: datetime) -> str:
@@ -200,7 +221,9 @@ def horizons(config: Config, now: datetime) -> dict[str, str]:
             "reports": _utc(now - timedelta(minutes=config.mass.window_minutes)),
             # A requester's subjects, a year: their next mail on one joins its open ticket
             # (steps/matter.py; day 7).
-            "matters": _utc(now - timedelta(days=365))}
+            "matters": _utc(now - timedelta(days=365)),
+            # The mass incident of each failure, a year: a report joins it while it is open.
+            "incidents": _utc(now - timedelta(days=365))}
 
 
 # --- why, in words ----------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from mailbot.mails.base import (
     tracking_url,
 )
 from mailbot.model import OutgoingMail, Ticket
+from mailbot.rules.mass_words import in_words
 from mailbot.tags import format_tag
 
 
@@ -193,7 +194,7 @@ def team_mass(parent: Ticket, *, children: Sequence[Ticket], key: str, senders: 
              for c in children]
     body = compose.render("team_mass", lang, tag=format_tag(parent.number,
                                                             config.mail.tag_prefix),
-                          count=len(children), senders=senders, key=key,
+                          count=len(children), senders=senders, key=in_words(key, lang),
                           minutes=config.mass.window_minutes, subject=parent.subject, why=why,
                           children=lines, tracking_url=tracking_url(parent, config),
                           **_ticket_words(parent, lang))

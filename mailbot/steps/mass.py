@@ -3,11 +3,11 @@ parent's closure closes its reports."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from mailbot import ids, mails, triage
 from mailbot.mails.base import requester_thread
-from mailbot.model import OutgoingMail, Ticket
+from mailbot.model import OutgoingMail, Ticket, as_incident
 from mailbot.steps.common import Context, is_reachable, with_mails
 from mailbot.tags import format_tag
 
@@ -86,7 +86,7 @@ def _tell_reporters(c: Context, parent: Ticket, siblings: list[Ticket]
             cancel.append(acks[-1].message_id)
             sibling.messages = [m for m in sibling.messages if m is not acks[-1]]
             sibling.message_ids = [i for i in sibling.message_ids if i != acks[-1].message_id]
-            shown = replace(sibling, priority=parent.priority)
+            shown = as_incident(sibling, parent)
             mail = mails.acknowledgement(shown, config, now, thread=requester_thread(
                 sibling, config), known_incident=mails.incident_name(parent, config))
         else:

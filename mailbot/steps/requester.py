@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from mailbot import loopguard, mails, resolution, triage
 from mailbot.decision import Decision
 from mailbot.mails import Incoming
-from mailbot.model import OutgoingMail, Ticket
+from mailbot.model import OutgoingMail, Ticket, as_incident
 from mailbot.rules.assess import policy_of
 from mailbot.steps import matter
 from mailbot.steps.common import (
@@ -266,7 +266,8 @@ def _requester_mails(c: Context, ticket: Ticket, t: triage.Triage, parent: Ticke
     demotion = (triage.demotion_reason(t, ticket.language) if a.urgent.demoted and lowered
                 else None)
     # A report of a mass incident is told the incident's priority and target (day 7 §4).
-    shown = replace(ticket, priority=parent.priority) if parent is not None else ticket
+    # Its due times too (day 9 §4: P1 words with the report's own P3 date a week away).
+    shown = as_incident(ticket, c.config.time.with_due_times(parent) if parent else None)
     out = [] if blocked else acknowledge(c, shown, thread_of(c.msg), known_incident=known,
                                          demotion=demotion)
     blocked = blocked or ([] if out else blocked_for(c, ticket))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import psycopg
 
-from mailbot.model import Ticket
+from mailbot.model import Ticket, as_incident
 from mailbot.storage import StoreUnavailable
 from mailbot.store.migrate import LATEST, current_version, refuse_newer
 
@@ -43,10 +43,13 @@ def pooled_finder(conninfo: str):  # type: ignore[no-untyped-def]
             row = conn.execute("SELECT t.doc FROM mailbot_index i JOIN mailbot_ticket t "
                                "ON t.number = i.ticket WHERE i.key = %s",
                                (ids.token_key(token),)).fetchone()
-        ticket = Ticket.from_dict(row[0]) if row else None
-        if ticket is None or not secrets.compare_digest(ticket.token, token):
-            return None
-        return ticket
+            ticket = Ticket.from_dict(row[0]) if row else None
+            if ticket is None or not secrets.compare_digest(ticket.token, token):
+                return None
+            up = (conn.execute("SELECT doc FROM mailbot_ticket WHERE number = %s",
+                               (ticket.parent,)).fetchone() if ticket.parent else None)
+        # A mass incident's report reads at its incident's priority and due times.
+        return as_incident(ticket, Ticket.from_dict(up[0]) if up else None)
 
     find.pool = pool  # type: ignore[attr-defined]  # closed with the web server
     return find
