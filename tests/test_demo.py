@@ -61,9 +61,10 @@ def test_the_demo_tickets_the_samples_and_writes_the_replies(tmp_path: Path) -> 
               and ".closure." in m["Message-ID"]]
     assert "sophie.leroy@groupe-exemple.fr" in str(paul["Cc"])
     recipients = sorted(m["To"] for m in sent)
-    # The team: four new tickets and a follow-up, and the month's report; nothing for the
-    # archived out-of-office.
-    assert recipients.count("equipe-si@groupe-exemple.fr") == 6
+    # The team: three new tickets (the Sage one carrying its follow-up of the same pass, day 7
+    # §19), none for the call logged already closed (day 7 §9), and the month's report;
+    # nothing for the archived out-of-office.
+    assert recipients.count("equipe-si@groupe-exemple.fr") == 4
     assert "marc.petit@groupe-exemple.fr" not in recipients  # no answer to an auto-reply
 
 

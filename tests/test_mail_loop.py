@@ -138,7 +138,13 @@ def test_follow_ups_land_in_the_same_ticket_without_a_second_acknowledgement(
     # the follow-ups, which the team hears about instead.
     assert sorted(a.recipients[0] for a in acks(smtp_server)) == [
         "claire.martin@groupe-exemple.fr", "inconnu@ailleurs.example"]
-    assert len(notices(smtp_server)) == 2 + 3
+    # The team: the first pass's new ticket, then one notice per ticket of the second pass (day
+    # 7 §19): the stranger's new ticket, and one carrying Claire's and Sophie's three mails.
+    told = notices(smtp_server)
+    assert len(told) == 1 + 2
+    said = [" ".join(m.message.get_body(("plain",)).get_content().split()) for m in told[1:]]
+    [follow_ups] = [t for t in said if "Toujours en panne." in t]
+    assert "Et le scanner aussi." in follow_ups and "Chez moi aussi." in follow_ups
 
 
 def test_running_twice_creates_no_duplicates(rules: Path, dovecot: DovecotServer,
