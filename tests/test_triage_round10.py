@@ -24,16 +24,15 @@ failing, not the computer (defect 11).
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 from mailbot.parsers import parse
-from tests.harness import PARIS, env, mail, mailbot, tickets, write_rules
+from tests.harness import env, mail, mailbot, tickets, write_rules
 from tests.servers.dovecot import DovecotServer
-from tests.servers.smtp import ReceivedMail, RecordingSmtpServer
-from tests.test_triage_round7 import CONFIG, judge
+from tests.servers.smtp import RecordingSmtpServer
+from tests.test_triage_round7 import CONFIG, NOW, _words, judge
 
 QUOTE_FR = "\n\n-----Message d'origine-----\nDe : Sam Employé\nObjet : {s}\n\n{b}\n"
 QUOTE_EN = "\n\nOn Mon, 30 Nov 2026 at 09:12, Sam <sam.employe@groupe-exemple.fr> wrote:\n> {b}\n"
@@ -275,15 +274,6 @@ def test_a_program_closing_while_sharing_the_screen_is_the_program(subject: str,
 def test_a_person_leading_the_subject_is_no_program(subject: str) -> None:
     parsed = parse(mail(subject=subject, body="Bonjour,\nmerci.\n"), CONFIG.parse_rules())
     assert parsed.program is None
-
-
-NOW = datetime(2026, 12, 7, 8, 30, tzinfo=PARIS)
-
-
-def _words(received: ReceivedMail) -> str:
-    part = received.message.get_body(("plain",))
-    assert part is not None
-    return " ".join(part.get_content().split())
 
 
 @pytest.mark.e2e
