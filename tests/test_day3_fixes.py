@@ -38,8 +38,9 @@ def words(received: ReceivedMail) -> str:
 THANKS = {
     "ok_merci": "ok merci !",
     "super_merci": "Super merci",
-    "cest_bon": "C'est bon merci\n\nClaire",
-    # ("Parfait, merci" is a confirmation since day 8: the team is told, tests/test_day8_fixes.py)
+    # ("Parfait, merci" is a confirmation since day 8, and "C'est bon merci" answering the
+    # technician's "pouvez-vous réessayer ?" since day 9: the team is told,
+    # tests/test_day8_fixes.py and tests/test_day9_fixes.py)
     "signature": "Bonjour,\n\nMerci beaucoup !\n\nCordialement,\nClaire Martin\n"
                  "Assistante de direction\nTél : 04 72 00 00 02",
 }

@@ -55,6 +55,7 @@ SIGNATURE = "\n\nGilles Bernard\nResponsable logistique - Groupe Exemple"
 @pytest.mark.parametrize(("text", "quoted"), [
     ("Oui c'est bon, tout le monde a de nouveau accès au S:. Merci !", "a de nouveau accès"),
     ("Oui c'est bon, merci Alice.", "Oui c'est bon"),
+    ("C'est bon merci", "C'est bon"),
     ("Yes it's fine, thanks!", "Yes it's fine"),
     ("Ça remarche, merci !", "Ça remarche"),
     ("The drive works again, thank you.", "works again"),
