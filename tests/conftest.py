@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 
+from tests.harness import write_rules
 from tests.servers.dovecot import USER, DovecotServer, TlsFiles, make_self_signed_cert
 from tests.servers.oauth2 import OAuth2Server
 
@@ -60,7 +62,7 @@ def dovecot(make_dovecot: Callable[..., DovecotServer]) -> DovecotServer:
 # SMTP: a recording aiosmtpd server per test (see tests/servers/smtp.py): .messages, fail_next(),
 # drop()/restore(), wait_for(n).
 # ---------------------------------------------------------------------------------------------
-from tests.servers.smtp import smtp_server  # noqa: E402, F401
+from tests.servers.smtp import RecordingSmtpServer, smtp_server  # noqa: E402, F401
 
 # ---------------------------------------------------------------------------------------------
 # OAuth2: an Authlib authorization server on https://127.0.0.1 (tests/servers/oauth2.py) using
@@ -90,3 +92,11 @@ from tests.backends import (  # noqa: E402, F401
     pytest_generate_tests,
     store_backend,
 )
+
+
+@pytest.fixture
+def rules(tmp_path: Path, dovecot: DovecotServer,
+          smtp_server: RecordingSmtpServer) -> Path:  # noqa: F811 (the fixture above)
+    """The test configuration (tests/harness.py write_rules) on this test's Dovecot and
+    recording SMTP server; a test file that needs other settings defines its own."""
+    return write_rules(tmp_path, imap=dovecot, smtp=smtp_server)

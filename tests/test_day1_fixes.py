@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.flow import ALICE, AUTHSERV, BRUNO, NOW, body, reply, run_once, sent_to
 from tests.harness import TEAM, env, mail, mailbot, show, write_rules
 from tests.servers.dovecot import DovecotServer
 from tests.servers.smtp import RecordingSmtpServer
 from tests.test_mail_loop import _dsn
-from tests.test_technicians import ALICE, AUTHSERV, BRUNO, NOW, body, reply, run_once, sent_to
 
 CLAIRE = "claire.martin@groupe-exemple.fr"
 

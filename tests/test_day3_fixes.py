@@ -13,24 +13,18 @@ from pathlib import Path
 
 import pytest
 
+from tests.flow import ALICE, CLAIRE, NOW, body, open_ticket, reply, run_once, sent_to, words
 from tests.harness import TEAM, mail, show, tickets, write_rules
 from tests.servers.dovecot import DovecotServer
-from tests.servers.smtp import ReceivedMail, RecordingSmtpServer
+from tests.servers.smtp import RecordingSmtpServer
 from tests.test_misfire_people import page
-from tests.test_technicians import ALICE, CLAIRE, NOW, body, open_ticket, reply, run_once, sent_to
 
 pytestmark = pytest.mark.e2e
 
 ELODIE = "elodie.mercier@groupe-exemple.fr"
 
 
-@pytest.fixture
-def rules(tmp_path: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> Path:
-    return write_rules(tmp_path, imap=dovecot, smtp=smtp_server)
 
-
-def words(received: ReceivedMail) -> str:
-    return " ".join(body(received).split())
 
 
 # --- 1. a thanks on a ticket waiting for the employee ---------------------------------------------

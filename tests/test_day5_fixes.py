@@ -7,18 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.harness import TEAM, mail, show, tickets, write_rules
+from tests.flow import ALICE, run_once, sent_to, words
+from tests.harness import TEAM, mail, show, tickets
 from tests.servers.dovecot import DovecotServer
 from tests.servers.smtp import RecordingSmtpServer
-from tests.test_day3_fixes import words
-from tests.test_technicians import ALICE, run_once, sent_to
 
 pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture
-def rules(tmp_path: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> Path:
-    return write_rules(tmp_path, imap=dovecot, smtp=smtp_server)
 
 
 # A technician's account of a call ends the way calls end: "tout remarche", "merci". That is

@@ -16,11 +16,7 @@ import pytest
 
 from mailbot.runtime import ticket_finder
 from mailbot.web import WebServer, make_app
-from tests.harness import PARIS, TEAM, mail, show, tickets, write_rules
-from tests.servers.dovecot import DovecotServer
-from tests.servers.smtp import ReceivedMail, RecordingSmtpServer
-from tests.test_day3_fixes import words
-from tests.test_technicians import (
+from tests.flow import (
     ALICE,
     CLAIRE,
     NOW,
@@ -29,14 +25,15 @@ from tests.test_technicians import (
     reply,
     run_once,
     sent_to,
+    words,
 )
+from tests.harness import PARIS, TEAM, mail, show, tickets, write_rules
+from tests.servers.dovecot import DovecotServer
+from tests.servers.smtp import ReceivedMail, RecordingSmtpServer
 
 pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture
-def rules(tmp_path: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> Path:
-    return write_rules(tmp_path, imap=dovecot, smtp=smtp_server)
 
 
 def page(rules: Path, number: int) -> str:

@@ -15,10 +15,7 @@ import pytest
 from mailbot import config as configuration
 from mailbot.runtime import ticket_finder
 from mailbot.web import WebServer, make_app
-from tests.harness import LADDER, TEAM, mail, show, write_rules
-from tests.servers.dovecot import DovecotServer
-from tests.servers.smtp import ReceivedMail, RecordingSmtpServer
-from tests.test_technicians import (
+from tests.flow import (
     ALICE,
     BRUNO,
     CLAIRE,
@@ -28,20 +25,19 @@ from tests.test_technicians import (
     reply,
     run_once,
     sent_to,
+    words,
 )
+from tests.harness import LADDER, TEAM, mail, show, write_rules
+from tests.servers.dovecot import DovecotServer
+from tests.servers.smtp import ReceivedMail, RecordingSmtpServer
 
 pytestmark = pytest.mark.e2e
 
 SUPERVISOR = LADDER[3]
 
 
-@pytest.fixture
-def rules(tmp_path: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> Path:
-    return write_rules(tmp_path, imap=dovecot, smtp=smtp_server)
 
 
-def words(received: ReceivedMail) -> str:
-    return " ".join(body(received).split())
 
 
 def page_of(rules: Path, number: int) -> str:

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.harness import LADDER, TEAM, mail, mailbot, show, tickets, write_rules
+from tests.flow import ALICE, NOW, body, reply, run_once, sent_to
+from tests.harness import LADDER, TEAM, mail, mailbot, show, tickets
 from tests.servers.dovecot import DovecotServer
 from tests.servers.smtp import ReceivedMail, RecordingSmtpServer
-from tests.test_technicians import ALICE, NOW, body, reply, run_once, sent_to
 
 pytestmark = pytest.mark.e2e
 
@@ -23,9 +23,6 @@ DOMAIN = "groupe-exemple.fr"
 MANAGEMENT = set(LADDER.values())
 
 
-@pytest.fixture
-def rules(tmp_path: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> Path:
-    return write_rules(tmp_path, imap=dovecot, smtp=smtp_server)
 
 
 def escalations(smtp: RecordingSmtpServer) -> list[ReceivedMail]:

@@ -14,11 +14,7 @@ import jinja2
 import pytest
 
 from mailbot import i18n
-from tests.harness import PARIS, ROOT, TEAM, mail, show, write_rules
-from tests.servers.dovecot import DovecotServer
-from tests.servers.smtp import ReceivedMail, RecordingSmtpServer
-from tests.test_day6_notices import SUPERVISOR, escalated_p1, page_of
-from tests.test_technicians import (
+from tests.flow import (
     ALICE,
     CLAIRE,
     NOW,
@@ -27,7 +23,12 @@ from tests.test_technicians import (
     reply,
     run_once,
     sent_to,
+    words,
 )
+from tests.harness import PARIS, ROOT, TEAM, mail, show, write_rules
+from tests.servers.dovecot import DovecotServer
+from tests.servers.smtp import ReceivedMail, RecordingSmtpServer
+from tests.test_day6_notices import SUPERVISOR, escalated_p1, page_of
 
 pytestmark = pytest.mark.e2e
 
@@ -38,13 +39,8 @@ NADIA = "nadia.haddad@groupe-exemple.fr"
 SHIPPED_CALENDAR = "[report]\nenabled = false\n"
 
 
-@pytest.fixture
-def rules(tmp_path: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> Path:
-    return write_rules(tmp_path, imap=dovecot, smtp=smtp_server)
 
 
-def words(received: ReceivedMail) -> str:
-    return " ".join(body(received).split())
 
 
 def subject(received: ReceivedMail) -> str:

@@ -17,10 +17,10 @@ import pytest
 from mailbot import config as configuration
 from mailbot.runtime import ticket_finder
 from mailbot.web import WebServer, make_app
+from tests.flow import ALICE, NOW, body, reply, run_once, sent_to, words
 from tests.harness import LADDER, TEAM, mail, mailbot, show, tickets, write_rules
 from tests.servers.dovecot import DovecotServer
 from tests.servers.smtp import ReceivedMail, RecordingSmtpServer
-from tests.test_technicians import ALICE, NOW, body, reply, run_once, sent_to
 
 pytestmark = pytest.mark.e2e
 
@@ -31,13 +31,7 @@ SUPERVISOR = LADDER[3]
 MANAGEMENT = set(LADDER.values())
 
 
-@pytest.fixture
-def rules(tmp_path: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> Path:
-    return write_rules(tmp_path, imap=dovecot, smtp=smtp_server)
 
-
-def words(m: ReceivedMail) -> str:
-    return " ".join(body(m).split())
 
 
 def night_rules(tmp_path: Path, dovecot: DovecotServer, smtp: RecordingSmtpServer) -> Path:

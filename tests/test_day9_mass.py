@@ -13,19 +13,16 @@ from pathlib import Path
 import pytest
 
 from mailbot.rules.mass_words import in_words
-from tests.harness import TEAM, mail, show, tickets, write_rules
+from tests.flow import ALICE, NOW, reply, run_once, sent_to
+from tests.harness import TEAM, mail, show, tickets
 from tests.servers.dovecot import DovecotServer
 from tests.servers.smtp import RecordingSmtpServer
 from tests.test_day7_mass import DOMAIN, SAGE_DOWN, deliver, flat, parents
 from tests.test_day8_fixes import page
-from tests.test_technicians import ALICE, NOW, reply, run_once, sent_to
 
 pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture
-def rules(tmp_path: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> Path:
-    return write_rules(tmp_path, imap=dovecot, smtp=smtp_server)
 
 # Day 9: a fourth person of the accounting department, an hour after the incident formed.
 LATE = ("bruno.caron", "sage", "Bonjour, Sage refuse de s'ouvrir chez moi aussi (base de "

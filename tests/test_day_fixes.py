@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.flow import ALICE, CLAIRE, NOW, body, open_ticket, reply, run_once, sent_to
 from tests.harness import LADDER, PARIS, TEAM, mail, show, tickets, write_rules
 from tests.servers.dovecot import DovecotServer
 from tests.servers.smtp import RecordingSmtpServer
-from tests.test_technicians import ALICE, CLAIRE, NOW, body, open_ticket, reply, run_once, sent_to
 
 pytestmark = pytest.mark.e2e
 
@@ -21,9 +21,6 @@ LEVELS = {n: LADDER[n] for n in (2, 3, 4, 7)}
 LADDER = tuple(LEVELS.values())
 
 
-@pytest.fixture
-def rules(tmp_path: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> Path:
-    return write_rules(tmp_path, imap=dovecot, smtp=smtp_server)
 
 
 def test_a_vendor_newsletter_is_kept_archived_and_never_climbs_the_ladder(

@@ -9,8 +9,6 @@ import re
 from datetime import datetime
 from pathlib import Path
 
-import pytest
-
 from tests.harness import PARIS, TEAM, env, mail, mailbot, tickets, write_rules
 from tests.servers.dovecot import DovecotServer
 from tests.servers.smtp import RecordingSmtpServer
@@ -36,9 +34,6 @@ def acks(smtp: RecordingSmtpServer) -> list:
     return [m for m in smtp.messages if m.message["Auto-Submitted"] == "auto-replied"]
 
 
-@pytest.fixture
-def rules(tmp_path: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> Path:
-    return write_rules(tmp_path, imap=dovecot, smtp=smtp_server)
 
 
 # -- M04: a message over mailbox.max_message_mb ----------------------------------------------

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.harness import PARIS, TECHS, env, mail, mailbot, show, tickets, write_rules
+from tests.harness import PARIS, TECHS, env, mail, mailbot, show, tickets
 from tests.servers.dovecot import DovecotServer
 from tests.servers.smtp import ReceivedMail, RecordingSmtpServer
 
@@ -29,9 +29,6 @@ ERROR = ("---------------------------\nMicrosoft Excel\n------------------------
          "is not valid.\n---------------------------\nOK\n---------------------------\n")
 
 
-@pytest.fixture
-def rules(tmp_path: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> Path:
-    return write_rules(tmp_path, imap=dovecot, smtp=smtp_server)
 
 
 def run_once(rules: Path, dovecot: DovecotServer) -> None:

@@ -49,9 +49,6 @@ def notices(smtp: RecordingSmtpServer) -> list:
     return [m for m in smtp.messages if m.recipients == [TEAM]]
 
 
-@pytest.fixture
-def rules(tmp_path: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> Path:
-    return write_rules(tmp_path, imap=dovecot, smtp=smtp_server)
 
 
 def test_a_new_mail_becomes_a_ticket_acknowledged_with_threading_headers(

@@ -12,10 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.harness import BOT, LADDER, TEAM, mail, show, tickets, write_rules
-from tests.servers.dovecot import DovecotServer
-from tests.servers.smtp import ReceivedMail, RecordingSmtpServer
-from tests.test_technicians import (
+from tests.flow import (
     ALICE,
     AUTHSERV,
     BRUNO,
@@ -27,6 +24,9 @@ from tests.test_technicians import (
     run_once,
     sent_to,
 )
+from tests.harness import BOT, LADDER, TEAM, mail, show, tickets, write_rules
+from tests.servers.dovecot import DovecotServer
+from tests.servers.smtp import ReceivedMail, RecordingSmtpServer
 
 pytestmark = pytest.mark.e2e
 
@@ -35,9 +35,6 @@ LEVELS = {n: LADDER[n] for n in (2, 3, 4, 7)}
 HASH_WORD = re.compile(r"^\s*#\s*[^\W\d_]", re.MULTILINE)
 
 
-@pytest.fixture
-def rules(tmp_path: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> Path:
-    return write_rules(tmp_path, imap=dovecot, smtp=smtp_server)
 
 
 def no_hash_line_reaches(smtp: RecordingSmtpServer, person: str) -> None:

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.flow import ALICE, CLAIRE, NOW, body, reply, run_once, sent_to, words
 from tests.harness import TEAM, mail, show, tickets, write_rules
 from tests.servers.dovecot import DovecotServer
 from tests.servers.smtp import ReceivedMail, RecordingSmtpServer
-from tests.test_technicians import ALICE, CLAIRE, NOW, body, reply, run_once, sent_to
 
 pytestmark = pytest.mark.e2e
 
@@ -26,9 +26,6 @@ def rules(tmp_path: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServ
     return write_rules(tmp_path, imap=dovecot, smtp=smtp_server,
                        extra=f'\n[vip]\naddresses = ["{DG}"]\nfloor = "P2"\n')
 
-
-def words(received: ReceivedMail) -> str:
-    return " ".join(body(received).split())
 
 
 def transcripts(smtp: RecordingSmtpServer) -> list[ReceivedMail]:

@@ -10,10 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.harness import LADDER, PARIS, TEAM, mail, show, tickets, write_rules
-from tests.servers.dovecot import DovecotServer
-from tests.servers.smtp import RecordingSmtpServer
-from tests.test_technicians import (
+from tests.flow import (
     ALICE,
     CLAIRE,
     NOW,
@@ -23,15 +20,15 @@ from tests.test_technicians import (
     run_once,
     sent_to,
 )
+from tests.harness import LADDER, PARIS, TEAM, mail, show, tickets, write_rules
+from tests.servers.dovecot import DovecotServer
+from tests.servers.smtp import RecordingSmtpServer
 
 pytestmark = pytest.mark.e2e
 
 CHEF = LADDER[4]
 
 
-@pytest.fixture
-def rules(tmp_path: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> Path:
-    return write_rules(tmp_path, imap=dovecot, smtp=smtp_server)
 
 
 # --- item 7: only an answer that asks something waits for the requester ----------------------

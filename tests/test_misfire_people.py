@@ -13,11 +13,7 @@ import pytest
 
 from mailbot.runtime import ticket_finder
 from mailbot.web import WebServer, make_app
-from tests.harness import PARIS, TEAM, env, mail, mailbot, show, tickets, write_rules
-from tests.servers.dovecot import DovecotServer
-from tests.servers.smtp import RecordingSmtpServer
-from tests.test_mail_loop import _dsn
-from tests.test_technicians import (
+from tests.flow import (
     ALICE,
     BRUNO,
     CLAIRE,
@@ -27,7 +23,12 @@ from tests.test_technicians import (
     reply,
     run_once,
     sent_to,
+    words,
 )
+from tests.harness import PARIS, TEAM, env, mail, mailbot, show, tickets, write_rules
+from tests.servers.dovecot import DovecotServer
+from tests.servers.smtp import RecordingSmtpServer
+from tests.test_mail_loop import _dsn
 
 pytestmark = pytest.mark.e2e
 
@@ -54,8 +55,6 @@ def page(rules: Path, number: int, now: datetime = NOW) -> str:
         server.stop()
 
 
-def words(received) -> str:  # type: ignore[no-untyped-def]
-    return " ".join(body(received).split())
 
 
 # --- §6 phone logs and forwards ---------------------------------------------------------------

@@ -11,11 +11,10 @@ from parsers_factory import mail as parser_mail
 
 from mailbot.parsers import ParseRules, parse
 from mailbot.parsers.program_words import names_program
-from tests.harness import TEAM, mail, show, tickets, write_rules
+from tests.flow import run_once, sent_to, words
+from tests.harness import TEAM, mail, show, tickets
 from tests.servers.dovecot import DovecotServer
 from tests.servers.smtp import RecordingSmtpServer
-from tests.test_day3_fixes import words
-from tests.test_technicians import run_once, sent_to
 
 RULES = ParseRules(bot_addresses=frozenset({"support@exemple.fr"}))
 
@@ -81,9 +80,6 @@ def test_evidence_is_read_around_the_spelling() -> None:
 
 # End to end: the team's notice of the new ticket says no program for an "access denied".
 
-@pytest.fixture
-def rules(tmp_path: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> Path:
-    return write_rules(tmp_path, imap=dovecot, smtp=smtp_server)
 
 
 @pytest.mark.e2e

@@ -20,7 +20,7 @@ import pytest
 from mailbot.passlog import LOG
 from mailbot.storage import CorruptStore
 from mailbot.store import Commit, Store
-from tests.harness import PARIS, env, mail, mailbot, tickets, write_rules
+from tests.harness import PARIS, env, mail, mailbot, tickets
 from tests.servers.dovecot import DovecotServer
 from tests.servers.smtp import RecordingSmtpServer
 from tests.test_store import _ticket
@@ -39,9 +39,6 @@ def acks(smtp: RecordingSmtpServer) -> list:
     return [m for m in smtp.messages if m.message["Auto-Submitted"] == "auto-replied"]
 
 
-@pytest.fixture
-def rules(tmp_path: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> Path:
-    return write_rules(tmp_path, imap=dovecot, smtp=smtp_server)
 
 
 def _three_requests(dovecot: DovecotServer) -> None:

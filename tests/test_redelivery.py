@@ -21,7 +21,7 @@ from mailbot.batch import Batch
 from mailbot.parsers import parse
 from mailbot.pipeline import decide
 from mailbot.store import Commit, Store
-from tests.harness import PARIS, env, mail, mailbot, tickets, write_rules
+from tests.harness import PARIS, env, mail, mailbot, tickets
 from tests.servers.dovecot import DovecotServer
 from tests.servers.smtp import RecordingSmtpServer
 
@@ -66,9 +66,6 @@ def duplicates(done: subprocess.CompletedProcess[str]) -> list[str]:
     return [line for line in done.stderr.splitlines() if ": duplicate, " in line]
 
 
-@pytest.fixture
-def rules(tmp_path: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> Path:
-    return write_rules(tmp_path, imap=dovecot, smtp=smtp_server)
 
 
 @pytest.mark.parametrize("later", [False, True], ids=["same_pass", "later_pass"])

@@ -46,9 +46,6 @@ class Daemon:
         return self.text()
 
 
-@pytest.fixture
-def rules(tmp_path: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> Path:
-    return write_rules(tmp_path, imap=dovecot, smtp=smtp_server)
 
 
 def test_a_quarantine_that_cannot_be_written_stops_consumption_then_resumes(

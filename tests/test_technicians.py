@@ -4,63 +4,28 @@ forwards, end to end through a real Dovecot, a real SMTP server and the real `ma
 from __future__ import annotations
 
 import urllib.request
-from datetime import datetime, timedelta
+from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
-import pytest
-
 from mailbot.runtime import ticket_finder
 from mailbot.web import WebServer, make_app
-from tests.harness import BOT, PARIS, TEAM, TECHS, env, mail, mailbot, show, tickets, write_rules
+from tests.flow import (
+    ALICE,
+    AUTHSERV,
+    BRUNO,
+    CLAIRE,
+    NOW,
+    body,
+    open_ticket,
+    reply,
+    run_once,
+    sent_to,
+)
+from tests.harness import BOT, TEAM, env, mail, mailbot, show, tickets, write_rules
 from tests.servers.dovecot import DovecotServer
-from tests.servers.smtp import ReceivedMail, RecordingSmtpServer
-
-NOW = datetime(2026, 11, 23, 9, 30, tzinfo=PARIS)
-CLAIRE = "claire.martin@groupe-exemple.fr"
-ALICE, BRUNO = TECHS
-AUTHSERV = "mx.groupe-exemple.fr"
-
-
-def run_once(rules: Path, dovecot: DovecotServer, now: datetime = NOW) -> None:
-    mailbot("run", "--once", "--config", str(rules), "--now", now.isoformat(),
-            environ=env(dovecot))
-
-
-def sent_to(smtp: RecordingSmtpServer, address: str) -> list[ReceivedMail]:
-    return [m for m in smtp.messages if address in m.recipients]
-
-
-def body(mail: ReceivedMail) -> str:
-    part = mail.message.get_body(("plain",))
-    assert part is not None
-    return part.get_content()
-
-
-def reply(to: ReceivedMail, *, sender: str, text: str, quote: bool = True,
-          **more: object) -> bytes:
-    """What a mail client sends when one answers `to`: threading headers, quoted text."""
-    original = to.message
-    quoted = "\n".join(f"> {line}" for line in body(to).splitlines()) if quote else ""
-    references = f"{original['References'] or ''} {original['Message-ID']}".strip()
-    return mail(sender=sender, subject=f"RE: {original['Subject']}",
-                body=f"{text}\n\nLe 23/11/2026 à 09:30, Support a écrit :\n{quoted}\n",
-                in_reply_to=original["Message-ID"], references=references, **more)  # type: ignore[arg-type]
-
-
-@pytest.fixture
-def rules(tmp_path: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> Path:
-    return write_rules(tmp_path, imap=dovecot, smtp=smtp_server)
-
-
-def open_ticket(rules: Path, dovecot: DovecotServer, smtp: RecordingSmtpServer, *,
-                subject: str = "Imprimante 2e étage HS", cc: str | None = None
-                ) -> tuple[int, ReceivedMail]:
-    dovecot.append(mail(subject=subject, message_id="<claire-1@groupe-exemple.fr>", cc=cc))
-    run_once(rules, dovecot)
-    [notice] = sent_to(smtp, TEAM)
-    return tickets(rules)[-1]["number"], notice
+from tests.servers.smtp import RecordingSmtpServer
 
 
 def test_a_technicians_answer_reaches_the_requester_in_her_thread_and_her_answer_comes_back(

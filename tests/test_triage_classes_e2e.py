@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.harness import PARIS, TEAM, env, mail, mailbot, show, tickets, write_rules
+from tests.harness import PARIS, TEAM, env, mail, mailbot, show, tickets
 from tests.servers.dovecot import DovecotServer
 from tests.servers.smtp import ReceivedMail, RecordingSmtpServer
 
@@ -36,9 +36,6 @@ def kind_of(received: ReceivedMail) -> str:
     return received.message["Message-ID"].split(".")[2]  # <mailbot.tN.KIND.random@domain>
 
 
-@pytest.fixture
-def rules(tmp_path: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> Path:
-    return write_rules(tmp_path, imap=dovecot, smtp=smtp_server)
 
 
 def test_urgent_on_one_users_peripheral_is_demoted_and_no_mail_says_seed(
