@@ -30,7 +30,8 @@ OWN = frozenset({"support@exemple.fr"})
 
 
 def _codes(text: str) -> list[str]:
-    return sorted(c for e in extract_errors(text) for c in e.codes)
+    """The codes found, once each (the blind scorer compares sets)."""
+    return sorted({c for e in extract_errors(text) for c in e.codes})
 
 
 # --- 1. ODBC's native error number -----------------------------------------------------------
@@ -205,8 +206,8 @@ REPLIES = {
         "Envoyé de Yahoo Mail pour Android\n",
         "Bonjour,\nle poste ne démarre plus.\nJean Dupont, merci de me rappeler au 2e étage\n"),
     "name_then_a_remark_stays": (
-        "Bonjour,\nle poste ne démarre plus.\nPaul Martin - il faudrait aussi changer le clavier\n",
-        "Bonjour,\nle poste ne démarre plus.\nPaul Martin - il faudrait aussi changer le clavier\n"),
+        "Bonjour,\nle poste ne démarre plus.\nPaul Martin - il faudrait changer le clavier\n",
+        "Bonjour,\nle poste ne démarre plus.\nPaul Martin - il faudrait changer le clavier\n"),
     "name_and_role_alone_stays": (
         "Sandrine Morel – Assistante de direction\n\nEnvoyé de Yahoo Mail pour Android\n",
         "Sandrine Morel – Assistante de direction\n"),

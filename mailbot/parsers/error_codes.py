@@ -6,7 +6,6 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterator
-from typing import Protocol, TypeVar
 
 from mailbot.parsers.error_scan import finditer_hot, search_hot
 
@@ -54,23 +53,29 @@ _CODES = re.compile(
     r"|\((?P<sym>[A-Z][A-Z0-9]*_[A-Z0-9_]{2,})\)"
     r"|\b(?P<win32>ERROR_[A-Z0-9_]{3,})\b"
     # SQLSTATE: "SQLSTATE[23000]", "SQLSTATE=42S02", "SQL state: 42P01", ODBC's "ERROR [08001]".
-    r"|\bSQL[ \t]?STATE[ \t]*[\[=:]?[ \t]*['\"]?(?P<sqlstate>[0-9A-Z]{2}[0-9A-Z]{3})\b"
+    # French typography spaces the colon ("SQLSTATE\xa0: '08001'"); a copied dialog may put the
+    # value under its label. A state holds a digit ("HYT00", "08S01"): "SQLSTATE : Merci" no.
+    r"|(?:\bSQL[ \t]?STATE|\b[ÉE]tat[ \t\xa0]SQL)[ \t\xa0]*(?:[\[=:][ \t\xa0]*\n?[ \t\xa0]*)?['\"]?"
+    r"(?P<sqlstate>(?=[0-9A-Z]{0,4}\d)[0-9A-Z]{5})\b"
     r"|^ERROR[ \t]+\[(?P<odbc>[0-9A-Z]{5})\]"
     # ODBC's diagnostic record: "[SQLSTATE] [vendor][driver][source]message (native)", the
     # driver's native error number in parentheses after the bracketed components (SQL Server
-    # "(18456)", Access "(#2627)"), or labelled: "SQL Server Error: 17", "Native error: 1045".
+    # "(18456)", Access "(#2627)"; pyodbc puts it on the next line, "...refusée.\r\n (10061)"),
+    # in brackets closing a network provider's message ("... connexion à SQL Server [53]."), or
+    # labelled: "SQL Server Error: 17", "Native error: 1045", "Erreur native :" above "10061".
     r"|\[(?P<odbcstate>(?-i:(?=[A-Z]{0,4}\d)[0-9A-Z]{5}))\](?=[ \t]*\[[A-Za-z])"
     # A value the message quotes as data ("The duplicate key value is (10452).", "La valeur de
     # clé dupliquée est (10452).", "Der doppelte Schlüsselwert ist (10452).") is no native error.
-    r"|(?:\[[^\[\]\n]{2,60}\]){2,}[^\[\]\n]{1,300}?"
+    r"|(?:\[[^\[\]\n]{2,60}\]){2,}[^\[\]\n]{1,300}?(?:\n[ \t]+)?"
     r"(?<!\bis[ \t])(?<!\best[ \t])(?<!\bist[ \t])(?<!\bes[ \t])(?<!\bè[ \t])(?<!\b[ée][ \t])"
     r"(?<!:[ \t])(?<!:)(?<!:\xa0)"  # "Valeur de clé dupliquée : (10452)." is a value too
-    r"\(#?(?P<native>\d{2,6})\)"
+    r"(?:\(#?(?P<native>\d{2,6})\)|\[(?P<nativebr>\d{2,6})\])"
     r"(?=[ \t]*(?:\(|$|[\"')\],;.]))"
-    r"|(?:native[ \t]?error(?:[ \t]?code)?|erreur[ \t]+native|code[ \t]+d'erreur[ \t]+natif|"
-    r"nativer[ \t]+fehler(?:code)?|error[ \t]+nativo|SQL[ \t]Server[ \t]Error|"
+    r"|(?:native[ \t]?error(?:[ \t]?(?:code|number))?|erreur[ \t]+native|"
+    r"code[ \t]+(?:d['’]erreur[ \t]+)?natif|(?:nativer|systemeigener)[ \t]+fehler(?:code)?|"
+    r"errore?[ \t]+nativo|SQL[ \t]Server[ \t]Error|"
     r"Erreur[ \t]SQL[ \t]Server|SQL[ \t]Server-Fehler|Error[ \t]de[ \t]SQL[ \t]Server)"
-    r"[ \t\xa0]*(?:n[°º]\.?|no\.?|nr\.?|#)?[ \t\xa0]*[:=]?[ \t\xa0]*['\"]?"
+    r"[ \t\xa0]*(?:n[°º]\.?|no\.?|nr\.?|#)?[ \t\xa0]*(?:[:=][ \t\xa0]*\n?)?[ \t\xa0]*['\"]?"
     r"(?P<nativelabel>-?\d{1,6})\b"
     # .NET's WebException: "The remote server returned an error: (407) Proxy Authentication
     # Required." and its translations: the HTTP status in parentheses.
@@ -135,7 +140,9 @@ _CODES = re.compile(
     r"|(?<![\w.-])(?P<teams>(?-i:(?=[0-9a-f]{0,7}(?:\d[a-f]?){4})(?:[a-f]{2}\d[0-9a-f]{5}|[a-f]{3}\d[0-9a-f]{4})))"
     r"(?![\w.-])"
     # PowerShell's error record names its error: "+ FullyQualifiedErrorId : NativeCommandError".
-    r"|^[ \t]*\+?[ \t]*FullyQualifiedErrorId[ \t]*:[ \t]*(?P<psid>[^\s]+)"
+    # An HRESULT may be its id: "+ FullyQualifiedErrorId : HRESULT 0x80070709,Add-Printer".
+    r"|^[ \t]*\+?[ \t]*FullyQualifiedErrorId[ \t]*:[ \t]*(?:HRESULT[ \t](?=0x))?"
+    r"(?P<psid>[^\s]+)"
     # A bare hexadecimal code after the error word (Teams: "Code d'erreur - caa70004", "4c7"),
     # two digits at least ("2FA" is no code).
     rf"|{_ERROR_WORD}[ \t\xa0]*[:\-–]?[ \t\xa0]*"
@@ -264,6 +271,10 @@ _CONSTANT_CONTEXT = re.compile(
     re.IGNORECASE)
 
 
+# pyodbc prints the driver's message, then "\r\n (10061) (SQLDriverConnect)" on a line of its own.
+_NATIVE_UNDER = re.compile(r"\n[ \t]+\(#?\d{2,6}\)[^\n]*")
+
+
 def printer_named(text: str) -> bool:
     """Whether a text names a printer (its panel codes are then read as codes)."""
     lower = text.lower()
@@ -282,6 +293,8 @@ def code_lines(text: str, limit: int) -> list[tuple[int, int]]:
             start = text.rfind("\n", pos, match.start()) + 1 or pos
             end = text.find("\n", match.end())
             end = len(text) if end < 0 else end
+            if pattern is _CODES and (more := _NATIVE_UNDER.match(text, end)):
+                end = more.end()  # pyodbc's native number on the line under the message
             context = {_CONSTANT: _CONSTANT_CONTEXT, _PRINTER_CODE: _PRINTER_LINE}.get(
                 pattern, _APP_CODE_CONTEXT)
             if pattern is _CODES or context.search(text, start, end):
@@ -343,6 +356,8 @@ def find_codes(text: str, *, printer: bool | None = None) -> list[str]:
             # "-2146233087,Cmdlet": an HRESULT in decimal, then the error's own name
             codes.extend(c for c in (number, name) if c and c not in codes)
             continue
+        if match["psid"] and match[0].rstrip().endswith(f"HRESULT {code}"):
+            code = number  # "HRESULT 0x80070709,Add-Printer": the HRESULT, then the cmdlet
         if code not in codes:
             codes.append(code)
             codes.extend(c for c in _hex_form(text, match.end(), code) if c not in codes)
@@ -368,33 +383,3 @@ def find_codes(text: str, *, printer: bool | None = None) -> list[str]:
         if len(codes) >= _MAX_CODES:
             break
     return codes[:_MAX_CODES]
-
-
-class _HasCodes(Protocol):
-    codes: list[str]
-
-
-_E = TypeVar("_E", bound=_HasCodes)
-
-
-# PowerShell names a .NET exception thrown inside a method call by the exception's class alone
-# ("+ FullyQualifiedErrorId : WebException", CategoryInfo "MethodInvocationException"): the
-# class says what kind of failure, the code is what its message printed ("(407)", an HRESULT).
-_EXCEPTION_CLASS = re.compile(r"(?:[A-Za-z_]\w*\.)*[A-Za-z]\w*Exception")
-
-
-def without_wrapper_names(errors: list[_E]) -> list[_E]:
-    """An exception's class name is a code only when nothing else in the message is one."""
-    # PowerShell's FullyQualifiedErrorId is "ErrorId,Command", its ErrorId the exception's class
-    # when a .NET exception escaped ("System.Runtime.InteropServices.COMException,Cmd.Name").
-    names = {c for e in errors for c in e.codes
-             if _EXCEPTION_CLASS.fullmatch(c.partition(",")[0])}
-    if not names or all(c in names for e in errors for c in e.codes):
-        return errors
-    kept = []
-    for error in errors:
-        codes = [c for c in error.codes if c not in names]
-        if codes or not error.codes:
-            error.codes = codes
-            kept.append(error)
-    return kept

@@ -32,9 +32,9 @@ from mailbot.parsers.error_codes import (
     code_lines,
     find_codes,
     printer_named,
-    without_wrapper_names,
 )
 from mailbot.parsers.error_prose import error_sentences
+from mailbot.parsers.error_wrappers import without_wrapper_names
 
 
 @dataclass
@@ -301,8 +301,10 @@ def _vba(text: str, catalogue: Catalogue) -> list[_Found]:
 
 
 # PostgreSQL prints "ERROR:  <message>" and, a few lines below, "SQL state: 42P01".
+# A dialog copied field by field may put the state under its label ("SQLState :" / "'08001'").
 _SQLSTATE_LINE = re.compile(
-    r"^[^\n]*\bSQL[ \t]?STATE\b[^\n]*$|^ERROR[ \t]+\[[0-9A-Z]{5}\][^\n]*$",
+    r"^[^\n]*(?:\bSQL[ \t]?STATE|\b[ÉE]tat[ \t\xa0]SQL)\b[^\n]*?(?::[ \t\xa0]*\n[^\n]*)?$"
+    r"|^ERROR[ \t]+\[[0-9A-Z]{5}\][^\n]*$",
     re.IGNORECASE | re.MULTILINE,
 )
 _PG_ERROR = re.compile(r"^(?:ERROR|ERREUR|FATAL):[ \t]+(?P<message>[^\n]+)", re.MULTILINE)
@@ -311,7 +313,7 @@ _PG_ERROR = re.compile(r"^(?:ERROR|ERREUR|FATAL):[ \t]+(?P<message>[^\n]+)", re.
 def _sqlstate(text: str, catalogue: Catalogue) -> list[_Found]:
     found: list[_Found] = []
     for m in _first(_SQLSTATE_LINE.finditer(text)):
-        start, message = m.start(), m[0].strip()
+        start, message = m.start(), " ".join(m[0].split())
         before = list(_PG_ERROR.finditer(text, max(0, m.start() - 600), m.start()))
         if before and message.lower().startswith("sql state"):
             start, message = before[-1].start(), "ERROR: " + " ".join(before[-1]["message"].split())
@@ -365,7 +367,8 @@ _EXTRACTORS: tuple[tuple[re.Pattern[str], Extractor], ...] = (
     (re.compile(r"\b[45]\d\d\b"), _http),  # HTTP error pages
     (re.compile(r"run-?time|ex[ée]cution|laufzeitfehler|ejecuci", re.IGNORECASE),
      _vba),  # VBA run-time errors
-    (re.compile(r"SQL ?STATE|^ERROR \[", re.IGNORECASE | re.MULTILINE), _sqlstate),  # SQLSTATE
+    (re.compile(r"SQL ?STATE|[ÉE]tat SQL|^ERROR \[", re.IGNORECASE | re.MULTILINE),
+     _sqlstate),  # SQLSTATE
     (re.compile(r"\b0x[0-9A-Fa-f]{8}\b|\b(?:erreur|error|fehler)\b", re.IGNORECASE),
      _codes_only),  # HRESULT / Win32 codes and application messages
     (re.compile(r"\d|[A-Z]_[A-Z]"), _code_lines),  # any other line with a code in a known form
@@ -381,6 +384,8 @@ def extract_errors(
     the application of errors whose text does not carry a title.
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\u202f" in text:  # French typography's narrow no-break space ("Erreur native\u202f:")
+        text = text.replace("\u202f", "\xa0")
     catalogue = catalogue_of(applications)
     claimed: list[_Found] = []  # kept sorted by start, spans never overlap
     for trigger, extractor in _EXTRACTORS:
@@ -392,4 +397,4 @@ def extract_errors(
             after_ok = k == len(claimed) or item.end <= claimed[k].start
             if before_ok and after_ok:
                 claimed.insert(k, item)
-    return without_wrapper_names([item.error for item in claimed[:_MAX_ERRORS]])
+    return without_wrapper_names([item.error for item in claimed[:_MAX_ERRORS]], text)
