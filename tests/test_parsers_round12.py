@@ -200,6 +200,30 @@ REPLIES = {
         "Am Di., 16. März 2027 um 14:05 Uhr schrieb Support <support@exemple.fr>:\n\n"
         "> Hallo,\n> Ihre Anfrage [#3416] ist eingegangen.\n",
         "Hallo,\nder Drucker geht wieder.\n"),
+    # a role of any trade: the tagline under it says the signature starts there
+    "any_trade_above_a_tagline_fr": (
+        "Bonjour,\nla tablette se connecte de nouveau au Wi-Fi du cabinet.\n"
+        "Claire Martin – kinésithérapeute\n\nEnvoyé de Yahoo Mail pour Android\n\n"
+        "  Le mer., mars 17, 2027 à 09:12, Support<support@exemple.fr> a écrit :\n"
+        "   Bonjour,\n",
+        "Bonjour,\nla tablette se connecte de nouveau au Wi-Fi du cabinet.\n"),
+    "any_trade_above_an_iphone_tagline_it": (
+        "Buongiorno,\nla stampante ora funziona.\nGiulia Rossi - architetto\n\n"
+        "Inviato da iPhone\n\nIl giorno 17 mar 2027, alle ore 09:12, Support "
+        "<support@exemple.fr> ha scritto:\n\n> Buongiorno\n",
+        "Buongiorno,\nla stampante ora funziona.\n"),
+    # without a tagline, a trade the words of jobs do not know stays (keeping is the safe way)
+    "any_trade_without_a_tagline_stays": (
+        "Bonjour,\nla tablette marche.\nClaire Martin – kinésithérapeute\n",
+        "Bonjour,\nla tablette marche.\nClaire Martin – kinésithérapeute\n"),
+    "name_then_a_state_above_a_tagline_stays": (
+        "Bonjour,\nj'ai redémarré.\nPaul Martin - toujours en panne\n\n"
+        "Envoyé de Yahoo Mail pour Android\n",
+        "Bonjour,\nj'ai redémarré.\nPaul Martin - toujours en panne\n"),
+    "thanks_to_a_name_above_a_tagline_stays": (
+        "Bonjour,\nc'est réparé.\nMerci Pierre pour le service rapide\n\n"
+        "Envoyé de Yahoo Mail pour Android\n",
+        "Bonjour,\nc'est réparé.\nMerci Pierre pour le service rapide\n"),
     # a name followed by a sentence, or a line that is all the person wrote, stays
     "name_then_a_request_stays": (
         "Bonjour,\nle poste ne démarre plus.\nJean Dupont, merci de me rappeler au 2e étage\n\n"

@@ -171,7 +171,8 @@ def signature_start(lines: list[str]) -> int:
     if found < body_end and _CLOSING.match(lines[found]):
         return _after_sign_off(lines, found, body_end)
     start = _contact_block(lines, found)
-    return _name_and_title(lines, start) if start == found == body_end else start
+    return _name_and_role(lines, _name_and_title(lines, start) if start == found == body_end
+                          else start)
 
 
 def _name_and_title(lines: list[str], end: int) -> int:
@@ -191,6 +192,60 @@ def _name_and_title(lines: list[str], end: int) -> int:
         return end  # "les deux salles à équiper :" introduces a list, not a signature
     block = lines[start:last]
     return start + 1 if 2 <= len(block) <= 3 and name_block(block) else end
+
+
+# One line of a name and a role, as people sign on their phones without a valediction above
+# the app's tagline ("Sandrine Morel – Assistante de direction", "Tom Baker | Warehouse team
+# leader", "Jonas Weber, Sachbearbeiter Buchhaltung"): the role holds a word of a job or a
+# department, and nothing in it reads as a sentence ("Jean Dupont, merci de me rappeler").
+_NAME_AND_ROLE = re.compile(
+    r"^\s*(?P<name>[A-ZÀ-Ý][\w'’.-]*(?:\s+(?:(?:de|du|des|van|von|der|den|da|di|le|la|d['’])"
+    r"\s*){0,2}[A-ZÀ-Ý][\w'’.-]*){1,3})(?:\s*[-–—|/·•:~]+\s*|,\s+|\s*\((?=[^()]+\)\s*$)|\s+)"
+    r"(?P<role>[^\W\d_][^\n]{1,70}?)\)?\s*$")
+# Words that open a sentence, never a name: "Merci Pierre pour le service rapide".
+_NOT_A_NAME = re.compile(
+    r"(?:merci|bonjour|bonsoir|bonne|salut|hello|hi|thanks|thank|cordialement|bien|ok|le|la|les|"
+    r"mon|ma|mes|notre|votre|ce|cette|un|une|the|my|our|your|this|pour|par|avec|danke|gracias|"
+    r"grazie|hola|hallo)\b", re.IGNORECASE)
+_ROLE = re.compile(
+    r"(?<!\w)(?:assistant|responsab|resp\.|dir\.|compta|office|admin|direct|ressources|humaine|"
+    r"r[ée]ception|secr[ée]ta|jurid|client|bureau|standard|moyens|employ|cadre|g[ée]rant|p?dg\b|"
+    r"collaborat|pr[ée]parat|vendeu|caiss|exploitation|exp[ée]dition|transport|livr|chauffeu|"
+    r"stock|paye|rh\b|drh\b|daf\b|dsi\b|chef|comptab|technici|gestionnaire|charg[ée]|manager|"
+    r"ing[ée]nieur|commercial|service|stagiaire|alternant|agent|coordinat|consultant|"
+    r"d[ée]velopp|analyst|administrat|pr[ée]sident|adjoint|accueil|logisti|magasin|juris|paie|"
+    r"achat|acheteu|vente|marketing|communication|qualit|production|maintenance|informati|"
+    r"op[ée]rat|conseill|contr[ôo]l|audit|tr[ée]sor|factur|recrut|formation|infirmi|m[ée]decin|"
+    r"enseignant|professeu|formateu|[ée]ducat|p[ôo]le|[ée]quipe|d[ée]partement|agence|atelier|entrep[ôo]t|head|chief|officer|"
+    r"engineer|account|sales|support|team|lead|specialist|executive|clerk|supervisor|intern\b|"
+    r"dept|finance|payroll|hr\b|it\b|warehouse|purchas|procurement|legal|leiter|sachbearbeit|"
+    r"assistenz|abteilung|buchhalt|vertrieb|einkauf|gesch[äa]ftsf[üu]hr|referent|mitarbeiter|"
+    r"jef[ea]|asistente|compras|ventas|contabil|departamento|t[ée]cnic|gerente|recursos|"
+    r"responsabile|direttor|ufficio|amministra|acquisti|medewerker|afdeling|hoofd)",
+    re.IGNORECASE)
+# Words of a sentence, never of a role.
+_NOT_A_ROLE = re.compile(
+    r"(?<!\w)(?:je|j['’]|il|elle|on|nous|vous|ne|pas|merci|svp|est|sont|ai|faut|faudrait|peux|"
+    r"pouvez|pour|avec|toujours|encore|plus|i|we|you|is|are|please|thanks|still|ich|wir|bitte|"
+    r"ist|por favor|gracias|grazie)(?!\w)",
+    re.IGNORECASE)
+
+
+def _name_and_role(lines: list[str], end: int) -> int:
+    """The last line before `end`, when it is a name and a role under the person's text."""
+    last = end
+    while last and not lines[last - 1].strip():
+        last -= 1
+    role = _NAME_AND_ROLE.match(lines[last - 1]) if last else None
+    if not role or _NOT_A_ROLE.search(role["role"]) or _NOT_A_NAME.match(role["name"]):
+        return end
+    # A role of any trade ("Claire Martin – kinésithérapeute") when a tagline says that the
+    # signature starts below it; else one of the words of jobs and departments.
+    tagline = end < len(lines) and _mobile(lines[end].strip())
+    if not _ROLE.search(role["role"]) and not (tagline and len(role["role"].split()) <= 6):
+        return end
+    before = [line for line in lines[:last - 1] if line.strip()]
+    return last - 1 if before and not before[-1].rstrip().endswith((":", "：")) else end
 
 
 _POSTSCRIPT = re.compile(r"^[ \t]*(?:P\.?[ \t]?S\.?|N\.?[ \t]?B\.?)(?:[ \t]*[:.\-]|[ \t]+\w)",
