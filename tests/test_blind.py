@@ -41,11 +41,11 @@ REACHED = {
                  "errors": (15, 15), "programs": (10, 10)},
     "blind-r10": {"machine": (30, 30), "replies": (20, 20), "forwards": (15, 15),
                   "errors": (15, 15), "programs": (10, 10)},
-    # r11 at first sight, never tuned on: a Yahoo Android reply quoted by indentation without
-    # '>', a French ODBC native error number missed, and a PowerShell record whose
-    # FullyQualifiedErrorId the writer (like r6's) does not count as a code.
-    "blind-r11": {"machine": (30, 30), "replies": (19, 20), "forwards": (15, 15),
-                  "errors": (13, 15), "programs": (10, 10)},
+    # r11 at first sight: 19/20 replies, 13/15 errors; round 12 fixed its three classes from
+    # the scorer's lines only (a name-and-role line above a mobile tagline, ODBC's native error
+    # number, a FullyQualifiedErrorId beside a printed code).
+    "blind-r11": {"machine": (30, 30), "replies": (20, 20), "forwards": (15, 15),
+                  "errors": (15, 15), "programs": (10, 10)},
 }
 # Cases of a spent set that are still answered automatically (a machine mail): known, listed,
 # to be fixed; anything else failing is a regression.

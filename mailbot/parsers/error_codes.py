@@ -55,7 +55,8 @@ _CODES = re.compile(
     # SQLSTATE: "SQLSTATE[23000]", "SQLSTATE=42S02", "SQL state: 42P01", ODBC's "ERROR [08001]".
     # French typography spaces the colon ("SQLSTATE\xa0: '08001'"); a copied dialog may put the
     # value under its label. A state holds a digit ("HYT00", "08S01"): "SQLSTATE : Merci" no.
-    r"|(?:\bSQL[ \t]?STATE|\b[ÉE]tat[ \t\xa0]SQL)[ \t\xa0]*(?:[\[=:][ \t\xa0]*\n?[ \t\xa0]*)?['\"]?"
+    r"|\bSQL(?:[ \t]?STATE|(?<=\b[ÉE]tat[ \t\xa0]SQL))[ \t\xa0]*"
+    r"(?:[\[=:][ \t\xa0]*\n?[ \t\xa0]*)?['\"]?"
     r"(?P<sqlstate>(?=[0-9A-Z]{0,4}\d)[0-9A-Z]{5})\b"
     r"|^ERROR[ \t]+\[(?P<odbc>[0-9A-Z]{5})\]"
     # ODBC's diagnostic record: "[SQLSTATE] [vendor][driver][source]message (native)", the

@@ -303,7 +303,7 @@ def _vba(text: str, catalogue: Catalogue) -> list[_Found]:
 # PostgreSQL prints "ERROR:  <message>" and, a few lines below, "SQL state: 42P01".
 # A dialog copied field by field may put the state under its label ("SQLState :" / "'08001'").
 _SQLSTATE_LINE = re.compile(
-    r"^[^\n]*(?:\bSQL[ \t]?STATE|\b[ÉE]tat[ \t\xa0]SQL)\b[^\n]*?(?::[ \t\xa0]*\n[^\n]*)?$"
+    r"^[^\n]*\bSQL(?:[ \t]?STATE|(?<=\b[ÉE]tat[ \t\xa0]SQL))\b[^\n]*?(?::[ \t\xa0]*\n[^\n]*)?$"
     r"|^ERROR[ \t]+\[[0-9A-Z]{5}\][^\n]*$",
     re.IGNORECASE | re.MULTILINE,
 )
@@ -367,8 +367,8 @@ _EXTRACTORS: tuple[tuple[re.Pattern[str], Extractor], ...] = (
     (re.compile(r"\b[45]\d\d\b"), _http),  # HTTP error pages
     (re.compile(r"run-?time|ex[ée]cution|laufzeitfehler|ejecuci", re.IGNORECASE),
      _vba),  # VBA run-time errors
-    (re.compile(r"SQL ?STATE|[ÉE]tat SQL|^ERROR \[", re.IGNORECASE | re.MULTILINE),
-     _sqlstate),  # SQLSTATE
+    (re.compile(r"SQL(?: ?STATE|(?<=tat SQL))|^ERROR \[", re.IGNORECASE | re.MULTILINE),
+     _sqlstate),  # SQLSTATE, "État SQL"
     (re.compile(r"\b0x[0-9A-Fa-f]{8}\b|\b(?:erreur|error|fehler)\b", re.IGNORECASE),
      _codes_only),  # HRESULT / Win32 codes and application messages
     (re.compile(r"\d|[A-Z]_[A-Z]"), _code_lines),  # any other line with a code in a known form
