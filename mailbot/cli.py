@@ -166,6 +166,17 @@ def _ticket_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
     _config_arg(outbox)
     outbox.add_argument("--all", action="store_true", help="every pending mail as well")
     outbox.add_argument("--json", action="store_true", help="a JSON list (no message bodies)")
+    decided = outbox.add_mutually_exclusive_group()
+    decided.add_argument(
+        "--resend", metavar="MESSAGE-ID",
+        help="put a 'maybe sent' or failed mail back in the queue: the daemon sends it on its "
+             "next pass, under the same Message-ID. Only once the SMTP server's log (or the "
+             "recipient) shows it did not arrive: the daemon never resends it by itself")
+    decided.add_argument(
+        "--drop", metavar="MESSAGE-ID",
+        help="take a 'maybe sent' or failed mail out of the outbox (it arrived, or is no "
+             "longer of use). Both work while the daemons run on PostgreSQL; with the "
+             "embedded store, stop the daemon first")
     outbox.set_defaults(func=cmd_outbox)
 
     show = sub.add_parser("show", help="one ticket with its history")

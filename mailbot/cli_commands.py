@@ -149,7 +149,18 @@ def cmd_tickets(args: argparse.Namespace) -> int:
 
 def cmd_outbox(args: argparse.Namespace) -> int:
     """The outbox: mails waiting (pending), given up (failed), and 'maybe sent' (the daemon was
-    killed while the server was being given one: look for its Message-ID in the server's log)."""
+    killed while the server was being given one: look for its Message-ID in the server's log).
+    `--resend ID` / `--drop ID`: the operator's decision on one of them (mailbot.outbox_hand)."""
+    if args.resend or args.drop:
+        from mailbot.outbox_hand import NotSettled, settle
+
+        try:
+            print(settle(load_config(args.config), args.resend or args.drop,
+                         resend=bool(args.resend)))
+        except NotSettled as exc:
+            print(f"mailbot: {exc}", file=sys.stderr)
+            return 1
+        return 0
     mails = [m for m in _reading(load_config(args.config)).outbox()
              if args.all or m.status != "pending" or m.attempts]
     order = {"maybe_sent": 0, "failed": 1, "pending": 2}

@@ -236,6 +236,9 @@ class OutgoingMail:
     # state directory that holds it, `data` then being "" in the outbox (state.json is rewritten
     # on every commit, the mail waits there until it is sent).
     data_file: str = ""
+    # Put back in the queue by the operator (`mailbot outbox --resend`, after a 'maybe sent'
+    # or a failure), at this instant (ISO 8601): sent however old it is, "" otherwise.
+    resent_by_hand: str = ""
 
     @property
     def mail_from(self) -> str:

@@ -135,8 +135,10 @@ class OutboxHandling:
             if delivery.result is DeliveryResult.SENT:
                 commit.outbox_done.append(mail.message_id)
                 summary.sent += 1
-                log.info("sent %s %s %s to %d recipient(s)", mail.kind,
-                         mail.message_id, _about(mail), len(mail.recipients))
+                log.info("sent %s %s %s to %d recipient(s)%s", mail.kind,
+                         mail.message_id, _about(mail), len(mail.recipients),
+                         f" (resent at the operator's request of {mail.resent_by_hand})"
+                         if mail.resent_by_hand else "")
             elif delivery.unconfirmed and mail.unconfirmed >= 1:
                 # A second time the server went silent after the message: it may have both
                 # copies already. A third send would be one more duplicate, not a delivery.
@@ -173,7 +175,7 @@ class OutboxHandling:
     def _drop_stale_acknowledgements(self, batch: Batch, now: datetime) -> None:
         for mail in self.store.outbox():
             if (mail.status != "pending" or mail.kind != "acknowledgement"
-                    or mail.message_id in self.courier.in_flight
+                    or mail.message_id in self.courier.in_flight or mail.resent_by_hand
                     or now - datetime.fromisoformat(mail.created_at) <= STALE_ACKNOWLEDGEMENT):
                 continue
             batch.commit.outbox[mail.message_id] = replace(

@@ -14,6 +14,7 @@ import threading
 from typing import TYPE_CHECKING, Any
 
 import psycopg
+from psycopg.types.json import Jsonb
 
 from mailbot.storage import StoreUnavailable
 from mailbot.store.sendlog import MAYBE_SENT_ERROR, report_maybe_sent
@@ -31,7 +32,7 @@ _MAYBE_SENT = ("status = 'maybe_sent', lease_holder = NULL, lease_until = NULL, 
 
 class Sharing:
     """PgStore's steps for several daemons: `register`, `orphans`, `adopted`, `lease`,
-    `mark_sending`, `mark_sent`, `mark_unsent`."""
+    `mark_sending`, `mark_sent`, `mark_unsent`; and the operator's `by_hand`."""
 
     # Set by PgStore (mailbot.store.postgres).
     where: str
@@ -234,6 +235,21 @@ class Sharing:
                 log.warning("could not record %s as sent at once (the pass will): %s",
                             message_id, _first_line(exc))
                 self._side = None
+
+    def by_hand(self, message_id: str, status: str, changes: dict[str, Any] | None) -> bool:
+        """The operator's decision (`mailbot outbox --resend/--drop`, mailbot.outbox_hand) on
+        a row still in `status`: `changes` to its document (back to 'pending'), or None to
+        delete it. False when the row is gone or no longer in that state."""
+        if changes is None:
+            rows = self._alone("DELETE FROM mailbot_outbox WHERE message_id = %s AND status = %s "
+                               "RETURNING message_id", (message_id, status))
+        else:
+            rows = self._alone(
+                "UPDATE mailbot_outbox SET status = %s, doc = doc || %s, lease_holder = NULL, "
+                "lease_until = NULL, sending_at = NULL WHERE message_id = %s AND status = %s "
+                "RETURNING message_id",
+                (changes["status"], Jsonb(changes), message_id, status))
+        return bool(rows)
 
 
 def _settle_gone(execute: Any, name: str, me: str) -> None:
