@@ -7,6 +7,7 @@ in a subprocess, so its peak RSS is its own (os.wait4 reports it for that one ch
 
 from __future__ import annotations
 
+import contextlib
 import os
 import platform
 import random
@@ -16,7 +17,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
@@ -114,37 +115,75 @@ class Run:
     returncode: int
     log: str
     cpu_seconds: float = 0.0  # user + system of the daemon process(es), from their rusage
+    # Per daemon (run_daemons): (CPU s from its rusage, s its main thread waited for a core, the
+    # scheduler's run-queue delay in /proc/PID/task/PID/schedstat, wall s to its exit).
+    each: list[tuple[float, float, float]] = field(default_factory=list)
+    machine_idle: float = 0.0  # share of the machine's CPU time idle over the run (/proc/stat)
+    logs: list[str] = field(default_factory=list)  # each daemon's own log (several daemons)
 
 
 def run_daemons(box: Servers, rules: list[Path], *args: str,
-                timeout: float = 3600.0) -> Run:
+                timeout: float = 3600.0, own_sessions: bool = False) -> Run:
     """Several daemons (`mailbot run --config R ARGS` for each R) at once, to the last exit:
-    the wall time, the highest peak RSS, the first non-zero exit code, the logs."""
+    the wall time, the highest peak RSS, the first non-zero exit code, the logs, and for each
+    daemon its CPU, its time waiting for a core and its wall time.
+
+    `own_sessions`: each daemon in a session of its own (setsid), as a daemon started by
+    systemd on its own machine is. Linux's autogroup scheduling (on when
+    /proc/sys/kernel/sched_autogroup_enabled is 1) shares the cores fairly between sessions,
+    not between processes: without it the daemons share one session's share with the bench
+    and its servers, however many they are."""
     started = time.perf_counter()
     cpu = _children_cpu()
+    idle_start = _machine_idle()
     logs = [box.work / f"daemon-{time.monotonic_ns()}-{i}.log" for i in range(len(rules))]
     procs = []
     for path, log_path in zip(rules, logs, strict=True):
         with open(log_path, "wb") as log:
             procs.append(subprocess.Popen(
                 [sys.executable, "-m", "mailbot.cli", "run", "--config", str(path), *args],
-                cwd=ROOT, env=env(box.dovecot), stdout=log, stderr=subprocess.STDOUT))
+                cwd=ROOT, env=env(box.dovecot), stdout=log, stderr=subprocess.STDOUT,
+                start_new_session=own_sessions))
     peak_kb, codes = 0, {}
+    queued = {proc.pid: 0.0 for proc in procs}
+    each: dict[int, tuple[float, float, float]] = {}
     while len(codes) < len(procs) and time.perf_counter() - started < timeout:
         for proc in procs:
             if proc.pid not in codes:
                 peak_kb = max(peak_kb, _vm_hwm_kb(proc.pid))
-                if proc.poll() is not None:
-                    codes[proc.pid] = proc.returncode
+                queued[proc.pid] = max(queued[proc.pid], _run_delay(proc.pid))
+                pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+                if pid:
+                    proc.returncode = codes[pid] = os.waitstatus_to_exitcode(status)
+                    each[pid] = (usage.ru_utime + usage.ru_stime, queued[pid],
+                                 time.perf_counter() - started)
         time.sleep(0.01)
     seconds = time.perf_counter() - started
+    idle = _machine_idle()
     for proc in procs:
         if proc.poll() is None:
             proc.kill()
             codes[proc.pid] = proc.wait()
     code = next((c for c in codes.values() if c), 0)
-    text = "\n".join(p.read_text(encoding="utf-8", errors="replace") for p in logs)
-    return Run(seconds, peak_kb / 1024, code, text, _children_cpu() - cpu)
+    texts = [p.read_text(encoding="utf-8", errors="replace") for p in logs]
+    text = "\n".join(texts)
+    share = (idle[0] - idle_start[0]) / max(1, idle[1] - idle_start[1])
+    return Run(seconds, peak_kb / 1024, code, text, _children_cpu() - cpu,
+               [each[p.pid] for p in procs if p.pid in each], share, texts)
+
+
+def _run_delay(pid: int) -> float:
+    """Seconds the process's main thread (the one that runs the passes) has waited on a run
+    queue for a core (/proc/PID/task/PID/schedstat, its second field)."""
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        return int(Path(f"/proc/{pid}/task/{pid}/schedstat").read_text().split()[1]) / 1e9
+    return 0.0
+
+
+def _machine_idle() -> tuple[int, int]:
+    """(idle + iowait ticks, all ticks) of the whole machine so far, from /proc/stat."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return fields[3] + fields[4], sum(fields[:8])
 
 
 def run_daemon(box: Servers, rules: Path, *args: str, timeout: float = 3600.0) -> Run:
