@@ -34,6 +34,9 @@ class ImapClaims:
     # Several daemons on one database: called with the candidates' `mid:<Message-ID>` keys
     # before they are claimed (the store holds them until the pass that files them ends).
     on_claim: Callable[[list[str]], None] | None = None
+    # The last claim lost candidates to another instance: mail may still wait in the inbox
+    # though this pass took none of it (`run --once` goes on, mailbot.daemon.loop).
+    contended = False
 
     def _claim_new(self, mailbox: BaseMailBox, limit: int) -> None:
         """Claim up to `limit` messages waiting in the watched folder and move what this
@@ -52,6 +55,7 @@ class ImapClaims:
             if candidates and self.on_claim is not None:
                 self.on_claim(self._message_id_keys(mailbox, candidates))
             won = self._claim_uids(mailbox, candidates) if candidates else 0
+            self.contended = won < len(candidates)
             mine = self._source_uids(mailbox, f"KEYWORD {self._keyword}")
             if mine:
                 transfer(mailbox, set(mine), self._work)
