@@ -12,16 +12,17 @@ import pytest
 
 from mailbot.config import load
 from mailbot.store import StateLock
-from tests.harness import PARIS, env, mail, mailbot, tickets, write_rules
+from tests.flow import NOW
+from tests.harness import env, mail, mailbot, tickets, write_rules
 from tests.servers.dovecot import DovecotServer
 from tests.servers.smtp import RecordingSmtpServer
-
-NOW = datetime(2026, 11, 23, 9, 30, tzinfo=PARIS)
 
 
 @pytest.fixture
 def rules(tmp_path: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer,
           store_backend: str) -> Path:
+    """conftest's, after `store_backend`: every test here runs on TinyDB and on PostgreSQL,
+    the store chosen before the configuration is written."""
     return write_rules(tmp_path, imap=dovecot, smtp=smtp_server)
 
 
