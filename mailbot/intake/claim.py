@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from imap_tools import BaseMailBox
 
+from mailbot.faults import pause_point
 from mailbot.intake.base import (
     IntakeError,
 )
@@ -54,6 +55,7 @@ class ImapClaims:
             candidates = self._source_uids(mailbox, f"UNKEYWORD {CLAIMED}")[:limit]
             if candidates and self.on_claim is not None:
                 self.on_claim(self._message_id_keys(mailbox, candidates))
+            pause_point("before_claim")  # candidates read, not yet claimed (tests: a race)
             won = self._claim_uids(mailbox, candidates) if candidates else 0
             self.contended = won < len(candidates)
             mine = self._source_uids(mailbox, f"KEYWORD {self._keyword}")
