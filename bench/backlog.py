@@ -215,7 +215,7 @@ def _bench(args: argparse.Namespace, dsn: str, database_pid: int) -> None:
         if acks(box.smtp) < new:
             trouble = [line for line in run.log.splitlines()
                        if " deferred " in line or "ERROR" in line or "Traceback" in line]
-            raise SystemExit("\n".join(trouble[:20]) or run.log[-3000:]) from None
+            raise SystemExit("\n".join(trouble[:20]) or run.log[-3000:])
         got_acks = acks(box.smtp)
         store = open_store(load(rules))
         tickets = list(store.tickets())

@@ -71,6 +71,7 @@ def spellings(words: list[str]) -> list[str]:
     return [*exact, *plain, *(lemmatise_word(w) for w in plain)]
 
 
+@lru_cache(maxsize=8192)  # per rules.toml word: [vocabulary] lists recur in many rules
 def lemmatise_word(word: str) -> str:
     """A rules.toml word or phrase in lemma form (a "re:" pattern or a prefix* is kept)."""
     if word.startswith("re:") or word.rstrip().endswith("*"):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'", "´": "'",
                               "œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "\xa0": " "})
@@ -28,6 +29,7 @@ def sentences(folded: str) -> list[str]:
     return [s for s in _SENTENCE_END.split(folded) if s.strip()]
 
 
+@lru_cache(maxsize=8192)  # per spelling: a [vocabulary] list's words recur in many rules
 def _word_pattern(word: str) -> str:
     """One rules.toml word as a regex: spaces and hyphens interchangeable, apostrophes
     optional before a space ("l'etage", "l' etage"), a trailing * for any ending; "re:" starts
@@ -52,6 +54,12 @@ def _word_pattern(word: str) -> str:
 
 def word_regex(words: Iterable[str]) -> re.Pattern[str] | None:
     """All the words as one alternation, longest first, bounded by non-word characters."""
+    source = word_regex_source(words)
+    return None if source is None else re.compile(source)
+
+
+def word_regex_source(words: Iterable[str]) -> str | None:
+    """`word_regex`'s pattern, not compiled."""
     spelled = sorted({w for w in words if w.strip("* ")}, key=lambda w: (-len(w), w))
     if not spelled:
         return None
@@ -59,7 +67,7 @@ def word_regex(words: Iterable[str]) -> re.Pattern[str] | None:
     # which runs into the next word.
     patterns = [_word_pattern(w) + ("" if w.rstrip().endswith("'") else r"(?!\w)")
                 for w in spelled]
-    return re.compile(rf"(?<!\w)(?:{_by_first_letter(patterns)})")
+    return rf"(?<!\w)(?:{_by_first_letter(patterns)})"
 
 
 def _by_first_letter(patterns: list[str]) -> str:
