@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterator
 
 from mailbot.parsers.error_scan import finditer_hot, search_hot
+from mailbot.parsers.error_vendors import NOT_CONST, line_of, vendor_codes
 
 # ---------------------------------------------------------------------------------------------
 # Codes
@@ -140,12 +141,12 @@ _CODES = re.compile(
     # without 0x, letters first: "caa20003", "caa70004", "caa82ee2".
     r"|(?<![\w.-])(?P<teams>(?-i:(?=[0-9a-f]{0,7}(?:\d[a-f]?){4})(?:[a-f]{2}\d[0-9a-f]{5}|[a-f]{3}\d[0-9a-f]{4})))"
     r"(?![\w.-])"
-    # PowerShell's error record names its error: "+ FullyQualifiedErrorId : NativeCommandError".
+    # PowerShell's error record names its error: "+ FullyQualifiedErrorId : NativeCommandError";
+    # a built-in cmdlet's generic failure ("PathNotFound,Microsoft.PowerShell.Commands...") is none.
     # An HRESULT may be its id: "+ FullyQualifiedErrorId : HRESULT 0x80070709,Add-Printer".
     r"|^[ \t]*\+?[ \t]*FullyQualifiedErrorId[ \t]*:[ \t]*(?:HRESULT[ \t](?=0x))?"
-    r"(?P<psid>[^\s]+)"
-    # A bare hexadecimal code after the error word (Teams: "Code d'erreur - caa70004", "4c7"),
-    # two digits at least ("2FA" is no code).
+    r"(?P<psid>(?!\S+,Microsoft\.PowerShell\.Commands\.)\S+)"
+    # A bare hex code after the error word ("Code d'erreur - caa70004"), two digits at least.
     rf"|{_ERROR_WORD}[ \t\xa0]*[:\-–]?[ \t\xa0]*"
     r"(?P<hexbare>(?=[0-9a-f]{0,7}[a-f])(?=(?:[a-f]{0,6}\d){2})[0-9a-f]{3,8})\b(?![.,]\d)"
     # MySQL: "ERROR 1045 (28000): ..." (the SQLSTATE in parentheses after the number).
@@ -207,7 +208,7 @@ _PRINTER_LINE = re.compile(
     re.IGNORECASE)
 # Application codes of letters, a dash and a number ("PAI-2041", "E-1023"): only where the line
 # reads as an error report, so that an order "CMD-2041" is not taken for one.
-_APP_CODE = re.compile(r"\b(?P<code>[A-Z]{1,6}-\d{2,6})\b(?![-/.]\d)")
+_APP_CODE = re.compile(r"(?<![\w-])(?P<code>[A-Z]{1,6}(?:-[A-Z]{1,6}){,2}-\d{2,6})\b(?![-/.]\d)")
 _APP_CODE_CONTEXT = re.compile(
     r"erreur|error|fehler|errore|code|affiche|displays?|shows?|says|dit|get|re[çc]ois|"
     r"[ée]chec|fail|invalid|invalide|impossible|refus|denied|interdit|message|indique|"
@@ -242,13 +243,14 @@ _HEX_LABEL = re.compile(
     r"[ \t\xa0]*:?[ \t\xa0]*\Z", re.IGNORECASE)
 
 
-def _late_codes(text: str) -> Iterator[tuple[re.Match[str], str]]:
-    """The codes of _LATE_CODES whose words before them say they are codes."""
+def _late_codes(text: str, printer: bool) -> Iterator[tuple[tuple[int, int], str]]:
+    """The codes of _LATE_CODES whose words before them say they are codes, then vendors'."""
     for match in _first(_LATE_CODES.finditer(text)):
         head = text[max(0, match.start() - 40):match.start()]
         if match["pdo"] or (match["httpprose"] and _HTTP_ARTICLE.search(head)) or (
                 match["shorthex"] and _HEX_LABEL.search(head)):
-            yield match, match["pdo"] or match["httpprose"] or match["shorthex"]
+            yield match.span(), match["pdo"] or match["httpprose"] or match["shorthex"]
+    yield from vendor_codes(text, printer=printer)
 
 
 _MAX_CODES = 20  # codes of one error; more is a log, not a paste
@@ -301,12 +303,10 @@ def code_lines(text: str, limit: int) -> list[tuple[int, int]]:
             if pattern is _CODES or context.search(text, start, end):
                 spans.add((start, end))
             pos = end + 1
-    for match, _code in _late_codes(text):
+    for span, _code in _late_codes(text, bool(printer)):
         if len(spans) >= 2 * limit:
             break
-        start = text.rfind("\n", 0, match.start()) + 1
-        end = text.find("\n", match.end())
-        spans.add((start, len(text) if end < 0 else end))
+        spans.add(line_of(text, *span))
     return sorted(spans)[:limit]
 
 
@@ -364,13 +364,12 @@ def find_codes(text: str, *, printer: bool | None = None) -> list[str]:
             codes.extend(c for c in _hex_form(text, match.end(), code) if c not in codes)
             if len(codes) >= _MAX_CODES:
                 return codes
-    codes.extend(code for _match, code in _late_codes(text) if code not in codes)
+    printer = printer_named(text) if printer is None else printer
+    codes.extend(code for _span, code in _late_codes(text, printer) if code not in codes)
     for line in text.splitlines() if "_" in text and _CONSTANT.search(text) else ():
         if _CONSTANT_CONTEXT.search(line):
             codes.extend(m["const"] for m in _first(_CONSTANT.finditer(line))
-                         if m["const"] not in codes and not m["const"].startswith("ERROR_"))
-    if printer is None:
-        printer = printer_named(text)
+                         if m["const"] not in codes and not m["const"].startswith(NOT_CONST))
     if printer and _PRINTER_CODE.search(text):
         for line in text.splitlines():
             if _PRINTER_LINE.search(line):

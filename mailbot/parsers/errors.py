@@ -215,6 +215,7 @@ _SQLSERVER = re.compile(
 )
 _SSMS = re.compile(r"\[Batch Start Line|Completion time:|Heure de fin\s?:", re.IGNORECASE)
 _ORACLE = re.compile(r"^[^\n]*?(?P<message>\b(?:ORA|TNS|PLS)-\d{5}:[^\n]*)", re.MULTILINE)
+_ORACLE_TOOL = re.compile(r"[A-Z]{2,5}-\d{3,5}")  # FRM-, REP-, PLS-: not "Error : 1017"
 
 
 def _sql(text: str, catalogue: Catalogue) -> list[_Found]:
@@ -226,8 +227,12 @@ def _sql(text: str, catalogue: Catalogue) -> list[_Found]:
             "sql_error", app, None, m["message"].strip(), codes)))
     for m in _first(_ORACLE.finditer(text)):
         app = _text_application(text, catalogue) or "Oracle Database"
+        # Oracle Forms prints its own code before the ORA one: "FRM-40735: ... ORA-06512".
+        codes = find_codes(m["message"])
+        codes += [c for c in find_codes(m[0][:m.start("message") - m.start()])
+                  if c not in codes and _ORACLE_TOOL.fullmatch(c)]
         found.append(_Found(m.start(), m.end(), ErrorText(
-            "sql_error", app, None, m["message"].strip(), find_codes(m["message"]))))
+            "sql_error", app, None, m["message"].strip(), codes)))
     return found
 
 

@@ -1,0 +1,106 @@
+"""Round 13 (issue 19): pasted errors in vendors' own shapes, written for this project from the
+vendors' documented message layouts (FortiClient, Stormshield, Windows/Office HRESULTs, Citrix,
+SAP GUI, Oracle Forms, printers' service calls, Windows' event viewer, PowerShell's records).
+
+Label convention (the blind sets' README): each code as a technician would type it in a search
+box; ports, versions, dates, line numbers, document and order numbers, exception class names are
+not codes."""
+
+from __future__ import annotations
+
+import pytest
+
+from mailbot.parsers.errors import extract_errors
+
+
+def _codes(text: str) -> list[str]:
+    return sorted({c for e in extract_errors(text) for c in e.codes})
+
+
+CASES = {
+    # a. signed codes of VPN clients, in parentheses (glued or not) and alone
+    "forti_glued_en": ("Hi,\nFortiClient 7.2.4.0972 on port 10443 says:\nCredential or SSLVPN "
+                       "configuration is wrong(-7200)\n", ["-7200"]),
+    "forti_alone_fr": ("Bonjour,\nle VPN s'arrête à 98 % et la fenêtre affiche seulement :\n"
+                       "-455\nMerci\n", ["-455"]),
+    "stormshield_code": ("Bonjour,\nStormshield VPN SSL : échec de l'authentification "
+                         "(code -108).\n", ["-108"]),
+    # b. HRESULTs printed without 0x
+    "onedrive_paren": ("Bonjour,\nOneDrive n'arrive pas à se connecter (8004de40).\n",
+                       ["8004de40"]),
+    "office_upper": ("Hello,\nOutlook cannot sign in: C0000022 appears after the password.\n",
+                     ["C0000022"]),
+    "both_forms_once": ("Bonjour,\nErreur 0x8004DE40 (8004DE40) au lancement de OneDrive.\n",
+                        ["0x8004DE40"]),
+    "order_digits_no_code": ("Bonjour,\nla commande 80041234 n'est pas arrivée.\n", []),
+    # d. PowerShell records of a built-in cmdlet, with no code: positions and ids are no codes
+    "ps2_fr_no_code": (
+        "Get-Item : Impossible de trouver le chemin d'accès « C:\\temp\\x », car il n'existe pas."
+        "\nAu niveau de ligne : 1 Caractère : 9\n+ Get-Item <<<<  C:\\temp\\x\n"
+        "    + CategoryInfo          : ObjectNotFound: (C:\\temp\\x:String) [Get-Item], "
+        "ItemNotFoundException\n    + FullyQualifiedErrorId : PathNotFound,"
+        "Microsoft.PowerShell.Commands.GetItemCommand\n", []),
+    "ps5_fr_no_code": (
+        "Stop-Service : Le service « Spooler » ne peut pas être arrêté.\nAu caractère Ligne:1 "
+        "Caractère:5\n+     Stop-Service Spooler\n+     ~~~~~~~~~~~~~~~~~~~~\n"
+        "    + CategoryInfo          : CloseError: (System.ServiceProcess.ServiceController:"
+        "ServiceController) [Stop-Service], ServiceCommandException\n"
+        "    + FullyQualifiedErrorId : CouldNotStopService,"
+        "Microsoft.PowerShell.Commands.StopServiceCommand\n", []),
+    "ps_en_no_code": (
+        "Copy-Item : Access to the path 'D:\\Share\\a.txt' is denied.\nAt line:3 char:1\n"
+        "    + CategoryInfo          : PermissionDenied: (D:\\Share\\a.txt:FileInfo) [Copy-Item],"
+        " UnauthorizedAccessException\n    + FullyQualifiedErrorId : "
+        "CopyFileInfoItemUnauthorizedAccessError,Microsoft.PowerShell.Commands.CopyItemCommand\n",
+        []),
+    # e. a named error's small number, a protocol error's number in parentheses
+    "citrix_ssl_fr": ("Bonjour,\nCitrix Workspace : Erreur SSL 61 : Vous n'avez pas choisi de "
+                      "faire confiance à l'émetteur du certificat.\n", ["61"]),
+    "citrix_status_fr": ("Bonjour,\nLa connexion à « Bureau Compta » a échoué avec l'état "
+                         "(1030).\n", ["1030"]),
+    "citrix_driver_en": ("Hello,\nThe connection to the remote computer was lost. "
+                         "(Protocol Driver Error) (1030)\n", ["1030"]),
+    "tls_error_en": ("Hi,\nthe scanner upload fails with TLS error 12 since Monday.\n", ["12"]),
+    # f. SAP's message class and number with a space, short dumps without their exception class
+    "sap_spaced_fr": ("Bonjour,\nSAP affiche : Le document 4500012345 est bloqué (message M7 097)"
+                      "\n", ["M7097"]),
+    "sap_spaced_en": ("Hi,\nSAP status bar: Enter a valid plant (message ME 083)\n", ["ME083"]),
+    "sap_room_no_code": ("Bonjour,\nla réunion est en salle B2 105 demain.\n", []),
+    "sap_dump_fr": ("Bonjour,\nErreur d'exécution         DBSQL_DUPLICATE_KEY_ERROR\n"
+                    "Exception                  CX_SY_OPEN_SQL_DB\nDate et heure              "
+                    "03.02.2027 10:14:22\n", ["DBSQL_DUPLICATE_KEY_ERROR"]),
+    # g. Oracle Forms' own code before the ORA one, near an order number
+    "forms_before_ora": ("Bonjour,\nFRM-40735 : le déclencheur WHEN-BUTTON-PRESSED a généré une "
+                         "exception non traitée ORA-06512: à ligne 12\nCommande PO-2027-0451\n",
+                         ["FRM-40735", "ORA-06512"]),
+    "forms_en": ("Hi,\nFRM-41830: List of Values contains no entries. ORA-01403: no data found\n",
+                 ["FRM-41830", "ORA-01403"]),
+    "forms_order_fr": ("Bonjour, sur la commande CMD-2027-118 j'ai FRM-40508: ORA-00001: "
+                       "violation de contrainte unique\n", ["FRM-40508", "ORA-00001"]),
+    # h. printers' service calls
+    "kyocera_call": ("Bonjour,\nla Kyocera TASKalfa 3253ci affiche C6000 : appelez le service.\n",
+                     ["C6000"]),
+    "ricoh_dash": ("Bonjour,\nle copieur Ricoh affiche SC542-02, appelez le technicien.\n",
+                   ["SC542-02"]),
+    "model_no_code": ("Bonjour,\nla Ricoh MP C3004 du 2e affiche « Appel service SC899 ».\n",
+                      ["SC899"]),
+    # i. a short hex code and a vendor reference with dashes
+    "accounting_hex_ref": ("Bonjour,\nSage Compta : erreur 0x1A4 (référence SGE-CP-017) à la "
+                           "clôture.\n", ["0x1A4", "SGE-CP-017"]),
+    "ref_three_parts": ("Bonjour,\nEBP refuse la sauvegarde : erreur EBP-SAV-2031.\n",
+                        ["EBP-SAV-2031"]),
+    "hex_error_en": ("Hi,\nQuickBooks: Error 0x7B when opening the company file.\n", ["0x7B"]),
+    # j. the event viewer's ID, its label and number on two lines or in XML; dates are no codes
+    "event_two_lines_fr": ("Bonjour,\nID de l’événement :\n7000\nDate : 03/02/2027 08:14:22\n",
+                           ["7000"]),
+    "event_xml": ("Hi,\n<EventID Qualifiers=\"49152\">7001</EventID>\n<Level>2</Level>\n",
+                  ["7001"]),
+    "event_fr_copy": ("Bonjour,\nNom du journal :Système\nSource :        Service Control Manager"
+                      "\nDate :          03/02/2027 08:14:22\nID de l’événement : 7000\n"
+                      "Niveau :        Erreur\n", ["7000"]),
+}
+
+
+@pytest.mark.parametrize(("text", "codes"), CASES.values(), ids=CASES.keys())
+def test_vendor_codes(text: str, codes: list[str]) -> None:
+    assert _codes(text) == sorted(codes)
