@@ -104,3 +104,72 @@ CASES = {
 @pytest.mark.parametrize(("text", "codes"), CASES.values(), ids=CASES.keys())
 def test_vendor_codes(text: str, codes: list[str]) -> None:
     assert _codes(text) == sorted(codes)
+
+
+# Day 10 (#3): "Lyon : plus aucun téléphone" gave the program "Lyon", and the triage rule
+# `application_named` then decided P3 for a whole site without phones. What leads a subject
+# before " : " or " - " is a program only when a catalogue knows it or it is shaped like one.
+SUBJECTS = {
+    "city": ("Lyon : plus aucun téléphone", None),
+    "city_caps": ("LYON - plus de réseau", None),
+    "city_long": ("Marseille : standard injoignable", None),
+    "two_word_city": ("Saint Etienne : plus de réseau", None),
+    "site": ("Site de Lyon : panne générale", None),
+    "department": ("Direction Achats - téléphones coupés", None),
+    "for_a_person": ("Pour Mme Durand : impression du contrat", None),
+    "urgent": ("Urgent : plus de réseau au 2e", None),
+    "info": ("Info : coupure électrique samedi", None),
+    "district": ("Paris 15 : pas de réseau", None),
+    "project": ("Projet Excelsior : dossier introuvable", None),
+    # what still names a program
+    "two_words_product": ("Qlik Sense : plantage au démarrage", "Qlik Sense"),
+    "acronym": ("GLPI : impossible de créer un ticket", "GLPI"),
+    "digit_inside": ("Pix4Dmapper - crash à l'export", "Pix4Dmapper"),
+    "sign": ("Notepad++ : onglets perdus", "Notepad++"),
+    "catalogue": ("Sage : clôture impossible", "Sage 100 Comptabilité"),
+}
+
+
+@pytest.mark.parametrize(("subject", "program"), SUBJECTS.values(), ids=SUBJECTS.keys())
+def test_a_leading_name_is_a_program_only_when_known_or_shaped_like_one(
+        subject: str, program: str | None) -> None:
+    from mailbot.parsers.programs import DEFAULT_PROGRAMS
+    from mailbot.parsers.subject import find_program
+
+    assert find_program(subject, DEFAULT_PROGRAMS) == program
+
+
+def _program(body: str, subject: str) -> str | None:
+    from mailbot.parsers import ParseRules, parse
+    from tests.parsers_factory import mail
+
+    rules = ParseRules(bot_addresses=frozenset({"support@groupe-exemple.fr"}))
+    return parse(mail(body, subject=subject).as_bytes(), rules).program
+
+
+# A program named in parentheses after what it does is the program, even when the description
+# is a catalogue's spelling; a word that holds a program's name names none.
+PROGRAMS = {
+    "expense_tool_fr": ("Bonjour,\nje n'arrive plus à valider dans l'outil des notes de frais "
+                        "(Concur) depuis ce matin.\n", "Remboursement bloqué", "Concur"),
+    "planning_app_fr": ("Bonjour,\nl'application de planning (Octime) ne charge plus.\n",
+                        "Planning", "Octime"),
+    "leave_tool_fr": ("Bonjour,\nl'outil de gestion des congés (Lucca) ne charge pas.\n",
+                      "Congés", "Lucca"),
+    "expense_tool_en": ("Hi,\nour expense tool (SAP Concur) rejects my receipt.\n", "Expense",
+                        "SAP Concur"),
+    "aside_no_program": ("Bonjour,\nle site intranet (2e étage) ne répond pas.\n", "Intranet",
+                         None),
+    "named_program_kept": ("Bonjour,\nExcel plante quand j'ouvre le fichier du service "
+                           "(Compta).\n", "Excel", "Excel"),
+    "word_holding_excel": ("Bonjour,\nle dossier du projet Excelsior est introuvable.\n",
+                           "Projet Excelsior", None),
+    "word_holding_teams": ("Bonjour,\nles Steamsters (notre équipe de foot) ont perdu leur "
+                           "dossier.\n", "Dossier perdu", None),
+}
+
+
+@pytest.mark.parametrize(("body", "subject", "program"), PROGRAMS.values(), ids=PROGRAMS.keys())
+def test_a_program_named_in_parentheses_and_words_holding_names(
+        body: str, subject: str, program: str | None) -> None:
+    assert _program(body, subject) == program

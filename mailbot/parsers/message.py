@@ -35,6 +35,7 @@ from mailbot.parsers.forwards import detect_forward
 from mailbot.parsers.headers import RawHeaders, addresses, decode_bytes, decode_text, message_ids
 from mailbot.parsers.identity import content_identity
 from mailbot.parsers.machine import Facts, classify
+from mailbot.parsers.program_paren import with_parenthesised
 from mailbot.parsers.program_words import file_type_only, os_only
 from mailbot.parsers.programs import WELL_KNOWN_PROGRAMS, Program
 from mailbot.parsers.result import Forwarded, ParsedMessage, ParseRules
@@ -199,6 +200,9 @@ def _understand(message: Message, rules: ParseRules, result: ParsedMessage) -> N
     if result.program is None:  # none of the site's: well-known software, subject then text
         result.program = (catalogue_program(result.subject, WELL_KNOWN_PROGRAMS)
                           or _text_program(result.text[:_PROGRAM_SPAN], WELL_KNOWN_PROGRAMS))
+    # "l'outil des notes de frais (Concur)": the name in parentheses is the program
+    result.program = with_parenthesised(result.program, span, (rules.programs,
+                                                               WELL_KNOWN_PROGRAMS))
 
 
 # "pas de GX-ERP, pas d'internet, pas d'imprimantes": the program is one of the things a wider

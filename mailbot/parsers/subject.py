@@ -200,10 +200,43 @@ def find_program(subject: str, programs: tuple[Program, ...]) -> str | None:
     match = _LEADING_NAME.match(subject)
     if match and match.group(1).strip().lower() not in _NOT_PROGRAMS:
         name = match.group(1).strip()
-        if not any(w.lower() in _NOT_PROGRAMS for w in name.split()):
+        if not any(w.lower() in _NOT_PROGRAMS for w in name.split()) and _product_like(name):
             # "Firefox 128 : ...", "Python 3.12 - ...": the program, without its version
             return _TRAILING_VERSION.sub("", name) or name
     return _versioned_name(subject)
+
+
+# What leads a subject before " : " is often where or for whom the mail is ("Lyon : plus aucun
+# téléphone", "Direction Achats - ...", "Standard : ..."), not a program. Unknown to every
+# catalogue, a leading name is taken for a program only when it is shaped like a product: a
+# capital or a digit inside a word ("PowerBI", "Pix4D"; "Paris 15" is a district), a sign
+# ("Notepad++", "Node.js"), an acronym of two to four capitals ("GLPI") that is no short
+# city's name, or several capitalised words that open on no site's or service's word ("Qlik
+# Sense").
+_PRODUCT_SHAPE = re.compile(
+    r"\w(?-i:[A-Z])|[^\W\d_]\d|\d[^\W\d_]|[+&.]|^(?-i:[A-Z]{2,4})$")
+_PLACE_WORDS = frozenset({
+    "site", "agence", "service", "direction", "bureau", "siège", "siege", "usine", "entrepôt",
+    "entrepot", "magasin", "dépôt", "depot", "département", "departement", "pôle", "pole",
+    "équipe", "equipe", "étage", "etage", "salle", "accueil", "standard", "mairie", "ville",
+    "région", "region", "saint", "sainte", "st", "ste", "le", "la", "les", "agences", "sites",
+    "cabinet", "boutique", "plateforme", "atelier", "laboratoire", "labo", "école", "ecole",
+    "collège", "college", "lycée", "lycee", "campus", "filiale", "groupe", "comptabilité",
+    "compta", "rh", "dsi", "paie", "achats", "ventes", "commercial", "logistique", "juridique",
+    "urgent", "info", "infos", "fyi",
+    # a project's, a client's or a file's name is no program either ("Projet Excelsior : ...")
+    "projet", "project", "dossier", "client", "affaire", "chantier", "opération", "operation",
+})
+# French towns whose names are short enough to read as acronyms when written in capitals.
+_SHORT_TOWNS = frozenset({"LYON", "NICE", "METZ", "CAEN", "PAU", "ALBI", "AGEN", "DAX", "GAP",
+                          "SENS", "AUCH", "FOIX", "LAON", "DOLE", "LENS", "BRON", "SETE", "VIRE"})
+
+
+def _product_like(name: str) -> bool:
+    words = name.split()
+    if words[0].lower() in _PLACE_WORDS or name.upper() in _SHORT_TOWNS:
+        return False
+    return sum(w[0].isalpha() for w in words) > 1 or bool(_PRODUCT_SHAPE.search(name))
 
 
 # A name followed by its version ("Mercator 8.2 plante", "Teams v1.6", "Sage 100c v9"): the
