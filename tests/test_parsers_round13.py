@@ -173,3 +173,30 @@ PROGRAMS = {
 def test_a_program_named_in_parentheses_and_words_holding_names(
         body: str, subject: str, program: str | None) -> None:
     assert _program(body, subject) == program
+
+
+# Attributions as webmails and Gmail write them: Roundcube's ISO date, and Gmail's line wrapped
+# wherever its plain-text part folds it: inside the address, or between "a" and "écrit".
+_NEW = "Bonjour,\n\nC'est toujours en panne ce matin.\n"
+ATTRIBUTIONS = {
+    "roundcube_iso": "Le 2027-02-02 18:01, Julie Martin a écrit :",
+    "roundcube_iso_address": "Le 2027-02-02 18:01, julie.martin@exemple.fr a écrit :",
+    "gmail_fr_address_wrapped": ("Le lun. 1 févr. 2027 à 10:02, Julie Martin <\n"
+                                 "julie.martin@exemple.fr> a écrit :"),
+    "gmail_fr_verb_wrapped": ("Le lun. 1 févr. 2027 à 10:02, Julie Martin "
+                              "<julie.martin@exemple.fr> a\nécrit :"),
+    "gmail_fr_three_lines": ("Le lun. 1 févr. 2027 à 10:02, Julie Martin <\n"
+                             "julie.martin@exemple.fr> a\nécrit :"),
+    "gmail_de_wrapped": ("Am Mo., 1. Feb. 2027 um 10:02 Uhr schrieb Julie Martin <\n"
+                         "julie.martin@exemple.fr>:"),
+    "gmail_en_wrapped": ("On Mon, Feb 1, 2027 at 10:02 AM Julie Martin <\n"
+                         "julie.martin@exemple.fr> wrote:"),
+}
+
+
+@pytest.mark.parametrize("attribution", ATTRIBUTIONS.values(), ids=ATTRIBUTIONS.keys())
+def test_attributions_of_webmails_and_wrapped_gmail(attribution: str) -> None:
+    from mailbot.parsers.body import clean_body
+
+    body = f"{_NEW}\n{attribution}\n\n> Bonjour,\n> pouvez-vous redémarrer ?\n"
+    assert clean_body(body).text.strip() == _NEW.strip()

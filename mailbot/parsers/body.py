@@ -102,7 +102,8 @@ def _attribution_end(lines: list[str], i: int) -> int:
         if not lines[j].strip() or _QUOTE.match(lines[j]) and not _QUOTE.match(line):
             break
         joined = joined.rstrip() + " " + _UNQUOTE.sub("", lines[j]).strip()
-        if (_WROTE_ANY.search(lines[j]) and ATTRIBUTION.match(joined)) or _verbless(joined):
+        # the verb may be on any of the lines, or cut by the wrap ("a\nécrit :")
+        if (_WROTE_ANY.search(joined) and ATTRIBUTION.match(joined)) or _verbless(joined):
             return j + 1
     return -1
 
