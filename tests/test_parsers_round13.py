@@ -200,3 +200,58 @@ def test_attributions_of_webmails_and_wrapped_gmail(attribution: str) -> None:
 
     body = f"{_NEW}\n{attribution}\n\n> Bonjour,\n> pouvez-vous redémarrer ?\n"
     assert clean_body(body).text.strip() == _NEW.strip()
+
+
+def _kind(body: str, subject: str, sender: str) -> str:
+    from email.message import EmailMessage
+
+    from mailbot.parsers import ParseRules, parse
+
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = "support@groupe-exemple.fr"
+    message["Subject"] = subject
+    message["Date"] = "Tue, 17 Nov 2026 09:12:00 +0100"
+    message["Message-ID"] = "<r13@fai.example>"
+    message.set_content(body)
+    rules = ParseRules(bot_addresses=frozenset({"support@groupe-exemple.fr"}))
+    return parse(message.as_bytes(), rules).kind
+
+
+# ISP webmails' answering machines: no Auto-Submitted, no out-of-office prefix, the mail's own
+# "Re:" subject, and the body saying it is automatic. A person about such a message stays one.
+SELF_STATED = {
+    "orange_fr": ("Bonjour,\n\nCeci est un message automatique.\nJ'ai bien reçu votre message, je "
+                  "vous répondrai dès que possible.\n\nPaul Durand\n", "Re: Votre demande",
+                  "Paul Durand <paul.durand@orange.fr>", "auto_reply"),
+    "free_fr": ("Ceci est une réponse automatique à votre message.\nMerci de votre courriel, il "
+                "sera traité dans les meilleurs délais.\n", "Re: Imprimante bloquée",
+                "<jdupont@free.fr>", "auto_reply"),
+    "sfr_fr": ("Message automatique : votre correspondant a bien reçu votre courriel et vous "
+               "répondra prochainement.\n", "Re: Accès VPN", "jp.martin@sfr.fr", "auto_reply"),
+    "laposte_fr": ("Bonjour,\nCe message a été généré automatiquement, merci de ne pas y "
+                   "répondre.\nVotre message a bien été reçu.\n", "RE: Mot de passe",
+                   "m.leroy@laposte.net", "auto_reply"),
+    "gmx_de": ("Dies ist eine automatische Antwort. Ihre Nachricht ist eingegangen.\n",
+               "AW: Drucker", "k.weber@gmx.de", "auto_reply"),
+    # persons
+    "person_asks": ("Bonjour,\nJ'ai reçu un message qui dit « Ceci est un message automatique » "
+                    "quand j'écris à un client, est-ce normal ?\nMerci\n", "Re: Messagerie",
+                    "paul.durand@orange.fr", "person"),
+    "person_quotes_no_question": ("Bonjour,\nVoici ce que je reçois à chaque envoi :\nCeci est un "
+                                  "message automatique, merci de ne pas répondre.\nMerci de "
+                                  "regarder.\n", "Re: Mails", "paul.durand@orange.fr", "person"),
+    "person_own_autoreply": ("Bonjour,\nma réponse automatique d'absence ne s'arrête pas, merci "
+                             "de la couper.\n", "Re: Absence", "paul.durand@orange.fr",
+                             "person"),
+    "statement_without_second_sign": ("Ceci est un message automatique de test de la "
+                                      "messagerie.\n", "Test messagerie",
+                                      "paul.durand@orange.fr", "person"),
+}
+
+
+@pytest.mark.parametrize(("body", "subject", "sender", "kind"), SELF_STATED.values(),
+                         ids=SELF_STATED.keys())
+def test_an_answering_machine_that_says_so(body: str, subject: str, sender: str,
+                                           kind: str) -> None:
+    assert _kind(body, subject, sender) == kind

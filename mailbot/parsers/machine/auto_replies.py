@@ -10,6 +10,7 @@ from mailbot.parsers.body import clean_body
 from mailbot.parsers.layouts import AUTO_REPLY_PREFIX
 from mailbot.parsers.machine.challenge import challenge_wording
 from mailbot.parsers.machine.facts import Facts, Rule
+from mailbot.parsers.machine.self_stated import self_stated
 from mailbot.parsers.machine.ticketing import (
     case_acknowledgement,
     reference_acknowledgement,
@@ -114,6 +115,11 @@ def _auto_reply_wording(f: Facts) -> str | None:
     return f"out-of-office wording: {', '.join(found)}" if found else None
 
 
+def _self_stated(f: Facts) -> str | None:
+    # An ISP webmail's answering machine: "Ceci est un message automatique" under "Re: ..."
+    return self_stated(f, _second_sign)
+
+
 def _acknowledgement(f: Facts) -> str | None:
     # "Thank you for your e-mail, I will reply as soon as possible" is what a person may write
     # too: only with the null return path RFC 3834 (3.3) asks of automatic responses.
@@ -185,6 +191,7 @@ AUTO_REPLY_RULES: tuple[Rule, ...] = (
     tnef_report,  # Outlook's receipts and rules' answers inside winmail.dat (MS-OXTNEF)
     _ooo_subject,  # "Réponse automatique :", "Automatic reply:", "AUTO:", "(Automatic Response)"
     _auto_reply_wording,  # header-less out-of-office: what it says, in many languages
+    _self_stated,  # "Ceci est un message automatique" and a weak sign (self_stated.py)
     _calendar_reply,  # a meeting's accept/decline answer (iTIP REPLY)
     _challenge,  # challenge-response spam filters asking to confirm
     _acknowledgement,  # "thank you for your mail, I will reply" sent with a null return path
