@@ -255,3 +255,50 @@ SELF_STATED = {
 def test_an_answering_machine_that_says_so(body: str, subject: str, sender: str,
                                            kind: str) -> None:
     assert _kind(body, subject, sender) == kind
+
+
+def _message(sender: str, subject: str, body: str, *attached: object) -> object:
+    from email.message import EmailMessage
+
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = "x@groupe-exemple.fr"
+    message["Subject"] = subject
+    message["Date"] = "Mon, 1 Feb 2027 10:00:00 +0100"
+    message["Message-ID"] = f"<{abs(hash((sender, subject)))}@r13.example>"
+    message.set_content(body)
+    for inner in attached:
+        message.add_attachment(inner)
+    return message
+
+
+# A message/rfc822 attached inside a message/rfc822: the original is the innermost message,
+# its author and its subject as it appears there (no prefix of the forwarders').
+_INVOICE = ("Fournisseur <factures@fournisseur.example>", "Facture 2027-118 impayée",
+            "Bonjour, votre facture est impayée.\n")
+NESTED = {
+    "outlook_fr_twice": ("TR: TR: Facture 2027-118 impayée", "TR: Facture 2027-118 impayée",
+                         _INVOICE, ("factures@fournisseur.example", "Facture 2027-118 impayée")),
+    "gmail_en_middle_plain": ("Fwd: Invoice", "Invoice", _INVOICE,
+                              ("factures@fournisseur.example", "Facture 2027-118 impayée")),
+    "phishing_inner_reply": ("Alerte", "Fw: Re: Compte suspendu",
+                             ("Banque <alerte@banque.example>", "Re: Compte suspendu",
+                              "Cliquez ici.\n"), ("alerte@banque.example", "Re: Compte suspendu")),
+}
+
+
+@pytest.mark.parametrize(("outer", "middle", "inner", "want"), NESTED.values(),
+                         ids=NESTED.keys())
+def test_a_forward_attached_twice_names_the_innermost_author(
+        outer: str, middle: str, inner: tuple[str, str, str], want: tuple[str, str]) -> None:
+    from mailbot.parsers import ParseRules, parse
+
+    original = _message(*inner)
+    forwarded = _message("Claire Compta <claire@groupe-exemple.fr>", middle, "Vois ci-joint.\n",
+                         original)
+    mail = _message("Paul Durand <paul@groupe-exemple.fr>", outer, "Bonjour, est-ce sûr ?\n",
+                    forwarded)
+    rules = ParseRules(bot_addresses=frozenset({"support@groupe-exemple.fr"}))
+    parsed = parse(mail.as_bytes(), rules)  # type: ignore[attr-defined]
+    assert parsed.forwarded is not None
+    assert (parsed.forwarded.original_sender, parsed.forwarded.original_subject) == want

@@ -261,9 +261,10 @@ def _forward_and_commands(message: Message, rules: ParseRules, result: ParsedMes
         result.program = find_program(forwarded.original_subject, rules.programs)
 
 
-def _attached_forward(message: Message, defects: list[str]) -> Forwarded | None:
-    """A message forwarded as an attachment: its own From/Date/Subject."""
-    payload = message.get_payload() if message.is_multipart() else None
+def _attached_forward(message: Message, defects: list[str], depth: int = 0) -> Forwarded | None:
+    """A message forwarded as an attachment: its own From/Date/Subject; when it forwards one
+    as an attachment itself (nested), the innermost one's."""
+    payload = message.get_payload() if message.is_multipart() and depth < 5 else None
     for part in payload[:50] if isinstance(payload, list) else []:
         if not isinstance(part, Message) or part.get_content_type() != "message/rfc822":
             continue
@@ -271,6 +272,10 @@ def _attached_forward(message: Message, defects: list[str]) -> Forwarded | None:
         inner = inner[0] if isinstance(inner, list) and inner else None
         if not isinstance(inner, Message):
             continue
+        deeper = _attached_forward(inner, defects, depth + 1)
+        if deeper is not None:
+            deeper.depth += 1
+            return deeper
         raw = RawHeaders(inner)  # 8-bit bytes in the attached message's headers kept
         subject, text = decode_text(raw.get("Subject")), _best_text(inner, defects, 1)
         nested = _forwarded_within(subject, text)
