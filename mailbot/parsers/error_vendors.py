@@ -100,10 +100,10 @@ def _scan(text: str, printer: bool) -> Iterator[tuple[tuple[int, int], str]]:
             continue  # "decimal (hex)": error_codes reads that pair as one value's two forms
         yield match.span(), code
     if _SAP_LINE.search(text):
-        for match in _SAP_SPACED.finditer(text):
+        for match in finditer_hot(_SAP_SPACED, text):
             if _SAP_LINE.search(text, *line_of(text, *match.span())):
                 yield match.span(), match["sapclass"] + match["sapnumber"]
-    for match in _PRINTER_CALL.finditer(text) if printer else ():
+    for match in finditer_hot(_PRINTER_CALL, text) if printer else ():
         start = max(line_of(text, *match.span())[0], match.start() - 30)
         if _PRINTER_CALL_WORDS.search(text, start, match.start()):
             yield match.span(), match["code"]

@@ -45,6 +45,9 @@ _MAX_CHARS = 1200  # an answering machine says a few lines
 
 def self_stated(f: Facts, second_sign: Callable[[Facts], str | None]) -> str | None:
     """The reason when `f` is an automatic answer by its own statement and a weak sign."""
+    head = f.body[:4 * _MAX_CHARS]
+    if "utomat" not in head.lower() or not _SELF_STATEMENT.search(head):
+        return None  # the common case, without cleaning the body
     text = clean_body(f.body).text.strip()
     if not text or len(text) > _MAX_CHARS or "?" in text:
         return None
