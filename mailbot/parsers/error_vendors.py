@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from mailbot.parsers.error_scan import finditer_hot
 
@@ -114,3 +114,16 @@ def _scan(text: str, printer: bool) -> Iterator[tuple[tuple[int, int], str]]:
 _PRINTER_CALL_WORDS = re.compile(
     r"(?:erreur|error|code|affiche|display|shows?|indique|panne|fault|service|appel|call)"
     r"[^\w\n]{0,4}$", re.IGNORECASE)
+
+
+# Oracle Forms prints its own code before the ORA one: "FRM-40735: ... ORA-06512"; a bare
+# number there restates the ORA one ("Error : 1017, ... ORA-01017").
+_ORACLE_TOOL = re.compile(r"[A-Z]{2,5}-\d{3,5}")
+
+
+def oracle_codes(line: str, message_at: int, find: Callable[[str], list[str]]) -> list[str]:
+    """The codes of an Oracle error line whose "ORA-nnnnn: ..." message starts at
+    `message_at`: the message's, then an Oracle tool's code printed before it."""
+    codes = find(line[message_at:])
+    return codes + [c for c in find(line[:message_at])
+                    if c not in codes and _ORACLE_TOOL.fullmatch(c)]

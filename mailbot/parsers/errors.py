@@ -34,6 +34,7 @@ from mailbot.parsers.error_codes import (
     printer_named,
 )
 from mailbot.parsers.error_prose import error_sentences
+from mailbot.parsers.error_vendors import oracle_codes
 from mailbot.parsers.error_wrappers import without_wrapper_names
 
 
@@ -85,8 +86,7 @@ _GAP = r"(?:[ \t]*\n)*"
 _DIALOG = re.compile(
     rf"^{_FRAME}\n{_GAP}(?P<title>[ \t]*\S[^\n]*)\n{_GAP}{_FRAME}\n"
     rf"(?P<body>(?:(?!-{{20,}}).*\n)+?){_FRAME}\n{_GAP}"
-    rf"(?P<buttons>[^\n]*)(?:\n{_GAP}{_FRAME}$)?",
-    re.MULTILINE,
+    rf"(?P<buttons>[^\n]*)(?:\n{_GAP}{_FRAME}$)?", re.MULTILINE,
 )
 # Some mail clients lose the newlines of a copied dialog and leave the frames inline: the line
 # is cut at its frames (a split, not one regex, so that long runs of dashes cost linear time).
@@ -139,8 +139,7 @@ def _one_line_dialogs(line: str, offset: int) -> list[_Found]:
 
 _TRACEBACK = re.compile(
     r"^Traceback \(most recent call last\):[ \t]*\n(?:[ \t]+.*\n|\n)*?"
-    r"(?P<last>[A-Za-z_][\w.]*(?::[^\n]*)?)$",
-    re.MULTILINE,
+    r"(?P<last>[A-Za-z_][\w.]*(?::[^\n]*)?)$", re.MULTILINE,
 )
 
 
@@ -215,7 +214,6 @@ _SQLSERVER = re.compile(
 )
 _SSMS = re.compile(r"\[Batch Start Line|Completion time:|Heure de fin\s?:", re.IGNORECASE)
 _ORACLE = re.compile(r"^[^\n]*?(?P<message>\b(?:ORA|TNS|PLS)-\d{5}:[^\n]*)", re.MULTILINE)
-_ORACLE_TOOL = re.compile(r"[A-Z]{2,5}-\d{3,5}")  # FRM-, REP-, PLS-: not "Error : 1017"
 
 
 def _sql(text: str, catalogue: Catalogue) -> list[_Found]:
@@ -227,10 +225,7 @@ def _sql(text: str, catalogue: Catalogue) -> list[_Found]:
             "sql_error", app, None, m["message"].strip(), codes)))
     for m in _first(_ORACLE.finditer(text)):
         app = _text_application(text, catalogue) or "Oracle Database"
-        # Oracle Forms prints its own code before the ORA one: "FRM-40735: ... ORA-06512".
-        codes = find_codes(m["message"])
-        codes += [c for c in find_codes(m[0][:m.start("message") - m.start()])
-                  if c not in codes and _ORACLE_TOOL.fullmatch(c)]
+        codes = oracle_codes(m[0], m.start("message") - m.start(), find_codes)
         found.append(_Found(m.start(), m.end(), ErrorText(
             "sql_error", app, None, m["message"].strip(), codes)))
     return found
