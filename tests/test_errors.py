@@ -123,14 +123,16 @@ def test_pathological_input_stays_fast() -> None:
 
 def test_a_pasted_log_of_thousands_of_error_lines_costs_linear_time() -> None:
     """A log of thousands of "Error N:", HTTP status, SQLSTATE or run-time error lines (or one
-    huge line of negative numbers) is read for its first errors only, in linear time."""
+    huge line of negative numbers) is read for its first errors only, in linear time. The
+    bound is on this process's CPU time, which other jobs on the machine do not stretch (a
+    quadratic scan of 200 kB costs minutes, the linear one under half a second)."""
     import time
 
     logs = ["Error 12345: bad\n", "404 Not Found\n", "SQLSTATE[23000]: x: 1062 y\n",
             "Run-time error '1004':\n\nmsg\n", " -12345", "Erreur ABC-1234 "]
     for line in logs:
         text = line * (200_000 // len(line))
-        start = time.perf_counter()
+        start = time.process_time()
         errors = extract_errors(text)
-        assert time.perf_counter() - start < 2.0, line
+        assert time.process_time() - start < 2.0, line
         assert 0 < len(errors) <= 20, line
