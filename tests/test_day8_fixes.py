@@ -241,7 +241,7 @@ def test_an_employees_oversized_mail_gets_one_short_answer_and_the_team_a_useful
     told = words(alert)
     assert "Expéditeur prévenu : oui" in told
     assert "Expéditeur prévenu : non (expéditeur non authentifié" in told
-    assert "n'y changera rien tant que la limite reste la même" in told
+    assert "Tant que la limite reste la même, « mailbot reprocess » n'y changera rien" in told
     assert "max_message_mb" in told and "Une fois la cause corrigée" not in told
     assert tickets(rules) == []
 
