@@ -134,8 +134,9 @@ def cmd_tickets(args: argparse.Namespace) -> int:
     tickets = list(store.tickets())
     if args.json:
         policy = TimePolicy.from_config(config)
-        print(json.dumps([ticket_json(t, config, messages=False, policy=policy)
-                          for t in tickets], ensure_ascii=False, indent=2))
+        print(json.dumps([{**ticket_json(t, config, messages=False, policy=policy),
+                           **_reporters(t, store)} for t in tickets],
+                         ensure_ascii=False, indent=2))
         return 0
     for t in tickets:
         flags = (" AUTO" if t.automatic else
@@ -190,6 +191,15 @@ def _requester_shown(ticket: Ticket, store: Any) -> str:
             + (f", first {first.requester}" if first is not None else ""))
 
 
+def _reporters(ticket: Ticket, store: Any) -> dict[str, object]:
+    """JSON fields beside the contract's `requester` (which keeps its meaning: the address in
+    the ticket's field, the team's for a mass incident): who a person reads the ticket is for
+    (`requester_shown`), and a mass incident's reporters, in order (`reporters`, [] else)."""
+    reports = [r for r in (store.ticket(n) for n in ticket.children) if r is not None]
+    return {"requester_shown": _requester_shown(ticket, store),
+            "reporters": list(dict.fromkeys(r.requester for r in reports))}
+
+
 def cmd_show(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     store = _reading(config)
@@ -197,7 +207,8 @@ def cmd_show(args: argparse.Namespace) -> int:
     if ticket is None:
         print(f"mailbot: no ticket #{args.number}", file=sys.stderr)
         return 1
-    data = ticket_json(ticket, config, messages=True, now=args.now)
+    data = {**ticket_json(ticket, config, messages=True, now=args.now),
+            **_reporters(ticket, store)}
     if args.json:
         print(json.dumps(data, ensure_ascii=False, indent=2))
         return 0

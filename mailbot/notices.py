@@ -25,6 +25,7 @@ from mailbot.mails.base import (
     team_thread,
     tracking_url,
 )
+from mailbot.mails.reports import escalation_words
 from mailbot.model import Entry, OutgoingMail, Ticket
 from mailbot.tags import format_tag
 
@@ -109,11 +110,13 @@ _IMMEDIATE_PROCEDURE = {True: {"fr": "procédure d'escalade VIP", "en": "VIP esc
 def escalation(ticket: Ticket, level: Level, *, threshold_hours: float | None,
                config: Config, now: datetime, asked_by: str = "",
                reason: str = "", passed: Sequence[Level] = (),
-               raised: tuple[str, datetime] | None = None) -> OutgoingMail:
+               raised: tuple[str, datetime] | None = None,
+               reports: Sequence[Ticket] = ()) -> OutgoingMail:
     """Seed 001: the notice to a ladder level's contacts; says why (a threshold crossed, a
     technician's #escalate, or seed 003's immediate notice for a VIP or critical ticket), what
     the ticket is, what was done, and how to act by replying (technicians' commands work).
-    `passed`: lower levels crossed in the same pass (a burst), named but not told apart."""
+    `passed`: lower levels crossed in the same pass (a burst), named but not told apart;
+    `reports`: a mass incident's reports, listed (mails/reports.py)."""
     lang = config.mail.language
     policy = config.time
     tz = policy.calendar.tz
@@ -135,7 +138,7 @@ def escalation(ticket: Ticket, level: Level, *, threshold_hours: float | None,
     note = _last_note(ticket)
     body = compose.render(
         "escalation", lang, tag=format_tag(ticket.number, config.mail.tag_prefix),
-        level=level.number, role=level.role, kind=_KINDS[level.kind][lang], why=why,
+        level=level.number, role=level.role, kind=_KINDS[level.kind][lang],
         passed=[{"number": p.number, "role": p.role} for p in passed],
         engagements=engagements,
         **requester_words(ticket, lang), subject=ticket.subject,
@@ -145,9 +148,8 @@ def escalation(ticket: Ticket, level: Level, *, threshold_hours: float | None,
         errors=request.errors if request else [], assignee=ticket.assignee,
         first_response=i18n.format_date(ticket.first_response_at, lang, tz=tz)
         if ticket.first_response_at else "", done=_what_was_done(ticket, lang, tz),
-        last_author=last.author if last else "—",
-        last_date=i18n.format_date(last.date, lang, tz=tz) if last else "—",
-        last_text=last.text if last else "", tracking_url=tracking_url(ticket, config),
+        **escalation_words(ticket, reports, why=why, last=last, config=config),
+        tracking_url=tracking_url(ticket, config),
         note_author=note.author if note else "", note_text=note.text if note else "",
         note_date=i18n.format_date(note.arrived, lang, tz=tz) if note else "",
         zone=tz.key, readers=readers(_with_passed(level, passed), config))
@@ -280,7 +282,8 @@ def digest(tickets: Sequence[Ticket], config: Config, now: datetime) -> Outgoing
 
     def line(t: Ticket) -> dict[str, str]:
         return {"tag": format_tag(t.number, config.mail.tag_prefix), "priority": t.priority or "-",
-                "subject": t.subject, "requester": t.requester, "assignee": t.assignee or "",
+                "subject": t.subject, "assignee": t.assignee or "",  # a mass incident as such:
+                "requester": requester_words(t, lang)["requester"] if t.children else t.requester,
                 "due": _deadline_text(t, lang, tz, now),
                 "status": i18n.label(i18n.TEAM_STATUS_LABELS, t.status, lang)}
 

@@ -66,7 +66,7 @@ def decide(msg: ParsedMessage, *, raw_path: str, view: View, config: Config,
                     # Its team notice, if still in the outbox (held for quiet hours), would say
                     # the address is unreachable: dropped; this mail's notice tells it.
                     decision.cancel.append(notice)
-            return timekeeping.keep_time(ticket, decision, config, now)
+            return timekeeping.keep_time(ticket, decision, config, now, view)
     raise AssertionError("the last step always decides")
 
 

@@ -21,6 +21,7 @@ from mailbot.clock.ladder import Crossing, Level
 from mailbot.clock.settings import parse_clock_time
 from mailbot.config import Config
 from mailbot.decision import Decision, View
+from mailbot.mails.reports import reports_of
 from mailbot.model import Entry, OutgoingMail, Ticket
 from mailbot.report import run as reports
 from mailbot.report.figures import previous_month
@@ -83,16 +84,17 @@ def _escalations(view: View, config: Config, now: datetime) -> list[Decision]:
         if 0 < config.escalation.group_above < len(items):
             out += _grouped(items, config, now)
         else:
-            out += [_notified(item, config, now) for item in items]
+            out += [_notified(item, config, now, view) for item in items]
     return out
 
 
-def _notified(item: _Due, config: Config, now: datetime) -> Decision:
-    """One ticket's own notice, on its team thread."""
+def _notified(item: _Due, config: Config, now: datetime, view: View) -> Decision:
+    """One ticket's own notice, on its team thread (a mass incident's lists its reports)."""
     ticket, top = item.ticket, item.top
     ticket.escalation_level = top.level.number
     notice = notices.escalation(ticket, top.level, config=config, now=now,
-                                threshold_hours=top.threshold_hours, passed=item.passed)
+                                threshold_hours=top.threshold_hours, passed=item.passed,
+                                reports=reports_of(ticket, view.ticket))
     ticket = mails.with_outgoing(ticket, notice, now)
     if item.passed:
         ticket.messages[-1].note = notices.passed_note(item.passed)
@@ -182,35 +184,43 @@ def timers(view: View, config: Config, now: datetime,
 
 
 def keep_time(before: Ticket | None, decision: Decision, config: Config,
-               now: datetime) -> Decision:
+              now: datetime, view: View | None = None) -> Decision:
     """Issue 8 on every decision: the ticket's SLA clocks follow its changes; a new VIP or P1
-    ticket gets seed 003's immediate hierarchical notice; staff notices wait out quiet hours."""
+    ticket gets seed 003's immediate hierarchical notice; staff notices wait out quiet hours.
+    `view`: where a mass incident's reports that this decision does not change are read."""
     ticket = decision.ticket
     policy = config.time
+    fresh = {t.number: t for t in [*decision.others, ticket] if t is not None}
+
+    def lookup(number: int) -> Ticket | None:
+        return fresh.get(number) or (view.ticket(number) if view is not None else None)
     if ticket is not None:
         ticket = decision.ticket = policy.follow(before, ticket, now)
         new = before is None or before.number != ticket.number
         # Seed 003: when a ticket is opened as, or becomes, VIP or critical (P1).
         became = new or (ticket.priority == "P1" and before.priority != "P1") or (  # type: ignore[union-attr]
             ticket.vip and not before.vip)  # type: ignore[union-attr]
-        notice = immediate(ticket, config, now, became=became, mails=decision.mails)
+        notice = immediate(ticket, config, now, became=became, mails=decision.mails,
+                           reports=reports_of(ticket, lookup))
         if notice is not None:
             decision.ticket = mails.with_outgoing(ticket, notice, now)
             decision.mails.append(notice)
     # A mass incident opened at P1, or raised to it by a report that joins it (day 6: "tout le
-    # service est bloqué"): its clocks follow, and seed 003's notice goes once, for the parent.
-    # A report already told to management before the incident gathered it (a P1 of its own
-    # while fewer than [mass] senders had written) counts for its parent: no second notice.
-    reports = [t for t in [*decision.others, decision.ticket] if t is not None and t.parent]
+    # service est bloqué"): its clocks follow, and seed 003's notice goes once, for the parent,
+    # listing its reports. A report told to management on its own before the incident gathered
+    # it (a P1 of its own while fewer than [mass] senders had written) escalates no further
+    # (its ladder is the parent's, from the highest level it reached), and the incident is
+    # still told as itself (day 9 §7: the supervisor knew of the first report alone).
     for n, other in enumerate(decision.others):
         if other.children and other.parent is None and other.status != "closed":
             other = decision.others[n] = policy.with_due_times(other)
-            other.escalation_level = max([other.escalation_level, *(
-                r.escalation_level for r in reports if r.parent == other.number)])
-            notice = immediate(other, config, now, became=True)
+            gathered = reports_of(other, lookup)
+            notice = immediate(other, config, now, became=True, reports=gathered)
             if notice is not None:
-                decision.others[n] = mails.with_outgoing(other, notice, now)
+                decision.others[n] = other = mails.with_outgoing(other, notice, now)
                 decision.mails.append(notice)
+            other.escalation_level = max([other.escalation_level,
+                                          *(r.escalation_level for r in gathered)])
     priority = ticket.priority if ticket is not None else None
     # A mass incident's notices wait out quiet hours by the incident's priority.
     priorities = {t.number: t.priority for t in decision.others if t.children}
@@ -234,7 +244,8 @@ def told_with_management(outgoing: list[OutgoingMail], now: datetime) -> list[Ou
 
 def immediate(ticket: Ticket, config: Config, now: datetime, *, became: bool,
               mails: Sequence[OutgoingMail] = (), clocks: Ticket | None = None,
-              raised: tuple[str, datetime] | None = None) -> OutgoingMail | None:
+              raised: tuple[str, datetime] | None = None,
+              reports: Sequence[Ticket] = ()) -> OutgoingMail | None:
     """Seed 003's immediate hierarchical notice when `ticket` became VIP or P1, or None; its
     level counts as notified on `ticket`. `clocks`: the ticket with its due times kept, when
     `ticket` has not had them yet (a technician's step, whose transcript names the notice);
@@ -253,7 +264,8 @@ def immediate(ticket: Ticket, config: Config, now: datetime, *, became: bool,
     shown = clocks or ticket
     shown.escalation_level = level.number
     return notices.escalation(shown, level, threshold_hours=None, config=config, now=now,
-                              reason="VIP" if ticket.vip else "P1", raised=raised)
+                              reason="VIP" if ticket.vip else "P1", raised=raised,
+                              reports=reports)
 
 
 # Mail to staff that quiet hours hold (seed 000, the right to disconnect). Not held: mail to

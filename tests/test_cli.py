@@ -83,7 +83,7 @@ def test_replay_says_what_would_happen_and_changes_nothing(tmp_path: Path) -> No
     assert "rule:     hit classification/printer_down: 'imprimante'" in out
     assert "rule:     miss classification/site_offline: no keyword pair" in out
     assert "acknowledgement to claire.martin@groupe-exemple.fr" in out
-    assert "Nous avons bien reçu votre demande" in out
+    assert "Nous avons bien reçu votre signalement" in out
     assert json.loads(mailbot("tickets", "--json", "--config", str(rules)).stdout) == []
     assert not (tmp_path / "outbox").exists()
 

@@ -249,7 +249,7 @@ def test_closing_a_duplicate_merges_it_into_the_open_ticket_without_a_resolution
     [told] = sent_to(smtp_server, KARIM)[before:]
     assert "résolu" not in told.message["Subject"].lower()
     assert f"[#{number}]" in told.message["Subject"]
-    assert f"ajouté à votre demande #{number}" in flat(told)
+    assert f"ajouté à votre signalement #{number}" in flat(told)
     assert show(rules, number)["status"] != "closed"
     texts = [m["text"] for m in show(rules, number)["messages"] if m["direction"] == "in"]
     assert any("depuis chez moi" in t for t in texts)

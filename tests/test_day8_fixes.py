@@ -413,7 +413,7 @@ def test_merge_closes_the_ticket_into_the_other_and_tells_the_requester_once(
     assert "voyant orange clignote" in " ".join(m["text"] for m in kept["messages"])
     [told] = sent_to(smtp_server, claire)[before:]
     said = words(told)
-    assert f"votre message a été ajouté à votre demande #{first}" in said
+    assert f"votre message a été ajouté à votre signalement #{first}" in said
     assert f"[#{first}]" in told.message["Subject"]
     assert "résolu" not in (told.message["Subject"] + said).lower()
     [transcript] = [m for m in sent_to(smtp_server, ALICE)]

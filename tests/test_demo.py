@@ -24,7 +24,7 @@ def test_the_demo_tickets_the_samples_and_writes_the_replies(tmp_path: Path) -> 
     # never answered and archived at once: it asks for nothing (RELIABILITY L01).
     assert "#6" not in out
     assert re.search(r"#3 \[closed, information\] marc\.petit@\S+: Absence du bureau", out)
-    assert "Nous avons bien reçu votre demande" in out
+    assert "Nous avons bien reçu votre signalement" in out
     # The technicians' round: Alice's answer relayed, Bruno's demotion and closure, a call.
     assert re.search(r"#1 \[open, P3\] claire\.martin@", out)  # told, not asked: open
     assert re.search(r"#2 \[closed, P3\] paul\.durand@", out)  # URGENT demoted, closed
@@ -40,7 +40,7 @@ def test_the_demo_tickets_the_samples_and_writes_the_replies(tmp_path: Path) -> 
     assert "échéance lundi 30 novembre 2026 à 18:00" in out  # 48 working hours from Monday 9:00
     # Anna writes in English: she is answered in English; the team reads French.
     assert re.search(r"To: anna\.schmidt@\S+\n  Subject: Re: \[#4\] VPN disconnects every 10 "
-                     r"minutes\n    Hello,\n    \n    We have received your request", out)
+                     r"minutes\n    Hello,\n    \n    We have received your report", out)
     # It ends with the month's report, printed and mailed.
     assert "Rapport mensuel du support : novembre 2026" in out
     # Five tickets, less the out-of-office: an automatic answer is nobody's request and the

@@ -66,10 +66,14 @@ def test_each_requester_is_acknowledged_in_their_own_language(
         assert show(rules, ticket["number"])["language"] == language
         [ack] = to(smtp_server, sender, "ack")
         words = text_of(ack)
+        # What was sent is named by the ticket's type: a report of an incident, a request.
+        report = show(rules, ticket["number"])["type"] == "incident"
         if language == "en":
-            assert "We have received your request" in words and "Bonjour" not in words
+            said = "your report" if report else "your request"
+            assert f"We have received {said}" in words and "Bonjour" not in words
         else:
-            assert "Nous avons bien reçu votre demande" in words
+            said = "votre signalement" if report else "votre demande"
+            assert f"Nous avons bien reçu {said}" in words
     # The team's notice stays in the team's language, whoever wrote.
     team = [m for m in smtp_server.messages if ".team_notice." in m.message["Message-ID"]
             and "VPN" in str(m.message["Subject"])]
@@ -93,7 +97,7 @@ def test_a_known_language_is_remembered_and_a_technician_can_set_it(
     anna_tickets = sorted((t for t in tickets(rules) if t["requester"] == anna),
                           key=lambda t: t["number"])
     assert [t["language"] for t in anna_tickets] == ["en", "en"]
-    assert "We have received your request" in text_of(to(smtp_server, anna, "ack")[-1])
+    assert "We have received your report" in text_of(to(smtp_server, anna, "ack")[-1])
     # A technician's answer reaches her with its header in English.
     first = anna_tickets[0]["number"]
     dovecot.append(mail(sender=TECHS[1], subject=f"Re: [#{first}] VPN",

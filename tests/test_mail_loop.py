@@ -97,7 +97,7 @@ def test_urgent_in_the_subject_gives_the_urgent_priority_and_english_when_config
     [ticket] = tickets(rules)
     assert ticket["priority"] == "P2" and ticket["urgent_requested"] is True
     body = acks(smtp_server)[0].message.get_content()
-    assert "We have received your request" in body and "4 working hours" in body
+    assert "We have received your report" in body and "4 working hours" in body
 
 
 def test_follow_ups_land_in_the_same_ticket_without_a_second_acknowledgement(

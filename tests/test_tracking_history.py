@@ -98,7 +98,7 @@ def test_the_acknowledgement_does_not_repeat_the_link_of_the_page_it_is_on(
         built: tuple[str, str, Path]) -> None:
     page, token, _ = built
     ack = _history(page)[1]
-    assert "Nous avons bien reçu votre demande" in ack
+    assert "Nous avons bien reçu votre signalement" in ack
     assert token not in page and "/t/" not in ack and "Suivre votre ticket" not in ack
 
 
@@ -129,6 +129,6 @@ def test_a_real_browser_shows_the_history_as_the_page_says(
     assert "Message du demandeur" in claire and "Message d'un participant" in paul
     assert " ".join(WRAPPED.split("\n")) in claire
     assert "le message d'erreur est le même depuis huit heures." in paul
-    assert "/t/" not in ack and "Nous avons bien reçu votre demande" in ack
+    assert "/t/" not in ack and "Nous avons bien reçu votre signalement" in ack
     moments = [attrs["datetime"] for tag, attrs, _ in dom.elements if tag == "time"]
     assert moments == sorted(moments, key=datetime.fromisoformat)

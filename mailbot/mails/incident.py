@@ -46,7 +46,7 @@ def merged(ticket: Ticket, into: Ticket, *, config: Config, now: datetime) -> Ou
     lang = ticket.language
     tag = format_tag(into.number, config.mail.tag_prefix)
     body = compose.render("merged", lang, subject=subject_echo(ticket.subject),
-                          number=ticket.number, into=into.number,
+                          number=ticket.number, into=into.number, kind=into.type,
                           into_subject=subject_echo(into.subject),
                           tracking_url=tracking_url(into, config),
                           organisation=config.mail.organisation)

@@ -40,7 +40,7 @@ def acknowledgement(ticket: Ticket, config: Config, now: datetime, *,
         tracking_url=tracking_url(ticket, config), tag=tag, organisation=config.mail.organisation,
         phone=ticket.channel == "phone", known_incident=known_incident,
         refused_attachments=refused_attachments, demotion=demotion,
-        urgent_phone=config.urgent.phone, previous=ticket.previous,
+        urgent_phone=config.urgent.phone, previous=ticket.previous, kind=ticket.type,
         topic=call_topic(ticket) if ticket.channel == "phone" else "")
     draft = _draft("ack", ticket, config, now, to=[requester_address(ticket)],
                    subject=_about(ticket, tag, echo), body=body, thread=thread,
@@ -204,6 +204,12 @@ def closure(ticket: Ticket, *, text: str, config: Config, now: datetime,
     return _outgoing("closure", ticket, draft, now)
 
 
+_DEMOTION_LABELS = {("fr", True): "Priorité de votre signalement",
+                    ("fr", False): "Priorité de votre demande",
+                    ("en", True): "Priority of your report",
+                    ("en", False): "Priority of your request"}
+
+
 def demotion(ticket: Ticket, *, reason: str, config: Config, now: datetime) -> OutgoingMail:
     """Seed 004: "les abus seront déclassés et notifiés", courteously, with the way to reach
     IT in a real emergency."""
@@ -214,7 +220,7 @@ def demotion(ticket: Ticket, *, reason: str, config: Config, now: datetime) -> O
                           priority=i18n.priority_text(ticket.priority, lang),
                           tracking_url=tracking_url(ticket, config), phone=config.urgent.phone,
                           organisation=config.mail.organisation)
-    label = "Priorité de votre demande" if lang == "fr" else "Priority of your request"
+    label = _DEMOTION_LABELS[("en" if lang == "en" else "fr", ticket.type == "incident")]
     draft = _draft("demotion", ticket, config, now, to=[requester_address(ticket)],
                    subject=f"{tag} {label} : {ticket.subject}" if lang == "fr"
                    else f"{tag} {label}: {ticket.subject}", body=body,

@@ -236,7 +236,9 @@ def resolved_notice(ticket: Ticket, *, to: str, technician: str, text: str, conf
                                                                        tz=tz),
                           subject=ticket.subject, **requester_words(ticket, lang),
                           priority=i18n.priority_text(ticket.priority, lang), text=text[:1000],
-                          tracking_url=tracking_url(ticket, config), zone=tz.key)
+                          tracking_url=tracking_url(ticket, config), zone=tz.key,
+                          reports=", ".join(format_tag(n, config.mail.tag_prefix)
+                                            for n in ticket.children))
     title = "Résolu" if lang == "fr" else "Resolved"
     draft = _draft("resolved", ticket, config, now, to=[to],
                    subject=_team_subject(ticket, title, lang, config), body=body,

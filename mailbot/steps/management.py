@@ -76,12 +76,16 @@ def resolved_notices(c: Context, before: Ticket, ticket: Ticket, text: str
                      ) -> list[OutgoingMail]:
     """Day 6 §9: the people an escalation told of a ticket hear it is resolved, one short
     mail each in the team's language, held to the working morning in quiet hours (a
-    resolution wakes nobody)."""
+    resolution wakes nobody). A mass incident's: those told of it or of any of its reports
+    before the incident gathered them (day 9 §7), once each."""
     if before.status == "closed" or ticket.status != "closed":
         return []
     config = c.config
     out = []
-    for person in woken(ticket, config):
+    reports = [r for r in (c.view.ticket(n) for n in ticket.children) if r is not None]
+    people = dict.fromkeys([*woken(ticket, config), *(p for r in reports
+                                                      for p in woken(r, config))])
+    for person in people:
         if person == c.author.address:
             continue
         mail = resolved_notice(ticket, to=person, technician=c.author.address, text=text,

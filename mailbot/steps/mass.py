@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from mailbot import ids, mails, triage
 from mailbot.mails.base import requester_thread
+from mailbot.mails.reports import mass_reason
 from mailbot.model import OutgoingMail, Ticket, as_incident
 from mailbot.steps.common import Context, is_reachable, with_mails
 from mailbot.tags import format_tag
@@ -62,7 +63,7 @@ def mass_incident(c: Context, ticket: Ticket, t: triage.Triage) -> Gathered:
     ticket.why = [*ticket.why, f"mass incident #{number}: {t.mass.key}"]
     notice = mails.team_mass(parent, children=[*siblings, ticket], key=t.mass.key or "",
                              senders=t.mass.senders,
-                             why=triage.sentence(t, config.mail.language), config=config,
+                             why=mass_reason(parent, config.mail.language), config=config,
                              now=now)
     parent = with_mails(parent, [notice], now)
     told, cancel = _tell_reporters(c, parent, siblings)

@@ -10,6 +10,7 @@ from mailbot import commands, languages, loopguard, mails, notices, people, time
 from mailbot.decision import Decision
 from mailbot.languages import Event
 from mailbot.mails import Incoming
+from mailbot.mails.reports import reports_of
 from mailbot.model import OutgoingMail, Ticket
 from mailbot.parsers import ParsedMessage
 from mailbot.parsers.asking import asks_requester
@@ -212,7 +213,8 @@ def _raised_to_p1(c: Context, ticket: Ticket) -> list[OutgoingMail]:
         return []
     clocks = c.config.time.follow(before, ticket, c.now)  # the due times the notice shows
     notice = timekeeping.immediate(ticket, c.config, c.now, became=True, clocks=clocks,
-                                   raised=(c.author.address, min(c.msg.date or c.now, c.now)))
+                                   raised=(c.author.address, min(c.msg.date or c.now, c.now)),
+                                   reports=reports_of(ticket, c.view.ticket))
     return [notice] if notice is not None else []
 
 
