@@ -26,6 +26,7 @@ from mailbot.mails.base import (
     tracking_url,
 )
 from mailbot.mails.reports import escalation_words
+from mailbot.mails.reports import shown_requester as shown
 from mailbot.model import Entry, OutgoingMail, Ticket
 from mailbot.tags import format_tag
 
@@ -190,7 +191,7 @@ def escalation_summary(items: Sequence[tuple[Ticket, Crossing, Sequence[Level]]]
     tz = policy.calendar.tz
     lines = [{
         "tag": format_tag(t.number, config.mail.tag_prefix),
-        "priority": t.priority or "-", "subject": t.subject, "requester": t.requester,
+        "priority": t.priority or "-", "subject": t.subject, "requester": shown(t, lang),
         "level": c.level.number, "role": c.level.role,
         "after": duration_text(c.threshold_hours, lang,
                                working=not policy.round_the_clock(t.priority)),
@@ -282,8 +283,7 @@ def digest(tickets: Sequence[Ticket], config: Config, now: datetime) -> Outgoing
 
     def line(t: Ticket) -> dict[str, str]:
         return {"tag": format_tag(t.number, config.mail.tag_prefix), "priority": t.priority or "-",
-                "subject": t.subject, "assignee": t.assignee or "",  # a mass incident as such:
-                "requester": requester_words(t, lang)["requester"] if t.children else t.requester,
+                "subject": t.subject, "requester": shown(t, lang), "assignee": t.assignee or "",
                 "due": _deadline_text(t, lang, tz, now),
                 "status": i18n.label(i18n.TEAM_STATUS_LABELS, t.status, lang)}
 

@@ -80,7 +80,8 @@ FOURTH_FLOOR = [
 
 
 def _one_floor_incident(rules: Path, smtp: RecordingSmtpServer,
-                        reports: list[tuple[str, str, str]]) -> dict[str, object]:
+                        reports: list[tuple[str, str, str]], *,
+                        one_pass: bool = True) -> dict[str, object]:
     [parent] = parents(rules)
     reporters = {f"{who}@{DOMAIN}" for who, _s, _t in reports}
     children = [show(rules, n) for n in parent["children"]]  # type: ignore[union-attr]
@@ -90,8 +91,12 @@ def _one_floor_incident(rules: Path, smtp: RecordingSmtpServer,
     notices = [m for m in sent_to(smtp, TEAM) if "Incident de masse" in m.message["Subject"]
                or "Mass incident" in m.message["Subject"]]
     assert len(notices) == 1
-    # Management hears of the outage once.
-    assert len(escalations(smtp)) == 1, [m.message["Subject"] for m in escalations(smtp)]
+    # Management hears of the outage as the incident, once. A first report that is a P1 on
+    # its own ("tout le bâtiment B") is told in its own pass, before any incident exists (day
+    # 9 §7); in one pass its notice is withdrawn for the incident's.
+    subjects = [m.message["Subject"] for m in escalations(smtp)]
+    assert len([s for s in subjects if f"[#{parent['number']}]" in s]) == 1, subjects
+    assert len(subjects) == 1 or not one_pass and len(subjects) == 2, subjects
     return parent
 
 
@@ -102,7 +107,7 @@ def test_a_floors_network_outage_told_by_three_people_is_one_p1_incident(
         rules: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer,
         reports: list[tuple[str, str, str]], one_pass: bool) -> None:
     deliver(rules, dovecot, reports, one_pass=one_pass)
-    _one_floor_incident(rules, smtp_server, reports)
+    _one_floor_incident(rules, smtp_server, reports, one_pass=one_pass)
 
 
 def test_two_reporters_make_the_incident_when_one_says_the_whole_floor_is_down(

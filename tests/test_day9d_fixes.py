@@ -17,7 +17,7 @@ from mailbot import notices
 from tests.harness import LADDER, TEAM, mail, mailbot, show, tickets, write_rules
 from tests.servers.dovecot import DovecotServer
 from tests.servers.smtp import RecordingSmtpServer
-from tests.test_day7_mass import MANAGEMENT, escalations, parents
+from tests.test_day7_mass import MANAGEMENT, deliver, escalations, parents
 from tests.test_day8_fixes import big_mail, words
 from tests.test_technicians import ALICE, NOW, reply, run_once, sent_to
 
@@ -218,3 +218,14 @@ def test_the_digest_and_the_json_show_a_mass_incident_by_its_reports(
     [child] = [t for t in json.loads(mailbot("tickets", "--json", "--config",
                                              str(rules)).stdout) if t["number"] == first]
     assert child["requester_shown"] == reporters[0] and child["reporters"] == []
+
+
+def test_in_one_pass_the_first_reports_own_notice_gives_way_to_the_incidents(
+        rules: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> None:
+    deliver(rules, dovecot, NETWORK, one_pass=True)
+    [parent] = parents(rules)
+    [notice] = escalations(smtp_server)  # the first report's, still in the outbox, withdrawn
+    assert f"[#{parent['number']}]" in notice.message["Subject"]
+    assert "incident de masse, 2 signalements" in words(notice)  # told when it formed
+    for number in parent["children"]:  # type: ignore[union-attr]
+        assert show(rules, int(number))["escalation_level"] == 0

@@ -10,6 +10,7 @@ from datetime import tzinfo
 
 from mailbot import i18n
 from mailbot.config import Config
+from mailbot.mails.base import requester_words
 from mailbot.model import Entry, Ticket
 from mailbot.rules.mass_words import in_words
 from mailbot.tags import format_tag
@@ -27,6 +28,13 @@ _IMPACT = {
 }
 _REASON = {"fr": "incident de masse : {count} signalements{where}",
            "en": "mass incident: {count} reports{where}"}
+
+
+def shown_requester(ticket: Ticket, lang: str) -> str:
+    """A listing's requester: a mass incident's "incident de masse, 3 signalements", never the
+    team address that stands in its field (day 9 §9: the digest read equipe-si@...)."""
+    return str(requester_words(ticket, lang)["requester"]) if ticket.children else \
+        ticket.requester
 
 
 def mass_key(parent: Ticket) -> str:

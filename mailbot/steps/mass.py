@@ -4,6 +4,7 @@ parent's closure closes its reports."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from mailbot import ids, mails, triage
 from mailbot.mails.base import requester_thread
@@ -67,7 +68,26 @@ def mass_incident(c: Context, ticket: Ticket, t: triage.Triage) -> Gathered:
                              now=now)
     parent = with_mails(parent, [notice], now)
     told, cancel = _tell_reporters(c, parent, siblings)
-    return Gathered([parent, *siblings], notice, told, cancel)
+    return Gathered([parent, *siblings], notice, told, [*cancel, *_withdrawn(siblings, now)])
+
+
+def _withdrawn(siblings: list[Ticket], now: datetime) -> list[str]:
+    """A report's own escalation notice still in this pass's outbox (a P1 while it was alone,
+    read earlier in the pass) is withdrawn: the incident's notice goes instead (day 9 §7: the
+    supervisor was told of the first report, not of the incident). One already sent stays
+    counted on the report, and the incident's ladder goes on from it."""
+    out: list[str] = []
+    for sibling in siblings:
+        pending = [m for m in sibling.messages if m.direction == "out"
+                   and m.kind == "escalation" and m.date == now.isoformat()]
+        if not pending:
+            continue
+        out += [m.message_id for m in pending]
+        sibling.messages = [m for m in sibling.messages if m not in pending]
+        sibling.message_ids = [i for i in sibling.message_ids if i not in out]
+        if not any(m.kind == "escalation" for m in sibling.messages):
+            sibling.escalation_level = 0
+    return out
 
 
 def _tell_reporters(c: Context, parent: Ticket, siblings: list[Ticket]
