@@ -14,22 +14,17 @@ import pytest
 
 from mailbot import config as configuration
 from mailbot import notices
+from tests.flow import ALICE, NOW, reply, run_once, sent_to, words
 from tests.harness import LADDER, TEAM, mail, mailbot, show, tickets, write_rules
 from tests.servers.dovecot import DovecotServer
 from tests.servers.smtp import RecordingSmtpServer
 from tests.test_day7_mass import MANAGEMENT, deliver, escalations, parents
-from tests.test_day8_fixes import big_mail, words
-from tests.test_technicians import ALICE, NOW, reply, run_once, sent_to
+from tests.test_day8_fixes import big_mail
 
 pytestmark = pytest.mark.e2e
 
 DOMAIN = "groupe-exemple.fr"
 SUPERVISOR = LADDER[3]
-
-
-@pytest.fixture
-def rules(tmp_path: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> Path:
-    return write_rules(tmp_path, imap=dovecot, smtp=smtp_server)
 
 
 # --- item 11: the oversized-mail alert ends its sentence -----------------------------------------
