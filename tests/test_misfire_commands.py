@@ -137,7 +137,7 @@ def test_a_phone_calls_closure_tells_the_caller_of_their_call_not_the_technician
     text = words(closure)
     assert "Girard" not in text.replace(CHANTAL, "") and "Mme" not in text
     assert "Girard" not in closure.message["Subject"]
-    assert f"Suite à votre appel au sujet de « {topic} », votre demande" in text
+    assert f"Suite à votre appel au sujet de « {topic} », votre signalement a été consigné" in text
     assert topic in closure.message["Subject"]
     assert "Profil Outlook recréé par téléphone" in text
     [transcript] = transcripts(smtp_server)
