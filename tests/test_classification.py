@@ -218,6 +218,8 @@ HITS = [
      "network_share_named", "incident", "P2"),
     ("Entrepôt à l'arrêt", "Bonjour, voir l'objet, depuis 6h.", "place_stopped", "incident",
      "P1"),
+    ("Quai", "Bonjour, plus aucun camion ne part depuis ce matin.", "shipping_stopped",
+     "incident", "P1"),
     ("Mise à jour", "Pas urgent : il faudrait installer la nouvelle version de Chrome sur "
      "tous les postes du service achats.", "no_hurry_fleet", "request", "P4"),
 ]
