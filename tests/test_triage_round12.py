@@ -121,6 +121,8 @@ def test_removing_a_leavers_accesses_in_a_reply_over_the_own_quote_is_p2(subject
      "attend ses documents au comptoir, il est bloqué. Merci de faire vite."),
     ("URGENT - VPN", "Bonjour, je n'arrive plus à me connecter au VPN et un client attend ma "
      "réponse pour signer, il est bloqué tant que je n'ai pas accès au dossier."),
+    ("URGENT - client au comptoir", "Bonjour, l'imprimante de l'accueil ne marche plus et un "
+     "client attend sa facture, on ne peut plus rien faire pour lui. Merci de faire vite."),
     ("URGENT: printer down", "Hi, the printer at reception is out of order and a customer is "
      "waiting at the desk for his contract, he's stuck until we can print it."),
 ])
