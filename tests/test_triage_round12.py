@@ -175,3 +175,11 @@ def test_a_peripheral_not_yet_ordered_is_p4(subject: str, body: str) -> None:
 def test_a_failure_told_as_background_to_a_request_is_the_request(subject: str,
                                                                   body: str) -> None:
     _ok(subject, body, ("request", "P3"))
+
+
+@pytest.mark.parametrize("subject, body", [
+    ("PC", "Bonjour, depuis la panne de courant de ce matin mon PC ne démarre plus."),
+    ("Laptop", "Hi, since the crash yesterday my laptop won't start anymore."),
+])
+def test_a_failure_that_goes_on_is_still_the_incident(subject: str, body: str) -> None:
+    assert judge(subject, body).type == "incident"

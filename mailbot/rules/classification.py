@@ -33,6 +33,19 @@ FAMILY = "classification"
 _GRAVITY = {"P1": 0.5, "P2": 0.25}
 # "ce n'est pas une panne", "it is not a fault": the word after it is denied, not said.
 _NOT_A = re.compile(r"(?:n'\s*est\s+pas|(?<!\w)is\s+not|isn't|'s\s+not)\s+(?:une?|a)\s+$")
+# A past failure told as the time of a request ("depuis la panne de la semaine dernière,
+# pouvez-vous installer X sur mon nouveau poste", "since last week's crash"): background, it
+# excludes nothing.
+_BACKGROUND = re.compile(
+    r"(?<!\w)(?:depuis|suite\s+a|apres|since|after|following)\s+(?:la|le|l'|les|au|aux|du|"
+    r"the|last\s+week'?s|yesterday'?s|this\s+morning'?s)\s*(?:grosse?\s+|gros\s+|big\s+)?$")
+
+
+
+def _excludes(text: str, start: int) -> bool:
+    """A without-word at `start` counts unless denied ("pas une panne") or background."""
+    before = text[max(0, start - 30):start]
+    return not _NOT_A.search(before) and not _BACKGROUND.search(before)
 
 
 @dataclass(frozen=True)
@@ -103,8 +116,7 @@ class ClassificationRule:
         if self.without_words is not None:
             for text in texts:  # "ce n'est pas une panne" excludes nothing
                 found = next((m for m in self.without_words.finditer(text)
-                              if not _NOT_A.search(text[max(0, m.start() - 30):m.start()])),
-                             None)
+                              if _excludes(text, m.start())), None)
                 if found:
                     yield f"excluded by {found.group(0)!r}"
         if self.words is not None:
