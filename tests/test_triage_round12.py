@@ -57,6 +57,8 @@ def test_an_update_asked_again_with_a_nag_is_still_the_update_request(subject: s
     ("Multifonction reçue", "Bonjour, on a reçu le nouveau multifonction hier, il est encore "
      "dans son carton : pouvez-vous venir le brancher et l'installer ? Pour l'instant "
      "personne ne peut s'en servir."),
+    ("Nouveau copieur compta", "Bonjour, le copieur est arrivé mais pas encore branché au "
+     "réseau, donc pour l'instant personne ne peut imprimer dessus. Vous pouvez passer ?"),
     ("New printer delivered", "Hi, our new printer arrived today but it hasn't been set up yet, "
      "so nobody can print to it. Could someone come and install it?\nThanks"),
 ])
@@ -82,6 +84,10 @@ def test_thanks_for_a_repair_is_information(subject: str, body: str) -> None:
      "goes several times an hour in my office. Could you take a look?"),
     ("Intermittent connection", "Hello, the internet in our office drops every now and then "
      "for a few minutes and then comes back.\nThanks"),
+    ("Internet", "Hi, the internet keeps cutting out in my office, it comes and goes, nobody "
+     "can work properly when it drops."),
+    ("Internet dropping", "Hi, internet keeps dropping in our office on and off all morning, "
+     "I'm losing my connection every 10 minutes."),
     ("Coupures internet", "Bonjour, ma connexion internet coupe par intermittence depuis ce "
      "matin, ça va et ça vient dans mon bureau."),
 ])
