@@ -125,6 +125,8 @@ def test_a_switch_described_by_a_layman_is_p1(subject: str, body: str) -> None:
      "pris en compte par la sauvegarde, il faudrait l'inclure.\nHélène"),
     ("Backup missing a folder?", "Hello, I think our Finance folder is not being backed up. "
      "Can you add it to the backup please?\nOwen"),
+    ("Sauvegarde du dossier Compta", "Bonjour, il me semble que le dossier Compta n'est pas "
+     "dans la sauvegarde de la nuit. Est-ce que vous pourriez l'ajouter ?\nZoé"),
 ])
 def test_adding_a_folder_to_the_backup_worded_as_a_fault_is_a_p3_request(subject: str,
                                                                          body: str) -> None:
