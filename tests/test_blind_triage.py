@@ -34,9 +34,10 @@ ORGANISATION = "exemple.fr"
 # parsers read as an out-of-office reply (mailbot/parsers/wording.py), not a triage rule.
 # Round 10 (triage-r8's classes, r8 not read by the tuner) raised r3 to 52; r8 joins at what
 # main scores after it (60, 9 of 12 information mails; 57 and 8 at first sight).
-REACHED = [("triage-r1", 71, 8), ("triage-r2", 60, 10), ("triage-r3", 52, 8),
+# Round 11 (triage-r9's classes, r9 not read by the tuner) raised r3 to 54 and r8 to 61.
+REACHED = [("triage-r1", 71, 8), ("triage-r2", 60, 10), ("triage-r3", 54, 8),
            ("triage-r4", 64, 11), ("triage-r5", 67, 11), ("triage-r6", 70, 11),
-           ("triage-r7", 69, 12), ("triage-r8", 60, 9)]
+           ("triage-r7", 69, 12), ("triage-r8", 61, 9)]
 
 
 def _scorer():  # type: ignore[no-untyped-def]

@@ -34,9 +34,14 @@ HITS = [
      "phone_system_down", "incident", "P1"),
     ("Téléphonie HS", "Plus de tonalité sur les téléphones du bureau.",
      "phone_system_down", "incident", "P1"),
+    # the same told by its symptoms alone (round 11)
+    ("Appels", "Depuis 8h plus aucun appel ne passe, ni entrant ni sortant.",
+     "phone_calls_down", "incident", "P1"),
     # P1 "Tout incident impactant ... un site complet ou un département entier"
     ("Compta à l'arrêt", "Tout le service comptabilité est bloqué, impossible de saisir.",
      "department_stopped", "incident", "P1"),
+    ("Magasin de Pau", "Depuis l'ouverture aucune vente possible, tout est coupé.",
+     "sales_stopped", "incident", "P1"),
     ("Entrepôt", "Les quais sont à l'arrêt : on ne peut plus charger les camions.",
      "department_stopped", "incident", "P1"),
     # P1 "Serveur ne démarre pas ou n'est plus accessible"
@@ -64,6 +69,8 @@ HITS = [
     # P2 request "Réinitialisation d'un mot de passe"
     ("mot de passe expiré", "Mon mot de passe Windows a expiré et je ne peux plus ouvrir ma "
      "session.", "password_reset", "request", "P2"),
+    ("Session", "Bonjour, je n'arrive plus à me connecter à ma session depuis ce matin.",
+     "login_lost", "request", "P2"),
     ("Compte verrouillé", "Mon compte est verrouillé après trop d'essais.", "password_reset",
      "request", "P2"),
     # P2 request "Modification des droits d'accès"

@@ -54,6 +54,9 @@ _SEPARATOR = "\u2063"  # between the folded and the lemmatised form of one text
 # A list: items separated by commas, slashes or "et", or a bullet line.
 _LIST_AROUND = re.compile(r"[,/+]|(?<!\w)(?:et|and|ou|or)(?!\w)")
 _BULLET = re.compile(r"^\s*(?:[-*•·▪–]|\d+[.)])\s*")
+# A greeting's comma is no list separator: "Hi, the network share won't open for me, ..."
+_GREETING = re.compile(r"(?:^|\n)\s*(?:hi|hello|hey|dear|bonjour|salut|coucou|bonsoir)"
+                       r"(?:\s+[\w-]+)?\s*,")
 
 
 # Before a request's action verb: the requester does it to themself ("je n'arrive pas à me
@@ -115,6 +118,7 @@ def listed(text: str, start: int, end: int) -> bool:
         return True
     left, right = _window(text, start, end, 30)
     left, right = left.rsplit(".", 1)[-1], right.split(".", 1)[0]
+    left = left[greeting.end():] if (greeting := _GREETING.search(left)) else left
     before = bool(_LIST_AROUND.search(left[-20:]) or left.rstrip().endswith(":"))
     after = bool(_LIST_AROUND.search(right[:20]))
     separators = len(_LIST_AROUND.findall(left + " " + right))
