@@ -66,3 +66,34 @@ def test_an_out_of_office_with_its_subject_and_wording_is_automatic(subject: str
     result = parse(mail(body, subject=subject).as_bytes())
     assert result.kind == "auto_reply", result.machine_reasons
     assert any("out-of-office" in reason for reason in result.machine_reasons)
+
+
+# A person away who leaves the support a task, in a new mail under a subject of their own: the
+# absence and the return are in the text, nothing says it answers a mail (blind triage round 11).
+AWAY_WITH_A_TASK = [
+    ("pas urgent - écran qui scintille",
+     "Bonjour,\n\nMon deuxième écran scintille de temps en temps. Rien de grave, je suis en "
+     "congés toute la semaine prochaine, vous pouvez passer à mon retour.\n\nMerci !\nÉmilie"),
+    ("Clavier du poste 12",
+     "Bonjour,\n\nla touche Entrée du clavier colle. Je suis en déplacement jusqu'à jeudi, "
+     "à mon retour ce serait bien de l'avoir changé.\n\nJulien"),
+    ("Docking station",
+     "Hi,\n\nmy docking station only charges the laptop now, no screens. I'm on leave until "
+     "Monday, upon my return would be fine.\n\nRegards,\nSam"),
+]
+# The same words answering a mail, or under a subject that says the absence, stay automatic.
+ANSWERING = [("Re: Votre demande", "Re"), ("Absent jusqu'au 14", "Absent")]
+
+
+@pytest.mark.parametrize(("subject", "body"), AWAY_WITH_A_TASK)
+def test_a_new_mail_from_a_person_away_is_a_person(subject: str, body: str) -> None:
+    result = parse(mail(body, subject=subject).as_bytes())
+    assert result.kind == "person", result.machine_reasons
+
+
+@pytest.mark.parametrize("subject", [s for s, _ in ANSWERING])
+def test_the_absence_wording_answering_a_mail_stays_automatic(subject: str) -> None:
+    body = ("Bonjour,\n\nJe suis actuellement en congés. Je traiterai votre message à mon "
+            "retour le 4 janvier.\n\nCordialement,\nPaul Henry")
+    result = parse(mail(body, subject=subject).as_bytes())
+    assert result.kind == "auto_reply", result.machine_reasons

@@ -125,6 +125,11 @@ _ABSENCE_SUBJECT = re.compile(
 _MAX_AUTO_REPLY_CHARS = 2500
 
 
+def absence_subject(subject: str) -> bool:
+    """The subject speaks of an absence ("Absent", "On leave") without a machine's prefix."""
+    return bool(_ABSENCE_SUBJECT.search(subject))
+
+
 def auto_reply_wording(subject: str, body: str, *, generated: bool = False) -> list[str]:
     """The out-of-office signs a short text shows, when they are enough; else [].
 

@@ -18,8 +18,10 @@ from mailbot.parsers.machine.ticketing import (
     vendor_ticketing,
 )
 from mailbot.parsers.machine.tnef import tnef_report
+from mailbot.parsers.subject import peel_prefixes
 from mailbot.parsers.wording import (
     about_own_oof,
+    absence_subject,
     acknowledgement_wording,
     asks_without_absence,
     auto_reply_wording,
@@ -109,10 +111,22 @@ def _auto_reply_wording(f: Facts) -> str | None:
     # An out-of-office sent without any header: only what it says betrays it. Not for replies
     # that forward something, nor long mails: an auto-reply is a few lines.
     by_rule = f.has("X-MS-Exchange-Inbox-Rules-Loop")
+    if not by_rule and not _answers_a_mail(f):
+        return None  # a new mail under its own subject: a person away who reports something
     found = auto_reply_wording(f.subject, f.body, generated=by_rule)
     if found and not auto_reply_wording(f.subject, clean_body(f.body).text, generated=by_rule):
         return None  # the absence is in the quote: a person answering an out-of-office
     return f"out-of-office wording: {', '.join(found)}" if found else None
+
+
+def _answers_a_mail(f: Facts) -> bool:
+    """An automatic answer answers a mail (RFC 3834 §3.1.5, §3.1.7): its subject is the
+    original's under a reply prefix or says the absence, or it carries threading headers. A
+    mail under a subject of its own ("pas urgent - écran qui scintille") whose text says "je
+    suis en congés ... à mon retour" is a person who is away and leaves the support a task."""
+    if f.message.get("In-Reply-To") or f.message.get("References"):
+        return True
+    return bool(peel_prefixes(f.subject)[1] or absence_subject(f.subject))
 
 
 def _self_stated(f: Facts) -> str | None:
