@@ -35,9 +35,14 @@ ORGANISATION = "exemple.fr"
 # Round 10 (triage-r8's classes, r8 not read by the tuner) raised r3 to 52; r8 joins at what
 # main scores after it (60, 9 of 12 information mails; 57 and 8 at first sight).
 # Round 11 (triage-r9's classes, r9 not read by the tuner) raised r3 to 54 and r8 to 61.
+# Rounds 11 and 12 (triage-r9's and triage-r10's classes, neither set read by the tuners) raised
+# r3 to 54 and r8 to 61; r9 joins at 64 (12 information mails; 60 at first sight) and r10 at 62
+# (10; 59 at first sight). A person away who writes a new mail ("je suis en congés ... à mon
+# retour") is no longer an out-of-office (fresh round 11's miss): r7 reached 70.
 REACHED = [("triage-r1", 71, 8), ("triage-r2", 60, 10), ("triage-r3", 54, 8),
            ("triage-r4", 64, 11), ("triage-r5", 67, 11), ("triage-r6", 70, 11),
-           ("triage-r7", 69, 12), ("triage-r8", 61, 9)]
+           ("triage-r7", 70, 12), ("triage-r8", 61, 9), ("triage-r9", 64, 12),
+           ("triage-r10", 62, 10)]
 
 
 def _scorer():  # type: ignore[no-untyped-def]
