@@ -1,0 +1,99 @@
+"""What a tenth day of use found (issue 16, day 10: defects 1, 2, 6, 13 and 14), end to end on
+Dovecot and the recording SMTP server: a fault said to be over ("ça ne clignote plus", "plus
+aucun souci depuis") read as a fault, a reworded subject from the same person opening a second
+ticket, a confirmation from the requester's assistant or a colleague in Cc not taken, a phone
+call's sign-off kept under its note, and a reopening missing from the tracking page.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from tests.flow import ALICE, NOW, reply, run_once, sent_to
+from tests.harness import LADDER, TEAM, mail, show, tickets
+from tests.servers.dovecot import DovecotServer
+from tests.servers.smtp import ReceivedMail, RecordingSmtpServer
+
+pytestmark = pytest.mark.e2e
+
+DOMAIN = "groupe-exemple.fr"
+EMMA = f"emma.roux@{DOMAIN}"
+MANAGEMENT = set(LADDER.values())
+
+
+def screen_ticket(rules: Path, dovecot: DovecotServer, smtp: RecordingSmtpServer,
+                  answer: str) -> tuple[int, ReceivedMail]:
+    """Emma's flickering screen, answered by Alice with `answer`; the answer Emma got."""
+    dovecot.append(mail(sender=f"Emma Roux <{EMMA}>", subject="Écran qui clignote",
+                        message_id=f"<screen-1@{DOMAIN}>",
+                        body="Bonjour,\nmon deuxième écran clignote sans arrêt depuis ce "
+                             "matin.\nEmma\n"))
+    run_once(rules, dovecot)
+    [number] = [t["number"] for t in tickets(rules)]
+    notice = sent_to(smtp, TEAM)[0]
+    dovecot.append(reply(notice, sender=ALICE, text=f"Bonjour,\n\n{answer}\n\nAlice"))
+    run_once(rules, dovecot, NOW + timedelta(minutes=30))
+    return number, sent_to(smtp, EMMA)[-1]
+
+
+SIGNATURE = "\n\nEmma Roux\nComptabilité"
+
+
+# --- defect 1: a fault said to be over ---------------------------------------------------------
+
+@pytest.mark.parametrize("text", [
+    "Parfait merci, ça ne clignote plus !", "No more flickering issues since, thanks.",
+])
+def test_a_fault_said_to_be_over_on_an_open_ticket_confirms_it(
+        rules: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer,
+        text: str) -> None:
+    number, answer = screen_ticket(rules, dovecot, smtp_server,
+                                   "Je passe à 14h changer le câble.")
+    dovecot.append(reply(answer, sender=EMMA, text=text + SIGNATURE))
+    run_once(rules, dovecot, NOW + timedelta(hours=5))
+    update = sent_to(smtp_server, TEAM)[-1]
+    assert "confirme la résolution" in update.message["Subject"]
+    assert show(rules, number)["resolution_confirmed"]
+    before = len([m for m in smtp_server.messages if MANAGEMENT & set(m.recipients)])
+    for days in (1, 4, 12):
+        run_once(rules, dovecot, NOW + timedelta(days=days))
+    assert len([m for m in smtp_server.messages if MANAGEMENT & set(m.recipients)]) == before
+
+
+@pytest.mark.parametrize("text", [
+    "Merci, mais l'écran ne marche plus du tout maintenant.",
+    "Il ne clignote plus mais il reste noir.",
+])
+def test_a_working_state_gone_is_still_a_fault(
+        rules: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer,
+        text: str) -> None:
+    number, answer = screen_ticket(rules, dovecot, smtp_server,
+                                   "Je passe à 14h changer le câble.")
+    dovecot.append(reply(answer, sender=EMMA, text=text + SIGNATURE))
+    run_once(rules, dovecot, NOW + timedelta(hours=5))
+    assert not show(rules, number)["resolution_confirmed"]
+    assert "Nouveau message" in sent_to(smtp_server, TEAM)[-1].message["Subject"]
+
+
+@pytest.mark.parametrize(("text", "days"), [
+    ("Merci encore, plus aucun souci depuis.", 20),  # long after [tickets] reopen_days
+    ("Thanks again, it hasn't crashed since.", 2),  # within it
+])
+def test_a_fault_said_to_be_over_after_the_closure_is_filed_quietly(
+        rules: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer,
+        text: str, days: int) -> None:
+    number, answer = screen_ticket(rules, dovecot, smtp_server,
+                                   "Je passe à 14h changer le câble.")
+    notice = sent_to(smtp_server, TEAM)[0]
+    dovecot.append(reply(notice, sender=ALICE, text="#close Câble DisplayPort changé."))
+    run_once(rules, dovecot, NOW + timedelta(hours=6))
+    closure = sent_to(smtp_server, EMMA)[-1]
+    before = len(smtp_server.messages)
+    dovecot.append(reply(closure, sender=EMMA, text=text + SIGNATURE))
+    run_once(rules, dovecot, NOW + timedelta(days=days))
+    assert [t["number"] for t in tickets(rules)] == [number]  # no new ticket
+    assert show(rules, number)["status"] == "closed"
+    assert smtp_server.messages[before:] == []  # no acknowledgement, no notice
