@@ -51,7 +51,9 @@ _EVERYDAY = re.compile(
 _BACK = re.compile(
     r"(?<!\w)(?:(?:(?:a|ont|ai|avons|avez) )?(?:de nouveau|a nouveau) (?:acces|access)|"
     r"(?:(?:ca|tout|il|elle) )?(?:remarche|refonctionne)\w*|"
-    r"(?:c'est|est|sont) (?:de nouveau )?retabli\w*|(?:works|working|work) again|"
+    r"(?:c'est|est|sont) (?:de nouveau )?retabli\w*|(?:recoi\w*|recev\w*|arriv\w*|"
+    r"fonctionn\w*|march\w*|imprim\w*|demarr\w*) (?:de nouveau|a nouveau)|"
+    r"(?:works|working|work) again|"
     r"(?:access|acces) again|(?:is|it's|its|are|we're|i'm) back (?:up|online|to normal))(?!\w)")
 # Day 10: a symptom said to have stopped ("ça ne clignote plus", "plus aucun souci depuis", "il
 # n'a plus planté", "no more errors", "hasn't crashed since"). The negated word must be the

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.flow import ALICE, NOW, reply, run_once, sent_to
+from tests.flow import ALICE, NOW, reply, run_once, sent_to, words
 from tests.harness import LADDER, TEAM, mail, show, tickets
 from tests.servers.dovecot import DovecotServer
 from tests.servers.smtp import ReceivedMail, RecordingSmtpServer
@@ -97,3 +97,46 @@ def test_a_fault_said_to_be_over_after_the_closure_is_filed_quietly(
     assert [t["number"] for t in tickets(rules)] == [number]  # no new ticket
     assert show(rules, number)["status"] == "closed"
     assert smtp_server.messages[before:] == []  # no acknowledgement, no notice
+
+
+# --- defect 6: the requester's assistant or a colleague in Cc confirms --------------------------
+
+GILLES = f"gilles.martin@{DOMAIN}"
+LUCIE = f"lucie.perrin@{DOMAIN}"
+DG = f"isabelle.fournier@{DOMAIN}"
+NATHALIE = f"nathalie.roux@{DOMAIN}"
+
+
+@pytest.mark.parametrize(("requester", "cc", "sender", "text", "who"), [
+    (GILLES, LUCIE, LUCIE, "c'est bon ça marche, quelqu'un a changé la cartouche.",
+     "en copie du ticket"),
+    (DG, None, NATHALIE, "Bonjour Alice,\nOui c'est bon, Madame Fournier reçoit de nouveau ses "
+     "mails. Merci !\nNathalie Roux\nAssistante de direction", "qui écrit pour le demandeur"),
+    (GILLES, LUCIE, f"marc.dupuis@{DOMAIN}", "c'est bon ça marche", None),  # a stranger
+])
+def test_a_confirmation_from_a_colleague_in_cc_or_the_assistant_is_taken(
+        rules: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer,
+        requester: str, cc: str | None, sender: str, text: str, who: str | None) -> None:
+    dovecot.append(mail(sender=requester, cc=cc, subject="Plus de mails depuis ce matin",
+                        message_id=f"<mails-1@{DOMAIN}>",
+                        body="Bonjour,\nje ne reçois plus aucun mail depuis ce matin.\n"))
+    run_once(rules, dovecot)
+    [number] = [t["number"] for t in tickets(rules)]
+    dovecot.append(reply(sent_to(smtp_server, TEAM)[0], sender=ALICE,
+                         text="Bonjour,\n\nLa boîte était pleine, j'ai archivé 2019. Pouvez-vous "
+                              "confirmer ?\n\nAlice"))
+    run_once(rules, dovecot, NOW + timedelta(minutes=30))
+    dovecot.append(reply(sent_to(smtp_server, requester)[-1], sender=sender, text=text))
+    run_once(rules, dovecot, NOW + timedelta(minutes=50))
+    update = sent_to(smtp_server, TEAM)[-1]
+    if who is None:
+        assert not show(rules, number)["resolution_confirmed"]
+        assert not [m for m in sent_to(smtp_server, TEAM) if "confirm" in m.message["Subject"]]
+        return
+    assert "Résolution confirmée pour le demandeur" in update.message["Subject"]
+    assert f"{sender}, {who}, confirme que c'est résolu" in words(update)
+    assert show(rules, number)["resolution_confirmed"]
+    before = len([m for m in smtp_server.messages if MANAGEMENT & set(m.recipients)])
+    for days in (1, 4, 12):
+        run_once(rules, dovecot, NOW + timedelta(days=days))
+    assert len([m for m in smtp_server.messages if MANAGEMENT & set(m.recipients)]) == before

@@ -12,7 +12,7 @@ from mailbot.decision import Decision
 from mailbot.mails import Incoming
 from mailbot.model import OutgoingMail, Ticket, as_incident
 from mailbot.rules.assess import policy_of
-from mailbot.steps import matter
+from mailbot.steps import confirmers, matter
 from mailbot.steps.common import (
     Context,
     decided,
@@ -84,11 +84,13 @@ def follow_up(c: Context) -> Decision | None:
     if c.ticket is None:
         return None
     asked = _asked(c.ticket)
+    # The requester, a colleague their mail copied, or their assistant may confirm (day 10).
+    who = confirmers.role(c.view, c.ticket, c.msg.sender, c.msg.text)
     ticket = with_entry(c.ticket, incoming_entry(c, "request"), c.msg)
     ticket.participants = participants_of(c.msg, c.config, ticket.participants)
     said = (resolution.confirmation(c.msg.text, c.config.information.resolved, asked=asked,
                                     broken=policy_of(c.config).broken)
-            if c.msg.sender.lower() == ticket.requester else None)
+            if who is not None else None)
     if said is None and c.msg.thanks_only and (ticket.status == "waiting"
                                                or not ticket.first_response_at):
         # "ok merci !" to a technician's answer answers nothing it asked: recorded in the
@@ -105,15 +107,11 @@ def follow_up(c: Context) -> Decision | None:
         # "oui c'est revenu, merci": the team hears it is fixed and the ladder waits until a
         # technician acts (#close, an answer, a note), instead of climbing to management.
         ticket.resolution_confirmed = c.now.isoformat()
-        detail = (f"le demandeur confirme que c'est résolu (« {said} ») : répondez #close pour "
-                  "clôturer ; les délais et l'escalade attendent qu'un technicien agisse"
-                  if c.config.mail.language == "fr" else
-                  f"the requester confirms it is resolved (\"{said}\"): answer #close to close "
-                  "it; deadlines and escalation wait until a technician acts")
         out = [mails.team_update(ticket, Incoming.of(c.msg), c.config, c.now,
-                                 headline="confirmed", detail=detail, bounced=c.bounced)]
-        return decided("follow_up", c, ticket, out, [c.how, f"resolution confirmed: {said!r}",
-                                                     *ignored_commands(c)])
+                                 headline="confirmed" if who == "requester" else "confirmed_for",
+                                 detail=_confirmed(c, who or "", said), bounced=c.bounced)]
+        return decided("follow_up", c, ticket, out, [
+            c.how, f"resolution confirmed by the {who}: {said!r}", *ignored_commands(c)])
     ticket.resolution_confirmed = None  # anything else from them: the clocks run again
     renewed = _renewed_notice(c, ticket)
     if renewed is not None:  # the ticket's "Nouveau ticket" of this pass, now with this mail
@@ -125,6 +123,20 @@ def follow_up(c: Context) -> Decision | None:
     out = [mails.team_update(ticket, Incoming.of(c.msg), c.config, c.now, headline="follow_up",
                              bounced=c.bounced)]
     return decided("follow_up", c, ticket, out, [c.how, *ignored_commands(c)])
+
+
+def _confirmed(c: Context, who: str, said: str) -> str:
+    """The team notice's line on a confirmation: who confirmed, in which words, what now."""
+    fr = c.config.mail.language == "fr"
+    if who == "requester":
+        by = "le demandeur confirme" if fr else "the requester confirms"
+    else:
+        by = (f"{c.msg.sender}, {confirmers.ROLES[who]['fr' if fr else 'en']}, "
+              f"{'confirme' if fr else 'confirms'}")
+    return (f"{by} que c'est résolu (« {said} ») : répondez #close pour clôturer ; les délais "
+            "et l'escalade attendent qu'un technicien agisse" if fr else
+            f"{by} it is resolved (\"{said}\"): answer #close to close it; deadlines and "
+            "escalation wait until a technician acts")
 
 
 _WHY = re.compile(r"^(?:Pourquoi|Why) ?: (.*)$", re.MULTILINE)
