@@ -140,3 +140,38 @@ def test_a_confirmation_from_a_colleague_in_cc_or_the_assistant_is_taken(
     for days in (1, 4, 12):
         run_once(rules, dovecot, NOW + timedelta(days=days))
     assert len([m for m in smtp_server.messages if MANAGEMENT & set(m.recipients)]) == before
+
+
+# --- defect 2: the same matter under a reworded subject -----------------------------------------
+
+HUGO = f"hugo.vidal@{DOMAIN}"
+
+
+@pytest.mark.parametrize(("first", "second", "later", "joined"), [
+    ("imprimante bureau 204", "imprimante 204 toujours en panne", timedelta(hours=5), True),
+    ("souris sans fil", "toujours la souris", timedelta(days=18), True),  # says "again"
+    ("imprimante bureau 204", "imprimante 310 en panne", timedelta(hours=5), False),
+    ("imprimante bureau 204", "écran noir au 204", timedelta(hours=5), False),
+    ("souris sans fil", "souris du bureau", timedelta(days=3), False),  # too long after
+])
+def test_a_reworded_subject_from_the_same_person_joins_the_open_ticket(
+        rules: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer,
+        first: str, second: str, later: timedelta, joined: bool) -> None:
+    dovecot.append(mail(sender=HUGO, subject=first, message_id=f"<first@{DOMAIN}>",
+                        body="Bonjour,\nça ne marche pas depuis ce matin, pouvez-vous "
+                             "passer ?\nHugo\n"))
+    run_once(rules, dovecot)
+    dovecot.append(mail(sender=HUGO, subject=second, message_id=f"<second@{DOMAIN}>",
+                        body="Bonjour,\nça ne marche toujours pas, personne n'est passé.\nHugo\n"))
+    run_once(rules, dovecot, NOW + later)
+    numbers = [t["number"] for t in tickets(rules)]
+    acknowledgements = sent_to(smtp_server, HUGO)
+    news = [m for m in sent_to(smtp_server, TEAM) if "Nouveau ticket" in m.message["Subject"]]
+    if not joined:
+        assert len(numbers) == 2 and len(acknowledgements) == 2 and len(news) == 2
+        return
+    assert len(numbers) == 1 and len(acknowledgements) == 1 and len(news) == 1
+    assert len(show(rules, numbers[0])["messages"]) >= 2
+    notice = sent_to(smtp_server, TEAM)[-1]
+    assert f"[#{numbers[0]}] Nouveau message" in notice.message["Subject"]
+    assert f"sous l'objet « {second} », ajouté au ticket #{numbers[0]}" in words(notice)

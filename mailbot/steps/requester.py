@@ -80,7 +80,7 @@ def _asked(ticket: Ticket) -> bool:
     return bool(public) and public[-1].kind in ("reply", "phone_call") and "?" in public[-1].text
 
 
-def follow_up(c: Context) -> Decision | None:
+def follow_up(c: Context, detail: str = "") -> Decision | None:
     if c.ticket is None:
         return None
     asked = _asked(c.ticket)
@@ -121,7 +121,7 @@ def follow_up(c: Context) -> Decision | None:
         decision.cancel.append(cancel)
         return decision
     out = [mails.team_update(ticket, Incoming.of(c.msg), c.config, c.now, headline="follow_up",
-                             bounced=c.bounced)]
+                             detail=detail, bounced=c.bounced)]
     return decided("follow_up", c, ticket, out, [c.how, *ignored_commands(c)])
 
 
@@ -187,8 +187,24 @@ def same_matter(c: Context) -> Decision | None:
         how = (f"same requester and a like subject as #{ticket.number} within [tickets] "
                f"merge_minutes ({minutes})") if ticket else ""
     if ticket is None:
-        return None
+        return _reworded(c, sender)
     return follow_up(replace(c, ticket=ticket, how=how))
+
+
+def _reworded(c: Context, sender: str) -> Decision | None:
+    """A new mail whose subject rewords the subject of an open ticket of the sender's
+    ("imprimante bureau 204", then "imprimante 204 toujours en panne": day 10): added to it, the
+    team told under which subject it came, no second acknowledgement."""
+    subject = c.msg.subject_raw or c.msg.subject
+    ticket = matter.reworded_ticket(c.view, sender, subject, c.now)
+    if ticket is None:
+        return None
+    how = f"same requester, a reworded subject of open ticket #{ticket.number}"
+    added = (f"Nouveau mail du demandeur sous l'objet « {subject} », ajouté au ticket "
+             f"#{ticket.number} (même sujet)" if c.config.mail.language == "fr" else
+             f"New mail from the requester under the subject \"{subject}\", added to ticket "
+             f"#{ticket.number} (same matter)")
+    return follow_up(replace(c, ticket=ticket, how=how), detail=added)
 
 
 def new_ticket(c: Context, previous: Ticket | None = None, *,
