@@ -16,6 +16,7 @@ from tests.flow import ALICE, NOW, reply, run_once, sent_to, words
 from tests.harness import LADDER, TEAM, mail, show, tickets
 from tests.servers.dovecot import DovecotServer
 from tests.servers.smtp import ReceivedMail, RecordingSmtpServer
+from tests.test_day8_fixes import page
 
 pytestmark = pytest.mark.e2e
 
@@ -175,3 +176,27 @@ def test_a_reworded_subject_from_the_same_person_joins_the_open_ticket(
     notice = sent_to(smtp_server, TEAM)[-1]
     assert f"[#{numbers[0]}] Nouveau message" in notice.message["Subject"]
     assert f"sous l'objet « {second} », ajouté au ticket #{numbers[0]}" in words(notice)
+
+
+# --- defect 13: a phone call logged open ---------------------------------------------------------
+
+JEAN = f"jean.dupont@{DOMAIN}"
+CALL = "Teams plante au lancement depuis la mise à jour, je reprends demain matin."
+
+
+@pytest.mark.parametrize("sign_off", ["Alice", "Cordialement,\nAlice Tech"])
+def test_a_call_logged_open_shows_its_note_without_the_sign_off_and_says_it_once(
+        rules: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer,
+        sign_off: str) -> None:
+    dovecot.append(mail(sender=f"Alice Tech <{ALICE}>", subject="[APPEL] Jean Dupont - Teams",
+                        body=f"#tel\n#demandeur {JEAN}\n{CALL}\n{sign_off}\n"))
+    run_once(rules, dovecot)
+    [number] = [t["number"] for t in tickets(rules)]
+    [ack] = sent_to(smtp_server, JEAN)
+    text = words(ack)
+    assert "le service informatique a pris note de votre signalement" in text
+    assert text.count("enregistr") == 1, text
+    notice = words(sent_to(smtp_server, TEAM)[-1])
+    assert CALL in notice and f"{CALL} Alice" not in notice and "Cordialement" not in notice
+    shown = page(rules, number)
+    assert CALL in shown and f"{CALL} Alice" not in shown and "Cordialement" not in shown
