@@ -200,3 +200,23 @@ def test_a_call_logged_open_shows_its_note_without_the_sign_off_and_says_it_once
     assert CALL in notice and f"{CALL} Alice" not in notice and "Cordialement" not in notice
     shown = page(rules, number)
     assert CALL in shown and f"{CALL} Alice" not in shown and "Cordialement" not in shown
+
+
+# --- defect 14: a technician's #rouvrir on the tracking page ------------------------------------
+
+def test_a_technicians_reopening_is_the_last_entry_of_the_tracking_page(
+        rules: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> None:
+    number, _answer = screen_ticket(rules, dovecot, smtp_server, "Je passe à 14h.")
+    notice = sent_to(smtp_server, TEAM)[0]
+    dovecot.append(reply(notice, sender=ALICE, text="#close Câble changé."))
+    run_once(rules, dovecot, NOW + timedelta(hours=6))
+    dovecot.append(reply(notice, sender=ALICE,
+                         text="#rouvrir\n#note Emma a rappelé, l'écran clignote le soir."))
+    run_once(rules, dovecot, NOW + timedelta(days=1))
+    assert show(rules, number)["status"] == "open"
+    shown = page(rules, number)
+    assert "Câble changé" in shown  # the closure mail
+    reopened = shown.rindex("Ticket rouvert")
+    assert reopened > shown.rindex("Câble changé")
+    assert "a rouvert ce ticket" in shown[reopened:]
+    assert "rappelé" not in shown  # the internal note stays internal
