@@ -61,7 +61,7 @@ _BACK = re.compile(
 # only the words below (a fault's verbs and nouns) count. Taken out before the doubt is looked
 # for, like `_BACK`.
 _SYMPTOM_VERB = (r"(?:re)?(?:clignot|plant|bloqu|coup|freez|gel|crash|beug|bug|ram|ralenti|"
-                 r"deconnect|decroch|grésill|gresill|saut|redemarr\w* tout seul|sonn|bip|"
+                 r"deconnect|gresill|saut|redemarr\w* tout seul|"
                  r"fig|affich\w* (?:plus )?(?:d'|de |l'|le |la |les |ce |cette )?(?:message|"
                  r"erreur|ecran bleu|alerte))\w*")
 _SYMPTOM_NOUN = (r"(?:souci|probleme|soucis|problemes|erreur|erreurs|message d'erreur|"
@@ -71,17 +71,21 @@ _SYMPTOM_NOUN = (r"(?:souci|probleme|soucis|problemes|erreur|erreurs|message d'e
 _EN_SYMPTOM = (r"(?:crash\w*|freez\w*|froze\w*|flicker\w*|blink\w*|drop\w*|hang\w*|"
                r"hung|fail\w*|disconnect\w*|beep\w*|error\w*|problem\w*|issue\w*)")
 _FIXED = re.compile(
-    r"(?<!\w)(?:(?:ne |n')(?:(?:se|s'|me|m'|nous|le|la|les|l'|lui) ?)?" + _SYMPTOM_VERB
+    r"(?:(?<!\w)(?:ne |n')(?:(?:se|s'|me|m'|nous|le|la|les|l'|lui) ?)?" + _SYMPTOM_VERB
     + r" (?:plus|jamais plus|plus jamais)|"
-    r"n'(?:a|ont|avons|ai) (?:plus|plus jamais|jamais plus|pas) (?:re)?" + _SYMPTOM_VERB + "|"
-    r"plus (?:aucun|aucune|de|d'|du tout de |le |la |les |l'|ce |cet |cette )? ?"
-    + _SYMPTOM_NOUN + r"(?!\w)|"
-    r"(?:aucun|aucune|pas de|pas un) (?:nouveau |nouvel |nouvelle |seul |seule )?"
+    r"(?<!\w)n'(?:a|ont|avons|ai) (?:plus|plus jamais|jamais plus|pas) (?:re)?"
+    + _SYMPTOM_VERB + "|"
+    # "plus de" is "no more" only after a negation or opening a sentence: "de plus en plus de
+    # problèmes", "plus de bruit qu'avant" are faults.
+    r"(?<!\w)plus (?:aucun|aucune) " + _SYMPTOM_NOUN + r"(?!\w)|"
+    r"(?:(?:(?<!\w)n'(?:ai|a|avons|ont|y a)|^|[,.!;:\n])\s*)plus "
+    r"(?:de |d'|du tout de |le |la |les |l'|ce |cet |cette )?" + _SYMPTOM_NOUN + r"(?!\w)|"
+    r"(?<!\w)(?:aucun|aucune|pas de|pas un) (?:nouveau |nouvel |nouvelle |seul |seule )?"
     + _SYMPTOM_NOUN + r" depuis|"
-    r"no (?:more|further) " + _EN_SYMPTOM + "|"
-    r"(?:hasn't|has not|haven't|have not|didn't|did not|hasnt|havent|didnt|no longer) "
+    r"(?<!\w)no (?:more|further) " + _EN_SYMPTOM + "|"
+    r"(?<!\w)(?:hasn't|has not|haven't|have not|didn't|did not|hasnt|havent|didnt|no longer) "
     r"(?:been )?" + _EN_SYMPTOM + r"(?: (?:again|since|anymore|any more))?|"
-    r"(?:doesn't|does not|don't|do not|won't|isn't|is not) " + _EN_SYMPTOM
+    r"(?<!\w)(?:doesn't|does not|don't|do not|won't|isn't|is not) " + _EN_SYMPTOM
     + r" (?:anymore|any more|since|again))(?!\w)")
 
 

@@ -95,3 +95,11 @@ def test_a_symptom_said_to_have_stopped_confirms(text: str) -> None:
     "ça ne clignote plus ? faut-il redémarrer ?", "It hasn't crashed since, but it is slow."])
 def test_a_stopped_working_state_or_a_remaining_fault_is_no_confirmation(text: str) -> None:
     assert confirmation(text, RESOLVED) is None
+
+
+@pytest.mark.parametrize("text", [
+    "J'ai de plus en plus de problèmes avec l'écran.", "L'imprimante fait plus de bruit "
+    "qu'avant.", "Le téléphone ne sonne plus.", "Le poste ne décroche plus, merci de regarder.",
+    "L'écran ne s'affiche plus."])
+def test_more_of_a_fault_or_a_device_that_stopped_working_is_no_confirmation(text: str) -> None:
+    assert confirmation(text, RESOLVED) is None
