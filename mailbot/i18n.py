@@ -55,6 +55,11 @@ _STRINGS: dict[str, dict[str, str]] = {
     "author.support": {"fr": "Service support", "en": "Support team"},
     # A request-kind message whose author is not the requester: a colleague in the thread.
     "kind.participant": {"fr": "Message d'un participant", "en": "Message from a participant"},
+    "kind.reopened": {"fr": "Ticket rouvert", "en": "Ticket reopened"},
+    "history.reopened": {"fr": "Le service informatique a rouvert ce ticket : il est de nouveau "
+                                "en cours de traitement.",
+                         "en": "The IT department reopened this ticket: it is being worked on "
+                               "again."},
     "history.written": {"fr": "écrit le {date}", "en": "written {date}"},
     "page.readonly": {
         "fr": "Cette page est en lecture seule. Pour compléter votre demande, répondez "

@@ -23,6 +23,11 @@ EntryKind = Literal[
 ]
 
 
+# The `note` of a technician's mail that reopened a closed ticket (`#reopen`): the tracking page
+# shows the reopening, without the text of an internal note (day 10 defect 14).
+REOPENED = "reopened by a technician"
+
+
 @dataclass
 class StoredAttachment:
     filename: str  # as the sender named it (decoded), for display only

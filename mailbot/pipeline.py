@@ -169,8 +169,8 @@ STEPS: tuple[Step, ...] = (
     ("follow_up", "the requester or a colleague writes on an open ticket: filed, team told",
      follow_up),
     ("same_matter", "a new mail on the subject of an open ticket of its sender (or adding "
-                    "words to one opened within [tickets] merge_minutes) is added to it: the "
-                    "team told, no second acknowledgement",
+                    "words to one opened within [tickets] merge_minutes, or rewording it within "
+                    "24 h) is added to it: the team told, no second acknowledgement",
      same_matter),
     ("new_ticket", "anything else opens a ticket, acknowledged unless the loop guards say no",
      new_ticket),

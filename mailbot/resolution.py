@@ -51,8 +51,44 @@ _EVERYDAY = re.compile(
 _BACK = re.compile(
     r"(?<!\w)(?:(?:(?:a|ont|ai|avons|avez) )?(?:de nouveau|a nouveau) (?:acces|access)|"
     r"(?:(?:ca|tout|il|elle) )?(?:remarche|refonctionne)\w*|"
-    r"(?:c'est|est|sont) (?:de nouveau )?retabli\w*|(?:works|working|work) again|"
+    r"(?:c'est|est|sont) (?:de nouveau )?retabli\w*|(?:recoi\w*|recev\w*|arriv\w*|"
+    r"fonctionn\w*|march\w*|imprim\w*|demarr\w*) (?:de nouveau|a nouveau)|"
+    r"(?:works|working|work) again|"
     r"(?:access|acces) again|(?:is|it's|its|are|we're|i'm) back (?:up|online|to normal))(?!\w)")
+# Day 10: a symptom said to have stopped ("ça ne clignote plus", "plus aucun souci depuis", "il
+# n'a plus planté", "no more errors", "hasn't crashed since"). The negated word must be the
+# symptom, never the working state: "ça ne marche plus" and "plus aucun accès" are faults, so
+# only the words below (a fault's verbs and nouns) count. Taken out before the doubt is looked
+# for, like `_BACK`.
+_SYMPTOM_VERB = (r"(?:re)?(?:clignot|plant|bloqu|coup|freez|gel|crash|beug|bug|ram|ralenti|"
+                 r"deconnect|gresill|saut|redemarr\w* tout seul|"
+                 r"fig|affich\w* (?:plus )?(?:d'|de |l'|le |la |les |ce |cette )?(?:message|"
+                 r"erreur|ecran bleu|alerte))\w*")
+_SYMPTOM_NOUN = (r"(?:souci|probleme|soucis|problemes|erreur|erreurs|message d'erreur|"
+                 r"messages d'erreur|bug|bugs|plantage|plantages|coupure|coupures|ecran bleu|"
+                 r"bruit|lenteur|lenteurs|clignotement|deconnexion|deconnexions|alerte|alertes|"
+                 r"blocage|blocages|gresillement|freeze)")
+_EN_SYMPTOM = (r"(?:crash\w*|freez\w*|froze\w*|flicker\w*|blink\w*|drop\w*|hang\w*|"
+               r"hung|fail\w*|disconnect\w*|beep\w*|error\w*|problem\w*|issue\w*)")
+_FIXED = re.compile(
+    r"(?:(?<!\w)(?:ne |n')(?:(?:se|s'|me|m'|nous|le|la|les|l'|lui) ?)?" + _SYMPTOM_VERB
+    + r" (?:plus|jamais plus|plus jamais)|"
+    r"(?<!\w)n'(?:a|ont|avons|ai) (?:plus|plus jamais|jamais plus|pas) (?:re)?"
+    + _SYMPTOM_VERB + "|"
+    # "plus de" is "no more" only after a negation or opening a sentence: "de plus en plus de
+    # problèmes", "plus de bruit qu'avant" are faults.
+    r"(?<!\w)plus (?:aucun|aucune) " + _SYMPTOM_NOUN + r"(?!\w)|"
+    r"(?:(?:(?<!\w)n'(?:ai|a|avons|ont|y a)|^|[,.!;:\n])\s*)plus "
+    r"(?:de |d'|du tout de |le |la |les |l'|ce |cet |cette )?" + _SYMPTOM_NOUN + r"(?!\w)|"
+    r"(?<!\w)(?:aucun|aucune|pas de|pas un) (?:nouveau |nouvel |nouvelle |seul |seule )?"
+    + _SYMPTOM_NOUN + r" depuis|"
+    r"(?<!\w)no (?:more|further) " + _EN_SYMPTOM + "|"
+    r"(?<!\w)(?:hasn't|has not|haven't|have not|didn't|did not|hasnt|havent|didnt|no longer) "
+    r"(?:been )?" + _EN_SYMPTOM + r"(?: (?:again|since|anymore|any more))?|"
+    r"(?<!\w)(?:doesn't|does not|don't|do not|won't|isn't|is not) " + _EN_SYMPTOM
+    + r" (?:anymore|any more|since|again))(?!\w)")
+
+
 # A yes to a technician's question ("Pouvez-vous confirmer ?"): "oui c'est bon", "c'est bon",
 # "yes it's fine"; not "c'est bon à savoir" (good to know) nor "c'est bon pour jeudi".
 _YES = re.compile(
@@ -75,16 +111,18 @@ def confirmation(text: str, resolved: Sequence[str], *, asked: bool = False,
     folded = fold(text).strip()
     if not folded or len(folded) > MAX_LENGTH:
         return None
-    if not _DOUBT.search(folded):
+    plain = _FIXED.sub(" ", _AGAIN_THANKS.sub(" ", folded))  # "merci encore" is no doubt
+    if not _DOUBT.search(plain):
         pattern = _phrases(tuple(resolved))
-        found = ((pattern.search(folded) if pattern is not None else None)
-                 or _EVERYDAY.search(folded))
+        found = ((pattern.search(plain) if pattern is not None else None)
+                 or _EVERYDAY.search(plain))
         if found:
             return as_written(text, found.group(0))
-    rest = _BACK.sub(" ", folded)
+    rest = _BACK.sub(" ", plain)
     if _DOUBT.search(rest) or (broken is not None and broken.search(rest)):
         return None
-    found = _BACK.search(folded) or (_YES.search(folded) if asked else None)
+    found = (_BACK.search(folded) or _FIXED.search(folded)
+             or (_YES.search(folded) if asked else None))
     if found:
         return as_written(text, found.group(0))
     first = re.split(r"[.!\n]\s", _GREETING.sub("", folded), maxsplit=1)[0]
@@ -139,8 +177,9 @@ def appreciation(text: str, *, broken: re.Pattern[str] | None,
     folded = fold(text).strip()
     if not folded or len(folded) > MAX_LENGTH or "?" in folded:
         return False
-    if not _PRAISE.search(folded):
+    # "Merci encore, plus aucun souci depuis." (day 10): a fault said to be over is praise too.
+    if not _PRAISE.search(folded) and not _FIXED.search(folded):
         return False
-    plain = _AGAIN_THANKS.sub(" ", folded)
+    plain = _FIXED.sub(" ", _AGAIN_THANKS.sub(" ", folded))
     return not any(p is not None and p.search(plain)
                    for p in (_DOUBT, _FAULT, broken, asking))

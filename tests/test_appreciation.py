@@ -44,3 +44,21 @@ def test_thanks_and_praise(text: str) -> None:
 ])
 def test_a_fault_a_question_or_a_demand_is_no_praise(text: str) -> None:
     assert not praise(text)
+
+
+# --- day 10: a fault said to be over, after the closure, is no new fault ----------------------
+
+@pytest.mark.parametrize("text", [
+    "Merci encore, plus aucun souci depuis.", "Super, ça ne plante plus du tout. Merci !",
+    "Il n'a plus planté depuis, merci Marc.", "Thanks again, no more errors since.",
+    "Plus aucun problème depuis votre passage."])
+def test_a_fault_said_to_be_over_is_praise(text: str) -> None:
+    assert praise(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Merci, mais ça ne marche plus depuis ce matin.", "Merci encore, plus aucun accès au S:.",
+    "Merci, ça ne plante plus mais Excel est lent.", "Thanks, but it doesn't work anymore.",
+    "Merci. Plus aucun souci ? Si, l'écran clignote encore."])
+def test_a_working_state_gone_or_another_fault_is_no_praise(text: str) -> None:
+    assert not praise(text)

@@ -5,7 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from mailbot.steps.matter import is_generic, is_new_matter, subject_of, subject_stem
+from mailbot.steps.matter import (
+    is_generic,
+    is_new_matter,
+    overlap,
+    significant,
+    subject_of,
+    subject_stem,
+)
 
 
 @pytest.mark.parametrize("subject", ["scanner", "Scanner (suite)", "RE: scanner", "TR: RE: Scanner",
@@ -47,3 +54,35 @@ def test_a_new_matters_name_is_its_first_sentence() -> None:
                       "écran ? Merci\nDenis") == "Pourriez-vous m'installer un deuxième écran ?"
     long = subject_of("Par ailleurs, " + "le logiciel de gestion des congés " * 4)
     assert len(long) <= 61 and long.endswith("…") and long.startswith("Le logiciel")
+
+
+# --- day 10: the same matter under a reworded subject ------------------------------------------
+
+@pytest.mark.parametrize(("old", "new"), [
+    ("imprimante bureau 204", "imprimante 204 toujours en panne"),
+    ("souris sans fil", "toujours la souris"),
+    ("Imprimantes du 2e", "RE: l'imprimante du 2e ne marche toujours pas"),
+    ("Excel très lent", "URGENT Excel plante encore"),
+    ("VPN Paris impossible", "relance : vpn paris"),
+    ("Scanner photocopieur accueil", "le scanner de l'accueil"),
+])
+def test_a_reworded_subject_names_the_same_thing(old: str, new: str) -> None:
+    assert overlap(old, new)
+
+
+@pytest.mark.parametrize(("old", "new"), [
+    ("imprimante 204", "imprimante 310"),  # two devices
+    ("imprimante bureau 204", "imprimante 310 toujours en panne"),
+    ("imprimante bureau 204", "écran noir"),  # a new topic
+    ("VPN impossible", "Teams impossible"),
+    ("Excel", "Excel : installer le complément Power Pivot"),  # a new request on the same program
+    ("Outlook lent", "Outlook : partage du calendrier de l'équipe"),
+    ("souris sans fil", "toujours en panne"),  # says nothing of the matter
+])
+def test_another_device_or_topic_is_no_rewording(old: str, new: str) -> None:
+    assert not overlap(old, new)
+
+
+def test_the_significant_words_are_folded_singular_and_keep_numbers() -> None:
+    assert significant("RE: TOUJOURS les Imprimantes du bureau 204 en panne") == {
+        "imprimante", "bureau", "204"}

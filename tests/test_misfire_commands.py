@@ -153,7 +153,7 @@ def test_a_call_whose_subject_is_only_the_callers_name_is_told_without_one(
     [ack] = sent_to(smtp_server, CHANTAL)
     text = words(ack)
     assert "Mme Girard" not in text and "«" not in text.split("Priorité")[0]
-    assert "Suite à votre appel, le service informatique a enregistré votre signalement." in text
+    assert "Suite à votre appel, le service informatique a pris note de votre signalement." in text
     assert "Girard" not in ack.message["Subject"]
 
 

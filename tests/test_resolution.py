@@ -70,3 +70,36 @@ def test_a_yes_or_a_back_with_a_remaining_fault_or_question_is_none(text: str) -
     ("La connexion est rétablie.", "est rétablie")])
 def test_the_words_are_quoted_as_written(text: str, quoted: str) -> None:
     assert confirmation(text, RESOLVED) == quoted
+
+
+# --- day 10: a symptom said to have stopped ---------------------------------------------------
+
+@pytest.mark.parametrize("text", [
+    "Parfait merci, ça ne clignote plus !", "Merci encore, plus aucun souci depuis.",
+    "ça ne plante plus depuis hier, merci", "Il n'a plus planté depuis ce matin.",
+    "Je n'ai plus le message d'erreur.\nBonne journée", "Plus aucun problème depuis lundi.",
+    "L'écran ne se fige plus, merci Paul", "Aucune erreur depuis la mise à jour.",
+    "No more errors since this morning, thanks.", "It hasn't crashed since, thanks!",
+    "The screen doesn't flicker anymore.", "No further issues, cheers"])
+def test_a_symptom_said_to_have_stopped_confirms(text: str) -> None:
+    assert confirmation(text, RESOLVED)
+
+
+@pytest.mark.parametrize("text", [
+    # The negated word is the working state: a fault.
+    "ça ne marche plus", "ça ne fonctionne plus depuis ce matin", "plus aucun accès au serveur",
+    "Je n'ai plus accès à mes mails", "ça ne démarre plus", "ça ne s'allume plus",
+    "no more access to the drive", "it doesn't work anymore", "it no longer starts",
+    # Stopped, but something else is wrong or asked.
+    "ça ne plante plus mais l'écran reste noir", "il ne clignote plus mais ne s'allume pas",
+    "ça ne clignote plus ? faut-il redémarrer ?", "It hasn't crashed since, but it is slow."])
+def test_a_stopped_working_state_or_a_remaining_fault_is_no_confirmation(text: str) -> None:
+    assert confirmation(text, RESOLVED) is None
+
+
+@pytest.mark.parametrize("text", [
+    "J'ai de plus en plus de problèmes avec l'écran.", "L'imprimante fait plus de bruit "
+    "qu'avant.", "Le téléphone ne sonne plus.", "Le poste ne décroche plus, merci de regarder.",
+    "L'écran ne s'affiche plus."])
+def test_more_of_a_fault_or_a_device_that_stopped_working_is_no_confirmation(text: str) -> None:
+    assert confirmation(text, RESOLVED) is None

@@ -78,6 +78,8 @@ _HEADLINES = {
     "reopened": {"fr": "Ticket rouvert par le demandeur", "en": "Ticket reopened by the requester"},
     "confirmed": {"fr": "Le demandeur confirme la résolution",
                   "en": "The requester confirms it is resolved"},
+    "confirmed_for": {"fr": "Résolution confirmée pour le demandeur",
+                      "en": "Resolved, confirmed for the requester"},
     "delivery_failure": {"fr": "Échec de remise d'un message du ticket",
                          "en": "Delivery failure on ticket"},
     "unauthenticated": {"fr": "Message non authentifié au nom d'un technicien",

@@ -50,6 +50,13 @@ def _without_sign_off(lines: list[str], names: set[str]) -> list[str]:
     short paragraph that starts with the technician's own name ("Alice", "Alice Tech")."""
     while lines and not lines[-1].strip():
         lines = lines[:-1]
+    # The name alone on the last line, right under the account ("... demain matin.\nMarc").
+    last = {w.lower() for w in re.split(r"[\s.,_-]+", lines[-1]) if w} if lines else set()
+    if len(lines) > 1 and last and last <= names:
+        lines = lines[:-1]
+        if _CLOSING.match(lines[-1].strip()):  # "Cordialement,\nMarc"
+            lines = lines[:-1]
+        return lines
     start = len(lines)
     while start and lines[start - 1].strip():
         start -= 1

@@ -14,7 +14,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from mailbot.decision import View
 from mailbot.model import Ticket
@@ -148,3 +148,71 @@ def subject_of(text: str, limit: int = 60) -> str:
     if len(first) > limit:
         first = first[:limit].rsplit(" ", 1)[0].rstrip(",;:") + "…"
     return first[:1].upper() + first[1:]
+
+
+# --- the same matter under a reworded subject (day 10) ----------------------------------------
+
+# "imprimante bureau 204" at 08:21, "imprimante 204 toujours en panne" at 14:00; "souris sans
+# fil", then "toujours la souris": the same person about the same thing. Joined when the
+# significant words of the two subjects mostly overlap (numbers kept, and never two different
+# numbers: "imprimante 204" is not "imprimante 310"), and the new mail comes within
+# REWORDED_HOURS of the ticket's opening or last change, or its subject says it is the same
+# again ("toujours", "encore", "relance", "suite", "still", "again") while the ticket is open.
+REWORDED_HOURS = 24
+_SAID_AGAIN = re.compile(r"(?<!\w)(?:toujours|encore|relance|rappel|suite|still|again|"
+                         r"follow[- ]?up)(?!\w)")
+_FILLER = frozenset((
+    "le", "la", "les", "un", "une", "des", "du", "de", "au", "aux", "en", "et", "ou", "sur",
+    "pour", "par", "avec", "dans", "sans", "mon", "ma", "mes", "son", "sa", "ses", "notre",
+    "votre", "nos", "vos", "leur", "ce", "cet", "cette", "ces", "qui", "que", "ne", "pas", "plus",
+    "est", "sont", "a", "tres", "vraiment", "toujours", "encore", "suite", "relance", "rappel",
+    "bis", "panne",
+    "probleme", "souci", "marche", "fonctionne", "bloque", "bloquee", "plante", "erreur", "hs",
+    "impossible", "besoin", "demande", "aide", "urgent", "rien", "personne", "depuis", "the",
+    "an", "my", "is", "not", "still", "again", "broken", "down", "issue", "problem", "error",
+    "working", "work", "works", "doesn't", "with", "of", "on", "in", "for", "to", "and", "or"))
+
+
+def significant(subject: str) -> set[str]:
+    """The words that name a subject's matter: folded, singular, without the words that say
+    nothing of it ("toujours", "en", "panne"); numbers kept."""
+    words = set()
+    for word in re.split(r"[^\w]+", _URGENT.sub(" ", _PREFIX.sub("", fold(subject or "")))):
+        if word in _FILLER:
+            continue
+        if len(word) > 3 and word[-1] in "sx" and not word.isdigit():
+            word = word[:-1]  # "souris" and "souri" alike: only ever compared with each other
+        if (len(word) > 1 or word.isdigit()) and word not in _FILLER:
+            words.add(word)
+    return words
+
+
+def overlap(old: str, new: str) -> bool:
+    """The two subjects name the same thing: a word in common, no two different numbers, at
+    least two thirds of the shorter one's words in the other and half of the longer one's."""
+    a, b = significant(old), significant(new)
+    numbers_a, numbers_b = {w for w in a if w.isdigit()}, {w for w in b if w.isdigit()}
+    if numbers_a and numbers_b and numbers_a != numbers_b:
+        return False
+    common = a & b
+    if not common - numbers_a - numbers_b:
+        return False
+    return (3 * len(common) >= 2 * min(len(a), len(b))
+            and 2 * len(common) >= max(len(a), len(b)))
+
+
+def reworded_ticket(view: View, requester: str, subject: str, now: datetime) -> Ticket | None:
+    """The requester's open ticket whose subject the new `subject` rewords (see above)."""
+    again = bool(_SAID_AGAIN.search(fold(subject or "")))
+    numbers = {e["ticket"] for e in view.recent(MATTERS, requester)
+               if isinstance(e.get("ticket"), int)}
+    for number in sorted(numbers, reverse=True)[:_LAST]:
+        ticket = view.ticket(number)
+        if not _is_theirs(ticket, requester) or not overlap(ticket.subject, subject):  # type: ignore[union-attr]
+            continue
+        assert ticket is not None
+        last = max(datetime.fromisoformat(ticket.created_at),
+                   datetime.fromisoformat(ticket.updated_at))
+        if again or now - last <= timedelta(hours=REWORDED_HOURS):
+            return ticket
+    return None

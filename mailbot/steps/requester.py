@@ -12,7 +12,7 @@ from mailbot.decision import Decision
 from mailbot.mails import Incoming
 from mailbot.model import OutgoingMail, Ticket, as_incident
 from mailbot.rules.assess import policy_of
-from mailbot.steps import matter
+from mailbot.steps import confirmers, matter
 from mailbot.steps.common import (
     Context,
     decided,
@@ -80,15 +80,17 @@ def _asked(ticket: Ticket) -> bool:
     return bool(public) and public[-1].kind in ("reply", "phone_call") and "?" in public[-1].text
 
 
-def follow_up(c: Context) -> Decision | None:
+def follow_up(c: Context, detail: str = "") -> Decision | None:
     if c.ticket is None:
         return None
     asked = _asked(c.ticket)
+    # The requester, a colleague their mail copied, or their assistant may confirm (day 10).
+    who = confirmers.role(c.view, c.ticket, c.msg.sender, c.msg.text)
     ticket = with_entry(c.ticket, incoming_entry(c, "request"), c.msg)
     ticket.participants = participants_of(c.msg, c.config, ticket.participants)
     said = (resolution.confirmation(c.msg.text, c.config.information.resolved, asked=asked,
                                     broken=policy_of(c.config).broken)
-            if c.msg.sender.lower() == ticket.requester else None)
+            if who is not None else None)
     if said is None and c.msg.thanks_only and (ticket.status == "waiting"
                                                or not ticket.first_response_at):
         # "ok merci !" to a technician's answer answers nothing it asked: recorded in the
@@ -105,15 +107,11 @@ def follow_up(c: Context) -> Decision | None:
         # "oui c'est revenu, merci": the team hears it is fixed and the ladder waits until a
         # technician acts (#close, an answer, a note), instead of climbing to management.
         ticket.resolution_confirmed = c.now.isoformat()
-        detail = (f"le demandeur confirme que c'est résolu (« {said} ») : répondez #close pour "
-                  "clôturer ; les délais et l'escalade attendent qu'un technicien agisse"
-                  if c.config.mail.language == "fr" else
-                  f"the requester confirms it is resolved (\"{said}\"): answer #close to close "
-                  "it; deadlines and escalation wait until a technician acts")
         out = [mails.team_update(ticket, Incoming.of(c.msg), c.config, c.now,
-                                 headline="confirmed", detail=detail, bounced=c.bounced)]
-        return decided("follow_up", c, ticket, out, [c.how, f"resolution confirmed: {said!r}",
-                                                     *ignored_commands(c)])
+                                 headline="confirmed" if who == "requester" else "confirmed_for",
+                                 detail=_confirmed(c, who or "", said), bounced=c.bounced)]
+        return decided("follow_up", c, ticket, out, [
+            c.how, f"resolution confirmed by the {who}: {said!r}", *ignored_commands(c)])
     ticket.resolution_confirmed = None  # anything else from them: the clocks run again
     renewed = _renewed_notice(c, ticket)
     if renewed is not None:  # the ticket's "Nouveau ticket" of this pass, now with this mail
@@ -123,8 +121,22 @@ def follow_up(c: Context) -> Decision | None:
         decision.cancel.append(cancel)
         return decision
     out = [mails.team_update(ticket, Incoming.of(c.msg), c.config, c.now, headline="follow_up",
-                             bounced=c.bounced)]
+                             detail=detail, bounced=c.bounced)]
     return decided("follow_up", c, ticket, out, [c.how, *ignored_commands(c)])
+
+
+def _confirmed(c: Context, who: str, said: str) -> str:
+    """The team notice's line on a confirmation: who confirmed, in which words, what now."""
+    fr = c.config.mail.language == "fr"
+    if who == "requester":
+        by = "le demandeur confirme" if fr else "the requester confirms"
+    else:
+        by = (f"{c.msg.sender}, {confirmers.ROLES[who]['fr' if fr else 'en']}, "
+              f"{'confirme' if fr else 'confirms'}")
+    return (f"{by} que c'est résolu (« {said} ») : répondez #close pour clôturer ; les délais "
+            "et l'escalade attendent qu'un technicien agisse" if fr else
+            f"{by} it is resolved (\"{said}\"): answer #close to close it; deadlines and "
+            "escalation wait until a technician acts")
 
 
 _WHY = re.compile(r"^(?:Pourquoi|Why) ?: (.*)$", re.MULTILINE)
@@ -175,8 +187,24 @@ def same_matter(c: Context) -> Decision | None:
         how = (f"same requester and a like subject as #{ticket.number} within [tickets] "
                f"merge_minutes ({minutes})") if ticket else ""
     if ticket is None:
-        return None
+        return _reworded(c, sender)
     return follow_up(replace(c, ticket=ticket, how=how))
+
+
+def _reworded(c: Context, sender: str) -> Decision | None:
+    """A new mail whose subject rewords the subject of an open ticket of the sender's
+    ("imprimante bureau 204", then "imprimante 204 toujours en panne": day 10): added to it, the
+    team told under which subject it came, no second acknowledgement."""
+    subject = c.msg.subject_raw or c.msg.subject
+    ticket = matter.reworded_ticket(c.view, sender, subject, c.now)
+    if ticket is None:
+        return None
+    how = f"same requester, a reworded subject of open ticket #{ticket.number}"
+    added = (f"Nouveau mail du demandeur sous l'objet « {subject} », ajouté au ticket "
+             f"#{ticket.number} (même sujet)" if c.config.mail.language == "fr" else
+             f"New mail from the requester under the subject \"{subject}\", added to ticket "
+             f"#{ticket.number} (same matter)")
+    return follow_up(replace(c, ticket=ticket, how=how), detail=added)
 
 
 def new_ticket(c: Context, previous: Ticket | None = None, *,

@@ -11,7 +11,7 @@ from mailbot.decision import Decision
 from mailbot.languages import Event
 from mailbot.mails import Incoming
 from mailbot.mails.reports import reports_of
-from mailbot.model import OutgoingMail, Ticket
+from mailbot.model import REOPENED, OutgoingMail, Ticket
 from mailbot.parsers import ParsedMessage
 from mailbot.parsers.asking import asks_requester
 from mailbot.parsers.forward_date import forwarded_date
@@ -90,9 +90,11 @@ def technician_acts(c: Context) -> Decision | None:
     into = duplicate.merge_target(c, ticket, plan.close_text) if closing else None
     kind = "internal_note" if into else _entry_kind(msg, ticket, plan, text)
     note_text = "\n\n".join(t for t in (plan.note_text, text) if t)
+    reopened = c.ticket.status == "closed" and ticket.status != "closed"
     ticket = with_entry(ticket, incoming_entry(c, kind, public=kind == "reply",
                                                text=note_text if kind == "internal_note"
-                                               else answer), msg)
+                                               else answer, note=REOPENED if reopened else ""),
+                        msg)
     out, relayed = _mails_of(c, ticket, plan, kind=kind, text=text, answer=answer,
                              merged=into is not None)
     merged: list[Ticket] = []

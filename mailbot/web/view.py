@@ -7,6 +7,7 @@ cleaned here (`clean`); escaping is the templates' job.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -14,7 +15,7 @@ from mailbot import i18n
 from mailbot.clock import sla as clocks
 from mailbot.clock.policy import TimePolicy
 from mailbot.compose import hours_text
-from mailbot.model import Entry, Ticket
+from mailbot.model import REOPENED, Entry, Ticket
 
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
@@ -99,13 +100,17 @@ def _entry_view(entry: Entry, lang: str, ticket: Ticket, tz: Any) -> dict[str, A
     # A technician's answer is shown as the support team's, like the mail the requester got.
     # So is a phone call a technician logged: the support's account of it, not a mail the
     # requester wrote (issue 16 §6).
-    support = entry.direction == "out" or entry.kind in ("reply", "phone_call")
+    support = (entry.direction == "out" or entry.kind in ("reply", "phone_call")
+               or entry.note == REOPENED)
     author = i18n.t("author.support", lang) if support else clean(entry.author)
     kind = i18n.label(i18n.KIND_LABELS, entry.kind, lang)
     if entry.direction == "in" and entry.kind == "request" and (
             entry.author.lower() != ticket.requester.lower()):
         kind = i18n.t("kind.participant", lang)  # a colleague in Cc, not the requester
     text = clean(entry.text)
+    if entry.note == REOPENED:  # a technician's #reopen: shown, an internal note's text not
+        kind = i18n.t("kind.reopened", lang)
+        text = text if entry.public else i18n.t("history.reopened", lang)
     if entry.direction == "out":
         text = _without_own_link(text, ticket.token)
     written = ""
@@ -183,8 +188,16 @@ def tracking_view(ticket: Ticket, lang: str, now: datetime,
         ],
         # In the order they reached the helpdesk (the list's order), dated by arrival.
         "messages": [_entry_view(entry, lang, ticket, tz)
-                     for entry in _shown_once(ticket.public_messages())],
+                     for entry in _shown_once(_history(ticket))],
     }
+
+
+def _history(ticket: Ticket) -> list[Entry]:
+    """The public messages, and the technicians' reopenings (day 10: the page said "En cours"
+    under a closure mail as its last entry)."""
+    return [m if m.public and m.kind != "internal_note" else replace(m, attachments=[])
+            for m in ticket.messages
+            if (m.public and m.kind != "internal_note") or m.note == REOPENED]
 
 
 def _shown_once(entries: list[Entry]) -> list[Entry]:
