@@ -184,13 +184,18 @@ def outcome_text(outcome: Outcome, lang: str) -> str:
     return OUTCOMES[outcome.code][lang].format(value)
 
 
+_HELP_SUBJECT = {"fr": "Aide : commandes du support", "en": "Help: support commands"}
+
+
 def transcript(ticket: Ticket | None, *, technician: str, outcomes: list[Outcome], applied: bool,
                relayed: bool, help_wanted: bool, config: Config, now: datetime,
                sent: Sequence[OutgoingMail] = ()) -> OutgoingMail:
     """What a technician's commands did, to the technician's configured address, in the
     ticket's team thread. `sent`: the mails of the same pass; those to the requester are
-    named, with their recipients (`relayed`: the technician's text is in them)."""
+    named, with their recipients (`relayed`: the technician's text is in them). A mail that
+    asks only for the help (every command #help, nothing sent) gets the help as its answer."""
     lang = config.mail.language
+    help_only = bool(outcomes) and not sent and all(o.code == "help" for o in outcomes)
     state = {}
     if ticket is not None:
         # A mass incident's reports are who it is for (requester_words says so).
@@ -203,11 +208,13 @@ def transcript(ticket: Ticket | None, *, technician: str, outcomes: list[Outcome
         applied=applied, mass=bool(ticket and ticket.children), to_requester=requester_mails(
             [m for m in sent if ticket is None or mails_requester(m, ticket)], relayed=relayed,
             lang=lang), to_others=other_mails(sent, ticket, lang=lang),
-        help_wanted=help_wanted or not applied,
+        help_wanted=help_wanted or not applied, help_only=help_only,
         ticket=ticket is not None, **state)
     title = "Commandes" if lang == "fr" else "Commands"
     subject = _team_subject(ticket, title, lang, config) if ticket else (
         "Commandes refusées" if lang == "fr" else "Commands refused")
+    if help_only and ticket is None:  # "#aide" alone asks for the help, refuses nothing
+        subject = _HELP_SUBJECT[lang]
     draft = _draft("transcript", ticket, config, now, to=[technician], subject=subject,
                    body=body, thread=team_thread(ticket, config) if ticket else (None, ()),
                    auto_submitted="auto-replied", reply_to=config.bot_address)
