@@ -7,6 +7,7 @@ rendered by `mailbot.web` and the templates; nothing here does I/O.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields, replace
+from datetime import datetime
 from functools import cache
 from typing import Any, Literal
 
@@ -75,6 +76,17 @@ class Entry:
     def arrived(self) -> str:
         return self.received_at or self.date
 
+    @property
+    def written(self) -> str:
+        """When it was written (its Date), never after it arrived: a note and a public message
+        are dated alike in the notices (day 10 #12), and a Date in the future is not shown."""
+        if self.received_at and self.date:
+            try:
+                return min(self.date, self.received_at, key=_instant)
+            except (TypeError, ValueError):
+                return self.received_at
+        return self.arrived
+
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Entry:
         entry = _from_dict(cls, data)
@@ -120,6 +132,9 @@ class Ticket:
     # count from then, so that a change crosses no level by itself (issue 16 §2). None: from
     # creation.
     clock_from: str | None = None
+    # When the ticket was last reopened: its clocks and ladder count from then (`clock_from`),
+    # so that the time it stayed closed never escalates it (day 10 #7). None: never reopened.
+    reopened_at: str | None = None
     # A first response already late when the priority changed: the SLA judges the first
     # response by that due time (`first_response_target`), so the change never turns a miss
     # into "met" (day 1 §10); `first_response_due` is the new priority's. None: no such miss.
@@ -191,8 +206,19 @@ class Ticket:
     def public_messages(self) -> list[Entry]:
         return [m for m in self.messages if m.public and m.kind != "internal_note"]
 
+    def internal_notes(self) -> list[Entry]:
+        """The technicians' notes: not a refused mail kept for the record, nor a mail in a
+        technician's name that failed authentication (day 10 #12: they counted as notes)."""
+        return [m for m in self.messages
+                if m.kind == "internal_note" and m.direction == "in" and m.text.strip()
+                and not m.note.startswith(("unauthenticated", "commands refused"))]
+
     def attachments(self) -> list[StoredAttachment]:
         return [a for m in self.messages for a in m.attachments if not a.inline]
+
+
+def _instant(iso: str) -> datetime:
+    return datetime.fromisoformat(iso)
 
 
 def as_incident(report: Ticket, parent: Ticket | None) -> Ticket:

@@ -92,6 +92,8 @@ _WHY = {
                   "en": "ticket not resolved {} after it was opened"},
     "threshold_changed": {"fr": "ticket non résolu {} après le passage en {}",
                           "en": "ticket not resolved {} after it was set to {}"},
+    "threshold_reopened": {"fr": "ticket non résolu {} après sa réouverture",
+                           "en": "ticket not resolved {} after it was reopened"},
     "asked": {"fr": "escalade demandée par {}", "en": "escalation asked by {}"},
     "immediate": {"fr": "escalade hiérarchique immédiate pour un ticket {} ({})",
                   "en": "immediate hierarchical escalation for a {} ticket (the {})"},
@@ -152,7 +154,7 @@ def escalation(ticket: Ticket, level: Level, *, threshold_hours: float | None,
         **escalation_words(ticket, reports, why=why, last=last, config=config),
         tracking_url=tracking_url(ticket, config),
         note_author=note.author if note else "", note_text=note.text if note else "",
-        note_date=i18n.format_date(note.arrived, lang, tz=tz) if note else "",
+        note_date=i18n.format_date(note.written, lang, tz=tz) if note else "",
         zone=tz.key, readers=readers(_with_passed(level, passed), config))
     title = (f"Escalade niveau {level.number} ({level.role})" if lang == "fr"
              else f"Escalation level {level.number} ({level.role})")
@@ -171,6 +173,8 @@ def _why(ticket: Ticket, config: Config, *, threshold_hours: float | None, asked
     if threshold_hours:
         after = duration_text(threshold_hours, lang,
                               working=not policy.round_the_clock(ticket.priority))
+        if ticket.clock_from and ticket.clock_from == ticket.reopened_at:
+            return _WHY["threshold_reopened"][lang].format(after)
         return (_WHY["threshold_changed"][lang].format(after, ticket.priority)
                 if ticket.clock_from else _WHY["threshold"][lang].format(after))
     if asked_by:
@@ -245,16 +249,14 @@ def _last_note(ticket: Ticket) -> Entry | None:
     """A technician's last internal note (#note): no answer to the requester, so the ladder
     goes on, and the level told reads what the team knows. Not a refused mail's text, nor a
     mail in a technician's name that failed authentication."""
-    notes = [m for m in ticket.messages
-             if m.kind == "internal_note" and m.direction == "in" and m.text.strip()
-             and not m.note.startswith(("unauthenticated", "commands refused"))]
+    notes = ticket.internal_notes()
     return notes[-1] if notes else None
 
 
 def _what_was_done(ticket: Ticket, lang: str, tz: tzinfo) -> list[str]:
     # A technician's answer is one entry coming in and its relay going out: count it once.
     replies = sum(1 for m in ticket.messages if m.kind == "reply" and m.direction == "in")
-    notes = sum(1 for m in ticket.messages if m.kind == "internal_note")
+    notes = len(ticket.internal_notes())
     # Each earlier level once, by its number (a grouped summary's subject names no ticket).
     earlier: dict[str, str] = {}
     for m in ticket.messages:

@@ -13,7 +13,7 @@ import pytest
 
 from mailbot import compose
 from tests.flow import ALICE, CLAIRE, NOW, body, reply, run_once, sent_to, words
-from tests.harness import mail, show, tickets, write_rules
+from tests.harness import TEAM, mail, show, tickets, write_rules
 from tests.servers.dovecot import DovecotServer
 from tests.servers.smtp import ReceivedMail, RecordingSmtpServer
 
@@ -113,4 +113,93 @@ def test_help_beside_a_wrong_command_is_still_a_refusal(
     assert "#close" in body(answer)
 
 
-_ = (CLAIRE, show)
+# --- defects 11, 12 and 15: the escalation notices ---------------------------------------------
+
+def test_an_escalation_shows_the_last_public_message_counts_real_notes_and_dates_alike(
+        rules: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> None:
+    dovecot.append(mail(subject="Imprimante 2e étage HS", message_id="<claire-1@groupe-exemple.fr>",
+                        date=NOW - timedelta(minutes=20)))
+    run_once(rules, dovecot)
+    [ticket] = tickets(rules)
+    number = ticket["number"]
+    notice = sent_to(smtp_server, TEAM)[0]
+    # A refused mail (an unknown command) and a real note, each written before the pass.
+    dovecot.append(reply(notice, sender=ALICE, text="#urgent voir ça vite",
+                         date=NOW + timedelta(minutes=1)))
+    dovecot.append(reply(notice, sender=ALICE, text="#note toner commandé chez le fournisseur",
+                         date=NOW + timedelta(minutes=2)))
+    run_once(rules, dovecot, NOW + timedelta(minutes=30))
+    dovecot.append(reply(notice, sender=ALICE, text="#escalade besoin du N2 pour le pilote",
+                         date=NOW + timedelta(minutes=31)))
+    run_once(rules, dovecot, NOW + timedelta(minutes=45))
+    [team] = [m for m in sent_to(smtp_server, TEAM)
+              if m.message["Subject"].startswith(f"[#{number}] Escalade du ticket")]
+    said = body(team)
+    assert "sans texte" not in said and "Motif : besoin du N2 pour le pilote" in said
+    assert "--- Dernier message public (claire.martin@groupe-exemple.fr, lundi 23 novembre " \
+           "2026 à 09:10) ---" in said
+    assert "L'imprimante du 2e étage ne marche plus." in said
+    [escalation] = [m for m in smtp_server.messages if "Escalade niveau" in m.message["Subject"]]
+    text = body(escalation)
+    assert "- Notes internes : 1" in text
+    assert "--- Dernière note interne (tech.alice@groupe-exemple.fr, lundi 23 novembre 2026 " \
+           "à 09:32) ---" in text
+    assert "--- Dernier message public (claire.martin@groupe-exemple.fr, lundi 23 novembre " \
+           "2026 à 09:10) ---" in text
+    for received in smtp_server.messages:
+        assert "(sans texte)" not in body(received)
+
+
+def test_a_grouped_escalation_keeps_the_passed_levels_apart_from_the_deadlines(
+        rules: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer) -> None:
+    dovecot.append(mail(subject="Imprimante 2e étage HS"))
+    run_once(rules, dovecot)
+    run_once(rules, dovecot, NOW + timedelta(days=30))
+    [escalation] = [m for m in smtp_server.messages if "Escalade niveau" in m.message["Subject"]]
+    parts = paragraphs(escalation)
+    [passed] = [p for p in parts if p.startswith("Niveaux franchis entre-temps")]
+    assert passed.count("- niveau") >= 2 and "échéance" not in passed
+    [deadlines] = [p for p in parts if p.startswith("Échéances :")]
+    assert "- Première réponse : échéance" in deadlines and "- niveau" not in deadlines
+
+
+# --- defect 7: a reopened ticket's clocks and ladder resume from the reopening ----------------
+
+@pytest.mark.parametrize("who", ["requester", "technician"])
+def test_a_reopened_ticket_escalates_from_its_reopening_not_from_its_creation(
+        rules: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer, who: str) -> None:
+    """Closed 3 h 10 after creation (past the P3 ladder's 3 h, no pass in between), reopened
+    the next morning: the reopening crosses no level; 3 hours later, level 2 is told why."""
+    dovecot.append(mail(subject="Imprimante 2e étage HS", message_id="<claire-1@groupe-exemple.fr>",
+                        date=NOW))
+    run_once(rules, dovecot)
+    [ticket] = tickets(rules)
+    number = ticket["number"]
+    notice = sent_to(smtp_server, TEAM)[0]
+    dovecot.append(reply(notice, sender=ALICE, text="#close toner remplacé",
+                         date=NOW + timedelta(hours=3, minutes=10)))
+    run_once(rules, dovecot, NOW + timedelta(hours=3, minutes=10))
+    assert show(rules, number)["status"] == "closed"
+    escalations = [m for m in smtp_server.messages if "Escalade niveau" in m.message["Subject"]]
+    before = len(escalations)
+    reopened = NOW + timedelta(days=1)
+    if who == "requester":
+        closure = sent_to(smtp_server, CLAIRE)[-1]
+        dovecot.append(reply(closure, sender=CLAIRE, text="Bonjour,\nl'imprimante ne marche "
+                             "toujours pas, elle affiche une erreur papier.\nClaire",
+                             date=reopened))
+    else:
+        dovecot.append(reply(notice, sender=ALICE, text="#rouvrir\n#note Claire a rappelé",
+                             date=reopened))
+    run_once(rules, dovecot, reopened)
+    assert show(rules, number)["status"] != "closed"
+    escalations = [m for m in smtp_server.messages if "Escalade niveau" in m.message["Subject"]]
+    assert len(escalations) == before  # the reopening crosses no level
+    run_once(rules, dovecot, reopened + timedelta(hours=2))
+    assert len([m for m in smtp_server.messages
+                if "Escalade niveau" in m.message["Subject"]]) == before
+    run_once(rules, dovecot, reopened + timedelta(hours=3, minutes=5))
+    later = [m for m in smtp_server.messages if "Escalade niveau" in m.message["Subject"]]
+    assert len(later) == before + 1
+    said = words(later[-1])
+    assert "après sa réouverture" in said and "après sa création" not in said

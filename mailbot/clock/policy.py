@@ -155,9 +155,11 @@ class TimePolicy:
         periods = [list(p) for p in after.waiting_periods]
         if (not new and before.status == "closed" and after.status != "closed"  # type: ignore[union-attr]
                 and before.closed_at):  # type: ignore[union-attr]
-            # Reopened: the time it spent closed counts like a wait, so the ladder does not
-            # fire every level it would have crossed meanwhile.
+            # Reopened: the time it spent closed counts like a wait, and the clocks and the
+            # ladder resume from the reopening (as from a #priority change), so that the
+            # reopening itself crosses no level (day 10 #7).
             periods.append([before.closed_at, now.isoformat()])  # type: ignore[union-attr]
+            after = replace(after, clock_from=now.isoformat(), reopened_at=now.isoformat())
         if _paused(after) and not was_waiting:
             periods.append([now.isoformat(), None])
         elif not _paused(after) and periods and periods[-1][1] is None:

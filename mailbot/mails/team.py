@@ -90,6 +90,9 @@ _HEADLINES = {
 }
 
 
+_LAST_PUBLIC = {"fr": "Dernier message public ({}, {})", "en": "Last public message ({}, {})"}
+
+
 def team_update(ticket: Ticket, incoming: Incoming, config: Config, now: datetime, *,
                 headline: str, detail: str = "", unreachable: str = "",
                 transient: bool = False,
@@ -99,10 +102,19 @@ def team_update(ticket: Ticket, incoming: Incoming, config: Config, now: datetim
     blocks it for hours (a full mailbox), not days."""
     lang = config.mail.language
     title = _HEADLINES[headline][lang]
+    text, text_title = incoming.text, ""
+    public = [m for m in ticket.public_messages()
+              if m.text and m.kind in ("request", "reply", "phone_call")]
+    if not text and headline == "escalation" and public:
+        # "#escalate motif" alone: the reason is on its line, the message is the ticket's
+        # last public one, never "(sans texte)" (day 10 #11).
+        text, text_title = public[-1].text, _LAST_PUBLIC[lang].format(
+            public[-1].author, i18n.format_date(public[-1].written, lang,
+                                                tz=config.time.calendar.tz))
     body = compose.render(
         "team_update", lang, headline=title, tag=format_tag(ticket.number, config.mail.tag_prefix),
-        sender=incoming.sender, **requester_words(ticket, lang),
-        subject=ticket.subject, text=incoming.text, detail=detail, unreachable=unreachable,
+        sender=incoming.sender, **requester_words(ticket, lang), text_title=text_title,
+        subject=ticket.subject, text=text, detail=detail, unreachable=unreachable,
         suppressed=_blocked_for(config, lang, transient=transient),
         attachments=incoming.attachments, tracking_url=tracking_url(ticket, config),
         assignee=ticket.assignee, refused_attachments=incoming.refused_attachments,
