@@ -203,3 +203,43 @@ def test_a_reopened_ticket_escalates_from_its_reopening_not_from_its_creation(
     assert len(later) == before + 1
     said = words(later[-1])
     assert "après sa réouverture" in said and "après sa création" not in said
+
+
+# --- defect 5: a plain answer to a mass incident reaches every reporter -----------------------
+
+@pytest.mark.parametrize("text", [
+    "Je regarde, le serveur de la base Sage ne répond plus.",
+    "Bonjour,\n#assign me\nLe serveur SQL de la compta est tombé, je relance le service.",
+])
+def test_a_plain_answer_to_a_mass_incident_goes_to_every_reporter_and_is_its_first_answer(
+        rules: Path, dovecot: DovecotServer, smtp_server: RecordingSmtpServer,
+        text: str) -> None:
+    from tests.test_day7_mass import DOMAIN, SAGE_DOWN, deliver, parents
+
+    deliver(rules, dovecot, SAGE_DOWN)
+    [parent] = parents(rules)
+    notice = next(m for m in sent_to(smtp_server, TEAM)
+                  if "Incident de masse" in m.message["Subject"])
+    before = {who: len(sent_to(smtp_server, f"{who}@{DOMAIN}")) for who, _s, _t in SAGE_DOWN}
+    dovecot.append(reply(notice, sender=ALICE, text=text))
+    run_once(rules, dovecot, NOW + timedelta(minutes=10))
+    said = text.splitlines()[-1]
+    for who, _s, _t in SAGE_DOWN:
+        address = f"{who}@{DOMAIN}"
+        got = sent_to(smtp_server, address)[before[who]:]
+        [relay] = got  # one mail each
+        assert relay.recipients == [address]
+        assert said in words(relay)
+        assert "#assign" not in body(relay)
+        [child] = [t for t in tickets(rules) if t["requester"] == address]
+        assert relay.message["Subject"].startswith(("Re:", "RE:")) and \
+            f"[#{child['number']}]" in relay.message["Subject"]  # in their own thread
+        assert show(rules, child["number"])["first_response_at"] is not None
+    after = show(rules, int(str(parent["number"])))
+    assert after["first_response_at"] is not None
+    [transcript] = sent_to(smtp_server, ALICE)
+    told = words(transcript)
+    assert "Envoyé aux demandeurs de ses signalements" in told
+    for who, _s, _t in SAGE_DOWN:
+        assert f"{who}@{DOMAIN}" in told
+    assert "Rien n'a été envoyé" not in told

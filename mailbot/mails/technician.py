@@ -210,7 +210,10 @@ def transcript(ticket: Ticket | None, *, technician: str, outcomes: list[Outcome
             lang=lang), to_others=other_mails(sent, ticket, lang=lang),
         help_wanted=help_wanted or not applied, help_only=help_only,
         ticket=ticket is not None, **state)
-    title = "Commandes" if lang == "fr" else "Commands"
+    # A plain answer to a mass incident (no command) is told what went to its reporters.
+    titles = {"fr": "Commandes", "en": "Commands"} if outcomes else {
+        "fr": "Votre réponse", "en": "Your answer"}
+    title = titles[lang]
     subject = _team_subject(ticket, title, lang, config) if ticket else (
         "Commandes refusées" if lang == "fr" else "Commands refused")
     if help_only and ticket is None:  # "#aide" alone asks for the help, refuses nothing

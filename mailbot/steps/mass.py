@@ -141,3 +141,24 @@ def report_closures(c: Context, parent: Ticket) -> tuple[list[Ticket], list[Outg
         reports.append(with_mails(child, [closure], c.now))
         out.append(closure)
     return reports, out
+
+
+def report_relays(c: Context, parent: Ticket, text: str) -> tuple[list[Ticket], list[OutgoingMail]]:
+    """A technician's plain answer to a mass incident goes to every reporter still open, one
+    mail each in their own thread, as the best helpdesks relay an answer on a parent incident
+    (day 10 #5: it was kept as a note, no reporter heard, the incident had no first answer).
+    The reports answered, and the mails (the technician's transcript names them)."""
+    reports: list[Ticket] = []
+    out: list[OutgoingMail] = []
+    for number in parent.children:
+        child = c.view.ticket(number)
+        if child is None or child.status == "closed" or not is_reachable(
+                mails.requester_address(child)):
+            continue
+        relay = mails.relay(child, technician=c.author.address,
+                            technician_name=c.msg.sender_name, text=text,
+                            attachments=c.msg.attachments, config=c.config, now=c.now)
+        child.first_response_at = child.first_response_at or c.now.isoformat()
+        reports.append(with_mails(child, [relay], c.now))
+        out.append(relay)
+    return reports, out

@@ -27,7 +27,7 @@ from mailbot.steps.common import (
     with_entry,
     with_mails,
 )
-from mailbot.steps.mass import report_closures
+from mailbot.steps.mass import report_closures, report_relays
 from mailbot.steps.opening import acknowledge, blocked_for, open_ticket
 
 
@@ -105,7 +105,13 @@ def technician_acts(c: Context) -> Decision | None:
     reports, closures = report_closures(c, ticket) if c.ticket.status != "closed" else ([], [])
     for report in reports:  # the incident's closure is its reporters' first response (day 8)
         report.first_response_at = report.first_response_at or c.now.isoformat()
-    if msg.commands:
+    if kind == "reply" and ticket.children and not closing:  # its reporters hear the answer
+        reports, closures = report_relays(c, ticket, text)
+        relayed = bool(closures)
+        if relayed:
+            ticket.first_response_at = ticket.first_response_at or c.now.isoformat()
+            ticket.status = "open" if ticket.status == "new" else ticket.status
+    if msg.commands or (ticket.children and kind == "reply"):
         # The transcript comes after the other mails so that it can say they went out.
         out_ticket = with_mails(ticket, out, c.now)
         transcript = mails.transcript(out_ticket, technician=c.author.address,
@@ -159,10 +165,6 @@ def _entry_kind(msg: ParsedMessage, ticket: Ticket, plan: commands.Plan, text: s
     closing = plan.close_text is not None
     files = [a for a in msg.attachments if not a.inline]
     kind = "internal_note" if private or not (text or closing or files) else "reply"
-    if ticket.children and not closing:
-        # A mass incident's parent has no requester of its own to answer: its reporters hear
-        # when it is closed. Until then a technician's words on it are kept as a note.
-        kind = "internal_note"
     return kind
 
 
@@ -177,7 +179,7 @@ def _answer(c: Context, ticket: Ticket, *, kind: str, text: str, answer: str, cl
         relayed = bool(answer) and reachable
     elif closing:
         relayed = bool(answer)
-    elif kind == "reply" and reachable:
+    elif kind == "reply" and reachable and not ticket.children:  # reports: report_relays
         out.append(mails.relay(ticket, technician=c.author.address,
                                technician_name=c.msg.sender_name, text=text,
                                attachments=c.msg.attachments, config=c.config, now=c.now))
