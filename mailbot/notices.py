@@ -27,7 +27,7 @@ from mailbot.mails.base import (
 )
 from mailbot.mails.reports import escalation_words
 from mailbot.mails.reports import shown_requester as shown
-from mailbot.model import Entry, OutgoingMail, Ticket
+from mailbot.model import OutgoingMail, Ticket
 from mailbot.tags import format_tag
 
 _KINDS = {"functional": {"fr": "escalade fonctionnelle", "en": "functional escalation"},
@@ -138,7 +138,8 @@ def escalation(ticket: Ticket, level: Level, *, threshold_hours: float | None,
     public = [m for m in ticket.public_messages()
               if m.text and m.kind in ("request", "reply", "phone_call")]
     last = public[-1] if public else None
-    note = _last_note(ticket)
+    # The last #note: no answer, so the ladder goes on; the level told reads what is known.
+    note = next(reversed(ticket.internal_notes()), None)
     body = compose.render(
         "escalation", lang, tag=format_tag(ticket.number, config.mail.tag_prefix),
         level=level.number, role=level.role, kind=_KINDS[level.kind][lang],
@@ -243,14 +244,6 @@ def passed_note(passed: Sequence[Level]) -> str:
 
 
 _LEVEL = re.compile(r"\b(?:niveau|level) (\d+)")
-
-
-def _last_note(ticket: Ticket) -> Entry | None:
-    """A technician's last internal note (#note): no answer to the requester, so the ladder
-    goes on, and the level told reads what the team knows. Not a refused mail's text, nor a
-    mail in a technician's name that failed authentication."""
-    notes = ticket.internal_notes()
-    return notes[-1] if notes else None
 
 
 def _what_was_done(ticket: Ticket, lang: str, tz: tzinfo) -> list[str]:
