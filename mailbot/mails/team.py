@@ -109,7 +109,7 @@ def team_update(ticket: Ticket, incoming: Incoming, config: Config, now: datetim
         # "#escalate motif" alone: the reason is on its line, the message is the ticket's
         # last public one, never "(sans texte)" (day 10 #11).
         text, text_title = public[-1].text, _LAST_PUBLIC[lang].format(
-            public[-1].author, i18n.format_date(public[-1].written, lang,
+            public[-1].author, i18n.format_date(public[-1].arrived, lang,
                                                 tz=config.time.calendar.tz))
     body = compose.render(
         "team_update", lang, headline=title, tag=format_tag(ticket.number, config.mail.tag_prefix),
