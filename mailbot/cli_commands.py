@@ -19,7 +19,7 @@ from mailbot import config as configuration
 from mailbot.clock.policy import TimePolicy
 from mailbot.config import Config, ConfigError
 from mailbot.mails import tracking_url
-from mailbot.model import Ticket
+from mailbot.model import Ticket, as_incident
 from mailbot.storage import StateUnwritable
 from mailbot.store import Store, TicketStore, open_store
 
@@ -131,7 +131,10 @@ def _reading(config: Config) -> TicketStore:
 def cmd_tickets(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     store = _reading(config)
-    tickets = list(store.tickets())
+    stored = {t.number: t for t in store.tickets()}
+    # A mass incident's report at the incident's priority and due times, as its mail and page
+    # say (day 10 §9: P3 here, "P1 – critique" there).
+    tickets = [as_incident(t, stored.get(t.parent or 0)) for t in stored.values()]
     if args.json:
         policy = TimePolicy.from_config(config)
         print(json.dumps([{**ticket_json(t, config, messages=False, policy=policy),
@@ -207,6 +210,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     if ticket is None:
         print(f"mailbot: no ticket #{args.number}", file=sys.stderr)
         return 1
+    ticket = as_incident(ticket, store.ticket(ticket.parent) if ticket.parent else None)
     data = {**ticket_json(ticket, config, messages=True, now=args.now),
             **_reporters(ticket, store)}
     if args.json:

@@ -42,7 +42,9 @@ _BROKEN = re.compile(
     r"(?<!\w)(?:ne \w+ (?:plus|pas)|n'\w+ (?:plus|pas)|plus (?:aucun|acces|rien)|"
     r"inaccessibles?|introuvables?|coupee?s?|hs|en panne|tombee?s?|disparue?s?|croix rouge|"
     r"erreur|impossible|bloquee?s?|aucun acces|pas d'acces|down|not working|can't|cannot|"
-    r"no (?:access|connection))(?!\w)|(?<!\w)plus (?:de |d')")
+    r"no (?:access|connection))(?!\w)|(?<!\w)plus (?:de |d')|"
+    # still out, asked again: "toujours pas de réseau ?", "still no network?", "ça revient quand ?"
+    r"(?<!\w)(?:(?:toujours|encore) (?:pas|aucune?) (?:de |d')|still no |revient quand)")
 
 # A department by a name of it that people use anywhere in a mail ("ici à la logistique",
 # "dossier partagé COMPTA", "David Lopez / RH"), and what it stands for.
@@ -83,12 +85,14 @@ _ORDINALS = {"premier": "1", "premiere": "1", "deuxieme": "2", "second": "2", "s
              "fifth": "5", "sixth": "6", "seventh": "7", "eighth": "8"}
 _NTH = r"(\d{1,2})\s?(?:e|eme|er|ere|nd|st|rd|th|°)"
 _WORD_NTH = "|".join(_ORDINALS)
-# "au 3e" alone is a floor when nothing follows that it could count ("au 2e essai").
+# "au 3e" (or "au troisième") alone is a floor when nothing follows that it could count ("au 2e
+# essai", "du premier coup").
 _BARE = (r"(?=\s*(?:$|[,.;:!?)]|(?:n'|ne |ni |et |non |aussi|depuis|on |nous |je |tout|"
          r"personne|plus |pas |c'|ca |egalement)))")
 _FLOOR = re.compile(
     rf"(?<!\w)(?:{_NTH}\s+(?:etage|floor)|etage\s+(\d{{1,2}})|floor\s+(\d{{1,2}})|"
     rf"({_WORD_NTH})\s+(?:etage|floor)|(?:au|du|sur le|on the)\s+{_NTH}{_BARE}|"
+    rf"(?:au|du|sur le|on the)\s+({_WORD_NTH}){_BARE}|"
     r"(rez[- ]de[- ]chaussee|rdc|ground floor))(?!\w)")
 _BUILDING = re.compile(r"(?<!\w)(?:batiment|bat\.?|building|bldg\.?)\s*([a-z]|\d{1,2})(?!\w)")
 
@@ -97,8 +101,8 @@ def places(text: str) -> list[str]:
     """The floors and buildings a (folded) report names: "etage:3", "batiment:b"."""
     found: list[str] = []
     for match in _FLOOR.finditer(text):
-        number, after, floor, word, nth, ground = match.groups()
-        value = number or after or floor or nth or _ORDINALS.get(word or "") or (
+        number, after, floor, word, nth, bare_word, ground = match.groups()
+        value = number or after or floor or nth or _ORDINALS.get(word or bare_word or "") or (
             "0" if ground else None)
         if value is not None:
             found.append(f"etage:{int(value)}")
