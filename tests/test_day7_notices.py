@@ -65,7 +65,9 @@ def test_a_p1_team_notice_leaves_in_the_pass_of_its_escalation_before_business_h
                              "bloqués pour la clôture.\nNadia Haddad\nResponsable comptable",
                         date=MONDAY - timedelta(minutes=19)))
     run_once(rules, dovecot, MONDAY)
-    escalated = [n for n in (1, 2) if about(smtp_server, n, "Escalade")]
+    # The two reports may gather into a mass incident (#3), which then escalates as itself
+    # (day 9: its reports climb no ladder of their own).
+    escalated = [n for n in (1, 2, 3) if about(smtp_server, n, "Escalade")]
     assert escalated, "no P1 escalated at once"
     for number in escalated:
         # The team is told no later than management, in the same pass: the ticket's own notice
