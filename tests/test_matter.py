@@ -78,6 +78,10 @@ def test_a_reworded_subject_names_the_same_thing(old: str, new: str) -> None:
     ("Excel", "Excel : installer le complément Power Pivot"),  # a new request on the same program
     ("Outlook lent", "Outlook : partage du calendrier de l'équipe"),
     ("souris sans fil", "toujours en panne"),  # says nothing of the matter
+    # one thing put for another in the same words (tests/test_redelivery.py's Claire)
+    ("Imprimante du 2e étage en panne", "Scanner du 2e étage en panne"),
+    ("Écran du bureau 12 qui clignote", "Clavier du bureau 12 qui clignote"),
+    ("Wifi salle de réunion B", "Vidéoprojecteur salle de réunion B"),
 ])
 def test_another_device_or_topic_is_no_rewording(old: str, new: str) -> None:
     assert not overlap(old, new)

@@ -176,15 +176,28 @@ _FILLER = frozenset((
 def significant(subject: str) -> set[str]:
     """The words that name a subject's matter: folded, singular, without the words that say
     nothing of it ("toujours", "en", "panne"); numbers kept."""
-    words = set()
+    return set(_significant_in_order(subject))
+
+
+def _significant_in_order(subject: str) -> list[str]:
+    words = []
     for word in re.split(r"[^\w]+", _URGENT.sub(" ", _PREFIX.sub("", fold(subject or "")))):
         if word in _FILLER:
             continue
         if len(word) > 3 and word[-1] in "sx" and not word.isdigit():
             word = word[:-1]  # "souris" and "souri" alike: only ever compared with each other
         if (len(word) > 1 or word.isdigit()) and word not in _FILLER:
-            words.add(word)
+            words.append(word)
     return words
+
+
+def _another_thing(old: str, new: str) -> bool:
+    """Each subject has words the other lacks and they open on different words: one thing put
+    for another ("Imprimante du 2e étage en panne", then "Scanner du 2e étage en panne"), not
+    the same thing told again ("Outlook keeps crashing", "Outlook still crashing + mailbox
+    full?")."""
+    a, b = _significant_in_order(old), _significant_in_order(new)
+    return bool(set(a) - set(b)) and bool(set(b) - set(a)) and a[:1] != b[:1]
 
 
 def overlap(old: str, new: str) -> bool:
@@ -195,7 +208,7 @@ def overlap(old: str, new: str) -> bool:
     if numbers_a and numbers_b and numbers_a != numbers_b:
         return False
     common = a & b
-    if not common - numbers_a - numbers_b:
+    if not common - numbers_a - numbers_b or _another_thing(old, new):
         return False
     return (3 * len(common) >= 2 * min(len(a), len(b))
             and 2 * len(common) >= max(len(a), len(b)))
