@@ -98,7 +98,7 @@ def test_a_technicians_forward_of_a_vips_mail_warns_management(
     assert vip.recipients == ["resp.support@groupe-exemple.fr"]
 
 
-def test_a_technicians_words_on_a_mass_incident_reach_nobody_until_it_is_closed(
+def test_a_technicians_answer_on_a_mass_incident_reaches_every_reporter(
         batch: Batch, config: Config) -> None:
     reports = [_decide(mail(sender=f"u{n}@groupe-exemple.fr", subject="Sage", body=SAGE_DIALOG,
                             message_id=f"<sage{n}@groupe-exemple.fr>"), batch, config,
@@ -110,5 +110,10 @@ def test_a_technicians_words_on_a_mass_incident_reach_nobody_until_it_is_closed(
                           references=notice.message_id), batch, config,
                      NOW + timedelta(minutes=10))
     assert answer.ticket.number == parent
-    assert not any(m.kind == "relay" for m in answer.mails)
-    assert answer.ticket.messages[-1].kind in ("internal_note", "automatic")
+    # Since day 10 a technician's plain answer on the incident goes to every reporter, one mail
+    # each in their own thread, and is the incident's first answer (tests/test_day10b_fixes.py).
+    relays = [m for m in answer.mails if m.kind == "relay"]
+    assert sorted(r for m in relays for r in m.recipients) == [
+        f"u{n}@groupe-exemple.fr" for n in range(3)]
+    assert all("On regarde le serveur SQL." in m.text for m in relays)
+    assert answer.ticket.first_response_at
