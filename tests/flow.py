@@ -5,7 +5,7 @@ person answers one of them."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from tests.harness import PARIS, TEAM, TECHS, env, mail, mailbot, tickets
@@ -58,3 +58,18 @@ def open_ticket(rules: Path, dovecot: DovecotServer, smtp: RecordingSmtpServer, 
     run_once(rules, dovecot)
     [notice] = sent_to(smtp, TEAM)
     return tickets(rules)[-1]["number"], notice
+
+
+def answered_ticket(rules: Path, dovecot: DovecotServer, smtp: RecordingSmtpServer, *,
+                    sender: str, subject: str, body: str, answer: str,
+                    message_id: str) -> tuple[int, ReceivedMail]:
+    """An employee's mail (`sender` as "Name <address>"), one pass, then Alice's `answer` to
+    the team notice half an hour later: the ticket's number and the answer the employee got."""
+    dovecot.append(mail(sender=sender, subject=subject, message_id=message_id, body=body))
+    run_once(rules, dovecot)
+    [number] = [t["number"] for t in tickets(rules)]
+    notice = sent_to(smtp, TEAM)[0]
+    dovecot.append(reply(notice, sender=ALICE, text=f"Bonjour,\n\n{answer}\n\nAlice"))
+    run_once(rules, dovecot, NOW + timedelta(minutes=30))
+    address = sender.rsplit("<", 1)[-1].rstrip(">")
+    return number, sent_to(smtp, address)[-1]

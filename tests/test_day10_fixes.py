@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.flow import ALICE, NOW, reply, run_once, sent_to, words
+from tests.flow import ALICE, NOW, answered_ticket, reply, run_once, sent_to, words
 from tests.harness import LADDER, TEAM, mail, show, tickets
 from tests.servers.dovecot import DovecotServer
 from tests.servers.smtp import ReceivedMail, RecordingSmtpServer
@@ -28,16 +28,10 @@ MANAGEMENT = set(LADDER.values())
 def screen_ticket(rules: Path, dovecot: DovecotServer, smtp: RecordingSmtpServer,
                   answer: str) -> tuple[int, ReceivedMail]:
     """Emma's flickering screen, answered by Alice with `answer`; the answer Emma got."""
-    dovecot.append(mail(sender=f"Emma Roux <{EMMA}>", subject="Écran qui clignote",
-                        message_id=f"<screen-1@{DOMAIN}>",
-                        body="Bonjour,\nmon deuxième écran clignote sans arrêt depuis ce "
-                             "matin.\nEmma\n"))
-    run_once(rules, dovecot)
-    [number] = [t["number"] for t in tickets(rules)]
-    notice = sent_to(smtp, TEAM)[0]
-    dovecot.append(reply(notice, sender=ALICE, text=f"Bonjour,\n\n{answer}\n\nAlice"))
-    run_once(rules, dovecot, NOW + timedelta(minutes=30))
-    return number, sent_to(smtp, EMMA)[-1]
+    return answered_ticket(rules, dovecot, smtp, sender=f"Emma Roux <{EMMA}>",
+                           subject="Écran qui clignote", message_id=f"<screen-1@{DOMAIN}>",
+                           body="Bonjour,\nmon deuxième écran clignote sans arrêt depuis ce "
+                                "matin.\nEmma\n", answer=answer)
 
 
 SIGNATURE = "\n\nEmma Roux\nComptabilité"

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.flow import ALICE, NOW, reply, run_once, sent_to, words
+from tests.flow import NOW, answered_ticket, reply, run_once, sent_to, words
 from tests.harness import LADDER, TEAM, mail, show, tickets
 from tests.servers.dovecot import DovecotServer
 from tests.servers.smtp import ReceivedMail, RecordingSmtpServer
@@ -24,23 +24,14 @@ GILLES = f"gilles.bernard@{DOMAIN}"
 MANAGEMENT = set(LADDER.values())
 
 
-
-
-
 def asked_ticket(rules: Path, dovecot: DovecotServer, smtp: RecordingSmtpServer,
                  question: str) -> tuple[int, ReceivedMail]:
     """Gilles's shared drive fault, answered by Alice with `question`; the answer he got."""
-    dovecot.append(mail(sender=f"Gilles Bernard <{GILLES}>", subject="Plus d'accès au lecteur S:",
-                        message_id=f"<drive-1@{DOMAIN}>",
-                        body="Bonjour,\nplus personne au service n'arrive à ouvrir le lecteur "
-                             "S: depuis ce matin.\nGilles\n"))
-    run_once(rules, dovecot)
-    [number] = [t["number"] for t in tickets(rules)]
-    notice = sent_to(smtp, TEAM)[0]
-    dovecot.append(reply(notice, sender=ALICE, text=f"Bonjour,\n\nJ'ai redémarré le service de "
-                                                    f"partage.\n{question}\n\nAlice"))
-    run_once(rules, dovecot, NOW + timedelta(minutes=30))
-    return number, sent_to(smtp, GILLES)[-1]
+    return answered_ticket(rules, dovecot, smtp, sender=f"Gilles Bernard <{GILLES}>",
+                           subject="Plus d'accès au lecteur S:", message_id=f"<drive-1@{DOMAIN}>",
+                           body="Bonjour,\nplus personne au service n'arrive à ouvrir le "
+                                "lecteur S: depuis ce matin.\nGilles\n",
+                           answer=f"J'ai redémarré le service de partage.\n{question}")
 
 
 SIGNATURE = "\n\nGilles Bernard\nResponsable logistique - Groupe Exemple"
